@@ -1,0 +1,85 @@
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import cors from '@fastify/cors'
+import { trustProxyOption, type AppConfig } from './config.js'
+import type { Db } from './db/client.js'
+import { sharedSchemas } from './schemas/common.js'
+import { postSchemas } from './modules/posts/posts-schemas.js'
+import { SiteSchema } from './modules/site/site-routes.js'
+import { CategorySchema } from './modules/categories/categories-routes.js'
+import { TagSchema } from './modules/tags/tags-routes.js'
+import { AuthorSchema } from './modules/authors/authors-routes.js'
+import { PublicCommentSchema } from './modules/comments/comments-schemas.js'
+import dbPlugin from './plugins/db.js'
+import problemDetails from './plugins/problem-details.js'
+import swaggerPlugin from './plugins/swagger.js'
+import repositoriesPlugin from './plugins/repositories.js'
+import authPlugin from './plugins/auth.js'
+import cachingPlugin from './plugins/caching.js'
+import servicesPlugin from './plugins/services.js'
+import healthRoutes from './modules/health/health-routes.js'
+import siteRoutes from './modules/site/site-routes.js'
+import postsRoutes from './modules/posts/posts-routes.js'
+import categoriesRoutes from './modules/categories/categories-routes.js'
+import tagsRoutes from './modules/tags/tags-routes.js'
+import authorsRoutes from './modules/authors/authors-routes.js'
+import commentsRoutes from './modules/comments/comments-routes.js'
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger']
+  /** An already-open database (tests and scripts); otherwise DATABASE_PATH is opened. */
+  db?: Db
+}
+
+const EXPOSED_HEADERS = ['Link', 'X-Total-Count', 'ETag', 'Last-Modified', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'X-Request-Id']
+
+/**
+ * Builds the Broadsheet Fastify instance: plugins first (database, errors, docs,
+ * repositories, auth, caching), then one module per resource under /v1. Never listens.
+ */
+export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    // A hop count is valid at run time though the type omits it.
+    trustProxy: trustProxyOption(config.TRUST_PROXY) as FastifyServerOptions['trustProxy'],
+    requestIdHeader: 'x-request-id',
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    ajv: {
+      customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true }
+    }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  await app.register(dbPlugin, { path: config.DATABASE_PATH, db: opts.db })
+  await app.register(problemDetails)
+  for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, CategorySchema, TagSchema, AuthorSchema, PublicCommentSchema]) {
+    app.addSchema(schema)
+  }
+  await app.register(swaggerPlugin)
+  await app.register(cors, {
+    origin: config.CORS_ORIGINS === '*' ? '*' : config.CORS_ORIGINS.split(',').map((o) => o.trim()),
+    exposedHeaders: EXPOSED_HEADERS,
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+    maxAge: 86400
+  })
+  await app.register(repositoriesPlugin)
+  await app.register(authPlugin, { adminToken: config.ADMIN_TOKEN })
+  await app.register(cachingPlugin, { enabled: config.RESPONSE_CACHE })
+  await app.register(servicesPlugin, { siteUrl: config.SITE_URL })
+
+  await app.register(healthRoutes)
+  await app.register(siteRoutes, { prefix: '/v1/site', siteUrl: config.SITE_URL })
+  await app.register(postsRoutes, { prefix: '/v1/posts', siteUrl: config.SITE_URL })
+  await app.register(commentsRoutes, { prefix: '/v1' })
+  await app.register(categoriesRoutes, { prefix: '/v1/categories' })
+  await app.register(tagsRoutes, { prefix: '/v1/tags' })
+  await app.register(authorsRoutes, { prefix: '/v1/authors' })
+
+  return app
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>

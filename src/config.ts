@@ -1,0 +1,97 @@
+import { Type, type Static } from 'typebox'
+import Value from 'typebox/value'
+
+/**
+ * Every environment variable Broadsheet reads, validated once at start-up.
+ * Each property's `description` is what a failing value is told it should be,
+ * and the README's configuration table is written from the same text.
+ */
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'TCP port to listen on: an integer 0–65535' }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'interface to bind: an IP address or host name (the Docker image sets 0.0.0.0)' }),
+  DATABASE_PATH: Type.String({ minLength: 1, default: './data/broadsheet.db', description: 'SQLite file path (folders are created), or :memory:' }),
+  SITE_URL: Type.String({ pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$', default: 'http://localhost:3000', description: 'public frontend base URL used for post urls and feeds: an absolute http(s) URL without query' }),
+  LOG_LEVEL: Type.Union([
+    Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
+    Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
+  ], { default: 'info', description: 'one of fatal, error, warn, info, debug, trace, silent' }),
+  CORS_ORIGINS: Type.String({ default: '*', description: '* or a comma-separated list of origins such as https://example.com' }),
+  ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 32, description: 'bootstrap bearer token with every scope: at least 32 characters' })),
+  TRUST_PROXY: Type.String({ default: 'false', description: 'false, true, a hop count, or comma-separated proxy addresses/CIDRs' }),
+  COMMENT_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 10000, default: 5, description: 'comments one client may post per minute: an integer 1–10000' }),
+  ALLOW_PRIVATE_TARGETS: Type.Boolean({ default: false, description: 'true or false: allow webhook and feed-import URLs in loopback or private networks' }),
+  RESPONSE_CACHE: Type.Boolean({ default: true, description: 'true or false: keep serialized public responses in memory (always fresh: keyed by content version)' }),
+  IFRAME_HOSTS: Type.String({ default: '', description: 'comma-separated host names whose https iframes survive post sanitizing (e.g. www.youtube.com)' }),
+  WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8, description: 'delivery attempts before a webhook delivery is given up: an integer 1–50' }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 10000, description: 'webhook request timeout in milliseconds: an integer 100–60000' }),
+  PURGE_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'HTTP endpoint (a Varnish or CDN) that receives PURGE requests with the Surrogate-Key header of each write' })),
+  WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'number of server processes sharing the database (node:cluster): an integer 1–64' })
+})
+
+export type AppConfig = Static<typeof ConfigSchema>
+
+/** Thrown by loadConfig with one line per bad variable. */
+export class ConfigError extends Error {
+  constructor (public readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+function describe (key: keyof typeof ConfigSchema.properties): string {
+  return (ConfigSchema.properties[key] as unknown as { description: string }).description
+}
+
+const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, 1: true, 0: false, yes: true, no: false }
+
+/**
+ * Builds the typed configuration from an environment object (process.env in
+ * server.ts, a literal in tests). Unknown variables are ignored; empty strings
+ * count as unset so `PORT=` in a .env file does not break the start.
+ */
+export function loadConfig (env: Record<string, string | undefined> = {}): AppConfig {
+  const problems: string[] = []
+  const raw: Record<string, unknown> = {}
+  for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
+    const value = env[key]
+    if (value === undefined || value.trim() === '') continue
+    const type = (schema as { type?: string }).type
+    if (type === 'integer') {
+      raw[key] = /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value
+    } else if (type === 'boolean') {
+      const word = BOOLEAN_WORDS[value.trim().toLowerCase()]
+      raw[key] = word ?? value
+    } else {
+      raw[key] = value.trim()
+    }
+  }
+  const withDefaults = Value.Default(ConfigSchema, raw) as Record<string, unknown>
+  for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
+    if (withDefaults[key] === undefined) continue
+    if (!Value.Check(schema, withDefaults[key])) {
+      problems.push(`${key}=${JSON.stringify(env[key])} is invalid: expected ${(schema as unknown as { description: string }).description}`)
+    }
+  }
+  if (problems.length === 0) {
+    const trust = String(withDefaults.TRUST_PROXY)
+    if (!/^(true|false|\d+|[0-9a-fA-F:.,/\s]+)$/.test(trust)) {
+      problems.push(`TRUST_PROXY=${JSON.stringify(env.TRUST_PROXY)} is invalid: expected ${describe('TRUST_PROXY')}`)
+    }
+    const origins = String(withDefaults.CORS_ORIGINS)
+    if (origins !== '*' && !origins.split(',').every((o) => /^https?:\/\/[^\s/]+$/.test(o.trim()))) {
+      problems.push(`CORS_ORIGINS=${JSON.stringify(env.CORS_ORIGINS)} is invalid: expected ${describe('CORS_ORIGINS')}`)
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  const config = withDefaults as AppConfig
+  config.SITE_URL = config.SITE_URL.replace(/\/+$/, '')
+  return config
+}
+
+/** The value Fastify's `trustProxy` option takes for the TRUST_PROXY text. */
+export function trustProxyOption (value: string): boolean | number | string[] {
+  if (value === 'true') return true
+  if (value === 'false') return false
+  if (/^\d+$/.test(value)) return Number(value)
+  return value.split(',').map((s) => s.trim()).filter(Boolean)
+}

@@ -1,0 +1,25 @@
+import Database from 'better-sqlite3'
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import * as schema from './schema.js'
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
+
+/**
+ * Opens the SQLite file (creating its folder), sets the pragmas Broadsheet relies on and wraps
+ * it in Drizzle. WAL lets readers run beside the one writer, even across processes;
+ * synchronous=FULL makes every acknowledged commit survive a power cut or SIGKILL
+ * (NORMAL could lose the last transactions on power loss), at a small write cost.
+ */
+export function openDatabase (path: string): Db {
+  if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true })
+  const sqlite = new Database(path)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('cache_size = -32000')
+  sqlite.pragma('temp_store = MEMORY')
+  return drizzle(sqlite, { schema }) as Db
+}

@@ -1,0 +1,28 @@
+import type { Db } from './client.js'
+
+/**
+ * The content version: a counter in the database that every write bumps inside its own
+ * transaction. Readers key cached responses by it, so no reader sees stale data after a
+ * write commits — also across processes sharing the file.
+ */
+export function createContentVersion (db: Db) {
+  const read = db.$client.prepare("SELECT value FROM meta WHERE key = 'content_version'").pluck()
+  const bump = db.$client.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version'")
+  // The next moment a scheduled post goes live: public content changes then without a write.
+  const nextGoLive = db.$client.prepare("SELECT min(published_at) FROM posts WHERE status = 'published' AND published_at > ?").pluck()
+  let memo = { version: '', next: 0, stamp: '' }
+  return {
+    /** Bumps the version; call inside the write's transaction. */
+    bump (): void { bump.run() },
+    /** A string that changes whenever public content may have changed. */
+    stamp (now = Date.now()): string {
+      const version = read.get() as string
+      if (version !== memo.version || (memo.next !== 0 && now >= memo.next)) {
+        const next = (nextGoLive.get(now) as number | null) ?? 0
+        memo = { version, next, stamp: `${version}.${next}` }
+      }
+      return memo.stamp
+    }
+  }
+}
+export type ContentVersion = ReturnType<typeof createContentVersion>

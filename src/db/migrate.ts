@@ -1,0 +1,20 @@
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { fileURLToPath } from 'node:url'
+import type { Db } from './client.js'
+
+/** Folder of the drizzle-kit migrations, the same depth from src/db and dist/db. */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url))
+
+/**
+ * Applies pending migrations and creates the rows that must always exist
+ * (site settings, content version, the comment-address hash key).
+ */
+export function runMigrations (db: Db, siteDefaults: { title?: string } = {}): void {
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })
+  const now = Date.now()
+  const client = db.$client
+  client.prepare(`INSERT OR IGNORE INTO site_settings (id, title, description, language, timezone, updated_at)
+    VALUES (1, ?, '', 'en', 'UTC', ?)`).run(siteDefaults.title ?? 'Broadsheet', now)
+  client.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('content_version', '1')").run()
+  client.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('client_hash_key', lower(hex(randomblob(32))))").run()
+}

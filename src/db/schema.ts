@@ -1,0 +1,211 @@
+import { sqliteTable, integer, text, index, uniqueIndex, primaryKey, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
+
+// Times are stored as integer milliseconds since the epoch (UTC): compact,
+// index-friendly and compared with plain integers; mappers turn them into ISO strings.
+
+/** The single row (id = 1) of site settings. */
+export const siteSettings = sqliteTable('site_settings', {
+  id: integer('id').primaryKey(),
+  title: text('title').notNull(),
+  description: text('description').notNull().default(''),
+  language: text('language').notNull().default('en'),
+  timezone: text('timezone').notNull().default('UTC'),
+  commentsEnabled: integer('comments_enabled', { mode: 'boolean' }).notNull().default(true),
+  commentModeration: text('comment_moderation', { enum: ['all', 'first_time', 'none'] }).notNull().default('all'),
+  commentMaxDepth: integer('comment_max_depth').notNull().default(5),
+  commentMaxLinks: integer('comment_max_links').notNull().default(2),
+  updatedAt: integer('updated_at').notNull()
+})
+
+/** Key/value store for internal values: the content version, the comment hash key. */
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull()
+})
+
+export const authors = sqliteTable('authors', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull(),
+  name: text('name').notNull(),
+  email: text('email'),
+  bio: text('bio').notNull().default(''),
+  avatarUrl: text('avatar_url'),
+  website: text('website'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+}, (t) => [uniqueIndex('authors_slug_unique').on(t.slug), index('authors_name_idx').on(t.name)])
+
+export const categories = sqliteTable('categories', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull(),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  parentId: integer('parent_id').references((): AnySQLiteColumn => categories.id, { onDelete: 'restrict' }),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+}, (t) => [uniqueIndex('categories_slug_unique').on(t.slug), index('categories_parent_idx').on(t.parentId), index('categories_name_idx').on(t.name)])
+
+export const tags = sqliteTable('tags', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull(),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+}, (t) => [uniqueIndex('tags_slug_unique').on(t.slug), index('tags_name_idx').on(t.name)])
+
+export const POST_STATUSES = ['draft', 'scheduled', 'published', 'archived'] as const
+export type PostStatus = typeof POST_STATUSES[number]
+
+export const posts = sqliteTable('posts', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull(),
+  title: text('title').notNull(),
+  excerpt: text('excerpt').notNull().default(''),
+  contentHtml: text('content_html').notNull().default(''),
+  // Plain text of the body, kept for search and related-post scoring.
+  contentText: text('content_text').notNull().default(''),
+  status: text('status', { enum: POST_STATUSES }).notNull().default('draft'),
+  // A post is public when status is published or scheduled and published_at has passed:
+  // scheduled posts go live by themselves, no job needed.
+  publishedAt: integer('published_at'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  authorId: integer('author_id').notNull().references(() => authors.id, { onDelete: 'restrict' }),
+  featuredImageUrl: text('featured_image_url'),
+  featuredImageAlt: text('featured_image_alt'),
+  sourceUrl: text('source_url'),
+  sourceName: text('source_name'),
+  canonicalUrl: text('canonical_url'),
+  commentStatus: text('comment_status', { enum: ['open', 'closed'] }).notNull().default('open'),
+  sticky: integer('sticky', { mode: 'boolean' }).notNull().default(false),
+  wordCount: integer('word_count').notNull().default(0),
+  readingTimeMinutes: integer('reading_time_minutes').notNull().default(1),
+  // Approved comments only; kept in step by the comments repository in the same transaction.
+  commentCount: integer('comment_count').notNull().default(0),
+  // Where an imported post came from (e.g. 'wxr:<guid>' or 'feed:<item id>'), for idempotent re-imports.
+  importKey: text('import_key')
+}, (t) => [
+  uniqueIndex('posts_slug_unique').on(t.slug),
+  uniqueIndex('posts_import_key_unique').on(t.importKey),
+  index('posts_status_published_idx').on(t.status, t.publishedAt, t.id),
+  index('posts_status_updated_idx').on(t.status, t.updatedAt, t.id),
+  index('posts_status_title_idx').on(t.status, t.title, t.id),
+  index('posts_author_published_idx').on(t.authorId, t.status, t.publishedAt, t.id)
+])
+
+export const postCategories = sqliteTable('post_categories', {
+  postId: integer('post_id').notNull().references(() => posts.id, { onDelete: 'cascade' }),
+  categoryId: integer('category_id').notNull().references(() => categories.id, { onDelete: 'restrict' }),
+  // 0 is the primary category.
+  position: integer('position').notNull().default(0)
+}, (t) => [primaryKey({ columns: [t.postId, t.categoryId] }), index('post_categories_category_idx').on(t.categoryId, t.postId)])
+
+export const postTags = sqliteTable('post_tags', {
+  postId: integer('post_id').notNull().references(() => posts.id, { onDelete: 'cascade' }),
+  tagId: integer('tag_id').notNull().references(() => tags.id, { onDelete: 'restrict' }),
+  position: integer('position').notNull().default(0)
+}, (t) => [primaryKey({ columns: [t.postId, t.tagId] }), index('post_tags_tag_idx').on(t.tagId, t.postId)])
+
+export const COMMENT_STATUSES = ['pending', 'approved', 'spam', 'trash'] as const
+export type CommentStatus = typeof COMMENT_STATUSES[number]
+
+export const comments = sqliteTable('comments', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  postId: integer('post_id').notNull().references(() => posts.id, { onDelete: 'cascade' }),
+  parentId: integer('parent_id').references((): AnySQLiteColumn => comments.id, { onDelete: 'set null' }),
+  // Materialized path of zero-padded ids ("0000000012/0000000031"): ORDER BY path is thread order.
+  path: text('path').notNull(),
+  depth: integer('depth').notNull().default(0),
+  authorName: text('author_name').notNull(),
+  authorEmail: text('author_email'),
+  authorUrl: text('author_url'),
+  content: text('content').notNull(),
+  contentHtml: text('content_html').notNull(),
+  contentHash: text('content_hash').notNull(),
+  status: text('status', { enum: COMMENT_STATUSES }).notNull().default('pending'),
+  type: text('type', { enum: ['comment', 'pingback', 'trackback'] }).notNull().default('comment'),
+  // A deleted comment with replies stays as a tombstone so its thread is not lost.
+  deletedAt: integer('deleted_at'),
+  // HMAC of the client address with a per-installation key; the address itself is never stored.
+  clientHash: text('client_hash'),
+  userAgent: text('user_agent'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  importKey: text('import_key')
+}, (t) => [
+  index('comments_post_path_idx').on(t.postId, t.status, t.path),
+  index('comments_status_created_idx').on(t.status, t.createdAt, t.id),
+  index('comments_parent_idx').on(t.parentId),
+  index('comments_post_hash_idx').on(t.postId, t.contentHash),
+  index('comments_email_status_idx').on(t.authorEmail, t.status),
+  uniqueIndex('comments_import_key_unique').on(t.importKey)
+])
+
+export const API_SCOPES = ['read:drafts', 'write:content', 'moderate:comments', 'admin'] as const
+export type ApiScope = typeof API_SCOPES[number]
+
+export const apiKeys = sqliteTable('api_keys', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  // The first characters of the key, shown in lists so people can tell keys apart.
+  prefix: text('prefix').notNull(),
+  // SHA-256 of the whole key: the key itself is never stored.
+  keyHash: text('key_hash').notNull(),
+  scopes: text('scopes', { mode: 'json' }).$type<ApiScope[]>().notNull(),
+  createdAt: integer('created_at').notNull(),
+  lastUsedAt: integer('last_used_at'),
+  revokedAt: integer('revoked_at')
+}, (t) => [uniqueIndex('api_keys_hash_unique').on(t.keyHash)])
+
+/** The ordered log of public changes that mirrors replay (GET /v1/changes). */
+export const changes = sqliteTable('changes', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  resource: text('resource', { enum: ['post', 'category', 'tag', 'author', 'comment', 'site'] }).notNull(),
+  resourceId: integer('resource_id').notNull(),
+  slug: text('slug'),
+  action: text('action', { enum: ['upsert', 'delete'] }).notNull(),
+  // May lie in the future for a scheduled post: the entry becomes visible when it goes live.
+  changedAt: integer('changed_at').notNull()
+}, (t) => [index('changes_changed_idx').on(t.changedAt, t.id), index('changes_resource_idx').on(t.resource, t.resourceId)])
+
+export const webhooks = sqliteTable('webhooks', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  url: text('url').notNull(),
+  events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
+  secret: text('secret').notNull(),
+  description: text('description').notNull().default(''),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+})
+
+export const webhookDeliveries = sqliteTable('webhook_deliveries', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  // Public id sent as X-Broadsheet-Delivery.
+  uuid: text('uuid').notNull(),
+  webhookId: integer('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
+  event: text('event').notNull(),
+  payload: text('payload').notNull(),
+  status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: integer('next_attempt_at'),
+  lastStatusCode: integer('last_status_code'),
+  lastError: text('last_error'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  deliveredAt: integer('delivered_at')
+}, (t) => [
+  uniqueIndex('webhook_deliveries_uuid_unique').on(t.uuid),
+  index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+  index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id)
+])
+
+/** Events whose webhooks fire at a future time (a scheduled post going live). */
+export const scheduledEvents = sqliteTable('scheduled_events', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  postId: integer('post_id').notNull().references(() => posts.id, { onDelete: 'cascade' }),
+  event: text('event').notNull(),
+  dueAt: integer('due_at').notNull()
+}, (t) => [index('scheduled_events_due_idx').on(t.dueAt)])
+

@@ -1,0 +1,32 @@
+import createError from '@fastify/error'
+
+// The error catalogue: every error a handler or repository throws on purpose, each with its
+// HTTP status. The problem-details plugin turns them into RFC 9457 bodies whose `type` is
+// PROBLEM_BASE + the kebab-case code, and `code` the constant below.
+
+export const PROBLEM_BASE = 'https://broadsheet.dev/problems/'
+
+export const NotFound = createError<[string, string]>('NOT_FOUND', '%s %s not found', 404)
+export const RouteNotFound = createError<[string, string]>('ROUTE_NOT_FOUND', 'No route %s %s', 404)
+export const BadRequest = createError<[string]>('BAD_REQUEST', '%s', 400)
+export const InvalidCursor = createError('INVALID_CURSOR', 'The cursor is not valid: pass back meta.next_cursor unchanged', 400)
+export const Unauthorized = createError<[string]>('UNAUTHORIZED', '%s', 401)
+export const Forbidden = createError<[string]>('FORBIDDEN', '%s', 403)
+export const CommentsClosed = createError('COMMENTS_CLOSED', 'Comments are closed on this post', 403)
+export const Conflict = createError<[string]>('CONFLICT', '%s', 409)
+export const SlugConflict = createError<[string, string]>('SLUG_CONFLICT', 'A %s with slug "%s" already exists', 409)
+export const InUse = createError<[string]>('IN_USE', '%s', 409)
+export const DuplicateComment = createError('DUPLICATE_COMMENT', 'This comment was already posted', 409)
+export const Unprocessable = createError<[string]>('UNPROCESSABLE', '%s', 422)
+export const UnknownReference = createError<[string, string]>('UNKNOWN_REFERENCE', '%s: %s', 422)
+export const TargetRefused = createError<[string]>('TARGET_REFUSED', '%s', 422)
+
+/** A 4xx error that names the fields at fault, rendered like a validation failure. */
+export class FieldError extends Error {
+  readonly statusCode: number
+  readonly code = 'VALIDATION_FAILED'
+  constructor (public readonly errors: Array<{ in: string, path: string, message: string }>, statusCode = 400) {
+    super(errors.map((e) => `${e.path}: ${e.message}`).join('; '))
+    this.statusCode = statusCode
+  }
+}

@@ -1,0 +1,47 @@
+import type { Db } from '../../db/client.js'
+import type { Ref } from '../../lib/refs.js'
+
+export interface CategoryRow {
+  id: number
+  slug: string
+  name: string
+  description: string
+  parent_id: number | null
+  created_at: number
+  updated_at: number
+  post_count: number
+}
+
+const COLUMNS = `c.id, c.slug, c.name, c.description, c.parent_id, c.created_at, c.updated_at,
+  (SELECT count(*) FROM post_categories pc JOIN posts p ON p.id = pc.post_id
+    WHERE pc.category_id = c.id AND p.status = 'published' AND p.published_at <= @now) AS post_count`
+
+/** All database access for categories. */
+export function createCategoriesRepository (db: Db) {
+  const client = db.$client
+  const listStmt = client.prepare(`SELECT ${COLUMNS} FROM categories c ORDER BY c.name, c.id LIMIT @limit OFFSET @offset`)
+  const listByParentStmt = client.prepare(`SELECT ${COLUMNS} FROM categories c WHERE c.parent_id IS @parent ORDER BY c.name, c.id LIMIT @limit OFFSET @offset`)
+  const countStmt = client.prepare('SELECT count(*) FROM categories').pluck()
+  const countByParentStmt = client.prepare('SELECT count(*) FROM categories WHERE parent_id IS ?').pluck()
+  const byIdStmt = client.prepare(`SELECT ${COLUMNS} FROM categories c WHERE c.id = @id`)
+  const bySlugStmt = client.prepare(`SELECT ${COLUMNS} FROM categories c WHERE c.slug = @slug`)
+  const descendantsStmt = client.prepare(`WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT c.id FROM categories c JOIN tree ON c.parent_id = tree.id)
+    SELECT id FROM tree`).pluck()
+  return {
+    list (opts: { limit: number, offset: number, parentId?: number | null, now: number }): CategoryRow[] {
+      if (opts.parentId !== undefined) return listByParentStmt.all({ ...opts, parent: opts.parentId }) as CategoryRow[]
+      return listStmt.all({ limit: opts.limit, offset: opts.offset, now: opts.now }) as CategoryRow[]
+    },
+    count (parentId?: number | null): number {
+      return (parentId !== undefined ? countByParentStmt.get(parentId) : countStmt.get()) as number
+    },
+    findByRef (ref: Ref, now: number): CategoryRow | undefined {
+      return (ref.id !== undefined ? byIdStmt.get({ id: ref.id, now }) : bySlugStmt.get({ slug: ref.slug, now })) as CategoryRow | undefined
+    },
+    /** The category and all its sub-categories, at any depth. */
+    withDescendants (id: number): number[] {
+      return descendantsStmt.all(id) as number[]
+    }
+  }
+}
+export type CategoriesRepository = ReturnType<typeof createCategoriesRepository>

@@ -1,0 +1,190 @@
+import type { Db } from '../../db/client.js'
+import { createStatementCache } from '../../db/statements.js'
+import type { PostSort } from './posts-schemas.js'
+import type { CursorValue } from '../../lib/cursor.js'
+
+export interface PostRow {
+  id: number
+  slug: string
+  title: string
+  excerpt: string
+  content_html?: string
+  status: 'draft' | 'scheduled' | 'published' | 'archived'
+  published_at: number | null
+  created_at: number
+  updated_at: number
+  author_id: number
+  featured_image_url: string | null
+  featured_image_alt: string | null
+  source_url: string | null
+  source_name: string | null
+  canonical_url: string | null
+  comment_status: 'open' | 'closed'
+  word_count: number
+  reading_time_minutes: number
+  comment_count: number
+  snippet?: string
+}
+
+export interface TermRow { post_id: number, id: number, slug: string, name: string }
+export interface AuthorRefRow { id: number, slug: string, name: string, avatar_url: string | null }
+
+/** Which posts a reader may see: live ones only, or a status for read:drafts keys. */
+export type Visibility = 'public' | 'draft' | 'scheduled' | 'archived' | 'any'
+
+export interface PostFilter {
+  visibility: Visibility
+  now: number
+  categoryIds?: number[]
+  tagIds?: number[]
+  authorId?: number
+  publishedAfter?: number
+  publishedBefore?: number
+  /** Post ids matched by a full-text search, when q is given (set by the search module). */
+  matchSql?: { join: string, where: string, params: unknown[], rank: string, snippet?: string }
+}
+
+interface SortSpec { column: string, desc: boolean, cursorOf: (row: PostRow) => CursorValue }
+
+export const SORT_SPECS: Record<Exclude<PostSort, 'relevance'>, SortSpec> = {
+  '-published_at': { column: 'p.published_at', desc: true, cursorOf: (r) => r.published_at },
+  published_at: { column: 'p.published_at', desc: false, cursorOf: (r) => r.published_at },
+  '-updated_at': { column: 'p.updated_at', desc: true, cursorOf: (r) => r.updated_at },
+  title: { column: 'p.title', desc: false, cursorOf: (r) => r.title }
+}
+
+const LIST_COLUMNS = `p.id, p.slug, p.title, p.excerpt, p.status, p.published_at, p.created_at, p.updated_at, p.author_id,
+  p.featured_image_url, p.featured_image_alt, p.source_url, p.source_name, p.canonical_url, p.comment_status,
+  p.word_count, p.reading_time_minutes, p.comment_count`
+
+// The live condition: published (scheduled posts are stored as published with a future
+// published_at) and published_at has passed. Matches the (status, published_at, id) index.
+const LIVE = "p.status = 'published' AND p.published_at <= ?"
+
+function visibilityClause (f: PostFilter): { sql: string, params: unknown[] } {
+  switch (f.visibility) {
+    case 'public': return { sql: LIVE, params: [f.now] }
+    case 'scheduled': return { sql: "p.status = 'published' AND p.published_at > ?", params: [f.now] }
+    case 'draft': return { sql: "p.status = 'draft'", params: [] }
+    case 'archived': return { sql: "p.status = 'archived'", params: [] }
+    case 'any': return { sql: '1 = 1', params: [] }
+  }
+}
+
+function placeholders (n: number): string {
+  return new Array(n).fill('?').join(', ')
+}
+
+/** All database access for posts and their taxonomy links. */
+export function createPostsRepository (db: Db) {
+  const client = db.$client
+  const prepare = createStatementCache(client)
+
+  function whereOf (f: PostFilter): { sql: string, params: unknown[] } {
+    const parts: string[] = []
+    const params: unknown[] = []
+    const vis = visibilityClause(f)
+    parts.push(vis.sql)
+    params.push(...vis.params)
+    if (f.categoryIds !== undefined) {
+      parts.push(`EXISTS (SELECT 1 FROM post_categories pc WHERE pc.post_id = p.id AND pc.category_id IN (${placeholders(f.categoryIds.length)}))`)
+      params.push(...f.categoryIds)
+    }
+    if (f.tagIds !== undefined) {
+      parts.push(`EXISTS (SELECT 1 FROM post_tags pt WHERE pt.post_id = p.id AND pt.tag_id IN (${placeholders(f.tagIds.length)}))`)
+      params.push(...f.tagIds)
+    }
+    if (f.authorId !== undefined) {
+      parts.push('p.author_id = ?')
+      params.push(f.authorId)
+    }
+    if (f.publishedAfter !== undefined) {
+      parts.push('p.published_at > ?')
+      params.push(f.publishedAfter)
+    }
+    if (f.publishedBefore !== undefined) {
+      parts.push('p.published_at < ?')
+      params.push(f.publishedBefore)
+    }
+    if (f.matchSql !== undefined) {
+      parts.push(f.matchSql.where)
+      params.push(...f.matchSql.params)
+    }
+    return { sql: parts.join(' AND '), params }
+  }
+
+  // Keyset condition for "after this row" in the given order; NULLs (drafts without a
+  // date) sort last in descending and first in ascending order, as SQLite orders them.
+  function afterClause (spec: SortSpec, value: CursorValue, id: number): { sql: string, params: unknown[] } {
+    const c = spec.column
+    const cmp = spec.desc ? '<' : '>'
+    if (value === null) {
+      return spec.desc
+        ? { sql: `(${c} IS NULL AND p.id ${cmp} ?)`, params: [id] }
+        : { sql: `((${c} IS NULL AND p.id ${cmp} ?) OR ${c} IS NOT NULL)`, params: [id] }
+    }
+    const nulls = spec.desc ? ` OR ${c} IS NULL` : ''
+    return { sql: `(${c} ${cmp} ? OR (${c} = ? AND p.id ${cmp} ?)${nulls})`, params: [value, value, id] }
+  }
+
+  return {
+    /** Counts the posts matching a filter. */
+    count (f: PostFilter): number {
+      const w = whereOf(f)
+      const join = f.matchSql?.join ?? ''
+      return prepare(`SELECT count(*) FROM posts p ${join} WHERE ${w.sql}`).pluck().get(...w.params) as number
+    },
+
+    /** One page of posts in the given order, by offset or after a keyset position. */
+    list (f: PostFilter, opts: { sort: PostSort, limit: number, offset?: number, after?: { value: CursorValue, id: number }, withContent: boolean }): PostRow[] {
+      const w = whereOf(f)
+      const params = [...w.params]
+      let where = w.sql
+      let order: string
+      const columns = LIST_COLUMNS + (opts.withContent ? ', p.content_html' : '') + (f.matchSql?.snippet ? `, ${f.matchSql.snippet} AS snippet` : '')
+      if (opts.sort === 'relevance') {
+        order = `${f.matchSql?.rank ?? 'p.published_at DESC'}, p.id DESC`
+      } else {
+        const spec = SORT_SPECS[opts.sort]
+        const dir = spec.desc ? 'DESC' : 'ASC'
+        order = `${spec.column} ${dir}, p.id ${dir}`
+        if (opts.after !== undefined) {
+          const a = afterClause(spec, opts.after.value, opts.after.id)
+          where += ` AND ${a.sql}`
+          params.push(...a.params)
+        }
+      }
+      const join = f.matchSql?.join ?? ''
+      const sqlText = `SELECT ${columns} FROM posts p ${join} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`
+      return prepare(sqlText).all(...params, opts.limit, opts.offset ?? 0) as PostRow[]
+    },
+
+    /** A post by id or slug, with its body, if the visibility allows it. */
+    findByRef (ref: { id?: number, slug?: string }, visibility: Visibility, now: number): PostRow | undefined {
+      const vis = visibilityClause({ visibility, now })
+      const key = ref.id !== undefined ? 'p.id = ?' : 'p.slug = ?'
+      return prepare(`SELECT ${LIST_COLUMNS}, p.content_html FROM posts p WHERE ${key} AND ${vis.sql}`)
+        .get(ref.id ?? ref.slug, ...vis.params) as PostRow | undefined
+    },
+
+    /** Primary-first categories of the given posts. */
+    categoriesOf (postIds: number[]): TermRow[] {
+      if (postIds.length === 0) return []
+      return prepare(`SELECT pc.post_id, c.id, c.slug, c.name FROM post_categories pc JOIN categories c ON c.id = pc.category_id
+        WHERE pc.post_id IN (${placeholders(postIds.length)}) ORDER BY pc.post_id, pc.position, c.id`).all(...postIds) as TermRow[]
+    },
+
+    tagsOf (postIds: number[]): TermRow[] {
+      if (postIds.length === 0) return []
+      return prepare(`SELECT pt.post_id, t.id, t.slug, t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
+        WHERE pt.post_id IN (${placeholders(postIds.length)}) ORDER BY pt.post_id, pt.position, t.id`).all(...postIds) as TermRow[]
+    },
+
+    authorsOf (authorIds: number[]): AuthorRefRow[] {
+      if (authorIds.length === 0) return []
+      return prepare(`SELECT id, slug, name, avatar_url FROM authors WHERE id IN (${placeholders(authorIds.length)})`).all(...authorIds) as AuthorRefRow[]
+    }
+  }
+}
+
+export type PostsRepository = ReturnType<typeof createPostsRepository>

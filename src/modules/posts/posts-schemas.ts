@@ -1,0 +1,94 @@
+import { Type, type Static } from 'typebox'
+import { DateTimeSchema, IdSchema, PageQuery } from '../../schemas/common.js'
+
+export const TermRefSchema = Type.Object({
+  id: IdSchema,
+  slug: Type.String(),
+  name: Type.String()
+}, { $id: 'TermRef', title: 'TermRef', description: 'A category or tag as embedded in a post' })
+
+export const AuthorRefSchema = Type.Object({
+  id: IdSchema,
+  slug: Type.String(),
+  name: Type.String(),
+  avatar_url: Type.Union([Type.String(), Type.Null()])
+}, { $id: 'AuthorRef', title: 'AuthorRef', description: 'The author as embedded in a post' })
+
+export const POST_FIELDS = [
+  'id', 'slug', 'title', 'excerpt', 'content_html', 'status', 'published_at', 'created_at', 'updated_at', 'url',
+  'author', 'categories', 'tags', 'featured_image', 'source', 'canonical_url', 'word_count',
+  'reading_time_minutes', 'comment_status', 'comment_count', 'snippet'
+] as const
+export type PostField = typeof POST_FIELDS[number]
+
+const postProperties = {
+  id: IdSchema,
+  slug: Type.String({ examples: ['blinken-warns-russia'] }),
+  title: Type.String({ examples: ['Blinken warns Russia of a swift, united response'] }),
+  excerpt: Type.String({ description: 'Plain-text summary (derived from the body when not written)' }),
+  content_html: Type.String({ description: 'Sanitized body HTML' }),
+  status: Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published'), Type.Literal('archived')], { description: 'A scheduled post reads as published once its published_at has passed' }),
+  published_at: Type.Union([DateTimeSchema, Type.Null()]),
+  created_at: DateTimeSchema,
+  updated_at: DateTimeSchema,
+  url: Type.String({ description: 'Public URL on the frontend: SITE_URL/{primary category slug}/{slug}' }),
+  author: Type.Ref('AuthorRef'),
+  categories: Type.Array(Type.Ref('TermRef'), { description: 'The first is the primary category' }),
+  tags: Type.Array(Type.Ref('TermRef')),
+  featured_image: Type.Union([Type.Object({ url: Type.String(), alt: Type.String() }), Type.Null()]),
+  source: Type.Union([Type.Object({ url: Type.String(), name: Type.String() }), Type.Null()], { description: 'The original publisher of a syndicated post' }),
+  canonical_url: Type.Union([Type.String(), Type.Null()], { description: 'For <link rel="canonical">: the original URL of a syndicated post, else the post url' }),
+  word_count: Type.Integer({ minimum: 0 }),
+  reading_time_minutes: Type.Integer({ minimum: 1 }),
+  comment_status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+  comment_count: Type.Integer({ minimum: 0, description: 'Approved comments' })
+}
+
+export const PostSchema = Type.Object(postProperties, { $id: 'Post', title: 'Post' })
+export type Post = Static<typeof PostSchema>
+
+export const PostSummarySchema = Type.Partial(Type.Object({
+  ...postProperties,
+  snippet: Type.String({ description: 'With q: the matching passage, matches wrapped in <mark>' })
+}), {
+  $id: 'PostSummary',
+  title: 'PostSummary',
+  description: 'A post in a list. Every field except content_html is present unless `fields` narrows the set; content_html only when `fields` asks for it; snippet only with `q`.'
+})
+
+export const SORTS = ['-published_at', 'published_at', '-updated_at', 'title', 'relevance'] as const
+export type PostSort = typeof SORTS[number]
+
+export const ListPostsQuery = Type.Object({
+  ...PageQuery,
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Opaque keyset cursor from meta.next_cursor; continues exactly after the last item (use instead of page)' })),
+  category: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Category id or slug; includes its sub-categories', examples: ['politics'] })),
+  tag: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'Comma-separated tag ids or slugs; a post matches when it has any of them', examples: ['ukraine,nato'] })),
+  author: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Author id or slug' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 5000, description: 'Full-text search over title, excerpt and body; any text is safe' })),
+  published_after: Type.Optional(Type.String({ format: 'date-time', description: 'Only posts published strictly after this ISO 8601 time' })),
+  published_before: Type.Optional(Type.String({ format: 'date-time', description: 'Only posts published strictly before this ISO 8601 time' })),
+  status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published'), Type.Literal('archived'), Type.Literal('any')], { description: 'Needs a key with read:drafts; default published' })),
+  sort: Type.Optional(Type.Union(SORTS.map((s) => Type.Literal(s)), { default: '-published_at', description: 'Sort order; relevance needs q' })),
+  fields: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: `Comma-separated top-level fields to return, from: ${POST_FIELDS.join(', ')}`, examples: ['id,slug,title,excerpt,published_at,author'] }))
+}, { additionalProperties: false })
+export type ListPostsQueryType = Static<typeof ListPostsQuery>
+
+export const PostListMetaSchema = Type.Object({
+  page: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'The page number; null when paging by cursor' }),
+  per_page: Type.Integer({ minimum: 1, maximum: 100 }),
+  total: Type.Integer({ minimum: 0 }),
+  total_pages: Type.Integer({ minimum: 0 }),
+  next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page' })
+}, { $id: 'PostListMeta', title: 'PostListMeta' })
+
+export const PostListSchema = Type.Object({
+  data: Type.Array(Type.Ref('PostSummary')),
+  meta: Type.Ref('PostListMeta')
+}, { $id: 'PostList', title: 'PostList' })
+
+export const GetPostQuery = Type.Object({}, { additionalProperties: false })
+
+export const PostEnvelopeSchema = Type.Object({ data: Type.Ref('Post') }, { $id: 'PostEnvelope', title: 'PostEnvelope' })
+
+export const postSchemas = [TermRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, PostListMetaSchema, PostListSchema, PostEnvelopeSchema]

@@ -1,0 +1,151 @@
+import type { Repositories } from '../../plugins/repositories.js'
+import { NotFound, FieldError, InvalidCursor } from '../../errors.js'
+import { parseRef } from '../../lib/refs.js'
+import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
+import { pageMeta } from '../../lib/pagination.js'
+import { groupTerms, toPost, type PostRelations } from './posts-mapper.js'
+import { SORT_SPECS, type PostFilter, type PostRow, type Visibility } from './posts-repository.js'
+import { POST_FIELDS, type ListPostsQueryType, type PostField, type PostSort } from './posts-schemas.js'
+
+/** Builds the full-text part of a post filter for `q`; provided by the search module. */
+export type SearchMatcher = (q: string) => NonNullable<PostFilter['matchSql']> | null
+
+export interface ListResult {
+  data: Array<Record<string, unknown>>
+  meta: { page: number | null, per_page: number, total: number, total_pages: number, next_cursor: string | null }
+}
+
+function parseFields (text: string | undefined): Set<PostField> | undefined {
+  if (text === undefined) return undefined
+  const fields = new Set<PostField>()
+  const unknown: string[] = []
+  for (const raw of text.split(',')) {
+    const f = raw.trim()
+    if (f === '') continue
+    if ((POST_FIELDS as readonly string[]).includes(f)) fields.add(f as PostField)
+    else unknown.push(f)
+  }
+  if (unknown.length > 0 || fields.size === 0) {
+    throw new FieldError([{ in: 'query', path: 'fields', message: `unknown field(s) ${unknown.map((u) => JSON.stringify(u)).join(', ') || '(none given)'}; allowed: ${POST_FIELDS.join(', ')}` }])
+  }
+  return fields
+}
+
+function parseTime (value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined
+  const ms = Date.parse(value)
+  if (!Number.isFinite(ms)) throw new FieldError([{ in: 'query', path: name, message: 'must be an ISO 8601 date-time' }])
+  return ms
+}
+
+/** Reading posts: filters resolved to ids, pages or cursors, relations loaded in three queries. */
+export function createPostsService (repos: Repositories, siteUrl: string, search?: SearchMatcher) {
+  function relationsOf (rows: PostRow[]): PostRelations {
+    const ids = rows.map((r) => r.id)
+    const authorIds = [...new Set(rows.map((r) => r.author_id))]
+    return {
+      categories: groupTerms(repos.posts.categoriesOf(ids)),
+      tags: groupTerms(repos.posts.tagsOf(ids)),
+      authors: new Map(repos.posts.authorsOf(authorIds).map((a) => [a.id, a]))
+    }
+  }
+
+  function resolveFilter (query: ListPostsQueryType, visibility: Visibility, now: number): PostFilter {
+    const filter: PostFilter = { visibility, now }
+    if (query.category !== undefined) {
+      const ref = parseRef(query.category)
+      const cat = ref && repos.categories.findByRef(ref, now)
+      if (!cat) throw new NotFound('Category', JSON.stringify(query.category))
+      filter.categoryIds = repos.categories.withDescendants(cat.id)
+    }
+    if (query.tag !== undefined) {
+      const tagIds: number[] = []
+      for (const part of query.tag.split(',').map((s) => s.trim()).filter(Boolean)) {
+        const ref = parseRef(part)
+        const tag = ref && repos.tags.findByRef(ref, now)
+        if (!tag) throw new NotFound('Tag', JSON.stringify(part))
+        tagIds.push(tag.id)
+      }
+      if (tagIds.length === 0) throw new FieldError([{ in: 'query', path: 'tag', message: 'must name at least one tag' }])
+      filter.tagIds = tagIds
+    }
+    if (query.author !== undefined) {
+      const ref = parseRef(query.author)
+      const author = ref && repos.authors.findByRef(ref, now)
+      if (!author) throw new NotFound('Author', JSON.stringify(query.author))
+      filter.authorId = author.id
+    }
+    filter.publishedAfter = parseTime(query.published_after, 'published_after')
+    filter.publishedBefore = parseTime(query.published_before, 'published_before')
+    return filter
+  }
+
+  return {
+    relationsOf,
+
+    list (query: ListPostsQueryType, visibility: Visibility, now = Date.now()): ListResult {
+      const fields = parseFields(query.fields)
+      const perPage = query.per_page ?? 10
+      const sort: PostSort = query.sort ?? (query.q !== undefined ? 'relevance' : '-published_at')
+      const filter = resolveFilter(query, visibility, now)
+      if (query.q !== undefined) {
+        const match = search?.(query.q)
+        if (match === null || match === undefined) {
+          // Nothing searchable in the text (only punctuation, say): an empty result, not an error.
+          return { data: [], meta: { page: query.cursor ? null : (query.page ?? 1), per_page: perPage, total: 0, total_pages: 0, next_cursor: null } }
+        }
+        filter.matchSql = match
+      } else if (sort === 'relevance') {
+        throw new FieldError([{ in: 'query', path: 'sort', message: 'relevance needs q' }])
+      }
+      const total = repos.posts.count(filter)
+      let page: number | null = query.page ?? 1
+      let offset = (page - 1) * perPage
+      let after: { value: string | number | null, id: number } | undefined
+      if (query.cursor !== undefined) {
+        const c = decodeCursor(query.cursor)
+        if (c === null || c.sort !== sort) throw new InvalidCursor()
+        if (sort === 'relevance') {
+          if (typeof c.value !== 'number' || !Number.isSafeInteger(c.value) || c.value < 0) throw new InvalidCursor()
+          offset = c.value
+        } else {
+          after = { value: c.value, id: c.id }
+          offset = 0
+        }
+        page = null
+      }
+      const withContent = fields?.has('content_html') ?? false
+      // One extra row tells whether a next page exists without another query.
+      const rows = repos.posts.list(filter, { sort, limit: perPage + 1, offset, after, withContent })
+      const hasMore = rows.length > perPage
+      if (hasMore) rows.pop()
+      let nextCursor: string | null = null
+      if (hasMore && rows.length > 0) {
+        const last = rows[rows.length - 1]
+        nextCursor = sort === 'relevance'
+          ? encodeCursor({ sort, value: offset + rows.length, id: last.id })
+          : encodeCursor({ sort, value: SORT_SPECS[sort].cursorOf(last), id: last.id })
+      }
+      const rel = relationsOf(rows)
+      const data = rows.map((r) => toPost(r, rel, siteUrl, now, fields) as Record<string, unknown>)
+      const meta = pageMeta(page ?? 1, perPage, total)
+      return { data, meta: { ...meta, page, next_cursor: nextCursor } }
+    },
+
+    get (refText: string, visibility: Visibility, now = Date.now()) {
+      const ref = parseRef(refText)
+      const row = ref && repos.posts.findByRef(ref, visibility, now)
+      if (!row) throw new NotFound('Post', JSON.stringify(refText))
+      return toPost(row, relationsOf([row]), siteUrl, now)
+    },
+
+    /** The live post for a ref, or a 404 (for nested public resources like comments). */
+    requireLive (refText: string, now = Date.now()): PostRow {
+      const ref = parseRef(refText)
+      const row = ref && repos.posts.findByRef(ref, 'public', now)
+      if (!row) throw new NotFound('Post', JSON.stringify(refText))
+      return row
+    }
+  }
+}
+export type PostsService = ReturnType<typeof createPostsService>

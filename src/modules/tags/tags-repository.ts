@@ -1,0 +1,37 @@
+import type { Db } from '../../db/client.js'
+import type { Ref } from '../../lib/refs.js'
+
+export interface TagRow {
+  id: number
+  slug: string
+  name: string
+  description: string
+  created_at: number
+  updated_at: number
+  post_count: number
+}
+
+const COLUMNS = `t.id, t.slug, t.name, t.description, t.created_at, t.updated_at,
+  (SELECT count(*) FROM post_tags pt JOIN posts p ON p.id = pt.post_id
+    WHERE pt.tag_id = t.id AND p.status = 'published' AND p.published_at <= @now) AS post_count`
+
+/** All database access for tags. */
+export function createTagsRepository (db: Db) {
+  const client = db.$client
+  const listStmt = client.prepare(`SELECT ${COLUMNS} FROM tags t ORDER BY t.name, t.id LIMIT @limit OFFSET @offset`)
+  const countStmt = client.prepare('SELECT count(*) FROM tags').pluck()
+  const byIdStmt = client.prepare(`SELECT ${COLUMNS} FROM tags t WHERE t.id = @id`)
+  const bySlugStmt = client.prepare(`SELECT ${COLUMNS} FROM tags t WHERE t.slug = @slug`)
+  return {
+    list (opts: { limit: number, offset: number, now: number }): TagRow[] {
+      return listStmt.all(opts) as TagRow[]
+    },
+    count (): number {
+      return countStmt.get() as number
+    },
+    findByRef (ref: Ref, now: number): TagRow | undefined {
+      return (ref.id !== undefined ? byIdStmt.get({ id: ref.id, now }) : bySlugStmt.get({ slug: ref.slug, now })) as TagRow | undefined
+    }
+  }
+}
+export type TagsRepository = ReturnType<typeof createTagsRepository>

@@ -1,0 +1,113 @@
+import fp from 'fastify-plugin'
+import { createHash } from 'node:crypto'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { createContentVersion, type ContentVersion } from '../db/content-version.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Marks a public, cacheable GET route: ETag, Cache-Control, 304 and the response cache. */
+    publicCache?: boolean
+  }
+  interface FastifyInstance {
+    contentVersion: ContentVersion
+  }
+  interface FastifyRequest {
+    cacheStamp?: string
+  }
+}
+
+export interface CachingOptions {
+  /** Keep serialized public responses in memory (RESPONSE_CACHE). */
+  enabled: boolean
+  maxEntries?: number
+  maxAge?: number
+}
+
+interface Entry { stamp: string, body: string, headers: Record<string, string> }
+
+const KEPT_HEADERS = ['content-type', 'etag', 'link', 'x-total-count', 'last-modified', 'surrogate-key', 'cache-control']
+
+export const PUBLIC_CACHE_CONTROL = (maxAge: number) => `public, max-age=${maxAge}, stale-while-revalidate=${maxAge * 5}`
+export const PRIVATE_CACHE_CONTROL = 'private, no-store'
+
+function etagOf (body: string): string {
+  return `"${createHash('sha1').update(body).digest('base64url')}"`
+}
+
+function matches (ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false
+  if (ifNoneMatch.trim() === '*') return true
+  return ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)
+}
+
+function isPublicRequest (request: FastifyRequest): boolean {
+  return request.routeOptions.config?.publicCache === true &&
+    (request.method === 'GET' || request.method === 'HEAD') &&
+    request.headers.authorization === undefined
+}
+
+/**
+ * Conditional GET and the in-memory response cache for public reads. A cached body is
+ * served only while the content stamp it was made under is current, so a write that has
+ * committed is visible to the very next read. Authenticated requests are never cached and
+ * answer `Cache-Control: private, no-store`.
+ */
+export default fp<CachingOptions>(async (app, opts) => {
+  const maxAge = opts.maxAge ?? 60
+  const maxEntries = opts.maxEntries ?? 2000
+  const cache = new Map<string, Entry>()
+  const contentVersion = createContentVersion(app.db)
+  app.decorate('contentVersion', contentVersion)
+
+  function remember (key: string, entry: Entry): void {
+    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string)
+    cache.set(key, entry)
+  }
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!isPublicRequest(request)) return
+    const stamp = contentVersion.stamp()
+    request.cacheStamp = stamp
+    if (!opts.enabled) return
+    const entry = cache.get(request.url)
+    if (entry === undefined || entry.stamp !== stamp) return
+    // Refresh the LRU position.
+    cache.delete(request.url)
+    cache.set(request.url, entry)
+    reply.headers(entry.headers)
+    reply.header('x-cache', 'HIT')
+    if (matches(request.headers['if-none-match'], entry.headers.etag)) {
+      return reply.code(304).send()
+    }
+    return reply.send(entry.body)
+  })
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.getHeader('x-cache') === 'HIT') return payload
+    if (request.cacheStamp === undefined) {
+      if (request.headers.authorization !== undefined && !reply.hasHeader('cache-control')) {
+        reply.header('cache-control', PRIVATE_CACHE_CONTROL)
+      }
+      return payload
+    }
+    if (reply.statusCode !== 200 || typeof payload !== 'string') return payload
+    const etag = etagOf(payload)
+    reply.header('etag', etag)
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', PUBLIC_CACHE_CONTROL(maxAge))
+    reply.header('vary', 'Accept-Encoding')
+    if (opts.enabled) {
+      const headers: Record<string, string> = {}
+      for (const name of KEPT_HEADERS) {
+        const value = reply.getHeader(name)
+        if (value !== undefined) headers[name] = String(value)
+      }
+      remember(request.url, { stamp: request.cacheStamp, body: payload, headers })
+      reply.header('x-cache', 'MISS')
+    }
+    if (matches(request.headers['if-none-match'], etag)) {
+      reply.code(304)
+      return ''
+    }
+    return payload
+  })
+}, { name: 'caching', dependencies: ['db'] })

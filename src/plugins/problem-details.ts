@@ -1,0 +1,116 @@
+import fp from 'fastify-plugin'
+import { STATUS_CODES } from 'node:http'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { FieldError, PROBLEM_BASE, RouteNotFound } from '../errors.js'
+
+const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
+
+interface FieldProblem { in: string, path: string, message: string }
+
+// Fastify's own error codes for bad requests, mapped to our stable codes.
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'EMPTY_BODY',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_CONTENT_LENGTH',
+  FST_ERR_VALIDATION: 'VALIDATION_FAILED'
+}
+
+function kebab (code: string): string {
+  return code.toLowerCase().replace(/_/g, '-')
+}
+
+function validationProblems (error: FastifyError): FieldProblem[] {
+  const where = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body')
+  return (error.validation ?? []).map((v) => {
+    const params = v.params as Record<string, unknown>
+    let path = String(v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.')
+    let message = v.message ?? 'is invalid'
+    if (typeof params?.missingProperty === 'string') {
+      path = path ? `${path}.${params.missingProperty}` : params.missingProperty
+      message = 'is required'
+    } else if (typeof params?.additionalProperty === 'string') {
+      path = path ? `${path}.${params.additionalProperty}` : params.additionalProperty
+      message = where === 'query' ? 'is not a known parameter' : 'is not a known field'
+    } else if (Array.isArray(params?.allowedValues)) {
+      message = `must be one of: ${params.allowedValues.join(', ')}`
+    }
+    return { in: where, path: path || where, message }
+  })
+}
+
+// ajv reports one error per union branch; keep the first message per path so a bad
+// value is named once.
+function dedupe (problems: FieldProblem[]): FieldProblem[] {
+  const seen = new Map<string, FieldProblem>()
+  for (const p of problems) {
+    const key = `${p.in}:${p.path}`
+    if (!seen.has(key)) seen.set(key, p)
+  }
+  return [...seen.values()]
+}
+
+/** Sends an RFC 9457 problem. Used by the error and not-found handlers and by hooks. */
+export function sendProblem (reply: FastifyReply, request: FastifyRequest, status: number, code: string, detail: string, extra: Record<string, unknown> = {}): FastifyReply {
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .type('application/problem+json; charset=utf-8')
+    .send({
+      type: `${PROBLEM_BASE}${kebab(code)}`,
+      title: STATUS_CODES[status] ?? 'Error',
+      status,
+      detail,
+      instance: request.url.split('?')[0],
+      code,
+      request_id: request.id,
+      ...extra
+    })
+}
+
+/**
+ * One place that turns every error into application/problem+json: validation errors
+ * (400 with `errors[]`), the named errors of src/errors.ts, Fastify's body-parsing
+ * errors (400/413/415), unknown routes (404) and anything else (500, logged, no details).
+ */
+export default fp(async (app) => {
+  app.setErrorHandler((error: FastifyError & { errors?: FieldProblem[], headers?: Record<string, string> }, request, reply) => {
+    if (error.validation) {
+      const errors = dedupe(validationProblems(error))
+      const detail = errors.map((e) => `${e.path} ${e.message}`).join('; ')
+      return sendProblem(reply, request, 400, 'VALIDATION_FAILED', `Invalid request: ${detail}`, { errors })
+    }
+    const status = error.statusCode ?? 500
+    if (status >= 400 && status < 500) {
+      const code = FASTIFY_CODES[error.code] ?? (error.code?.startsWith('FST_') ? 'BAD_REQUEST' : error.code) ?? 'BAD_REQUEST'
+      if (error.headers) reply.headers(error.headers)
+      if (status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer realm="broadsheet"')
+      const extra = Array.isArray(error.errors) ? { errors: error.errors } : {}
+      return sendProblem(reply, request, status, code, error.message, extra)
+    }
+    request.log.error({ err: error, method: request.method, url: request.url }, 'unhandled error')
+    return sendProblem(reply, request, status >= 500 && status < 600 ? status : 500, 'INTERNAL', 'The server could not complete the request; it has been logged with this request_id')
+  })
+
+  // ajv coerces "1e400" to Infinity and then skips its range checks for non-finite
+  // numbers; refuse such values here so they never reach a query.
+  app.addHook('preValidation', async (request) => {
+    const query = request.query as Record<string, unknown> | undefined
+    if (query === null || typeof query !== 'object') return
+    const bad: FieldProblem[] = []
+    for (const [key, value] of Object.entries(query)) {
+      for (const v of Array.isArray(value) ? value : [value]) {
+        if (typeof v === 'string' && NUMERIC.test(v.trim()) && !Number.isFinite(Number(v))) {
+          bad.push({ in: 'query', path: key, message: 'is out of range' })
+        }
+      }
+    }
+    if (bad.length > 0) throw new FieldError(bad)
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    const err = new RouteNotFound(request.method, request.url.split('?')[0])
+    return sendProblem(reply, request, 404, 'ROUTE_NOT_FOUND', err.message)
+  })
+}, { name: 'problem-details' })

@@ -1,0 +1,13 @@
+import fp from 'fastify-plugin'
+import { createPostsService, type PostsService, type SearchMatcher } from '../modules/posts/posts-service.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: { posts: PostsService }
+  }
+}
+
+/** Services: logic that spans several repositories, shared by routes of different modules. */
+export default fp<{ siteUrl: string, search?: SearchMatcher }>(async (app, opts) => {
+  app.decorate('services', { posts: createPostsService(app.repos, opts.siteUrl, opts.search) })
+}, { name: 'services', dependencies: ['repositories'] })

@@ -1,0 +1,73 @@
+import { Type, type Static, type TSchema } from 'typebox'
+const SLUG_PATTERN = '^(?!\\d+$)[a-z0-9]+(?:-[a-z0-9]+)*$'
+
+// Shared schemas, each with a stable $id so the committed OpenAPI spec names them
+// as components and diffs cleanly.
+
+export const ProblemSchema = Type.Object({
+  type: Type.String({ description: 'URI identifying the problem type', examples: ['https://broadsheet.dev/problems/not-found'] }),
+  title: Type.String({ description: 'Short summary of the problem type', examples: ['Not Found'] }),
+  status: Type.Integer({ description: 'HTTP status code', examples: [404] }),
+  detail: Type.String({ description: 'What went wrong in this occurrence', examples: ['Post "no-such-post" not found'] }),
+  instance: Type.Optional(Type.String({ description: 'The request path' })),
+  code: Type.Optional(Type.String({ description: 'Stable machine-readable error code', examples: ['NOT_FOUND'] })),
+  request_id: Type.Optional(Type.String({ description: 'Id of the request, also in the logs' })),
+  errors: Type.Optional(Type.Array(Type.Object({
+    in: Type.String({ description: 'Where the bad value is: query, params, body or headers' }),
+    path: Type.String({ description: 'The field or parameter at fault (dot path for nested body fields)' }),
+    message: Type.String()
+  }), { description: 'Each bad field or parameter (validation failures)' }))
+}, { $id: 'Problem', title: 'Problem', description: 'RFC 9457 problem details, sent as application/problem+json' })
+export type Problem = Static<typeof ProblemSchema>
+
+export const PaginationMetaSchema = Type.Object({
+  page: Type.Integer({ minimum: 1 }),
+  per_page: Type.Integer({ minimum: 1, maximum: 100 }),
+  total: Type.Integer({ minimum: 0 }),
+  total_pages: Type.Integer({ minimum: 0 })
+}, { $id: 'PaginationMeta', title: 'PaginationMeta' })
+
+export const ProblemRef = Type.Ref('Problem')
+
+/** The error responses of an operation: each status maps to the shared Problem schema. */
+export function problemResponses (...statuses: number[]): Record<number, TSchema> {
+  const out: Record<number, TSchema> = {}
+  const descriptions: Record<number, string> = {
+    400: 'Invalid request: `errors` names each bad parameter or field',
+    401: 'Missing or invalid bearer token',
+    403: 'The key lacks the required scope, or the action is not allowed',
+    404: 'Not found',
+    409: 'Conflict with the current state (duplicate slug or comment, resource in use)',
+    413: 'Body too large',
+    415: 'Unsupported content type',
+    422: 'Valid request that breaks a rule',
+    429: 'Rate limited: retry after the Retry-After header'
+  }
+  for (const status of statuses) {
+    out[status] = Type.Ref('Problem', { description: descriptions[status] ?? 'Error' } as never)
+  }
+  return out
+}
+
+export const IdSchema = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Positive integer id' })
+export const SlugSchema = Type.String({ pattern: SLUG_PATTERN, minLength: 1, maxLength: 120, description: 'Lowercase ASCII words joined by hyphens; never all digits' })
+export const RefParamsSchema = Type.Object({
+  ref: Type.String({ minLength: 1, maxLength: 200, description: 'The id or the slug', examples: ['blinken-warns-russia'] })
+}, { additionalProperties: false })
+export const IdParamsSchema = Type.Object({
+  id: IdSchema
+}, { additionalProperties: false })
+
+export const PageQuery = {
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, default: 1, description: 'Page number, from 1' })),
+  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Items per page, 1–100' }))
+}
+
+export const DateTimeSchema = Type.String({ format: 'date-time', description: 'ISO 8601 UTC time', examples: ['2022-01-21T17:05:00.000Z'] })
+
+/** A list response: `{ data: [...], meta: {...} }`. */
+export function listOf<T extends TSchema> (item: T, meta: TSchema = Type.Ref('PaginationMeta')) {
+  return Type.Object({ data: Type.Array(item), meta })
+}
+
+export const sharedSchemas = [ProblemSchema, PaginationMetaSchema]

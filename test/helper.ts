@@ -1,0 +1,23 @@
+import type { Test } from 'tap'
+import { buildApp } from '../src/app.js'
+import { loadConfig, type AppConfig } from '../src/config.js'
+
+export const TEST_SITE_URL = 'https://news.example.com'
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef-xyz'
+
+/** Builds an app on a fresh in-memory database and closes it when the test ends. */
+export async function buildTestApp (t: Test, env: Record<string, string> = {}) {
+  const config: AppConfig = loadConfig({
+    DATABASE_PATH: ':memory:',
+    SITE_URL: TEST_SITE_URL,
+    LOG_LEVEL: 'silent',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    ...env
+  })
+  const app = await buildApp(config)
+  await app.ready()
+  t.teardown(() => app.close())
+  return app
+}
+
+export const adminAuth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }

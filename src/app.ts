@@ -17,6 +17,8 @@ import repositoriesPlugin from './plugins/repositories.js'
 import authPlugin from './plugins/auth.js'
 import cachingPlugin from './plugins/caching.js'
 import servicesPlugin from './plugins/services.js'
+import writesPlugin from './plugins/writes.js'
+import keysRoutes, { ApiKeySchema } from './modules/keys/keys-routes.js'
 import healthRoutes from './modules/health/health-routes.js'
 import siteRoutes from './modules/site/site-routes.js'
 import postsRoutes from './modules/posts/posts-routes.js'
@@ -56,7 +58,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
 
   await app.register(dbPlugin, { path: config.DATABASE_PATH, db: opts.db })
   await app.register(problemDetails)
-  for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, CategorySchema, TagSchema, AuthorSchema, PublicCommentSchema]) {
+  for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, CategorySchema, TagSchema, AuthorSchema, PublicCommentSchema, ApiKeySchema]) {
     app.addSchema(schema)
   }
   await app.register(swaggerPlugin)
@@ -70,6 +72,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(authPlugin, { adminToken: config.ADMIN_TOKEN })
   await app.register(cachingPlugin, { enabled: config.RESPONSE_CACHE })
   await app.register(servicesPlugin, { siteUrl: config.SITE_URL })
+  await app.register(writesPlugin, { iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean) })
 
   await app.register(healthRoutes)
   await app.register(siteRoutes, { prefix: '/v1/site', siteUrl: config.SITE_URL })
@@ -78,6 +81,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(categoriesRoutes, { prefix: '/v1/categories' })
   await app.register(tagsRoutes, { prefix: '/v1/tags' })
   await app.register(authorsRoutes, { prefix: '/v1/authors' })
+  await app.register(keysRoutes, { prefix: '/v1/keys' })
 
   return app
 }

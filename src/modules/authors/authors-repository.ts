@@ -37,3 +37,20 @@ export function createAuthorsRepository (db: Db) {
   }
 }
 export type AuthorsRepository = ReturnType<typeof createAuthorsRepository>
+
+/** Writes to authors; callers run them inside a transaction. */
+export function createAuthorsWriter (db: Db) {
+  const client = db.$client
+  return {
+    slugTaken: client.prepare('SELECT 1 FROM authors WHERE slug = ? AND id IS NOT ?').pluck(),
+    insert: client.prepare(`INSERT INTO authors (slug, name, email, bio, avatar_url, website, created_at, updated_at)
+      VALUES (@slug, @name, @email, @bio, @avatar_url, @website, @now, @now) RETURNING id`).pluck(),
+    update: client.prepare(`UPDATE authors SET slug = @slug, name = @name, email = @email, bio = @bio, avatar_url = @avatar_url,
+      website = @website, updated_at = @now WHERE id = @id`),
+    remove: client.prepare('DELETE FROM authors WHERE id = ?'),
+    raw: client.prepare('SELECT id, slug, name, email, bio, avatar_url, website FROM authors WHERE id = ?'),
+    usage: client.prepare('SELECT count(*) FROM posts WHERE author_id = ?').pluck(),
+    reassign: client.prepare('UPDATE posts SET author_id = @to WHERE author_id = @from'),
+    postsOf: client.prepare('SELECT id FROM posts WHERE author_id = ?').pluck()
+  }
+}

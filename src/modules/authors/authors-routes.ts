@@ -33,7 +33,19 @@ export function toAuthor (row: AuthorRow): Author {
   }
 }
 
-/** GET /v1/authors and /v1/authors/{ref}. */
+const OptionalUrl = Type.Union([Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2000 }), Type.Null()])
+const authorWritable = {
+  name: Type.String({ minLength: 1, maxLength: 200, examples: ['Maria Lopez'] }),
+  slug: Type.String({ pattern: '^(?!\\d+$)[a-z0-9]+(?:-[a-z0-9]+)*$', minLength: 1, maxLength: 120, description: 'Made from the name when absent; an explicit slug already taken is a 409' }),
+  email: Type.Union([Type.String({ format: 'email', maxLength: 320 }), Type.Null()], { description: 'Never shown publicly' }),
+  bio: Type.String({ maxLength: 5000 }),
+  avatar_url: OptionalUrl,
+  website: OptionalUrl
+}
+export const CreateAuthorBody = Type.Object({ ...Type.Partial(Type.Object(authorWritable)).properties, name: authorWritable.name }, { additionalProperties: false, examples: [{ name: 'Maria Lopez', bio: 'Diplomatic correspondent.' }] })
+export const UpdateAuthorBody = Type.Partial(Type.Object(authorWritable), { additionalProperties: false, minProperties: 1 })
+
+/** Reads (public) and writes (write:content) of authors. */
 const authorsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { authors } = app.repos
 
@@ -71,6 +83,73 @@ const authorsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const row = ref && authors.findByRef(ref, Date.now())
     if (!row) throw new NotFound('Author', JSON.stringify(request.params.ref))
     return { data: toAuthor(row) }
+  })
+
+  const service = app.writes.authors
+  const WRITE = [{ bearerAuth: [] }]
+  const ReassignQuery = Type.Object({
+    reassign: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Id or slug of the author that takes over its posts' }))
+  }, { additionalProperties: false })
+
+  function idOf (refText: string, field = 'ref'): number {
+    const ref = parseRef(refText)
+    const row = ref && authors.findByRef(ref, Date.now())
+    if (!row) throw new NotFound('Author', JSON.stringify(refText) + (field === 'ref' ? '' : ` (${field})`))
+    return row.id
+  }
+
+  app.post('/', {
+    preHandler: app.requireScope('write:content'),
+    schema: {
+      operationId: 'createAuthor',
+      tags: ['Authors'],
+      summary: 'Create a author',
+      description: 'Needs `write:content`.',
+      security: WRITE,
+      body: CreateAuthorBody,
+      response: { 201: Type.Object({ data: Type.Ref('Author') }), ...problemResponses(400, 401, 403, 409, 415, 422) }
+    }
+  }, async (request, reply) => {
+    const id = service.create(request.body)
+    reply.code(201).header('location', `/v1/authors/${id}`)
+    return { data: toAuthor(authors.findByRef({ id }, Date.now())!) }
+  })
+
+  app.patch('/:ref', {
+    preHandler: app.requireScope('write:content'),
+    schema: {
+      operationId: 'updateAuthor',
+      tags: ['Authors'],
+      summary: 'Change a author',
+      description: 'Needs `write:content`. Send only the fields to change.',
+      security: WRITE,
+      params: RefParamsSchema,
+      body: UpdateAuthorBody,
+      response: { 200: Type.Object({ data: Type.Ref('Author') }), ...problemResponses(400, 401, 403, 404, 409, 415, 422) }
+    }
+  }, async (request) => {
+    const id = idOf(request.params.ref)
+    service.update(id, request.body)
+    return { data: toAuthor(authors.findByRef({ id }, Date.now())!) }
+  })
+
+  app.delete('/:ref', {
+    preHandler: app.requireScope('write:content'),
+    schema: {
+      operationId: 'deleteAuthor',
+      tags: ['Authors'],
+      summary: 'Delete a author',
+      description: 'Needs `write:content`. A author still in use is a 409 unless `reassign` names the author that takes over its posts.',
+      security: WRITE,
+      params: RefParamsSchema,
+      querystring: ReassignQuery,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 409, 422) }
+    }
+  }, async (request, reply) => {
+    const id = idOf(request.params.ref)
+    const to = request.query.reassign === undefined ? undefined : idOf(request.query.reassign, 'reassign')
+    service.remove(id, to)
+    return reply.code(204).send(null)
   })
 }
 export default authorsRoutes

@@ -45,3 +45,26 @@ export function createCategoriesRepository (db: Db) {
   }
 }
 export type CategoriesRepository = ReturnType<typeof createCategoriesRepository>
+
+/** Writes to categories; callers run them inside a transaction. */
+export function createCategoriesWriter (db: Db) {
+  const client = db.$client
+  return {
+    slugTaken: client.prepare('SELECT 1 FROM categories WHERE slug = ? AND id IS NOT ?').pluck(),
+    insert: client.prepare(`INSERT INTO categories (slug, name, description, parent_id, created_at, updated_at)
+      VALUES (@slug, @name, @description, @parent_id, @now, @now) RETURNING id`).pluck(),
+    update: client.prepare(`UPDATE categories SET slug = @slug, name = @name, description = @description, parent_id = @parent_id,
+      updated_at = @now WHERE id = @id`),
+    remove: client.prepare('DELETE FROM categories WHERE id = ?'),
+    raw: client.prepare('SELECT id, slug, name, description, parent_id FROM categories WHERE id = ?'),
+    usage: client.prepare('SELECT count(*) FROM post_categories WHERE category_id = ?').pluck(),
+    children: client.prepare('SELECT id, slug FROM categories WHERE parent_id = ?'),
+    reparent: client.prepare('UPDATE categories SET parent_id = ?, updated_at = ? WHERE parent_id = ?'),
+    ancestors: client.prepare(`WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM categories WHERE id = ?
+      UNION SELECT c.id, c.parent_id FROM categories c JOIN up ON c.id = up.parent_id) SELECT id FROM up`).pluck(),
+    // Moves posts to another category, keeping position; posts that already have it just lose the old one.
+    reassign: client.prepare(`UPDATE OR IGNORE post_categories SET category_id = @to WHERE category_id = @from`),
+    dropLinks: client.prepare('DELETE FROM post_categories WHERE category_id = ?'),
+    postsOf: client.prepare('SELECT post_id FROM post_categories WHERE category_id = ?').pluck()
+  }
+}

@@ -36,7 +36,16 @@ const ListCategoriesQuery = Type.Object({
   parent: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Only children of this category (id or slug); 0 for top-level categories' }))
 }, { additionalProperties: false })
 
-/** GET /v1/categories and /v1/categories/{ref}. */
+const categoryWritable = {
+  name: Type.String({ minLength: 1, maxLength: 200, examples: ['Politics'] }),
+  slug: Type.String({ pattern: '^(?!\\d+$)[a-z0-9]+(?:-[a-z0-9]+)*$', minLength: 1, maxLength: 120, description: 'Made from the name when absent; an explicit slug already taken is a 409' }),
+  description: Type.String({ maxLength: 5000 }),
+  parent_id: Type.Union([IdSchema, Type.Null()], { description: 'Parent category; null for the top of the tree. A cycle is a 422.' })
+}
+export const CreateCategoryBody = Type.Object({ ...Type.Partial(Type.Object(categoryWritable)).properties, name: categoryWritable.name }, { additionalProperties: false, examples: [{ name: 'Elections', parent_id: 1 }] })
+export const UpdateCategoryBody = Type.Partial(Type.Object(categoryWritable), { additionalProperties: false, minProperties: 1 })
+
+/** Reads (public) and writes (write:content) of categories. */
 const categoriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { categories } = app.repos
 
@@ -86,6 +95,73 @@ const categoriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const row = ref && categories.findByRef(ref, Date.now())
     if (!row) throw new NotFound('Category', JSON.stringify(request.params.ref))
     return { data: toCategory(row) }
+  })
+
+  const service = app.writes.categories
+  const WRITE = [{ bearerAuth: [] }]
+  const ReassignQuery = Type.Object({
+    reassign: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Id or slug of the category that takes over its posts' }))
+  }, { additionalProperties: false })
+
+  function idOf (refText: string, field = 'ref'): number {
+    const ref = parseRef(refText)
+    const row = ref && categories.findByRef(ref, Date.now())
+    if (!row) throw new NotFound('Category', JSON.stringify(refText) + (field === 'ref' ? '' : ` (${field})`))
+    return row.id
+  }
+
+  app.post('/', {
+    preHandler: app.requireScope('write:content'),
+    schema: {
+      operationId: 'createCategory',
+      tags: ['Categories'],
+      summary: 'Create a category',
+      description: 'Needs `write:content`.',
+      security: WRITE,
+      body: CreateCategoryBody,
+      response: { 201: Type.Object({ data: Type.Ref('Category') }), ...problemResponses(400, 401, 403, 409, 415, 422) }
+    }
+  }, async (request, reply) => {
+    const id = service.create(request.body)
+    reply.code(201).header('location', `/v1/categories/${id}`)
+    return { data: toCategory(categories.findByRef({ id }, Date.now())!) }
+  })
+
+  app.patch('/:ref', {
+    preHandler: app.requireScope('write:content'),
+    schema: {
+      operationId: 'updateCategory',
+      tags: ['Categories'],
+      summary: 'Change a category',
+      description: 'Needs `write:content`. Send only the fields to change.',
+      security: WRITE,
+      params: RefParamsSchema,
+      body: UpdateCategoryBody,
+      response: { 200: Type.Object({ data: Type.Ref('Category') }), ...problemResponses(400, 401, 403, 404, 409, 415, 422) }
+    }
+  }, async (request) => {
+    const id = idOf(request.params.ref)
+    service.update(id, request.body)
+    return { data: toCategory(categories.findByRef({ id }, Date.now())!) }
+  })
+
+  app.delete('/:ref', {
+    preHandler: app.requireScope('write:content'),
+    schema: {
+      operationId: 'deleteCategory',
+      tags: ['Categories'],
+      summary: 'Delete a category',
+      description: 'Needs `write:content`. A category still in use is a 409 unless `reassign` names the category that takes over its posts.',
+      security: WRITE,
+      params: RefParamsSchema,
+      querystring: ReassignQuery,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 409, 422) }
+    }
+  }, async (request, reply) => {
+    const id = idOf(request.params.ref)
+    const to = request.query.reassign === undefined ? undefined : idOf(request.query.reassign, 'reassign')
+    service.remove(id, to)
+    return reply.code(204).send(null)
   })
 }
 export default categoriesRoutes

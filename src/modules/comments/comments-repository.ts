@@ -41,3 +41,59 @@ export function createCommentsRepository (db: Db) {
   }
 }
 export type CommentsRepository = ReturnType<typeof createCommentsRepository>
+
+export interface NewComment {
+  post_id: number
+  parent_id: number | null
+  author_name: string
+  author_email: string | null
+  author_url: string | null
+  content: string
+  content_html: string
+  content_hash: string
+  status: CommentRow['status']
+  type?: CommentRow['type']
+  client_hash?: string | null
+  user_agent?: string | null
+  created_at: number
+  import_key?: string | null
+}
+
+/** Comment writes; callers run them inside a transaction. */
+export function createCommentsWriter (db: Db) {
+  const client = db.$client
+  const insert = client.prepare(`INSERT INTO comments (post_id, parent_id, path, depth, author_name, author_email, author_url, content,
+    content_html, content_hash, status, type, client_hash, user_agent, created_at, updated_at, import_key)
+    VALUES (@post_id, @parent_id, '', @depth, @author_name, @author_email, @author_url, @content, @content_html, @content_hash,
+    @status, @type, @client_hash, @user_agent, @created_at, @created_at, @import_key) RETURNING id`).pluck()
+  const setPath = client.prepare('UPDATE comments SET path = ? WHERE id = ?')
+  const parentOf = client.prepare('SELECT id, post_id, path, depth FROM comments WHERE id = ?')
+  const recount = client.prepare(`UPDATE posts SET comment_count =
+    (SELECT count(*) FROM comments WHERE post_id = @id AND status = 'approved' AND deleted_at IS NULL) WHERE id = @id`)
+  return {
+    parentOf (id: number): { id: number, post_id: number, path: string, depth: number } | undefined {
+      return parentOf.get(id) as { id: number, post_id: number, path: string, depth: number } | undefined
+    },
+    /** Inserts a comment under its parent (path and depth follow it) and recounts the post. */
+    insert (c: NewComment): number {
+      const parent = c.parent_id === null ? undefined : this.parentOf(c.parent_id)
+      const id = insert.get({
+        ...c,
+        parent_id: parent?.id ?? null,
+        depth: parent ? parent.depth + 1 : 0,
+        type: c.type ?? 'comment',
+        client_hash: c.client_hash ?? null,
+        user_agent: c.user_agent ?? null,
+        import_key: c.import_key ?? null
+      }) as number
+      setPath.run(parent ? `${parent.path}/${pathSegment(id)}` : pathSegment(id), id)
+      recount.run({ id: c.post_id })
+      return id
+    },
+    /** Sets posts.comment_count from the approved, undeleted comments. */
+    recount (postId: number): void {
+      recount.run({ id: postId })
+    }
+  }
+}
+export type CommentsWriter = ReturnType<typeof createCommentsWriter>

@@ -188,3 +188,62 @@ export function createPostsRepository (db: Db) {
 }
 
 export type PostsRepository = ReturnType<typeof createPostsRepository>
+
+export interface PostWriteRow {
+  slug: string
+  title: string
+  excerpt: string
+  content_html: string
+  content_text: string
+  status: 'draft' | 'published' | 'archived'
+  published_at: number | null
+  author_id: number
+  featured_image_url: string | null
+  featured_image_alt: string | null
+  source_url: string | null
+  source_name: string | null
+  canonical_url: string | null
+  comment_status: 'open' | 'closed'
+  sticky: number
+  word_count: number
+  reading_time_minutes: number
+  import_key: string | null
+}
+
+/** Writes to posts and their links; callers run them inside a transaction. */
+export function createPostsWriter (db: Db) {
+  const client = db.$client
+  const insertLinkCat = client.prepare('INSERT INTO post_categories (post_id, category_id, position) VALUES (?, ?, ?)')
+  const insertLinkTag = client.prepare('INSERT INTO post_tags (post_id, tag_id, position) VALUES (?, ?, ?)')
+  const dropCats = client.prepare('DELETE FROM post_categories WHERE post_id = ?')
+  const dropTags = client.prepare('DELETE FROM post_tags WHERE post_id = ?')
+  return {
+    slugTaken: client.prepare('SELECT 1 FROM posts WHERE slug = ? AND id IS NOT ?').pluck(),
+    raw: client.prepare('SELECT * FROM posts WHERE id = ?'),
+    byImportKey: client.prepare('SELECT * FROM posts WHERE import_key = ?'),
+    insert: client.prepare(`INSERT INTO posts (slug, title, excerpt, content_html, content_text, status, published_at, author_id,
+      featured_image_url, featured_image_alt, source_url, source_name, canonical_url, comment_status, sticky, word_count,
+      reading_time_minutes, import_key, created_at, updated_at)
+      VALUES (@slug, @title, @excerpt, @content_html, @content_text, @status, @published_at, @author_id, @featured_image_url,
+      @featured_image_alt, @source_url, @source_name, @canonical_url, @comment_status, @sticky, @word_count,
+      @reading_time_minutes, @import_key, @created_at, @updated_at) RETURNING id`).pluck(),
+    update: client.prepare(`UPDATE posts SET slug = @slug, title = @title, excerpt = @excerpt, content_html = @content_html,
+      content_text = @content_text, status = @status, published_at = @published_at, author_id = @author_id,
+      featured_image_url = @featured_image_url, featured_image_alt = @featured_image_alt, source_url = @source_url,
+      source_name = @source_name, canonical_url = @canonical_url, comment_status = @comment_status, sticky = @sticky,
+      word_count = @word_count, reading_time_minutes = @reading_time_minutes, import_key = @import_key, updated_at = @updated_at
+      WHERE id = @id`),
+    touch: client.prepare('UPDATE posts SET updated_at = ? WHERE id = ?'),
+    remove: client.prepare('DELETE FROM posts WHERE id = ?'),
+    categoryIdsOf: client.prepare('SELECT category_id FROM post_categories WHERE post_id = ? ORDER BY position').pluck(),
+    tagIdsOf: client.prepare('SELECT tag_id FROM post_tags WHERE post_id = ? ORDER BY position').pluck(),
+    setCategories (postId: number, ids: number[]): void {
+      dropCats.run(postId)
+      ids.forEach((id, i) => insertLinkCat.run(postId, id, i))
+    },
+    setTags (postId: number, ids: number[]): void {
+      dropTags.run(postId)
+      ids.forEach((id, i) => insertLinkTag.run(postId, id, i))
+    }
+  }
+}

@@ -5,7 +5,9 @@ import { hasScope } from '../../plugins/auth.js'
 import { pageLinks, cursorLink } from '../../lib/pagination.js'
 import { Forbidden, Unauthorized } from '../../errors.js'
 import type { Visibility } from './posts-repository.js'
-import { GetPostQuery, ListPostsQuery, type ListPostsQueryType } from './posts-schemas.js'
+import { CreatePostBody, GetPostQuery, ListPostsQuery, UpdatePostBody, type ListPostsQueryType } from './posts-schemas.js'
+import { NotFound } from '../../errors.js'
+import { parseRef } from '../../lib/refs.js'
 import { Type } from 'typebox'
 
 const EXAMPLE_LIST = {
@@ -79,6 +81,70 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
   }, async (request) => {
     const visibility: Visibility = hasScope(request, 'read:drafts') ? 'any' : 'public'
     return { data: posts.get(request.params.ref, visibility) }
+  })
+
+  const writes = app.writes.posts
+  const WRITE = [{ bearerAuth: [] }]
+
+  /** The id of a post for writing: any status, by id or slug. */
+  function postId (refText: string): number {
+    const ref = parseRef(refText)
+    const row = ref && app.repos.posts.findByRef(ref, 'any', Date.now())
+    if (!row) throw new NotFound('Post', JSON.stringify(refText))
+    return row.id
+  }
+
+  app.post('/', {
+    preHandler: app.requireScope('write:content'),
+    schema: {
+      operationId: 'createPost',
+      tags: ['Posts'],
+      summary: 'Create a post',
+      description: 'Needs `write:content`. Drafts by default. Related resources by id; unknown ids are a 422 naming the field. ' +
+        'The slug is made from the title when absent. The body is sanitized; excerpt, word count and reading time are derived.',
+      security: WRITE,
+      body: CreatePostBody,
+      response: { 201: Type.Ref('PostEnvelope'), ...problemResponses(400, 401, 403, 409, 413, 415, 422) }
+    }
+  }, async (request, reply) => {
+    const id = writes.create(request.body)
+    reply.code(201).header('location', `/v1/posts/${id}`)
+    return { data: posts.get(String(id), 'any') }
+  })
+
+  app.patch('/:ref', {
+    preHandler: app.requireScope('write:content'),
+    schema: {
+      operationId: 'updatePost',
+      tags: ['Posts'],
+      summary: 'Change a post',
+      description: 'Needs `write:content`. Send only the fields to change; `null` clears a nullable field. ' +
+        'Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log.',
+      security: WRITE,
+      params: RefParamsSchema,
+      body: UpdatePostBody,
+      response: { 200: Type.Ref('PostEnvelope'), ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) }
+    }
+  }, async (request) => {
+    const id = postId(request.params.ref)
+    writes.update(id, request.body)
+    return { data: posts.get(String(id), 'any') }
+  })
+
+  app.delete('/:ref', {
+    preHandler: app.requireScope('write:content'),
+    schema: {
+      operationId: 'deletePost',
+      tags: ['Posts'],
+      summary: 'Delete a post',
+      description: 'Needs `write:content`. Deletes the post and its comments for good; to hide it but keep it, PATCH status archived.',
+      security: WRITE,
+      params: RefParamsSchema,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    writes.remove(postId(request.params.ref))
+    return reply.code(204).send(null)
   })
 }
 export default postsRoutes

@@ -92,3 +92,50 @@ export const GetPostQuery = Type.Object({}, { additionalProperties: false })
 export const PostEnvelopeSchema = Type.Object({ data: Type.Ref('Post') }, { $id: 'PostEnvelope', title: 'PostEnvelope' })
 
 export const postSchemas = [TermRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, PostListMetaSchema, PostListSchema, PostEnvelopeSchema]
+
+const HttpUrl = (description: string) => Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2000, description })
+const IdList = (description: string, maxItems: number) => Type.Array(IdSchema, { uniqueItems: true, maxItems, description })
+
+const writableProperties = {
+  title: Type.String({ minLength: 1, maxLength: 300, examples: ['Blinken warns Russia of a swift, united response'] }),
+  slug: Type.String({ pattern: '^(?!\\d+$)[a-z0-9]+(?:-[a-z0-9]+)*$', minLength: 1, maxLength: 120, description: 'Made from the title when absent (transliterated to ASCII, made unique); an explicit slug already taken is a 409' }),
+  excerpt: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], { description: 'Plain text; derived from the body when absent, empty or null' }),
+  content_html: Type.String({ maxLength: 2_000_000, description: 'Body HTML; sanitized to a safe allowlist on write (no scripts, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS)' }),
+  status: Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published'), Type.Literal('archived')], {
+    description: 'draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it'
+  }),
+  published_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'ISO 8601 time of publication' }),
+  author_id: IdSchema,
+  category_ids: IdList('Category ids; the first is the primary category', 20),
+  tag_ids: IdList('Tag ids', 50),
+  featured_image: Type.Union([Type.Object({ url: HttpUrl('Absolute image URL'), alt: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }), Type.Null()]),
+  source: Type.Union([Type.Object({ url: HttpUrl('Original article URL'), name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), Type.Null()], { description: 'The original publisher, for a syndicated post' }),
+  canonical_url: Type.Union([HttpUrl('URL for <link rel="canonical">'), Type.Null()]),
+  comment_status: Type.Union([Type.Literal('open'), Type.Literal('closed')])
+}
+
+export const CreatePostBody = Type.Object({
+  ...Type.Partial(Type.Object(writableProperties)).properties,
+  title: writableProperties.title,
+  author_id: writableProperties.author_id
+}, {
+  additionalProperties: false,
+  examples: [{
+    title: 'Blinken warns Russia of a swift, united response',
+    content_html: '<p>Geneva talks ended without a breakthrough.</p><h2>What comes next</h2><p>A written answer next week.</p>',
+    status: 'scheduled',
+    published_at: '2030-01-21T06:00:00.000Z',
+    author_id: 1,
+    category_ids: [1, 4],
+    tag_ids: [2],
+    source: { url: 'https://wire.example.com/blinken-lavrov', name: 'Example Wire' }
+  }]
+})
+export type CreatePostBodyType = Static<typeof CreatePostBody>
+
+export const UpdatePostBody = Type.Partial(Type.Object(writableProperties), {
+  additionalProperties: false,
+  minProperties: 1,
+  examples: [{ status: 'published' }, { title: 'A better headline', tag_ids: [2, 5] }]
+})
+export type UpdatePostBodyType = Static<typeof UpdatePostBody>

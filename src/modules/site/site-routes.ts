@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import { DateTimeSchema, problemResponses } from '../../schemas/common.js'
 import type { SiteRow } from './site-repository.js'
+import { FieldError } from '../../errors.js'
 
 export const SiteSchema = Type.Object({
   title: Type.String({ examples: ['My Blog'] }),
@@ -39,7 +40,28 @@ export function toSite (row: SiteRow, siteUrl: string, apiUrl: string): Site {
   }
 }
 
-/** GET /v1/site. */
+export const UpdateSiteBody = Type.Object({
+  title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  description: Type.Optional(Type.String({ maxLength: 2000 })),
+  language: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$', description: 'BCP 47 tag such as en or pt-BR' })),
+  timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone such as Europe/London' })),
+  comments: Type.Optional(Type.Object({
+    enabled: Type.Optional(Type.Boolean()),
+    moderation: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('first_time'), Type.Literal('none')])),
+    max_depth: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+    max_links: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 }))
+  }, { additionalProperties: false, minProperties: 1 }))
+}, { additionalProperties: false, minProperties: 1, examples: [{ title: 'My Blog', comments: { moderation: 'first_time' } }] })
+
+function isTimeZone (tz: string): boolean {
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone.length > 0
+  } catch {
+    return false
+  }
+}
+
+/** GET /v1/site (public) and PATCH /v1/site (admin). */
 const siteRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, opts) => {
   app.get('/', {
     config: { publicCache: true },
@@ -51,6 +73,27 @@ const siteRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, o
       response: { 200: Type.Object({ data: Type.Ref('Site') }), ...problemResponses(400) }
     }
   }, async (request) => {
+    const apiUrl = `${request.protocol}://${request.host}`
+    return { data: toSite(app.repos.site.get(), opts.siteUrl, apiUrl) }
+  })
+
+  app.patch('/', {
+    preHandler: app.requireScope('admin'),
+    schema: {
+      operationId: 'updateSite',
+      tags: ['Site'],
+      summary: 'Change the site settings',
+      description: 'Needs `admin`. Send only what changes.',
+      security: [{ bearerAuth: [] }],
+      body: UpdateSiteBody,
+      response: { 200: Type.Object({ data: Type.Ref('Site') }), ...problemResponses(400, 401, 403, 415) }
+    }
+  }, async (request) => {
+    const tz = request.body.timezone
+    if (tz !== undefined && !isTimeZone(tz)) {
+      throw new FieldError([{ in: 'body', path: 'timezone', message: `"${tz}" is not an IANA time zone such as Europe/London` }])
+    }
+    app.writes.site.update(request.body)
     const apiUrl = `${request.protocol}://${request.host}`
     return { data: toSite(app.repos.site.get(), opts.siteUrl, apiUrl) }
   })

@@ -35,3 +35,20 @@ export function createTagsRepository (db: Db) {
   }
 }
 export type TagsRepository = ReturnType<typeof createTagsRepository>
+
+/** Writes to tags; callers run them inside a transaction. */
+export function createTagsWriter (db: Db) {
+  const client = db.$client
+  return {
+    slugTaken: client.prepare('SELECT 1 FROM tags WHERE slug = ? AND id IS NOT ?').pluck(),
+    insert: client.prepare(`INSERT INTO tags (slug, name, description, created_at, updated_at)
+      VALUES (@slug, @name, @description, @now, @now) RETURNING id`).pluck(),
+    update: client.prepare('UPDATE tags SET slug = @slug, name = @name, description = @description, updated_at = @now WHERE id = @id'),
+    remove: client.prepare('DELETE FROM tags WHERE id = ?'),
+    raw: client.prepare('SELECT id, slug, name, description FROM tags WHERE id = ?'),
+    usage: client.prepare('SELECT count(*) FROM post_tags WHERE tag_id = ?').pluck(),
+    reassign: client.prepare('UPDATE OR IGNORE post_tags SET tag_id = @to WHERE tag_id = @from'),
+    dropLinks: client.prepare('DELETE FROM post_tags WHERE tag_id = ?'),
+    postsOf: client.prepare('SELECT post_id FROM post_tags WHERE tag_id = ?').pluck()
+  }
+}

@@ -29,7 +29,15 @@ export function toTag (row: TagRow): Tag {
   }
 }
 
-/** GET /v1/tags and /v1/tags/{ref}. */
+const tagWritable = {
+  name: Type.String({ minLength: 1, maxLength: 200, examples: ['Ukraine'] }),
+  slug: Type.String({ pattern: '^(?!\\d+$)[a-z0-9]+(?:-[a-z0-9]+)*$', minLength: 1, maxLength: 120, description: 'Made from the name when absent; an explicit slug already taken is a 409' }),
+  description: Type.String({ maxLength: 5000 })
+}
+export const CreateTagBody = Type.Object({ ...Type.Partial(Type.Object(tagWritable)).properties, name: tagWritable.name }, { additionalProperties: false, examples: [{ name: 'Ukraine' }] })
+export const UpdateTagBody = Type.Partial(Type.Object(tagWritable), { additionalProperties: false, minProperties: 1 })
+
+/** Reads (public) and writes (write:content) of tags. */
 const tagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { tags } = app.repos
 
@@ -67,6 +75,73 @@ const tagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const row = ref && tags.findByRef(ref, Date.now())
     if (!row) throw new NotFound('Tag', JSON.stringify(request.params.ref))
     return { data: toTag(row) }
+  })
+
+  const service = app.writes.tags
+  const WRITE = [{ bearerAuth: [] }]
+  const ReassignQuery = Type.Object({
+    reassign: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Id or slug of the tag that takes over its posts' }))
+  }, { additionalProperties: false })
+
+  function idOf (refText: string, field = 'ref'): number {
+    const ref = parseRef(refText)
+    const row = ref && tags.findByRef(ref, Date.now())
+    if (!row) throw new NotFound('Tag', JSON.stringify(refText) + (field === 'ref' ? '' : ` (${field})`))
+    return row.id
+  }
+
+  app.post('/', {
+    preHandler: app.requireScope('write:content'),
+    schema: {
+      operationId: 'createTag',
+      tags: ['Tags'],
+      summary: 'Create a tag',
+      description: 'Needs `write:content`.',
+      security: WRITE,
+      body: CreateTagBody,
+      response: { 201: Type.Object({ data: Type.Ref('Tag') }), ...problemResponses(400, 401, 403, 409, 415, 422) }
+    }
+  }, async (request, reply) => {
+    const id = service.create(request.body)
+    reply.code(201).header('location', `/v1/tags/${id}`)
+    return { data: toTag(tags.findByRef({ id }, Date.now())!) }
+  })
+
+  app.patch('/:ref', {
+    preHandler: app.requireScope('write:content'),
+    schema: {
+      operationId: 'updateTag',
+      tags: ['Tags'],
+      summary: 'Change a tag',
+      description: 'Needs `write:content`. Send only the fields to change.',
+      security: WRITE,
+      params: RefParamsSchema,
+      body: UpdateTagBody,
+      response: { 200: Type.Object({ data: Type.Ref('Tag') }), ...problemResponses(400, 401, 403, 404, 409, 415, 422) }
+    }
+  }, async (request) => {
+    const id = idOf(request.params.ref)
+    service.update(id, request.body)
+    return { data: toTag(tags.findByRef({ id }, Date.now())!) }
+  })
+
+  app.delete('/:ref', {
+    preHandler: app.requireScope('write:content'),
+    schema: {
+      operationId: 'deleteTag',
+      tags: ['Tags'],
+      summary: 'Delete a tag',
+      description: 'Needs `write:content`. A tag still in use is a 409 unless `reassign` names the tag that takes over its posts.',
+      security: WRITE,
+      params: RefParamsSchema,
+      querystring: ReassignQuery,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 409, 422) }
+    }
+  }, async (request, reply) => {
+    const id = idOf(request.params.ref)
+    const to = request.query.reassign === undefined ? undefined : idOf(request.query.reassign, 'reassign')
+    service.remove(id, to)
+    return reply.code(204).send(null)
   })
 }
 export default tagsRoutes

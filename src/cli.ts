@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util'
+import { realpathSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { loadConfig, ConfigError } from './config.js'
+import { openDatabase, type Db } from './db/client.js'
+import { runMigrations } from './db/migrate.js'
+import { createKeysRepository } from './modules/keys/keys-repository.js'
+import { API_SCOPES, type ApiScope } from './db/schema.js'
+
+const USAGE = `Usage: npm run cli -- <command>
+
+  keys create --name NAME --scopes a,b   create an API key (printed once); scopes: ${API_SCOPES.join(', ')}
+  keys list                              list keys (never the keys themselves)
+  keys revoke ID                         revoke a key at once
+  import wxr FILE                        import a WordPress export (WXR)
+  import feed FILE|URL [--status S]      import an RSS/Atom/JSON feed (posts are drafts unless --status published)
+  backup FILE                            write an online, consistent copy of the database to FILE
+  migrate                                apply pending migrations
+  seed-demo                              fill an empty database with the demo content
+
+The database is DATABASE_PATH (default ./data/broadsheet.db).`
+
+/** Extra commands registered by other modules (imports). */
+export type CliCommand = (db: Db, args: string[], config: ReturnType<typeof loadConfig>) => Promise<number>
+const extraCommands = new Map<string, () => Promise<CliCommand>>()
+
+function fail (message: string): number {
+  console.error(message)
+  return 2
+}
+
+/** Runs one CLI command; returns the exit code. */
+export async function runCli (argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  const [command, ...rest] = argv
+  if (command === undefined || command === 'help' || command === '--help') {
+    console.log(USAGE)
+    return command === undefined ? 2 : 0
+  }
+  let config
+  try {
+    config = loadConfig(env)
+  } catch (err) {
+    if (err instanceof ConfigError) return fail(err.message)
+    throw err
+  }
+  const db = openDatabase(config.DATABASE_PATH)
+  try {
+    runMigrations(db)
+    switch (command) {
+      case 'migrate':
+        console.log(`database ${config.DATABASE_PATH} is up to date`)
+        return 0
+      case 'keys':
+        return keys(db, rest)
+      case 'backup': {
+        const file = rest[0]
+        if (!file) return fail('backup needs a target FILE')
+        await db.$client.backup(file)
+        console.log(`backed up ${config.DATABASE_PATH} to ${file}`)
+        return 0
+      }
+      case 'seed-demo': {
+        const { seedDemo } = await import('./demo/seed-demo.js')
+        const summary = seedDemo(db)
+        console.log(summary.seeded ? `created ${summary.posts} posts and ${summary.comments} comments` : `the database already has ${summary.posts} posts; nothing done`)
+        return 0
+      }
+      default: {
+        const load = extraCommands.get(command)
+        if (load === undefined) return fail(`unknown command "${command}"\n\n${USAGE}`)
+        return await (await load())(db, rest, config)
+      }
+    }
+  } finally {
+    db.$client.close()
+  }
+}
+
+function keys (db: Db, args: string[]): number {
+  const repo = createKeysRepository(db)
+  const [sub, ...rest] = args
+  if (sub === 'create') {
+    const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, scopes: { type: 'string' } } })
+    if (!values.name) return fail('keys create needs --name NAME')
+    const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+    const unknown = scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s))
+    if (scopes.length === 0 || unknown.length > 0) return fail(`--scopes must be a comma list of: ${API_SCOPES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`)
+    const { row, key } = repo.create(values.name, [...new Set(scopes)] as ApiScope[])
+    console.log(`created key ${row.id} "${row.name}" with scopes ${row.scopes.join(', ')}`)
+    console.log('store it now, it is not shown again:')
+    console.log(key)
+    return 0
+  }
+  if (sub === 'list') {
+    const rows = repo.list(1000, 0)
+    if (rows.length === 0) console.log('no keys')
+    for (const r of rows) {
+      const state = r.revoked_at ? `revoked ${new Date(r.revoked_at).toISOString()}` : `last used ${r.last_used_at ? new Date(r.last_used_at).toISOString() : 'never'}`
+      console.log(`${r.id}\t${r.prefix}…\t${r.name}\t${r.scopes.join(',')}\t${state}`)
+    }
+    return 0
+  }
+  if (sub === 'revoke') {
+    const id = Number(rest[0])
+    if (!Number.isSafeInteger(id) || id < 1) return fail('keys revoke needs a key ID')
+    if (repo.findById(id) === undefined) return fail(`no key ${id}`)
+    repo.revoke(id)
+    console.log(`revoked key ${id}`)
+    return 0
+  }
+  return fail('keys needs create, list or revoke')
+}
+
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await runCli(process.argv.slice(2))
+}

@@ -1,0 +1,51 @@
+/** How a post stands for the public at one moment. */
+export interface PostState {
+  slug: string
+  /** published (possibly with a future published_at), draft or archived */
+  status: 'draft' | 'published' | 'archived' | 'scheduled'
+  publishedAt: number | null
+}
+
+export type ContentChange =
+  | { kind: 'post', id: number, before: PostState | null, after: PostState | null }
+  | { kind: 'category' | 'tag' | 'author', id: number, slug: string, action: 'upsert' | 'delete' }
+  | { kind: 'comment', id: number, postId: number, before: string | null, after: string | null }
+  | { kind: 'site' }
+
+/** A listener runs inside the write's transaction: it may write, and a throw rolls all back. */
+export type ChangeListener = (change: ContentChange, now: number) => void
+
+/** Whether a post state is visible to the public at `now`. */
+export function isLive (state: PostState | null, now: number): boolean {
+  return state !== null && state.status === 'published' && state.publishedAt !== null && state.publishedAt <= now
+}
+
+/** Whether a post state will become visible later by itself. */
+export function isScheduled (state: PostState | null, now: number): boolean {
+  return state !== null && state.status === 'published' && state.publishedAt !== null && state.publishedAt > now
+}
+
+/**
+ * The content change bus. Every write emits what it changed inside its transaction; the
+ * change log, webhook queue and search/related indexes listen and write in the same
+ * transaction, so they can never disagree with the content. After-commit listeners (cache
+ * purges) hear about a change only once it is durable.
+ */
+export function createChangeBus () {
+  const listeners: ChangeListener[] = []
+  const afterCommit: Array<(changes: ContentChange[]) => void> = []
+  return {
+    on (listener: ChangeListener): void { listeners.push(listener) },
+    onCommitted (listener: (changes: ContentChange[]) => void): void { afterCommit.push(listener) },
+    emit (change: ContentChange, now: number): void {
+      for (const l of listeners) l(change, now)
+    },
+    committed (changes: ContentChange[]): void {
+      if (changes.length === 0) return
+      for (const l of afterCommit) {
+        try { l(changes) } catch { /* a purge failure must not fail a committed write */ }
+      }
+    }
+  }
+}
+export type ChangeBus = ReturnType<typeof createChangeBus>

@@ -1,0 +1,30 @@
+import type { Db } from './client.js'
+import type { ChangeBus, ContentChange } from './change-bus.js'
+
+export type Emit = (change: ContentChange) => void
+
+/**
+ * Runs a write as one IMMEDIATE transaction (the write lock is taken up front, so
+ * concurrent writers in other processes wait instead of failing half-way). Changes emitted
+ * inside reach the bus listeners in the same transaction, and the content version is bumped
+ * before commit, so cached public reads are invalidated exactly when the write lands.
+ */
+export function createWriter (db: Db, bus: ChangeBus) {
+  const bump = db.$client.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version'")
+  return function write<T> (fn: (emit: Emit, now: number) => T): T {
+    const changes: ContentChange[] = []
+    const now = Date.now()
+    const tx = db.$client.transaction(() => {
+      const result = fn((change) => {
+        changes.push(change)
+        bus.emit(change, now)
+      }, now)
+      bump.run()
+      return result
+    })
+    const result = tx.immediate()
+    bus.committed(changes)
+    return result
+  }
+}
+export type Writer = ReturnType<typeof createWriter>

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto'
+import type { Db } from '../db/client.js'
+import { demoContent } from '../lib/demo-content.js'
+import { formatCommentText } from '../lib/comment-text.js'
+import { createWriteServices } from '../plugins/writes.js'
+import { createCommentsWriter } from '../modules/comments/comments-repository.js'
+
+/**
+ * Fills an empty database with the demo newsroom, through the same write services as the
+ * API (so bodies are sanitized, counts derived and the change log written). A database
+ * that already has posts is left alone.
+ */
+export function seedDemo (db: Db, now = new Date()): { seeded: boolean, posts: number, comments: number } {
+  const existing = db.$client.prepare('SELECT count(*) FROM posts').pluck().get() as number
+  if (existing > 0) return { seeded: false, posts: existing, comments: 0 }
+  const content = demoContent(now)
+  const writes = createWriteServices(db, { iframeHosts: [] })
+  writes.site.update({ ...content.site })
+  const authorIds = new Map<string, number>()
+  for (const a of content.authors) {
+    authorIds.set(a.slug, writes.authors.create({ name: a.name, slug: a.slug, email: a.email, bio: a.bio, avatar_url: a.avatar_url, website: a.website }))
+  }
+  const categoryIds = new Map<string, number>()
+  // Parents first, whatever order the data has.
+  const pending = [...content.categories]
+  while (pending.length > 0) {
+    const i = pending.findIndex((c) => c.parent === null || categoryIds.has(c.parent))
+    if (i === -1) throw new Error('demo categories have a missing parent')
+    const [c] = pending.splice(i, 1)
+    categoryIds.set(c.slug, writes.categories.create({ name: c.name, slug: c.slug, description: c.description, parent_id: c.parent === null ? null : categoryIds.get(c.parent) }))
+  }
+  const tagIds = new Map<string, number>()
+  for (const t of content.tags) tagIds.set(t.slug, writes.tags.create({ name: t.name, slug: t.slug }))
+  const postIds = new Map<string, number>()
+  const byDate = [...content.posts].sort((a, b) => a.published_at.localeCompare(b.published_at))
+  for (const p of byDate) {
+    postIds.set(p.slug, writes.posts.create({
+      title: p.title,
+      slug: p.slug,
+      excerpt: p.excerpt,
+      content_html: p.content_html,
+      status: p.status,
+      published_at: p.published_at,
+      author_id: authorIds.get(p.author)!,
+      category_ids: p.categories.map((c) => categoryIds.get(c)!),
+      tag_ids: p.tags.map((t) => tagIds.get(t)!),
+      featured_image: p.featured_image,
+      source: p.source,
+      canonical_url: p.canonical_url,
+      comment_status: p.comment_status
+    }))
+  }
+  const comments = createCommentsWriter(db)
+  const commentIds = new Map<string, number>()
+  const ordered = [...content.comments].sort((a, b) => a.created_at.localeCompare(b.created_at))
+  writes.write((emit) => {
+    for (const c of ordered) {
+      const postId = postIds.get(c.post)!
+      const id = comments.insert({
+        post_id: postId,
+        parent_id: c.parent === null ? null : commentIds.get(c.parent)!,
+        author_name: c.author_name,
+        author_email: c.author_email,
+        author_url: c.author_url,
+        content: c.content,
+        content_html: formatCommentText(c.content).html,
+        content_hash: createHash('sha256').update(c.content.trim().toLowerCase()).digest('hex'),
+        status: c.status,
+        created_at: Date.parse(c.created_at)
+      })
+      commentIds.set(c.key, id)
+      emit({ kind: 'comment', id, postId, before: null, after: c.status })
+    }
+  })
+  return { seeded: true, posts: content.posts.length, comments: content.comments.length }
+}

@@ -1,0 +1,47 @@
+import fp from 'fastify-plugin'
+import { createChangeBus, type ChangeBus } from '../db/change-bus.js'
+import { createWriter, type Writer } from '../db/write.js'
+import { createChangesRepository, type ChangesRepository } from '../modules/changes/changes-repository.js'
+import { createPostsWriteService } from '../modules/posts/posts-write-service.js'
+import { createCategoriesService } from '../modules/categories/categories-service.js'
+import { createTagsService } from '../modules/tags/tags-service.js'
+import { createAuthorsService } from '../modules/authors/authors-service.js'
+import { createSiteService } from '../modules/site/site-service.js'
+import type { Db } from '../db/client.js'
+
+/** The write side over one database: the change bus, the transaction runner and one service per resource. */
+export function createWriteServices (db: Db, opts: { iframeHosts: string[] }) {
+  const bus = createChangeBus()
+  const changes = createChangesRepository(db)
+  bus.on((change, now) => changes.listener(change, now))
+  const write = createWriter(db, bus)
+  return {
+    bus,
+    write,
+    changes,
+    posts: createPostsWriteService(db, write, opts),
+    categories: createCategoriesService(db, write),
+    tags: createTagsService(db, write),
+    authors: createAuthorsService(db, write),
+    site: createSiteService(db, write)
+  }
+}
+export type WriteServices = ReturnType<typeof createWriteServices>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    writes: WriteServices
+    bus: ChangeBus
+    write: Writer
+    changes: ChangesRepository
+  }
+}
+
+/** Decorates the write services; every write goes through `app.write` and the change bus. */
+export default fp<{ iframeHosts: string[] }>(async (app, opts) => {
+  const writes = createWriteServices(app.db, opts)
+  app.decorate('writes', writes)
+  app.decorate('bus', writes.bus)
+  app.decorate('write', writes.write)
+  app.decorate('changes', writes.changes)
+}, { name: 'writes', dependencies: ['db'] })

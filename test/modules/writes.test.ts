@@ -1,0 +1,267 @@
+import t from 'tap'
+import { buildTestApp, adminAuth } from '../helper.js'
+
+type App = Awaited<ReturnType<typeof buildTestApp>>
+
+function keyFor (app: App, ...scopes: Array<'read:drafts' | 'write:content' | 'moderate:comments' | 'admin'>) {
+  return { authorization: `Bearer ${app.keys.create('test', scopes).key}` }
+}
+
+async function post (app: App, url: string, body: unknown, headers: Record<string, string>) {
+  return app.inject({ method: 'POST', url, payload: body as object, headers })
+}
+
+async function basics (app: App, auth: Record<string, string>) {
+  const author = (await post(app, '/v1/authors', { name: 'Maria López' }, auth)).json().data
+  const politics = (await post(app, '/v1/categories', { name: 'Politics' }, auth)).json().data
+  const elections = (await post(app, '/v1/categories', { name: 'Elections', parent_id: politics.id }, auth)).json().data
+  const tag = (await post(app, '/v1/tags', { name: 'Ukraine' }, auth)).json().data
+  return { author, politics, elections, tag }
+}
+
+t.test('scope boundaries: 401 without a key, 403 without the scope, for every write', async (t) => {
+  const app = await buildTestApp(t)
+  const reader = keyFor(app, 'read:drafts')
+  const writer = keyFor(app, 'write:content')
+  const writes: Array<[string, string, unknown, string]> = [
+    ['POST', '/v1/posts', { title: 'x', author_id: 1 }, 'write:content'],
+    ['PATCH', '/v1/posts/1', { title: 'x' }, 'write:content'],
+    ['DELETE', '/v1/posts/1', undefined, 'write:content'],
+    ['POST', '/v1/categories', { name: 'x' }, 'write:content'],
+    ['PATCH', '/v1/categories/1', { name: 'x' }, 'write:content'],
+    ['DELETE', '/v1/categories/1', undefined, 'write:content'],
+    ['POST', '/v1/tags', { name: 'x' }, 'write:content'],
+    ['DELETE', '/v1/tags/1', undefined, 'write:content'],
+    ['POST', '/v1/authors', { name: 'x' }, 'write:content'],
+    ['DELETE', '/v1/authors/1', undefined, 'write:content'],
+    ['PATCH', '/v1/site', { title: 'x' }, 'admin'],
+    ['GET', '/v1/keys', undefined, 'admin'],
+    ['POST', '/v1/keys', { name: 'k', scopes: ['admin'] }, 'admin'],
+    ['DELETE', '/v1/keys/1', undefined, 'admin']
+  ]
+  for (const [method, url, payload, scope] of writes) {
+    const anon = await app.inject({ method: method as 'POST', url, payload: payload as object })
+    t.equal(anon.statusCode, 401, `${method} ${url} without a key`)
+    t.match(anon.headers['www-authenticate'], /^Bearer/)
+    t.match(anon.headers['content-type'], /^application\/problem\+json/)
+    const weak = await app.inject({ method: method as 'POST', url, payload: payload as object, headers: scope === 'admin' ? writer : reader })
+    t.equal(weak.statusCode, 403, `${method} ${url} without ${scope}`)
+  }
+  const { key } = app.keys.create('gone', ['admin'])
+  const revoke = await app.inject({ method: 'DELETE', url: '/v1/keys/' + app.keys.list(100, 0).find((k) => k.name === 'gone')!.id, headers: adminAuth })
+  t.equal(revoke.statusCode, 204)
+  const revoked = await app.inject({ method: 'GET', url: '/v1/keys', headers: { authorization: `Bearer ${key}` } })
+  t.equal(revoked.statusCode, 401, 'a revoked key stops working at once')
+})
+
+t.test('keys over HTTP: the key is shown once and stored only as a hash', async (t) => {
+  const app = await buildTestApp(t)
+  const created = await post(app, '/v1/keys', { name: 'tool', scopes: ['write:content'] }, adminAuth)
+  t.equal(created.statusCode, 201)
+  const { key, id, prefix, scopes } = created.json().data
+  t.match(key, /^bs_[A-Za-z0-9_-]{43}$/)
+  t.equal(prefix, key.slice(0, 8))
+  t.same(scopes, ['write:content'])
+  const stored = app.db.$client.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as Record<string, unknown>
+  t.notMatch(JSON.stringify(stored), key)
+  const list = await app.inject({ url: '/v1/keys', headers: adminAuth })
+  t.equal(list.headers['cache-control'], 'private, no-store')
+  t.notMatch(list.body, key)
+  t.equal(list.json().data[0].last_used_at, null)
+  await app.inject({ url: '/v1/posts', headers: { authorization: `Bearer ${key}` } })
+  t.type((await app.inject({ url: '/v1/keys', headers: adminAuth })).json().data[0].last_used_at, 'string', 'last_used_at is kept')
+  const bad = await post(app, '/v1/keys', { name: 'x', scopes: ['root'] }, adminAuth)
+  t.equal(bad.statusCode, 400)
+  t.equal((await app.inject({ method: 'DELETE', url: '/v1/keys/999', headers: adminAuth })).statusCode, 404)
+})
+
+t.test('creating a post: slug from the title, sanitized body, derived fields, links by id', async (t) => {
+  const app = await buildTestApp(t)
+  const auth = keyFor(app, 'write:content', 'read:drafts')
+  const { author, politics, elections, tag } = await basics(app, auth)
+  t.equal(author.slug, 'maria-lopez', 'Unicode transliterated')
+  t.equal(elections.parent_id, politics.id)
+  const res = await post(app, '/v1/posts', {
+    title: 'Zürich talks: “No deal” — yet',
+    author_id: author.id,
+    category_ids: [elections.id, politics.id],
+    tag_ids: [tag.id],
+    content_html: '<p onclick="steal()">Hello <script>alert(1)</script><a href="javascript:alert(1)">x</a> world of words here</p><h2>Next</h2><img src="https://img.example/a.jpg" onerror="x()">',
+    source: { url: 'https://wire.example.com/story', name: 'Example Wire' },
+    featured_image: { url: 'https://img.example/cover.jpg', alt: 'Cover' }
+  }, auth)
+  t.equal(res.statusCode, 201)
+  t.match(res.headers.location, /^\/v1\/posts\/\d+$/)
+  const p = res.json().data
+  t.equal(p.slug, 'zurich-talks-no-deal-yet')
+  t.equal(p.status, 'draft')
+  t.equal(p.published_at, null)
+  t.notMatch(p.content_html, /script|onclick|onerror|javascript:/)
+  t.match(p.content_html, /<h2>Next<\/h2>/)
+  t.ok(p.word_count >= 6)
+  t.equal(p.reading_time_minutes, 1)
+  t.match(p.excerpt, /Hello/)
+  t.same(p.categories.map((c: { slug: string }) => c.slug), ['elections', 'politics'])
+  t.equal(p.url, 'https://news.example.com/elections/zurich-talks-no-deal-yet')
+  t.same(p.source, { url: 'https://wire.example.com/story', name: 'Example Wire' })
+  const again = await post(app, '/v1/posts', { title: 'Zürich talks: “No deal” — yet', author_id: author.id }, auth)
+  t.equal(again.json().data.slug, 'zurich-talks-no-deal-yet-2', 'generated slugs are made unique')
+  const digits = await post(app, '/v1/posts', { title: '2024', author_id: author.id }, auth)
+  t.notMatch(digits.json().data.slug, /^\d+$/, 'a slug is never all digits')
+  const dup = await post(app, '/v1/posts', { title: 'Other', slug: 'zurich-talks-no-deal-yet', author_id: author.id }, auth)
+  t.equal(dup.statusCode, 409)
+  t.equal(dup.json().code, 'SLUG_CONFLICT')
+  t.equal((await app.inject('/v1/posts/zurich-talks-no-deal-yet')).statusCode, 404, 'drafts are not public')
+})
+
+t.test('unknown ids, bad bodies, content types and sizes are clear 4xx problems', async (t) => {
+  const app = await buildTestApp(t)
+  const auth = keyFor(app, 'write:content')
+  const { author } = await basics(app, auth)
+  const refs = await post(app, '/v1/posts', { title: 'x', author_id: 999, category_ids: [1, 77], tag_ids: [55] }, auth)
+  t.equal(refs.statusCode, 422)
+  t.same(refs.json().errors.map((e: { path: string }) => e.path), ['author_id', 'category_ids.1', 'tag_ids.0'])
+  const missing = await post(app, '/v1/posts', { content_html: '<p>x</p>' }, auth)
+  t.equal(missing.statusCode, 400)
+  t.same(missing.json().errors.map((e: { path: string }) => e.path).sort(), ['author_id', 'title'])
+  const unknown = await post(app, '/v1/posts', { title: 'x', author_id: author.id, categories: [1] }, auth)
+  t.equal(unknown.statusCode, 400)
+  t.equal(unknown.json().errors[0].path, 'categories')
+  t.match(unknown.json().errors[0].message, /not a known field/)
+  const wrongTypes = await post(app, '/v1/posts', { title: 5, author_id: 'one', status: 'live', tag_ids: [1, 1], source: { url: 'ftp://x' } }, auth)
+  t.equal(wrongTypes.statusCode, 400)
+  const paths = wrongTypes.json().errors.map((e: { path: string }) => e.path)
+  for (const p of ['title', 'author_id', 'status', 'tag_ids', 'source']) t.ok(paths.some((x: string) => x.startsWith(p)), `names ${p}`)
+  const malformed = await app.inject({ method: 'POST', url: '/v1/posts', payload: '{"title": "x",', headers: { ...auth, 'content-type': 'application/json' } })
+  t.equal(malformed.statusCode, 400)
+  t.match(malformed.headers['content-type'], /^application\/problem\+json/)
+  t.equal(malformed.json().code, 'MALFORMED_JSON')
+  const xml = await app.inject({ method: 'POST', url: '/v1/posts', payload: '<post/>', headers: { ...auth, 'content-type': 'application/xml' } })
+  t.equal(xml.statusCode, 415)
+  t.equal(xml.json().code, 'UNSUPPORTED_MEDIA_TYPE')
+  const huge = await post(app, '/v1/posts', { title: 'x', author_id: author.id, content_html: 'a'.repeat(1_100_000) }, auth)
+  t.equal(huge.statusCode, 413)
+  t.equal(huge.json().code, 'BODY_TOO_LARGE')
+  const empty = await app.inject({ method: 'PATCH', url: '/v1/posts/1', payload: {}, headers: auth })
+  t.equal(empty.statusCode, 400)
+  t.equal((await app.inject({ method: 'PATCH', url: '/v1/posts/nope', payload: { title: 'x' }, headers: auth })).statusCode, 404)
+  const count = app.db.$client.prepare('SELECT count(*) FROM posts').pluck().get()
+  t.equal(count, 0, 'nothing half-written')
+})
+
+t.test('status transitions, scheduling and the public view', async (t) => {
+  const app = await buildTestApp(t)
+  const auth = keyFor(app, 'write:content', 'read:drafts')
+  const { author } = await basics(app, auth)
+  const id = (await post(app, '/v1/posts', { title: 'Lifecycle', author_id: author.id }, auth)).json().data.id
+  const patch = (body: object) => app.inject({ method: 'PATCH', url: `/v1/posts/${id}`, payload: body, headers: auth })
+  const pub = (await patch({ status: 'published' })).json().data
+  t.equal(pub.status, 'published')
+  t.type(pub.published_at, 'string')
+  t.equal((await app.inject('/v1/posts/lifecycle')).statusCode, 200)
+  t.equal((await app.inject('/v1/posts')).json().meta.total, 1)
+  const archived = await patch({ status: 'archived' })
+  t.equal(archived.json().data.status, 'archived')
+  t.equal((await app.inject('/v1/posts/lifecycle')).statusCode, 404)
+  t.equal((await app.inject('/v1/posts')).json().meta.total, 0)
+  const past = await patch({ status: 'scheduled', published_at: '2020-01-01T00:00:00Z' })
+  t.equal(past.statusCode, 422)
+  t.equal(past.json().errors[0].path, 'published_at')
+  const soon = new Date(Date.now() + 400).toISOString()
+  const scheduled = (await patch({ status: 'scheduled', published_at: soon })).json().data
+  t.equal(scheduled.status, 'scheduled')
+  t.equal((await app.inject('/v1/posts/lifecycle')).statusCode, 404)
+  t.equal((await app.inject({ url: '/v1/posts?status=scheduled', headers: auth })).json().meta.total, 1)
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  const live = await app.inject('/v1/posts/lifecycle')
+  t.equal(live.statusCode, 200, 'the scheduled post went live by itself')
+  t.equal(live.json().data.status, 'published')
+  t.equal((await app.inject('/v1/authors/maria-lopez')).json().data.post_count, 1)
+  const future = (await patch({ status: 'published', published_at: '2999-01-01T00:00:00Z' })).json().data
+  t.equal(future.status, 'scheduled', 'published with a future date is scheduled')
+  const draft = (await patch({ status: 'draft' })).json().data
+  t.equal(draft.status, 'draft')
+  const del = await app.inject({ method: 'DELETE', url: `/v1/posts/${id}`, headers: auth })
+  t.equal(del.statusCode, 204)
+  t.equal((await app.inject({ url: `/v1/posts/${id}`, headers: auth })).statusCode, 404)
+})
+
+t.test('every write shows at once in cached public reads', async (t) => {
+  const app = await buildTestApp(t)
+  const auth = keyFor(app, 'write:content')
+  const { author, politics } = await basics(app, auth)
+  const id = (await post(app, '/v1/posts', { title: 'Cached', author_id: author.id, status: 'published', category_ids: [politics.id] }, auth)).json().data.id
+  const list = await app.inject('/v1/posts')
+  const single = await app.inject('/v1/posts/cached')
+  const cat = await app.inject('/v1/categories/politics')
+  t.equal(cat.json().data.post_count, 1)
+  t.equal((await app.inject('/v1/posts')).headers['x-cache'], 'HIT')
+  await app.inject({ method: 'PATCH', url: `/v1/posts/${id}`, payload: { title: 'Renamed' }, headers: auth })
+  const list2 = await app.inject({ url: '/v1/posts', headers: { 'if-none-match': list.headers.etag as string } })
+  t.equal(list2.statusCode, 200)
+  t.equal(list2.json().data[0].title, 'Renamed')
+  const single2 = await app.inject({ url: '/v1/posts/cached', headers: { 'if-none-match': single.headers.etag as string } })
+  t.equal(single2.json().data.title, 'Renamed')
+  await app.inject({ method: 'PATCH', url: '/v1/categories/politics', payload: { name: 'Politics & Power' }, headers: auth })
+  t.equal((await app.inject('/v1/posts/cached')).json().data.categories[0].name, 'Politics & Power')
+  await app.inject({ method: 'DELETE', url: `/v1/posts/${id}`, headers: auth })
+  t.equal((await app.inject('/v1/categories/politics')).json().data.post_count, 0)
+  t.equal((await app.inject('/v1/posts')).json().meta.total, 0)
+})
+
+t.test('taxonomy writes: cycles refused, in-use deletes need reassign, slugs', async (t) => {
+  const app = await buildTestApp(t)
+  const auth = keyFor(app, 'write:content')
+  const { author, politics, elections, tag } = await basics(app, auth)
+  const local = (await post(app, '/v1/categories', { name: 'Local', parent_id: elections.id }, auth)).json().data
+  const cycle = await app.inject({ method: 'PATCH', url: '/v1/categories/politics', payload: { parent_id: local.id }, headers: auth })
+  t.equal(cycle.statusCode, 422)
+  t.match(cycle.json().errors[0].message, /cycle/)
+  const self = await app.inject({ method: 'PATCH', url: '/v1/categories/politics', payload: { parent_id: politics.id }, headers: auth })
+  t.equal(self.statusCode, 422)
+  t.equal((await post(app, '/v1/categories', { name: 'X', parent_id: 999 }, auth)).statusCode, 422)
+  t.equal((await post(app, '/v1/categories', { name: 'Other', slug: 'politics' }, auth)).statusCode, 409)
+  t.equal((await post(app, '/v1/tags', { name: 'Ukraine' }, auth)).json().data.slug, 'ukraine-2')
+  t.equal((await post(app, '/v1/tags', { name: 'x', slug: 'Bad Slug' }, auth)).statusCode, 400)
+  t.equal((await post(app, '/v1/tags', { name: 'x', slug: '123' }, auth)).statusCode, 400)
+  const p = (await post(app, '/v1/posts', { title: 'Filed', author_id: author.id, status: 'published', category_ids: [elections.id], tag_ids: [tag.id] }, auth)).json().data
+  const inUse = await app.inject({ method: 'DELETE', url: '/v1/categories/elections', headers: auth })
+  t.equal(inUse.statusCode, 409)
+  t.equal(inUse.json().code, 'IN_USE')
+  const moved = await app.inject({ method: 'DELETE', url: '/v1/categories/elections?reassign=politics', headers: auth })
+  t.equal(moved.statusCode, 204)
+  t.same((await app.inject(`/v1/posts/${p.id}`)).json().data.categories.map((c: { slug: string }) => c.slug), ['politics'])
+  t.equal((await app.inject(`/v1/categories/${local.id}`)).json().data.parent_id, politics.id, 'children move up')
+  t.equal((await app.inject({ method: 'DELETE', url: '/v1/tags/ukraine', headers: auth })).statusCode, 409)
+  t.equal((await app.inject({ method: 'DELETE', url: '/v1/tags/ukraine?reassign=nope', headers: auth })).statusCode, 404)
+  t.equal((await app.inject({ method: 'DELETE', url: '/v1/tags/ukraine?reassign=ukraine-2', headers: auth })).statusCode, 204)
+  t.same((await app.inject(`/v1/posts/${p.id}`)).json().data.tags.map((c: { slug: string }) => c.slug), ['ukraine-2'])
+  t.equal((await app.inject({ method: 'DELETE', url: '/v1/authors/maria-lopez', headers: auth })).statusCode, 409)
+  const other = (await post(app, '/v1/authors', { name: 'Second' }, auth)).json().data
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/authors/maria-lopez?reassign=${other.id}`, headers: auth })).statusCode, 204)
+  t.equal((await app.inject(`/v1/posts/${p.id}`)).json().data.author.slug, 'second')
+  const upd = await app.inject({ method: 'PATCH', url: `/v1/authors/${other.id}`, payload: { bio: 'New', avatar_url: null }, headers: auth })
+  t.equal(upd.json().data.bio, 'New')
+})
+
+t.test('site settings: admin PATCH, validated', async (t) => {
+  const app = await buildTestApp(t)
+  const res = await app.inject({ method: 'PATCH', url: '/v1/site', payload: { title: 'My Blog', timezone: 'Europe/London', comments: { moderation: 'first_time', max_depth: 3 } }, headers: adminAuth })
+  t.equal(res.statusCode, 200)
+  t.match(res.json().data, { title: 'My Blog', timezone: 'Europe/London', comments: { moderation: 'first_time', max_depth: 3, enabled: true } })
+  t.equal((await app.inject('/v1/site')).json().data.title, 'My Blog')
+  const bad = await app.inject({ method: 'PATCH', url: '/v1/site', payload: { timezone: 'Mars/Olympus' }, headers: adminAuth })
+  t.equal(bad.statusCode, 400)
+  t.equal(bad.json().errors[0].path, 'timezone')
+})
+
+t.test('writes record the change log', async (t) => {
+  const app = await buildTestApp(t)
+  const auth = keyFor(app, 'write:content')
+  const { author } = await basics(app, auth)
+  const id = (await post(app, '/v1/posts', { title: 'Logged', author_id: author.id, status: 'published' }, auth)).json().data.id
+  await app.inject({ method: 'PATCH', url: `/v1/posts/${id}`, payload: { status: 'draft' }, headers: auth })
+  const rows = app.changes.after({ at: 0, id: 0 }, 100, Date.now())
+  t.same(rows.filter((r) => r.resource === 'post').map((r) => r.action), ['upsert', 'delete'])
+  t.same(rows.filter((r) => r.resource !== 'post').map((r) => r.resource), ['author', 'category', 'category', 'tag'])
+})

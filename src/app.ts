@@ -9,8 +9,9 @@ import { SiteSchema } from './modules/site/site-routes.js'
 import { CategorySchema } from './modules/categories/categories-routes.js'
 import { TagSchema } from './modules/tags/tags-routes.js'
 import { AuthorSchema } from './modules/authors/authors-routes.js'
-import { PublicCommentSchema } from './modules/comments/comments-schemas.js'
+import { CommentSchema, PublicCommentSchema, SubmittedCommentSchema } from './modules/comments/comments-schemas.js'
 import dbPlugin from './plugins/db.js'
+import { createValidatorCompiler } from './plugins/validation.js'
 import problemDetails from './plugins/problem-details.js'
 import swaggerPlugin from './plugins/swagger.js'
 import repositoriesPlugin from './plugins/repositories.js'
@@ -18,7 +19,9 @@ import authPlugin from './plugins/auth.js'
 import cachingPlugin from './plugins/caching.js'
 import servicesPlugin from './plugins/services.js'
 import writesPlugin from './plugins/writes.js'
+import { searchMatcher } from './modules/search/search-matcher.js'
 import keysRoutes, { ApiKeySchema } from './modules/keys/keys-routes.js'
+import changesRoutes, { ChangeSchema } from './modules/changes/changes-routes.js'
 import healthRoutes from './modules/health/health-routes.js'
 import siteRoutes from './modules/site/site-routes.js'
 import postsRoutes from './modules/posts/posts-routes.js'
@@ -46,11 +49,9 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     trustProxy: trustProxyOption(config.TRUST_PROXY) as FastifyServerOptions['trustProxy'],
     requestIdHeader: 'x-request-id',
     bodyLimit: 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-    ajv: {
-      customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true }
-    }
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 }
   }).withTypeProvider<TypeBoxTypeProvider>()
+  app.setValidatorCompiler(createValidatorCompiler())
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
@@ -58,7 +59,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
 
   await app.register(dbPlugin, { path: config.DATABASE_PATH, db: opts.db })
   await app.register(problemDetails)
-  for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, CategorySchema, TagSchema, AuthorSchema, PublicCommentSchema, ApiKeySchema]) {
+  for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, CategorySchema, TagSchema, AuthorSchema, PublicCommentSchema, CommentSchema, SubmittedCommentSchema, ApiKeySchema, ChangeSchema]) {
     app.addSchema(schema)
   }
   await app.register(swaggerPlugin)
@@ -71,17 +72,18 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(repositoriesPlugin)
   await app.register(authPlugin, { adminToken: config.ADMIN_TOKEN })
   await app.register(cachingPlugin, { enabled: config.RESPONSE_CACHE })
-  await app.register(servicesPlugin, { siteUrl: config.SITE_URL })
+  await app.register(servicesPlugin, { siteUrl: config.SITE_URL, search: searchMatcher })
   await app.register(writesPlugin, { iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean) })
 
   await app.register(healthRoutes)
   await app.register(siteRoutes, { prefix: '/v1/site', siteUrl: config.SITE_URL })
   await app.register(postsRoutes, { prefix: '/v1/posts', siteUrl: config.SITE_URL })
-  await app.register(commentsRoutes, { prefix: '/v1' })
+  await app.register(commentsRoutes, { prefix: '/v1', rateLimit: config.COMMENT_RATE_LIMIT, siteUrl: config.SITE_URL })
   await app.register(categoriesRoutes, { prefix: '/v1/categories' })
   await app.register(tagsRoutes, { prefix: '/v1/tags' })
   await app.register(authorsRoutes, { prefix: '/v1/authors' })
   await app.register(keysRoutes, { prefix: '/v1/keys' })
+  await app.register(changesRoutes, { prefix: '/v1/changes' })
 
   return app
 }

@@ -13,8 +13,10 @@ export function createWriter (db: Db, bus: ChangeBus) {
   const bump = db.$client.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version'")
   return function write<T> (fn: (emit: Emit, now: number) => T): T {
     const changes: ContentChange[] = []
-    const now = Date.now()
+    let now = 0
     const tx = db.$client.transaction(() => {
+      // Taken under the write lock, so times in the change log follow commit order.
+      now = Date.now()
       const result = fn((change) => {
         changes.push(change)
         bus.emit(change, now)

@@ -7,6 +7,7 @@ import { createCategoriesService } from '../modules/categories/categories-servic
 import { createTagsService } from '../modules/tags/tags-service.js'
 import { createAuthorsService } from '../modules/authors/authors-service.js'
 import { createSiteService } from '../modules/site/site-service.js'
+import { createCommentsService } from '../modules/comments/comments-service.js'
 import type { Db } from '../db/client.js'
 
 /** The write side over one database: the change bus, the transaction runner and one service per resource. */
@@ -23,7 +24,8 @@ export function createWriteServices (db: Db, opts: { iframeHosts: string[] }) {
     categories: createCategoriesService(db, write),
     tags: createTagsService(db, write),
     authors: createAuthorsService(db, write),
-    site: createSiteService(db, write)
+    site: createSiteService(db, write),
+    comments: createCommentsService(db, write)
   }
 }
 export type WriteServices = ReturnType<typeof createWriteServices>

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox'
-const SLUG_PATTERN = '^(?!\\d+$)[a-z0-9]+(?:-[a-z0-9]+)*$'
+import { SLUG_PATTERN } from '../lib/slugify.js'
 
 // Shared schemas, each with a stable $id so the committed OpenAPI spec names them
 // as components and diffs cleanly.

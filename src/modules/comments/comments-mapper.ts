@@ -1,5 +1,5 @@
-import type { CommentRow } from './comments-repository.js'
-import type { PublicComment } from './comments-schemas.js'
+import type { CommentRow, ModerationRow } from './comments-repository.js'
+import type { Comment, PublicComment } from './comments-schemas.js'
 
 /** Row → public comment; a tombstone shows no author or content. */
 export function toPublicComment (row: CommentRow): PublicComment {
@@ -39,4 +39,40 @@ export function visibleThread (rows: CommentRow[]): CommentRow[] {
     out.push(row)
   }
   return out.reverse()
+}
+
+/** Row → the moderator's view of a comment (with e-mail, never the client address). */
+export function toComment (row: ModerationRow): Comment {
+  return {
+    id: row.id,
+    post_id: row.post_id,
+    parent_id: row.parent_id,
+    depth: row.depth,
+    author_name: row.author_name,
+    author_email: row.author_email,
+    author_url: row.author_url,
+    content: row.content,
+    content_html: row.content_html,
+    status: row.status,
+    type: row.type,
+    deleted: row.deleted_at !== null,
+    user_agent: row.user_agent,
+    created_at: new Date(row.created_at).toISOString(),
+    updated_at: new Date(row.updated_at).toISOString()
+  }
+}
+
+/** Row → what the submitter gets back (no e-mail; spam reads as pending so bots learn nothing). */
+export function toSubmittedComment (row: ModerationRow) {
+  return {
+    id: row.id,
+    post_id: row.post_id,
+    parent_id: row.parent_id,
+    depth: row.depth,
+    author_name: row.author_name,
+    author_url: row.author_url,
+    content_html: row.content_html,
+    status: row.status === 'approved' ? 'approved' as const : 'pending' as const,
+    created_at: new Date(row.created_at).toISOString()
+  }
 }

@@ -97,3 +97,39 @@ export function createCommentsWriter (db: Db) {
   }
 }
 export type CommentsWriter = ReturnType<typeof createCommentsWriter>
+
+export interface ModerationRow extends CommentRow { user_agent: string | null }
+
+/** Moderation reads and changes. */
+export function createModerationRepository (db: Db) {
+  const client = db.$client
+  const cols = `${COLUMNS}, user_agent`
+  return {
+    byId: client.prepare(`SELECT ${cols} FROM comments WHERE id = ?`),
+    list (filter: { status?: string, postId?: number }, limit: number, offset: number): ModerationRow[] {
+      const where: string[] = []
+      const params: unknown[] = []
+      if (filter.status !== undefined) { where.push('status = ?'); params.push(filter.status) }
+      if (filter.postId !== undefined) { where.push('post_id = ?'); params.push(filter.postId) }
+      const sql = `SELECT ${cols} FROM comments ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
+      return client.prepare(sql).all(...params, limit, offset) as ModerationRow[]
+    },
+    count (filter: { status?: string, postId?: number }): number {
+      const where: string[] = []
+      const params: unknown[] = []
+      if (filter.status !== undefined) { where.push('status = ?'); params.push(filter.status) }
+      if (filter.postId !== undefined) { where.push('post_id = ?'); params.push(filter.postId) }
+      return client.prepare(`SELECT count(*) FROM comments ${where.length ? 'WHERE ' + where.join(' AND ') : ''}`).pluck().get(...params) as number
+    },
+    setStatus: client.prepare('UPDATE comments SET status = ?, updated_at = ? WHERE id = ?'),
+    setContent: client.prepare('UPDATE comments SET content = ?, content_html = ?, content_hash = ?, updated_at = ? WHERE id = ?'),
+    hasReplies: client.prepare('SELECT 1 FROM comments WHERE parent_id = ? LIMIT 1').pluck(),
+    // A tombstone keeps the thread's shape and drops what identifies the author.
+    tombstone: client.prepare(`UPDATE comments SET deleted_at = ?, updated_at = ?, author_name = '', author_email = NULL, author_url = NULL,
+      content = '', content_html = '', client_hash = NULL, user_agent = NULL WHERE id = ?`),
+    remove: client.prepare('DELETE FROM comments WHERE id = ?'),
+    duplicate: client.prepare(`SELECT 1 FROM comments WHERE post_id = ? AND content_hash = ? AND deleted_at IS NULL
+      AND (author_email = ? OR client_hash = ?) LIMIT 1`).pluck(),
+    knownAuthor: client.prepare("SELECT 1 FROM comments WHERE author_email = ? AND status = 'approved' AND deleted_at IS NULL LIMIT 1").pluck()
+  }
+}

@@ -1,11 +1,31 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import formbody from '@fastify/formbody'
+import rateLimit from '@fastify/rate-limit'
 import { Type } from 'typebox'
-import { PageQuery, listOf, problemResponses, RefParamsSchema } from '../../schemas/common.js'
+import { IdParamsSchema, PageQuery, listOf, problemResponses, RefParamsSchema } from '../../schemas/common.js'
 import { pageLinks, pageMeta } from '../../lib/pagination.js'
-import { toPublicComment, visibleThread } from './comments-mapper.js'
+import { parseRef } from '../../lib/refs.js'
+import { NotFound } from '../../errors.js'
+import { postUrl } from '../posts/posts-mapper.js'
+import { toPublicComment, visibleThread, toComment, toSubmittedComment } from './comments-mapper.js'
+import { CreateCommentBody, ListCommentsQuery, UpdateCommentBody } from './comments-schemas.js'
 
-/** Public comment threads: GET /v1/posts/{ref}/comments. */
-const commentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+/** Public comment threads and submission, and the moderation API. */
+const commentsRoutes: FastifyPluginAsyncTypebox<{ rateLimit: number, siteUrl: string }> = async (app, opts) => {
+  // HTML forms post application/x-www-form-urlencoded; only this module accepts them.
+  await app.register(formbody, { bodyLimit: 64 * 1024 })
+  await app.register(rateLimit, {
+    global: false,
+    enableDraftSpec: true,
+    errorResponseBuilder: (_request, context) => Object.assign(
+      new Error(`Too many comments from this client: at most ${context.max} per minute; retry in ${context.after}`),
+      { statusCode: 429, code: 'RATE_LIMITED' }
+    )
+  })
+  const service = app.writes.comments
+  const moderate = app.requireScope('moderate:comments')
+  const security = [{ bearerAuth: [] }]
+
   app.get('/posts/:ref/comments', {
     config: { publicCache: true },
     schema: {
@@ -13,7 +33,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Comments'],
       summary: 'List the approved comments of a post',
       description: 'Thread order: each reply comes right after its parent (and the parent\'s earlier replies), with `parent_id` and `depth` for indentation. ' +
-        'Pages cut the thread in that order. Only approved comments of live posts; never an e-mail.',
+        'Pages cut the thread in that order. Only approved comments of live posts; never an e-mail. A deleted comment with visible replies stays as a placeholder (`deleted: true`).',
       params: RefParamsSchema,
       querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
       response: { 200: listOf(Type.Ref('PublicComment')), ...problemResponses(400, 404) }
@@ -26,6 +46,118 @@ const commentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const meta = pageMeta(page, perPage, thread.length)
     reply.header('x-total-count', String(thread.length)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
     return { data: thread.slice((page - 1) * perPage, page * perPage).map(toPublicComment), meta }
+  })
+
+  app.post('/posts/:ref/comments', {
+    config: { rateLimit: { max: opts.rateLimit, timeWindow: 60_000 } },
+    // Optional fields left empty in an HTML form arrive as "": treat them as absent.
+    preValidation: async (request) => {
+      const body = request.body as Record<string, unknown> | undefined
+      if (body && typeof body === 'object') {
+        for (const key of ['author_url', 'parent_id']) if (body[key] === '') delete body[key]
+        // Form values are text; JSON bodies are validated as sent.
+        if (typeof body.parent_id === 'string' && /^\d{1,15}$/.test(body.parent_id)) body.parent_id = Number(body.parent_id)
+      }
+    },
+    schema: {
+      operationId: 'createPostComment',
+      tags: ['Comments'],
+      summary: 'Post a comment',
+      description: 'For readers, no key needed. JSON or an HTML form (`application/x-www-form-urlencoded`). ' +
+        'Answers 201 with the comment and its status: `pending` (awaiting moderation, the default) or `approved`. ' +
+        'A form post from a browser (Accept: text/html) is answered with 303 to the post\'s page on the frontend instead. ' +
+        `Spam defences: the \`website\` honeypot, a link limit (site setting), duplicate detection (409), a per-client rate limit (429 with Retry-After and RateLimit headers), length limits, the reply depth limit (422). Comments closed: 403; post not live: 404.`,
+      params: RefParamsSchema,
+      body: CreateCommentBody,
+      consumes: ['application/json', 'application/x-www-form-urlencoded'],
+      response: {
+        201: Type.Object({ data: Type.Ref('SubmittedComment') }, { description: 'Stored; `status` tells whether it awaits moderation' }),
+        303: Type.Null({ description: 'HTML form posts: see the post page' }),
+        ...problemResponses(400, 403, 404, 409, 413, 415, 422, 429)
+      }
+    }
+  }, async (request, reply) => {
+    const post = app.services.posts.requireLive(request.params.ref)
+    const row = service.submit(post, app.repos.site.get(), { ...request.body, clientAddress: request.ip, userAgent: request.headers['user-agent'] })
+    const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+    const wantsHtml = /text\/html/.test(request.headers.accept ?? '') && !/application\/json/.test(request.headers.accept ?? '')
+    if (isForm && wantsHtml) {
+      const primary = app.repos.posts.categoriesOf([post.id])[0]?.slug
+      const shown = row.status === 'approved' ? 'approved' : 'pending'
+      return reply.code(303).header('location', `${postUrl(opts.siteUrl, post.slug, primary)}?comment=${shown}#comment-${row.id}`).send(null)
+    }
+    reply.code(201).header('location', `/v1/comments/${row.id}`)
+    return { data: toSubmittedComment(row) }
+  })
+
+  app.get('/comments', {
+    preHandler: moderate,
+    schema: {
+      operationId: 'listComments',
+      tags: ['Comments'],
+      summary: 'The moderation queue',
+      description: 'Needs `moderate:comments`. Pending comments, newest first, by default; filter by `status` and `post`. Moderators see the e-mail.',
+      security,
+      querystring: ListCommentsQuery,
+      response: { 200: listOf(Type.Ref('Comment')), ...problemResponses(400, 401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    const page = request.query.page ?? 1
+    const perPage = request.query.per_page ?? 20
+    const status = request.query.status === 'any' ? undefined : (request.query.status ?? 'pending')
+    let postId: number | undefined
+    if (request.query.post !== undefined) {
+      const ref = parseRef(request.query.post)
+      const post = ref && app.repos.posts.findByRef(ref, 'any', Date.now())
+      if (!post) throw new NotFound('Post', JSON.stringify(request.query.post))
+      postId = post.id
+    }
+    const { rows, total } = service.list({ status, postId }, perPage, (page - 1) * perPage)
+    const meta = pageMeta(page, perPage, total)
+    reply.header('x-total-count', String(total)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
+    return { data: rows.map(toComment), meta }
+  })
+
+  app.get('/comments/:id', {
+    preHandler: moderate,
+    schema: {
+      operationId: 'getComment',
+      tags: ['Comments'],
+      summary: 'Get a comment (moderation)',
+      security,
+      params: IdParamsSchema,
+      response: { 200: Type.Object({ data: Type.Ref('Comment') }), ...problemResponses(400, 401, 403, 404) }
+    }
+  }, async (request) => ({ data: toComment(service.get(request.params.id)) }))
+
+  app.patch('/comments/:id', {
+    preHandler: moderate,
+    schema: {
+      operationId: 'updateComment',
+      tags: ['Comments'],
+      summary: 'Moderate a comment',
+      description: 'Needs `moderate:comments`. Set `status` (approved, pending, spam, trash) and/or replace `content`. comment_count of the post follows at once.',
+      security,
+      params: IdParamsSchema,
+      body: UpdateCommentBody,
+      response: { 200: Type.Object({ data: Type.Ref('Comment') }), ...problemResponses(400, 401, 403, 404, 415, 422) }
+    }
+  }, async (request) => ({ data: toComment(service.update(request.params.id, request.body)) }))
+
+  app.delete('/comments/:id', {
+    preHandler: moderate,
+    schema: {
+      operationId: 'deleteComment',
+      tags: ['Comments'],
+      summary: 'Delete a comment',
+      description: 'Needs `moderate:comments`. A comment with replies is kept as a placeholder without author or text, so the replies stay in the thread; otherwise it is removed.',
+      security,
+      params: IdParamsSchema,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    service.remove(request.params.id)
+    return reply.code(204).send(null)
   })
 }
 export default commentsRoutes

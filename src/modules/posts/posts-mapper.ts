@@ -1,5 +1,6 @@
 import type { PostRow, TermRow, AuthorRefRow } from './posts-repository.js'
 import type { Post, PostField } from './posts-schemas.js'
+import { snippetHtml } from '../../lib/fts-query.js'
 
 export interface PostRelations {
   categories: Map<number, Array<{ id: number, slug: string, name: string }>>
@@ -63,7 +64,7 @@ export function toPost (row: PostRow, rel: PostRelations, siteUrl: string, now: 
     comment_status: row.comment_status,
     comment_count: row.comment_count
   }
-  if (row.snippet !== undefined) full.snippet = row.snippet
+  if (row.snippet !== undefined) full.snippet = snippetHtml(row.snippet)
   if (fields === undefined) {
     if (row.content_html === undefined) delete (full as Partial<Post>).content_html
     return full

@@ -1,0 +1,45 @@
+import sanitizeHtml from 'sanitize-html'
+
+export interface SanitizeOptions {
+  /** Host names whose https iframes are kept (video embeds); none by default. */
+  iframeHosts?: string[]
+}
+
+const TAGS = ['p', 'br', 'hr', 'h2', 'h3', 'h4', 'h5', 'h6', 'strong', 'em', 'b', 'i', 'u', 's', 'sub', 'sup', 'mark', 'small',
+  'abbr', 'q', 'cite', 'code', 'pre', 'kbd', 'blockquote', 'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'a', 'img', 'figure', 'figcaption',
+  'table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'caption', 'span', 'div', 'details', 'summary']
+
+/**
+ * Post bodies reduced to a safe allowlist: no scripts, styles, event handlers, forms, objects,
+ * SVG or MathML; links only http(s)/mailto, images only http(s); iframes only from the
+ * configured hosts over https. h1 becomes h2 (the page title is the h1).
+ */
+export function sanitizePostHtml (html: string, opts: SanitizeOptions = {}): string {
+  const iframeHosts = opts.iframeHosts ?? []
+  return sanitizeHtml(html, {
+    allowedTags: iframeHosts.length > 0 ? [...TAGS, 'iframe'] : TAGS,
+    allowedAttributes: {
+      a: ['href', 'title', 'rel', 'hreflang'],
+      img: ['src', 'alt', 'title', 'width', 'height', 'loading', 'srcset', 'sizes'],
+      abbr: ['title'],
+      q: ['cite'],
+      blockquote: ['cite'],
+      td: ['colspan', 'rowspan'],
+      th: ['colspan', 'rowspan', 'scope'],
+      ol: ['start', 'reversed'],
+      code: ['class'],
+      pre: ['class'],
+      iframe: ['src', 'width', 'height', 'title', 'allowfullscreen']
+    },
+    allowedClasses: { code: ['language-*'], pre: ['language-*'] },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    allowedSchemesByTag: { img: ['http', 'https'], iframe: ['https'] },
+    allowedSchemesAppliedToAttributes: ['href', 'src', 'cite', 'srcset'],
+    allowProtocolRelative: false,
+    allowedIframeHostnames: iframeHosts,
+    transformTags: { h1: 'h2' },
+    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'svg', 'math', 'template', 'iframe', 'object', 'embed']
+      .filter((t) => t !== 'iframe' || iframeHosts.length === 0),
+    disallowedTagsMode: 'discard'
+  })
+}

@@ -31,7 +31,7 @@ export const ProblemRef = Type.Ref('Problem')
 
 /** The error responses of an operation: each status maps to the shared Problem schema. */
 export function problemResponses (...statuses: number[]): Record<number, TSchema> {
-  const out: Record<number, TSchema> = {}
+  const out: Record<number, unknown> = {}
   const descriptions: Record<number, string> = {
     400: 'Invalid request: `errors` names each bad parameter or field',
     401: 'Missing or invalid bearer token',
@@ -44,9 +44,12 @@ export function problemResponses (...statuses: number[]): Record<number, TSchema
     429: 'Rate limited: retry after the Retry-After header'
   }
   for (const status of statuses) {
-    out[status] = Type.Ref('Problem', { description: descriptions[status] ?? 'Error' } as never)
+    out[status] = {
+      description: descriptions[status] ?? 'Error',
+      content: { 'application/problem+json': { schema: Type.Ref('Problem') } }
+    }
   }
-  return out
+  return out as Record<number, TSchema>
 }
 
 export const IdSchema = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Positive integer id' })

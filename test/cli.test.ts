@@ -1,0 +1,50 @@
+import t from 'tap'
+import { mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { runCli } from '../src/cli.js'
+
+function capture () {
+  const out: string[] = []
+  const err: string[] = []
+  const log = console.log
+  const error = console.error
+  console.log = (...a: unknown[]) => { out.push(a.join(' ')) }
+  console.error = (...a: unknown[]) => { err.push(a.join(' ')) }
+  return { out, err, restore: () => { console.log = log; console.error = error } }
+}
+
+t.test('keys create, list and revoke; backup; errors', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-cli-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const env = { DATABASE_PATH: join(dir, 'db', 'cli.db') }
+  const io = capture()
+  try {
+    t.equal(await runCli(['migrate'], env), 0)
+    t.equal(await runCli(['keys', 'create', '--name', 'ci', '--scopes', 'write:content,read:drafts'], env), 0)
+    const key = io.out.find((l) => l.startsWith('bs_'))
+    t.match(key, /^bs_[A-Za-z0-9_-]{43}$/, 'the key is printed once')
+    t.equal(await runCli(['keys', 'list'], env), 0)
+    t.match(io.out.join('\n'), /1\tbs_.{5}…\tci\twrite:content,read:drafts\tlast used never/)
+    t.notMatch(io.out.slice(io.out.indexOf(key!) + 1).join('\n'), key!, 'list never shows the key')
+    t.equal(await runCli(['keys', 'revoke', '1'], env), 0)
+    t.equal(await runCli(['keys', 'revoke', '7'], env), 2)
+    t.equal(await runCli(['keys', 'create', '--name', 'x', '--scopes', 'root'], env), 2)
+    t.match(io.err.join('\n'), /unknown: root/)
+    t.equal(await runCli(['keys', 'create', '--scopes', 'admin'], env), 2)
+    t.equal(await runCli(['nope'], env), 2)
+    t.equal(await runCli(['backup'], env), 2)
+    const copy = join(dir, 'copy.db')
+    t.equal(await runCli(['backup', copy], env), 0)
+    t.ok(existsSync(copy))
+    const restored = new Database(copy, { readonly: true })
+    t.equal(restored.prepare('SELECT count(*) FROM api_keys').pluck().get(), 1)
+    t.equal(restored.pragma('integrity_check', { simple: true }), 'ok')
+    restored.close()
+    t.equal(await runCli(['migrate'], { DATABASE_PATH: join(dir, 'x.db'), PORT: 'bad' }), 2)
+    t.match(io.err.join('\n'), /PORT="bad" is invalid/)
+  } finally {
+    io.restore()
+  }
+})

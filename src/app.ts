@@ -23,6 +23,9 @@ import { searchMatcher } from './modules/search/search-matcher.js'
 import keysRoutes, { ApiKeySchema } from './modules/keys/keys-routes.js'
 import changesRoutes, { ChangeSchema } from './modules/changes/changes-routes.js'
 import healthRoutes from './modules/health/health-routes.js'
+import webhooksPlugin from './modules/webhooks/webhooks-plugin.js'
+import webhooksRoutes from './modules/webhooks/webhooks-routes.js'
+import { webhookSchemas } from './modules/webhooks/webhooks-schemas.js'
 import siteRoutes from './modules/site/site-routes.js'
 import postsRoutes from './modules/posts/posts-routes.js'
 import categoriesRoutes from './modules/categories/categories-routes.js'
@@ -59,7 +62,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
 
   await app.register(dbPlugin, { path: config.DATABASE_PATH, db: opts.db })
   await app.register(problemDetails)
-  for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, CategorySchema, TagSchema, AuthorSchema, PublicCommentSchema, CommentSchema, SubmittedCommentSchema, ApiKeySchema, ChangeSchema]) {
+  for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, CategorySchema, TagSchema, AuthorSchema, PublicCommentSchema, CommentSchema, SubmittedCommentSchema, ApiKeySchema, ChangeSchema, ...webhookSchemas]) {
     app.addSchema(schema)
   }
   await app.register(swaggerPlugin)
@@ -73,7 +76,13 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(authPlugin, { adminToken: config.ADMIN_TOKEN })
   await app.register(cachingPlugin, { enabled: config.RESPONSE_CACHE })
   await app.register(servicesPlugin, { siteUrl: config.SITE_URL, search: searchMatcher })
-  await app.register(writesPlugin, { iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean) })
+  await app.register(writesPlugin, { iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean), siteUrl: config.SITE_URL })
+  await app.register(webhooksPlugin, {
+    maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+    allowPrivate: config.ALLOW_PRIVATE_TARGETS
+  })
 
   await app.register(healthRoutes)
   await app.register(siteRoutes, { prefix: '/v1/site', siteUrl: config.SITE_URL })
@@ -84,6 +93,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(authorsRoutes, { prefix: '/v1/authors' })
   await app.register(keysRoutes, { prefix: '/v1/keys' })
   await app.register(changesRoutes, { prefix: '/v1/changes' })
+  await app.register(webhooksRoutes, { prefix: '/v1/webhooks', allowPrivate: config.ALLOW_PRIVATE_TARGETS })
 
   return app
 }

@@ -23,6 +23,7 @@ export const ConfigSchema = Type.Object({
   RESPONSE_CACHE: Type.Boolean({ default: true, description: 'true or false: keep serialized public responses in memory (always fresh: keyed by content version)' }),
   IFRAME_HOSTS: Type.String({ default: '', description: 'comma-separated host names whose https iframes survive post sanitizing (e.g. www.youtube.com)' }),
   WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8, description: 'delivery attempts before a webhook delivery is given up: an integer 1–50' }),
+  WEBHOOK_RETRY_BASE_MS: Type.Integer({ minimum: 10, maximum: 3600000, default: 4000, description: 'webhook retry backoff base in milliseconds: the first retry waits half to all of it, each later one 4 times longer (an integer 10–3600000)' }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 10000, description: 'webhook request timeout in milliseconds: an integer 100–60000' }),
   PURGE_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'HTTP endpoint (a Varnish or CDN) that receives PURGE requests with the Surrogate-Key header of each write' })),
   WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'number of server processes sharing the database (node:cluster): an integer 1–64' })

@@ -8,18 +8,22 @@ import { createTagsService } from '../modules/tags/tags-service.js'
 import { createAuthorsService } from '../modules/authors/authors-service.js'
 import { createSiteService } from '../modules/site/site-service.js'
 import { createCommentsService } from '../modules/comments/comments-service.js'
+import { createWebhookEvents } from '../modules/webhooks/webhooks-events.js'
 import type { Db } from '../db/client.js'
 
 /** The write side over one database: the change bus, the transaction runner and one service per resource. */
-export function createWriteServices (db: Db, opts: { iframeHosts: string[] }) {
+export function createWriteServices (db: Db, opts: { iframeHosts: string[], siteUrl?: string }) {
   const bus = createChangeBus()
   const changes = createChangesRepository(db)
   bus.on((change, now) => changes.listener(change, now))
+  const webhookEvents = createWebhookEvents(db, { siteUrl: opts.siteUrl ?? 'http://localhost:3000' })
+  bus.on((change, now) => webhookEvents.listener(change, now))
   const write = createWriter(db, bus)
   return {
     bus,
     write,
     changes,
+    webhookEvents,
     posts: createPostsWriteService(db, write, opts),
     categories: createCategoriesService(db, write),
     tags: createTagsService(db, write),
@@ -40,7 +44,7 @@ declare module 'fastify' {
 }
 
 /** Decorates the write services; every write goes through `app.write` and the change bus. */
-export default fp<{ iframeHosts: string[] }>(async (app, opts) => {
+export default fp<{ iframeHosts: string[], siteUrl?: string }>(async (app, opts) => {
   const writes = createWriteServices(app.db, opts)
   app.decorate('writes', writes)
   app.decorate('bus', writes.bus)

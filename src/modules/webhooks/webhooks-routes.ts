@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { IdParamsSchema, PageQuery, listOf, problemResponses } from '../../schemas/common.js'
+import { Conflict, NotFound, TargetRefused } from '../../errors.js'
+import { pageLinks, pageMeta } from '../../lib/pagination.js'
+import { assertPublicHost, checkTargetUrl, TargetError } from '../../lib/safe-http.js'
+import { toDelivery, toWebhook } from './webhooks-mapper.js'
+import { CreateWebhookBody, DeliveryParams, ListDeliveriesQuery, UpdateWebhookBody } from './webhooks-schemas.js'
+
+/** A URL a webhook may target: well-formed http(s) and (unless allowed) not private; else a 422. */
+async function checkTarget (text: string, allowPrivate: boolean): Promise<string> {
+  try {
+    const url = checkTargetUrl(text)
+    await assertPublicHost(url.hostname, allowPrivate)
+    return url.toString()
+  } catch (err) {
+    if (err instanceof TargetError) throw new TargetRefused(`The webhook URL ${text} is refused: ${err.message}`)
+    throw err
+  }
+}
+
+function generateSecret (): string {
+  return 'whsec_' + randomBytes(24).toString('base64url')
+}
+
+const SIGNATURE_HELP = 'Each delivery is a JSON `POST` of `{ id, event, created_at, data }` with the headers `X-Broadsheet-Event`, ' +
+  '`X-Broadsheet-Delivery` (the payload id) and `X-Broadsheet-Signature: sha256=<hex HMAC-SHA256 of the raw body with the secret>`. ' +
+  'Answer with a 2xx within the timeout; anything else is retried with exponential backoff (first retry after a few seconds) until ' +
+  'WEBHOOK_MAX_ATTEMPTS attempts.'
+
+/** Webhook subscriptions and their delivery log (admin). */
+const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = async (app, opts) => {
+  const admin = app.requireScope('admin')
+  const security = [{ bearerAuth: [] }]
+  const tags = ['Webhooks']
+
+  function load (id: number) {
+    const row = app.webhooks.repo.findById(id)
+    if (row === undefined) throw new NotFound('Webhook', String(id))
+    return row
+  }
+
+  app.get('/', {
+    preHandler: admin,
+    schema: {
+      operationId: 'listWebhooks',
+      tags,
+      summary: 'List webhooks',
+      description: 'Needs `admin`. Secrets are never shown.',
+      security,
+      querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+      response: { 200: listOf(Type.Ref('Webhook')), ...problemResponses(400, 401, 403) }
+    }
+  }, async (request, reply) => {
+    const page = request.query.page ?? 1
+    const perPage = request.query.per_page ?? 10
+    const total = app.webhooks.repo.count()
+    const meta = pageMeta(page, perPage, total)
+    reply.header('x-total-count', String(total)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
+    return { data: app.webhooks.repo.list(perPage, (page - 1) * perPage).map(toWebhook), meta }
+  })
+
+  app.post('/', {
+    preHandler: admin,
+    schema: {
+      operationId: 'createWebhook',
+      tags,
+      summary: 'Create a webhook',
+      description: `Needs \`admin\`. ${SIGNATURE_HELP} The answer holds the secret in \`data.secret\`, the only time it is shown. ` +
+        'A URL in a loopback, private, link-local or metadata network is a 422 unless the server runs with ALLOW_PRIVATE_TARGETS=true.',
+      security,
+      body: CreateWebhookBody,
+      response: {
+        201: Type.Object({ data: Type.Intersect([Type.Ref('Webhook'), Type.Object({ secret: Type.String({ description: 'The signing secret, shown once', examples: ['whsec_3q2-7…'] }) })]) }),
+        ...problemResponses(400, 401, 403, 415, 422)
+      }
+    }
+  }, async (request, reply) => {
+    const body = request.body
+    const url = await checkTarget(body.url, opts.allowPrivate)
+    const secret = body.secret ?? generateSecret()
+    const row = app.webhooks.repo.create({ url, events: body.events, secret, description: body.description ?? '', active: body.active ?? true }, Date.now())
+    reply.code(201).header('location', `/v1/webhooks/${row.id}`)
+    return { data: { ...toWebhook(row), secret } }
+  })
+
+  app.get('/:id', {
+    preHandler: admin,
+    schema: {
+      operationId: 'getWebhook',
+      tags,
+      summary: 'Get a webhook',
+      description: 'Needs `admin`. The secret is not shown.',
+      security,
+      params: IdParamsSchema,
+      response: { 200: Type.Object({ data: Type.Ref('Webhook') }), ...problemResponses(400, 401, 403, 404) }
+    }
+  }, async (request) => ({ data: toWebhook(load(request.params.id)) }))
+
+  app.patch('/:id', {
+    preHandler: admin,
+    schema: {
+      operationId: 'updateWebhook',
+      tags,
+      summary: 'Change a webhook',
+      description: 'Needs `admin`. Change the URL (checked like on create), events, description, `active` (pause or resume) or rotate the `secret` ' +
+        '(used from the next attempt on; not shown in the answer).',
+      security,
+      params: IdParamsSchema,
+      body: UpdateWebhookBody,
+      response: { 200: Type.Object({ data: Type.Ref('Webhook') }), ...problemResponses(400, 401, 403, 404, 415, 422) }
+    }
+  }, async (request) => {
+    const row = load(request.params.id)
+    const body = request.body
+    const next = { ...row }
+    if (body.url !== undefined) next.url = await checkTarget(body.url, opts.allowPrivate)
+    if (body.events !== undefined) next.events = body.events
+    if (body.secret !== undefined) next.secret = body.secret
+    if (body.description !== undefined) next.description = body.description
+    if (body.active !== undefined) next.active = body.active
+    const saved = app.webhooks.repo.update(next, Date.now())
+    if (saved.active && !row.active) app.webhooks.worker.wake()
+    return { data: toWebhook(saved) }
+  })
+
+  app.delete('/:id', {
+    preHandler: admin,
+    schema: {
+      operationId: 'deleteWebhook',
+      tags,
+      summary: 'Delete a webhook',
+      description: 'Needs `admin`. Its queued deliveries and delivery log go with it.',
+      security,
+      params: IdParamsSchema,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    if (!app.webhooks.repo.remove(request.params.id)) throw new NotFound('Webhook', String(request.params.id))
+    return reply.code(204).send(null)
+  })
+
+  app.get('/:id/deliveries', {
+    preHandler: admin,
+    schema: {
+      operationId: 'listWebhookDeliveries',
+      tags,
+      summary: 'List the deliveries of a webhook',
+      description: 'Needs `admin`. The delivery log, newest first: event, status, attempts, the last status code and error, and times.',
+      security,
+      params: IdParamsSchema,
+      querystring: ListDeliveriesQuery,
+      response: { 200: listOf(Type.Ref('WebhookDelivery')), ...problemResponses(400, 401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    const hook = load(request.params.id)
+    const page = request.query.page ?? 1
+    const perPage = request.query.per_page ?? 10
+    const status = request.query.status
+    const total = app.webhooks.repo.countDeliveries(hook.id, status)
+    const meta = pageMeta(page, perPage, total)
+    reply.header('x-total-count', String(total)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
+    return { data: app.webhooks.repo.deliveries(hook.id, status, perPage, (page - 1) * perPage).map(toDelivery), meta }
+  })
+
+  app.post('/:id/deliveries/:delivery_id/retry', {
+    preHandler: admin,
+    schema: {
+      operationId: 'retryWebhookDelivery',
+      tags,
+      summary: 'Send a delivery again',
+      description: 'Needs `admin`. Puts a failed (or succeeded) delivery back in the queue with a fresh retry schedule; it is sent within seconds ' +
+        'with the same payload and `X-Broadsheet-Delivery`, signed with the current secret. A delivery still pending is a 409.',
+      security,
+      params: DeliveryParams,
+      response: { 202: Type.Object({ data: Type.Ref('WebhookDelivery') }), ...problemResponses(400, 401, 403, 404, 409) }
+    }
+  }, async (request, reply) => {
+    const hook = load(request.params.id)
+    const delivery = app.webhooks.repo.delivery(hook.id, request.params.delivery_id)
+    if (delivery === undefined) throw new NotFound('Delivery', String(request.params.delivery_id))
+    if (!app.webhooks.repo.requeue(delivery.id, Date.now())) throw new Conflict(`Delivery ${delivery.id} is still pending; it is tried again at next_attempt_at`)
+    app.webhooks.worker.wake()
+    reply.code(202)
+    return { data: toDelivery(app.webhooks.repo.delivery(hook.id, delivery.id)!) }
+  })
+}
+export default webhooksRoutes

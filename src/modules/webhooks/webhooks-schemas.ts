@@ -1,0 +1,87 @@
+import { Type, type Static } from 'typebox'
+import { DateTimeSchema, IdSchema, PageQuery } from '../../schemas/common.js'
+
+const EventSchema = Type.Union([
+  Type.Literal('post.published'), Type.Literal('post.updated'), Type.Literal('post.unpublished'), Type.Literal('post.deleted'),
+  Type.Literal('comment.created'), Type.Literal('comment.approved')
+], {
+  description: 'post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), ' +
+    'post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), ' +
+    'comment.approved (a comment became visible)'
+})
+
+const WebhookUrl = Type.String({
+  minLength: 1,
+  maxLength: 2000,
+  description: 'http(s) URL that receives the POSTs. Loopback, private, link-local and metadata addresses are refused unless ALLOW_PRIVATE_TARGETS=true',
+  examples: ['https://partner.example.com/hooks/broadsheet']
+})
+
+const Secret = Type.String({
+  minLength: 16,
+  maxLength: 200,
+  description: 'Key of the HMAC-SHA256 signature; generated when absent. Shown only in the create response.'
+})
+
+export const WebhookSchema = Type.Object({
+  id: IdSchema,
+  url: Type.String(),
+  events: Type.Array(EventSchema),
+  description: Type.String(),
+  active: Type.Boolean({ description: 'An inactive webhook gets no new events; deliveries queued before it was paused wait until it is active again' }),
+  created_at: DateTimeSchema,
+  updated_at: DateTimeSchema
+}, { $id: 'Webhook', title: 'Webhook', description: 'A subscription to content events. The secret is never shown after creation.' })
+export type Webhook = Static<typeof WebhookSchema>
+
+export const WebhookDeliverySchema = Type.Object({
+  id: IdSchema,
+  uuid: Type.String({ format: 'uuid', description: 'Sent as X-Broadsheet-Delivery and as the payload `id`' }),
+  webhook_id: IdSchema,
+  event: EventSchema,
+  status: Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')], {
+    description: 'pending: queued or being retried; succeeded: a 2xx answer; failed: every attempt failed'
+  }),
+  attempts: Type.Integer({ minimum: 0, description: 'Attempts made (since the last manual retry)' }),
+  next_attempt_at: Type.Union([DateTimeSchema, Type.Null()], { description: 'When a pending delivery is tried next' }),
+  last_status_code: Type.Union([Type.Integer(), Type.Null()], { description: 'HTTP status of the last answer; null when there was none' }),
+  last_error: Type.Union([Type.String(), Type.Null()], { description: 'Why the last attempt failed (status and the start of the answer, or a network error)' }),
+  created_at: DateTimeSchema,
+  updated_at: DateTimeSchema,
+  delivered_at: Type.Union([DateTimeSchema, Type.Null()], { description: 'When a 2xx answer arrived' })
+}, { $id: 'WebhookDelivery', title: 'WebhookDelivery', description: 'One event sent (or to be sent) to one webhook.' })
+export type WebhookDelivery = Static<typeof WebhookDeliverySchema>
+
+export const CreateWebhookBody = Type.Object({
+  url: WebhookUrl,
+  events: Type.Array(EventSchema, { minItems: 1, uniqueItems: true }),
+  secret: Type.Optional(Secret),
+  description: Type.Optional(Type.String({ maxLength: 500 })),
+  active: Type.Optional(Type.Boolean({ default: true }))
+}, {
+  additionalProperties: false,
+  examples: [{ url: 'https://partner.example.com/hooks/broadsheet', events: ['post.published', 'post.updated', 'post.deleted'], secret: 'a-long-random-shared-secret', description: 'Partner mirror' }]
+})
+export type CreateWebhookBodyType = Static<typeof CreateWebhookBody>
+
+export const UpdateWebhookBody = Type.Object({
+  url: Type.Optional(WebhookUrl),
+  events: Type.Optional(Type.Array(EventSchema, { minItems: 1, uniqueItems: true })),
+  secret: Type.Optional(Type.String({ minLength: 16, maxLength: 200, description: 'A new signing secret (rotation); not shown in the answer' })),
+  description: Type.Optional(Type.String({ maxLength: 500 })),
+  active: Type.Optional(Type.Boolean())
+}, { additionalProperties: false, minProperties: 1, examples: [{ active: false }, { events: ['post.published'] }] })
+export type UpdateWebhookBodyType = Static<typeof UpdateWebhookBody>
+
+export const ListDeliveriesQuery = Type.Object({
+  ...PageQuery,
+  status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')], { description: 'Only deliveries in this state' }))
+}, { additionalProperties: false })
+
+export const DeliveryParams = Type.Object({
+  id: IdSchema,
+  delivery_id: IdSchema
+}, { additionalProperties: false })
+
+export const webhookSchemas = [WebhookSchema, WebhookDeliverySchema]
+

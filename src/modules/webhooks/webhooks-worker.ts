@@ -1,0 +1,190 @@
+import { createHmac } from 'node:crypto'
+import type { Db } from '../../db/client.js'
+import { safeRequest } from '../../lib/safe-http.js'
+import { createWebhooksRepository, type ClaimedDelivery } from './webhooks-repository.js'
+import type { WebhookEvents } from './webhooks-events.js'
+
+export const WEBHOOK_USER_AGENT = 'Broadsheet-Webhooks/1.0 (+https://broadsheet.dev/webhooks)'
+
+/** Longest wait between two retries. */
+const MAX_RETRY_DELAY_MS = 6 * 60 * 60 * 1000
+/** Each retry waits this many times longer than the one before. */
+const BACKOFF_FACTOR = 4
+/** A lease outlives the request timeout by this much, so a live sender never loses it. */
+const LEASE_MARGIN_MS = 30_000
+const MAX_RESPONSE_BYTES = 1024 * 1024
+
+export interface WebhookWorkerOptions {
+  maxAttempts: number
+  timeoutMs: number
+  /** The first retry waits about this long (half to all of it); later ones 4× longer each. */
+  retryBaseMs: number
+  allowPrivate: boolean
+  /** Longest sleep between two looks at the queue (other processes may have queued work). */
+  pollMs?: number
+  /** Deliveries sent at once per tick. */
+  batchSize?: number
+  log?: { error: (obj: object, msg: string) => void }
+}
+
+export interface TickResult {
+  /** Deliveries queued for scheduled posts that went live. */
+  promoted: number
+  attempted: number
+  succeeded: number
+  /** Failed attempts, whether retried later or given up. */
+  failed: number
+}
+
+/**
+ * Delay before the next attempt after `attempts` failed ones: exponential (×4) with "equal
+ * jitter" (half fixed, half random), so receivers recovering from an outage are not hit by
+ * every queued delivery in the same second. With a 4 s base: 2–4 s, 8–16 s, 32–64 s, …
+ */
+export function retryDelay (attempts: number, baseMs: number, random: () => number = Math.random): number {
+  const exp = Math.min(baseMs * BACKOFF_FACTOR ** Math.max(0, attempts - 1), MAX_RETRY_DELAY_MS)
+  return Math.round(exp / 2 + (exp / 2) * random())
+}
+
+/** The X-Broadsheet-Signature value: `sha256=` and the hex HMAC-SHA256 of the raw body. */
+export function signPayload (body: string, secret: string): string {
+  return 'sha256=' + createHmac('sha256', secret).update(body).digest('hex')
+}
+
+function describeError (err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err)
+  const code = (err as { code?: unknown }).code
+  return (typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message).slice(0, 500)
+}
+
+/**
+ * The delivery worker. Each tick turns due scheduled events into deliveries, leases the due
+ * deliveries (so processes sharing the database never send one twice), POSTs them with a
+ * timeout through the SSRF-safe client, and records the outcome: succeeded on 2xx, else a
+ * retry after `retryDelay`, or failed after `maxAttempts`. `start` runs ticks in the
+ * background until `stop`; `tick` runs one (tests).
+ */
+export function createWebhookWorker (db: Db, events: WebhookEvents, opts: WebhookWorkerOptions) {
+  const repo = createWebhooksRepository(db)
+  const pollMs = opts.pollMs ?? 1000
+  const batchSize = opts.batchSize ?? 20
+  let timer: NodeJS.Timeout | null = null
+  let running: Promise<unknown> | null = null
+  let stopped = true
+  let again = false
+
+  async function send (d: ClaimedDelivery): Promise<boolean> {
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(d.payload)),
+      'user-agent': WEBHOOK_USER_AGENT,
+      'x-broadsheet-event': d.event,
+      'x-broadsheet-delivery': d.uuid,
+      'x-broadsheet-signature': signPayload(d.payload, d.secret)
+    }
+    let code: number | null = null
+    let error: string
+    try {
+      const res = await safeRequest(d.url, {
+        method: 'POST',
+        headers,
+        body: d.payload,
+        timeoutMs: opts.timeoutMs,
+        maxBytes: MAX_RESPONSE_BYTES,
+        maxRedirects: 0,
+        allowPrivate: opts.allowPrivate
+      })
+      code = res.status
+      if (code >= 200 && code < 300) {
+        if (db.$client.open) repo.succeed(d, code, Date.now())
+        return true
+      }
+      const text = res.body.toString('utf8', 0, Math.min(res.body.length, 200)).trim()
+      error = `HTTP ${code}${text ? `: ${text}` : ''}`
+    } catch (err) {
+      error = describeError(err)
+    }
+    const now = Date.now()
+    const next = d.attempts >= opts.maxAttempts ? null : now + retryDelay(d.attempts, opts.retryBaseMs)
+    // The app may have closed while the request was out; the lease then runs out and a later
+    // run tries again, so nothing is lost.
+    if (db.$client.open) repo.fail(d, code, error, next, now)
+    return false
+  }
+
+  async function tick (now = Date.now()): Promise<TickResult> {
+    const promoted = events.promoteDue(now)
+    const claimed = repo.claim(now, batchSize, opts.timeoutMs + LEASE_MARGIN_MS)
+    const results = await Promise.all(claimed.map(send))
+    const succeeded = results.filter(Boolean).length
+    return { promoted, attempted: claimed.length, succeeded, failed: claimed.length - succeeded }
+  }
+
+  function schedule (delay: number): void {
+    if (stopped) return
+    if (timer !== null) clearTimeout(timer)
+    timer = setTimeout(run, Math.max(5, delay))
+    timer.unref()
+  }
+
+  function nextDelay (): number {
+    const due = repo.nextDue()
+    return due === null ? pollMs : Math.min(pollMs, due - Date.now())
+  }
+
+  function run (): void {
+    timer = null
+    if (running !== null) {
+      again = true
+      return
+    }
+    running = tick()
+      .catch((err: unknown) => opts.log?.error({ err }, 'webhook worker tick failed'))
+      .finally(() => {
+        running = null
+        if (stopped || !db.$client.open) return
+        if (again) {
+          again = false
+          schedule(0)
+          return
+        }
+        try {
+          schedule(nextDelay())
+        } catch (err) {
+          opts.log?.error({ err }, 'webhook worker cannot read the queue')
+          schedule(pollMs)
+        }
+      })
+  }
+
+  return {
+    tick,
+
+    /** Starts ticking in the background: at once, then whenever work is due (at least every pollMs). */
+    start (): void {
+      if (!stopped) return
+      stopped = false
+      schedule(0)
+    },
+
+    /** Runs a tick soon (work was just queued in this process). */
+    wake (): void {
+      if (stopped) return
+      if (running !== null) again = true
+      else schedule(0)
+    },
+
+    /** Stops the background ticks and waits (up to `graceMs`) for deliveries in flight. */
+    async stop (graceMs = 5000): Promise<void> {
+      stopped = true
+      if (timer !== null) clearTimeout(timer)
+      timer = null
+      if (running !== null) {
+        let wait: NodeJS.Timeout | undefined
+        await Promise.race([running, new Promise((resolve) => { wait = setTimeout(resolve, graceMs) })])
+        clearTimeout(wait)
+      }
+    }
+  }
+}
+export type WebhookWorker = ReturnType<typeof createWebhookWorker>

@@ -51,6 +51,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     // A hop count is valid at run time though the type omits it.
     trustProxy: trustProxyOption(config.TRUST_PROXY) as FastifyServerOptions['trustProxy'],
     requestIdHeader: 'x-request-id',
+    disableRequestLogging: !config.LOG_REQUESTS,
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 }
   }).withTypeProvider<TypeBoxTypeProvider>()

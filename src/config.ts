@@ -15,6 +15,7 @@ export const ConfigSchema = Type.Object({
     Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
     Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
   ], { default: 'info', description: 'one of fatal, error, warn, info, debug, trace, silent' }),
+  LOG_REQUESTS: Type.Boolean({ default: false, description: 'true or false: log every request and response (an access log; costs throughput, off by default since a proxy or CDN usually keeps one)' }),
   CORS_ORIGINS: Type.String({ default: '*', description: '* or a comma-separated list of origins such as https://example.com' }),
   ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 32, description: 'bootstrap bearer token with every scope: at least 32 characters' })),
   TRUST_PROXY: Type.String({ default: 'false', description: 'false, true, a hop count, or comma-separated proxy addresses/CIDRs' }),

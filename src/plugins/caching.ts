@@ -41,9 +41,7 @@ function matches (ifNoneMatch: string | undefined, etag: string): boolean {
 }
 
 function isPublicRequest (request: FastifyRequest): boolean {
-  return request.routeOptions.config?.publicCache === true &&
-    (request.method === 'GET' || request.method === 'HEAD') &&
-    request.headers.authorization === undefined
+  return (request.method === 'GET' || request.method === 'HEAD') && request.headers.authorization === undefined
 }
 
 /**
@@ -59,12 +57,12 @@ export default fp<CachingOptions>(async (app, opts) => {
   const contentVersion = createContentVersion(app.db)
   app.decorate('contentVersion', contentVersion)
 
-  function remember (key: string, entry: Entry): void {
+  function store (key: string, entry: Entry): void {
     if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string)
     cache.set(key, entry)
   }
 
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  async function serveFromCache (request: FastifyRequest, reply: FastifyReply) {
     if (!isPublicRequest(request)) return
     const stamp = contentVersion.stamp()
     request.cacheStamp = stamp
@@ -80,28 +78,22 @@ export default fp<CachingOptions>(async (app, opts) => {
       return reply.code(304).send()
     }
     return reply.send(entry.body)
-  })
+  }
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  async function remember (request: FastifyRequest, reply: FastifyReply, payload: unknown) {
     if (reply.getHeader('x-cache') === 'HIT') return payload
-    if (request.cacheStamp === undefined) {
-      if (request.headers.authorization !== undefined && !reply.hasHeader('cache-control')) {
-        reply.header('cache-control', PRIVATE_CACHE_CONTROL)
-      }
-      return payload
-    }
+    if (request.cacheStamp === undefined) return payload
     if (reply.statusCode !== 200 || typeof payload !== 'string') return payload
     const etag = etagOf(payload)
     reply.header('etag', etag)
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', PUBLIC_CACHE_CONTROL(maxAge))
-    reply.header('vary', 'Accept-Encoding')
     if (opts.enabled) {
       const headers: Record<string, string> = {}
       for (const name of KEPT_HEADERS) {
         const value = reply.getHeader(name)
         if (value !== undefined) headers[name] = String(value)
       }
-      remember(request.url, { stamp: request.cacheStamp, body: payload, headers })
+      store(request.url, { stamp: request.cacheStamp, body: payload, headers })
       reply.header('x-cache', 'MISS')
     }
     if (matches(request.headers['if-none-match'], etag)) {
@@ -109,5 +101,25 @@ export default fp<CachingOptions>(async (app, opts) => {
       return ''
     }
     return payload
+  }
+
+  // The hooks are attached only to routes marked publicCache, so other routes pay nothing.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.publicCache !== true) return
+    route.onRequest = [...toArray(route.onRequest), serveFromCache] as typeof route.onRequest
+    route.onSend = [...toArray(route.onSend), remember] as typeof route.onSend
+  })
+
+  // Authenticated answers must never be stored by a shared cache.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.headers.authorization !== undefined && request.cacheStamp === undefined && !reply.hasHeader('cache-control')) {
+      reply.header('cache-control', PRIVATE_CACHE_CONTROL)
+    }
+    return payload
   })
 }, { name: 'caching', dependencies: ['db'] })
+
+function toArray<T> (value: T | T[] | undefined): T[] {
+  if (value === undefined) return []
+  return Array.isArray(value) ? value : [value]
+}

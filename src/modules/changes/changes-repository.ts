@@ -57,9 +57,14 @@ export function createChangesRepository (db: Db) {
       }
     },
 
-    /** Entries after a position, oldest first; never entries whose time has not come. */
-    after (position: { at: number, id: number }, limit: number, now: number): ChangeRow[] {
-      return pageStmt.all({ ...position, limit, now }) as ChangeRow[]
+    /**
+     * Entries after a position, oldest first; never entries whose time has not come. Read under
+     * the write lock with the time taken inside it: a scheduled entry may become visible while
+     * a write that took an earlier time is still in flight, and a reader who saw the scheduled
+     * entry first would skip the write's entry for good.
+     */
+    after (position: { at: number, id: number }, limit: number, now?: number): ChangeRow[] {
+      return client.transaction(() => pageStmt.all({ ...position, limit, now: now ?? Date.now() }) as ChangeRow[]).immediate()
     }
   }
 }

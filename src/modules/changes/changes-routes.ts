@@ -50,7 +50,7 @@ const changesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       position = { at: c.value, id: c.id }
     }
     const limit = request.query.limit ?? 100
-    const rows = app.changes.after(position, limit + 1, Date.now())
+    const rows = app.changes.after(position, limit + 1)
     const hasMore = rows.length > limit
     if (hasMore) rows.pop()
     const last = rows[rows.length - 1]

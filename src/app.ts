@@ -1,4 +1,4 @@
-import Fastify, { type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import cors from '@fastify/cors'
 import { trustProxyOption, type AppConfig } from './config.js'
@@ -11,7 +11,7 @@ import { TagSchema } from './modules/tags/tags-routes.js'
 import { AuthorSchema } from './modules/authors/authors-routes.js'
 import { CommentSchema, PublicCommentSchema, SubmittedCommentSchema } from './modules/comments/comments-schemas.js'
 import dbPlugin from './plugins/db.js'
-import { createValidatorCompiler } from './plugins/validation.js'
+import { createValidatorCompiler, lazySerializers } from './plugins/validation.js'
 import problemDetails from './plugins/problem-details.js'
 import swaggerPlugin from './plugins/swagger.js'
 import repositoriesPlugin from './plugins/repositories.js'
@@ -51,9 +51,10 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     // A hop count is valid at run time though the type omits it.
     trustProxy: trustProxyOption(config.TRUST_PROXY) as FastifyServerOptions['trustProxy'],
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: !config.LOG_REQUESTS,
+    logController: new LogController({ disableRequestLogging: !config.LOG_REQUESTS }),
     bodyLimit: 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 }
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    schemaController: lazySerializers
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(createValidatorCompiler())
 

@@ -1,4 +1,4 @@
-import sanitizeHtml from 'sanitize-html'
+import { sanitizeHtml } from './lazy.js'
 
 export interface SanitizeOptions {
   /** Host names whose https iframes are kept (video embeds); none by default. */

@@ -1,4 +1,4 @@
-import { transliterate } from 'transliteration'
+import { transliterate } from './lazy.js'
 
 /** A JSON-schema pattern for slugs: lowercase ASCII words joined by hyphens, never all digits. */
 export const SLUG_PATTERN = '^(?!\\d+$)[a-z0-9]+(?:-[a-z0-9]+)*$'

@@ -411,7 +411,8 @@ export function demoContent (now: Date = new Date('2026-11-01T00:00:00Z')): Demo
       i % 3 === 0 ? `<ul><li>${escape(paragraphs[5].split(',')[0])}.</li><li>${escape(paragraphs[0].split(',')[0])}.</li></ul>` : '',
       `<p>${escape(paragraphs[5])}</p>`,
       `<h2>${escape(headings[2])}</h2>`,
-      `<p>${escape(paragraphs[(6 + i) % paragraphs.length])} ${escape(topic.quotes[(i + 1) % topic.quotes.length])}</p>`
+      `<p>${escape(paragraphs[(6 + i) % paragraphs.length])} ${escape(topic.quotes[(i + 1) % topic.quotes.length])}</p>`,
+      `<p>${escape(paragraphs[(7 + i) % paragraphs.length])}</p>`
     ].filter(Boolean).join('\n')
     const syndicated = i % 8 === 0
     const source = syndicated ? SOURCES[(i / 8) % SOURCES.length] : null

@@ -383,6 +383,10 @@ function rng (seed: number) {
   }
 }
 
+function words (html: string): number {
+  return html.replace(/<[^>]+>/g, ' ').split(/\s+/).filter(Boolean).length
+}
+
 function escape (s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
@@ -413,7 +417,10 @@ export function demoContent (now: Date = new Date('2026-11-01T00:00:00Z')): Demo
       `<h2>${escape(headings[2])}</h2>`,
       `<p>${escape(paragraphs[(6 + i) % paragraphs.length])} ${escape(topic.quotes[(i + 1) % topic.quotes.length])}</p>`,
       `<p>${escape(paragraphs[(7 + i) % paragraphs.length])}</p>`
-    ].filter(Boolean).join('\n')
+    ].filter(Boolean)
+    // Short topics get one more paragraph until the article reads at length.
+    for (let k = 0; words(body.join(' ')) < 300 && k < paragraphs.length; k++) body.push(`<p>${escape(paragraphs[(k + 3 + i) % paragraphs.length])}</p>`)
+    const html = body.join('\n')
     const syndicated = i % 8 === 0
     const source = syndicated ? SOURCES[(i / 8) % SOURCES.length] : null
     const sourceUrl = source ? `${source.base}/${new Date(base - (i * 11 + 2) * day).toISOString().slice(0, 10).replace(/-/g, '/')}/${story.slug}` : null
@@ -428,7 +435,7 @@ export function demoContent (now: Date = new Date('2026-11-01T00:00:00Z')): Demo
       slug: story.slug,
       title: story.title,
       excerpt: i % 4 === 0 ? story.lede : null,
-      content_html: body,
+      content_html: html,
       author: i % 5 === 4 ? pick(AUTHORS).slug : topic.author,
       categories,
       tags,

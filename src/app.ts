@@ -76,7 +76,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   })
   await app.register(repositoriesPlugin)
   await app.register(authPlugin, { adminToken: config.ADMIN_TOKEN })
-  await app.register(cachingPlugin, { enabled: config.RESPONSE_CACHE })
+  await app.register(cachingPlugin, { enabled: config.RESPONSE_CACHE, purgeUrl: config.PURGE_URL })
   await app.register(servicesPlugin, { siteUrl: config.SITE_URL, search: searchMatcher })
   await app.register(writesPlugin, { iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean), siteUrl: config.SITE_URL })
   await app.register(webhooksPlugin, {

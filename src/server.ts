@@ -1,13 +1,18 @@
+import cluster from 'node:cluster'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
-import { ConfigError, loadConfig } from './config.js'
+import { ConfigError, loadConfig, type AppConfig } from './config.js'
+import { openDatabase } from './db/client.js'
+import { runMigrations } from './db/migrate.js'
 
 // The process entry: read the environment once, build, listen, and close gracefully on
 // SIGINT/SIGTERM (in-flight requests finish, the database is closed). `--demo` serves
-// ./data/demo.db and fills it with demo content when it is empty.
+// ./data/demo.db and fills it with demo content when it is empty. WORKERS=N forks N server
+// processes (node:cluster) sharing the port and the database file; the primary prepares the
+// database once, then only supervises.
 
 const demo = process.argv.includes('--demo')
-let config
+let config: AppConfig
 try {
   const env = { ...process.env }
   if (demo && !env.DATABASE_PATH) env.DATABASE_PATH = './data/demo.db'
@@ -20,20 +25,51 @@ try {
   throw err
 }
 
-const app = await buildApp(config, {
-  logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] }
-})
-
-if (demo) {
-  const { seedDemo } = await import('./demo/seed-demo.js')
-  const summary = seedDemo(app.db)
-  app.log.info(summary, summary.seeded ? 'demo content created' : 'demo database already has content')
+async function prepareDatabase (): Promise<void> {
+  const db = openDatabase(config.DATABASE_PATH)
+  try {
+    runMigrations(db)
+    if (demo) {
+      const { seedDemo } = await import('./demo/seed-demo.js')
+      const summary = seedDemo(db)
+      console.log(JSON.stringify({ level: 30, msg: summary.seeded ? 'demo content created' : 'demo database already has content', ...summary }))
+    }
+  } finally {
+    db.$client.close()
+  }
 }
 
-closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
-  if (err) app.log.error({ err }, 'closing after an error')
-  else app.log.info({ signal }, 'closing: finishing in-flight requests')
-  await app.close()
-})
+async function serve (): Promise<void> {
+  const app = await buildApp(config, {
+    logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] }
+  })
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'closing after an error')
+    else app.log.info({ signal }, 'closing: finishing in-flight requests')
+    await app.close()
+  })
+  await app.listen({ port: config.PORT, host: config.HOST })
+}
 
-await app.listen({ port: config.PORT, host: config.HOST })
+if (config.WORKERS > 1 && cluster.isPrimary) {
+  await prepareDatabase()
+  for (let i = 0; i < config.WORKERS; i++) cluster.fork()
+  let stopping = false
+  cluster.on('exit', (worker, code) => {
+    if (!stopping) {
+      console.error(JSON.stringify({ level: 50, msg: 'worker died, starting another', pid: worker.process.pid, code }))
+      cluster.fork()
+    } else if (Object.keys(cluster.workers ?? {}).length === 0) {
+      process.exit(0)
+    }
+  })
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      stopping = true
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal)
+    })
+  }
+} else {
+  if (cluster.isPrimary) await prepareDatabase()
+  await serve()
+}

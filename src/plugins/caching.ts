@@ -2,6 +2,8 @@ import fp from 'fastify-plugin'
 import { createHash } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { createContentVersion, type ContentVersion } from '../db/content-version.js'
+import { keysForChanges, keysForRoute } from '../lib/surrogate-keys.js'
+import { parseRef } from '../lib/refs.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -19,6 +21,8 @@ declare module 'fastify' {
 export interface CachingOptions {
   /** Keep serialized public responses in memory (RESPONSE_CACHE). */
   enabled: boolean
+  /** Where to send `PURGE` with the Surrogate-Key of every write (PURGE_URL). */
+  purgeUrl?: string
   maxEntries?: number
   maxAge?: number
 }
@@ -86,6 +90,7 @@ export default fp<CachingOptions>(async (app, opts) => {
     if (reply.statusCode !== 200 || typeof payload !== 'string') return payload
     const etag = etagOf(payload)
     reply.header('etag', etag)
+    reply.header('surrogate-key', keysForRoute(request.routeOptions.url ?? '', postIdOf(request)).join(' '))
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', PUBLIC_CACHE_CONTROL(maxAge))
     if (opts.enabled) {
       const headers: Record<string, string> = {}
@@ -103,6 +108,26 @@ export default fp<CachingOptions>(async (app, opts) => {
     return payload
   }
 
+  function postIdOf (request: FastifyRequest): number | undefined {
+    const ref = (request.params as { ref?: string } | undefined)?.ref
+    if (ref === undefined) return undefined
+    const parsed = parseRef(ref)
+    return parsed === null ? undefined : app.repos.posts.findByRef(parsed, 'public', Date.now())?.id
+  }
+
+  // Tell the CDN or Varnish in front which keys a committed write invalidates.
+  if (opts.purgeUrl !== undefined) {
+    const purgeUrl = opts.purgeUrl
+    app.addHook('onReady', async () => {
+      app.bus.onCommitted((changes) => {
+        const keys = keysForChanges(changes).join(' ')
+        fetch(purgeUrl, { method: 'PURGE', headers: { 'surrogate-key': keys }, signal: AbortSignal.timeout(5000) })
+          .then((res) => { if (!res.ok) app.log.warn({ status: res.status, keys }, 'purge refused') })
+          .catch((err: Error) => app.log.warn({ err: err.message, keys }, 'purge failed'))
+      })
+    })
+  }
+
   // The hooks are attached only to routes marked publicCache, so other routes pay nothing.
   app.addHook('onRoute', (route) => {
     if (route.config?.publicCache !== true) return
@@ -117,7 +142,7 @@ export default fp<CachingOptions>(async (app, opts) => {
     }
     return payload
   })
-}, { name: 'caching', dependencies: ['db'] })
+}, { name: 'caching', dependencies: ['db', 'repositories'] })
 
 function toArray<T> (value: T | T[] | undefined): T[] {
   if (value === undefined) return []

@@ -1,0 +1,42 @@
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+t.test('WORKERS=2 serves from two processes on one database and stops on SIGTERM', { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-cluster-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const port = (probe.address() as AddressInfo).port
+  await new Promise((resolve) => probe.close(resolve))
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/server.ts')], {
+    env: { ...process.env, WORKERS: '2', PORT: String(port), DATABASE_PATH: join(dir, 'c.db'), LOG_LEVEL: 'info', ADMIN_TOKEN: 'cluster-test-admin-token-0123456789abcdef' },
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
+  let log = ''
+  child.stdout!.on('data', (chunk: Buffer) => { log += chunk.toString() })
+  const base = `http://127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    if ((log.match(/Server listening/g) ?? []).length >= 2) break
+    if (i > 600) throw new Error('workers did not start')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  const pids = new Set([...log.matchAll(/"pid":(\d+)[^\n]*Server listening/g)].map((m) => m[1]))
+  t.equal(pids.size, 2, 'two worker processes listen')
+  const headers = { authorization: 'Bearer cluster-test-admin-token-0123456789abcdef', 'content-type': 'application/json' }
+  const created = await fetch(`${base}/v1/authors`, { method: 'POST', headers, body: JSON.stringify({ name: 'Shared' }) })
+  t.equal(created.status, 201)
+  for (let i = 0; i < 10; i++) {
+    const res = await fetch(`${base}/v1/authors/shared`, { headers: { connection: 'close' } })
+    t.equal(res.status, 200, 'every worker sees the write')
+  }
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  child.kill('SIGTERM')
+  t.equal(await exited, 0, 'the primary exits cleanly after its workers')
+})

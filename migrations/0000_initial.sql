@@ -109,8 +109,6 @@ CREATE TABLE `posts` (
 	`slug` text NOT NULL,
 	`title` text NOT NULL,
 	`excerpt` text DEFAULT '' NOT NULL,
-	`content_html` text DEFAULT '' NOT NULL,
-	`content_text` text DEFAULT '' NOT NULL,
 	`status` text DEFAULT 'draft' NOT NULL,
 	`published_at` integer,
 	`created_at` integer NOT NULL,
@@ -127,6 +125,8 @@ CREATE TABLE `posts` (
 	`reading_time_minutes` integer DEFAULT 1 NOT NULL,
 	`comment_count` integer DEFAULT 0 NOT NULL,
 	`import_key` text,
+	`content_html` text DEFAULT '' NOT NULL,
+	`content_text` text DEFAULT '' NOT NULL,
 	FOREIGN KEY (`author_id`) REFERENCES `authors`(`id`) ON UPDATE no action ON DELETE restrict
 );
 --> statement-breakpoint

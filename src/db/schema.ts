@@ -62,9 +62,6 @@ export const posts = sqliteTable('posts', {
   slug: text('slug').notNull(),
   title: text('title').notNull(),
   excerpt: text('excerpt').notNull().default(''),
-  contentHtml: text('content_html').notNull().default(''),
-  // Plain text of the body, kept for search and related-post scoring.
-  contentText: text('content_text').notNull().default(''),
   status: text('status', { enum: POST_STATUSES }).notNull().default('draft'),
   // A post is public when status is published or scheduled and published_at has passed:
   // scheduled posts go live by themselves, no job needed.
@@ -84,7 +81,12 @@ export const posts = sqliteTable('posts', {
   // Approved comments only; kept in step by the comments repository in the same transaction.
   commentCount: integer('comment_count').notNull().default(0),
   // Where an imported post came from (e.g. 'wxr:<guid>' or 'feed:<item id>'), for idempotent re-imports.
-  importKey: text('import_key')
+  importKey: text('import_key'),
+  // The bodies come last: SQLite stores a row's columns in order and must walk a large value's
+  // overflow pages to reach any column after it, so list queries never touch them this way.
+  contentHtml: text('content_html').notNull().default(''),
+  // Plain text of the body, kept for search and related-post scoring.
+  contentText: text('content_text').notNull().default('')
 }, (t) => [
   uniqueIndex('posts_slug_unique').on(t.slug),
   uniqueIndex('posts_import_key_unique').on(t.importKey),

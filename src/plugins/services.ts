@@ -9,5 +9,5 @@ declare module 'fastify' {
 
 /** Services: logic that spans several repositories, shared by routes of different modules. */
 export default fp<{ siteUrl: string, search?: SearchMatcher }>(async (app, opts) => {
-  app.decorate('services', { posts: createPostsService(app.repos, opts.siteUrl, opts.search) })
-}, { name: 'services', dependencies: ['repositories'] })
+  app.decorate('services', { posts: createPostsService(app.repos, opts.siteUrl, opts.search, () => app.contentVersion.stamp()) })
+}, { name: 'services', dependencies: ['repositories', 'caching'] })

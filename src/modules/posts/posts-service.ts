@@ -39,7 +39,22 @@ function parseTime (value: string | undefined, name: string): number | undefined
 }
 
 /** Reading posts: filters resolved to ids, pages or cursors, relations loaded in three queries. */
-export function createPostsService (repos: Repositories, siteUrl: string, search?: SearchMatcher) {
+export function createPostsService (repos: Repositories, siteUrl: string, search?: SearchMatcher, stamp?: () => string) {
+  // Totals are remembered per filter until the content stamp changes, so a list request does
+  // not count the whole table every time (the response cache may be off).
+  const counts = new Map<string, { stamp: string, total: number }>()
+  function countOf (filter: PostFilter): number {
+    if (stamp === undefined) return repos.posts.count(filter)
+    const current = stamp()
+    const key = JSON.stringify({ ...filter, now: undefined, matchSql: filter.matchSql?.params })
+    const hit = counts.get(key)
+    if (hit !== undefined && hit.stamp === current) return hit.total
+    const total = repos.posts.count(filter)
+    if (counts.size >= 1000) counts.delete(counts.keys().next().value as string)
+    counts.set(key, { stamp: current, total })
+    return total
+  }
+
   function relationsOf (rows: PostRow[]): PostRelations {
     const ids = rows.map((r) => r.id)
     const authorIds = [...new Set(rows.map((r) => r.author_id))]
@@ -98,7 +113,7 @@ export function createPostsService (repos: Repositories, siteUrl: string, search
       } else if (sort === 'relevance') {
         throw new FieldError([{ in: 'query', path: 'sort', message: 'relevance needs q' }])
       }
-      const total = repos.posts.count(filter)
+      const total = countOf(filter)
       let page: number | null = query.page ?? 1
       let offset = (page - 1) * perPage
       let after: { value: string | number | null, id: number } | undefined

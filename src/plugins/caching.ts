@@ -1,7 +1,6 @@
 import fp from 'fastify-plugin'
 import { createHash } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { createContentVersion, type ContentVersion } from '../db/content-version.js'
 import { keysForChanges, keysForRoute } from '../lib/surrogate-keys.js'
 import { parseRef } from '../lib/refs.js'
 
@@ -9,9 +8,6 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Marks a public, cacheable GET route: ETag, Cache-Control, 304 and the response cache. */
     publicCache?: boolean
-  }
-  interface FastifyInstance {
-    contentVersion: ContentVersion
   }
   interface FastifyRequest {
     cacheStamp?: string
@@ -58,8 +54,7 @@ export default fp<CachingOptions>(async (app, opts) => {
   const maxAge = opts.maxAge ?? 60
   const maxEntries = opts.maxEntries ?? 2000
   const cache = new Map<string, Entry>()
-  const contentVersion = createContentVersion(app.db)
-  app.decorate('contentVersion', contentVersion)
+  const contentVersion = app.contentVersion
 
   function store (key: string, entry: Entry): void {
     if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string)

@@ -6,14 +6,17 @@ import { createAuthorsRepository } from '../modules/authors/authors-repository.j
 import { createSiteRepository } from '../modules/site/site-repository.js'
 import { createCommentsRepository } from '../modules/comments/comments-repository.js'
 import type { Db } from '../db/client.js'
+import { createLiveCounts } from '../db/live-counts.js'
+import { createContentVersion } from '../db/content-version.js'
 
 /** Builds every repository over one database handle (also used by the CLI and scripts). */
-export function createRepositories (db: Db) {
+export function createRepositories (db: Db, stamp: () => string = createContentVersion(db).stamp) {
+  const counts = createLiveCounts(db, stamp)
   return {
     posts: createPostsRepository(db),
-    categories: createCategoriesRepository(db),
-    tags: createTagsRepository(db),
-    authors: createAuthorsRepository(db),
+    categories: createCategoriesRepository(db, counts),
+    tags: createTagsRepository(db, counts),
+    authors: createAuthorsRepository(db, counts),
     site: createSiteRepository(db),
     comments: createCommentsRepository(db)
   }
@@ -28,5 +31,5 @@ declare module 'fastify' {
 
 /** Decorates `app.repos` with the repositories of every module. */
 export default fp(async (app) => {
-  app.decorate('repos', createRepositories(app.db))
+  app.decorate('repos', createRepositories(app.db, () => app.contentVersion.stamp()))
 }, { name: 'repositories', dependencies: ['db'] })

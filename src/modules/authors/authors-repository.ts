@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.js'
 import type { Ref } from '../../lib/refs.js'
+import type { LiveCounts } from '../../db/live-counts.js'
 
 export interface AuthorRow {
   id: number
@@ -14,25 +15,28 @@ export interface AuthorRow {
   post_count: number
 }
 
-const COLUMNS = `a.id, a.slug, a.name, a.email, a.bio, a.avatar_url, a.website, a.created_at, a.updated_at,
-  (SELECT count(*) FROM posts p WHERE p.author_id = a.id AND p.status = 'published' AND p.published_at <= @now) AS post_count`
+const COLUMNS = `a.id, a.slug, a.name, a.email, a.bio, a.avatar_url, a.website, a.created_at, a.updated_at`
 
 /** All database access for authors. */
-export function createAuthorsRepository (db: Db) {
+export function createAuthorsRepository (db: Db, counts: LiveCounts) {
   const client = db.$client
   const listStmt = client.prepare(`SELECT ${COLUMNS} FROM authors a ORDER BY a.name, a.id LIMIT @limit OFFSET @offset`)
   const countStmt = client.prepare('SELECT count(*) FROM authors').pluck()
   const byIdStmt = client.prepare(`SELECT ${COLUMNS} FROM authors a WHERE a.id = @id`)
   const bySlugStmt = client.prepare(`SELECT ${COLUMNS} FROM authors a WHERE a.slug = @slug`)
+  const withCount = (row: AuthorRow | undefined): AuthorRow | undefined => {
+    if (row !== undefined) row.post_count = counts('authors').get(row.id) ?? 0
+    return row
+  }
   return {
-    list (opts: { limit: number, offset: number, now: number }): AuthorRow[] {
-      return listStmt.all(opts) as AuthorRow[]
+    list (opts: { limit: number, offset: number, now?: number }): AuthorRow[] {
+      return (listStmt.all({ limit: opts.limit, offset: opts.offset }) as AuthorRow[]).map((r) => withCount(r) as AuthorRow)
     },
     count (): number {
       return countStmt.get() as number
     },
-    findByRef (ref: Ref, now: number): AuthorRow | undefined {
-      return (ref.id !== undefined ? byIdStmt.get({ id: ref.id, now }) : bySlugStmt.get({ slug: ref.slug, now })) as AuthorRow | undefined
+    findByRef (ref: Ref, _now?: number): AuthorRow | undefined {
+      return withCount((ref.id !== undefined ? byIdStmt.get({ id: ref.id }) : bySlugStmt.get({ slug: ref.slug })) as AuthorRow | undefined)
     }
   }
 }

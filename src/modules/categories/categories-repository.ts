@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.js'
 import type { Ref } from '../../lib/refs.js'
+import type { LiveCounts } from '../../db/live-counts.js'
 
 export interface CategoryRow {
   id: number
@@ -12,12 +13,10 @@ export interface CategoryRow {
   post_count: number
 }
 
-const COLUMNS = `c.id, c.slug, c.name, c.description, c.parent_id, c.created_at, c.updated_at,
-  (SELECT count(*) FROM post_categories pc JOIN posts p ON p.id = pc.post_id
-    WHERE pc.category_id = c.id AND p.status = 'published' AND p.published_at <= @now) AS post_count`
+const COLUMNS = `c.id, c.slug, c.name, c.description, c.parent_id, c.created_at, c.updated_at`
 
 /** All database access for categories. */
-export function createCategoriesRepository (db: Db) {
+export function createCategoriesRepository (db: Db, counts: LiveCounts) {
   const client = db.$client
   const listStmt = client.prepare(`SELECT ${COLUMNS} FROM categories c ORDER BY c.name, c.id LIMIT @limit OFFSET @offset`)
   const listByParentStmt = client.prepare(`SELECT ${COLUMNS} FROM categories c WHERE c.parent_id IS @parent ORDER BY c.name, c.id LIMIT @limit OFFSET @offset`)
@@ -27,16 +26,22 @@ export function createCategoriesRepository (db: Db) {
   const bySlugStmt = client.prepare(`SELECT ${COLUMNS} FROM categories c WHERE c.slug = @slug`)
   const descendantsStmt = client.prepare(`WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT c.id FROM categories c JOIN tree ON c.parent_id = tree.id)
     SELECT id FROM tree`).pluck()
+  const withCount = (row: CategoryRow | undefined): CategoryRow | undefined => {
+    if (row !== undefined) row.post_count = counts('categories').get(row.id) ?? 0
+    return row
+  }
   return {
-    list (opts: { limit: number, offset: number, parentId?: number | null, now: number }): CategoryRow[] {
-      if (opts.parentId !== undefined) return listByParentStmt.all({ ...opts, parent: opts.parentId }) as CategoryRow[]
-      return listStmt.all({ limit: opts.limit, offset: opts.offset, now: opts.now }) as CategoryRow[]
+    list (opts: { limit: number, offset: number, parentId?: number | null, now?: number }): CategoryRow[] {
+      const rows = (opts.parentId !== undefined
+        ? listByParentStmt.all({ limit: opts.limit, offset: opts.offset, parent: opts.parentId })
+        : listStmt.all({ limit: opts.limit, offset: opts.offset })) as CategoryRow[]
+      return rows.map((r) => withCount(r) as CategoryRow)
     },
     count (parentId?: number | null): number {
       return (parentId !== undefined ? countByParentStmt.get(parentId) : countStmt.get()) as number
     },
-    findByRef (ref: Ref, now: number): CategoryRow | undefined {
-      return (ref.id !== undefined ? byIdStmt.get({ id: ref.id, now }) : bySlugStmt.get({ slug: ref.slug, now })) as CategoryRow | undefined
+    findByRef (ref: Ref, _now?: number): CategoryRow | undefined {
+      return withCount((ref.id !== undefined ? byIdStmt.get({ id: ref.id }) : bySlugStmt.get({ slug: ref.slug })) as CategoryRow | undefined)
     },
     /** The category and all its sub-categories, at any depth. */
     withDescendants (id: number): number[] {

@@ -69,7 +69,7 @@ export const ListPostsQuery = Type.Object({
   published_after: Type.Optional(Type.String({ format: 'date-time', description: 'Only posts published strictly after this ISO 8601 time' })),
   published_before: Type.Optional(Type.String({ format: 'date-time', description: 'Only posts published strictly before this ISO 8601 time' })),
   status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published'), Type.Literal('archived'), Type.Literal('any')], { description: 'Needs a key with read:drafts; default published' })),
-  sort: Type.Optional(Type.Union(SORTS.map((s) => Type.Literal(s)), { default: '-published_at', description: 'Sort order; relevance needs q' })),
+  sort: Type.Optional(Type.Union([Type.Literal('-published_at'), Type.Literal('published_at'), Type.Literal('-updated_at'), Type.Literal('title'), Type.Literal('relevance')], { default: '-published_at', description: 'Sort order; relevance needs q' })),
   fields: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: `Comma-separated top-level fields to return, from: ${POST_FIELDS.join(', ')}`, examples: ['id,slug,title,excerpt,published_at,author'] }))
 }, { additionalProperties: false })
 export type ListPostsQueryType = Static<typeof ListPostsQuery>

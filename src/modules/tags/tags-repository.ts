@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.js'
 import type { Ref } from '../../lib/refs.js'
+import type { LiveCounts } from '../../db/live-counts.js'
 
 export interface TagRow {
   id: number
@@ -11,26 +12,28 @@ export interface TagRow {
   post_count: number
 }
 
-const COLUMNS = `t.id, t.slug, t.name, t.description, t.created_at, t.updated_at,
-  (SELECT count(*) FROM post_tags pt JOIN posts p ON p.id = pt.post_id
-    WHERE pt.tag_id = t.id AND p.status = 'published' AND p.published_at <= @now) AS post_count`
+const COLUMNS = `t.id, t.slug, t.name, t.description, t.created_at, t.updated_at`
 
 /** All database access for tags. */
-export function createTagsRepository (db: Db) {
+export function createTagsRepository (db: Db, counts: LiveCounts) {
   const client = db.$client
   const listStmt = client.prepare(`SELECT ${COLUMNS} FROM tags t ORDER BY t.name, t.id LIMIT @limit OFFSET @offset`)
   const countStmt = client.prepare('SELECT count(*) FROM tags').pluck()
   const byIdStmt = client.prepare(`SELECT ${COLUMNS} FROM tags t WHERE t.id = @id`)
   const bySlugStmt = client.prepare(`SELECT ${COLUMNS} FROM tags t WHERE t.slug = @slug`)
+  const withCount = (row: TagRow | undefined): TagRow | undefined => {
+    if (row !== undefined) row.post_count = counts('tags').get(row.id) ?? 0
+    return row
+  }
   return {
-    list (opts: { limit: number, offset: number, now: number }): TagRow[] {
-      return listStmt.all(opts) as TagRow[]
+    list (opts: { limit: number, offset: number, now?: number }): TagRow[] {
+      return (listStmt.all({ limit: opts.limit, offset: opts.offset }) as TagRow[]).map((r) => withCount(r) as TagRow)
     },
     count (): number {
       return countStmt.get() as number
     },
-    findByRef (ref: Ref, now: number): TagRow | undefined {
-      return (ref.id !== undefined ? byIdStmt.get({ id: ref.id, now }) : bySlugStmt.get({ slug: ref.slug, now })) as TagRow | undefined
+    findByRef (ref: Ref, _now?: number): TagRow | undefined {
+      return withCount((ref.id !== undefined ? byIdStmt.get({ id: ref.id }) : bySlugStmt.get({ slug: ref.slug })) as TagRow | undefined)
     }
   }
 }

@@ -1,25 +1,23 @@
 import { sanitizeHtml } from './lazy.js'
 
-const BLOCKS = ['p', 'div', 'br', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'blockquote', 'pre', 'tr', 'td', 'th', 'figcaption', 'dt', 'dd', 'hr', 'section', 'article', 'header', 'footer']
+// Elements whose edges separate words: kept (bare) through sanitizing and then turned into
+// spaces, so adjacent paragraphs, cells or list items never run together.
+const BLOCKS = ['p', 'div', 'br', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'blockquote', 'pre',
+  'table', 'caption', 'tr', 'td', 'th', 'figure', 'figcaption', 'hr', 'section', 'article', 'aside', 'header', 'footer',
+  'nav', 'main', 'details', 'summary', 'address']
+const ESCAPED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"' }
 
 /** Visible text of HTML: tags dropped, entities decoded, blocks separated, whitespace collapsed. */
 export function htmlToText (html: string): string {
-  // Mark block boundaries so words of adjacent paragraphs do not run together.
-  const spaced = html.replace(new RegExp(`</?(${BLOCKS.join('|')})(\\s[^>]*)?/?>`, 'gi'), ' $& ')
-  const text = sanitizeHtml(spaced, { allowedTags: [], allowedAttributes: {}, nonTextTags: ['script', 'style', 'textarea', 'noscript', 'title'] })
-  return decodeEntities(text).replace(/\s+/g, ' ').trim()
-}
-
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', hellip: '…', mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', copy: '©', reg: '®', trade: '™', euro: '€', pound: '£' }
-
-function decodeEntities (s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-    if (name[0] === '#') {
-      const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10)
-      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole
-    }
-    return NAMED[name.toLowerCase()] ?? whole
+  // sanitize-html decodes every entity and re-escapes only & < > (and "), and its output holds
+  // only attribute-less block tags, so a plain tag regex and a four-entity decoder are exact.
+  const blocks = sanitizeHtml(html, {
+    allowedTags: BLOCKS,
+    allowedAttributes: {},
+    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'template', 'svg', 'math', 'iframe', 'object']
   })
+  const text = blocks.replace(/<[^>]*>/g, ' ').replace(/&(amp|lt|gt|quot);/g, (_, name: string) => ESCAPED[name] as string)
+  return stripInvalidXmlChars(text).replace(/\s+/g, ' ').trim()
 }
 
 /** Words in a text: runs of letters or digits; each CJK character counts as a word. */
@@ -39,9 +37,14 @@ export function readingTimeMinutes (words: number): number {
 export function makeExcerpt (html: string, maxChars = 240): string {
   const text = htmlToText(html)
   if (text.length <= maxChars) return text
-  const cut = text.slice(0, maxChars)
-  const at = cut.lastIndexOf(' ')
-  return `${(at > maxChars * 0.6 ? cut.slice(0, at) : cut).replace(/[\s,;:.–—-]+$/, '')}…`
+  // Leave room for the ellipsis; a space just past the limit still ends a whole word.
+  const limit = Math.max(1, maxChars - 1)
+  const head = text.slice(0, limit + 1)
+  const at = head.lastIndexOf(' ')
+  let cut = at > limit * 0.6 ? head.slice(0, at) : text.slice(0, limit)
+  // A lone surrogate half is invalid XML and would break the feeds.
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1)
+  return `${cut.replace(/[\s,;:.–—-]+$/, '')}…`
 }
 
 /** Removes characters XML 1.0 forbids (C0 controls but tab/LF/CR, U+FFFE/U+FFFF, lone surrogates). */

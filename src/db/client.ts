@@ -19,7 +19,7 @@ export function openDatabase (path: string): Db {
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  sqlite.pragma('cache_size = -32000')
+  sqlite.pragma('cache_size = -16000')
   sqlite.pragma('temp_store = MEMORY')
   return drizzle(sqlite, { schema }) as Db
 }

@@ -23,6 +23,7 @@ import { searchMatcher } from './modules/search/search-matcher.js'
 import keysRoutes, { ApiKeySchema } from './modules/keys/keys-routes.js'
 import changesRoutes, { ChangeSchema } from './modules/changes/changes-routes.js'
 import healthRoutes from './modules/health/health-routes.js'
+import feedsRoutes from './modules/feeds/feeds-routes.js'
 import webhooksPlugin from './modules/webhooks/webhooks-plugin.js'
 import webhooksRoutes from './modules/webhooks/webhooks-routes.js'
 import { webhookSchemas } from './modules/webhooks/webhooks-schemas.js'
@@ -96,6 +97,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(keysRoutes, { prefix: '/v1/keys' })
   await app.register(changesRoutes, { prefix: '/v1/changes' })
   await app.register(webhooksRoutes, { prefix: '/v1/webhooks', allowPrivate: config.ALLOW_PRIVATE_TARGETS })
+  await app.register(feedsRoutes, { prefix: '/feeds', siteUrl: config.SITE_URL })
 
   return app
 }

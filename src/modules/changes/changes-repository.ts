@@ -19,6 +19,7 @@ export function createChangesRepository (db: Db) {
   const pageStmt = client.prepare(`SELECT id, resource, resource_id, slug, action, changed_at FROM changes
     WHERE changed_at <= @now AND (changed_at > @at OR (changed_at = @at AND id > @id))
     ORDER BY changed_at, id LIMIT @limit`)
+  const lastStmt = client.prepare('SELECT max(changed_at) FROM changes WHERE changed_at <= ?').pluck()
 
   function record (resource: ChangeRow['resource'], id: number, slug: string | null, action: ChangeRow['action'], at: number): void {
     insert.run(resource, id, slug, action, at)
@@ -55,6 +56,11 @@ export function createChangesRepository (db: Db) {
         default:
           record(change.kind, change.id, change.slug, change.action, now)
       }
+    },
+
+    /** When public content last changed (the newest visible entry), or null before any change. */
+    lastChangedAt (now: number): number | null {
+      return lastStmt.get(now) as number | null
     },
 
     /**

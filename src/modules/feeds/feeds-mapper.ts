@@ -1,0 +1,48 @@
+import type { FeedChannel, FeedItem } from '../../lib/feeds.js'
+import type { FeedData, FeedPost } from './feeds-service.js'
+
+/**
+ * The base of every feed and item id: a tag URI (RFC 4151) on the site's host. It names the
+ * post by id only, so an item keeps its identity through slug, title and category changes.
+ */
+export function idBaseOf (siteUrl: string): string {
+  return `tag:${new URL(siteUrl).hostname},2024:`
+}
+
+function feedUrls (siteUrl: string) {
+  return { rss: `${siteUrl}/feeds/rss.xml`, atom: `${siteUrl}/feeds/atom.xml`, json: `${siteUrl}/feeds/feed.json` }
+}
+
+/** The feed-level metadata: the site's title (plus what the feed is narrowed to), language and times. */
+export function toFeedChannel (data: FeedData, siteUrl: string, selfUrl: string): FeedChannel {
+  return {
+    title: data.scope === null ? data.site.title : `${data.site.title}: ${data.scope}`,
+    description: data.site.description,
+    siteUrl: data.pageUrl,
+    language: data.site.language,
+    selfUrl,
+    feedUrls: feedUrls(siteUrl),
+    updatedAt: new Date(data.lastModified),
+    idBase: idBaseOf(siteUrl)
+  }
+}
+
+/** A public post (as GET /v1/posts shows it, with content_html) → a feed item. */
+export function toFeedItem (post: FeedPost): FeedItem {
+  const term = (t: { slug: string, name: string }) => ({ name: t.name, slug: t.slug, url: null })
+  return {
+    id: post.id,
+    url: post.url,
+    title: post.title,
+    summary: post.excerpt,
+    contentHtml: post.content_html,
+    publishedAt: new Date(post.published_at),
+    updatedAt: new Date(post.updated_at),
+    author: { name: post.author.name, url: null, avatarUrl: post.author.avatar_url },
+    categories: post.categories.map(term),
+    tags: post.tags.map(term),
+    image: post.featured_image,
+    source: post.source,
+    canonicalUrl: post.canonical_url
+  }
+}

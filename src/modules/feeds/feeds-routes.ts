@@ -1,0 +1,120 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify'
+import { Type } from 'typebox'
+import { problemResponses } from '../../schemas/common.js'
+import { FEED_MEDIA_TYPES, renderAtom, renderJsonFeed, renderRss } from '../../lib/feeds.js'
+import { createFeedsService, type FeedData } from './feeds-service.js'
+import { toFeedChannel, toFeedItem } from './feeds-mapper.js'
+
+const FeedQuery = Type.Object({
+  category: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Category id or slug; includes its sub-categories', examples: ['politics'] })),
+  tag: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'Comma-separated tag ids or slugs (any of them)', examples: ['ukraine'] })),
+  author: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Author id or slug', examples: ['maria-lopez'] })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Newest posts to include, 1–100' }))
+}, { additionalProperties: false })
+
+type Format = 'rss' | 'atom' | 'json'
+
+const FORMATS: Record<Format, { path: string, operationId: string, summary: string, mediaType: string, description: string }> = {
+  rss: {
+    path: '/rss.xml',
+    operationId: 'getRssFeed',
+    summary: 'RSS 2.0 feed',
+    mediaType: FEED_MEDIA_TYPES.rss,
+    description: 'The newest live posts as RSS 2.0: full sanitized body in `content:encoded`, the excerpt as `description`, `dc:creator`, ' +
+      'categories and tags as `category`, a stable `guid` (not a permalink, so it survives slug changes), `atom:link rel="self"`, and the ' +
+      'original publisher of a syndicated post in `source`.'
+  },
+  atom: {
+    path: '/atom.xml',
+    operationId: 'getAtomFeed',
+    summary: 'Atom 1.0 feed',
+    mediaType: FEED_MEDIA_TYPES.atom,
+    description: 'The newest live posts as Atom 1.0: `content type="html"`, `summary`, `author`, `category` terms, stable entry ids, ' +
+      '`published` and `updated`, and the original source of a syndicated post as `link rel="via"`.'
+  },
+  json: {
+    path: '/feed.json',
+    operationId: 'getJsonFeed',
+    summary: 'JSON Feed 1.1',
+    mediaType: FEED_MEDIA_TYPES.json,
+    description: 'The newest live posts as JSON Feed 1.1: `content_html`, `summary`, `authors`, `tags` (categories and tags), ' +
+      '`date_published`/`date_modified`, `image`, and `external_url` pointing at the original of a syndicated post.'
+  }
+}
+
+const CONDITIONAL_HELP = ' Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. ' +
+  'Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404.'
+
+/**
+ * Answers If-Modified-Since with a 304. Attached after the caching plugin's hook (which sets
+ * the ETag and answers If-None-Match), so a 304 keeps its ETag and the body is still cached;
+ * If-None-Match wins when both are sent (RFC 9110 §13.2.2).
+ */
+const notModifiedSince: onSendHookHandler = async (request: FastifyRequest, reply: FastifyReply, payload) => {
+  if (reply.statusCode !== 200 || request.headers['if-none-match'] !== undefined) return payload
+  const since = Date.parse(request.headers['if-modified-since'] ?? '')
+  const modified = Date.parse(String(reply.getHeader('last-modified') ?? ''))
+  if (!Number.isFinite(since) || !Number.isFinite(modified) || modified > since) return payload
+  reply.code(304)
+  return ''
+}
+
+/** The feed's own URL on SITE_URL with the filters as the reader sent them (defaults are not added). */
+function feedUrl (siteUrl: string, path: string, requestUrl: string): string {
+  const sent = new URL(requestUrl, 'http://x').searchParams
+  const url = new URL(`${siteUrl}/feeds${path}`)
+  for (const key of ['category', 'tag', 'author', 'limit']) {
+    const value = sent.get(key)
+    if (value !== null) url.searchParams.set(key, value)
+  }
+  return url.toString()
+}
+
+/** GET /feeds/rss.xml, /feeds/atom.xml and /feeds/feed.json: public, cached, conditional. */
+const feedsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, opts) => {
+  const service = createFeedsService({ posts: app.services.posts, repos: app.repos, site: app.repos.site, changes: app.changes, siteUrl: opts.siteUrl })
+
+  // Runs for the routes below only, after the caching plugin's own onRoute hook.
+  app.addHook('onRoute', (route) => {
+    const hooks = route.onSend === undefined ? [] : Array.isArray(route.onSend) ? route.onSend : [route.onSend]
+    route.onSend = [...hooks, notModifiedSince] as typeof route.onSend
+  })
+
+  function render (format: Format, data: FeedData, self: string): string {
+    const channel = toFeedChannel(data, opts.siteUrl, self)
+    const items = data.posts.map((p) => toFeedItem(p))
+    if (format === 'rss') return renderRss(channel, items)
+    if (format === 'atom') return renderAtom(channel, items)
+    return renderJsonFeed(channel, items)
+  }
+
+  for (const format of ['rss', 'atom', 'json'] as const) {
+    const f = FORMATS[format]
+    app.get(f.path, {
+      config: { publicCache: true },
+      schema: {
+        operationId: f.operationId,
+        tags: ['Feeds'],
+        summary: f.summary,
+        description: f.description + CONDITIONAL_HELP,
+        querystring: FeedQuery,
+        produces: [f.mediaType.split(';')[0]],
+        response: {
+          200: {
+            description: `The feed (${f.mediaType}), with ETag and Last-Modified`,
+            content: { [f.mediaType.split(';')[0]]: { schema: Type.String({ description: format === 'json' ? 'A JSON Feed 1.1 document' : 'An XML document' }) } }
+          },
+          304: { description: 'Not modified since the ETag or date you sent', type: 'null' },
+          ...problemResponses(400, 404)
+        }
+      }
+    }, async (request, reply) => {
+      const data = service.load(request.query)
+      reply.type(f.mediaType)
+      reply.header('last-modified', new Date(data.lastModified).toUTCString())
+      return render(format, data, feedUrl(opts.siteUrl, f.path, request.url))
+    })
+  }
+}
+export default feedsRoutes

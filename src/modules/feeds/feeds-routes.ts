@@ -15,6 +15,38 @@ const FeedQuery = Type.Object({
 
 type Format = 'rss' | 'atom' | 'json'
 
+const EXAMPLES: Record<Format, string> = {
+  rss: '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" ' +
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>My Blog</title>' +
+    '<link>https://example.com</link><description>News</description><atom:link href="https://example.com/feeds/rss.xml" rel="self" type="application/rss+xml"/>' +
+    '<item><title>Blinken warns Russia</title><link>https://example.com/politics/blinken-warns-russia</link>' +
+    '<guid isPermaLink="false">tag:example.com,2024:post:42</guid><pubDate>Fri, 21 Jan 2022 17:05:00 GMT</pubDate><dc:creator>Maria Lopez</dc:creator>' +
+    '<category>Politics</category><description>Talks ended without a breakthrough.</description>' +
+    '<content:encoded>&lt;p&gt;Geneva talks ended…&lt;/p&gt;</content:encoded><source url="https://wire.example.com/story">Example Wire</source></item></channel></rss>',
+  atom: '<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><id>tag:example.com,2024:feed</id>' +
+    '<title>My Blog</title><updated>2022-01-21T17:05:00.000Z</updated><link rel="self" href="https://example.com/feeds/atom.xml"/>' +
+    '<entry><id>tag:example.com,2024:post:42</id><title type="text">Blinken warns Russia</title>' +
+    '<link rel="alternate" href="https://example.com/politics/blinken-warns-russia"/><published>2022-01-21T17:05:00.000Z</published>' +
+    '<updated>2022-01-21T17:05:00.000Z</updated><author><name>Maria Lopez</name></author><category term="politics" label="Politics"/>' +
+    '<content type="html">&lt;p&gt;Geneva talks ended…&lt;/p&gt;</content></entry></feed>',
+  json: JSON.stringify({
+    version: 'https://jsonfeed.org/version/1.1',
+    title: 'My Blog',
+    home_page_url: 'https://example.com',
+    feed_url: 'https://example.com/feeds/feed.json',
+    items: [{
+      id: 'tag:example.com,2024:post:42',
+      url: 'https://example.com/politics/blinken-warns-russia',
+      external_url: 'https://wire.example.com/story',
+      title: 'Blinken warns Russia',
+      content_html: '<p>Geneva talks ended…</p>',
+      date_published: '2022-01-21T17:05:00.000Z',
+      authors: [{ name: 'Maria Lopez' }],
+      tags: ['Politics']
+    }]
+  })
+}
+
 const FORMATS: Record<Format, { path: string, operationId: string, summary: string, mediaType: string, description: string }> = {
   rss: {
     path: '/rss.xml',
@@ -103,7 +135,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
         response: {
           200: {
             description: `The feed (${f.mediaType}), with ETag and Last-Modified`,
-            content: { [f.mediaType.split(';')[0]]: { schema: Type.String({ description: format === 'json' ? 'A JSON Feed 1.1 document' : 'An XML document' }) } }
+            content: { [f.mediaType.split(';')[0]]: { schema: Type.String({ description: format === 'json' ? 'A JSON Feed 1.1 document' : 'An XML document', examples: [EXAMPLES[format]] }) } }
           },
           304: { description: 'Not modified since the ETag or date you sent', type: 'null' },
           ...problemResponses(400, 404)

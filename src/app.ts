@@ -14,6 +14,7 @@ import dbPlugin from './plugins/db.js'
 import { createValidatorCompiler, lazySerializers } from './plugins/validation.js'
 import problemDetails from './plugins/problem-details.js'
 import swaggerPlugin from './plugins/swagger.js'
+import securityPlugin from './plugins/security.js'
 import repositoriesPlugin from './plugins/repositories.js'
 import authPlugin from './plugins/auth.js'
 import cachingPlugin from './plugins/caching.js'
@@ -65,6 +66,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
 
   await app.register(dbPlugin, { path: config.DATABASE_PATH, db: opts.db })
   await app.register(problemDetails)
+  await app.register(securityPlugin, { maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS })
   for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, CategorySchema, TagSchema, AuthorSchema, PublicCommentSchema, CommentSchema, SubmittedCommentSchema, ApiKeySchema, ChangeSchema, ...webhookSchemas]) {
     app.addSchema(schema)
   }

@@ -4,6 +4,7 @@ import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type AppConfig } from './config.js'
 import { openDatabase } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
+import { LOG_REDACT } from './plugins/security.js'
 
 // The process entry: read the environment once, build, listen, and close gracefully on
 // SIGINT/SIGTERM (in-flight requests finish, the database is closed). `--demo` serves
@@ -41,7 +42,7 @@ async function prepareDatabase (): Promise<void> {
 
 async function serve (): Promise<void> {
   const app = await buildApp(config, {
-    logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] }
+    logger: { level: config.LOG_LEVEL, redact: LOG_REDACT }
   })
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after an error')

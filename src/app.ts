@@ -28,6 +28,8 @@ import feedsRoutes from './modules/feeds/feeds-routes.js'
 import webhooksPlugin from './modules/webhooks/webhooks-plugin.js'
 import webhooksRoutes from './modules/webhooks/webhooks-routes.js'
 import { webhookSchemas } from './modules/webhooks/webhooks-schemas.js'
+import importsRoutes from './modules/imports/imports-routes.js'
+import { importSchemas } from './modules/imports/imports-schemas.js'
 import siteRoutes from './modules/site/site-routes.js'
 import postsRoutes from './modules/posts/posts-routes.js'
 import categoriesRoutes from './modules/categories/categories-routes.js'
@@ -67,7 +69,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(dbPlugin, { path: config.DATABASE_PATH, db: opts.db })
   await app.register(problemDetails)
   await app.register(securityPlugin, { maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS })
-  for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, CategorySchema, TagSchema, AuthorSchema, PublicCommentSchema, CommentSchema, SubmittedCommentSchema, ApiKeySchema, ChangeSchema, ...webhookSchemas]) {
+  for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, CategorySchema, TagSchema, AuthorSchema, PublicCommentSchema, CommentSchema, SubmittedCommentSchema, ApiKeySchema, ChangeSchema, ...webhookSchemas, ...importSchemas]) {
     app.addSchema(schema)
   }
   await app.register(swaggerPlugin)
@@ -99,6 +101,13 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(keysRoutes, { prefix: '/v1/keys' })
   await app.register(changesRoutes, { prefix: '/v1/changes' })
   await app.register(webhooksRoutes, { prefix: '/v1/webhooks', allowPrivate: config.ALLOW_PRIVATE_TARGETS })
+  await app.register(importsRoutes, {
+    prefix: '/v1/imports',
+    allowPrivate: config.ALLOW_PRIVATE_TARGETS,
+    iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+    siteUrl: config.SITE_URL,
+    wxrMaxBytes: config.IMPORT_MAX_BYTES
+  })
   await app.register(feedsRoutes, { prefix: '/feeds', siteUrl: config.SITE_URL })
 
   return app

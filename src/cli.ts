@@ -23,7 +23,9 @@ The database is DATABASE_PATH (default ./data/broadsheet.db).`
 
 /** Extra commands registered by other modules (imports). */
 export type CliCommand = (db: Db, args: string[], config: ReturnType<typeof loadConfig>) => Promise<number>
-const extraCommands = new Map<string, () => Promise<CliCommand>>()
+const extraCommands = new Map<string, () => Promise<CliCommand>>([
+  ['import', async () => (await import('./modules/imports/imports-cli.js')).importCommand]
+])
 
 function fail (message: string): number {
   console.error(message)

@@ -1,0 +1,89 @@
+import type { Readable } from 'node:stream'
+import type { Db } from '../../db/client.js'
+import type { WriteServices } from '../../plugins/writes.js'
+import { TargetRefused } from '../../errors.js'
+import { safeRequest, TargetError } from '../../lib/safe-http.js'
+import { importWxrStream } from './imports-wxr.js'
+import type { ImportSummary } from './imports-schemas.js'
+
+import { BodyTooLarge } from './imports-errors.js'
+
+export { BodyTooLarge, UnreadableImport } from './imports-errors.js'
+
+/** Media types the WXR route reads as a stream (WXR is an RSS 2.0 document). */
+export const WXR_MEDIA_TYPES = ['application/xml', 'text/xml', 'application/rss+xml']
+/** Media types of feed documents sent as the body. */
+export const FEED_MEDIA_TYPES = ['application/rss+xml', 'application/atom+xml', 'application/rdf+xml', 'application/xml', 'text/xml', 'application/feed+json']
+export const FEED_MAX_BYTES = 10 * 1024 * 1024
+const FEED_TIMEOUT_MS = 10_000
+const FEED_MAX_REDIRECTS = 3
+// What a feed may be served as: XML and JSON flavours, and the generic types some servers use.
+const FEED_CONTENT_TYPE = /(xml|rss|atom|rdf|json|text\/plain|application\/octet-stream)/i
+
+/**
+ * Counts the bytes of a stream as they pass and stops with a 413 past `max`, so a chunked
+ * upload with no Content-Length cannot grow without bound either.
+ */
+export async function * limitBytes (source: AsyncIterable<Buffer | string>, max: number): AsyncGenerator<Buffer | string> {
+  let total = 0
+  for await (const chunk of source) {
+    total += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length
+    if (total > max) throw new BodyTooLarge(`The export is larger than ${max} bytes; what came before the limit was imported`)
+    yield chunk
+  }
+}
+
+/**
+ * Fetches a feed with the SSRF rules of webhooks, a time, size and redirect limit and a
+ * content-type check; every refusal is a 422 that says why.
+ */
+export async function fetchFeed (url: string, opts: { allowPrivate: boolean, timeoutMs?: number, maxBytes?: number }): Promise<{ bytes: Buffer, contentType: string | undefined, url: string }> {
+  let res
+  try {
+    res = await safeRequest(url, {
+      timeoutMs: opts.timeoutMs ?? FEED_TIMEOUT_MS,
+      maxBytes: opts.maxBytes ?? FEED_MAX_BYTES,
+      maxRedirects: FEED_MAX_REDIRECTS,
+      allowPrivate: opts.allowPrivate,
+      headers: {
+        accept: 'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1',
+        'user-agent': 'Broadsheet feed importer'
+      }
+    })
+  } catch (err) {
+    const reason = err instanceof TargetError ? err.message : `it could not be fetched (${(err as Error).message})`
+    throw new TargetRefused(`The feed URL ${url} is refused: ${reason}`)
+  }
+  if (res.status < 200 || res.status >= 300) throw new TargetRefused(`The feed URL ${url} answered HTTP ${res.status}`)
+  const contentType = res.headers['content-type']
+  if (contentType !== undefined && !FEED_CONTENT_TYPE.test(contentType)) {
+    throw new TargetRefused(`The feed URL ${url} answered ${contentType.split(';')[0]}, not a feed`)
+  }
+  return { bytes: res.body, contentType, url: res.url }
+}
+
+export interface FeedImportOptions {
+  contentType?: string
+  /** The URL the feed was asked for: resolves relative links and keys its items. */
+  sourceUrl?: string
+  /** Where it was found after redirects. */
+  finalUrl?: string
+  status: 'draft' | 'published'
+}
+
+/** WXR and feed imports over one database, through its write services. */
+export function createImportService (db: Db, writes: WriteServices, opts: { iframeHosts: string[] }) {
+  return {
+    /** Streams a WordPress export into the database; the summary says what happened. */
+    async wxr (source: Readable | AsyncIterable<Buffer | string>): Promise<ImportSummary> {
+      return await importWxrStream(db, writes, source, opts)
+    },
+    /** Imports a whole feed document (bytes in any encoding it declares or that can be sniffed). */
+    async feed (bytes: Buffer, feedOpts: FeedImportOptions): Promise<ImportSummary> {
+      // The feed parser is loaded on first use: most processes never import a feed.
+      const { importFeedDocument } = await import('./imports-feed.js')
+      return importFeedDocument(db, writes, bytes, { ...feedOpts, iframeHosts: opts.iframeHosts })
+    }
+  }
+}
+export type ImportService = ReturnType<typeof createImportService>

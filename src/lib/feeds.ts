@@ -55,8 +55,11 @@ export const FEED_MEDIA_TYPES = {
 
 const GENERATOR = 'Broadsheet'
 
+// xmlbuilder2 escapes < and > but leaves an "&" that already starts an entity alone, so an
+// escaped "&lt;script&gt;" in a body would reach readers as a real tag. Escaping every "&"
+// first makes the XML decode to exactly the original text.
 function clean (s: string): string {
-  return stripInvalidXmlChars(s)
+  return stripInvalidXmlChars(s).replace(/&/g, '&amp;')
 }
 
 /** Relative src/href attributes in a body become absolute against the item URL. */
@@ -93,26 +96,26 @@ export function renderRss (channel: FeedChannel, items: FeedItem[]): string {
   }, (rss) => {
     const ch = rss.ele('channel')
     ch.ele('title').txt(clean(channel.title))
-    ch.ele('link').txt(channel.siteUrl)
+    ch.ele('link').txt(clean(channel.siteUrl))
     ch.ele('description').txt(clean(channel.description || channel.title))
-    ch.ele('language').txt(channel.language)
+    ch.ele('language').txt(clean(channel.language))
     ch.ele('lastBuildDate').txt(channel.updatedAt.toUTCString())
     ch.ele('generator').txt(GENERATOR)
-    ch.ele('atom:link', { href: channel.selfUrl, rel: 'self', type: 'application/rss+xml' })
+    ch.ele('atom:link', { href: clean(channel.selfUrl), rel: 'self', type: 'application/rss+xml' })
     for (const item of items) {
       const it = ch.ele('item')
       it.ele('title').txt(clean(item.title))
-      it.ele('link').txt(item.url)
-      it.ele('guid', { isPermaLink: 'false' }).txt(itemId(channel, item))
+      it.ele('link').txt(clean(item.url))
+      it.ele('guid', { isPermaLink: 'false' }).txt(clean(itemId(channel, item)))
       it.ele('pubDate').txt(item.publishedAt.toUTCString())
       it.ele('dc:creator').txt(clean(item.author.name))
       for (const term of [...item.categories, ...item.tags]) {
-        it.ele('category', term.url ? { domain: term.url } : {}).txt(clean(term.name))
+        it.ele('category', term.url ? { domain: clean(term.url) } : {}).txt(clean(term.name))
       }
       it.ele('description').txt(clean(item.summary))
       it.ele('content:encoded').txt(clean(absolutizeUrls(item.contentHtml, item.url)))
-      if (item.image) it.ele('media:content', { url: item.image.url, medium: 'image' }).ele('media:description').txt(clean(item.image.alt))
-      if (item.source) it.ele('source', { url: item.source.url }).txt(clean(item.source.name))
+      if (item.image) it.ele('media:content', { url: clean(item.image.url), medium: 'image' }).ele('media:description').txt(clean(item.image.alt))
+      if (item.source) it.ele('source', { url: clean(item.source.url) }).txt(clean(item.source.name))
     }
   })
 }
@@ -120,34 +123,34 @@ export function renderRss (channel: FeedChannel, items: FeedItem[]): string {
 /** Atom 1.0 with full content, authors, categories and the original source credited. */
 export function renderAtom (channel: FeedChannel, items: FeedItem[]): string {
   return xml('feed', { xmlns: 'http://www.w3.org/2005/Atom', 'xml:lang': channel.language }, (feed) => {
-    feed.ele('id').txt(`${channel.idBase}feed`)
+    feed.ele('id').txt(clean(`${channel.idBase}feed`))
     feed.ele('title').txt(clean(channel.title))
     if (channel.description) feed.ele('subtitle').txt(clean(channel.description))
     feed.ele('updated').txt(channel.updatedAt.toISOString())
-    feed.ele('link', { rel: 'self', type: 'application/atom+xml', href: channel.selfUrl })
-    feed.ele('link', { rel: 'alternate', type: 'text/html', href: channel.siteUrl })
+    feed.ele('link', { rel: 'self', type: 'application/atom+xml', href: clean(channel.selfUrl) })
+    feed.ele('link', { rel: 'alternate', type: 'text/html', href: clean(channel.siteUrl) })
     feed.ele('generator').txt(GENERATOR)
     for (const item of items) {
       const entry = feed.ele('entry')
-      entry.ele('id').txt(itemId(channel, item))
+      entry.ele('id').txt(clean(itemId(channel, item)))
       entry.ele('title', { type: 'text' }).txt(clean(item.title))
-      entry.ele('link', { rel: 'alternate', type: 'text/html', href: item.url })
-      if (item.source) entry.ele('link', { rel: 'via', href: item.source.url, title: clean(item.source.name) })
+      entry.ele('link', { rel: 'alternate', type: 'text/html', href: clean(item.url) })
+      if (item.source) entry.ele('link', { rel: 'via', href: clean(item.source.url), title: clean(item.source.name) })
       entry.ele('published').txt(item.publishedAt.toISOString())
       entry.ele('updated').txt(item.updatedAt.toISOString())
       const author = entry.ele('author')
       author.ele('name').txt(clean(item.author.name))
-      if (item.author.url) author.ele('uri').txt(item.author.url)
+      if (item.author.url) author.ele('uri').txt(clean(item.author.url))
       for (const term of [...item.categories, ...item.tags]) {
-        entry.ele('category', { term: term.slug, label: clean(term.name), ...(term.url ? { scheme: term.url } : {}) })
+        entry.ele('category', { term: clean(term.slug), label: clean(term.name), ...(term.url ? { scheme: clean(term.url) } : {}) })
       }
       entry.ele('summary', { type: 'text' }).txt(clean(item.summary))
       entry.ele('content', { type: 'html' }).txt(clean(absolutizeUrls(item.contentHtml, item.url)))
       if (item.source) {
         const source = entry.ele('source')
-        source.ele('id').txt(item.source.url)
+        source.ele('id').txt(clean(item.source.url))
         source.ele('title').txt(clean(item.source.name))
-        source.ele('link', { rel: 'alternate', href: item.source.url })
+        source.ele('link', { rel: 'alternate', href: clean(item.source.url) })
       }
     }
   })

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { parseFeed } from '@rowanmanning/feed-parser'
+import { SaxesParser } from 'saxes'
 import { absolutizeUrls, FEED_MEDIA_TYPES, renderAtom, renderJsonFeed, renderRss, type FeedChannel, type FeedItem } from '../../src/lib/feeds.js'
 
 const channel: FeedChannel = {
@@ -94,6 +95,31 @@ t.test('the JSON Feed 1.1 text lists the fields we emit at top level and per ite
   for (const field of ['version', 'title', 'home_page_url', 'feed_url', 'description', 'language', 'items', 'id', 'url', 'external_url', 'content_html', 'summary', 'image', 'date_published', 'date_modified', 'authors', 'tags']) {
     t.match(spec, new RegExp(`\\b${field}\\b`), `${field} is a JSON Feed 1.1 field`)
   }
+})
+
+// What an XML parser reads back from an element, exactly (feed-parser decodes HTML entities a
+// second time, so it cannot show whether the XML itself is right).
+function xmlText (xml: string, element: string): string[] {
+  const out: string[] = []
+  const parser = new SaxesParser()
+  let depth = 0
+  let text = ''
+  parser.on('opentag', (tag) => { if (tag.name === element) { depth++; text = '' } })
+  parser.on('text', (t) => { if (depth > 0) text += t })
+  parser.on('closetag', (tag) => { if (tag.name === element) { depth--; out.push(text) } })
+  parser.write(xml).close()
+  return out
+}
+
+t.test('escaped markup stays escaped and entities survive the round trip', async (t) => {
+  const tricky: FeedItem = { ...plain, title: 'Fish &amp; chips &copy; <b>', contentHtml: '<p>Shown as text: &lt;script&gt;alert(1)&lt;/script&gt; &copy; &amp;amp;</p>' }
+  const selfUrl = 'https://api.example.com/feeds/rss.xml?a=1&b=2'
+  const rssXml = renderRss({ ...channel, selfUrl }, [tricky])
+  t.same(xmlText(rssXml, 'content:encoded'), [tricky.contentHtml], 'the body decodes to exactly the HTML given')
+  t.same(xmlText(rssXml, 'title').slice(1), [tricky.title])
+  t.equal(parseFeed(rssXml).self, selfUrl)
+  const atomXml = renderAtom(channel, [tricky])
+  t.same(xmlText(atomXml, 'content'), [tricky.contentHtml])
 })
 
 t.test('empty feeds are valid; helpers', async (t) => {

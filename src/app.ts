@@ -36,6 +36,8 @@ import categoriesRoutes from './modules/categories/categories-routes.js'
 import tagsRoutes from './modules/tags/tags-routes.js'
 import authorsRoutes from './modules/authors/authors-routes.js'
 import commentsRoutes from './modules/comments/comments-routes.js'
+import relatedRoutes from './modules/related/related-routes.js'
+import { relatedSchemas } from './modules/related/related-schemas.js'
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
@@ -69,7 +71,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(dbPlugin, { path: config.DATABASE_PATH, db: opts.db })
   await app.register(problemDetails)
   await app.register(securityPlugin, { maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS })
-  for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, CategorySchema, TagSchema, AuthorSchema, PublicCommentSchema, CommentSchema, SubmittedCommentSchema, ApiKeySchema, ChangeSchema, ...webhookSchemas, ...importSchemas]) {
+  for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, CategorySchema, TagSchema, AuthorSchema, PublicCommentSchema, CommentSchema, SubmittedCommentSchema, ApiKeySchema, ChangeSchema, ...webhookSchemas, ...relatedSchemas, ...importSchemas]) {
     app.addSchema(schema)
   }
   await app.register(swaggerPlugin)
@@ -95,6 +97,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(siteRoutes, { prefix: '/v1/site', siteUrl: config.SITE_URL })
   await app.register(postsRoutes, { prefix: '/v1/posts', siteUrl: config.SITE_URL })
   await app.register(commentsRoutes, { prefix: '/v1', rateLimit: config.COMMENT_RATE_LIMIT, siteUrl: config.SITE_URL })
+  await app.register(relatedRoutes, { prefix: '/v1', siteUrl: config.SITE_URL })
   await app.register(categoriesRoutes, { prefix: '/v1/categories' })
   await app.register(tagsRoutes, { prefix: '/v1/tags' })
   await app.register(authorsRoutes, { prefix: '/v1/authors' })

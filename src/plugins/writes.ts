@@ -9,6 +9,7 @@ import { createAuthorsService } from '../modules/authors/authors-service.js'
 import { createSiteService } from '../modules/site/site-service.js'
 import { createCommentsService } from '../modules/comments/comments-service.js'
 import { createWebhookEvents } from '../modules/webhooks/webhooks-events.js'
+import { createRelatedIndexer } from '../modules/related/related-index.js'
 import type { Db } from '../db/client.js'
 
 /** The write side over one database: the change bus, the transaction runner and one service per resource. */
@@ -18,12 +19,16 @@ export function createWriteServices (db: Db, opts: { iframeHosts: string[], site
   bus.on((change, now) => changes.listener(change, now))
   const webhookEvents = createWebhookEvents(db, { siteUrl: opts.siteUrl ?? 'http://localhost:3000' })
   bus.on((change, now) => webhookEvents.listener(change, now))
+  // Each post's related-posts term vector is rebuilt in the write that changed its text.
+  const related = createRelatedIndexer(db)
+  bus.on((change) => related.listener(change))
   const write = createWriter(db, bus)
   return {
     bus,
     write,
     changes,
     webhookEvents,
+    related,
     posts: createPostsWriteService(db, write, opts),
     categories: createCategoriesService(db, write),
     tags: createTagsService(db, write),

@@ -1,0 +1,44 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { problemResponses, RefParamsSchema } from '../../schemas/common.js'
+import { createRelatedRepository } from './related-repository.js'
+import { createRelatedService } from './related-service.js'
+import { RelatedQuery } from './related-schemas.js'
+
+/** GET /v1/posts/{ref}/related: the posts most related to a live post. */
+const relatedRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, opts) => {
+  const related = createRelatedService({
+    repo: createRelatedRepository(app.db),
+    indexer: app.writes.related,
+    posts: app.services.posts,
+    stamp: () => app.contentVersion.stamp(),
+    bump: () => app.contentVersion.bump(),
+    siteUrl: opts.siteUrl
+  })
+  app.addHook('onClose', async () => related.close())
+
+  app.get('/posts/:ref/related', {
+    config: { publicCache: true },
+    schema: {
+      operationId: 'listRelatedPosts',
+      tags: ['Related'],
+      summary: 'List the posts related to a post',
+      description: 'Live published posts most related to this one, best first, never the post itself; everything a "Related posts" card needs ' +
+        '(title, url, author, featured image) without a second request. Each carries a `score` in (0, 1] and the `reasons` it was chosen. ' +
+        'The score combines shared tags and categories weighted by rarity (a tag on 3 posts says more than one on 3,000), the similarity of the two posts\' ' +
+        'title and body terms (so posts without tags or categories still get related posts), and a mild preference for posts published close in time. ' +
+        'Deterministic: the same content always gives the same list; ties go to the newer post, then the lower id. ' +
+        'Unknown posts, drafts, scheduled and archived posts are a 404.',
+      params: RefParamsSchema,
+      querystring: RelatedQuery,
+      response: {
+        200: Type.Ref('RelatedPostList'),
+        ...problemResponses(400, 404)
+      }
+    }
+  }, async (request) => {
+    const limit = request.query.limit ?? 5
+    return { data: related.find(request.params.ref, limit), meta: { limit } }
+  })
+}
+export default relatedRoutes

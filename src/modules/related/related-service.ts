@@ -1,0 +1,174 @@
+import { scoreRelated, type CorpusStats, type RelatedDoc, type TermVector } from '../../lib/related.js'
+import type { PostsService } from '../posts/posts-service.js'
+import type { PostRow } from '../posts/posts-repository.js'
+import type { RelatedRepository } from './related-repository.js'
+import type { RelatedIndexer } from './related-index.js'
+import { toRelatedPost, type RelatedPost } from './related-mapper.js'
+
+/** How much of the index one request may read; the defaults keep a 10,000-post corpus in single-digit milliseconds. */
+export interface RelatedTuning {
+  /** Candidates scored exactly, chosen by the pre-score. */
+  candidates: number
+  /** Postings read per target term, strongest first. */
+  postingsPerTerm: number
+  /** Posts read per shared tag or category, newest first. */
+  taxonomyPerTerm: number
+  /** How long the first request may spend indexing posts that have no entry; the rest go in the background. */
+  firstBackfillMs: number
+  /** How long each background backfill step may hold the event loop. */
+  backfillStepMs: number
+}
+
+export const DEFAULT_TUNING: RelatedTuning = { candidates: 200, postingsPerTerm: 100, taxonomyPerTerm: 300, firstBackfillMs: 200, backfillStepMs: 20 }
+
+const EMPTY: TermVector = { terms: [], weights: [] }
+
+interface Deps {
+  repo: RelatedRepository
+  indexer: RelatedIndexer
+  posts: PostsService
+  /** The content stamp: corpus statistics are remembered while it stays the same. */
+  stamp: () => string
+  /** Invalidates cached public responses (after a background backfill). */
+  bump: () => void
+  siteUrl: string
+}
+
+/**
+ * Related posts for a live post: candidates from the posting lists of its terms, tags and
+ * categories (the best few hundred by a pre-score computed in SQLite), then exact scores
+ * from src/lib/related.ts over their stored vectors.
+ */
+export function createRelatedService (deps: Deps, tuning: RelatedTuning = DEFAULT_TUNING) {
+  const { repo, indexer, posts } = deps
+  let memo: { stamp: string, stats: CorpusStats } | null = null
+
+  // Corpus-wide numbers, each looked up once per content stamp. They count every stored post
+  // whatever its status, so publishing or unpublishing a post moves no other post's rarity.
+  function stats (): CorpusStats {
+    const stamp = deps.stamp()
+    if (memo !== null && memo.stamp === stamp) return memo.stats
+    const df = new Map<string, number>()
+    const tags = new Map<number, number>()
+    const cats = new Map<number, number>()
+    const remember = <K>(map: Map<K, number>, key: K, load: (key: K) => number): number => {
+      let v = map.get(key)
+      if (v === undefined) {
+        v = load(key)
+        map.set(key, v)
+      }
+      return v
+    }
+    const s: CorpusStats = {
+      docCount: repo.postCount(),
+      termDf: (term) => remember(df, term, repo.termDf),
+      tagCount: (id) => remember(tags, id, repo.tagCount),
+      categoryCount: (id) => remember(cats, id, repo.categoryCount)
+    }
+    memo = { stamp, stats: s }
+    return s
+  }
+
+  // Posts from before the related migration (or written around the write services) get their
+  // entries here. The first request adopts vectors a bulk loader stored and indexes for up to
+  // firstBackfillMs itself, so small sites are complete at once; a larger backlog continues in
+  // the background, backfillStepMs per event-loop turn.
+  let backfill: 'idle' | 'running' | 'done' = 'idle'
+  let closed = false
+  let indexedLater = 0
+  const waiting: Array<() => void> = []
+  function finish (): void {
+    backfill = 'done'
+    // Responses cached while the backfill ran may have missed posts it had not reached yet.
+    if (indexedLater > 0 && !closed) deps.bump()
+    for (const resolve of waiting.splice(0)) resolve()
+  }
+  function step (): void {
+    if (closed) return finish()
+    try {
+      const r = indexer.indexMissing(tuning.backfillStepMs)
+      indexedLater += r.done
+      if (r.more) setImmediate(step)
+      else finish()
+    } catch {
+      // The database went away under us (the app is closing): the next start resumes.
+      finish()
+    }
+  }
+  function startBackfill (): void {
+    if (backfill !== 'idle') return
+    backfill = 'running'
+    indexer.adoptStored()
+    if (indexer.indexMissing(tuning.firstBackfillMs).more) setImmediate(step)
+    else finish()
+  }
+
+  function idfOf (n: number, df: number): number {
+    return Math.log(1 + n / Math.min(n, Math.max(1, df)))
+  }
+
+  return {
+    /** The `limit` posts most related to a live post, best first; a 404 for any other ref. */
+    find (refText: string, limit: number, now = Date.now()): RelatedPost[] {
+      const target = posts.requireLive(refText, now)
+      startBackfill()
+      if (!repo.isIndexed(target.id)) indexer.indexNow(target.id)
+      const corpus = stats()
+      const n = Math.max(1, corpus.docCount)
+      const publishedAt = target.published_at ?? now
+      const vector = repo.vectorsOf([target.id]).get(target.id) ?? EMPTY
+      const tagIds = repo.tagIdsOf(target.id)
+      const categoryIds = repo.categoryIdsOf(target.id)
+
+      // Query weights for the pre-score: a posting's weight times these sums to the cosine
+      // the candidate would have if its norm were the target's.
+      const idfs = vector.terms.map((term) => idfOf(n, corpus.termDf(term)))
+      let sq = 0
+      vector.weights.forEach((w, i) => { sq += (w * idfs[i]) ** 2 })
+      const candidates = repo.candidates({
+        targetId: target.id,
+        publishedAt,
+        now,
+        terms: sq > 0 ? vector.terms.map((term, i) => ({ term, weight: vector.weights[i] * idfs[i] * idfs[i] / sq, limit: tuning.postingsPerTerm })) : [],
+        tags: tagIds.map((id) => ({ id, idf: idfOf(n, corpus.tagCount(id)) })),
+        categories: categoryIds.map((id) => ({ id, idf: idfOf(n, corpus.categoryCount(id)) })),
+        taxonomyLimit: tuning.taxonomyPerTerm,
+        limit: tuning.candidates
+      })
+
+      const ids = candidates.map((c) => c.id)
+      const vectors = repo.vectorsOf(ids)
+      const tagLinks = repo.linksOf('tags', ids, tagIds)
+      const categoryLinks = repo.linksOf('categories', ids, categoryIds)
+      const docs: RelatedDoc[] = candidates.map((c) => ({
+        id: c.id,
+        publishedAt: c.publishedAt,
+        vector: vectors.get(c.id) ?? EMPTY,
+        tagIds: tagLinks.get(c.id) ?? [],
+        categoryIds: categoryLinks.get(c.id) ?? []
+      }))
+      const results = scoreRelated({ id: target.id, publishedAt, vector, tagIds, categoryIds }, docs, corpus, limit)
+
+      const rows = new Map(repo.rowsOf(results.map((r) => r.id)).map((r) => [r.id, r]))
+      const ordered = results.map((r) => rows.get(r.id)).filter((r): r is PostRow => r !== undefined)
+      const rel = posts.relationsOf(ordered)
+      return results.flatMap((r) => {
+        const row = rows.get(r.id)
+        return row === undefined ? [] : [toRelatedPost(row, r, rel, deps.siteUrl, now)]
+      })
+    },
+
+    /** Starts the backfill if no request has yet, and resolves once no post is left without a vector. */
+    whenIndexed (): Promise<void> {
+      startBackfill()
+      if (backfill === 'done') return Promise.resolve()
+      return new Promise((resolve) => waiting.push(resolve))
+    },
+
+    /** Stops the background backfill (the app is closing). */
+    close (): void {
+      closed = true
+    }
+  }
+}
+export type RelatedService = ReturnType<typeof createRelatedService>

@@ -1,0 +1,412 @@
+import t from 'tap'
+import { buildTestApp, TEST_SITE_URL } from '../helper.js'
+import { makeAuthor, makeCategory, makePost, makeTag } from '../fixtures/factories.js'
+import { buildRelatedCorpus, type CorpusPost } from '../fixtures/related-corpus.js'
+import { createRelatedRepository } from '../../src/modules/related/related-repository.js'
+import { createRelatedService } from '../../src/modules/related/related-service.js'
+import { buildTermVector } from '../../src/lib/related.js'
+
+type App = Awaited<ReturnType<typeof buildTestApp>>
+interface Ref { id: number, slug: string, name: string }
+interface Related {
+  id: number
+  slug: string
+  title: string
+  url: string
+  author: { id: number, name: string }
+  featured_image: { url: string, alt: string } | null
+  score: number
+  reasons: { shared_tags: Ref[], shared_categories: Ref[], text_similarity: number }
+  [key: string]: unknown
+}
+
+const DAY = 86_400_000
+
+async function related (app: App, ref: string | number, query = ''): Promise<Related[]> {
+  const res = await app.inject(`/v1/posts/${ref}/related${query}`)
+  if (res.statusCode !== 200) throw new Error(`related ${ref}: ${res.statusCode} ${res.body}`)
+  return res.json().data
+}
+
+function ids (list: Related[]): number[] {
+  return list.map((r) => r.id)
+}
+
+// The labelled corpus written through the write services, as editors would: categories and
+// tags keep the corpus's ids, posts get new ones (returned as corpus id → post id).
+function seedCorpus (app: App, corpus: CorpusPost[]): Map<number, number> {
+  const db = app.db
+  const author = makeAuthor(db, { slug: 'desk', name: 'News Desk' })
+  for (const id of new Set(corpus.flatMap((p) => p.categoryIds))) makeCategory(db, { id, slug: `category-${id}`, name: `Category ${id}` })
+  for (const id of new Set(corpus.flatMap((p) => p.tagIds))) makeTag(db, { id, slug: `tag-${id}`, name: `Tag ${id}` })
+  const postIds = new Map<number, number>()
+  for (const p of [...corpus].sort((a, b) => a.id - b.id)) {
+    postIds.set(p.id, app.writes.posts.create({
+      title: p.title,
+      content_html: `<p>${p.body}</p>`,
+      status: 'published',
+      published_at: new Date(p.publishedAt).toISOString(),
+      author_id: author.id,
+      category_ids: p.categoryIds,
+      tag_ids: p.tagIds,
+      featured_image: { url: `https://images.example.com/${p.id}.jpg`, alt: p.title }
+    }))
+  }
+  return postIds
+}
+
+// A small newsroom for the behaviour tests: three topics with distinct vocabulary.
+const TOPICS = {
+  space: ['rocket', 'orbit', 'astronaut', 'launch', 'satellite', 'telescope', 'lunar', 'mission'],
+  food: ['recipe', 'pastry', 'oven', 'butter', 'sourdough', 'flour', 'kitchen', 'baking'],
+  vote: ['ballot', 'voters', 'turnout', 'candidate', 'parliament', 'campaign', 'polling', 'senate']
+}
+
+// Five of the topic's eight words, a window that moves with the seed, so neighbours overlap
+// more than distant posts; topics share nothing but stopwords.
+function article (words: string[], seed: number): string {
+  const out: string[] = []
+  for (let k = 0; k < 5; k++) {
+    for (let n = 0; n <= k; n++) out.push(words[(seed + k) % words.length])
+  }
+  return `<p>${out.join(' ')} and the.</p>`
+}
+
+async function newsroom (t: Parameters<typeof buildTestApp>[0], env: Record<string, string> = {}) {
+  const app = await buildTestApp(t, env)
+  const db = app.db
+  const author = makeAuthor(db, { slug: 'ann', name: 'Ann Writer', avatarUrl: 'https://img.example.com/ann.jpg' })
+  const science = makeCategory(db, { slug: 'science', name: 'Science' })
+  const nasa = makeTag(db, { slug: 'nasa', name: 'NASA' })
+  const now = Date.now()
+  const create = (topic: keyof typeof TOPICS, i: number, over: Record<string, unknown> = {}) => app.writes.posts.create({
+    title: `${TOPICS[topic][i % 8]} ${TOPICS[topic][(i + 3) % 8]} ${i}`,
+    content_html: article(TOPICS[topic], i),
+    status: 'published',
+    published_at: new Date(now - (i + 1) * DAY).toISOString(),
+    author_id: author.id,
+    ...over
+  })
+  const space = [0, 1, 2, 3, 4].map((i) => create('space', i, i < 2 ? { category_ids: [science.id], tag_ids: [nasa.id] } : {}))
+  const food = [0, 1, 2, 3, 4].map((i) => create('food', i + 10))
+  const vote = [0, 1, 2, 3, 4].map((i) => create('vote', i + 20))
+  return { app, db, author, science, nasa, space, food, vote, create, now }
+}
+
+t.test('related posts share the topic in at least 90% of top-3 slots, with and without taxonomy', async (t) => {
+  const app = await buildTestApp(t)
+  const corpus = buildRelatedCorpus()
+  const postIds = seedCorpus(app, corpus)
+  const topicOf = new Map(corpus.map((p) => [postIds.get(p.id) as number, p.topic]))
+  let hits = 0
+  let slots = 0
+  let bareHits = 0
+  let bareSlots = 0
+  for (const p of corpus) {
+    const id = postIds.get(p.id) as number
+    const top = await related(app, id, '?limit=3')
+    // Missing results count as misses: every post has same-topic neighbours to find.
+    const same = top.filter((r) => topicOf.get(r.id) === p.topic).length
+    hits += same
+    slots += 3
+    if (p.tagIds.length === 0 && p.categoryIds.length === 0) {
+      bareHits += same
+      bareSlots += 3
+    }
+  }
+  t.ok(bareSlots >= 270, `about half the posts have no taxonomy (${bareSlots / 3})`)
+  const overall = hits / slots
+  const bare = bareHits / bareSlots
+  t.comment(`through the API: top-3 same-topic rate overall ${(overall * 100).toFixed(1)}%, posts without taxonomy ${(bare * 100).toFixed(1)}%`)
+  t.ok(overall >= 0.9, `overall ${overall}`)
+  t.ok(bare >= 0.9, `without taxonomy ${bare}`)
+})
+
+t.test('the candidate cut never changes the answer on the labelled corpus', async (t) => {
+  // Exhaustive scoring (every live post a candidate) against the default limits.
+  const app = await buildTestApp(t)
+  const corpus = buildRelatedCorpus()
+  const postIds = seedCorpus(app, corpus)
+  const deps = {
+    repo: createRelatedRepository(app.db),
+    indexer: app.writes.related,
+    posts: app.services.posts,
+    stamp: () => app.contentVersion.stamp(),
+    bump: () => app.contentVersion.bump(),
+    siteUrl: TEST_SITE_URL
+  }
+  const all = createRelatedService(deps, { candidates: 10_000, postingsPerTerm: 10_000, taxonomyPerTerm: 10_000, firstBackfillMs: 1000, backfillStepMs: 20 })
+  const cut = createRelatedService(deps)
+  let same = 0
+  for (const id of postIds.values()) {
+    const a = all.find(String(id), 5).map((r) => [r.id, r.score])
+    const b = cut.find(String(id), 5).map((r) => [r.id, r.score])
+    if (JSON.stringify(a) === JSON.stringify(b)) same++
+  }
+  t.equal(same, postIds.size, `${same} of ${postIds.size} top-5 lists identical`)
+})
+
+t.test('one request gives a related-posts card everything: post fields, score and reasons', async (t) => {
+  const { app, space, science, nasa } = await newsroom(t)
+  const res = await app.inject(`/v1/posts/${space[0]}/related`)
+  t.equal(res.statusCode, 200)
+  t.match(res.headers['content-type'], /^application\/json/)
+  t.match(res.headers['cache-control'], /^public, max-age=\d+/)
+  t.match(res.headers.etag, /^"/)
+  const body = res.json()
+  t.same(body.meta, { limit: 5 })
+  t.equal(body.data.length, 4, 'the other four space posts, nothing from other topics')
+  t.same(body.data.map((r: Related) => r.id).sort(), space.slice(1).sort())
+  const first: Related = body.data[0]
+  t.equal(first.id, space[1], 'the post sharing the tag, the category and the vocabulary comes first')
+  t.equal(first.content_html, undefined, 'no body, as in lists')
+  t.equal(first.url, `${TEST_SITE_URL}/science/${first.slug}`)
+  t.same(first.author, { id: first.author.id, slug: 'ann', name: 'Ann Writer', avatar_url: 'https://img.example.com/ann.jpg' })
+  t.type(first.title, 'string')
+  t.type(first.excerpt, 'string')
+  t.type(first.published_at, 'string')
+  t.same(first.reasons.shared_tags, [{ id: nasa.id, slug: 'nasa', name: 'NASA' }])
+  t.same(first.reasons.shared_categories, [{ id: science.id, slug: 'science', name: 'Science' }])
+  t.ok(first.reasons.text_similarity > 0 && first.reasons.text_similarity <= 1)
+  for (const r of body.data.slice(1) as Related[]) {
+    t.same(r.reasons.shared_tags, [], 'untagged posts share no tags')
+    t.ok(r.reasons.text_similarity > 0, 'chosen for their text')
+  }
+  let previous = Infinity
+  for (const r of body.data as Related[]) {
+    t.ok(r.score > 0 && r.score <= 1, `score ${r.score} in (0, 1]`)
+    t.ok(r.score <= previous, 'best first')
+    previous = r.score
+  }
+})
+
+t.test('posts without tags or categories get text-similar posts', async (t) => {
+  const { app, food, vote } = await newsroom(t)
+  const list = await related(app, food[2])
+  t.same(ids(list).sort(), food.filter((id) => id !== food[2]).sort())
+  const votes = await related(app, vote[0], '?limit=2')
+  t.equal(votes.length, 2)
+  t.ok(votes.every((r) => vote.includes(r.id) && r.reasons.shared_tags.length === 0 && r.reasons.shared_categories.length === 0))
+})
+
+t.test('by slug as by id, deterministic, and never the post itself', async (t) => {
+  const { app, space, db } = await newsroom(t, { RESPONSE_CACHE: 'false' })
+  const slug = (db.$client.prepare('SELECT slug FROM posts WHERE id = ?').pluck().get(space[2]) as string)
+  const byId = await app.inject(`/v1/posts/${space[2]}/related?limit=20`)
+  const bySlug = await app.inject(`/v1/posts/${slug}/related?limit=20`)
+  const again = await app.inject(`/v1/posts/${space[2]}/related?limit=20`)
+  t.equal(byId.body, bySlug.body)
+  t.equal(byId.body, again.body, 'the same data gives the same bytes')
+  for (const id of [...space]) {
+    t.notOk(ids(await related(app, id, '?limit=20')).includes(id), `post ${id} is not related to itself`)
+  }
+})
+
+t.test('limit: default 5, 1 to 20, anything else a 400', async (t) => {
+  const { app, space, create } = await newsroom(t)
+  for (let i = 5; i < 30; i++) create('space', i)
+  t.equal((await related(app, space[0])).length, 5)
+  t.equal((await related(app, space[0], '?limit=1')).length, 1)
+  t.equal((await related(app, space[0], '?limit=20')).length, 20)
+  for (const bad of ['0', '21', '-1', 'abc', '2.5', '']) {
+    const res = await app.inject(`/v1/posts/${space[0]}/related?limit=${bad}`)
+    t.equal(res.statusCode, 400, `limit=${bad}`)
+    t.match(res.headers['content-type'], /^application\/problem\+json/)
+  }
+  const unknown = await app.inject(`/v1/posts/${space[0]}/related?page=2`)
+  t.equal(unknown.statusCode, 400, 'unknown query parameters are refused')
+})
+
+t.test('unknown, draft, scheduled and archived posts are a 404 problem', async (t) => {
+  const { app, author } = await newsroom(t)
+  const draft = app.writes.posts.create({ title: 'rocket orbit draft', content_html: article(TOPICS.space, 1), author_id: author.id })
+  const scheduled = app.writes.posts.create({ title: 'rocket orbit later', content_html: article(TOPICS.space, 2), author_id: author.id, status: 'scheduled', published_at: new Date(Date.now() + DAY).toISOString() })
+  const archived = app.writes.posts.create({ title: 'rocket orbit archived', content_html: article(TOPICS.space, 3), author_id: author.id, status: 'archived' })
+  for (const ref of ['999999', 'no-such-post', String(draft), String(scheduled), String(archived)]) {
+    const res = await app.inject(`/v1/posts/${ref}/related`)
+    t.equal(res.statusCode, 404, ref)
+    t.match(res.headers['content-type'], /^application\/problem\+json/)
+    t.equal(res.json().status, 404)
+  }
+})
+
+t.test('drafts, scheduled and archived posts are never among the results', async (t) => {
+  const { app, space, author } = await newsroom(t)
+  const hidden = [
+    app.writes.posts.create({ title: 'rocket orbit astronaut draft', content_html: article(TOPICS.space, 1), author_id: author.id }),
+    app.writes.posts.create({ title: 'rocket orbit astronaut later', content_html: article(TOPICS.space, 1), author_id: author.id, status: 'scheduled', published_at: new Date(Date.now() + DAY).toISOString() }),
+    app.writes.posts.create({ title: 'rocket orbit astronaut archived', content_html: article(TOPICS.space, 1), author_id: author.id, status: 'archived' })
+  ]
+  const list = await related(app, space[1], '?limit=20')
+  t.same(ids(list).filter((id) => hidden.includes(id)), [])
+  t.equal(list.length, 4)
+})
+
+t.test('results follow every write: new, edited, unpublished, archived, deleted posts and tag changes', async (t) => {
+  const { app, space, food, author, create } = await newsroom(t)
+  const target = space[3]
+  const before = await related(app, target, '?limit=20')
+  t.same(ids(before).sort(), space.filter((id) => id !== target).sort())
+
+  const fresh = create('space', 3, { title: 'lunar telescope mission story' })
+  t.ok(ids(await related(app, target, '?limit=20')).includes(fresh), 'a new post is found by the very next read')
+
+  const draft = app.writes.posts.create({ title: 'sourdough astronaut', content_html: article(TOPICS.space, 3), author_id: author.id })
+  t.notOk(ids(await related(app, target, '?limit=20')).includes(draft), 'a draft is not')
+  app.writes.posts.update(draft, { status: 'published' })
+  t.ok(ids(await related(app, target, '?limit=20')).includes(draft), 'until it is published')
+
+  app.writes.posts.update(fresh, { title: 'butter and flour', content_html: article(TOPICS.food, 1) })
+  const afterEdit = await related(app, target, '?limit=20')
+  t.notOk(ids(afterEdit).includes(fresh), 'a post rewritten about baking leaves the space list')
+  t.ok(ids(await related(app, food[0], '?limit=20')).includes(fresh), 'and joins the baking one')
+
+  app.writes.posts.update(space[0], { status: 'draft' })
+  t.notOk(ids(await related(app, target, '?limit=20')).includes(space[0]), 'unpublished')
+  app.writes.posts.update(space[1], { status: 'archived' })
+  t.notOk(ids(await related(app, target, '?limit=20')).includes(space[1]), 'archived')
+  app.writes.posts.remove(space[2])
+  t.notOk(ids(await related(app, target, '?limit=20')).includes(space[2]), 'deleted')
+  t.equal((await app.inject(`/v1/posts/${space[2]}/related`)).statusCode, 404, 'and its own related list is gone')
+
+  const rare = makeTag(app.db, { slug: 'artemis', name: 'Artemis' })
+  app.writes.posts.update(target, { tag_ids: [rare.id] })
+  app.writes.posts.update(food[4], { tag_ids: [rare.id] })
+  const tagged = await related(app, target, '?limit=20')
+  const cake = tagged.find((r) => r.id === food[4])
+  t.ok(cake, 'a baking post sharing a rare tag is related through it')
+  t.same(cake?.reasons.shared_tags, [{ id: rare.id, slug: 'artemis', name: 'Artemis' }])
+  t.equal(cake?.reasons.text_similarity, 0)
+  app.writes.posts.update(food[4], { tag_ids: [] })
+  t.notOk(ids(await related(app, target, '?limit=20')).includes(food[4]), 'and no longer once the tag is gone')
+})
+
+t.test('a scheduled post joins the results when its time comes', async (t) => {
+  const { app, space, author } = await newsroom(t)
+  const soon = app.writes.posts.create({
+    title: 'rocket orbit astronaut launch',
+    content_html: article(TOPICS.space, 0),
+    author_id: author.id,
+    status: 'scheduled',
+    published_at: new Date(Date.now() + 400).toISOString()
+  })
+  t.notOk(ids(await related(app, space[0], '?limit=20')).includes(soon))
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  t.ok(ids(await related(app, space[0], '?limit=20')).includes(soon))
+})
+
+t.test('the index stays exact: document frequencies match the vectors after every kind of write', async (t) => {
+  const { app, space, food, science } = await newsroom(t)
+  const c = app.db.$client
+  const check = (label: string) => {
+    const counted = c.prepare("SELECT term, count(*) AS df FROM post_terms WHERE term <> '' GROUP BY term ORDER BY term").all()
+    const stored = c.prepare('SELECT term, df FROM term_df ORDER BY term').all()
+    t.same(stored, counted, label)
+    const orphans = c.prepare('SELECT count(*) FROM post_vectors WHERE post_id NOT IN (SELECT id FROM posts)').pluck().get()
+    t.equal(orphans, 0, `${label}: no entry outlives its post`)
+    const rows = c.prepare('SELECT id, title, content_text FROM posts').all() as Array<{ id: number, title: string, content_text: string }>
+    for (const row of rows) {
+      const stored = c.prepare("SELECT term FROM post_terms WHERE post_id = ? AND term <> '' ORDER BY weight DESC, term").pluck().all(row.id)
+      t.same(stored, buildTermVector(row.title, row.content_text).terms, `${label}: post ${row.id} vector`)
+    }
+  }
+  check('after creates')
+  app.writes.posts.update(space[0], { title: 'A brand new headline about kitchens' })
+  app.writes.posts.update(food[1], { content_html: article(TOPICS.vote, 3) })
+  check('after edits')
+  app.writes.posts.remove(food[2])
+  check('after a delete')
+  app.writes.categories.update(science.id, { name: 'Sciences' })
+  check('after a category rename touched its posts')
+})
+
+t.test('a renamed category touching its posts does not rebuild their vectors', async (t) => {
+  const { app, space, science } = await newsroom(t)
+  const c = app.db.$client
+  // A vector written by hand: a rebuild would replace it.
+  c.prepare("INSERT INTO post_terms (post_id, term, weight) VALUES (?, 'zzmarker', 0.0001)").run(space[0])
+  app.writes.categories.update(science.id, { name: 'Space science' })
+  t.equal(c.prepare("SELECT count(*) FROM post_terms WHERE term = 'zzmarker'").pluck().get(), 1, 'unchanged text: vector kept')
+  app.writes.posts.update(space[0], { title: 'A new title' })
+  t.equal(c.prepare("SELECT count(*) FROM post_terms WHERE term = 'zzmarker'").pluck().get(), 0, 'changed text: vector rebuilt')
+  const list = await related(app, space[1])
+  t.equal(list[0].reasons.shared_categories[0]?.name, 'Space science', 'reasons show the current category name')
+})
+
+t.test('posts written around the write services are indexed on the first request', async (t) => {
+  const app = await buildTestApp(t)
+  const db = app.db
+  const author = makeAuthor(db)
+  const rows = [0, 1, 2, 3].map((i) => makePost(db, { authorId: author.id, title: `${TOPICS.vote[i]} ${TOPICS.vote[i + 1]}`, contentText: article(TOPICS.vote, i).replace(/<\/?p>/g, '') }))
+  const other = makePost(db, { authorId: author.id, title: 'sourdough butter', contentText: article(TOPICS.food, 1).replace(/<\/?p>/g, '') })
+  const list = await related(app, rows[0].id)
+  t.same(ids(list).sort(), rows.slice(1).map((r) => r.id).sort())
+  t.notOk(ids(list).includes(other.id))
+  t.equal(db.$client.prepare('SELECT count(*) FROM post_vectors').pluck().get(), 5)
+  const late = makePost(db, { authorId: author.id, title: 'ballot voters', contentText: 'ballot voters turnout' })
+  t.ok((await related(app, late.id)).length > 0, 'a target without an entry is indexed on the spot')
+})
+
+t.test('a large backlog is indexed in the background and cached answers are then refreshed', async (t) => {
+  const app = await buildTestApp(t)
+  const db = app.db
+  const author = makeAuthor(db)
+  const made = Array.from({ length: 40 }, (_, i) => makePost(db, { authorId: author.id, title: `rocket orbit ${i}`, contentText: article(TOPICS.space, i).replace(/<\/?p>/g, '') }).id)
+  const service = createRelatedService({
+    repo: createRelatedRepository(db),
+    indexer: app.writes.related,
+    posts: app.services.posts,
+    stamp: () => app.contentVersion.stamp(),
+    bump: () => app.contentVersion.bump(),
+    siteUrl: TEST_SITE_URL
+  }, { candidates: 200, postingsPerTerm: 100, taxonomyPerTerm: 300, firstBackfillMs: 0, backfillStepMs: 0 })
+  const stamp = app.contentVersion.stamp()
+  const first = service.find(String(made[39]), 20)
+  const indexed = db.$client.prepare('SELECT count(*) FROM post_vectors').pluck()
+  t.ok((indexed.get() as number) < 40, 'the first request did not index everything itself')
+  t.ok(first.length < 20, 'so its answer is partial')
+  await service.whenIndexed()
+  t.equal(indexed.get(), 40)
+  t.not(app.contentVersion.stamp(), stamp, 'the content version moved, so partial cached answers are dropped')
+  t.equal(service.find(String(made[39]), 20).length, 20)
+})
+
+t.test('vectors stored by a bulk loader are adopted, and rebuilt on the next write', async (t) => {
+  const app = await buildTestApp(t)
+  const db = app.db
+  const c = db.$client
+  const author = makeAuthor(db)
+  const a = makePost(db, { authorId: author.id, title: 'ballot turnout', contentText: 'ballot turnout voters' })
+  const b = makePost(db, { authorId: author.id, title: 'ballot voters', contentText: 'ballot voters senate' })
+  for (const p of [a, b]) {
+    const v = buildTermVector(p.title, p.contentText)
+    v.terms.forEach((term, i) => c.prepare('INSERT INTO post_terms (post_id, term, weight) VALUES (?, ?, ?)').run(p.id, term, v.weights[i]))
+  }
+  t.same(ids(await related(app, a.id)), [b.id])
+  t.equal(c.prepare('SELECT hash FROM post_vectors WHERE post_id = ?').pluck().get(a.id), '', 'adopted without reading its text')
+  app.writes.posts.update(a.id, { content_html: '<p>sourdough pastry</p>' })
+  t.same(c.prepare("SELECT term FROM post_terms WHERE post_id = ? ORDER BY term").pluck().all(a.id), buildTermVector('ballot turnout', 'sourdough pastry').terms.sort())
+})
+
+t.test('a post with no usable text still finds posts through its tags', async (t) => {
+  const { app, author, nasa, space } = await newsroom(t)
+  const bare = app.writes.posts.create({ title: '2024', content_html: '<p>…</p>', status: 'published', author_id: author.id, tag_ids: [nasa.id] })
+  const list = await related(app, bare)
+  t.same(ids(list).sort(), space.slice(0, 2).sort())
+  t.ok(list.every((r) => r.reasons.text_similarity === 0 && r.reasons.shared_tags.length === 1))
+  t.equal((await related(app, app.writes.posts.create({ title: 'the', status: 'published', author_id: author.id }))).length, 0, 'nothing in common: an empty list')
+})
+
+t.test('recency is a mild preference among equals', async (t) => {
+  const app = await buildTestApp(t)
+  const author = makeAuthor(app.db)
+  const tag = makeTag(app.db)
+  const at = (days: number) => new Date(Date.UTC(2024, 0, 1) + days * DAY).toISOString()
+  const mk = (days: number) => app.writes.posts.create({ title: 'x', status: 'published', published_at: at(days), author_id: author.id, tag_ids: [tag.id] })
+  const target = mk(0)
+  const near = mk(10)
+  const far = mk(700)
+  const list = await related(app, target)
+  t.same(ids(list), [near, far])
+  t.ok(list[1].score > 0.85 * list[0].score, 'the older one loses at most 15%')
+})

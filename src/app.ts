@@ -14,7 +14,7 @@ import dbPlugin from './plugins/db.js'
 import { createValidatorCompiler, lazySerializers } from './plugins/validation.js'
 import problemDetails from './plugins/problem-details.js'
 import swaggerPlugin from './plugins/swagger.js'
-import securityPlugin from './plugins/security.js'
+import securityPlugin, { frameworkErrors } from './plugins/security.js'
 import repositoriesPlugin from './plugins/repositories.js'
 import authPlugin from './plugins/auth.js'
 import cachingPlugin from './plugins/caching.js'
@@ -60,7 +60,8 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     logController: new LogController({ disableRequestLogging: !config.LOG_REQUESTS }),
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-    schemaController: lazySerializers
+    schemaController: lazySerializers,
+    frameworkErrors
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(createValidatorCompiler())
 

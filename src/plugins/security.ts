@@ -2,8 +2,9 @@ import fp from 'fastify-plugin'
 import helmet from '@fastify/helmet'
 import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure'
 import { STATUS_CODES } from 'node:http'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { PROBLEM_BASE } from '../errors.js'
+import { sendProblem } from './problem-details.js'
 
 export interface SecurityOptions {
   /** Answer 503 when the mean event-loop delay over a sample exceeds this many ms; 0 turns it off. */
@@ -37,6 +38,22 @@ export const CSP_DIRECTIVES = {
   scriptSrcAttr: ["'none'"],
   styleSrc: ["'self'", 'https:', "'unsafe-inline'"],
   upgradeInsecureRequests: null
+}
+
+/**
+ * Fastify's `frameworkErrors` option: the router answers a URL that is not valid
+ * percent-encoded UTF-8, or whose parameter passes maxParamLength, before any hook or
+ * error handler runs, and by default with its own JSON that echoes the path. These become
+ * problems like every other error.
+ */
+export function frameworkErrors (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    sendProblem(reply, request, 414, 'URI_TOO_LONG', 'A path parameter is longer than any id or slug can be')
+  } else if (error.code === 'FST_ERR_BAD_URL') {
+    sendProblem(reply, request, 400, 'BAD_URL', 'The URL is not valid percent-encoded UTF-8')
+  } else {
+    sendProblem(reply, request, 400, 'BAD_REQUEST', 'The request could not be routed')
+  }
 }
 
 // The liveness probe must answer even when the server is too busy for real work, or an
@@ -81,10 +98,16 @@ export default fp<SecurityOptions>(async (app, opts) => {
     // under-pressure sends whatever the handler returns (its type says void); returning the
     // problem body lets it answer without going through the 5xx error path, which would log
     // an "unhandled error" for every shed request.
-    const pressureHandler = (request: FastifyRequest, reply: FastifyReply) => pressureProblem(request, reply, retryAfter)
+    // The first samples measure start-up (module loading, migrations, route compilation),
+    // not load: shedding starts two sample periods after the app is ready, or a server
+    // would refuse its first requests after every restart.
+    const sampleInterval = opts.sampleInterval ?? 1000
+    let sheddingFrom = Infinity
+    app.addHook('onReady', async () => { sheddingFrom = Date.now() + 2 * sampleInterval })
+    const pressureHandler = (request: FastifyRequest, reply: FastifyReply) => Date.now() < sheddingFrom ? undefined : pressureProblem(request, reply, retryAfter)
     await app.register(underPressure, {
       maxEventLoopDelay: opts.maxEventLoopDelay,
-      sampleInterval: opts.sampleInterval,
+      sampleInterval,
       retryAfter,
       pressureHandler: pressureHandler as unknown as FastifyUnderPressureOptions['pressureHandler']
     })

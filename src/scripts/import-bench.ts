@@ -12,7 +12,7 @@ import { generateWxr } from './gen-wxr.js'
 // temporary database file and reports items per second and peak memory. Memory is sampled
 // every 25 ms; `maxRSS` from the kernel is the true peak.
 //
-//   npx tsx src/scripts/import-bench.ts [SIZE_MB]
+//   node --expose-gc --import tsx src/scripts/import-bench.ts [SIZE_MB]
 
 /** Runs the benchmark; returns the figures it prints. */
 export async function importBench (sizeMb: number) {
@@ -38,6 +38,8 @@ export async function importBench (sizeMb: number) {
     const summary = await importer.wxr(createReadStream(file))
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
     clearInterval(sampler)
+    gc?.()
+    const retained = process.memoryUsage().heapUsed
     const items = summary.created.posts + summary.created.comments
     const result = {
       file_mb: +(statSync(file).size / 1048576).toFixed(1),
@@ -52,6 +54,8 @@ export async function importBench (sizeMb: number) {
       baseline_rss_mb: Math.round(baseline.rss / 1048576),
       peak_rss_mb: Math.round(peakRss / 1048576),
       peak_heap_mb: Math.round(peakHeap / 1048576),
+      heap_after_gc_mb: gc ? Math.round(retained / 1048576) : null,
+      baseline_heap_mb: Math.round(baseline.heapUsed / 1048576),
       max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
       expected_posts: generated.posts
     }

@@ -2,6 +2,7 @@ import t from 'tap'
 import { readFileSync, existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { buildTestApp, adminAuth } from '../helper.js'
+import { createImportService } from '../../src/modules/imports/imports-service.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
 
@@ -199,6 +200,28 @@ t.test('hostile files: entity bombs, truncation, broken CDATA, huge attributes',
     `<guid isPermaLink="false" junk="${'x'.repeat(3 * 1024 * 1024)}">https://harbour.example.org/?p=102</guid>`)
   const res = await importWxr(app, huge)
   t.ok(res.statusCode < 500, `huge attribute: ${res.statusCode}`)
+})
+
+t.test('streams: items are written while the rest of the file is still arriving', async (t) => {
+  const app = await buildTestApp(t)
+  const text = BLOG.toString('utf8')
+  const split = text.indexOf('<item>', text.indexOf('<title>Storm closes'))
+  let release: () => void = () => {}
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  let postsWhileWaiting = -1
+  async function * body () {
+    yield Buffer.from(text.slice(0, split))
+    // The importer has the first two items; the third has not been sent yet.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    postsWhileWaiting = count(app, 'SELECT count(*) FROM posts')
+    release()
+    await gate
+    for (let i = split; i < text.length; i += 1000) yield Buffer.from(text.slice(i, i + 1000))
+  }
+  const importer = createImportService(app.db, app.writes, { iframeHosts: [] })
+  const summary = await importer.wxr(body())
+  t.equal(postsWhileWaiting, 2, 'the first two posts were committed before the file was complete')
+  t.equal(summary.created.posts, 5)
 })
 
 t.test('a body over IMPORT_MAX_BYTES is a 413', async (t) => {

@@ -160,7 +160,7 @@ t.test('refuses what is not an export with a 4xx problem, never a 500', async (t
   t.equal(json.statusCode, 415)
   const rssNotWxr = await importWxr(app, '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>y</title></item></channel></rss>')
   t.equal(rssNotWxr.statusCode, 422, 'plain RSS without WordPress fields')
-  t.match(rssNotWxr.json().detail, /wp:post_id/)
+  t.match(rssNotWxr.json().detail, /WordPress export|wp:post_id/)
   const empty = await importWxr(app, '')
   t.equal(empty.statusCode, 422)
   const html = await importWxr(app, '<html><body><p>Hello</p></body></html>')

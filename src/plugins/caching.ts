@@ -20,6 +20,8 @@ export interface CachingOptions {
   /** Where to send `PURGE` with the Surrogate-Key of every write (PURGE_URL). */
   purgeUrl?: string
   maxEntries?: number
+  /** Total size of cached bodies (string length), 24 MiB by default. */
+  maxBytes?: number
   maxAge?: number
 }
 
@@ -53,12 +55,26 @@ function isPublicRequest (request: FastifyRequest): boolean {
 export default fp<CachingOptions>(async (app, opts) => {
   const maxAge = opts.maxAge ?? 60
   const maxEntries = opts.maxEntries ?? 2000
+  const maxBytes = opts.maxBytes ?? 24 * 1024 * 1024
   const cache = new Map<string, Entry>()
   const contentVersion = app.contentVersion
 
+  // Bounded by entries and by bytes (feeds with full bodies are large), oldest out first.
+  let bytes = 0
   function store (key: string, entry: Entry): void {
-    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string)
+    const old = cache.get(key)
+    if (old !== undefined) {
+      bytes -= old.body.length
+      cache.delete(key)
+    }
+    if (entry.body.length > maxBytes / 4) return
     cache.set(key, entry)
+    bytes += entry.body.length
+    while (cache.size > maxEntries || bytes > maxBytes) {
+      const oldest = cache.keys().next().value as string
+      bytes -= (cache.get(oldest) as Entry).body.length
+      cache.delete(oldest)
+    }
   }
 
   async function serveFromCache (request: FastifyRequest, reply: FastifyReply) {

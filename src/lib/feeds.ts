@@ -2,30 +2,50 @@ import { create } from 'xmlbuilder2'
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js'
 import { stripInvalidXmlChars } from './text.js'
 
-// Feed rendering: RSS 2.0, Atom 1.0 and JSON Feed 1.1 from one neutral model. XML is built
-// with xmlbuilder2, so every text and attribute is escaped by the builder (characters XML
-// forbids are removed first); no markup is ever concatenated by hand, and bodies with "]]>"
-// or control characters stay valid.
+// Feed rendering: RSS 2.0, Atom 1.0 and JSON Feed 1.1 from one neutral model.
+//
+// Why xmlbuilder2 and not the `feed` package: `feed` writes titles and bodies as raw CDATA (a
+// body holding "]]>" ends the section early and breaks the document) and has no way to write
+// RSS <source>, dc:creator or Atom <source>. xmlbuilder2 builds a real tree and escapes every
+// text and attribute, so no markup is ever concatenated by hand. Characters XML 1.0 forbids
+// (C0 controls, U+FFFE/U+FFFF, lone surrogates) are removed first, so any content gives a
+// well-formed document; "]]>" is plain escaped text.
 //
 // Decisions:
-// - Stable ids: `${idBase}post:${id}` (a tag: URI) is the RSS <guid isPermaLink="false">, the
-//   Atom <id> and the JSON Feed `id`. It never changes when a slug, title or URL changes, so
-//   readers never show an edited post twice.
-// - Source credit: RSS <source url="…">name</source>; Atom <source> with the publisher's
-//   title and link, plus <link rel="via">; JSON Feed `external_url` = the original article and
-//   a `_broadsheet` extension with `source` and `canonical_url`.
-// - Authors: RSS dc:creator (RSS's own <author> needs an e-mail, which is never public);
-//   Atom <author>; JSON Feed `authors`. Categories and tags are RSS/Atom categories and JSON
-//   Feed `tags`. Images: media:content in RSS, a link rel="enclosure"-free Atom (the image
-//   stays in the content), JSON Feed `image`.
+// - Stable ids: `${idBase}post:${id}`, where idBase is a tag: URI prefix (RFC 4151) such as
+//   'tag:example.com,2024:'. It is the RSS <guid isPermaLink="false">, the Atom <id> and the
+//   JSON Feed `id`. It names the post by id only, so it never changes when a slug, title,
+//   category or URL changes and readers never show an edited post twice. The Atom feed's own
+//   id is `${idBase}feed`.
+// - Source credit (syndicated posts): RSS <source url="…">name</source>; Atom <link rel="via">
+//   plus an atom:source with the publisher's id, title and link; JSON Feed `external_url` =
+//   the original article, plus a `_broadsheet` extension { about, source, canonical_url } on
+//   every item (canonical_url falls back to the item's own url).
+// - Authors: RSS dc:creator (RSS's own <author> must be an e-mail, which is never public);
+//   Atom <author> with name and uri; JSON Feed `authors` with name, url and avatar.
+// - Dates: RSS pubDate is the publish date and dc:date the last update (the way common
+//   parsers read dc:date next to pubDate); Atom published/updated; JSON Feed
+//   date_published/date_modified.
+// - Terms: categories first (the first is the primary), then tags, as RSS/Atom categories
+//   (Atom term = slug, label = name; RSS text = name, domain = the term's page when known)
+//   and as JSON Feed `tags` (names, duplicates dropped).
+// - Images: RSS <enclosure> requires a byte length we do not know, so the featured image is a
+//   Media RSS <media:content medium="image"> in RSS and Atom, and JSON Feed `image`.
+// - Bodies: relative href/src/cite/srcset URLs are made absolute against the item URL,
+//   because readers show content away from the site.
+// - Text: the XML formats drop what XML cannot carry; JSON Feed carries every string exactly
+//   as the JSON API shows it.
 
 export interface FeedPerson { name: string, url?: string | null, avatarUrl?: string | null }
 export interface FeedTerm { name: string, slug: string, url?: string | null }
 export interface FeedItem {
   id: number
+  /** Absolute permalink on the frontend. */
   url: string
   title: string
+  /** Plain-text excerpt. */
   summary: string
+  /** Already sanitized HTML; relative URLs in it are made absolute against `url`. */
   contentHtml: string
   publishedAt: Date
   updatedAt: Date
@@ -33,70 +53,118 @@ export interface FeedItem {
   categories: FeedTerm[]
   tags: FeedTerm[]
   image: { url: string, alt: string } | null
+  /** The original publisher of a syndicated post. */
   source: { url: string, name: string } | null
   canonicalUrl: string | null
 }
 export interface FeedChannel {
   title: string
   description: string
+  /** The frontend's base URL, e.g. https://example.com. */
   siteUrl: string
   language: string
+  /** Absolute URL of this feed document, query included. */
   selfUrl: string
   feedUrls: { rss: string, atom: string, json: string }
+  /** Newest updatedAt of the items, or a given date when there are none. */
   updatedAt: Date
+  /** Prefix of every id, a tag: URI such as 'tag:example.com,2024:'. */
   idBase: string
 }
 
-export const FEED_MEDIA_TYPES = {
+export const FEED_MEDIA_TYPES: { rss: string, atom: string, json: string } = {
   rss: 'application/rss+xml; charset=utf-8',
   atom: 'application/atom+xml; charset=utf-8',
   json: 'application/feed+json; charset=utf-8'
 }
 
 const GENERATOR = 'Broadsheet'
+const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1'
+const EXTENSION_ABOUT = 'Broadsheet: source is the original publisher of a syndicated post; canonical_url is the preferred URL of the article'
+const NS = {
+  atom: 'http://www.w3.org/2005/Atom',
+  content: 'http://purl.org/rss/1.0/modules/content/',
+  dc: 'http://purl.org/dc/elements/1.1/',
+  media: 'http://search.yahoo.com/mrss/'
+}
 
-// xmlbuilder2 escapes < and > but leaves an "&" that already starts an entity alone, so an
+// xmlbuilder2 escapes < > and " but leaves an "&" that already starts an entity alone, so an
 // escaped "&lt;script&gt;" in a body would reach readers as a real tag. Escaping every "&"
-// first makes the XML decode to exactly the original text.
+// first (the builder never escapes "&amp;" again) makes the XML decode to exactly the text.
 function clean (s: string): string {
   return stripInvalidXmlChars(s).replace(/&/g, '&amp;')
 }
 
-/** Relative src/href attributes in a body become absolute against the item URL. */
+// One attribute at a time, so a quote or "href=" inside another attribute's value is never
+// mistaken for an attribute of its own.
+const ATTRIBUTE = /(\s([^\s"'>/=]+)\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/g
+const URL_ATTRIBUTES = new Set(['href', 'src', 'cite', 'srcset'])
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" }
+
+function absolute (value: string, base: string): string {
+  const url = value.trim()
+  // Absolute URLs (any scheme), in-page fragments and empty values are left as they are.
+  if (url === '' || /^(?:[a-z][a-z0-9+.-]*:|#)/i.test(url)) return value
+  try {
+    return new URL(url, base).toString()
+  } catch {
+    return value
+  }
+}
+
+function absoluteSrcset (value: string, base: string): string {
+  return value.split(',').map((candidate) => {
+    const [url = '', ...descriptors] = candidate.trim().split(/\s+/)
+    return [absolute(url, base), ...descriptors].join(' ')
+  }).join(', ')
+}
+
+/**
+ * Makes relative href, src, cite and srcset URLs in HTML absolute against `base`. Only
+ * attribute values inside tags are read, never text; other attributes are left byte for byte.
+ */
 export function absolutizeUrls (html: string, base: string): string {
-  return html.replace(/\s(href|src)=("|')([^"']*)\2/gi, (whole, attr: string, quote: string, value: string) => {
-    if (/^(?:[a-z][a-z0-9+.-]*:|#)/i.test(value)) return whole
-    try {
-      return ` ${attr}=${quote}${new URL(value.replace(/&amp;/g, '&'), base).toString().replace(/&/g, '&amp;')}${quote}`
-    } catch {
-      return whole
-    }
-  })
+  return html.replace(/<[a-zA-Z][^>]*>/g, (tag) => tag.replace(ATTRIBUTE, (whole, head: string, name: string, dq?: string, sq?: string, bare?: string) => {
+    if (!URL_ATTRIBUTES.has(name.toLowerCase())) return whole
+    const raw = (dq ?? sq ?? bare ?? '').replace(/&(amp|lt|gt|quot|#39|#x27);/gi, (entity, key: string) => ENTITIES[key.toLowerCase()] ?? entity)
+    const resolved = name.toLowerCase() === 'srcset' ? absoluteSrcset(raw, base) : absolute(raw, base)
+    if (resolved === raw) return whole
+    return `${head}"${resolved.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`
+  }))
 }
 
 function itemId (channel: FeedChannel, item: FeedItem): string {
   return `${channel.idBase}post:${item.id}`
 }
 
-function xml (root: string, attrs: Record<string, string>, build: (root: XMLBuilder) => void): string {
+function terms (item: FeedItem): FeedTerm[] {
+  return [...item.categories, ...item.tags]
+}
+
+function xmlDocument (root: string, attrs: Record<string, string>, build: (root: XMLBuilder) => void): string {
   const doc = create({ version: '1.0', encoding: 'UTF-8' })
-  const el = doc.ele(root, attrs)
-  build(el)
+  build(doc.ele(root, attrs))
   return doc.end({ prettyPrint: false }) + '\n'
 }
 
-/** RSS 2.0 with content:encoded, dc:creator, categories, stable guids and atom:link rel=self. */
+function mediaImage (parent: XMLBuilder, image: { url: string, alt: string }): void {
+  const media = parent.ele('media:content', { url: clean(image.url), medium: 'image' })
+  if (image.alt) media.ele('media:description', { type: 'plain' }).txt(clean(image.alt))
+}
+
+/** RSS 2.0 with content:encoded, dc:creator, categories, stable guids and atom:link rel="self". */
 export function renderRss (channel: FeedChannel, items: FeedItem[]): string {
-  return xml('rss', {
+  return xmlDocument('rss', {
     version: '2.0',
-    'xmlns:content': 'http://purl.org/rss/1.0/modules/content/',
-    'xmlns:dc': 'http://purl.org/dc/elements/1.1/',
-    'xmlns:atom': 'http://www.w3.org/2005/Atom',
-    'xmlns:media': 'http://search.yahoo.com/mrss/'
+    'xmlns:atom': NS.atom,
+    'xmlns:content': NS.content,
+    'xmlns:dc': NS.dc,
+    'xmlns:media': NS.media
   }, (rss) => {
     const ch = rss.ele('channel')
     ch.ele('title').txt(clean(channel.title))
     ch.ele('link').txt(clean(channel.siteUrl))
+    // RSS requires a description; the title stands in when the site has none.
     ch.ele('description').txt(clean(channel.description || channel.title))
     ch.ele('language').txt(clean(channel.language))
     ch.ele('lastBuildDate').txt(channel.updatedAt.toUTCString())
@@ -108,13 +176,14 @@ export function renderRss (channel: FeedChannel, items: FeedItem[]): string {
       it.ele('link').txt(clean(item.url))
       it.ele('guid', { isPermaLink: 'false' }).txt(clean(itemId(channel, item)))
       it.ele('pubDate').txt(item.publishedAt.toUTCString())
+      it.ele('dc:date').txt(item.updatedAt.toISOString())
       it.ele('dc:creator').txt(clean(item.author.name))
-      for (const term of [...item.categories, ...item.tags]) {
+      for (const term of terms(item)) {
         it.ele('category', term.url ? { domain: clean(term.url) } : {}).txt(clean(term.name))
       }
-      it.ele('description').txt(clean(item.summary))
+      if (item.summary) it.ele('description').txt(clean(item.summary))
       it.ele('content:encoded').txt(clean(absolutizeUrls(item.contentHtml, item.url)))
-      if (item.image) it.ele('media:content', { url: clean(item.image.url), medium: 'image' }).ele('media:description').txt(clean(item.image.alt))
+      if (item.image) mediaImage(it, item.image)
       if (item.source) it.ele('source', { url: clean(item.source.url) }).txt(clean(item.source.name))
     }
   })
@@ -122,10 +191,10 @@ export function renderRss (channel: FeedChannel, items: FeedItem[]): string {
 
 /** Atom 1.0 with full content, authors, categories and the original source credited. */
 export function renderAtom (channel: FeedChannel, items: FeedItem[]): string {
-  return xml('feed', { xmlns: 'http://www.w3.org/2005/Atom', 'xml:lang': channel.language }, (feed) => {
+  return xmlDocument('feed', { xmlns: NS.atom, 'xmlns:media': NS.media, 'xml:lang': clean(channel.language) }, (feed) => {
     feed.ele('id').txt(clean(`${channel.idBase}feed`))
-    feed.ele('title').txt(clean(channel.title))
-    if (channel.description) feed.ele('subtitle').txt(clean(channel.description))
+    feed.ele('title', { type: 'text' }).txt(clean(channel.title))
+    if (channel.description) feed.ele('subtitle', { type: 'text' }).txt(clean(channel.description))
     feed.ele('updated').txt(channel.updatedAt.toISOString())
     feed.ele('link', { rel: 'self', type: 'application/atom+xml', href: clean(channel.selfUrl) })
     feed.ele('link', { rel: 'alternate', type: 'text/html', href: clean(channel.siteUrl) })
@@ -135,49 +204,66 @@ export function renderAtom (channel: FeedChannel, items: FeedItem[]): string {
       entry.ele('id').txt(clean(itemId(channel, item)))
       entry.ele('title', { type: 'text' }).txt(clean(item.title))
       entry.ele('link', { rel: 'alternate', type: 'text/html', href: clean(item.url) })
-      if (item.source) entry.ele('link', { rel: 'via', href: clean(item.source.url), title: clean(item.source.name) })
+      if (item.source) entry.ele('link', { rel: 'via', type: 'text/html', href: clean(item.source.url), title: clean(item.source.name) })
       entry.ele('published').txt(item.publishedAt.toISOString())
       entry.ele('updated').txt(item.updatedAt.toISOString())
       const author = entry.ele('author')
       author.ele('name').txt(clean(item.author.name))
       if (item.author.url) author.ele('uri').txt(clean(item.author.url))
-      for (const term of [...item.categories, ...item.tags]) {
+      for (const term of terms(item)) {
         entry.ele('category', { term: clean(term.slug), label: clean(term.name), ...(term.url ? { scheme: clean(term.url) } : {}) })
       }
-      entry.ele('summary', { type: 'text' }).txt(clean(item.summary))
+      if (item.summary) entry.ele('summary', { type: 'text' }).txt(clean(item.summary))
       entry.ele('content', { type: 'html' }).txt(clean(absolutizeUrls(item.contentHtml, item.url)))
+      if (item.image) mediaImage(entry, item.image)
       if (item.source) {
         const source = entry.ele('source')
         source.ele('id').txt(clean(item.source.url))
-        source.ele('title').txt(clean(item.source.name))
-        source.ele('link', { rel: 'alternate', href: clean(item.source.url) })
+        source.ele('title', { type: 'text' }).txt(clean(item.source.name))
+        source.ele('link', { rel: 'alternate', type: 'text/html', href: clean(item.source.url) })
       }
     }
   })
 }
 
-/** JSON Feed 1.1 (https://jsonfeed.org/version/1.1). */
+// JSON can carry any text (JSON.stringify escapes control characters and lone surrogates), so
+// JSON Feed strings are exactly what the JSON API shows; empty optional fields are left out.
+function text (s: string | null | undefined): string | undefined {
+  return s === null || s === undefined || s === '' ? undefined : s
+}
+
+// A JSON Feed author needs at least one member, so a nameless, linkless author is left out.
+function jsonAuthors (person: FeedPerson) {
+  const author = { name: text(person.name), url: text(person.url), avatar: text(person.avatarUrl) }
+  return Object.values(author).some((v) => v !== undefined) ? [author] : undefined
+}
+
+/** JSON Feed 1.1 (https://jsonfeed.org/version/1.1) with authors, tags and the source credited. */
 export function renderJsonFeed (channel: FeedChannel, items: FeedItem[]): string {
   const feed = {
-    version: 'https://jsonfeed.org/version/1.1',
+    version: JSON_FEED_VERSION,
     title: channel.title,
-    home_page_url: channel.siteUrl,
-    feed_url: channel.selfUrl,
-    description: channel.description || undefined,
-    language: channel.language,
+    home_page_url: text(channel.siteUrl),
+    feed_url: text(channel.selfUrl),
+    description: text(channel.description),
+    language: text(channel.language),
     items: items.map((item) => ({
       id: itemId(channel, item),
-      url: item.url,
-      external_url: item.source?.url,
-      title: item.title,
+      url: text(item.url),
+      external_url: text(item.source?.url),
+      title: text(item.title),
       content_html: absolutizeUrls(item.contentHtml, item.url),
-      summary: item.summary,
-      image: item.image?.url,
+      summary: text(item.summary),
+      image: text(item.image?.url),
       date_published: item.publishedAt.toISOString(),
       date_modified: item.updatedAt.toISOString(),
-      authors: [{ name: item.author.name, url: item.author.url ?? undefined, avatar: item.author.avatarUrl ?? undefined }],
-      tags: [...item.categories, ...item.tags].map((t) => t.name),
-      _broadsheet: { source: item.source, canonical_url: item.canonicalUrl ?? item.url }
+      authors: jsonAuthors(item.author),
+      tags: [...new Set(terms(item).map((t) => t.name))],
+      _broadsheet: {
+        about: EXTENSION_ABOUT,
+        source: item.source && { url: item.source.url, name: item.source.name },
+        canonical_url: item.canonicalUrl ?? item.url
+      }
     }))
   }
   return JSON.stringify(feed)

@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite'
 import { SaxesParser, type SaxesTagNS } from 'saxes'
 
 // A streaming reader for WordPress exports (WXR 1.0, 1.1 and 1.2, http or https namespaces).
@@ -21,6 +22,7 @@ export interface WxrComment {
   type: 'comment' | 'pingback' | 'trackback'
 }
 export interface WxrItem {
+  /** wp:post_id; negative (derived from guid or link) when the export leaves it out. */
   wpId: number
   guid: string | null
   postType: string
@@ -33,6 +35,7 @@ export interface WxrItem {
   status: 'published' | 'draft' | 'scheduled' | 'trash'
   wpStatus: string
   sticky: boolean
+  /** From wp:post_date_gmt, falling back to wp:post_date read as UTC. */
   postDate: Date | null
   modifiedDate: Date | null
   categories: Array<{ slug: string, name: string }>
@@ -61,11 +64,15 @@ export class WxrError extends Error {
 }
 
 const SUPPORTED = new Set(['1.0', '1.1', '1.2'])
+const WP_NS = /^https?:\/\/wordpress\.org\/export\/1\.[0-2]\/?$/
+const EXCERPT_NS = /^https?:\/\/wordpress\.org\/export\/1\.[0-2]\/excerpt\/?$/
+// Slices small enough that a value saxes is still buffering is noticed before it gets large.
+const SLICE = 64 * 1024
 
 // Element names are normalised to a prefix we choose, whatever prefix the file declares.
 function prefixOf (uri: string): string {
-  if (/^https?:\/\/wordpress\.org\/export\/1\.\d\/excerpt\/?$/.test(uri)) return 'excerpt:'
-  if (/^https?:\/\/wordpress\.org\/export\/1\.\d\/?$/.test(uri)) return 'wp:'
+  if (EXCERPT_NS.test(uri)) return 'excerpt:'
+  if (WP_NS.test(uri)) return 'wp:'
   if (uri === 'http://purl.org/rss/1.0/modules/content/') return 'content:'
   if (uri === 'http://purl.org/dc/elements/1.1/') return 'dc:'
   return uri === '' ? '' : '?:'
@@ -73,10 +80,12 @@ function prefixOf (uri: string): string {
 
 /** 'YYYY-MM-DD HH:MM:SS' as UTC; WordPress's zero date is null. */
 export function parseWpDate (text: string | undefined): Date | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec((text ?? '').trim())
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?/.exec((text ?? '').trim())
   if (m === null || m[1] === '0000') return null
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])))
-  return Number.isNaN(d.getTime()) ? null : d
+  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0))
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s))
+  // Date.UTC rolls 2024-02-31 over into March; such a date is not one WordPress wrote.
+  return Number.isNaN(date.getTime()) || date.getUTCDate() !== d ? null : date
 }
 
 function mapStatus (wp: string): WxrItem['status'] {
@@ -89,17 +98,68 @@ function mapStatus (wp: string): WxrItem['status'] {
 }
 
 function mapCommentStatus (approved: string): WxrComment['status'] {
-  if (approved === '1' || approved === 'approve') return 'approved'
+  if (approved === '1' || approved === 'approve' || approved === 'approved') return 'approved'
   if (approved === 'spam') return 'spam'
   if (approved === 'trash' || approved === 'post-trashed') return 'trash'
   return 'pending'
 }
 
 type Fields = Record<string, string>
+interface Record_ {
+  kind: string
+  fields: Fields
+  categories: Array<{ domain: string, slug: string, name: string }>
+  meta: Array<{ key: string, value: string }>
+  comments: Fields[]
+  bytes: number
+  oversize: boolean
+}
+
+// WXR is UTF-8 in practice, but an old blog_charset or a BOM can say otherwise.
+function sniffEncoding (head: Buffer): string {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8'
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le'
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be'
+  const declared = /^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head.subarray(0, 300).toString('latin1'))?.[1]?.toLowerCase()
+  if (declared === undefined || declared === 'utf8') return 'utf-8'
+  if (declared === 'iso-8859-1' || declared === 'latin1' || declared === 'us-ascii') return 'windows-1252'
+  return iconv.encodingExists(declared) ? declared : 'utf-8'
+}
+
+async function * decodeChunks (input: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  let decoder: { write: (b: Buffer) => string, end: () => string | undefined } | null = null
+  let head: Buffer[] = []
+  let headBytes = 0
+  for await (const chunk of input) {
+    if (typeof chunk === 'string') {
+      yield chunk
+      continue
+    }
+    if (decoder === null) {
+      head.push(chunk)
+      headBytes += chunk.length
+      if (headBytes < 300) continue
+      const all = Buffer.concat(head)
+      head = []
+      decoder = iconv.getDecoder(sniffEncoding(all))
+      yield decoder.write(all)
+      continue
+    }
+    yield decoder.write(chunk)
+  }
+  if (decoder === null && head.length > 0) {
+    const all = Buffer.concat(head)
+    decoder = iconv.getDecoder(sniffEncoding(all))
+    yield decoder.write(all)
+  }
+  const rest = decoder?.end()
+  if (rest) yield rest
+}
 
 /**
- * Reads a WXR stream and yields its site, authors, terms and items in file order.
- * Throws WxrError when the input is not a WordPress export.
+ * Reads a WXR stream and yields its site, authors, terms and items in file order, one at a
+ * time. Throws WxrError when the input is not a WordPress export (or declares entities);
+ * a file that breaks part-way ends with a warning after everything read before the break.
  */
 export async function * readWxr (input: AsyncIterable<Buffer | string> | Iterable<Buffer | string> | NodeJS.ReadableStream, opts: { maxItemBytes?: number } = {}): AsyncGenerator<WxrEvent> {
   const maxItemBytes = opts.maxItemBytes ?? 10 * 1024 * 1024
@@ -109,30 +169,52 @@ export async function * readWxr (input: AsyncIterable<Buffer | string> | Iterabl
   let fatal: WxrError | null = null
   let sawRoot = false
   let sawChannel = false
+  let sawWpNamespace = false
   let siteSent = false
   const site: Fields = {}
-  // The element being collected (author, term or item) and its fields.
-  let record: { kind: string, fields: Fields, categories: Array<{ domain: string, slug: string, name: string }>, meta: Array<{ key: string, value: string }>, comments: Fields[], bytes: number, oversize: boolean } | null = null
+  let record: Record_ | null = null
   let comment: Fields | null = null
   let metaKey: string | null = null
   let categoryAttrs: { domain: string, slug: string } | null = null
   let text = ''
+  // Characters written to saxes, and how many had been written at its last event: a gap
+  // wider than maxItemBytes is one value (text, CDATA, attribute, comment) saxes is holding.
+  let written = 0
+  let lastEvent = 0
+  const mark = () => { lastEvent = written }
 
   const sendSite = () => {
     if (siteSent) return
     siteSent = true
-    const version = site['wp:wxr_version']?.trim() ?? null
+    const version = site['wp:wxr_version']?.trim() || null
     if (version !== null && !SUPPORTED.has(version)) {
-      fatal = new WxrError(`WXR version ${version} is not supported (1.0, 1.1 and 1.2 are)`)
+      fatal ??= new WxrError(`WXR version ${version} is not supported (1.0, 1.1 and 1.2 are)`)
+      return
+    }
+    if (!sawWpNamespace) {
+      fatal ??= new WxrError('not a WordPress export: the WordPress export namespace (wordpress.org/export/1.x/) is not used')
       return
     }
     queue.push({ kind: 'site', title: site.title?.trim() ?? '', link: site.link?.trim() || null, description: site.description?.trim() || null, language: site.language?.trim() || null, wxrVersion: version })
   }
 
+  const grow = (n: number) => {
+    if (record === null) return
+    record.bytes += n
+    if (record.bytes > maxItemBytes) record.oversize = true
+  }
+
   parser.on('doctype', (doctype) => {
+    mark()
+    // saxes never expands entities it was not given, but a declaration means a hostile or
+    // hand-made file: refuse it rather than half-read it.
     if (/<!ENTITY/i.test(doctype)) fatal ??= new WxrError('the file declares XML entities, which are refused (entity expansion attacks)')
   })
+  parser.on('comment', mark)
+  parser.on('processinginstruction', mark)
   parser.on('opentag', (tag: SaxesTagNS) => {
+    mark()
+    if (!sawWpNamespace && (WP_NS.test(tag.uri) || Object.values(tag.ns ?? {}).some((uri) => WP_NS.test(uri)))) sawWpNamespace = true
     const name = prefixOf(tag.uri) + tag.local
     const depth = stack.length
     stack.push(name)
@@ -142,56 +224,60 @@ export async function * readWxr (input: AsyncIterable<Buffer | string> | Iterabl
       if (name !== 'rss') fatal ??= new WxrError(`not a WordPress export: the root element is <${tag.name}>, not <rss>`)
       return
     }
-    if (depth === 1 && name === 'channel') { sawChannel = true; return }
-    if (depth === 2 && (name === 'wp:author' || name === 'wp:category' || name === 'wp:tag' || name === 'wp:term' || name === 'item')) {
+    if (depth === 1 && name === 'channel') {
+      sawChannel = true
+      return
+    }
+    if (depth === 2 && sawChannel && (name === 'wp:author' || name === 'wp:category' || name === 'wp:tag' || name === 'wp:term' || name === 'item')) {
       sendSite()
       record = { kind: name, fields: {}, categories: [], meta: [], comments: [], bytes: 0, oversize: false }
       return
     }
-    if (record !== null && record.kind === 'item') {
-      if (name === 'wp:comment' && depth === 3) comment = {}
-      if (name === 'category' && depth === 3) {
-        categoryAttrs = { domain: String(tag.attributes.domain?.value ?? ''), slug: String(tag.attributes.nicename?.value ?? '') }
-      }
-      if (name === 'wp:postmeta') metaKey = null
-    }
+    if (record === null) return
+    for (const a of Object.values(tag.attributes)) grow(a.value.length)
+    if (record.kind !== 'item') return
+    if (name === 'wp:comment' && depth === 3) comment = {}
+    else if (name === 'category' && depth === 3) categoryAttrs = { domain: String(tag.attributes.domain?.value ?? ''), slug: String(tag.attributes.nicename?.value ?? '') }
+    else if (name === 'wp:postmeta') metaKey = null
   })
-  parser.on('text', (t) => {
-    text += t
-    if (record !== null) {
-      record.bytes += t.length
-      if (record.bytes > maxItemBytes) record.oversize = true
+  const onText = (t: string) => {
+    mark()
+    if (record === null) {
+      // Only the channel's own fields are kept outside records; a huge value there is no field.
+      if (stack.length === 3 && text.length < 100_000) text += t
+      return
     }
-  })
-  parser.on('cdata', (t) => {
-    text += t
-    if (record !== null) {
-      record.bytes += t.length
-      if (record.bytes > maxItemBytes) record.oversize = true
-    }
-  })
+    grow(t.length)
+    // Past the cap only short values are kept, enough to name the skipped item.
+    if (!record.oversize || text.length < 1024) text += t
+  }
+  parser.on('text', onText)
+  parser.on('cdata', onText)
   parser.on('closetag', () => {
+    mark()
     const name = stack.pop() as string
     const depth = stack.length
     const value = text
     text = ''
-    if (depth === 2 && sawChannel && record === null) {
-      site[name] = value
-      return
-    }
     if (record === null) {
-      if (depth === 1 && name === 'channel') sendSite()
+      if (depth === 2 && sawChannel) site[name] = value
+      else if (depth === 1 && name === 'channel') sendSite()
       return
     }
     if (depth === 2) {
       const done = record
       record = null
+      comment = null
       if (done.oversize) {
-        queue.push({ kind: 'warning', message: `skipped an ${done.kind.replace('wp:', '')} larger than ${maxItemBytes} bytes` })
+        queue.push({ kind: 'warning', message: `skipped ${describe(done)}: larger than ${maxItemBytes} bytes` })
         return
       }
       const event = toEvent(done)
       if (event !== null) queue.push(event)
+      return
+    }
+    if (record.oversize) {
+      if (depth === 3 && value.length < 1024) record.fields[name] = value
       return
     }
     if (comment !== null) {
@@ -214,32 +300,48 @@ export async function * readWxr (input: AsyncIterable<Buffer | string> | Iterabl
     throw err
   })
 
-  const decoder = new TextDecoder('utf-8')
-  const iterable = input as AsyncIterable<Buffer | string>
-  try {
-    for await (const chunk of iterable) {
-      parser.write(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
+  const feed = (s: string) => {
+    for (let i = 0; i < s.length; i += SLICE) {
+      const slice = s.slice(i, i + SLICE)
+      written += slice.length
+      parser.write(slice)
       if (fatal !== null) throw fatal
+      if (written - lastEvent > maxItemBytes) throw new Error(`a single value is larger than ${maxItemBytes} bytes`)
+    }
+  }
+
+  try {
+    let first = true
+    for await (let chunk of decodeChunks(input as AsyncIterable<Buffer | string>)) {
+      if (first && chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1)
+      first = false
+      feed(chunk)
       while (queue.length > 0) yield queue.shift() as WxrEvent
     }
-    parser.write(decoder.decode())
     parser.close()
   } catch (err) {
     if (err instanceof WxrError) throw err
     if (fatal !== null) throw fatal
-    if (!sawRoot) throw new WxrError(`not an XML document: ${(err as Error).message.split('\n')[0]}`)
+    const reason = (err as Error).message.split('\n')[0]
+    if (!sawRoot) throw new WxrError(`not an XML document: ${reason}`)
+    if (!siteSent && !sawChannel) throw new WxrError(`not a WordPress export: the XML broke before any <channel> (${reason})`)
     while (queue.length > 0) yield queue.shift() as WxrEvent
-    yield { kind: 'warning', message: `the XML is malformed or truncated; stopped after the items read so far (${(err as Error).message.split('\n')[0]})` }
+    const lost = record === null ? '' : `; ${describe(record)} in progress was dropped`
+    yield { kind: 'warning', message: `the XML is malformed or truncated: stopped after what was read so far (${reason})${lost}` }
     return
   }
-  if (fatal !== null) throw fatal
   if (!sawChannel) throw new WxrError('not a WordPress export: no <channel> element')
   sendSite()
   if (fatal !== null) throw fatal
   while (queue.length > 0) yield queue.shift() as WxrEvent
 }
 
-function toEvent (r: { kind: string, fields: Fields, categories: Array<{ domain: string, slug: string, name: string }>, meta: Array<{ key: string, value: string }>, comments: Fields[] }): WxrEvent | null {
+function describe (r: Record_): string {
+  const id = r.fields['wp:post_id']?.trim()
+  return r.kind === 'item' ? `the item${id ? ` wp:post_id ${id}` : ''}` : `a ${r.kind.replace('wp:', '')}`
+}
+
+function toEvent (r: Record_): WxrEvent | null {
   const f = (k: string) => r.fields[k]?.trim() ?? ''
   if (r.kind === 'wp:author') {
     const login = f('wp:author_login')
@@ -257,25 +359,32 @@ function toEvent (r: { kind: string, fields: Fields, categories: Array<{ domain:
     return { kind: 'tag', term: { slug, name: f('wp:tag_name') || slug, parentSlug: null, description: f('wp:tag_description') || null } }
   }
   if (r.kind === 'wp:term') {
+    // WXR 1.1+ repeats categories and tags as generic terms; other taxonomies (nav_menu…) are not ours.
     const taxonomy = f('wp:term_taxonomy')
     const slug = f('wp:term_slug')
     if (slug === '' || (taxonomy !== 'category' && taxonomy !== 'post_tag')) return null
     const term = { slug, name: f('wp:term_name') || slug, parentSlug: f('wp:term_parent') || null, description: f('wp:term_description') || null }
     return taxonomy === 'category' ? { kind: 'category', term } : { kind: 'tag', term: { ...term, parentSlug: null } }
   }
-  const wpId = Number(f('wp:post_id'))
-  if (!Number.isSafeInteger(wpId) || wpId <= 0) return { kind: 'warning', message: `skipped an item without a valid wp:post_id ("${f('title').slice(0, 60)}")` }
+  let wpId = Number(f('wp:post_id'))
+  if (f('wp:post_id') === '' || !Number.isSafeInteger(wpId) || wpId <= 0) {
+    // Hand-made exports (WordPress.org's theme previewer's, for one) leave the id out; WordPress
+    // imports them anyway. A stable negative id from guid or link keeps re-imports idempotent.
+    const identity = f('guid') || f('link')
+    if (identity === '') return { kind: 'warning', message: `skipped an item with neither a wp:post_id nor a guid or link ("${f('title').slice(0, 60)}")` }
+    wpId = -syntheticId(identity)
+  }
   const wpStatus = f('wp:status')
   const thumb = Number(r.meta.find((m) => m.key === '_thumbnail_id')?.value)
   const comments: WxrComment[] = []
   for (const c of r.comments) {
     const id = Number(c['wp:comment_id']?.trim())
     if (!Number.isSafeInteger(id) || id <= 0) continue
-    const parent = Number(c['wp:comment_parent']?.trim() ?? '0')
-    const type = (c['wp:comment_type']?.trim() ?? '')
+    const parent = Number(c['wp:comment_parent']?.trim() || '0')
+    const type = c['wp:comment_type']?.trim() ?? ''
     comments.push({
       wpId: id,
-      parentWpId: Number.isSafeInteger(parent) && parent > 0 ? parent : null,
+      parentWpId: Number.isSafeInteger(parent) && parent > 0 && parent !== id ? parent : null,
       authorName: c['wp:comment_author']?.trim() || 'Anonymous',
       authorEmail: c['wp:comment_author_email']?.trim() || null,
       authorUrl: c['wp:comment_author_url']?.trim() || null,
@@ -303,8 +412,9 @@ function toEvent (r: { kind: string, fields: Fields, categories: Array<{ domain:
       sticky: f('wp:is_sticky') === '1',
       postDate: parseWpDate(f('wp:post_date_gmt')) ?? parseWpDate(f('wp:post_date')),
       modifiedDate: parseWpDate(f('wp:post_modified_gmt')) ?? parseWpDate(f('wp:post_modified')),
-      categories: r.categories.filter((c) => c.domain === 'category' && c.slug !== '').map((c) => ({ slug: c.slug, name: c.name || c.slug })),
-      tags: r.categories.filter((c) => c.domain === 'post_tag' && c.slug !== '').map((c) => ({ slug: c.slug, name: c.name || c.slug })),
+      categories: terms(r.categories, ['category']),
+      // WXR 1.0 wrote tags with domain="tag".
+      tags: terms(r.categories, ['post_tag', 'tag']),
       thumbnailId: Number.isSafeInteger(thumb) && thumb > 0 ? thumb : null,
       attachmentUrl: f('wp:attachment_url') || null,
       commentStatus: f('wp:comment_status') === 'closed' ? 'closed' : 'open',
@@ -312,4 +422,23 @@ function toEvent (r: { kind: string, fields: Fields, categories: Array<{ domain:
       meta: r.meta
     }
   }
+}
+
+// FNV-1a, 31 bits: small, stable across runs, never zero.
+function syntheticId (text: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+  return ((h >>> 0) & 0x7fffffff) || 1
+}
+
+// Old exports repeat an item's terms (with and without nicename); keep each slug once.
+function terms (all: Array<{ domain: string, slug: string, name: string }>, domains: string[]): Array<{ slug: string, name: string }> {
+  const seen = new Set<string>()
+  const out: Array<{ slug: string, name: string }> = []
+  for (const c of all) {
+    if (!domains.includes(c.domain) || c.slug === '' || seen.has(c.slug)) continue
+    seen.add(c.slug)
+    out.push({ slug: c.slug, name: c.name || c.slug })
+  }
+  return out
 }

@@ -35,6 +35,8 @@ export interface WxrItem {
   status: 'published' | 'draft' | 'scheduled' | 'trash'
   wpStatus: string
   sticky: boolean
+  /** WordPress's post password: such a post must not become public as it is. */
+  password: string | null
   /** From wp:post_date_gmt, falling back to wp:post_date read as UTC. */
   postDate: Date | null
   modifiedDate: Date | null
@@ -68,6 +70,7 @@ const WP_NS = /^https?:\/\/wordpress\.org\/export\/1\.[0-2]\/?$/
 const EXCERPT_NS = /^https?:\/\/wordpress\.org\/export\/1\.[0-2]\/excerpt\/?$/
 // Slices small enough that a value saxes is still buffering is noticed before it gets large.
 const SLICE = 64 * 1024
+const MAX_DEPTH = 256
 
 // Element names are normalised to a prefix we choose, whatever prefix the file declares.
 function prefixOf (uri: string): string {
@@ -217,6 +220,8 @@ export async function * readWxr (input: AsyncIterable<Buffer | string> | Iterabl
     if (!sawWpNamespace && (WP_NS.test(tag.uri) || Object.values(tag.ns ?? {}).some((uri) => WP_NS.test(uri)))) sawWpNamespace = true
     const name = prefixOf(tag.uri) + tag.local
     const depth = stack.length
+    // WXR is six levels deep; thousands of levels are an attack on the tag stacks.
+    if (depth >= MAX_DEPTH) throw new Error(`elements nested more than ${MAX_DEPTH} deep`)
     stack.push(name)
     text = ''
     if (depth === 0) {
@@ -325,6 +330,8 @@ export async function * readWxr (input: AsyncIterable<Buffer | string> | Iterabl
     const reason = (err as Error).message.split('\n')[0]
     if (!sawRoot) throw new WxrError(`not an XML document: ${reason}`)
     if (!siteSent && !sawChannel) throw new WxrError(`not a WordPress export: the XML broke before any <channel> (${reason})`)
+    sendSite()
+    if (fatal !== null) throw fatal
     while (queue.length > 0) yield queue.shift() as WxrEvent
     const lost = record === null ? '' : `; ${describe(record)} in progress was dropped`
     yield { kind: 'warning', message: `the XML is malformed or truncated: stopped after what was read so far (${reason})${lost}` }
@@ -417,6 +424,7 @@ function toEvent (r: Record_): WxrEvent | null {
       tags: terms(r.categories, ['post_tag', 'tag']),
       thumbnailId: Number.isSafeInteger(thumb) && thumb > 0 ? thumb : null,
       attachmentUrl: f('wp:attachment_url') || null,
+      password: f('wp:post_password') || null,
       commentStatus: f('wp:comment_status') === 'closed' ? 'closed' : 'open',
       comments,
       meta: r.meta

@@ -23,6 +23,11 @@ t.test('wpautop: block elements are not wrapped, <pre> and scripts keep their li
   t.equal(wpautop('<script>a\nb</script>'), '<p><script>a\nb</script></p>', 'no <br /> inside a script')
   t.equal(wpautop('<img\n src="a.jpg"\n alt="x">\nafter'), '<p><img\n src="a.jpg"\n alt="x"><br />\nafter</p>', 'a newline inside a tag is not a break')
   t.equal(wpautop('<table><tr><td>1</td></tr></table>'), '<table>\n<tr>\n<td>1</td>\n</tr>\n</table>')
+  t.equal(wpautop('<figure><img src="a.jpg">\n<figcaption>Cap</figcaption>\n</figure>'), '<figure><img src="a.jpg"><figcaption>Cap</figcaption></figure>', 'no break before a figcaption')
+  t.equal(wpautop('Watch\n<video controls>\n<source src="a.mp4">\n</video>'), '<p>Watch<br />\n<video controls><source src="a.mp4"></video></p>', 'media sources kept tight')
+  t.equal(wpautop('<object data="x">\n<param name="a" value="b">\n</object>'), '<p><object data="x"><param name="a" value="b"></object></p>')
+  t.equal(wpautop('Pick\n<select>\n<option>a</option>\n<option>b</option>\n</select>'), '<p>Pick<br />\n<select><option>a</option><option>b</option></select></p>')
+  t.equal(wpautop('one </pre> two\n\n<pre>x\n\ny</pre>'), '<p>one  two</p>\n<pre>x\n\ny</pre>', 'a stray </pre> is dropped, as WordPress drops it')
 })
 
 t.test('wpautop: block-editor bodies lose their comments and are not re-formatted', async (t) => {

@@ -164,7 +164,7 @@ t.test('broken CDATA: reading stops with a warning after the items before it', a
   t.match(warningsOf(events), [/malformed or truncated/])
 })
 
-t.test('oversized items are skipped; a single value too large to hold stops the read', async (t) => {
+t.test('oversized items are skipped; a single value too large to hold, or absurd nesting, stops the read', async (t) => {
   const text = readFileSync(fixture('blog-1.2.xml'), 'utf8')
   const bigBody = await all([text.replace('Draft body', 'x'.repeat(5000))], { maxItemBytes: 4000 })
   t.same(itemsOf(bigBody).map((i) => i.wpId), [101, 103, 104, 105, 106, 2, 300], 'only the oversized draft is skipped')
@@ -181,6 +181,9 @@ t.test('oversized items are skipped; a single value too large to hold stops the 
   const stopped = await all(huge(), { maxItemBytes: 100_000 })
   t.same(itemsOf(stopped).map((i) => i.wpId), [101])
   t.match(warningsOf(stopped), [/a single value is larger than 100000 bytes/])
+  const deep = await all([text.replace('Draft body', `]]>${'<x>'.repeat(100_000)}`)])
+  t.same(itemsOf(deep).map((i) => i.wpId), [101])
+  t.match(warningsOf(deep), [/nested more than 256 deep/])
 })
 
 t.test('bytes: a BOM, and a declared Latin-1 encoding, are decoded', async (t) => {

@@ -1,6 +1,6 @@
 import { create } from 'xmlbuilder2'
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js'
-import { stripInvalidXmlChars } from './text.js'
+import { escapeHtml, stripInvalidXmlChars } from './text.js'
 
 // Feed rendering: RSS 2.0, Atom 1.0 and JSON Feed 1.1 from one neutral model.
 //
@@ -165,7 +165,7 @@ export function renderRss (channel: FeedChannel, items: FeedItem[]): string {
     ch.ele('title').txt(clean(channel.title))
     ch.ele('link').txt(clean(channel.siteUrl))
     // RSS requires a description; the title stands in when the site has none.
-    ch.ele('description').txt(clean(channel.description || channel.title))
+    ch.ele('description').txt(clean(escapeHtml(channel.description || channel.title)))
     ch.ele('language').txt(clean(channel.language))
     ch.ele('lastBuildDate').txt(channel.updatedAt.toUTCString())
     ch.ele('generator').txt(GENERATOR)
@@ -181,7 +181,8 @@ export function renderRss (channel: FeedChannel, items: FeedItem[]): string {
       for (const term of terms(item)) {
         it.ele('category', term.url ? { domain: clean(term.url) } : {}).txt(clean(term.name))
       }
-      if (item.summary) it.ele('description').txt(clean(item.summary))
+      // Readers take RSS descriptions as HTML: the plain-text summary is escaped as text.
+      if (item.summary) it.ele('description').txt(clean(escapeHtml(item.summary)))
       it.ele('content:encoded').txt(clean(absolutizeUrls(item.contentHtml, item.url)))
       if (item.image) mediaImage(it, item.image)
       if (item.source) it.ele('source', { url: clean(item.source.url) }).txt(clean(item.source.name))

@@ -152,7 +152,7 @@ t.test('stored XSS payloads never come back as executable markup in JSON or feed
     }
   }
   t.same(unsafeUrls, [], 'comment author URLs are normalized so a quote or bracket cannot leave an href attribute', {
-    todo: unsafeUrls.length > 0 ? 'author_url is stored as sent (comments module): normalize it with new URL() so " < > are percent-encoded' : false
+    todo: false
   })
 
   const thread = await app.inject('/v1/posts/1/comments')
@@ -173,7 +173,7 @@ t.test('stored XSS payloads never come back as executable markup in JSON or feed
   t.same(rssBodies.flatMap(executableMarkup), [], 'RSS content:encoded is safe HTML')
   const rssDescriptions = rssDoc.html.filter((h) => !/Before/.test(h)).flatMap(executableMarkup)
   t.same(rssDescriptions, [], 'RSS descriptions (rendered as HTML by readers) are safe HTML', {
-    todo: rssDescriptions.length > 0 ? 'the excerpt goes into <description> escaped only once (feeds module): escape it as text (&amp;lt;) or sanitize it' : false
+    todo: false
   })
 
   const atom = await app.inject('/feeds/atom.xml?limit=100')

@@ -14,6 +14,15 @@ export interface Submission extends CreateCommentBodyType {
   userAgent: string | undefined
 }
 
+/** A commenter's URL in normal form, so quotes and angle brackets are percent-encoded. */
+function normalizeUrl (text: string): string {
+  try {
+    return new URL(text).toString()
+  } catch {
+    throw new FieldError([{ in: 'body', path: 'author_url', message: 'is not a valid http(s) URL' }])
+  }
+}
+
 /** Hash of the normalised text, for duplicate detection. */
 export function contentHash (text: string): string {
   return createHash('sha256').update(text.trim().replace(/\s+/g, ' ').toLowerCase()).digest('hex')
@@ -71,7 +80,8 @@ export function createCommentsService (db: Db, write: Writer) {
           parent_id: parentId,
           author_name: input.author_name.trim(),
           author_email: email,
-          author_url: input.author_url ? input.author_url : null,
+          // Normalised so quotes and angle brackets are percent-encoded wherever it is rendered.
+          author_url: input.author_url ? normalizeUrl(input.author_url) : null,
           content: input.content,
           content_html: formatted.html,
           content_hash: hash,

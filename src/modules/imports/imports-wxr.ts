@@ -54,12 +54,15 @@ function importPost (session: ImportSession, item: WxrItem, siteUrl: string, now
   } else if (item.guid !== null) {
     session.warn(`${ref} has the same guid as an earlier item (${item.guid}): keyed by its WordPress id instead`)
   }
+  // A password-protected post has no public form here: it arrives as a draft for an editor.
+  const status = item.password !== null && mapped.status !== 'draft' ? 'draft' : mapped.status
+  if (status !== mapped.status) session.warn(`${ref} is password-protected in WordPress: imported as a draft`)
   session.post({
     key,
     ref,
     title: item.title,
     slug: item.slug ?? undefined,
-    status: mapped.status,
+    status,
     publishedAt,
     contentHtml: renderShortcodes(wpautop(item.contentRaw)),
     excerpt: item.excerptRaw,

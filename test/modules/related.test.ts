@@ -3,7 +3,7 @@ import { buildTestApp, TEST_SITE_URL } from '../helper.js'
 import { makeAuthor, makeCategory, makePost, makeTag } from '../fixtures/factories.js'
 import { buildRelatedCorpus, type CorpusPost } from '../fixtures/related-corpus.js'
 import { createRelatedRepository } from '../../src/modules/related/related-repository.js'
-import { createRelatedService } from '../../src/modules/related/related-service.js'
+import { createRelatedService, DEFAULT_TUNING } from '../../src/modules/related/related-service.js'
 import { buildTermVector } from '../../src/lib/related.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
@@ -135,7 +135,7 @@ t.test('the candidate cut never changes the answer on the labelled corpus', asyn
     bump: () => app.contentVersion.bump(),
     siteUrl: TEST_SITE_URL
   }
-  const all = createRelatedService(deps, { candidates: 10_000, postingsPerTerm: 10_000, taxonomyPerTerm: 10_000, firstBackfillMs: 1000, backfillStepMs: 20 })
+  const all = createRelatedService(deps, { ...DEFAULT_TUNING, candidates: 10_000, postingsPerTerm: 10_000, taxonomyPerTerm: 10_000 })
   const cut = createRelatedService(deps)
   let same = 0
   for (const id of postIds.values()) {
@@ -359,7 +359,7 @@ t.test('a large backlog is indexed in the background and cached answers are then
     stamp: () => app.contentVersion.stamp(),
     bump: () => app.contentVersion.bump(),
     siteUrl: TEST_SITE_URL
-  }, { candidates: 200, postingsPerTerm: 100, taxonomyPerTerm: 300, firstBackfillMs: 0, backfillStepMs: 0 })
+  }, { ...DEFAULT_TUNING, firstBackfillMs: 0, backfillStepMs: 0 })
   const stamp = app.contentVersion.stamp()
   const first = service.find(String(made[39]), 20)
   const indexed = db.$client.prepare('SELECT count(*) FROM post_vectors').pluck()

@@ -50,8 +50,8 @@ export interface CandidateQuery {
   limit: number
 }
 
-/** A post chosen as a candidate: its id and publication time. */
-export interface Candidate { id: number, publishedAt: number }
+/** A post chosen as a candidate: its id, publication time and vector fingerprint. */
+export interface Candidate { id: number, publishedAt: number, hash: string }
 
 /** All reads of the related-posts index: vectors, posting lists, corpus statistics. */
 export function createRelatedRepository (db: Db) {
@@ -76,7 +76,7 @@ export function createRelatedRepository (db: Db) {
   const categoryLinks = c.prepare(`SELECT post_id, category_id FROM post_categories WHERE category_id IN (SELECT value FROM json_each(?))
     AND post_id IN (SELECT value FROM json_each(?)) ORDER BY post_id, category_id`).raw()
   const listRows = c.prepare(`SELECT ${LIST_COLUMNS} FROM posts p WHERE p.id IN (SELECT value FROM json_each(?))`)
-  const indexed = c.prepare('SELECT 1 FROM post_vectors WHERE post_id = ?').pluck()
+  const fingerprint = c.prepare('SELECT hash FROM post_vectors WHERE post_id = ?').pluck()
   const df = c.prepare('SELECT df FROM term_df WHERE term = ?').pluck()
   const postCount = c.prepare('SELECT count(*) FROM posts').pluck()
   const tagCount = c.prepare('SELECT count(*) FROM post_tags WHERE tag_id = ?').pluck()
@@ -85,8 +85,8 @@ export function createRelatedRepository (db: Db) {
   const categoryIdsOf = c.prepare('SELECT category_id FROM post_categories WHERE post_id = ? ORDER BY category_id').pluck()
 
   return {
-    /** Whether the post has been indexed (its vector may be empty). */
-    isIndexed: (postId: number) => indexed.get(postId) !== undefined,
+    /** The fingerprint of the post's vector, or undefined when it has not been indexed. */
+    fingerprintOf: (postId: number) => fingerprint.get(postId) as string | undefined,
 
     /**
      * Vectors of the given posts in canonical order (weight desc, term asc), one row per post
@@ -128,14 +128,14 @@ export function createRelatedRepository (db: Db) {
       if (parts.length === 0) return []
       // Liveness comes from post_vectors' copy of status and published_at: the wide posts rows
       // would cost a page read each.
-      const sqlText = `SELECT s.post_id, v.published_at FROM (SELECT post_id, sum(d) AS dot, sum(x) AS raw FROM (${parts.join(' UNION ALL ')}) GROUP BY post_id) s
+      const sqlText = `SELECT s.post_id, v.published_at, v.hash FROM (SELECT post_id, sum(d) AS dot, sum(x) AS raw FROM (${parts.join(' UNION ALL ')}) GROUP BY post_id) s
         JOIN post_vectors v ON v.post_id = s.post_id
         WHERE s.post_id <> ? AND v.status = 'published' AND v.published_at <= ?
         ORDER BY (1 - (1 - min(1.0, s.dot)) * (1 - 0.8 * (1 - exp(-s.raw / 4.0)))) * (0.85 + 0.15 * pow(2.0, -abs(v.published_at - ?) / ${180 * DAY_MS}.0)) DESC, s.post_id ASC
         LIMIT ?`
       params.push(q.targetId, q.now, q.publishedAt, q.limit)
-      const rows = shapedStatement(sqlText).raw().all(...params) as Array<[number, number]>
-      return rows.map(([id, publishedAt]) => ({ id, publishedAt }))
+      const rows = shapedStatement(sqlText).raw().all(...params) as Array<[number, number, string]>
+      return rows.map(([id, publishedAt, hash]) => ({ id, publishedAt, hash }))
     },
 
     /** How many posts' vectors hold the term. */

@@ -12,6 +12,9 @@ export async function buildTestApp (t: Test, env: Record<string, string> = {}) {
     SITE_URL: TEST_SITE_URL,
     LOG_LEVEL: 'silent',
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    // Tests seed data synchronously and run in parallel on small machines: a stalled event loop
+    // there is not load. The load-shedding tests turn it on themselves.
+    MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env
   })
   const app = await buildApp(config)

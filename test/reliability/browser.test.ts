@@ -79,10 +79,7 @@ t.test('Swagger UI at /docs lists every tag, runs Try it out and authorizes with
   t.ok(await page.locator('.auth-wrapper button.authorize.locked').count() > 0, 'the Authorize button shows a locked padlock')
 
   await listKeys.locator('button.execute').click()
-  await page.waitForFunction(() => {
-    const el = document.querySelector('#operations-Keys-listKeys .live-responses-table .response .response-col_status')
-    return el !== null && el.textContent?.trim() === '200'
-  }, undefined, { timeout: 15_000 })
+  await listKeys.locator('.live-responses-table .response .response-col_status', { hasText: /^\s*200\s*$/ }).first().waitFor({ timeout: 15_000 })
   t.pass('GET /v1/keys answers 200 once authorized with the key')
   const curl = await listKeys.locator('.curl-command').innerText()
   t.match(curl, `Authorization: Bearer ${key}`, 'Try it out sends the key as a bearer token')

@@ -65,11 +65,12 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(createValidatorCompiler())
 
+  await app.register(dbPlugin, { path: config.DATABASE_PATH, db: opts.db })
+  // First of all onRequest hooks: a cache hit is answered before any other hook runs.
+  await app.register(cachingPlugin, { enabled: config.RESPONSE_CACHE, purgeUrl: config.PURGE_URL, varyByOrigin: config.CORS_ORIGINS !== '*' })
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
-
-  await app.register(dbPlugin, { path: config.DATABASE_PATH, db: opts.db })
   await app.register(problemDetails)
   await app.register(securityPlugin, { maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS })
   for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, CategorySchema, TagSchema, AuthorSchema, PublicCommentSchema, CommentSchema, SubmittedCommentSchema, ApiKeySchema, ChangeSchema, ...webhookSchemas, ...relatedSchemas, ...importSchemas]) {
@@ -84,7 +85,6 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   })
   await app.register(repositoriesPlugin)
   await app.register(authPlugin, { adminToken: config.ADMIN_TOKEN })
-  await app.register(cachingPlugin, { enabled: config.RESPONSE_CACHE, purgeUrl: config.PURGE_URL })
   await app.register(servicesPlugin, { siteUrl: config.SITE_URL, search: searchMatcher })
   await app.register(writesPlugin, { iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean), siteUrl: config.SITE_URL })
   await app.register(webhooksPlugin, {

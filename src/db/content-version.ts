@@ -11,12 +11,26 @@ export function createContentVersion (db: Db) {
   // The next moment a scheduled post goes live: public content changes then without a write.
   const nextGoLive = db.$client.prepare("SELECT min(published_at) FROM posts WHERE status = 'published' AND published_at > ?").pluck()
   let memo = { version: '', next: 0, stamp: '' }
+  // The stored version is read at most once per event-loop turn: the requests handled in one
+  // turn had all arrived when it began, so none of them can miss a commit that happened before
+  // it was sent, while a busy server saves a read (a shared lock on the WAL index) per request.
+  // A write of this process forgets the reading at once.
+  let readThisTurn = false
+  const newTurn = () => { readThisTurn = false }
   return {
     /** Bumps the version; call inside the write's transaction. */
-    bump (): void { bump.run() },
+    bump (): void {
+      bump.run()
+      readThisTurn = false
+    },
     /** A string that changes whenever public content may have changed. */
     stamp (now = Date.now()): string {
-      const version = read.get() as string
+      let version = memo.version
+      if (!readThisTurn) {
+        version = read.get() as string
+        readThisTurn = true
+        setImmediate(newTurn)
+      }
       if (version !== memo.version || (memo.next !== 0 && now >= memo.next)) {
         const next = (nextGoLive.get(now) as number | null) ?? 0
         memo = { version, next, stamp: `${version}.${next}` }

@@ -1,5 +1,6 @@
 import type { Db } from './client.js'
 import type { ChangeBus, ContentChange } from './change-bus.js'
+import type { ContentVersion } from './content-version.js'
 
 export type Emit = (change: ContentChange) => void
 
@@ -9,8 +10,7 @@ export type Emit = (change: ContentChange) => void
  * inside reach the bus listeners in the same transaction, and the content version is bumped
  * before commit, so cached public reads are invalidated exactly when the write lands.
  */
-export function createWriter (db: Db, bus: ChangeBus) {
-  const bump = db.$client.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version'")
+export function createWriter (db: Db, bus: ChangeBus, version: ContentVersion) {
   return function write<T> (fn: (emit: Emit, now: number) => T): T {
     const changes: ContentChange[] = []
     let now = 0
@@ -21,7 +21,7 @@ export function createWriter (db: Db, bus: ChangeBus) {
         changes.push(change)
         bus.emit(change, now)
       }, now)
-      bump.run()
+      version.bump()
       return result
     })
     const result = tx.immediate()

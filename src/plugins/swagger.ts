@@ -2,12 +2,13 @@ import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { readFileSync } from 'node:fs'
+import { projectPath } from '../lib/project-root.js'
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+const pkg = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string }
 
 export const API_DESCRIPTION = `Broadsheet is a headless content API for blogs and newsrooms.
 
-* **Reading** is public and needs no key: posts, categories, tags, authors, related posts, comment threads, the site settings, feeds and the change log. Public reads send \`ETag\` and \`Cache-Control\`; send \`If-None-Match\` to get a 304.
+* **Reading** is public and needs no key: posts, categories, tags, authors, related posts, comment threads, the site settings, feeds and the change log. Public reads send \`ETag\` and \`Cache-Control\`; send \`If-None-Match\` (or \`If-Modified-Since\` for feeds) to get a 304. They are compressed with brotli or gzip when \`Accept-Encoding\` asks (bodies over 1 KB; each encoding has its own ETag, and any of them gets a 304).
 * **Lists** answer \`{ data, meta }\` with \`page\`/\`per_page\` (1–100, default 10) plus \`Link\` and \`X-Total-Count\` headers. Post lists also give \`meta.next_cursor\`: pass it back as \`cursor\` to continue after the last item, however deep.
 * **Writing** needs \`Authorization: Bearer <key>\`. Keys carry scopes: \`read:drafts\`, \`write:content\`, \`moderate:comments\`, \`admin\`. Create one with \`npm run cli -- keys create --name me --scopes admin\` and press **Authorize**.
 * **Errors** are RFC 9457 \`application/problem+json\` with a stable \`code\`; validation failures list each bad field in \`errors[]\`.

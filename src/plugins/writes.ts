@@ -11,9 +11,10 @@ import { createCommentsService } from '../modules/comments/comments-service.js'
 import { createWebhookEvents } from '../modules/webhooks/webhooks-events.js'
 import { createRelatedIndexer } from '../modules/related/related-index.js'
 import type { Db } from '../db/client.js'
+import { createContentVersion, type ContentVersion } from '../db/content-version.js'
 
 /** The write side over one database: the change bus, the transaction runner and one service per resource. */
-export function createWriteServices (db: Db, opts: { iframeHosts: string[], siteUrl?: string }) {
+export function createWriteServices (db: Db, opts: { iframeHosts: string[], siteUrl?: string, version?: ContentVersion }) {
   const bus = createChangeBus()
   const changes = createChangesRepository(db)
   bus.on((change, now) => changes.listener(change, now))
@@ -22,7 +23,7 @@ export function createWriteServices (db: Db, opts: { iframeHosts: string[], site
   // Each post's related-posts term vector is rebuilt in the write that changed its text.
   const related = createRelatedIndexer(db)
   bus.on((change) => related.listener(change))
-  const write = createWriter(db, bus)
+  const write = createWriter(db, bus, opts.version ?? createContentVersion(db))
   return {
     bus,
     write,
@@ -50,7 +51,7 @@ declare module 'fastify' {
 
 /** Decorates the write services; every write goes through `app.write` and the change bus. */
 export default fp<{ iframeHosts: string[], siteUrl?: string }>(async (app, opts) => {
-  const writes = createWriteServices(app.db, opts)
+  const writes = createWriteServices(app.db, { ...opts, version: app.contentVersion })
   app.decorate('writes', writes)
   app.decorate('bus', writes.bus)
   app.decorate('write', writes.write)

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify'
 import { Type } from 'typebox'
 import { problemResponses } from '../../schemas/common.js'
 import { FEED_MEDIA_TYPES, renderAtom, renderJsonFeed, renderRss } from '../../lib/feeds.js'
@@ -78,20 +77,6 @@ const FORMATS: Record<Format, { path: string, operationId: string, summary: stri
 const CONDITIONAL_HELP = ' Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. ' +
   'Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404.'
 
-/**
- * Answers If-Modified-Since with a 304. Attached after the caching plugin's hook (which sets
- * the ETag and answers If-None-Match), so a 304 keeps its ETag and the body is still cached;
- * If-None-Match wins when both are sent (RFC 9110 §13.2.2).
- */
-const notModifiedSince: onSendHookHandler = async (request: FastifyRequest, reply: FastifyReply, payload) => {
-  if (reply.statusCode !== 200 || request.headers['if-none-match'] !== undefined) return payload
-  const since = Date.parse(request.headers['if-modified-since'] ?? '')
-  const modified = Date.parse(String(reply.getHeader('last-modified') ?? ''))
-  if (!Number.isFinite(since) || !Number.isFinite(modified) || modified > since) return payload
-  reply.code(304)
-  return ''
-}
-
 /** The feed's own URL on SITE_URL with the filters as the reader sent them (defaults are not added). */
 function feedUrl (siteUrl: string, path: string, requestUrl: string): string {
   const sent = new URL(requestUrl, 'http://x').searchParams
@@ -106,12 +91,6 @@ function feedUrl (siteUrl: string, path: string, requestUrl: string): string {
 /** GET /feeds/rss.xml, /feeds/atom.xml and /feeds/feed.json: public, cached, conditional. */
 const feedsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, opts) => {
   const service = createFeedsService({ posts: app.services.posts, repos: app.repos, site: app.repos.site, changes: app.changes, siteUrl: opts.siteUrl })
-
-  // Runs for the routes below only, after the caching plugin's own onRoute hook.
-  app.addHook('onRoute', (route) => {
-    const hooks = route.onSend === undefined ? [] : Array.isArray(route.onSend) ? route.onSend : [route.onSend]
-    route.onSend = [...hooks, notModifiedSince] as typeof route.onSend
-  })
 
   function render (format: Format, data: FeedData, self: string): string {
     const channel = toFeedChannel(data, opts.siteUrl, self)

@@ -1,0 +1,137 @@
+import t from 'tap'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
+import Fastify from 'fastify'
+import { adminAuth, buildTestApp } from '../helper.js'
+import dbPlugin from '../../src/plugins/db.js'
+import cachingPlugin from '../../src/plugins/caching.js'
+import { makePost } from '../fixtures/factories.js'
+
+// The response cache and content negotiation of public reads: compressed bodies, their
+// ETags, conditional requests answered from a hit, and headers replayed on a hit.
+
+const LONG_BODY = '<p>' + 'A paragraph long enough to be worth compressing. '.repeat(80) + '</p>'
+
+async function seeded (t: Parameters<typeof buildTestApp>[0], env: Record<string, string> = {}) {
+  const app = await buildTestApp(t, env)
+  for (let i = 0; i < 5; i++) makePost(app.db, { slug: `long-${i}`, contentHtml: LONG_BODY })
+  return app
+}
+
+t.test('gzip and brotli when the client asks, the same bytes underneath', async (t) => {
+  const app = await seeded(t)
+  const plain = await app.inject('/v1/posts')
+  t.equal(plain.headers['content-encoding'], undefined, 'no Accept-Encoding: identity')
+  t.match(String(plain.headers.vary), /Accept-Encoding/, 'the response says it varies by encoding')
+  for (const [coding, decode] of [['gzip', gunzipSync], ['br', brotliDecompressSync]] as const) {
+    for (const round of ['made', 'from the cache']) {
+      const res = await app.inject({ url: '/v1/posts', headers: { 'accept-encoding': coding } })
+      t.equal(res.headers['content-encoding'], coding, `${coding} ${round}`)
+      t.equal(decode(res.rawPayload).toString(), plain.body, `${coding} ${round}: the same document`)
+      t.ok(res.rawPayload.length < plain.rawPayload.length / 2, `${coding} ${round}: smaller`)
+      t.not(res.headers.etag, plain.headers.etag, `${coding}: its own ETag`)
+      t.match(String(res.headers.vary), /Accept-Encoding/)
+    }
+  }
+  const preferred = await app.inject({ url: '/v1/posts', headers: { 'accept-encoding': 'gzip;q=1, br;q=0.5' } })
+  t.equal(preferred.headers['content-encoding'], 'gzip', 'q-values are honoured')
+  const refused = await app.inject({ url: '/v1/posts', headers: { 'accept-encoding': 'identity' } })
+  t.equal(refused.headers['content-encoding'], undefined)
+  const unknown = await app.inject({ url: '/v1/posts', headers: { 'accept-encoding': 'compress' } })
+  t.equal(unknown.headers['content-encoding'], undefined, 'an encoding we do not make falls back to identity')
+  t.equal(unknown.body, plain.body)
+})
+
+t.test('a 304 for the ETag of any encoding of the current version', async (t) => {
+  const app = await seeded(t)
+  const gz = await app.inject({ url: '/v1/posts', headers: { 'accept-encoding': 'gzip' } })
+  const plain = await app.inject('/v1/posts')
+  for (const [label, etag, encoding] of [['gzip tag, gzip', gz.headers.etag, 'gzip'], ['plain tag, gzip', plain.headers.etag, 'gzip'], ['gzip tag, plain', gz.headers.etag, undefined]] as const) {
+    const headers: Record<string, string> = { 'if-none-match': String(etag) }
+    if (encoding !== undefined) headers['accept-encoding'] = encoding
+    const res = await app.inject({ url: '/v1/posts', headers })
+    t.equal(res.statusCode, 304, label)
+    t.equal(res.rawPayload.length, 0, `${label}: no body`)
+  }
+  makePost(app.db, { slug: 'newer' })
+  app.contentVersion.bump()
+  const stale = await app.inject({ url: '/v1/posts', headers: { 'if-none-match': String(gz.headers.etag), 'accept-encoding': 'gzip' } })
+  t.equal(stale.statusCode, 200, 'after a write the old tag no longer matches')
+  t.match(gunzipSync(stale.rawPayload).toString(), /"newer"/)
+})
+
+t.test('small bodies are not compressed', async (t) => {
+  const app = await buildTestApp(t)
+  const res = await app.inject({ url: '/v1/tags', headers: { 'accept-encoding': 'gzip, br' } })
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['content-encoding'], undefined)
+})
+
+t.test('a hit replays the headers of the response and answers conditionals itself', async (t) => {
+  const app = await seeded(t)
+  const miss = await app.inject('/feeds/rss.xml')
+  const hit = await app.inject('/feeds/rss.xml')
+  t.equal(miss.headers['x-cache'], 'MISS')
+  t.equal(hit.headers['x-cache'], 'HIT')
+  for (const name of ['content-type', 'content-security-policy', 'x-content-type-options', 'access-control-allow-origin', 'last-modified', 'surrogate-key', 'cache-control', 'etag', 'vary']) {
+    t.equal(hit.headers[name], miss.headers[name], `${name} replayed`)
+  }
+  t.not(hit.headers['x-request-id'], miss.headers['x-request-id'], 'each request has its own id')
+  const since = await app.inject({ url: '/feeds/rss.xml', headers: { 'if-modified-since': String(miss.headers['last-modified']) } })
+  t.equal(since.statusCode, 304, 'If-Modified-Since answered from the cache')
+  const earlier = new Date(Date.parse(String(miss.headers['last-modified'])) - 1000).toUTCString()
+  t.equal((await app.inject({ url: '/feeds/rss.xml', headers: { 'if-modified-since': earlier } })).statusCode, 200)
+  const both = await app.inject({ url: '/feeds/rss.xml', headers: { 'if-modified-since': String(miss.headers['last-modified']), 'if-none-match': '"other"' } })
+  t.equal(both.statusCode, 200, 'If-None-Match wins over If-Modified-Since')
+  const head = await app.inject({ method: 'HEAD', url: '/feeds/rss.xml' })
+  t.equal(head.statusCode, 200)
+  t.equal(head.body, '', 'HEAD from the cache has no body')
+  t.equal(head.headers['content-length'], miss.headers['content-length'])
+})
+
+t.test('with a list of CORS origins, one origin never receives the grant of another', async (t) => {
+  const app = await seeded(t, { CORS_ORIGINS: 'https://a.example,https://b.example' })
+  const a = await app.inject({ url: '/v1/posts', headers: { origin: 'https://a.example' } })
+  t.equal(a.headers['access-control-allow-origin'], 'https://a.example')
+  const b = await app.inject({ url: '/v1/posts', headers: { origin: 'https://b.example' } })
+  t.equal(b.headers['access-control-allow-origin'], 'https://b.example')
+  const evil = await app.inject({ url: '/v1/posts', headers: { origin: 'https://evil.example' } })
+  t.notOk(evil.headers['access-control-allow-origin'])
+  const againA = await app.inject({ url: '/v1/posts', headers: { origin: 'https://a.example' } })
+  t.equal(againA.headers['x-cache'], 'HIT')
+  t.equal(againA.headers['access-control-allow-origin'], 'https://a.example')
+})
+
+t.test('authenticated reads are neither served from nor stored in the cache', async (t) => {
+  const app = await seeded(t)
+  await app.inject('/v1/posts')
+  const authed = await app.inject({ url: '/v1/posts', headers: adminAuth })
+  t.equal(authed.headers['x-cache'], undefined)
+  t.equal(authed.headers['cache-control'], 'private, no-store')
+  t.equal((await app.inject('/v1/posts')).headers['x-cache'], 'HIT')
+})
+
+t.test('with the cache off, responses are still compressed and conditional', async (t) => {
+  const app = await seeded(t, { RESPONSE_CACHE: 'false' })
+  const res = await app.inject({ url: '/v1/posts', headers: { 'accept-encoding': 'gzip' } })
+  t.equal(res.headers['content-encoding'], 'gzip')
+  t.equal(res.headers['x-cache'], undefined)
+  const again = await app.inject({ url: '/v1/posts', headers: { 'accept-encoding': 'gzip', 'if-none-match': String(res.headers.etag) } })
+  t.equal(again.statusCode, 304)
+})
+
+t.test('the cache stays within its byte budget, least recently used out first', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(dbPlugin, { path: ':memory:' })
+  await app.register(cachingPlugin, { enabled: true, maxBytes: 10_000 })
+  app.get('/doc/:n', { config: { publicCache: true } }, async (request) => `${(request.params as { n: string }).n}:` + 'x'.repeat(2000))
+  app.get('/big', { config: { publicCache: true } }, async () => 'y'.repeat(3000))
+  const state = async (url: string) => (await app.inject(url)).headers['x-cache']
+  for (const n of [1, 2, 3, 4]) t.equal(await state(`/doc/${n}`), 'MISS')
+  t.equal(await state('/doc/1'), 'HIT', 'four entries of 2 KB fit in 10 KB')
+  t.equal(await state('/doc/5'), 'MISS')
+  t.equal(await state('/doc/2'), 'MISS', 'the least recently used entry made room for the fifth')
+  t.equal(await state('/doc/1'), 'HIT', 'a recently read entry stayed')
+  t.equal(await state('/big'), 'MISS')
+  t.equal(await state('/big'), 'MISS', 'a body over a quarter of the budget is never stored')
+})

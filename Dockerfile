@@ -10,7 +10,7 @@ COPY package.json package-lock.json ./
 RUN npm ci
 
 FROM deps AS build
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json ./
 COPY src ./src
 COPY migrations ./migrations
 RUN npm run build && npm prune --omit=dev

@@ -1,9 +1,9 @@
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { fileURLToPath } from 'node:url'
+import { projectPath } from '../lib/project-root.js'
 import type { Db } from './client.js'
 
-/** Folder of the drizzle-kit migrations, the same depth from src/db and dist/db. */
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url))
+/** Folder of the drizzle-kit migrations. */
+export const MIGRATIONS_FOLDER = projectPath('migrations')
 
 /**
  * Applies pending migrations and creates the rows that must always exist

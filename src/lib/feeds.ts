@@ -1,6 +1,6 @@
-import { create } from 'xmlbuilder2'
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js'
 import { escapeHtml, stripInvalidXmlChars } from './text.js'
+import { createXml } from './lazy.js'
 
 // Feed rendering: RSS 2.0, Atom 1.0 and JSON Feed 1.1 from one neutral model.
 //
@@ -142,7 +142,7 @@ function terms (item: FeedItem): FeedTerm[] {
 }
 
 function xmlDocument (root: string, attrs: Record<string, string>, build: (root: XMLBuilder) => void): string {
-  const doc = create({ version: '1.0', encoding: 'UTF-8' })
+  const doc = createXml({ version: '1.0', encoding: 'UTF-8' })
   build(doc.ele(root, attrs))
   return doc.end({ prettyPrint: false }) + '\n'
 }

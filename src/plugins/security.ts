@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
-import helmet from '@fastify/helmet'
+import helmet, { type HelmetOptions } from 'helmet'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure'
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
@@ -19,11 +20,11 @@ export interface SecurityOptions {
 export const LOG_REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]']
 
 /**
- * The Content-Security-Policy: the directives @fastify/swagger-ui documents for its static
- * files (it loads every script from files, so no inline script is allowed), plus inline
- * styles, which its response highlighter applies (the browser test sees the violation
- * without them), and without `upgrade-insecure-requests`, which would send "Try it out" to
- * https:// on a plain-http deployment such as the default 127.0.0.1:3000 and break it.
+ * The Content-Security-Policy of Swagger UI at /docs: the directives @fastify/swagger-ui
+ * documents for its static files (it loads every script from files, so no inline script is
+ * allowed), plus inline styles, which its response highlighter applies (the browser test sees
+ * the violation without them), and without `upgrade-insecure-requests`, which would send
+ * "Try it out" to https:// on a plain-http deployment such as the default 127.0.0.1:3000.
  */
 export const CSP_DIRECTIVES = {
   defaultSrc: ["'self'"],
@@ -38,6 +39,42 @@ export const CSP_DIRECTIVES = {
   scriptSrcAttr: ["'none'"],
   styleSrc: ["'self'", 'https:', "'unsafe-inline'"],
   upgradeInsecureRequests: null
+}
+
+// A public content API and its feeds are read from other origins; CORS governs that, so the
+// resource policy must not block no-cors loads of feeds and JSON.
+const SHARED = { crossOriginResourcePolicy: { policy: 'cross-origin' }, referrerPolicy: { policy: 'no-referrer' } } as const
+
+/**
+ * Headers of API answers (JSON, feeds, problems): the set the OWASP REST Security Cheat Sheet
+ * names for APIs: a CSP that allows nothing and no framing, nosniff, HSTS, X-Frame-Options.
+ * Helmet's other headers govern HTML documents only (DNS prefetch, Flash policies, IE8
+ * downloads, the XSS auditor, opener and agent-cluster isolation), so they are left out.
+ */
+export const API_HELMET: HelmetOptions = {
+  ...SHARED,
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  xFrameOptions: { action: 'deny' },
+  crossOriginOpenerPolicy: false,
+  originAgentCluster: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false
+}
+
+/** Headers of Swagger UI (an HTML application): helmet's full set with the CSP above. */
+export const DOCS_HELMET: HelmetOptions = { ...SHARED, contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES } }
+
+/** The headers helmet sets for a policy, worked out once rather than on every request. */
+export function helmetHeaders (options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {}
+  const res = {
+    setHeader (name: string, value: string | number) { headers[name.toLowerCase()] = String(value) },
+    removeHeader (name: string) { Reflect.deleteProperty(headers, name.toLowerCase()) }
+  }
+  helmet(options)({} as IncomingMessage, res as unknown as ServerResponse, () => {})
+  return headers
 }
 
 /**
@@ -79,18 +116,18 @@ function pressureProblem (request: FastifyRequest, reply: FastifyReply, retryAft
 }
 
 /**
- * Security headers (helmet, with a CSP that keeps Swagger UI at /docs working) and load
+ * Security headers (helmet's, computed once: a strict set for API answers, a CSP that keeps
+ * Swagger UI at /docs working there) and load
  * shedding (under-pressure): while the event loop is saturated every request except
  * /health is answered at once with a 503 problem and `Retry-After`, instead of queueing
  * until clients time out.
  */
 export default fp<SecurityOptions>(async (app, opts) => {
-  await app.register(helmet, {
-    global: true,
-    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
-    // A public content API and its feeds are read from other origins; CORS governs that,
-    // so the resource policy must not block no-cors loads of feeds and JSON.
-    crossOriginResourcePolicy: { policy: 'cross-origin' }
+  const apiHeaders = helmetHeaders(API_HELMET)
+  const docsHeaders = helmetHeaders(DOCS_HELMET)
+  app.addHook('onRequest', function securityHeaders (request, reply, done) {
+    reply.headers(request.routeOptions.url?.startsWith('/docs') === true ? docsHeaders : apiHeaders)
+    done()
   })
 
   if (opts.maxEventLoopDelay > 0) {

@@ -7,18 +7,28 @@ import { adminAuth, buildTestApp, TEST_ADMIN_TOKEN } from '../helper.js'
 
 t.test('security headers on API answers, problems and the docs', async (t) => {
   const app = await buildTestApp(t)
-  for (const url of ['/v1/posts', '/v1/posts/nope', '/docs', '/openapi.json', '/health']) {
-    const res = await app.inject(url)
+  const apiUrls = ['/v1/posts', '/v1/posts/nope', '/feeds/rss.xml', '/openapi.json', '/health']
+  await app.inject('/v1/posts')
+  for (const url of [...apiUrls, '/v1/posts?again', '/docs', '/docs/static/index.html']) {
+    const res = await app.inject(url.replace('?again', ''))
+    const label = url === '/v1/posts?again' ? '/v1/posts from the cache' : url
     const csp = String(res.headers['content-security-policy'])
-    t.match(csp, /default-src 'self'/, `${url}: a CSP`)
-    t.match(csp, /script-src 'self'(;|$)/, `${url}: no inline or foreign script`)
-    t.match(csp, /object-src 'none'/, `${url}: no plugins`)
-    t.notMatch(csp, /upgrade-insecure-requests/, `${url}: plain-http deployments keep working`)
-    t.equal(res.headers['x-content-type-options'], 'nosniff', `${url}: nosniff`)
-    t.equal(res.headers['x-frame-options'], 'SAMEORIGIN', `${url}: no framing by other sites`)
-    t.equal(res.headers['referrer-policy'], 'no-referrer', `${url}: no referrer`)
-    t.equal(res.headers['cross-origin-resource-policy'], 'cross-origin', `${url}: readable from other origins through CORS`)
-    t.notOk(res.headers['x-powered-by'], `${url}: no X-Powered-By`)
+    if (url.startsWith('/docs')) {
+      t.match(csp, /default-src 'self'/, `${label}: a CSP for Swagger UI`)
+      t.match(csp, /script-src 'self'(;|$)/, `${label}: no inline or foreign script`)
+      t.match(csp, /object-src 'none'/, `${label}: no plugins`)
+      t.notMatch(csp, /upgrade-insecure-requests/, `${label}: plain-http deployments keep working`)
+      t.equal(res.headers['x-frame-options'], 'SAMEORIGIN', `${label}: no framing by other sites`)
+    } else {
+      t.equal(csp, "default-src 'none';frame-ancestors 'none'", `${label}: an API answer may load nothing and be framed nowhere`)
+      t.equal(res.headers['x-frame-options'], 'DENY', `${label}: no framing`)
+      t.notOk(res.headers['x-dns-prefetch-control'], `${label}: no headers that only govern HTML documents`)
+    }
+    t.equal(res.headers['x-content-type-options'], 'nosniff', `${label}: nosniff`)
+    t.match(String(res.headers['strict-transport-security']), /max-age=\d+/, `${label}: HSTS`)
+    t.equal(res.headers['referrer-policy'], 'no-referrer', `${label}: no referrer`)
+    t.equal(res.headers['cross-origin-resource-policy'], 'cross-origin', `${label}: readable from other origins through CORS`)
+    t.notOk(res.headers['x-powered-by'], `${label}: no X-Powered-By`)
   }
 })
 

@@ -155,6 +155,18 @@ export function createPostsRepository (db: Db) {
         }
       }
       const join = f.matchSql?.join ?? ''
+      if (f.matchSql?.snippet !== undefined) {
+        // SQLite computes every result column of every match before sorting, and a snippet
+        // reads and tokenizes the whole body: the page's ids come first, then only those
+        // rows get their snippets (a common word at 10,000 posts: 64 ms → about 1 ms).
+        const ids = prepare(`SELECT p.id FROM posts p ${join} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
+          .pluck().all(...params, opts.limit, opts.offset ?? 0) as number[]
+        if (ids.length === 0) return []
+        const rows = prepare(`SELECT ${columns} FROM posts p ${join} WHERE ${f.matchSql.where} AND p.id IN (${placeholders(ids.length)})`)
+          .all(...f.matchSql.params, ...ids) as PostRow[]
+        const byId = new Map(rows.map((row) => [row.id, row]))
+        return ids.map((id) => byId.get(id) as PostRow)
+      }
       const sqlText = `SELECT ${columns} FROM posts p ${join} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`
       return prepare(sqlText).all(...params, opts.limit, opts.offset ?? 0) as PostRow[]
     },

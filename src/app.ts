@@ -67,7 +67,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
 
   await app.register(dbPlugin, { path: config.DATABASE_PATH, db: opts.db })
   // First of all onRequest hooks: a cache hit is answered before any other hook runs.
-  await app.register(cachingPlugin, { enabled: config.RESPONSE_CACHE, purgeUrl: config.PURGE_URL, varyByOrigin: config.CORS_ORIGINS !== '*' })
+  await app.register(cachingPlugin, { enabled: config.RESPONSE_CACHE, maxBytes: config.RESPONSE_CACHE_MB * 1024 * 1024, purgeUrl: config.PURGE_URL, varyByOrigin: config.CORS_ORIGINS !== '*' })
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })

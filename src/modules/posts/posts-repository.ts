@@ -71,6 +71,9 @@ function visibilityClause (f: PostFilter): { sql: string, params: unknown[] } {
   }
 }
 
+/** Up to this many matches, a category or tag filter sorts its posts rather than walking all posts. */
+const FEW_MATCHES = 2000
+
 function placeholders (n: number): string {
   return new Array(n).fill('?').join(', ')
 }
@@ -80,18 +83,30 @@ export function createPostsRepository (db: Db) {
   const client = db.$client
   const prepare = createStatementCache(client)
 
-  function whereOf (f: PostFilter): { sql: string, params: unknown[] } {
+  // Two ways to filter by category or tag. `exists` walks posts in the requested order and
+  // checks each one's links: a page of a common category is found after a few dozen posts,
+  // but a rare one makes it walk the whole table (70 ms at 100,000 posts). `in` reads the
+  // category's posts from the link index and sorts them: cheap when they are few, and always
+  // the better way to count.
+  type Membership = 'exists' | 'in'
+  function linkClause (table: 'post_categories' | 'post_tags', column: string, ids: number[], how: Membership): string {
+    return how === 'in'
+      ? `p.id IN (SELECT post_id FROM ${table} WHERE ${column} IN (${placeholders(ids.length)}))`
+      : `EXISTS (SELECT 1 FROM ${table} l WHERE l.post_id = p.id AND l.${column} IN (${placeholders(ids.length)}))`
+  }
+
+  function whereOf (f: PostFilter, how: Membership): { sql: string, params: unknown[] } {
     const parts: string[] = []
     const params: unknown[] = []
     const vis = visibilityClause(f)
     parts.push(vis.sql)
     params.push(...vis.params)
     if (f.categoryIds !== undefined) {
-      parts.push(`EXISTS (SELECT 1 FROM post_categories pc WHERE pc.post_id = p.id AND pc.category_id IN (${placeholders(f.categoryIds.length)}))`)
+      parts.push(linkClause('post_categories', 'category_id', f.categoryIds, how))
       params.push(...f.categoryIds)
     }
     if (f.tagIds !== undefined) {
-      parts.push(`EXISTS (SELECT 1 FROM post_tags pt WHERE pt.post_id = p.id AND pt.tag_id IN (${placeholders(f.tagIds.length)}))`)
+      parts.push(linkClause('post_tags', 'tag_id', f.tagIds, how))
       params.push(...f.tagIds)
     }
     if (f.authorId !== undefined) {
@@ -130,14 +145,17 @@ export function createPostsRepository (db: Db) {
   return {
     /** Counts the posts matching a filter. */
     count (f: PostFilter): number {
-      const w = whereOf(f)
+      const w = whereOf(f, 'in')
       const join = f.matchSql?.join ?? ''
       return prepare(`SELECT count(*) FROM posts p ${join} WHERE ${w.sql}`).pluck().get(...w.params) as number
     },
 
-    /** One page of posts in the given order, by offset or after a keyset position. */
-    list (f: PostFilter, opts: { sort: PostSort, limit: number, offset?: number, after?: { value: CursorValue, id: number }, withContent: boolean }): PostRow[] {
-      const w = whereOf(f)
+    /**
+     * One page of posts in the given order, by offset or after a keyset position. `total`
+     * (the count of the filter, when known) picks how a category or tag filter is read.
+     */
+    list (f: PostFilter, opts: { sort: PostSort, limit: number, offset?: number, after?: { value: CursorValue, id: number }, withContent: boolean, total?: number }): PostRow[] {
+      const w = whereOf(f, opts.total !== undefined && opts.total <= FEW_MATCHES ? 'in' : 'exists')
       const params = [...w.params]
       let where = w.sql
       let order: string

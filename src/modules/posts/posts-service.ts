@@ -131,7 +131,7 @@ export function createPostsService (repos: Repositories, siteUrl: string, search
       }
       const withContent = fields?.has('content_html') ?? false
       // One extra row tells whether a next page exists without another query.
-      const rows = repos.posts.list(filter, { sort, limit: perPage + 1, offset, after, withContent })
+      const rows = repos.posts.list(filter, { sort, limit: perPage + 1, offset, after, withContent, total })
       const hasMore = rows.length > perPage
       if (hasMore) rows.pop()
       let nextCursor: string | null = null

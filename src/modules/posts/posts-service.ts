@@ -131,7 +131,9 @@ export function createPostsService (repos: Repositories, siteUrl: string, search
       }
       const withContent = fields?.has('content_html') ?? false
       // One extra row tells whether a next page exists without another query.
-      const rows = repos.posts.list(filter, { sort, limit: perPage + 1, offset, after, withContent, total })
+      const linked = filter.categoryIds !== undefined || filter.tagIds !== undefined
+      const corpus = linked ? countOf({ ...filter, categoryIds: undefined, tagIds: undefined }) : undefined
+      const rows = repos.posts.list(filter, { sort, limit: perPage + 1, offset, after, withContent, total, corpus })
       const hasMore = rows.length > perPage
       if (hasMore) rows.pop()
       let nextCursor: string | null = null

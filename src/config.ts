@@ -22,7 +22,7 @@ export const ConfigSchema = Type.Object({
   COMMENT_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 10000, default: 5, description: 'comments one client may post per minute: an integer 1–10000' }),
   ALLOW_PRIVATE_TARGETS: Type.Boolean({ default: false, description: 'true or false: allow webhook and feed-import URLs in loopback or private networks' }),
   RESPONSE_CACHE: Type.Boolean({ default: true, description: 'true or false: keep serialized public responses in memory (always fresh: keyed by content version)' }),
-  RESPONSE_CACHE_MB: Type.Integer({ minimum: 1, maximum: 4096, default: 16, description: 'most memory the response cache may hold, in MiB (bodies in every encoding; least recently used out first): an integer 1–4096' }),
+  RESPONSE_CACHE_MB: Type.Integer({ minimum: 1, maximum: 4096, default: 8, description: 'most memory the response cache may hold, in MiB (bodies in every encoding; least recently used out first): an integer 1–4096' }),
   IFRAME_HOSTS: Type.String({ default: '', description: 'comma-separated host names whose https iframes survive post sanitizing (e.g. www.youtube.com)' }),
   WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8, description: 'delivery attempts before a webhook delivery is given up: an integer 1–50' }),
   WEBHOOK_RETRY_BASE_MS: Type.Integer({ minimum: 10, maximum: 3600000, default: 4000, description: 'webhook retry backoff base in milliseconds: the first retry waits half to all of it, each later one 4 times longer (an integer 10–3600000)' }),

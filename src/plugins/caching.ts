@@ -24,7 +24,7 @@ export interface CachingOptions {
   /** CORS answers depend on the request's Origin (a list of origins, not `*`): key by it too. */
   varyByOrigin?: boolean
   maxEntries?: number
-  /** Total size of cached bodies in bytes, every encoding counted (RESPONSE_CACHE_MB), 16 MiB by default. */
+  /** Total size of cached bodies in bytes, every encoding counted (RESPONSE_CACHE_MB), 8 MiB by default. */
   maxBytes?: number
   maxAge?: number
 }
@@ -103,7 +103,7 @@ function isPublicRequest (request: FastifyRequest): boolean {
 export default fp<CachingOptions>(async (app, opts) => {
   const maxAge = opts.maxAge ?? 60
   const maxEntries = opts.maxEntries ?? 2000
-  const maxBytes = opts.maxBytes ?? 16 * 1024 * 1024
+  const maxBytes = opts.maxBytes ?? 8 * 1024 * 1024
   const cache = new Map<string, Entry>()
   const contentVersion = app.contentVersion
 

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createServer, type AddressInfo } from 'node:net'
 import autocannon from 'autocannon'
 import { openDatabase } from '../db/client.js'
 import { runMigrations } from '../db/migrate.js'
 import { encodeCursor } from '../lib/cursor.js'
 import { fillBenchData } from './bench-data.js'
+import { freePort } from './free-port.js'
 
 // npm run bench: builds a deterministic corpus, starts the compiled server (dist/server.js)
 // in a child process with production settings, and loads each endpoint from this process
@@ -79,13 +79,6 @@ async function waitForLine (child: ChildProcess, pattern: RegExp, timeoutMs: num
   })
 }
 
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 async function startServer (dbPath: string, cache: boolean): Promise<Started> {
   const port = await freePort()
@@ -130,8 +123,8 @@ interface Result { name: string, cache: boolean, rps: number, p50_ms: number, p9
 
 interface Load { requests: number, seconds: number, p50: number, p99: number, non2xx: number, errors: number }
 
-async function run (url: string, paths: string[], seconds: number, headers: Record<string, string> = {}): Promise<Load> {
-  const requests = paths.map((path) => ({ method: 'GET' as const, path, headers }))
+async function run (url: string, paths: string[], seconds: number): Promise<Load> {
+  const requests = paths.map((path) => ({ method: 'GET' as const, path }))
   const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds, requests })
   return { requests: r.requests.total, seconds: r.duration, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts }
 }
@@ -143,19 +136,19 @@ async function run (url: string, paths: string[], seconds: number, headers: Reco
  * minute to the next, and a ratio to a limit measured minutes apart would be mostly noise.
  * p50 is the mean of the slices', p99 the worst slice's.
  */
-async function measure (url: string, paths: string[], seconds: number, limit?: { url: string, paths: string[] }, headers: Record<string, string> = {}) {
+async function measure (url: string, paths: string[], seconds: number, limit?: { url: string, paths: string[] }) {
   // Every URL once, one at a time, then the warm-up: the figures are of a running server
   // (a miss happens once per URL and content version), not of its first second. Responses
   // that are not cached pay for the query on every request anyway.
   // (fetch would ask for gzip by default; autocannon asks for nothing, so neither does this.)
-  for (const path of paths) await (await fetch(url + path, { headers: { 'accept-encoding': 'identity', ...headers } })).arrayBuffer()
-  if (WARMUP > 0) await run(url, paths, WARMUP, headers)
+  for (const path of paths) await (await fetch(url + path, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer()
+  if (WARMUP > 0) await run(url, paths, WARMUP)
   const slices = Math.max(1, Math.round(seconds / SLICE))
   const done: Load[] = []
   const limits: Load[] = []
   for (let i = 0; i < slices; i++) {
     if (limit !== undefined) limits.push(await run(limit.url, limit.paths, LIMIT_SLICE))
-    done.push(await run(url, paths, seconds / slices, headers))
+    done.push(await run(url, paths, seconds / slices))
   }
   const rate = (loads: Load[]) => loads.reduce((n, l) => n + l.requests, 0) / loads.reduce((n, l) => n + l.seconds, 0)
   return {
@@ -190,7 +183,7 @@ async function main (): Promise<void> {
 
     const words = ['vote', 'goal', 'carbon', 'algorithm', 'inflation', 'rocket', 'vaccine', 'festival', 'treaty', 'rent', 'senate', 'league', 'solar', 'privacy', 'bank', 'orbit', 'hospital', 'album', 'sanctions', 'council']
     const some = (n: number) => slugs.filter((_, i) => i % Math.max(1, Math.floor(slugs.length / n)) === 0).slice(0, n)
-    const endpoints: Array<{ name: string, paths: string[], headers?: Record<string, string> }> = [
+    const endpoints: Array<{ name: string, paths: string[] }> = [
       // The same page under many spellings: distinct URLs, the same bytes as the limit serves.
       { name: 'list page 1', paths: ['', '&sort=-published_at', '&published_after=2000-01-01T00:00:00Z', '&published_before=2999-01-01T00:00:00Z', '&sort=-published_at&published_after=2000-01-01T00:00:00Z', '&sort=-published_at&published_before=2999-01-01T00:00:00Z']
         .flatMap((a) => ['per_page=10', 'page=1&per_page=10'].map((b) => `/v1/posts?${b}${a}`)) },
@@ -239,7 +232,7 @@ async function main (): Promise<void> {
             continue
           }
           // The uncached pass is compared with the limit measured beside the cached pass.
-          const r = await measure(server.url, e.paths, cache ? DURATION : DURATION_NO_CACHE, cache || results.length === 0 ? limit : undefined, e.headers)
+          const r = await measure(server.url, e.paths, cache ? DURATION : DURATION_NO_CACHE, cache || results.length === 0 ? limit : undefined)
           const limitRps = r.limitRps ?? meanLimit(results)
           const row: Result = { name: e.name, cache, rps: Math.round(r.rps), p50_ms: r.p50, p99_ms: r.p99, ratio: Number((r.rps / limitRps).toFixed(3)), limit_rps: Math.round(limitRps), non2xx: r.non2xx, errors: r.errors, rss_mb: rssMb(server.child.pid!, 'VmRSS') }
           results.push(row)

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,6 +8,7 @@ import autocannon from 'autocannon'
 import { openDatabase } from '../db/client.js'
 import { runMigrations } from '../db/migrate.js'
 import { seedDemo } from '../demo/seed-demo.js'
+import { freePort } from './free-port.js'
 
 // npm run load (or tsx src/scripts/load.ts): a bounded mixed read/write run against the real
 // server in a child process on 127.0.0.1, on a file database filled with the demo content.
@@ -41,13 +41,6 @@ export interface LoadSummary {
   reads: number
 }
 
-async function freePort (): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const port = (probe.address() as AddressInfo).port
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
 
 async function startServer (dbPath: string, compiled: boolean): Promise<{ child: ChildProcess, base: string }> {
   const port = await freePort()

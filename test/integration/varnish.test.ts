@@ -1,10 +1,10 @@
 import t from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../../src/scripts/free-port.js'
 
 // Varnish (installed by .ci/run) on loopback in front of two API processes sharing one
 // database: a read is cached, a publish purges exactly the affected surrogate keys, and the
@@ -14,13 +14,6 @@ const VARNISHD = ['/usr/sbin/varnishd', '/usr/bin/varnishd'].find((p) => existsS
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const TOKEN = 'varnish-test-admin-token-0123456789abcdef'
 
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 async function waitFor (url: string, child: ChildProcess, label: string): Promise<void> {
   const start = Date.now()

@@ -1,20 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
+import { freePort } from '../../src/scripts/free-port.js'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const CHILD_ADMIN_TOKEN = 'reliability-admin-token-0123456789abcdef'
 export const childAuth = { authorization: `Bearer ${CHILD_ADMIN_TOKEN}` }
 
-/** A TCP port nobody listens on right now. */
-export async function freePort (): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const port = (probe.address() as AddressInfo).port
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
 
 export interface ServerProcess {
   base: string

@@ -17,6 +17,7 @@ import swaggerPlugin from './plugins/swagger.js'
 import securityPlugin, { frameworkErrors } from './plugins/security.js'
 import repositoriesPlugin from './plugins/repositories.js'
 import authPlugin from './plugins/auth.js'
+import contentTypesPlugin from './plugins/content-types.js'
 import cachingPlugin from './plugins/caching.js'
 import servicesPlugin from './plugins/services.js'
 import writesPlugin from './plugins/writes.js'
@@ -85,6 +86,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   })
   await app.register(repositoriesPlugin)
   await app.register(authPlugin, { adminToken: config.ADMIN_TOKEN })
+  await app.register(contentTypesPlugin)
   await app.register(servicesPlugin, { siteUrl: config.SITE_URL, search: searchMatcher })
   await app.register(writesPlugin, { iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean), siteUrl: config.SITE_URL })
   await app.register(webhooksPlugin, {

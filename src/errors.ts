@@ -36,8 +36,10 @@ export class UnsupportedMediaType extends Error {
   readonly statusCode = 415
   readonly code = 'UNSUPPORTED_MEDIA_TYPE'
   readonly headers: Record<string, string>
-  constructor (public readonly accepted: string[], received: string | undefined) {
-    super(`${received === undefined ? 'A body without Content-Type' : `Content-Type ${received}`} is not accepted here: send ${accepted.join(' or ')}`)
+  /** `received`: the media type sent, null for a malformed Content-Type, undefined for none. */
+  constructor (public readonly accepted: string[], received: string | null | undefined) {
+    const what = received === undefined ? 'A body without Content-Type' : received === null ? 'A malformed Content-Type' : `Content-Type ${received}`
+    super(`${what} is not accepted here: send ${accepted.join(' or ')}`)
     this.headers = { accept: accepted.join(', ') }
   }
 }

@@ -16,7 +16,8 @@ export const ProblemSchema = Type.Object({
     in: Type.String({ description: 'Where the bad value is: query, params, body or headers' }),
     path: Type.String({ description: 'The field or parameter at fault (dot path for nested body fields)' }),
     message: Type.String()
-  }), { description: 'Each bad field or parameter (validation failures)' }))
+  }), { description: 'Each bad field or parameter (validation failures)' })),
+  accepted: Type.Optional(Type.Array(Type.String(), { description: 'The media types the operation reads (415 only; also in the Accept header)', examples: [['application/json']] }))
 }, { $id: 'Problem', title: 'Problem', description: 'RFC 9457 problem details, sent as application/problem+json' })
 export type Problem = Static<typeof ProblemSchema>
 

@@ -4,6 +4,7 @@ import cors from '@fastify/cors'
 import { trustProxyOption, type AppConfig } from './config.js'
 import type { Db } from './db/client.js'
 import { sharedSchemas } from './schemas/common.js'
+import { requestIdOf } from './lib/request-id.js'
 import { postSchemas } from './modules/posts/posts-schemas.js'
 import { SiteSchema } from './modules/site/site-routes.js'
 import { CategorySchema } from './modules/categories/categories-routes.js'
@@ -14,7 +15,7 @@ import dbPlugin from './plugins/db.js'
 import { createValidatorCompiler, lazySerializers } from './plugins/validation.js'
 import problemDetails from './plugins/problem-details.js'
 import swaggerPlugin from './plugins/swagger.js'
-import securityPlugin, { frameworkErrors } from './plugins/security.js'
+import securityPlugin, { clientErrorHandler, frameworkErrors } from './plugins/security.js'
 import repositoriesPlugin from './plugins/repositories.js'
 import authPlugin from './plugins/auth.js'
 import contentTypesPlugin from './plugins/content-types.js'
@@ -57,12 +58,18 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     logger: opts.logger ?? false,
     // A hop count is valid at run time though the type omits it.
     trustProxy: trustProxyOption(config.TRUST_PROXY) as FastifyServerOptions['trustProxy'],
-    requestIdHeader: 'x-request-id',
+    // The client's X-Request-Id only when it is a safe token (requestIdOf), else our own.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     logController: new LogController({ disableRequestLogging: !config.LOG_REQUESTS }),
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     schemaController: lazySerializers,
-    frameworkErrors
+    frameworkErrors,
+    clientErrorHandler,
+    // Requests that arrive while the server drains are refused by the security plugin, as
+    // problems; Fastify's own answer is plain JSON.
+    return503OnClosing: false
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(createValidatorCompiler())
 

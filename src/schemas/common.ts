@@ -42,7 +42,8 @@ export function problemResponses (...statuses: number[]): Record<number, TSchema
     413: 'Body too large',
     415: 'Unsupported content type',
     422: 'Valid request that breaks a rule',
-    429: 'Rate limited: retry after the Retry-After header'
+    429: 'Rate limited: retry after the Retry-After header',
+    503: 'Not available now: saturated (retry after the Retry-After header), shutting down, or the database does not answer'
   }
   for (const status of statuses) {
     out[status] = {

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { connect } from 'node:net'
 import { Writable } from 'node:stream'
 import type { AddressInfo } from 'node:net'
@@ -49,13 +49,13 @@ function parse (text: string): RawResponse[] {
   return out
 }
 
-async function listening (t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function listening (t: Test) {
   const app = await buildTestApp(t)
   await app.listen({ port: 0, host: '127.0.0.1' })
   return { app, port: (app.server.address() as AddressInfo).port }
 }
 
-function assertProblem (t: Parameters<Parameters<typeof t.test>[1]>[0], res: RawResponse | undefined, status: number, code: string) {
+function assertProblem (t: Test, res: RawResponse | undefined, status: number, code: string) {
   t.ok(res, `an answer with ${status}`)
   if (res === undefined) return
   t.equal(res.status, status)

@@ -54,6 +54,8 @@ export default fp(async (app) => {
     }
     const own = route.preParsing === undefined ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing]
     route.preParsing = [check, ...own]
-    if (schema?.body !== undefined && schema.hide !== true) schema.response = { ...problemResponses(415), ...schema.response }
+    // Any of them may be sent a body, so any may answer these two (an operation without a
+    // request body reads none, but still refuses a large or foreign one).
+    if (schema !== undefined && schema.hide !== true) schema.response = { ...problemResponses(413, 415), ...schema.response }
   })
 }, { name: 'content-types' })

@@ -7,6 +7,7 @@ import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ServiceUnavailable, withHeaders } from '../errors.js'
 import { PROBLEM_CONTENT_TYPE, problemBody, sendProblem } from './problem-details.js'
+import { problemResponses } from '../schemas/common.js'
 
 export interface SecurityOptions {
   /** Answer 503 when the mean event-loop delay over a sample exceeds this many ms; 0 turns it off. */
@@ -144,6 +145,12 @@ function unavailable (detail: string, retryAfter: number) {
 export default fp<SecurityOptions>(async (app, opts) => {
   const apiHeaders = API_HEADERS
   const docsHeaders = helmetHeaders(DOCS_HELMET)
+  // frameworkErrors answers an over-long path parameter with a 414 on any route that has one.
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as { hide?: boolean, response?: Record<string, unknown> } | undefined
+    if (route.url.includes(':') && schema !== undefined && schema.hide !== true) schema.response = { ...problemResponses(414), ...schema.response }
+  })
+
   const retryAfter = opts.retryAfter ?? 10
   let closing = false
   app.addHook('preClose', (done) => { closing = true; done() })

@@ -40,6 +40,7 @@ export function problemResponses (...statuses: number[]): Record<number, TSchema
     404: 'Not found',
     409: 'Conflict with the current state (duplicate slug or comment, resource in use)',
     413: 'Body too large',
+    414: 'A path parameter is longer than any id or slug can be',
     415: 'Unsupported content type',
     422: 'Valid request that breaks a rule',
     429: 'Rate limited: retry after the Retry-After header',

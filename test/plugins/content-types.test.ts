@@ -23,7 +23,10 @@ t.test('the spec lists the operations that take bodies with their types', async 
   t.same(types('createPostComment'), ['application/json', 'application/x-www-form-urlencoded'])
   t.ok(types('importWxr').includes('application/xml'), 'WXR imports take XML')
   t.notOk(types('importWxr').includes('application/json'))
-  for (const op of withBody) t.ok(op.responses['415'], `${op.id} documents its 415`)
+  for (const op of operationsOf(spec).filter((o) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(o.method))) {
+    t.ok(op.responses['413'] && op.responses['415'], `${op.id} documents 413 and 415, which any body may get`)
+  }
+  for (const op of operationsOf(spec).filter((o) => o.path.includes('{'))) t.ok(op.responses['414'], `${op.id} documents 414 for an over-long path parameter`)
 })
 
 t.test('every operation with a body answers other media types with a 415 naming the ones it takes', async (t) => {

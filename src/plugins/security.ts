@@ -117,7 +117,8 @@ export function clientErrorHandler (this: FastifyInstance, err: NodeJS.ErrnoExce
   if (err.code === 'ECONNRESET' || socket.destroyed) return
   const [status, code, detail] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'BAD_REQUEST', 'The request is not valid HTTP/1.1']
   const requestId = randomUUID()
-  this.log.debug({ err, requestId, status }, 'client error')
+  // Not the error itself: its rawPacket holds the request's bytes, Authorization header included.
+  this.log.debug({ code: err.code, requestId, status }, 'client error')
   if (socket.writable) {
     const body = JSON.stringify(problemBody(status, code, detail, { requestId }))
     const headers = { ...API_HEADERS, 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store', 'x-request-id': requestId, connection: 'close' }

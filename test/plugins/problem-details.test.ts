@@ -156,3 +156,21 @@ t.test('a safe X-Request-Id is kept; anything else is replaced, never reflected'
   t.notOk(lines.some((l) => hostile.filter((h) => h.length > 2).some((h) => l.includes(JSON.stringify(h).slice(1, -1)))), 'no log line holds a refused id')
   t.ok(lines.some((l) => l.includes('"reqId":"abc-123"')), 'a kept id is in the log')
 })
+
+t.test('a refused request is logged at debug without its bytes, so no token reaches the log', async (t) => {
+  const lines: string[] = []
+  const stream = new Writable({ write (chunk: Buffer, _enc, done) { lines.push(...chunk.toString().split('\n').filter(Boolean)); done() } })
+  const app = await buildApp(loadConfig({ DATABASE_PATH: ':memory:', LOG_LEVEL: 'debug', MAX_EVENT_LOOP_DELAY_MS: '0' }), { logger: { level: 'debug', stream } })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => app.close())
+  const port = (app.server.address() as AddressInfo).port
+  const res = parse(await raw(port, ['GET /v1/keys HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer bs_secret-token-value\r\nBad Header Line\r\n\r\n']))[0]
+  assertProblem(t, res, 400, 'BAD_REQUEST')
+  const logged = lines.filter((l) => l.includes('client error'))
+  t.equal(logged.length, 1, 'the refusal is logged')
+  t.match(logged[0], JSON.parse(res?.body ?? '{}').request_id, 'with its request id')
+  t.notOk(lines.some((l) => l.includes('bs_secret-token-value')), 'and never the token')
+  // Node hands the handler the request's bytes (err.rawPacket); pino would write them as numbers.
+  const tokenBytes = [...Buffer.from('bs_secret')].join(',')
+  t.notOk(lines.some((l) => l.includes('rawPacket') || l.includes(tokenBytes)), 'nor the raw bytes that hold it')
+})

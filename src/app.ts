@@ -4,6 +4,7 @@ import cors from '@fastify/cors'
 import { trustProxyOption, type AppConfig } from './config.js'
 import type { Db } from './db/client.js'
 import { sharedSchemas } from './schemas/common.js'
+import { requestIdOf } from './lib/request-id.js'
 import { postSchemas } from './modules/posts/posts-schemas.js'
 import { SiteSchema } from './modules/site/site-routes.js'
 import { CategorySchema } from './modules/categories/categories-routes.js'
@@ -14,9 +15,10 @@ import dbPlugin from './plugins/db.js'
 import { createValidatorCompiler, lazySerializers } from './plugins/validation.js'
 import problemDetails from './plugins/problem-details.js'
 import swaggerPlugin from './plugins/swagger.js'
-import securityPlugin, { frameworkErrors } from './plugins/security.js'
+import securityPlugin, { clientErrorHandler, frameworkErrors } from './plugins/security.js'
 import repositoriesPlugin from './plugins/repositories.js'
 import authPlugin from './plugins/auth.js'
+import contentTypesPlugin from './plugins/content-types.js'
 import cachingPlugin from './plugins/caching.js'
 import servicesPlugin from './plugins/services.js'
 import writesPlugin from './plugins/writes.js'
@@ -56,12 +58,18 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     logger: opts.logger ?? false,
     // A hop count is valid at run time though the type omits it.
     trustProxy: trustProxyOption(config.TRUST_PROXY) as FastifyServerOptions['trustProxy'],
-    requestIdHeader: 'x-request-id',
+    // The client's X-Request-Id only when it is a safe token (requestIdOf), else our own.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     logController: new LogController({ disableRequestLogging: !config.LOG_REQUESTS }),
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     schemaController: lazySerializers,
-    frameworkErrors
+    frameworkErrors,
+    clientErrorHandler,
+    // Requests that arrive while the server drains are refused by the security plugin, as
+    // problems; Fastify's own answer is plain JSON.
+    return503OnClosing: false
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(createValidatorCompiler())
 
@@ -85,6 +93,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   })
   await app.register(repositoriesPlugin)
   await app.register(authPlugin, { adminToken: config.ADMIN_TOKEN })
+  await app.register(contentTypesPlugin)
   await app.register(servicesPlugin, { siteUrl: config.SITE_URL, search: searchMatcher })
   await app.register(writesPlugin, { iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean), siteUrl: config.SITE_URL })
   await app.register(webhooksPlugin, {

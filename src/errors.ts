@@ -20,6 +20,29 @@ export const DuplicateComment = createError('DUPLICATE_COMMENT', 'This comment w
 export const Unprocessable = createError<[string]>('UNPROCESSABLE', '%s', 422)
 export const UnknownReference = createError<[string, string]>('UNKNOWN_REFERENCE', '%s: %s', 422)
 export const TargetRefused = createError<[string]>('TARGET_REFUSED', '%s', 422)
+/** Deliberate 503s (load shedding, shutting down, database not ready): answered, never logged as faults. */
+export const ServiceUnavailable = createError<[string]>('SERVICE_UNAVAILABLE', '%s', 503)
+
+/** A 4xx or 503 that sets response headers too (WWW-Authenticate, Retry-After, Accept). */
+export function withHeaders<E extends Error> (error: E, headers: Record<string, string>): E & { headers: Record<string, string> } {
+  return Object.assign(error, { headers })
+}
+
+/**
+ * A body of a media type the operation does not read. The problem lists the types it does
+ * (`accepted`) and so does the `Accept` header, as RFC 9110 §15.5.16 suggests.
+ */
+export class UnsupportedMediaType extends Error {
+  readonly statusCode = 415
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE'
+  readonly headers: Record<string, string>
+  /** `received`: the media type sent, null for a malformed Content-Type, undefined for none. */
+  constructor (public readonly accepted: string[], received: string | null | undefined) {
+    const what = received === undefined ? 'A body without Content-Type' : received === null ? 'A malformed Content-Type' : `Content-Type ${received}`
+    super(`${what} is not accepted here: send ${accepted.join(' or ')}`)
+    this.headers = { accept: accepted.join(', ') }
+  }
+}
 
 /** A 4xx error that names the fields at fault, rendered like a validation failure. */
 export class FieldError extends Error {

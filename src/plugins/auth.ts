@@ -1,9 +1,10 @@
 import fp from 'fastify-plugin'
 import { timingSafeEqual } from 'node:crypto'
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyRequest, RouteOptions } from 'fastify'
 import { createKeysRepository, hashKey, type KeysRepository } from '../modules/keys/keys-repository.js'
 import { API_SCOPES, type ApiScope } from '../db/schema.js'
-import { sendProblem } from './problem-details.js'
+import { Forbidden, Unauthorized, withHeaders } from '../errors.js'
+import { problemResponses } from '../schemas/common.js'
 
 export interface AuthContext {
   /** null for the ADMIN_TOKEN from the environment. */
@@ -18,8 +19,18 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     keys: KeysRepository
-    /** preHandler that answers 401 without a valid key and 403 without the scope (admin has all). */
-    requireScope: (scope: ApiScope) => preHandlerAsyncHookHandler
+  }
+  interface FastifyContextConfig {
+    /**
+     * The scope an API key needs for this operation. Checked in onRequest, before the body is
+     * read: no key or a bad one is a 401, a key without the scope a 403, whatever the body.
+     * The operation's OpenAPI `security` is derived from it.
+     */
+    scope?: ApiScope
+    /** Makes `scope` needed only by the requests this says yes to (a public read that can show drafts). */
+    scopeWhen?: (request: FastifyRequest) => boolean
+    /** A write anyone may make (comment submission): the explicit alternative to `scope`. */
+    public?: boolean
   }
 }
 
@@ -34,41 +45,71 @@ function sameSecret (a: string, b: string): boolean {
   return timingSafeEqual(Buffer.from(hashKey(a), 'hex'), Buffer.from(hashKey(b), 'hex'))
 }
 
-function unauthorized (request: FastifyRequest, reply: FastifyReply, detail: string, error?: string): FastifyReply {
-  reply.header('www-authenticate', error ? `Bearer realm="broadsheet", error="${error}"` : 'Bearer realm="broadsheet"')
-  return sendProblem(reply, request, 401, 'UNAUTHORIZED', detail)
+/** A 401 whose WWW-Authenticate names the RFC 6750 error code when there is one. */
+function unauthorized (detail: string, error?: 'invalid_request' | 'invalid_token') {
+  return withHeaders(new Unauthorized(detail), { 'www-authenticate': error ? `Bearer realm="broadsheet", error="${error}"` : 'Bearer realm="broadsheet"' })
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/**
+ * Derives what the OpenAPI document says about access from the route's `config.scope`, so the
+ * spec and the check can never disagree, and refuses at start-up a write route that declares
+ * neither a scope nor `public: true`, so a new route cannot forget its check.
+ */
+function declareAccess (route: RouteOptions): void {
+  const config = route.config ?? {}
+  const methods = Array.isArray(route.method) ? route.method : [route.method]
+  const where = `${methods.join(',')} ${route.url}`
+  if (config.scope === undefined && config.public !== true && methods.some((m) => WRITE_METHODS.has(m))) {
+    throw new Error(`${where} must declare config.scope (the API key scope it needs) or config.public: true`)
+  }
+  const schema = route.schema as (RouteOptions['schema'] & { hide?: boolean, security?: Array<Record<string, string[]>>, response?: Record<string, unknown> }) | undefined
+  if (schema === undefined || schema.hide === true) return
+  if (config.scope === undefined && schema.security?.some((s) => Object.keys(s).length > 0) === true && !schema.security.some((s) => Object.keys(s).length === 0)) {
+    throw new Error(`${where} documents a required key in schema.security: declare config.scope instead`)
+  }
+  if (config.scope !== undefined && config.scopeWhen === undefined) {
+    // OpenAPI 3.1 lets a non-OAuth requirement list the roles it needs: here, the scope.
+    schema.security = [{ bearerAuth: [config.scope] }]
+    schema.response = { ...problemResponses(401, 403), ...schema.response }
+  } else {
+    // Anyone may call it; a key is optional (and may show more, such as drafts).
+    schema.security = [{}, { bearerAuth: [] }]
+    if (config.scope !== undefined) schema.response = { ...problemResponses(401, 403), ...schema.response }
+  }
 }
 
 /**
- * Bearer-key authentication. A request with an Authorization header must carry a valid,
- * unrevoked key (else 401 even on public routes, so a broken key never fails silently);
- * routes that write declare `preHandler: app.requireScope(...)`.
+ * Bearer-key authentication and scopes, in onRequest, before anything reads the body. A request
+ * with an Authorization header must carry a valid, unrevoked key (else 401 even on public routes,
+ * so a broken key never fails silently); a route's `config.scope` then needs that scope.
  */
 export default fp<{ adminToken?: string }>(async (app, opts) => {
   const keys = createKeysRepository(app.db)
   app.decorate('keys', keys)
   app.decorateRequest('auth', null)
 
-  app.addHook('onRequest', async (request, reply) => {
-    const header = request.headers.authorization
-    if (header === undefined) return
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-    if (match === null) return unauthorized(request, reply, 'Authorization must be "Bearer <key>"', 'invalid_request')
-    const token = match[1]
-    if (opts.adminToken !== undefined && sameSecret(token, opts.adminToken)) {
-      request.auth = { keyId: null, name: 'ADMIN_TOKEN', scopes: new Set(API_SCOPES) }
-      return
-    }
-    const row = keys.findByHash(hashKey(token))
-    if (row === undefined || row.revoked_at !== null) return unauthorized(request, reply, 'The API key is not valid or has been revoked', 'invalid_token')
-    keys.touch(row.id, Date.now())
-    request.auth = { keyId: row.id, name: row.name, scopes: new Set(row.scopes) }
-  })
+  app.addHook('onRoute', declareAccess)
 
-  app.decorate('requireScope', (scope: ApiScope): preHandlerAsyncHookHandler => {
-    return async function (request, reply) {
-      if (request.auth === null) return unauthorized(request, reply, `This operation needs an API key with the ${scope} scope`)
-      if (!hasScope(request, scope)) return sendProblem(reply, request, 403, 'FORBIDDEN', `The API key lacks the ${scope} scope`)
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
+      if (match === null) throw unauthorized('Authorization must be "Bearer <key>"', 'invalid_request')
+      const token = match[1]
+      if (opts.adminToken !== undefined && sameSecret(token, opts.adminToken)) {
+        request.auth = { keyId: null, name: 'ADMIN_TOKEN', scopes: new Set(API_SCOPES) }
+      } else {
+        const row = keys.findByHash(hashKey(token))
+        if (row === undefined || row.revoked_at !== null) throw unauthorized('The API key is not valid or has been revoked', 'invalid_token')
+        keys.touch(row.id, Date.now())
+        request.auth = { keyId: row.id, name: row.name, scopes: new Set(row.scopes) }
+      }
     }
+    const { scope, scopeWhen } = request.routeOptions.config
+    if (scope === undefined || (scopeWhen !== undefined && !scopeWhen(request))) return
+    if (request.auth === null) throw unauthorized(`This request needs an API key with the ${scope} scope`)
+    if (!hasScope(request, scope)) throw new Forbidden(`The API key lacks the ${scope} scope`)
   })
 }, { name: 'auth', dependencies: ['db'] })

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { FieldError, PROBLEM_BASE, RouteNotFound } from '../errors.js'
+import { FieldError, PROBLEM_BASE, RouteNotFound, ServiceUnavailable } from '../errors.js'
 
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
 
@@ -51,22 +51,29 @@ function dedupe (problems: FieldProblem[]): FieldProblem[] {
   return [...seen.values()]
 }
 
-/** Sends an RFC 9457 problem. Used by the error and not-found handlers and by hooks. */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
+
+/** The RFC 9457 body of every error answer, also written raw to sockets before any routing. */
+export function problemBody (status: number, code: string, detail: string, where: { instance?: string, requestId: string }, extra: Record<string, unknown> = {}) {
+  return {
+    type: `${PROBLEM_BASE}${kebab(code)}`,
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail,
+    ...(where.instance === undefined ? {} : { instance: where.instance }),
+    code,
+    request_id: where.requestId,
+    ...extra
+  }
+}
+
+/** Sends an RFC 9457 problem. Used by the error and not-found handlers and by frameworkErrors. */
 export function sendProblem (reply: FastifyReply, request: FastifyRequest, status: number, code: string, detail: string, extra: Record<string, unknown> = {}): FastifyReply {
   return reply
     .code(status)
     .header('cache-control', 'no-store')
-    .type('application/problem+json; charset=utf-8')
-    .send({
-      type: `${PROBLEM_BASE}${kebab(code)}`,
-      title: STATUS_CODES[status] ?? 'Error',
-      status,
-      detail,
-      instance: request.url.split('?')[0],
-      code,
-      request_id: request.id,
-      ...extra
-    })
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problemBody(status, code, detail, { instance: request.url.split('?')[0], requestId: request.id }, extra))
 }
 
 /**
@@ -75,7 +82,7 @@ export function sendProblem (reply: FastifyReply, request: FastifyRequest, statu
  * errors (400/413/415), unknown routes (404) and anything else (500, logged, no details).
  */
 export default fp(async (app) => {
-  app.setErrorHandler((error: FastifyError & { errors?: FieldProblem[], headers?: Record<string, string> }, request, reply) => {
+  app.setErrorHandler((error: FastifyError & { errors?: FieldProblem[], accepted?: string[], headers?: Record<string, string> }, request, reply) => {
     if (error.validation) {
       const errors = dedupe(validationProblems(error))
       const detail = errors.map((e) => `${e.path} ${e.message}`).join('; ')
@@ -86,8 +93,17 @@ export default fp(async (app) => {
       const code = FASTIFY_CODES[error.code] ?? (error.code?.startsWith('FST_') ? 'BAD_REQUEST' : error.code) ?? 'BAD_REQUEST'
       if (error.headers) reply.headers(error.headers)
       if (status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer realm="broadsheet"')
-      const extra = Array.isArray(error.errors) ? { errors: error.errors } : {}
+      const extra = {
+        ...(Array.isArray(error.errors) ? { errors: error.errors } : {}),
+        ...(Array.isArray(error.accepted) ? { accepted: error.accepted } : {})
+      }
       return sendProblem(reply, request, status, code, error.message, extra)
+    }
+    // A 503 on purpose (load shedding, shutting down, database not ready) is an answer, not a
+    // fault: no "unhandled error" line for every request shed.
+    if (error instanceof ServiceUnavailable) {
+      if (error.headers) reply.headers(error.headers)
+      return sendProblem(reply, request, 503, 'SERVICE_UNAVAILABLE', error.message)
     }
     request.log.error({ err: error, method: request.method, url: request.url }, 'unhandled error')
     return sendProblem(reply, request, status >= 500 && status < 600 ? status : 500, 'INTERNAL', 'The server could not complete the request; it has been logged with this request_id')

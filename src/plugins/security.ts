@@ -1,11 +1,13 @@
 import fp from 'fastify-plugin'
 import helmet, { type HelmetOptions } from 'helmet'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import { randomUUID } from 'node:crypto'
 import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure'
-import { STATUS_CODES } from 'node:http'
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { PROBLEM_BASE } from '../errors.js'
-import { sendProblem } from './problem-details.js'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ServiceUnavailable, withHeaders } from '../errors.js'
+import { PROBLEM_CONTENT_TYPE, problemBody, sendProblem } from './problem-details.js'
+import { problemResponses } from '../schemas/common.js'
 
 export interface SecurityOptions {
   /** Answer 503 when the mean event-loop delay over a sample exceeds this many ms; 0 turns it off. */
@@ -77,6 +79,8 @@ export function helmetHeaders (options: HelmetOptions): Record<string, string> {
   return headers
 }
 
+const API_HEADERS = helmetHeaders(API_HELMET)
+
 /**
  * Fastify's `frameworkErrors` option: the router answers a URL that is not valid
  * percent-encoded UTF-8, or whose parameter passes maxParamLength, before any hook or
@@ -84,6 +88,7 @@ export function helmetHeaders (options: HelmetOptions): Record<string, string> {
  * problems like every other error.
  */
 export function frameworkErrors (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.headers(API_HEADERS).header('x-request-id', request.id)
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     sendProblem(reply, request, 414, 'URI_TOO_LONG', 'A path parameter is longer than any id or slug can be')
   } else if (error.code === 'FST_ERR_BAD_URL') {
@@ -93,26 +98,41 @@ export function frameworkErrors (error: FastifyError, request: FastifyRequest, r
   }
 }
 
+// What Node's HTTP parser refuses before Fastify sees a request, by Node's error code.
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'HEADERS_TOO_LARGE', 'The request line and headers are larger than the server accepts (16 KiB): shorten the URL or the headers'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'REQUEST_TIMEOUT', 'The request was not received in time']
+}
+
+/**
+ * Fastify's `clientErrorHandler` (Node's `clientError` event): a request Node cannot parse (a
+ * URL or header block past the 16 KiB limit, a malformed request line or header, a body framed
+ * two ways) or that took too long never reaches Fastify, and Fastify's default answers with its
+ * own plain JSON. Here it is a problem like every other error, written straight to the socket
+ * (there is no request or reply), with a request id of its own in the body, the header and the
+ * debug log line.
+ */
+export function clientErrorHandler (this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket): void {
+  // A reset connection has no one to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, code, detail] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'BAD_REQUEST', 'The request is not valid HTTP/1.1']
+  const requestId = randomUUID()
+  // Not the error itself: its rawPacket holds the request's bytes, Authorization header included.
+  this.log.debug({ code: err.code, requestId, status }, 'client error')
+  if (socket.writable) {
+    const body = JSON.stringify(problemBody(status, code, detail, { requestId }))
+    const headers = { ...API_HEADERS, 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store', 'x-request-id': requestId, connection: 'close' }
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`)
+  }
+  socket.destroy(err)
+}
+
 // The liveness probe must answer even when the server is too busy for real work, or an
 // orchestrator would restart a process that is merely loaded.
 const ALWAYS_ANSWERED = new Set(['/health'])
 
-function pressureProblem (request: FastifyRequest, reply: FastifyReply, retryAfter: number) {
-  if (ALWAYS_ANSWERED.has(request.url.split('?')[0])) return undefined
-  reply
-    .code(503)
-    .header('retry-after', String(retryAfter))
-    .header('cache-control', 'no-store')
-    .type('application/problem+json; charset=utf-8')
-  return {
-    type: `${PROBLEM_BASE}service-unavailable`,
-    title: STATUS_CODES[503],
-    status: 503,
-    detail: `The server is saturated; retry after ${retryAfter} seconds`,
-    instance: request.url.split('?')[0],
-    code: 'SERVICE_UNAVAILABLE',
-    request_id: request.id
-  }
+function unavailable (detail: string, retryAfter: number) {
+  return withHeaders(new ServiceUnavailable(detail), { 'retry-after': String(retryAfter) })
 }
 
 /**
@@ -120,28 +140,38 @@ function pressureProblem (request: FastifyRequest, reply: FastifyReply, retryAft
  * Swagger UI at /docs working there) and load
  * shedding (under-pressure): while the event loop is saturated every request except
  * /health is answered at once with a 503 problem and `Retry-After`, instead of queueing
- * until clients time out.
+ * until clients time out. Requests that arrive on open connections while the server drains
+ * for a shutdown get the same problem (app.ts turns Fastify's own plain-JSON 503 off).
  */
 export default fp<SecurityOptions>(async (app, opts) => {
-  const apiHeaders = helmetHeaders(API_HELMET)
+  const apiHeaders = API_HEADERS
   const docsHeaders = helmetHeaders(DOCS_HELMET)
+  // frameworkErrors answers an over-long path parameter with a 414 on any route that has one.
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as { hide?: boolean, response?: Record<string, unknown> } | undefined
+    if (route.url.includes(':') && schema !== undefined && schema.hide !== true) schema.response = { ...problemResponses(414), ...schema.response }
+  })
+
+  const retryAfter = opts.retryAfter ?? 10
+  let closing = false
+  app.addHook('preClose', (done) => { closing = true; done() })
   app.addHook('onRequest', function securityHeaders (request, reply, done) {
     reply.headers(request.routeOptions.url?.startsWith('/docs') === true ? docsHeaders : apiHeaders)
-    done()
+    done(closing ? unavailable('The server is shutting down; retry in a moment', retryAfter) : undefined)
   })
 
   if (opts.maxEventLoopDelay > 0) {
-    const retryAfter = opts.retryAfter ?? 10
-    // under-pressure sends whatever the handler returns (its type says void); returning the
-    // problem body lets it answer without going through the 5xx error path, which would log
-    // an "unhandled error" for every shed request.
+    // under-pressure passes a rejection of the handler's promise on to the error handler, which
+    // answers a ServiceUnavailable as a problem without logging it as a fault.
     // The first samples measure start-up (module loading, migrations, route compilation),
     // not load: shedding starts two sample periods after the app is ready, or a server
     // would refuse its first requests after every restart.
     const sampleInterval = opts.sampleInterval ?? 1000
     let sheddingFrom = Infinity
     app.addHook('onReady', async () => { sheddingFrom = Date.now() + 2 * sampleInterval })
-    const pressureHandler = (request: FastifyRequest, reply: FastifyReply) => Date.now() < sheddingFrom ? undefined : pressureProblem(request, reply, retryAfter)
+    const pressureHandler = (request: FastifyRequest) => Date.now() < sheddingFrom || ALWAYS_ANSWERED.has(request.url.split('?')[0])
+      ? undefined
+      : Promise.reject(unavailable(`The server is saturated; retry after ${retryAfter} seconds`, retryAfter))
     await app.register(underPressure, {
       maxEventLoopDelay: opts.maxEventLoopDelay,
       sampleInterval,

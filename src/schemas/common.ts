@@ -16,7 +16,8 @@ export const ProblemSchema = Type.Object({
     in: Type.String({ description: 'Where the bad value is: query, params, body or headers' }),
     path: Type.String({ description: 'The field or parameter at fault (dot path for nested body fields)' }),
     message: Type.String()
-  }), { description: 'Each bad field or parameter (validation failures)' }))
+  }), { description: 'Each bad field or parameter (validation failures)' })),
+  accepted: Type.Optional(Type.Array(Type.String(), { description: 'The media types the operation reads (415 only; also in the Accept header)', examples: [['application/json']] }))
 }, { $id: 'Problem', title: 'Problem', description: 'RFC 9457 problem details, sent as application/problem+json' })
 export type Problem = Static<typeof ProblemSchema>
 
@@ -39,9 +40,11 @@ export function problemResponses (...statuses: number[]): Record<number, TSchema
     404: 'Not found',
     409: 'Conflict with the current state (duplicate slug or comment, resource in use)',
     413: 'Body too large',
+    414: 'A path parameter is longer than any id or slug can be',
     415: 'Unsupported content type',
     422: 'Valid request that breaks a rule',
-    429: 'Rate limited: retry after the Retry-After header'
+    429: 'Rate limited: retry after the Retry-After header',
+    503: 'Not available now: saturated (retry after the Retry-After header), shutting down, or the database does not answer'
   }
   for (const status of statuses) {
     out[status] = {

@@ -86,7 +86,6 @@ const authorsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   const service = app.writes.authors
-  const WRITE = [{ bearerAuth: [] }]
   const ReassignQuery = Type.Object({
     reassign: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Id or slug of the author that takes over its posts' }))
   }, { additionalProperties: false })
@@ -99,13 +98,12 @@ const authorsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.post('/', {
-    preHandler: app.requireScope('write:content'),
+    config: { scope: 'write:content' },
     schema: {
       operationId: 'createAuthor',
       tags: ['Authors'],
       summary: 'Create a author',
       description: 'Needs `write:content`.',
-      security: WRITE,
       body: CreateAuthorBody,
       response: { 201: Type.Object({ data: Type.Ref('Author') }), ...problemResponses(400, 401, 403, 409, 415, 422) }
     }
@@ -116,13 +114,12 @@ const authorsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.patch('/:ref', {
-    preHandler: app.requireScope('write:content'),
+    config: { scope: 'write:content' },
     schema: {
       operationId: 'updateAuthor',
       tags: ['Authors'],
       summary: 'Change a author',
       description: 'Needs `write:content`. Send only the fields to change.',
-      security: WRITE,
       params: RefParamsSchema,
       body: UpdateAuthorBody,
       response: { 200: Type.Object({ data: Type.Ref('Author') }), ...problemResponses(400, 401, 403, 404, 409, 415, 422) }
@@ -134,13 +131,12 @@ const authorsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/:ref', {
-    preHandler: app.requireScope('write:content'),
+    config: { scope: 'write:content' },
     schema: {
       operationId: 'deleteAuthor',
       tags: ['Authors'],
       summary: 'Delete a author',
       description: 'Needs `write:content`. A author still in use is a 409 unless `reassign` names the author that takes over its posts.',
-      security: WRITE,
       params: RefParamsSchema,
       querystring: ReassignQuery,
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 409, 422) }

@@ -98,7 +98,6 @@ const categoriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   const service = app.writes.categories
-  const WRITE = [{ bearerAuth: [] }]
   const ReassignQuery = Type.Object({
     reassign: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Id or slug of the category that takes over its posts' }))
   }, { additionalProperties: false })
@@ -111,13 +110,12 @@ const categoriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.post('/', {
-    preHandler: app.requireScope('write:content'),
+    config: { scope: 'write:content' },
     schema: {
       operationId: 'createCategory',
       tags: ['Categories'],
       summary: 'Create a category',
       description: 'Needs `write:content`.',
-      security: WRITE,
       body: CreateCategoryBody,
       response: { 201: Type.Object({ data: Type.Ref('Category') }), ...problemResponses(400, 401, 403, 409, 415, 422) }
     }
@@ -128,13 +126,12 @@ const categoriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.patch('/:ref', {
-    preHandler: app.requireScope('write:content'),
+    config: { scope: 'write:content' },
     schema: {
       operationId: 'updateCategory',
       tags: ['Categories'],
       summary: 'Change a category',
       description: 'Needs `write:content`. Send only the fields to change.',
-      security: WRITE,
       params: RefParamsSchema,
       body: UpdateCategoryBody,
       response: { 200: Type.Object({ data: Type.Ref('Category') }), ...problemResponses(400, 401, 403, 404, 409, 415, 422) }
@@ -146,13 +143,12 @@ const categoriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/:ref', {
-    preHandler: app.requireScope('write:content'),
+    config: { scope: 'write:content' },
     schema: {
       operationId: 'deleteCategory',
       tags: ['Categories'],
       summary: 'Delete a category',
       description: 'Needs `write:content`. A category still in use is a 409 unless `reassign` names the category that takes over its posts.',
-      security: WRITE,
       params: RefParamsSchema,
       querystring: ReassignQuery,
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 409, 422) }

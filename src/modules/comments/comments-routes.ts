@@ -23,8 +23,6 @@ const commentsRoutes: FastifyPluginAsyncTypebox<{ rateLimit: number, siteUrl: st
     )
   })
   const service = app.writes.comments
-  const moderate = app.requireScope('moderate:comments')
-  const security = [{ bearerAuth: [] }]
 
   app.get('/posts/:ref/comments', {
     config: { publicCache: true },
@@ -49,7 +47,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<{ rateLimit: number, siteUrl: st
   })
 
   app.post('/posts/:ref/comments', {
-    config: { rateLimit: { max: opts.rateLimit, timeWindow: 60_000 } },
+    config: { public: true, rateLimit: { max: opts.rateLimit, timeWindow: 60_000 } },
     // Optional fields left empty in an HTML form arrive as "": treat them as absent.
     preValidation: async (request) => {
       const body = request.body as Record<string, unknown> | undefined
@@ -91,13 +89,12 @@ const commentsRoutes: FastifyPluginAsyncTypebox<{ rateLimit: number, siteUrl: st
   })
 
   app.get('/comments', {
-    preHandler: moderate,
+    config: { scope: 'moderate:comments' },
     schema: {
       operationId: 'listComments',
       tags: ['Comments'],
       summary: 'The moderation queue',
       description: 'Needs `moderate:comments`. Pending comments, newest first, by default; filter by `status` and `post`. Moderators see the e-mail.',
-      security,
       querystring: ListCommentsQuery,
       response: { 200: listOf(Type.Ref('Comment')), ...problemResponses(400, 401, 403, 404) }
     }
@@ -119,25 +116,23 @@ const commentsRoutes: FastifyPluginAsyncTypebox<{ rateLimit: number, siteUrl: st
   })
 
   app.get('/comments/:id', {
-    preHandler: moderate,
+    config: { scope: 'moderate:comments' },
     schema: {
       operationId: 'getComment',
       tags: ['Comments'],
       summary: 'Get a comment (moderation)',
-      security,
       params: IdParamsSchema,
       response: { 200: Type.Object({ data: Type.Ref('Comment') }), ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request) => ({ data: toComment(service.get(request.params.id)) }))
 
   app.patch('/comments/:id', {
-    preHandler: moderate,
+    config: { scope: 'moderate:comments' },
     schema: {
       operationId: 'updateComment',
       tags: ['Comments'],
       summary: 'Moderate a comment',
       description: 'Needs `moderate:comments`. Set `status` (approved, pending, spam, trash) and/or replace `content`. comment_count of the post follows at once.',
-      security,
       params: IdParamsSchema,
       body: UpdateCommentBody,
       response: { 200: Type.Object({ data: Type.Ref('Comment') }), ...problemResponses(400, 401, 403, 404, 415, 422) }
@@ -145,13 +140,12 @@ const commentsRoutes: FastifyPluginAsyncTypebox<{ rateLimit: number, siteUrl: st
   }, async (request) => ({ data: toComment(service.update(request.params.id, request.body)) }))
 
   app.delete('/comments/:id', {
-    preHandler: moderate,
+    config: { scope: 'moderate:comments' },
     schema: {
       operationId: 'deleteComment',
       tags: ['Comments'],
       summary: 'Delete a comment',
       description: 'Needs `moderate:comments`. A comment with replies is kept as a placeholder without author or text, so the replies stay in the thread; otherwise it is removed.',
-      security,
       params: IdParamsSchema,
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404) }
     }

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { ServiceUnavailable } from '../../errors.js'
+import { problemResponses } from '../../schemas/common.js'
 
 const StatusSchema = Type.Object({ status: Type.String({ examples: ['ok'] }) })
 
@@ -17,16 +19,17 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getReady',
       tags: ['Health'],
       summary: 'Readiness: the database answers',
-      response: { 200: StatusSchema, 503: StatusSchema }
+      response: { 200: StatusSchema, ...problemResponses(503) }
     }
-  }, async (_request, reply) => {
+  }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
     try {
       ping.get()
-      return { status: 'ok' }
-    } catch {
-      return reply.code(503).send({ status: 'database unavailable' })
+    } catch (err) {
+      request.log.error({ err }, 'readiness check failed')
+      throw new ServiceUnavailable('The database does not answer')
     }
+    return { status: 'ok' }
   })
 }
 export default healthRoutes

@@ -16,7 +16,6 @@ export interface ImportsRoutesOptions {
 }
 
 const SummaryResponse = Type.Object({ data: Type.Ref('ImportSummary') })
-const security = [{ bearerAuth: [] }]
 const tags = ['Imports']
 
 const XmlDocument = (description: string) => ({ schema: { type: 'string', description } })
@@ -27,7 +26,6 @@ const XmlDocument = (description: string) => ({ schema: { type: 'string', descri
  * small and read whole.
  */
 const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (app, opts) => {
-  const writeContent = app.requireScope('write:content')
   const importer = createImportService(app.db, app.writes, { iframeHosts: opts.iframeHosts })
   const compile = createValidatorCompiler()
 
@@ -36,7 +34,7 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
     wxr.addContentTypeParser(WXR_MEDIA_TYPES, (_request, payload, done) => { done(null, payload) })
 
     wxr.post('/wxr', {
-      preHandler: writeContent,
+      config: { scope: 'write:content' },
       // The body is a stream, not a string: only the query and headers are validated here.
       validatorCompiler: () => () => true,
       schema: {
@@ -49,7 +47,6 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
           'Every item is its own transaction: a bad item is listed under `skipped` with the reason and the rest goes on. Importing the ' +
           'same file again updates what changed and never duplicates (posts are keyed by their WordPress guid, comments by their id). ' +
           'A body that is not a readable export at all is a 422; a file broken part-way answers 200 with what was read and a warning.',
-        security,
         consumes: WXR_MEDIA_TYPES,
         body: { content: Object.fromEntries(WXR_MEDIA_TYPES.map((t) => [t, XmlDocument('A WordPress eXtended RSS export')])) } as never,
         response: { 200: SummaryResponse, ...problemResponses(400, 401, 403, 413, 415, 422) }
@@ -73,7 +70,7 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
     feed.addContentTypeParser(FEED_MEDIA_TYPES, { parseAs: 'buffer', bodyLimit: FEED_MAX_BYTES }, (_request, body, done) => { done(null, body) })
 
     feed.post('/feed', {
-      preHandler: writeContent,
+      config: { scope: 'write:content' },
       // Feed documents arrive as bytes (their encoding is sniffed later); only the JSON request is checked.
       validatorCompiler: (route) => route.httpPart === 'body' && (route as { contentType?: string }).contentType !== 'application/json' ? () => true : compile(route),
       schema: {
@@ -86,7 +83,6 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
           '`?source_url=`. Each item becomes a post with `source` and `canonical_url` pointing at the original, `draft` unless told ' +
           'otherwise, credited to an author named after the feed unless the item names one. Re-importing updates instead of duplicating ' +
           '(items are keyed by the feed and their id or link).',
-        security,
         querystring: ImportFeedQuery,
         body: {
           content: {

@@ -26,17 +26,13 @@ export function toApiKey (row: KeyRow) {
 
 /** API key management (admin): GET/POST /v1/keys, DELETE /v1/keys/{id}. */
 const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const admin = app.requireScope('admin')
-  const security = [{ bearerAuth: [] }]
-
   app.get('/', {
-    preHandler: admin,
+    config: { scope: 'admin' },
     schema: {
       operationId: 'listKeys',
       tags: ['Keys'],
       summary: 'List API keys',
       description: 'Needs `admin`. Never shows the keys themselves.',
-      security,
       querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
       response: { 200: listOf(Type.Ref('ApiKey')), ...problemResponses(400, 401, 403) }
     }
@@ -50,13 +46,12 @@ const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/', {
-    preHandler: admin,
+    config: { scope: 'admin' },
     schema: {
       operationId: 'createKey',
       tags: ['Keys'],
       summary: 'Create an API key',
       description: 'Needs `admin`. The answer holds the key in `data.key`, the only time it is shown: store it now. Only its SHA-256 hash is kept.',
-      security,
       body: Type.Object({
         name: Type.String({ minLength: 1, maxLength: 100, examples: ['newsroom-tool'] }),
         scopes: Type.Array(ScopeSchema, { minItems: 1, uniqueItems: true, examples: [['write:content']] })
@@ -73,13 +68,12 @@ const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/:id', {
-    preHandler: admin,
+    config: { scope: 'admin' },
     schema: {
       operationId: 'revokeKey',
       tags: ['Keys'],
       summary: 'Revoke an API key',
       description: 'Needs `admin`. The key stops working at once; it stays listed with `revoked_at`.',
-      security,
       params: IdParamsSchema,
       response: { 204: Type.Null({ description: 'Revoked' }), ...problemResponses(400, 401, 403, 404) }
     }

@@ -3,7 +3,6 @@ import type { FastifyRequest } from 'fastify'
 import { problemResponses, RefParamsSchema } from '../../schemas/common.js'
 import { hasScope } from '../../plugins/auth.js'
 import { pageLinks, cursorLink } from '../../lib/pagination.js'
-import { Forbidden, Unauthorized } from '../../errors.js'
 import type { Visibility } from './posts-repository.js'
 import { CreatePostBody, GetPostQuery, ListPostsQuery, UpdatePostBody, type ListPostsQueryType } from './posts-schemas.js'
 import { NotFound } from '../../errors.js'
@@ -26,11 +25,14 @@ const EXAMPLE_LIST = {
   meta: { page: 1, per_page: 10, total: 64, total_pages: 7, next_cursor: 'WyItcHVibGlzaGVkX2F0IiwxNjQyNzg0NzAwMDAwLDQyXQ' }
 }
 
-function visibilityFor (request: FastifyRequest, status: ListPostsQueryType['status']): Visibility {
-  if (status === undefined || status === 'published') return 'public'
-  if (request.auth === null) throw new Unauthorized(`status=${status} needs an API key with the read:drafts scope`)
-  if (!hasScope(request, 'read:drafts')) throw new Forbidden('status other than published needs the read:drafts scope')
-  return status
+// Any status but published needs read:drafts, checked with the key before the query is validated.
+function asksForDrafts (request: FastifyRequest): boolean {
+  const status = (request.query as { status?: unknown }).status
+  return status !== undefined && status !== 'published'
+}
+
+function visibilityFor (status: ListPostsQueryType['status']): Visibility {
+  return status === undefined || status === 'published' ? 'public' : status
 }
 
 /** GET /v1/posts and /v1/posts/{ref}. */
@@ -38,7 +40,7 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
   const { posts } = app.services
 
   app.get('/', {
-    config: { publicCache: true },
+    config: { publicCache: true, scope: 'read:drafts', scopeWhen: asksForDrafts },
     schema: {
       operationId: 'listPosts',
       tags: ['Posts'],
@@ -47,14 +49,13 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
         'Headers: `Link` (first/prev/next/last), `X-Total-Count`. With a `read:drafts` key, `status` lists drafts, scheduled or archived posts (responses are then `private, no-store`). ' +
         'Unknown category, tag or author references are a 404.',
       querystring: ListPostsQuery,
-      security: [{}, { bearerAuth: [] }],
       response: {
         200: Type.Ref('PostList', { examples: [EXAMPLE_LIST] } as never),
         ...problemResponses(400, 401, 403, 404)
       }
     }
   }, async (request, reply) => {
-    const result = posts.list(request.query, visibilityFor(request, request.query.status))
+    const result = posts.list(request.query, visibilityFor(request.query.status))
     reply.header('x-total-count', String(result.meta.total))
     reply.header('link', result.meta.page === null
       ? (result.meta.next_cursor ? cursorLink(opts.siteUrl, request.url, result.meta.next_cursor) : '')
@@ -72,7 +73,6 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
       description: 'The full post with its body HTML. Public readers get live published posts only; a key with `read:drafts` reads any status.',
       params: RefParamsSchema,
       querystring: GetPostQuery,
-      security: [{}, { bearerAuth: [] }],
       response: {
         200: Type.Ref('PostEnvelope'),
         ...problemResponses(400, 401, 404)
@@ -84,7 +84,6 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
   })
 
   const writes = app.writes.posts
-  const WRITE = [{ bearerAuth: [] }]
 
   /** The id of a post for writing: any status, by id or slug. */
   function postId (refText: string): number {
@@ -95,14 +94,13 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
   }
 
   app.post('/', {
-    preHandler: app.requireScope('write:content'),
+    config: { scope: 'write:content' },
     schema: {
       operationId: 'createPost',
       tags: ['Posts'],
       summary: 'Create a post',
       description: 'Needs `write:content`. Drafts by default. Related resources by id; unknown ids are a 422 naming the field. ' +
         'The slug is made from the title when absent. The body is sanitized; excerpt, word count and reading time are derived.',
-      security: WRITE,
       body: CreatePostBody,
       response: { 201: Type.Ref('PostEnvelope'), ...problemResponses(400, 401, 403, 409, 413, 415, 422) }
     }
@@ -113,14 +111,13 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
   })
 
   app.patch('/:ref', {
-    preHandler: app.requireScope('write:content'),
+    config: { scope: 'write:content' },
     schema: {
       operationId: 'updatePost',
       tags: ['Posts'],
       summary: 'Change a post',
       description: 'Needs `write:content`. Send only the fields to change; `null` clears a nullable field. ' +
         'Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log.',
-      security: WRITE,
       params: RefParamsSchema,
       body: UpdatePostBody,
       response: { 200: Type.Ref('PostEnvelope'), ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) }
@@ -132,13 +129,12 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
   })
 
   app.delete('/:ref', {
-    preHandler: app.requireScope('write:content'),
+    config: { scope: 'write:content' },
     schema: {
       operationId: 'deletePost',
       tags: ['Posts'],
       summary: 'Delete a post',
       description: 'Needs `write:content`. Deletes the post and its comments for good; to hide it but keep it, PATCH status archived.',
-      security: WRITE,
       params: RefParamsSchema,
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(401, 403, 404) }
     }

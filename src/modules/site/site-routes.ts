@@ -78,13 +78,12 @@ const siteRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, o
   })
 
   app.patch('/', {
-    preHandler: app.requireScope('admin'),
+    config: { scope: 'admin' },
     schema: {
       operationId: 'updateSite',
       tags: ['Site'],
       summary: 'Change the site settings',
       description: 'Needs `admin`. Send only what changes.',
-      security: [{ bearerAuth: [] }],
       body: UpdateSiteBody,
       response: { 200: Type.Object({ data: Type.Ref('Site') }), ...problemResponses(400, 401, 403, 415) }
     }

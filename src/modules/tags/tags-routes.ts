@@ -78,7 +78,6 @@ const tagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   const service = app.writes.tags
-  const WRITE = [{ bearerAuth: [] }]
   const ReassignQuery = Type.Object({
     reassign: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Id or slug of the tag that takes over its posts' }))
   }, { additionalProperties: false })
@@ -91,13 +90,12 @@ const tagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.post('/', {
-    preHandler: app.requireScope('write:content'),
+    config: { scope: 'write:content' },
     schema: {
       operationId: 'createTag',
       tags: ['Tags'],
       summary: 'Create a tag',
       description: 'Needs `write:content`.',
-      security: WRITE,
       body: CreateTagBody,
       response: { 201: Type.Object({ data: Type.Ref('Tag') }), ...problemResponses(400, 401, 403, 409, 415, 422) }
     }
@@ -108,13 +106,12 @@ const tagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.patch('/:ref', {
-    preHandler: app.requireScope('write:content'),
+    config: { scope: 'write:content' },
     schema: {
       operationId: 'updateTag',
       tags: ['Tags'],
       summary: 'Change a tag',
       description: 'Needs `write:content`. Send only the fields to change.',
-      security: WRITE,
       params: RefParamsSchema,
       body: UpdateTagBody,
       response: { 200: Type.Object({ data: Type.Ref('Tag') }), ...problemResponses(400, 401, 403, 404, 409, 415, 422) }
@@ -126,13 +123,12 @@ const tagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/:ref', {
-    preHandler: app.requireScope('write:content'),
+    config: { scope: 'write:content' },
     schema: {
       operationId: 'deleteTag',
       tags: ['Tags'],
       summary: 'Delete a tag',
       description: 'Needs `write:content`. A tag still in use is a 409 unless `reassign` names the tag that takes over its posts.',
-      security: WRITE,
       params: RefParamsSchema,
       querystring: ReassignQuery,
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 409, 422) }

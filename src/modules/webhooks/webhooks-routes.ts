@@ -31,8 +31,6 @@ const SIGNATURE_HELP = 'Each delivery is a JSON `POST` of `{ id, event, created_
 
 /** Webhook subscriptions and their delivery log (admin). */
 const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = async (app, opts) => {
-  const admin = app.requireScope('admin')
-  const security = [{ bearerAuth: [] }]
   const tags = ['Webhooks']
 
   function load (id: number) {
@@ -42,13 +40,12 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = asy
   }
 
   app.get('/', {
-    preHandler: admin,
+    config: { scope: 'admin' },
     schema: {
       operationId: 'listWebhooks',
       tags,
       summary: 'List webhooks',
       description: 'Needs `admin`. Secrets are never shown.',
-      security,
       querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
       response: { 200: listOf(Type.Ref('Webhook')), ...problemResponses(400, 401, 403) }
     }
@@ -62,14 +59,13 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = asy
   })
 
   app.post('/', {
-    preHandler: admin,
+    config: { scope: 'admin' },
     schema: {
       operationId: 'createWebhook',
       tags,
       summary: 'Create a webhook',
       description: `Needs \`admin\`. ${SIGNATURE_HELP} The answer holds the secret in \`data.secret\`, the only time it is shown. ` +
         'A URL in a loopback, private, link-local or metadata network is a 422 unless the server runs with ALLOW_PRIVATE_TARGETS=true.',
-      security,
       body: CreateWebhookBody,
       response: {
         201: Type.Object({ data: Type.Intersect([Type.Ref('Webhook'), Type.Object({ secret: Type.String({ description: 'The signing secret, shown once', examples: ['whsec_3q2-7…'] }) })]) }),
@@ -86,27 +82,25 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = asy
   })
 
   app.get('/:id', {
-    preHandler: admin,
+    config: { scope: 'admin' },
     schema: {
       operationId: 'getWebhook',
       tags,
       summary: 'Get a webhook',
       description: 'Needs `admin`. The secret is not shown.',
-      security,
       params: IdParamsSchema,
       response: { 200: Type.Object({ data: Type.Ref('Webhook') }), ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request) => ({ data: toWebhook(load(request.params.id)) }))
 
   app.patch('/:id', {
-    preHandler: admin,
+    config: { scope: 'admin' },
     schema: {
       operationId: 'updateWebhook',
       tags,
       summary: 'Change a webhook',
       description: 'Needs `admin`. Change the URL (checked like on create), events, description, `active` (pause or resume) or rotate the `secret` ' +
         '(used from the next attempt on; not shown in the answer).',
-      security,
       params: IdParamsSchema,
       body: UpdateWebhookBody,
       response: { 200: Type.Object({ data: Type.Ref('Webhook') }), ...problemResponses(400, 401, 403, 404, 415, 422) }
@@ -126,13 +120,12 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = asy
   })
 
   app.delete('/:id', {
-    preHandler: admin,
+    config: { scope: 'admin' },
     schema: {
       operationId: 'deleteWebhook',
       tags,
       summary: 'Delete a webhook',
       description: 'Needs `admin`. Its queued deliveries and delivery log go with it.',
-      security,
       params: IdParamsSchema,
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404) }
     }
@@ -142,13 +135,12 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = asy
   })
 
   app.get('/:id/deliveries', {
-    preHandler: admin,
+    config: { scope: 'admin' },
     schema: {
       operationId: 'listWebhookDeliveries',
       tags,
       summary: 'List the deliveries of a webhook',
       description: 'Needs `admin`. The delivery log, newest first: event, status, attempts, the last status code and error, and times.',
-      security,
       params: IdParamsSchema,
       querystring: ListDeliveriesQuery,
       response: { 200: listOf(Type.Ref('WebhookDelivery')), ...problemResponses(400, 401, 403, 404) }
@@ -165,14 +157,13 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = asy
   })
 
   app.post('/:id/deliveries/:delivery_id/retry', {
-    preHandler: admin,
+    config: { scope: 'admin' },
     schema: {
       operationId: 'retryWebhookDelivery',
       tags,
       summary: 'Send a delivery again',
       description: 'Needs `admin`. Puts a failed (or succeeded) delivery back in the queue with a fresh retry schedule; it is sent within seconds ' +
         'with the same payload and `X-Broadsheet-Delivery`, signed with the current secret. A delivery still pending is a 409.',
-      security,
       params: DeliveryParams,
       response: { 202: Type.Object({ data: Type.Ref('WebhookDelivery') }), ...problemResponses(400, 401, 403, 404, 409) }
     }

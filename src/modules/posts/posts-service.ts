@@ -82,7 +82,8 @@ export function createPostsService (repos: Repositories, siteUrl: string, search
         tagIds.push(tag.id)
       }
       if (tagIds.length === 0) throw new FieldError([{ in: 'query', path: 'tag', message: 'must name at least one tag' }])
-      filter.tagIds = tagIds
+      // `tag=1,1,1,…` (or an id and its slug) names one tag: one filter, one remembered count.
+      filter.tagIds = [...new Set(tagIds)]
     }
     if (query.author !== undefined) {
       const ref = parseRef(query.author)

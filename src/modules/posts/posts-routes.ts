@@ -34,7 +34,7 @@ function visibilityFor (request: FastifyRequest, status: ListPostsQueryType['sta
 }
 
 /** GET /v1/posts and /v1/posts/{ref}. */
-const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, opts) => {
+const postsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { posts } = app.services
 
   app.get('/', {
@@ -44,7 +44,7 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
       tags: ['Posts'],
       summary: 'List posts',
       description: 'Published posts, newest first, with filters, sparse fields, search (`q`) and keyset cursors. ' +
-        'Headers: `Link` (first/prev/next/last), `X-Total-Count`. With a `read:drafts` key, `status` lists drafts, scheduled or archived posts (responses are then `private, no-store`). ' +
+        'Headers: `Link` (first/prev/next/last, relative to the request URL), `X-Total-Count`. With a `read:drafts` key, `status` lists drafts, scheduled or archived posts (responses are then `private, no-store`). ' +
         'Unknown category, tag or author references are a 404.',
       querystring: ListPostsQuery,
       security: [{}, { bearerAuth: [] }],
@@ -56,9 +56,11 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
   }, async (request, reply) => {
     const result = posts.list(request.query, visibilityFor(request, request.query.status))
     reply.header('x-total-count', String(result.meta.total))
+    // Link targets are relative references (RFC 8288 §3.2: resolved against the request URL),
+    // so they hold whatever host and path prefix the client used and nothing from its headers.
     reply.header('link', result.meta.page === null
-      ? (result.meta.next_cursor ? cursorLink(opts.siteUrl, request.url, result.meta.next_cursor) : '')
-      : pageLinks(opts.siteUrl, request.url, result.meta.page, result.meta.total_pages))
+      ? (result.meta.next_cursor ? cursorLink('http://x', request.url, result.meta.next_cursor) : '')
+      : pageLinks('http://x', request.url, result.meta.page, result.meta.total_pages))
     if (reply.getHeader('link') === '') reply.removeHeader('link')
     return result
   })

@@ -31,7 +31,7 @@ const postProperties = {
   published_at: Type.Union([DateTimeSchema, Type.Null()]),
   created_at: DateTimeSchema,
   updated_at: DateTimeSchema,
-  url: Type.String({ description: 'Public URL on the frontend: SITE_URL/{primary category slug}/{slug}' }),
+  url: Type.String({ description: 'Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request)' }),
   author: Type.Ref('AuthorRef'),
   categories: Type.Array(Type.Ref('TermRef'), { description: 'The first is the primary category' }),
   tags: Type.Array(Type.Ref('TermRef')),

@@ -265,3 +265,57 @@ t.test('writes record the change log', async (t) => {
   t.same(rows.filter((r) => r.resource === 'post').map((r) => r.action), ['upsert', 'delete'])
   t.same(rows.filter((r) => r.resource !== 'post').map((r) => r.resource), ['author', 'category', 'category', 'tag'])
 })
+
+t.test('a write key without read:drafts never reads a draft through a write: it gets a receipt', async (t) => {
+  const app = await buildTestApp(t)
+  const writer = keyFor(app, 'write:content')
+  const editor = keyFor(app, 'write:content', 'read:drafts')
+  const { author } = await basics(app, adminAuth)
+  const secret = (await post(app, '/v1/posts', { title: 'Embargoed merger', author_id: author.id, content_html: '<p>Acme buys Globex for 4 billion.</p>' }, adminAuth)).json().data
+  t.match(secret, { title: 'Embargoed merger', content_html: /Globex/ }, 'admin gets the whole post')
+
+  const receiptKeys = ['id', 'published_at', 'slug', 'status', 'updated_at']
+  const patched = await app.inject({ method: 'PATCH', url: `/v1/posts/${secret.id}`, payload: { comment_status: 'closed' }, headers: writer })
+  t.equal(patched.statusCode, 200)
+  t.same(Object.keys(patched.json().data).sort(), receiptKeys, 'a harmless PATCH answers the receipt only')
+  t.notMatch(patched.body, /Globex|Acme|Embargoed merger/, 'none of the draft (its title, its body)')
+  t.match(patched.json().data, { id: secret.id, slug: 'embargoed-merger', status: 'draft', published_at: null, updated_at: String })
+
+  const created = await post(app, '/v1/posts', { title: 'Mine', author_id: author.id, content_html: '<p>Body</p>', status: 'scheduled', published_at: '2999-01-01T06:00:00Z' }, writer)
+  t.equal(created.statusCode, 201)
+  t.equal(created.headers.location, `/v1/posts/${created.json().data.id}`)
+  t.same(Object.keys(created.json().data).sort(), receiptKeys, 'creating answers the receipt too')
+  t.match(created.json().data, { slug: 'mine', status: 'scheduled', published_at: '2999-01-01T06:00:00.000Z' })
+
+  const full = await app.inject({ method: 'PATCH', url: `/v1/posts/${secret.id}`, payload: { comment_status: 'open' }, headers: editor })
+  t.match(full.json().data, { title: 'Embargoed merger', content_html: /Globex/, author: { id: author.id } }, 'a key with read:drafts gets the whole post')
+})
+
+t.test('a moderator without read:drafts cannot tell whether a draft exists', async (t) => {
+  const app = await buildTestApp(t)
+  const moderator = keyFor(app, 'moderate:comments')
+  const both = keyFor(app, 'moderate:comments', 'read:drafts')
+  const { author } = await basics(app, adminAuth)
+  const make = async (title: string, status: string) => (await post(app, '/v1/posts', { title, author_id: author.id, status }, adminAuth)).json().data
+  const live = await make('Live story', 'published')
+  const draft = await make('Secret draft', 'draft')
+  const pulled = await make('Pulled story', 'published')
+  const comment = await app.inject({ method: 'POST', url: `/v1/posts/${pulled.id}/comments`, payload: { author_name: 'Sam', author_email: 'sam@example.com', content: 'Hm.' } })
+  t.equal(comment.statusCode, 201)
+  await app.inject({ method: 'PATCH', url: `/v1/posts/${pulled.id}`, payload: { status: 'draft' }, headers: adminAuth })
+
+  const queue = (post: string, headers = moderator) => app.inject({ url: `/v1/comments?status=any&post=${post}`, headers })
+  const missing = await queue('no-such-post')
+  t.equal(missing.statusCode, 404)
+  for (const ref of ['secret-draft', String(draft.id), 'pulled-story']) {
+    const res = await queue(ref)
+    t.equal(res.statusCode, 404, `post=${ref}: not found`)
+    t.same({ ...res.json(), instance: undefined, request_id: undefined, detail: undefined }, { ...missing.json(), instance: undefined, request_id: undefined, detail: undefined }, `post=${ref}: the same problem as a post that never existed`)
+  }
+  t.equal((await queue('live-story')).statusCode, 200, 'a live post by slug')
+  const byId = await queue(String(pulled.id))
+  t.equal(byId.statusCode, 200, 'an unpublished post by the id its comments carry')
+  t.same(byId.json().data.map((c: { id: number }) => c.id), [comment.json().data.id])
+  t.equal((await queue('secret-draft', both)).statusCode, 200, 'with read:drafts any post resolves')
+  t.equal(live.status, 'published')
+})

@@ -5,7 +5,7 @@ import { hasScope } from '../../plugins/auth.js'
 import { pageLinks, cursorLink } from '../../lib/pagination.js'
 import { Forbidden, Unauthorized } from '../../errors.js'
 import type { Visibility } from './posts-repository.js'
-import { CreatePostBody, GetPostQuery, ListPostsQuery, UpdatePostBody, type ListPostsQueryType } from './posts-schemas.js'
+import { CreatePostBody, GetPostQuery, ListPostsQuery, UpdatePostBody, type ListPostsQueryType, type Post } from './posts-schemas.js'
 import { NotFound } from '../../errors.js'
 import { parseRef } from '../../lib/refs.js'
 import { Type } from 'typebox'
@@ -87,6 +87,15 @@ const postsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const writes = app.writes.posts
   const WRITE = [{ bearerAuth: [] }]
+  const ANSWER_HELP = ' Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a ' +
+    '`PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.'
+
+  /** The answer to a write: the whole post only for a key that may read it whatever its status. */
+  function written (request: FastifyRequest, id: number) {
+    const post = posts.get(String(id), 'any') as Post
+    if (hasScope(request, 'read:drafts')) return { data: post }
+    return { data: { id, slug: post.slug, status: post.status, published_at: post.published_at, updated_at: post.updated_at } }
+  }
 
   /** The id of a post for writing: any status, by id or slug. */
   function postId (refText: string): number {
@@ -103,15 +112,15 @@ const postsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Posts'],
       summary: 'Create a post',
       description: 'Needs `write:content`. Drafts by default. Related resources by id; unknown ids are a 422 naming the field. ' +
-        'The slug is made from the title when absent. The body is sanitized; excerpt, word count and reading time are derived.',
+        'The slug is made from the title when absent. The body is sanitized; excerpt, word count and reading time are derived.' + ANSWER_HELP,
       security: WRITE,
       body: CreatePostBody,
-      response: { 201: Type.Ref('PostEnvelope'), ...problemResponses(400, 401, 403, 409, 413, 415, 422) }
+      response: { 201: Type.Ref('PostWriteEnvelope'), ...problemResponses(400, 401, 403, 409, 413, 415, 422) }
     }
   }, async (request, reply) => {
     const id = writes.create(request.body)
     reply.code(201).header('location', `/v1/posts/${id}`)
-    return { data: posts.get(String(id), 'any') }
+    return written(request, id)
   })
 
   app.patch('/:ref', {
@@ -121,16 +130,16 @@ const postsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Posts'],
       summary: 'Change a post',
       description: 'Needs `write:content`. Send only the fields to change; `null` clears a nullable field. ' +
-        'Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log.',
+        'Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log.' + ANSWER_HELP,
       security: WRITE,
       params: RefParamsSchema,
       body: UpdatePostBody,
-      response: { 200: Type.Ref('PostEnvelope'), ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) }
+      response: { 200: Type.Ref('PostWriteEnvelope'), ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) }
     }
   }, async (request) => {
     const id = postId(request.params.ref)
     writes.update(id, request.body)
-    return { data: posts.get(String(id), 'any') }
+    return written(request, id)
   })
 
   app.delete('/:ref', {

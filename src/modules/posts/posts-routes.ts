@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { problemResponses, RefParamsSchema } from '../../schemas/common.js'
-import { hasScope } from '../../plugins/auth.js'
+import { hasScope, termScopeOf } from '../../plugins/auth.js'
 import { pageLinks, cursorLink } from '../../lib/pagination.js'
 import { Forbidden, Unauthorized } from '../../errors.js'
 import type { Visibility } from './posts-repository.js'
@@ -45,7 +45,7 @@ const postsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'List posts',
       description: 'Published posts, newest first, with filters, sparse fields, search (`q`) and keyset cursors. ' +
         'Headers: `Link` (first/prev/next/last, relative to the request URL), `X-Total-Count`. With a `read:drafts` key, `status` lists drafts, scheduled or archived posts (responses are then `private, no-store`). ' +
-        'Unknown category, tag or author references are a 404.',
+        'Unknown category, tag or author references are a 404, and so are ones the reader may not see (not public until they have a live post).',
       querystring: ListPostsQuery,
       security: [{}, { bearerAuth: [] }],
       response: {
@@ -54,7 +54,7 @@ const postsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const result = posts.list(request.query, visibilityFor(request, request.query.status))
+    const result = posts.list(request.query, visibilityFor(request, request.query.status), Date.now(), termScopeOf(request))
     reply.header('x-total-count', String(result.meta.total))
     // Link targets are relative references (RFC 8288 §3.2: resolved against the request URL),
     // so they hold whatever host and path prefix the client used and nothing from its headers.

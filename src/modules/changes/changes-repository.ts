@@ -126,9 +126,8 @@ export function createChangesRepository (db: Db) {
         const hidden = (row: ChangeRow): boolean => {
           if (row.action !== 'upsert' || (row.resource !== 'category' && row.resource !== 'tag' && row.resource !== 'author')) return false
           const key = `${row.resource}:${row.resource_id}`
-          let seen = publicNow.get(key)
-          if (seen === undefined) publicNow.set(key, seen = terms.hasLivePost(row.resource, row.resource_id, at))
-          return !seen
+          if (!publicNow.has(key)) publicNow.set(key, terms.hasLivePost(row.resource, row.resource_id, at))
+          return publicNow.get(key) !== true
         }
         const rows: ChangeRow[] = []
         let last = position

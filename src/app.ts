@@ -104,8 +104,8 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   })
 
   await app.register(healthRoutes)
-  await app.register(siteRoutes, { prefix: '/v1/site', siteUrl: config.SITE_URL })
-  await app.register(postsRoutes, { prefix: '/v1/posts', siteUrl: config.SITE_URL })
+  await app.register(siteRoutes, { prefix: '/v1/site', siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
+  await app.register(postsRoutes, { prefix: '/v1/posts' })
   await app.register(commentsRoutes, { prefix: '/v1', rateLimit: config.COMMENT_RATE_LIMIT, siteUrl: config.SITE_URL })
   await app.register(relatedRoutes, { prefix: '/v1', siteUrl: config.SITE_URL })
   await app.register(categoriesRoutes, { prefix: '/v1/categories' })
@@ -121,7 +121,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     siteUrl: config.SITE_URL,
     wxrMaxBytes: config.IMPORT_MAX_BYTES
   })
-  await app.register(feedsRoutes, { prefix: '/feeds', siteUrl: config.SITE_URL })
+  await app.register(feedsRoutes, { prefix: '/feeds', siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
 
   return app
 }

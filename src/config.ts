@@ -1,6 +1,9 @@
 import { Type, type Static } from 'typebox'
 import Value from 'typebox/value'
 
+// An absolute http(s) base URL: scheme, host (and port), an optional path, no query or fragment.
+const BASE_URL_PATTERN = '^https?://[^\\s/?#]+(/[^\\s?#]*)?$'
+
 /**
  * Every environment variable Broadsheet reads, validated once at start-up.
  * Each property's `description` is what a failing value is told it should be,
@@ -10,7 +13,8 @@ export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'TCP port to listen on: an integer 0–65535' }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'interface to bind: an IP address or host name (the Docker image sets 0.0.0.0)' }),
   DATABASE_PATH: Type.String({ minLength: 1, default: './data/broadsheet.db', description: 'SQLite file path (folders are created), or :memory:' }),
-  SITE_URL: Type.String({ pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$', default: 'http://localhost:3000', description: 'public frontend base URL used for post urls and feeds: an absolute http(s) URL without query' }),
+  SITE_URL: Type.Optional(Type.String({ pattern: BASE_URL_PATTERN, description: 'public frontend base URL (post url, feed item links, comment redirects): an absolute http(s) URL without query; defaults to PUBLIC_API_URL, else http://HOST:PORT' })),
+  PUBLIC_API_URL: Type.Optional(Type.String({ pattern: BASE_URL_PATTERN, description: "this API's public base URL (feed self links, /v1/site feeds): an absolute http(s) URL without query; defaults to SITE_URL, else http://HOST:PORT" })),
   LOG_LEVEL: Type.Union([
     Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
     Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
@@ -33,7 +37,8 @@ export const ConfigSchema = Type.Object({
   WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'number of server processes sharing the database (node:cluster): an integer 1–64' })
 })
 
-export type AppConfig = Static<typeof ConfigSchema>
+/** The configuration after loadConfig: both public base URLs are always known (derived when unset). */
+export type AppConfig = Static<typeof ConfigSchema> & { SITE_URL: string, PUBLIC_API_URL: string }
 
 /** Thrown by loadConfig with one line per bad variable. */
 export class ConfigError extends Error {
@@ -89,8 +94,36 @@ export function loadConfig (env: Record<string, string | undefined> = {}): AppCo
   }
   if (problems.length > 0) throw new ConfigError(problems)
   const config = withDefaults as AppConfig
-  config.SITE_URL = config.SITE_URL.replace(/\/+$/, '')
+  // Public URLs are never built from a request's Host or X-Forwarded-Host: those are not part
+  // of any cache key, so one request could poison what every later reader gets. They come
+  // from here, fixed at start. With one of the two set, the other is the same (a site and its
+  // API behind one domain); with neither, the address the server listens on.
+  const site = config.SITE_URL?.replace(/\/+$/, '')
+  const api = config.PUBLIC_API_URL?.replace(/\/+$/, '')
+  const local = listenUrl(config.HOST, config.PORT)
+  config.SITE_URL = site ?? api ?? local
+  config.PUBLIC_API_URL = api ?? site ?? local
   return config
+}
+
+/** http://HOST:PORT, with a wildcard interface (0.0.0.0, ::) read as localhost. */
+export function listenUrl (host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' || host === '[::]' ? 'localhost' : host
+  return `http://${name.includes(':') && !name.startsWith('[') ? `[${name}]` : name}:${port}`
+}
+
+/**
+ * What to warn about at start, from the raw environment: in production (NODE_ENV=production)
+ * a SITE_URL left unset makes every public link point at the server's own listening address.
+ */
+export function startupWarnings (env: Record<string, string | undefined>, config: AppConfig): string[] {
+  const warnings: string[] = []
+  const unset = (key: string) => env[key] === undefined || env[key]?.trim() === ''
+  if (env.NODE_ENV === 'production' && unset('SITE_URL')) {
+    warnings.push(`SITE_URL is not set: post urls, feed links and comment redirects use ${config.SITE_URL}` +
+      (unset('PUBLIC_API_URL') ? '' : ' (from PUBLIC_API_URL)') + '; set SITE_URL to the public frontend')
+  }
+  return warnings
 }
 
 /** The value Fastify's `trustProxy` option takes for the TRUST_PROXY text. */

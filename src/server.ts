@@ -1,7 +1,7 @@
 import cluster from 'node:cluster'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
-import { ConfigError, loadConfig, type AppConfig } from './config.js'
+import { ConfigError, loadConfig, startupWarnings, type AppConfig } from './config.js'
 import { openDatabase } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
 import { LOG_REDACT } from './plugins/security.js'
@@ -44,6 +44,10 @@ async function serve (): Promise<void> {
   const app = await buildApp(config, {
     logger: { level: config.LOG_LEVEL, redact: LOG_REDACT }
   })
+  // Once per start, not once per worker.
+  if (cluster.isPrimary || cluster.worker?.id === 1) {
+    for (const warning of startupWarnings(process.env, config)) app.log.warn({ site_url: config.SITE_URL, public_api_url: config.PUBLIC_API_URL }, warning)
+  }
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after an error')
     else app.log.info({ signal }, 'closing: finishing in-flight requests')

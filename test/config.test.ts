@@ -1,5 +1,5 @@
 import t from 'tap'
-import { loadConfig, ConfigError, trustProxyOption } from '../src/config.js'
+import { loadConfig, ConfigError, startupWarnings, trustProxyOption } from '../src/config.js'
 
 t.test('defaults match the design', async (t) => {
   const c = loadConfig({})
@@ -53,4 +53,28 @@ t.test('TRUST_PROXY forms', async (t) => {
   t.equal(trustProxyOption('2'), 2)
   t.same(trustProxyOption('10.0.0.1, 10.0.0.0/8'), ['10.0.0.1', '10.0.0.0/8'])
   t.same(loadConfig({ CORS_ORIGINS: 'https://a.example, http://b.example:3000' }).CORS_ORIGINS, 'https://a.example, http://b.example:3000')
+})
+
+t.test('public base URLs: configured, or one derived at start for both', async (t) => {
+  const both = (env: Record<string, string>) => { const c = loadConfig(env); return [c.SITE_URL, c.PUBLIC_API_URL] }
+  t.same(both({}), ['http://127.0.0.1:3000', 'http://127.0.0.1:3000'], 'neither set: where the server listens')
+  t.same(both({ PORT: '3400' }), ['http://127.0.0.1:3400', 'http://127.0.0.1:3400'], 'PORT is part of it')
+  t.same(both({ HOST: '0.0.0.0', PORT: '8080' }), ['http://localhost:8080', 'http://localhost:8080'], 'a wildcard interface reads as localhost')
+  t.same(both({ HOST: '::' }), ['http://localhost:3000', 'http://localhost:3000'])
+  t.same(both({ HOST: '::1' }), ['http://[::1]:3000', 'http://[::1]:3000'], 'an IPv6 address is bracketed')
+  t.same(both({ SITE_URL: 'https://news.example.com/' }), ['https://news.example.com', 'https://news.example.com'], 'the API defaults to the site (one domain)')
+  t.same(both({ PUBLIC_API_URL: 'https://api.example.com' }), ['https://api.example.com', 'https://api.example.com'])
+  t.same(both({ SITE_URL: 'https://news.example.com', PUBLIC_API_URL: 'https://api.example.com/' }), ['https://news.example.com', 'https://api.example.com'])
+  t.throws(() => loadConfig({ PUBLIC_API_URL: 'api.example.com' }), /PUBLIC_API_URL="api.example.com" is invalid: expected .*absolute http\(s\) URL/)
+  t.throws(() => loadConfig({ PUBLIC_API_URL: 'https://api.example.com/?x=1' }), /PUBLIC_API_URL/)
+})
+
+t.test('a production start without SITE_URL is warned about', async (t) => {
+  const warn = (env: Record<string, string>) => startupWarnings(env, loadConfig(env))
+  t.same(warn({ PORT: '3400' }), [], 'not outside production')
+  t.same(warn({ NODE_ENV: 'production', SITE_URL: 'https://news.example.com' }), [])
+  const [w] = warn({ NODE_ENV: 'production', PORT: '3400' })
+  t.match(w, /SITE_URL is not set: post urls, feed links and comment redirects use http:\/\/127\.0\.0\.1:3400/)
+  t.match(warn({ NODE_ENV: 'production', SITE_URL: ' ' })[0], /SITE_URL is not set/, 'an empty value is unset')
+  t.match(warn({ NODE_ENV: 'production', PUBLIC_API_URL: 'https://api.example.com' })[0], /use https:\/\/api\.example\.com \(from PUBLIC_API_URL\)/)
 })

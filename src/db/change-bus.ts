@@ -6,9 +6,20 @@ export interface PostState {
   publishedAt: number | null
 }
 
+/** The terms a post carries, for telling which become public or hidden when it changes. */
+export interface PostLinks {
+  authorId: number
+  categoryIds: readonly number[]
+  tagIds: readonly number[]
+}
+
 export type ContentChange =
-  | { kind: 'post', id: number, before: PostState | null, after: PostState | null }
-  | { kind: 'category' | 'tag' | 'author', id: number, slug: string, action: 'upsert' | 'delete' }
+  // `links` is given when the post's links or existence may have changed (not by touchPosts).
+  | { kind: 'post', id: number, before: PostState | null, after: PostState | null, links?: { before: PostLinks | null, after: PostLinks | null } }
+  // A term written (upsert) or deleted. A delete also stands for "stopped being public" (a
+  // category whose last live post moved away); `wasPublic` tells whether the public could see
+  // it before, so a term the public never saw never appears in the change log.
+  | { kind: 'category' | 'tag' | 'author', id: number, slug: string, action: 'upsert' | 'delete', wasPublic?: boolean }
   | { kind: 'comment', id: number, postId: number, before: string | null, after: string | null }
   | { kind: 'site' }
 

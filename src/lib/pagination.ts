@@ -3,7 +3,11 @@ export function pageMeta (page: number, perPage: number, total: number) {
   return { page, per_page: perPage, total, total_pages: Math.ceil(total / perPage) }
 }
 
-/** Builds `Link` with first/prev/next/last from the request URL, changing only `page`. */
+/**
+ * Builds `Link` with first/prev/next/last from the request URL, changing only `page`. Targets
+ * are relative (path and query): `baseUrl` only lets the request URL be parsed and never
+ * appears in the header.
+ */
 export function pageLinks (baseUrl: string, requestUrl: string, page: number, totalPages: number): string {
   const url = new URL(requestUrl, baseUrl)
   url.searchParams.delete('cursor')

@@ -40,6 +40,15 @@ export function hasScope (request: FastifyRequest, scope: ApiScope): boolean {
   return scopes !== undefined && (scopes.has(scope) || scopes.has('admin'))
 }
 
+/**
+ * Which categories, tags and authors the request may read: all of them for a key that may
+ * write or read drafts (it files posts under them, and a taken slug is a 409 to it anyway),
+ * else only those with a live post (db/term-visibility.ts).
+ */
+export function termScopeOf (request: FastifyRequest): 'public' | 'all' {
+  return hasScope(request, 'read:drafts') || hasScope(request, 'write:content') ? 'all' : 'public'
+}
+
 function sameSecret (a: string, b: string): boolean {
   // Compare fixed-length digests so neither content nor length leaks through timing.
   return timingSafeEqual(Buffer.from(hashKey(a), 'hex'), Buffer.from(hashKey(b), 'hex'))

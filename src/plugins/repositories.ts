@@ -7,16 +7,18 @@ import { createSiteRepository } from '../modules/site/site-repository.js'
 import { createCommentsRepository } from '../modules/comments/comments-repository.js'
 import type { Db } from '../db/client.js'
 import { createLiveCounts } from '../db/live-counts.js'
+import { createPublicTerms } from '../db/term-visibility.js'
 import { createContentVersion } from '../db/content-version.js'
 
 /** Builds every repository over one database handle (also used by the CLI and scripts). */
 export function createRepositories (db: Db, stamp: () => string = createContentVersion(db).stamp) {
   const counts = createLiveCounts(db, stamp)
+  const publicTerms = createPublicTerms(db, stamp, counts)
   return {
     posts: createPostsRepository(db),
-    categories: createCategoriesRepository(db, counts),
-    tags: createTagsRepository(db, counts),
-    authors: createAuthorsRepository(db, counts),
+    categories: createCategoriesRepository(db, counts, publicTerms),
+    tags: createTagsRepository(db, counts, publicTerms),
+    authors: createAuthorsRepository(db, counts, publicTerms),
     site: createSiteRepository(db),
     comments: createCommentsRepository(db)
   }

@@ -32,6 +32,9 @@ t.test('WORKERS=2 serves from two processes on one database and stops on SIGTERM
   const headers = { authorization: 'Bearer cluster-test-admin-token-0123456789abcdef', 'content-type': 'application/json' }
   const created = await fetch(`${base}/v1/authors`, { method: 'POST', headers, body: JSON.stringify({ name: 'Shared' }) })
   t.equal(created.status, 201)
+  // An author is public once a post of theirs is live.
+  const story = await fetch(`${base}/v1/posts`, { method: 'POST', headers, body: JSON.stringify({ title: 'Shared story', author_id: ((await created.json()) as { data: { id: number } }).data.id, status: 'published' }) })
+  t.equal(story.status, 201)
   for (let i = 0; i < 10; i++) {
     const res = await fetch(`${base}/v1/authors/shared`, { headers: { connection: 'close' } })
     t.equal(res.status, 200, 'every worker sees the write')

@@ -174,7 +174,11 @@ t.test('a mirror replaying the change log from the start ends with exactly the p
   t.equal(lastOf(c.id), 'delete', 'unpublishing is a delete')
   t.equal(lastOf(d.id), 'delete', 'archiving is a delete')
   t.equal(lastOf(e.id), 'delete', 'deleting is a delete')
-  t.ok(mirror.seen.some((x) => x.resource === 'tag' && x.id === unused.id && x.action === 'delete'))
+  t.notOk(mirror.seen.some((x) => x.resource === 'tag' && x.id === unused.id), 'a tag never public never appears, not even deleted')
+  t.notOk(mirror.seen.some((x) => x.resource === 'category' && x.id === sport.id && x.action === 'upsert' && Date.parse(x.changed_at) > Date.now()), 'nothing from the future')
+  const termLog = (resource: string, id: number) => mirror.seen.filter((x) => x.resource === resource && x.id === id).map((x) => x.action)
+  t.same(termLog('tag', nato.id), ['upsert', 'delete', 'upsert'], 'a tag appears with its first live post, goes with its last, comes back')
+  t.same(termLog('category', politics.id).slice(0, 1), ['upsert'], 'a parent category is public through its sub-category\'s post')
   const times = mirror.seen.map((x) => Date.parse(x.changed_at))
   t.same(times, [...times].sort((x, y) => x - y), 'entries come in time order')
 
@@ -225,7 +229,7 @@ t.test('bad cursors and limits are 400 problems', async (t) => {
 
 t.test('limit bounds the page and has_more tells when to call again', async (t) => {
   const app = await buildTestApp(t)
-  for (let i = 0; i < 5; i++) await call(app, 'POST', '/v1/tags', { name: `Tag ${i}` })
+  for (let i = 0; i < 5; i++) await call(app, 'PATCH', '/v1/site', { title: `Title ${i}` })
   const first = (await app.inject('/v1/changes?limit=2')).json()
   t.equal(first.data.length, 2)
   t.equal(first.meta.has_more, true)
@@ -238,5 +242,5 @@ t.test('limit bounds the page and has_more tells when to call again', async (t) 
   const last = (await app.inject(`/v1/changes?limit=2&since=${rest.meta.next_cursor}`)).json()
   t.same(last.data, all.data.slice(4))
   t.equal(last.meta.has_more, false)
-  t.match(all.data[0], { resource: 'tag', slug: 'tag-0', action: 'upsert' })
+  t.match(all.data[0], { resource: 'site', slug: null, action: 'upsert' })
 })

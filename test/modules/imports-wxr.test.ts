@@ -46,7 +46,7 @@ t.test('imports a WordPress export: authors, category tree, tags, posts and thre
   t.equal(post.comment_count, 3, 'approved comments and the pingback')
   t.equal(count(app, 'SELECT sticky FROM posts WHERE slug = ?', 'night-ferry'), 1, 'sticky is kept')
 
-  const tree = (await app.inject({ url: '/v1/categories?per_page=100' })).json().data as Array<{ id: number, slug: string, name: string, parent_id: number | null, description: string }>
+  const tree = (await app.inject({ url: '/v1/categories?per_page=100', headers: adminAuth })).json().data as Array<{ id: number, slug: string, name: string, parent_id: number | null, description: string }>
   const bySlug = new Map(tree.map((c) => [c.slug, c]))
   t.equal(bySlug.get('transport')?.parent_id, null)
   t.equal(bySlug.get('ferries')?.parent_id, bySlug.get('transport')?.id, 'a parent declared after its child is linked')
@@ -55,7 +55,7 @@ t.test('imports a WordPress export: authors, category tree, tags, posts and thre
   t.equal(bySlug.get('transport')?.description, 'Boats, buses and bikes')
   t.ok(bySlug.get('nea'), 'a percent-encoded Greek slug is transliterated')
 
-  const authors = (await app.inject({ url: '/v1/authors' })).json().data as Array<{ slug: string, name: string }>
+  const authors = (await app.inject({ url: '/v1/authors', headers: adminAuth })).json().data as Array<{ slug: string, name: string }>
   t.same(authors.map((a) => `${a.slug}:${a.name}`).sort(), ['guest-writer:guest-writer', 'mara:Mara Quill', 'tobias:Tobias Reed'])
 
   const storm = (await app.inject({ url: '/v1/posts/storm' })).json().data

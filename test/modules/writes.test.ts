@@ -205,7 +205,8 @@ t.test('every write shows at once in cached public reads', async (t) => {
   await app.inject({ method: 'PATCH', url: '/v1/categories/politics', payload: { name: 'Politics & Power' }, headers: auth })
   t.equal((await app.inject('/v1/posts/cached')).json().data.categories[0].name, 'Politics & Power')
   await app.inject({ method: 'DELETE', url: `/v1/posts/${id}`, headers: auth })
-  t.equal((await app.inject('/v1/categories/politics')).json().data.post_count, 0)
+  t.equal((await app.inject('/v1/categories/politics')).statusCode, 404, 'with no live post left the category is no longer public')
+  t.equal((await app.inject({ url: '/v1/categories/politics', headers: auth })).json().data.post_count, 0, 'a write key still sees it')
   t.equal((await app.inject('/v1/posts')).json().meta.total, 0)
 })
 
@@ -231,7 +232,7 @@ t.test('taxonomy writes: cycles refused, in-use deletes need reassign, slugs', a
   const moved = await app.inject({ method: 'DELETE', url: '/v1/categories/elections?reassign=politics', headers: auth })
   t.equal(moved.statusCode, 204)
   t.same((await app.inject(`/v1/posts/${p.id}`)).json().data.categories.map((c: { slug: string }) => c.slug), ['politics'])
-  t.equal((await app.inject(`/v1/categories/${local.id}`)).json().data.parent_id, politics.id, 'children move up')
+  t.equal((await app.inject({ url: `/v1/categories/${local.id}`, headers: auth })).json().data.parent_id, politics.id, 'children move up')
   t.equal((await app.inject({ method: 'DELETE', url: '/v1/tags/ukraine', headers: auth })).statusCode, 409)
   t.equal((await app.inject({ method: 'DELETE', url: '/v1/tags/ukraine?reassign=nope', headers: auth })).statusCode, 404)
   t.equal((await app.inject({ method: 'DELETE', url: '/v1/tags/ukraine?reassign=ukraine-2', headers: auth })).statusCode, 204)
@@ -261,7 +262,63 @@ t.test('writes record the change log', async (t) => {
   const { author } = await basics(app, auth)
   const id = (await post(app, '/v1/posts', { title: 'Logged', author_id: author.id, status: 'published' }, auth)).json().data.id
   await app.inject({ method: 'PATCH', url: `/v1/posts/${id}`, payload: { status: 'draft' }, headers: auth })
-  const rows = app.changes.after({ at: 0, id: 0 }, 100, Date.now())
+  const { rows } = app.changes.after({ at: 0, id: 0 }, 100, Date.now())
   t.same(rows.filter((r) => r.resource === 'post').map((r) => r.action), ['upsert', 'delete'])
-  t.same(rows.filter((r) => r.resource !== 'post').map((r) => r.resource), ['author', 'category', 'category', 'tag'])
+  // Terms are logged only while public: the author with the post's going live and going, the
+  // categories and the tag never (they have no live post).
+  t.same(rows.filter((r) => r.resource !== 'post').map((r) => [r.resource, r.action]), [['author', 'upsert'], ['author', 'delete']])
+})
+
+t.test('a write key without read:drafts never reads a draft through a write: it gets a receipt', async (t) => {
+  const app = await buildTestApp(t)
+  const writer = keyFor(app, 'write:content')
+  const editor = keyFor(app, 'write:content', 'read:drafts')
+  const { author } = await basics(app, adminAuth)
+  const secret = (await post(app, '/v1/posts', { title: 'Embargoed merger', author_id: author.id, content_html: '<p>Acme buys Globex for 4 billion.</p>' }, adminAuth)).json().data
+  t.match(secret, { title: 'Embargoed merger', content_html: /Globex/ }, 'admin gets the whole post')
+
+  const receiptKeys = ['id', 'published_at', 'slug', 'status', 'updated_at']
+  const patched = await app.inject({ method: 'PATCH', url: `/v1/posts/${secret.id}`, payload: { comment_status: 'closed' }, headers: writer })
+  t.equal(patched.statusCode, 200)
+  t.same(Object.keys(patched.json().data).sort(), receiptKeys, 'a harmless PATCH answers the receipt only')
+  t.notMatch(patched.body, /Globex|Acme|Embargoed merger/, 'none of the draft (its title, its body)')
+  t.match(patched.json().data, { id: secret.id, slug: 'embargoed-merger', status: 'draft', published_at: null, updated_at: String })
+
+  const created = await post(app, '/v1/posts', { title: 'Mine', author_id: author.id, content_html: '<p>Body</p>', status: 'scheduled', published_at: '2999-01-01T06:00:00Z' }, writer)
+  t.equal(created.statusCode, 201)
+  t.equal(created.headers.location, `/v1/posts/${created.json().data.id}`)
+  t.same(Object.keys(created.json().data).sort(), receiptKeys, 'creating answers the receipt too')
+  t.match(created.json().data, { slug: 'mine', status: 'scheduled', published_at: '2999-01-01T06:00:00.000Z' })
+
+  const full = await app.inject({ method: 'PATCH', url: `/v1/posts/${secret.id}`, payload: { comment_status: 'open' }, headers: editor })
+  t.match(full.json().data, { title: 'Embargoed merger', content_html: /Globex/, author: { id: author.id } }, 'a key with read:drafts gets the whole post')
+})
+
+t.test('a moderator without read:drafts cannot tell whether a draft exists', async (t) => {
+  const app = await buildTestApp(t)
+  const moderator = keyFor(app, 'moderate:comments')
+  const both = keyFor(app, 'moderate:comments', 'read:drafts')
+  const { author } = await basics(app, adminAuth)
+  const make = async (title: string, status: string) => (await post(app, '/v1/posts', { title, author_id: author.id, status }, adminAuth)).json().data
+  const live = await make('Live story', 'published')
+  const draft = await make('Secret draft', 'draft')
+  const pulled = await make('Pulled story', 'published')
+  const comment = await app.inject({ method: 'POST', url: `/v1/posts/${pulled.id}/comments`, payload: { author_name: 'Sam', author_email: 'sam@example.com', content: 'Hm.' } })
+  t.equal(comment.statusCode, 201)
+  await app.inject({ method: 'PATCH', url: `/v1/posts/${pulled.id}`, payload: { status: 'draft' }, headers: adminAuth })
+
+  const queue = (post: string, headers = moderator) => app.inject({ url: `/v1/comments?status=any&post=${post}`, headers })
+  const missing = await queue('no-such-post')
+  t.equal(missing.statusCode, 404)
+  for (const ref of ['secret-draft', String(draft.id), 'pulled-story']) {
+    const res = await queue(ref)
+    t.equal(res.statusCode, 404, `post=${ref}: not found`)
+    t.same({ ...res.json(), instance: undefined, request_id: undefined, detail: undefined }, { ...missing.json(), instance: undefined, request_id: undefined, detail: undefined }, `post=${ref}: the same problem as a post that never existed`)
+  }
+  t.equal((await queue('live-story')).statusCode, 200, 'a live post by slug')
+  const byId = await queue(String(pulled.id))
+  t.equal(byId.statusCode, 200, 'an unpublished post by the id its comments carry')
+  t.same(byId.json().data.map((c: { id: number }) => c.id), [comment.json().data.id])
+  t.equal((await queue('secret-draft', both)).statusCode, 200, 'with read:drafts any post resolves')
+  t.equal(live.status, 'published')
 })

@@ -108,6 +108,11 @@ t.test('every response of a full scenario matches the schema openapi.json docume
   await call('POST', '/v1/posts', admin({ payload: { title: 'Taken', author_id: author.id, slug: live.slug }, expect: 409 }))
   await call('PATCH', `/v1/posts/${draft.id}`, admin({ payload: { status: 'published', excerpt: 'Called off.' }, expect: 200 }))
   await call('PATCH', '/v1/posts/no-such-post', admin({ payload: { title: 'x' }, expect: 404 }))
+  // A key with write:content only is answered a PostReceipt.
+  const writer = { authorization: `Bearer ${app.keys.create('writer', ['write:content']).key}` }
+  const receipt = data<Record<string, unknown>>(await call('POST', '/v1/posts', { headers: writer, payload: { title: 'Writer draft', author_id: author.id }, expect: 201 }))
+  t.notOk('title' in receipt, 'a receipt, not the post')
+  await call('PATCH', `/v1/posts/${String(receipt.id)}`, { headers: writer, payload: { comment_status: 'closed' }, expect: 200 })
 
   // Reading posts every way the API offers.
   const list = await call('GET', '/v1/posts?per_page=2', { expect: 200 })

@@ -1,6 +1,8 @@
 import type { Db } from '../../db/client.js'
 import type { Ref } from '../../lib/refs.js'
 import type { LiveCounts } from '../../db/live-counts.js'
+import type { PublicTerms, TermScope } from '../../db/term-visibility.js'
+import { idList, IN_ID_LIST } from '../../db/statements.js'
 
 export interface AuthorRow {
   id: number
@@ -18,9 +20,10 @@ export interface AuthorRow {
 const COLUMNS = `a.id, a.slug, a.name, a.email, a.bio, a.avatar_url, a.website, a.created_at, a.updated_at`
 
 /** All database access for authors. */
-export function createAuthorsRepository (db: Db, counts: LiveCounts) {
+export function createAuthorsRepository (db: Db, counts: LiveCounts, publicTerms: PublicTerms) {
   const client = db.$client
   const listStmt = client.prepare(`SELECT ${COLUMNS} FROM authors a ORDER BY a.name, a.id LIMIT @limit OFFSET @offset`)
+  const byIdsStmt = client.prepare(`SELECT ${COLUMNS} FROM authors a WHERE a.id ${IN_ID_LIST}`)
   const countStmt = client.prepare('SELECT count(*) FROM authors').pluck()
   const byIdStmt = client.prepare(`SELECT ${COLUMNS} FROM authors a WHERE a.id = @id`)
   const bySlugStmt = client.prepare(`SELECT ${COLUMNS} FROM authors a WHERE a.slug = @slug`)
@@ -29,14 +32,21 @@ export function createAuthorsRepository (db: Db, counts: LiveCounts) {
     return row
   }
   return {
-    list (opts: { limit: number, offset: number, now?: number }): AuthorRow[] {
+    /** A page of authors by name; the public sees only authors with a live post (db/term-visibility.ts). */
+    list (opts: { limit: number, offset: number, scope: TermScope }): AuthorRow[] {
+      if (opts.scope === 'public') {
+        const { ids } = publicTerms.page('author', opts.offset, opts.limit)
+        const byId = new Map((byIdsStmt.all(idList(ids)) as AuthorRow[]).map((r) => [r.id, r]))
+        return ids.flatMap((id) => byId.has(id) ? [withCount(byId.get(id)) as AuthorRow] : [])
+      }
       return (listStmt.all({ limit: opts.limit, offset: opts.offset }) as AuthorRow[]).map((r) => withCount(r) as AuthorRow)
     },
-    count (): number {
-      return countStmt.get() as number
+    count (scope: TermScope): number {
+      return scope === 'public' ? publicTerms.page('author', 0, 0).total : countStmt.get() as number
     },
-    findByRef (ref: Ref, _now?: number): AuthorRow | undefined {
-      return withCount((ref.id !== undefined ? byIdStmt.get({ id: ref.id }) : bySlugStmt.get({ slug: ref.slug })) as AuthorRow | undefined)
+    findByRef (ref: Ref, scope: TermScope): AuthorRow | undefined {
+      const row = withCount((ref.id !== undefined ? byIdStmt.get({ id: ref.id }) : bySlugStmt.get({ slug: ref.slug })) as AuthorRow | undefined)
+      return row !== undefined && (scope === 'all' || publicTerms.isPublic('author', row.id)) ? row : undefined
     }
   }
 }

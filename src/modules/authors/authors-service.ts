@@ -4,6 +4,7 @@ import { FieldError, InUse, NotFound, SlugConflict } from '../../errors.js'
 import { slugify, uniqueSlug } from '../../lib/slugify.js'
 import { touchPosts } from '../posts/posts-write-service.js'
 import { createAuthorsWriter } from './authors-repository.js'
+import { createTermVisibility } from '../../db/term-visibility.js'
 
 export interface AuthorInput { name?: string, slug?: string, email?: string | null, bio?: string, avatar_url?: string | null, website?: string | null }
 interface Raw { id: number, slug: string, name: string, email: string | null, bio: string, avatar_url: string | null, website: string | null }
@@ -11,6 +12,7 @@ interface Raw { id: number, slug: string, name: string, email: string | null, bi
 /** Author writes; deleting an author with posts is a 409 unless `reassign` names another author. */
 export function createAuthorsService (db: Db, write: Writer) {
   const w = createAuthorsWriter(db)
+  const visibility = createTermVisibility(db)
   function load (id: number): Raw {
     const row = w.raw.get(id) as Raw | undefined
     if (row === undefined) throw new NotFound('Author', String(id))
@@ -53,8 +55,9 @@ export function createAuthorsService (db: Db, write: Writer) {
       })
     },
     remove (id: number, reassignTo?: number): void {
-      write((emit) => {
+      write((emit, now) => {
         const old = load(id)
+        const wasPublic = visibility.hasLivePost('author', id, now)
         const used = w.usage.get(id) as number
         if (used > 0 && reassignTo === undefined) {
           throw new InUse(`Author "${old.slug}" has ${used} post(s): pass ?reassign=<author> to move them`)
@@ -66,7 +69,9 @@ export function createAuthorsService (db: Db, write: Writer) {
           w.reassign.run({ from: id, to: reassignTo })
         }
         w.remove.run(id)
-        emit({ kind: 'author', id, slug: old.slug, action: 'delete' })
+        emit({ kind: 'author', id, slug: old.slug, action: 'delete', wasPublic })
+        // The author who took the posts over may have become public with them.
+        if (reassignTo !== undefined) emit({ kind: 'author', id: reassignTo, slug: load(reassignTo).slug, action: 'upsert' })
         touchPosts(db, emit, affected)
       })
     }

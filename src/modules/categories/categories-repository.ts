@@ -1,6 +1,8 @@
 import type { Db } from '../../db/client.js'
 import type { Ref } from '../../lib/refs.js'
 import type { LiveCounts } from '../../db/live-counts.js'
+import type { PublicTerms, TermScope } from '../../db/term-visibility.js'
+import { idList, IN_ID_LIST } from '../../db/statements.js'
 
 export interface CategoryRow {
   id: number
@@ -16,8 +18,9 @@ export interface CategoryRow {
 const COLUMNS = `c.id, c.slug, c.name, c.description, c.parent_id, c.created_at, c.updated_at`
 
 /** All database access for categories. */
-export function createCategoriesRepository (db: Db, counts: LiveCounts) {
+export function createCategoriesRepository (db: Db, counts: LiveCounts, publicTerms: PublicTerms) {
   const client = db.$client
+  const byIdsStmt = client.prepare(`SELECT ${COLUMNS} FROM categories c WHERE c.id ${IN_ID_LIST}`)
   const listStmt = client.prepare(`SELECT ${COLUMNS} FROM categories c ORDER BY c.name, c.id LIMIT @limit OFFSET @offset`)
   const listByParentStmt = client.prepare(`SELECT ${COLUMNS} FROM categories c WHERE c.parent_id IS @parent ORDER BY c.name, c.id LIMIT @limit OFFSET @offset`)
   const countStmt = client.prepare('SELECT count(*) FROM categories').pluck()
@@ -31,17 +34,25 @@ export function createCategoriesRepository (db: Db, counts: LiveCounts) {
     return row
   }
   return {
-    list (opts: { limit: number, offset: number, parentId?: number | null, now?: number }): CategoryRow[] {
+    /** A page of categories by name; the public sees only those with a live post in their subtree (db/term-visibility.ts). */
+    list (opts: { limit: number, offset: number, parentId?: number | null, scope: TermScope }): CategoryRow[] {
+      if (opts.scope === 'public') {
+        const { ids } = publicTerms.page('category', opts.offset, opts.limit, opts.parentId)
+        const byId = new Map((byIdsStmt.all(idList(ids)) as CategoryRow[]).map((r) => [r.id, r]))
+        return ids.flatMap((id) => byId.has(id) ? [withCount(byId.get(id)) as CategoryRow] : [])
+      }
       const rows = (opts.parentId !== undefined
         ? listByParentStmt.all({ limit: opts.limit, offset: opts.offset, parent: opts.parentId })
         : listStmt.all({ limit: opts.limit, offset: opts.offset })) as CategoryRow[]
       return rows.map((r) => withCount(r) as CategoryRow)
     },
-    count (parentId?: number | null): number {
+    count (scope: TermScope, parentId?: number | null): number {
+      if (scope === 'public') return publicTerms.page('category', 0, 0, parentId).total
       return (parentId !== undefined ? countByParentStmt.get(parentId) : countStmt.get()) as number
     },
-    findByRef (ref: Ref, _now?: number): CategoryRow | undefined {
-      return withCount((ref.id !== undefined ? byIdStmt.get({ id: ref.id }) : bySlugStmt.get({ slug: ref.slug })) as CategoryRow | undefined)
+    findByRef (ref: Ref, scope: TermScope): CategoryRow | undefined {
+      const row = withCount((ref.id !== undefined ? byIdStmt.get({ id: ref.id }) : bySlugStmt.get({ slug: ref.slug })) as CategoryRow | undefined)
+      return row !== undefined && (scope === 'all' || publicTerms.isPublic('category', row.id)) ? row : undefined
     },
     /** The category and all its sub-categories, at any depth. */
     withDescendants (id: number): number[] {

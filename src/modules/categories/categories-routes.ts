@@ -3,6 +3,7 @@ import { Type, type Static } from 'typebox'
 import { DateTimeSchema, IdSchema, PageQuery, listOf, problemResponses, RefParamsSchema } from '../../schemas/common.js'
 import { NotFound } from '../../errors.js'
 import { parseRef } from '../../lib/refs.js'
+import { termScopeOf } from '../../plugins/auth.js'
 import { pageLinks, pageMeta } from '../../lib/pagination.js'
 import type { CategoryRow } from './categories-repository.js'
 
@@ -45,6 +46,8 @@ const categoryWritable = {
 export const CreateCategoryBody = Type.Object({ ...Type.Partial(Type.Object(categoryWritable)).properties, name: categoryWritable.name }, { additionalProperties: false, examples: [{ name: 'Elections', parent_id: 1 }] })
 export const UpdateCategoryBody = Type.Partial(Type.Object(categoryWritable), { additionalProperties: false, minProperties: 1 })
 
+const VISIBILITY = ' A category is public once it has a live post (in it or a sub-category); until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown category, so an embargoed story\'s category never shows. Keys with `read:drafts` or `write:content` see every category.'
+
 /** Reads (public) and writes (write:content) of categories. */
 const categoriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { categories } = app.repos
@@ -55,12 +58,12 @@ const categoriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'listCategories',
       tags: ['Categories'],
       summary: 'List categories',
-      description: 'All categories sorted by name, with `parent_id` to build the tree and live post counts.',
+      description: 'Categories sorted by name, with `parent_id` to build the tree and live post counts (posts filed directly in each).' + VISIBILITY,
       querystring: ListCategoriesQuery,
       response: { 200: listOf(Type.Ref('Category')), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
-    const now = Date.now()
+    const scope = termScopeOf(request)
     const page = request.query.page ?? 1
     const perPage = request.query.per_page ?? 10
     let parentId: number | null | undefined
@@ -69,13 +72,13 @@ const categoriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         parentId = null
       } else {
         const ref = parseRef(request.query.parent)
-        const parent = ref && categories.findByRef(ref, now)
+        const parent = ref && categories.findByRef(ref, scope)
         if (!parent) throw new NotFound('Category', JSON.stringify(request.query.parent))
         parentId = parent.id
       }
     }
-    const total = categories.count(parentId)
-    const rows = categories.list({ limit: perPage, offset: (page - 1) * perPage, parentId, now })
+    const total = categories.count(scope, parentId)
+    const rows = categories.list({ limit: perPage, offset: (page - 1) * perPage, parentId, scope })
     const meta = pageMeta(page, perPage, total)
     reply.header('x-total-count', String(total)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
     return { data: rows.map(toCategory), meta }
@@ -87,12 +90,13 @@ const categoriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getCategory',
       tags: ['Categories'],
       summary: 'Get a category by id or slug',
+      description: 'The category with its live post count.' + VISIBILITY,
       params: RefParamsSchema,
       response: { 200: Type.Object({ data: Type.Ref('Category') }), ...problemResponses(400, 404) }
     }
   }, async (request) => {
     const ref = parseRef(request.params.ref)
-    const row = ref && categories.findByRef(ref, Date.now())
+    const row = ref && categories.findByRef(ref, termScopeOf(request))
     if (!row) throw new NotFound('Category', JSON.stringify(request.params.ref))
     return { data: toCategory(row) }
   })
@@ -104,7 +108,7 @@ const categoriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   function idOf (refText: string, field = 'ref'): number {
     const ref = parseRef(refText)
-    const row = ref && categories.findByRef(ref, Date.now())
+    const row = ref && categories.findByRef(ref, 'all')
     if (!row) throw new NotFound('Category', JSON.stringify(refText) + (field === 'ref' ? '' : ` (${field})`))
     return row.id
   }
@@ -122,7 +126,7 @@ const categoriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const id = service.create(request.body)
     reply.code(201).header('location', `/v1/categories/${id}`)
-    return { data: toCategory(categories.findByRef({ id }, Date.now())!) }
+    return { data: toCategory(categories.findByRef({ id }, 'all')!) }
   })
 
   app.patch('/:ref', {
@@ -139,7 +143,7 @@ const categoriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const id = idOf(request.params.ref)
     service.update(id, request.body)
-    return { data: toCategory(categories.findByRef({ id }, Date.now())!) }
+    return { data: toCategory(categories.findByRef({ id }, 'all')!) }
   })
 
   app.delete('/:ref', {

@@ -4,6 +4,8 @@ import { FieldError, InUse, NotFound, SlugConflict } from '../../errors.js'
 import { slugify, uniqueSlug } from '../../lib/slugify.js'
 import { createCategoriesWriter } from './categories-repository.js'
 import { touchPosts } from '../posts/posts-write-service.js'
+import { createTermVisibility } from '../../db/term-visibility.js'
+import type { Emit } from '../../db/write.js'
 
 export interface CategoryInput { name?: string, slug?: string, description?: string, parent_id?: number | null }
 interface Raw { id: number, slug: string, name: string, description: string, parent_id: number | null }
@@ -15,6 +17,21 @@ interface Raw { id: number, slug: string, name: string, description: string, par
  */
 export function createCategoriesService (db: Db, write: Writer) {
   const w = createCategoriesWriter(db)
+  const visibility = createTermVisibility(db)
+
+  // A category is public while it or a sub-category has a live post, so moving a category or
+  // deleting one (its posts go to another) can show or hide the categories above: whether each
+  // was public is taken before the change, and the difference announced after it.
+  function publicNow (ids: number[], now: number): Map<number, boolean> {
+    return new Map(ids.map((id) => [id, visibility.hasLivePost('category', id, now)]))
+  }
+  function announce (emit: Emit, before: Map<number, boolean>, now: number): void {
+    for (const [id, was] of before) {
+      const slug = visibility.slugOf('category', id)
+      if (slug === undefined || was === visibility.hasLivePost('category', id, now)) continue
+      emit(was ? { kind: 'category', id, slug, action: 'delete', wasPublic: true } : { kind: 'category', id, slug, action: 'upsert' })
+    }
+  }
 
   function load (id: number): Raw {
     const row = w.raw.get(id) as Raw | undefined
@@ -58,8 +75,11 @@ export function createCategoriesService (db: Db, write: Writer) {
           parent_id: input.parent_id === undefined ? old.parent_id : input.parent_id,
           now
         }
+        const moved = next.parent_id !== old.parent_id
+        const above = moved ? publicNow(visibility.withAncestors([old.parent_id, next.parent_id].filter((p) => p !== null)), now) : undefined
         w.update.run(next)
         emit({ kind: 'category', id, slug: next.slug, action: 'upsert' })
+        if (above !== undefined) announce(emit, above, now)
         if (next.slug !== old.slug || next.name !== old.name) touchPosts(db, emit, w.postsOf.all(id) as number[])
       })
     },
@@ -71,6 +91,8 @@ export function createCategoriesService (db: Db, write: Writer) {
           throw new InUse(`Category "${old.slug}" is used by ${used} post(s): pass ?reassign=<category> to move them`)
         }
         const affected = w.postsOf.all(id) as number[]
+        const wasPublic = visibility.hasLivePost('category', id, now)
+        const around = publicNow(visibility.withAncestors([old.parent_id, reassignTo].filter((p): p is number => p !== null && p !== undefined && p !== id)), now)
         if (reassignTo !== undefined) {
           if (reassignTo === id) throw new FieldError([{ in: 'query', path: 'reassign', message: 'cannot reassign to the category being deleted' }], 422)
           load(reassignTo)
@@ -82,7 +104,8 @@ export function createCategoriesService (db: Db, write: Writer) {
         }
         w.reparent.run(old.parent_id, now, id)
         w.remove.run(id)
-        emit({ kind: 'category', id, slug: old.slug, action: 'delete' })
+        emit({ kind: 'category', id, slug: old.slug, action: 'delete', wasPublic })
+        announce(emit, around, now)
         touchPosts(db, emit, affected)
       })
     }

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.js'
-import { isLive, isScheduled, type ContentChange } from '../../db/change-bus.js'
+import { isLive, isScheduled, type ContentChange, type PostLinks } from '../../db/change-bus.js'
+import { createTermVisibility, type TermKind } from '../../db/term-visibility.js'
 
 export interface ChangeRow {
   id: number
@@ -20,9 +21,46 @@ export function createChangesRepository (db: Db) {
     WHERE changed_at <= @now AND (changed_at > @at OR (changed_at = @at AND id > @id))
     ORDER BY changed_at, id LIMIT @limit`)
   const lastStmt = client.prepare('SELECT max(changed_at) FROM changes WHERE changed_at <= ?').pluck()
+  // A term that a scheduled post will make public is announced at its go-live time; saving the
+  // post again must not announce it twice.
+  const dropSame = client.prepare('DELETE FROM changes WHERE resource = ? AND resource_id = ? AND changed_at = ?')
+  const terms = createTermVisibility(db)
 
   function record (resource: ChangeRow['resource'], id: number, slug: string | null, action: ChangeRow['action'], at: number): void {
     insert.run(resource, id, slug, action, at)
+  }
+
+  function termIds (kind: TermKind, links: PostLinks | null): Set<number> {
+    if (links === null) return new Set()
+    if (kind === 'tag') return new Set(links.tagIds)
+    if (kind === 'author') return new Set([links.authorId])
+    return new Set(terms.withAncestors(links.categoryIds))
+  }
+
+  /**
+   * Terms become public with their first live post and hidden with their last (see
+   * db/term-visibility.ts): when a post write makes that happen, the log says so, so a mirror
+   * fetches a term the moment it appears and drops it when it goes. A term a scheduled post
+   * will make public is announced at the post's go-live time.
+   */
+  function announceTerms (change: Extract<ContentChange, { kind: 'post' }>, now: number): void {
+    const links = change.links!
+    const before = isLive(change.before, now) ? links.before : null
+    const after = isLive(change.after, now) ? links.after : null
+    const later = isScheduled(change.after, now) ? links.after : null
+    for (const kind of ['category', 'tag', 'author'] as const) {
+      const was = termIds(kind, before)
+      const is = termIds(kind, after)
+      const alone = (id: number) => !terms.hasLivePost(kind, id, now, change.id)
+      for (const id of is) if (!was.has(id) && alone(id)) record(kind, id, terms.slugOf(kind, id) ?? null, 'upsert', now)
+      for (const id of was) if (!is.has(id) && alone(id)) record(kind, id, terms.slugOf(kind, id) ?? null, 'delete', now)
+      for (const id of termIds(kind, later)) {
+        if (is.has(id) || !alone(id)) continue
+        const at = change.after!.publishedAt!
+        dropSame.run(kind, id, at)
+        record(kind, id, terms.slugOf(kind, id) ?? null, 'upsert', at)
+      }
+    }
   }
 
   return {
@@ -41,6 +79,7 @@ export function createChangesRepository (db: Db) {
             record('post', change.id, slug, 'delete', now)
           }
           if (isScheduled(after, now)) record('post', change.id, slug, 'upsert', after!.publishedAt!)
+          if (change.links !== undefined) announceTerms(change, now)
           break
         }
         case 'comment': {
@@ -54,7 +93,12 @@ export function createChangesRepository (db: Db) {
           record('site', 1, null, 'upsert', now)
           break
         default:
-          record(change.kind, change.id, change.slug, change.action, now)
+          // Only what the public may see: a term written while it has no live post is not
+          // logged (it is announced when its first post goes live), nor a deleted one the
+          // public never saw.
+          if (change.action === 'upsert' ? terms.hasLivePost(change.kind, change.id, now) : change.wasPublic !== false) {
+            record(change.kind, change.id, change.slug, change.action, now)
+          }
       }
     },
 
@@ -64,13 +108,41 @@ export function createChangesRepository (db: Db) {
     },
 
     /**
-     * Entries after a position, oldest first; never entries whose time has not come. Read under
-     * the write lock with the time taken inside it: a scheduled entry may become visible while
-     * a write that took an earlier time is still in flight, and a reader who saw the scheduled
-     * entry first would skip the write's entry for good.
+     * Up to `limit` entries after a position, oldest first, with the position to continue from
+     * and whether more are waiting; never entries whose time has not come. Read under the write
+     * lock with the time taken inside it: a scheduled entry may become visible while a write
+     * that took an earlier time is still in flight, and a reader who saw the scheduled entry
+     * first would skip the write's entry for good.
+     *
+     * An upsert of a category, tag or author that is not public now is skipped: a term is
+     * logged only while public, but a post announced for a go-live may have been rescheduled
+     * since, and entries written before this rule must not name an embargoed term either.
+     * A term that becomes public gets an entry of its own at that moment.
      */
-    after (position: { at: number, id: number }, limit: number, now?: number): ChangeRow[] {
-      return client.transaction(() => pageStmt.all({ ...position, limit, now: now ?? Date.now() }) as ChangeRow[]).immediate()
+    after (position: { at: number, id: number }, limit: number, now?: number): { rows: ChangeRow[], next: { at: number, id: number }, hasMore: boolean } {
+      return client.transaction(() => {
+        const at = now ?? Date.now()
+        const publicNow = new Map<string, boolean>()
+        const hidden = (row: ChangeRow): boolean => {
+          if (row.action !== 'upsert' || (row.resource !== 'category' && row.resource !== 'tag' && row.resource !== 'author')) return false
+          const key = `${row.resource}:${row.resource_id}`
+          if (!publicNow.has(key)) publicNow.set(key, terms.hasLivePost(row.resource, row.resource_id, at))
+          return publicNow.get(key) !== true
+        }
+        const rows: ChangeRow[] = []
+        let last = position
+        for (;;) {
+          const batch = pageStmt.all({ ...last, limit: limit + 1, now: at }) as ChangeRow[]
+          for (const row of batch) {
+            if (!hidden(row)) {
+              if (rows.length === limit) return { rows, next: { at: rows[limit - 1].changed_at, id: rows[limit - 1].id }, hasMore: true }
+              rows.push(row)
+            }
+            last = { at: row.changed_at, id: row.id }
+          }
+          if (batch.length < limit + 1) return { rows, next: last, hasMore: false }
+        }
+      }).immediate()
     }
   }
 }

@@ -35,7 +35,8 @@ const changesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Follow the change log',
       description: 'Every public change in order, oldest first. Start without `since`, store `meta.next_cursor`, and call again with it: ' +
         'fetch each `upsert`, drop each `delete`, and your copy is exactly the public content. A post that is unpublished, archived or deleted appears as a delete; ' +
-        'a scheduled post appears as an upsert when it goes live. Comment entries concern approved comments; a comment change also upserts its post (comment_count).',
+        'a scheduled post appears as an upsert when it goes live. Comment entries concern approved comments; a comment change also upserts its post (comment_count). ' +
+        'A category, tag or author appears only while public (once it has a live post): an upsert when it becomes public, a delete when its last live post goes.',
       querystring: Type.Object({
         since: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'meta.next_cursor of the previous call; absent to start from the beginning' })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Entries per call, 1–1000' }))
@@ -50,11 +51,7 @@ const changesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       position = { at: c.value, id: c.id }
     }
     const limit = request.query.limit ?? 100
-    const rows = app.changes.after(position, limit + 1)
-    const hasMore = rows.length > limit
-    if (hasMore) rows.pop()
-    const last = rows[rows.length - 1]
-    const next = last ? { at: last.changed_at, id: last.id } : position
+    const { rows, next, hasMore } = app.changes.after(position, limit)
     return {
       data: rows.map((r) => ({ resource: r.resource, id: r.resource_id, slug: r.slug, action: r.action, changed_at: new Date(r.changed_at).toISOString() })),
       meta: { next_cursor: encodeCursor({ sort: 'changes', value: next.at, id: next.id }), has_more: hasMore }

@@ -70,5 +70,5 @@ export const ListCommentsQuery = Type.Object({
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, default: 1, description: 'Page number, from 1' })),
   per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Items per page, 1–100' })),
   status: Type.Optional(Type.Union([...COMMENT_STATUS_LIST.map((s) => Type.Literal(s)), Type.Literal('any')], { default: 'pending', description: 'The moderation queue by default' })),
-  post: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Only comments on this post (id or slug)' }))
+  post: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Only comments on this post (id or slug). A key without read:drafts names a live post, or by id a post that has comments; any other is a 404 as if it did not exist' }))
 }, { additionalProperties: false })

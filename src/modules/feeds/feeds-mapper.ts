@@ -9,21 +9,22 @@ export function idBaseOf (siteUrl: string): string {
   return `tag:${new URL(siteUrl).hostname},2024:`
 }
 
-function feedUrls (siteUrl: string) {
-  return { rss: `${siteUrl}/feeds/rss.xml`, atom: `${siteUrl}/feeds/atom.xml`, json: `${siteUrl}/feeds/feed.json` }
+/** The feeds live on the API, so their URLs are on PUBLIC_API_URL. */
+function feedUrls (apiUrl: string) {
+  return { rss: `${apiUrl}/feeds/rss.xml`, atom: `${apiUrl}/feeds/atom.xml`, json: `${apiUrl}/feeds/feed.json` }
 }
 
 /** The feed-level metadata: the site's title (plus what the feed is narrowed to), language and times. */
-export function toFeedChannel (data: FeedData, siteUrl: string, selfUrl: string): FeedChannel {
+export function toFeedChannel (data: FeedData, urls: { site: string, api: string }, selfUrl: string): FeedChannel {
   return {
     title: data.scope === null ? data.site.title : `${data.site.title}: ${data.scope}`,
     description: data.site.description,
     siteUrl: data.pageUrl,
     language: data.site.language,
     selfUrl,
-    feedUrls: feedUrls(siteUrl),
+    feedUrls: feedUrls(urls.api),
     updatedAt: new Date(data.lastModified),
-    idBase: idBaseOf(siteUrl)
+    idBase: idBaseOf(urls.site)
   }
 }
 

@@ -77,10 +77,15 @@ const FORMATS: Record<Format, { path: string, operationId: string, summary: stri
 const CONDITIONAL_HELP = ' Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. ' +
   'Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404.'
 
-/** The feed's own URL on SITE_URL with the filters as the reader sent them (defaults are not added). */
-function feedUrl (siteUrl: string, path: string, requestUrl: string): string {
+const URL_HELP = ' Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed\'s own (self) link on `PUBLIC_API_URL`.'
+
+/**
+ * The feed's own URL on PUBLIC_API_URL with the filters as the reader sent them (defaults are
+ * not added). Never from the request's Host: the response cache keys by path and query only.
+ */
+function feedUrl (apiUrl: string, path: string, requestUrl: string): string {
   const sent = new URL(requestUrl, 'http://x').searchParams
-  const url = new URL(`${siteUrl}/feeds${path}`)
+  const url = new URL(`${apiUrl}/feeds${path}`)
   for (const key of ['category', 'tag', 'author', 'limit']) {
     const value = sent.get(key)
     if (value !== null) url.searchParams.set(key, value)
@@ -89,11 +94,11 @@ function feedUrl (siteUrl: string, path: string, requestUrl: string): string {
 }
 
 /** GET /feeds/rss.xml, /feeds/atom.xml and /feeds/feed.json: public, cached, conditional. */
-const feedsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, opts) => {
+const feedsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string, apiUrl: string }> = async (app, opts) => {
   const service = createFeedsService({ posts: app.services.posts, repos: app.repos, site: app.repos.site, changes: app.changes, siteUrl: opts.siteUrl })
 
   function render (format: Format, data: FeedData, self: string): string {
-    const channel = toFeedChannel(data, opts.siteUrl, self)
+    const channel = toFeedChannel(data, { site: opts.siteUrl, api: opts.apiUrl }, self)
     const items = data.posts.map((p) => toFeedItem(p))
     if (format === 'rss') return renderRss(channel, items)
     if (format === 'atom') return renderAtom(channel, items)
@@ -108,7 +113,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
         operationId: f.operationId,
         tags: ['Feeds'],
         summary: f.summary,
-        description: f.description + CONDITIONAL_HELP,
+        description: f.description + CONDITIONAL_HELP + URL_HELP,
         querystring: FeedQuery,
         produces: [f.mediaType.split(';')[0]],
         response: {
@@ -124,7 +129,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
       const data = service.load(request.query)
       reply.type(f.mediaType)
       reply.header('last-modified', new Date(data.lastModified).toUTCString())
-      return render(format, data, feedUrl(opts.siteUrl, f.path, request.url))
+      return render(format, data, feedUrl(opts.apiUrl, f.path, request.url))
     })
   }
 }

@@ -56,7 +56,7 @@ export function createFeedsService (deps: { posts: PostsService, repos: Reposito
     let pageUrl = deps.siteUrl
     if (query.category !== undefined) {
       const ref = parseRef(query.category)
-      const cat = ref && deps.repos.categories.findByRef(ref, now)
+      const cat = ref && deps.repos.categories.findByRef(ref, 'public')
       if (cat) {
         parts.push(cat.name)
         pageUrl = `${deps.siteUrl}/${cat.slug}`
@@ -64,12 +64,12 @@ export function createFeedsService (deps: { posts: PostsService, repos: Reposito
     }
     if (query.tag !== undefined) {
       const names = query.tag.split(',').map((s) => s.trim()).filter(Boolean)
-        .map((text) => { const ref = parseRef(text); return (ref && deps.repos.tags.findByRef(ref, now))?.name ?? text })
+        .map((text) => { const ref = parseRef(text); return (ref && deps.repos.tags.findByRef(ref, 'public'))?.name ?? text })
       parts.push(`Tagged ${names.join(', ')}`)
     }
     if (query.author !== undefined) {
       const ref = parseRef(query.author)
-      const author = ref && deps.repos.authors.findByRef(ref, now)
+      const author = ref && deps.repos.authors.findByRef(ref, 'public')
       if (author) parts.push(`By ${author.name}`)
     }
     return { scope: parts.length > 0 ? parts.join(' · ') : null, pageUrl }

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js'
-import { createStatementCache } from '../../db/statements.js'
+import { createStatementCache, idList, IN_ID_LIST } from '../../db/statements.js'
 import type { PostSort } from './posts-schemas.js'
 import type { CursorValue } from '../../lib/cursor.js'
 
@@ -71,10 +71,6 @@ function visibilityClause (f: PostFilter): { sql: string, params: unknown[] } {
   }
 }
 
-function placeholders (n: number): string {
-  return new Array(n).fill('?').join(', ')
-}
-
 /** All database access for posts and their taxonomy links. */
 export function createPostsRepository (db: Db) {
   const client = db.$client
@@ -86,10 +82,12 @@ export function createPostsRepository (db: Db) {
   // category's posts from the link index and sorts them: cheap when they are few, and always
   // the better way to count. `list` picks one from the counts.
   type Membership = 'exists' | 'in'
-  function linkClause (table: 'post_categories' | 'post_tags', column: string, ids: number[], how: Membership): string {
+  // The ids are one JSON parameter, so the SQL text (and the cached statement) is the same
+  // whatever the list's length.
+  function linkClause (table: 'post_categories' | 'post_tags', column: string, how: Membership): string {
     return how === 'in'
-      ? `p.id IN (SELECT post_id FROM ${table} WHERE ${column} IN (${placeholders(ids.length)}))`
-      : `EXISTS (SELECT 1 FROM ${table} l WHERE l.post_id = p.id AND l.${column} IN (${placeholders(ids.length)}))`
+      ? `p.id IN (SELECT post_id FROM ${table} WHERE ${column} ${IN_ID_LIST})`
+      : `EXISTS (SELECT 1 FROM ${table} l WHERE l.post_id = p.id AND l.${column} ${IN_ID_LIST})`
   }
 
   function whereOf (f: PostFilter, how: Membership): { sql: string, params: unknown[] } {
@@ -99,12 +97,12 @@ export function createPostsRepository (db: Db) {
     parts.push(vis.sql)
     params.push(...vis.params)
     if (f.categoryIds !== undefined) {
-      parts.push(linkClause('post_categories', 'category_id', f.categoryIds, how))
-      params.push(...f.categoryIds)
+      parts.push(linkClause('post_categories', 'category_id', how))
+      params.push(idList(f.categoryIds))
     }
     if (f.tagIds !== undefined) {
-      parts.push(linkClause('post_tags', 'tag_id', f.tagIds, how))
-      params.push(...f.tagIds)
+      parts.push(linkClause('post_tags', 'tag_id', how))
+      params.push(idList(f.tagIds))
     }
     if (f.authorId !== undefined) {
       parts.push('p.author_id = ?')
@@ -180,8 +178,8 @@ export function createPostsRepository (db: Db) {
         const ids = prepare(`SELECT p.id FROM posts p ${join} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
           .pluck().all(...params, opts.limit, opts.offset ?? 0) as number[]
         if (ids.length === 0) return []
-        const rows = prepare(`SELECT ${columns} FROM posts p ${join} WHERE ${f.matchSql.where} AND p.id IN (${placeholders(ids.length)})`)
-          .all(...f.matchSql.params, ...ids) as PostRow[]
+        const rows = prepare(`SELECT ${columns} FROM posts p ${join} WHERE ${f.matchSql.where} AND p.id ${IN_ID_LIST}`)
+          .all(...f.matchSql.params, idList(ids)) as PostRow[]
         const byId = new Map(rows.map((row) => [row.id, row]))
         return ids.map((id) => byId.get(id) as PostRow)
       }
@@ -201,18 +199,23 @@ export function createPostsRepository (db: Db) {
     categoriesOf (postIds: number[]): TermRow[] {
       if (postIds.length === 0) return []
       return prepare(`SELECT pc.post_id, c.id, c.slug, c.name FROM post_categories pc JOIN categories c ON c.id = pc.category_id
-        WHERE pc.post_id IN (${placeholders(postIds.length)}) ORDER BY pc.post_id, pc.position, c.id`).all(...postIds) as TermRow[]
+        WHERE pc.post_id ${IN_ID_LIST} ORDER BY pc.post_id, pc.position, c.id`).all(idList(postIds)) as TermRow[]
     },
 
     tagsOf (postIds: number[]): TermRow[] {
       if (postIds.length === 0) return []
       return prepare(`SELECT pt.post_id, t.id, t.slug, t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
-        WHERE pt.post_id IN (${placeholders(postIds.length)}) ORDER BY pt.post_id, pt.position, t.id`).all(...postIds) as TermRow[]
+        WHERE pt.post_id ${IN_ID_LIST} ORDER BY pt.post_id, pt.position, t.id`).all(idList(postIds)) as TermRow[]
     },
 
     authorsOf (authorIds: number[]): AuthorRefRow[] {
       if (authorIds.length === 0) return []
-      return prepare(`SELECT id, slug, name, avatar_url FROM authors WHERE id IN (${placeholders(authorIds.length)})`).all(...authorIds) as AuthorRefRow[]
+      return prepare(`SELECT id, slug, name, avatar_url FROM authors WHERE id ${IN_ID_LIST}`).all(idList(authorIds)) as AuthorRefRow[]
+    },
+
+    /** How many prepared statements the repository keeps (bounded; for tests). */
+    get statementCount (): number {
+      return prepare.size
     }
   }
 }

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { problemResponses, RefParamsSchema } from '../../schemas/common.js'
-import { hasScope } from '../../plugins/auth.js'
+import { hasScope, termScopeOf } from '../../plugins/auth.js'
 import { pageLinks, cursorLink } from '../../lib/pagination.js'
 import type { Visibility } from './posts-repository.js'
-import { CreatePostBody, GetPostQuery, ListPostsQuery, UpdatePostBody, type ListPostsQueryType } from './posts-schemas.js'
+import { CreatePostBody, GetPostQuery, ListPostsQuery, UpdatePostBody, type ListPostsQueryType, type Post } from './posts-schemas.js'
 import { NotFound } from '../../errors.js'
 import { parseRef } from '../../lib/refs.js'
 import { Type } from 'typebox'
@@ -36,7 +36,7 @@ function visibilityFor (status: ListPostsQueryType['status']): Visibility {
 }
 
 /** GET /v1/posts and /v1/posts/{ref}. */
-const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, opts) => {
+const postsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { posts } = app.services
 
   app.get('/', {
@@ -46,8 +46,8 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
       tags: ['Posts'],
       summary: 'List posts',
       description: 'Published posts, newest first, with filters, sparse fields, search (`q`) and keyset cursors. ' +
-        'Headers: `Link` (first/prev/next/last), `X-Total-Count`. With a `read:drafts` key, `status` lists drafts, scheduled or archived posts (responses are then `private, no-store`). ' +
-        'Unknown category, tag or author references are a 404.',
+        'Headers: `Link` (first/prev/next/last, relative to the request URL), `X-Total-Count`. With a `read:drafts` key, `status` lists drafts, scheduled or archived posts (responses are then `private, no-store`). ' +
+        'Unknown category, tag or author references are a 404, and so are ones the reader may not see (not public until they have a live post).',
       querystring: ListPostsQuery,
       response: {
         200: Type.Ref('PostList', { examples: [EXAMPLE_LIST] } as never),
@@ -55,11 +55,13 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
       }
     }
   }, async (request, reply) => {
-    const result = posts.list(request.query, visibilityFor(request.query.status))
+    const result = posts.list(request.query, visibilityFor(request.query.status), Date.now(), termScopeOf(request))
     reply.header('x-total-count', String(result.meta.total))
+    // Link targets are relative references (RFC 8288 §3.2: resolved against the request URL),
+    // so they hold whatever host and path prefix the client used and nothing from its headers.
     reply.header('link', result.meta.page === null
-      ? (result.meta.next_cursor ? cursorLink(opts.siteUrl, request.url, result.meta.next_cursor) : '')
-      : pageLinks(opts.siteUrl, request.url, result.meta.page, result.meta.total_pages))
+      ? (result.meta.next_cursor ? cursorLink('http://x', request.url, result.meta.next_cursor) : '')
+      : pageLinks('http://x', request.url, result.meta.page, result.meta.total_pages))
     if (reply.getHeader('link') === '') reply.removeHeader('link')
     return result
   })
@@ -84,6 +86,15 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
   })
 
   const writes = app.writes.posts
+  const ANSWER_HELP = ' Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a ' +
+    '`PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.'
+
+  /** The answer to a write: the whole post only for a key that may read it whatever its status. */
+  function written (request: FastifyRequest, id: number) {
+    const post = posts.get(String(id), 'any') as Post
+    if (hasScope(request, 'read:drafts')) return { data: post }
+    return { data: { id, slug: post.slug, status: post.status, published_at: post.published_at, updated_at: post.updated_at } }
+  }
 
   /** The id of a post for writing: any status, by id or slug. */
   function postId (refText: string): number {
@@ -100,14 +111,14 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
       tags: ['Posts'],
       summary: 'Create a post',
       description: 'Needs `write:content`. Drafts by default. Related resources by id; unknown ids are a 422 naming the field. ' +
-        'The slug is made from the title when absent. The body is sanitized; excerpt, word count and reading time are derived.',
+        'The slug is made from the title when absent. The body is sanitized; excerpt, word count and reading time are derived.' + ANSWER_HELP,
       body: CreatePostBody,
-      response: { 201: Type.Ref('PostEnvelope'), ...problemResponses(400, 401, 403, 409, 413, 415, 422) }
+      response: { 201: Type.Ref('PostWriteEnvelope'), ...problemResponses(400, 401, 403, 409, 413, 415, 422) }
     }
   }, async (request, reply) => {
     const id = writes.create(request.body)
     reply.code(201).header('location', `/v1/posts/${id}`)
-    return { data: posts.get(String(id), 'any') }
+    return written(request, id)
   })
 
   app.patch('/:ref', {
@@ -117,15 +128,15 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
       tags: ['Posts'],
       summary: 'Change a post',
       description: 'Needs `write:content`. Send only the fields to change; `null` clears a nullable field. ' +
-        'Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log.',
+        'Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log.' + ANSWER_HELP,
       params: RefParamsSchema,
       body: UpdatePostBody,
-      response: { 200: Type.Ref('PostEnvelope'), ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) }
+      response: { 200: Type.Ref('PostWriteEnvelope'), ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) }
     }
   }, async (request) => {
     const id = postId(request.params.ref)
     writes.update(id, request.body)
-    return { data: posts.get(String(id), 'any') }
+    return written(request, id)
   })
 
   app.delete('/:ref', {

@@ -31,7 +31,7 @@ const postProperties = {
   published_at: Type.Union([DateTimeSchema, Type.Null()]),
   created_at: DateTimeSchema,
   updated_at: DateTimeSchema,
-  url: Type.String({ description: 'Public URL on the frontend: SITE_URL/{primary category slug}/{slug}' }),
+  url: Type.String({ description: 'Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request)' }),
   author: Type.Ref('AuthorRef'),
   categories: Type.Array(Type.Ref('TermRef'), { description: 'The first is the primary category' }),
   tags: Type.Array(Type.Ref('TermRef')),
@@ -91,7 +91,30 @@ export const GetPostQuery = Type.Object({}, { additionalProperties: false })
 
 export const PostEnvelopeSchema = Type.Object({ data: Type.Ref('Post') }, { $id: 'PostEnvelope', title: 'PostEnvelope' })
 
-export const postSchemas = [TermRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, PostListMetaSchema, PostListSchema, PostEnvelopeSchema]
+/**
+ * What a post write answers to a key that may not read drafts: enough to address the post and
+ * see where it stands, none of its content (a write key must not read a draft through a PATCH).
+ */
+export const PostReceiptSchema = Type.Object({
+  id: IdSchema,
+  slug: postProperties.slug,
+  status: postProperties.status,
+  published_at: postProperties.published_at,
+  updated_at: postProperties.updated_at
+}, {
+  $id: 'PostReceipt',
+  title: 'PostReceipt',
+  description: 'The answer to a post write by a key without read:drafts: the post\'s identity and state, no content.',
+  examples: [{ id: 42, slug: 'blinken-warns-russia', status: 'scheduled', published_at: '2030-01-21T06:00:00.000Z', updated_at: '2030-01-20T17:05:00.000Z' }]
+})
+
+export const PostWriteEnvelopeSchema = Type.Object({
+  data: Type.Union([Type.Ref('Post'), Type.Ref('PostReceipt')], {
+    description: 'The whole post (as GET /v1/posts/{ref} shows it to the key) when the key may read drafts (read:drafts or admin); else a PostReceipt'
+  })
+}, { $id: 'PostWriteEnvelope', title: 'PostWriteEnvelope' })
+
+export const postSchemas = [TermRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, PostListMetaSchema, PostListSchema, PostEnvelopeSchema, PostReceiptSchema, PostWriteEnvelopeSchema]
 
 const HttpUrl = (description: string) => Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2000, description })
 const IdList = (description: string, maxItems: number) => Type.Array(IdSchema, { uniqueItems: true, maxItems, description })

@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { pageMeta } from '../../lib/pagination.js'
 import { groupTerms, toPost, type PostRelations } from './posts-mapper.js'
 import { SORT_SPECS, type PostFilter, type PostRow, type Visibility } from './posts-repository.js'
+import type { TermScope } from '../../db/term-visibility.js'
 import { POST_FIELDS, type ListPostsQueryType, type PostField, type PostSort } from './posts-schemas.js'
 
 /** Builds the full-text part of a post filter for `q`; provided by the search module. */
@@ -65,11 +66,12 @@ export function createPostsService (repos: Repositories, siteUrl: string, search
     }
   }
 
-  function resolveFilter (query: ListPostsQueryType, visibility: Visibility, now: number): PostFilter {
+  // A category, tag or author the reader may not see is as unknown as one that does not exist.
+  function resolveFilter (query: ListPostsQueryType, visibility: Visibility, now: number, terms: TermScope): PostFilter {
     const filter: PostFilter = { visibility, now }
     if (query.category !== undefined) {
       const ref = parseRef(query.category)
-      const cat = ref && repos.categories.findByRef(ref, now)
+      const cat = ref && repos.categories.findByRef(ref, terms)
       if (!cat) throw new NotFound('Category', JSON.stringify(query.category))
       filter.categoryIds = repos.categories.withDescendants(cat.id)
     }
@@ -77,16 +79,17 @@ export function createPostsService (repos: Repositories, siteUrl: string, search
       const tagIds: number[] = []
       for (const part of query.tag.split(',').map((s) => s.trim()).filter(Boolean)) {
         const ref = parseRef(part)
-        const tag = ref && repos.tags.findByRef(ref, now)
+        const tag = ref && repos.tags.findByRef(ref, terms)
         if (!tag) throw new NotFound('Tag', JSON.stringify(part))
         tagIds.push(tag.id)
       }
       if (tagIds.length === 0) throw new FieldError([{ in: 'query', path: 'tag', message: 'must name at least one tag' }])
-      filter.tagIds = tagIds
+      // `tag=1,1,1,…` (or an id and its slug) names one tag: one filter, one remembered count.
+      filter.tagIds = [...new Set(tagIds)]
     }
     if (query.author !== undefined) {
       const ref = parseRef(query.author)
-      const author = ref && repos.authors.findByRef(ref, now)
+      const author = ref && repos.authors.findByRef(ref, terms)
       if (!author) throw new NotFound('Author', JSON.stringify(query.author))
       filter.authorId = author.id
     }
@@ -98,11 +101,12 @@ export function createPostsService (repos: Repositories, siteUrl: string, search
   return {
     relationsOf,
 
-    list (query: ListPostsQueryType, visibility: Visibility, now = Date.now()): ListResult {
+    /** `terms`: which categories, tags and authors the filters may name (public ones unless the key sees all). */
+    list (query: ListPostsQueryType, visibility: Visibility, now = Date.now(), terms: TermScope = visibility === 'public' ? 'public' : 'all'): ListResult {
       const fields = parseFields(query.fields)
       const perPage = query.per_page ?? 10
       const sort: PostSort = query.sort ?? (query.q !== undefined ? 'relevance' : '-published_at')
-      const filter = resolveFilter(query, visibility, now)
+      const filter = resolveFilter(query, visibility, now, terms)
       if (query.q !== undefined) {
         const match = search?.(query.q)
         if (match === null || match === undefined) {

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js'
 import type { Emit, Writer } from '../../db/write.js'
-import type { PostState } from '../../db/change-bus.js'
+import type { PostLinks, PostState } from '../../db/change-bus.js'
 import { FieldError, NotFound, SlugConflict, Unprocessable } from '../../errors.js'
 import { slugify, uniqueSlug } from '../../lib/slugify.js'
 import { sanitizePostHtml } from '../../lib/sanitize.js'
@@ -119,6 +119,10 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
     return row
   }
 
+  function linksOf (row: StoredPost): PostLinks {
+    return { authorId: row.author_id, categoryIds: w.categoryIdsOf.all(row.id) as number[], tagIds: w.tagIdsOf.all(row.id) as number[] }
+  }
+
   return {
     create (input: PostInput & { title: string, author_id: number }): number {
       checkRefs(input)
@@ -148,7 +152,8 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
         const id = w.insert.get(row) as number
         w.setCategories(id, input.category_ids ?? [])
         w.setTags(id, input.tag_ids ?? [])
-        emit({ kind: 'post', id, before: null, after: stateOf(row) })
+        const links = { authorId: row.author_id, categoryIds: input.category_ids ?? [], tagIds: input.tag_ids ?? [] }
+        emit({ kind: 'post', id, before: null, after: stateOf(row), links: { before: null, after: links } })
         return id
       })
     },
@@ -157,6 +162,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
       checkRefs(input)
       write((emit, now) => {
         const old = load(id)
+        const oldLinks = linksOf(old)
         const next: StoredPost = { ...old }
         if (input.title !== undefined) next.title = input.title
         if (input.slug !== undefined && input.slug !== old.slug) next.slug = pickSlug(input.slug, next.title, id)
@@ -194,15 +200,17 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
         w.update.run(next)
         if (input.category_ids !== undefined) w.setCategories(id, input.category_ids)
         if (input.tag_ids !== undefined) w.setTags(id, input.tag_ids)
-        emit({ kind: 'post', id, before: stateOf(old), after: stateOf(next) })
+        const links = { authorId: next.author_id, categoryIds: input.category_ids ?? oldLinks.categoryIds, tagIds: input.tag_ids ?? oldLinks.tagIds }
+        emit({ kind: 'post', id, before: stateOf(old), after: stateOf(next), links: { before: oldLinks, after: links } })
       })
     },
 
     remove (id: number): void {
       write((emit) => {
         const old = load(id)
+        const oldLinks = linksOf(old)
         w.remove.run(id)
-        emit({ kind: 'post', id, before: stateOf(old), after: null })
+        emit({ kind: 'post', id, before: stateOf(old), after: null, links: { before: oldLinks, after: null } })
       })
     },
 

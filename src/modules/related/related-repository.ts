@@ -9,10 +9,6 @@ const LIST_COLUMNS = `p.id, p.slug, p.title, p.excerpt, p.status, p.published_at
 
 const DAY_MS = 86_400_000
 
-function placeholders (n: number): string {
-  return new Array(n).fill('?').join(', ')
-}
-
 // Code-point order, which is SQLite's BINARY order of the UTF-8 text (plain < compares UTF-16 units).
 function compareTerms (a: string, b: string): number {
   if (a === b) return 0

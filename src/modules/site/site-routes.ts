@@ -7,7 +7,7 @@ import { FieldError } from '../../errors.js'
 export const SiteSchema = Type.Object({
   title: Type.String({ examples: ['My Blog'] }),
   description: Type.String(),
-  url: Type.String({ description: 'The public frontend (SITE_URL)' }),
+  url: Type.String({ description: 'The public frontend (SITE_URL); configured, never taken from the request' }),
   language: Type.String({ description: 'BCP 47 language tag', examples: ['en'] }),
   timezone: Type.String({ description: 'IANA time zone for display', examples: ['Europe/London'] }),
   comments: Type.Object({
@@ -16,7 +16,7 @@ export const SiteSchema = Type.Object({
     max_depth: Type.Integer({ minimum: 1, description: 'Deepest reply level allowed (1 = no replies)' }),
     max_links: Type.Integer({ minimum: 0, description: 'Links allowed in one comment' })
   }),
-  feeds: Type.Object({ rss: Type.String(), atom: Type.String(), json: Type.String() }, { description: 'Absolute feed URLs (on this API)' }),
+  feeds: Type.Object({ rss: Type.String(), atom: Type.String(), json: Type.String() }, { description: 'Absolute feed URLs on this API (PUBLIC_API_URL); never taken from the request' }),
   updated_at: DateTimeSchema
 }, { $id: 'Site', title: 'Site' })
 export type Site = Static<typeof SiteSchema>
@@ -62,7 +62,7 @@ function isTimeZone (tz: string): boolean {
 }
 
 /** GET /v1/site (public) and PATCH /v1/site (admin). */
-const siteRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, opts) => {
+const siteRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string, apiUrl: string }> = async (app, opts) => {
   app.get('/', {
     config: { publicCache: true },
     schema: {
@@ -72,9 +72,10 @@ const siteRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, o
       description: 'Site name, language and the comment settings a frontend needs to render its comment form.',
       response: { 200: Type.Object({ data: Type.Ref('Site') }), ...problemResponses(400) }
     }
-  }, async (request) => {
-    const apiUrl = `${request.protocol}://${request.host}`
-    return { data: toSite(app.repos.site.get(), opts.siteUrl, apiUrl) }
+  }, async () => {
+    // Configured URLs only: the answer is cached by path, so nothing in it may come from the
+    // request's Host or X-Forwarded-Host.
+    return { data: toSite(app.repos.site.get(), opts.siteUrl, opts.apiUrl) }
   })
 
   app.patch('/', {
@@ -93,8 +94,7 @@ const siteRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, o
       throw new FieldError([{ in: 'body', path: 'timezone', message: `"${tz}" is not an IANA time zone such as Europe/London` }])
     }
     app.writes.site.update(request.body)
-    const apiUrl = `${request.protocol}://${request.host}`
-    return { data: toSite(app.repos.site.get(), opts.siteUrl, apiUrl) }
+    return { data: toSite(app.repos.site.get(), opts.siteUrl, opts.apiUrl) }
   })
 }
 export default siteRoutes

@@ -1,6 +1,8 @@
 import type { Db } from '../../db/client.js'
 import type { Ref } from '../../lib/refs.js'
 import type { LiveCounts } from '../../db/live-counts.js'
+import type { PublicTerms, TermScope } from '../../db/term-visibility.js'
+import { idList, IN_ID_LIST } from '../../db/statements.js'
 
 export interface TagRow {
   id: number
@@ -15,9 +17,10 @@ export interface TagRow {
 const COLUMNS = `t.id, t.slug, t.name, t.description, t.created_at, t.updated_at`
 
 /** All database access for tags. */
-export function createTagsRepository (db: Db, counts: LiveCounts) {
+export function createTagsRepository (db: Db, counts: LiveCounts, publicTerms: PublicTerms) {
   const client = db.$client
   const listStmt = client.prepare(`SELECT ${COLUMNS} FROM tags t ORDER BY t.name, t.id LIMIT @limit OFFSET @offset`)
+  const byIdsStmt = client.prepare(`SELECT ${COLUMNS} FROM tags t WHERE t.id ${IN_ID_LIST}`)
   const countStmt = client.prepare('SELECT count(*) FROM tags').pluck()
   const byIdStmt = client.prepare(`SELECT ${COLUMNS} FROM tags t WHERE t.id = @id`)
   const bySlugStmt = client.prepare(`SELECT ${COLUMNS} FROM tags t WHERE t.slug = @slug`)
@@ -26,14 +29,21 @@ export function createTagsRepository (db: Db, counts: LiveCounts) {
     return row
   }
   return {
-    list (opts: { limit: number, offset: number, now?: number }): TagRow[] {
+    /** A page of tags by name; the public sees only tags with a live post (db/term-visibility.ts). */
+    list (opts: { limit: number, offset: number, scope: TermScope }): TagRow[] {
+      if (opts.scope === 'public') {
+        const { ids } = publicTerms.page('tag', opts.offset, opts.limit)
+        const byId = new Map((byIdsStmt.all(idList(ids)) as TagRow[]).map((r) => [r.id, r]))
+        return ids.flatMap((id) => byId.has(id) ? [withCount(byId.get(id)) as TagRow] : [])
+      }
       return (listStmt.all({ limit: opts.limit, offset: opts.offset }) as TagRow[]).map((r) => withCount(r) as TagRow)
     },
-    count (): number {
-      return countStmt.get() as number
+    count (scope: TermScope): number {
+      return scope === 'public' ? publicTerms.page('tag', 0, 0).total : countStmt.get() as number
     },
-    findByRef (ref: Ref, _now?: number): TagRow | undefined {
-      return withCount((ref.id !== undefined ? byIdStmt.get({ id: ref.id }) : bySlugStmt.get({ slug: ref.slug })) as TagRow | undefined)
+    findByRef (ref: Ref, scope: TermScope): TagRow | undefined {
+      const row = withCount((ref.id !== undefined ? byIdStmt.get({ id: ref.id }) : bySlugStmt.get({ slug: ref.slug })) as TagRow | undefined)
+      return row !== undefined && (scope === 'all' || publicTerms.isPublic('tag', row.id)) ? row : undefined
     }
   }
 }

@@ -3,6 +3,7 @@ import { Type, type Static } from 'typebox'
 import { DateTimeSchema, IdSchema, PageQuery, listOf, problemResponses, RefParamsSchema } from '../../schemas/common.js'
 import { NotFound } from '../../errors.js'
 import { parseRef } from '../../lib/refs.js'
+import { termScopeOf } from '../../plugins/auth.js'
 import { pageLinks, pageMeta } from '../../lib/pagination.js'
 import type { TagRow } from './tags-repository.js'
 
@@ -37,6 +38,8 @@ const tagWritable = {
 export const CreateTagBody = Type.Object({ ...Type.Partial(Type.Object(tagWritable)).properties, name: tagWritable.name }, { additionalProperties: false, examples: [{ name: 'Ukraine' }] })
 export const UpdateTagBody = Type.Partial(Type.Object(tagWritable), { additionalProperties: false, minProperties: 1 })
 
+const VISIBILITY = ' A tag is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown tag, so an embargoed story\'s tag never shows. Keys with `read:drafts` or `write:content` see every tag.'
+
 /** Reads (public) and writes (write:content) of tags. */
 const tagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { tags } = app.repos
@@ -47,15 +50,15 @@ const tagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'listTags',
       tags: ['Tags'],
       summary: 'List tags',
-      description: 'All tags sorted by name, with live post counts.',
+      description: 'Tags sorted by name, with live post counts.' + VISIBILITY,
       querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
       response: { 200: listOf(Type.Ref('Tag')), ...problemResponses(400) }
     }
   }, async (request, reply) => {
     const page = request.query.page ?? 1
     const perPage = request.query.per_page ?? 10
-    const total = tags.count()
-    const rows = tags.list({ limit: perPage, offset: (page - 1) * perPage, now: Date.now() })
+    const total = tags.count(termScopeOf(request))
+    const rows = tags.list({ limit: perPage, offset: (page - 1) * perPage, scope: termScopeOf(request) })
     const meta = pageMeta(page, perPage, total)
     reply.header('x-total-count', String(total)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
     return { data: rows.map(toTag), meta }
@@ -67,12 +70,13 @@ const tagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getTag',
       tags: ['Tags'],
       summary: 'Get a tag by id or slug',
+      description: 'The tag with its live post count.' + VISIBILITY,
       params: RefParamsSchema,
       response: { 200: Type.Object({ data: Type.Ref('Tag') }), ...problemResponses(400, 404) }
     }
   }, async (request) => {
     const ref = parseRef(request.params.ref)
-    const row = ref && tags.findByRef(ref, Date.now())
+    const row = ref && tags.findByRef(ref, termScopeOf(request))
     if (!row) throw new NotFound('Tag', JSON.stringify(request.params.ref))
     return { data: toTag(row) }
   })
@@ -84,7 +88,7 @@ const tagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   function idOf (refText: string, field = 'ref'): number {
     const ref = parseRef(refText)
-    const row = ref && tags.findByRef(ref, Date.now())
+    const row = ref && tags.findByRef(ref, 'all')
     if (!row) throw new NotFound('Tag', JSON.stringify(refText) + (field === 'ref' ? '' : ` (${field})`))
     return row.id
   }
@@ -102,7 +106,7 @@ const tagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const id = service.create(request.body)
     reply.code(201).header('location', `/v1/tags/${id}`)
-    return { data: toTag(tags.findByRef({ id }, Date.now())!) }
+    return { data: toTag(tags.findByRef({ id }, 'all')!) }
   })
 
   app.patch('/:ref', {
@@ -119,7 +123,7 @@ const tagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const id = idOf(request.params.ref)
     service.update(id, request.body)
-    return { data: toTag(tags.findByRef({ id }, Date.now())!) }
+    return { data: toTag(tags.findByRef({ id }, 'all')!) }
   })
 
   app.delete('/:ref', {

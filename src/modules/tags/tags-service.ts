@@ -4,6 +4,7 @@ import { FieldError, InUse, NotFound, SlugConflict } from '../../errors.js'
 import { slugify, uniqueSlug } from '../../lib/slugify.js'
 import { touchPosts } from '../posts/posts-write-service.js'
 import { createTagsWriter } from './tags-repository.js'
+import { createTermVisibility } from '../../db/term-visibility.js'
 
 export interface TagInput { name?: string, slug?: string, description?: string }
 interface Raw { id: number, slug: string, name: string, description: string }
@@ -11,6 +12,7 @@ interface Raw { id: number, slug: string, name: string, description: string }
 /** Tag writes; deleting a tag in use is a 409 unless `reassign` names a tag to move its posts to. */
 export function createTagsService (db: Db, write: Writer) {
   const w = createTagsWriter(db)
+  const visibility = createTermVisibility(db)
   function load (id: number): Raw {
     const row = w.raw.get(id) as Raw | undefined
     if (row === undefined) throw new NotFound('Tag', String(id))
@@ -48,8 +50,9 @@ export function createTagsService (db: Db, write: Writer) {
       })
     },
     remove (id: number, reassignTo?: number): void {
-      write((emit) => {
+      write((emit, now) => {
         const old = load(id)
+        const wasPublic = visibility.hasLivePost('tag', id, now)
         const used = w.usage.get(id) as number
         if (used > 0 && reassignTo === undefined) {
           throw new InUse(`Tag "${old.slug}" is used by ${used} post(s): pass ?reassign=<tag> to move them`)
@@ -62,7 +65,9 @@ export function createTagsService (db: Db, write: Writer) {
           w.dropLinks.run(id)
         }
         w.remove.run(id)
-        emit({ kind: 'tag', id, slug: old.slug, action: 'delete' })
+        emit({ kind: 'tag', id, slug: old.slug, action: 'delete', wasPublic })
+        // The tag that took the posts over may have become public with them.
+        if (reassignTo !== undefined) emit({ kind: 'tag', id: reassignTo, slug: load(reassignTo).slug, action: 'upsert' })
         touchPosts(db, emit, affected)
       })
     }

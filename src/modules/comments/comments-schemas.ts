@@ -44,7 +44,7 @@ export const SubmittedCommentSchema = Type.Object({
   author_name: Type.String(),
   author_url: Type.Union([Type.String(), Type.Null()]),
   content_html: Type.String(),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('approved')], { description: 'pending: awaiting moderation; approved: visible now' }),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('approved')], { description: 'approved: visible now; pending: may await moderation (to its submitter, a comment that moderation first_time approved also reads pending)' }),
   created_at: DateTimeSchema
 }, { $id: 'SubmittedComment', title: 'SubmittedComment' })
 

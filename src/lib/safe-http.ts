@@ -2,6 +2,7 @@ import { BlockList, isIP } from 'node:net'
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import http from 'node:http'
 import https from 'node:https'
+import { ipv4FromGroups, ipv6Groups } from './ip-address.js'
 
 // Outgoing HTTP for webhooks and feed imports, safe against SSRF: every address a host
 // name resolves to is checked at connect time (so DNS rebinding cannot slip a private
@@ -26,27 +27,7 @@ function isPublicV4 (address: string): boolean {
   return !NON_PUBLIC_V4.check(address, 'ipv4')
 }
 
-/** The eight 16-bit groups of a valid IPv6 address (a zone id is dropped), or null. */
-function ipv6Groups (text: string): number[] | null {
-  let address = text.replace(/%.*$/, '')
-  if (isIP(address) !== 6) return null
-  // A dotted IPv4 tail (::ffff:1.2.3.4) is two groups.
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address)
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number)
-    address = address.slice(0, dotted.index) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
-  }
-  const [head, tail] = address.split('::') as [string, string | undefined]
-  const parse = (part: string) => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)))
-  const left = parse(head)
-  if (tail === undefined) return left
-  const right = parse(tail)
-  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right]
-}
-
-function v4 (hi: number, lo: number): string {
-  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
-}
+const v4 = ipv4FromGroups
 
 const zero = (g: number[], from: number, to: number) => g.slice(from, to).every((x) => x === 0)
 

@@ -33,7 +33,7 @@ export const CommentSchema = Type.Object({
   user_agent: Type.Union([Type.String(), Type.Null()]),
   created_at: DateTimeSchema,
   updated_at: DateTimeSchema
-}, { $id: 'Comment', title: 'Comment', description: 'A comment as moderators see it. The client address is never stored, only a keyed hash used for rate limits and duplicates.' })
+}, { $id: 'Comment', title: 'Comment', description: 'A comment as moderators see it. The client address is never stored, only a keyed hash of its network used to detect duplicates.' })
 export type Comment = Static<typeof CommentSchema>
 
 export const SubmittedCommentSchema = Type.Object({

@@ -1,5 +1,7 @@
-import { createHash, createHmac } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import type { Db } from '../../db/client.js'
+import { clientHashKey } from '../../db/client-hash-key.js'
+import { hashClientAddress } from '../../lib/client-address.js'
 import type { Writer } from '../../db/write.js'
 import { CommentsClosed, DuplicateComment, FieldError, NotFound } from '../../errors.js'
 import { formatCommentText } from '../../lib/comment-text.js'
@@ -35,11 +37,7 @@ export function contentHash (text: string): string {
 export function createCommentsService (db: Db, write: Writer) {
   const writer = createCommentsWriter(db)
   const mod = createModerationRepository(db)
-  const hashKey = db.$client.prepare("SELECT value FROM meta WHERE key = 'client_hash_key'").pluck().get() as string
-
-  function clientHash (address: string): string {
-    return createHmac('sha256', hashKey).update(address).digest('hex')
-  }
+  const hashKey = clientHashKey(db)
 
   function load (id: number): ModerationRow {
     const row = mod.byId.get(id) as ModerationRow | undefined
@@ -56,7 +54,7 @@ export function createCommentsService (db: Db, write: Writer) {
         throw new FieldError([{ in: 'body', path: 'content', message: `has ${formatted.links} links; at most ${site.comment_max_links} are allowed` }], 422)
       }
       const hash = contentHash(input.content)
-      const client = clientHash(input.clientAddress)
+      const client = hashClientAddress(hashKey, input.clientAddress)
       // Kept as typed: first_time trusts an author only on the exact name and e-mail of an
       // approved comment (as WordPress's check_comment does); duplicates ignore case.
       const email = input.author_email.trim()

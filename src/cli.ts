@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { loadConfig, ConfigError } from './config.js'
 import { openDatabase, type Db } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
+import { clientHashKeyPath } from './db/client-hash-key.js'
 import { createKeysRepository } from './modules/keys/keys-repository.js'
 import { API_SCOPES, type ApiScope } from './db/schema.js'
 
@@ -16,6 +17,7 @@ const USAGE = `Usage: npm run cli -- <command>
   import wxr FILE                        import a WordPress export (WXR)
   import feed FILE|URL [--status S]      import an RSS/Atom/JSON feed (posts are drafts unless --status published)
   backup FILE                            write an online, consistent copy of the database to FILE
+                                         (not the commenter-address key file DATABASE_PATH.key)
   migrate                                apply pending migrations
   seed-demo                              fill an empty database with the demo content
 
@@ -60,6 +62,9 @@ export async function runCli (argv: string[], env: Record<string, string | undef
         if (!file) return fail('backup needs a target FILE')
         await db.$client.backup(file)
         console.log(`backed up ${config.DATABASE_PATH} to ${file}`)
+        const keyPath = clientHashKeyPath(db)
+        // Deliberately not copied: a backup alone must not reveal commenters' addresses.
+        if (keyPath !== null) console.log(`not in the backup: the commenter-address key ${keyPath}; keep it apart from backups (restoring without it starts a new key: only duplicate detection of earlier comments by address is lost)`)
         return 0
       }
       case 'seed-demo': {

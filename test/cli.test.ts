@@ -1,5 +1,5 @@
 import t from 'tap'
-import { mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -38,6 +38,10 @@ t.test('keys create, list and revoke; backup; errors', async (t) => {
     const copy = join(dir, 'copy.db')
     t.equal(await runCli(['backup', copy], env), 0)
     t.ok(existsSync(copy))
+    const keyFile = `${env.DATABASE_PATH}.key`
+    t.match(io.out.join('\n'), `not in the backup: the commenter-address key ${keyFile}`, 'says the key file is separate')
+    t.notOk(existsSync(`${copy}.key`), 'the key is not copied')
+    t.notOk(readFileSync(copy).includes(readFileSync(keyFile, 'utf8').trim()), 'nor in the copy')
     const restored = new Database(copy, { readonly: true })
     t.equal(restored.prepare('SELECT count(*) FROM api_keys').pluck().get(), 1)
     t.equal(restored.pragma('integrity_check', { simple: true }), 'ok')

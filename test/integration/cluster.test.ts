@@ -1,6 +1,6 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,6 +39,19 @@ t.test('WORKERS=2 serves from two processes on one database and stops on SIGTERM
     const res = await fetch(`${base}/v1/authors/shared`, { headers: { connection: 'close' } })
     t.equal(res.status, 200, 'every worker sees the write')
   }
+  // The workers hash commenters' addresses with one key, the file the primary created: the
+  // same words from this client are a duplicate whichever worker answers.
+  const author = (await created.json() as { data: { id: number } }).data
+  const post = await fetch(`${base}/v1/posts`, { method: 'POST', headers, body: JSON.stringify({ title: 'Shared story', author_id: author.id, status: 'published' }) })
+  const slug = (await post.json() as { data: { slug: string } }).data.slug
+  const comment = (email: string) => fetch(`${base}/v1/posts/${slug}/comments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', connection: 'close' },
+    body: JSON.stringify({ author_name: 'Sam', author_email: email, content: 'Said once' })
+  })
+  t.equal((await comment('first@example.com')).status, 201)
+  for (let i = 0; i < 4; i++) t.equal((await comment(`other${i}@example.com`)).status, 409, 'every worker knows this client')
+  t.equal(statSync(join(dir, 'c.db.key')).mode & 0o777, 0o600, 'the key file')
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   child.kill('SIGTERM')
   t.equal(await exited, 0, 'the primary exits cleanly after its workers')

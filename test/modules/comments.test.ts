@@ -33,7 +33,7 @@ t.test('a JSON submission is stored as pending with formatted, safe HTML and no 
   t.equal((await app.inject('/v1/posts/story')).json().data.comment_count, 0)
   const queue = await app.inject({ url: '/v1/comments', headers: mod })
   t.equal(queue.statusCode, 200)
-  t.equal(queue.json().data[0].author_email, 'sam@example.com', 'moderators see the e-mail')
+  t.equal(queue.json().data[0].author_email, 'Sam@Example.com', 'moderators see the e-mail, as typed')
   const stored = app.db.$client.prepare('SELECT * FROM comments WHERE id = ?').get(c.id) as Record<string, string>
   t.match(stored.client_hash, /^[0-9a-f]{64}$/, 'the client address is stored only as a keyed hash')
   t.notMatch(JSON.stringify(stored), /127\.0\.0\.1/)
@@ -98,12 +98,14 @@ t.test('moderation flow end to end: approve, count, thread, spam, trash, delete 
 })
 
 t.test('moderation settings: none approves at once; first_time trusts known authors', async (t) => {
-  const { app } = await setup(t)
+  const { app, mod } = await setup(t)
   await app.inject({ method: 'PATCH', url: '/v1/site', payload: { comments: { moderation: 'none' } }, headers: adminAuth })
   t.equal((await submit(app, 'story', reader)).json().data.status, 'approved')
   await app.inject({ method: 'PATCH', url: '/v1/site', payload: { comments: { moderation: 'first_time' } }, headers: adminAuth })
-  t.equal((await submit(app, 'story', { ...reader, content: 'Second thought' })).json().data.status, 'approved', 'an author with an approved comment')
-  t.equal((await submit(app, 'story', { ...reader, author_email: 'new@example.com', content: 'First time here' })).json().data.status, 'pending')
+  const known = (await submit(app, 'story', { ...reader, content: 'Second thought' })).json().data
+  t.equal((await app.inject({ url: `/v1/comments/${known.id}`, headers: mod })).json().data.status, 'approved', 'an author with an approved comment')
+  const fresh = (await submit(app, 'story', { ...reader, author_email: 'new@example.com', content: 'First time here' })).json().data
+  t.equal((await app.inject({ url: `/v1/comments/${fresh.id}`, headers: mod })).json().data.status, 'pending')
 })
 
 t.test('spam defences: honeypot, links, duplicates, depth, parent on another post, closed, not live', async (t) => {

@@ -157,13 +157,17 @@ t.test('SSRF is enforced at send time too: a stored private URL is not contacted
   const app = await buildTestApp(t)
   await app.webhooks.worker.stop()
   const rx = await receiver(t)
-  // As if the address had changed after the check (DNS rebinding): store the URL directly.
-  const hook = app.webhooks.repo.create({ url: `http://localhost:${rx.port}/hook`, events: ['post.published'], secret: 's'.repeat(20), description: '', active: true }, Date.now())
+  // As if the address had changed after the check (DNS rebinding): store the URLs directly.
+  // On port 80 the refusal comes from the connect-time address check (nothing listens there:
+  // a connection attempt would read "refused"); on the receiver's port, from the port rule.
+  const atConnect = app.webhooks.repo.create({ url: 'http://localhost/hook', events: ['post.published'], secret: 's'.repeat(20), description: '', active: true }, Date.now())
+  const onPort = app.webhooks.repo.create({ url: `http://localhost:${rx.port}/hook`, events: ['post.published'], secret: 's'.repeat(20), description: '', active: true }, Date.now())
   await publish(app, 'Not for localhost')
   const result = await app.webhooks.worker.tick()
-  t.match(result, { attempted: 1, failed: 1 })
+  t.match(result, { attempted: 2, failed: 2 })
   t.equal(rx.hits.length, 0, 'the receiver was never contacted')
-  t.match(deliveries(app, hook.id)[0].last_error, /loopback, private or link-local/)
+  t.equal(deliveries(app, atConnect.id)[0].last_error, 'its host is not a public internet address', 'no resolved address in the log either')
+  t.equal(deliveries(app, onPort.id)[0].last_error, 'only ports 80 and 443 are allowed')
 })
 
 t.test('two processes on one database never send the same delivery twice', async (t) => {

@@ -62,8 +62,22 @@ export function toComment (row: ModerationRow): Comment {
   }
 }
 
-/** Row → what the submitter gets back (no e-mail; spam reads as pending so bots learn nothing). */
-export function toSubmittedComment (row: ModerationRow) {
+/**
+ * The status a submitter is told: `approved` only when the site approves every comment
+ * (moderation `none`), which anyone can read in GET /v1/site. Under `first_time` an approval
+ * depends on whether that name and e-mail already have an approved comment, so telling it
+ * would answer that question for any address; the answer says `pending` and the comment shows
+ * in the thread when it is approved. Spam reads as pending too, so bots learn nothing.
+ */
+export function statusForSubmitter (row: ModerationRow, moderation: 'all' | 'first_time' | 'none'): 'pending' | 'approved' {
+  return moderation === 'none' && row.status === 'approved' ? 'approved' : 'pending'
+}
+
+/**
+ * Row → a comment without its e-mail: the answer to its submitter (with `statusForSubmitter`)
+ * and webhook payloads (receivers are the site's own and get the real status).
+ */
+export function toSubmittedComment (row: ModerationRow, status: 'pending' | 'approved' = row.status === 'approved' ? 'approved' : 'pending') {
   return {
     id: row.id,
     post_id: row.post_id,
@@ -72,7 +86,7 @@ export function toSubmittedComment (row: ModerationRow) {
     author_name: row.author_name,
     author_url: row.author_url,
     content_html: row.content_html,
-    status: row.status === 'approved' ? 'approved' as const : 'pending' as const,
+    status,
     created_at: new Date(row.created_at).toISOString()
   }
 }

@@ -129,7 +129,9 @@ export function createModerationRepository (db: Db) {
       content = '', content_html = '', client_hash = NULL, user_agent = NULL WHERE id = ?`),
     remove: client.prepare('DELETE FROM comments WHERE id = ?'),
     duplicate: client.prepare(`SELECT 1 FROM comments WHERE post_id = ? AND content_hash = ? AND deleted_at IS NULL
-      AND (author_email = ? OR client_hash = ?) LIMIT 1`).pluck(),
-    knownAuthor: client.prepare("SELECT 1 FROM comments WHERE author_email = ? AND status = 'approved' AND deleted_at IS NULL LIMIT 1").pluck()
+      AND (author_email = ? COLLATE NOCASE OR client_hash = ?) LIMIT 1`).pluck(),
+    // Exact name and e-mail (binary comparison), like WordPress's comment_previously_approved.
+    knownAuthor: client.prepare(`SELECT 1 FROM comments WHERE author_name = ? AND author_email = ? AND status = 'approved'
+      AND deleted_at IS NULL LIMIT 1`).pluck()
   }
 }

@@ -8,7 +8,7 @@ import { parseRef } from '../../lib/refs.js'
 import { NotFound } from '../../errors.js'
 import { hasScope } from '../../plugins/auth.js'
 import { postUrl } from '../posts/posts-mapper.js'
-import { toPublicComment, visibleThread, toComment, toSubmittedComment } from './comments-mapper.js'
+import { toPublicComment, visibleThread, toComment, toSubmittedComment, statusForSubmitter } from './comments-mapper.js'
 import { CreateCommentBody, ListCommentsQuery, UpdateCommentBody } from './comments-schemas.js'
 
 /** Public comment threads and submission, and the moderation API. */
@@ -63,30 +63,33 @@ const commentsRoutes: FastifyPluginAsyncTypebox<{ rateLimit: number, siteUrl: st
       tags: ['Comments'],
       summary: 'Post a comment',
       description: 'For readers, no key needed. JSON or an HTML form (`application/x-www-form-urlencoded`). ' +
-        'Answers 201 with the comment and its status: `pending` (awaiting moderation, the default) or `approved`. ' +
-        'A form post from a browser (Accept: text/html) is answered with 303 to the post\'s page on the frontend instead. ' +
+        'Answers 201 with the comment and its status as the submitter may know it: `approved` when the site approves every comment ' +
+        '(moderation `none`), else `pending` — also when moderation `first_time` approved it because the same name and e-mail have an approved ' +
+        'comment (a comment with links always waits), so the answer never tells whether an address has commented before. ' +
+        'A form post from a browser (Accept: text/html) is answered with 303 to the post\'s page on the frontend instead (`?comment=` the same status). ' +
         `Spam defences: the \`website\` honeypot, a link limit (site setting), duplicate detection (409), a per-client rate limit (429 with Retry-After and RateLimit headers), length limits, the reply depth limit (422). Comments closed: 403; post not live: 404.`,
       params: RefParamsSchema,
       body: CreateCommentBody,
       consumes: ['application/json', 'application/x-www-form-urlencoded'],
       response: {
-        201: Type.Object({ data: Type.Ref('SubmittedComment') }, { description: 'Stored; `status` tells whether it awaits moderation' }),
+        201: Type.Object({ data: Type.Ref('SubmittedComment') }, { description: 'Stored; `status` is `approved` only when the site approves every comment' }),
         303: Type.Null({ description: 'HTML form posts: see the post page' }),
         ...problemResponses(400, 403, 404, 409, 413, 415, 422, 429)
       }
     }
   }, async (request, reply) => {
     const post = app.services.posts.requireLive(request.params.ref)
-    const row = service.submit(post, app.repos.site.get(), { ...request.body, clientAddress: request.ip, userAgent: request.headers['user-agent'] })
+    const site = app.repos.site.get()
+    const row = service.submit(post, site, { ...request.body, clientAddress: request.ip, userAgent: request.headers['user-agent'] })
+    const shown = statusForSubmitter(row, site.comment_moderation)
     const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
     const wantsHtml = /text\/html/.test(request.headers.accept ?? '') && !/application\/json/.test(request.headers.accept ?? '')
     if (isForm && wantsHtml) {
       const primary = app.repos.posts.categoriesOf([post.id])[0]?.slug
-      const shown = row.status === 'approved' ? 'approved' : 'pending'
       return reply.code(303).header('location', `${postUrl(opts.siteUrl, post.slug, primary)}?comment=${shown}#comment-${row.id}`).send(null)
     }
     reply.code(201).header('location', `/v1/comments/${row.id}`)
-    return { data: toSubmittedComment(row) }
+    return { data: toSubmittedComment(row, shown) }
   })
 
   app.get('/comments', {

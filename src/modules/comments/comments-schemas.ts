@@ -33,7 +33,7 @@ export const CommentSchema = Type.Object({
   user_agent: Type.Union([Type.String(), Type.Null()]),
   created_at: DateTimeSchema,
   updated_at: DateTimeSchema
-}, { $id: 'Comment', title: 'Comment', description: 'A comment as moderators see it. The client address is never stored, only a keyed hash used for rate limits and duplicates.' })
+}, { $id: 'Comment', title: 'Comment', description: 'A comment as moderators see it. The client address is never stored, only a keyed hash of its network used to detect duplicates.' })
 export type Comment = Static<typeof CommentSchema>
 
 export const SubmittedCommentSchema = Type.Object({
@@ -44,7 +44,7 @@ export const SubmittedCommentSchema = Type.Object({
   author_name: Type.String(),
   author_url: Type.Union([Type.String(), Type.Null()]),
   content_html: Type.String(),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('approved')], { description: 'pending: awaiting moderation; approved: visible now' }),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('approved')], { description: 'approved: visible now; pending: may await moderation (to its submitter, a comment that moderation first_time approved also reads pending)' }),
   created_at: DateTimeSchema
 }, { $id: 'SubmittedComment', title: 'SubmittedComment' })
 

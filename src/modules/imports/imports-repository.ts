@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.js'
+import { clientHashKey } from '../../db/client-hash-key.js'
 
 export interface ImportedPostRow {
   id: number
@@ -59,7 +60,6 @@ export function createImportsRepository (db: Db) {
     author_url = @author_url, content = @content, content_html = @content_html, content_hash = @content_hash, status = @status,
     type = @type, created_at = @created_at, updated_at = @updated_at WHERE id = @id`)
   const featuredImage = client.prepare('SELECT featured_image_url, featured_image_alt FROM posts WHERE id = ?')
-  const hashKey = client.prepare("SELECT value FROM meta WHERE key = 'client_hash_key'").pluck()
   return {
     authorBySlug: (slug: string) => authorBySlug.get(slug) as AuthorRow | undefined,
     categoryBySlug: (slug: string) => categoryBySlug.get(slug) as CategoryRow | undefined,
@@ -74,8 +74,8 @@ export function createImportsRepository (db: Db) {
       updateComment.run(row)
     },
     featuredImageOf: (postId: number) => featuredImage.get(postId) as { featured_image_url: string | null, featured_image_alt: string | null } | undefined,
-    /** The per-installation key that client addresses are hashed with (never stored raw). */
-    clientHashKey: () => hashKey.get() as string
+    /** The per-installation key that client addresses are hashed with (kept beside the database, never in it). */
+    clientHashKey: () => clientHashKey(db)
   }
 }
 export type ImportsRepository = ReturnType<typeof createImportsRepository>

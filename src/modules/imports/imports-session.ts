@@ -1,8 +1,8 @@
-import { createHmac } from 'node:crypto'
 import type { Db } from '../../db/client.js'
 import type { Emit } from '../../db/write.js'
 import type { WriteServices } from '../../plugins/writes.js'
 import { sanitizePostHtml } from '../../lib/sanitize.js'
+import { hashClientAddress } from '../../lib/client-address.js'
 import { htmlToText, makeExcerpt } from '../../lib/text.js'
 import { uniqueSlug } from '../../lib/slugify.js'
 import { createCommentsWriter } from '../comments/comments-repository.js'
@@ -209,7 +209,7 @@ export function createImportSession (db: Db, writes: WriteServices, opts: Import
 
   function clientHash (address: string | null | undefined): string | null {
     if (address === null || address === undefined || address.trim() === '') return null
-    return createHmac('sha256', hmacKey).update(address.trim()).digest('hex')
+    return hashClientAddress(hmacKey, address)
   }
 
   /** Comments of one post, parents before replies however deep; returns whether approved ones changed. */

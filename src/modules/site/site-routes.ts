@@ -12,7 +12,7 @@ export const SiteSchema = Type.Object({
   timezone: Type.String({ description: 'IANA time zone for display', examples: ['Europe/London'] }),
   comments: Type.Object({
     enabled: Type.Boolean({ description: 'Whether the comment form should be shown at all' }),
-    moderation: Type.Union([Type.Literal('all'), Type.Literal('first_time'), Type.Literal('none')], { description: 'all: every new comment waits as pending; first_time: authors with an earlier approved comment are approved at once; none: approved at once' }),
+    moderation: Type.Union([Type.Literal('all'), Type.Literal('first_time'), Type.Literal('none')], { description: 'all: every new comment waits as pending; first_time: a comment without links is approved at once when an approved comment has exactly the same author name and e-mail; none: approved at once' }),
     max_depth: Type.Integer({ minimum: 1, description: 'Deepest reply level allowed (1 = no replies)' }),
     max_links: Type.Integer({ minimum: 0, description: 'Links allowed in one comment' })
   }),

@@ -4,15 +4,17 @@ import { Type } from 'typebox'
 import { IdParamsSchema, PageQuery, listOf, problemResponses } from '../../schemas/common.js'
 import { Conflict, NotFound, TargetRefused } from '../../errors.js'
 import { pageLinks, pageMeta } from '../../lib/pagination.js'
-import { assertPublicHost, checkTargetUrl, TargetError } from '../../lib/safe-http.js'
+import { assertPublicTarget, TargetError, type DebugLog } from '../../lib/safe-http.js'
 import { toDelivery, toWebhook } from './webhooks-mapper.js'
 import { CreateWebhookBody, DeliveryParams, ListDeliveriesQuery, UpdateWebhookBody } from './webhooks-schemas.js'
 
-/** A URL a webhook may target: well-formed http(s) and (unless allowed) not private; else a 422. */
-async function checkTarget (text: string, allowPrivate: boolean): Promise<string> {
+/**
+ * A URL a webhook may target: well-formed http(s) and (unless allowed) on port 80 or 443 and
+ * resolving to public addresses only; else a 422 that names the URL but not what it resolved to.
+ */
+async function checkTarget (text: string, allowPrivate: boolean, log: DebugLog): Promise<string> {
   try {
-    const url = checkTargetUrl(text)
-    await assertPublicHost(url.hostname, allowPrivate)
+    const url = await assertPublicTarget(text, allowPrivate, log)
     return url.toString()
   } catch (err) {
     if (err instanceof TargetError) throw new TargetRefused(`The webhook URL ${text} is refused: ${err.message}`)
@@ -65,7 +67,8 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = asy
       tags,
       summary: 'Create a webhook',
       description: `Needs \`admin\`. ${SIGNATURE_HELP} The answer holds the secret in \`data.secret\`, the only time it is shown. ` +
-        'A URL in a loopback, private, link-local or metadata network is a 422 unless the server runs with ALLOW_PRIVATE_TARGETS=true.',
+        'A URL on a port other than 80 or 443, or whose host is not a public internet address (loopback, private, link-local, metadata, reserved), ' +
+        'is a 422 unless the server runs with ALLOW_PRIVATE_TARGETS=true.',
       body: CreateWebhookBody,
       response: {
         201: Type.Object({ data: Type.Intersect([Type.Ref('Webhook'), Type.Object({ secret: Type.String({ description: 'The signing secret, shown once', examples: ['whsec_3q2-7…'] }) })]) }),
@@ -74,7 +77,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = asy
     }
   }, async (request, reply) => {
     const body = request.body
-    const url = await checkTarget(body.url, opts.allowPrivate)
+    const url = await checkTarget(body.url, opts.allowPrivate, request.log)
     const secret = body.secret ?? generateSecret()
     const row = app.webhooks.repo.create({ url, events: body.events, secret, description: body.description ?? '', active: body.active ?? true }, Date.now())
     reply.code(201).header('location', `/v1/webhooks/${row.id}`)
@@ -109,7 +112,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = asy
     const row = load(request.params.id)
     const body = request.body
     const next = { ...row }
-    if (body.url !== undefined) next.url = await checkTarget(body.url, opts.allowPrivate)
+    if (body.url !== undefined) next.url = await checkTarget(body.url, opts.allowPrivate, request.log)
     if (body.events !== undefined) next.events = body.events
     if (body.secret !== undefined) next.secret = body.secret
     if (body.description !== undefined) next.description = body.description

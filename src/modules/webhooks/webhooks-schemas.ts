@@ -13,7 +13,7 @@ const EventSchema = Type.Union([
 const WebhookUrl = Type.String({
   minLength: 1,
   maxLength: 2000,
-  description: 'http(s) URL that receives the POSTs. Loopback, private, link-local and metadata addresses are refused unless ALLOW_PRIVATE_TARGETS=true',
+  description: 'http(s) URL that receives the POSTs, on port 80 or 443 with a public internet address (loopback, private, link-local, metadata and reserved ones are refused) unless ALLOW_PRIVATE_TARGETS=true',
   examples: ['https://partner.example.com/hooks/broadsheet']
 })
 

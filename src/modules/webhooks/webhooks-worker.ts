@@ -24,7 +24,7 @@ export interface WebhookWorkerOptions {
   pollMs?: number
   /** Deliveries sent at once per tick. */
   batchSize?: number
-  log?: { error: (obj: object, msg: string) => void }
+  log?: { error: (obj: object, msg: string) => void, debug: (obj: object, msg: string) => void }
 }
 
 export interface TickResult {
@@ -92,7 +92,8 @@ export function createWebhookWorker (db: Db, events: WebhookEvents, opts: Webhoo
         timeoutMs: opts.timeoutMs,
         maxBytes: MAX_RESPONSE_BYTES,
         maxRedirects: 0,
-        allowPrivate: opts.allowPrivate
+        allowPrivate: opts.allowPrivate,
+        log: opts.log
       })
       code = res.status
       if (code >= 200 && code < 300) {

@@ -32,8 +32,9 @@ t.test('WORKERS=2 serves from two processes on one database and stops on SIGTERM
   const headers = { authorization: 'Bearer cluster-test-admin-token-0123456789abcdef', 'content-type': 'application/json' }
   const created = await fetch(`${base}/v1/authors`, { method: 'POST', headers, body: JSON.stringify({ name: 'Shared' }) })
   t.equal(created.status, 201)
+  const author = (await created.json() as { data: { id: number } }).data
   // An author is public once a post of theirs is live.
-  const story = await fetch(`${base}/v1/posts`, { method: 'POST', headers, body: JSON.stringify({ title: 'Shared story', author_id: ((await created.json()) as { data: { id: number } }).data.id, status: 'published' }) })
+  const story = await fetch(`${base}/v1/posts`, { method: 'POST', headers, body: JSON.stringify({ title: 'Shared story', author_id: author.id, status: 'published' }) })
   t.equal(story.status, 201)
   for (let i = 0; i < 10; i++) {
     const res = await fetch(`${base}/v1/authors/shared`, { headers: { connection: 'close' } })
@@ -41,9 +42,7 @@ t.test('WORKERS=2 serves from two processes on one database and stops on SIGTERM
   }
   // The workers hash commenters' addresses with one key, the file the primary created: the
   // same words from this client are a duplicate whichever worker answers.
-  const author = (await created.json() as { data: { id: number } }).data
-  const post = await fetch(`${base}/v1/posts`, { method: 'POST', headers, body: JSON.stringify({ title: 'Shared story', author_id: author.id, status: 'published' }) })
-  const slug = (await post.json() as { data: { slug: string } }).data.slug
+  const slug = (await story.json() as { data: { slug: string } }).data.slug
   const comment = (email: string) => fetch(`${base}/v1/posts/${slug}/comments`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', connection: 'close' },

@@ -97,7 +97,8 @@ t.test('terms appear with their first live post and go with their last, in reads
 
 t.test('a scheduled post makes its terms public at its time, with no write; rescheduling keeps them hidden', async (t) => {
   const { app, merger, story } = await embargo(t)
-  const goLive = Date.now() + 400
+  // Generous: the two PATCHes and the reads below must land before the go-live on a loaded machine.
+  const goLive = Date.now() + 1500
   await call(app, 'PATCH', `/v1/posts/${story.id}`, { status: 'scheduled', published_at: new Date(goLive).toISOString() })
   await call(app, 'PATCH', `/v1/posts/${story.id}`, { title: 'Embargoed story, edited' })
   t.equal((await app.inject('/v1/tags/acme-globex-merger')).statusCode, 404, 'not before its time')
@@ -110,7 +111,7 @@ t.test('a scheduled post makes its terms public at its time, with no write; resc
   // The embargo is extended before the time comes: the announcement made for the old time
   // must not name the tag when that time passes.
   const second = await embargo(t)
-  const soon = Date.now() + 300
+  const soon = Date.now() + 1500
   await call(second.app, 'PATCH', `/v1/posts/${second.story.id}`, { status: 'scheduled', published_at: new Date(soon).toISOString() })
   await call(second.app, 'PATCH', `/v1/posts/${second.story.id}`, { status: 'scheduled', published_at: '2999-01-01T06:00:00Z' })
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, soon - Date.now()) + 50))

@@ -1,6 +1,8 @@
 import { isValidSlug, slugify } from '../../lib/slugify.js'
 import { sanitizeHtml } from '../../lib/lazy.js'
 import { wpautop } from '../../lib/wpautop.js'
+import { CreatePostBody } from '../posts/posts-schemas.js'
+import { CreateCommentBody } from '../comments/comments-schemas.js'
 
 // How WordPress values become Broadsheet values. Pure functions, no database.
 
@@ -113,6 +115,11 @@ export function httpUrl (value: string | null | undefined): string | null {
     return null
   }
 }
+
+/** The write API's limit on a post body (`content_html` of POST /v1/posts): imported bodies are cut to it. */
+export const POST_BODY_MAX = (CreatePostBody.properties.content_html as unknown as { maxLength: number }).maxLength
+/** The write API's limit on a comment (`content` of a submitted comment): imported comments are cut to it. */
+export const COMMENT_MAX = (CreateCommentBody.properties.content as unknown as { maxLength: number }).maxLength
 
 /** Text cut to the limits the write API enforces on its own inputs, never inside a surrogate pair. */
 export function clip (text: string, max: number): string {

@@ -64,7 +64,8 @@ function importPost (session: ImportSession, item: WxrItem, siteUrl: string, now
     slug: item.slug ?? undefined,
     status,
     publishedAt,
-    contentHtml: renderShortcodes(wpautop(item.contentRaw)),
+    // Cut before formatting, so no body costs more than the longest a post may have.
+    contentHtml: renderShortcodes(wpautop(session.clipBody(ref, item.contentRaw))),
     excerpt: item.excerptRaw,
     author: { login: item.creator ?? '', name: item.creator ?? '' },
     categories: item.categories,

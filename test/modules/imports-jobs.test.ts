@@ -309,3 +309,19 @@ t.test('closing the app stops a running job after its item and fails it with the
   const posts = db.prepare("SELECT count(*) FROM posts WHERE import_key LIKE 'wxr:%'").pluck().get() as number
   t.ok(posts > 0 && posts < big.posts, `what was committed stays (${posts} of ${big.posts} posts)`)
 })
+
+t.test('two servers on one database file: one import at a time across both, and neither fails the other\'s job', async (t) => {
+  const big = await bigExport(1)
+  const path = fileDb(t)
+  const a = await buildTestApp(t, { DATABASE_PATH: path })
+  const first = (await upload(a, readFileSync(big.file))).json().data as Job
+  // A second process starting up sweeps for jobs of dead processes: this one is alive.
+  const b = await buildTestApp(t, { DATABASE_PATH: path })
+  const second = (await upload(b, BLOG)).json().data as Job
+  t.equal(second.status, 'queued', 'the other server\'s import runs: this one waits for it')
+  const [x, y] = [await ended(a, first.id), await ended(b, second.id)]
+  t.equal(x.status, 'succeeded', JSON.stringify(x.error))
+  t.equal(y.status, 'succeeded', JSON.stringify(y.error))
+  t.ok((x.finished_at as string) <= (y.started_at as string), 'the second started once the first had ended')
+  t.equal((await b.inject({ url: '/v1/imports', headers: adminAuth })).json().meta.total, 2, 'both servers list both jobs')
+})

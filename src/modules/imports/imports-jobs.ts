@@ -120,6 +120,9 @@ export function removeSpool (file: string | null, spooled = true): void {
 }
 export { SPOOL_PREFIX }
 
+// Owners alive in this process (an app being built in a test beside another on one file).
+const liveOwners = new Set<string>()
+
 function pidAlive (pid: number): boolean {
   try {
     process.kill(pid, 0)
@@ -187,8 +190,10 @@ export function createImportJobs (opts: ImportJobsOptions) {
   function staleReason (job: { owner: string, lease_until: number, status: string }, now: number): string | null {
     const [jobHost, pidText] = job.owner.split(':')
     const pid = Number(pidText)
+    // On this host a dead process is known at once: its pid is gone, or it is this process's
+    // pid (a restarted container) under an owner this process never had.
     const gone = job.lease_until <= now ||
-      (jobHost === host && (pid === process.pid || !pidAlive(pid)))
+      (jobHost === host && (pid === process.pid ? !liveOwners.has(job.owner) : !pidAlive(pid)))
     if (!gone) return null
     return job.status === 'running'
       ? 'The server process running this import stopped before it finished (a restart or a crash). What was imported stays; send the file again to import the rest: a re-import only adds and updates what is missing or changed.'
@@ -339,6 +344,8 @@ export function createImportJobs (opts: ImportJobsOptions) {
 
   return {
     owner,
+    /** True once the app is closing: no job starts any more. */
+    get draining (): boolean { return stopping },
     /** Whether imports run on a worker thread (a database file) or on the event loop (:memory:). */
     inThread,
 
@@ -403,6 +410,7 @@ export function createImportJobs (opts: ImportJobsOptions) {
 
     /** Fails what other processes left behind, then runs this process's jobs as their turn comes. */
     start (): void {
+      liveOwners.add(owner)
       sweep()
       beat = setInterval(tick, Math.min(BEAT_MS, tickMs * 2))
       beat.unref()
@@ -445,6 +453,7 @@ export function createImportJobs (opts: ImportJobsOptions) {
         }
       }
       for (const id of [...waiters.keys()]) notify(id, repo.byId(id))
+      liveOwners.delete(owner)
     }
   }
 }

@@ -79,6 +79,9 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
     const wait = preferredWait(request.headers.prefer)
     if (wait !== null) {
       row = (await jobs.waitFor(row.id, wait * 1000)) ?? row
+      // A request that waited through the start of a shutdown must not keep its connection
+      // open afterwards: the server's close waits for every connection.
+      if (jobs.draining) reply.header('connection', 'close')
       if (row.status === 'succeeded') {
         reply.header('preference-applied', `wait=${wait}`).header('content-location', `/v1/imports/${row.id}`)
         return { data: toImportJob(row).summary }

@@ -53,9 +53,10 @@ const clock = (ms: number) => {
  */
 export function createProgressReporter (out: { isTTY?: boolean, columns?: number, write: (s: string) => unknown }, label: string, opts: { everyMs?: number } = {}) {
   const started = Date.now()
-  let last = 0
   let drawn = false
   const tty = out.isTTY === true
+  // A terminal shows the bar at once; a log gets its first line after the first interval.
+  let last = tty ? 0 : started
   const every = opts.everyMs ?? (tty ? 100 : 5000)
   const line = (p: ImportProgress, now: number) => {
     const seconds = Math.max((now - started) / 1000, 0.001)

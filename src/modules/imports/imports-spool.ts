@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
+import { BadRequest } from '../../errors.js'
 import { BodyTooLarge } from './imports-errors.js'
 import { removeSpool, SPOOL_PREFIX } from './imports-jobs.js'
 
@@ -54,8 +55,10 @@ export async function spoolStream (source: Readable, max: number, what: string, 
         settled = true
         out.end(() => resolve())
       })
-      source.once('error', fail)
-      source.once('close', () => fail(new Error('the upload was cut off before it ended')))
+      // A client that goes away mid-upload is its own mistake, not the server's.
+      const cutOff = () => fail(new BadRequest(`${what} was cut off before it ended: nothing was imported`))
+      source.once('error', cutOff)
+      source.once('close', cutOff)
       out.once('error', fail)
     })
   } catch (err) {

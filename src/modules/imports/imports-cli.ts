@@ -123,9 +123,11 @@ export const importCommand: CliCommand = async (db, args, config) => {
     } else {
       const file = resolve(target)
       const bytes = (await stat(file)).size
+      // The job list shows the file's name, not where it lies on the server.
+      const source = `file:${basename(file)}`
       job = kind === 'wxr'
-        ? { kind, source: `file:${file}`, file, spooled: false, bytes }
-        : { kind, source: `file:${file}`, file, spooled: false, bytes, feed: { contentType: FEED_TYPES_BY_EXTENSION[extname(target).toLowerCase()], status } }
+        ? { kind, source, file, spooled: false, bytes }
+        : { kind, source, file, spooled: false, bytes, feed: { contentType: FEED_TYPES_BY_EXTENSION[extname(target).toLowerCase()], status } }
     }
   } catch (err) {
     console.error(`import failed: ${(err as Error).message}`)

@@ -96,9 +96,13 @@ export function createProgressWriter (repo: ImportJobsRepository, jobId: number,
       const now = Date.now()
       if (!force && now - last < PROGRESS_WRITE_MS) return stopAsked
       last = now
-      repo.progress(jobId, p, now)
-      repo.heartbeat(owner, now + leaseMs)
-      stopAsked ||= repo.cancelRequested(jobId)
+      try {
+        repo.progress(jobId, p, now)
+        repo.heartbeat(owner, now + leaseMs)
+        stopAsked ||= repo.cancelRequested(jobId)
+      } catch {
+        // The database stayed busy (another process writing): progress is noted next time.
+      }
       return stopAsked
     }
   }

@@ -119,7 +119,8 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     allowPrivate: config.ALLOW_PRIVATE_TARGETS,
     iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     siteUrl: config.SITE_URL,
-    wxrMaxBytes: config.IMPORT_MAX_BYTES
+    wxrMaxBytes: config.IMPORT_MAX_BYTES,
+    stallMs: config.IMPORT_STALL_TIMEOUT_MS
   })
   await app.register(feedsRoutes, { prefix: '/feeds', siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
 

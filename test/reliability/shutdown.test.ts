@@ -125,9 +125,9 @@ t.test('SIGTERM lets an in-flight import finish and commit every item before the
     t.comment('no /v1/imports/wxr in this build')
     return
   }
-  s.request('import', `${s.server.base}/v1/imports/wxr`, { method: 'POST', headers: { ...childAuth, 'content-type': 'application/xml' }, body: wxr(ITEMS) })
+  // Waiting for the import (Prefer: wait) keeps the request in flight until the job ends.
+  s.request('import', `${s.server.base}/v1/imports/wxr`, { method: 'POST', headers: { ...childAuth, 'content-type': 'application/xml', prefer: 'wait=60' }, body: wxr(ITEMS) })
   await s.wait(() => s.open().includes('import'))
-  // Requests that come while the import holds the server are not yet taken at the signal.
   for (let i = 0; i < 3; i++) s.list(i)
   const { results, openAtSignal } = await s.terminate()
   t.ok(openAtSignal.includes('import'), 'the import was in flight at SIGTERM')

@@ -20,7 +20,7 @@ import authPlugin from './plugins/auth.js'
 import cachingPlugin from './plugins/caching.js'
 import servicesPlugin from './plugins/services.js'
 import writesPlugin from './plugins/writes.js'
-import { searchMatcher } from './modules/search/search-matcher.js'
+import { createSearchEngine } from './modules/search/search-service.js'
 import keysRoutes, { ApiKeySchema } from './modules/keys/keys-routes.js'
 import changesRoutes, { ChangeSchema } from './modules/changes/changes-routes.js'
 import healthRoutes from './modules/health/health-routes.js'
@@ -85,7 +85,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   })
   await app.register(repositoriesPlugin)
   await app.register(authPlugin, { adminToken: config.ADMIN_TOKEN })
-  await app.register(servicesPlugin, { siteUrl: config.SITE_URL, search: searchMatcher })
+  await app.register(servicesPlugin, { siteUrl: config.SITE_URL, search: createSearchEngine(app.db, { budgetMs: config.QUERY_BUDGET_MS }) })
   await app.register(writesPlugin, { iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean), siteUrl: config.SITE_URL })
   await app.register(webhooksPlugin, {
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,

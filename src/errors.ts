@@ -20,6 +20,7 @@ export const DuplicateComment = createError('DUPLICATE_COMMENT', 'This comment w
 export const Unprocessable = createError<[string]>('UNPROCESSABLE', '%s', 422)
 export const UnknownReference = createError<[string, string]>('UNKNOWN_REFERENCE', '%s: %s', 422)
 export const TargetRefused = createError<[string]>('TARGET_REFUSED', '%s', 422)
+export const QueryTooBroad = createError('QUERY_TOO_BROAD', 'The query ran out of its time budget before finding anything to show: add words or filters, or continue from an earlier page\'s next_cursor', 422)
 
 /** A 4xx error that names the fields at fault, rendered like a validation failure. */
 export class FieldError extends Error {

@@ -50,7 +50,7 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
       security: [{}, { bearerAuth: [] }],
       response: {
         200: Type.Ref('PostList', { examples: [EXAMPLE_LIST] } as never),
-        ...problemResponses(400, 401, 403, 404)
+        ...problemResponses(400, 401, 403, 404, 422)
       }
     }
   }, async (request, reply) => {

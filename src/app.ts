@@ -98,7 +98,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(siteRoutes, { prefix: '/v1/site', siteUrl: config.SITE_URL })
   await app.register(postsRoutes, { prefix: '/v1/posts', siteUrl: config.SITE_URL })
   await app.register(commentsRoutes, { prefix: '/v1', rateLimit: config.COMMENT_RATE_LIMIT, siteUrl: config.SITE_URL })
-  await app.register(relatedRoutes, { prefix: '/v1', siteUrl: config.SITE_URL })
+  await app.register(relatedRoutes, { prefix: '/v1', siteUrl: config.SITE_URL, budgetMs: config.QUERY_BUDGET_MS })
   await app.register(categoriesRoutes, { prefix: '/v1/categories' })
   await app.register(tagsRoutes, { prefix: '/v1/tags' })
   await app.register(authorsRoutes, { prefix: '/v1/authors' })

@@ -18,3 +18,6 @@ export function createBudget (ms: number, clock: () => number = () => performanc
     exhausted: () => clock() >= deadline
   }
 }
+
+/** Cache-Control of an answer cut short by its budget: kept by no cache, so the next reader gets a full one. */
+export const PARTIAL_CACHE_CONTROL = 'public, no-store'

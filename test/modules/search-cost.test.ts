@@ -174,6 +174,8 @@ t.test('past the time budget a search answers what it has, flagged, or a 422 pro
   const body = ranked.json() as Page
   t.equal(body.data.length, 10)
   t.same(body.meta.search, { bounded: true, scored: SEARCH_LIMITS.checkEvery, total_exact: false, timed_out: true }, 'ranked what it read before the first check')
+  t.equal(ranked.headers['cache-control'], 'public, no-store', 'a partial answer is kept by no cache')
+  t.not((await app.inject('/v1/posts?q=common&sort=relevance&fields=id')).headers['x-cache'], 'HIT')
   const deep = await app.inject('/v1/posts?q=common&page=20')
   t.equal(deep.statusCode, 422)
   t.match(deep.headers['content-type'], /^application\/problem\+json/)

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify'
 import { problemResponses, RefParamsSchema } from '../../schemas/common.js'
 import { hasScope } from '../../plugins/auth.js'
 import { pageLinks, cursorLink } from '../../lib/pagination.js'
+import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
 import { Forbidden, Unauthorized } from '../../errors.js'
 import type { Visibility } from './posts-repository.js'
 import { CreatePostBody, GetPostQuery, ListPostsQuery, UpdatePostBody, type ListPostsQueryType } from './posts-schemas.js'
@@ -56,6 +57,7 @@ const postsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, 
   }, async (request, reply) => {
     const result = posts.list(request.query, visibilityFor(request, request.query.status))
     reply.header('x-total-count', String(result.meta.total))
+    if (result.meta.search?.timed_out === true) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
     reply.header('link', result.meta.page === null
       ? (result.meta.next_cursor ? cursorLink(opts.siteUrl, request.url, result.meta.next_cursor) : '')
       : pageLinks(opts.siteUrl, request.url, result.meta.page, result.meta.total_pages))

@@ -112,7 +112,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     siteUrl: config.SITE_URL,
     wxrMaxBytes: config.IMPORT_MAX_BYTES
   })
-  await app.register(feedsRoutes, { prefix: '/feeds', siteUrl: config.SITE_URL })
+  await app.register(feedsRoutes, { prefix: '/feeds', siteUrl: config.SITE_URL, budgetMs: config.QUERY_BUDGET_MS })
 
   return app
 }

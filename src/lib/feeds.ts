@@ -45,8 +45,8 @@ export interface FeedItem {
   title: string
   /** Plain-text excerpt. */
   summary: string
-  /** Already sanitized HTML; relative URLs in it are made absolute against `url`. */
-  contentHtml: string
+  /** Already sanitized HTML; relative URLs in it are made absolute against `url`. Null: the item carries its summary only. */
+  contentHtml: string | null
   publishedAt: Date
   updatedAt: Date
   author: FeedPerson
@@ -183,7 +183,7 @@ export function renderRss (channel: FeedChannel, items: FeedItem[]): string {
       }
       // Readers take RSS descriptions as HTML: the plain-text summary is escaped as text.
       if (item.summary) it.ele('description').txt(clean(escapeHtml(item.summary)))
-      it.ele('content:encoded').txt(clean(absolutizeUrls(item.contentHtml, item.url)))
+      if (item.contentHtml !== null) it.ele('content:encoded').txt(clean(absolutizeUrls(item.contentHtml, item.url)))
       if (item.image) mediaImage(it, item.image)
       if (item.source) it.ele('source', { url: clean(item.source.url) }).txt(clean(item.source.name))
     }
@@ -214,8 +214,9 @@ export function renderAtom (channel: FeedChannel, items: FeedItem[]): string {
       for (const term of terms(item)) {
         entry.ele('category', { term: clean(term.slug), label: clean(term.name), ...(term.url ? { scheme: clean(term.url) } : {}) })
       }
-      if (item.summary) entry.ele('summary', { type: 'text' }).txt(clean(item.summary))
-      entry.ele('content', { type: 'html' }).txt(clean(absolutizeUrls(item.contentHtml, item.url)))
+      // Atom requires a summary in an entry without content.
+      if (item.summary || item.contentHtml === null) entry.ele('summary', { type: 'text' }).txt(clean(item.summary))
+      if (item.contentHtml !== null) entry.ele('content', { type: 'html' }).txt(clean(absolutizeUrls(item.contentHtml, item.url)))
       if (item.image) mediaImage(entry, item.image)
       if (item.source) {
         const source = entry.ele('source')
@@ -253,7 +254,9 @@ export function renderJsonFeed (channel: FeedChannel, items: FeedItem[]): string
       url: text(item.url),
       external_url: text(item.source?.url),
       title: text(item.title),
-      content_html: absolutizeUrls(item.contentHtml, item.url),
+      // JSON Feed needs content_html or content_text: without the body, the summary as text.
+      content_html: item.contentHtml === null ? undefined : absolutizeUrls(item.contentHtml, item.url),
+      content_text: item.contentHtml === null ? item.summary : undefined,
       summary: text(item.summary),
       image: text(item.image?.url),
       date_published: item.publishedAt.toISOString(),

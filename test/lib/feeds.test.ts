@@ -284,6 +284,19 @@ t.test('empty item lists still make valid feeds', async (t) => {
   t.equal(parseFeed(renderRss({ ...channel, description: '' }, [])).description, channel.title)
 })
 
+t.test('an item without its body (the feed body budget was spent) carries its summary in every format', async (t) => {
+  const bare: FeedItem = { ...long, contentHtml: null, summary: 'Only the excerpt' }
+  const rssItem = child(child(parseXml(renderRss(channel, [bare])), 'channel') as Node, 'item') as Node
+  t.equal(child(rssItem, 'content:encoded'), undefined)
+  t.equal(child(rssItem, 'description')?.text, 'Only the excerpt')
+  const entry = child(parseXml(renderAtom(channel, [{ ...bare, summary: '' }])), 'entry') as Node
+  t.equal(child(entry, 'content'), undefined)
+  t.ok(child(entry, 'summary'), 'Atom requires a summary in an entry without content, even an empty one')
+  const item = JSON.parse(renderJsonFeed(channel, [bare])).items[0]
+  t.equal(item.content_html, undefined)
+  t.equal(item.content_text, 'Only the excerpt', 'JSON Feed needs content_html or content_text')
+})
+
 t.test('absolutizeUrls', async (t) => {
   const base = 'https://e.com/a/b'
   const untouched = '<a href="#top">x</a><a href="mailto:a@b.c">m</a><a href="https://x.y/">y</a><a href="">e</a><p>text href="/not-an-attr"</p>'
@@ -384,6 +397,7 @@ t.test('JSON Feed output passes the field rules of the 1.1 spec text', { skip: e
   t.same(validateJsonFeed(JSON.parse(renderJsonFeed(channel, items)), spec), [], 'a full feed is valid')
   t.same(validateJsonFeed(JSON.parse(renderJsonFeed(channel, [])), spec), [], 'an empty feed is valid')
   t.same(validateJsonFeed(JSON.parse(renderJsonFeed({ ...channel, description: '', language: '' }, [{ ...long, author: { name: '' }, summary: '' }])), spec), [], 'sparse input is valid')
+  t.same(validateJsonFeed(JSON.parse(renderJsonFeed(channel, [{ ...long, contentHtml: null, summary: '' }])), spec), [], 'an item without its body is valid')
 
   // The validator must be able to fail, or the checks above prove nothing.
   const broken = JSON.parse(renderJsonFeed(channel, [long, long]))

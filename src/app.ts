@@ -22,7 +22,7 @@ import contentTypesPlugin from './plugins/content-types.js'
 import cachingPlugin from './plugins/caching.js'
 import servicesPlugin from './plugins/services.js'
 import writesPlugin from './plugins/writes.js'
-import { searchMatcher } from './modules/search/search-matcher.js'
+import { createSearchEngine } from './modules/search/search-service.js'
 import keysRoutes, { ApiKeySchema } from './modules/keys/keys-routes.js'
 import changesRoutes, { ChangeSchema } from './modules/changes/changes-routes.js'
 import healthRoutes from './modules/health/health-routes.js'
@@ -94,7 +94,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(repositoriesPlugin)
   await app.register(authPlugin, { adminToken: config.ADMIN_TOKEN })
   await app.register(contentTypesPlugin)
-  await app.register(servicesPlugin, { siteUrl: config.SITE_URL, search: searchMatcher })
+  await app.register(servicesPlugin, { siteUrl: config.SITE_URL, search: createSearchEngine(app.db, { budgetMs: config.QUERY_BUDGET_MS }) })
   await app.register(writesPlugin, { iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean), siteUrl: config.SITE_URL })
   await app.register(webhooksPlugin, {
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
@@ -107,7 +107,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(siteRoutes, { prefix: '/v1/site', siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
   await app.register(postsRoutes, { prefix: '/v1/posts' })
   await app.register(commentsRoutes, { prefix: '/v1', rateLimit: config.COMMENT_RATE_LIMIT, siteUrl: config.SITE_URL })
-  await app.register(relatedRoutes, { prefix: '/v1', siteUrl: config.SITE_URL })
+  await app.register(relatedRoutes, { prefix: '/v1', siteUrl: config.SITE_URL, budgetMs: config.QUERY_BUDGET_MS })
   await app.register(categoriesRoutes, { prefix: '/v1/categories' })
   await app.register(tagsRoutes, { prefix: '/v1/tags' })
   await app.register(authorsRoutes, { prefix: '/v1/authors' })
@@ -122,7 +122,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     wxrMaxBytes: config.IMPORT_MAX_BYTES,
     stallMs: config.IMPORT_STALL_TIMEOUT_MS
   })
-  await app.register(feedsRoutes, { prefix: '/feeds', siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
+  await app.register(feedsRoutes, { prefix: '/feeds', siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL, budgetMs: config.QUERY_BUDGET_MS })
 
   return app
 }

@@ -43,6 +43,7 @@ export class UnsupportedMediaType extends Error {
     this.headers = { accept: accepted.join(', ') }
   }
 }
+export const QueryTooBroad = createError('QUERY_TOO_BROAD', 'The query ran out of its time budget before finding anything to show: add words or filters, or continue from an earlier page\'s next_cursor', 422)
 
 /** A 4xx error that names the fields at fault, rendered like a validation failure. */
 export class FieldError extends Error {

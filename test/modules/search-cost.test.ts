@@ -192,7 +192,12 @@ t.test('the index follows every kind of write: links, author, status, dates, del
   const c2 = await post('POST', '/v1/categories', { name: 'Beta' })
   const t1 = await post('POST', '/v1/tags', { name: 'Red' })
   const p = await post('POST', '/v1/posts', { title: 'Lighthouse keeper', author_id: a1.id, category_ids: [c1.id], tag_ids: [t1.id], status: 'published' })
-  const ids = async (query: string) => ((await app.inject(`/v1/posts?q=lighthouse&${query}`)).json() as Page).data.map((x) => x.id)
+  // A category, tag or author with no live post is not public: filtering by it is a 404, which
+  // finds no post either.
+  const ids = async (query: string) => {
+    const res = await app.inject(`/v1/posts?q=lighthouse&${query}`)
+    return res.statusCode === 404 ? [] : (res.json() as Page).data.map((x) => x.id)
+  }
   t.same(await ids(`category=${c1.id}&tag=${t1.id}&author=${a1.id}`), [p.id])
   await post('PATCH', `/v1/posts/${p.id}`, { category_ids: [c2.id], tag_ids: [], author_id: a2.id })
   t.same(await ids(`category=${c1.id}`), [], 'old category gone')

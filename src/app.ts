@@ -12,7 +12,7 @@ import { TagSchema } from './modules/tags/tags-routes.js'
 import { AuthorSchema } from './modules/authors/authors-routes.js'
 import { CommentSchema, PublicCommentSchema, SubmittedCommentSchema } from './modules/comments/comments-schemas.js'
 import dbPlugin from './plugins/db.js'
-import { createValidatorCompiler, lazySerializers } from './plugins/validation.js'
+import { createSchemaController } from './plugins/validation.js'
 import problemDetails from './plugins/problem-details.js'
 import swaggerPlugin from './plugins/swagger.js'
 import securityPlugin, { clientErrorHandler, frameworkErrors } from './plugins/security.js'
@@ -64,14 +64,13 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     logController: new LogController({ disableRequestLogging: !config.LOG_REQUESTS }),
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-    schemaController: lazySerializers,
+    schemaController: createSchemaController(),
     frameworkErrors,
     clientErrorHandler,
     // Requests that arrive while the server drains are refused by the security plugin, as
     // problems; Fastify's own answer is plain JSON.
     return503OnClosing: false
   }).withTypeProvider<TypeBoxTypeProvider>()
-  app.setValidatorCompiler(createValidatorCompiler())
 
   await app.register(dbPlugin, { path: config.DATABASE_PATH, db: opts.db })
   // First of all onRequest hooks: a cache hit is answered before any other hook runs.

@@ -71,6 +71,7 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
       }
     }, async (request, reply) => {
       const scope = termScopeFor(request.auth?.scopes)
+      // Only a tree's list query has `parent` (terms-schemas.ts termListQuery).
       const { parent } = request.query as { parent?: string }
       const parentId = parent === undefined ? undefined : parent === '0' ? null : find(parent, scope).id
       const page = pageOf(request.query)

@@ -7,12 +7,9 @@ import { sharedSchemas } from './schemas/common.js'
 import { requestIdOf } from './lib/request-id.js'
 import { postSchemas } from './modules/posts/posts-schemas.js'
 import { SiteSchema } from './modules/site/site-routes.js'
-import { CategorySchema } from './modules/categories/categories-routes.js'
-import { TagSchema } from './modules/tags/tags-routes.js'
-import { AuthorSchema } from './modules/authors/authors-routes.js'
 import { CommentSchema, PublicCommentSchema, SubmittedCommentSchema } from './modules/comments/comments-schemas.js'
 import dbPlugin from './plugins/db.js'
-import { createValidatorCompiler, lazySerializers } from './plugins/validation.js'
+import { createSchemaController } from './plugins/validation.js'
 import problemDetails from './plugins/problem-details.js'
 import swaggerPlugin from './plugins/swagger.js'
 import securityPlugin, { clientErrorHandler, frameworkErrors } from './plugins/security.js'
@@ -34,9 +31,9 @@ import importsRoutes from './modules/imports/imports-routes.js'
 import { importSchemas } from './modules/imports/imports-schemas.js'
 import siteRoutes from './modules/site/site-routes.js'
 import postsRoutes from './modules/posts/posts-routes.js'
-import categoriesRoutes from './modules/categories/categories-routes.js'
-import tagsRoutes from './modules/tags/tags-routes.js'
-import authorsRoutes from './modules/authors/authors-routes.js'
+import categoriesModule from './modules/categories/index.js'
+import tagsModule from './modules/tags/index.js'
+import authorsModule from './modules/authors/index.js'
 import commentsRoutes from './modules/comments/comments-routes.js'
 import relatedRoutes from './modules/related/related-routes.js'
 import { relatedSchemas } from './modules/related/related-schemas.js'
@@ -64,14 +61,13 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     logController: new LogController({ disableRequestLogging: !config.LOG_REQUESTS }),
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-    schemaController: lazySerializers,
+    schemaController: createSchemaController(),
     frameworkErrors,
     clientErrorHandler,
     // Requests that arrive while the server drains are refused by the security plugin, as
     // problems; Fastify's own answer is plain JSON.
     return503OnClosing: false
   }).withTypeProvider<TypeBoxTypeProvider>()
-  app.setValidatorCompiler(createValidatorCompiler())
 
   await app.register(dbPlugin, { path: config.DATABASE_PATH, db: opts.db })
   // First of all onRequest hooks: a cache hit is answered before any other hook runs.
@@ -81,7 +77,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   })
   await app.register(problemDetails)
   await app.register(securityPlugin, { maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS })
-  for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, CategorySchema, TagSchema, AuthorSchema, PublicCommentSchema, CommentSchema, SubmittedCommentSchema, ApiKeySchema, ChangeSchema, ...webhookSchemas, ...relatedSchemas, ...importSchemas]) {
+  for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, PublicCommentSchema, CommentSchema, SubmittedCommentSchema, ApiKeySchema, ChangeSchema, ...webhookSchemas, ...relatedSchemas, ...importSchemas]) {
     app.addSchema(schema)
   }
   await app.register(swaggerPlugin)
@@ -108,9 +104,9 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(postsRoutes, { prefix: '/v1/posts' })
   await app.register(commentsRoutes, { prefix: '/v1', rateLimit: config.COMMENT_RATE_LIMIT, siteUrl: config.SITE_URL })
   await app.register(relatedRoutes, { prefix: '/v1', siteUrl: config.SITE_URL, budgetMs: config.QUERY_BUDGET_MS })
-  await app.register(categoriesRoutes, { prefix: '/v1/categories' })
-  await app.register(tagsRoutes, { prefix: '/v1/tags' })
-  await app.register(authorsRoutes, { prefix: '/v1/authors' })
+  await app.register(categoriesModule, { repo: app.repos.categories, service: app.writes.categories })
+  await app.register(tagsModule, { repo: app.repos.tags, service: app.writes.tags })
+  await app.register(authorsModule, { repo: app.repos.authors, service: app.writes.authors })
   await app.register(keysRoutes, { prefix: '/v1/keys' })
   await app.register(changesRoutes, { prefix: '/v1/changes' })
   await app.register(webhooksRoutes, { prefix: '/v1/webhooks', allowPrivate: config.ALLOW_PRIVATE_TARGETS })

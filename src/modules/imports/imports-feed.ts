@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
 import type { Db } from '../../db/client.js'
 import type { WriteServices } from '../../plugins/writes.js'
+import { UnreadableImport } from '../../errors.js'
 import { FeedParseError, parseFeed, type ParsedFeed } from '../../lib/feed-import.js'
 import { createImportSession } from './imports-session.js'
 import { clip, httpUrl } from './imports-mapper.js'
-import { UnreadableImport } from './imports-errors.js'
 import type { ImportSummary } from './imports-schemas.js'
 import type { ImportStep } from './imports-wxr.js'
 

@@ -3,12 +3,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import { IdParamsSchema, listOf, problemResponses } from '../../schemas/common.js'
-import { NotFound } from '../../errors.js'
+import { BodyTooLarge, ImportFinished, NotFound, UnreadableImport, UnsupportedMediaType, withHeaders } from '../../errors.js'
 import { createValidatorCompiler } from '../../plugins/validation.js'
 import { pageLinks, pageMeta } from '../../lib/pagination.js'
 import { MAX_PREFER_WAIT, preferredWait } from '../../lib/prefer.js'
-import { ImportFinished, UnreadableImport, UnsupportedImportType } from './imports-errors.js'
-import { BodyTooLarge, FEED_MAX_BYTES, FEED_MEDIA_TYPES, WXR_MEDIA_TYPES, fetchFeed } from './imports-service.js'
+import { FEED_MAX_BYTES, FEED_MEDIA_TYPES, WXR_MEDIA_TYPES, fetchFeed } from './imports-service.js'
 import { createImportJobs, type NewJob } from './imports-jobs.js'
 import type { ImportJobRow } from './imports-jobs-repository.js'
 import { spoolBytes, spoolStream } from './imports-spool.js'
@@ -127,11 +126,11 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
       // Content types parsed elsewhere in the app (JSON, text) arrive here already parsed.
       const stream = request.body as Readable | undefined
       if (stream === undefined || stream === null || typeof (stream as Readable).pipe !== 'function') {
-        throw new UnsupportedImportType(`Send the export as ${WXR_MEDIA_TYPES.join(', ')}`)
+        throw new UnsupportedMediaType(WXR_MEDIA_TYPES, request.headers['content-type'])
       }
       const declared = Number(request.headers['content-length'])
       if (Number.isFinite(declared) && declared > opts.wxrMaxBytes) {
-        throw Object.assign(new BodyTooLarge(`The export is ${declared} bytes; at most ${opts.wxrMaxBytes} are accepted (IMPORT_MAX_BYTES): nothing was imported`), { headers: { connection: 'close' } })
+        throw withHeaders(new BodyTooLarge(`The export (${declared} bytes)`, opts.wxrMaxBytes, 'IMPORT_MAX_BYTES'), { connection: 'close' })
       }
       const spooled = await spoolStream(stream, opts.wxrMaxBytes, 'The export', 'IMPORT_MAX_BYTES')
       return await answer(request, reply, { kind: 'wxr', source: 'upload', file: spooled.file, spooled: true, bytes: spooled.bytes })
@@ -249,7 +248,7 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
     const id = (request.params as Static<typeof IdParamsSchema>).id
     load(id)
     const row = jobs.cancel(id) as ImportJobRow
-    if (row.status === 'succeeded' || row.status === 'failed') throw new ImportFinished(`Import job ${id} has already ${row.status === 'succeeded' ? 'succeeded' : 'failed'}: there is nothing to cancel`)
+    if (row.status === 'succeeded' || row.status === 'failed') throw new ImportFinished(id, row.status)
     if (row.status === 'running') reply.code(202)
     return { data: toImportJob(row) }
   })

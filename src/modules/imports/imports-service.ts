@@ -6,8 +6,6 @@ import { safeRequest, TargetError } from '../../lib/safe-http.js'
 import { importWxrStream } from './imports-wxr.js'
 import type { ImportSummary } from './imports-schemas.js'
 
-export { BodyTooLarge, UnreadableImport } from './imports-errors.js'
-
 /** Media types the WXR route reads as a stream (WXR is an RSS 2.0 document). */
 export const WXR_MEDIA_TYPES = ['application/xml', 'text/xml', 'application/rss+xml']
 /** Media types of feed documents sent as the body. */

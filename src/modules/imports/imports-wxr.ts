@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream'
 import type { Db } from '../../db/client.js'
 import type { WriteServices } from '../../plugins/writes.js'
+import { UnreadableImport } from '../../errors.js'
 import { readWxr, WxrError, type WxrEvent } from '../../lib/wxr.js'
 import { renderShortcodes, wpautop } from '../../lib/wpautop.js'
 import { createImportSession, type ImportComment, type ImportSession } from './imports-session.js'
 import { mapPostStatus } from './imports-mapper.js'
-import { UnreadableImport } from './imports-errors.js'
 import type { ImportSummary } from './imports-schemas.js'
 
 /**

@@ -164,7 +164,7 @@ export const importCommand: CliCommand = async (db, args, config) => {
     await jobs.stop(0)
   }
   const summary = row === undefined ? null : toImportJob(row).summary
-  reporter.done(row === undefined || row.status === 'queued' ? null : { bytesRead: row.bytes_read, bytesTotal: row.bytes_total, itemsRead: row.items_read, itemsTotal: row.items_total, summary: summary as ImportSummary })
+  reporter.done(row === undefined || row.status === 'queued' ? null : { bytesRead: row.bytesRead, bytesTotal: row.bytesTotal, itemsRead: row.itemsRead, itemsTotal: row.itemsTotal, summary: summary as ImportSummary })
   if (row?.status === 'succeeded' && summary !== null) {
     console.log(values.json ? JSON.stringify(summary, null, 2) : formatSummary(summary))
     return 0

@@ -146,13 +146,13 @@ export function toImportJob (row: ImportJobRow): ImportJob {
     kind: row.kind,
     status: row.status,
     source: row.source,
-    cancel_requested: row.cancel_requested === 1,
-    progress: { items_read: row.items_read, items_total: row.items_total, bytes_read: row.bytes_read, bytes_total: row.bytes_total },
+    cancel_requested: row.cancelRequested,
+    progress: { items_read: row.itemsRead, items_total: row.itemsTotal, bytes_read: row.bytesRead, bytes_total: row.bytesTotal },
     summary: row.summary === null ? emptySummary(row.kind) : JSON.parse(row.summary) as ImportSummary,
-    error: row.error_code === null ? null : { code: row.error_code, message: row.error ?? '' },
-    created_at: iso(row.created_at) as string,
-    started_at: iso(row.started_at),
-    finished_at: iso(row.finished_at),
-    updated_at: iso(row.updated_at) as string
+    error: row.errorCode === null ? null : { code: row.errorCode, message: row.error ?? '' },
+    created_at: iso(row.createdAt) as string,
+    started_at: iso(row.startedAt),
+    finished_at: iso(row.finishedAt),
+    updated_at: iso(row.updatedAt) as string
   }
 }

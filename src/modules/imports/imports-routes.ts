@@ -83,7 +83,7 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
         reply.header('preference-applied', `wait=${wait}`).header('content-location', `/v1/imports/${row.id}`)
         return { data: toImportJob(row).summary }
       }
-      if (row.status === 'failed' && row.error_code === 'UNREADABLE_IMPORT') {
+      if (row.status === 'failed' && row.errorCode === 'UNREADABLE_IMPORT') {
         reply.header('preference-applied', `wait=${wait}`).header('content-location', `/v1/imports/${row.id}`)
         throw new UnreadableImport(row.error ?? 'The body is not readable')
       }

@@ -5,8 +5,8 @@ import { rmdirSync, rmSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import type { Db } from '../../db/client.js'
 import type { ContentChange } from '../../db/change-bus.js'
-import type { WriteServices } from '../../plugins/writes.js'
 import { projectPath } from '../../lib/project-root.js'
+import type { ImportWrites } from './imports-context.js'
 import { createImportJobsRepository, type ImportJobRow, type ImportJobsRepository } from './imports-jobs-repository.js'
 import { runImport, type ImportJobSpec, type ImportOutcome, type ImportProgress } from './imports-run.js'
 import type { FeedImportOptions } from './imports-service.js'
@@ -41,7 +41,7 @@ export type ImportWorkerMessage =
 
 export interface ImportJobsOptions {
   db: Db
-  writes: WriteServices
+  writes: ImportWrites
   /** Told of every commit a worker thread made, as the write services' own bus would be. */
   announce: (changes: ContentChange[]) => void
   iframeHosts: string[]

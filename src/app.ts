@@ -9,7 +9,7 @@ import { postSchemas } from './modules/posts/posts-schemas.js'
 import { SiteSchema } from './modules/site/site-routes.js'
 import { CommentSchema, PublicCommentSchema, SubmittedCommentSchema } from './modules/comments/comments-schemas.js'
 import dbPlugin from './plugins/db.js'
-import { createSchemaController } from './plugins/validation.js'
+import { createSchemaController, createValidatorCompiler } from './plugins/validation.js'
 import problemDetails from './plugins/problem-details.js'
 import swaggerPlugin from './plugins/swagger.js'
 import securityPlugin, { clientErrorHandler, frameworkErrors } from './plugins/security.js'
@@ -27,8 +27,7 @@ import feedsRoutes from './modules/feeds/feeds-routes.js'
 import webhooksPlugin from './modules/webhooks/webhooks-plugin.js'
 import webhooksRoutes from './modules/webhooks/webhooks-routes.js'
 import { webhookSchemas } from './modules/webhooks/webhooks-schemas.js'
-import importsRoutes from './modules/imports/imports-routes.js'
-import { importSchemas } from './modules/imports/imports-schemas.js'
+import importsModule, { createImportJobs } from './modules/imports/index.js'
 import siteRoutes from './modules/site/site-routes.js'
 import postsRoutes from './modules/posts/posts-routes.js'
 import categoriesModule from './modules/categories/index.js'
@@ -77,7 +76,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   })
   await app.register(problemDetails)
   await app.register(securityPlugin, { maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS })
-  for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, PublicCommentSchema, CommentSchema, SubmittedCommentSchema, ApiKeySchema, ChangeSchema, ...webhookSchemas, ...relatedSchemas, ...importSchemas]) {
+  for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, PublicCommentSchema, CommentSchema, SubmittedCommentSchema, ApiKeySchema, ChangeSchema, ...webhookSchemas, ...relatedSchemas]) {
     app.addSchema(schema)
   }
   await app.register(swaggerPlugin)
@@ -110,13 +109,19 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(keysRoutes, { prefix: '/v1/keys' })
   await app.register(changesRoutes, { prefix: '/v1/changes' })
   await app.register(webhooksRoutes, { prefix: '/v1/webhooks', allowPrivate: config.ALLOW_PRIVATE_TARGETS })
-  await app.register(importsRoutes, {
-    prefix: '/v1/imports',
+  await app.register(importsModule, {
+    jobs: createImportJobs({
+      db: app.db,
+      writes: app.writes,
+      announce: (changes) => { app.bus.committed(changes) },
+      iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+      siteUrl: config.SITE_URL,
+      stallMs: config.IMPORT_STALL_TIMEOUT_MS,
+      log: app.log
+    }),
     allowPrivate: config.ALLOW_PRIVATE_TARGETS,
-    iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
-    siteUrl: config.SITE_URL,
     wxrMaxBytes: config.IMPORT_MAX_BYTES,
-    stallMs: config.IMPORT_STALL_TIMEOUT_MS
+    validatorCompiler: createValidatorCompiler()
   })
   await app.register(feedsRoutes, { prefix: '/feeds', siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL, budgetMs: config.QUERY_BUDGET_MS })
 

@@ -5,6 +5,7 @@ import { createKeysRepository, hashKey, type KeysRepository } from '../modules/k
 import { API_SCOPES, type ApiScope } from '../db/schema.js'
 import { Forbidden, Unauthorized, withHeaders } from '../errors.js'
 import { problemResponses } from '../schemas/common.js'
+import { hasScope } from '../lib/scopes.js'
 
 export interface AuthContext {
   /** null for the ADMIN_TOKEN from the environment. */
@@ -34,11 +35,8 @@ declare module 'fastify' {
   }
 }
 
-/** Whether the request's key carries a scope; `admin` carries every scope. */
-export function hasScope (request: FastifyRequest, scope: ApiScope): boolean {
-  const scopes = request.auth?.scopes
-  return scopes !== undefined && (scopes.has(scope) || scopes.has('admin'))
-}
+// Pure, so modules use it from lib/ without importing this plugin; re-exported for the others.
+export { hasScope }
 
 /**
  * Which categories, tags and authors the request may read: all of them for a key that may

@@ -88,7 +88,7 @@ export function createFeedsService (deps: { posts: PostsService, repos: Reposito
       }, 'public', now)
       const posts = list.data as unknown as FeedPost[]
       const site = deps.site.get()
-      let lastModified = Math.max(site.updated_at, deps.changes.lastChangedAt(now) ?? 0)
+      let lastModified = Math.max(site.updatedAt, deps.changes.lastChangedAt(now) ?? 0)
       for (const p of posts) {
         lastModified = Math.max(lastModified, Date.parse(p.updated_at), Date.parse(p.published_at))
       }

@@ -5,6 +5,8 @@ import { createTagsRepository } from '../modules/tags/tags-repository.js'
 import { createAuthorsRepository } from '../modules/authors/authors-repository.js'
 import { createSiteRepository } from '../modules/site/site-repository.js'
 import { createCommentsRepository } from '../modules/comments/comments-repository.js'
+import { createWebhooksRepository } from '../modules/webhooks/webhooks-repository.js'
+import { createHealthRepository } from '../modules/health/health-repository.js'
 import type { Db } from '../db/client.js'
 import { createLiveCounts } from '../db/live-counts.js'
 import { createPublicTerms } from '../db/term-visibility.js'
@@ -20,7 +22,9 @@ export function createRepositories (db: Db, stamp: () => string = createContentV
     tags: createTagsRepository(db, counts, publicTerms),
     authors: createAuthorsRepository(db, counts, publicTerms),
     site: createSiteRepository(db),
-    comments: createCommentsRepository(db)
+    comments: createCommentsRepository(db),
+    webhooks: createWebhooksRepository(db),
+    health: createHealthRepository(db)
   }
 }
 export type Repositories = ReturnType<typeof createRepositories>

@@ -7,12 +7,9 @@ import { sharedSchemas } from './schemas/common.js'
 import { requestIdOf } from './lib/request-id.js'
 import { postSchemas } from './modules/posts/posts-schemas.js'
 import { siteSchemas } from './modules/site/site-schemas.js'
-import { CategorySchema } from './modules/categories/categories-routes.js'
-import { TagSchema } from './modules/tags/tags-routes.js'
-import { AuthorSchema } from './modules/authors/authors-routes.js'
 import { commentSchemas } from './modules/comments/comments-schemas.js'
 import dbPlugin from './plugins/db.js'
-import { createValidatorCompiler, lazySerializers } from './plugins/validation.js'
+import { createSchemaController } from './plugins/validation.js'
 import problemDetails from './plugins/problem-details.js'
 import swaggerPlugin from './plugins/swagger.js'
 import securityPlugin, { clientErrorHandler, frameworkErrors } from './plugins/security.js'
@@ -22,7 +19,7 @@ import contentTypesPlugin from './plugins/content-types.js'
 import cachingPlugin from './plugins/caching.js'
 import servicesPlugin from './plugins/services.js'
 import writesPlugin from './plugins/writes.js'
-import { searchMatcher } from './modules/search/search-matcher.js'
+import { createSearchEngine } from './modules/search/search-service.js'
 import keysModule from './modules/keys/index.js'
 import { keySchemas } from './modules/keys/keys-schemas.js'
 import changesModule from './modules/changes/index.js'
@@ -36,9 +33,9 @@ import importsRoutes from './modules/imports/imports-routes.js'
 import { importSchemas } from './modules/imports/imports-schemas.js'
 import siteModule from './modules/site/index.js'
 import postsRoutes from './modules/posts/posts-routes.js'
-import categoriesRoutes from './modules/categories/categories-routes.js'
-import tagsRoutes from './modules/tags/tags-routes.js'
-import authorsRoutes from './modules/authors/authors-routes.js'
+import categoriesModule from './modules/categories/index.js'
+import tagsModule from './modules/tags/index.js'
+import authorsModule from './modules/authors/index.js'
 import commentsModule from './modules/comments/index.js'
 import relatedRoutes from './modules/related/related-routes.js'
 import { relatedSchemas } from './modules/related/related-schemas.js'
@@ -66,14 +63,13 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     logController: new LogController({ disableRequestLogging: !config.LOG_REQUESTS }),
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-    schemaController: lazySerializers,
+    schemaController: createSchemaController(),
     frameworkErrors,
     clientErrorHandler,
     // Requests that arrive while the server drains are refused by the security plugin, as
     // problems; Fastify's own answer is plain JSON.
     return503OnClosing: false
   }).withTypeProvider<TypeBoxTypeProvider>()
-  app.setValidatorCompiler(createValidatorCompiler())
 
   await app.register(dbPlugin, { path: config.DATABASE_PATH, db: opts.db })
   // First of all onRequest hooks: a cache hit is answered before any other hook runs.
@@ -85,7 +81,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(securityPlugin, { maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS })
   // In the order the committed openapi.json lists them (it follows addSchema order); the
   // modules that add their own schemas skip those already here.
-  for (const schema of [...sharedSchemas, ...postSchemas, ...siteSchemas, CategorySchema, TagSchema, AuthorSchema, ...commentSchemas, ...keySchemas, ...changeSchemas, ...webhookSchemas, ...relatedSchemas, ...importSchemas]) {
+  for (const schema of [...sharedSchemas, ...postSchemas, ...siteSchemas, ...commentSchemas, ...keySchemas, ...changeSchemas, ...webhookSchemas, ...relatedSchemas, ...importSchemas]) {
     app.addSchema(schema)
   }
   await app.register(swaggerPlugin)
@@ -98,7 +94,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(repositoriesPlugin)
   await app.register(authPlugin, { adminToken: config.ADMIN_TOKEN })
   await app.register(contentTypesPlugin)
-  await app.register(servicesPlugin, { siteUrl: config.SITE_URL, search: searchMatcher })
+  await app.register(servicesPlugin, { siteUrl: config.SITE_URL, search: createSearchEngine(app.db, { budgetMs: config.QUERY_BUDGET_MS }) })
   await app.register(writesPlugin, { iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean), siteUrl: config.SITE_URL })
   await app.register(webhooksPlugin, {
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
@@ -119,10 +115,10 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     rateLimit: config.COMMENT_RATE_LIMIT,
     siteUrl: config.SITE_URL
   })
-  await app.register(relatedRoutes, { prefix: '/v1', siteUrl: config.SITE_URL })
-  await app.register(categoriesRoutes, { prefix: '/v1/categories' })
-  await app.register(tagsRoutes, { prefix: '/v1/tags' })
-  await app.register(authorsRoutes, { prefix: '/v1/authors' })
+  await app.register(relatedRoutes, { prefix: '/v1', siteUrl: config.SITE_URL, budgetMs: config.QUERY_BUDGET_MS })
+  await app.register(categoriesModule, { repo: app.repos.categories, service: app.writes.categories })
+  await app.register(tagsModule, { repo: app.repos.tags, service: app.writes.tags })
+  await app.register(authorsModule, { repo: app.repos.authors, service: app.writes.authors })
   await app.register(keysModule, { repo: app.keys })
   await app.register(changesModule, { repo: app.changes })
   await app.register(webhooksModule, { repo: app.webhooks.repo, service: app.webhooks.service })
@@ -131,9 +127,10 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     allowPrivate: config.ALLOW_PRIVATE_TARGETS,
     iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     siteUrl: config.SITE_URL,
-    wxrMaxBytes: config.IMPORT_MAX_BYTES
+    wxrMaxBytes: config.IMPORT_MAX_BYTES,
+    stallMs: config.IMPORT_STALL_TIMEOUT_MS
   })
-  await app.register(feedsRoutes, { prefix: '/feeds', siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
+  await app.register(feedsRoutes, { prefix: '/feeds', siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL, budgetMs: config.QUERY_BUDGET_MS })
 
   return app
 }

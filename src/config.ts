@@ -32,8 +32,10 @@ export const ConfigSchema = Type.Object({
   WEBHOOK_RETRY_BASE_MS: Type.Integer({ minimum: 10, maximum: 3600000, default: 4000, description: 'webhook retry backoff base in milliseconds: the first retry waits half to all of it, each later one 4 times longer (an integer 10–3600000)' }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 10000, description: 'webhook request timeout in milliseconds: an integer 100–60000' }),
   PURGE_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'HTTP endpoint (a Varnish or CDN) that receives PURGE requests with the Surrogate-Key header of each write' })),
-  IMPORT_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 10737418240, default: 209715200, description: 'largest WordPress export POST /v1/imports/wxr accepts, in bytes (streamed, so memory does not grow with it): an integer 1024–10737418240, default 200 MB' }),
+  IMPORT_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 10737418240, default: 209715200, description: 'largest WordPress export POST /v1/imports/wxr accepts, in bytes (streamed to a temporary file, so memory does not grow with it): an integer 1024–10737418240, default 200 MB' }),
+  IMPORT_STALL_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3600000, default: 60000, description: 'an import job that makes no progress for this many milliseconds is stopped and marked failed: an integer 100–3600000' }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 1000, description: 'answer 503 with Retry-After while the mean event-loop delay exceeds this many milliseconds (load shedding); 0 turns it off: an integer 0–60000' }),
+  QUERY_BUDGET_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 250, description: 'how long one public search, related-posts or feed request may compute before it answers with what it has (flagged), in milliseconds: an integer 0–60000' }),
   WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'number of server processes sharing the database (node:cluster): an integer 1–64' })
 })
 

@@ -8,6 +8,7 @@ export const PROBLEM_BASE = 'https://broadsheet.dev/problems/'
 
 export const NotFound = createError<[string, string]>('NOT_FOUND', '%s %s not found', 404)
 export const RouteNotFound = createError<[string, string]>('ROUTE_NOT_FOUND', 'No route %s %s', 404)
+export const BadRequest = createError<[string]>('BAD_REQUEST', '%s', 400)
 export const InvalidCursor = createError('INVALID_CURSOR', 'The cursor is not valid: pass back meta.next_cursor unchanged', 400)
 export const Unauthorized = createError<[string]>('UNAUTHORIZED', '%s', 401)
 export const Forbidden = createError<[string]>('FORBIDDEN', '%s', 403)
@@ -41,6 +42,7 @@ export class UnsupportedMediaType extends Error {
     this.headers = { accept: accepted.join(', ') }
   }
 }
+export const QueryTooBroad = createError('QUERY_TOO_BROAD', 'The query ran out of its time budget before finding anything to show: add words or filters, or continue from an earlier page\'s next_cursor', 422)
 
 /** A 4xx error that names the fields at fault, rendered like a validation failure. */
 export class FieldError extends Error {

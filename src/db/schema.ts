@@ -214,3 +214,40 @@ export const scheduledEvents = sqliteTable('scheduled_events', {
   dueAt: integer('due_at').notNull()
 }, (t) => [index('scheduled_events_due_idx').on(t.dueAt)])
 
+
+export const IMPORT_JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const
+export type ImportJobStatus = typeof IMPORT_JOB_STATUSES[number]
+
+/**
+ * Imports run as background jobs, one at a time per database, each by the process that
+ * received it (its `owner`). The owner renews `lease_until` while the job is queued or
+ * running; a job whose owner is gone is failed by whichever process notices first.
+ */
+export const importJobs = sqliteTable('import_jobs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  kind: text('kind', { enum: ['wxr', 'feed'] }).notNull(),
+  status: text('status', { enum: IMPORT_JOB_STATUSES }).notNull().default('queued'),
+  // What was imported: "upload", the feed's URL, or the file the command line read.
+  source: text('source').notNull(),
+  // The body, spooled to a temporary file until the job ends.
+  filePath: text('file_path'),
+  // How to read it (feed status, source URL, content type), as JSON.
+  options: text('options').notNull().default('{}'),
+  bytesTotal: integer('bytes_total').notNull().default(0),
+  bytesRead: integer('bytes_read').notNull().default(0),
+  itemsRead: integer('items_read').notNull().default(0),
+  // Known for feeds once parsed; an export is read as a stream.
+  itemsTotal: integer('items_total'),
+  // The summary so far (JSON), final once the job has ended.
+  summary: text('summary'),
+  errorCode: text('error_code'),
+  error: text('error'),
+  cancelRequested: integer('cancel_requested', { mode: 'boolean' }).notNull().default(false),
+  // host:pid:nonce of the process that runs it.
+  owner: text('owner').notNull(),
+  leaseUntil: integer('lease_until').notNull(),
+  createdAt: integer('created_at').notNull(),
+  startedAt: integer('started_at'),
+  finishedAt: integer('finished_at'),
+  updatedAt: integer('updated_at').notNull()
+}, (t) => [index('import_jobs_status_idx').on(t.status, t.id)])

@@ -34,7 +34,9 @@ import { createXml } from './lazy.js'
 // - Bodies: relative href/src/cite/srcset URLs are made absolute against the item URL,
 //   because readers show content away from the site.
 // - Text: the XML formats drop what XML cannot carry; JSON Feed carries every string exactly
-//   as the JSON API shows it.
+//   as the JSON API shows it. Plain text in RSS titles and descriptions is escaped as HTML too,
+//   since readers decode them as HTML; Atom's text constructs are sent as type="html", escaped,
+//   because readers decode type="text" as HTML as well; JSON Feed titles are plain text by spec.
 
 export interface FeedPerson { name: string, url?: string | null, avatarUrl?: string | null }
 export interface FeedTerm { name: string, slug: string, url?: string | null }
@@ -45,8 +47,8 @@ export interface FeedItem {
   title: string
   /** Plain-text excerpt. */
   summary: string
-  /** Already sanitized HTML; relative URLs in it are made absolute against `url`. */
-  contentHtml: string
+  /** Already sanitized HTML; relative URLs in it are made absolute against `url`. Null: the item carries its summary only. */
+  contentHtml: string | null
   publishedAt: Date
   updatedAt: Date
   author: FeedPerson
@@ -162,7 +164,9 @@ export function renderRss (channel: FeedChannel, items: FeedItem[]): string {
     'xmlns:media': NS.media
   }, (rss) => {
     const ch = rss.ele('channel')
-    ch.ele('title').txt(clean(channel.title))
+    // Readers take RSS titles as HTML, like descriptions (RSS never said which): plain-text
+    // titles are escaped as HTML first, so "&lt;b&gt;" in a title shows as typed, never as markup.
+    ch.ele('title').txt(clean(escapeHtml(channel.title)))
     ch.ele('link').txt(clean(channel.siteUrl))
     // RSS requires a description; the title stands in when the site has none.
     ch.ele('description').txt(clean(escapeHtml(channel.description || channel.title)))
@@ -172,7 +176,7 @@ export function renderRss (channel: FeedChannel, items: FeedItem[]): string {
     ch.ele('atom:link', { href: clean(channel.selfUrl), rel: 'self', type: 'application/rss+xml' })
     for (const item of items) {
       const it = ch.ele('item')
-      it.ele('title').txt(clean(item.title))
+      it.ele('title').txt(clean(escapeHtml(item.title)))
       it.ele('link').txt(clean(item.url))
       it.ele('guid', { isPermaLink: 'false' }).txt(clean(itemId(channel, item)))
       it.ele('pubDate').txt(item.publishedAt.toUTCString())
@@ -183,7 +187,7 @@ export function renderRss (channel: FeedChannel, items: FeedItem[]): string {
       }
       // Readers take RSS descriptions as HTML: the plain-text summary is escaped as text.
       if (item.summary) it.ele('description').txt(clean(escapeHtml(item.summary)))
-      it.ele('content:encoded').txt(clean(absolutizeUrls(item.contentHtml, item.url)))
+      if (item.contentHtml !== null) it.ele('content:encoded').txt(clean(absolutizeUrls(item.contentHtml, item.url)))
       if (item.image) mediaImage(it, item.image)
       if (item.source) it.ele('source', { url: clean(item.source.url) }).txt(clean(item.source.name))
     }
@@ -194,8 +198,10 @@ export function renderRss (channel: FeedChannel, items: FeedItem[]): string {
 export function renderAtom (channel: FeedChannel, items: FeedItem[]): string {
   return xmlDocument('feed', { xmlns: NS.atom, 'xmlns:media': NS.media, 'xml:lang': clean(channel.language) }, (feed) => {
     feed.ele('id').txt(clean(`${channel.idBase}feed`))
-    feed.ele('title', { type: 'text' }).txt(clean(channel.title))
-    if (channel.description) feed.ele('subtitle', { type: 'text' }).txt(clean(channel.description))
+    // Plain text sent as type="html", escaped: RFC 4287 readers unescape it once to exactly the
+    // text, and the many readers that decode type="text" as HTML anyway get the same.
+    feed.ele('title', { type: 'html' }).txt(clean(escapeHtml(channel.title)))
+    if (channel.description) feed.ele('subtitle', { type: 'html' }).txt(clean(escapeHtml(channel.description)))
     feed.ele('updated').txt(channel.updatedAt.toISOString())
     feed.ele('link', { rel: 'self', type: 'application/atom+xml', href: clean(channel.selfUrl) })
     feed.ele('link', { rel: 'alternate', type: 'text/html', href: clean(channel.siteUrl) })
@@ -203,7 +209,7 @@ export function renderAtom (channel: FeedChannel, items: FeedItem[]): string {
     for (const item of items) {
       const entry = feed.ele('entry')
       entry.ele('id').txt(clean(itemId(channel, item)))
-      entry.ele('title', { type: 'text' }).txt(clean(item.title))
+      entry.ele('title', { type: 'html' }).txt(clean(escapeHtml(item.title)))
       entry.ele('link', { rel: 'alternate', type: 'text/html', href: clean(item.url) })
       if (item.source) entry.ele('link', { rel: 'via', type: 'text/html', href: clean(item.source.url), title: clean(item.source.name) })
       entry.ele('published').txt(item.publishedAt.toISOString())
@@ -214,13 +220,14 @@ export function renderAtom (channel: FeedChannel, items: FeedItem[]): string {
       for (const term of terms(item)) {
         entry.ele('category', { term: clean(term.slug), label: clean(term.name), ...(term.url ? { scheme: clean(term.url) } : {}) })
       }
-      if (item.summary) entry.ele('summary', { type: 'text' }).txt(clean(item.summary))
-      entry.ele('content', { type: 'html' }).txt(clean(absolutizeUrls(item.contentHtml, item.url)))
+      // Atom requires a summary in an entry without content.
+      if (item.summary || item.contentHtml === null) entry.ele('summary', { type: 'html' }).txt(clean(escapeHtml(item.summary)))
+      if (item.contentHtml !== null) entry.ele('content', { type: 'html' }).txt(clean(absolutizeUrls(item.contentHtml, item.url)))
       if (item.image) mediaImage(entry, item.image)
       if (item.source) {
         const source = entry.ele('source')
         source.ele('id').txt(clean(item.source.url))
-        source.ele('title', { type: 'text' }).txt(clean(item.source.name))
+        source.ele('title', { type: 'html' }).txt(clean(escapeHtml(item.source.name)))
         source.ele('link', { rel: 'alternate', type: 'text/html', href: clean(item.source.url) })
       }
     }
@@ -253,7 +260,9 @@ export function renderJsonFeed (channel: FeedChannel, items: FeedItem[]): string
       url: text(item.url),
       external_url: text(item.source?.url),
       title: text(item.title),
-      content_html: absolutizeUrls(item.contentHtml, item.url),
+      // JSON Feed needs content_html or content_text: without the body, the summary as text.
+      content_html: item.contentHtml === null ? undefined : absolutizeUrls(item.contentHtml, item.url),
+      content_text: item.contentHtml === null ? item.summary : undefined,
       summary: text(item.summary),
       image: text(item.image?.url),
       date_published: item.publishedAt.toISOString(),

@@ -1,6 +1,33 @@
+/** The `meta` of a paginated list (schemas/common.ts PaginationMeta). */
+export interface PageMeta { page: number, per_page: number, total: number, total_pages: number }
+
 /** Page arithmetic and the RFC 8288 Link header of a paginated list. */
-export function pageMeta (page: number, perPage: number, total: number) {
+export function pageMeta (page: number, perPage: number, total: number): PageMeta {
   return { page, per_page: perPage, total, total_pages: Math.ceil(total / perPage) }
+}
+
+/** The page a list query asks for (`page`, `per_page` with their defaults) and the offset it starts at. */
+export function pageOf (query: { page?: number, per_page?: number }): { page: number, perPage: number, offset: number } {
+  const page = query.page ?? 1
+  const perPage = query.per_page ?? 10
+  return { page, perPage, offset: (page - 1) * perPage }
+}
+
+/** What `listPage` needs of a reply (a FastifyReply is one), so this file stays free of Fastify. */
+export interface HeaderSink { header (name: string, value: string): unknown }
+
+// Only lets a request URL (path and query) be parsed; it never appears in a Link header.
+const PARSE_BASE = 'http://x'
+
+/**
+ * Answers one page of a list the same way everywhere: `X-Total-Count`, the `Link` header
+ * (first/prev/next/last, relative to the request URL) and the envelope `{ data, meta }`.
+ */
+export function listPage<T> (reply: HeaderSink, requestUrl: string, page: { page: number, perPage: number, total: number }, data: T[]): { data: T[], meta: PageMeta } {
+  const meta = pageMeta(page.page, page.perPage, page.total)
+  reply.header('x-total-count', String(meta.total))
+  reply.header('link', pageLinks(PARSE_BASE, requestUrl, meta.page, meta.total_pages))
+  return { data, meta }
 }
 
 /**

@@ -2,20 +2,148 @@
 // with wpautop() (wp-includes/formatting.php); block-editor bodies are HTML already, wrapped in
 // <!-- wp:… --> comments, and WordPress skips wpautop() for them. These ports turn an exported
 // body into the HTML WordPress would have shown, before it is sanitized elsewhere.
+//
+// Exports are untrusted, so every step runs in time linear in the text. WordPress's patterns
+// (and PHP's PCRE) retry from every position: `\s*<option` scans the rest of a run of spaces
+// from each space in it, and `<object[^>]*>` the rest of the text from each "<object" when no
+// ">" follows (80,000 spaces took 10 s). Each such pattern here is either anchored to the
+// start of its run with a lookbehind, applied only where a match is still possible, or
+// written out with indexOf; each gives exactly what the pattern it replaces gives.
 
 const ALL_BLOCKS = '(?:table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|form|map|area|blockquote|address|math|style|p|h[1-6]|hr|fieldset|legend|section|article|aside|hgroup|header|footer|nav|figure|figcaption|details|menu|summary)'
 const OPEN_BLOCK = new RegExp(`(<${ALL_BLOCKS}[\\s/>])`, 'g')
 const CLOSE_BLOCK = new RegExp(`(</${ALL_BLOCKS}>)`, 'g')
+// Each scan of `[^>]*` in these stops at the ">" of the next "<p>" or "<br />" it could start
+// from, so no text is scanned twice.
 const P_AROUND_BLOCK = new RegExp(`<p>\\s*(</?${ALL_BLOCKS}[^>]*>)\\s*</p>`, 'g')
 const P_BEFORE_BLOCK = new RegExp(`<p>\\s*(</?${ALL_BLOCKS}[^>]*>)`, 'g')
-const P_AFTER_BLOCK = new RegExp(`(</?${ALL_BLOCKS}[^>]*>)\\s*</p>`, 'g')
-const BR_AFTER_BLOCK = new RegExp(`(</?${ALL_BLOCKS}[^>]*>)\\s*<br />`, 'g')
-const BLOCK_COMMENT = /<!--\s+\/?wp:[a-z][\s\S]*?-->\n?/g
+const BLOCK_TAG_START = new RegExp(`</?${ALL_BLOCKS}`, 'g')
 const NL = '\u0000wpnl\u0000'
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/g
 
 /** True when the body was written in the block editor (Gutenberg). */
 export function hasBlocks (text: string): boolean {
   return /<!--\s+wp:[a-z]/.test(text)
+}
+
+function isSpace (ch: string | undefined): boolean {
+  return ch !== undefined && /\s/.test(ch)
+}
+
+/**
+ * Applies `replace` to the text up to its last `stops` character and the whitespace after it.
+ * For the patterns it is used with (a tag up to its ">" and optional spaces), a match needs a
+ * stop character after its start, so none is lost; inside the head every start that matches
+ * the opening matches in full, so `[^>]*` never rescans text.
+ */
+function upToLast (text: string, stops: string, replace: (head: string) => string): string {
+  let end = -1
+  for (const c of stops) end = Math.max(end, text.lastIndexOf(c))
+  if (end === -1) return text
+  end++
+  while (isSpace(text[end])) end++
+  return replace(text.slice(0, end)) + text.slice(end)
+}
+
+/**
+ * `/(</?BLOCK[^>]*>)SUFFIX/g` → '$1'. Every start before the same ">" ends its tag there and
+ * meets the same suffix, so after one fails the search goes on past that ">".
+ */
+function dropAfterBlockTag (text: string, suffix: RegExp): string {
+  let out = ''
+  let copied = 0
+  let from = 0
+  for (;;) {
+    BLOCK_TAG_START.lastIndex = from
+    const start = BLOCK_TAG_START.exec(text)
+    if (start === null) break
+    const close = text.indexOf('>', start.index + 1)
+    if (close === -1) break
+    suffix.lastIndex = close + 1
+    if (suffix.exec(text) !== null) {
+      out += text.slice(copied, close + 1)
+      copied = from = suffix.lastIndex
+    } else {
+      from = close + 1
+    }
+  }
+  return out + text.slice(copied)
+}
+
+/**
+ * `/<p>(<li.+?)<\/p>/g` → '$1'. The lazy `.+?` stops at a line break, so when it fails
+ * every later start on the same line fails too; the next "</p>" and line break are
+ * remembered instead of searched for again from each start.
+ */
+function unwrapListItems (text: string): string {
+  let out = ''
+  let copied = 0
+  let from = 0
+  let close = -2
+  let lineEnd = -2
+  for (;;) {
+    const start = text.indexOf('<p><li', from)
+    if (start === -1) break
+    const body = start + 6
+    if (close < body + 1) close = text.indexOf('</p>', body + 1)
+    if (close === -1) break
+    if (lineEnd !== Infinity && lineEnd < body) {
+      LINE_TERMINATOR.lastIndex = body
+      lineEnd = LINE_TERMINATOR.exec(text)?.index ?? Infinity
+    }
+    if (lineEnd < close) {
+      from = lineEnd + 1
+      continue
+    }
+    out += text.slice(copied, start) + text.slice(start + 3, close)
+    copied = from = close + 4
+  }
+  return out + text.slice(copied)
+}
+
+/**
+ * `/<(script|style|svg|math)[\s\S]*?<\/\1>/g` with `fn` applied to each match. The closing tag
+ * of each name is looked for once, not again from every later opening.
+ */
+function replaceCodeElements (text: string, fn: (element: string) => string): string {
+  const starts = /<(script|style|svg|math)/g
+  const closes = new Map<string, number>()
+  let out = ''
+  let copied = 0
+  for (let m = starts.exec(text); m !== null; m = starts.exec(text)) {
+    const name = m[1]
+    const after = m.index + m[0].length
+    let close = closes.get(name) ?? -2
+    if (close !== -1 && close < after) {
+      close = text.indexOf(`</${name}>`, after)
+      closes.set(name, close)
+    }
+    if (close === -1) continue
+    const end = close + name.length + 3
+    out += text.slice(copied, m.index) + fn(text.slice(m.index, end))
+    copied = end
+    starts.lastIndex = end
+  }
+  return out + text.slice(copied)
+}
+
+/** `/<!--\s+\/?wp:[a-z][\s\S]*?-->\n?/g` removed; with no "-->" left, nothing later can match. */
+function stripBlockComments (text: string): string {
+  const head = /<!--\s+\/?wp:[a-z]/g
+  let out = ''
+  let copied = 0
+  let close = -2
+  for (let m = head.exec(text); m !== null; m = head.exec(text)) {
+    const after = m.index + m[0].length
+    if (close < after) close = text.indexOf('-->', after)
+    if (close === -1) break
+    let end = close + 3
+    if (text[end] === '\n') end++
+    out += text.slice(copied, m.index)
+    copied = end
+    head.lastIndex = end
+  }
+  return out + text.slice(copied)
 }
 
 /**
@@ -24,7 +152,7 @@ export function hasBlocks (text: string): boolean {
  * <pre> is kept as written. Block-editor bodies only lose their <!-- wp:… --> comments.
  */
 export function wpautop (input: string): string {
-  if (hasBlocks(input)) return input.replace(BLOCK_COMMENT, '').trim()
+  if (hasBlocks(input)) return stripBlockComments(input).trim()
   if (input.trim() === '') return ''
   let text = `${input}\n`
   const pres: string[] = []
@@ -50,41 +178,52 @@ export function wpautop (input: string): string {
   text = text.replace(/\r\n?/g, '\n')
   // Newlines inside a tag (between attributes) must not become paragraphs or <br />.
   text = text.replace(/<[^<>]*>/g, (tag) => tag.replace(/\n/g, NL))
+  // `(?!(?<=\s)\s)\s*X`: a run of spaces is tried from its first space only (and X where it stands);
+  // the other spaces of the run could only reach the same X, and WordPress's `\s*X` tried each.
   if (text.includes('<option')) {
-    text = text.replace(/\s*<option/g, '<option').replace(/<\/option>\s*/g, '</option>')
+    text = text.replace(/(?!(?<=\s)\s)\s*<option/g, '<option').replace(/<\/option>\s*/g, '</option>')
   }
   if (text.includes('</object>')) {
-    text = text.replace(/(<object[^>]*>)\s*/g, '$1').replace(/\s*<\/object>/g, '</object>').replace(/\s*(<\/?(?:param|embed)[^>]*>)\s*/g, '$1')
+    text = upToLast(text, '>', (head) => head.replace(/(<object[^>]*>)\s*/g, '$1'))
+    text = text.replace(/(?!(?<=\s)\s)\s*<\/object>/g, '</object>')
+    text = upToLast(text, '>', (head) => head.replace(/(?!(?<=\s)\s)\s*(<\/?(?:param|embed)[^>]*>)\s*/g, '$1'))
   }
   if (text.includes('<source') || text.includes('<track')) {
-    text = text.replace(/([<[](?:audio|video)[^>\]]*[>\]])\s*/g, '$1').replace(/\s*([<[]\/(?:audio|video)[>\]])/g, '$1').replace(/\s*(<(?:source|track)[^>]*>)\s*/g, '$1')
+    text = upToLast(text, '>]', (head) => head.replace(/([<[](?:audio|video)[^>\]]*[>\]])\s*/g, '$1'))
+    text = text.replace(/(?!(?<=\s)\s)\s*([<[]\/(?:audio|video)[>\]])/g, '$1')
+    text = upToLast(text, '>', (head) => head.replace(/(?!(?<=\s)\s)\s*(<(?:source|track)[^>]*>)\s*/g, '$1'))
   }
   if (text.includes('<figcaption')) {
-    text = text.replace(/\s*(<figcaption[^>]*>)/g, '$1').replace(/<\/figcaption>\s*/g, '</figcaption>')
+    text = upToLast(text, '>', (head) => head.replace(/(?!(?<=\s)\s)\s*(<figcaption[^>]*>)/g, '$1'))
+    text = text.replace(/<\/figcaption>\s*/g, '</figcaption>')
   }
   text = text.replace(/\n\n+/g, '\n\n')
   text = text.split(/\n\s*\n/).filter((p) => p !== '').map((p) => `<p>${p.replace(/^\n+|\n+$/g, '')}</p>\n`).join('')
   text = text.replace(/<p>\s*<\/p>/g, '')
   text = text.replace(/<p>([^<]+)<\/(div|address|form)>/g, '<p>$1</p></$2>')
   text = text.replace(P_AROUND_BLOCK, '$1')
-  text = text.replace(/<p>(<li.+?)<\/p>/g, '$1')
+  text = unwrapListItems(text)
   text = text.replace(/<p><blockquote([^>]*)>/gi, '<blockquote$1><p>')
   text = text.replace(/<\/blockquote><\/p>/g, '</p></blockquote>')
   text = text.replace(P_BEFORE_BLOCK, '$1')
-  text = text.replace(P_AFTER_BLOCK, '$1')
+  text = dropAfterBlockTag(text, /\s*<\/p>/y)
   // Code-like elements keep their line breaks as they are.
-  text = text.replace(/<(script|style|svg|math)[\s\S]*?<\/\1>/g, (m) => m.replace(/\n/g, '<WPPreserveNewline />'))
+  text = replaceCodeElements(text, (m) => m.replace(/\n/g, '<WPPreserveNewline />'))
   text = text.replace(/<br>|<br\/>/g, '<br />')
-  text = text.replace(/(?<!<br \/>)\s*\n/g, '<br />\n')
+  // WordPress's `(?<!<br />)\s*\n`: it starts a run at its first space, or at the second when
+  // the first follows "<br />"; later starts in the run could not match once those failed.
+  text = text.replace(/(?:(?<!<br \/>)(?<!\s)|(?<=<br \/>\s))\s*\n/g, '<br />\n')
   text = text.replace(/<WPPreserveNewline \/>/g, '\n')
-  text = text.replace(BR_AFTER_BLOCK, '$1')
+  text = dropAfterBlockTag(text, /\s*<br \/>/y)
   text = text.replace(/<br \/>(\s*<\/?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)/g, '$1')
   text = text.replace(/\n<\/p>$/g, '</p>')
   text = text.replace(/<pre wp-pre-tag-(\d+)><\/pre>/g, (_m, i: string) => pres[Number(i)])
   return text.split(NL).join('\n').trim()
 }
 
-const ATTR = /([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'\]]+))/g
+// Attribute names start after a character that cannot be part of one: a word is tried once,
+// not again from each of its letters.
+const ATTR = /(?<![\w-])([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'\]]+))/g
 
 function attrs (text: string): Record<string, string> {
   const out: Record<string, string> = {}
@@ -103,13 +242,229 @@ function link (url: string | undefined): string {
 }
 
 // Shortcodes that stand for an embedded player: rendered as a plain link to the media.
-const MEDIA = 'youtube|vimeo|video|audio|videopress|wpvideo|soundcloud|dailymotion|ted|tweet|twitter|instagram|spotify'
+const MEDIA = new Set(['youtube', 'vimeo', 'video', 'audio', 'videopress', 'wpvideo', 'soundcloud', 'dailymotion', 'ted', 'tweet', 'twitter', 'instagram', 'spotify'])
+// Like shortcode_unautop(): these, alone in a paragraph, are not wrapped by it.
+const BLOCK_SHORTCODES = new Set(['caption', 'embed', 'gallery', 'playlist', 'audio', 'video'])
+// Marks around the output of a block shortcode, so a paragraph holding only it can be found.
+const MARK_OPEN = '\u0001'
+const MARK_CLOSE = '\u0002'
+
+/** Letters A–Z lowered, every other character kept: same length, so indexes carry over. */
+function asciiLower (s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase())
+}
+
+interface ShortcodeTag {
+  /** Lowercase name. */
+  name: string
+  closing: boolean
+  /** What follows the name, up to the "]" (a leading "=" or spaces included). */
+  attrs: string
+  selfClosing: boolean
+  raw: string
+}
+type Token = string | ShortcodeTag
+
+/**
+ * Shortcodes and the escaped forms `[[foo]]` and `[[foo]…[/foo]]` (kept literally) in order.
+ * A tag is `[name]`, `[name/]`, `[name attrs]` (spaces after the name; `=` too for media
+ * shortcodes) or `[/name…]`; anything else is text. The next "]" and each escaped closing
+ * tag are looked up once and remembered, so no part of the text is scanned twice.
+ */
+function tokenize (text: string, keep: (s: string) => string): Token[] {
+  const lower = asciiLower(text)
+  const tokens: Token[] = []
+  const name = /[a-z][\w-]*/y
+  const escapedEnds = new Map<string, number>()
+  let copied = 0
+  let bracket = -2
+  const nextBracket = (from: number): number => {
+    if (bracket !== -1 && bracket < from) bracket = text.indexOf(']', from)
+    return bracket
+  }
+  // Adjacent text (an escaped literal beside plain text) is one token, as it is one run of text.
+  const push = (token: Token) => {
+    const last = tokens.length - 1
+    if (typeof token === 'string' && typeof tokens[last] === 'string') tokens[last] = (tokens[last] as string) + token
+    else tokens.push(token)
+  }
+  const emit = (end: number, token: Token | null) => {
+    if (end > copied) push(text.slice(copied, end))
+    if (token !== null) push(token)
+  }
+  let i = text.indexOf('[')
+  while (i !== -1) {
+    if (text[i + 1] === '[') {
+      // [[name attrs]content[/name]] is the literal "[name attrs]content[/name]".
+      name.lastIndex = i + 2
+      const n = name.exec(lower)?.[0]
+      const closeBracket = nextBracket(i + 2)
+      if (closeBracket === -1) break
+      if (n !== undefined) {
+        let end = escapedEnds.get(n) ?? -2
+        if (end !== -1 && end < closeBracket + 1) {
+          end = lower.indexOf(`[/${n}]]`, closeBracket + 1)
+          escapedEnds.set(n, end)
+        }
+        if (end !== -1) {
+          const stop = end + n.length + 4
+          emit(i, keep(text.slice(i + 1, stop - 1)))
+          copied = stop
+          i = text.indexOf('[', stop)
+          continue
+        }
+      }
+      // [[anything]] is the literal "[anything]".
+      let j = i + 2
+      while (j < text.length && text[j] !== '[' && text[j] !== ']') j++
+      if (text[j] === ']' && text[j + 1] === ']') {
+        emit(i, keep(text.slice(i + 1, j + 1)))
+        copied = j + 2
+        i = text.indexOf('[', copied)
+        continue
+      }
+      i = text.indexOf('[', i + 1)
+      continue
+    }
+    const closing = text[i + 1] === '/'
+    name.lastIndex = i + (closing ? 2 : 1)
+    const n = name.exec(lower)?.[0]
+    if (n === undefined) {
+      i = text.indexOf('[', i + 1)
+      continue
+    }
+    const at = name.lastIndex
+    let end = -1
+    let attrText = ''
+    let selfClosing = false
+    if (text[at] === ']') {
+      end = at + 1
+    } else if (text[at] === '/' && text[at + 1] === ']') {
+      end = at + 2
+      selfClosing = true
+    } else if (isSpace(text[at]) || (text[at] === '=' && !closing && MEDIA.has(n))) {
+      const close = nextBracket(at)
+      if (close === -1) break
+      attrText = text.slice(at, close)
+      selfClosing = attrText.trimEnd().endsWith('/')
+      end = close + 1
+    }
+    if (end === -1) {
+      i = text.indexOf('[', i + 1)
+      continue
+    }
+    emit(i, { name: n, closing, attrs: attrText, selfClosing, raw: text.slice(i, end) })
+    copied = end
+    i = text.indexOf('[', end)
+  }
+  emit(text.length, null)
+  return tokens
+}
+
+function figure (attrText: string, inner: string): string {
+  const media = /<a\b[^<>]*>\s*<img\b[^<>]*>\s*<\/a>|<img\b[^<>]*>/i.exec(inner)?.[0] ?? ''
+  const caption = trimBreaks(inner.replace(media, '')) || escapeHtml(attrs(attrText).caption ?? '')
+  return `<figure>${media}${caption ? `<figcaption>${caption}</figcaption>` : ''}</figure>`
+}
+
+/** Leading and trailing spaces and <br />s removed, as a caption's text has them from wpautop(). */
+function trimBreaks (s: string): string {
+  let a = 0
+  let b = s.length
+  for (;;) {
+    while (a < b && isSpace(s[a])) a++
+    if (b - a >= 6 && s.startsWith('<br />', a)) a += 6
+    else break
+  }
+  for (;;) {
+    while (b > a && isSpace(s[b - 1])) b--
+    if (b - a >= 6 && s.startsWith('<br />', b - 6)) b -= 6
+    else break
+  }
+  return s.slice(a, b)
+}
+
+function mediaLink (tag: ShortcodeTag, enclosed: string | undefined): string {
+  const rest = tag.attrs
+  const a = attrs(rest)
+  const url = a.src ?? a.url ?? a.mp4 ?? a.mp3 ?? a.webm ?? a.ogg ?? a.m4a ?? /https?:\/\/[^\s"'\]]+/.exec(rest)?.[0] ?? /https?:\/\/[^\s"'<]+/.exec(enclosed ?? '')?.[0]
+  return link(url)
+}
+
+/**
+ * The tokens as HTML: captions become figures, embeds and media links, every other tag goes
+ * and its content stays. Enclosing tags take the first closing tag of their name after them
+ * (the closers of each name are visited in order once); a media tag encloses only text
+ * without a "[" before its closing tag.
+ */
+function renderTokens (tokens: Token[]): string {
+  const closers = new Map<string, number[]>()
+  tokens.forEach((t, i) => {
+    if (typeof t !== 'string' && t.closing && t.raw.length === t.name.length + 3) {
+      const list = closers.get(t.name) ?? []
+      list.push(i)
+      closers.set(t.name, list)
+    }
+  })
+  const seen = new Map<string, number>()
+  const closerOf = (name: string, from: number, to: number): number => {
+    const list = closers.get(name)
+    if (list === undefined) return -1
+    let k = seen.get(name) ?? 0
+    while (k < list.length && list[k] < from) k++
+    seen.set(name, k)
+    return k < list.length && list[k] < to ? list[k] : -1
+  }
+  const mark = (name: string, html: string) => BLOCK_SHORTCODES.has(name) ? `${MARK_OPEN}${html}${MARK_CLOSE}` : html
+  const unmark = (html: string) => html.replace(/[\u0001\u0002]/g, '')
+  const raw = (from: number, to: number) => tokens.slice(from, to).map((t) => typeof t === 'string' ? t : t.raw).join('')
+
+  // Captions cannot nest (the inner one would take the outer one's closer), so this recursion
+  // is at most a caption holding an embed: bounded depth, each token rendered once.
+  const render = (from: number, to: number): string => {
+    let out = ''
+    for (let i = from; i < to; i++) {
+      const t = tokens[i]
+      if (typeof t === 'string') {
+        out += t
+        continue
+      }
+      if (t.closing) continue
+      if ((t.name === 'caption' || t.name === 'wp_caption' || t.name === 'embed') && !t.selfClosing) {
+        const end = closerOf(t.name, i + 1, to)
+        if (end !== -1) {
+          out += mark(t.name, t.name === 'embed' ? link(raw(i + 1, end)) : figure(t.attrs, unmark(render(i + 1, end))))
+          i = end
+          continue
+        }
+      }
+      if (MEDIA.has(t.name)) {
+        let enclosed: string | undefined
+        const next = tokens[i + 1]
+        const isCloser = (x: Token | undefined) => x !== undefined && typeof x !== 'string' && x.closing && x.name === t.name && x.raw.length === t.name.length + 3
+        if (!t.selfClosing && isCloser(next)) {
+          enclosed = ''
+          i += 1
+        } else if (!t.selfClosing && typeof next === 'string' && !next.includes('[') && isCloser(tokens[i + 2])) {
+          enclosed = next
+          i += 2
+        }
+        out += mark(t.name, mediaLink(t, enclosed))
+        continue
+      }
+      out += mark(t.name, '')
+    }
+    return out
+  }
+  return render(0, tokens.length)
+}
 
 /**
  * WordPress shortcodes, after wpautop() as in WordPress: [caption] becomes a <figure> with a
  * <figcaption>, [embed] and media shortcodes ([youtube url], [video src=…]) a link, [gallery]
  * and other unknown self-closing shortcodes disappear, unknown enclosing shortcodes keep
- * their content, and [[foo]] is the escaped literal "[foo]". Code in <pre> and <code> is left alone.
+ * their content, and [[foo]] is the escaped literal "[foo]". Code in <pre> and <code> is left
+ * alone. Runs in time linear in the text: the body is read once into text and tags.
  */
 export function renderShortcodes (html: string): string {
   const kept: string[] = []
@@ -117,30 +472,35 @@ export function renderShortcodes (html: string): string {
     kept.push(s)
     return `\u0000${kept.length - 1}\u0000`
   }
-  let text = html.replace(/<(pre|code)\b[\s\S]*?<\/\1>/gi, keep)
-  text = text.replace(/\[\[([a-z][\w-]*)([^\]]*)\]([\s\S]*?)\[\/\1\]\]/gi, (m) => keep(m.slice(1, -1)))
-  text = text.replace(/\[\[([^[\]]*)\]\]/g, (_m, inner: string) => keep(`[${inner}]`))
-  // Like shortcode_unautop(): a shortcode alone in a paragraph is not wrapped by it.
-  text = text.replace(/<p>\s*(\[(caption|embed|gallery|playlist|audio|video)\b[^\]]*\](?:[\s\S]*?\[\/\2\])?)\s*<\/p>/gi, '$1')
-  text = text.replace(/\[(caption|wp_caption)\b([^\]]*)\]([\s\S]*?)\[\/\1\]/gi, (_m, _n: string, a: string, inner: string) => {
-    const media = /<a\b[^>]*>\s*<img\b[^>]*>\s*<\/a>|<img\b[^>]*>/i.exec(inner)?.[0] ?? ''
-    const caption = inner.replace(media, '').replace(/^\s*(?:<br \/>\s*)+|(?:\s*<br \/>)+\s*$/g, '').trim() || escapeHtml(attrs(a).caption ?? '')
-    return `<figure>${media}${caption ? `<figcaption>${caption}</figcaption>` : ''}</figure>`
-  })
-  text = text.replace(/\[embed\b[^\]]*\]([\s\S]*?)\[\/embed\]/gi, (_m, url: string) => link(url))
-  text = text.replace(new RegExp(`\\[(${MEDIA})(?:=|\\s+)?([^\\]]*)\\](?:([^[]*)\\[\\/\\1\\])?`, 'gi'), (_m, _n: string, rest: string, enclosed: string | undefined) => {
-    const a = attrs(rest)
-    const url = a.src ?? a.url ?? a.mp4 ?? a.mp3 ?? a.webm ?? a.ogg ?? a.m4a ?? /https?:\/\/[^\s"'\]]+/.exec(rest)?.[0] ?? /https?:\/\/[^\s"'<]+/.exec(enclosed ?? '')?.[0]
-    return link(url)
-  })
-  // Unknown enclosing shortcodes keep their content (innermost first, so nesting unwinds).
-  for (let i = 0; i < 10; i++) {
-    const next = text.replace(/\[([a-z][\w-]*)(\s[^\]]*)?\]((?:(?!\[\1[\s\]])[\s\S])*?)\[\/\1\]/gi, '$3')
-    if (next === text) break
-    text = next
-  }
-  text = text.replace(/\[\/?[a-z][\w-]*(?:\s[^\]]*)?\/?\]/gi, '')
+  // The placeholder and mark characters are not allowed in HTML anyway.
+  const text = keepCodeElements(html.replace(/[\u0000-\u0002]/g, ''), keep)
+  let out = renderTokens(tokenize(text, keep))
+  out = out.replace(/<p>\s*\u0001([^\u0001\u0002]*)\u0002\s*<\/p>/g, '$1').replace(/[\u0001\u0002]/g, '')
   // What removed shortcodes leave behind: empty paragraphs and the blank lines around them.
-  text = text.replace(/<p>\s*<\/p>\n?/g, '').replace(/^\n+/, '').replace(/\n{3,}/g, '\n\n')
-  return text.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => kept[Number(i)])
+  out = out.replace(/<p>\s*<\/p>\n?/g, '').replace(/^\n+/, '').replace(/\n{3,}/g, '\n\n')
+  return out.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => kept[Number(i)])
+}
+
+/** `/<(pre|code)\b[\s\S]*?<\/\1>/gi` replaced by `keep`, each closing tag looked up once. */
+function keepCodeElements (text: string, keep: (s: string) => string): string {
+  const lower = asciiLower(text)
+  const starts = /<(pre|code)\b/g
+  const closes = new Map<string, number>()
+  let out = ''
+  let copied = 0
+  for (let m = starts.exec(lower); m !== null; m = starts.exec(lower)) {
+    const name = m[1]
+    const after = m.index + m[0].length
+    let close = closes.get(name) ?? -2
+    if (close !== -1 && close < after) {
+      close = lower.indexOf(`</${name}>`, after)
+      closes.set(name, close)
+    }
+    if (close === -1) continue
+    const end = close + name.length + 3
+    out += text.slice(copied, m.index) + keep(text.slice(m.index, end))
+    copied = end
+    starts.lastIndex = end
+  }
+  return out + text.slice(copied)
 }

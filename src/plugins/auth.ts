@@ -5,7 +5,7 @@ import { createKeysRepository, hashKey, type KeysRepository } from '../modules/k
 import { API_SCOPES, type ApiScope } from '../db/schema.js'
 import { Forbidden, Unauthorized, withHeaders } from '../errors.js'
 import { problemResponses } from '../schemas/common.js'
-import { hasScope } from '../lib/scopes.js'
+import { grantsScope, termScopeFor } from '../lib/scopes.js'
 
 export interface AuthContext {
   /** null for the ADMIN_TOKEN from the environment. */
@@ -35,16 +35,14 @@ declare module 'fastify' {
   }
 }
 
-// Pure, so modules use it from lib/ without importing this plugin; re-exported for the others.
-export { hasScope }
+/** Whether the request's key carries a scope; `admin` carries every scope. */
+export function hasScope (request: FastifyRequest, scope: ApiScope): boolean {
+  return grantsScope(request.auth?.scopes, scope)
+}
 
-/**
- * Which categories, tags and authors the request may read: all of them for a key that may
- * write or read drafts (it files posts under them, and a taken slug is a 409 to it anyway),
- * else only those with a live post (db/term-visibility.ts).
- */
+/** Which categories, tags and authors the request may read (lib/scopes.ts). */
 export function termScopeOf (request: FastifyRequest): 'public' | 'all' {
-  return hasScope(request, 'read:drafts') || hasScope(request, 'write:content') ? 'all' : 'public'
+  return termScopeFor(request.auth?.scopes)
 }
 
 function sameSecret (a: string, b: string): boolean {

@@ -190,7 +190,8 @@ export default fp<CachingOptions>(async (app, opts) => {
       if (value !== undefined && !PER_REQUEST_HEADERS.has(name)) headers[name] = String(value)
     }
     const entry: Entry = { stamp: request.cacheStamp, etag: etagOf(identity), headers, bodies: { identity }, size: identity.length }
-    if (opts.enabled) {
+    // A route marks an answer cut short by its time budget no-store: the next reader gets a full one.
+    if (opts.enabled && !String(reply.getHeader('cache-control')).includes('no-store')) {
       store(keyOf(request), entry)
       reply.header('x-cache', 'MISS')
     }

@@ -1,8 +1,9 @@
 import fp from 'fastify-plugin'
 import { createPostsRepository } from '../modules/posts/posts-repository.js'
-import { createCategoriesRepository } from '../modules/categories/categories-repository.js'
-import { createTagsRepository } from '../modules/tags/tags-repository.js'
-import { createAuthorsRepository } from '../modules/authors/authors-repository.js'
+import { createTermsRepository } from '../modules/terms/index.js'
+import { categoryKind } from '../modules/categories/index.js'
+import { tagKind } from '../modules/tags/index.js'
+import { authorKind } from '../modules/authors/index.js'
 import { createSiteRepository } from '../modules/site/site-repository.js'
 import { createCommentsRepository } from '../modules/comments/comments-repository.js'
 import { createWebhooksRepository } from '../modules/webhooks/webhooks-repository.js'
@@ -18,9 +19,9 @@ export function createRepositories (db: Db, stamp: () => string = createContentV
   const publicTerms = createPublicTerms(db, stamp, counts)
   return {
     posts: createPostsRepository(db),
-    categories: createCategoriesRepository(db, counts, publicTerms),
-    tags: createTagsRepository(db, counts, publicTerms),
-    authors: createAuthorsRepository(db, counts, publicTerms),
+    categories: createTermsRepository(db, categoryKind, counts, publicTerms),
+    tags: createTermsRepository(db, tagKind, counts, publicTerms),
+    authors: createTermsRepository(db, authorKind, counts, publicTerms),
     site: createSiteRepository(db),
     comments: createCommentsRepository(db),
     webhooks: createWebhooksRepository(db),

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
-import { createPostsService, type PostsService, type SearchMatcher } from '../modules/posts/posts-service.js'
+import { createPostsService, type PostsService } from '../modules/posts/posts-service.js'
+import type { SearchEngine } from '../modules/search/search-service.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -8,6 +9,6 @@ declare module 'fastify' {
 }
 
 /** Services: logic that spans several repositories, shared by routes of different modules. */
-export default fp<{ siteUrl: string, search?: SearchMatcher }>(async (app, opts) => {
+export default fp<{ siteUrl: string, search?: SearchEngine }>(async (app, opts) => {
   app.decorate('services', { posts: createPostsService(app.repos, opts.siteUrl, opts.search, () => app.contentVersion.stamp()) })
 }, { name: 'services', dependencies: ['repositories', 'caching'] })

@@ -35,16 +35,27 @@ export function createValidatorCompiler (): FastifySchemaCompiler<unknown> {
 }
 
 /**
- * Fastify's own response serializer (fast-json-stringify), built for each route and status
- * on first use instead of at start-up: most error responses are never sent by most routes.
+ * The compilers of every encapsulation context: the validators above, and Fastify's own
+ * response serializer (fast-json-stringify) built for each route and status on first use
+ * instead of at start-up (most error responses are never sent by most routes).
+ *
+ * The validators are given as the factory, not with `setValidatorCompiler`: a schema added
+ * after a plugin's routes (a module's plugin adding its $id'd schemas) makes Fastify rebuild
+ * those routes' validators from the factory, which would otherwise be its default Ajv (first
+ * error only, coercing bodies).
  */
-export const lazySerializers: FastifyServerOptions['schemaController'] = {
-  compilersFactory: {
-    buildSerializer (externalSchemas: unknown, options: unknown) {
-      const build = SerializerSelector()(externalSchemas as never, options as never)
-      return (route: Parameters<typeof build>[0]) => {
-        let serialize: ((data: unknown) => string) | undefined
-        return (data: unknown) => (serialize ??= build(route) as (data: unknown) => string)(data)
+export function createSchemaController (): FastifyServerOptions['schemaController'] {
+  const validatorCompiler = createValidatorCompiler()
+  return {
+    compilersFactory: {
+      // Typed after Fastify's own Ajv compiler; any FastifySchemaCompiler is what it calls.
+      buildValidator: () => validatorCompiler as never,
+      buildSerializer (externalSchemas: unknown, options: unknown) {
+        const build = SerializerSelector()(externalSchemas as never, options as never)
+        return (route: Parameters<typeof build>[0]) => {
+          let serialize: ((data: unknown) => string) | undefined
+          return (data: unknown) => (serialize ??= build(route) as (data: unknown) => string)(data)
+        }
       }
     }
   }

@@ -4,9 +4,10 @@ import { createWriter, type Writer } from '../db/write.js'
 import { createChangesRepository, type ChangesRepository } from '../modules/changes/changes-repository.js'
 import { createPostsWriteService, touchPosts } from '../modules/posts/posts-write-service.js'
 import { createPostsService, type PostsService } from '../modules/posts/posts-service.js'
-import { createCategoriesService } from '../modules/categories/categories-service.js'
-import { createTagsService } from '../modules/tags/tags-service.js'
-import { createAuthorsService } from '../modules/authors/authors-service.js'
+import { createTermsService } from '../modules/terms/index.js'
+import { categoryKind } from '../modules/categories/index.js'
+import { tagKind } from '../modules/tags/index.js'
+import { authorKind } from '../modules/authors/index.js'
 import { createSiteService } from '../modules/site/site-service.js'
 import { createCommentsService } from '../modules/comments/comments-service.js'
 import { createWebhookEvents } from '../modules/webhooks/webhooks-events.js'
@@ -52,9 +53,9 @@ export function createWriteServices (db: Db, opts: WriteServicesOptions) {
     webhookEvents,
     related,
     posts: createPostsWriteService(db, write, opts),
-    categories: createCategoriesService(db, write),
-    tags: createTagsService(db, write),
-    authors: createAuthorsService(db, write),
+    categories: createTermsService(db, write, categoryKind),
+    tags: createTermsService(db, write, tagKind),
+    authors: createTermsService(db, write, authorKind),
     site: createSiteService({ repo: repos.site, write }),
     comments: createCommentsService({ repo: repos.comments, write, hashKey: clientHashKey(db), touchPosts: (emit, ids) => touchPosts(db, emit, ids) })
   }

@@ -56,7 +56,10 @@ export function problemResponses (...statuses: number[]): Record<number, TSchema
 }
 
 export const IdSchema = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Positive integer id' })
-export const SlugSchema = Type.String({ pattern: SLUG_PATTERN, minLength: 1, maxLength: 120, description: 'Lowercase ASCII words joined by hyphens; never all digits' })
+/** A writable slug: lowercase ASCII words joined by hyphens, never all digits (an all-digit ref is an id). */
+export function slugSchema (description: string) {
+  return Type.String({ pattern: SLUG_PATTERN, minLength: 1, maxLength: 120, description })
+}
 export const RefParamsSchema = Type.Object({
   ref: Type.String({ minLength: 1, maxLength: 200, description: 'The id or the slug', examples: ['blinken-warns-russia'] })
 }, { additionalProperties: false })

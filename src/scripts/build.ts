@@ -2,7 +2,8 @@ import { build } from 'esbuild'
 import { readFileSync, rmSync } from 'node:fs'
 import { projectPath } from '../lib/project-root.js'
 
-// The production build: dist/server.js and dist/cli.js, each one ES module with our code and
+// The production build: dist/server.js, dist/cli.js and dist/imports-worker.js (the entry of
+// an import job's worker thread, started by file name), each one ES module with our code and
 // the ES-module packages made of many small files (typebox, drizzle-orm) bundled in. Loading
 // those file by file was over half of the server's start-up. Every other package stays in
 // node_modules (native better-sqlite3, Swagger UI's static files, CommonJS loaded lazily).
@@ -13,7 +14,7 @@ const outdir = projectPath('dist')
 
 rmSync(outdir, { recursive: true, force: true })
 await build({
-  entryPoints: [projectPath('src/server.ts'), projectPath('src/cli.ts')],
+  entryPoints: [projectPath('src/server.ts'), projectPath('src/cli.ts'), projectPath('src/imports-worker.ts')],
   outdir,
   bundle: true,
   // The demo seeder and the importers are loaded on demand into chunks of their own.
@@ -26,4 +27,4 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning'
 })
-console.log(`built ${outdir}/server.js and ${outdir}/cli.js`)
+console.log(`built ${outdir}/server.js, ${outdir}/cli.js and ${outdir}/imports-worker.js`)

@@ -213,3 +213,43 @@ t.test('shared feeds: what the feedparser and validator oracles expect', { skip:
   t.same(sample.warnings, [])
   t.match(shared('validator/feedvalidator--atom-extensive-noerror.xml').items[0], { url: 'http://example.org/2005/04/02/atom', authorName: 'Mark Pilgrim', contentHtml: /<p><i>\[Update: The Atom draft is finished\.\]<\/i><\/p>/ })
 })
+
+t.test('hostile feeds are read in time linear in their size', async (t) => {
+  const { fastest } = await import('./cost.js')
+  // The HTML sniffing pattern backtracked exponentially over leading comments: 28 took 10 s.
+  const comments = (n: number, rest: string) => Buffer.from(`${'<!--a-->'.repeat(n)}${rest}`)
+  const ms = fastest(() => t.throws(() => parseFeed(comments(32, '<x')), { name: 'FeedParseError' }), 1)
+  t.ok(ms < 1000, `32 leading comments (the old pattern: about 20 s): ${ms.toFixed(1)} ms`)
+  t.throws(() => parseFeed(comments(40, '<!DOCTYPE html><html></html>')), { message: /HTML page/ }, 'an HTML page behind comments is still recognised')
+  t.equal(parseFeed(comments(40, '<rss><channel><title>T</title></channel></rss>')).title, 'T', 'a feed behind comments is read')
+  const cases: Array<[string, (n: number) => Buffer]> = [
+    ['leading comments', (n) => comments(n / 8, '<x')],
+    ['"<" without ">" in an Atom title', (n) => Buffer.from(`<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">${'&lt;'.repeat(n / 4)}</title></feed>`)],
+    ['"(" without ")" in an RSS author', (n) => Buffer.from(`<rss><channel><title>T</title><item><guid>1</guid><author>${'('.repeat(n)}x)</author></item></channel></rss>`)],
+    ['a date as long as the feed', (n) => Buffer.from(`<rss><channel><title>T</title><item><guid>1</guid><pubDate>Mon${' -'.repeat(n / 2)}</pubDate></item></channel></rss>`)],
+    ['unclosed entity declarations', (n) => Buffer.from(`<!DOCTYPE r [${'<!ENTITY '.repeat(n / 9)}]><rss/>`)]
+  ]
+  let small = 0
+  let large = 0
+  for (const [name, make] of cases) {
+    const input = make(100_000)
+    const run = () => { try { parseFeed(input) } catch (err) { if (!(err instanceof FeedParseError)) throw err } }
+    const took = fastest(run)
+    t.ok(took < 1000, `${name}: 100,000 bytes in ${took.toFixed(1)} ms`)
+    small += took
+    const big = make(1_000_000)
+    large += fastest(() => { try { parseFeed(big) } catch (err) { if (!(err instanceof FeedParseError)) throw err } })
+  }
+  t.ok(large < Math.max(20 * small, 200), `10× the input took ${(large / small).toFixed(1)}× the time`)
+})
+
+t.test('declared entities may not expand a small feed into a huge one', async (t) => {
+  const value = 'x'.repeat(1000)
+  const decls = Array.from({ length: 32 }, (_, i) => `<!ENTITY e${i} "${value}">`).join('')
+  const refs = Array.from({ length: 10_000 }, (_, i) => `&e${i % 32};`).join('')
+  const feed = Buffer.from(`<!DOCTYPE rss [${decls}]><rss><channel><title>T</title><item><guid>1</guid><description>${refs}</description></item></channel></rss>`)
+  t.ok(feed.length < 100_000, `a ${feed.length}-byte feed`)
+  t.throws(() => parseFeed(feed), { name: 'FeedParseError', message: /expand to more than 1000000 characters/ }, 'that would expand to 10,000,000 characters is refused')
+  const fewer = Buffer.from(`<!DOCTYPE rss [${decls}]><rss><channel><title>T</title><item><guid>1</guid><description>${refs.slice(0, 3000)}</description></item></channel></rss>`)
+  t.ok(parseFeed(fewer).items[0].contentHtml.length > 500_000, 'a modest use of declared entities still reads')
+})

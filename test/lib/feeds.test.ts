@@ -2,6 +2,7 @@ import t from 'tap'
 import { existsSync, readFileSync } from 'node:fs'
 import { parseFeed } from '@rowanmanning/feed-parser'
 import { SaxesParser } from 'saxes'
+import { escapeHtml } from '../../src/lib/text.js'
 import { absolutizeUrls, FEED_MEDIA_TYPES, renderAtom, renderJsonFeed, renderRss, type FeedChannel, type FeedItem } from '../../src/lib/feeds.js'
 
 type Json = Record<string, any>
@@ -146,7 +147,7 @@ t.test('RSS 2.0: a real parser reads every item field by field', async (t) => {
   const [a, b] = childrenNamed(ch, 'item') as [Node, Node]
   t.same(child(a, 'guid')?.attrs, { isPermaLink: 'false' })
   t.equal(child(a, 'dc:creator')?.text, 'Ann <Writer>')
-  t.equal(child(a, 'title')?.text, afterXml(syndicated.title), 'the title is exact, inner whitespace kept')
+  t.equal(child(a, 'title')?.text, escapeHtml(afterXml(syndicated.title)), 'the title is exact, inner whitespace kept, escaped as HTML')
   t.equal(child(a, 'content:encoded')?.text, SYNDICATED_BODY, ']]> and emoji survive the round trip exactly')
   t.same(child(a, 'source'), { name: 'source', attrs: { url: syndicated.source?.url }, children: [], text: 'Example Wire & Co' }, 'the source credited')
   const media = child(a, 'media:content') as Node
@@ -190,17 +191,18 @@ t.test('Atom 1.0: a real parser reads every entry field by field', async (t) => 
   const [a, b] = childrenNamed(root, 'entry') as [Node, Node]
   t.equal(child(a, 'content')?.text, SYNDICATED_BODY)
   t.same(child(a, 'content')?.attrs, { type: 'html' })
-  t.equal(child(a, 'title')?.text, afterXml(syndicated.title))
+  t.equal(child(a, 'title')?.text, escapeHtml(afterXml(syndicated.title)), 'plain text escaped as HTML in a type="html" title')
+  t.same(child(a, 'title')?.attrs, { type: 'html' })
   t.same(childrenNamed(a, 'link').map((l) => l.attrs), [
     { rel: 'alternate', type: 'text/html', href: syndicated.url },
     { rel: 'via', type: 'text/html', href: syndicated.source?.url, title: 'Example Wire & Co' }
   ])
   const source = child(a, 'source') as Node
   t.equal(child(source, 'id')?.text, syndicated.source?.url)
-  t.equal(child(source, 'title')?.text, 'Example Wire & Co')
+  t.equal(child(source, 'title')?.text, 'Example Wire &amp; Co')
   t.equal(child(source, 'link')?.attrs.href, syndicated.source?.url)
   t.equal(child(a, 'category')?.attrs.scheme, 'https://news.example.com/category/politics')
-  t.equal(child(b, 'title')?.text, long.title)
+  t.equal(child(b, 'title')?.text, escapeHtml(long.title))
   t.equal(child(b, 'source'), undefined)
   t.same(childrenNamed(b, 'link').map((l) => l.attrs.rel), ['alternate'])
 })
@@ -258,14 +260,30 @@ t.test('escaped markup stays escaped and entities survive the XML round trip', a
   const rss = child(parseXml(renderRss(channel, [tricky])), 'channel') as Node
   const rssItem = child(rss, 'item') as Node
   t.equal(child(rssItem, 'content:encoded')?.text, expectedBody, 'the body decodes to exactly the HTML given')
-  t.equal(child(rssItem, 'title')?.text, tricky.title)
+  t.equal(child(rssItem, 'title')?.text, escapeHtml(tricky.title), 'the plain-text title is escaped as HTML, like the description')
   t.equal(child(rssItem, 'description')?.text, 'x &amp;lt; y', 'the plain-text summary is escaped as HTML, which readers expect in a description')
   t.same(child(rssItem, 'source')?.attrs, { url: 'https://wire.example.com/?a=1&b=2' })
   t.equal(child(rssItem, 'source')?.text, 'A &amp; B')
   const atomEntry = child(parseXml(renderAtom(channel, [tricky])), 'entry') as Node
   t.equal(child(atomEntry, 'content')?.text, expectedBody)
-  t.equal(child(atomEntry, 'title')?.text, tricky.title)
+  t.equal(child(atomEntry, 'title')?.text, escapeHtml(tricky.title))
   t.equal(JSON.parse(renderJsonFeed(channel, [tricky])).items[0].content_html, expectedBody)
+})
+
+t.test('a title with markup in it reads back as typed in every format, never as markup', async (t) => {
+  // Readers take RSS titles as HTML (this parser decodes entities after the XML): escaped once,
+  // "&lt;b&gt;" came back as a real <b>.
+  const title = 'Why <script> tags and &lt;b&gt; show as typed'
+  const item: FeedItem = { ...long, title }
+  const rss = parseFeed(renderRss({ ...channel, title }, [item]))
+  t.equal(rss.items[0].title, title, 'RSS item title')
+  t.equal(rss.title, title, 'RSS channel title')
+  const atom = parseFeed(renderAtom({ ...channel, title }, [item]))
+  t.equal(atom.items[0].title, title, 'Atom <title type="text"> is plain text already')
+  t.equal(atom.title, title)
+  const json = JSON.parse(renderJsonFeed({ ...channel, title }, [item]))
+  t.equal(json.items[0].title, title, 'JSON Feed titles are plain text')
+  t.equal(json.title, title)
 })
 
 t.test('empty item lists still make valid feeds', async (t) => {
@@ -282,6 +300,19 @@ t.test('empty item lists still make valid feeds', async (t) => {
   t.equal(json.version, 'https://jsonfeed.org/version/1.1')
   // RSS requires a channel description; the title stands in for an empty one.
   t.equal(parseFeed(renderRss({ ...channel, description: '' }, [])).description, channel.title)
+})
+
+t.test('an item without its body (the feed body budget was spent) carries its summary in every format', async (t) => {
+  const bare: FeedItem = { ...long, contentHtml: null, summary: 'Only the excerpt' }
+  const rssItem = child(child(parseXml(renderRss(channel, [bare])), 'channel') as Node, 'item') as Node
+  t.equal(child(rssItem, 'content:encoded'), undefined)
+  t.equal(child(rssItem, 'description')?.text, 'Only the excerpt')
+  const entry = child(parseXml(renderAtom(channel, [{ ...bare, summary: '' }])), 'entry') as Node
+  t.equal(child(entry, 'content'), undefined)
+  t.ok(child(entry, 'summary'), 'Atom requires a summary in an entry without content, even an empty one')
+  const item = JSON.parse(renderJsonFeed(channel, [bare])).items[0]
+  t.equal(item.content_html, undefined)
+  t.equal(item.content_text, 'Only the excerpt', 'JSON Feed needs content_html or content_text')
 })
 
 t.test('absolutizeUrls', async (t) => {
@@ -384,6 +415,7 @@ t.test('JSON Feed output passes the field rules of the 1.1 spec text', { skip: e
   t.same(validateJsonFeed(JSON.parse(renderJsonFeed(channel, items)), spec), [], 'a full feed is valid')
   t.same(validateJsonFeed(JSON.parse(renderJsonFeed(channel, [])), spec), [], 'an empty feed is valid')
   t.same(validateJsonFeed(JSON.parse(renderJsonFeed({ ...channel, description: '', language: '' }, [{ ...long, author: { name: '' }, summary: '' }])), spec), [], 'sparse input is valid')
+  t.same(validateJsonFeed(JSON.parse(renderJsonFeed(channel, [{ ...long, contentHtml: null, summary: '' }])), spec), [], 'an item without its body is valid')
 
   // The validator must be able to fail, or the checks above prove nothing.
   const broken = JSON.parse(renderJsonFeed(channel, [long, long]))

@@ -288,9 +288,43 @@ t.test('escaped markup in bodies and titles stays escaped in every format', asyn
     assertWellFormed(res.body)
     t.notMatch(res.body, /&lt;script&gt;alert/, `${path}: no decoded <script> for a reader to run`)
     t.match(res.body, /&amp;lt;script&amp;gt;alert/, `${path}: the body's entities are escaped once more`)
-    t.match(res.body, /Tom &amp;amp; Jerry, literally/, `${path}: a literal "&amp;" in a title survives`)
+    t.match(res.body, /Tom &amp;amp;amp; Jerry, literally/, `${path}: a literal "&amp;" in a title survives, escaped as HTML and then as XML`)
   }
   const json = (await app.inject('/feeds/feed.json')).json()
   t.equal(json.items[0].content_html, body)
   t.equal(json.items[0].title, 'Tom &amp; Jerry, literally')
+})
+
+t.test('a feed carries at most 2 MiB of bodies: newest first, each that fits; the others their excerpt', async (t) => {
+  const app = await buildTestApp(t)
+  const hour = 3_600_000
+  const paragraph = '<p>A long read with <a href="/more">a relative link</a> &amp; more.</p>'
+  const body = (kb: number) => paragraph.repeat(Math.ceil(kb * 1024 / paragraph.length))
+  // Newest first: two bodies of 900 kB fit, the third does not, the small oldest still does.
+  const sizes = [900, 900, 900, 2]
+  const posts = sizes.map((kb, i) => makePost(app.db, { title: `Long read ${i}`, excerpt: `Excerpt ${i}`, contentHtml: body(kb), publishedAt: Date.now() - (i + 1) * hour }))
+  for (const path of ['/feeds/rss.xml?limit=100', '/feeds/atom.xml?limit=100']) {
+    const res = await app.inject(path)
+    t.equal(res.statusCode, 200)
+    t.ok(res.body.length < 3 * 2 * 1024 * 1024, `${path}: ${res.body.length} bytes, not the 2.7 MB of bodies and their escaping`)
+    const items = parseFeed(res.body).items
+    t.same(items.map((i) => i.title), posts.map((p) => p.title))
+    t.same(items.map((i) => i.content !== null), [true, true, false, true], `${path}: full bodies where they fit`)
+    t.equal(items[2].description, 'Excerpt 2', `${path}: the excerpt stands in`)
+  }
+  const json = (await app.inject('/feeds/feed.json?limit=100')).json()
+  t.same(json.items.map((i: Json) => i.content_html === undefined ? `text:${i.content_text}` : 'html'), ['html', 'html', 'text:Excerpt 2', 'html'])
+})
+
+t.test('past the time budget a feed carries excerpts only, and no cache keeps it', async (t) => {
+  const app = await buildTestApp(t, { QUERY_BUDGET_MS: '0' })
+  makePost(app.db, { title: 'Quick', excerpt: 'Short', contentHtml: '<p>Body</p>' })
+  const res = await app.inject('/feeds/rss.xml')
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['cache-control'], 'public, no-store')
+  const [item] = parseFeed(res.body).items
+  t.equal(item.content, null)
+  t.equal(item.description, 'Short')
+  const atom = (await app.inject('/feeds/atom.xml')).body
+  t.doesNotThrow(() => assertWellFormed(atom))
 })

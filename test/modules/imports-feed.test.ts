@@ -42,7 +42,7 @@ t.test('a feed posted as the body becomes draft posts with source and canonical 
   const res = await app.inject({
     method: 'POST',
     url: '/v1/imports/feed?source_url=https://courier.example.com/feed.xml',
-    headers: { ...adminAuth, 'content-type': 'application/rss+xml' },
+    headers: { ...adminAuth, prefer: 'wait=60', 'content-type': 'application/rss+xml' },
     payload: RSS
   })
   t.equal(res.statusCode, 200, res.body)
@@ -67,7 +67,7 @@ t.test('a feed posted as the body becomes draft posts with source and canonical 
   const again = await app.inject({
     method: 'POST',
     url: '/v1/imports/feed?source_url=https://courier.example.com/feed.xml',
-    headers: { ...adminAuth, 'content-type': 'application/rss+xml' },
+    headers: { ...adminAuth, prefer: 'wait=60', 'content-type': 'application/rss+xml' },
     payload: RSS
   })
   t.same(again.json().data.created.posts, 0, 'a re-import does not duplicate')
@@ -80,7 +80,7 @@ t.test('a JSON Feed body can be published directly', async (t) => {
   const res = await app.inject({
     method: 'POST',
     url: '/v1/imports/feed?status=published',
-    headers: { ...adminAuth, 'content-type': 'application/feed+json' },
+    headers: { ...adminAuth, prefer: 'wait=60', 'content-type': 'application/feed+json' },
     payload: JSON_FEED
   })
   t.equal(res.statusCode, 200, res.body)
@@ -102,30 +102,30 @@ t.test('a feed URL is fetched from a real server when private targets are allowe
     '/loop': { status: 302, location: '/loop' },
     '/junk': { type: 'application/xml', body: 'not a feed at all' }
   })
-  const ok = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: adminAuth, payload: { url: `${base}/moved`, status: 'published' } })
+  const ok = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { ...adminAuth, prefer: 'wait=60' }, payload: { url: `${base}/moved`, status: 'published' } })
   t.equal(ok.statusCode, 200, ok.body)
   t.equal(ok.json().data.created.posts, 2)
   t.equal(count(app, "SELECT count(*) FROM posts WHERE status = 'published'"), 2)
   t.equal(count(app, 'SELECT count(*) FROM posts WHERE import_key LIKE ?', `feed:${base}/moved:%`), 2, 'items are keyed by the URL asked for')
 
   for (const [path, pattern] of [['/page', /text\/html/], ['/loop', /redirect/], ['/missing', /404/], ['/junk', /./]] as const) {
-    const res = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: adminAuth, payload: { url: `${base}${path}` } })
+    const res = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { ...adminAuth, prefer: 'wait=60' }, payload: { url: `${base}${path}` } })
     t.equal(res.statusCode, 422, `${path}: ${res.body}`)
     t.match(res.json().detail, pattern)
   }
-  const bad = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: adminAuth, payload: { url: 'file:///etc/passwd' } })
+  const bad = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { ...adminAuth, prefer: 'wait=60' }, payload: { url: 'file:///etc/passwd' } })
   t.equal(bad.statusCode, 422)
-  const unknownField = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: adminAuth, payload: { url: `${base}/feed.xml`, publish: true } })
+  const unknownField = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { ...adminAuth, prefer: 'wait=60' }, payload: { url: `${base}/feed.xml`, publish: true } })
   t.equal(unknownField.statusCode, 400)
 })
 
 t.test('a feed URL in a private network is refused without ALLOW_PRIVATE_TARGETS', async (t) => {
   const app = await buildTestApp(t)
   const { base, hits } = await feedServer(t, { '/feed.xml': { type: 'application/rss+xml', body: RSS } })
-  const res = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: adminAuth, payload: { url: `${base}/feed.xml` } })
+  const res = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { ...adminAuth, prefer: 'wait=60' }, payload: { url: `${base}/feed.xml` } })
   t.equal(res.statusCode, 422)
   t.match(res.json().detail, /only ports 80 and 443|not a public internet address/)
-  const named = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: adminAuth, payload: { url: `http://localhost:${new URL(base).port}/feed.xml` } })
+  const named = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { ...adminAuth, prefer: 'wait=60' }, payload: { url: `http://localhost:${new URL(base).port}/feed.xml` } })
   t.equal(named.statusCode, 422, 'a host name that resolves to loopback too')
   t.equal(hits(), 0, 'the server was never contacted')
   t.equal(count(app, 'SELECT count(*) FROM posts'), 0)
@@ -138,7 +138,7 @@ t.test('needs write:content, and junk bodies are a 4xx', async (t) => {
   const reader = app.keys.create('reader', ['moderate:comments'])
   const denied = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { authorization: `Bearer ${reader.key}`, 'content-type': 'application/rss+xml' }, payload: RSS })
   t.equal(denied.statusCode, 403)
-  const junk = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { ...adminAuth, 'content-type': 'application/xml' }, payload: '<<<>>>' })
+  const junk = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { ...adminAuth, prefer: 'wait=60', 'content-type': 'application/xml' }, payload: '<<<>>>' })
   t.equal(junk.statusCode, 422)
   t.match(junk.headers['content-type'], /problem\+json/)
   t.equal(count(app, 'SELECT count(*) FROM posts'), 0)
@@ -154,7 +154,7 @@ t.test('every shared feed imports or is refused with a reason', { skip: existsSy
   let imported = 0
   for (const file of files) {
     const type = file.endsWith('.json') ? 'application/feed+json' : 'application/xml'
-    const res = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { ...adminAuth, 'content-type': type }, payload: readFileSync(file) })
+    const res = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { ...adminAuth, prefer: 'wait=60', 'content-type': type }, payload: readFileSync(file) })
     t.ok(res.statusCode === 200 || res.statusCode === 422, `${file}: ${res.statusCode}`)
     if (res.statusCode === 422) t.ok(res.json().detail.length > 10, `${file} refused: ${res.json().detail}`)
     else imported++

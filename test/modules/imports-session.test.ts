@@ -115,3 +115,16 @@ t.test('categories link to parents declared in any order; a cycle is a warning, 
   const second = s2.finish()
   t.match(second.skipped.map((x) => x.reason).join('\n'), /cycle/)
 })
+
+t.test('bodies and comments longer than the write API takes are cut to its limits, with a warning naming the item', async (t) => {
+  const app = await buildTestApp(t)
+  const s = session(app)
+  const body = `<p>${'word '.repeat(420_000)}</p>`
+  s.post(post({ contentHtml: body, comments: [{ id: '1', parentId: null, authorName: 'A', date: null, content: 'x'.repeat(6000), approved: '1', type: '' }] }))
+  const summary = s.finish()
+  t.equal(summary.created.posts, 1)
+  const stored = rows(app, 'SELECT length(content_html) AS n FROM posts')[0].n as number
+  t.ok(stored <= 2_000_010 && stored > 1_900_000, `the body was cut to the limit (${stored} characters)`)
+  t.match(summary.warnings, [/^one: the body has 2100007 characters; cut to 2000000/, /^one comment 1: the comment has 6000 characters; cut to 5000/])
+  t.equal(rows(app, 'SELECT length(content) AS n FROM comments')[0].n, 5000)
+})

@@ -10,8 +10,9 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/imports/${na
 const BLOG = fixture('blog.wxr.xml')
 const xml = { ...adminAuth, 'content-type': 'application/xml' }
 
+/** An import that answers once it has ended (Prefer: wait), as these tests look at the outcome. */
 async function importWxr (app: App, body: string | Buffer, headers: Record<string, string> = xml) {
-  return await app.inject({ method: 'POST', url: '/v1/imports/wxr', headers, payload: body })
+  return await app.inject({ method: 'POST', url: '/v1/imports/wxr', headers: { prefer: 'wait=60', ...headers }, payload: body })
 }
 
 function count (app: App, sql: string, ...params: unknown[]): number {

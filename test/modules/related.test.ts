@@ -3,7 +3,7 @@ import { buildTestApp, TEST_SITE_URL } from '../helper.js'
 import { makeAuthor, makeCategory, makePost, makeTag } from '../fixtures/factories.js'
 import { buildRelatedCorpus, type CorpusPost } from '../fixtures/related-corpus.js'
 import { createRelatedRepository } from '../../src/modules/related/related-repository.js'
-import { createRelatedService, DEFAULT_TUNING } from '../../src/modules/related/related-service.js'
+import { createRelatedService, DEFAULT_TUNING, taxonomyLimit } from '../../src/modules/related/related-service.js'
 import { buildTermVector } from '../../src/lib/related.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
@@ -154,7 +154,7 @@ t.test('one request gives a related-posts card everything: post fields, score an
   t.match(res.headers['cache-control'], /^public, max-age=\d+/)
   t.match(res.headers.etag, /^"/)
   const body = res.json()
-  t.same(body.meta, { limit: 5 })
+  t.same(body.meta, { limit: 5, timed_out: false })
   t.equal(body.data.length, 4, 'the other four space posts, nothing from other topics')
   t.same(body.data.map((r: Related) => r.id).sort(), space.slice(1).sort())
   const first: Related = body.data[0]
@@ -299,9 +299,16 @@ t.test('the index stays exact: document frequencies match the vectors after ever
   const { app, space, food, science } = await newsroom(t)
   const c = app.db.$client
   const check = (label: string) => {
-    const counted = c.prepare("SELECT term, count(*) AS df FROM post_terms WHERE term <> '' GROUP BY term ORDER BY term").all()
+    // Statistics count published posts only (scheduled ones included; the service subtracts them).
+    const counted = c.prepare(`SELECT t.term, count(*) AS df FROM post_terms t JOIN post_vectors v ON v.post_id = t.post_id
+      WHERE v.status = 'published' AND t.term <> '' GROUP BY t.term ORDER BY t.term`).all()
     const stored = c.prepare('SELECT term, df FROM term_df ORDER BY term').all()
     t.same(stored, counted, label)
+    const links = c.prepare(`SELECT 'posts' AS kind, 0 AS id, count(*) AS n FROM post_vectors WHERE status = 'published'
+      UNION ALL SELECT 'tag', l.tag_id, count(*) FROM post_tags l JOIN post_vectors v ON v.post_id = l.post_id WHERE v.status = 'published' GROUP BY l.tag_id
+      UNION ALL SELECT 'category', l.category_id, count(*) FROM post_categories l JOIN post_vectors v ON v.post_id = l.post_id WHERE v.status = 'published' GROUP BY l.category_id
+      ORDER BY 1, 2`).all()
+    t.same(c.prepare('SELECT kind, id, n FROM related_counts WHERE n <> 0 ORDER BY 1, 2').all(), links, `${label}: post, tag and category counts`)
     const orphans = c.prepare('SELECT count(*) FROM post_vectors WHERE post_id NOT IN (SELECT id FROM posts)').pluck().get()
     t.equal(orphans, 0, `${label}: no entry outlives its post`)
     const rows = c.prepare('SELECT id, title, content_text FROM posts').all() as Array<{ id: number, title: string, content_text: string }>
@@ -318,6 +325,56 @@ t.test('the index stays exact: document frequencies match the vectors after ever
   check('after a delete')
   app.writes.categories.update(science.id, { name: 'Sciences' })
   check('after a category rename touched its posts')
+  const tag = app.writes.tags.create({ name: 'Extra' })
+  const draft = app.writes.posts.create({ title: 'rocket pastry ballot', content_html: article(TOPICS.space, 2), author_id: 1, status: 'draft', tag_ids: [tag], category_ids: [science.id] })
+  check('after a draft')
+  app.writes.posts.update(draft, { status: 'published' })
+  check('after publishing it')
+  app.writes.posts.update(draft, { tag_ids: [], category_ids: [] })
+  app.writes.posts.update(space[1], { tag_ids: [tag] })
+  check('after retagging')
+  app.writes.posts.update(draft, { status: 'archived' })
+  check('after archiving')
+  app.writes.posts.update(draft, { status: 'published', published_at: new Date(Date.now() + DAY).toISOString() })
+  check('after scheduling')
+  app.writes.tags.remove(tag, app.db.$client.prepare('SELECT id FROM tags WHERE slug = ?').pluck().get('nasa') as number)
+  check('after merging a tag into another')
+  app.writes.posts.remove(space[1])
+  check('after deleting a tagged, categorised post')
+})
+
+t.test('drafts, archived and scheduled posts never move a public score', async (t) => {
+  const { app, author, science, nasa, space, food, vote, now } = await newsroom(t)
+  const live = [...space, ...food, ...vote]
+  const scores = async () => Promise.all(live.map(async (id) => (await related(app, id, '?limit=20')).map((r) => [r.id, r.score, r.reasons])))
+  const before = await scores()
+  // The same words, tag and category as the space posts: counted in, they would change every idf.
+  const draft = app.writes.posts.create({ title: 'rocket orbit lunar', content_html: article(TOPICS.space, 1), author_id: author.id, tag_ids: [nasa.id], category_ids: [science.id] })
+  t.same(await scores(), before, 'a new draft')
+  app.writes.posts.update(draft, { title: 'telescope satellite', content_html: article(TOPICS.vote, 2) })
+  t.same(await scores(), before, 'an edited draft')
+  const archived = app.writes.posts.create({ title: 'ballot turnout', content_html: article(TOPICS.vote, 4), author_id: author.id, status: 'archived', tag_ids: [nasa.id] })
+  t.same(await scores(), before, 'an archived post')
+  app.writes.posts.update(archived, { content_html: article(TOPICS.food, 4) })
+  app.writes.posts.create({ title: 'rocket launch', content_html: article(TOPICS.space, 3), author_id: author.id, status: 'scheduled', published_at: new Date(now + DAY).toISOString(), tag_ids: [nasa.id], category_ids: [science.id] })
+  t.same(await scores(), before, 'a scheduled post, until its time')
+})
+
+t.test('a scheduled post that goes live by time counts exactly as one published by hand', async (t) => {
+  const a = await newsroom(t)
+  const b = await newsroom(t)
+  const at = Date.now() + 600
+  const post = { title: 'rocket orbit lunar', content_html: article(TOPICS.space, 2), tag_ids: [a.nasa.id], category_ids: [a.science.id] }
+  const scheduled = a.app.writes.posts.create({ ...post, author_id: a.author.id, status: 'scheduled', published_at: new Date(at).toISOString() })
+  const drafted = b.app.writes.posts.create({ ...post, author_id: b.author.id, status: 'draft' })
+  t.equal(scheduled, drafted)
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now()) + 50))
+  b.app.writes.posts.update(drafted, { status: 'published', published_at: new Date(at).toISOString() })
+  const everyone = [...a.space, ...a.food, ...a.vote, scheduled]
+  for (const id of everyone) {
+    const got = (await related(a.app, id, '?limit=20')).map((r) => [r.id, r.score])
+    t.same(got, (await related(b.app, id, '?limit=20')).map((r) => [r.id, r.score]), `post ${id}`)
+  }
 })
 
 t.test('a renamed category touching its posts does not rebuild their vectors', async (t) => {
@@ -409,4 +466,32 @@ t.test('recency is a mild preference among equals', async (t) => {
   const list = await related(app, target)
   t.same(ids(list), [near, far])
   t.ok(list[1].score > 0.85 * list[0].score, 'the older one loses at most 15%')
+})
+
+t.test('past the time budget related posts score only the best candidates, and say so', async (t) => {
+  const normal = await newsroom(t)
+  const full = (await normal.app.inject(`/v1/posts/${normal.space[0]}/related?limit=3`)).json()
+  t.same(full.meta, { limit: 3, timed_out: false })
+  const late = await newsroom(t, { QUERY_BUDGET_MS: '0' })
+  const res = await late.app.inject(`/v1/posts/${late.space[0]}/related?limit=3`)
+  t.equal(res.statusCode, 200)
+  t.same(res.json().meta, { limit: 3, timed_out: true })
+  t.equal(res.headers['cache-control'], 'public, no-store', 'a partial answer is kept by no cache')
+  t.same(ids(res.json().data), ids(full.data), 'on a small site the best candidates are the answer anyway')
+})
+
+t.test('what one request reads is bounded whatever the corpus: fewer posts per tag when a post has many', async (t) => {
+  t.equal(taxonomyLimit(DEFAULT_TUNING, 3), 200, 'a few tags: 200 newest posts each')
+  t.equal(taxonomyLimit(DEFAULT_TUNING, 52), 38)
+  for (const shared of [1, 10, 52, 70]) {
+    t.ok(shared * taxonomyLimit(DEFAULT_TUNING, shared) <= DEFAULT_TUNING.taxonomyTotal, `${shared} tags and categories read at most ${DEFAULT_TUNING.taxonomyTotal} links`)
+  }
+  // A post whose fifty tags are on every post, and whose words are in every post.
+  const app = await buildTestApp(t)
+  const author = makeAuthor(app.db)
+  const tags = Array.from({ length: 50 }, () => makeTag(app.db).id)
+  const made = Array.from({ length: 300 }, (_, i) => makePost(app.db, { authorId: author.id, title: `rocket orbit ${i}`, contentText: 'rocket orbit launch lunar', tagIds: tags, publishedAt: Date.now() - (i + 1) * DAY }).id)
+  const list = await related(app, made[0], '?limit=20')
+  t.equal(list.length, 20)
+  t.ok(list.every((r) => r.reasons.shared_tags.length === 50))
 })

@@ -264,9 +264,10 @@ t.test('writes record the change log', async (t) => {
   await app.inject({ method: 'PATCH', url: `/v1/posts/${id}`, payload: { status: 'draft' }, headers: auth })
   const { rows } = app.changes.after({ at: 0, id: 0 }, 100, Date.now())
   t.same(rows.filter((r) => r.resource === 'post').map((r) => r.action), ['upsert', 'delete'])
-  // Terms are logged only while public: the author with the post's going live and going, the
-  // categories and the tag never (they have no live post).
-  t.same(rows.filter((r) => r.resource !== 'post').map((r) => [r.resource, r.action]), [['author', 'upsert'], ['author', 'delete']])
+  // Terms are logged only while public: the author's upsert (made when the post went live) is
+  // left out as the log reads now, since the author is hidden again; the delete tells a mirror
+  // that fetched it meanwhile to drop it. The categories and the tag never (no live post).
+  t.same(rows.filter((r) => r.resource !== 'post').map((r) => [r.resource, r.action]), [['author', 'delete']])
 })
 
 t.test('a write key without read:drafts never reads a draft through a write: it gets a receipt', async (t) => {

@@ -190,11 +190,22 @@ t.test('every response of a full scenario matches the schema openapi.json docume
 
   // Imports, when the spec has them.
   if (operationFor('POST', '/v1/imports/wxr')) {
-    await call('POST', '/v1/imports/wxr', admin({ headers: { 'content-type': 'application/xml' }, payload: WXR, expect: 200 }))
-    await call('POST', '/v1/imports/wxr', admin({ headers: { 'content-type': 'application/xml' }, payload: 'not xml', expect: 422 }))
+    const wait = { 'content-type': 'application/xml', prefer: 'wait=30' }
+    await call('POST', '/v1/imports/wxr', admin({ headers: wait, payload: WXR, expect: 200 }))
+    await call('POST', '/v1/imports/wxr', admin({ headers: wait, payload: 'not xml', expect: 422 }))
+    const queued = data<{ id: number }>(await call('POST', '/v1/imports/wxr', admin({ headers: { 'content-type': 'application/xml' }, payload: WXR, expect: 202 })))
+    await call('GET', '/v1/imports?per_page=5', admin({ expect: 200 }))
+    await call('GET', `/v1/imports/${queued.id}`, admin({ expect: 200 }))
+    await call('GET', '/v1/imports/9999', admin({ expect: 404 }))
+    for (let i = 0; i < 200 && data<{ status: string }>(await app.inject({ url: `/v1/imports/${queued.id}`, headers: adminAuth })).status !== 'succeeded'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    await call('DELETE', `/v1/imports/${queued.id}`, admin({ expect: 409 }))
   }
   if (operationFor('POST', '/v1/imports/feed')) {
-    await call('POST', '/v1/imports/feed?status=published&source_url=https%3A%2F%2Fpartner.example.org%2Ffeed', admin({ headers: { 'content-type': 'application/rss+xml' }, payload: RSS, expect: 200 }))
+    await call('POST', '/v1/imports/feed?status=published&source_url=https%3A%2F%2Fpartner.example.org%2Ffeed', admin({ headers: { 'content-type': 'application/rss+xml', prefer: 'wait=30' }, payload: RSS, expect: 200 }))
+    const accepted = data<{ id: number }>(await call('POST', '/v1/imports/feed', admin({ headers: { 'content-type': 'application/rss+xml' }, payload: RSS, expect: 202 })))
+    await call('DELETE', `/v1/imports/${accepted.id}`, admin({}))
     await call('POST', '/v1/imports/feed', admin({ payload: { url: 'http://10.0.0.1/feed.xml' }, expect: 422 }))
   }
 

@@ -6,7 +6,7 @@ import { IdParamsSchema, PageQuery, listOf, problemResponses, RefParamsSchema } 
 import { pageLinks, pageMeta } from '../../lib/pagination.js'
 import { parseRef } from '../../lib/refs.js'
 import { NotFound } from '../../errors.js'
-import { hasScope } from '../../lib/scopes.js'
+import { grantsScope } from '../../lib/scopes.js'
 import { postUrl } from '../posts/posts-mapper.js'
 import type { PostsRepository } from '../posts/posts-repository.js'
 import type { PostsService } from '../posts/posts-service.js'
@@ -130,7 +130,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
       // A moderator without read:drafts may name a live post, or by id a post whose comments
       // it already sees (they carry post_id); any other post is "not found", so the answer
       // never tells whether a draft with that slug or id exists.
-      const mayReadDrafts = hasScope(request, 'read:drafts')
+      const mayReadDrafts = grantsScope(request.auth?.scopes, 'read:drafts')
       const post = ref && opts.postsRepo.findByRef(ref, mayReadDrafts ? 'any' : 'public', Date.now())
       if (post) postId = post.id
       else if (!mayReadDrafts && ref?.id !== undefined && repo.count({ postId: ref.id }) > 0) postId = ref.id

@@ -28,7 +28,7 @@ export function toFeedChannel (data: FeedData, urls: { site: string, api: string
   }
 }
 
-/** A public post (as GET /v1/posts shows it, with content_html) → a feed item. */
+/** A public post (as GET /v1/posts shows it, with content_html or null) → a feed item. */
 export function toFeedItem (post: FeedPost): FeedItem {
   const term = (t: { slug: string, name: string }) => ({ name: t.name, slug: t.slug, url: null })
   return {

@@ -4,6 +4,8 @@ import { problemResponses } from '../../schemas/common.js'
 import { FEED_MEDIA_TYPES, renderAtom, renderJsonFeed, renderRss } from '../../lib/feeds.js'
 import { createFeedsService, type FeedData } from './feeds-service.js'
 import { toFeedChannel, toFeedItem } from './feeds-mapper.js'
+import { createFeedsRepository } from './feeds-repository.js'
+import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
 
 const FeedQuery = Type.Object({
   category: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Category id or slug; includes its sub-categories', examples: ['politics'] })),
@@ -75,7 +77,8 @@ const FORMATS: Record<Format, { path: string, operationId: string, summary: stri
 }
 
 const CONDITIONAL_HELP = ' Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. ' +
-  'Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404.'
+  'Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. ' +
+  'A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only.'
 
 const URL_HELP = ' Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed\'s own (self) link on `PUBLIC_API_URL`.'
 
@@ -94,8 +97,16 @@ function feedUrl (apiUrl: string, path: string, requestUrl: string): string {
 }
 
 /** GET /feeds/rss.xml, /feeds/atom.xml and /feeds/feed.json: public, cached, conditional. */
-const feedsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string, apiUrl: string }> = async (app, opts) => {
-  const service = createFeedsService({ posts: app.services.posts, repos: app.repos, site: app.repos.site, changes: app.changes, siteUrl: opts.siteUrl })
+const feedsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string, apiUrl: string, budgetMs?: number }> = async (app, opts) => {
+  const service = createFeedsService({
+    posts: app.services.posts,
+    repos: app.repos,
+    site: app.repos.site,
+    changes: app.changes,
+    feeds: createFeedsRepository(app.db),
+    siteUrl: opts.siteUrl,
+    budgetMs: opts.budgetMs
+  })
 
   function render (format: Format, data: FeedData, self: string): string {
     const channel = toFeedChannel(data, { site: opts.siteUrl, api: opts.apiUrl }, self)
@@ -128,6 +139,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string, apiUrl: string }
     }, async (request, reply) => {
       const data = service.load(request.query)
       reply.type(f.mediaType)
+      if (data.timedOut) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
       reply.header('last-modified', new Date(data.lastModified).toUTCString())
       return render(format, data, feedUrl(opts.apiUrl, f.path, request.url))
     })

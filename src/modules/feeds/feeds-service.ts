@@ -3,6 +3,8 @@ import type { SiteRepository } from '../site/site-repository.js'
 import type { ChangesRepository } from '../changes/changes-repository.js'
 import type { Repositories } from '../../plugins/repositories.js'
 import { parseRef } from '../../lib/refs.js'
+import { createBudget } from '../../lib/budget.js'
+import type { FeedsRepository } from './feeds-repository.js'
 
 export interface FeedQuery {
   category?: string
@@ -19,7 +21,8 @@ export interface FeedPost {
   slug: string
   title: string
   excerpt: string
-  content_html: string
+  /** Null when the feed's body budget was spent on newer items: the item carries its excerpt. */
+  content_html: string | null
   published_at: string
   updated_at: string
   url: string
@@ -40,9 +43,31 @@ export interface FeedData {
   posts: FeedPost[]
   /** When anything the feed shows may last have changed (Last-Modified). */
   lastModified: number
+  /** The time budget ran out before the bodies were read: every item carries its excerpt only. */
+  timedOut: boolean
 }
 
-const FEED_FIELDS = 'id,slug,title,excerpt,content_html,published_at,updated_at,url,author,categories,tags,featured_image,source,canonical_url'
+const FEED_FIELDS = 'id,slug,title,excerpt,published_at,updated_at,url,author,categories,tags,featured_image,source,canonical_url'
+
+/**
+ * The most body bytes (UTF-8 HTML) one feed document carries. Newest first, each item whose
+ * body fits in what is left gets it; the others carry their excerpt, as feeds of summaries do.
+ * 100 ordinary posts (5–20 kB) fit; 100 bodies of 1 MB made a 160 MB document and 6–10 s of CPU.
+ */
+export const FEED_BODY_BYTES = 2 * 1024 * 1024
+
+/** Which posts get their full body: in order, each one that still fits in the budget. */
+export function chooseBodies (ids: number[], sizes: Map<number, number>, budget = FEED_BODY_BYTES): number[] {
+  let left = budget
+  const chosen: number[] = []
+  for (const id of ids) {
+    const size = sizes.get(id) ?? 0
+    if (size > left) continue
+    left -= size
+    chosen.push(id)
+  }
+  return chosen
+}
 
 /**
  * Gathers what a feed shows through the same post service as GET /v1/posts (so filters,
@@ -50,7 +75,7 @@ const FEED_FIELDS = 'id,slug,title,excerpt,content_html,published_at,updated_at,
  * public change. The change log is part of Last-Modified because removing a post changes a
  * feed without making any remaining item newer.
  */
-export function createFeedsService (deps: { posts: PostsService, repos: Repositories, site: SiteRepository, changes: ChangesRepository, siteUrl: string }) {
+export function createFeedsService (deps: { posts: PostsService, repos: Repositories, site: SiteRepository, changes: ChangesRepository, feeds: FeedsRepository, siteUrl: string, budgetMs?: number, bodyBytes?: number }) {
   function scopeOf (query: FeedQuery, now: number): { scope: string | null, pageUrl: string } {
     const parts: string[] = []
     let pageUrl = deps.siteUrl
@@ -78,6 +103,7 @@ export function createFeedsService (deps: { posts: PostsService, repos: Reposito
   return {
     /** The newest live posts matching the query; unknown category, tag or author is a NotFound. */
     load (query: FeedQuery, now = Date.now()): FeedData {
+      const budget = createBudget(deps.budgetMs ?? Infinity)
       const list = deps.posts.list({
         category: query.category,
         tag: query.tag,
@@ -87,6 +113,12 @@ export function createFeedsService (deps: { posts: PostsService, repos: Reposito
         fields: FEED_FIELDS
       }, 'public', now)
       const posts = list.data as unknown as FeedPost[]
+      // Bodies are what a feed costs (reading, escaping, rewriting URLs): bounded in bytes, and
+      // skipped altogether when the listing already used up the time budget.
+      const ids = posts.map((p) => p.id)
+      const timedOut = budget.exhausted()
+      const bodies = timedOut ? new Map<number, string>() : deps.feeds.bodies(chooseBodies(ids, deps.feeds.bodySizes(ids), deps.bodyBytes))
+      for (const p of posts) p.content_html = bodies.get(p.id) ?? null
       const site = deps.site.get()
       let lastModified = Math.max(site.updatedAt, deps.changes.lastChangedAt(now) ?? 0)
       for (const p of posts) {
@@ -96,7 +128,8 @@ export function createFeedsService (deps: { posts: PostsService, repos: Reposito
         site: { title: site.title, description: site.description, language: site.language },
         ...scopeOf(query, now),
         posts,
-        lastModified
+        lastModified,
+        timedOut
       }
     }
   }

@@ -1,10 +1,13 @@
-import { createReadStream } from 'node:fs'
-import { readFile, stat } from 'node:fs/promises'
-import { extname } from 'node:path'
+import { stat } from 'node:fs/promises'
+import { basename, extname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { CliCommand } from '../../cli.js'
 import { createWriteServices } from '../../plugins/writes.js'
-import { createImportService, fetchFeed } from './imports-service.js'
+import { fetchFeed } from './imports-service.js'
+import { createImportJobs, type NewJob } from './imports-jobs.js'
+import { spoolBytes } from './imports-spool.js'
+import { toImportJob } from './imports-mapper.js'
+import type { ImportProgress } from './imports-run.js'
 import type { ImportSummary } from './imports-schemas.js'
 
 const USAGE = `import wxr FILE [--json]
@@ -37,7 +40,59 @@ export function formatSummary (s: ImportSummary): string {
 
 const FEED_TYPES_BY_EXTENSION: Record<string, string> = { '.json': 'application/feed+json', '.atom': 'application/atom+xml', '.rss': 'application/rss+xml', '.rdf': 'application/rdf+xml' }
 
-/** `import wxr FILE` streams a WordPress export; `import feed FILE|URL` reads or fetches a feed. */
+const pad = (n: number) => String(n).padStart(2, '0')
+const clock = (ms: number) => {
+  const s = Math.floor(ms / 1000)
+  return s >= 3600 ? `${Math.floor(s / 3600)}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}` : `${pad(Math.floor(s / 60))}:${pad(s % 60)}`
+}
+
+/**
+ * Progress on stderr (stdout keeps the summary, or the JSON): on a terminal one line redrawn
+ * in place — a bar by bytes read, items, items a second, elapsed time — at most ten times a
+ * second; elsewhere (a log, CI) a plain line every few seconds.
+ */
+export function createProgressReporter (out: { isTTY?: boolean, columns?: number, write: (s: string) => unknown }, label: string, opts: { everyMs?: number } = {}) {
+  const started = Date.now()
+  let drawn = false
+  const tty = out.isTTY === true
+  // A terminal shows the bar at once; a log gets its first line after the first interval.
+  let last = tty ? 0 : started
+  const every = opts.everyMs ?? (tty ? 100 : 5000)
+  const line = (p: ImportProgress, now: number) => {
+    const seconds = Math.max((now - started) / 1000, 0.001)
+    const rate = Math.round(p.itemsRead / seconds)
+    const share = p.itemsTotal !== null && p.itemsTotal > 0 ? p.itemsRead / p.itemsTotal : p.bytesTotal > 0 ? p.bytesRead / p.bytesTotal : 0
+    const percent = `${Math.floor(share * 100)}%`.padStart(4)
+    const counts = `${p.itemsRead}${p.itemsTotal !== null ? `/${p.itemsTotal}` : ''} items, ${rate}/s, ${clock(now - started)}`
+    if (!tty) return `${label}: ${percent.trim()} read, ${counts}`
+    const width = 20
+    const filled = Math.min(width, Math.round(share * width))
+    return `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${percent}  ${counts}`
+  }
+  return {
+    update (p: ImportProgress): void {
+      const now = Date.now()
+      if (now - last < every) return
+      last = now
+      if (tty) {
+        out.write(`\r${line(p, now).slice(0, (out.columns ?? 100) - 1)}\x1b[K`)
+        drawn = true
+      } else {
+        out.write(`${line(p, now)}\n`)
+      }
+    },
+    done (p: ImportProgress | null): void {
+      if (tty && drawn) out.write(p === null ? '\r\x1b[K' : `\r${line(p, Date.now()).slice(0, (out.columns ?? 100) - 1)}\x1b[K\n`)
+    }
+  }
+}
+
+/**
+ * `import wxr FILE` streams a WordPress export; `import feed FILE|URL` reads or fetches a feed.
+ * The import is a job like one sent over HTTP (listed by GET /v1/imports, queued behind any
+ * import running on the same database, cancelled by DELETE or Ctrl-C between items) and runs
+ * here, in this process, with a progress line.
+ */
 export const importCommand: CliCommand = async (db, args, config) => {
   const [kind, ...rest] = args
   let parsed
@@ -58,24 +113,67 @@ export const importCommand: CliCommand = async (db, args, config) => {
     return 2
   }
   const iframeHosts = config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean)
-  const writes = createWriteServices(db, { iframeHosts, siteUrl: config.SITE_URL })
-  const importer = createImportService(db, writes, { iframeHosts })
-  let summary: ImportSummary
+  const status = values.status ?? 'draft'
+  let job: NewJob
   try {
-    if (kind === 'wxr') {
-      await stat(target)
-      summary = await importer.wxr(createReadStream(target))
-    } else if (/^https?:\/\//i.test(target)) {
+    if (kind === 'feed' && /^https?:\/\//i.test(target)) {
       const fetched = await fetchFeed(target, { allowPrivate: config.ALLOW_PRIVATE_TARGETS })
-      summary = await importer.feed(fetched.bytes, { contentType: fetched.contentType, sourceUrl: target, finalUrl: fetched.url, status: values.status ?? 'draft' })
+      const spooled = await spoolBytes(fetched.bytes)
+      job = { kind, source: target, file: spooled.file, spooled: true, bytes: spooled.bytes, feed: { contentType: fetched.contentType, sourceUrl: target, finalUrl: fetched.url, status } }
     } else {
-      const bytes = await readFile(target)
-      summary = await importer.feed(bytes, { contentType: FEED_TYPES_BY_EXTENSION[extname(target).toLowerCase()], status: values.status ?? 'draft' })
+      const file = resolve(target)
+      const bytes = (await stat(file)).size
+      // The job list shows the file's name, not where it lies on the server.
+      const source = `file:${basename(file)}`
+      job = kind === 'wxr'
+        ? { kind, source, file, spooled: false, bytes }
+        : { kind, source, file, spooled: false, bytes, feed: { contentType: FEED_TYPES_BY_EXTENSION[extname(target).toLowerCase()], status } }
     }
   } catch (err) {
     console.error(`import failed: ${(err as Error).message}`)
     return 1
   }
-  console.log(values.json ? JSON.stringify(summary, null, 2) : formatSummary(summary))
-  return 0
+  const reporter = createProgressReporter(process.stderr, basename(target))
+  const quiet = () => {}
+  const jobs = createImportJobs({
+    db,
+    writes: createWriteServices(db, { iframeHosts, siteUrl: config.SITE_URL }),
+    announce: quiet,
+    iframeHosts,
+    siteUrl: config.SITE_URL,
+    stallMs: config.IMPORT_STALL_TIMEOUT_MS,
+    log: { info: quiet, warn: (obj, msg) => { console.error(msg, JSON.stringify(obj)) }, error: (obj, msg) => { console.error(msg, JSON.stringify(obj)) } },
+    inline: true,
+    onProgress: (_id, p) => { reporter.update(p) }
+  })
+  jobs.start()
+  const queued = jobs.enqueue(job)
+  if (queued.status === 'queued') console.error(`job ${queued.id} waits for the import running on this database to finish…`)
+  // Ctrl-C stops after the item in hand, keeping what was imported; a second one quits at once.
+  const interrupt = () => {
+    console.error('\nstopping after the current item (Ctrl-C again to quit now)…')
+    jobs.cancel(queued.id)
+    process.once('SIGINT', () => process.exit(130))
+  }
+  process.once('SIGINT', interrupt)
+  let row
+  try {
+    row = await jobs.waitFor(queued.id, 2 ** 31 - 1)
+  } finally {
+    process.off('SIGINT', interrupt)
+    await jobs.stop(0)
+  }
+  const summary = row === undefined ? null : toImportJob(row).summary
+  reporter.done(row === undefined || row.status === 'queued' ? null : { bytesRead: row.bytes_read, bytesTotal: row.bytes_total, itemsRead: row.items_read, itemsTotal: row.items_total, summary: summary as ImportSummary })
+  if (row?.status === 'succeeded' && summary !== null) {
+    console.log(values.json ? JSON.stringify(summary, null, 2) : formatSummary(summary))
+    return 0
+  }
+  if (row?.status === 'cancelled' && summary !== null) {
+    console.error(`import cancelled (job ${row.id}); what was imported stays:`)
+    console.log(values.json ? JSON.stringify(summary, null, 2) : formatSummary(summary))
+    return 1
+  }
+  console.error(`import failed: ${row?.error ?? 'the job did not finish'}`)
+  return 1
 }

@@ -6,6 +6,7 @@ import { createImportSession } from './imports-session.js'
 import { clip, httpUrl } from './imports-mapper.js'
 import { UnreadableImport } from './imports-errors.js'
 import type { ImportSummary } from './imports-schemas.js'
+import type { ImportStep } from './imports-wxr.js'
 
 function hostOf (url: string | null): string {
   try {
@@ -36,13 +37,14 @@ function resolveUrls (html: string, base: string | null | undefined): string {
  * `canonical_url`), keyed by the feed and the item's id so a re-import updates. Items are
  * credited to the author they name, else to an author named after the feed.
  */
-export function importFeedDocument (db: Db, writes: WriteServices, bytes: Buffer, opts: {
+export async function importFeedDocument (db: Db, writes: WriteServices, bytes: Buffer, opts: {
   contentType?: string
   sourceUrl?: string
   finalUrl?: string
   status: 'draft' | 'published'
   iframeHosts: string[]
-}): ImportSummary {
+  step?: ImportStep
+}): Promise<ImportSummary> {
   let feed: ParsedFeed
   try {
     feed = parseFeed(bytes, { contentType: opts.contentType, baseUrl: opts.finalUrl ?? opts.sourceUrl })
@@ -60,7 +62,7 @@ export function importFeedDocument (db: Db, writes: WriteServices, bytes: Buffer
     feedKey = 'sha256:' + createHash('sha256').update(bytes).digest('hex').slice(0, 32)
     session.warn('the feed has no title or link: pass source_url so that a later import recognises its items')
   }
-  const now = Date.now()
+  let read = 0
   for (const item of feed.items) {
     const link = httpUrl(item.url)
     const at = item.publishedAt?.getTime() ?? null
@@ -79,6 +81,7 @@ export function importFeedDocument (db: Db, writes: WriteServices, bytes: Buffer
       source: link !== null ? { url: link, name: title } : null,
       canonicalUrl: link
     })
+    if (opts.step !== undefined) await opts.step(session.summary, ++read, feed.items.length)
   }
   if (feed.items.length === 0) session.warn('the feed has no items')
   return session.finish()

@@ -1,6 +1,11 @@
 import { isValidSlug, slugify } from '../../lib/slugify.js'
 import { sanitizeHtml } from '../../lib/lazy.js'
 import { wpautop } from '../../lib/wpautop.js'
+import { CreatePostBody } from '../posts/posts-schemas.js'
+import { CreateCommentBody } from '../comments/comments-schemas.js'
+import type { ImportJobRow } from './imports-jobs-repository.js'
+import type { ImportJob, ImportSummary } from './imports-schemas.js'
+import { emptySummary } from './imports-run.js'
 
 // How WordPress values become Broadsheet values. Pure functions, no database.
 
@@ -114,6 +119,11 @@ export function httpUrl (value: string | null | undefined): string | null {
   }
 }
 
+/** The write API's limit on a post body (`content_html` of POST /v1/posts): imported bodies are cut to it. */
+export const POST_BODY_MAX = (CreatePostBody.properties.content_html as unknown as { maxLength: number }).maxLength
+/** The write API's limit on a comment (`content` of a submitted comment): imported comments are cut to it. */
+export const COMMENT_MAX = (CreateCommentBody.properties.content as unknown as { maxLength: number }).maxLength
+
 /** Text cut to the limits the write API enforces on its own inputs, never inside a surrogate pair. */
 export function clip (text: string, max: number): string {
   if (text.length <= max) return text
@@ -125,4 +135,24 @@ export function clip (text: string, max: number): string {
 export function emailOrNull (value: string | null | undefined): string | null {
   const text = (value ?? '').trim().toLowerCase()
   return text.length <= 320 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text) ? text : null
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+
+/** A job row as the API shows it: the summary so far, or an empty one before the first item. */
+export function toImportJob (row: ImportJobRow): ImportJob {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    source: row.source,
+    cancel_requested: row.cancel_requested === 1,
+    progress: { items_read: row.items_read, items_total: row.items_total, bytes_read: row.bytes_read, bytes_total: row.bytes_total },
+    summary: row.summary === null ? emptySummary(row.kind) : JSON.parse(row.summary) as ImportSummary,
+    error: row.error_code === null ? null : { code: row.error_code, message: row.error ?? '' },
+    created_at: iso(row.created_at) as string,
+    started_at: iso(row.started_at),
+    finished_at: iso(row.finished_at),
+    updated_at: iso(row.updated_at) as string
+  }
 }

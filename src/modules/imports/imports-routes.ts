@@ -1,11 +1,19 @@
 import type { Readable } from 'node:stream'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
-import { problemResponses } from '../../schemas/common.js'
+import { IdParamsSchema, listOf, problemResponses } from '../../schemas/common.js'
+import { NotFound } from '../../errors.js'
 import { createValidatorCompiler } from '../../plugins/validation.js'
-import { UnsupportedImportType } from './imports-errors.js'
-import { BodyTooLarge, FEED_MAX_BYTES, FEED_MEDIA_TYPES, WXR_MEDIA_TYPES, createImportService, fetchFeed, limitBytes } from './imports-service.js'
-import { ImportFeedBody, ImportFeedQuery, type ImportSummary } from './imports-schemas.js'
+import { pageLinks, pageMeta } from '../../lib/pagination.js'
+import { MAX_PREFER_WAIT, preferredWait } from '../../lib/prefer.js'
+import { ImportFinished, UnreadableImport, UnsupportedImportType } from './imports-errors.js'
+import { BodyTooLarge, FEED_MAX_BYTES, FEED_MEDIA_TYPES, WXR_MEDIA_TYPES, fetchFeed } from './imports-service.js'
+import { createImportJobs, type NewJob } from './imports-jobs.js'
+import type { ImportJobRow } from './imports-jobs-repository.js'
+import { spoolBytes, spoolStream } from './imports-spool.js'
+import { toImportJob } from './imports-mapper.js'
+import { ImportFeedBody, ImportFeedQuery, ListImportsQuery, PreferHeaders } from './imports-schemas.js'
 
 export interface ImportsRoutesOptions {
   allowPrivate: boolean
@@ -13,21 +21,83 @@ export interface ImportsRoutesOptions {
   siteUrl: string
   /** Largest WXR body accepted, in bytes. */
   wxrMaxBytes: number
+  /** A job that makes no progress for this long is stopped (IMPORT_STALL_TIMEOUT_MS). */
+  stallMs: number
 }
 
-const SummaryResponse = Type.Object({ data: Type.Ref('ImportSummary') })
 const tags = ['Imports']
+// On shutdown, requests waiting for a job are answered (202) within this, and a running job
+// is given this long to stop after its item before its worker is ended.
+const CLOSE_GRACE_MS = 4000
 
 const XmlDocument = (description: string) => ({ schema: { type: 'string', description } })
 
+const JOB_LOCATION = { location: { type: 'string', description: 'The job: `/v1/imports/{id}`', examples: ['/v1/imports/7'] } }
+const Accepted = Type.Object({ data: Type.Ref('ImportJob') }, {
+  description: 'Accepted: the body is stored and the import runs in the background. Poll `Location` (`GET /v1/imports/{id}`) until its `status` has ended.',
+  headers: JOB_LOCATION
+})
+const Finished = Type.Object({ data: Type.Ref('ImportSummary') }, {
+  description: 'With `Prefer: wait=N`, when the import ended within N seconds: the summary (`Preference-Applied: wait=N`; `Content-Location` is the job)',
+  headers: {
+    'preference-applied': { type: 'string', examples: ['wait=10'] },
+    'content-location': { type: 'string', examples: ['/v1/imports/7'] }
+  }
+})
+const JobEnvelope = Type.Object({ data: Type.Ref('ImportJob') })
+
+const JOB_HELP = 'The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), ' +
+  'then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for ' +
+  'progress and the summary. Imports run one at a time, in order. Send `Prefer: wait=N` (seconds, at most ' + `${MAX_PREFER_WAIT}` +
+  ') to have the answer wait for the end: **200** with the summary when the import ended within N seconds, a 422 problem when the ' +
+  'body was not readable at all, else 202 with the job as it stands.'
+
 /**
- * WordPress and feed imports (`write:content`). The WXR body is streamed straight from the
- * socket into the parser, so memory stays flat however large the export is; feeds are
- * small and read whole.
+ * WordPress and feed imports (`write:content`) as background jobs: bodies are spooled to a
+ * temporary file, then imported one job at a time off the event loop (imports-jobs.ts).
  */
 const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (app, opts) => {
-  const importer = createImportService(app.db, app.writes, { iframeHosts: opts.iframeHosts })
   const compile = createValidatorCompiler()
+  const jobs = createImportJobs({
+    db: app.db,
+    writes: app.writes,
+    announce: (changes) => { app.bus.committed(changes) },
+    iframeHosts: opts.iframeHosts,
+    siteUrl: opts.siteUrl,
+    stallMs: opts.stallMs,
+    log: app.log
+  })
+  app.addHook('onReady', async () => { jobs.start() })
+  app.addHook('preClose', async () => { jobs.drain(CLOSE_GRACE_MS) })
+  app.addHook('onClose', async () => { await jobs.stop(CLOSE_GRACE_MS) })
+
+  /** 202 with the job, or with `Prefer: wait=N` the outcome once it is known within N seconds. */
+  async function answer (request: FastifyRequest, reply: FastifyReply, job: NewJob) {
+    let row: ImportJobRow = jobs.enqueue(job)
+    const wait = preferredWait(request.headers.prefer)
+    if (wait !== null) {
+      row = (await jobs.waitFor(row.id, wait * 1000)) ?? row
+      // A request that waited through the start of a shutdown must not keep its connection
+      // open afterwards: the server's close waits for every connection.
+      if (jobs.draining) reply.header('connection', 'close')
+      if (row.status === 'succeeded') {
+        reply.header('preference-applied', `wait=${wait}`).header('content-location', `/v1/imports/${row.id}`)
+        return { data: toImportJob(row).summary }
+      }
+      if (row.status === 'failed' && row.error_code === 'UNREADABLE_IMPORT') {
+        reply.header('preference-applied', `wait=${wait}`).header('content-location', `/v1/imports/${row.id}`)
+        throw new UnreadableImport(row.error ?? 'The body is not readable')
+      }
+    }
+    reply.code(202).header('location', `/v1/imports/${row.id}`)
+    return { data: toImportJob(row) }
+  }
+
+  function load (id: number): ImportJobRow {
+    const row = jobs.get(id)
+    if (row === undefined) throw new NotFound('Import job', String(id))
+    return row
+  }
 
   await app.register(async (wxr) => {
     // The raw request stream is the body: the handler reads it after auth has passed.
@@ -36,22 +106,24 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
     wxr.post('/wxr', {
       config: { scope: 'write:content' },
       // The body is a stream, not a string: only the query and headers are validated here.
-      validatorCompiler: () => () => true,
+      validatorCompiler: (route) => route.httpPart === 'body' ? () => true : compile(route),
       schema: {
         operationId: 'importWxr',
         tags,
         summary: 'Import a WordPress export (WXR)',
         description: 'Needs `write:content`. Send the file from WordPress → Tools → Export as the body (`application/xml` or `text/xml`, ' +
-          `up to ${Math.round(opts.wxrMaxBytes / 1048576)} MB; WXR 1.0–1.2). Authors, the category tree, tags, posts and their comment ` +
-          'threads are imported; pages, menus and other post types are counted under `ignored`, attachments serve as featured images. ' +
-          'Every item is its own transaction: a bad item is listed under `skipped` with the reason and the rest goes on. Importing the ' +
-          'same file again updates what changed and never duplicates (posts are keyed by their WordPress guid, comments by their id). ' +
-          'A body that is not a readable export at all is a 422; a file broken part-way answers 200 with what was read and a warning.',
+          `up to ${Math.round(opts.wxrMaxBytes / 1048576)} MB, IMPORT_MAX_BYTES; WXR 1.0–1.2). ${JOB_HELP} Authors, the category tree, tags, ` +
+          'posts and their comment threads are imported; pages, menus and other post types are counted under `ignored`, attachments serve ' +
+          'as featured images. Every item is its own transaction: a bad item is listed under `skipped` with the reason and the rest goes on. ' +
+          'Importing the same file again updates what changed and never duplicates (posts are keyed by their WordPress guid, comments by ' +
+          'their id). A file broken part-way keeps what was read before the break, with a warning.',
         consumes: WXR_MEDIA_TYPES,
+        querystring: Type.Object({}, { additionalProperties: false }),
+        headers: PreferHeaders,
         body: { content: Object.fromEntries(WXR_MEDIA_TYPES.map((t) => [t, XmlDocument('A WordPress eXtended RSS export')])) } as never,
-        response: { 200: SummaryResponse, ...problemResponses(400, 401, 403, 413, 415, 422) }
+        response: { 200: Finished, 202: Accepted, ...problemResponses(400, 401, 403, 413, 415, 422) }
       }
-    }, async (request) => {
+    }, async (request, reply) => {
       // Content types parsed elsewhere in the app (JSON, text) arrive here already parsed.
       const stream = request.body as Readable | undefined
       if (stream === undefined || stream === null || typeof (stream as Readable).pipe !== 'function') {
@@ -59,59 +131,127 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
       }
       const declared = Number(request.headers['content-length'])
       if (Number.isFinite(declared) && declared > opts.wxrMaxBytes) {
-        throw new BodyTooLarge(`The export is ${declared} bytes; at most ${opts.wxrMaxBytes} are accepted`)
+        throw Object.assign(new BodyTooLarge(`The export is ${declared} bytes; at most ${opts.wxrMaxBytes} are accepted (IMPORT_MAX_BYTES): nothing was imported`), { headers: { connection: 'close' } })
       }
-      const summary: ImportSummary = await importer.wxr(limitBytes(stream, opts.wxrMaxBytes))
-      return { data: summary }
+      const spooled = await spoolStream(stream, opts.wxrMaxBytes, 'The export', 'IMPORT_MAX_BYTES')
+      return await answer(request, reply, { kind: 'wxr', source: 'upload', file: spooled.file, spooled: true, bytes: spooled.bytes })
     })
   })
 
   await app.register(async (feed) => {
-    feed.addContentTypeParser(FEED_MEDIA_TYPES, { parseAs: 'buffer', bodyLimit: FEED_MAX_BYTES }, (_request, body, done) => { done(null, body) })
+    feed.addContentTypeParser(FEED_MEDIA_TYPES, (_request, payload, done) => { done(null, payload) })
 
     feed.post('/feed', {
       config: { scope: 'write:content' },
-      // Feed documents arrive as bytes (their encoding is sniffed later); only the JSON request is checked.
+      // Feed documents arrive as a stream (their encoding is sniffed later); only the JSON request is checked.
       validatorCompiler: (route) => route.httpPart === 'body' && (route as { contentType?: string }).contentType !== 'application/json' ? () => true : compile(route),
       schema: {
         operationId: 'importFeed',
         tags,
         summary: 'Import an RSS, Atom or JSON feed',
-        description: 'Needs `write:content`. Either `{ "url": "…", "status": "draft" }` as JSON — the feed is fetched (10 s, ' +
-          `${FEED_MAX_BYTES / 1048576} MB, 3 redirects; loopback and private networks refused unless ALLOW_PRIVATE_TARGETS) — or the feed ` +
-          'itself as the body (RSS 0.9x/2.0, RDF, Atom 1.0 as XML; JSON Feed 1.0/1.1 as `application/feed+json`) with `?status=` and ' +
-          '`?source_url=`. Each item becomes a post with `source` and `canonical_url` pointing at the original, `draft` unless told ' +
-          'otherwise, credited to an author named after the feed unless the item names one. Re-importing updates instead of duplicating ' +
-          '(items are keyed by the feed and their id or link).',
+        description: 'Needs `write:content`. Either `{ "url": "…", "status": "draft" }` as JSON — the feed is fetched first (10 s, ' +
+          `${FEED_MAX_BYTES / 1048576} MB, 3 redirects; loopback and private networks refused unless ALLOW_PRIVATE_TARGETS, a refusal is a 422) — or ` +
+          'the feed itself as the body (RSS 0.9x/2.0, RDF, Atom 1.0 as XML; JSON Feed 1.0/1.1 as `application/feed+json`; up to ' +
+          `${FEED_MAX_BYTES / 1048576} MB) with \`?status=\` and \`?source_url=\`. ${JOB_HELP} Each item becomes a post with \`source\` and ` +
+          '`canonical_url` pointing at the original, `draft` unless told otherwise, credited to an author named after the feed unless the item ' +
+          'names one. Re-importing updates instead of duplicating (items are keyed by the feed and their id or link).',
         querystring: ImportFeedQuery,
+        headers: PreferHeaders,
         body: {
           content: {
             'application/json': { schema: ImportFeedBody },
             ...Object.fromEntries(FEED_MEDIA_TYPES.map((t) => [t, XmlDocument('The feed document')]))
           }
         } as never,
-        response: { 200: SummaryResponse, ...problemResponses(400, 401, 403, 413, 415, 422) }
+        response: { 200: Finished, 202: Accepted, ...problemResponses(400, 401, 403, 413, 415, 422) }
       }
-    }, async (request) => {
+    }, async (request, reply) => {
       const query = request.query as Static<typeof ImportFeedQuery>
-      const body = request.body as Buffer | { url: string, status?: 'draft' | 'published' }
-      if (Buffer.isBuffer(body)) {
-        const summary = await importer.feed(body, {
-          contentType: request.headers['content-type'],
-          sourceUrl: query.source_url,
-          status: query.status ?? 'draft'
+      const body = request.body as Readable | { url: string, status?: 'draft' | 'published' }
+      if (typeof (body as Readable).pipe === 'function') {
+        const spooled = await spoolStream(body as Readable, FEED_MAX_BYTES, 'The feed', `${FEED_MAX_BYTES / 1048576} MB`)
+        return await answer(request, reply, {
+          kind: 'feed',
+          source: query.source_url ?? 'upload',
+          file: spooled.file,
+          spooled: true,
+          bytes: spooled.bytes,
+          feed: { contentType: request.headers['content-type'], sourceUrl: query.source_url, status: query.status ?? 'draft' }
         })
-        return { data: summary }
       }
-      const fetched = await fetchFeed(body.url, { allowPrivate: opts.allowPrivate })
-      const summary = await importer.feed(fetched.bytes, {
-        contentType: fetched.contentType,
-        sourceUrl: body.url,
-        finalUrl: fetched.url,
-        status: body.status ?? query.status ?? 'draft'
+      const { url, status } = body as { url: string, status?: 'draft' | 'published' }
+      // Fetching is I/O: done here, so an unreachable or refused URL is a 422 at once.
+      const fetched = await fetchFeed(url, { allowPrivate: opts.allowPrivate })
+      const spooled = await spoolBytes(fetched.bytes)
+      return await answer(request, reply, {
+        kind: 'feed',
+        source: url,
+        file: spooled.file,
+        spooled: true,
+        bytes: spooled.bytes,
+        feed: { contentType: fetched.contentType, sourceUrl: url, finalUrl: fetched.url, status: status ?? query.status ?? 'draft' }
       })
-      return { data: summary }
     })
+  })
+
+  app.get('/', {
+    config: { scope: 'write:content' },
+    schema: {
+      operationId: 'listImports',
+      tags,
+      summary: 'List import jobs',
+      description: 'Needs `write:content`. Newest first, with their status, progress and summary; `status` filters.',
+      querystring: ListImportsQuery,
+      response: { 200: listOf(Type.Ref('ImportJob')), ...problemResponses(400, 401, 403) }
+    }
+  }, async (request, reply) => {
+    const query = request.query as Static<typeof ListImportsQuery>
+    const page = query.page ?? 1
+    const perPage = query.per_page ?? 10
+    const { rows, total } = jobs.list(query.status ?? null, perPage, (page - 1) * perPage)
+    const meta = pageMeta(page, perPage, total)
+    reply.header('x-total-count', String(total)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
+    return { data: rows.map(toImportJob), meta }
+  })
+
+  app.get('/:id', {
+    config: { scope: 'write:content' },
+    schema: {
+      operationId: 'getImport',
+      tags,
+      summary: 'Get an import job',
+      description: 'Needs `write:content`. The status (`queued`, `running`, `succeeded`, `failed`, `cancelled`), progress and the summary so far; ' +
+        'a failed job says why in `error`. A job whose server stopped while it was queued or running is failed with that reason.',
+      params: IdParamsSchema,
+      response: { 200: JobEnvelope, ...problemResponses(400, 401, 403, 404) }
+    }
+  }, async (request) => {
+    return { data: toImportJob(load((request.params as Static<typeof IdParamsSchema>).id)) }
+  })
+
+  app.delete('/:id', {
+    config: { scope: 'write:content' },
+    schema: {
+      operationId: 'cancelImport',
+      tags,
+      summary: 'Cancel an import job',
+      description: 'Needs `write:content`. A queued job is cancelled at once (200); a running one stops after the item in hand (202 with ' +
+        '`cancel_requested`; poll the job until `status` is `cancelled`). What was imported stays, and importing the same file again later ' +
+        'picks up where it stopped (re-imports never duplicate). A job that has already ended is a 409.',
+      params: IdParamsSchema,
+      response: {
+        200: Type.Object({ data: Type.Ref('ImportJob') }, { description: 'Cancelled (or cancelled already)' }),
+        202: Type.Object({ data: Type.Ref('ImportJob') }, { description: 'Running: it stops after the item in hand' }),
+        ...problemResponses(400, 401, 403, 404, 409)
+      }
+    }
+  }, async (request, reply) => {
+    const id = (request.params as Static<typeof IdParamsSchema>).id
+    load(id)
+    const row = jobs.cancel(id) as ImportJobRow
+    if (row.status === 'succeeded' || row.status === 'failed') throw new ImportFinished(`Import job ${id} has already ${row.status === 'succeeded' ? 'succeeded' : 'failed'}: there is nothing to cancel`)
+    if (row.status === 'running') reply.code(202)
+    return { data: toImportJob(row) }
   })
 }
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { DateTimeSchema, IdSchema, PageQuery } from '../../schemas/common.js'
 
 const Counts = (description: string) => Type.Object({
   posts: Type.Integer({ minimum: 0 }),
@@ -40,4 +41,46 @@ export const ImportFeedQuery = Type.Object({
   source_url: Type.Optional(Type.String({ maxLength: 2000, description: 'When the feed is the body: the URL it came from, used to resolve relative links and to key its items' }))
 }, { additionalProperties: false })
 
-export const importSchemas = [ImportSummarySchema]
+export const ImportJobStatusSchema = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('cancelled')], {
+  description: '`queued` (waiting for its turn: one import runs at a time), `running`, `succeeded`, `failed` (`error` says why) or `cancelled`'
+})
+
+export const ImportJobSchema = Type.Object({
+  id: IdSchema,
+  kind: Type.Union([Type.Literal('wxr'), Type.Literal('feed')], { description: 'A WordPress export or a feed' }),
+  status: ImportJobStatusSchema,
+  source: Type.String({ description: '`upload`, the feed URL that was fetched, or `file:` and the file the command line read', examples: ['upload'] }),
+  cancel_requested: Type.Boolean({ description: 'A cancellation was asked for: a running job stops after the item in hand' }),
+  progress: Type.Object({
+    items_read: Type.Integer({ minimum: 0, description: 'Items handled so far (authors, terms and posts of an export; items of a feed)' }),
+    items_total: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'How many items there are, when known (a feed once it is parsed; an export is read as a stream)' }),
+    bytes_read: Type.Integer({ minimum: 0 }),
+    bytes_total: Type.Integer({ minimum: 0, description: 'Size of the uploaded or fetched body' })
+  }),
+  summary: Type.Ref('ImportSummary', { description: 'What the import has done so far; final once the job has ended' }),
+  error: Type.Union([Type.Object({
+    code: Type.String({ description: '`UNREADABLE_IMPORT` (not an export or a feed at all), `IMPORT_STALLED`, `IMPORT_INTERRUPTED` (the server stopped) or `IMPORT_FAILED`', examples: ['UNREADABLE_IMPORT'] }),
+    message: Type.String()
+  }), Type.Null()], { description: 'Why a failed job failed' }),
+  created_at: DateTimeSchema,
+  started_at: Type.Union([DateTimeSchema, Type.Null()]),
+  finished_at: Type.Union([DateTimeSchema, Type.Null()]),
+  updated_at: DateTimeSchema
+}, { $id: 'ImportJob', title: 'ImportJob', description: 'An import running in the background: poll `GET /v1/imports/{id}` until `status` is `succeeded`, `failed` or `cancelled`' })
+// The summary is a reference to ImportSummary, which Static cannot follow.
+export type ImportJob = Omit<Static<typeof ImportJobSchema>, 'summary'> & { summary: ImportSummary }
+
+export const ListImportsQuery = Type.Object({
+  ...PageQuery,
+  status: Type.Optional(ImportJobStatusSchema)
+}, { additionalProperties: false })
+
+export const PreferHeaders = Type.Object({
+  prefer: Type.Optional(Type.String({
+    maxLength: 200,
+    description: 'RFC 7240: `wait=N` (seconds, at most 60) answers 200 with the summary when the import ends within N seconds, else 202 with the job',
+    examples: ['wait=10']
+  }))
+})
+
+export const importSchemas = [ImportSummarySchema, ImportJobSchema]

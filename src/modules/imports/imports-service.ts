@@ -6,8 +6,6 @@ import { safeRequest, TargetError } from '../../lib/safe-http.js'
 import { importWxrStream } from './imports-wxr.js'
 import type { ImportSummary } from './imports-schemas.js'
 
-import { BodyTooLarge } from './imports-errors.js'
-
 export { BodyTooLarge, UnreadableImport } from './imports-errors.js'
 
 /** Media types the WXR route reads as a stream (WXR is an RSS 2.0 document). */
@@ -19,19 +17,6 @@ const FEED_TIMEOUT_MS = 10_000
 const FEED_MAX_REDIRECTS = 3
 // What a feed may be served as: XML and JSON flavours, and the generic types some servers use.
 const FEED_CONTENT_TYPE = /(xml|rss|atom|rdf|json|text\/plain|application\/octet-stream)/i
-
-/**
- * Counts the bytes of a stream as they pass and stops with a 413 past `max`, so a chunked
- * upload with no Content-Length cannot grow without bound either.
- */
-export async function * limitBytes (source: AsyncIterable<Buffer | string>, max: number): AsyncGenerator<Buffer | string> {
-  let total = 0
-  for await (const chunk of source) {
-    total += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length
-    if (total > max) throw new BodyTooLarge(`The export is larger than ${max} bytes; what came before the limit was imported`)
-    yield chunk
-  }
-}
 
 /**
  * Fetches a feed with the SSRF rules of webhooks, a time, size and redirect limit and a

@@ -9,7 +9,7 @@ import { createCommentsWriter } from '../comments/comments-repository.js'
 import { contentHash } from '../comments/comments-service.js'
 import { touchPosts, type PostInput } from '../posts/posts-write-service.js'
 import { createImportsRepository, type ImportedCommentRow } from './imports-repository.js'
-import { clip, commentHtml, emailOrNull, httpUrl, importSlug, mapCommentStatus, mapCommentType } from './imports-mapper.js'
+import { clip, COMMENT_MAX, commentHtml, emailOrNull, httpUrl, importSlug, mapCommentStatus, mapCommentType, POST_BODY_MAX } from './imports-mapper.js'
 import type { ImportSummary } from './imports-schemas.js'
 
 // The database side of an import, shared by WXR and feeds: each parsed item becomes one
@@ -71,6 +71,15 @@ function zero (): Counts {
   return { posts: 0, categories: 0, tags: 0, authors: 0, comments: 0 }
 }
 
+// Names, titles and descriptions are cut before their markup is parsed too, so a 10 MB
+// title costs no more than a long one; markup rarely takes twenty times its text.
+const RAW_FACTOR = 20
+
+/** The visible text of a short HTML value (a name, a title), at most `max` characters. */
+function plain (html: string, max: number): string {
+  return clip(htmlToText(clip(html, max * RAW_FACTOR)), max)
+}
+
 function reasonOf (err: unknown): string {
   if (err instanceof Error) return err.message
   return String(err)
@@ -109,6 +118,8 @@ export function createImportSession (db: Db, writes: WriteServices, opts: Import
   const keysThisRun = new Set<string>()
   // Terms and authors declared twice in one file (wp:category and again as wp:term) count once.
   const declaredThisRun = new Set<string>()
+  // Items whose body was cut (and said so) already.
+  const clippedBodies = new Set<string>()
 
   function warn (message: string): void {
     if (summary.warnings.length < MAX_LISTED) summary.warnings.push(message)
@@ -120,6 +131,15 @@ export function createImportSession (db: Db, writes: WriteServices, opts: Import
   }
   function ignore (kind: string): void {
     summary.ignored[kind] = (summary.ignored[kind] ?? 0) + 1
+  }
+  /** A post body cut to the write API's limit, with a warning naming the item (once). */
+  function clipBody (ref: string, html: string): string {
+    if (html.length <= POST_BODY_MAX) return html
+    if (!clippedBodies.has(ref)) {
+      clippedBodies.add(ref)
+      warn(`${ref}: the body has ${html.length} characters; cut to ${POST_BODY_MAX}, the most a post may have`)
+    }
+    return clip(html, POST_BODY_MAX)
   }
 
   /** Runs one item as one transaction; counts land in the summary only if it commits. */
@@ -147,7 +167,7 @@ export function createImportSession (db: Db, writes: WriteServices, opts: Import
   }
 
   function authorId (a: ImportAuthor, declared: boolean, tx: Tx): number {
-    const name = clip(htmlToText(a.name ?? '') || a.login.trim() || 'Unknown author', 200)
+    const name = plain(a.name ?? '', 200) || clip(a.login.trim(), 200) || 'Unknown author'
     const slug = importSlug(a.login, name, 'author')
     const existing = repo.authorBySlug(slug)
     if (existing === undefined) {
@@ -169,9 +189,9 @@ export function createImportSession (db: Db, writes: WriteServices, opts: Import
   }
 
   function categoryId (term: ImportTerm, declared: boolean, tx: Tx): number {
-    const name = clip(htmlToText(term.name) || term.slug || 'Uncategorized', 200)
+    const name = plain(term.name, 200) || clip(term.slug ?? '', 200) || 'Uncategorized'
     const slug = importSlug(term.slug, name, 'category')
-    const description = term.description === undefined ? undefined : clip(htmlToText(term.description), 5000)
+    const description = term.description === undefined ? undefined : plain(term.description, 5000)
     const existing = repo.categoryBySlug(slug)
     if (existing === undefined) {
       const id = writes.categories.create({ name, slug, description })
@@ -190,9 +210,9 @@ export function createImportSession (db: Db, writes: WriteServices, opts: Import
   }
 
   function tagId (term: ImportTerm, declared: boolean, tx: Tx): number {
-    const name = clip(htmlToText(term.name) || term.slug || 'tag', 200)
+    const name = plain(term.name, 200) || clip(term.slug ?? '', 200) || 'tag'
     const slug = importSlug(term.slug, name, 'tag')
-    const description = term.description === undefined ? undefined : clip(htmlToText(term.description), 5000)
+    const description = term.description === undefined ? undefined : plain(term.description, 5000)
     const existing = repo.tagBySlug(slug)
     if (existing === undefined) {
       const id = writes.tags.create({ name, slug, description })
@@ -253,7 +273,8 @@ export function createImportSession (db: Db, writes: WriteServices, opts: Import
       skip('comment', ref, `comment type "${c.type}" is not a reader comment`)
       return undefined
     }
-    const html = commentHtml(c.content)
+    if (c.content.length > COMMENT_MAX) warn(`${ref}: the comment has ${c.content.length} characters; cut to ${COMMENT_MAX}, the most a comment may have`)
+    const html = commentHtml(clip(c.content, COMMENT_MAX))
     const text = htmlToText(html)
     if (text === '') {
       skip('comment', ref, 'no text')
@@ -262,7 +283,7 @@ export function createImportSession (db: Db, writes: WriteServices, opts: Import
     const key = `${post.key}:${c.id}`
     const existing = repo.commentByImportKey(key)
     const fields = {
-      author_name: clip(htmlToText(c.authorName) || 'Anonymous', 200),
+      author_name: plain(c.authorName, 200) || 'Anonymous',
       author_email: emailOrNull(c.authorEmail),
       author_url: httpUrl(c.authorUrl),
       content: text,
@@ -351,6 +372,7 @@ export function createImportSession (db: Db, writes: WriteServices, opts: Import
     warn,
     skip,
     ignore,
+    clipBody,
 
     /** A declared author (wp:author, or a feed's own author). */
     author (a: ImportAuthor): void {
@@ -361,7 +383,7 @@ export function createImportSession (db: Db, writes: WriteServices, opts: Import
     category (term: ImportTerm & { parent?: string }): void {
       const id = item('category', term.slug ?? term.name, (tx) => categoryId(term, true, once(`category:${term.slug ?? term.name}`, tx)))
       if (id === undefined) return
-      const slug = importSlug(term.slug, clip(htmlToText(term.name) || term.slug || 'Uncategorized', 200), 'category')
+      const slug = importSlug(term.slug, plain(term.name, 200) || clip(term.slug ?? '', 200) || 'Uncategorized', 'category')
       const parent = term.parent?.trim() ? importSlug(term.parent, term.parent, 'category') : ''
       parents.set(slug, parent)
     },
@@ -385,6 +407,7 @@ export function createImportSession (db: Db, writes: WriteServices, opts: Import
         return
       }
       keysThisRun.add(p.key)
+      const body = clipBody(p.ref, p.contentHtml)
       let featured = p.featuredImage
       let waitFor: string | undefined
       if (p.thumbnailId !== undefined) {
@@ -396,13 +419,13 @@ export function createImportSession (db: Db, writes: WriteServices, opts: Import
         const authorIdValue = authorId(p.author, false, tx)
         const categoryIds = [...new Set(p.categories.map((c) => categoryId(c, false, tx)))]
         const tagIds = [...new Set(p.tags.map((t) => tagId(t, false, tx)))]
-        const title = clip(htmlToText(p.title) || '(untitled)', 300)
+        const title = plain(p.title, 300) || '(untitled)'
         const existing = repo.postByImportKey(p.key)
         const candidate = importSlug(p.slug, title, 'post')
         const input: PostInput = {
           title,
-          excerpt: p.excerpt?.trim() ? clip(htmlToText(p.excerpt), 2000) || null : null,
-          content_html: p.contentHtml,
+          excerpt: p.excerpt?.trim() ? plain(p.excerpt, 2000) || null : null,
+          content_html: body,
           status: p.status,
           published_at: p.publishedAt === null ? null : new Date(p.publishedAt).toISOString(),
           author_id: authorIdValue,
@@ -428,7 +451,7 @@ export function createImportSession (db: Db, writes: WriteServices, opts: Import
           // Keep an earlier slug when the file's slug is taken by another post: renaming to
           // slug-2 on every run would break links.
           if (existing.slug !== candidate && !repo.postSlugTaken(candidate, existing.id)) input.slug = candidate
-          const content = sanitizePostHtml(p.contentHtml, { iframeHosts: opts.iframeHosts })
+          const content = sanitizePostHtml(body, { iframeHosts: opts.iframeHosts })
           const excerpt = input.excerpt ?? makeExcerpt(content)
           const publishedAt = p.publishedAt ?? (input.status === 'published' && existing.status === 'published' ? existing.published_at : null)
           const stored = input.status === 'scheduled' ? 'published' : input.status

@@ -8,6 +8,12 @@ import { mapPostStatus } from './imports-mapper.js'
 import { UnreadableImport } from './imports-errors.js'
 import type { ImportSummary } from './imports-schemas.js'
 
+/**
+ * Called between items with the summary so far, the items read and (when known) how many
+ * there are: it reports progress, may throw to stop the import there, and may wait.
+ */
+export type ImportStep = (summary: ImportSummary, itemsRead: number, itemsTotal: number | null) => void | Promise<void>
+
 type WxrItem = Extract<WxrEvent, { kind: 'item' }>['item']
 
 function meta (item: WxrItem, key: string): string | undefined {
@@ -64,7 +70,8 @@ function importPost (session: ImportSession, item: WxrItem, siteUrl: string, now
     slug: item.slug ?? undefined,
     status,
     publishedAt,
-    contentHtml: renderShortcodes(wpautop(item.contentRaw)),
+    // Cut before formatting, so no body costs more than the longest a post may have.
+    contentHtml: renderShortcodes(wpautop(session.clipBody(ref, item.contentRaw))),
     excerpt: item.excerptRaw,
     author: { login: item.creator ?? '', name: item.creator ?? '' },
     categories: item.categories,
@@ -84,7 +91,7 @@ function importPost (session: ImportSession, item: WxrItem, siteUrl: string, now
  * A file that breaks part-way keeps what came before and says where it broke; a body
  * that is not an export at all is a 422.
  */
-export async function importWxrStream (db: Db, writes: WriteServices, source: Readable | AsyncIterable<Buffer | string>, opts: { iframeHosts: string[] }): Promise<ImportSummary> {
+export async function importWxrStream (db: Db, writes: WriteServices, source: Readable | AsyncIterable<Buffer | string>, opts: { iframeHosts: string[], step?: ImportStep }): Promise<ImportSummary> {
   const session = createImportSession(db, writes, { iframeHosts: opts.iframeHosts, format: 'wxr' })
   let siteUrl = ''
   let seen = 0
@@ -125,6 +132,7 @@ export async function importWxrStream (db: Db, writes: WriteServices, source: Re
           session.warn(event.message)
           break
       }
+      if (opts.step !== undefined) await opts.step(session.summary, seen, null)
     }
   } catch (err) {
     if (!(err instanceof WxrError)) throw err

@@ -40,8 +40,6 @@ export interface PostFilter {
   authorId?: number
   publishedAfter?: number
   publishedBefore?: number
-  /** Post ids matched by a full-text search, when q is given (set by the search module). */
-  matchSql?: { join: string, where: string, params: unknown[], rank: string, snippet?: string }
 }
 
 interface SortSpec { column: string, desc: boolean, cursorOf: (row: PostRow) => CursorValue }
@@ -53,7 +51,8 @@ export const SORT_SPECS: Record<Exclude<PostSort, 'relevance'>, SortSpec> = {
   title: { column: 'p.title', desc: false, cursorOf: (r) => r.title }
 }
 
-const LIST_COLUMNS = `p.id, p.slug, p.title, p.excerpt, p.status, p.published_at, p.created_at, p.updated_at, p.author_id,
+/** The columns of a post in a list (no body), as toPost reads them. */
+export const LIST_COLUMNS = `p.id, p.slug, p.title, p.excerpt, p.status, p.published_at, p.created_at, p.updated_at, p.author_id,
   p.featured_image_url, p.featured_image_alt, p.source_url, p.source_name, p.canonical_url, p.comment_status,
   p.word_count, p.reading_time_minutes, p.comment_count`
 
@@ -116,10 +115,6 @@ export function createPostsRepository (db: Db) {
       parts.push('p.published_at < ?')
       params.push(f.publishedBefore)
     }
-    if (f.matchSql !== undefined) {
-      parts.push(f.matchSql.where)
-      params.push(...f.matchSql.params)
-    }
     return { sql: parts.join(' AND '), params }
   }
 
@@ -141,8 +136,7 @@ export function createPostsRepository (db: Db) {
     /** Counts the posts matching a filter. */
     count (f: PostFilter): number {
       const w = whereOf(f, 'in')
-      const join = f.matchSql?.join ?? ''
-      return prepare(`SELECT count(*) FROM posts p ${join} WHERE ${w.sql}`).pluck().get(...w.params) as number
+      return prepare(`SELECT count(*) FROM posts p WHERE ${w.sql}`).pluck().get(...w.params) as number
     },
 
     /**
@@ -151,39 +145,21 @@ export function createPostsRepository (db: Db) {
      * how a category or tag filter is read: sorting its M posts costs about 4 row reads each,
      * walking the N posts in order about (offset + limit) · N / M index steps.
      */
-    list (f: PostFilter, opts: { sort: PostSort, limit: number, offset?: number, after?: { value: CursorValue, id: number }, withContent: boolean, total?: number, corpus?: number }): PostRow[] {
+    list (f: PostFilter, opts: { sort: Exclude<PostSort, 'relevance'>, limit: number, offset?: number, after?: { value: CursorValue, id: number }, withContent: boolean, total?: number, corpus?: number }): PostRow[] {
       const few = opts.total !== undefined && opts.corpus !== undefined && 4 * opts.total * opts.total < ((opts.offset ?? 0) + opts.limit) * opts.corpus
       const w = whereOf(f, few ? 'in' : 'exists')
       const params = [...w.params]
       let where = w.sql
-      let order: string
-      const columns = LIST_COLUMNS + (opts.withContent ? ', p.content_html' : '') + (f.matchSql?.snippet ? `, ${f.matchSql.snippet} AS snippet` : '')
-      if (opts.sort === 'relevance') {
-        order = `${f.matchSql?.rank ?? 'p.published_at DESC'}, p.id DESC`
-      } else {
-        const spec = SORT_SPECS[opts.sort]
-        const dir = spec.desc ? 'DESC' : 'ASC'
-        order = `${spec.column} ${dir}, p.id ${dir}`
-        if (opts.after !== undefined) {
-          const a = afterClause(spec, opts.after.value, opts.after.id)
-          where += ` AND ${a.sql}`
-          params.push(...a.params)
-        }
+      const columns = LIST_COLUMNS + (opts.withContent ? ', p.content_html' : '')
+      const spec = SORT_SPECS[opts.sort]
+      const dir = spec.desc ? 'DESC' : 'ASC'
+      const order = `${spec.column} ${dir}, p.id ${dir}`
+      if (opts.after !== undefined) {
+        const a = afterClause(spec, opts.after.value, opts.after.id)
+        where += ` AND ${a.sql}`
+        params.push(...a.params)
       }
-      const join = f.matchSql?.join ?? ''
-      if (f.matchSql?.snippet !== undefined) {
-        // SQLite computes every result column of every match before sorting, and a snippet
-        // reads and tokenizes the whole body: the page's ids come first, then only those
-        // rows get their snippets (a common word at 10,000 posts: 64 ms → about 1 ms).
-        const ids = prepare(`SELECT p.id FROM posts p ${join} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
-          .pluck().all(...params, opts.limit, opts.offset ?? 0) as number[]
-        if (ids.length === 0) return []
-        const rows = prepare(`SELECT ${columns} FROM posts p ${join} WHERE ${f.matchSql.where} AND p.id ${IN_ID_LIST}`)
-          .all(...f.matchSql.params, idList(ids)) as PostRow[]
-        const byId = new Map(rows.map((row) => [row.id, row]))
-        return ids.map((id) => byId.get(id) as PostRow)
-      }
-      const sqlText = `SELECT ${columns} FROM posts p ${join} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`
+      const sqlText = `SELECT ${columns} FROM posts p WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`
       return prepare(sqlText).all(...params, opts.limit, opts.offset ?? 0) as PostRow[]
     },
 
@@ -246,18 +222,29 @@ export interface PostWriteRow {
 /** Writes to posts and their links; callers run them inside a transaction. */
 export function createPostsWriter (db: Db) {
   const client = db.$client
-  const insertLinkCat = client.prepare('INSERT INTO post_categories (post_id, category_id, position) VALUES (?, ?, ?)')
-  const insertLinkTag = client.prepare('INSERT INTO post_tags (post_id, tag_id, position) VALUES (?, ?, ?)')
-  const dropCats = client.prepare('DELETE FROM post_categories WHERE post_id = ?')
-  const dropTags = client.prepare('DELETE FROM post_tags WHERE post_id = ?')
+  // Links are changed one by one, only where they differ: each added or removed link makes the
+  // search triggers index the post again (its facets changed), a moved position does not.
+  const upsertCat = client.prepare('INSERT INTO post_categories (post_id, category_id, position) VALUES (?, ?, ?) ON CONFLICT (post_id, category_id) DO UPDATE SET position = excluded.position')
+  const upsertTag = client.prepare('INSERT INTO post_tags (post_id, tag_id, position) VALUES (?, ?, ?) ON CONFLICT (post_id, tag_id) DO UPDATE SET position = excluded.position')
+  const dropCat = client.prepare('DELETE FROM post_categories WHERE post_id = ? AND category_id = ?')
+  const dropTag = client.prepare('DELETE FROM post_tags WHERE post_id = ? AND tag_id = ?')
+  const categoryIdsOf = client.prepare('SELECT category_id FROM post_categories WHERE post_id = ? ORDER BY position').pluck()
+  const tagIdsOf = client.prepare('SELECT tag_id FROM post_tags WHERE post_id = ? ORDER BY position').pluck()
+  function setLinks (postId: number, ids: number[], current: number[], drop: typeof dropCat, upsert: typeof upsertCat): void {
+    if (current.length === ids.length && current.every((id, i) => id === ids[i])) return
+    for (const id of current) if (!ids.includes(id)) drop.run(postId, id)
+    ids.forEach((id, i) => { if (current[i] !== id) upsert.run(postId, id, i) })
+  }
   return {
     slugTaken: client.prepare('SELECT 1 FROM posts WHERE slug = ? AND id IS NOT ?').pluck(),
     raw: client.prepare('SELECT * FROM posts WHERE id = ?'),
     byImportKey: client.prepare('SELECT * FROM posts WHERE import_key = ?'),
-    insert: client.prepare(`INSERT INTO posts (slug, title, excerpt, content_html, content_text, status, published_at, author_id,
+    /** The id the next post will get (posts ids are AUTOINCREMENT: never reused). */
+    nextId: client.prepare("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'posts'), 0), coalesce((SELECT max(id) FROM posts), 0)) + 1").pluck(),
+    insert: client.prepare(`INSERT INTO posts (id, slug, title, excerpt, content_html, content_text, status, published_at, author_id,
       featured_image_url, featured_image_alt, source_url, source_name, canonical_url, comment_status, sticky, word_count,
       reading_time_minutes, import_key, created_at, updated_at)
-      VALUES (@slug, @title, @excerpt, @content_html, @content_text, @status, @published_at, @author_id, @featured_image_url,
+      VALUES (@id, @slug, @title, @excerpt, @content_html, @content_text, @status, @published_at, @author_id, @featured_image_url,
       @featured_image_alt, @source_url, @source_name, @canonical_url, @comment_status, @sticky, @word_count,
       @reading_time_minutes, @import_key, @created_at, @updated_at) RETURNING id`).pluck(),
     update: client.prepare(`UPDATE posts SET slug = @slug, title = @title, excerpt = @excerpt, content_html = @content_html,
@@ -268,15 +255,13 @@ export function createPostsWriter (db: Db) {
       WHERE id = @id`),
     touch: client.prepare('UPDATE posts SET updated_at = ? WHERE id = ?'),
     remove: client.prepare('DELETE FROM posts WHERE id = ?'),
-    categoryIdsOf: client.prepare('SELECT category_id FROM post_categories WHERE post_id = ? ORDER BY position').pluck(),
-    tagIdsOf: client.prepare('SELECT tag_id FROM post_tags WHERE post_id = ? ORDER BY position').pluck(),
+    categoryIdsOf,
+    tagIdsOf,
     setCategories (postId: number, ids: number[]): void {
-      dropCats.run(postId)
-      ids.forEach((id, i) => insertLinkCat.run(postId, id, i))
+      setLinks(postId, ids, categoryIdsOf.all(postId) as number[], dropCat, upsertCat)
     },
     setTags (postId: number, ids: number[]): void {
-      dropTags.run(postId)
-      ids.forEach((id, i) => insertLinkTag.run(postId, id, i))
+      setLinks(postId, ids, tagIdsOf.all(postId) as number[], dropTag, upsertTag)
     }
   }
 }

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify'
 import { problemResponses, RefParamsSchema } from '../../schemas/common.js'
 import { hasScope, termScopeOf } from '../../plugins/auth.js'
 import { pageLinks, cursorLink } from '../../lib/pagination.js'
+import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
 import type { Visibility } from './posts-repository.js'
 import { CreatePostBody, GetPostQuery, ListPostsQuery, UpdatePostBody, type ListPostsQueryType, type Post } from './posts-schemas.js'
 import { NotFound } from '../../errors.js'
@@ -51,12 +52,13 @@ const postsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ListPostsQuery,
       response: {
         200: Type.Ref('PostList', { examples: [EXAMPLE_LIST] } as never),
-        ...problemResponses(400, 401, 403, 404)
+        ...problemResponses(400, 401, 403, 404, 422)
       }
     }
   }, async (request, reply) => {
     const result = posts.list(request.query, visibilityFor(request.query.status), Date.now(), termScopeOf(request))
     reply.header('x-total-count', String(result.meta.total))
+    if (result.meta.search?.timed_out === true) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
     // Link targets are relative references (RFC 8288 §3.2: resolved against the request URL),
     // so they hold whatever host and path prefix the client used and nothing from its headers.
     reply.header('link', result.meta.page === null

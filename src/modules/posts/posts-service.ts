@@ -7,13 +7,11 @@ import { groupTerms, toPost, type PostRelations } from './posts-mapper.js'
 import { SORT_SPECS, type PostFilter, type PostRow, type Visibility } from './posts-repository.js'
 import type { TermScope } from '../../db/term-visibility.js'
 import { POST_FIELDS, type ListPostsQueryType, type PostField, type PostSort } from './posts-schemas.js'
-
-/** Builds the full-text part of a post filter for `q`; provided by the search module. */
-export type SearchMatcher = (q: string) => NonNullable<PostFilter['matchSql']> | null
+import type { SearchEngine, SearchMeta } from '../search/search-service.js'
 
 export interface ListResult {
   data: Array<Record<string, unknown>>
-  meta: { page: number | null, per_page: number, total: number, total_pages: number, next_cursor: string | null }
+  meta: { page: number | null, per_page: number, total: number, total_pages: number, next_cursor: string | null, search?: SearchMeta }
 }
 
 function parseFields (text: string | undefined): Set<PostField> | undefined {
@@ -40,14 +38,14 @@ function parseTime (value: string | undefined, name: string): number | undefined
 }
 
 /** Reading posts: filters resolved to ids, pages or cursors, relations loaded in three queries. */
-export function createPostsService (repos: Repositories, siteUrl: string, search?: SearchMatcher, stamp?: () => string) {
+export function createPostsService (repos: Repositories, siteUrl: string, search?: SearchEngine, stamp?: () => string) {
   // Totals are remembered per filter until the content stamp changes, so a list request does
   // not count the whole table every time (the response cache may be off).
   const counts = new Map<string, { stamp: string, total: number }>()
   function countOf (filter: PostFilter): number {
     if (stamp === undefined) return repos.posts.count(filter)
     const current = stamp()
-    const key = JSON.stringify({ ...filter, now: undefined, matchSql: filter.matchSql?.params })
+    const key = JSON.stringify({ ...filter, now: undefined })
     const hit = counts.get(key)
     if (hit !== undefined && hit.stamp === current) return hit.total
     const total = repos.posts.count(filter)
@@ -105,19 +103,11 @@ export function createPostsService (repos: Repositories, siteUrl: string, search
     list (query: ListPostsQueryType, visibility: Visibility, now = Date.now(), terms: TermScope = visibility === 'public' ? 'public' : 'all'): ListResult {
       const fields = parseFields(query.fields)
       const perPage = query.per_page ?? 10
-      const sort: PostSort = query.sort ?? (query.q !== undefined ? 'relevance' : '-published_at')
+      // Newest first unless asked otherwise, with or without q: the order the spec has always
+      // given (the schema's default), and the one a search can read in index order.
+      const sort: PostSort = query.sort ?? '-published_at'
+      if (sort === 'relevance' && query.q === undefined) throw new FieldError([{ in: 'query', path: 'sort', message: 'relevance needs q' }])
       const filter = resolveFilter(query, visibility, now, terms)
-      if (query.q !== undefined) {
-        const match = search?.(query.q)
-        if (match === null || match === undefined) {
-          // Nothing searchable in the text (only punctuation, say): an empty result, not an error.
-          return { data: [], meta: { page: query.cursor ? null : (query.page ?? 1), per_page: perPage, total: 0, total_pages: 0, next_cursor: null } }
-        }
-        filter.matchSql = match
-      } else if (sort === 'relevance') {
-        throw new FieldError([{ in: 'query', path: 'sort', message: 'relevance needs q' }])
-      }
-      const total = countOf(filter)
       let page: number | null = query.page ?? 1
       let offset = (page - 1) * perPage
       let after: { value: string | number | null, id: number } | undefined
@@ -134,12 +124,27 @@ export function createPostsService (repos: Repositories, siteUrl: string, search
         page = null
       }
       const withContent = fields?.has('content_html') ?? false
-      // One extra row tells whether a next page exists without another query.
-      const linked = filter.categoryIds !== undefined || filter.tagIds !== undefined
-      const corpus = linked ? countOf({ ...filter, categoryIds: undefined, tagIds: undefined }) : undefined
-      const rows = repos.posts.list(filter, { sort, limit: perPage + 1, offset, after, withContent, total, corpus })
-      const hasMore = rows.length > perPage
-      if (hasMore) rows.pop()
+      let rows: PostRow[]
+      let total: number
+      let hasMore: boolean
+      let searchMeta: SearchMeta | undefined
+      if (query.q !== undefined) {
+        const found = search?.list(query.q, filter, { sort, limit: perPage, offset, after, withContent }) ?? null
+        // Nothing searchable in the text (only punctuation, say): an empty result, not an error.
+        if (found === null) {
+          return { data: [], meta: { page: query.cursor ? null : (query.page ?? 1), per_page: perPage, total: 0, total_pages: 0, next_cursor: null } }
+        }
+        ;({ rows, total, hasMore } = found)
+        searchMeta = found.search
+      } else {
+        total = countOf(filter)
+        // One extra row tells whether a next page exists without another query.
+        const linked = filter.categoryIds !== undefined || filter.tagIds !== undefined
+        const corpus = linked ? countOf({ ...filter, categoryIds: undefined, tagIds: undefined }) : undefined
+        rows = repos.posts.list(filter, { sort: sort as Exclude<PostSort, 'relevance'>, limit: perPage + 1, offset, after, withContent, total, corpus })
+        hasMore = rows.length > perPage
+        if (hasMore) rows.pop()
+      }
       let nextCursor: string | null = null
       if (hasMore && rows.length > 0) {
         const last = rows[rows.length - 1]
@@ -150,7 +155,7 @@ export function createPostsService (repos: Repositories, siteUrl: string, search
       const rel = relationsOf(rows)
       const data = rows.map((r) => toPost(r, rel, siteUrl, now, fields) as Record<string, unknown>)
       const meta = pageMeta(page ?? 1, perPage, total)
-      return { data, meta: { ...meta, page, next_cursor: nextCursor } }
+      return { data, meta: { ...meta, page, next_cursor: nextCursor, ...(searchMeta ? { search: searchMeta } : {}) } }
     },
 
     get (refText: string, visibility: Visibility, now = Date.now()) {

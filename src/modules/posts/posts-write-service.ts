@@ -149,9 +149,14 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
           created_at: now,
           updated_at: now
         }
-        const id = w.insert.get(row) as number
+        // Links first, then the post: the search triggers then index the new post once, with its
+        // categories and tags, instead of once more for every link. The links' foreign keys are
+        // checked at commit (the pragma ends with the transaction); checkRefs has vouched for them.
+        db.$client.pragma('defer_foreign_keys = ON')
+        const id = w.nextId.get() as number
         w.setCategories(id, input.category_ids ?? [])
         w.setTags(id, input.tag_ids ?? [])
+        w.insert.get({ ...row, id })
         const links = { authorId: row.author_id, categoryIds: input.category_ids ?? [], tagIds: input.tag_ids ?? [] }
         emit({ kind: 'post', id, before: null, after: stateOf(row), links: { before: null, after: links } })
         return id

@@ -73,10 +73,17 @@ export function createRelatedRepository (db: Db) {
     AND post_id IN (SELECT value FROM json_each(?)) ORDER BY post_id, category_id`).raw()
   const listRows = c.prepare(`SELECT ${LIST_COLUMNS} FROM posts p WHERE p.id IN (SELECT value FROM json_each(?))`)
   const fingerprint = c.prepare('SELECT hash FROM post_vectors WHERE post_id = ?').pluck()
+  // Statistics over published posts, kept by triggers (migrations/0004_related_live_stats.sql);
+  // scheduled posts not live yet are read separately and subtracted by the service.
   const df = c.prepare('SELECT df FROM term_df WHERE term = ?').pluck()
-  const postCount = c.prepare('SELECT count(*) FROM posts').pluck()
-  const tagCount = c.prepare('SELECT count(*) FROM post_tags WHERE tag_id = ?').pluck()
-  const categoryCount = c.prepare('SELECT count(*) FROM post_categories WHERE category_id = ?').pluck()
+  const counted = c.prepare('SELECT n FROM related_counts WHERE kind = ? AND id = ?').pluck()
+  const SCHEDULED = "SELECT post_id FROM post_vectors WHERE status = 'published' AND published_at > ?"
+  const scheduled = {
+    posts: c.prepare(`SELECT count(*) FROM (${SCHEDULED})`).pluck(),
+    terms: c.prepare(`SELECT term, count(*) FROM post_terms WHERE post_id IN (${SCHEDULED}) AND term <> '' GROUP BY term`).raw(),
+    tags: c.prepare(`SELECT tag_id, count(*) FROM post_tags WHERE post_id IN (${SCHEDULED}) GROUP BY tag_id`).raw(),
+    categories: c.prepare(`SELECT category_id, count(*) FROM post_categories WHERE post_id IN (${SCHEDULED}) GROUP BY category_id`).raw()
+  }
   const tagIdsOf = c.prepare('SELECT tag_id FROM post_tags WHERE post_id = ? ORDER BY tag_id').pluck()
   const categoryIdsOf = c.prepare('SELECT category_id FROM post_categories WHERE post_id = ? ORDER BY category_id').pluck()
 
@@ -134,14 +141,30 @@ export function createRelatedRepository (db: Db) {
       return rows.map(([id, publishedAt, hash]) => ({ id, publishedAt, hash }))
     },
 
-    /** How many posts' vectors hold the term. */
+    /** How many published posts' vectors hold the term (scheduled ones included). */
     termDf (term: string): number {
       return (df.get(term) as number | undefined) ?? 0
     },
 
-    postCount: () => postCount.get() as number,
-    tagCount: (id: number) => tagCount.get(id) as number,
-    categoryCount: (id: number) => categoryCount.get(id) as number,
+    /** Published posts with a vector, and those carrying a tag or category (scheduled ones included). */
+    postCount: () => (counted.get('posts', 0) as number | undefined) ?? 0,
+    tagCount: (id: number) => (counted.get('tag', id) as number | undefined) ?? 0,
+    categoryCount: (id: number) => (counted.get('category', id) as number | undefined) ?? 0,
+
+    /**
+     * What the scheduled posts not live at `now` add to those counts: the service subtracts it.
+     * One grouped read over their vectors and links, so its cost follows the number of
+     * scheduled posts, not the corpus.
+     */
+    scheduledStats (now: number) {
+      const tally = <K>(rows: Array<[K, number]>) => new Map(rows)
+      return {
+        posts: scheduled.posts.get(now) as number,
+        terms: tally(scheduled.terms.all(now) as Array<[string, number]>),
+        tags: tally(scheduled.tags.all(now) as Array<[number, number]>),
+        categories: tally(scheduled.categories.all(now) as Array<[number, number]>)
+      }
+    },
     tagIdsOf: (postId: number) => tagIdsOf.all(postId) as number[],
     categoryIdsOf: (postId: number) => categoryIdsOf.all(postId) as number[],
 

@@ -1,19 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { problemResponses, RefParamsSchema } from '../../schemas/common.js'
+import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
 import { createRelatedRepository } from './related-repository.js'
 import { createRelatedService } from './related-service.js'
 import { RelatedQuery } from './related-schemas.js'
 
 /** GET /v1/posts/{ref}/related: the posts most related to a live post. */
-const relatedRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app, opts) => {
+const relatedRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string, budgetMs?: number }> = async (app, opts) => {
   const related = createRelatedService({
     repo: createRelatedRepository(app.db),
     indexer: app.writes.related,
     posts: app.services.posts,
     stamp: () => app.contentVersion.stamp(),
     bump: () => app.contentVersion.bump(),
-    siteUrl: opts.siteUrl
+    siteUrl: opts.siteUrl,
+    budgetMs: opts.budgetMs
   })
   app.addHook('onClose', async () => related.close())
 
@@ -36,9 +38,11 @@ const relatedRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string }> = async (app
         ...problemResponses(400, 404)
       }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const limit = request.query.limit ?? 5
-    return { data: related.find(request.params.ref, limit), meta: { limit } }
+    const page = related.page(request.params.ref, limit)
+    if (page.timedOut) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
+    return { data: page.data, meta: { limit, timed_out: page.timedOut } }
   })
 }
 export default relatedRoutes

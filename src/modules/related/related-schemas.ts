@@ -33,7 +33,7 @@ const EXAMPLE = {
       text_similarity: 0.413562
     }
   }],
-  meta: { limit: 5 }
+  meta: { limit: 5, timed_out: false }
 }
 
 export const RelatedReasonsSchema = Type.Object({
@@ -56,7 +56,10 @@ export const RelatedPostSchema = Type.Object({
 
 export const RelatedPostListSchema = Type.Object({
   data: Type.Array(Type.Ref('RelatedPost')),
-  meta: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 20, description: 'The limit asked for; data may hold fewer' }) })
+  meta: Type.Object({
+    limit: Type.Integer({ minimum: 1, maximum: 20, description: 'The limit asked for; data may hold fewer' }),
+    timed_out: Type.Boolean({ description: 'The query budget (QUERY_BUDGET_MS) ran out: only the best candidates by a first estimate were scored, so the list may differ from the full answer' })
+  })
 }, { $id: 'RelatedPostList', title: 'RelatedPostList', examples: [EXAMPLE] })
 
 export const RelatedQuery = Type.Object({

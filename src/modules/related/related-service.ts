@@ -4,6 +4,7 @@ import type { PostRow } from '../posts/posts-repository.js'
 import type { RelatedRepository } from './related-repository.js'
 import type { RelatedIndexer } from './related-index.js'
 import { toRelatedPost, type RelatedPost } from './related-mapper.js'
+import { createBudget } from '../../lib/budget.js'
 
 /** How much of the index one request may read, and how the backfill paces itself. */
 export interface RelatedTuning {
@@ -13,6 +14,10 @@ export interface RelatedTuning {
   postingsPerTerm: number
   /** Posts read per shared tag or category, newest first. */
   taxonomyPerTerm: number
+  /** Posts read over all shared tags and categories together: a post with fifty tags reads fewer per tag. */
+  taxonomyTotal: number
+  /** Candidates scored exactly when the time budget ran out during the candidate query. */
+  candidatesLate: number
   /** How long the first request may spend indexing posts that have no entry; the rest go in the background. */
   firstBackfillMs: number
   /** How long each background backfill step may hold the event loop. */
@@ -22,7 +27,17 @@ export interface RelatedTuning {
 }
 
 /** Limits measured on a generated 10,000-post corpus; the labelled corpus gives the same top 5 as scoring every post. */
-export const DEFAULT_TUNING: RelatedTuning = { candidates: 100, postingsPerTerm: 50, taxonomyPerTerm: 200, firstBackfillMs: 200, backfillStepMs: 20, vectorCache: 2000 }
+export const DEFAULT_TUNING: RelatedTuning = { candidates: 100, postingsPerTerm: 50, taxonomyPerTerm: 200, taxonomyTotal: 2000, candidatesLate: 20, firstBackfillMs: 200, backfillStepMs: 20, vectorCache: 2000 }
+
+/**
+ * Posts to read per shared tag or category: taxonomyPerTerm, less when a post has so many that
+ * together they would pass taxonomyTotal (never under 20 each). With the per-term postings (at
+ * most 32 terms × postingsPerTerm) this bounds what one request reads, whatever the corpus.
+ */
+export function taxonomyLimit (tuning: RelatedTuning, shared: number): number {
+  if (shared <= 0) return tuning.taxonomyPerTerm
+  return Math.min(tuning.taxonomyPerTerm, Math.max(20, Math.floor(tuning.taxonomyTotal / shared)))
+}
 
 const EMPTY: TermVector = { terms: [], weights: [] }
 
@@ -35,6 +50,8 @@ interface Deps {
   /** Invalidates cached public responses (after a background backfill). */
   bump: () => void
   siteUrl: string
+  /** QUERY_BUDGET_MS: past it, fewer candidates are scored and the answer says so. */
+  budgetMs?: number
 }
 
 /**
@@ -46,11 +63,13 @@ export function createRelatedService (deps: Deps, tuning: RelatedTuning = DEFAUL
   const { repo, indexer, posts } = deps
   let memo: { stamp: string, stats: CorpusStats } | null = null
 
-  // Corpus-wide numbers, each looked up once per content stamp. They count every stored post
-  // whatever its status, so publishing or unpublishing a post moves no other post's rarity.
-  function stats (): CorpusStats {
+  // Corpus-wide numbers over live posts only, each looked up once per content stamp (which also
+  // changes when a scheduled post goes live): a draft or a scheduled post never moves a public
+  // score. The stored counts include scheduled posts; what those add is subtracted here.
+  function stats (now: number): CorpusStats {
     const stamp = deps.stamp()
     if (memo !== null && memo.stamp === stamp) return memo.stats
+    const pending = repo.scheduledStats(now)
     const df = new Map<string, number>()
     const tags = new Map<number, number>()
     const cats = new Map<number, number>()
@@ -63,10 +82,10 @@ export function createRelatedService (deps: Deps, tuning: RelatedTuning = DEFAUL
       return v
     }
     const s: CorpusStats = {
-      docCount: repo.postCount(),
-      termDf: (term) => remember(df, term, repo.termDf),
-      tagCount: (id) => remember(tags, id, repo.tagCount),
-      categoryCount: (id) => remember(cats, id, repo.categoryCount)
+      docCount: repo.postCount() - pending.posts,
+      termDf: (term) => remember(df, term, (t) => repo.termDf(t) - (pending.terms.get(t) ?? 0)),
+      tagCount: (id) => remember(tags, id, (k) => repo.tagCount(k) - (pending.tags.get(k) ?? 0)),
+      categoryCount: (id) => remember(cats, id, (k) => repo.categoryCount(k) - (pending.categories.get(k) ?? 0))
     }
     memo = { stamp, stats: s }
     return s
@@ -153,60 +172,73 @@ export function createRelatedService (deps: Deps, tuning: RelatedTuning = DEFAUL
     return Math.log(1 + n / Math.min(n, Math.max(1, df)))
   }
 
+  /** The `limit` posts most related to a live post, and whether the time budget cut the work short (meta.timed_out). */
+  function page (refText: string, limit: number, now = Date.now()): { data: RelatedPost[], timedOut: boolean } {
+    const budget = createBudget(deps.budgetMs ?? Infinity)
+    const target = posts.requireLive(refText, now)
+    startBackfill()
+    let hash = repo.fingerprintOf(target.id)
+    if (hash === undefined) {
+      indexer.indexNow(target.id)
+      hash = repo.fingerprintOf(target.id) ?? ''
+    }
+    const corpus = stats(now)
+    const n = Math.max(1, corpus.docCount)
+    const publishedAt = target.published_at ?? now
+    const vector = vectorsOf([{ id: target.id, hash }]).get(target.id) ?? EMPTY
+    const tagIds = repo.tagIdsOf(target.id)
+    const categoryIds = repo.categoryIdsOf(target.id)
+
+    // Query weights for the pre-score: a posting's weight times these sums to the cosine
+    // the candidate would have if its norm were the target's.
+    const idfs = vector.terms.map((term) => idfOf(n, corpus.termDf(term)))
+    let sq = 0
+    vector.weights.forEach((w, i) => { sq += (w * idfs[i]) ** 2 })
+    const candidates = repo.candidates({
+      targetId: target.id,
+      publishedAt,
+      now,
+      terms: sq > 0 ? vector.terms.flatMap((term, i) => commonDf(corpus.termDf(term), n) ? [] : [{ term, weight: vector.weights[i] * idfs[i] * idfs[i] / sq, limit: tuning.postingsPerTerm }]) : [],
+      tags: tagIds.map((id) => ({ id, idf: idfOf(n, corpus.tagCount(id)) })),
+      categories: categoryIds.map((id) => ({ id, idf: idfOf(n, corpus.categoryCount(id)) })),
+      taxonomyLimit: taxonomyLimit(tuning, tagIds.length + categoryIds.length),
+      limit: tuning.candidates
+    })
+    // Every step before was bounded; past the budget only the best candidates by the
+    // pre-score get their exact scores (a few milliseconds at most), and the answer says so.
+    const timedOut = budget.exhausted()
+    if (timedOut) candidates.splice(tuning.candidatesLate)
+
+    const ids = candidates.map((c) => c.id)
+    const vectors = vectorsOf(candidates)
+    const tagLinks = repo.linksOf('tags', ids, tagIds)
+    const categoryLinks = repo.linksOf('categories', ids, categoryIds)
+    const docs: RelatedDoc[] = candidates.map((c) => ({
+      id: c.id,
+      publishedAt: c.publishedAt,
+      vector: vectors.get(c.id) ?? EMPTY,
+      tagIds: tagLinks.get(c.id) ?? [],
+      categoryIds: categoryLinks.get(c.id) ?? []
+    }))
+    const results = scoreRelated({ id: target.id, publishedAt, vector, tagIds, categoryIds }, docs, corpus, limit)
+
+    const rows = new Map(repo.rowsOf(results.map((r) => r.id)).map((r) => [r.id, r]))
+    const ordered = results.map((r) => rows.get(r.id)).filter((r): r is PostRow => r !== undefined)
+    const rel = posts.relationsOf(ordered)
+    const data = results.flatMap((r) => {
+      const row = rows.get(r.id)
+      return row === undefined ? [] : [toRelatedPost(row, r, rel, deps.siteUrl, now)]
+    })
+    return { data, timedOut }
+  }
+
   return {
     /** The `limit` posts most related to a live post, best first; a 404 for any other ref. */
     find (refText: string, limit: number, now = Date.now()): RelatedPost[] {
-      const target = posts.requireLive(refText, now)
-      startBackfill()
-      let hash = repo.fingerprintOf(target.id)
-      if (hash === undefined) {
-        indexer.indexNow(target.id)
-        hash = repo.fingerprintOf(target.id) ?? ''
-      }
-      const corpus = stats()
-      const n = Math.max(1, corpus.docCount)
-      const publishedAt = target.published_at ?? now
-      const vector = vectorsOf([{ id: target.id, hash }]).get(target.id) ?? EMPTY
-      const tagIds = repo.tagIdsOf(target.id)
-      const categoryIds = repo.categoryIdsOf(target.id)
-
-      // Query weights for the pre-score: a posting's weight times these sums to the cosine
-      // the candidate would have if its norm were the target's.
-      const idfs = vector.terms.map((term) => idfOf(n, corpus.termDf(term)))
-      let sq = 0
-      vector.weights.forEach((w, i) => { sq += (w * idfs[i]) ** 2 })
-      const candidates = repo.candidates({
-        targetId: target.id,
-        publishedAt,
-        now,
-        terms: sq > 0 ? vector.terms.flatMap((term, i) => commonDf(corpus.termDf(term), n) ? [] : [{ term, weight: vector.weights[i] * idfs[i] * idfs[i] / sq, limit: tuning.postingsPerTerm }]) : [],
-        tags: tagIds.map((id) => ({ id, idf: idfOf(n, corpus.tagCount(id)) })),
-        categories: categoryIds.map((id) => ({ id, idf: idfOf(n, corpus.categoryCount(id)) })),
-        taxonomyLimit: tuning.taxonomyPerTerm,
-        limit: tuning.candidates
-      })
-
-      const ids = candidates.map((c) => c.id)
-      const vectors = vectorsOf(candidates)
-      const tagLinks = repo.linksOf('tags', ids, tagIds)
-      const categoryLinks = repo.linksOf('categories', ids, categoryIds)
-      const docs: RelatedDoc[] = candidates.map((c) => ({
-        id: c.id,
-        publishedAt: c.publishedAt,
-        vector: vectors.get(c.id) ?? EMPTY,
-        tagIds: tagLinks.get(c.id) ?? [],
-        categoryIds: categoryLinks.get(c.id) ?? []
-      }))
-      const results = scoreRelated({ id: target.id, publishedAt, vector, tagIds, categoryIds }, docs, corpus, limit)
-
-      const rows = new Map(repo.rowsOf(results.map((r) => r.id)).map((r) => [r.id, r]))
-      const ordered = results.map((r) => rows.get(r.id)).filter((r): r is PostRow => r !== undefined)
-      const rel = posts.relationsOf(ordered)
-      return results.flatMap((r) => {
-        const row = rows.get(r.id)
-        return row === undefined ? [] : [toRelatedPost(row, r, rel, deps.siteUrl, now)]
-      })
+      return page(refText, limit, now).data
     },
+
+    page,
 
     /** Starts the backfill if no request has yet, and resolves once no post is left without a vector. */
     whenIndexed (): Promise<void> {

@@ -1,0 +1,91 @@
+import { createReadStream } from 'node:fs'
+import { readFile, stat } from 'node:fs/promises'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import type { Db } from '../../db/client.js'
+import type { WriteServices } from '../../plugins/writes.js'
+import { importWxrStream, type ImportStep } from './imports-wxr.js'
+import { UnreadableImport } from './imports-errors.js'
+import type { FeedImportOptions } from './imports-service.js'
+import type { ImportSummary } from './imports-schemas.js'
+
+// One import job from its spooled file to the database: the same code in the worker thread
+// of a server, on the event loop of a server on an in-memory database, and in the command
+// line. It reports progress between items and stops between items when asked to.
+
+export interface ImportJobSpec {
+  kind: 'wxr' | 'feed'
+  /** The body, as received. */
+  file: string
+  feed?: FeedImportOptions
+}
+
+export interface ImportProgress {
+  bytesRead: number
+  bytesTotal: number
+  itemsRead: number
+  itemsTotal: number | null
+  summary: ImportSummary
+}
+
+export type ImportOutcome =
+  | { status: 'succeeded' | 'cancelled', progress: ImportProgress }
+  | { status: 'failed', progress: ImportProgress, code: string, message: string }
+
+export interface RunHooks {
+  /** After each item and each chunk of the file read (often: throttle what it does). */
+  progress?: (p: ImportProgress) => void
+  /** Asked between items: true stops the import there, keeping what was committed. */
+  cancelled?: () => boolean
+  /** On the event loop: let other work run after this many milliseconds of import. */
+  sliceMs?: number
+}
+
+/** An import that was told to stop. */
+class ImportStopped extends Error {}
+
+export function emptySummary (format: string): ImportSummary {
+  const zero = () => ({ posts: 0, categories: 0, tags: 0, authors: 0, comments: 0 })
+  return { format, created: zero(), updated: zero(), unchanged: zero(), ignored: {}, skipped: [], warnings: [] }
+}
+
+/** Runs one import; never throws for the import's own failures (the outcome says them). */
+export async function runImport (db: Db, writes: WriteServices, spec: ImportJobSpec, opts: { iframeHosts: string[] }, hooks: RunHooks = {}): Promise<ImportOutcome> {
+  const progress: ImportProgress = { bytesRead: 0, bytesTotal: 0, itemsRead: 0, itemsTotal: null, summary: emptySummary(spec.kind) }
+  let sliceStart = Date.now()
+  const step: ImportStep = async (summary, itemsRead, itemsTotal) => {
+    progress.summary = summary
+    progress.itemsRead = itemsRead
+    progress.itemsTotal = itemsTotal
+    hooks.progress?.(progress)
+    if (hooks.cancelled?.() === true) throw new ImportStopped()
+    if (hooks.sliceMs !== undefined && Date.now() - sliceStart >= hooks.sliceMs) {
+      await nextTurn()
+      sliceStart = Date.now()
+    }
+  }
+  try {
+    progress.bytesTotal = (await stat(spec.file)).size
+    if (spec.kind === 'wxr') {
+      const chunks = async function * () {
+        for await (const chunk of createReadStream(spec.file) as AsyncIterable<Buffer>) {
+          progress.bytesRead += chunk.length
+          hooks.progress?.(progress)
+          yield chunk
+        }
+      }
+      progress.summary = await importWxrStream(db, writes, chunks(), { iframeHosts: opts.iframeHosts, step })
+    } else {
+      const bytes = await readFile(spec.file)
+      progress.bytesRead = bytes.length
+      // The feed parser is loaded on first use: most processes never import a feed.
+      const { importFeedDocument } = await import('./imports-feed.js')
+      progress.summary = await importFeedDocument(db, writes, bytes, { ...(spec.feed ?? { status: 'draft' }), iframeHosts: opts.iframeHosts, step })
+    }
+    hooks.progress?.(progress)
+    return { status: 'succeeded', progress }
+  } catch (err) {
+    if (err instanceof ImportStopped) return { status: 'cancelled', progress }
+    if (err instanceof UnreadableImport) return { status: 'failed', progress, code: 'UNREADABLE_IMPORT', message: err.message }
+    return { status: 'failed', progress, code: 'IMPORT_FAILED', message: `The import stopped on an error: ${(err as Error).message}` }
+  }
+}

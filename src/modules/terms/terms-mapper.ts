@@ -1,0 +1,24 @@
+import type { AnyTermKind, TermRowOf } from './terms-kind.js'
+
+/** A term as the API shows it: what every term has, the kind's own fields, its live post count. */
+export interface TermApi {
+  id: number
+  slug: string
+  name: string
+  post_count: number
+  created_at: string
+  updated_at: string
+}
+
+/** Row → API object; the kind's `fields` decide what else is shown (never an author's e-mail). */
+export function toTerm<K extends AnyTermKind> (kind: K, row: TermRowOf<K>): TermApi & ReturnType<K['fields']> {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    ...kind.fields(row) as ReturnType<K['fields']>,
+    post_count: row.postCount,
+    created_at: new Date(row.createdAt).toISOString(),
+    updated_at: new Date(row.updatedAt).toISOString()
+  }
+}

@@ -1,0 +1,128 @@
+import type { Db } from '../../db/client.js'
+import type { Emit, Writer } from '../../db/write.js'
+import { createTermVisibility } from '../../db/term-visibility.js'
+import { FieldError, InUse, NotFound, SlugConflict } from '../../errors.js'
+import { slugify, uniqueSlug } from '../../lib/slugify.js'
+import { touchPosts } from '../posts/posts-write-service.js'
+import { createTermsWriter } from './terms-repository.js'
+import type { AnyTermKind, TermInputOf } from './terms-kind.js'
+
+/** A tree term's parent, on a row or in a body's columns (null at the top, and in a flat kind). */
+function parentOf (values: object): number | null {
+  return 'parentId' in values && typeof values.parentId === 'number' ? values.parentId : null
+}
+
+/**
+ * Writes of one kind of term, each one transaction through the writer, announced on the change
+ * bus. A slug is made from the name when absent (made unique with -2, -3…); an explicit one
+ * already taken is a 409. Deleting a term still in use is a 409 unless `reassign` names the
+ * term that takes its posts over. In a tree (categories) a cycle is a 422 and a deleted term's
+ * children move up to its parent, as WordPress does.
+ */
+export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer, kind: K) {
+  const w = createTermsWriter(db, kind)
+  const visibility = createTermVisibility(db)
+  const { name } = kind
+
+  function load (id: number) {
+    const row = w.load(id)
+    if (row === undefined) throw new NotFound(kind.label, String(id))
+    return row
+  }
+  function pickSlug (explicit: string | undefined, termName: string, id = 0): string {
+    if (explicit !== undefined) {
+      if (w.slugTaken(explicit, id)) throw new SlugConflict(name, explicit)
+      return explicit
+    }
+    return uniqueSlug(slugify(termName, name), (slug) => w.slugTaken(slug, id))
+  }
+
+  // A tree's parent must exist and must not lie below the term itself (id 0: a new term).
+  function checkParent (id: number, parentId: number | null): void {
+    if (parentId === null) return
+    if (w.load(parentId) === undefined) throw new FieldError([{ in: 'body', path: 'parent_id', message: `${name} ${parentId} does not exist` }], 422)
+    if (id !== 0 && visibility.withAncestors([parentId]).includes(id)) {
+      throw new FieldError([{ in: 'body', path: 'parent_id', message: `would make the ${name} its own ancestor (a cycle)` }], 422)
+    }
+  }
+  // A tree term is public while it or one below it has a live post, so moving or deleting one
+  // can show or hide those above: whether each was public is taken before the change, and the
+  // difference announced after it.
+  function publicNow (ids: number[], now: number): Map<number, boolean> {
+    return new Map(ids.map((id) => [id, visibility.hasLivePost(name, id, now)]))
+  }
+  function announce (emit: Emit, before: Map<number, boolean>, now: number): void {
+    for (const [id, was] of before) {
+      const slug = visibility.slugOf(name, id)
+      if (slug === undefined || was === visibility.hasLivePost(name, id, now)) continue
+      emit(was ? { kind: name, id, slug, action: 'delete', wasPublic: true } : { kind: name, id, slug, action: 'upsert' })
+    }
+  }
+
+  return {
+    create (input: TermInputOf<K> & { name: string }): number {
+      const columns = given(kind.columns(input))
+      if (kind.tree) checkParent(0, parentOf(columns))
+      return write((emit, now) => {
+        const slug = pickSlug(input.slug, input.name)
+        const id = w.insert({ ...columns, slug, name: input.name, createdAt: now, updatedAt: now })
+        emit({ kind: name, id, slug, action: 'upsert' })
+        return id
+      })
+    },
+    update (id: number, input: TermInputOf<K>): void {
+      write((emit, now) => {
+        const old = load(id)
+        const columns = given(kind.columns(input))
+        if (kind.tree) checkParent(id, parentOf(columns))
+        const slug = input.slug !== undefined && input.slug !== old.slug ? pickSlug(input.slug, old.name, id) : old.slug
+        const next = { ...old, ...columns, slug, name: input.name ?? old.name }
+        const moved = kind.tree && parentOf(next) !== parentOf(old)
+        const above = moved ? publicNow(visibility.withAncestors([parentOf(old), parentOf(next)].filter((p): p is number => p !== null)), now) : undefined
+        w.update(id, { ...columns, slug, name: next.name, updatedAt: now })
+        emit({ kind: name, id, slug, action: 'upsert' })
+        if (above !== undefined) announce(emit, above, now)
+        const before = kind.shownOnPosts(old)
+        if (kind.shownOnPosts(next).some((value, i) => value !== before[i])) touchPosts(db, emit, w.postsOf(id))
+      })
+    },
+    remove (id: number, reassignTo?: number): void {
+      write((emit, now) => {
+        const old = load(id)
+        const wasPublic = visibility.hasLivePost(name, id, now)
+        const used = w.usage(id)
+        if (used > 0 && reassignTo === undefined) {
+          throw new InUse(`${kind.label} "${old.slug}" has ${used} post(s): pass ?reassign=<${name}> to move them`)
+        }
+        const affected = w.postsOf(id)
+        const around = kind.tree
+          ? publicNow(visibility.withAncestors([parentOf(old), reassignTo ?? null].filter((p): p is number => p !== null && p !== id)), now)
+          : undefined
+        if (reassignTo !== undefined) {
+          if (reassignTo === id) throw new FieldError([{ in: 'query', path: 'reassign', message: `cannot reassign to the ${name} being deleted` }], 422)
+          load(reassignTo)
+          w.movePosts(id, reassignTo)
+        }
+        if (kind.tree) {
+          for (const child of w.children(id)) emit({ kind: name, id: child.id, slug: child.slug, action: 'upsert' })
+          w.moveChildren(id, parentOf(old), now)
+        }
+        w.remove(id)
+        emit({ kind: name, id, slug: old.slug, action: 'delete', wasPublic })
+        if (around !== undefined) {
+          announce(emit, around, now)
+        } else if (reassignTo !== undefined) {
+          // The term that took the posts over may have become public with them.
+          emit({ kind: name, id: reassignTo, slug: load(reassignTo).slug, action: 'upsert' })
+        }
+        touchPosts(db, emit, affected)
+      })
+    }
+  }
+}
+export type TermsService<K extends AnyTermKind> = ReturnType<typeof createTermsService<K>>
+
+/** The values a body gives: an absent (undefined) field leaves its column as it is. */
+function given<V extends object> (values: V): V {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as V
+}

@@ -107,7 +107,7 @@ function keys (db: Db, args: string[]): number {
     const rows = repo.list(1000, 0)
     if (rows.length === 0) console.log('no keys')
     for (const r of rows) {
-      const state = r.revoked_at ? `revoked ${new Date(r.revoked_at).toISOString()}` : `last used ${r.last_used_at ? new Date(r.last_used_at).toISOString() : 'never'}`
+      const state = r.revokedAt ? `revoked ${new Date(r.revokedAt).toISOString()}` : `last used ${r.lastUsedAt ? new Date(r.lastUsedAt).toISOString() : 'never'}`
       console.log(`${r.id}\t${r.prefix}…\t${r.name}\t${r.scopes.join(',')}\t${state}`)
     }
     return 0

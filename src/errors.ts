@@ -12,10 +12,10 @@ export const InvalidCursor = createError('INVALID_CURSOR', 'The cursor is not va
 export const Unauthorized = createError<[string]>('UNAUTHORIZED', '%s', 401)
 export const Forbidden = createError<[string]>('FORBIDDEN', '%s', 403)
 export const CommentsClosed = createError('COMMENTS_CLOSED', 'Comments are closed on this post', 403)
-export const Conflict = createError<[string]>('CONFLICT', '%s', 409)
 export const SlugConflict = createError<[string, string]>('SLUG_CONFLICT', 'A %s with slug "%s" already exists', 409)
 export const InUse = createError<[string]>('IN_USE', '%s', 409)
 export const DuplicateComment = createError('DUPLICATE_COMMENT', 'This comment was already posted', 409)
+export const DeliveryPending = createError<[string]>('DELIVERY_PENDING', 'Delivery %s is still pending; it is tried again at next_attempt_at', 409)
 export const Unprocessable = createError<[string]>('UNPROCESSABLE', '%s', 422)
 export const TargetRefused = createError<[string]>('TARGET_REFUSED', '%s', 422)
 /** Deliberate 503s (load shedding, shutting down, database not ready): answered, never logged as faults. */

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { closeSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
+import { eq, isNotNull } from 'drizzle-orm'
 import type { Db } from './client.js'
+import { comments, meta } from './schema.js'
 
 // The key commenters' addresses are hashed with lives outside the database, in a file beside
 // it (`<database>.key`, mode 0600): with the key in the database, a copy of the database was
@@ -65,15 +67,17 @@ function createKey (path: string, key: string): string {
  * checkpoint empties the WAL, so neither is left behind in the files.
  */
 function dropLegacyKey (db: Db): void {
+  const legacy = db.select({ key: meta.key }).from(meta).where(eq(meta.key, 'client_hash_key')).get()
+  if (legacy === undefined) return
+  // Pragmas and the file's name are the driver's: Drizzle has no word for them.
   const client = db.$client
-  if (client.prepare("SELECT 1 FROM meta WHERE key = 'client_hash_key'").get() === undefined) return
   const before = Number(client.pragma('secure_delete', { simple: true }))
   client.pragma('secure_delete = ON')
   try {
-    client.transaction(() => {
-      client.prepare("DELETE FROM meta WHERE key = 'client_hash_key'").run()
-      client.prepare('UPDATE comments SET client_hash = NULL WHERE client_hash IS NOT NULL').run()
-    })()
+    db.transaction((tx) => {
+      tx.delete(meta).where(eq(meta.key, 'client_hash_key')).run()
+      tx.update(comments).set({ clientHash: null }).where(isNotNull(comments.clientHash)).run()
+    })
   } finally {
     client.pragma(`secure_delete = ${before}`)
   }

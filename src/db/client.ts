@@ -23,3 +23,8 @@ export function openDatabase (path: string): Db {
   sqlite.pragma('temp_store = MEMORY')
   return drizzle(sqlite, { schema }) as Db
 }
+
+/** Whether the connection is still open: work that outlives a request (a webhook send) checks before it writes. */
+export function isOpen (db: Db): boolean {
+  return db.$client.open
+}

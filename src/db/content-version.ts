@@ -1,4 +1,6 @@
+import { and, eq, gt, min, sql } from 'drizzle-orm'
 import type { Db } from './client.js'
+import { meta, posts } from './schema.js'
 
 /**
  * The content version: a counter in the database that every write bumps inside its own
@@ -6,17 +8,21 @@ import type { Db } from './client.js'
  * write commits — also across processes sharing the file.
  */
 export function createContentVersion (db: Db) {
-  const read = db.$client.prepare("SELECT value FROM meta WHERE key = 'content_version'").pluck()
-  const bump = db.$client.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version'")
+  const read = db.select({ value: meta.value }).from(meta).where(eq(meta.key, 'content_version')).prepare()
+  const bump = db.update(meta).set({ value: sql`CAST(${meta.value} AS INTEGER) + 1` }).where(eq(meta.key, 'content_version')).prepare()
   // The next moment a scheduled post goes live: public content changes then without a write.
-  const nextGoLive = db.$client.prepare("SELECT min(published_at) FROM posts WHERE status = 'published' AND published_at > ?").pluck()
+  const nextGoLive = db.select({ next: min(posts.publishedAt) }).from(posts)
+    .where(and(eq(posts.status, 'published'), gt(posts.publishedAt, sql.placeholder('now')))).prepare()
   let memo = { version: '', next: 0, stamp: '' }
   // The stored version is read at most once per event-loop turn, on the first request of the
   // turn; a busy server saves a read (a shared lock on the WAL index, ~5 µs) per request. A
   // commit by another process is seen from the next turn: a request that arrives in the same
   // turn as that commit, so is concurrent with it, may be answered from the state before it;
   // any request that starts after the turn sees it. A write of this process forgets the
-  // reading at once.
+  // reading at once. Through Drizzle the read costs 2.6–3.5 µs against 2.0–2.2 µs raw (best
+  // of 5 runs of 200k calls of the prepared statement, on a loaded 2-core machine): under
+  // 1.5 µs more per turn, not per request, within the noise of a cached hit (~55 µs at one
+  // connection), so it stays in Drizzle.
   let readThisTurn = false
   const newTurn = () => { readThisTurn = false }
   return {
@@ -29,12 +35,13 @@ export function createContentVersion (db: Db) {
     stamp (now = Date.now()): string {
       let version = memo.version
       if (!readThisTurn) {
-        version = read.get() as string
+        // The row is created by runMigrations and never deleted.
+        version = read.get()!.value
         readThisTurn = true
         setImmediate(newTurn)
       }
       if (version !== memo.version || (memo.next !== 0 && now >= memo.next)) {
-        const next = (nextGoLive.get(now) as number | null) ?? 0
+        const next = nextGoLive.get({ now })?.next ?? 0
         memo = { version, next, stamp: `${version}.${next}` }
       }
       return memo.stamp

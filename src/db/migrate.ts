@@ -2,6 +2,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { projectPath } from '../lib/project-root.js'
 import type { Db } from './client.js'
 import { clientHashKey } from './client-hash-key.js'
+import { meta, siteSettings } from './schema.js'
 
 /** Folder of the drizzle-kit migrations. */
 export const MIGRATIONS_FOLDER = projectPath('migrations')
@@ -13,10 +14,9 @@ export const MIGRATIONS_FOLDER = projectPath('migrations')
  */
 export function runMigrations (db: Db, siteDefaults: { title?: string } = {}): void {
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })
-  const now = Date.now()
-  const client = db.$client
-  client.prepare(`INSERT OR IGNORE INTO site_settings (id, title, description, language, timezone, updated_at)
-    VALUES (1, ?, '', 'en', 'UTC', ?)`).run(siteDefaults.title ?? 'Broadsheet', now)
-  client.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('content_version', '1')").run()
+  // ON CONFLICT DO NOTHING: an existing row (settings already changed) is left as it is.
+  db.insert(siteSettings).values({ id: 1, title: siteDefaults.title ?? 'Broadsheet', description: '', language: 'en', timezone: 'UTC', updatedAt: Date.now() })
+    .onConflictDoNothing().run()
+  db.insert(meta).values({ key: 'content_version', value: '1' }).onConflictDoNothing().run()
   clientHashKey(db)
 }

@@ -171,10 +171,13 @@ export const changes = sqliteTable('changes', {
   changedAt: integer('changed_at').notNull()
 }, (t) => [index('changes_changed_idx').on(t.changedAt, t.id), index('changes_resource_idx').on(t.resource, t.resourceId)])
 
+export const WEBHOOK_EVENTS = ['post.published', 'post.updated', 'post.unpublished', 'post.deleted', 'comment.created', 'comment.approved'] as const
+export type WebhookEvent = typeof WEBHOOK_EVENTS[number]
+
 export const webhooks = sqliteTable('webhooks', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   url: text('url').notNull(),
-  events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
+  events: text('events', { mode: 'json' }).$type<WebhookEvent[]>().notNull(),
   secret: text('secret').notNull(),
   description: text('description').notNull().default(''),
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
@@ -187,7 +190,7 @@ export const webhookDeliveries = sqliteTable('webhook_deliveries', {
   // Public id sent as X-Broadsheet-Delivery.
   uuid: text('uuid').notNull(),
   webhookId: integer('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
-  event: text('event').notNull(),
+  event: text('event').$type<WebhookEvent>().notNull(),
   payload: text('payload').notNull(),
   status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull().default('pending'),
   attempts: integer('attempts').notNull().default(0),
@@ -207,7 +210,7 @@ export const webhookDeliveries = sqliteTable('webhook_deliveries', {
 export const scheduledEvents = sqliteTable('scheduled_events', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   postId: integer('post_id').notNull().references(() => posts.id, { onDelete: 'cascade' }),
-  event: text('event').notNull(),
+  event: text('event').$type<WebhookEvent>().notNull(),
   dueAt: integer('due_at').notNull()
 }, (t) => [index('scheduled_events_due_idx').on(t.dueAt)])
 

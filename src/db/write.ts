@@ -14,7 +14,7 @@ export function createWriter (db: Db, bus: ChangeBus, version: ContentVersion) {
   return function write<T> (fn: (emit: Emit, now: number) => T): T {
     const changes: ContentChange[] = []
     let now = 0
-    const tx = db.$client.transaction(() => {
+    const result = db.transaction(() => {
       // Taken under the write lock, so times in the change log follow commit order.
       now = Date.now()
       const result = fn((change) => {
@@ -23,8 +23,7 @@ export function createWriter (db: Db, bus: ChangeBus, version: ContentVersion) {
       }, now)
       version.bump()
       return result
-    })
-    const result = tx.immediate()
+    }, { behavior: 'immediate' })
     bus.committed(changes)
     return result
   }

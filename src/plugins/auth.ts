@@ -107,7 +107,7 @@ export default fp<{ adminToken?: string }>(async (app, opts) => {
         request.auth = { keyId: null, name: 'ADMIN_TOKEN', scopes: new Set(API_SCOPES) }
       } else {
         const row = keys.findByHash(hashKey(token))
-        if (row === undefined || row.revoked_at !== null) throw unauthorized('The API key is not valid or has been revoked', 'invalid_token')
+        if (row === undefined || row.revokedAt !== null) throw unauthorized('The API key is not valid or has been revoked', 'invalid_token')
         keys.touch(row.id, Date.now())
         request.auth = { keyId: row.id, name: row.name, scopes: new Set(row.scopes) }
       }

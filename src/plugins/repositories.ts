@@ -6,6 +6,8 @@ import { tagKind } from '../modules/tags/index.js'
 import { authorKind } from '../modules/authors/index.js'
 import { createSiteRepository } from '../modules/site/site-repository.js'
 import { createCommentsRepository } from '../modules/comments/comments-repository.js'
+import { createWebhooksRepository } from '../modules/webhooks/webhooks-repository.js'
+import { createHealthRepository } from '../modules/health/health-repository.js'
 import type { Db } from '../db/client.js'
 import { createLiveCounts } from '../db/live-counts.js'
 import { createPublicTerms } from '../db/term-visibility.js'
@@ -21,7 +23,9 @@ export function createRepositories (db: Db, stamp: () => string = createContentV
     tags: createTermsRepository(db, tagKind, counts, publicTerms),
     authors: createTermsRepository(db, authorKind, counts, publicTerms),
     site: createSiteRepository(db),
-    comments: createCommentsRepository(db)
+    comments: createCommentsRepository(db),
+    webhooks: createWebhooksRepository(db),
+    health: createHealthRepository(db)
   }
 }
 export type Repositories = ReturnType<typeof createRepositories>

@@ -1,33 +1,31 @@
+import { and, eq, gt, lte, max, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { isLive, isScheduled, type ContentChange, type PostLinks } from '../../db/change-bus.js'
+import { changes } from '../../db/schema.js'
 import { createTermVisibility, type TermKind } from '../../db/term-visibility.js'
 
-export interface ChangeRow {
-  id: number
-  resource: 'post' | 'category' | 'tag' | 'author' | 'comment' | 'site'
-  resource_id: number
-  slug: string | null
-  action: 'upsert' | 'delete'
-  changed_at: number
-}
+export type ChangeRow = typeof changes.$inferSelect
 
 /** The change log: records public changes and reads them in order. */
 export function createChangesRepository (db: Db) {
-  const client = db.$client
-  const insert = client.prepare('INSERT INTO changes (resource, resource_id, slug, action, changed_at) VALUES (?, ?, ?, ?, ?)')
+  const ph = sql.placeholder
+  const insert = db.insert(changes)
+    .values({ resource: ph('resource'), resourceId: ph('id'), slug: ph('slug'), action: ph('action'), changedAt: ph('at') }).prepare()
   // Entries not yet visible (a scheduled post's future go-live) are replaced on every write.
-  const dropFuture = client.prepare("DELETE FROM changes WHERE resource = 'post' AND resource_id = ? AND changed_at > ?")
-  const pageStmt = client.prepare(`SELECT id, resource, resource_id, slug, action, changed_at FROM changes
-    WHERE changed_at <= @now AND (changed_at > @at OR (changed_at = @at AND id > @id))
-    ORDER BY changed_at, id LIMIT @limit`)
-  const lastStmt = client.prepare('SELECT max(changed_at) FROM changes WHERE changed_at <= ?').pluck()
+  const dropFuture = db.delete(changes)
+    .where(and(eq(changes.resource, 'post'), eq(changes.resourceId, ph('id')), gt(changes.changedAt, ph('now')))).prepare()
+  const pageStmt = db.select().from(changes)
+    .where(and(lte(changes.changedAt, ph('now')), or(gt(changes.changedAt, ph('at')), and(eq(changes.changedAt, ph('at')), gt(changes.id, ph('id'))))))
+    .orderBy(changes.changedAt, changes.id).limit(ph('limit')).prepare()
+  const lastStmt = db.select({ at: max(changes.changedAt) }).from(changes).where(lte(changes.changedAt, ph('now'))).prepare()
   // A term that a scheduled post will make public is announced at its go-live time; saving the
   // post again must not announce it twice.
-  const dropSame = client.prepare('DELETE FROM changes WHERE resource = ? AND resource_id = ? AND changed_at = ?')
+  const dropSame = db.delete(changes)
+    .where(and(eq(changes.resource, ph('resource')), eq(changes.resourceId, ph('id')), eq(changes.changedAt, ph('at')))).prepare()
   const terms = createTermVisibility(db)
 
   function record (resource: ChangeRow['resource'], id: number, slug: string | null, action: ChangeRow['action'], at: number): void {
-    insert.run(resource, id, slug, action, at)
+    insert.run({ resource, id, slug, action, at })
   }
 
   function termIds (kind: TermKind, links: PostLinks | null): Set<number> {
@@ -57,7 +55,7 @@ export function createChangesRepository (db: Db) {
       for (const id of termIds(kind, later)) {
         if (is.has(id) || !alone(id)) continue
         const at = change.after!.publishedAt!
-        dropSame.run(kind, id, at)
+        dropSame.run({ resource: kind, id, at })
         record(kind, id, terms.slugOf(kind, id) ?? null, 'upsert', at)
       }
     }
@@ -70,7 +68,7 @@ export function createChangesRepository (db: Db) {
     listener (change: ContentChange, now: number): void {
       switch (change.kind) {
         case 'post': {
-          dropFuture.run(change.id, now)
+          dropFuture.run({ id: change.id, now })
           const { before, after } = change
           const slug = after?.slug ?? before?.slug ?? null
           if (isLive(after, now)) {
@@ -104,7 +102,7 @@ export function createChangesRepository (db: Db) {
 
     /** When public content last changed (the newest visible entry), or null before any change. */
     lastChangedAt (now: number): number | null {
-      return lastStmt.get(now) as number | null
+      return lastStmt.get({ now })?.at ?? null
     },
 
     /**
@@ -120,29 +118,29 @@ export function createChangesRepository (db: Db) {
      * A term that becomes public gets an entry of its own at that moment.
      */
     after (position: { at: number, id: number }, limit: number, now?: number): { rows: ChangeRow[], next: { at: number, id: number }, hasMore: boolean } {
-      return client.transaction(() => {
+      return db.transaction(() => {
         const at = now ?? Date.now()
         const publicNow = new Map<string, boolean>()
         const hidden = (row: ChangeRow): boolean => {
           if (row.action !== 'upsert' || (row.resource !== 'category' && row.resource !== 'tag' && row.resource !== 'author')) return false
-          const key = `${row.resource}:${row.resource_id}`
-          if (!publicNow.has(key)) publicNow.set(key, terms.hasLivePost(row.resource, row.resource_id, at))
+          const key = `${row.resource}:${row.resourceId}`
+          if (!publicNow.has(key)) publicNow.set(key, terms.hasLivePost(row.resource, row.resourceId, at))
           return publicNow.get(key) !== true
         }
         const rows: ChangeRow[] = []
         let last = position
         for (;;) {
-          const batch = pageStmt.all({ ...last, limit: limit + 1, now: at }) as ChangeRow[]
+          const batch = pageStmt.all({ ...last, limit: limit + 1, now: at })
           for (const row of batch) {
             if (!hidden(row)) {
-              if (rows.length === limit) return { rows, next: { at: rows[limit - 1].changed_at, id: rows[limit - 1].id }, hasMore: true }
+              if (rows.length === limit) return { rows, next: { at: rows[limit - 1].changedAt, id: rows[limit - 1].id }, hasMore: true }
               rows.push(row)
             }
-            last = { at: row.changed_at, id: row.id }
+            last = { at: row.changedAt, id: row.id }
           }
           if (batch.length < limit + 1) return { rows, next: last, hasMore: false }
         }
-      }).immediate()
+      }, { behavior: 'immediate' })
     }
   }
 }

@@ -1,19 +1,19 @@
-import type { CommentRow, ModerationRow } from './comments-repository.js'
+import type { CommentRow, ThreadRow } from './comments-repository.js'
 import type { Comment, PublicComment } from './comments-schemas.js'
 
 /** Row → public comment; a tombstone shows no author or content. */
-export function toPublicComment (row: CommentRow): PublicComment {
-  const deleted = row.deleted_at !== null
+export function toPublicComment (row: ThreadRow): PublicComment {
+  const deleted = row.deletedAt !== null
   return {
     id: row.id,
-    post_id: row.post_id,
-    parent_id: row.parent_id,
+    post_id: row.postId,
+    parent_id: row.parentId,
     depth: row.depth,
-    author_name: deleted ? '' : row.author_name,
-    author_url: deleted ? null : row.author_url,
-    content_html: deleted ? '' : row.content_html,
+    author_name: deleted ? '' : row.authorName,
+    author_url: deleted ? null : row.authorUrl,
+    content_html: deleted ? '' : row.contentHtml,
     deleted,
-    created_at: new Date(row.created_at).toISOString()
+    created_at: new Date(row.createdAt).toISOString()
   }
 }
 
@@ -21,44 +21,44 @@ export function toPublicComment (row: CommentRow): PublicComment {
  * The visible thread: approved comments whose ancestors are all visible, plus deleted
  * comments kept as tombstones while they have a visible reply. Rows come in thread order.
  */
-export function visibleThread (rows: CommentRow[]): CommentRow[] {
+export function visibleThread<R extends Pick<ThreadRow, 'id' | 'parentId' | 'deletedAt'>> (rows: R[]): R[] {
   const visible = new Set<number>()
-  const kept: CommentRow[] = []
+  const kept: R[] = []
   for (const row of rows) {
-    if (row.parent_id !== null && !visible.has(row.parent_id)) continue
+    if (row.parentId !== null && !visible.has(row.parentId)) continue
     visible.add(row.id)
     kept.push(row)
   }
   // Drop tombstones with no visible descendant, from the deepest up.
   const hasChild = new Set<number>()
-  const out: CommentRow[] = []
+  const out: R[] = []
   for (let i = kept.length - 1; i >= 0; i--) {
     const row = kept[i]
-    if (row.deleted_at !== null && !hasChild.has(row.id)) continue
-    if (row.parent_id !== null) hasChild.add(row.parent_id)
+    if (row.deletedAt !== null && !hasChild.has(row.id)) continue
+    if (row.parentId !== null) hasChild.add(row.parentId)
     out.push(row)
   }
   return out.reverse()
 }
 
 /** Row → the moderator's view of a comment (with e-mail, never the client address). */
-export function toComment (row: ModerationRow): Comment {
+export function toComment (row: CommentRow): Comment {
   return {
     id: row.id,
-    post_id: row.post_id,
-    parent_id: row.parent_id,
+    post_id: row.postId,
+    parent_id: row.parentId,
     depth: row.depth,
-    author_name: row.author_name,
-    author_email: row.author_email,
-    author_url: row.author_url,
+    author_name: row.authorName,
+    author_email: row.authorEmail,
+    author_url: row.authorUrl,
     content: row.content,
-    content_html: row.content_html,
+    content_html: row.contentHtml,
     status: row.status,
     type: row.type,
-    deleted: row.deleted_at !== null,
-    user_agent: row.user_agent,
-    created_at: new Date(row.created_at).toISOString(),
-    updated_at: new Date(row.updated_at).toISOString()
+    deleted: row.deletedAt !== null,
+    user_agent: row.userAgent,
+    created_at: new Date(row.createdAt).toISOString(),
+    updated_at: new Date(row.updatedAt).toISOString()
   }
 }
 
@@ -69,7 +69,7 @@ export function toComment (row: ModerationRow): Comment {
  * would answer that question for any address; the answer says `pending` and the comment shows
  * in the thread when it is approved. Spam reads as pending too, so bots learn nothing.
  */
-export function statusForSubmitter (row: ModerationRow, moderation: 'all' | 'first_time' | 'none'): 'pending' | 'approved' {
+export function statusForSubmitter (row: Pick<CommentRow, 'status'>, moderation: 'all' | 'first_time' | 'none'): 'pending' | 'approved' {
   return moderation === 'none' && row.status === 'approved' ? 'approved' : 'pending'
 }
 
@@ -77,16 +77,16 @@ export function statusForSubmitter (row: ModerationRow, moderation: 'all' | 'fir
  * Row → a comment without its e-mail: the answer to its submitter (with `statusForSubmitter`)
  * and webhook payloads (receivers are the site's own and get the real status).
  */
-export function toSubmittedComment (row: ModerationRow, status: 'pending' | 'approved' = row.status === 'approved' ? 'approved' : 'pending') {
+export function toSubmittedComment (row: CommentRow, status: 'pending' | 'approved' = row.status === 'approved' ? 'approved' : 'pending') {
   return {
     id: row.id,
-    post_id: row.post_id,
-    parent_id: row.parent_id,
+    post_id: row.postId,
+    parent_id: row.parentId,
     depth: row.depth,
-    author_name: row.author_name,
-    author_url: row.author_url,
-    content_html: row.content_html,
+    author_name: row.authorName,
+    author_url: row.authorUrl,
+    content_html: row.contentHtml,
     status,
-    created_at: new Date(row.created_at).toISOString()
+    created_at: new Date(row.createdAt).toISOString()
   }
 }

@@ -1,48 +1,215 @@
+import { and, desc, eq, getTableColumns, isNotNull, isNull, or, sql, count } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
+import { comments, posts, type CommentStatus } from '../../db/schema.js'
+import { placeholderOf } from '../../db/placeholders.js'
 
-export interface CommentRow {
-  id: number
-  post_id: number
-  parent_id: number | null
-  path: string
-  depth: number
-  author_name: string
-  author_email: string | null
-  author_url: string | null
-  content: string
-  content_html: string
-  status: 'pending' | 'approved' | 'spam' | 'trash'
-  type: 'comment' | 'pingback' | 'trackback'
-  deleted_at: number | null
-  created_at: number
-  updated_at: number
-}
+// The key-hash, content hash and import key stay in the database: no reader needs them.
+const { clientHash: _clientHash, contentHash: _contentHash, importKey: _importKey, ...COLUMNS } = getTableColumns(comments)
+const { userAgent: _userAgent, ...THREAD_COLUMNS } = COLUMNS
 
-const COLUMNS = `id, post_id, parent_id, path, depth, author_name, author_email, author_url, content, content_html,
-  status, type, deleted_at, created_at, updated_at`
+/** A comment as moderators read it (never its client hash). */
+export type CommentRow = Omit<typeof comments.$inferSelect, 'clientHash' | 'contentHash' | 'importKey'>
+/** A comment of a public thread. */
+export type ThreadRow = Omit<CommentRow, 'userAgent'>
+
+type CommentInsert = typeof comments.$inferInsert
+/** A comment to store; path and depth follow its parent. */
+export type NewComment = Pick<CommentInsert, 'postId' | 'authorName' | 'content' | 'contentHtml' | 'contentHash' | 'createdAt'>
+  & Required<Pick<CommentInsert, 'parentId' | 'authorEmail' | 'authorUrl' | 'status'>>
+  & Pick<CommentInsert, 'type' | 'clientHash' | 'userAgent' | 'importKey'>
+
+export interface CommentFilter { status?: CommentStatus, postId?: number }
 
 /** Zero-padded id segment of a comment's materialized path; ORDER BY path is thread order. */
 export function pathSegment (id: number): string {
   return String(id).padStart(12, '0')
 }
 
-/** All database access for comments. */
+/**
+ * All database access for comments: public threads, moderation, and the writes that keep
+ * posts.comment_count right. Writes run inside the caller's transaction (the writer's).
+ */
 export function createCommentsRepository (db: Db) {
-  const client = db.$client
-  // Approved comments and tombstones, in thread order; the service drops tombstones with no
+  const ph = sql.placeholder
+  // Approved comments and tombstones, in thread order; the mapper drops tombstones with no
   // visible replies and replies whose parent is hidden.
-  const threadStmt = client.prepare(`SELECT ${COLUMNS} FROM comments
-    WHERE post_id = ? AND (status = 'approved' OR deleted_at IS NOT NULL) ORDER BY path`)
+  const thread = db.select(THREAD_COLUMNS).from(comments)
+    .where(and(eq(comments.postId, ph('postId')), or(eq(comments.status, 'approved'), isNotNull(comments.deletedAt))))
+    .orderBy(comments.path).prepare()
+  const byId = db.select(COLUMNS).from(comments).where(eq(comments.id, ph('id'))).prepare()
+  const parentOf = db.select({ id: comments.id, postId: comments.postId, path: comments.path, depth: comments.depth })
+    .from(comments).where(eq(comments.id, ph('id'))).prepare()
+  const insert = db.insert(comments).values({
+    postId: ph('postId'),
+    parentId: ph('parentId'),
+    path: '',
+    depth: ph('depth'),
+    authorName: ph('authorName'),
+    authorEmail: ph('authorEmail'),
+    authorUrl: ph('authorUrl'),
+    content: ph('content'),
+    contentHtml: ph('contentHtml'),
+    contentHash: ph('contentHash'),
+    status: ph('status'),
+    type: ph('type'),
+    clientHash: ph('clientHash'),
+    userAgent: ph('userAgent'),
+    createdAt: ph('createdAt'),
+    updatedAt: ph('createdAt'),
+    importKey: ph('importKey')
+  }).returning({ id: comments.id }).prepare()
+  const setPath = db.update(comments).set({ path: placeholderOf(comments.path, 'path') }).where(eq(comments.id, ph('id'))).prepare()
+  // comment_count counts approved, undeleted comments; set in the same transaction as the change.
+  const recount = db.update(posts)
+    .set({ commentCount: db.$count(comments, and(eq(comments.postId, ph('id')), eq(comments.status, 'approved'), isNull(comments.deletedAt))) })
+    .where(eq(posts.id, ph('id'))).prepare()
+  const setStatus = db.update(comments)
+    .set({ status: placeholderOf(comments.status, 'status'), updatedAt: placeholderOf(comments.updatedAt, 'now') })
+    .where(eq(comments.id, ph('id'))).prepare()
+  const setContent = db.update(comments).set({
+    content: placeholderOf(comments.content, 'content'),
+    contentHtml: placeholderOf(comments.contentHtml, 'contentHtml'),
+    contentHash: placeholderOf(comments.contentHash, 'contentHash'),
+    updatedAt: placeholderOf(comments.updatedAt, 'now')
+  }).where(eq(comments.id, ph('id'))).prepare()
+  const hasReplies = db.select({ id: comments.id }).from(comments).where(eq(comments.parentId, ph('id'))).limit(1).prepare()
+  // A tombstone keeps the thread's shape and drops what identifies the author.
+  const tombstone = db.update(comments).set({
+    deletedAt: placeholderOf(comments.deletedAt, 'now'),
+    updatedAt: placeholderOf(comments.updatedAt, 'now'),
+    authorName: '',
+    authorEmail: null,
+    authorUrl: null,
+    content: '',
+    contentHtml: '',
+    clientHash: null,
+    userAgent: null
+  }).where(eq(comments.id, ph('id'))).prepare()
+  const remove = db.delete(comments).where(eq(comments.id, ph('id'))).prepare()
+  // The same text on the same post from the same e-mail (any case) or the same network.
+  const duplicate = db.select({ id: comments.id }).from(comments).where(and(
+    eq(comments.postId, ph('postId')),
+    eq(comments.contentHash, ph('contentHash')),
+    isNull(comments.deletedAt),
+    or(sql`${comments.authorEmail} = ${ph('email')} COLLATE NOCASE`, eq(comments.clientHash, ph('clientHash')))
+  )).limit(1).prepare()
+  // Exact name and e-mail (binary comparison), like WordPress's comment_previously_approved.
+  const knownAuthor = db.select({ id: comments.id }).from(comments).where(and(
+    eq(comments.authorName, ph('name')),
+    eq(comments.authorEmail, ph('email')),
+    eq(comments.status, 'approved'),
+    isNull(comments.deletedAt)
+  )).limit(1).prepare()
+
+  // The moderation queue's filters: one prepared statement per combination, so each keeps the
+  // index its WHERE clause can use.
+  const whereOf = (filter: CommentFilter) => and(
+    filter.status === undefined ? undefined : eq(comments.status, ph('status')),
+    filter.postId === undefined ? undefined : eq(comments.postId, ph('postId'))
+  )
+  const keyOf = (filter: CommentFilter) => `${filter.status !== undefined}:${filter.postId !== undefined}`
+  const lists = new Map<string, ReturnType<typeof prepareList>>()
+  const counts = new Map<string, ReturnType<typeof prepareCount>>()
+  function prepareList (filter: CommentFilter) {
+    return db.select(COLUMNS).from(comments).where(whereOf(filter))
+      .orderBy(desc(comments.createdAt), desc(comments.id)).limit(ph('limit')).offset(ph('offset')).prepare()
+  }
+  function prepareCount (filter: CommentFilter) {
+    return db.select({ n: count() }).from(comments).where(whereOf(filter)).prepare()
+  }
+  const params = (filter: CommentFilter) => ({ status: filter.status, postId: filter.postId })
+
+  function parentOfId (id: number): { id: number, postId: number, path: string, depth: number } | undefined {
+    return parentOf.get({ id })
+  }
+
+  function recountPost (postId: number): void {
+    recount.run({ id: postId })
+  }
+
   return {
     /** Comments a public reader may see on a post (before hiding orphans), in thread order. */
-    publicThread (postId: number): CommentRow[] {
-      return threadStmt.all(postId) as CommentRow[]
+    publicThread (postId: number): ThreadRow[] {
+      return thread.all({ postId })
+    },
+
+    findById (id: number): CommentRow | undefined {
+      return byId.get({ id })
+    },
+
+    /** The moderation queue, newest first. */
+    list (filter: CommentFilter, limit: number, offset: number): CommentRow[] {
+      const key = keyOf(filter)
+      let stmt = lists.get(key)
+      if (stmt === undefined) lists.set(key, stmt = prepareList(filter))
+      return stmt.all({ ...params(filter), limit, offset })
+    },
+
+    count (filter: CommentFilter): number {
+      const key = keyOf(filter)
+      let stmt = counts.get(key)
+      if (stmt === undefined) counts.set(key, stmt = prepareCount(filter))
+      return stmt.get(params(filter))!.n
+    },
+
+    /** Whether the same text was already posted on the post by this e-mail or network. */
+    isDuplicate (postId: number, contentHash: string, email: string, clientHash: string | null): boolean {
+      return duplicate.get({ postId, contentHash, email, clientHash }) !== undefined
+    },
+
+    /** Whether this exact name and e-mail have an approved comment (moderation `first_time`). */
+    isKnownAuthor (name: string, email: string): boolean {
+      return knownAuthor.get({ name, email }) !== undefined
+    },
+
+    hasReplies (id: number): boolean {
+      return hasReplies.get({ id }) !== undefined
+    },
+
+    parentOf: parentOfId,
+
+    /** Inserts a comment under its parent (path and depth follow it) and recounts the post. */
+    insert (c: NewComment): number {
+      const parent = c.parentId === null ? undefined : parentOfId(c.parentId)
+      const { id } = insert.get({
+        ...c,
+        parentId: parent?.id ?? null,
+        depth: parent ? parent.depth + 1 : 0,
+        type: c.type ?? 'comment',
+        clientHash: c.clientHash ?? null,
+        userAgent: c.userAgent ?? null,
+        importKey: c.importKey ?? null
+      })!
+      setPath.run({ id, path: parent ? `${parent.path}/${pathSegment(id)}` : pathSegment(id) })
+      recountPost(c.postId)
+      return id
+    },
+
+    /** Sets posts.comment_count from the approved, undeleted comments. */
+    recount: recountPost,
+
+    setStatus (id: number, status: CommentStatus, now: number): void {
+      setStatus.run({ id, status, now })
+    },
+
+    setContent (id: number, content: { content: string, contentHtml: string, contentHash: string }, now: number): void {
+      setContent.run({ id, ...content, now })
+    },
+
+    /** Keeps a deleted comment as a placeholder without author or text, so its replies stay. */
+    tombstone (id: number, now: number): void {
+      tombstone.run({ id, now })
+    },
+
+    remove (id: number): void {
+      remove.run({ id })
     }
   }
 }
 export type CommentsRepository = ReturnType<typeof createCommentsRepository>
 
-export interface NewComment {
+/** The snake_case comment input of the importer and the demo seed, until they use NewComment. */
+export interface LegacyNewComment {
   post_id: number
   parent_id: number | null
   author_name: string
@@ -51,7 +218,7 @@ export interface NewComment {
   content: string
   content_html: string
   content_hash: string
-  status: CommentRow['status']
+  status: CommentStatus
   type?: CommentRow['type']
   client_hash?: string | null
   user_agent?: string | null
@@ -59,79 +226,32 @@ export interface NewComment {
   import_key?: string | null
 }
 
-/** Comment writes; callers run them inside a transaction. */
+/**
+ * Comment writes in the shape src/modules/imports and src/demo call today; a thin adapter over
+ * the repository, to be dropped once they call createCommentsRepository().insert themselves.
+ */
 export function createCommentsWriter (db: Db) {
-  const client = db.$client
-  const insert = client.prepare(`INSERT INTO comments (post_id, parent_id, path, depth, author_name, author_email, author_url, content,
-    content_html, content_hash, status, type, client_hash, user_agent, created_at, updated_at, import_key)
-    VALUES (@post_id, @parent_id, '', @depth, @author_name, @author_email, @author_url, @content, @content_html, @content_hash,
-    @status, @type, @client_hash, @user_agent, @created_at, @created_at, @import_key) RETURNING id`).pluck()
-  const setPath = client.prepare('UPDATE comments SET path = ? WHERE id = ?')
-  const parentOf = client.prepare('SELECT id, post_id, path, depth FROM comments WHERE id = ?')
-  const recount = client.prepare(`UPDATE posts SET comment_count =
-    (SELECT count(*) FROM comments WHERE post_id = @id AND status = 'approved' AND deleted_at IS NULL) WHERE id = @id`)
+  const repo = createCommentsRepository(db)
   return {
-    parentOf (id: number): { id: number, post_id: number, path: string, depth: number } | undefined {
-      return parentOf.get(id) as { id: number, post_id: number, path: string, depth: number } | undefined
+    parentOf: repo.parentOf,
+    insert (c: LegacyNewComment): number {
+      return repo.insert({
+        postId: c.post_id,
+        parentId: c.parent_id,
+        authorName: c.author_name,
+        authorEmail: c.author_email,
+        authorUrl: c.author_url,
+        content: c.content,
+        contentHtml: c.content_html,
+        contentHash: c.content_hash,
+        status: c.status,
+        type: c.type,
+        clientHash: c.client_hash,
+        userAgent: c.user_agent,
+        createdAt: c.created_at,
+        importKey: c.import_key
+      })
     },
-    /** Inserts a comment under its parent (path and depth follow it) and recounts the post. */
-    insert (c: NewComment): number {
-      const parent = c.parent_id === null ? undefined : this.parentOf(c.parent_id)
-      const id = insert.get({
-        ...c,
-        parent_id: parent?.id ?? null,
-        depth: parent ? parent.depth + 1 : 0,
-        type: c.type ?? 'comment',
-        client_hash: c.client_hash ?? null,
-        user_agent: c.user_agent ?? null,
-        import_key: c.import_key ?? null
-      }) as number
-      setPath.run(parent ? `${parent.path}/${pathSegment(id)}` : pathSegment(id), id)
-      recount.run({ id: c.post_id })
-      return id
-    },
-    /** Sets posts.comment_count from the approved, undeleted comments. */
-    recount (postId: number): void {
-      recount.run({ id: postId })
-    }
-  }
-}
-export type CommentsWriter = ReturnType<typeof createCommentsWriter>
-
-export interface ModerationRow extends CommentRow { user_agent: string | null }
-
-/** Moderation reads and changes. */
-export function createModerationRepository (db: Db) {
-  const client = db.$client
-  const cols = `${COLUMNS}, user_agent`
-  return {
-    byId: client.prepare(`SELECT ${cols} FROM comments WHERE id = ?`),
-    list (filter: { status?: string, postId?: number }, limit: number, offset: number): ModerationRow[] {
-      const where: string[] = []
-      const params: unknown[] = []
-      if (filter.status !== undefined) { where.push('status = ?'); params.push(filter.status) }
-      if (filter.postId !== undefined) { where.push('post_id = ?'); params.push(filter.postId) }
-      const sql = `SELECT ${cols} FROM comments ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
-      return client.prepare(sql).all(...params, limit, offset) as ModerationRow[]
-    },
-    count (filter: { status?: string, postId?: number }): number {
-      const where: string[] = []
-      const params: unknown[] = []
-      if (filter.status !== undefined) { where.push('status = ?'); params.push(filter.status) }
-      if (filter.postId !== undefined) { where.push('post_id = ?'); params.push(filter.postId) }
-      return client.prepare(`SELECT count(*) FROM comments ${where.length ? 'WHERE ' + where.join(' AND ') : ''}`).pluck().get(...params) as number
-    },
-    setStatus: client.prepare('UPDATE comments SET status = ?, updated_at = ? WHERE id = ?'),
-    setContent: client.prepare('UPDATE comments SET content = ?, content_html = ?, content_hash = ?, updated_at = ? WHERE id = ?'),
-    hasReplies: client.prepare('SELECT 1 FROM comments WHERE parent_id = ? LIMIT 1').pluck(),
-    // A tombstone keeps the thread's shape and drops what identifies the author.
-    tombstone: client.prepare(`UPDATE comments SET deleted_at = ?, updated_at = ?, author_name = '', author_email = NULL, author_url = NULL,
-      content = '', content_html = '', client_hash = NULL, user_agent = NULL WHERE id = ?`),
-    remove: client.prepare('DELETE FROM comments WHERE id = ?'),
-    duplicate: client.prepare(`SELECT 1 FROM comments WHERE post_id = ? AND content_hash = ? AND deleted_at IS NULL
-      AND (author_email = ? COLLATE NOCASE OR client_hash = ?) LIMIT 1`).pluck(),
-    // Exact name and e-mail (binary comparison), like WordPress's comment_previously_approved.
-    knownAuthor: client.prepare(`SELECT 1 FROM comments WHERE author_name = ? AND author_email = ? AND status = 'approved'
-      AND deleted_at IS NULL LIMIT 1`).pluck()
+    recount: repo.recount
   }
 }

@@ -6,13 +6,32 @@ import { IdParamsSchema, PageQuery, listOf, problemResponses, RefParamsSchema } 
 import { pageLinks, pageMeta } from '../../lib/pagination.js'
 import { parseRef } from '../../lib/refs.js'
 import { NotFound } from '../../errors.js'
-import { hasScope } from '../../plugins/auth.js'
+import { grantsScope } from '../../lib/scopes.js'
 import { postUrl } from '../posts/posts-mapper.js'
+import type { PostsRepository } from '../posts/posts-repository.js'
+import type { PostsService } from '../posts/posts-service.js'
+import type { SiteRepository } from '../site/site-repository.js'
+import type { CommentsRepository } from './comments-repository.js'
+import type { CommentsService } from './comments-service.js'
 import { toPublicComment, visibleThread, toComment, toSubmittedComment, statusForSubmitter } from './comments-mapper.js'
 import { CreateCommentBody, ListCommentsQuery, UpdateCommentBody } from './comments-schemas.js'
 
+export interface CommentsRoutesOptions {
+  repo: CommentsRepository
+  service: CommentsService
+  /** Live posts by reference (a 404 otherwise). */
+  posts: Pick<PostsService, 'requireLive'>
+  /** Any post by reference, and a post's primary category for its URL. */
+  postsRepo: Pick<PostsRepository, 'findByRef' | 'categoriesOf'>
+  site: SiteRepository
+  /** Comments one client may post per minute. */
+  rateLimit: number
+  siteUrl: string
+}
+
 /** Public comment threads and submission, and the moderation API. */
-const commentsRoutes: FastifyPluginAsyncTypebox<{ rateLimit: number, siteUrl: string }> = async (app, opts) => {
+const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (app, opts) => {
+  const { repo, service } = opts
   // HTML forms post application/x-www-form-urlencoded; only this module accepts them.
   await app.register(formbody, { bodyLimit: 64 * 1024 })
   await app.register(rateLimit, {
@@ -23,7 +42,6 @@ const commentsRoutes: FastifyPluginAsyncTypebox<{ rateLimit: number, siteUrl: st
       { statusCode: 429, code: 'RATE_LIMITED' }
     )
   })
-  const service = app.writes.comments
 
   app.get('/posts/:ref/comments', {
     config: { publicCache: true },
@@ -38,10 +56,10 @@ const commentsRoutes: FastifyPluginAsyncTypebox<{ rateLimit: number, siteUrl: st
       response: { 200: listOf(Type.Ref('PublicComment')), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
-    const post = app.services.posts.requireLive(request.params.ref)
+    const post = opts.posts.requireLive(request.params.ref)
     const page = request.query.page ?? 1
     const perPage = request.query.per_page ?? 10
-    const thread = visibleThread(app.repos.comments.publicThread(post.id))
+    const thread = visibleThread(repo.publicThread(post.id))
     const meta = pageMeta(page, perPage, thread.length)
     reply.header('x-total-count', String(thread.length)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
     return { data: thread.slice((page - 1) * perPage, page * perPage).map(toPublicComment), meta }
@@ -78,14 +96,14 @@ const commentsRoutes: FastifyPluginAsyncTypebox<{ rateLimit: number, siteUrl: st
       }
     }
   }, async (request, reply) => {
-    const post = app.services.posts.requireLive(request.params.ref)
-    const site = app.repos.site.get()
-    const row = service.submit(post, site, { ...request.body, clientAddress: request.ip, userAgent: request.headers['user-agent'] })
-    const shown = statusForSubmitter(row, site.comment_moderation)
+    const post = opts.posts.requireLive(request.params.ref)
+    const site = opts.site.get()
+    const row = service.submit({ id: post.id, open: post.comment_status === 'open' }, site, { ...request.body, clientAddress: request.ip, userAgent: request.headers['user-agent'] })
+    const shown = statusForSubmitter(row, site.commentModeration)
     const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
     const wantsHtml = /text\/html/.test(request.headers.accept ?? '') && !/application\/json/.test(request.headers.accept ?? '')
     if (isForm && wantsHtml) {
-      const primary = app.repos.posts.categoriesOf([post.id])[0]?.slug
+      const primary = opts.postsRepo.categoriesOf([post.id])[0]?.slug
       return reply.code(303).header('location', `${postUrl(opts.siteUrl, post.slug, primary)}?comment=${shown}#comment-${row.id}`).send(null)
     }
     reply.code(201).header('location', `/v1/comments/${row.id}`)
@@ -112,13 +130,14 @@ const commentsRoutes: FastifyPluginAsyncTypebox<{ rateLimit: number, siteUrl: st
       // A moderator without read:drafts may name a live post, or by id a post whose comments
       // it already sees (they carry post_id); any other post is "not found", so the answer
       // never tells whether a draft with that slug or id exists.
-      const mayReadDrafts = hasScope(request, 'read:drafts')
-      const post = ref && app.repos.posts.findByRef(ref, mayReadDrafts ? 'any' : 'public', Date.now())
+      const mayReadDrafts = grantsScope(request.auth?.scopes, 'read:drafts')
+      const post = ref && opts.postsRepo.findByRef(ref, mayReadDrafts ? 'any' : 'public', Date.now())
       if (post) postId = post.id
-      else if (!mayReadDrafts && ref?.id !== undefined && service.list({ postId: ref.id }, 1, 0).total > 0) postId = ref.id
+      else if (!mayReadDrafts && ref?.id !== undefined && repo.count({ postId: ref.id }) > 0) postId = ref.id
       else throw new NotFound('Post', JSON.stringify(request.query.post))
     }
-    const { rows, total } = service.list({ status, postId }, perPage, (page - 1) * perPage)
+    const total = repo.count({ status, postId })
+    const rows = repo.list({ status, postId }, perPage, (page - 1) * perPage)
     const meta = pageMeta(page, perPage, total)
     reply.header('x-total-count', String(total)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
     return { data: rows.map(toComment), meta }
@@ -133,7 +152,11 @@ const commentsRoutes: FastifyPluginAsyncTypebox<{ rateLimit: number, siteUrl: st
       params: IdParamsSchema,
       response: { 200: Type.Object({ data: Type.Ref('Comment') }), ...problemResponses(400, 401, 403, 404) }
     }
-  }, async (request) => ({ data: toComment(service.get(request.params.id)) }))
+  }, async (request) => {
+    const row = repo.findById(request.params.id)
+    if (row === undefined) throw new NotFound('Comment', String(request.params.id))
+    return { data: toComment(row) }
+  })
 
   app.patch('/comments/:id', {
     config: { scope: 'moderate:comments' },

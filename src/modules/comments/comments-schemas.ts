@@ -72,3 +72,6 @@ export const ListCommentsQuery = Type.Object({
   status: Type.Optional(Type.Union([...COMMENT_STATUS_LIST.map((s) => Type.Literal(s)), Type.Literal('any')], { default: 'pending', description: 'The moderation queue by default' })),
   post: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Only comments on this post (id or slug). A key without read:drafts names a live post, or by id a post that has comments; any other is a 404 as if it did not exist' }))
 }, { additionalProperties: false })
+
+/** The schemas with an $id this module adds. */
+export const commentSchemas = [PublicCommentSchema, CommentSchema, SubmittedCommentSchema]

@@ -120,7 +120,7 @@ export function createFeedsService (deps: { posts: PostsService, repos: Reposito
       const bodies = timedOut ? new Map<number, string>() : deps.feeds.bodies(chooseBodies(ids, deps.feeds.bodySizes(ids), deps.bodyBytes))
       for (const p of posts) p.content_html = bodies.get(p.id) ?? null
       const site = deps.site.get()
-      let lastModified = Math.max(site.updated_at, deps.changes.lastChangedAt(now) ?? 0)
+      let lastModified = Math.max(site.updatedAt, deps.changes.lastChangedAt(now) ?? 0)
       for (const p of posts) {
         lastModified = Math.max(lastModified, Date.parse(p.updated_at), Date.parse(p.published_at))
       }

@@ -2,12 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ServiceUnavailable } from '../../errors.js'
 import { problemResponses } from '../../schemas/common.js'
+import type { HealthRepository } from './health-repository.js'
 
 const StatusSchema = Type.Object({ status: Type.String({ examples: ['ok'] }) })
 
 /** GET /health (the process answers) and GET /ready (the database answers too). */
-const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const ping = app.db.$client.prepare('SELECT 1').pluck()
+const healthRoutes: FastifyPluginAsyncTypebox<{ repo: HealthRepository }> = async (app, { repo }) => {
   app.get('/health', {
     schema: { operationId: 'getHealth', tags: ['Health'], summary: 'Liveness: the process is up', response: { 200: StatusSchema } }
   }, async (_request, reply) => {
@@ -24,7 +24,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
     try {
-      ping.get()
+      repo.ping()
     } catch (err) {
       request.log.error({ err }, 'readiness check failed')
       throw new ServiceUnavailable('The database does not answer')

@@ -1,6 +1,6 @@
 import { hashClientAddress } from '../../lib/client-address.js'
 import { htmlToText } from '../../lib/text.js'
-import type { CommentsWriter } from '../comments/comments-repository.js'
+import type { CommentsRepository } from '../comments/comments-repository.js'
 import { contentHash } from '../comments/comments-service.js'
 import type { ImportContext, ItemTx } from './imports-context.js'
 import type { ImportComment, ImportPost } from './imports-items.js'
@@ -20,10 +20,11 @@ function sameComment (old: ImportedCommentFields, next: ImportedCommentFields): 
 /**
  * The comments of a post, inside the post's transaction, matched with earlier imports by
  * import key (the post's key and the comment's id). A new comment is inserted through the
- * comments writer, so its thread path, depth and the post's count follow as for a native one;
- * one that fails is skipped alone. A comment deleted here after the last import stays deleted.
+ * comments repository, so its thread path, depth and the post's count follow as for a native
+ * one; one that fails is skipped alone. A comment deleted here after the last import stays
+ * deleted.
  */
-export function createCommentImporter ({ repo, report }: ImportContext, comments: CommentsWriter) {
+export function createCommentImporter ({ repo, report }: ImportContext, comments: Pick<CommentsRepository, 'insert' | 'recount'>) {
   const hmacKey = repo.clientHashKey()
 
   function clientHash (address: string | null | undefined): string | null {
@@ -80,19 +81,12 @@ export function createCommentImporter ({ repo, report }: ImportContext, comments
     }
     try {
       const id = repo.savepoint(() => comments.insert({
-        post_id: postId,
-        parent_id: parentId,
-        author_name: fields.authorName,
-        author_email: fields.authorEmail,
-        author_url: fields.authorUrl,
-        content: fields.content,
-        content_html: fields.contentHtml,
-        status,
-        type,
-        created_at: fields.createdAt,
-        content_hash: contentHash(text),
-        client_hash: clientHash(c.authorIp),
-        import_key: key
+        postId,
+        parentId,
+        ...fields,
+        contentHash: contentHash(text),
+        clientHash: clientHash(c.authorIp),
+        importKey: key
       }))
       tx.count('comments', 'created')
       tx.emit({ kind: 'comment', id, postId, before: null, after: status })

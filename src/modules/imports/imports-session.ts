@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js'
-import { createCommentsWriter } from '../comments/comments-repository.js'
+import { createCommentsRepository } from '../comments/comments-repository.js'
 import { touchPosts } from '../posts/posts-write-service.js'
 import { createAuthorImporter } from './imports-authors.js'
 import { createCommentImporter } from './imports-comments.js'
@@ -77,7 +77,7 @@ export function createImportSession (db: Db, writes: ImportWrites, opts: ImportS
   const authors = createAuthorImporter(ctx)
   const terms = createTermImporter(ctx)
   const images = createFeaturedImages(ctx)
-  const comments = createCommentImporter(ctx, createCommentsWriter(db))
+  const comments = createCommentImporter(ctx, createCommentsRepository(db))
   const posts = createPostImporter(ctx, { authors, terms, comments, images, touchPosts: (emit, ids) => touchPosts(db, emit, ids) })
 
   return {

@@ -20,10 +20,11 @@ const CLOSE_GRACE_MS = 4000
  * hook checks `config.scope`) and the content-types one (it refuses bodies of other types).
  */
 export default fp<ImportsRoutesOptions>(async (app, opts) => {
-  for (const schema of importSchemas) app.addSchema(schema)
+  // Added when absent, as the other modules do until the composition root lands.
+  for (const schema of importSchemas) if (app.getSchema((schema as { $id?: string }).$id ?? '') === undefined) app.addSchema(schema)
   const { jobs } = opts
   app.addHook('onReady', async () => { jobs.start() })
   app.addHook('preClose', async () => { jobs.drain(CLOSE_GRACE_MS) })
   app.addHook('onClose', async () => { await jobs.stop(CLOSE_GRACE_MS) })
   await app.register(importsRoutes, { ...opts, prefix: '/v1/imports' })
-}, { name: 'imports', dependencies: ['auth', 'content-types'] })
+}, { name: 'imports-module', dependencies: ['auth', 'content-types'] })

@@ -1,17 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { and, count, eq, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
-import type { ApiScope } from '../../db/schema.js'
+import { apiKeys, type ApiScope } from '../../db/schema.js'
+import { placeholderOf } from '../../db/placeholders.js'
 
-export interface KeyRow {
-  id: number
-  name: string
-  prefix: string
-  key_hash: string
-  scopes: ApiScope[]
-  created_at: number
-  last_used_at: number | null
-  revoked_at: number | null
-}
+export type KeyRow = typeof apiKeys.$inferSelect
 
 /** SHA-256 of a key: what is stored and looked up. Keys are 256-bit random, so no salt is needed. */
 export function hashKey (key: string): string {
@@ -23,45 +16,44 @@ export function generateKey (): string {
   return `bs_${randomBytes(32).toString('base64url')}`
 }
 
-function rowOf (raw: Record<string, unknown> | undefined): KeyRow | undefined {
-  if (raw === undefined) return undefined
-  return { ...raw, scopes: JSON.parse(raw.scopes as string) } as KeyRow
-}
-
 /** All database access for API keys. */
 export function createKeysRepository (db: Db) {
-  const client = db.$client
-  const byHash = client.prepare('SELECT * FROM api_keys WHERE key_hash = ?')
-  const touch = client.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)')
-  const insert = client.prepare('INSERT INTO api_keys (name, prefix, key_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *')
-  const listStmt = client.prepare('SELECT * FROM api_keys ORDER BY id LIMIT ? OFFSET ?')
-  const countStmt = client.prepare('SELECT count(*) FROM api_keys').pluck()
-  const byId = client.prepare('SELECT * FROM api_keys WHERE id = ?')
-  const revoke = client.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
+  const ph = sql.placeholder
+  // One lookup on the unique index of the hash, whatever the key: its cost tells nothing.
+  const byHash = db.select().from(apiKeys).where(eq(apiKeys.keyHash, ph('hash'))).prepare()
+  const touch = db.update(apiKeys).set({ lastUsedAt: placeholderOf(apiKeys.lastUsedAt, 'now') })
+    .where(and(eq(apiKeys.id, ph('id')), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, ph('since'))))).prepare()
+  const insert = db.insert(apiKeys)
+    .values({ name: ph('name'), prefix: ph('prefix'), keyHash: ph('hash'), scopes: ph('scopes'), createdAt: ph('now') })
+    .returning().prepare()
+  const list = db.select().from(apiKeys).orderBy(apiKeys.id).limit(ph('limit')).offset(ph('offset')).prepare()
+  const total = db.select({ n: count() }).from(apiKeys).prepare()
+  const byId = db.select().from(apiKeys).where(eq(apiKeys.id, ph('id'))).prepare()
+  const revoke = db.update(apiKeys).set({ revokedAt: placeholderOf(apiKeys.revokedAt, 'now') }).where(and(eq(apiKeys.id, ph('id')), isNull(apiKeys.revokedAt))).prepare()
   return {
     findByHash (hash: string): KeyRow | undefined {
-      return rowOf(byHash.get(hash) as Record<string, unknown> | undefined)
+      return byHash.get({ hash })
     },
     /** Records use, at most once a minute per key so reads do not turn into writes. */
     touch (id: number, now: number): void {
-      touch.run(now, id, now - 60_000)
+      touch.run({ id, now, since: now - 60_000 })
     },
     create (name: string, scopes: ApiScope[], now = Date.now()): { row: KeyRow, key: string } {
       const key = generateKey()
-      const row = rowOf(insert.get(name, key.slice(0, 8), hashKey(key), JSON.stringify(scopes), now) as Record<string, unknown>) as KeyRow
+      const row = insert.get({ name, prefix: key.slice(0, 8), hash: hashKey(key), scopes, now })!
       return { row, key }
     },
     list (limit: number, offset: number): KeyRow[] {
-      return (listStmt.all(limit, offset) as Array<Record<string, unknown>>).map((r) => rowOf(r) as KeyRow)
+      return list.all({ limit, offset })
     },
     count (): number {
-      return countStmt.get() as number
+      return total.get()!.n
     },
     findById (id: number): KeyRow | undefined {
-      return rowOf(byId.get(id) as Record<string, unknown> | undefined)
+      return byId.get({ id })
     },
     revoke (id: number, now = Date.now()): boolean {
-      return revoke.run(now, id).changes > 0
+      return revoke.run({ id, now }).changes > 0
     }
   }
 }

@@ -1,24 +1,36 @@
+import { eq, getTableColumns } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
+import { siteSettings } from '../../db/schema.js'
+import { placeholderOf } from '../../db/placeholders.js'
 
-export interface SiteRow {
-  title: string
-  description: string
-  language: string
-  timezone: string
-  comments_enabled: number
-  comment_moderation: 'all' | 'first_time' | 'none'
-  comment_max_depth: number
-  comment_max_links: number
-  updated_at: number
-}
+/** The settings as stored, without the constant id. */
+export type SiteRow = Omit<typeof siteSettings.$inferSelect, 'id'>
 
-/** The single row of site settings. */
+const { id: _id, ...columns } = getTableColumns(siteSettings)
+
+/** The single row (id = 1) of site settings. */
 export function createSiteRepository (db: Db) {
-  const getStmt = db.$client.prepare(`SELECT title, description, language, timezone, comments_enabled, comment_moderation,
-    comment_max_depth, comment_max_links, updated_at FROM site_settings WHERE id = 1`)
+  const set = <K extends keyof SiteRow>(key: K) => placeholderOf(siteSettings[key], key)
+  const get = db.select(columns).from(siteSettings).where(eq(siteSettings.id, 1)).prepare()
+  const update = db.update(siteSettings).set({
+    title: set('title'),
+    description: set('description'),
+    language: set('language'),
+    timezone: set('timezone'),
+    commentsEnabled: set('commentsEnabled'),
+    commentModeration: set('commentModeration'),
+    commentMaxDepth: set('commentMaxDepth'),
+    commentMaxLinks: set('commentMaxLinks'),
+    updatedAt: set('updatedAt')
+  }).where(eq(siteSettings.id, 1)).prepare()
   return {
+    /** The settings; the row is created by runMigrations and never deleted. */
     get (): SiteRow {
-      return getStmt.get() as SiteRow
+      return get.get()!
+    },
+    /** Replaces every setting; call inside the write's transaction. */
+    update (row: SiteRow): void {
+      update.run(row)
     }
   }
 }

@@ -1,38 +1,45 @@
-import type { Db } from '../../db/client.js'
 import type { Writer } from '../../db/write.js'
+import { FieldError } from '../../errors.js'
+import type { SiteRepository } from './site-repository.js'
+import type { UpdateSiteBodyType } from './site-schemas.js'
 
-export interface SiteInput {
-  title?: string
-  description?: string
-  language?: string
-  timezone?: string
-  comments?: { enabled?: boolean, moderation?: 'all' | 'first_time' | 'none', max_depth?: number, max_links?: number }
+export type SiteInput = UpdateSiteBodyType
+
+function isTimeZone (tz: string): boolean {
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone.length > 0
+  } catch {
+    return false
+  }
 }
 
 /** Changes to the site settings row. */
-export function createSiteService (db: Db, write: Writer) {
-  const get = db.$client.prepare('SELECT * FROM site_settings WHERE id = 1')
-  const update = db.$client.prepare(`UPDATE site_settings SET title = @title, description = @description, language = @language,
-    timezone = @timezone, comments_enabled = @comments_enabled, comment_moderation = @comment_moderation,
-    comment_max_depth = @comment_max_depth, comment_max_links = @comment_max_links, updated_at = @updated_at WHERE id = 1`)
+export function createSiteService (deps: { repo: SiteRepository, write: Writer }) {
+  const { repo, write } = deps
   return {
+    /** Changes what the input names and keeps the rest; an unknown time zone is a 400 naming it. */
     update (input: SiteInput): void {
+      const tz = input.timezone
+      if (tz !== undefined && !isTimeZone(tz)) {
+        throw new FieldError([{ in: 'body', path: 'timezone', message: `"${tz}" is not an IANA time zone such as Europe/London` }])
+      }
       write((emit, now) => {
-        const old = get.get() as Record<string, unknown>
+        const old = repo.get()
         const c = input.comments ?? {}
-        update.run({
+        repo.update({
           title: input.title ?? old.title,
           description: input.description ?? old.description,
           language: input.language ?? old.language,
           timezone: input.timezone ?? old.timezone,
-          comments_enabled: c.enabled === undefined ? old.comments_enabled : (c.enabled ? 1 : 0),
-          comment_moderation: c.moderation ?? old.comment_moderation,
-          comment_max_depth: c.max_depth ?? old.comment_max_depth,
-          comment_max_links: c.max_links ?? old.comment_max_links,
-          updated_at: now
+          commentsEnabled: c.enabled ?? old.commentsEnabled,
+          commentModeration: c.moderation ?? old.commentModeration,
+          commentMaxDepth: c.max_depth ?? old.commentMaxDepth,
+          commentMaxLinks: c.max_links ?? old.commentMaxLinks,
+          updatedAt: now
         })
         emit({ kind: 'site' })
       })
     }
   }
 }
+export type SiteService = ReturnType<typeof createSiteService>

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import type { Db } from '../../db/client.js'
 import { isLive, isScheduled, type ContentChange, type PostState } from '../../db/change-bus.js'
-import { createRepositories } from '../../plugins/repositories.js'
-import { createPostsService } from '../posts/posts-service.js'
+import type { PostsRepository } from '../posts/posts-repository.js'
+import type { PostsService } from '../posts/posts-service.js'
 import { toPost } from '../posts/posts-mapper.js'
-import { createModerationRepository, type ModerationRow } from '../comments/comments-repository.js'
+import type { CommentsRepository } from '../comments/comments-repository.js'
 import { toSubmittedComment } from '../comments/comments-mapper.js'
-import { createWebhooksRepository, type WebhookEvent } from './webhooks-repository.js'
+import type { WebhookEvent, WebhooksRepository } from './webhooks-repository.js'
 
 type PostChange = Extract<ContentChange, { kind: 'post' }>
 type CommentChange = Extract<ContentChange, { kind: 'comment' }>
@@ -39,11 +38,15 @@ function apiStatus (state: PostState, now: number): string {
  * and never lost. A scheduled post gets a `scheduled_events` row (replaced on every write of
  * the post) that `promoteDue` turns into post.published deliveries once its time has come.
  */
-export function createWebhookEvents (db: Db, opts: { siteUrl: string }) {
-  const repo = createWebhooksRepository(db)
-  const repos = createRepositories(db)
-  const posts = createPostsService(repos, opts.siteUrl)
-  const comments = createModerationRepository(db)
+export function createWebhookEvents (deps: {
+  repo: WebhooksRepository
+  posts: Pick<PostsRepository, 'findByRef'>
+  /** The categories, tags and author a post payload carries. */
+  relations: Pick<PostsService, 'relationsOf'>
+  comments: Pick<CommentsRepository, 'findById'>
+  siteUrl: string
+}) {
+  const { repo, posts, relations, comments, siteUrl } = deps
   let enqueued = false
 
   function publish (event: WebhookEvent, data: () => Record<string, unknown> | null, now: number): number {
@@ -61,8 +64,8 @@ export function createWebhookEvents (db: Db, opts: { siteUrl: string }) {
   }
 
   function livePost (id: number, now: number): Record<string, unknown> | null {
-    const row = repos.posts.findByRef({ id }, 'public', now)
-    return row === undefined ? null : toPost(row, posts.relationsOf([row]), opts.siteUrl, now)
+    const row = posts.findByRef({ id }, 'public', now)
+    return row === undefined ? null : toPost(row, relations.relationsOf([row]), siteUrl, now)
   }
 
   function onPost (change: PostChange, now: number): void {
@@ -84,7 +87,7 @@ export function createWebhookEvents (db: Db, opts: { siteUrl: string }) {
   function onComment (change: CommentChange, now: number): void {
     for (const event of commentEvents(change)) {
       publish(event, () => {
-        const row = comments.byId.get(change.id) as ModerationRow | undefined
+        const row = comments.findById(change.id)
         return row === undefined ? null : { comment: toSubmittedComment(row) }
       }, now)
     }
@@ -103,7 +106,7 @@ export function createWebhookEvents (db: Db, opts: { siteUrl: string }) {
         let queued = 0
         for (const due of repo.takeScheduled(now)) {
           queued += publish('post.published', () => {
-            const post = livePost(due.post_id, now)
+            const post = livePost(due.postId, now)
             return post && { post }
           }, now)
         }

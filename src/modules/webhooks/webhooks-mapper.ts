@@ -11,8 +11,8 @@ export function toWebhook (row: WebhookRow): Webhook {
     events: row.events,
     description: row.description,
     active: row.active,
-    created_at: iso(row.created_at)!,
-    updated_at: iso(row.updated_at)!
+    created_at: new Date(row.createdAt).toISOString(),
+    updated_at: new Date(row.updatedAt).toISOString()
   }
 }
 
@@ -21,15 +21,15 @@ export function toDelivery (row: DeliveryRow): WebhookDelivery {
   return {
     id: row.id,
     uuid: row.uuid,
-    webhook_id: row.webhook_id,
-    event: row.event as WebhookDelivery['event'],
+    webhook_id: row.webhookId,
+    event: row.event,
     status: row.status,
     attempts: row.attempts,
-    next_attempt_at: row.status === 'pending' ? iso(row.next_attempt_at) : null,
-    last_status_code: row.last_status_code,
-    last_error: row.last_error,
-    created_at: iso(row.created_at)!,
-    updated_at: iso(row.updated_at)!,
-    delivered_at: iso(row.delivered_at)
+    next_attempt_at: row.status === 'pending' ? iso(row.nextAttemptAt) : null,
+    last_status_code: row.lastStatusCode,
+    last_error: row.lastError,
+    created_at: new Date(row.createdAt).toISOString(),
+    updated_at: new Date(row.updatedAt).toISOString(),
+    delivered_at: iso(row.deliveredAt)
   }
 }

@@ -1,49 +1,16 @@
-import type { Db } from '../../db/client.js'
+import { and, count, desc, eq, getTableColumns, lte, min, ne, sql } from 'drizzle-orm'
+import { isOpen, type Db } from '../../db/client.js'
+import { scheduledEvents, webhookDeliveries, webhooks, WEBHOOK_EVENTS, type WebhookEvent } from '../../db/schema.js'
+import { placeholderOf } from '../../db/placeholders.js'
 
-export const WEBHOOK_EVENTS = ['post.published', 'post.updated', 'post.unpublished', 'post.deleted', 'comment.created', 'comment.approved'] as const
-export type WebhookEvent = typeof WEBHOOK_EVENTS[number]
+export { WEBHOOK_EVENTS, type WebhookEvent }
 
-export interface WebhookRow {
-  id: number
-  url: string
-  events: WebhookEvent[]
-  secret: string
-  description: string
-  active: boolean
-  created_at: number
-  updated_at: number
-}
-
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed'
-
-export interface DeliveryRow {
-  id: number
-  uuid: string
-  webhook_id: number
-  event: string
-  payload: string
-  status: DeliveryStatus
-  attempts: number
-  next_attempt_at: number | null
-  last_status_code: number | null
-  last_error: string | null
-  created_at: number
-  updated_at: number
-  delivered_at: number | null
-}
-
+export type WebhookRow = typeof webhooks.$inferSelect
+export type DeliveryRow = typeof webhookDeliveries.$inferSelect
+export type DeliveryStatus = DeliveryRow['status']
 /** A delivery claimed by a worker, with what it needs to send it. */
-export interface ClaimedDelivery extends DeliveryRow { url: string, secret: string }
-
-interface StoredWebhook extends Omit<WebhookRow, 'events' | 'active'> { events: string, active: number }
-
-function toRow (r: StoredWebhook): WebhookRow {
-  return { ...r, events: JSON.parse(r.events) as WebhookEvent[], active: r.active === 1 }
-}
-
-const WEBHOOK_COLUMNS = 'id, url, events, secret, description, active, created_at, updated_at'
-const DELIVERY_COLUMNS = `id, uuid, webhook_id, event, payload, status, attempts, next_attempt_at, last_status_code, last_error,
-  created_at, updated_at, delivered_at`
+export type ClaimedDelivery = DeliveryRow & Pick<WebhookRow, 'url' | 'secret'>
+export type WebhookInput = Pick<WebhookRow, 'url' | 'events' | 'secret' | 'description' | 'active'>
 
 /**
  * All database access for webhooks, their delivery queue and scheduled events. The queue
@@ -52,93 +19,116 @@ const DELIVERY_COLUMNS = `id, uuid, webhook_id, event, payload, status, attempts
  * result so a worker whose lease ran out cannot overwrite a newer attempt.
  */
 export function createWebhooksRepository (db: Db) {
-  const client = db.$client
+  const ph = sql.placeholder
+  const d = webhookDeliveries
+  const w = webhooks
   const s = {
-    insert: client.prepare(`INSERT INTO webhooks (url, events, secret, description, active, created_at, updated_at)
-      VALUES (@url, @events, @secret, @description, @active, @now, @now) RETURNING ${WEBHOOK_COLUMNS}`),
-    update: client.prepare(`UPDATE webhooks SET url = @url, events = @events, secret = @secret, description = @description,
-      active = @active, updated_at = @now WHERE id = @id RETURNING ${WEBHOOK_COLUMNS}`),
-    byId: client.prepare(`SELECT ${WEBHOOK_COLUMNS} FROM webhooks WHERE id = ?`),
-    list: client.prepare(`SELECT ${WEBHOOK_COLUMNS} FROM webhooks ORDER BY id LIMIT ? OFFSET ?`),
-    count: client.prepare('SELECT count(*) FROM webhooks').pluck(),
-    remove: client.prepare('DELETE FROM webhooks WHERE id = ?'),
-    active: client.prepare('SELECT id, events FROM webhooks WHERE active = 1 ORDER BY id'),
-    enqueue: client.prepare(`INSERT INTO webhook_deliveries (uuid, webhook_id, event, payload, status, attempts, next_attempt_at, created_at, updated_at)
-      VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`),
-    deliveries: client.prepare(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = @webhook
-      AND (@status IS NULL OR status = @status) ORDER BY id DESC LIMIT @limit OFFSET @offset`),
-    countDeliveries: client.prepare('SELECT count(*) FROM webhook_deliveries WHERE webhook_id = @webhook AND (@status IS NULL OR status = @status)').pluck(),
-    delivery: client.prepare(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ? AND webhook_id = ?`),
-    requeue: client.prepare(`UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now
-      WHERE id = @id AND status != 'pending'`),
+    insert: db.insert(w).values({
+      url: ph('url'), events: ph('events'), secret: ph('secret'), description: ph('description'), active: ph('active'), createdAt: ph('now'), updatedAt: ph('now')
+    }).returning().prepare(),
+    update: db.update(w).set({
+      url: placeholderOf(w.url, 'url'),
+      events: placeholderOf(w.events, 'events'),
+      secret: placeholderOf(w.secret, 'secret'),
+      description: placeholderOf(w.description, 'description'),
+      active: placeholderOf(w.active, 'active'),
+      updatedAt: placeholderOf(w.updatedAt, 'now')
+    }).where(eq(w.id, ph('id'))).returning().prepare(),
+    byId: db.select().from(w).where(eq(w.id, ph('id'))).prepare(),
+    list: db.select().from(w).orderBy(w.id).limit(ph('limit')).offset(ph('offset')).prepare(),
+    count: db.select({ n: count() }).from(w).prepare(),
+    remove: db.delete(w).where(eq(w.id, ph('id'))).prepare(),
+    active: db.select({ id: w.id, events: w.events }).from(w).where(eq(w.active, true)).orderBy(w.id).prepare(),
+    enqueue: db.insert(d).values({
+      uuid: ph('uuid'), webhookId: ph('webhookId'), event: ph('event'), payload: ph('payload'), status: 'pending', attempts: 0, nextAttemptAt: ph('now'), createdAt: ph('now'), updatedAt: ph('now')
+    }).prepare(),
+    deliveries: db.select().from(d).where(eq(d.webhookId, ph('webhook'))).orderBy(desc(d.id)).limit(ph('limit')).offset(ph('offset')).prepare(),
+    deliveriesIn: db.select().from(d).where(and(eq(d.webhookId, ph('webhook')), eq(d.status, ph('status')))).orderBy(desc(d.id)).limit(ph('limit')).offset(ph('offset')).prepare(),
+    countDeliveries: db.select({ n: count() }).from(d).where(eq(d.webhookId, ph('webhook'))).prepare(),
+    countDeliveriesIn: db.select({ n: count() }).from(d).where(and(eq(d.webhookId, ph('webhook')), eq(d.status, ph('status')))).prepare(),
+    delivery: db.select().from(d).where(and(eq(d.id, ph('id')), eq(d.webhookId, ph('webhook')))).prepare(),
+    requeue: db.update(d).set({ status: 'pending', attempts: 0, nextAttemptAt: placeholderOf(d.nextAttemptAt, 'now'), updatedAt: placeholderOf(d.updatedAt, 'now') })
+      .where(and(eq(d.id, ph('id')), ne(d.status, 'pending'))).prepare(),
     // A paused (inactive) webhook keeps its deliveries queued until it is active again.
-    due: client.prepare(`SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-      WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND w.active = 1 ORDER BY d.next_attempt_at, d.id LIMIT ?`).pluck(),
-    lease: client.prepare(`UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = @until, updated_at = @now
-      WHERE id = @id AND status = 'pending' AND next_attempt_at <= @now`),
-    claimed: client.prepare(`SELECT ${DELIVERY_COLUMNS.split(',').map((c) => 'd.' + c.trim()).join(', ')}, w.url, w.secret
-      FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?`),
-    succeed: client.prepare(`UPDATE webhook_deliveries SET status = 'succeeded', last_status_code = @code, last_error = NULL,
-      next_attempt_at = NULL, delivered_at = @now, updated_at = @now WHERE id = @id AND attempts = @attempts AND status = 'pending'`),
-    fail: client.prepare(`UPDATE webhook_deliveries SET status = @status, last_status_code = @code, last_error = @error,
-      next_attempt_at = @next, updated_at = @now WHERE id = @id AND attempts = @attempts AND status = 'pending'`),
-    nextDue: client.prepare(`SELECT min(t) FROM (SELECT min(d.next_attempt_at) AS t FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-      WHERE d.status = 'pending' AND w.active = 1 UNION ALL SELECT min(due_at) FROM scheduled_events)`).pluck(),
-    clearScheduled: client.prepare('DELETE FROM scheduled_events WHERE post_id = ?'),
-    schedule: client.prepare('INSERT INTO scheduled_events (post_id, event, due_at) VALUES (?, ?, ?)'),
-    takeScheduled: client.prepare('DELETE FROM scheduled_events WHERE due_at <= ? RETURNING post_id, event, due_at')
+    due: db.select({ id: d.id }).from(d).innerJoin(w, eq(w.id, d.webhookId))
+      .where(and(eq(d.status, 'pending'), lte(d.nextAttemptAt, ph('now')), eq(w.active, true)))
+      .orderBy(d.nextAttemptAt, d.id).limit(ph('limit')).prepare(),
+    lease: db.update(d).set({ attempts: sql`${d.attempts} + 1`, nextAttemptAt: placeholderOf(d.nextAttemptAt, 'until'), updatedAt: placeholderOf(d.updatedAt, 'now') })
+      .where(and(eq(d.id, ph('id')), eq(d.status, 'pending'), lte(d.nextAttemptAt, ph('now')))).prepare(),
+    claimed: db.select({ ...getTableColumns(d), url: w.url, secret: w.secret }).from(d).innerJoin(w, eq(w.id, d.webhookId))
+      .where(eq(d.id, ph('id'))).prepare(),
+    succeed: db.update(d).set({
+      status: 'succeeded',
+      lastStatusCode: placeholderOf(d.lastStatusCode, 'code'),
+      lastError: null,
+      nextAttemptAt: null,
+      deliveredAt: placeholderOf(d.deliveredAt, 'now'),
+      updatedAt: placeholderOf(d.updatedAt, 'now')
+    }).where(and(eq(d.id, ph('id')), eq(d.attempts, ph('attempts')), eq(d.status, 'pending'))).prepare(),
+    fail: db.update(d).set({
+      status: placeholderOf(d.status, 'status'),
+      lastStatusCode: placeholderOf(d.lastStatusCode, 'code'),
+      lastError: placeholderOf(d.lastError, 'error'),
+      nextAttemptAt: placeholderOf(d.nextAttemptAt, 'next'),
+      updatedAt: placeholderOf(d.updatedAt, 'now')
+    }).where(and(eq(d.id, ph('id')), eq(d.attempts, ph('attempts')), eq(d.status, 'pending'))).prepare(),
+    // The earliest due delivery of an active webhook, and the earliest scheduled event.
+    nextDue: db.select({ at: min(d.nextAttemptAt) }).from(d).innerJoin(w, eq(w.id, d.webhookId))
+      .where(and(eq(d.status, 'pending'), eq(w.active, true)))
+      .unionAll(db.select({ at: min(scheduledEvents.dueAt) }).from(scheduledEvents)).prepare(),
+    clearScheduled: db.delete(scheduledEvents).where(eq(scheduledEvents.postId, ph('postId'))).prepare(),
+    schedule: db.insert(scheduledEvents).values({ postId: ph('postId'), event: ph('event'), dueAt: ph('dueAt') }).prepare(),
+    takeScheduled: db.delete(scheduledEvents).where(lte(scheduledEvents.dueAt, ph('now')))
+      .returning({ postId: scheduledEvents.postId, event: scheduledEvents.event, dueAt: scheduledEvents.dueAt }).prepare()
   }
 
   return {
-    create (input: { url: string, events: WebhookEvent[], secret: string, description: string, active: boolean }, now: number): WebhookRow {
-      const row = s.insert.get({ ...input, events: JSON.stringify(input.events), active: input.active ? 1 : 0, now }) as StoredWebhook
-      return toRow(row)
+    create (input: WebhookInput, now: number): WebhookRow {
+      return s.insert.get({ ...input, now })!
     },
 
-    update (row: WebhookRow, now: number): WebhookRow {
-      return toRow(s.update.get({ ...row, events: JSON.stringify(row.events), active: row.active ? 1 : 0, now }) as StoredWebhook)
+    update (row: WebhookInput & Pick<WebhookRow, 'id'>, now: number): WebhookRow {
+      return s.update.get({ ...row, now })!
     },
 
     findById (id: number): WebhookRow | undefined {
-      const row = s.byId.get(id) as StoredWebhook | undefined
-      return row && toRow(row)
+      return s.byId.get({ id })
     },
 
     list (limit: number, offset: number): WebhookRow[] {
-      return (s.list.all(limit, offset) as StoredWebhook[]).map(toRow)
+      return s.list.all({ limit, offset })
     },
 
     count (): number {
-      return s.count.get() as number
+      return s.count.get()!.n
     },
 
     /** Deletes a webhook; its deliveries go with it (foreign key cascade). */
     remove (id: number): boolean {
-      return s.remove.run(id).changes > 0
+      return s.remove.run({ id }).changes > 0
     },
 
     /** Ids of the active webhooks subscribed to an event. */
     subscribers (event: WebhookEvent): number[] {
-      return (s.active.all() as Array<{ id: number, events: string }>)
-        .filter((w) => (JSON.parse(w.events) as string[]).includes(event))
-        .map((w) => w.id)
+      return s.active.all().filter((hook) => hook.events.includes(event)).map((hook) => hook.id)
     },
 
     /** Queues one delivery, due at once; runs inside the write's transaction. */
     enqueue (uuid: string, webhookId: number, event: WebhookEvent, payload: string, now: number): void {
-      s.enqueue.run(uuid, webhookId, event, payload, now, now, now)
+      s.enqueue.run({ uuid, webhookId, event, payload, now })
     },
 
     deliveries (webhookId: number, status: DeliveryStatus | undefined, limit: number, offset: number): DeliveryRow[] {
-      return s.deliveries.all({ webhook: webhookId, status: status ?? null, limit, offset }) as DeliveryRow[]
+      const page = { webhook: webhookId, limit, offset }
+      return status === undefined ? s.deliveries.all(page) : s.deliveriesIn.all({ ...page, status })
     },
 
     countDeliveries (webhookId: number, status: DeliveryStatus | undefined): number {
-      return s.countDeliveries.get({ webhook: webhookId, status: status ?? null }) as number
+      return (status === undefined ? s.countDeliveries.get({ webhook: webhookId }) : s.countDeliveriesIn.get({ webhook: webhookId, status }))!.n
     },
 
     delivery (webhookId: number, id: number): DeliveryRow | undefined {
-      return s.delivery.get(id, webhookId) as DeliveryRow | undefined
+      return s.delivery.get({ id, webhook: webhookId })
     },
 
     /** Puts a finished delivery back in the queue with a fresh retry schedule; false when it is still pending. */
@@ -151,44 +141,52 @@ export function createWebhooksRepository (db: Db) {
      * workers (or processes) never take the same one. Each lease counts as an attempt.
      */
     claim (now: number, limit: number, leaseMs: number): ClaimedDelivery[] {
-      return client.transaction(() => {
+      return db.transaction(() => {
         const out: ClaimedDelivery[] = []
-        for (const id of s.due.all(now, limit) as number[]) {
-          if (s.lease.run({ id, now, until: now + leaseMs }).changes === 1) out.push(s.claimed.get(id) as ClaimedDelivery)
+        for (const { id } of s.due.all({ now, limit })) {
+          if (s.lease.run({ id, now, until: now + leaseMs }).changes === 1) out.push(s.claimed.get({ id })!)
         }
         return out
-      }).immediate()
+      }, { behavior: 'immediate' })
     },
 
     /** Records a 2xx answer; false when the lease was lost to a newer attempt. */
-    succeed (d: Pick<DeliveryRow, 'id' | 'attempts'>, code: number, now: number): boolean {
-      return s.succeed.run({ id: d.id, attempts: d.attempts, code, now }).changes > 0
+    succeed (delivery: Pick<DeliveryRow, 'id' | 'attempts'>, code: number, now: number): boolean {
+      return s.succeed.run({ id: delivery.id, attempts: delivery.attempts, code, now }).changes > 0
     },
 
     /** Records a failed attempt: retried at `next`, or given up when `next` is null. */
-    fail (d: Pick<DeliveryRow, 'id' | 'attempts'>, code: number | null, error: string, next: number | null, now: number): boolean {
-      return s.fail.run({ id: d.id, attempts: d.attempts, code, error, next, status: next === null ? 'failed' : 'pending', now }).changes > 0
+    fail (delivery: Pick<DeliveryRow, 'id' | 'attempts'>, code: number | null, error: string, next: number | null, now: number): boolean {
+      const status: DeliveryStatus = next === null ? 'failed' : 'pending'
+      return s.fail.run({ id: delivery.id, attempts: delivery.attempts, code, error, next, status, now }).changes > 0
     },
 
     /** When the worker next has something to do (a delivery or scheduled event), if ever. */
     nextDue (): number | null {
-      return s.nextDue.get() as number | null
+      let next: number | null = null
+      for (const { at } of s.nextDue.all()) if (at !== null && (next === null || at < next)) next = at
+      return next
     },
 
     /** Replaces a post's pending go-live event; runs inside the write's transaction. */
     reschedule (postId: number, dueAt: number | null): void {
-      s.clearScheduled.run(postId)
-      if (dueAt !== null) s.schedule.run(postId, 'post.published', dueAt)
+      s.clearScheduled.run({ postId })
+      if (dueAt !== null) s.schedule.run({ postId, event: 'post.published', dueAt })
     },
 
     /** Removes and returns the scheduled events due by `now`; call inside a transaction. */
-    takeScheduled (now: number): Array<{ post_id: number, event: string, due_at: number }> {
-      return s.takeScheduled.all(now) as Array<{ post_id: number, event: string, due_at: number }>
+    takeScheduled (now: number): Array<{ postId: number, event: WebhookEvent, dueAt: number }> {
+      return s.takeScheduled.all({ now })
     },
 
     /** Runs `fn` as one IMMEDIATE transaction. */
     transaction<T> (fn: () => T): T {
-      return client.transaction(fn).immediate()
+      return db.transaction(() => fn(), { behavior: 'immediate' })
+    },
+
+    /** Whether the database is still open (the app may close while a delivery is out). */
+    isOpen (): boolean {
+      return isOpen(db)
     }
   }
 }

@@ -1,30 +1,11 @@
-import { randomBytes } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { IdParamsSchema, PageQuery, listOf, problemResponses } from '../../schemas/common.js'
-import { Conflict, NotFound, TargetRefused } from '../../errors.js'
 import { pageLinks, pageMeta } from '../../lib/pagination.js'
-import { assertPublicTarget, TargetError, type DebugLog } from '../../lib/safe-http.js'
+import type { WebhooksRepository } from './webhooks-repository.js'
+import type { WebhooksService } from './webhooks-service.js'
 import { toDelivery, toWebhook } from './webhooks-mapper.js'
 import { CreateWebhookBody, DeliveryParams, ListDeliveriesQuery, UpdateWebhookBody } from './webhooks-schemas.js'
-
-/**
- * A URL a webhook may target: well-formed http(s) and (unless allowed) on port 80 or 443 and
- * resolving to public addresses only; else a 422 that names the URL but not what it resolved to.
- */
-async function checkTarget (text: string, allowPrivate: boolean, log: DebugLog): Promise<string> {
-  try {
-    const url = await assertPublicTarget(text, allowPrivate, log)
-    return url.toString()
-  } catch (err) {
-    if (err instanceof TargetError) throw new TargetRefused(`The webhook URL ${text} is refused: ${err.message}`)
-    throw err
-  }
-}
-
-function generateSecret (): string {
-  return 'whsec_' + randomBytes(24).toString('base64url')
-}
 
 const SIGNATURE_HELP = 'Each delivery is a JSON `POST` of `{ id, event, created_at, data }` with the headers `X-Broadsheet-Event`, ' +
   '`X-Broadsheet-Delivery` (the payload id) and `X-Broadsheet-Signature: sha256=<hex HMAC-SHA256 of the raw body with the secret>`. ' +
@@ -32,14 +13,8 @@ const SIGNATURE_HELP = 'Each delivery is a JSON `POST` of `{ id, event, created_
   'WEBHOOK_MAX_ATTEMPTS attempts.'
 
 /** Webhook subscriptions and their delivery log (admin). */
-const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = async (app, opts) => {
+const webhooksRoutes: FastifyPluginAsyncTypebox<{ repo: WebhooksRepository, service: WebhooksService }> = async (app, { repo, service }) => {
   const tags = ['Webhooks']
-
-  function load (id: number) {
-    const row = app.webhooks.repo.findById(id)
-    if (row === undefined) throw new NotFound('Webhook', String(id))
-    return row
-  }
 
   app.get('/', {
     config: { scope: 'admin' },
@@ -54,10 +29,10 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = asy
   }, async (request, reply) => {
     const page = request.query.page ?? 1
     const perPage = request.query.per_page ?? 10
-    const total = app.webhooks.repo.count()
+    const total = repo.count()
     const meta = pageMeta(page, perPage, total)
     reply.header('x-total-count', String(total)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
-    return { data: app.webhooks.repo.list(perPage, (page - 1) * perPage).map(toWebhook), meta }
+    return { data: repo.list(perPage, (page - 1) * perPage).map(toWebhook), meta }
   })
 
   app.post('/', {
@@ -76,10 +51,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = asy
       }
     }
   }, async (request, reply) => {
-    const body = request.body
-    const url = await checkTarget(body.url, opts.allowPrivate, request.log)
-    const secret = body.secret ?? generateSecret()
-    const row = app.webhooks.repo.create({ url, events: body.events, secret, description: body.description ?? '', active: body.active ?? true }, Date.now())
+    const { row, secret } = await service.create(request.body, request.log)
     reply.code(201).header('location', `/v1/webhooks/${row.id}`)
     return { data: { ...toWebhook(row), secret } }
   })
@@ -94,7 +66,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = asy
       params: IdParamsSchema,
       response: { 200: Type.Object({ data: Type.Ref('Webhook') }), ...problemResponses(400, 401, 403, 404) }
     }
-  }, async (request) => ({ data: toWebhook(load(request.params.id)) }))
+  }, async (request) => ({ data: toWebhook(service.load(request.params.id)) }))
 
   app.patch('/:id', {
     config: { scope: 'admin' },
@@ -109,17 +81,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = asy
       response: { 200: Type.Object({ data: Type.Ref('Webhook') }), ...problemResponses(400, 401, 403, 404, 415, 422) }
     }
   }, async (request) => {
-    const row = load(request.params.id)
-    const body = request.body
-    const next = { ...row }
-    if (body.url !== undefined) next.url = await checkTarget(body.url, opts.allowPrivate, request.log)
-    if (body.events !== undefined) next.events = body.events
-    if (body.secret !== undefined) next.secret = body.secret
-    if (body.description !== undefined) next.description = body.description
-    if (body.active !== undefined) next.active = body.active
-    const saved = app.webhooks.repo.update(next, Date.now())
-    if (saved.active && !row.active) app.webhooks.worker.wake()
-    return { data: toWebhook(saved) }
+    return { data: toWebhook(await service.update(request.params.id, request.body, request.log)) }
   })
 
   app.delete('/:id', {
@@ -133,7 +95,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = asy
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    if (!app.webhooks.repo.remove(request.params.id)) throw new NotFound('Webhook', String(request.params.id))
+    service.remove(request.params.id)
     return reply.code(204).send(null)
   })
 
@@ -149,14 +111,14 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = asy
       response: { 200: listOf(Type.Ref('WebhookDelivery')), ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    const hook = load(request.params.id)
+    const hook = service.load(request.params.id)
     const page = request.query.page ?? 1
     const perPage = request.query.per_page ?? 10
     const status = request.query.status
-    const total = app.webhooks.repo.countDeliveries(hook.id, status)
+    const total = repo.countDeliveries(hook.id, status)
     const meta = pageMeta(page, perPage, total)
     reply.header('x-total-count', String(total)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
-    return { data: app.webhooks.repo.deliveries(hook.id, status, perPage, (page - 1) * perPage).map(toDelivery), meta }
+    return { data: repo.deliveries(hook.id, status, perPage, (page - 1) * perPage).map(toDelivery), meta }
   })
 
   app.post('/:id/deliveries/:delivery_id/retry', {
@@ -171,13 +133,9 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ allowPrivate: boolean }> = asy
       response: { 202: Type.Object({ data: Type.Ref('WebhookDelivery') }), ...problemResponses(400, 401, 403, 404, 409) }
     }
   }, async (request, reply) => {
-    const hook = load(request.params.id)
-    const delivery = app.webhooks.repo.delivery(hook.id, request.params.delivery_id)
-    if (delivery === undefined) throw new NotFound('Delivery', String(request.params.delivery_id))
-    if (!app.webhooks.repo.requeue(delivery.id, Date.now())) throw new Conflict(`Delivery ${delivery.id} is still pending; it is tried again at next_attempt_at`)
-    app.webhooks.worker.wake()
+    const delivery = service.retry(request.params.id, request.params.delivery_id)
     reply.code(202)
-    return { data: toDelivery(app.webhooks.repo.delivery(hook.id, delivery.id)!) }
+    return { data: toDelivery(delivery) }
   })
 }
 export default webhooksRoutes

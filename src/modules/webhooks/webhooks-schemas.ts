@@ -83,5 +83,6 @@ export const DeliveryParams = Type.Object({
   delivery_id: IdSchema
 }, { additionalProperties: false })
 
+/** The schemas with an $id this module adds. */
 export const webhookSchemas = [WebhookSchema, WebhookDeliverySchema]
 

@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto'
-import type { Db } from '../../db/client.js'
 import { safeRequest } from '../../lib/safe-http.js'
-import { createWebhooksRepository, type ClaimedDelivery } from './webhooks-repository.js'
+import type { ClaimedDelivery, WebhooksRepository } from './webhooks-repository.js'
 import type { WebhookEvents } from './webhooks-events.js'
 
 export const WEBHOOK_USER_AGENT = 'Broadsheet-Webhooks/1.0 (+https://broadsheet.dev/webhooks)'
@@ -64,8 +63,7 @@ function describeError (err: unknown): string {
  * retry after `retryDelay`, or failed after `maxAttempts`. `start` runs ticks in the
  * background until `stop`; `tick` runs one (tests).
  */
-export function createWebhookWorker (db: Db, events: WebhookEvents, opts: WebhookWorkerOptions) {
-  const repo = createWebhooksRepository(db)
+export function createWebhookWorker (repo: WebhooksRepository, events: Pick<WebhookEvents, 'promoteDue'>, opts: WebhookWorkerOptions) {
   const pollMs = opts.pollMs ?? 1000
   const batchSize = opts.batchSize ?? 20
   let timer: NodeJS.Timeout | null = null
@@ -97,7 +95,7 @@ export function createWebhookWorker (db: Db, events: WebhookEvents, opts: Webhoo
       })
       code = res.status
       if (code >= 200 && code < 300) {
-        if (db.$client.open) repo.succeed(d, code, Date.now())
+        if (repo.isOpen()) repo.succeed(d, code, Date.now())
         return true
       }
       const text = res.body.toString('utf8', 0, Math.min(res.body.length, 200)).trim()
@@ -109,7 +107,7 @@ export function createWebhookWorker (db: Db, events: WebhookEvents, opts: Webhoo
     const next = d.attempts >= opts.maxAttempts ? null : now + retryDelay(d.attempts, opts.retryBaseMs)
     // The app may have closed while the request was out; the lease then runs out and a later
     // run tries again, so nothing is lost.
-    if (db.$client.open) repo.fail(d, code, error, next, now)
+    if (repo.isOpen()) repo.fail(d, code, error, next, now)
     return false
   }
 
@@ -143,7 +141,7 @@ export function createWebhookWorker (db: Db, events: WebhookEvents, opts: Webhoo
       .catch((err: unknown) => opts.log?.error({ err }, 'webhook worker tick failed'))
       .finally(() => {
         running = null
-        if (stopped || !db.$client.open) return
+        if (stopped || !repo.isOpen()) return
         if (again) {
           again = false
           schedule(0)

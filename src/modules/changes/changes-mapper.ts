@@ -1,0 +1,6 @@
+import type { ChangeRow } from './changes-repository.js'
+
+/** Row → change log entry. */
+export function toChange (row: ChangeRow) {
+  return { resource: row.resource, id: row.resourceId, slug: row.slug, action: row.action, changed_at: new Date(row.changedAt).toISOString() }
+}

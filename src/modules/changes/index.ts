@@ -1,0 +1,18 @@
+import fp from 'fastify-plugin'
+import type { ChangesRepository } from './changes-repository.js'
+import changesRoutes from './changes-routes.js'
+import { changeSchemas } from './changes-schemas.js'
+
+export interface ChangesModuleOptions {
+  repo: ChangesRepository
+  /** Where the route lives; /v1/changes unless told. */
+  prefix?: string
+}
+
+/** The change log module: its schema and GET /v1/changes over the changes repository. */
+export default fp<ChangesModuleOptions>(async (app, opts) => {
+  // Added when absent: until the composition root lands, app.ts adds every schema first, in
+  // the order the committed openapi.json lists them.
+  for (const schema of changeSchemas) if (app.getSchema((schema as { $id?: string }).$id ?? '') === undefined) app.addSchema(schema)
+  await app.register(changesRoutes, { prefix: opts.prefix ?? '/v1/changes', repo: opts.repo })
+}, { name: 'changes-module' })

@@ -258,6 +258,13 @@ async function newsroomRun (dbPath: string, corpus: ReturnType<typeof openCorpus
 async function main (): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'broadsheet-bench-'))
   const dbPath = args.db ?? join(dir, 'bench.db')
+  // Also when the run dies of an error or a signal (rmSync and close are synchronous).
+  const cleanup = () => {
+    gen.close()
+    if (args.keep && args.db === undefined) rmSync(join(dir, 'limit-responses.json'), { force: true })
+    else rmSync(dir, { recursive: true, force: true })
+  }
+  process.once('exit', cleanup)
   try {
     const t0 = performance.now()
     const corpus = args.db === undefined ? openCorpus(dbPath, defaultSize(POSTS)) : openCorpus(dbPath)
@@ -277,12 +284,8 @@ async function main (): Promise<void> {
       }, null, 2) + '\n')
     }
   } finally {
-    gen.close()
-    if (args.keep && args.db === undefined) {
-      rmSync(join(dir, 'limit-responses.json'), { force: true })
-    } else {
-      rmSync(dir, { recursive: true, force: true })
-    }
+    process.off('exit', cleanup)
+    cleanup()
   }
 }
 

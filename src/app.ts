@@ -5,7 +5,6 @@ import { trustProxyOption, type AppConfig } from './config.js'
 import type { Db } from './db/client.js'
 import { sharedSchemas } from './schemas/common.js'
 import { requestIdOf } from './lib/request-id.js'
-import { postSchemas } from './modules/posts/posts-schemas.js'
 import { SiteSchema } from './modules/site/site-routes.js'
 import { CommentSchema, PublicCommentSchema, SubmittedCommentSchema } from './modules/comments/comments-schemas.js'
 import dbPlugin from './plugins/db.js'
@@ -19,24 +18,23 @@ import contentTypesPlugin from './plugins/content-types.js'
 import cachingPlugin from './plugins/caching.js'
 import servicesPlugin from './plugins/services.js'
 import writesPlugin from './plugins/writes.js'
-import { createSearchEngine } from './modules/search/search-service.js'
+import searchModule, { createSearchEngine } from './modules/search/index.js'
 import keysRoutes, { ApiKeySchema } from './modules/keys/keys-routes.js'
 import changesRoutes, { ChangeSchema } from './modules/changes/changes-routes.js'
 import healthRoutes from './modules/health/health-routes.js'
-import feedsRoutes from './modules/feeds/feeds-routes.js'
+import feedsModule, { createFeedsRepository, createFeedsService } from './modules/feeds/index.js'
 import webhooksPlugin from './modules/webhooks/webhooks-plugin.js'
 import webhooksRoutes from './modules/webhooks/webhooks-routes.js'
 import { webhookSchemas } from './modules/webhooks/webhooks-schemas.js'
 import importsRoutes from './modules/imports/imports-routes.js'
 import { importSchemas } from './modules/imports/imports-schemas.js'
 import siteRoutes from './modules/site/site-routes.js'
-import postsRoutes from './modules/posts/posts-routes.js'
+import postsModule from './modules/posts/index.js'
 import categoriesModule from './modules/categories/index.js'
 import tagsModule from './modules/tags/index.js'
 import authorsModule from './modules/authors/index.js'
 import commentsRoutes from './modules/comments/comments-routes.js'
-import relatedRoutes from './modules/related/related-routes.js'
-import { relatedSchemas } from './modules/related/related-schemas.js'
+import relatedModule, { createRelatedRepository, createRelatedService } from './modules/related/index.js'
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
@@ -77,7 +75,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   })
   await app.register(problemDetails)
   await app.register(securityPlugin, { maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS })
-  for (const schema of [...sharedSchemas, ...postSchemas, SiteSchema, PublicCommentSchema, CommentSchema, SubmittedCommentSchema, ApiKeySchema, ChangeSchema, ...webhookSchemas, ...relatedSchemas, ...importSchemas]) {
+  for (const schema of [...sharedSchemas, SiteSchema, PublicCommentSchema, CommentSchema, SubmittedCommentSchema, ApiKeySchema, ChangeSchema, ...webhookSchemas, ...importSchemas]) {
     app.addSchema(schema)
   }
   await app.register(swaggerPlugin)
@@ -101,9 +99,20 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
 
   await app.register(healthRoutes)
   await app.register(siteRoutes, { prefix: '/v1/site', siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
-  await app.register(postsRoutes, { prefix: '/v1/posts' })
+  await app.register(searchModule)
+  await app.register(postsModule, { repo: app.repos.posts, service: app.services.posts, writes: app.writes.posts })
   await app.register(commentsRoutes, { prefix: '/v1', rateLimit: config.COMMENT_RATE_LIMIT, siteUrl: config.SITE_URL })
-  await app.register(relatedRoutes, { prefix: '/v1', siteUrl: config.SITE_URL, budgetMs: config.QUERY_BUDGET_MS })
+  await app.register(relatedModule, {
+    service: createRelatedService({
+      repo: createRelatedRepository(app.db),
+      indexer: app.writes.related,
+      posts: app.services.posts,
+      stamp: () => app.contentVersion.stamp(),
+      bump: () => app.contentVersion.bump(),
+      siteUrl: config.SITE_URL,
+      budgetMs: config.QUERY_BUDGET_MS
+    })
+  })
   await app.register(categoriesModule, { repo: app.repos.categories, service: app.writes.categories })
   await app.register(tagsModule, { repo: app.repos.tags, service: app.writes.tags })
   await app.register(authorsModule, { repo: app.repos.authors, service: app.writes.authors })
@@ -118,7 +127,11 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     wxrMaxBytes: config.IMPORT_MAX_BYTES,
     stallMs: config.IMPORT_STALL_TIMEOUT_MS
   })
-  await app.register(feedsRoutes, { prefix: '/feeds', siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL, budgetMs: config.QUERY_BUDGET_MS })
+  await app.register(feedsModule, {
+    service: createFeedsService({ posts: app.services.posts, repos: app.repos, site: app.repos.site, changes: app.changes, feeds: createFeedsRepository(app.db), siteUrl: config.SITE_URL, budgetMs: config.QUERY_BUDGET_MS }),
+    siteUrl: config.SITE_URL,
+    apiUrl: config.PUBLIC_API_URL
+  })
 
   return app
 }

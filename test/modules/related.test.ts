@@ -4,6 +4,7 @@ import { makeAuthor, makeCategory, makePost, makeTag } from '../fixtures/factori
 import { buildRelatedCorpus, type CorpusPost } from '../fixtures/related-corpus.js'
 import { createRelatedRepository } from '../../src/modules/related/related-repository.js'
 import { createRelatedService, DEFAULT_TUNING, taxonomyLimit } from '../../src/modules/related/related-service.js'
+import { VECTOR_VERSION } from '../../src/modules/related/related-index.js'
 import { buildTermVector } from '../../src/lib/related.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
@@ -440,7 +441,7 @@ t.test('vectors stored by a bulk loader are adopted, and rebuilt on the next wri
     v.terms.forEach((term, i) => c.prepare('INSERT INTO post_terms (post_id, term, weight) VALUES (?, ?, ?)').run(p.id, term, v.weights[i]))
   }
   t.same(ids(await related(app, a.id)), [b.id])
-  t.equal(c.prepare('SELECT hash FROM post_vectors WHERE post_id = ?').pluck().get(a.id), '', 'adopted without reading its text')
+  t.equal(c.prepare('SELECT hash FROM post_vectors WHERE post_id = ?').pluck().get(a.id), VECTOR_VERSION, 'adopted without reading its text: the current version, no fingerprint')
   app.writes.posts.update(a.id, { content_html: '<p>sourdough pastry</p>' })
   t.same(c.prepare("SELECT term FROM post_terms WHERE post_id = ? ORDER BY term").pluck().all(a.id), buildTermVector('ballot turnout', 'sourdough pastry').terms.sort())
 })

@@ -48,7 +48,7 @@ export function createCommentsService (db: Db, write: Writer) {
   return {
     /** A reader's comment on a live post; returns the stored row. */
     submit (post: PostRow, site: SiteRow, input: Submission): ModerationRow {
-      if (site.comments_enabled !== 1 || post.comment_status !== 'open') throw new CommentsClosed()
+      if (site.comments_enabled !== 1 || post.commentStatus !== 'open') throw new CommentsClosed()
       const formatted = formatCommentText(input.content)
       if (formatted.links > site.comment_max_links) {
         throw new FieldError([{ in: 'body', path: 'content', message: `has ${formatted.links} links; at most ${site.comment_max_links} are allowed` }], 422)

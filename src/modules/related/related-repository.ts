@@ -7,8 +7,6 @@ import type { TermVector } from '../../lib/related.js'
 import { POST_LIST_COLUMNS, type PostRow } from '../posts/posts-repository.js'
 
 const p = sql.placeholder
-// The recency half-life of the pre-score, as the real score ages (lib/related.ts).
-const HALF_LIFE_MS = 180 * 86_400_000
 
 // Code-point order, which is SQLite's BINARY order of the UTF-8 text (plain < compares UTF-16 units).
 function compareTerms (a: string, b: string): number {
@@ -50,7 +48,11 @@ export interface CandidateQuery {
 /** A post chosen as a candidate: its id, publication time and vector fingerprint. */
 export interface Candidate { id: number, publishedAt: number, hash: string }
 
-interface CandidateStatement { all (values: Record<string, unknown>): Array<{ id: number, publishedAt: number | null, hash: string }> }
+// The many-row reads of a related request (candidates, their vectors and links: some 700 rows)
+// are read as value arrays in selection order, skipping Drizzle's per-row mapping, which cost
+// about 1 µs a row: 7.8 % of the endpoint's CPU time on the 10,000-post bench corpus, 2 % without.
+interface CandidateStatement { values (values: Record<string, unknown>): unknown[][] }
+type CandidateValues = [id: number, publishedAt: number, hash: string]
 
 /** All reads of the related-posts index: vectors, posting lists, corpus statistics. */
 export function createRelatedRepository (db: Db) {
@@ -69,13 +71,14 @@ export function createRelatedRepository (db: Db) {
           WHERE ${postCategories.categoryId} = ${p(`cat${i}`)} ORDER BY ${postCategories.postId} DESC LIMIT ${p('taxonomyLimit')})`)
       ]
       // The postings are summed inside SQLite, the pre-score combined and aged as the real score
-      // is; only the chosen candidates come back. Liveness comes from post_vectors' copy of
+      // is (180 days of recency half-life: 15552000000 ms, a REAL so the division is); only the
+      // chosen candidates come back. Liveness comes from post_vectors' copy of
       // status and published_at: the wide posts rows would cost a page read each.
       return db.select({ id: sql<number>`s.post_id`, publishedAt: postVectors.publishedAt, hash: postVectors.hash })
         .from(sql`(SELECT post_id, sum(d) AS dot, sum(x) AS raw FROM (${sql.join(branches, sql` UNION ALL `)}) GROUP BY post_id) s`)
         .innerJoin(postVectors, sql`${postVectors.postId} = s.post_id`)
         .where(and(sql`s.post_id <> ${p('targetId')}`, eq(postVectors.status, 'published'), lte(postVectors.publishedAt, p('now'))))
-        .orderBy(sql`(1 - (1 - min(1.0, s.dot)) * (1 - 0.8 * (1 - exp(-s.raw / 4.0)))) * (0.85 + 0.15 * pow(2.0, -abs(${postVectors.publishedAt} - ${p('publishedAt')}) / CAST(${HALF_LIFE_MS} AS REAL))) DESC`, sql`s.post_id ASC`)
+        .orderBy(sql`(1 - (1 - min(1.0, s.dot)) * (1 - 0.8 * (1 - exp(-s.raw / 4.0)))) * (0.85 + 0.15 * pow(2.0, -abs(${postVectors.publishedAt} - ${p('publishedAt')}) / 15552000000.0)) DESC`, sql`s.post_id ASC`)
         .limit(p('limit')).prepare()
     })
   }
@@ -120,7 +123,7 @@ export function createRelatedRepository (db: Db) {
       if (postIds.length === 0) return out
       // Terms never hold spaces (the tokenizer splits on them) and SQLite prints reals so
       // that they read back exactly.
-      for (const row of vectors.all({ ids: idList(postIds) })) out.set(row.postId, canonical(row.terms.split(' '), row.weights.split(' ').map(Number)))
+      for (const [id, terms, weights] of vectors.values({ ids: idList(postIds) }) as Array<[number, string, string]>) out.set(id, canonical(terms.split(' '), weights.split(' ').map(Number)))
       return out
     },
 
@@ -137,9 +140,9 @@ export function createRelatedRepository (db: Db) {
       q.terms.forEach((t, i) => { values[`w${i}`] = t.weight; values[`t${i}`] = t.term; values[`l${i}`] = t.limit })
       q.tags.forEach((t, i) => { values[`g${i}`] = t.idf; values[`tag${i}`] = t.id })
       q.categories.forEach((t, i) => { values[`k${i}`] = 0.7 * t.idf; values[`cat${i}`] = t.id })
-      const rows = candidateStatement(q.terms.length, q.tags.length, q.categories.length).all(values)
       // Only live posts pass the statement, and a live post has a publication time.
-      return rows.map((r) => ({ id: r.id, publishedAt: r.publishedAt as number, hash: r.hash }))
+      const rows = candidateStatement(q.terms.length, q.tags.length, q.categories.length).values(values) as CandidateValues[]
+      return rows.map(([id, publishedAt, hash]) => ({ id, publishedAt, hash }))
     },
 
     /** How many published posts' vectors hold the term (scheduled ones included). */
@@ -171,7 +174,7 @@ export function createRelatedRepository (db: Db) {
     linksOf (kind: 'tags' | 'categories', postIds: number[], termIds: number[]): Map<number, number[]> {
       const out = new Map<number, number[]>()
       if (termIds.length === 0 || postIds.length === 0) return out
-      for (const { postId, termId } of links[kind].all({ termIds: idList(termIds), postIds: idList(postIds) })) {
+      for (const [postId, termId] of links[kind].values({ termIds: idList(termIds), postIds: idList(postIds) }) as Array<[number, number]>) {
         const list = out.get(postId)
         if (list === undefined) out.set(postId, [termId])
         else list.push(termId)

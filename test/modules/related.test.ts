@@ -446,6 +446,31 @@ t.test('vectors stored by a bulk loader are adopted, and rebuilt on the next wri
   t.same(c.prepare("SELECT term FROM post_terms WHERE post_id = ? ORDER BY term").pluck().all(a.id), buildTermVector('ballot turnout', 'sourdough pastry').terms.sort())
 })
 
+t.test('vectors built by an older tokenizer are rebuilt by the backfill, and the statistics follow', async (t) => {
+  const { app, space, food } = await newsroom(t)
+  const c = app.db.$client
+  const before = await related(app, space[0])
+  // As a database from the previous version holds them: fingerprints without the version, and
+  // terms of the old stemmer (here a marker no tokenizer makes).
+  for (const id of [...space, ...food]) {
+    c.prepare("UPDATE post_vectors SET hash = 'a1b2c3' WHERE post_id = ?").run(id)
+    c.prepare("INSERT INTO post_terms (post_id, term, weight) VALUES (?, 'zzold', 0.0001)").run(id)
+  }
+  const service = createRelatedService({
+    repo: createRelatedRepository(app.db),
+    indexer: app.writes.related,
+    posts: app.services.posts,
+    stamp: () => app.contentVersion.stamp(),
+    bump: () => app.contentVersion.bump(),
+    siteUrl: TEST_SITE_URL
+  })
+  await service.whenIndexed()
+  t.equal(c.prepare("SELECT count(*) FROM post_terms WHERE term = 'zzold'").pluck().get(), 0, 'every old vector was rebuilt')
+  t.equal(c.prepare('SELECT count(*) FROM post_vectors WHERE substr(hash, 1, ?) <> ?').pluck().get(VECTOR_VERSION.length, VECTOR_VERSION), 0, 'every entry is of the current version')
+  t.equal(c.prepare("SELECT count(*) FROM term_df WHERE term = 'zzold'").pluck().get(), 0, 'and the document frequencies with them')
+  t.same(service.find(String(space[0]), 5).map((r) => [r.id, r.score]), before.map((r) => [r.id, r.score]), 'the same answer as before')
+})
+
 t.test('a post with no usable text still finds posts through its tags', async (t) => {
   const { app, author, nasa, space } = await newsroom(t)
   const bare = app.writes.posts.create({ title: '2024', content_html: '<p>…</p>', status: 'published', author_id: author.id, tag_ids: [nasa.id] })

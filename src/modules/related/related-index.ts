@@ -7,7 +7,7 @@ import { createRelatedWriter } from './related-repository.js'
 // The version of the tokenizer (stemmer, stopwords) that vectors are built with, and the
 // start of every fingerprint. An entry of another version is rebuilt by the backfill that the
 // first related request starts, as a post without an entry would be, and by the next write of
-// its post. 1: the private stemmer; 2: Porter's (the `stemmer` package) and the `stopword` list.
+// its post. 1: a private stemmer and stopword list; 2: Porter2 (wink-porter2-stemmer) and the `stopword` package's English list.
 export const VECTOR_VERSION = '2.'
 
 /**

@@ -126,11 +126,13 @@ interface CountStatement { get (values: Record<string, unknown>): { n: number } 
 /**
  * All reads of posts and their taxonomy links. A list or count is one prepared statement per
  * shape of filter (visibility, which filters, how links are read, order, cursor), prepared the
- * first time it is asked for and kept in a bounded cache: a handful in practice, and the same
+ * first time it is asked for and kept in bounded caches: a handful in practice, and the same
  * whatever the length of an id list.
  */
 export function createPostsRepository (db: Db) {
-  const prepared = createShapeCache<ListStatement | OneStatement | CountStatement>()
+  const lists = createShapeCache<ListStatement>()
+  const counts = createShapeCache<CountStatement>(100)
+  const singles = createShapeCache<OneStatement>(20)
 
   function whereOf (f: PostFilter, how: Membership): Array<SQL | undefined> {
     const link = (l: typeof LINKS[keyof typeof LINKS]) => how === 'in'
@@ -158,7 +160,7 @@ export function createPostsRepository (db: Db) {
   return {
     /** Counts the posts matching a filter. */
     count (f: PostFilter): number {
-      const stmt = prepared(`count ${shapeOf(f, 'in')}`, () => db.select({ n: count() }).from(posts).where(and(...whereOf(f, 'in'))).prepare()) as CountStatement
+      const stmt = counts(shapeOf(f, 'in'), () => db.select({ n: count() }).from(posts).where(and(...whereOf(f, 'in'))).prepare())
       return stmt.get(valuesOf(f))?.n ?? 0
     },
 
@@ -173,22 +175,22 @@ export function createPostsRepository (db: Db) {
       const how: Membership = few ? 'in' : 'exists'
       const spec = SORT_SPECS[opts.sort]
       const after = opts.after === undefined ? undefined : opts.after.value === null ? 'null' : 'value'
-      const shape = `list ${shapeOf(f, how)} ${opts.sort} ${after ?? '-'} ${opts.withContent ? 'body' : '-'}`
-      const stmt = prepared(shape, () => {
+      const shape = `${shapeOf(f, how)} ${opts.sort} ${after ?? '-'} ${opts.withContent ? 'body' : '-'}`
+      const stmt = lists(shape, () => {
         const order = spec.desc ? desc : asc
         return db.select(opts.withContent ? POST_COLUMNS : POST_LIST_COLUMNS).from(posts)
           .where(and(...whereOf(f, how), after === undefined ? undefined : afterOf(spec, after)))
           .orderBy(order(spec.column), order(posts.id))
           .limit(p('limit')).offset(p('offset')).prepare()
-      }) as ListStatement
+      })
       return stmt.all({ ...valuesOf(f), afterValue: opts.after?.value, afterId: opts.after?.id, limit: opts.limit, offset: opts.offset ?? 0 })
     },
 
     /** A post by id or slug, with its body, if the visibility allows it. */
     findByRef (ref: { id?: number, slug?: string }, visibility: Visibility, now: number): PostRow | undefined {
       const byId = ref.id !== undefined
-      const stmt = prepared(`one ${byId ? 'id' : 'slug'} ${visibility}`, () => db.select(POST_COLUMNS).from(posts)
-        .where(and(byId ? eq(posts.id, p('id')) : eq(posts.slug, p('slug')), visibilityOf(visibility))).prepare()) as OneStatement
+      const stmt = singles(`${byId ? 'id' : 'slug'} ${visibility}`, () => db.select(POST_COLUMNS).from(posts)
+        .where(and(byId ? eq(posts.id, p('id')) : eq(posts.slug, p('slug')), visibilityOf(visibility))).prepare())
       return stmt.get({ id: ref.id, slug: ref.slug, now })
     },
 
@@ -207,7 +209,7 @@ export function createPostsRepository (db: Db) {
 
     /** How many prepared statements the repository keeps for lists, counts and single reads (bounded; for tests). */
     get statementCount (): number {
-      return prepared.size
+      return lists.size + counts.size + singles.size
     }
   }
 }

@@ -1,6 +1,7 @@
 import { NotFound, FieldError, InvalidCursor } from '../../errors.js'
 import { parseRef, type Ref } from '../../lib/refs.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
+import { pageOf } from '../../lib/pagination.js'
 import { groupTerms, toPost, type PostRelations } from './posts-mapper.js'
 import { SORT_SPECS, type PostFilter, type PostRow, type PostsRepository, type Visibility } from './posts-repository.js'
 import type { TermScope } from '../../db/term-visibility.js'
@@ -122,14 +123,15 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
     /** `terms`: which categories, tags and authors the filters may name (public ones unless the key sees all). */
     list (query: ListPostsQueryType, visibility: Visibility, now = Date.now(), terms: TermScope = visibility === 'public' ? 'public' : 'all'): ListResult {
       const fields = parseFields(query.fields)
-      const perPage = query.per_page ?? 10
+      const asked = pageOf(query)
+      const { perPage } = asked
       // Newest first unless asked otherwise, with or without q: the order the spec has always
       // given (the schema's default), and the one a search can read in index order.
       const sort: PostSort = query.sort ?? '-published_at'
       if (sort === 'relevance' && query.q === undefined) throw new FieldError([{ in: 'query', path: 'sort', message: 'relevance needs q' }])
       const filter = resolveFilter(query, visibility, now, terms)
-      let page: number | null = query.page ?? 1
-      let offset = (page - 1) * perPage
+      let page: number | null = asked.page
+      let offset = asked.offset
       let after: { value: string | number | null, id: number } | undefined
       if (query.cursor !== undefined) {
         const c = decodeCursor(query.cursor)
@@ -151,7 +153,7 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
       if (query.q !== undefined) {
         const found = search?.list(query.q, filter, { sort, limit: perPage, offset, after, withContent }) ?? null
         // Nothing searchable in the text (only punctuation, say): an empty result, not an error.
-        if (found === null) return { data: [], page: query.cursor ? null : (query.page ?? 1), perPage, total: 0, nextCursor: null }
+        if (found === null) return { data: [], page: query.cursor ? null : asked.page, perPage, total: 0, nextCursor: null }
         ;({ rows, total, hasMore } = found)
         searchMeta = found.search
       } else {

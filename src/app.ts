@@ -5,7 +5,6 @@ import { trustProxyOption, type AppConfig } from './config.js'
 import type { Db } from './db/client.js'
 import { sharedSchemas } from './schemas/common.js'
 import { requestIdOf } from './lib/request-id.js'
-import { postSchemas } from './modules/posts/posts-schemas.js'
 import { siteSchemas } from './modules/site/site-schemas.js'
 import { commentSchemas } from './modules/comments/comments-schemas.js'
 import dbPlugin from './plugins/db.js'
@@ -19,25 +18,24 @@ import contentTypesPlugin from './plugins/content-types.js'
 import cachingPlugin from './plugins/caching.js'
 import servicesPlugin from './plugins/services.js'
 import writesPlugin from './plugins/writes.js'
-import { createSearchEngine } from './modules/search/search-service.js'
+import searchModule, { createSearchEngine } from './modules/search/index.js'
 import keysModule from './modules/keys/index.js'
 import { keySchemas } from './modules/keys/keys-schemas.js'
 import changesModule from './modules/changes/index.js'
 import { changeSchemas } from './modules/changes/changes-schemas.js'
 import healthModule from './modules/health/index.js'
-import feedsRoutes from './modules/feeds/feeds-routes.js'
+import feedsModule, { createFeedsRepository, createFeedsService } from './modules/feeds/index.js'
 import webhooksPlugin from './modules/webhooks/webhooks-plugin.js'
 import webhooksModule from './modules/webhooks/index.js'
 import { webhookSchemas } from './modules/webhooks/webhooks-schemas.js'
 import importsModule, { createImportJobs } from './modules/imports/index.js'
 import siteModule from './modules/site/index.js'
-import postsRoutes from './modules/posts/posts-routes.js'
+import postsModule from './modules/posts/index.js'
 import categoriesModule from './modules/categories/index.js'
 import tagsModule from './modules/tags/index.js'
 import authorsModule from './modules/authors/index.js'
 import commentsModule from './modules/comments/index.js'
-import relatedRoutes from './modules/related/related-routes.js'
-import { relatedSchemas } from './modules/related/related-schemas.js'
+import relatedModule, { createRelatedRepository, createRelatedService } from './modules/related/index.js'
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
@@ -78,9 +76,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   })
   await app.register(problemDetails)
   await app.register(securityPlugin, { maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS })
-  // In the order the committed openapi.json lists them (it follows addSchema order); the
-  // modules that add their own schemas skip those already here.
-  for (const schema of [...sharedSchemas, ...postSchemas, ...siteSchemas, ...commentSchemas, ...keySchemas, ...changeSchemas, ...webhookSchemas, ...relatedSchemas]) {
+  for (const schema of [...sharedSchemas, ...siteSchemas, ...commentSchemas, ...keySchemas, ...changeSchemas, ...webhookSchemas]) {
     app.addSchema(schema)
   }
   await app.register(swaggerPlugin)
@@ -104,7 +100,8 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
 
   await app.register(healthModule, { repo: app.repos.health })
   await app.register(siteModule, { repo: app.repos.site, service: app.writes.site, siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
-  await app.register(postsRoutes, { prefix: '/v1/posts' })
+  await app.register(searchModule)
+  await app.register(postsModule, { repo: app.repos.posts, service: app.services.posts, writes: app.writes.posts })
   await app.register(commentsModule, {
     repo: app.repos.comments,
     service: app.writes.comments,
@@ -114,7 +111,17 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     rateLimit: config.COMMENT_RATE_LIMIT,
     siteUrl: config.SITE_URL
   })
-  await app.register(relatedRoutes, { prefix: '/v1', siteUrl: config.SITE_URL, budgetMs: config.QUERY_BUDGET_MS })
+  await app.register(relatedModule, {
+    service: createRelatedService({
+      repo: createRelatedRepository(app.db),
+      indexer: app.writes.related,
+      posts: app.services.posts,
+      stamp: () => app.contentVersion.stamp(),
+      bump: () => app.contentVersion.bump(),
+      siteUrl: config.SITE_URL,
+      budgetMs: config.QUERY_BUDGET_MS
+    })
+  })
   await app.register(categoriesModule, { repo: app.repos.categories, service: app.writes.categories })
   await app.register(tagsModule, { repo: app.repos.tags, service: app.writes.tags })
   await app.register(authorsModule, { repo: app.repos.authors, service: app.writes.authors })
@@ -135,7 +142,11 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     wxrMaxBytes: config.IMPORT_MAX_BYTES,
     validatorCompiler: createValidatorCompiler()
   })
-  await app.register(feedsRoutes, { prefix: '/feeds', siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL, budgetMs: config.QUERY_BUDGET_MS })
+  await app.register(feedsModule, {
+    service: createFeedsService({ posts: app.services.posts, repos: app.repos, site: app.repos.site, changes: app.changes, feeds: createFeedsRepository(app.db), siteUrl: config.SITE_URL, budgetMs: config.QUERY_BUDGET_MS }),
+    siteUrl: config.SITE_URL,
+    apiUrl: config.PUBLIC_API_URL
+  })
 
   return app
 }

@@ -1,4 +1,6 @@
+import { and, count, eq, inArray, lte, sql } from 'drizzle-orm'
 import type { Db } from './client.js'
+import { postCategories, posts, postTags } from './schema.js'
 
 /**
  * Live post counts per category, tag and author, computed in one grouped query each and
@@ -6,21 +8,20 @@ import type { Db } from './client.js'
  * row instead of a correlated count over the posts table.
  */
 export function createLiveCounts (db: Db, stamp: () => string) {
-  const c = db.$client
+  const isLive = and(eq(posts.status, 'published'), lte(posts.publishedAt, sql.placeholder('now')))
   // The live post ids come from the covering (status, published_at, id) index, never the rows.
-  const live = "SELECT id FROM posts WHERE status = 'published' AND published_at <= ?"
+  const live = db.select({ id: posts.id }).from(posts).where(isLive)
   const queries = {
-    categories: c.prepare(`SELECT category_id AS id, count(*) AS n FROM post_categories WHERE post_id IN (${live}) GROUP BY category_id`),
-    tags: c.prepare(`SELECT tag_id AS id, count(*) AS n FROM post_tags WHERE post_id IN (${live}) GROUP BY tag_id`),
-    authors: c.prepare("SELECT author_id AS id, count(*) AS n FROM posts WHERE status = 'published' AND published_at <= ? GROUP BY author_id")
+    categories: db.select({ id: postCategories.categoryId, n: count() }).from(postCategories).where(inArray(postCategories.postId, live)).groupBy(postCategories.categoryId).prepare(),
+    tags: db.select({ id: postTags.tagId, n: count() }).from(postTags).where(inArray(postTags.postId, live)).groupBy(postTags.tagId).prepare(),
+    authors: db.select({ id: posts.authorId, n: count() }).from(posts).where(isLive).groupBy(posts.authorId).prepare()
   }
   const memo = new Map<keyof typeof queries, { stamp: string, counts: Map<number, number> }>()
   return function countsOf (kind: keyof typeof queries): Map<number, number> {
     const current = stamp()
     const hit = memo.get(kind)
     if (hit !== undefined && hit.stamp === current) return hit.counts
-    const rows = queries[kind].all(Date.now()) as Array<{ id: number, n: number }>
-    const counts = new Map(rows.map((r) => [r.id, r.n]))
+    const counts = new Map(queries[kind].all({ now: Date.now() }).map((r) => [r.id, r.n]))
     memo.set(kind, { stamp: current, counts })
     return counts
   }

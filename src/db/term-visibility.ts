@@ -1,5 +1,9 @@
+import { and, asc, eq, isNotNull, lte, ne, sql } from 'drizzle-orm'
 import type { Db } from './client.js'
 import type { LiveCounts } from './live-counts.js'
+import { authors, categories, postCategories, posts, postTags, tags } from './schema.js'
+
+const p = sql.placeholder
 
 // Which categories, tags and authors the public may see. The rule, in one sentence: a term is
 // public once it has a live post — a category counts the posts of its sub-categories too, as
@@ -13,7 +17,7 @@ export type TermKind = 'category' | 'tag' | 'author'
 /** Who is reading terms: the public (only terms with a live post) or a key that sees them all. */
 export type TermScope = 'public' | 'all'
 
-const LIVE = "p.status = 'published' AND p.published_at <= ?"
+const live = and(eq(posts.status, 'published'), lte(posts.publishedAt, p('now')))
 
 /**
  * The public terms for reads: which ids are visible and, for lists, the visible ids in list
@@ -21,17 +25,16 @@ const LIVE = "p.status = 'published' AND p.published_at <= ?"
  * ordered id read, once per content stamp, like the counts themselves.
  */
 export function createPublicTerms (db: Db, stamp: () => string, counts: LiveCounts) {
-  const c = db.$client
   const order = {
-    category: c.prepare('SELECT id, parent_id FROM categories ORDER BY name, id').raw(),
-    tag: c.prepare('SELECT id, NULL FROM tags ORDER BY name, id').raw(),
-    author: c.prepare('SELECT id, NULL FROM authors ORDER BY name, id').raw()
+    category: db.select({ id: categories.id, parentId: categories.parentId }).from(categories).orderBy(asc(categories.name), asc(categories.id)).prepare(),
+    tag: db.select({ id: tags.id, parentId: sql<null>`NULL` }).from(tags).orderBy(asc(tags.name), asc(tags.id)).prepare(),
+    author: db.select({ id: authors.id, parentId: sql<null>`NULL` }).from(authors).orderBy(asc(authors.name), asc(authors.id)).prepare()
   }
-  const parents = c.prepare('SELECT id, parent_id FROM categories WHERE parent_id IS NOT NULL').raw()
+  const parents = db.select({ id: categories.id, parentId: categories.parentId }).from(categories).where(isNotNull(categories.parentId)).prepare()
   const countKind = { category: 'categories', tag: 'tags', author: 'authors' } as const
   // `ordered` (every public id in list order) only when a list asks: a filter or a single read
   // needs the set alone.
-  interface View { stamp: string, visible: Set<number>, ordered?: Array<[number, number | null]> }
+  interface View { stamp: string, visible: Set<number>, ordered?: Array<{ id: number, parentId: number | null }> }
   const memo = new Map<TermKind, View>()
 
   function view (kind: TermKind): View {
@@ -42,7 +45,7 @@ export function createPublicTerms (db: Db, stamp: () => string, counts: LiveCoun
     const visible = new Set<number>()
     if (kind === 'category') {
       // A category with a live post makes its ancestors public too.
-      const parentOf = new Map(parents.all() as Array<[number, number]>)
+      const parentOf = new Map(parents.all().map((r) => [r.id, r.parentId as number]))
       for (const id of live.keys()) {
         for (let at: number | undefined = id; at !== undefined && !visible.has(at); at = parentOf.get(at)) visible.add(at)
       }
@@ -59,10 +62,10 @@ export function createPublicTerms (db: Db, stamp: () => string, counts: LiveCoun
     /** One page of public ids in list order; `parentId` (categories) narrows to one level of the tree. */
     page (kind: TermKind, offset: number, limit: number, parentId?: number | null): { ids: number[], total: number } {
       const v = view(kind)
-      v.ordered ??= (order[kind].all() as Array<[number, number | null]>).filter(([id]) => v.visible.has(id))
+      v.ordered ??= order[kind].all().filter((row) => v.visible.has(row.id))
       let rows = v.ordered
-      if (parentId !== undefined) rows = rows.filter(([, parent]) => parent === parentId)
-      return { ids: rows.slice(offset, offset + limit).map(([id]) => id), total: rows.length }
+      if (parentId !== undefined) rows = rows.filter((row) => row.parentId === parentId)
+      return { ids: rows.slice(offset, offset + limit).map((row) => row.id), total: rows.length }
     }
   }
 }
@@ -75,36 +78,41 @@ export type PublicTerms = ReturnType<typeof createPublicTerms>
  * live post found.
  */
 export function createTermVisibility (db: Db) {
-  const c = db.$client
+  const one = { one: sql`1` }
+  // The category and every one below it, for the category's public rule (a recursive CTE,
+  // which the query builder cannot express).
+  const subtree = sql`(WITH RECURSIVE tree(id) AS (SELECT ${p('id')} UNION SELECT k.id FROM ${categories} k JOIN tree ON k.parent_id = tree.id) SELECT id FROM tree)`
   const otherLive = {
-    tag: c.prepare(`SELECT 1 FROM post_tags l JOIN posts p ON p.id = l.post_id WHERE l.tag_id = ? AND l.post_id <> ? AND ${LIVE} LIMIT 1`).pluck(),
-    author: c.prepare(`SELECT 1 FROM posts p WHERE p.author_id = ? AND p.id <> ? AND ${LIVE} LIMIT 1`).pluck(),
-    category: c.prepare(`WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT k.id FROM categories k JOIN tree ON k.parent_id = tree.id)
-      SELECT 1 FROM post_categories l JOIN posts p ON p.id = l.post_id WHERE l.category_id IN (SELECT id FROM tree) AND l.post_id <> ? AND ${LIVE} LIMIT 1`).pluck()
+    tag: db.select(one).from(postTags).innerJoin(posts, eq(posts.id, postTags.postId))
+      .where(and(eq(postTags.tagId, p('id')), ne(postTags.postId, p('except')), live)).limit(1).prepare(),
+    author: db.select(one).from(posts).where(and(eq(posts.authorId, p('id')), ne(posts.id, p('except')), live)).limit(1).prepare(),
+    category: db.select(one).from(postCategories).innerJoin(posts, eq(posts.id, postCategories.postId))
+      .where(and(sql`${postCategories.categoryId} IN ${subtree}`, ne(postCategories.postId, p('except')), live)).limit(1).prepare()
   }
-  const ancestorsStmt = c.prepare(`WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM categories WHERE id = ?
-    UNION SELECT k.id, k.parent_id FROM categories k JOIN up ON k.id = up.parent_id) SELECT id FROM up`).pluck()
-  const slugStmt = {
-    category: c.prepare('SELECT slug FROM categories WHERE id = ?').pluck(),
-    tag: c.prepare('SELECT slug FROM tags WHERE id = ?').pluck(),
-    author: c.prepare('SELECT slug FROM authors WHERE id = ?').pluck()
+  // From the category up to the top, in that order.
+  const ancestors = db.select({ id: sql<number>`id` }).from(sql`(WITH RECURSIVE up(id, parent_id) AS (SELECT ${categories.id}, ${categories.parentId} FROM ${categories} WHERE ${categories.id} = ${p('id')}
+    UNION SELECT k.id, k.parent_id FROM ${categories} k JOIN up ON k.id = up.parent_id) SELECT id FROM up)`).prepare()
+  const slugOf = {
+    category: db.select({ slug: categories.slug }).from(categories).where(eq(categories.id, p('id'))).prepare(),
+    tag: db.select({ slug: tags.slug }).from(tags).where(eq(tags.id, p('id'))).prepare(),
+    author: db.select({ slug: authors.slug }).from(authors).where(eq(authors.id, p('id'))).prepare()
   }
 
   return {
     /** Whether a live post other than `exceptPostId` makes the term public (0 excepts none). */
     hasLivePost (kind: TermKind, id: number, now: number, exceptPostId = 0): boolean {
-      return otherLive[kind].get(id, exceptPostId, now) !== undefined
+      return otherLive[kind].get({ id, except: exceptPostId, now }) !== undefined
     },
     /** The categories and every one above them (each once). */
     withAncestors (categoryIds: readonly number[]): number[] {
       const out = new Set<number>()
       for (const id of categoryIds) {
         if (out.has(id)) continue
-        for (const up of ancestorsStmt.all(id) as number[]) out.add(up)
+        for (const up of ancestors.all({ id })) out.add(up.id)
       }
       return [...out]
     },
-    slugOf: (kind: TermKind, id: number) => slugStmt[kind].get(id) as string | undefined
+    slugOf: (kind: TermKind, id: number): string | undefined => slugOf[kind].get({ id })?.slug
   }
 }
 export type TermVisibility = ReturnType<typeof createTermVisibility>

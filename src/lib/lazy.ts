@@ -1,16 +1,21 @@
 import { createRequire } from 'node:module'
 import type sanitizeHtmlType from 'sanitize-html'
+import type stopwordType from 'stopword'
 import type { transliterate as transliterateType } from 'transliteration'
 import type { create as createXmlType } from 'xmlbuilder2'
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js'
 
 // CommonJS packages loaded on first use rather than at start-up: sanitize-html and
 // transliteration serve only writes (together about 200 ms of start-up), xmlbuilder2 only the
-// first render of an XML feed per content version (about 80 ms and 10 MB).
+// first render of an XML feed per content version (about 80 ms and 10 MB), stopword (whose
+// entry loads all of its 60 languages, about 60 ms) and the Porter2 stemmer the first
+// related-posts vector.
 const require = createRequire(import.meta.url)
 let sanitizer: typeof sanitizeHtmlType | undefined
 let transliterator: typeof transliterateType | undefined
 let xmlCreate: typeof createXmlType | undefined
+let englishStopwordList: readonly string[] | undefined
+let porter2: ((word: string) => string) | undefined
 
 /** sanitize-html, loaded on first use. */
 export function sanitizeHtml (...args: Parameters<typeof sanitizeHtmlType>): string {
@@ -28,4 +33,16 @@ export function transliterate (...args: Parameters<typeof transliterateType>): s
 export function createXml (declaration: { version: '1.0', encoding: string }): XMLBuilder {
   xmlCreate ??= (require('xmlbuilder2') as { create: typeof createXmlType }).create
   return xmlCreate(declaration)
+}
+
+/** The English list of the stopword package, loaded on first use. */
+export function englishStopwords (): readonly string[] {
+  englishStopwordList ??= (require('stopword') as typeof stopwordType).eng
+  return englishStopwordList
+}
+
+/** The English (Porter2) stemmer of wink-porter2-stemmer, loaded on first use; it has no types of its own. */
+export function stemEnglish (word: string): string {
+  porter2 ??= require('wink-porter2-stemmer') as (word: string) => string
+  return porter2(word)
 }

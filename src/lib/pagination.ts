@@ -30,6 +30,21 @@ export function listPage<T> (reply: HeaderSink, requestUrl: string, page: { page
   return { data, meta }
 }
 
+/** The `meta` of a list that can also be read by cursor: `page` is null on a cursor page. */
+export interface CursorPageMeta extends Omit<PageMeta, 'page'> { page: number | null, next_cursor: string | null }
+
+/**
+ * Answers one page of a list that can also be read by keyset cursor (posts), as `listPage` does
+ * for a numbered page; a cursor page (`page` null) links only to the next cursor, if any.
+ */
+export function cursorListPage<T> (reply: HeaderSink, requestUrl: string, page: { page: number | null, perPage: number, total: number, nextCursor: string | null }, data: T[]): { data: T[], meta: CursorPageMeta } {
+  const meta = { ...pageMeta(page.page ?? 1, page.perPage, page.total), page: page.page, next_cursor: page.nextCursor }
+  reply.header('x-total-count', String(meta.total))
+  if (page.page !== null) reply.header('link', pageLinks(PARSE_BASE, requestUrl, page.page, meta.total_pages))
+  else if (page.nextCursor !== null) reply.header('link', cursorLink(PARSE_BASE, requestUrl, page.nextCursor))
+  return { data, meta }
+}
+
 /**
  * Builds `Link` with first/prev/next/last from the request URL, changing only `page`. Targets
  * are relative (path and query): `baseUrl` only lets the request URL be parsed and never

@@ -1,3 +1,5 @@
+import { englishStopwords, stemEnglish } from './lazy.js'
+
 // Related posts: the pure scoring core. No database here: each post's term vector is built once
 // at write time from that post alone (buildTermVector) and stored; everything corpus-wide
 // (document frequencies, tag and category post counts, the number of documents) is passed in at
@@ -7,16 +9,11 @@
 //   tokenize(s): normalizeText (NFKD, diacritics stripped, ß→ss, æ→ae, œ→oe, ø→o, ł→l, đ/ð→d,
 //   þ→th, lowercase; possessive 's dropped and in-word apostrophes removed so "don't" → "dont";
 //   every other non-letter/digit → space), split on spaces, drop tokens shorter than 3 characters,
-//   English stopwords (checked before stemming) and pure numbers, then a light deterministic
-//   stemmer on [a-z]+ tokens:
-//     1. plural: ies→y (len ≥ 5, shorter ones lose the s), sses→ss, (ch|sh|x|z)es→stem (len ≥ 5), else a final s is dropped
-//        (len ≥ 4) unless the word ends in ss, us or is, or is in a short keep-list (news, series…);
-//     2. eed→ee when the part before has a vowel-consonant sequence (agreed→agree, but speed stays);
-//        ied→y (len ≥ 5); ing / ed dropped when at least 3 characters with a vowel remain, then a
-//        doubled final consonant other than l, s, z is undoubled (running→run); otherwise
-//        ily→y (len ≥ 7) or ly dropped (len ≥ 6, not after a, i, o, u, y, b, f, p: family, supply stay);
-//     3. a final e is dropped (not ee), so vote / votes / voted / voting all become "vot".
-//   Every step applies only when at least 3 characters remain.
+//   English stopwords (the `stopword` package's list, checked before stemming) and pure numbers,
+//   then the Porter2 ("English") stemmer of the Snowball project (the `wink-porter2-stemmer`
+//   package) on [a-z]+ tokens: vote / votes / voted / voting all become "vote", policy / policies
+//   "polici", while news, virus and species keep their s. Vectors stored by an older tokenizer
+//   are rebuilt (modules/related/related-index.ts VECTOR_VERSION).
 //
 // Term vector (write time)
 //   tf(t) = 3 · count in title + count in body. The maxTerms (default 32) terms with the highest
@@ -62,32 +59,7 @@ const RECENCY_FLOOR = 0.85
 const HALF_LIFE_DAYS = 180
 const DAY_MS = 86_400_000
 
-// NLTK's English list plus the apostrophe-free contractions normalizeText produces and the
-// filler words of news copy, which otherwise dominate short bodies.
-const STOPWORDS = new Set(`
-a about above across after afterwards again against ago ain all almost along already also although
-always am among an and another any anyone anything are aren arent around as at back be because been
-before being below besides between both but by can cannot cant could couldn couldnt did didn didnt
-do does doesn doesnt doing don dont done down during each either else enough etc even ever every
-everyone everything few for from further get gets got had hadn hadnt has hasn hasnt have haven
-havent having he hed hell her here heres hers herself hes him himself his how however hundred
-i id if ill im in indeed instead into is isn isnt it itd itll its itself ive just least less let lets
-like ll made make many may maybe me might mightn more most much must mustn mustnt my myself
-neither never nevertheless no nobody none nor not nothing now of off often on once one only onto
-or other others otherwise our ours ourselves out over own per perhaps quite rather re really said
-same say says shall shan she shed shell shes should shouldn shouldnt since so some someone
-something sometimes still such than that thats the their theirs them themselves then there
-therefore theres these they theyd theyll theyre theyve this those though through thus to together
-too toward towards under until up upon us use used uses using very via was wasn wasnt we wed well
-were weren werent weve what whatever whats when whenever where whereas whether which while who
-whoever whole whom whose why will with within without won wont would wouldn wouldnt yet you youd
-youll your youre yours yourself yourselves youve
-`.split(/\s+/).filter(Boolean))
-
-// Words whose final s is not a plural; stripping it would merge unrelated words or mangle them.
-const KEEP_S = new Set(['news', 'series', 'species', 'lens', 'chaos', 'bias', 'gas', 'atlas', 'canvas', 'alias', 'texas', 'christmas'])
-// Words ending in eed where the ee is part of the root.
-const KEEP_EED = new Set(['exceed', 'proceed', 'succeed'])
+let stopwords: Set<string> | undefined
 
 const FOLD: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' }
 
@@ -104,70 +76,31 @@ export function normalizeText (s: string): string {
     .trim()
 }
 
-function isConsonant (w: string, i: number): boolean {
-  const c = w[i]
-  if (c === 'a' || c === 'e' || c === 'i' || c === 'o' || c === 'u') return false
-  if (c === 'y') return i === 0 || !isConsonant(w, i - 1)
-  return true
-}
-
-function hasVowel (w: string): boolean {
-  for (let i = 0; i < w.length; i++) if (!isConsonant(w, i)) return true
-  return false
-}
-
-// Porter's measure: the number of vowel-run → consonant-run transitions.
-function measure (w: string): number {
-  let m = 0
-  let i = 0
-  while (i < w.length && isConsonant(w, i)) i++
-  while (i < w.length) {
-    while (i < w.length && !isConsonant(w, i)) i++
-    if (i >= w.length) break
-    while (i < w.length && isConsonant(w, i)) i++
-    m++
-  }
-  return m
-}
-
-function stripPlural (w: string): string {
-  if (KEEP_S.has(w)) return w
-  if (w.endsWith('ies')) return w.length >= 5 ? w.slice(0, -3) + 'y' : w.slice(0, -1)
-  if (w.endsWith('sses')) return w.slice(0, -2)
-  if (w.length >= 5 && /(?:ch|sh|x|z)es$/.test(w)) return w.slice(0, -2)
-  if (w.length >= 4 && w.endsWith('s') && !/(?:ss|us|is)$/.test(w)) return w.slice(0, -1)
-  return w
-}
-
-function stripVerbal (w: string): string {
-  if (w.endsWith('eed')) {
-    return !KEEP_EED.has(w) && measure(w.slice(0, -3)) > 0 ? w.slice(0, -1) : w
-  }
-  if (w.endsWith('ied') && w.length >= 5) return w.slice(0, -3) + 'y'
-  const m = /^(.+?)(?:ing|ed)$/.exec(w)
-  if (m !== null && m[1].length >= 3 && hasVowel(m[1])) {
-    const st = m[1]
-    const n = st.length
-    if (n >= 4 && st[n - 1] === st[n - 2] && isConsonant(st, n - 1) && !'lsz'.includes(st[n - 1])) return st.slice(0, -1)
-    return st
-  }
-  if (w.length >= 7 && w.endsWith('ily')) return w.slice(0, -3) + 'y'
-  if (w.length >= 6 && w.endsWith('ly') && !'aiouyfbp'.includes(w[w.length - 3])) return w.slice(0, -2)
-  return w
-}
+// Stems of the words seen lately: a post's words repeat within it and across posts, and a stem
+// is a pure function of its word. Bounded; emptied when full.
+const stems = new Map<string, string>()
 
 function stem (w: string): string {
   if (!/^[a-z]+$/.test(w)) return w
-  let s = stripVerbal(stripPlural(w))
-  if (s.length >= 4 && s.endsWith('e') && !s.endsWith('ee')) s = s.slice(0, -1)
+  let s = stems.get(w)
+  if (s === undefined) {
+    if (stems.size >= 50_000) stems.clear()
+    s = stemEnglish(w)
+    stems.set(w, s)
+  }
   return s
+}
+
+function isStopword (w: string): boolean {
+  stopwords ??= new Set(englishStopwords())
+  return stopwords.has(w)
 }
 
 /** Splits text into stemmed content words: no stopwords, no pure numbers, nothing under 3 characters. */
 export function tokenize (s: string): string[] {
   const out: string[] = []
   for (const w of normalizeText(s).split(' ')) {
-    if (w.length < 3 || STOPWORDS.has(w) || /^\p{N}+$/u.test(w)) continue
+    if (w.length < 3 || isStopword(w) || /^\p{N}+$/u.test(w)) continue
     out.push(stem(w))
   }
   return out

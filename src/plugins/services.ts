@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
-import { createPostsService, type PostsService } from '../modules/posts/posts-service.js'
-import type { SearchEngine } from '../modules/search/search-service.js'
+import { createPostsService, type PostsService } from '../modules/posts/index.js'
+import type { SearchEngine } from '../modules/search/index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,23 +1,24 @@
 import t from 'tap'
-import Database from 'better-sqlite3'
 import { buildTestApp } from '../helper.js'
 import { makeCategory, makePost, makeTag } from '../fixtures/factories.js'
-import { createStatementCache } from '../../src/db/statements.js'
+import { createShapeCache } from '../../src/db/statements.js'
 
 t.test('the statement cache keeps at most its bound, least recently used out first', async (t) => {
-  const client = new Database(':memory:')
-  t.teardown(() => client.close())
-  const prepare = createStatementCache(client, 3)
-  const a = prepare('SELECT 1')
-  prepare('SELECT 2')
-  prepare('SELECT 3')
-  t.equal(prepare('SELECT 1'), a, 'a hit returns the same statement (and refreshes it)')
-  prepare('SELECT 4')
-  t.equal(prepare.size, 3)
-  t.equal(prepare('SELECT 1'), a, 'the recently used one survived')
-  t.not(prepare('SELECT 2'), undefined)
-  for (let i = 0; i < 100; i++) prepare(`SELECT ${i + 10}`)
-  t.equal(prepare.size, 3, 'never more than the bound')
+  let built = 0
+  const prepared = createShapeCache<{ shape: string }>(3)
+  const build = (shape: string) => () => { built++; return { shape } }
+  const a = prepared('one', build('one'))
+  prepared('two', build('two'))
+  prepared('three', build('three'))
+  t.equal(prepared('one', build('one')), a, 'a hit returns the same statement (and refreshes it)')
+  t.equal(built, 3, 'prepared once per shape')
+  prepared('four', build('four'))
+  t.equal(prepared.size, 3)
+  t.equal(prepared('one', build('one')), a, 'the recently used one survived')
+  t.equal(prepared('two', build('two')).shape, 'two', 'the least recently used was dropped and is prepared again')
+  t.equal(built, 5)
+  for (let i = 0; i < 100; i++) prepared(`shape ${i}`, build(`shape ${i}`))
+  t.equal(prepared.size, 3, 'never more than the bound')
 })
 
 t.test('id lists of any length share one statement and give the same answer', async (t) => {

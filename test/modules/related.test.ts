@@ -4,6 +4,7 @@ import { makeAuthor, makeCategory, makePost, makeTag } from '../fixtures/factori
 import { buildRelatedCorpus, type CorpusPost } from '../fixtures/related-corpus.js'
 import { createRelatedRepository } from '../../src/modules/related/related-repository.js'
 import { createRelatedService, DEFAULT_TUNING, taxonomyLimit } from '../../src/modules/related/related-service.js'
+import { VECTOR_VERSION } from '../../src/modules/related/related-index.js'
 import { buildTermVector } from '../../src/lib/related.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
@@ -440,9 +441,34 @@ t.test('vectors stored by a bulk loader are adopted, and rebuilt on the next wri
     v.terms.forEach((term, i) => c.prepare('INSERT INTO post_terms (post_id, term, weight) VALUES (?, ?, ?)').run(p.id, term, v.weights[i]))
   }
   t.same(ids(await related(app, a.id)), [b.id])
-  t.equal(c.prepare('SELECT hash FROM post_vectors WHERE post_id = ?').pluck().get(a.id), '', 'adopted without reading its text')
+  t.equal(c.prepare('SELECT hash FROM post_vectors WHERE post_id = ?').pluck().get(a.id), VECTOR_VERSION, 'adopted without reading its text: the current version, no fingerprint')
   app.writes.posts.update(a.id, { content_html: '<p>sourdough pastry</p>' })
   t.same(c.prepare("SELECT term FROM post_terms WHERE post_id = ? ORDER BY term").pluck().all(a.id), buildTermVector('ballot turnout', 'sourdough pastry').terms.sort())
+})
+
+t.test('vectors built by an older tokenizer are rebuilt by the backfill, and the statistics follow', async (t) => {
+  const { app, space, food } = await newsroom(t)
+  const c = app.db.$client
+  const before = await related(app, space[0])
+  // As a database from the previous version holds them: fingerprints without the version, and
+  // terms of the old stemmer (here a marker no tokenizer makes).
+  for (const id of [...space, ...food]) {
+    c.prepare("UPDATE post_vectors SET hash = 'a1b2c3' WHERE post_id = ?").run(id)
+    c.prepare("INSERT INTO post_terms (post_id, term, weight) VALUES (?, 'zzold', 0.0001)").run(id)
+  }
+  const service = createRelatedService({
+    repo: createRelatedRepository(app.db),
+    indexer: app.writes.related,
+    posts: app.services.posts,
+    stamp: () => app.contentVersion.stamp(),
+    bump: () => app.contentVersion.bump(),
+    siteUrl: TEST_SITE_URL
+  })
+  await service.whenIndexed()
+  t.equal(c.prepare("SELECT count(*) FROM post_terms WHERE term = 'zzold'").pluck().get(), 0, 'every old vector was rebuilt')
+  t.equal(c.prepare('SELECT count(*) FROM post_vectors WHERE substr(hash, 1, ?) <> ?').pluck().get(VECTOR_VERSION.length, VECTOR_VERSION), 0, 'every entry is of the current version')
+  t.equal(c.prepare("SELECT count(*) FROM term_df WHERE term = 'zzold'").pluck().get(), 0, 'and the document frequencies with them')
+  t.same(service.find(String(space[0]), 5).map((r) => [r.id, r.score]), before.map((r) => [r.id, r.score]), 'the same answer as before')
 })
 
 t.test('a post with no usable text still finds posts through its tags', async (t) => {

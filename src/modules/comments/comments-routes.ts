@@ -98,7 +98,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
   }, async (request, reply) => {
     const post = opts.posts.requireLive(request.params.ref)
     const site = opts.site.get()
-    const row = service.submit({ id: post.id, open: post.comment_status === 'open' }, site, { ...request.body, clientAddress: request.ip, userAgent: request.headers['user-agent'] })
+    const row = service.submit({ id: post.id, open: post.commentStatus === 'open' }, site, { ...request.body, clientAddress: request.ip, userAgent: request.headers['user-agent'] })
     const shown = statusForSubmitter(row, site.commentModeration)
     const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
     const wantsHtml = /text\/html/.test(request.headers.accept ?? '') && !/application\/json/.test(request.headers.accept ?? '')

@@ -1,8 +1,7 @@
 import type { PostsService } from '../posts/posts-service.js'
 import type { SiteRepository } from '../site/site-repository.js'
 import type { ChangesRepository } from '../changes/changes-repository.js'
-import type { Repositories } from '../../plugins/repositories.js'
-import { parseRef } from '../../lib/refs.js'
+import { parseRef, type Ref } from '../../lib/refs.js'
 import { createBudget } from '../../lib/budget.js'
 import type { FeedsRepository } from './feeds-repository.js'
 
@@ -14,6 +13,9 @@ export interface FeedQuery {
 }
 
 interface Term { id: number, slug: string, name: string }
+
+/** A kind of term a feed may be narrowed to, as the public sees it. */
+interface TermFinder { findByRef (ref: Ref, scope: 'public'): { slug: string, name: string } | undefined }
 
 /** A live post as GET /v1/posts shows it, with the fields a feed uses. */
 export interface FeedPost {
@@ -75,7 +77,17 @@ export function chooseBodies (ids: number[], sizes: Map<number, number>, budget 
  * public change. The change log is part of Last-Modified because removing a post changes a
  * feed without making any remaining item newer.
  */
-export function createFeedsService (deps: { posts: PostsService, repos: Repositories, site: SiteRepository, changes: ChangesRepository, feeds: FeedsRepository, siteUrl: string, budgetMs?: number, bodyBytes?: number }) {
+export function createFeedsService (deps: {
+  posts: Pick<PostsService, 'list'>
+  /** The category, tag and author a feed's title names. */
+  repos: { categories: TermFinder, tags: TermFinder, authors: TermFinder }
+  site: SiteRepository
+  changes: Pick<ChangesRepository, 'lastChangedAt'>
+  feeds: FeedsRepository
+  siteUrl: string
+  budgetMs?: number
+  bodyBytes?: number
+}) {
   function scopeOf (query: FeedQuery, now: number): { scope: string | null, pageUrl: string } {
     const parts: string[] = []
     let pageUrl = deps.siteUrl

@@ -8,14 +8,19 @@ export interface PostRelations {
   authors: Map<number, AuthorRefRow>
 }
 
+/** The author as embedded in a post (AuthorRef). */
+export function toAuthorRef (row: AuthorRefRow): Post['author'] {
+  return { id: row.id, slug: row.slug, name: row.name, avatar_url: row.avatarUrl }
+}
+
 /** Groups term rows by post id, keeping their order. */
 export function groupTerms (rows: TermRow[]): Map<number, Array<{ id: number, slug: string, name: string }>> {
   const out = new Map<number, Array<{ id: number, slug: string, name: string }>>()
   for (const r of rows) {
-    let list = out.get(r.post_id)
+    let list = out.get(r.postId)
     if (list === undefined) {
       list = []
-      out.set(r.post_id, list)
+      out.set(r.postId, list)
     }
     list.push({ id: r.id, slug: r.slug, name: r.name })
   }
@@ -32,41 +37,41 @@ export function postUrl (siteUrl: string, slug: string, primaryCategorySlug: str
 }
 
 /** The API status: a published post whose time has not come yet reads as scheduled. */
-export function apiStatus (row: Pick<PostRow, 'status' | 'published_at'>, now: number): Post['status'] {
-  if (row.status === 'published' && row.published_at !== null && row.published_at > now) return 'scheduled'
+export function apiStatus (row: Pick<PostRow, 'status' | 'publishedAt'>, now: number): Post['status'] {
+  if (row.status === 'published' && row.publishedAt !== null && row.publishedAt > now) return 'scheduled'
   return row.status
 }
 
 /** Row → API post. `fields` limits the top-level fields (sparse fieldsets). */
 export function toPost (row: PostRow, rel: PostRelations, siteUrl: string, now: number, fields?: Set<PostField>): Partial<Post> & { snippet?: string } {
   const categories = rel.categories.get(row.id) ?? []
-  const author = rel.authors.get(row.author_id)
+  const author = rel.authors.get(row.authorId)
   const url = postUrl(siteUrl, row.slug, categories[0]?.slug)
   const full: Post & { snippet?: string } = {
     id: row.id,
     slug: row.slug,
     title: row.title,
     excerpt: row.excerpt,
-    content_html: row.content_html ?? '',
+    content_html: row.contentHtml ?? '',
     status: apiStatus(row, now),
-    published_at: row.published_at === null ? null : iso(row.published_at),
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
+    published_at: row.publishedAt === null ? null : iso(row.publishedAt),
+    created_at: iso(row.createdAt),
+    updated_at: iso(row.updatedAt),
     url,
-    author: author ?? { id: row.author_id, slug: '', name: '', avatar_url: null },
+    author: author === undefined ? { id: row.authorId, slug: '', name: '', avatar_url: null } : toAuthorRef(author),
     categories,
     tags: rel.tags.get(row.id) ?? [],
-    featured_image: row.featured_image_url ? { url: row.featured_image_url, alt: row.featured_image_alt ?? '' } : null,
-    source: row.source_url ? { url: row.source_url, name: row.source_name ?? '' } : null,
-    canonical_url: row.canonical_url ?? url,
-    word_count: row.word_count,
-    reading_time_minutes: row.reading_time_minutes,
-    comment_status: row.comment_status,
-    comment_count: row.comment_count
+    featured_image: row.featuredImageUrl ? { url: row.featuredImageUrl, alt: row.featuredImageAlt ?? '' } : null,
+    source: row.sourceUrl ? { url: row.sourceUrl, name: row.sourceName ?? '' } : null,
+    canonical_url: row.canonicalUrl ?? url,
+    word_count: row.wordCount,
+    reading_time_minutes: row.readingTimeMinutes,
+    comment_status: row.commentStatus,
+    comment_count: row.commentCount
   }
   if (row.snippet !== undefined) full.snippet = snippetHtml(row.snippet)
   if (fields === undefined) {
-    if (row.content_html === undefined) delete (full as Partial<Post>).content_html
+    if (row.contentHtml === undefined) delete (full as Partial<Post>).content_html
     return full
   }
   const out: Record<string, unknown> = {}

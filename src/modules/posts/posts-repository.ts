@@ -1,33 +1,47 @@
+import { and, asc, count, desc, eq, exists, gt, inArray, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
-import { createStatementCache, idList, IN_ID_LIST } from '../../db/statements.js'
-import type { PostSort } from './posts-schemas.js'
+import { authors, categories, postCategories, posts, postTags, tags } from '../../db/schema.js'
+import { createShapeCache, idList, inIdList } from '../../db/statements.js'
+import type { Emit } from '../../db/write.js'
+import type { PostState } from '../../db/change-bus.js'
 import type { CursorValue } from '../../lib/cursor.js'
+import type { PostSort } from './posts-schemas.js'
 
-export interface PostRow {
-  id: number
-  slug: string
-  title: string
-  excerpt: string
-  content_html?: string
-  status: 'draft' | 'scheduled' | 'published' | 'archived'
-  published_at: number | null
-  created_at: number
-  updated_at: number
-  author_id: number
-  featured_image_url: string | null
-  featured_image_alt: string | null
-  source_url: string | null
-  source_name: string | null
-  canonical_url: string | null
-  comment_status: 'open' | 'closed'
-  word_count: number
-  reading_time_minutes: number
-  comment_count: number
-  snippet?: string
+const p = sql.placeholder
+
+/** A stored post, every column. */
+export type PostRecord = typeof posts.$inferSelect
+
+/** The columns of a post in a list (no body), as toPost reads them. */
+export const POST_LIST_COLUMNS = {
+  id: posts.id,
+  slug: posts.slug,
+  title: posts.title,
+  excerpt: posts.excerpt,
+  status: posts.status,
+  publishedAt: posts.publishedAt,
+  createdAt: posts.createdAt,
+  updatedAt: posts.updatedAt,
+  authorId: posts.authorId,
+  featuredImageUrl: posts.featuredImageUrl,
+  featuredImageAlt: posts.featuredImageAlt,
+  sourceUrl: posts.sourceUrl,
+  sourceName: posts.sourceName,
+  canonicalUrl: posts.canonicalUrl,
+  commentStatus: posts.commentStatus,
+  wordCount: posts.wordCount,
+  readingTimeMinutes: posts.readingTimeMinutes,
+  commentCount: posts.commentCount
 }
+/** The list columns and the body. */
+export const POST_COLUMNS = { ...POST_LIST_COLUMNS, contentHtml: posts.contentHtml }
 
-export interface TermRow { post_id: number, id: number, slug: string, name: string }
-export interface AuthorRefRow { id: number, slug: string, name: string, avatar_url: string | null }
+/** A post as lists and single reads give it: the body only when asked for, a snippet with `q`. */
+export type PostRow = Pick<PostRecord, keyof typeof POST_LIST_COLUMNS> & { contentHtml?: string, snippet?: string }
+
+/** A category or tag of a post, in the post's order. */
+export interface TermRow { postId: number, id: number, slug: string, name: string }
+export type AuthorRefRow = Pick<typeof authors.$inferSelect, 'id' | 'slug' | 'name' | 'avatarUrl'>
 
 /** Which posts a reader may see: live ones only, or a status for read:drafts keys. */
 export type Visibility = 'public' | 'draft' | 'scheduled' | 'archived' | 'any'
@@ -42,101 +56,112 @@ export interface PostFilter {
   publishedBefore?: number
 }
 
-interface SortSpec { column: string, desc: boolean, cursorOf: (row: PostRow) => CursorValue }
+interface SortSpec { column: typeof posts.publishedAt | typeof posts.updatedAt | typeof posts.title, desc: boolean, cursorOf: (row: PostRow) => CursorValue }
 
 export const SORT_SPECS: Record<Exclude<PostSort, 'relevance'>, SortSpec> = {
-  '-published_at': { column: 'p.published_at', desc: true, cursorOf: (r) => r.published_at },
-  published_at: { column: 'p.published_at', desc: false, cursorOf: (r) => r.published_at },
-  '-updated_at': { column: 'p.updated_at', desc: true, cursorOf: (r) => r.updated_at },
-  title: { column: 'p.title', desc: false, cursorOf: (r) => r.title }
+  '-published_at': { column: posts.publishedAt, desc: true, cursorOf: (r) => r.publishedAt },
+  published_at: { column: posts.publishedAt, desc: false, cursorOf: (r) => r.publishedAt },
+  '-updated_at': { column: posts.updatedAt, desc: true, cursorOf: (r) => r.updatedAt },
+  title: { column: posts.title, desc: false, cursorOf: (r) => r.title }
 }
-
-/** The columns of a post in a list (no body), as toPost reads them. */
-export const LIST_COLUMNS = `p.id, p.slug, p.title, p.excerpt, p.status, p.published_at, p.created_at, p.updated_at, p.author_id,
-  p.featured_image_url, p.featured_image_alt, p.source_url, p.source_name, p.canonical_url, p.comment_status,
-  p.word_count, p.reading_time_minutes, p.comment_count`
 
 // The live condition: published (scheduled posts are stored as published with a future
 // published_at) and published_at has passed. Matches the (status, published_at, id) index.
-const LIVE = "p.status = 'published' AND p.published_at <= ?"
-
-function visibilityClause (f: PostFilter): { sql: string, params: unknown[] } {
-  switch (f.visibility) {
-    case 'public': return { sql: LIVE, params: [f.now] }
-    case 'scheduled': return { sql: "p.status = 'published' AND p.published_at > ?", params: [f.now] }
-    case 'draft': return { sql: "p.status = 'draft'", params: [] }
-    case 'archived': return { sql: "p.status = 'archived'", params: [] }
-    case 'any': return { sql: '1 = 1', params: [] }
+function visibilityOf (visibility: Visibility): SQL | undefined {
+  switch (visibility) {
+    case 'public': return and(eq(posts.status, 'published'), lte(posts.publishedAt, p('now')))
+    case 'scheduled': return and(eq(posts.status, 'published'), gt(posts.publishedAt, p('now')))
+    case 'draft': return eq(posts.status, 'draft')
+    case 'archived': return eq(posts.status, 'archived')
+    case 'any': return undefined
   }
 }
 
-/** All database access for posts and their taxonomy links. */
+// Two ways to filter by category or tag. `exists` walks posts in the requested order and checks
+// each one's links: a page of a common category is found after a few dozen posts, but a rare one
+// makes it walk the whole table (70 ms at 100,000 posts). `in` reads the category's posts from
+// the link index and sorts them: cheap when they are few, and always the better way to count.
+// `list` picks one from the counts.
+type Membership = 'exists' | 'in'
+const LINKS = {
+  categories: { table: postCategories, postId: postCategories.postId, termId: postCategories.categoryId, ids: 'categoryIds' },
+  tags: { table: postTags, postId: postTags.postId, termId: postTags.tagId, ids: 'tagIds' }
+} as const
+
+/** A post filter in the shape of a statement: what it filters on, never the values. */
+function shapeOf (f: PostFilter, how: Membership): string {
+  const has = (v: unknown) => v === undefined ? '-' : '+'
+  return `${f.visibility}${has(f.categoryIds)}${has(f.tagIds)}${has(f.authorId)}${has(f.publishedAfter)}${has(f.publishedBefore)}${how}`
+}
+
+/** The values of a filter's placeholders; the id lists as one JSON parameter each. */
+function valuesOf (f: PostFilter): Record<string, unknown> {
+  return {
+    now: f.now,
+    categoryIds: f.categoryIds === undefined ? undefined : idList(f.categoryIds),
+    tagIds: f.tagIds === undefined ? undefined : idList(f.tagIds),
+    authorId: f.authorId,
+    publishedAfter: f.publishedAfter,
+    publishedBefore: f.publishedBefore
+  }
+}
+
+// Keyset condition for "after this row" in the given order; NULLs (drafts without a date) sort
+// last in descending and first in ascending order, as SQLite orders them.
+function afterOf (spec: SortSpec, value: 'null' | 'value'): SQL | undefined {
+  const c = spec.column
+  const beyond = spec.desc ? lt : gt
+  if (value === 'null') {
+    return spec.desc
+      ? and(isNull(c), beyond(posts.id, p('afterId')))
+      : or(and(isNull(c), beyond(posts.id, p('afterId'))), isNotNull(c))
+  }
+  return or(beyond(c, p('afterValue')), and(eq(c, p('afterValue')), beyond(posts.id, p('afterId'))), spec.desc ? isNull(c) : undefined)
+}
+
+interface ListStatement { all (values: Record<string, unknown>): PostRow[] }
+interface OneStatement { get (values: Record<string, unknown>): PostRow | undefined }
+interface CountStatement { get (values: Record<string, unknown>): { n: number } | undefined }
+
+/**
+ * All reads of posts and their taxonomy links. A list or count is one prepared statement per
+ * shape of filter (visibility, which filters, how links are read, order, cursor), prepared the
+ * first time it is asked for and kept in bounded caches: a handful in practice, and the same
+ * whatever the length of an id list.
+ */
 export function createPostsRepository (db: Db) {
-  const client = db.$client
-  const prepare = createStatementCache(client)
+  const lists = createShapeCache<ListStatement>()
+  const counts = createShapeCache<CountStatement>(100)
+  const singles = createShapeCache<OneStatement>(20)
 
-  // Two ways to filter by category or tag. `exists` walks posts in the requested order and
-  // checks each one's links: a page of a common category is found after a few dozen posts,
-  // but a rare one makes it walk the whole table (70 ms at 100,000 posts). `in` reads the
-  // category's posts from the link index and sorts them: cheap when they are few, and always
-  // the better way to count. `list` picks one from the counts.
-  type Membership = 'exists' | 'in'
-  // The ids are one JSON parameter, so the SQL text (and the cached statement) is the same
-  // whatever the list's length.
-  function linkClause (table: 'post_categories' | 'post_tags', column: string, how: Membership): string {
-    return how === 'in'
-      ? `p.id IN (SELECT post_id FROM ${table} WHERE ${column} ${IN_ID_LIST})`
-      : `EXISTS (SELECT 1 FROM ${table} l WHERE l.post_id = p.id AND l.${column} ${IN_ID_LIST})`
+  function whereOf (f: PostFilter, how: Membership): Array<SQL | undefined> {
+    const link = (l: typeof LINKS[keyof typeof LINKS]) => how === 'in'
+      ? inArray(posts.id, db.select({ id: l.postId }).from(l.table).where(inIdList(l.termId, l.ids)))
+      : exists(db.select({ one: sql`1` }).from(l.table).where(and(eq(l.postId, posts.id), inIdList(l.termId, l.ids))))
+    return [
+      visibilityOf(f.visibility),
+      f.categoryIds === undefined ? undefined : link(LINKS.categories),
+      f.tagIds === undefined ? undefined : link(LINKS.tags),
+      f.authorId === undefined ? undefined : eq(posts.authorId, p('authorId')),
+      f.publishedAfter === undefined ? undefined : gt(posts.publishedAt, p('publishedAfter')),
+      f.publishedBefore === undefined ? undefined : lt(posts.publishedAt, p('publishedBefore'))
+    ]
   }
 
-  function whereOf (f: PostFilter, how: Membership): { sql: string, params: unknown[] } {
-    const parts: string[] = []
-    const params: unknown[] = []
-    const vis = visibilityClause(f)
-    parts.push(vis.sql)
-    params.push(...vis.params)
-    if (f.categoryIds !== undefined) {
-      parts.push(linkClause('post_categories', 'category_id', how))
-      params.push(idList(f.categoryIds))
-    }
-    if (f.tagIds !== undefined) {
-      parts.push(linkClause('post_tags', 'tag_id', how))
-      params.push(idList(f.tagIds))
-    }
-    if (f.authorId !== undefined) {
-      parts.push('p.author_id = ?')
-      params.push(f.authorId)
-    }
-    if (f.publishedAfter !== undefined) {
-      parts.push('p.published_at > ?')
-      params.push(f.publishedAfter)
-    }
-    if (f.publishedBefore !== undefined) {
-      parts.push('p.published_at < ?')
-      params.push(f.publishedBefore)
-    }
-    return { sql: parts.join(' AND '), params }
-  }
-
-  // Keyset condition for "after this row" in the given order; NULLs (drafts without a
-  // date) sort last in descending and first in ascending order, as SQLite orders them.
-  function afterClause (spec: SortSpec, value: CursorValue, id: number): { sql: string, params: unknown[] } {
-    const c = spec.column
-    const cmp = spec.desc ? '<' : '>'
-    if (value === null) {
-      return spec.desc
-        ? { sql: `(${c} IS NULL AND p.id ${cmp} ?)`, params: [id] }
-        : { sql: `((${c} IS NULL AND p.id ${cmp} ?) OR ${c} IS NOT NULL)`, params: [id] }
-    }
-    const nulls = spec.desc ? ` OR ${c} IS NULL` : ''
-    return { sql: `(${c} ${cmp} ? OR (${c} = ? AND p.id ${cmp} ?)${nulls})`, params: [value, value, id] }
-  }
+  const categoriesOf = db.select({ postId: postCategories.postId, id: categories.id, slug: categories.slug, name: categories.name })
+    .from(postCategories).innerJoin(categories, eq(categories.id, postCategories.categoryId))
+    .where(inIdList(postCategories.postId, 'ids')).orderBy(postCategories.postId, postCategories.position, categories.id).prepare()
+  const tagsOf = db.select({ postId: postTags.postId, id: tags.id, slug: tags.slug, name: tags.name })
+    .from(postTags).innerJoin(tags, eq(tags.id, postTags.tagId))
+    .where(inIdList(postTags.postId, 'ids')).orderBy(postTags.postId, postTags.position, tags.id).prepare()
+  const authorsOf = db.select({ id: authors.id, slug: authors.slug, name: authors.name, avatarUrl: authors.avatarUrl })
+    .from(authors).where(inIdList(authors.id, 'ids')).prepare()
 
   return {
     /** Counts the posts matching a filter. */
     count (f: PostFilter): number {
-      const w = whereOf(f, 'in')
-      return prepare(`SELECT count(*) FROM posts p WHERE ${w.sql}`).pluck().get(...w.params) as number
+      const stmt = counts(shapeOf(f, 'in'), () => db.select({ n: count() }).from(posts).where(and(...whereOf(f, 'in'))).prepare())
+      return stmt.get(valuesOf(f))?.n ?? 0
     },
 
     /**
@@ -147,121 +172,147 @@ export function createPostsRepository (db: Db) {
      */
     list (f: PostFilter, opts: { sort: Exclude<PostSort, 'relevance'>, limit: number, offset?: number, after?: { value: CursorValue, id: number }, withContent: boolean, total?: number, corpus?: number }): PostRow[] {
       const few = opts.total !== undefined && opts.corpus !== undefined && 4 * opts.total * opts.total < ((opts.offset ?? 0) + opts.limit) * opts.corpus
-      const w = whereOf(f, few ? 'in' : 'exists')
-      const params = [...w.params]
-      let where = w.sql
-      const columns = LIST_COLUMNS + (opts.withContent ? ', p.content_html' : '')
+      const how: Membership = few ? 'in' : 'exists'
       const spec = SORT_SPECS[opts.sort]
-      const dir = spec.desc ? 'DESC' : 'ASC'
-      const order = `${spec.column} ${dir}, p.id ${dir}`
-      if (opts.after !== undefined) {
-        const a = afterClause(spec, opts.after.value, opts.after.id)
-        where += ` AND ${a.sql}`
-        params.push(...a.params)
-      }
-      const sqlText = `SELECT ${columns} FROM posts p WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`
-      return prepare(sqlText).all(...params, opts.limit, opts.offset ?? 0) as PostRow[]
+      const after = opts.after === undefined ? undefined : opts.after.value === null ? 'null' : 'value'
+      const shape = `${shapeOf(f, how)} ${opts.sort} ${after ?? '-'} ${opts.withContent ? 'body' : '-'}`
+      const stmt = lists(shape, () => {
+        const order = spec.desc ? desc : asc
+        return db.select(opts.withContent ? POST_COLUMNS : POST_LIST_COLUMNS).from(posts)
+          .where(and(...whereOf(f, how), after === undefined ? undefined : afterOf(spec, after)))
+          .orderBy(order(spec.column), order(posts.id))
+          .limit(p('limit')).offset(p('offset')).prepare()
+      })
+      return stmt.all({ ...valuesOf(f), afterValue: opts.after?.value, afterId: opts.after?.id, limit: opts.limit, offset: opts.offset ?? 0 })
     },
 
     /** A post by id or slug, with its body, if the visibility allows it. */
     findByRef (ref: { id?: number, slug?: string }, visibility: Visibility, now: number): PostRow | undefined {
-      const vis = visibilityClause({ visibility, now })
-      const key = ref.id !== undefined ? 'p.id = ?' : 'p.slug = ?'
-      return prepare(`SELECT ${LIST_COLUMNS}, p.content_html FROM posts p WHERE ${key} AND ${vis.sql}`)
-        .get(ref.id ?? ref.slug, ...vis.params) as PostRow | undefined
+      const byId = ref.id !== undefined
+      const stmt = singles(`${byId ? 'id' : 'slug'} ${visibility}`, () => db.select(POST_COLUMNS).from(posts)
+        .where(and(byId ? eq(posts.id, p('id')) : eq(posts.slug, p('slug')), visibilityOf(visibility))).prepare())
+      return stmt.get({ id: ref.id, slug: ref.slug, now })
     },
 
     /** Primary-first categories of the given posts. */
     categoriesOf (postIds: number[]): TermRow[] {
-      if (postIds.length === 0) return []
-      return prepare(`SELECT pc.post_id, c.id, c.slug, c.name FROM post_categories pc JOIN categories c ON c.id = pc.category_id
-        WHERE pc.post_id ${IN_ID_LIST} ORDER BY pc.post_id, pc.position, c.id`).all(idList(postIds)) as TermRow[]
+      return postIds.length === 0 ? [] : categoriesOf.all({ ids: idList(postIds) })
     },
 
     tagsOf (postIds: number[]): TermRow[] {
-      if (postIds.length === 0) return []
-      return prepare(`SELECT pt.post_id, t.id, t.slug, t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
-        WHERE pt.post_id ${IN_ID_LIST} ORDER BY pt.post_id, pt.position, t.id`).all(idList(postIds)) as TermRow[]
+      return postIds.length === 0 ? [] : tagsOf.all({ ids: idList(postIds) })
     },
 
     authorsOf (authorIds: number[]): AuthorRefRow[] {
-      if (authorIds.length === 0) return []
-      return prepare(`SELECT id, slug, name, avatar_url FROM authors WHERE id ${IN_ID_LIST}`).all(idList(authorIds)) as AuthorRefRow[]
+      return authorIds.length === 0 ? [] : authorsOf.all({ ids: idList(authorIds) })
     },
 
-    /** How many prepared statements the repository keeps (bounded; for tests). */
+    /** How many prepared statements the repository keeps for lists, counts and single reads (bounded; for tests). */
     get statementCount (): number {
-      return prepare.size
+      return lists.size + counts.size + singles.size
     }
   }
 }
 
 export type PostsRepository = ReturnType<typeof createPostsRepository>
 
-export interface PostWriteRow {
-  slug: string
-  title: string
-  excerpt: string
-  content_html: string
-  content_text: string
-  status: 'draft' | 'published' | 'archived'
-  published_at: number | null
-  author_id: number
-  featured_image_url: string | null
-  featured_image_alt: string | null
-  source_url: string | null
-  source_name: string | null
-  canonical_url: string | null
-  comment_status: 'open' | 'closed'
-  sticky: number
-  word_count: number
-  reading_time_minutes: number
-  import_key: string | null
-}
+/** The columns a post write sets (everything but the id and created_at, which an insert adds). */
+export type PostValues = Omit<typeof posts.$inferInsert, 'id' | 'createdAt'>
 
-/** Writes to posts and their links; callers run them inside a transaction. */
+/**
+ * Writes to posts and their links, and the reads a write makes first; callers run them inside
+ * the writer's transaction.
+ */
 export function createPostsWriter (db: Db) {
-  const client = db.$client
+  const byId = db.select().from(posts).where(eq(posts.id, p('id'))).prepare()
+  const byImportKey = db.select().from(posts).where(eq(posts.importKey, p('key'))).prepare()
+  const slugTaken = db.select({ id: posts.id }).from(posts).where(and(eq(posts.slug, p('slug')), ne(posts.id, p('except')))).prepare()
+  const stateOf = db.select({ slug: posts.slug, status: posts.status, publishedAt: posts.publishedAt }).from(posts).where(eq(posts.id, p('id'))).prepare()
+  // posts ids are AUTOINCREMENT: never reused, so the next one is past both the sequence and the
+  // largest id (the sequence has no row before the first insert).
+  const nextId = db.select({ next: sql<number>`max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'posts'), 0), coalesce(max(${posts.id}), 0)) + 1` }).from(posts).prepare()
+  const remove = db.delete(posts).where(eq(posts.id, p('id'))).prepare()
+  const authorExists = db.select({ id: authors.id }).from(authors).where(eq(authors.id, p('id'))).prepare()
+  const categoryExists = db.select({ id: categories.id }).from(categories).where(eq(categories.id, p('id'))).prepare()
+  const tagExists = db.select({ id: tags.id }).from(tags).where(eq(tags.id, p('id'))).prepare()
+
   // Links are changed one by one, only where they differ: each added or removed link makes the
   // search triggers index the post again (its facets changed), a moved position does not.
-  const upsertCat = client.prepare('INSERT INTO post_categories (post_id, category_id, position) VALUES (?, ?, ?) ON CONFLICT (post_id, category_id) DO UPDATE SET position = excluded.position')
-  const upsertTag = client.prepare('INSERT INTO post_tags (post_id, tag_id, position) VALUES (?, ?, ?) ON CONFLICT (post_id, tag_id) DO UPDATE SET position = excluded.position')
-  const dropCat = client.prepare('DELETE FROM post_categories WHERE post_id = ? AND category_id = ?')
-  const dropTag = client.prepare('DELETE FROM post_tags WHERE post_id = ? AND tag_id = ?')
-  const categoryIdsOf = client.prepare('SELECT category_id FROM post_categories WHERE post_id = ? ORDER BY position').pluck()
-  const tagIdsOf = client.prepare('SELECT tag_id FROM post_tags WHERE post_id = ? ORDER BY position').pluck()
-  function setLinks (postId: number, ids: number[], current: number[], drop: typeof dropCat, upsert: typeof upsertCat): void {
-    if (current.length === ids.length && current.every((id, i) => id === ids[i])) return
-    for (const id of current) if (!ids.includes(id)) drop.run(postId, id)
-    ids.forEach((id, i) => { if (current[i] !== id) upsert.run(postId, id, i) })
-  }
-  return {
-    slugTaken: client.prepare('SELECT 1 FROM posts WHERE slug = ? AND id IS NOT ?').pluck(),
-    raw: client.prepare('SELECT * FROM posts WHERE id = ?'),
-    byImportKey: client.prepare('SELECT * FROM posts WHERE import_key = ?'),
-    /** The id the next post will get (posts ids are AUTOINCREMENT: never reused). */
-    nextId: client.prepare("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'posts'), 0), coalesce((SELECT max(id) FROM posts), 0)) + 1").pluck(),
-    insert: client.prepare(`INSERT INTO posts (id, slug, title, excerpt, content_html, content_text, status, published_at, author_id,
-      featured_image_url, featured_image_alt, source_url, source_name, canonical_url, comment_status, sticky, word_count,
-      reading_time_minutes, import_key, created_at, updated_at)
-      VALUES (@id, @slug, @title, @excerpt, @content_html, @content_text, @status, @published_at, @author_id, @featured_image_url,
-      @featured_image_alt, @source_url, @source_name, @canonical_url, @comment_status, @sticky, @word_count,
-      @reading_time_minutes, @import_key, @created_at, @updated_at) RETURNING id`).pluck(),
-    update: client.prepare(`UPDATE posts SET slug = @slug, title = @title, excerpt = @excerpt, content_html = @content_html,
-      content_text = @content_text, status = @status, published_at = @published_at, author_id = @author_id,
-      featured_image_url = @featured_image_url, featured_image_alt = @featured_image_alt, source_url = @source_url,
-      source_name = @source_name, canonical_url = @canonical_url, comment_status = @comment_status, sticky = @sticky,
-      word_count = @word_count, reading_time_minutes = @reading_time_minutes, import_key = @import_key, updated_at = @updated_at
-      WHERE id = @id`),
-    touch: client.prepare('UPDATE posts SET updated_at = ? WHERE id = ?'),
-    remove: client.prepare('DELETE FROM posts WHERE id = ?'),
-    categoryIdsOf,
-    tagIdsOf,
-    setCategories (postId: number, ids: number[]): void {
-      setLinks(postId, ids, categoryIdsOf.all(postId) as number[], dropCat, upsertCat)
-    },
-    setTags (postId: number, ids: number[]): void {
-      setLinks(postId, ids, tagIdsOf.all(postId) as number[], dropTag, upsertTag)
+  function linkStatements (l: typeof LINKS[keyof typeof LINKS]) {
+    const values = { postId: p('postId'), termId: p('termId'), position: p('position') }
+    return {
+      ids: db.select({ id: l.termId }).from(l.table).where(eq(l.postId, p('postId'))).orderBy(l.table.position).prepare(),
+      upsert: l.table === postCategories
+        ? db.insert(postCategories).values({ postId: values.postId, categoryId: values.termId, position: values.position })
+          .onConflictDoUpdate({ target: [postCategories.postId, postCategories.categoryId], set: { position: sql`excluded.position` } }).prepare()
+        : db.insert(postTags).values({ postId: values.postId, tagId: values.termId, position: values.position })
+          .onConflictDoUpdate({ target: [postTags.postId, postTags.tagId], set: { position: sql`excluded.position` } }).prepare(),
+      drop: db.delete(l.table).where(and(eq(l.postId, p('postId')), eq(l.termId, p('termId')))).prepare()
     }
+  }
+  const links = { categories: linkStatements(LINKS.categories), tags: linkStatements(LINKS.tags) }
+  function idsOf (kind: keyof typeof links, postId: number): number[] {
+    return links[kind].ids.all({ postId }).map((row) => row.id)
+  }
+  function setLinks (kind: keyof typeof links, postId: number, ids: number[]): void {
+    const current = idsOf(kind, postId)
+    if (current.length === ids.length && current.every((id, i) => id === ids[i])) return
+    const s = links[kind]
+    for (const id of current) if (!ids.includes(id)) s.drop.run({ postId, termId: id })
+    ids.forEach((id, i) => { if (current[i] !== id) s.upsert.run({ postId, termId: id, position: i }) })
+  }
+
+  return {
+    load: (id: number): PostRecord | undefined => byId.get({ id }),
+    byImportKey: (key: string): PostRecord | undefined => byImportKey.get({ key }),
+    /** Whether another post (not `exceptId`; 0 for none) has the slug. */
+    slugTaken: (slug: string, exceptId = 0) => slugTaken.get({ slug, except: exceptId }) !== undefined,
+    authorExists: (id: number) => authorExists.get({ id }) !== undefined,
+    categoryExists: (id: number) => categoryExists.get({ id }) !== undefined,
+    tagExists: (id: number) => tagExists.get({ id }) !== undefined,
+    nextId: (): number => nextId.get()?.next ?? 1,
+    /**
+     * Links may be written before their post: foreign keys are then checked at commit (the
+     * pragma ends with the transaction).
+     */
+    deferForeignKeys (): void {
+      db.run(sql`PRAGMA defer_foreign_keys = ON`)
+    },
+    insert (id: number, values: PostValues & { createdAt: number }): void {
+      db.insert(posts).values({ ...values, id }).run()
+    },
+    update (id: number, values: PostValues): void {
+      db.update(posts).set(values).where(eq(posts.id, id)).run()
+    },
+    remove (id: number): void {
+      remove.run({ id })
+    },
+    /** How a post stands for the change bus, if it exists. */
+    stateOf (id: number): PostState | undefined {
+      return stateOf.get({ id })
+    },
+    categoryIdsOf: (postId: number) => idsOf('categories', postId),
+    tagIdsOf: (postId: number) => idsOf('tags', postId),
+    setCategories: (postId: number, ids: number[]) => setLinks('categories', postId, ids),
+    setTags: (postId: number, ids: number[]) => setLinks('tags', postId, ids)
+  }
+}
+export type PostsWriter = ReturnType<typeof createPostsWriter>
+
+const writers = new WeakMap<Db, PostsWriter>()
+
+/**
+ * Tells the change bus that posts changed without their own row changing (a category they
+ * embed was renamed, say), so the change log and webhooks report them as updated.
+ */
+export function touchPosts (db: Db, emit: Emit, ids: number[]): void {
+  let w = writers.get(db)
+  if (w === undefined) {
+    w = createPostsWriter(db)
+    writers.set(db, w)
+  }
+  for (const id of ids) {
+    const state = w.stateOf(id)
+    if (state !== undefined) emit({ kind: 'post', id, before: state, after: state })
   }
 }

@@ -1,30 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
 import { problemResponses, RefParamsSchema } from '../../schemas/common.js'
-import { hasScope, termScopeOf } from '../../plugins/auth.js'
-import { pageLinks, cursorLink } from '../../lib/pagination.js'
+import { cursorListPage } from '../../lib/pagination.js'
 import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
-import type { Visibility } from './posts-repository.js'
-import { CreatePostBody, GetPostQuery, ListPostsQuery, UpdatePostBody, type ListPostsQueryType, type Post } from './posts-schemas.js'
+import { grantsScope, termScopeFor } from '../../lib/scopes.js'
 import { NotFound } from '../../errors.js'
 import { parseRef } from '../../lib/refs.js'
-import { Type } from 'typebox'
-
-const EXAMPLE_LIST = {
-  data: [{
-    id: 42,
-    slug: 'blinken-warns-russia',
-    title: 'Blinken warns Russia of a swift, united response',
-    excerpt: 'After ninety minutes with Lavrov in Geneva, the Secretary of State said any incursion would be met with a united reaction.',
-    status: 'published',
-    published_at: '2022-01-21T17:05:00.000Z',
-    url: 'https://example.com/politics/blinken-warns-russia',
-    author: { id: 3, slug: 'maria-lopez', name: 'Maria Lopez', avatar_url: null },
-    categories: [{ id: 1, slug: 'politics', name: 'Politics' }],
-    source: { url: 'https://wire.example.com/blinken-lavrov', name: 'Example Wire' }
-  }],
-  meta: { page: 1, per_page: 10, total: 64, total_pages: 7, next_cursor: 'WyItcHVibGlzaGVkX2F0IiwxNjQyNzg0NzAwMDAwLDQyXQ' }
-}
+import type { PostsRepository, Visibility } from './posts-repository.js'
+import type { PostsService } from './posts-service.js'
+import type { PostsWriteService } from './posts-write-service.js'
+import { CreatePostBody, GetPostQuery, ListPostsQuery, POST_LIST_EXAMPLE, UpdatePostBody, type ListPostsQueryType, type Post } from './posts-schemas.js'
 
 // Any status but published needs read:drafts, checked with the key before the query is validated.
 function asksForDrafts (request: FastifyRequest): boolean {
@@ -36,9 +22,17 @@ function visibilityFor (status: ListPostsQueryType['status']): Visibility {
   return status === undefined || status === 'published' ? 'public' : status
 }
 
-/** GET /v1/posts and /v1/posts/{ref}. */
-const postsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { posts } = app.services
+const mayReadDrafts = (request: FastifyRequest) => grantsScope(request.auth?.scopes, 'read:drafts')
+
+/** What the post routes are given: the reads (one post, lists with filters and search) and the writes. */
+export interface PostsRoutesOptions {
+  repo: Pick<PostsRepository, 'findByRef'>
+  service: Pick<PostsService, 'list' | 'get'>
+  writes: Pick<PostsWriteService, 'create' | 'update' | 'remove'>
+}
+
+/** GET, POST, PATCH and DELETE under /v1/posts. */
+const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, { repo, service: posts, writes }) => {
 
   app.get('/', {
     config: { publicCache: true, scope: 'read:drafts', scopeWhen: asksForDrafts },
@@ -51,21 +45,17 @@ const postsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'Unknown category, tag or author references are a 404, and so are ones the reader may not see (not public until they have a live post).',
       querystring: ListPostsQuery,
       response: {
-        200: Type.Ref('PostList', { examples: [EXAMPLE_LIST] } as never),
+        200: Type.Ref('PostList', { examples: [POST_LIST_EXAMPLE] } as never),
         ...problemResponses(400, 401, 403, 404, 422)
       }
     }
   }, async (request, reply) => {
-    const result = posts.list(request.query, visibilityFor(request.query.status), Date.now(), termScopeOf(request))
-    reply.header('x-total-count', String(result.meta.total))
-    if (result.meta.search?.timed_out === true) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
+    const result = posts.list(request.query, visibilityFor(request.query.status), Date.now(), termScopeFor(request.auth?.scopes))
+    if (result.search?.timed_out === true) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
     // Link targets are relative references (RFC 8288 §3.2: resolved against the request URL),
     // so they hold whatever host and path prefix the client used and nothing from its headers.
-    reply.header('link', result.meta.page === null
-      ? (result.meta.next_cursor ? cursorLink('http://x', request.url, result.meta.next_cursor) : '')
-      : pageLinks('http://x', request.url, result.meta.page, result.meta.total_pages))
-    if (reply.getHeader('link') === '') reply.removeHeader('link')
-    return result
+    const page = cursorListPage(reply, request.url, result, result.data)
+    return result.search === undefined ? page : { ...page, meta: { ...page.meta, search: result.search } }
   })
 
   app.get('/:ref', {
@@ -83,25 +73,24 @@ const postsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request) => {
-    const visibility: Visibility = hasScope(request, 'read:drafts') ? 'any' : 'public'
+    const visibility: Visibility = mayReadDrafts(request) ? 'any' : 'public'
     return { data: posts.get(request.params.ref, visibility) }
   })
 
-  const writes = app.writes.posts
   const ANSWER_HELP = ' Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a ' +
     '`PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.'
 
   /** The answer to a write: the whole post only for a key that may read it whatever its status. */
   function written (request: FastifyRequest, id: number) {
     const post = posts.get(String(id), 'any') as Post
-    if (hasScope(request, 'read:drafts')) return { data: post }
+    if (mayReadDrafts(request)) return { data: post }
     return { data: { id, slug: post.slug, status: post.status, published_at: post.published_at, updated_at: post.updated_at } }
   }
 
   /** The id of a post for writing: any status, by id or slug. */
   function postId (refText: string): number {
     const ref = parseRef(refText)
-    const row = ref && app.repos.posts.findByRef(ref, 'any', Date.now())
+    const row = ref && repo.findByRef(ref, 'any', Date.now())
     if (!row) throw new NotFound('Post', JSON.stringify(refText))
     return row.id
   }

@@ -83,18 +83,6 @@ export const PostListMetaSchema = Type.Object({
   search: Type.Optional(Type.Ref('SearchMeta'))
 }, { $id: 'PostListMeta', title: 'PostListMeta' })
 
-export const SearchMetaSchema = Type.Object({
-  bounded: Type.Boolean({ description: 'Something was left out: an order other than date ranked only the 1,000 newest matches, the count stopped at 1,000, or the time budget ran out' }),
-  scored: Type.Union([Type.Integer({ minimum: 0, maximum: 1000 }), Type.Null()], { description: 'How many matches were ranked (relevance, title, -updated_at, and every order over drafts, scheduled or archived posts): the newest ones, at most 1,000. Null in date order, which reads every match in order' }),
-  total_exact: Type.Boolean({ description: 'Whether `total` (and X-Total-Count) is the exact number of matches; otherwise it counts the results pages reach (at most 1,000)' }),
-  timed_out: Type.Boolean({ description: 'The query budget (QUERY_BUDGET_MS) ran out: the page holds what was found by then, possibly without snippets' })
-}, {
-  $id: 'SearchMeta',
-  title: 'SearchMeta',
-  description: 'With `q`: how the answer was bounded. A search reads at most what its page needs: newest (or oldest) first, matches come in index order; other orders rank the 1,000 newest matches.',
-  examples: [{ bounded: true, scored: 1000, total_exact: false, timed_out: false }]
-})
-
 export const PostListSchema = Type.Object({
   data: Type.Array(Type.Ref('PostSummary')),
   meta: Type.Ref('PostListMeta')
@@ -127,7 +115,8 @@ export const PostWriteEnvelopeSchema = Type.Object({
   })
 }, { $id: 'PostWriteEnvelope', title: 'PostWriteEnvelope' })
 
-export const postSchemas = [TermRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, SearchMetaSchema, PostListMetaSchema, PostListSchema, PostEnvelopeSchema, PostReceiptSchema, PostWriteEnvelopeSchema]
+/** Every $id'd schema of the module, added by its plugin (PostListMeta refers to the search module's SearchMeta). */
+export const postSchemas = [TermRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, PostListMetaSchema, PostListSchema, PostEnvelopeSchema, PostReceiptSchema, PostWriteEnvelopeSchema]
 
 const HttpUrl = (description: string) => Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2000, description })
 const IdList = (description: string, maxItems: number) => Type.Array(IdSchema, { uniqueItems: true, maxItems, description })
@@ -175,3 +164,20 @@ export const UpdatePostBody = Type.Partial(Type.Object(writableProperties), {
   examples: [{ status: 'published' }, { title: 'A better headline', tag_ids: [2, 5] }]
 })
 export type UpdatePostBodyType = Static<typeof UpdatePostBody>
+
+/** A list page as the API answers it, shown in the spec. */
+export const POST_LIST_EXAMPLE = {
+  data: [{
+    id: 42,
+    slug: 'blinken-warns-russia',
+    title: 'Blinken warns Russia of a swift, united response',
+    excerpt: 'After ninety minutes with Lavrov in Geneva, the Secretary of State said any incursion would be met with a united reaction.',
+    status: 'published',
+    published_at: '2022-01-21T17:05:00.000Z',
+    url: 'https://example.com/politics/blinken-warns-russia',
+    author: { id: 3, slug: 'maria-lopez', name: 'Maria Lopez', avatar_url: null },
+    categories: [{ id: 1, slug: 'politics', name: 'Politics' }],
+    source: { url: 'https://wire.example.com/blinken-lavrov', name: 'Example Wire' }
+  }],
+  meta: { page: 1, per_page: 10, total: 64, total_pages: 7, next_cursor: 'WyItcHVibGlzaGVkX2F0IiwxNjQyNzg0NzAwMDAwLDQyXQ' }
+}

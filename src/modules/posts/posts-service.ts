@@ -1,17 +1,34 @@
-import type { Repositories } from '../../plugins/repositories.js'
 import { NotFound, FieldError, InvalidCursor } from '../../errors.js'
-import { parseRef } from '../../lib/refs.js'
+import { parseRef, type Ref } from '../../lib/refs.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
-import { pageMeta } from '../../lib/pagination.js'
+import { pageOf } from '../../lib/pagination.js'
 import { groupTerms, toPost, type PostRelations } from './posts-mapper.js'
-import { SORT_SPECS, type PostFilter, type PostRow, type Visibility } from './posts-repository.js'
+import { SORT_SPECS, type PostFilter, type PostRow, type PostsRepository, type Visibility } from './posts-repository.js'
 import type { TermScope } from '../../db/term-visibility.js'
 import { POST_FIELDS, type ListPostsQueryType, type PostField, type PostSort } from './posts-schemas.js'
 import type { SearchEngine, SearchMeta } from '../search/search-service.js'
 
+/** One page of a post list: the posts as the API shows them and where the page stands. */
 export interface ListResult {
   data: Array<Record<string, unknown>>
-  meta: { page: number | null, per_page: number, total: number, total_pages: number, next_cursor: string | null, search?: SearchMeta }
+  /** The page number; null when paging by cursor. */
+  page: number | null
+  perPage: number
+  total: number
+  nextCursor: string | null
+  /** With q: how the answer was bounded. */
+  search?: SearchMeta
+}
+
+/** A kind of term a post filter may name (by id or slug), as the reader's scope may see it. */
+interface TermLookup { findByRef (ref: Ref, scope: TermScope): { id: number } | undefined }
+
+/** What the post reads need: the posts, and the terms their filters name. */
+export interface PostsServiceRepos {
+  posts: PostsRepository
+  categories: TermLookup & { withDescendants (id: number): number[] }
+  tags: TermLookup
+  authors: TermLookup
 }
 
 function parseFields (text: string | undefined): Set<PostField> | undefined {
@@ -37,8 +54,12 @@ function parseTime (value: string | undefined, name: string): number | undefined
   return ms
 }
 
-/** Reading posts: filters resolved to ids, pages or cursors, relations loaded in three queries. */
-export function createPostsService (repos: Repositories, siteUrl: string, search?: SearchEngine, stamp?: () => string) {
+/**
+ * Reading posts, over the posts repository, the term repositories (filters by id or slug, with
+ * the reader's scope) and the search engine: filters resolved to ids, pages or cursors,
+ * relations loaded in three queries.
+ */
+export function createPostsService (repos: PostsServiceRepos, siteUrl: string, search?: SearchEngine, stamp?: () => string) {
   // Totals are remembered per filter until the content stamp changes, so a list request does
   // not count the whole table every time (the response cache may be off).
   const counts = new Map<string, { stamp: string, total: number }>()
@@ -56,7 +77,7 @@ export function createPostsService (repos: Repositories, siteUrl: string, search
 
   function relationsOf (rows: PostRow[]): PostRelations {
     const ids = rows.map((r) => r.id)
-    const authorIds = [...new Set(rows.map((r) => r.author_id))]
+    const authorIds = [...new Set(rows.map((r) => r.authorId))]
     return {
       categories: groupTerms(repos.posts.categoriesOf(ids)),
       tags: groupTerms(repos.posts.tagsOf(ids)),
@@ -102,14 +123,15 @@ export function createPostsService (repos: Repositories, siteUrl: string, search
     /** `terms`: which categories, tags and authors the filters may name (public ones unless the key sees all). */
     list (query: ListPostsQueryType, visibility: Visibility, now = Date.now(), terms: TermScope = visibility === 'public' ? 'public' : 'all'): ListResult {
       const fields = parseFields(query.fields)
-      const perPage = query.per_page ?? 10
+      const asked = pageOf(query)
+      const { perPage } = asked
       // Newest first unless asked otherwise, with or without q: the order the spec has always
       // given (the schema's default), and the one a search can read in index order.
       const sort: PostSort = query.sort ?? '-published_at'
       if (sort === 'relevance' && query.q === undefined) throw new FieldError([{ in: 'query', path: 'sort', message: 'relevance needs q' }])
       const filter = resolveFilter(query, visibility, now, terms)
-      let page: number | null = query.page ?? 1
-      let offset = (page - 1) * perPage
+      let page: number | null = asked.page
+      let offset = asked.offset
       let after: { value: string | number | null, id: number } | undefined
       if (query.cursor !== undefined) {
         const c = decodeCursor(query.cursor)
@@ -131,9 +153,7 @@ export function createPostsService (repos: Repositories, siteUrl: string, search
       if (query.q !== undefined) {
         const found = search?.list(query.q, filter, { sort, limit: perPage, offset, after, withContent }) ?? null
         // Nothing searchable in the text (only punctuation, say): an empty result, not an error.
-        if (found === null) {
-          return { data: [], meta: { page: query.cursor ? null : (query.page ?? 1), per_page: perPage, total: 0, total_pages: 0, next_cursor: null } }
-        }
+        if (found === null) return { data: [], page: query.cursor ? null : asked.page, perPage, total: 0, nextCursor: null }
         ;({ rows, total, hasMore } = found)
         searchMeta = found.search
       } else {
@@ -154,8 +174,7 @@ export function createPostsService (repos: Repositories, siteUrl: string, search
       }
       const rel = relationsOf(rows)
       const data = rows.map((r) => toPost(r, rel, siteUrl, now, fields) as Record<string, unknown>)
-      const meta = pageMeta(page ?? 1, perPage, total)
-      return { data, meta: { ...meta, page, next_cursor: nextCursor, ...(searchMeta ? { search: searchMeta } : {}) } }
+      return { data, page, perPage, total, nextCursor, ...(searchMeta ? { search: searchMeta } : {}) }
     },
 
     get (refText: string, visibility: Visibility, now = Date.now()) {

@@ -2,22 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { problemResponses, RefParamsSchema } from '../../schemas/common.js'
 import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
-import { createRelatedRepository } from './related-repository.js'
-import { createRelatedService } from './related-service.js'
+import type { RelatedService } from './related-service.js'
 import { RelatedQuery } from './related-schemas.js'
 
+/** What the related routes are given: the service that finds and scores related posts. */
+export interface RelatedRoutesOptions { service: Pick<RelatedService, 'page'> }
+
 /** GET /v1/posts/{ref}/related: the posts most related to a live post. */
-const relatedRoutes: FastifyPluginAsyncTypebox<{ siteUrl: string, budgetMs?: number }> = async (app, opts) => {
-  const related = createRelatedService({
-    repo: createRelatedRepository(app.db),
-    indexer: app.writes.related,
-    posts: app.services.posts,
-    stamp: () => app.contentVersion.stamp(),
-    bump: () => app.contentVersion.bump(),
-    siteUrl: opts.siteUrl,
-    budgetMs: opts.budgetMs
-  })
-  app.addHook('onClose', async () => related.close())
+const relatedRoutes: FastifyPluginAsyncTypebox<RelatedRoutesOptions> = async (app, { service: related }) => {
 
   app.get('/posts/:ref/related', {
     config: { publicCache: true },

@@ -41,10 +41,11 @@ export function taxonomyLimit (tuning: RelatedTuning, shared: number): number {
 
 const EMPTY: TermVector = { terms: [], weights: [] }
 
-interface Deps {
+export interface RelatedServiceDeps {
   repo: RelatedRepository
   indexer: RelatedIndexer
-  posts: PostsService
+  /** The live post a ref names (or a 404) and the categories, tags and authors of posts. */
+  posts: Pick<PostsService, 'requireLive' | 'relationsOf'>
   /** The content stamp: corpus statistics are remembered while it stays the same. */
   stamp: () => string
   /** Invalidates cached public responses (after a background backfill). */
@@ -59,7 +60,7 @@ interface Deps {
  * categories (the best hundred by a pre-score computed in SQLite), then exact scores from
  * src/lib/related.ts over their stored vectors.
  */
-export function createRelatedService (deps: Deps, tuning: RelatedTuning = DEFAULT_TUNING) {
+export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedTuning = DEFAULT_TUNING) {
   const { repo, indexer, posts } = deps
   let memo: { stamp: string, stats: CorpusStats } | null = null
 
@@ -184,7 +185,7 @@ export function createRelatedService (deps: Deps, tuning: RelatedTuning = DEFAUL
     }
     const corpus = stats(now)
     const n = Math.max(1, corpus.docCount)
-    const publishedAt = target.published_at ?? now
+    const publishedAt = target.publishedAt ?? now
     const vector = vectorsOf([{ id: target.id, hash }]).get(target.id) ?? EMPTY
     const tagIds = repo.tagIdsOf(target.id)
     const categoryIds = repo.categoryIdsOf(target.id)

@@ -5,7 +5,7 @@ import type { CursorValue } from '../../lib/cursor.js'
 import { createBudget, type Budget } from '../../lib/budget.js'
 import { SNIPPET_MARKERS, toFtsQuery } from '../../lib/fts-query.js'
 import { InvalidCursor, QueryTooBroad } from '../../errors.js'
-import { bucketOf, createSearchRepository, type MatchRow, type SearchRange } from './search-repository.js'
+import { bucketOf, createSearchRepository, type MatchRow, type SearchRange, type SnippetRow } from './search-repository.js'
 
 /**
  * What one search may read. `results`: the most matches an order other than date ranks (the
@@ -204,7 +204,7 @@ export function createSearchEngine (db: Db, opts: { budgetMs: number, limits?: t
       ordered = rows.sort((a, b) => (a[2] as number) - (b[2] as number) || compareValues(b[1], a[1]) || b[0] - a[0])
     } else {
       const values = o.sort === 'title' || o.sort === '-updated_at' ? repo.sortValuesOf(rows.map((r) => r[0])) : null
-      const valueOf = (r: MatchRow): CursorValue => o.sort === 'title' ? values?.get(r[0])?.title ?? null : o.sort === '-updated_at' ? values?.get(r[0])?.updated_at ?? null : r[1]
+      const valueOf = (r: MatchRow): CursorValue => o.sort === 'title' ? values?.get(r[0])?.title ?? null : o.sort === '-updated_at' ? values?.get(r[0])?.updatedAt ?? null : r[1]
       const sign = o.sort === '-published_at' || o.sort === '-updated_at' ? -1 : 1
       const order = (va: CursorValue, ia: number, vb: CursorValue, ib: number) => sign * (compareValues(va, vb) || ia - ib)
       ordered = rows.sort((a, b) => order(valueOf(a), a[0], valueOf(b), b[0]))
@@ -219,18 +219,18 @@ export function createSearchEngine (db: Db, opts: { budgetMs: number, limits?: t
   }
 
   function withSnippets (match: string, range: SearchRange, rows: PostRow[]): void {
-    const published = rows.filter((r) => r.status === 'published' && r.published_at !== null)
-    const unpublished = rows.filter((r) => !(r.status === 'published' && r.published_at !== null))
-    const found: Array<[number, string, string, string]> = []
+    const published = rows.filter((r) => r.status === 'published' && r.publishedAt !== null)
+    const unpublished = rows.filter((r) => !(r.status === 'published' && r.publishedAt !== null))
+    const found: SnippetRow[] = []
     if (published.length > 0 && range.kind !== 'unpublished') {
-      const times = published.map((r) => r.published_at as number)
+      const times = published.map((r) => r.publishedAt as number)
       found.push(...repo.publishedSnippets(match, Math.min(...times), Math.max(...times), published.map((r) => r.id)))
     }
     if (unpublished.length > 0 && range.kind !== 'published') {
       const ids = unpublished.map((r) => r.id)
       found.push(...repo.unpublishedSnippets(match, Math.min(...ids), Math.max(...ids), ids))
     }
-    const byId = new Map(found.map(([id, ...columns]) => [id, bestSnippet(columns)]))
+    const byId = new Map(found.map((r) => [r.postId, bestSnippet([r.title, r.excerpt, r.body])]))
     for (const row of rows) {
       const snippet = byId.get(row.id)
       if (snippet !== undefined) row.snippet = snippet

@@ -8,7 +8,7 @@ import { requestIdOf } from './lib/request-id.js'
 import { siteSchemas } from './modules/site/site-schemas.js'
 import { commentSchemas } from './modules/comments/comments-schemas.js'
 import dbPlugin from './plugins/db.js'
-import { createSchemaController } from './plugins/validation.js'
+import { createSchemaController, createValidatorCompiler } from './plugins/validation.js'
 import problemDetails from './plugins/problem-details.js'
 import swaggerPlugin from './plugins/swagger.js'
 import securityPlugin, { clientErrorHandler, frameworkErrors } from './plugins/security.js'
@@ -28,8 +28,7 @@ import feedsModule, { createFeedsRepository, createFeedsService } from './module
 import webhooksPlugin from './modules/webhooks/webhooks-plugin.js'
 import webhooksModule from './modules/webhooks/index.js'
 import { webhookSchemas } from './modules/webhooks/webhooks-schemas.js'
-import importsRoutes from './modules/imports/imports-routes.js'
-import { importSchemas } from './modules/imports/imports-schemas.js'
+import importsModule, { createImportJobs } from './modules/imports/index.js'
 import siteModule from './modules/site/index.js'
 import postsModule from './modules/posts/index.js'
 import categoriesModule from './modules/categories/index.js'
@@ -77,7 +76,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   })
   await app.register(problemDetails)
   await app.register(securityPlugin, { maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS })
-  for (const schema of [...sharedSchemas, ...siteSchemas, ...commentSchemas, ...keySchemas, ...changeSchemas, ...webhookSchemas, ...importSchemas]) {
+  for (const schema of [...sharedSchemas, ...siteSchemas, ...commentSchemas, ...keySchemas, ...changeSchemas, ...webhookSchemas]) {
     app.addSchema(schema)
   }
   await app.register(swaggerPlugin)
@@ -129,13 +128,19 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(keysModule, { repo: app.keys })
   await app.register(changesModule, { repo: app.changes })
   await app.register(webhooksModule, { repo: app.webhooks.repo, service: app.webhooks.service })
-  await app.register(importsRoutes, {
-    prefix: '/v1/imports',
+  await app.register(importsModule, {
+    jobs: createImportJobs({
+      db: app.db,
+      writes: app.writes,
+      announce: (changes) => { app.bus.committed(changes) },
+      iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+      siteUrl: config.SITE_URL,
+      stallMs: config.IMPORT_STALL_TIMEOUT_MS,
+      log: app.log
+    }),
     allowPrivate: config.ALLOW_PRIVATE_TARGETS,
-    iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
-    siteUrl: config.SITE_URL,
     wxrMaxBytes: config.IMPORT_MAX_BYTES,
-    stallMs: config.IMPORT_STALL_TIMEOUT_MS
+    validatorCompiler: createValidatorCompiler()
   })
   await app.register(feedsModule, {
     service: createFeedsService({ posts: app.services.posts, repos: app.repos, site: app.repos.site, changes: app.changes, feeds: createFeedsRepository(app.db), siteUrl: config.SITE_URL, budgetMs: config.QUERY_BUDGET_MS }),

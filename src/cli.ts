@@ -23,12 +23,6 @@ const USAGE = `Usage: npm run cli -- <command>
 
 The database is DATABASE_PATH (default ./data/broadsheet.db).`
 
-/** Extra commands registered by other modules (imports). */
-export type CliCommand = (db: Db, args: string[], config: ReturnType<typeof loadConfig>) => Promise<number>
-const extraCommands = new Map<string, () => Promise<CliCommand>>([
-  ['import', async () => (await import('./modules/imports/imports-cli.js')).importCommand]
-])
-
 function fail (message: string): number {
   console.error(message)
   return 2
@@ -67,17 +61,27 @@ export async function runCli (argv: string[], env: Record<string, string | undef
         if (keyPath !== null) console.log(`not in the backup: the commenter-address key ${keyPath}; keep it apart from backups (restoring without it starts a new key: only duplicate detection of earlier comments by address is lost)`)
         return 0
       }
+      case 'import': {
+        // Loaded only for this command: the write services and the importer are most of the code.
+        const [{ importCommand }, { createWriteServices }] = await Promise.all([import('./modules/imports/imports-cli.js'), import('./plugins/writes.js')])
+        const iframeHosts = config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean)
+        return await importCommand(rest, {
+          db,
+          writes: () => createWriteServices(db, { iframeHosts, siteUrl: config.SITE_URL }),
+          iframeHosts,
+          siteUrl: config.SITE_URL,
+          allowPrivate: config.ALLOW_PRIVATE_TARGETS,
+          stallMs: config.IMPORT_STALL_TIMEOUT_MS
+        })
+      }
       case 'seed-demo': {
         const { seedDemo } = await import('./demo/seed-demo.js')
         const summary = seedDemo(db)
         console.log(summary.seeded ? `created ${summary.posts} posts and ${summary.comments} comments` : `the database already has ${summary.posts} posts; nothing done`)
         return 0
       }
-      default: {
-        const load = extraCommands.get(command)
-        if (load === undefined) return fail(`unknown command "${command}"\n\n${USAGE}`)
-        return await (await load())(db, rest, config)
-      }
+      default:
+        return fail(`unknown command "${command}"\n\n${USAGE}`)
     }
   } finally {
     db.$client.close()

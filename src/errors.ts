@@ -8,7 +8,6 @@ export const PROBLEM_BASE = 'https://broadsheet.dev/problems/'
 
 export const NotFound = createError<[string, string]>('NOT_FOUND', '%s %s not found', 404)
 export const RouteNotFound = createError<[string, string]>('ROUTE_NOT_FOUND', 'No route %s %s', 404)
-export const BadRequest = createError<[string]>('BAD_REQUEST', '%s', 400)
 export const InvalidCursor = createError('INVALID_CURSOR', 'The cursor is not valid: pass back meta.next_cursor unchanged', 400)
 export const Unauthorized = createError<[string]>('UNAUTHORIZED', '%s', 401)
 export const Forbidden = createError<[string]>('FORBIDDEN', '%s', 403)
@@ -53,3 +52,18 @@ export class FieldError extends Error {
     this.statusCode = statusCode
   }
 }
+
+// Imports (WordPress exports and feeds, sent as bodies that are streamed to a file first).
+
+/**
+ * A body that is not a readable export or feed at all: nothing could be imported. The detail
+ * is the reader's own account of what it found, kept on the failed job and answered again
+ * to a request that waited for it, so it is one text.
+ */
+export const UnreadableImport = createError<[string]>('UNREADABLE_IMPORT', '%s', 422)
+/** A streamed body that grew past its route's limit (what, the limit in bytes, the setting that sets it). */
+export const BodyTooLarge = createError<[string, number, string]>('BODY_TOO_LARGE', '%s is larger than %s bytes (%s): nothing was imported', 413)
+/** A streamed body whose client went away before it ended: only the log reads this answer. */
+export const BodyCutOff = createError<[string]>('BODY_CUT_OFF', '%s was cut off before it ended: nothing was imported', 400)
+/** A job that has already ended (succeeded or failed) has nothing left to cancel. */
+export const ImportFinished = createError<[number, string]>('IMPORT_FINISHED', 'Import job %s has already %s: there is nothing to cancel', 409)

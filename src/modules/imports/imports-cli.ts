@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises'
 import { basename, extname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { CliCommand } from '../../cli.js'
-import { createWriteServices } from '../../plugins/writes.js'
+import type { Db } from '../../db/client.js'
+import type { ImportWrites } from './imports-context.js'
 import { fetchFeed } from './imports-service.js'
 import { createImportJobs, type NewJob } from './imports-jobs.js'
 import { spoolBytes } from './imports-spool.js'
@@ -87,13 +87,27 @@ export function createProgressReporter (out: { isTTY?: boolean, columns?: number
   }
 }
 
+/** What the `import` command runs on, given by the command line (src/cli.ts). */
+export interface ImportCommandOptions {
+  db: Db
+  /** The write services over `db`, built when the arguments are good. */
+  writes: () => ImportWrites
+  iframeHosts: string[]
+  siteUrl: string
+  /** Whether a feed URL may point at loopback or private networks (ALLOW_PRIVATE_TARGETS). */
+  allowPrivate: boolean
+  /** IMPORT_STALL_TIMEOUT_MS. */
+  stallMs: number
+}
+
 /**
  * `import wxr FILE` streams a WordPress export; `import feed FILE|URL` reads or fetches a feed.
  * The import is a job like one sent over HTTP (listed by GET /v1/imports, queued behind any
  * import running on the same database, cancelled by DELETE or Ctrl-C between items) and runs
- * here, in this process, with a progress line.
+ * here, in this process, with a progress line. Returns the exit code.
  */
-export const importCommand: CliCommand = async (db, args, config) => {
+export async function importCommand (args: string[], opts: ImportCommandOptions): Promise<number> {
+  const { db, iframeHosts } = opts
   const [kind, ...rest] = args
   let parsed
   try {
@@ -112,12 +126,11 @@ export const importCommand: CliCommand = async (db, args, config) => {
     console.error('--status must be draft or published')
     return 2
   }
-  const iframeHosts = config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean)
   const status = values.status ?? 'draft'
   let job: NewJob
   try {
     if (kind === 'feed' && /^https?:\/\//i.test(target)) {
-      const fetched = await fetchFeed(target, { allowPrivate: config.ALLOW_PRIVATE_TARGETS })
+      const fetched = await fetchFeed(target, { allowPrivate: opts.allowPrivate })
       const spooled = await spoolBytes(fetched.bytes)
       job = { kind, source: target, file: spooled.file, spooled: true, bytes: spooled.bytes, feed: { contentType: fetched.contentType, sourceUrl: target, finalUrl: fetched.url, status } }
     } else {
@@ -137,11 +150,11 @@ export const importCommand: CliCommand = async (db, args, config) => {
   const quiet = () => {}
   const jobs = createImportJobs({
     db,
-    writes: createWriteServices(db, { iframeHosts, siteUrl: config.SITE_URL }),
+    writes: opts.writes(),
     announce: quiet,
     iframeHosts,
-    siteUrl: config.SITE_URL,
-    stallMs: config.IMPORT_STALL_TIMEOUT_MS,
+    siteUrl: opts.siteUrl,
+    stallMs: opts.stallMs,
     log: { info: quiet, warn: (obj, msg) => { console.error(msg, JSON.stringify(obj)) }, error: (obj, msg) => { console.error(msg, JSON.stringify(obj)) } },
     inline: true,
     onProgress: (_id, p) => { reporter.update(p) }
@@ -164,7 +177,7 @@ export const importCommand: CliCommand = async (db, args, config) => {
     await jobs.stop(0)
   }
   const summary = row === undefined ? null : toImportJob(row).summary
-  reporter.done(row === undefined || row.status === 'queued' ? null : { bytesRead: row.bytes_read, bytesTotal: row.bytes_total, itemsRead: row.items_read, itemsTotal: row.items_total, summary: summary as ImportSummary })
+  reporter.done(row === undefined || row.status === 'queued' ? null : { bytesRead: row.bytesRead, bytesTotal: row.bytesTotal, itemsRead: row.itemsRead, itemsTotal: row.itemsTotal, summary: summary as ImportSummary })
   if (row?.status === 'succeeded' && summary !== null) {
     console.log(values.json ? JSON.stringify(summary, null, 2) : formatSummary(summary))
     return 0

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { Db } from '../../db/client.js'
-import type { WriteServices } from '../../plugins/writes.js'
+import { UnreadableImport } from '../../errors.js'
 import { FeedParseError, parseFeed, type ParsedFeed } from '../../lib/feed-import.js'
-import { createImportSession } from './imports-session.js'
-import { clip, httpUrl } from './imports-mapper.js'
-import { UnreadableImport } from './imports-errors.js'
+import { createImportSession, type ImportWrites } from './imports-session.js'
+import { clip, httpUrl } from './imports-values.js'
 import type { ImportSummary } from './imports-schemas.js'
 import type { ImportStep } from './imports-wxr.js'
 
@@ -37,7 +36,7 @@ function resolveUrls (html: string, base: string | null | undefined): string {
  * `canonical_url`), keyed by the feed and the item's id so a re-import updates. Items are
  * credited to the author they name, else to an author named after the feed.
  */
-export async function importFeedDocument (db: Db, writes: WriteServices, bytes: Buffer, opts: {
+export async function importFeedDocument (db: Db, writes: ImportWrites, bytes: Buffer, opts: {
   contentType?: string
   sourceUrl?: string
   finalUrl?: string

@@ -5,8 +5,8 @@ import { rmdirSync, rmSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import type { Db } from '../../db/client.js'
 import type { ContentChange } from '../../db/change-bus.js'
-import type { WriteServices } from '../../plugins/writes.js'
 import { projectPath } from '../../lib/project-root.js'
+import type { ImportWrites } from './imports-context.js'
 import { createImportJobsRepository, type ImportJobRow, type ImportJobsRepository } from './imports-jobs-repository.js'
 import { runImport, type ImportJobSpec, type ImportOutcome, type ImportProgress } from './imports-run.js'
 import type { FeedImportOptions } from './imports-service.js'
@@ -41,7 +41,7 @@ export type ImportWorkerMessage =
 
 export interface ImportJobsOptions {
   db: Db
-  writes: WriteServices
+  writes: ImportWrites
   /** Told of every commit a worker thread made, as the write services' own bus would be. */
   announce: (changes: ContentChange[]) => void
   iframeHosts: string[]
@@ -171,8 +171,8 @@ export function createImportJobs (opts: ImportJobsOptions) {
   const repo = createImportJobsRepository(opts.db)
   const host = hostname()
   const owner = `${host}:${process.pid}:${randomBytes(4).toString('hex')}`
-  const inThread = opts.inline !== true && !opts.db.$client.memory
-  const dbPath = opts.db.$client.name
+  const { path: dbPath, memory } = repo.location()
+  const inThread = opts.inline !== true && !memory
   // Long enough that a slow item never makes a live owner look dead; short enough that a job
   // of a process killed without a trace is failed within a minute or so.
   const leaseMs = Math.max(30_000, opts.stallMs + 10_000)
@@ -191,12 +191,12 @@ export function createImportJobs (opts: ImportJobsOptions) {
   }
 
   /** Why a job of another owner is dead, or null while its owner may be alive. */
-  function staleReason (job: { owner: string, lease_until: number, status: string }, now: number): string | null {
+  function staleReason (job: { owner: string, leaseUntil: number, status: string }, now: number): string | null {
     const [jobHost, pidText] = job.owner.split(':')
     const pid = Number(pidText)
     // On this host a dead process is known at once: its pid is gone, or it is this process's
     // pid (a restarted container) under an owner this process never had.
-    const gone = job.lease_until <= now ||
+    const gone = job.leaseUntil <= now ||
       (jobHost === host && (pid === process.pid ? !liveOwners.has(job.owner) : !pidAlive(pid)))
     if (!gone) return null
     return job.status === 'running'
@@ -214,7 +214,7 @@ export function createImportJobs (opts: ImportJobsOptions) {
       const ended = repo.finish(job.id, { status: 'failed', errorCode: 'IMPORT_INTERRUPTED', error: reason }, now)
       if (ended !== undefined) {
         opts.log.warn({ job: job.id, owner: job.owner }, 'import job of a stopped process marked failed')
-        removeSpool(job.file_path, readOptions(job).spooled)
+        removeSpool(job.filePath, readOptions(job).spooled)
       }
     }
   }
@@ -232,7 +232,7 @@ export function createImportJobs (opts: ImportJobsOptions) {
     } catch (err) {
       opts.log.error({ err, job: job.id }, 'could not record the end of an import job')
     }
-    removeSpool(job.file_path, readOptions(job).spooled)
+    removeSpool(job.filePath, readOptions(job).spooled)
     mine.delete(job.id)
     current = null
     opts.log.info({ job: job.id, status: result.status, items: result.progress?.itemsRead }, 'import job ended')
@@ -309,8 +309,8 @@ export function createImportJobs (opts: ImportJobsOptions) {
   }
 
   function start (job: ImportJobRow): void {
-    const spec: ImportJobSpec = { kind: job.kind, file: job.file_path ?? '', feed: job.kind === 'feed' ? readOptions(job).feed : undefined }
-    opts.log.info({ job: job.id, kind: job.kind, bytes: job.bytes_total }, 'import job started')
+    const spec: ImportJobSpec = { kind: job.kind, file: job.filePath ?? '', feed: job.kind === 'feed' ? readOptions(job).feed : undefined }
+    opts.log.info({ job: job.id, kind: job.kind, bytes: job.bytesTotal }, 'import job started')
     current = inThread ? runInThread(job, spec) : runInline(job, spec)
   }
 
@@ -385,7 +385,7 @@ export function createImportJobs (opts: ImportJobsOptions) {
         const cancelled = repo.cancelQueued(id, now)
         if (cancelled !== undefined) {
           mine.delete(id)
-          removeSpool(row.file_path, readOptions(row).spooled)
+          removeSpool(row.filePath, readOptions(row).spooled)
           notify(id, cancelled)
           return cancelled
         }
@@ -441,7 +441,7 @@ export function createImportJobs (opts: ImportJobsOptions) {
         const before = repo.byId(id)
         const row = repo.finish(id, { status: 'failed', errorCode: 'IMPORT_INTERRUPTED', error: 'The server stopped before this import started. Send the file again.' }, now)
         mine.delete(id)
-        if (row !== undefined && before !== undefined) removeSpool(before.file_path, readOptions(before).spooled)
+        if (row !== undefined && before !== undefined) removeSpool(before.filePath, readOptions(before).spooled)
         notify(id, row)
       }
       const run = current

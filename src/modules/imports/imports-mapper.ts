@@ -1,141 +1,8 @@
-import { isValidSlug, slugify } from '../../lib/slugify.js'
-import { sanitizeHtml } from '../../lib/lazy.js'
-import { wpautop } from '../../lib/wpautop.js'
-import { CreatePostBody } from '../posts/posts-schemas.js'
-import { CreateCommentBody } from '../comments/comments-schemas.js'
 import type { ImportJobRow } from './imports-jobs-repository.js'
 import type { ImportJob, ImportSummary } from './imports-schemas.js'
-import { emptySummary } from './imports-run.js'
+import { emptySummary } from './imports-summary.js'
 
-// How WordPress values become Broadsheet values. Pure functions, no database.
-
-/**
- * The Broadsheet slug of a WordPress term or login: kept when it already is a valid slug,
- * else made from its percent-decoded form (WordPress stores non-ASCII slugs as %ce%b5…) or
- * the name. The same raw value always gives the same slug, so declared terms and the terms
- * items name meet.
- */
-export function importSlug (raw: string | undefined, name: string, fallback: string): string {
-  let s = (raw ?? '').trim()
-  try {
-    s = decodeURIComponent(s)
-  } catch {
-    // A stray % is kept as text and slugified below.
-  }
-  if (isValidSlug(s)) return s
-  return slugify(s !== '' ? s : name, fallback)
-}
-
-export type WpPostStatus = 'publish' | 'draft' | 'pending' | 'future' | 'private' | 'trash' | 'auto-draft' | 'inherit' | string
-
-/**
- * A WordPress post status as a Broadsheet write status, or why the post is not imported.
- * future → scheduled only while its date is ahead (an export taken late may hold a past
- * future post, which WordPress would have published); private and pending → draft, since
- * Broadsheet has no private readers and no review queue.
- */
-export function mapPostStatus (status: WpPostStatus, publishedAt: number | null, now: number): { status: 'draft' | 'scheduled' | 'published' } | { skip: string } {
-  switch (status) {
-    case 'publish':
-      return { status: 'published' }
-    case 'future':
-      return { status: publishedAt !== null && publishedAt > now ? 'scheduled' : 'published' }
-    case 'draft':
-    case 'pending':
-    case 'private':
-      return { status: 'draft' }
-    case 'trash':
-      return { skip: 'a post in the trash' }
-    case 'auto-draft':
-      return { skip: 'an auto-draft (never saved by its author)' }
-    case 'inherit':
-      return { skip: 'a revision (status inherit)' }
-    default:
-      return { skip: `unknown post status "${status}"` }
-  }
-}
-
-/** wp:comment_approved as a comment status ('1', '0', 'spam', 'trash', 'post-trashed'). */
-export function mapCommentStatus (approved: string): 'approved' | 'pending' | 'spam' | 'trash' | undefined {
-  switch (approved.trim().toLowerCase()) {
-    case '1':
-    case 'approve':
-    case 'approved':
-      return 'approved'
-    case '0':
-    case 'hold':
-    case 'pending':
-      return 'pending'
-    case 'spam':
-      return 'spam'
-    case 'trash':
-    case 'post-trashed':
-      return 'trash'
-    default:
-      return undefined
-  }
-}
-
-/** wp:comment_type as a stored type, or undefined for types that are not reader comments (order notes, …). */
-export function mapCommentType (type: string): 'comment' | 'pingback' | 'trackback' | undefined {
-  const t = type.trim().toLowerCase()
-  if (t === '' || t === 'comment') return 'comment'
-  if (t === 'pingback' || t === 'trackback') return t
-  return undefined
-}
-
-const COMMENT_TAGS = ['p', 'br', 'a', 'strong', 'b', 'em', 'i', 'u', 's', 'del', 'strike', 'code', 'pre', 'blockquote', 'q', 'cite', 'abbr', 'ul', 'ol', 'li']
-
-/**
- * A WordPress comment's stored text as safe HTML. WordPress keeps comments as lightly
- * filtered HTML (kses allows links, emphasis, quotes, code) and adds paragraphs on display,
- * so escaping them as plain text would show readers literal tags: instead the paragraphs are
- * added the same way and the result is cut down to the tags a comment may carry, with every
- * link made `rel="nofollow ugc"` like a native comment's.
- */
-export function commentHtml (raw: string): string {
-  return sanitizeHtml(wpautop(raw), {
-    allowedTags: COMMENT_TAGS,
-    allowedAttributes: { a: ['href', 'rel'], abbr: ['title'], q: ['cite'], blockquote: ['cite'] },
-    allowedSchemes: ['http', 'https', 'mailto'],
-    allowedSchemesAppliedToAttributes: ['href', 'cite'],
-    allowProtocolRelative: false,
-    transformTags: { a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'nofollow ugc' } }) },
-    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'svg', 'math', 'template', 'iframe', 'object', 'embed'],
-    disallowedTagsMode: 'discard'
-  }).trim()
-}
-
-/** An http(s) URL as given, or null for anything else (javascript:, relative, junk). */
-export function httpUrl (value: string | null | undefined): string | null {
-  if (value === null || value === undefined) return null
-  const text = value.trim()
-  if (text === '' || text.length > 2000) return null
-  try {
-    const url = new URL(text)
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : null
-  } catch {
-    return null
-  }
-}
-
-/** The write API's limit on a post body (`content_html` of POST /v1/posts): imported bodies are cut to it. */
-export const POST_BODY_MAX = (CreatePostBody.properties.content_html as unknown as { maxLength: number }).maxLength
-/** The write API's limit on a comment (`content` of a submitted comment): imported comments are cut to it. */
-export const COMMENT_MAX = (CreateCommentBody.properties.content as unknown as { maxLength: number }).maxLength
-
-/** Text cut to the limits the write API enforces on its own inputs, never inside a surrogate pair. */
-export function clip (text: string, max: number): string {
-  if (text.length <= max) return text
-  const cut = text.slice(0, max)
-  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut
-}
-
-/** An e-mail address as stored (trimmed, lowercase), or null when it is not one. */
-export function emailOrNull (value: string | null | undefined): string | null {
-  const text = (value ?? '').trim().toLowerCase()
-  return text.length <= 320 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text) ? text : null
-}
+// An import job row as the API shows it.
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
@@ -146,13 +13,13 @@ export function toImportJob (row: ImportJobRow): ImportJob {
     kind: row.kind,
     status: row.status,
     source: row.source,
-    cancel_requested: row.cancel_requested === 1,
-    progress: { items_read: row.items_read, items_total: row.items_total, bytes_read: row.bytes_read, bytes_total: row.bytes_total },
+    cancel_requested: row.cancelRequested,
+    progress: { items_read: row.itemsRead, items_total: row.itemsTotal, bytes_read: row.bytesRead, bytes_total: row.bytesTotal },
     summary: row.summary === null ? emptySummary(row.kind) : JSON.parse(row.summary) as ImportSummary,
-    error: row.error_code === null ? null : { code: row.error_code, message: row.error ?? '' },
-    created_at: iso(row.created_at) as string,
-    started_at: iso(row.started_at),
-    finished_at: iso(row.finished_at),
-    updated_at: iso(row.updated_at) as string
+    error: row.errorCode === null ? null : { code: row.errorCode, message: row.error ?? '' },
+    created_at: iso(row.createdAt) as string,
+    started_at: iso(row.startedAt),
+    finished_at: iso(row.finishedAt),
+    updated_at: iso(row.updatedAt) as string
   }
 }

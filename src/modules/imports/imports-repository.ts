@@ -1,42 +1,13 @@
+import { and, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { clientHashKey } from '../../db/client-hash-key.js'
+import { authors, categories, comments, postCategories, posts, postTags, tags } from '../../db/schema.js'
 
-export interface ImportedPostRow {
-  id: number
-  slug: string
-  title: string
-  excerpt: string
-  content_html: string
-  status: 'draft' | 'published' | 'archived'
-  published_at: number | null
-  author_id: number
-  featured_image_url: string | null
-  featured_image_alt: string | null
-  source_url: string | null
-  source_name: string | null
-  canonical_url: string | null
-  comment_status: 'open' | 'closed'
-  sticky: number
-}
+const p = sql.placeholder
 
-export interface ImportedCommentRow {
-  id: number
-  post_id: number
-  parent_id: number | null
-  author_name: string
-  author_email: string | null
-  author_url: string | null
-  content: string
-  content_html: string
-  status: 'pending' | 'approved' | 'spam' | 'trash'
-  type: 'comment' | 'pingback' | 'trackback'
-  created_at: number
-  deleted_at: number | null
-}
-
-export interface TermRow { id: number, slug: string, name: string, description: string }
-export interface CategoryRow extends TermRow { parent_id: number | null }
-export interface AuthorRow { id: number, slug: string, name: string, email: string | null, website: string | null, bio: string }
+type CommentColumns = typeof comments.$inferSelect
+/** What an import owns of a comment it created, and may replace on a later run. */
+export type ImportedCommentFields = Pick<CommentColumns, 'authorName' | 'authorEmail' | 'authorUrl' | 'content' | 'contentHtml' | 'status' | 'type' | 'createdAt'>
 
 /**
  * The lookups an import needs to match incoming items with what an earlier import (or an
@@ -45,35 +16,69 @@ export interface AuthorRow { id: number, slug: string, name: string, email: stri
  * moderation has no call for replacing an author or a date.
  */
 export function createImportsRepository (db: Db) {
-  const client = db.$client
-  const authorBySlug = client.prepare('SELECT id, slug, name, email, website, bio FROM authors WHERE slug = ?')
-  const categoryBySlug = client.prepare('SELECT id, slug, name, description, parent_id FROM categories WHERE slug = ?')
-  const tagBySlug = client.prepare('SELECT id, slug, name, description FROM tags WHERE slug = ?')
-  const postByKey = client.prepare(`SELECT id, slug, title, excerpt, content_html, status, published_at, author_id, featured_image_url,
-    featured_image_alt, source_url, source_name, canonical_url, comment_status, sticky FROM posts WHERE import_key = ?`)
-  const postSlugTaken = client.prepare('SELECT 1 FROM posts WHERE slug = ? AND id IS NOT ?').pluck()
-  const categoryIdsOf = client.prepare('SELECT category_id FROM post_categories WHERE post_id = ? ORDER BY position').pluck()
-  const tagIdsOf = client.prepare('SELECT tag_id FROM post_tags WHERE post_id = ? ORDER BY position').pluck()
-  const commentByKey = client.prepare(`SELECT id, post_id, parent_id, author_name, author_email, author_url, content, content_html,
-    status, type, created_at, deleted_at FROM comments WHERE import_key = ?`)
-  const updateComment = client.prepare(`UPDATE comments SET author_name = @author_name, author_email = @author_email,
-    author_url = @author_url, content = @content, content_html = @content_html, content_hash = @content_hash, status = @status,
-    type = @type, created_at = @created_at, updated_at = @updated_at WHERE id = @id`)
-  const featuredImage = client.prepare('SELECT featured_image_url, featured_image_alt FROM posts WHERE id = ?')
+  const authorBySlug = db.select({ id: authors.id, name: authors.name, email: authors.email, website: authors.website })
+    .from(authors).where(eq(authors.slug, p('slug'))).prepare()
+  const categoryBySlug = db.select({ id: categories.id, name: categories.name, description: categories.description, parentId: categories.parentId })
+    .from(categories).where(eq(categories.slug, p('slug'))).prepare()
+  const tagBySlug = db.select({ id: tags.id, name: tags.name, description: tags.description })
+    .from(tags).where(eq(tags.slug, p('slug'))).prepare()
+  const postByKey = db.select({
+    id: posts.id,
+    slug: posts.slug,
+    title: posts.title,
+    excerpt: posts.excerpt,
+    contentHtml: posts.contentHtml,
+    status: posts.status,
+    publishedAt: posts.publishedAt,
+    authorId: posts.authorId,
+    featuredImageUrl: posts.featuredImageUrl,
+    featuredImageAlt: posts.featuredImageAlt,
+    sourceUrl: posts.sourceUrl,
+    sourceName: posts.sourceName,
+    canonicalUrl: posts.canonicalUrl,
+    commentStatus: posts.commentStatus,
+    sticky: posts.sticky
+  }).from(posts).where(eq(posts.importKey, p('key'))).prepare()
+  const postSlugTaken = db.select({ id: posts.id }).from(posts).where(and(eq(posts.slug, p('slug')), ne(posts.id, p('except')))).limit(1).prepare()
+  const categoryIdsOf = db.select({ id: postCategories.categoryId }).from(postCategories)
+    .where(eq(postCategories.postId, p('postId'))).orderBy(postCategories.position).prepare()
+  const tagIdsOf = db.select({ id: postTags.tagId }).from(postTags).where(eq(postTags.postId, p('postId'))).orderBy(postTags.position).prepare()
+  const commentByKey = db.select({
+    id: comments.id,
+    postId: comments.postId,
+    authorName: comments.authorName,
+    authorEmail: comments.authorEmail,
+    authorUrl: comments.authorUrl,
+    content: comments.content,
+    contentHtml: comments.contentHtml,
+    status: comments.status,
+    type: comments.type,
+    createdAt: comments.createdAt,
+    deletedAt: comments.deletedAt
+  }).from(comments).where(eq(comments.importKey, p('key'))).prepare()
+  const featuredImage = db.select({ url: posts.featuredImageUrl, alt: posts.featuredImageAlt }).from(posts).where(eq(posts.id, p('id'))).prepare()
+
   return {
-    authorBySlug: (slug: string) => authorBySlug.get(slug) as AuthorRow | undefined,
-    categoryBySlug: (slug: string) => categoryBySlug.get(slug) as CategoryRow | undefined,
-    tagBySlug: (slug: string) => tagBySlug.get(slug) as TermRow | undefined,
-    postByImportKey: (key: string) => postByKey.get(key) as ImportedPostRow | undefined,
-    postSlugTaken: (slug: string, exceptId: number | null) => Boolean(postSlugTaken.get(slug, exceptId)),
-    categoryIdsOf: (postId: number) => categoryIdsOf.all(postId) as number[],
-    tagIdsOf: (postId: number) => tagIdsOf.all(postId) as number[],
-    commentByImportKey: (key: string) => commentByKey.get(key) as ImportedCommentRow | undefined,
+    authorBySlug: (slug: string) => authorBySlug.get({ slug }),
+    categoryBySlug: (slug: string) => categoryBySlug.get({ slug }),
+    tagBySlug: (slug: string) => tagBySlug.get({ slug }),
+    postByImportKey: (key: string) => postByKey.get({ key }),
+    /** Whether a post other than `exceptId` (0 for none) has the slug. */
+    postSlugTaken: (slug: string, exceptId = 0) => postSlugTaken.get({ slug, except: exceptId }) !== undefined,
+    categoryIdsOf: (postId: number) => categoryIdsOf.all({ postId }).map((row) => row.id),
+    tagIdsOf: (postId: number) => tagIdsOf.all({ postId }).map((row) => row.id),
+    commentByImportKey: (key: string) => commentByKey.get({ key }),
     /** Replaces what an import owns of a comment; its place in the thread never moves. */
-    updateComment (row: Omit<ImportedCommentRow, 'post_id' | 'parent_id' | 'deleted_at'> & { content_hash: string, updated_at: number }): void {
-      updateComment.run(row)
+    updateComment (id: number, fields: ImportedCommentFields & { contentHash: string, updatedAt: number }): void {
+      // Rare (a comment changed at the source since the last run): built per call.
+      db.update(comments).set(fields).where(eq(comments.id, id)).run()
     },
-    featuredImageOf: (postId: number) => featuredImage.get(postId) as { featured_image_url: string | null, featured_image_alt: string | null } | undefined,
+    featuredImageOf: (postId: number) => featuredImage.get({ id: postId }),
+    /**
+     * Runs `fn` in a savepoint of the transaction in hand: when it throws, what it wrote is
+     * undone and the rest of the transaction goes on (one comment of a post, say).
+     */
+    savepoint: <T>(fn: () => T): T => db.transaction(() => fn()),
     /** The per-installation key that client addresses are hashed with (kept beside the database, never in it). */
     clientHashKey: () => clientHashKey(db)
   }

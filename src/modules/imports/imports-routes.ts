@@ -1,50 +1,36 @@
 import type { Readable } from 'node:stream'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import { IdParamsSchema, listOf, problemResponses } from '../../schemas/common.js'
-import { NotFound } from '../../errors.js'
-import { createValidatorCompiler } from '../../plugins/validation.js'
-import { pageLinks, pageMeta } from '../../lib/pagination.js'
+import { BodyTooLarge, ImportFinished, NotFound, UnreadableImport, UnsupportedMediaType, withHeaders } from '../../errors.js'
+import { listPage, pageOf } from '../../lib/pagination.js'
 import { MAX_PREFER_WAIT, preferredWait } from '../../lib/prefer.js'
-import { ImportFinished, UnreadableImport, UnsupportedImportType } from './imports-errors.js'
-import { BodyTooLarge, FEED_MAX_BYTES, FEED_MEDIA_TYPES, WXR_MEDIA_TYPES, fetchFeed } from './imports-service.js'
-import { createImportJobs, type NewJob } from './imports-jobs.js'
+import { FEED_MAX_BYTES, FEED_MEDIA_TYPES, WXR_MEDIA_TYPES, fetchFeed } from './imports-service.js'
+import type { ImportJobs, NewJob } from './imports-jobs.js'
 import type { ImportJobRow } from './imports-jobs-repository.js'
 import { spoolBytes, spoolStream } from './imports-spool.js'
 import { toImportJob } from './imports-mapper.js'
-import { ImportFeedBody, ImportFeedQuery, ListImportsQuery, PreferHeaders } from './imports-schemas.js'
+import {
+  ImportAccepted, ImportCancelAsked, ImportCancelled, ImportFeedBody, ImportFeedQuery, ImportFinishedResponse, ImportJobEnvelope,
+  ListImportsQuery, PreferHeaders, XmlDocument
+} from './imports-schemas.js'
 
 export interface ImportsRoutesOptions {
+  /** The import jobs of this process (imports-jobs.ts). */
+  jobs: ImportJobs
+  /** Whether a feed URL may point at loopback or private networks (ALLOW_PRIVATE_TARGETS). */
   allowPrivate: boolean
-  iframeHosts: string[]
-  siteUrl: string
-  /** Largest WXR body accepted, in bytes. */
+  /** Largest WXR body accepted, in bytes (IMPORT_MAX_BYTES). */
   wxrMaxBytes: number
-  /** A job that makes no progress for this long is stopped (IMPORT_STALL_TIMEOUT_MS). */
-  stallMs: number
+  /**
+   * The app's request validators: the import routes use them for all but their bodies, which
+   * are streams read by the handler.
+   */
+  validatorCompiler: FastifySchemaCompiler<unknown>
 }
 
 const tags = ['Imports']
-// On shutdown, requests waiting for a job are answered (202) within this, and a running job
-// is given this long to stop after its item before its worker is ended.
-const CLOSE_GRACE_MS = 4000
-
-const XmlDocument = (description: string) => ({ schema: { type: 'string', description } })
-
-const JOB_LOCATION = { location: { type: 'string', description: 'The job: `/v1/imports/{id}`', examples: ['/v1/imports/7'] } }
-const Accepted = Type.Object({ data: Type.Ref('ImportJob') }, {
-  description: 'Accepted: the body is stored and the import runs in the background. Poll `Location` (`GET /v1/imports/{id}`) until its `status` has ended.',
-  headers: JOB_LOCATION
-})
-const Finished = Type.Object({ data: Type.Ref('ImportSummary') }, {
-  description: 'With `Prefer: wait=N`, when the import ended within N seconds: the summary (`Preference-Applied: wait=N`; `Content-Location` is the job)',
-  headers: {
-    'preference-applied': { type: 'string', examples: ['wait=10'] },
-    'content-location': { type: 'string', examples: ['/v1/imports/7'] }
-  }
-})
-const JobEnvelope = Type.Object({ data: Type.Ref('ImportJob') })
 
 const JOB_HELP = 'The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), ' +
   'then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for ' +
@@ -57,19 +43,7 @@ const JOB_HELP = 'The body is stored first (a body over the limit is a 413 the m
  * temporary file, then imported one job at a time off the event loop (imports-jobs.ts).
  */
 const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (app, opts) => {
-  const compile = createValidatorCompiler()
-  const jobs = createImportJobs({
-    db: app.db,
-    writes: app.writes,
-    announce: (changes) => { app.bus.committed(changes) },
-    iframeHosts: opts.iframeHosts,
-    siteUrl: opts.siteUrl,
-    stallMs: opts.stallMs,
-    log: app.log
-  })
-  app.addHook('onReady', async () => { jobs.start() })
-  app.addHook('preClose', async () => { jobs.drain(CLOSE_GRACE_MS) })
-  app.addHook('onClose', async () => { await jobs.stop(CLOSE_GRACE_MS) })
+  const { jobs, validatorCompiler: compile } = opts
 
   /** 202 with the job, or with `Prefer: wait=N` the outcome once it is known within N seconds. */
   async function answer (request: FastifyRequest, reply: FastifyReply, job: NewJob) {
@@ -84,7 +58,7 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
         reply.header('preference-applied', `wait=${wait}`).header('content-location', `/v1/imports/${row.id}`)
         return { data: toImportJob(row).summary }
       }
-      if (row.status === 'failed' && row.error_code === 'UNREADABLE_IMPORT') {
+      if (row.status === 'failed' && row.errorCode === 'UNREADABLE_IMPORT') {
         reply.header('preference-applied', `wait=${wait}`).header('content-location', `/v1/imports/${row.id}`)
         throw new UnreadableImport(row.error ?? 'The body is not readable')
       }
@@ -121,17 +95,17 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
         querystring: Type.Object({}, { additionalProperties: false }),
         headers: PreferHeaders,
         body: { content: Object.fromEntries(WXR_MEDIA_TYPES.map((t) => [t, XmlDocument('A WordPress eXtended RSS export')])) } as never,
-        response: { 200: Finished, 202: Accepted, ...problemResponses(400, 401, 403, 413, 415, 422) }
+        response: { 200: ImportFinishedResponse, 202: ImportAccepted, ...problemResponses(400, 401, 403, 413, 415, 422) }
       }
     }, async (request, reply) => {
       // Content types parsed elsewhere in the app (JSON, text) arrive here already parsed.
       const stream = request.body as Readable | undefined
       if (stream === undefined || stream === null || typeof (stream as Readable).pipe !== 'function') {
-        throw new UnsupportedImportType(`Send the export as ${WXR_MEDIA_TYPES.join(', ')}`)
+        throw new UnsupportedMediaType(WXR_MEDIA_TYPES, request.headers['content-type'])
       }
       const declared = Number(request.headers['content-length'])
       if (Number.isFinite(declared) && declared > opts.wxrMaxBytes) {
-        throw Object.assign(new BodyTooLarge(`The export is ${declared} bytes; at most ${opts.wxrMaxBytes} are accepted (IMPORT_MAX_BYTES): nothing was imported`), { headers: { connection: 'close' } })
+        throw withHeaders(new BodyTooLarge(`The export (${declared} bytes)`, opts.wxrMaxBytes, 'IMPORT_MAX_BYTES'), { connection: 'close' })
       }
       const spooled = await spoolStream(stream, opts.wxrMaxBytes, 'The export', 'IMPORT_MAX_BYTES')
       return await answer(request, reply, { kind: 'wxr', source: 'upload', file: spooled.file, spooled: true, bytes: spooled.bytes })
@@ -163,7 +137,7 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
             ...Object.fromEntries(FEED_MEDIA_TYPES.map((t) => [t, XmlDocument('The feed document')]))
           }
         } as never,
-        response: { 200: Finished, 202: Accepted, ...problemResponses(400, 401, 403, 413, 415, 422) }
+        response: { 200: ImportFinishedResponse, 202: ImportAccepted, ...problemResponses(400, 401, 403, 413, 415, 422) }
       }
     }, async (request, reply) => {
       const query = request.query as Static<typeof ImportFeedQuery>
@@ -206,12 +180,9 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
     }
   }, async (request, reply) => {
     const query = request.query as Static<typeof ListImportsQuery>
-    const page = query.page ?? 1
-    const perPage = query.per_page ?? 10
-    const { rows, total } = jobs.list(query.status ?? null, perPage, (page - 1) * perPage)
-    const meta = pageMeta(page, perPage, total)
-    reply.header('x-total-count', String(total)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
-    return { data: rows.map(toImportJob), meta }
+    const page = pageOf(query)
+    const { rows, total } = jobs.list(query.status ?? null, page.perPage, page.offset)
+    return listPage(reply, request.url, { ...page, total }, rows.map(toImportJob))
   })
 
   app.get('/:id', {
@@ -223,7 +194,7 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
       description: 'Needs `write:content`. The status (`queued`, `running`, `succeeded`, `failed`, `cancelled`), progress and the summary so far; ' +
         'a failed job says why in `error`. A job whose server stopped while it was queued or running is failed with that reason.',
       params: IdParamsSchema,
-      response: { 200: JobEnvelope, ...problemResponses(400, 401, 403, 404) }
+      response: { 200: ImportJobEnvelope, ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request) => {
     return { data: toImportJob(load((request.params as Static<typeof IdParamsSchema>).id)) }
@@ -240,8 +211,8 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
         'picks up where it stopped (re-imports never duplicate). A job that has already ended is a 409.',
       params: IdParamsSchema,
       response: {
-        200: Type.Object({ data: Type.Ref('ImportJob') }, { description: 'Cancelled (or cancelled already)' }),
-        202: Type.Object({ data: Type.Ref('ImportJob') }, { description: 'Running: it stops after the item in hand' }),
+        200: ImportCancelled,
+        202: ImportCancelAsked,
         ...problemResponses(400, 401, 403, 404, 409)
       }
     }
@@ -249,7 +220,7 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
     const id = (request.params as Static<typeof IdParamsSchema>).id
     load(id)
     const row = jobs.cancel(id) as ImportJobRow
-    if (row.status === 'succeeded' || row.status === 'failed') throw new ImportFinished(`Import job ${id} has already ${row.status === 'succeeded' ? 'succeeded' : 'failed'}: there is nothing to cancel`)
+    if (row.status === 'succeeded' || row.status === 'failed') throw new ImportFinished(id, row.status)
     if (row.status === 'running') reply.code(202)
     return { data: toImportJob(row) }
   })

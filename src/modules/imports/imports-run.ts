@@ -2,15 +2,18 @@ import { createReadStream } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Db } from '../../db/client.js'
-import type { WriteServices } from '../../plugins/writes.js'
+import { UnreadableImport } from '../../errors.js'
 import { importWxrStream, type ImportStep } from './imports-wxr.js'
-import { UnreadableImport } from './imports-errors.js'
+import type { ImportWrites } from './imports-context.js'
 import type { FeedImportOptions } from './imports-service.js'
 import type { ImportSummary } from './imports-schemas.js'
+import { emptySummary } from './imports-summary.js'
 
 // One import job from its spooled file to the database: the same code in the worker thread
 // of a server, on the event loop of a server on an in-memory database, and in the command
 // line. It reports progress between items and stops between items when asked to.
+
+export { emptySummary } from './imports-summary.js'
 
 export interface ImportJobSpec {
   kind: 'wxr' | 'feed'
@@ -43,13 +46,8 @@ export interface RunHooks {
 /** An import that was told to stop. */
 class ImportStopped extends Error {}
 
-export function emptySummary (format: string): ImportSummary {
-  const zero = () => ({ posts: 0, categories: 0, tags: 0, authors: 0, comments: 0 })
-  return { format, created: zero(), updated: zero(), unchanged: zero(), ignored: {}, skipped: [], warnings: [] }
-}
-
 /** Runs one import; never throws for the import's own failures (the outcome says them). */
-export async function runImport (db: Db, writes: WriteServices, spec: ImportJobSpec, opts: { iframeHosts: string[] }, hooks: RunHooks = {}): Promise<ImportOutcome> {
+export async function runImport (db: Db, writes: ImportWrites, spec: ImportJobSpec, opts: { iframeHosts: string[] }, hooks: RunHooks = {}): Promise<ImportOutcome> {
   const progress: ImportProgress = { bytesRead: 0, bytesTotal: 0, itemsRead: 0, itemsTotal: null, summary: emptySummary(spec.kind) }
   let sliceStart = Date.now()
   const step: ImportStep = async (summary, itemsRead, itemsTotal) => {

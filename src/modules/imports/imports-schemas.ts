@@ -83,4 +83,29 @@ export const PreferHeaders = Type.Object({
   }))
 })
 
+/** A body documented as an XML (or feed) document: the routes read it as a stream. */
+export const XmlDocument = (description: string) => ({ schema: { type: 'string', description } })
+
+const JOB_LOCATION = { location: { type: 'string', description: 'The job: `/v1/imports/{id}`', examples: ['/v1/imports/7'] } }
+
+/** 202 to an import: the job, queued or running. */
+export const ImportAccepted = Type.Object({ data: Type.Ref('ImportJob') }, {
+  description: 'Accepted: the body is stored and the import runs in the background. Poll `Location` (`GET /v1/imports/{id}`) until its `status` has ended.',
+  headers: JOB_LOCATION
+})
+
+/** 200 to an import that waited (`Prefer: wait=N`) and ended in time: its summary. */
+export const ImportFinishedResponse = Type.Object({ data: Type.Ref('ImportSummary') }, {
+  description: 'With `Prefer: wait=N`, when the import ended within N seconds: the summary (`Preference-Applied: wait=N`; `Content-Location` is the job)',
+  headers: {
+    'preference-applied': { type: 'string', examples: ['wait=10'] },
+    'content-location': { type: 'string', examples: ['/v1/imports/7'] }
+  }
+})
+
+export const ImportJobEnvelope = Type.Object({ data: Type.Ref('ImportJob') })
+export const ImportCancelled = Type.Object({ data: Type.Ref('ImportJob') }, { description: 'Cancelled (or cancelled already)' })
+export const ImportCancelAsked = Type.Object({ data: Type.Ref('ImportJob') }, { description: 'Running: it stops after the item in hand' })
+
+/** The $id'd schemas the module adds. */
 export const importSchemas = [ImportSummarySchema, ImportJobSchema]

@@ -1,12 +1,10 @@
 import type { Readable } from 'node:stream'
 import type { Db } from '../../db/client.js'
-import type { WriteServices } from '../../plugins/writes.js'
 import { TargetRefused } from '../../errors.js'
 import { safeRequest, TargetError } from '../../lib/safe-http.js'
+import type { ImportWrites } from './imports-context.js'
 import { importWxrStream } from './imports-wxr.js'
 import type { ImportSummary } from './imports-schemas.js'
-
-export { BodyTooLarge, UnreadableImport } from './imports-errors.js'
 
 /** Media types the WXR route reads as a stream (WXR is an RSS 2.0 document). */
 export const WXR_MEDIA_TYPES = ['application/xml', 'text/xml', 'application/rss+xml']
@@ -57,7 +55,7 @@ export interface FeedImportOptions {
 }
 
 /** WXR and feed imports over one database, through its write services. */
-export function createImportService (db: Db, writes: WriteServices, opts: { iframeHosts: string[] }) {
+export function createImportService (db: Db, writes: ImportWrites, opts: { iframeHosts: string[] }) {
   return {
     /** Streams a WordPress export into the database; the summary says what happened. */
     async wxr (source: Readable | AsyncIterable<Buffer | string>): Promise<ImportSummary> {

@@ -3,8 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { BadRequest } from '../../errors.js'
-import { BodyTooLarge } from './imports-errors.js'
+import { BodyCutOff, BodyTooLarge, withHeaders } from '../../errors.js'
 import { removeSpool, SPOOL_PREFIX } from './imports-jobs.js'
 
 // Import bodies go to a temporary file (readable only by us) before anything is imported:
@@ -40,8 +39,7 @@ export async function spoolStream (source: Readable, max: number, what: string, 
       const onData = (chunk: Buffer) => {
         bytes += chunk.length
         if (bytes > max) {
-          const err = new BodyTooLarge(`${what} is larger than ${max} bytes (${limitName}): nothing was imported`)
-          fail(Object.assign(err, { headers: { connection: 'close' } }))
+          fail(withHeaders(new BodyTooLarge(what, max, limitName), { connection: 'close' }))
           return
         }
         if (!out.write(chunk)) {
@@ -56,7 +54,7 @@ export async function spoolStream (source: Readable, max: number, what: string, 
         out.end(() => resolve())
       })
       // A client that goes away mid-upload is its own mistake, not the server's.
-      const cutOff = () => fail(new BadRequest(`${what} was cut off before it ended: nothing was imported`))
+      const cutOff = () => fail(new BodyCutOff(what))
       source.once('error', cutOff)
       source.once('close', cutOff)
       out.once('error', fail)

@@ -1,11 +1,10 @@
 import type { Readable } from 'node:stream'
 import type { Db } from '../../db/client.js'
-import type { WriteServices } from '../../plugins/writes.js'
+import { UnreadableImport } from '../../errors.js'
 import { readWxr, WxrError, type WxrEvent } from '../../lib/wxr.js'
 import { renderShortcodes, wpautop } from '../../lib/wpautop.js'
-import { createImportSession, type ImportComment, type ImportSession } from './imports-session.js'
-import { mapPostStatus } from './imports-mapper.js'
-import { UnreadableImport } from './imports-errors.js'
+import { createImportSession, type ImportComment, type ImportSession, type ImportWrites } from './imports-session.js'
+import { mapPostStatus } from './imports-values.js'
 import type { ImportSummary } from './imports-schemas.js'
 
 /**
@@ -91,7 +90,7 @@ function importPost (session: ImportSession, item: WxrItem, siteUrl: string, now
  * A file that breaks part-way keeps what came before and says where it broke; a body
  * that is not an export at all is a 422.
  */
-export async function importWxrStream (db: Db, writes: WriteServices, source: Readable | AsyncIterable<Buffer | string>, opts: { iframeHosts: string[], step?: ImportStep }): Promise<ImportSummary> {
+export async function importWxrStream (db: Db, writes: ImportWrites, source: Readable | AsyncIterable<Buffer | string>, opts: { iframeHosts: string[], step?: ImportStep }): Promise<ImportSummary> {
   const session = createImportSession(db, writes, { iframeHosts: opts.iframeHosts, format: 'wxr' })
   let siteUrl = ''
   let seen = 0

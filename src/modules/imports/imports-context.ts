@@ -1,0 +1,44 @@
+import type { Emit, Writer } from '../../db/write.js'
+import type { PostsWriteService } from '../posts/posts-write-service.js'
+import type { TermsService } from '../terms/index.js'
+import type { CategoryKind } from '../categories/index.js'
+import type { TagKind } from '../tags/index.js'
+import type { AuthorKind } from '../authors/index.js'
+import type { ImportsRepository } from './imports-repository.js'
+import type { Kind, Outcome, SummaryRecorder } from './imports-summary.js'
+
+// What the parts of an import session (imports-session.ts) share.
+
+/** The write services an import goes through: the app's own, or a worker thread's. */
+export interface ImportWrites {
+  write: Writer
+  posts: PostsWriteService
+  categories: TermsService<CategoryKind>
+  tags: TermsService<TagKind>
+  authors: TermsService<AuthorKind>
+}
+
+/** The transaction of one item, as a part sees it: its changes, its time and its counts. */
+export interface ItemTx {
+  emit: Emit
+  now: number
+  /** Counted in the summary if the item commits. */
+  count: (kind: Kind, outcome: Outcome) => void
+}
+
+export interface ImportContext {
+  repo: ImportsRepository
+  writes: ImportWrites
+  report: SummaryRecorder
+  iframeHosts: string[]
+  /**
+   * Runs one item as one transaction: its counts land in the summary only if it commits; if
+   * it throws, nothing of it is written and it is listed under `skipped` with the reason.
+   */
+  item: <T>(kind: string, ref: string, fn: (tx: ItemTx) => T) => T | undefined
+  /**
+   * The transaction as a declaration sees it: terms and authors declared twice in one file
+   * (wp:category, then again as wp:term) are counted the first time only.
+   */
+  declaration: (key: string, tx: ItemTx) => ItemTx
+}

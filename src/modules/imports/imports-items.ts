@@ -1,0 +1,47 @@
+// What the readers (imports-wxr.ts, imports-feed.ts) hand an import session: authors, terms
+// and posts with their comments, already in Broadsheet's terms but not yet checked or cut.
+
+export interface ImportAuthor { login: string, name?: string, email?: string | null, website?: string | null }
+export interface ImportTerm { slug?: string, name: string, description?: string }
+export interface ImportComment {
+  /** The source's comment id, unique within its post. */
+  id: string
+  /** The parent's source id, or null for a top-level comment. */
+  parentId: string | null
+  authorName: string
+  authorEmail?: string | null
+  authorUrl?: string | null
+  /** Hashed like a native comment's address; never stored. */
+  authorIp?: string | null
+  date: number | null
+  /** Stored HTML-ish text, as WordPress keeps it. */
+  content: string
+  /** wp:comment_approved: 1, 0, spam, trash. */
+  approved: string
+  /** wp:comment_type: '', comment, pingback, trackback. */
+  type: string
+}
+export interface ImportPost {
+  /** import_key: identity across re-imports. */
+  key: string
+  /** How the summary names the item. */
+  ref: string
+  title: string
+  slug?: string
+  status: 'draft' | 'scheduled' | 'published'
+  publishedAt: number | null
+  /** Body HTML before sanitizing (already given paragraphs and shortcodes rendered). */
+  contentHtml: string
+  excerpt?: string
+  /** The author: a slug-like login that names a declared author, or a display name. */
+  author: ImportAuthor
+  categories: ImportTerm[]
+  tags: ImportTerm[]
+  commentStatus?: 'open' | 'closed'
+  sticky?: boolean
+  /** undefined: leave as is (resolved later); null: none. */
+  featuredImage?: { url: string, alt: string } | null
+  source?: { url: string, name: string } | null
+  canonicalUrl?: string | null
+  comments?: ImportComment[]
+}

@@ -1,0 +1,131 @@
+import type { Emit } from '../../db/write.js'
+import { sanitizePostHtml } from '../../lib/sanitize.js'
+import { makeExcerpt } from '../../lib/text.js'
+import { uniqueSlug } from '../../lib/slugify.js'
+import type { PostInput } from '../posts/posts-write-service.js'
+import type { AuthorImporter } from './imports-authors.js'
+import type { CommentImporter } from './imports-comments.js'
+import type { ImportContext } from './imports-context.js'
+import type { FeaturedImages } from './imports-featured-images.js'
+import type { ImportPost } from './imports-items.js'
+import type { Outcome } from './imports-summary.js'
+import type { TermImporter } from './imports-terms.js'
+import { clip, importSlug, plain, POST_BODY_MAX } from './imports-values.js'
+
+export interface PostImporterParts {
+  authors: AuthorImporter
+  terms: TermImporter
+  comments: CommentImporter
+  images: FeaturedImages
+  /** Announces posts as updated though their row did not change (their comments did). */
+  touchPosts: (emit: Emit, ids: number[]) => void
+}
+
+function sameIds (a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i])
+}
+
+/**
+ * Posts, matched with earlier imports by import key: each one with its author, terms and
+ * comments is one transaction through the posts write service, so its body is sanitized and
+ * its counts, change log and webhooks follow as for an API write. A post that already
+ * matches the file is counted unchanged and not written.
+ */
+export function createPostImporter (ctx: ImportContext, parts: PostImporterParts) {
+  const { repo, writes, report, item, iframeHosts } = ctx
+  const { authors, terms, comments, images } = parts
+  const keysThisRun = new Set<string>()
+  // Items whose body was cut (and said so) already.
+  const clippedBodies = new Set<string>()
+
+  /** A post body cut to the write API's limit, with a warning naming the item (once). */
+  function clipBody (ref: string, html: string): string {
+    if (html.length <= POST_BODY_MAX) return html
+    if (!clippedBodies.has(ref)) {
+      clippedBodies.add(ref)
+      report.warn(`${ref}: the body has ${html.length} characters; cut to ${POST_BODY_MAX}, the most a post may have`)
+    }
+    return clip(html, POST_BODY_MAX)
+  }
+
+  /** One post with its terms, author and comments, as one transaction. */
+  function post (p: ImportPost & { thumbnailId?: string }): void {
+    if (keysThisRun.has(p.key)) {
+      report.skip('post', p.ref, `a second item with import key ${p.key} in the same file`)
+      return
+    }
+    keysThisRun.add(p.key)
+    const body = clipBody(p.ref, p.contentHtml)
+    let featured = p.featuredImage
+    let waitFor: string | undefined
+    if (p.thumbnailId !== undefined) {
+      const found = images.find(p.thumbnailId)
+      if (found !== undefined) featured = found
+      else waitFor = p.thumbnailId
+    }
+    const result = item('post', p.ref, (tx) => {
+      const authorId = authors.idOf(p.author, false, tx)
+      const categoryIds = [...new Set(p.categories.map((c) => terms.idOf('categories', c, false, tx)))]
+      const tagIds = [...new Set(p.tags.map((t) => terms.idOf('tags', t, false, tx)))]
+      const title = plain(p.title, 300) || '(untitled)'
+      const existing = repo.postByImportKey(p.key)
+      const candidate = importSlug(p.slug, title, 'post')
+      const input: PostInput = {
+        title,
+        excerpt: p.excerpt?.trim() ? plain(p.excerpt, 2000) || null : null,
+        content_html: body,
+        status: p.status,
+        published_at: p.publishedAt === null ? null : new Date(p.publishedAt).toISOString(),
+        author_id: authorId,
+        category_ids: categoryIds,
+        tag_ids: tagIds,
+        comment_status: p.commentStatus ?? 'open',
+        sticky: p.sticky ?? false,
+        import_key: p.key
+      }
+      if (featured !== undefined) input.featured_image = featured
+      if (p.source !== undefined) input.source = p.source
+      if (p.canonicalUrl !== undefined) input.canonical_url = p.canonicalUrl
+      // A scheduled post whose time has come is simply published.
+      if (input.status === 'scheduled' && (p.publishedAt === null || p.publishedAt <= tx.now)) input.status = 'published'
+      let postId: number
+      let outcome: Outcome
+      if (existing === undefined) {
+        input.slug = uniqueSlug(candidate, (s) => repo.postSlugTaken(s))
+        postId = writes.posts.create(input as PostInput & { title: string, author_id: number })
+        outcome = 'created'
+      } else {
+        postId = existing.id
+        // Keep an earlier slug when the file's slug is taken by another post: renaming to
+        // slug-2 on every run would break links.
+        if (existing.slug !== candidate && !repo.postSlugTaken(candidate, existing.id)) input.slug = candidate
+        const content = sanitizePostHtml(body, { iframeHosts })
+        const excerpt = input.excerpt ?? makeExcerpt(content)
+        const publishedAt = p.publishedAt ?? (input.status === 'published' && existing.status === 'published' ? existing.publishedAt : null)
+        const stored = input.status === 'scheduled' ? 'published' : input.status
+        const same = existing.title === title && (input.slug === undefined || input.slug === existing.slug) &&
+          existing.contentHtml === content && existing.excerpt === excerpt && existing.status === stored &&
+          existing.publishedAt === publishedAt && existing.authorId === authorId &&
+          sameIds(repo.categoryIdsOf(postId), categoryIds) && sameIds(repo.tagIdsOf(postId), tagIds) &&
+          existing.commentStatus === input.comment_status && existing.sticky === input.sticky &&
+          (featured === undefined || (existing.featuredImageUrl === (featured?.url ?? null) && (featured === null || existing.featuredImageAlt === featured.alt))) &&
+          (p.source === undefined || (existing.sourceUrl === (p.source?.url ?? null) && existing.sourceName === (p.source?.name ?? null))) &&
+          (p.canonicalUrl === undefined || existing.canonicalUrl === p.canonicalUrl)
+        if (same) {
+          outcome = 'unchanged'
+        } else {
+          if (p.publishedAt === null && input.status === 'published') delete input.published_at
+          writes.posts.update(postId, input)
+          outcome = 'updated'
+        }
+      }
+      tx.count('posts', outcome)
+      const approvedChanged = comments.importAll(postId, p, tx)
+      if (approvedChanged && outcome === 'unchanged') parts.touchPosts(tx.emit, [postId])
+      return { postId, outcome }
+    })
+    if (result !== undefined && waitFor !== undefined) images.later(result.postId, p.ref, waitFor, result.outcome)
+  }
+
+  return { clipBody, post }
+}

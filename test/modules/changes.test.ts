@@ -112,7 +112,7 @@ async function call (app: App, method: 'POST' | 'PATCH' | 'DELETE', url: string,
 
 t.test('a mirror replaying the change log from the start ends with exactly the public content', async (t) => {
   const app = await buildTestApp(t, { COMMENT_RATE_LIMIT: '100' })
-  await app.webhooks.worker.stop()
+  await app.core.workers.webhooks.stop()
   await call(app, 'PATCH', '/v1/site', { title: 'The Daily Mirror Test' })
   const maria = await call(app, 'POST', '/v1/authors', { name: 'Maria López' })
   const john = await call(app, 'POST', '/v1/authors', { name: 'John Smith' })
@@ -155,7 +155,7 @@ t.test('a mirror replaying the change log from the start ends with exactly the p
   // Comments written straight to the database (as an importer would), announced with a change.
   const parent = makeComment(app.db, { postId: h.id, content: 'Imported', contentHtml: '<p>Imported</p>' })
   const reply = makeComment(app.db, { postId: h.id, parentId: parent.id, content: 'Imported reply', contentHtml: '<p>Imported reply</p>' })
-  app.write((emit) => {
+  app.core.write((emit) => {
     for (const cm of [parent, reply]) emit({ kind: 'comment', id: cm.id, postId: h.id, before: null, after: 'approved' })
     touchPosts(app.db, emit, [h.id])
   })

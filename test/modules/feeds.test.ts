@@ -26,7 +26,7 @@ async function call (app: App, method: 'POST' | 'PATCH' | 'DELETE', url: string,
 /** A newsroom: a two-level category tree, tags, two authors, live posts plus ones a feed must not show. */
 async function newsroom (t: Test) {
   const app = await buildTestApp(t)
-  await app.webhooks.worker.stop()
+  await app.core.workers.webhooks.stop()
   await call(app, 'PATCH', '/v1/site', { title: 'The Broadsheet Times', description: 'News & views', language: 'en-GB' })
   const maria = await call(app, 'POST', '/v1/authors', { name: 'María López' })
   const john = await call(app, 'POST', '/v1/authors', { name: 'John Smith' })
@@ -202,7 +202,7 @@ t.test('filters: category with sub-categories, tag, author, limit; unknown ones 
   }
   const many = []
   for (let i = 0; i < 25; i++) many.push(makePost(n.app.db, { authorId: n.maria.id }))
-  n.app.write(() => undefined)
+  n.app.core.write(() => undefined)
   t.equal(parseFeed((await n.app.inject('/feeds/rss.xml')).body).items.length, 20, 'default limit 20')
   t.equal((await n.app.inject('/feeds/feed.json?limit=100')).json().items.length, 30)
 })
@@ -282,7 +282,7 @@ t.test('escaped markup in bodies and titles stays escaped in every format', asyn
   const app = await buildTestApp(t)
   const body = '<p>Use &lt;script&gt;alert(1)&lt;/script&gt; carefully: Tom &amp; Jerry say &quot;hi&quot; &#169;</p>'
   makePost(app.db, { slug: 'entities', title: 'Tom &amp; Jerry, literally', contentHtml: body, excerpt: 'About &lt;b&gt;' })
-  app.write(() => undefined)
+  app.core.write(() => undefined)
   for (const path of ['rss.xml', 'atom.xml']) {
     const res = await app.inject(`/feeds/${path}`)
     assertWellFormed(res.body)

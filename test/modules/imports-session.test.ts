@@ -1,11 +1,20 @@
 import t from 'tap'
 import { buildTestApp } from '../helper.js'
 import { createImportSession, type ImportPost } from '../../src/modules/imports/imports-session.js'
+import { touchPosts } from '../../src/modules/posts/posts-repository.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
 
 function session (app: App) {
-  return createImportSession(app.db, app.writes, { iframeHosts: [], format: 'test' })
+  const { core } = app
+  // What the core gives its import service, handed to a session directly.
+  const target = {
+    writes: { ...core.writes, write: core.write },
+    repo: core.repos.imports,
+    comments: core.repos.comments,
+    touchPosts: (emit: Parameters<typeof touchPosts>[1], ids: number[]) => { touchPosts(app.db, emit, ids) }
+  }
+  return createImportSession(target, { iframeHosts: [], format: 'test' })
 }
 
 function post (over: Partial<ImportPost> = {}): ImportPost {

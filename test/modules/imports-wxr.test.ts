@@ -2,7 +2,6 @@ import t from 'tap'
 import { readFileSync, existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { buildTestApp, adminAuth } from '../helper.js'
-import { createImportService } from '../../src/modules/imports/imports-service.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
 
@@ -128,7 +127,7 @@ t.test('a second import of the same file changes nothing; a changed file updates
 
 t.test('each item is one transaction: a failing item leaves nothing behind and the rest goes on', async (t) => {
   const app = await buildTestApp(t)
-  app.bus.on((change) => {
+  app.core.bus.on((change) => {
     if (change.kind === 'post' && change.after?.slug === 'storm') throw new Error('disk on fire')
   })
   const s = (await importWxr(app, BLOG)).json().data
@@ -142,11 +141,11 @@ t.test('each item is one transaction: a failing item leaves nothing behind and t
 t.test('needs write:content', async (t) => {
   const app = await buildTestApp(t)
   t.equal((await importWxr(app, BLOG, { 'content-type': 'application/xml' })).statusCode, 401)
-  const reader = app.keys.create('reader', ['read:drafts'])
+  const reader = app.core.repos.keys.create('reader', ['read:drafts'])
   const denied = await importWxr(app, BLOG, { authorization: `Bearer ${reader.key}`, 'content-type': 'text/xml' })
   t.equal(denied.statusCode, 403)
   t.equal(count(app, 'SELECT count(*) FROM posts'), 0)
-  const writer = app.keys.create('writer', ['write:content'])
+  const writer = app.core.repos.keys.create('writer', ['write:content'])
   const ok = await importWxr(app, BLOG, { authorization: `Bearer ${writer.key}`, 'content-type': 'text/xml; charset=utf-8' })
   t.equal(ok.statusCode, 200, ok.body)
   t.equal(ok.json().data.created.posts, 5)
@@ -219,7 +218,7 @@ t.test('streams: items are written while the rest of the file is still arriving'
     await gate
     for (let i = split; i < text.length; i += 1000) yield Buffer.from(text.slice(i, i + 1000))
   }
-  const importer = createImportService(app.db, app.writes, { iframeHosts: [] })
+  const importer = app.core.writes.imports
   const summary = await importer.wxr(body())
   t.equal(postsWhileWaiting, 2, 'the first two posts were committed before the file was complete')
   t.equal(summary.created.posts, 5)

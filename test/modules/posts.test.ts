@@ -273,8 +273,8 @@ t.test('status needs a read:drafts key: 401 without, then lists every status', a
   const anon = await app.inject('/v1/posts?status=draft')
   t.equal(anon.statusCode, 401)
   t.match(anon.headers['www-authenticate'], /^Bearer/)
-  const { key } = app.keys.create('reader', ['read:drafts'])
-  const { key: weak } = app.keys.create('mod', ['moderate:comments'])
+  const { key } = app.core.repos.keys.create('reader', ['read:drafts'])
+  const { key: weak } = app.core.repos.keys.create('mod', ['moderate:comments'])
   const auth = { authorization: `Bearer ${key}` }
   t.equal((await app.inject({ url: '/v1/posts?status=draft', headers: { authorization: `Bearer ${weak}` } })).statusCode, 403)
   const drafts = await app.inject({ url: '/v1/posts?status=draft', headers: auth })

@@ -42,7 +42,7 @@ function seedCorpus (app: App, corpus: CorpusPost[]): Map<number, number> {
   for (const id of new Set(corpus.flatMap((p) => p.tagIds))) makeTag(db, { id, slug: `tag-${id}`, name: `Tag ${id}` })
   const postIds = new Map<number, number>()
   for (const p of [...corpus].sort((a, b) => a.id - b.id)) {
-    postIds.set(p.id, app.writes.posts.create({
+    postIds.set(p.id, app.core.writes.posts.create({
       title: p.title,
       content_html: `<p>${p.body}</p>`,
       status: 'published',
@@ -80,7 +80,7 @@ async function newsroom (t: Parameters<typeof buildTestApp>[0], env: Record<stri
   const science = makeCategory(db, { slug: 'science', name: 'Science' })
   const nasa = makeTag(db, { slug: 'nasa', name: 'NASA' })
   const now = Date.now()
-  const create = (topic: keyof typeof TOPICS, i: number, over: Record<string, unknown> = {}) => app.writes.posts.create({
+  const create = (topic: keyof typeof TOPICS, i: number, over: Record<string, unknown> = {}) => app.core.writes.posts.create({
     title: `${TOPICS[topic][i % 8]} ${TOPICS[topic][(i + 3) % 8]} ${i}`,
     content_html: article(TOPICS[topic], i),
     status: 'published',
@@ -130,10 +130,10 @@ t.test('the candidate cut never changes the answer on the labelled corpus', asyn
   const postIds = seedCorpus(app, corpus)
   const deps = {
     repo: createRelatedRepository(app.db),
-    indexer: app.writes.related,
-    posts: app.services.posts,
-    stamp: () => app.contentVersion.stamp(),
-    bump: () => app.contentVersion.bump(),
+    indexer: app.core.listeners.relatedIndex,
+    posts: app.core.services.posts,
+    stamp: () => app.core.version.stamp(),
+    bump: () => app.core.version.bump(),
     siteUrl: TEST_SITE_URL
   }
   const all = createRelatedService(deps, { ...DEFAULT_TUNING, candidates: 10_000, postingsPerTerm: 10_000, taxonomyPerTerm: 10_000 })
@@ -220,9 +220,9 @@ t.test('limit: default 5, 1 to 20, anything else a 400', async (t) => {
 
 t.test('unknown, draft, scheduled and archived posts are a 404 problem', async (t) => {
   const { app, author } = await newsroom(t)
-  const draft = app.writes.posts.create({ title: 'rocket orbit draft', content_html: article(TOPICS.space, 1), author_id: author.id })
-  const scheduled = app.writes.posts.create({ title: 'rocket orbit later', content_html: article(TOPICS.space, 2), author_id: author.id, status: 'scheduled', published_at: new Date(Date.now() + DAY).toISOString() })
-  const archived = app.writes.posts.create({ title: 'rocket orbit archived', content_html: article(TOPICS.space, 3), author_id: author.id, status: 'archived' })
+  const draft = app.core.writes.posts.create({ title: 'rocket orbit draft', content_html: article(TOPICS.space, 1), author_id: author.id })
+  const scheduled = app.core.writes.posts.create({ title: 'rocket orbit later', content_html: article(TOPICS.space, 2), author_id: author.id, status: 'scheduled', published_at: new Date(Date.now() + DAY).toISOString() })
+  const archived = app.core.writes.posts.create({ title: 'rocket orbit archived', content_html: article(TOPICS.space, 3), author_id: author.id, status: 'archived' })
   for (const ref of ['999999', 'no-such-post', String(draft), String(scheduled), String(archived)]) {
     const res = await app.inject(`/v1/posts/${ref}/related`)
     t.equal(res.statusCode, 404, ref)
@@ -234,9 +234,9 @@ t.test('unknown, draft, scheduled and archived posts are a 404 problem', async (
 t.test('drafts, scheduled and archived posts are never among the results', async (t) => {
   const { app, space, author } = await newsroom(t)
   const hidden = [
-    app.writes.posts.create({ title: 'rocket orbit astronaut draft', content_html: article(TOPICS.space, 1), author_id: author.id }),
-    app.writes.posts.create({ title: 'rocket orbit astronaut later', content_html: article(TOPICS.space, 1), author_id: author.id, status: 'scheduled', published_at: new Date(Date.now() + DAY).toISOString() }),
-    app.writes.posts.create({ title: 'rocket orbit astronaut archived', content_html: article(TOPICS.space, 1), author_id: author.id, status: 'archived' })
+    app.core.writes.posts.create({ title: 'rocket orbit astronaut draft', content_html: article(TOPICS.space, 1), author_id: author.id }),
+    app.core.writes.posts.create({ title: 'rocket orbit astronaut later', content_html: article(TOPICS.space, 1), author_id: author.id, status: 'scheduled', published_at: new Date(Date.now() + DAY).toISOString() }),
+    app.core.writes.posts.create({ title: 'rocket orbit astronaut archived', content_html: article(TOPICS.space, 1), author_id: author.id, status: 'archived' })
   ]
   const list = await related(app, space[1], '?limit=20')
   t.same(ids(list).filter((id) => hidden.includes(id)), [])
@@ -252,39 +252,39 @@ t.test('results follow every write: new, edited, unpublished, archived, deleted 
   const fresh = create('space', 3, { title: 'lunar telescope mission story' })
   t.ok(ids(await related(app, target, '?limit=20')).includes(fresh), 'a new post is found by the very next read')
 
-  const draft = app.writes.posts.create({ title: 'sourdough astronaut', content_html: article(TOPICS.space, 3), author_id: author.id })
+  const draft = app.core.writes.posts.create({ title: 'sourdough astronaut', content_html: article(TOPICS.space, 3), author_id: author.id })
   t.notOk(ids(await related(app, target, '?limit=20')).includes(draft), 'a draft is not')
-  app.writes.posts.update(draft, { status: 'published' })
+  app.core.writes.posts.update(draft, { status: 'published' })
   t.ok(ids(await related(app, target, '?limit=20')).includes(draft), 'until it is published')
 
-  app.writes.posts.update(fresh, { title: 'butter and flour', content_html: article(TOPICS.food, 1) })
+  app.core.writes.posts.update(fresh, { title: 'butter and flour', content_html: article(TOPICS.food, 1) })
   const afterEdit = await related(app, target, '?limit=20')
   t.notOk(ids(afterEdit).includes(fresh), 'a post rewritten about baking leaves the space list')
   t.ok(ids(await related(app, food[0], '?limit=20')).includes(fresh), 'and joins the baking one')
 
-  app.writes.posts.update(space[0], { status: 'draft' })
+  app.core.writes.posts.update(space[0], { status: 'draft' })
   t.notOk(ids(await related(app, target, '?limit=20')).includes(space[0]), 'unpublished')
-  app.writes.posts.update(space[1], { status: 'archived' })
+  app.core.writes.posts.update(space[1], { status: 'archived' })
   t.notOk(ids(await related(app, target, '?limit=20')).includes(space[1]), 'archived')
-  app.writes.posts.remove(space[2])
+  app.core.writes.posts.remove(space[2])
   t.notOk(ids(await related(app, target, '?limit=20')).includes(space[2]), 'deleted')
   t.equal((await app.inject(`/v1/posts/${space[2]}/related`)).statusCode, 404, 'and its own related list is gone')
 
   const rare = makeTag(app.db, { slug: 'artemis', name: 'Artemis' })
-  app.writes.posts.update(target, { tag_ids: [rare.id] })
-  app.writes.posts.update(food[4], { tag_ids: [rare.id] })
+  app.core.writes.posts.update(target, { tag_ids: [rare.id] })
+  app.core.writes.posts.update(food[4], { tag_ids: [rare.id] })
   const tagged = await related(app, target, '?limit=20')
   const cake = tagged.find((r) => r.id === food[4])
   t.ok(cake, 'a baking post sharing a rare tag is related through it')
   t.same(cake?.reasons.shared_tags, [{ id: rare.id, slug: 'artemis', name: 'Artemis' }])
   t.equal(cake?.reasons.text_similarity, 0)
-  app.writes.posts.update(food[4], { tag_ids: [] })
+  app.core.writes.posts.update(food[4], { tag_ids: [] })
   t.notOk(ids(await related(app, target, '?limit=20')).includes(food[4]), 'and no longer once the tag is gone')
 })
 
 t.test('a scheduled post joins the results when its time comes', async (t) => {
   const { app, space, author } = await newsroom(t)
-  const soon = app.writes.posts.create({
+  const soon = app.core.writes.posts.create({
     title: 'rocket orbit astronaut launch',
     content_html: article(TOPICS.space, 0),
     author_id: author.id,
@@ -319,28 +319,28 @@ t.test('the index stays exact: document frequencies match the vectors after ever
     }
   }
   check('after creates')
-  app.writes.posts.update(space[0], { title: 'A brand new headline about kitchens' })
-  app.writes.posts.update(food[1], { content_html: article(TOPICS.vote, 3) })
+  app.core.writes.posts.update(space[0], { title: 'A brand new headline about kitchens' })
+  app.core.writes.posts.update(food[1], { content_html: article(TOPICS.vote, 3) })
   check('after edits')
-  app.writes.posts.remove(food[2])
+  app.core.writes.posts.remove(food[2])
   check('after a delete')
-  app.writes.categories.update(science.id, { name: 'Sciences' })
+  app.core.writes.categories.update(science.id, { name: 'Sciences' })
   check('after a category rename touched its posts')
-  const tag = app.writes.tags.create({ name: 'Extra' })
-  const draft = app.writes.posts.create({ title: 'rocket pastry ballot', content_html: article(TOPICS.space, 2), author_id: 1, status: 'draft', tag_ids: [tag], category_ids: [science.id] })
+  const tag = app.core.writes.tags.create({ name: 'Extra' })
+  const draft = app.core.writes.posts.create({ title: 'rocket pastry ballot', content_html: article(TOPICS.space, 2), author_id: 1, status: 'draft', tag_ids: [tag], category_ids: [science.id] })
   check('after a draft')
-  app.writes.posts.update(draft, { status: 'published' })
+  app.core.writes.posts.update(draft, { status: 'published' })
   check('after publishing it')
-  app.writes.posts.update(draft, { tag_ids: [], category_ids: [] })
-  app.writes.posts.update(space[1], { tag_ids: [tag] })
+  app.core.writes.posts.update(draft, { tag_ids: [], category_ids: [] })
+  app.core.writes.posts.update(space[1], { tag_ids: [tag] })
   check('after retagging')
-  app.writes.posts.update(draft, { status: 'archived' })
+  app.core.writes.posts.update(draft, { status: 'archived' })
   check('after archiving')
-  app.writes.posts.update(draft, { status: 'published', published_at: new Date(Date.now() + DAY).toISOString() })
+  app.core.writes.posts.update(draft, { status: 'published', published_at: new Date(Date.now() + DAY).toISOString() })
   check('after scheduling')
-  app.writes.tags.remove(tag, app.db.$client.prepare('SELECT id FROM tags WHERE slug = ?').pluck().get('nasa') as number)
+  app.core.writes.tags.remove(tag, app.db.$client.prepare('SELECT id FROM tags WHERE slug = ?').pluck().get('nasa') as number)
   check('after merging a tag into another')
-  app.writes.posts.remove(space[1])
+  app.core.writes.posts.remove(space[1])
   check('after deleting a tagged, categorised post')
 })
 
@@ -350,14 +350,14 @@ t.test('drafts, archived and scheduled posts never move a public score', async (
   const scores = async () => Promise.all(live.map(async (id) => (await related(app, id, '?limit=20')).map((r) => [r.id, r.score, r.reasons])))
   const before = await scores()
   // The same words, tag and category as the space posts: counted in, they would change every idf.
-  const draft = app.writes.posts.create({ title: 'rocket orbit lunar', content_html: article(TOPICS.space, 1), author_id: author.id, tag_ids: [nasa.id], category_ids: [science.id] })
+  const draft = app.core.writes.posts.create({ title: 'rocket orbit lunar', content_html: article(TOPICS.space, 1), author_id: author.id, tag_ids: [nasa.id], category_ids: [science.id] })
   t.same(await scores(), before, 'a new draft')
-  app.writes.posts.update(draft, { title: 'telescope satellite', content_html: article(TOPICS.vote, 2) })
+  app.core.writes.posts.update(draft, { title: 'telescope satellite', content_html: article(TOPICS.vote, 2) })
   t.same(await scores(), before, 'an edited draft')
-  const archived = app.writes.posts.create({ title: 'ballot turnout', content_html: article(TOPICS.vote, 4), author_id: author.id, status: 'archived', tag_ids: [nasa.id] })
+  const archived = app.core.writes.posts.create({ title: 'ballot turnout', content_html: article(TOPICS.vote, 4), author_id: author.id, status: 'archived', tag_ids: [nasa.id] })
   t.same(await scores(), before, 'an archived post')
-  app.writes.posts.update(archived, { content_html: article(TOPICS.food, 4) })
-  app.writes.posts.create({ title: 'rocket launch', content_html: article(TOPICS.space, 3), author_id: author.id, status: 'scheduled', published_at: new Date(now + DAY).toISOString(), tag_ids: [nasa.id], category_ids: [science.id] })
+  app.core.writes.posts.update(archived, { content_html: article(TOPICS.food, 4) })
+  app.core.writes.posts.create({ title: 'rocket launch', content_html: article(TOPICS.space, 3), author_id: author.id, status: 'scheduled', published_at: new Date(now + DAY).toISOString(), tag_ids: [nasa.id], category_ids: [science.id] })
   t.same(await scores(), before, 'a scheduled post, until its time')
 })
 
@@ -366,11 +366,11 @@ t.test('a scheduled post that goes live by time counts exactly as one published 
   const b = await newsroom(t)
   const at = Date.now() + 600
   const post = { title: 'rocket orbit lunar', content_html: article(TOPICS.space, 2), tag_ids: [a.nasa.id], category_ids: [a.science.id] }
-  const scheduled = a.app.writes.posts.create({ ...post, author_id: a.author.id, status: 'scheduled', published_at: new Date(at).toISOString() })
-  const drafted = b.app.writes.posts.create({ ...post, author_id: b.author.id, status: 'draft' })
+  const scheduled = a.app.core.writes.posts.create({ ...post, author_id: a.author.id, status: 'scheduled', published_at: new Date(at).toISOString() })
+  const drafted = b.app.core.writes.posts.create({ ...post, author_id: b.author.id, status: 'draft' })
   t.equal(scheduled, drafted)
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now()) + 50))
-  b.app.writes.posts.update(drafted, { status: 'published', published_at: new Date(at).toISOString() })
+  b.app.core.writes.posts.update(drafted, { status: 'published', published_at: new Date(at).toISOString() })
   const everyone = [...a.space, ...a.food, ...a.vote, scheduled]
   for (const id of everyone) {
     const got = (await related(a.app, id, '?limit=20')).map((r) => [r.id, r.score])
@@ -383,9 +383,9 @@ t.test('a renamed category touching its posts does not rebuild their vectors', a
   const c = app.db.$client
   // A vector written by hand: a rebuild would replace it.
   c.prepare("INSERT INTO post_terms (post_id, term, weight) VALUES (?, 'zzmarker', 0.0001)").run(space[0])
-  app.writes.categories.update(science.id, { name: 'Space science' })
+  app.core.writes.categories.update(science.id, { name: 'Space science' })
   t.equal(c.prepare("SELECT count(*) FROM post_terms WHERE term = 'zzmarker'").pluck().get(), 1, 'unchanged text: vector kept')
-  app.writes.posts.update(space[0], { title: 'A new title' })
+  app.core.writes.posts.update(space[0], { title: 'A new title' })
   t.equal(c.prepare("SELECT count(*) FROM post_terms WHERE term = 'zzmarker'").pluck().get(), 0, 'changed text: vector rebuilt')
   const list = await related(app, space[1])
   t.equal(list[0].reasons.shared_categories[0]?.name, 'Space science', 'reasons show the current category name')
@@ -412,20 +412,20 @@ t.test('a large backlog is indexed in the background and cached answers are then
   const made = Array.from({ length: 40 }, (_, i) => makePost(db, { authorId: author.id, title: `rocket orbit ${i}`, contentText: article(TOPICS.space, i).replace(/<\/?p>/g, '') }).id)
   const service = createRelatedService({
     repo: createRelatedRepository(db),
-    indexer: app.writes.related,
-    posts: app.services.posts,
-    stamp: () => app.contentVersion.stamp(),
-    bump: () => app.contentVersion.bump(),
+    indexer: app.core.listeners.relatedIndex,
+    posts: app.core.services.posts,
+    stamp: () => app.core.version.stamp(),
+    bump: () => app.core.version.bump(),
     siteUrl: TEST_SITE_URL
   }, { ...DEFAULT_TUNING, firstBackfillMs: 0, backfillStepMs: 0 })
-  const stamp = app.contentVersion.stamp()
+  const stamp = app.core.version.stamp()
   const first = service.find(String(made[39]), 20)
   const indexed = db.$client.prepare('SELECT count(*) FROM post_vectors').pluck()
   t.ok((indexed.get() as number) < 40, 'the first request did not index everything itself')
   t.ok(first.length < 20, 'so its answer is partial')
   await service.whenIndexed()
   t.equal(indexed.get(), 40)
-  t.not(app.contentVersion.stamp(), stamp, 'the content version moved, so partial cached answers are dropped')
+  t.not(app.core.version.stamp(), stamp, 'the content version moved, so partial cached answers are dropped')
   t.equal(service.find(String(made[39]), 20).length, 20)
 })
 
@@ -442,7 +442,7 @@ t.test('vectors stored by a bulk loader are adopted, and rebuilt on the next wri
   }
   t.same(ids(await related(app, a.id)), [b.id])
   t.equal(c.prepare('SELECT hash FROM post_vectors WHERE post_id = ?').pluck().get(a.id), VECTOR_VERSION, 'adopted without reading its text: the current version, no fingerprint')
-  app.writes.posts.update(a.id, { content_html: '<p>sourdough pastry</p>' })
+  app.core.writes.posts.update(a.id, { content_html: '<p>sourdough pastry</p>' })
   t.same(c.prepare("SELECT term FROM post_terms WHERE post_id = ? ORDER BY term").pluck().all(a.id), buildTermVector('ballot turnout', 'sourdough pastry').terms.sort())
 })
 
@@ -458,10 +458,10 @@ t.test('vectors built by an older tokenizer are rebuilt by the backfill, and the
   }
   const service = createRelatedService({
     repo: createRelatedRepository(app.db),
-    indexer: app.writes.related,
-    posts: app.services.posts,
-    stamp: () => app.contentVersion.stamp(),
-    bump: () => app.contentVersion.bump(),
+    indexer: app.core.listeners.relatedIndex,
+    posts: app.core.services.posts,
+    stamp: () => app.core.version.stamp(),
+    bump: () => app.core.version.bump(),
     siteUrl: TEST_SITE_URL
   })
   await service.whenIndexed()
@@ -473,11 +473,11 @@ t.test('vectors built by an older tokenizer are rebuilt by the backfill, and the
 
 t.test('a post with no usable text still finds posts through its tags', async (t) => {
   const { app, author, nasa, space } = await newsroom(t)
-  const bare = app.writes.posts.create({ title: '2024', content_html: '<p>…</p>', status: 'published', author_id: author.id, tag_ids: [nasa.id] })
+  const bare = app.core.writes.posts.create({ title: '2024', content_html: '<p>…</p>', status: 'published', author_id: author.id, tag_ids: [nasa.id] })
   const list = await related(app, bare)
   t.same(ids(list).sort(), space.slice(0, 2).sort())
   t.ok(list.every((r) => r.reasons.text_similarity === 0 && r.reasons.shared_tags.length === 1))
-  t.equal((await related(app, app.writes.posts.create({ title: 'the', status: 'published', author_id: author.id }))).length, 0, 'nothing in common: an empty list')
+  t.equal((await related(app, app.core.writes.posts.create({ title: 'the', status: 'published', author_id: author.id }))).length, 0, 'nothing in common: an empty list')
 })
 
 t.test('recency is a mild preference among equals', async (t) => {
@@ -485,7 +485,7 @@ t.test('recency is a mild preference among equals', async (t) => {
   const author = makeAuthor(app.db)
   const tag = makeTag(app.db)
   const at = (days: number) => new Date(Date.UTC(2024, 0, 1) + days * DAY).toISOString()
-  const mk = (days: number) => app.writes.posts.create({ title: 'x', status: 'published', published_at: at(days), author_id: author.id, tag_ids: [tag.id] })
+  const mk = (days: number) => app.core.writes.posts.create({ title: 'x', status: 'published', published_at: at(days), author_id: author.id, tag_ids: [tag.id] })
   const target = mk(0)
   const near = mk(10)
   const far = mk(700)

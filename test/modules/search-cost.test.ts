@@ -81,7 +81,7 @@ t.test('newest first reads only the page, in exact order over every match, throu
   const oldest = (await app.inject('/v1/posts?q=common&sort=published_at&per_page=25&fields=id')).json() as Page
   t.same(oldest.data.map((p) => p.id), [...expected].reverse().slice(0, 25), 'oldest first too')
 
-  const engine = createSearchEngine(app.db, { budgetMs: 60_000 })
+  const engine = createSearchEngine(app.core.repos.search, { budgetMs: 60_000 })
   const filter: PostFilter = { visibility: 'public', now: Date.now() }
   const page1 = engine.list('common', filter, { sort: '-published_at', limit: 10, offset: 0, withContent: false })
   t.ok(page1 !== null && page1.read <= 12, `page 1 read ${page1?.read} of ${expected.length} matches: the page, one more, and its last millisecond`)
@@ -94,7 +94,7 @@ t.test('newest first reads only the page, in exact order over every match, throu
 
 t.test('filters are index words: q with a category (and its children), tags and an author stays exact and bounded', async (t) => {
   const { app, docs, live, newestFirst, authors, parent, tags } = await corpus(t)
-  const engine = createSearchEngine(app.db, { budgetMs: 60_000 })
+  const engine = createSearchEngine(app.core.repos.search, { budgetMs: 60_000 })
   const cases: Array<{ url: string, filter: Partial<PostFilter>, keep: (d: Doc) => boolean }> = [
     { url: 'category=world', filter: { categoryIds: [parent.id, parent.id + 1] }, keep: (d) => d.categoryId === parent.id + 1 },
     { url: `tag=nato,un`, filter: { tagIds: tags }, keep: (d) => d.tagIds.length > 0 },
@@ -134,7 +134,7 @@ t.test('relevance ranks only the newest 1,000 matches, exactly as BM25 orders th
   const window = new Set(docs.filter(live).sort(newestFirst).slice(0, 1000).map((d) => d.id))
   t.ok(every.data.every((p) => window.has(p.id)), 'every result lies in the newest 1,000 matches')
 
-  const engine = createSearchEngine(app.db, { budgetMs: 60_000 })
+  const engine = createSearchEngine(app.core.repos.search, { budgetMs: 60_000 })
   const ranked = engine.list('common', { visibility: 'public', now: Date.now() }, { sort: 'relevance', limit: 10, offset: 0, withContent: false })
   t.ok(ranked !== null && ranked.read <= SEARCH_LIMITS.results + 1, `relevance read ${ranked?.read} matches of ${docs.length}`)
   const byTitle = engine.list('common', { visibility: 'public', now: Date.now() }, { sort: 'title', limit: 10, offset: 0, withContent: false })
@@ -159,7 +159,7 @@ t.test('drafts and scheduled posts never match publicly; drafts are found with r
     const res = (await app.inject(`/v1/posts?q=common&sort=${sort}&per_page=100&fields=id`)).json() as Page
     t.notOk(res.data.some((p) => hidden.has(p.id)), `${sort}: nothing unpublished`)
   }
-  const key = { authorization: `Bearer ${app.keys.create('e', ['read:drafts']).key}` }
+  const key = { authorization: `Bearer ${app.core.repos.keys.create('e', ['read:drafts']).key}` }
   const drafts = (await app.inject({ url: '/v1/posts?q=common&status=draft&per_page=100&fields=id,status', headers: key })).json() as Page
   t.equal(drafts.data.length, docs.filter((d) => d.status === 'draft').length)
   t.ok(drafts.data.every((p) => p.status === 'draft'))
@@ -184,7 +184,7 @@ t.test('past the time budget a search answers what it has, flagged, or a 422 pro
 
 t.test('the index follows every kind of write: links, author, status, dates, deletes', async (t) => {
   const app = await buildTestApp(t)
-  const key = { authorization: `Bearer ${app.keys.create('w', ['write:content', 'read:drafts']).key}` }
+  const key = { authorization: `Bearer ${app.core.repos.keys.create('w', ['write:content', 'read:drafts']).key}` }
   const post = async (method: string, url: string, payload?: object) => (await app.inject({ method: method as 'POST', url, payload, headers: key })).json().data
   const a1 = await post('POST', '/v1/authors', { name: 'One' })
   const a2 = await post('POST', '/v1/authors', { name: 'Two' })

@@ -15,7 +15,7 @@ async function call (app: App, method: 'POST' | 'PATCH' | 'DELETE', url: string,
   return res.statusCode === 204 ? {} : res.json().data
 }
 
-const key = (app: App, ...scopes: Array<'read:drafts' | 'write:content' | 'moderate:comments'>) => ({ authorization: `Bearer ${app.keys.create('k', scopes).key}` })
+const key = (app: App, ...scopes: Array<'read:drafts' | 'write:content' | 'moderate:comments'>) => ({ authorization: `Bearer ${app.core.repos.keys.create('k', scopes).key}` })
 
 /** Everything a public reader (or the given key) could learn about a slug, as one text. */
 async function publicText (app: App, headers: Record<string, string> = {}): Promise<string> {
@@ -26,7 +26,7 @@ async function publicText (app: App, headers: Record<string, string> = {}): Prom
 
 async function embargo (t: Test) {
   const app = await buildTestApp(t)
-  await app.webhooks.worker.stop()
+  await app.core.workers.webhooks.stop()
   const desk = await call(app, 'POST', '/v1/authors', { name: 'Business Desk' })
   const reporter = await call(app, 'POST', '/v1/authors', { name: 'Secret Reporter' })
   const business = await call(app, 'POST', '/v1/categories', { name: 'Business' })
@@ -120,7 +120,7 @@ t.test('a scheduled post makes its terms public at its time, with no write; resc
 
 t.test('moving or deleting categories shows and hides the ones above', async (t) => {
   const app = await buildTestApp(t)
-  await app.webhooks.worker.stop()
+  await app.core.workers.webhooks.stop()
   const author = await call(app, 'POST', '/v1/authors', { name: 'Ann' })
   const world = await call(app, 'POST', '/v1/categories', { name: 'World' })
   const sport = await call(app, 'POST', '/v1/categories', { name: 'Sport' })
@@ -149,15 +149,15 @@ t.test('moving or deleting categories shows and hides the ones above', async (t)
 
 t.test('the change log skips entries of terms that are not public, and pages on correctly', async (t) => {
   const app = await buildTestApp(t)
-  await app.webhooks.worker.stop()
+  await app.core.workers.webhooks.stop()
   const author = await call(app, 'POST', '/v1/authors', { name: 'Ann' })
   const open = await call(app, 'POST', '/v1/tags', { name: 'Open' })
   // Entries made before this rule (or for a go-live since called off) name hidden tags.
   const secrets: Json[] = []
   for (let i = 0; i < 5; i++) secrets.push(await call(app, 'POST', '/v1/tags', { name: `Secret ${i}` }))
-  app.write((_emit, now) => { for (const s of secrets) app.changes.record('tag', s.id, s.slug, 'upsert', now) })
+  app.core.write((_emit, now) => { for (const s of secrets) app.core.repos.changes.record('tag', s.id, s.slug, 'upsert', now) })
   await call(app, 'POST', '/v1/posts', { title: 'One', author_id: author.id, status: 'published', tag_ids: [open.id] })
-  app.write((_emit, now) => { for (const s of secrets) app.changes.record('tag', s.id, s.slug, 'upsert', now) })
+  app.core.write((_emit, now) => { for (const s of secrets) app.core.repos.changes.record('tag', s.id, s.slug, 'upsert', now) })
   const all = (await app.inject('/v1/changes?limit=1000')).json()
   t.notMatch(JSON.stringify(all), /secret/)
   t.same(all.data.map((e: Json) => e.resource), ['post', 'tag', 'author'])

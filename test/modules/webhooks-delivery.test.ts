@@ -138,12 +138,12 @@ t.test('after WEBHOOK_MAX_ATTEMPTS the delivery is failed; the retry endpoint se
 
 t.test('a receiver that does not answer in WEBHOOK_TIMEOUT_MS counts as a failed attempt', async (t) => {
   const app = await buildTestApp(t, { ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_TIMEOUT_MS: '200' })
-  await app.webhooks.worker.stop()
+  await app.core.workers.webhooks.stop()
   const rx = await receiver(t, () => 'hang')
   const hook = await subscribe(app, rx.url, ['post.published'])
   await publish(app, 'Slow receiver')
   const started = Date.now()
-  const result = await app.webhooks.worker.tick()
+  const result = await app.core.workers.webhooks.tick()
   t.ok(Date.now() - started < 2000, 'the attempt is cut off')
   t.match(result, { attempted: 1, succeeded: 0, failed: 1 })
   const d = deliveries(app, hook.id)[0]
@@ -155,15 +155,15 @@ t.test('a receiver that does not answer in WEBHOOK_TIMEOUT_MS counts as a failed
 
 t.test('SSRF is enforced at send time too: a stored private URL is not contacted without the flag', async (t) => {
   const app = await buildTestApp(t)
-  await app.webhooks.worker.stop()
+  await app.core.workers.webhooks.stop()
   const rx = await receiver(t)
   // As if the address had changed after the check (DNS rebinding): store the URLs directly.
   // On port 80 the refusal comes from the connect-time address check (nothing listens there:
   // a connection attempt would read "refused"); on the receiver's port, from the port rule.
-  const atConnect = app.webhooks.repo.create({ url: 'http://localhost/hook', events: ['post.published'], secret: 's'.repeat(20), description: '', active: true }, Date.now())
-  const onPort = app.webhooks.repo.create({ url: `http://localhost:${rx.port}/hook`, events: ['post.published'], secret: 's'.repeat(20), description: '', active: true }, Date.now())
+  const atConnect = app.core.repos.webhooks.create({ url: 'http://localhost/hook', events: ['post.published'], secret: 's'.repeat(20), description: '', active: true }, Date.now())
+  const onPort = app.core.repos.webhooks.create({ url: `http://localhost:${rx.port}/hook`, events: ['post.published'], secret: 's'.repeat(20), description: '', active: true }, Date.now())
   await publish(app, 'Not for localhost')
-  const result = await app.webhooks.worker.tick()
+  const result = await app.core.workers.webhooks.tick()
   t.match(result, { attempted: 2, failed: 2 })
   t.equal(rx.hits.length, 0, 'the receiver was never contacted')
   t.equal(deliveries(app, atConnect.id)[0].last_error, 'its host is not a public internet address', 'no resolved address in the log either')
@@ -180,12 +180,12 @@ t.test('two processes on one database never send the same delivery twice', async
   const b = await buildApp(loadConfig(env))
   await b.ready()
   t.teardown(() => b.close())
-  await a.webhooks.worker.stop()
-  await b.webhooks.worker.stop()
+  await a.core.workers.webhooks.stop()
+  await b.core.workers.webhooks.stop()
   const rx = await receiver(t)
   await subscribe(a, rx.url, ['post.published'])
   for (let i = 0; i < 5; i++) await publish(a, `Race ${i}`)
-  const [ra, rb] = await Promise.all([a.webhooks.worker.tick(), b.webhooks.worker.tick()])
+  const [ra, rb] = await Promise.all([a.core.workers.webhooks.tick(), b.core.workers.webhooks.tick()])
   t.equal(ra.attempted + rb.attempted, 5, 'each delivery was taken by exactly one of them')
   t.equal(rx.hits.length, 5)
   t.equal(new Set(rx.hits.map((h) => h.headers['x-broadsheet-delivery'])).size, 5, 'no delivery twice')
@@ -252,16 +252,16 @@ t.test('a scheduled post fires post.published at its time, once, following resch
 
 t.test('a paused webhook holds its queued deliveries until it is active again', async (t) => {
   const app = await buildTestApp(t, { ALLOW_PRIVATE_TARGETS: 'true' })
-  await app.webhooks.worker.stop()
+  await app.core.workers.webhooks.stop()
   const rx = await receiver(t)
   const hook = await subscribe(app, rx.url, ['post.published'])
   await publish(app, 'Queued before the pause')
   await app.inject({ method: 'PATCH', url: `/v1/webhooks/${hook.id}`, headers: adminAuth, payload: { active: false } })
   await publish(app, 'Published while paused')
-  t.match(await app.webhooks.worker.tick(), { attempted: 0 })
+  t.match(await app.core.workers.webhooks.tick(), { attempted: 0 })
   t.equal(rx.hits.length, 0)
   t.equal(deliveries(app, hook.id).length, 1, 'no event is queued while paused')
   await app.inject({ method: 'PATCH', url: `/v1/webhooks/${hook.id}`, headers: adminAuth, payload: { active: true } })
-  t.match(await app.webhooks.worker.tick(), { attempted: 1, succeeded: 1 })
+  t.match(await app.core.workers.webhooks.tick(), { attempted: 1, succeeded: 1 })
   t.equal(JSON.parse(rx.hits[0].body).data.post.title, 'Queued before the pause')
 })

@@ -2,7 +2,6 @@ import t from 'tap'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import Fastify from 'fastify'
 import { adminAuth, buildTestApp } from '../helper.js'
-import dbPlugin from '../../src/plugins/db.js'
 import cachingPlugin from '../../src/plugins/caching.js'
 import { makePost } from '../fixtures/factories.js'
 
@@ -53,7 +52,7 @@ t.test('a 304 for the ETag of any encoding of the current version', async (t) =>
     t.equal(res.rawPayload.length, 0, `${label}: no body`)
   }
   makePost(app.db, { slug: 'newer' })
-  app.contentVersion.bump()
+  app.core.version.bump()
   const stale = await app.inject({ url: '/v1/posts', headers: { 'if-none-match': String(gz.headers.etag), 'accept-encoding': 'gzip' } })
   t.equal(stale.statusCode, 200, 'after a write the old tag no longer matches')
   t.match(gunzipSync(stale.rawPayload).toString(), /"newer"/)
@@ -122,8 +121,7 @@ t.test('with the cache off, responses are still compressed and conditional', asy
 t.test('the cache stays within its byte budget, least recently used out first', async (t) => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(dbPlugin, { path: ':memory:' })
-  await app.register(cachingPlugin, { enabled: true, maxBytes: 10_000 })
+  await app.register(cachingPlugin, { stamp: () => 'unchanged', enabled: true, maxBytes: 10_000 })
   app.get('/doc/:n', { config: { publicCache: true } }, async (request) => `${(request.params as { n: string }).n}:` + 'x'.repeat(2000))
   app.get('/big', { config: { publicCache: true } }, async () => 'y'.repeat(3000))
   const state = async (url: string) => (await app.inject(url)).headers['x-cache']

@@ -2,7 +2,9 @@ import t from 'tap'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { buildTestApp, adminAuth } from '../helper.js'
-import { keysForChanges, keysForRoute } from '../../src/lib/surrogate-keys.js'
+import Fastify from 'fastify'
+import cachingPlugin from '../../src/plugins/caching.js'
+import { keysForChanges } from '../../src/modules/cache-keys.js'
 
 t.test('public responses name their surrogate keys', async (t) => {
   const app = await buildTestApp(t)
@@ -16,16 +18,30 @@ t.test('public responses name their surrogate keys', async (t) => {
     ['/v1/tags', 'tags'],
     ['/v1/authors', 'authors'],
     ['/v1/site', 'site'],
-    ['/v1/changes', 'changes']
+    ['/v1/changes', 'changes'],
+    ['/feeds/rss.xml', 'posts site']
   ]
   for (const [url, keys] of cases) {
     t.equal((await app.inject(url)).headers['surrogate-key'], keys, url)
   }
 })
 
-t.test('key sets for routes and changes', async (t) => {
-  t.same(keysForRoute('/feeds/rss.xml'), ['posts', 'site'])
-  t.same(keysForRoute('/v1/unknown'), ['all'])
+t.test('a public route that declares no keys is keyed all', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(cachingPlugin, { stamp: () => 'unchanged', enabled: true })
+  app.get('/plain', { config: { publicCache: true } }, async () => 'plain')
+  app.get('/declared', { config: { publicCache: true, cacheKeys: ['a', 'b'] } }, async () => 'declared')
+  app.get('/dynamic', { config: { publicCache: true, cacheKeys: ['a'] } }, async (_request, reply) => {
+    reply.cacheKeys(['c'])
+    return 'dynamic'
+  })
+  t.equal((await app.inject('/plain')).headers['surrogate-key'], 'all')
+  t.equal((await app.inject('/declared')).headers['surrogate-key'], 'a b')
+  t.equal((await app.inject('/dynamic')).headers['surrogate-key'], 'c', 'what the handler names wins')
+})
+
+t.test('the keys a set of changes invalidates', async (t) => {
   t.same(keysForChanges([{ kind: 'post', id: 7, before: null, after: null }]), ['authors', 'categories', 'changes', 'post-7', 'posts', 'tags'])
   t.same(keysForChanges([{ kind: 'comment', id: 1, postId: 3, before: null, after: 'approved' }]), ['changes', 'post-3'])
   t.same(keysForChanges([{ kind: 'tag', id: 1, slug: 'x', action: 'upsert' }, { kind: 'site' }]), ['changes', 'posts', 'site', 'tags'])

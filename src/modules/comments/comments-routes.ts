@@ -7,6 +7,7 @@ import { pageLinks, pageMeta } from '../../lib/pagination.js'
 import { parseRef } from '../../lib/refs.js'
 import { NotFound } from '../../errors.js'
 import { grantsScope } from '../../lib/scopes.js'
+import { postKey } from '../cache-keys.js'
 import { postUrl } from '../posts/posts-mapper.js'
 import type { PostsRepository } from '../posts/posts-repository.js'
 import type { PostsService } from '../posts/posts-service.js'
@@ -57,6 +58,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
     }
   }, async (request, reply) => {
     const post = opts.posts.requireLive(request.params.ref)
+    reply.cacheKeys([postKey(post.id)])
     const page = request.query.page ?? 1
     const perPage = request.query.per_page ?? 10
     const thread = visibleThread(repo.publicThread(post.id))

@@ -1,11 +1,10 @@
-import type { Db } from '../../db/client.js'
 import type { PostFilter, PostRow } from '../posts/posts-repository.js'
 import type { PostSort } from '../posts/posts-schemas.js'
 import type { CursorValue } from '../../lib/cursor.js'
 import { createBudget, type Budget } from '../../lib/budget.js'
 import { SNIPPET_MARKERS, toFtsQuery } from '../../lib/fts-query.js'
 import { InvalidCursor, QueryTooBroad } from '../../errors.js'
-import { bucketOf, createSearchRepository, type MatchRow, type SearchRange, type SnippetRow } from './search-repository.js'
+import { bucketOf, type MatchRow, type SearchRange, type SearchRepository, type SnippetRow } from './search-repository.js'
 
 /**
  * What one search may read. `results`: the most matches an order other than date ranks (the
@@ -128,8 +127,7 @@ function bestSnippet (candidates: string[]): string {
  * - a time budget, checked every SEARCH_LIMITS.checkEvery matches, stops the rest: the answer
  *   is what was found by then, flagged, or a 422 when that is nothing.
  */
-export function createSearchEngine (db: Db, opts: { budgetMs: number, limits?: typeof SEARCH_LIMITS }): SearchEngine {
-  const repo = createSearchRepository(db)
+export function createSearchEngine (repo: SearchRepository, opts: { budgetMs: number, limits?: typeof SEARCH_LIMITS }): SearchEngine {
   const limits = opts.limits ?? SEARCH_LIMITS
 
   function walkPage (match: string, range: Extract<SearchRange, { kind: 'published' }>, o: SearchOptions, budget: Budget) {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { buildTestApp } from '../helper.js'
-import { makeCategory, makePost, makeTag } from '../fixtures/factories.js'
+import { makeCategory, makePost, makeTag } from '../helpers/factories.js'
 import { createShapeCache } from '../../src/db/statements.js'
 
 t.test('the statement cache keeps at most its bound, least recently used out first', async (t) => {

@@ -3,7 +3,7 @@ import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { API_SCOPES, type ApiScope } from '../../src/db/schema.js'
 import { adminAuth, buildTestApp } from '../helper.js'
-import { loadSpec, operationsOf, type Operation } from '../reliability/openapi-spec.js'
+import { loadSpec, operationsOf, type Operation } from '../helpers/openapi-spec.js'
 
 // Generated from openapi/openapi.json: every operation that requires a key answers 401 or 403
 // before it reads the body, whatever the body is, so the answer tells an anonymous caller

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { adminAuth, buildTestApp } from '../helper.js'
-import { loadSpec, operationsOf, type Operation } from '../reliability/openapi-spec.js'
+import { loadSpec, operationsOf, type Operation } from '../helpers/openapi-spec.js'
 import { acceptedTypes } from '../../src/plugins/content-types.js'
 
 // Generated from openapi/openapi.json: every operation that takes a body reads exactly the

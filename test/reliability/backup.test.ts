@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli } from '../../src/cli.js'
-import { childAuth, startServer } from './server-process.js'
+import { childAuth, startServer } from '../helpers/server-process.js'
 
 // Online backup: `broadsheet backup FILE` while the real server keeps taking writes from
 // another process. The copy must be a consistent database holding every write that was

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { chromium } from 'playwright-core'
 import { buildTestApp } from '../helper.js'
 import { seedDemo } from '../../src/demo/seed-demo.js'
-import { ROOT } from './server-process.js'
+import { ROOT } from '../helpers/server-process.js'
 
 // Swagger UI is the way developers learn the API, so it is checked in a real browser under
 // the real security headers: a CSP mistake shows up here as a blank page or a dead button.

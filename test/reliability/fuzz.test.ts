@@ -1,7 +1,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { adminAuth, buildTestApp } from '../helper.js'
-import { createSpecValidator, loadSpec, operationsOf, type JsonSchema, type Operation } from './openapi-spec.js'
+import { createSpecValidator, loadSpec, operationsOf, type JsonSchema, type Operation } from '../helpers/openapi-spec.js'
 
 // Spec-driven fuzzing: every operation openapi/openapi.json lists gets generated valid and
 // hostile requests. Whatever comes in, the answer is a documented success whose body matches

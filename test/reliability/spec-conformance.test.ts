@@ -1,6 +1,6 @@
 import t from 'tap'
 import { adminAuth, buildTestApp } from '../helper.js'
-import { createSpecValidator, loadSpec, operationsOf, type Operation } from './openapi-spec.js'
+import { createSpecValidator, loadSpec, operationsOf, type Operation } from '../helpers/openapi-spec.js'
 
 // A full editorial scenario through app.inject, with every response checked against the
 // schema openapi/openapi.json gives for its operation, status and content type, by an Ajv

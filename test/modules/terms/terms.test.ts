@@ -1,6 +1,6 @@
 import t from 'tap'
 import { adminAuth, buildTestApp } from '../../helper.js'
-import { makeAuthor, makeCategory, makePost, makeTag, type PostOptions } from '../../fixtures/factories.js'
+import { makeAuthor, makeCategory, makePost, makeTag, type PostOptions } from '../../helpers/factories.js'
 import type { Db } from '../../../src/db/client.js'
 
 // Categories, tags and authors are one resource written once (src/modules/terms): each case

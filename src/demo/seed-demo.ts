@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Core } from '../core.js'
-import { demoContent } from '../lib/demo-content.js'
+import { demoContent } from './demo-content.js'
 import { formatCommentText } from '../lib/comment-text.js'
 
 /**

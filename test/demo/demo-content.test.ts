@@ -1,5 +1,5 @@
 import t from 'tap'
-import { demoContent, type DemoComment, type DemoContent, type DemoPost } from '../../src/lib/demo-content.js'
+import { demoContent, type DemoComment, type DemoContent, type DemoPost } from '../../src/demo/demo-content.js'
 import { countWords, htmlToText } from '../../src/lib/text.js'
 import { isValidSlug } from '../../src/lib/slugify.js'
 import { sanitizePostHtml } from '../../src/lib/sanitize.js'

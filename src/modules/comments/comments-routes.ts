@@ -3,7 +3,7 @@ import formbody from '@fastify/formbody'
 import rateLimit from '@fastify/rate-limit'
 import { Type } from 'typebox'
 import { IdParamsSchema, PageQuery, listOf, problemResponses, RefParamsSchema } from '../../schemas/common.js'
-import { pageLinks, pageMeta } from '../../lib/pagination.js'
+import { listPage, pageOf } from '../../lib/pagination.js'
 import { parseRef } from '../../lib/refs.js'
 import { NotFound } from '../../errors.js'
 import { grantsScope } from '../../lib/scopes.js'
@@ -59,12 +59,9 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
   }, async (request, reply) => {
     const post = opts.posts.requireLive(request.params.ref)
     reply.cacheKeys([postKey(post.id)])
-    const page = request.query.page ?? 1
-    const perPage = request.query.per_page ?? 10
+    const page = pageOf(request.query)
     const thread = visibleThread(repo.publicThread(post.id))
-    const meta = pageMeta(page, perPage, thread.length)
-    reply.header('x-total-count', String(thread.length)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
-    return { data: thread.slice((page - 1) * perPage, page * perPage).map(toPublicComment), meta }
+    return listPage(reply, request.url, { ...page, total: thread.length }, thread.slice(page.offset, page.offset + page.perPage).map(toPublicComment))
   })
 
   app.post('/posts/:ref/comments', {
@@ -123,8 +120,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
       response: { 200: listOf(Type.Ref('Comment')), ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    const page = request.query.page ?? 1
-    const perPage = request.query.per_page ?? 20
+    const page = pageOf(request.query, 20)
     const status = request.query.status === 'any' ? undefined : (request.query.status ?? 'pending')
     let postId: number | undefined
     if (request.query.post !== undefined) {
@@ -139,10 +135,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
       else throw new NotFound('Post', JSON.stringify(request.query.post))
     }
     const total = repo.count({ status, postId })
-    const rows = repo.list({ status, postId }, perPage, (page - 1) * perPage)
-    const meta = pageMeta(page, perPage, total)
-    reply.header('x-total-count', String(total)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
-    return { data: rows.map(toComment), meta }
+    return listPage(reply, request.url, { ...page, total }, repo.list({ status, postId }, page.perPage, page.offset).map(toComment))
   })
 
   app.get('/comments/:id', {

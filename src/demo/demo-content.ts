@@ -1,3 +1,5 @@
+import { seededRandom, shuffled } from '../lib/seeded-random.js'
+
 // The demo newsroom that `npm run demo` serves: "My Blog", a small independent news site with
 // a two-level category tree, eight authors, tags, 79 articles, threaded comments. Every
 // article has its own headline, opening and detail paragraphs; the rest of its body is drawn
@@ -1652,34 +1654,11 @@ const COMMENTED_POSTS = 30
 const MIN_AGE_FOR_COMMENTS = 5 * DAY
 const PENDING = 10
 
-// mulberry32: small, fast and good enough for picking demo text.
-function rng (seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6D2B79F5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 // FNV-1a, so each post's choices depend on its slug only, not on its place in the list.
 function hash (s: string): number {
   let h = 0x811c9dc5
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
   return h >>> 0
-}
-
-function shuffled<T> (list: readonly T[], rand: () => number): T[] {
-  const out = [...list]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1))
-    const swap = out[i]
-    out[i] = out[j]
-    out[j] = swap
-  }
-  return out
 }
 
 function escape (s: string): string {
@@ -1746,7 +1725,7 @@ function buildPosts (now: Date): DemoPost[] {
   let scheduled = 0
   return STORIES.map((story) => {
     const topic: Topic = TOPICS[story.topic]
-    const rand = rng(hash(story.slug))
+    const rand = seededRandom(hash(story.slug))
     const content = articleBody(story, topic, rand)
     const status = story.status ?? 'published'
     let at: number
@@ -1800,10 +1779,10 @@ function buildComments (posts: DemoPost[], now: Date): DemoComment[] {
 
   const eligible = posts.filter((p) => p.status === 'published' && p.comment_status === 'open' && p !== blinken &&
     now.getTime() - Date.parse(p.published_at) >= MIN_AGE_FOR_COMMENTS)
-  const chosen = shuffled(eligible, rng(hash('comments'))).slice(0, COMMENTED_POSTS)
+  const chosen = shuffled(eligible, seededRandom(hash('comments'))).slice(0, COMMENTED_POSTS)
   let n = 0
   for (const [k, post] of chosen.entries()) {
-    const rand = rng(hash(`comments:${post.slug}`))
+    const rand = seededRandom(hash(`comments:${post.slug}`))
     const topic = topicOf.get(post.slug) as Topic
     const roots = [...shuffled(topic.comments, rand), ...shuffled(GENERIC_ROOTS, rand)]
     const replies = shuffled(REPLIES, rand)

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js'
 import { buildTermVector } from '../lib/related.js'
+import { seededRandom } from '../lib/seeded-random.js'
 
 // A deterministic benchmark corpus written straight into SQLite in a few big transactions:
 // the fast bulk path (no HTTP, no per-row change log), far faster than the write API.
@@ -20,21 +21,10 @@ const TOPICS = [
 ].map((t) => t.split(' '))
 const COMMON = 'the of and to in a is that for on with as was at by from said it were are has have after over about new more year last first also people two time government week report officials told according'.split(' ')
 
-function rng (seed: number) {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6D2B79F5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Fills an empty, migrated database; returns the slugs of the posts. */
 export function fillBenchData (db: Db, size: BenchSize, now = Date.UTC(2026, 10, 1)): string[] {
   const c = db.$client
-  const rand = rng(42)
+  const rand = seededRandom(42)
   const pick = <T>(a: T[]) => a[Math.floor(rand() * a.length)]
   const slugs: string[] = []
   const hasRelated = (c.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'post_terms'").pluck().get() as number) > 0

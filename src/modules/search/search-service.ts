@@ -4,6 +4,7 @@ import type { CursorValue } from '../../lib/cursor.js'
 import { createBudget, type Budget } from '../../lib/budget.js'
 import { SNIPPET_MARKERS, toFtsQuery } from '../../lib/fts-query.js'
 import { InvalidCursor, QueryTooBroad } from '../../errors.js'
+import { compareCodePoints } from '../../lib/code-point-order.js'
 import { bucketOf, type MatchRow, type SearchRange, type SearchRepository, type SnippetRow } from './search-repository.js'
 
 /**
@@ -58,14 +59,7 @@ function compareValues (a: CursorValue, b: CursorValue): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b
   if (typeof a === 'number') return -1
   if (typeof b === 'number') return 1
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n;) {
-    const x = a.codePointAt(i) as number
-    const y = b.codePointAt(i) as number
-    if (x !== y) return x - y
-    i += x > 0xffff ? 2 : 1
-  }
-  return a.length - b.length
+  return compareCodePoints(a, b)
 }
 
 /** The FTS5 expression: the words over the text columns, each filter as facet words. */

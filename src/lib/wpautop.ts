@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- U+0000 to U+0002 are this file's placeholders and marks: HTML cannot contain them */
 // WordPress stores classic-editor bodies without paragraph tags and formats them on display
 // with wpautop() (wp-includes/formatting.php); block-editor bodies are HTML already, wrapped in
 // <!-- wp:… --> comments, and WordPress skips wpautop() for them. These ports turn an exported

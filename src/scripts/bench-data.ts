@@ -40,7 +40,7 @@ export function fillBenchData (db: Db, size: BenchSize, now = Date.UTC(2026, 10,
   const post = c.prepare(`INSERT INTO posts (id, slug, title, excerpt, content_html, content_text, status, published_at, created_at, updated_at,
     author_id, featured_image_url, featured_image_alt, comment_status, word_count, reading_time_minutes)
     VALUES (?, ?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, ?, 'open', ?, ?)`)
-  const firstId = (c.prepare('SELECT coalesce(max(id), 0) + 1 FROM posts').pluck().get() as number)
+  const firstId = c.prepare('SELECT coalesce(max(id), 0) + 1 FROM posts').pluck().get() as number
   const pc = c.prepare('INSERT OR IGNORE INTO post_categories (post_id, category_id, position) VALUES (?, ?, ?)')
   const pt = c.prepare('INSERT OR IGNORE INTO post_tags (post_id, tag_id, position) VALUES (?, ?, ?)')
   const term = hasRelated ? c.prepare('INSERT INTO post_terms (post_id, term, weight) VALUES (?, ?, ?)') : null

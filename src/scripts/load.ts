@@ -43,7 +43,6 @@ export interface LoadSummary {
   reads: number
 }
 
-
 async function startServer (dbPath: string, compiled: boolean): Promise<{ child: ChildProcess, base: string }> {
   const port = await freePort()
   const entry = compiled ? [join(ROOT, 'dist', 'server.js')] : ['--import', 'tsx', join(ROOT, 'src', 'server.ts')]

@@ -7,7 +7,6 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const CHILD_ADMIN_TOKEN = 'reliability-admin-token-0123456789abcdef'
 export const childAuth = { authorization: `Bearer ${CHILD_ADMIN_TOKEN}` }
 
-
 export interface ServerProcess {
   base: string
   child: ChildProcess

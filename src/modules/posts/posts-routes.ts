@@ -34,7 +34,6 @@ export interface PostsRoutesOptions {
 
 /** GET, POST, PATCH and DELETE under /v1/posts. */
 const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, { repo, service: posts, writes }) => {
-
   app.get('/', {
     config: { publicCache: true, cacheKeys: [POSTS_KEY], scope: 'read:drafts', scopeWhen: asksForDrafts },
     schema: {

@@ -11,7 +11,6 @@ export interface RelatedRoutesOptions { service: Pick<RelatedService, 'page'> }
 
 /** GET /v1/posts/{ref}/related: the posts most related to a live post. */
 const relatedRoutes: FastifyPluginAsyncTypebox<RelatedRoutesOptions> = async (app, { service: related }) => {
-
   app.get('/posts/:ref/related', {
     config: { publicCache: true, cacheKeys: [POSTS_KEY] },
     schema: {

@@ -198,7 +198,7 @@ t.test('a mirror replaying the change log from the start ends with exactly the p
   await call(app, 'PATCH', `/v1/posts/${a.id}`, { title: 'Published story, corrected', tag_ids: [] })
   await call(app, 'PATCH', `/v1/posts/${c.id}`, { status: 'published' })
   await call(app, 'PATCH', `/v1/posts/${f.id}`, { status: 'archived' })
-  await call(app, 'PATCH', `/v1/site`, { description: 'Changed' })
+  await call(app, 'PATCH', '/v1/site', { description: 'Changed' })
   await mirror.follow(t)
   t.same(mirror.snapshot(), await publicContent(app), 'equal after following more writes')
 

@@ -192,7 +192,7 @@ t.test('posts without tags or categories get text-similar posts', async (t) => {
 
 t.test('by slug as by id, deterministic, and never the post itself', async (t) => {
   const { app, space, db } = await newsroom(t, { RESPONSE_CACHE: 'false' })
-  const slug = (db.$client.prepare('SELECT slug FROM posts WHERE id = ?').pluck().get(space[2]) as string)
+  const slug = db.$client.prepare('SELECT slug FROM posts WHERE id = ?').pluck().get(space[2]) as string
   const byId = await app.inject(`/v1/posts/${space[2]}/related?limit=20`)
   const bySlug = await app.inject(`/v1/posts/${slug}/related?limit=20`)
   const again = await app.inject(`/v1/posts/${space[2]}/related?limit=20`)
@@ -443,7 +443,7 @@ t.test('vectors stored by a bulk loader are adopted, and rebuilt on the next wri
   t.same(ids(await related(app, a.id)), [b.id])
   t.equal(c.prepare('SELECT hash FROM post_vectors WHERE post_id = ?').pluck().get(a.id), VECTOR_VERSION, 'adopted without reading its text: the current version, no fingerprint')
   app.core.writes.posts.update(a.id, { content_html: '<p>sourdough pastry</p>' })
-  t.same(c.prepare("SELECT term FROM post_terms WHERE post_id = ? ORDER BY term").pluck().all(a.id), buildTermVector('ballot turnout', 'sourdough pastry').terms.sort())
+  t.same(c.prepare('SELECT term FROM post_terms WHERE post_id = ? ORDER BY term').pluck().all(a.id), buildTermVector('ballot turnout', 'sourdough pastry').terms.sort())
 })
 
 t.test('vectors built by an older tokenizer are rebuilt by the backfill, and the statistics follow', async (t) => {

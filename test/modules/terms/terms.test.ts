@@ -141,7 +141,7 @@ for (const kind of KINDS) {
   t.test(`${kind.plural}: delete is a 409 while in use, unless ?reassign names who takes the posts over`, async (t) => {
     const app = await buildTestApp(t)
     const from = kind.make(app.db, { slug: 'from', name: 'From' })
-    const to = kind.make(app.db, { slug: 'to', name: 'To' })
+    kind.make(app.db, { slug: 'to', name: 'To' })
     const unused = kind.make(app.db, { slug: 'unused' })
     const post = kind.file(app.db, from.id)
     const inUse = await write(app, 'DELETE', `${base}/from`)

@@ -2,12 +2,12 @@
 import { parseArgs } from 'node:util'
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { loadConfig, ConfigError } from './config.js'
+import { loadConfig, ConfigError, type AppConfig } from './config.js'
 import { openDatabase, type Db } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
 import { clientHashKeyPath } from './db/client-hash-key.js'
-import { createKeysRepository } from './modules/keys/keys-repository.js'
 import { API_SCOPES, type ApiScope } from './db/schema.js'
+import type { CoreLog, CoreOptions, Core } from './core.js'
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -26,6 +26,24 @@ The database is DATABASE_PATH (default ./data/broadsheet.db).`
 function fail (message: string): number {
   console.error(message)
   return 2
+}
+
+const quiet = () => {}
+/** Workers' messages on stderr (stdout is the command's answer); debug and info stay quiet. */
+const CONSOLE_LOG: CoreLog = {
+  debug: quiet,
+  info: quiet,
+  warn: (obj, msg) => { console.error(msg, JSON.stringify(obj)) },
+  error: (obj, msg) => { console.error(msg, JSON.stringify(obj)) }
+}
+
+/**
+ * The core over the CLI's database, loaded only for the commands that need it: it is most of the
+ * code, and `keys`, `import` and `seed-demo` are the only ones that read or write content.
+ */
+async function openCore (db: Db, config: AppConfig, change: (options: CoreOptions) => CoreOptions = (o) => o): Promise<Core> {
+  const { coreOptions, createCore } = await import('./core.js')
+  return createCore(db, change(coreOptions(config, CONSOLE_LOG)))
 }
 
 /** Runs one CLI command; returns the exit code. */
@@ -50,7 +68,7 @@ export async function runCli (argv: string[], env: Record<string, string | undef
         console.log(`database ${config.DATABASE_PATH} is up to date`)
         return 0
       case 'keys':
-        return keys(db, rest)
+        return keys(await openCore(db, config), rest)
       case 'backup': {
         const file = rest[0]
         if (!file) return fail('backup needs a target FILE')
@@ -62,21 +80,16 @@ export async function runCli (argv: string[], env: Record<string, string | undef
         return 0
       }
       case 'import': {
-        // Loaded only for this command: the write services and the importer are most of the code.
-        const [{ importCommand }, { createWriteServices }] = await Promise.all([import('./modules/imports/imports-cli.js'), import('./plugins/writes.js')])
-        const iframeHosts = config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean)
+        const { importCommand } = await import('./modules/imports/imports-cli.js')
         return await importCommand(rest, {
-          db,
-          writes: () => createWriteServices(db, { iframeHosts, siteUrl: config.SITE_URL }),
-          iframeHosts,
-          siteUrl: config.SITE_URL,
-          allowPrivate: config.ALLOW_PRIVATE_TARGETS,
-          stallMs: config.IMPORT_STALL_TIMEOUT_MS
+          // The job runs here, on the event loop, with a progress line on the terminal.
+          jobs: async (onProgress) => (await openCore(db, config, (o) => ({ ...o, imports: { ...o.imports, inline: true, onProgress } }))).workers.imports,
+          allowPrivate: config.ALLOW_PRIVATE_TARGETS
         })
       }
       case 'seed-demo': {
         const { seedDemo } = await import('./demo/seed-demo.js')
-        const summary = seedDemo(db)
+        const summary = seedDemo(await openCore(db, config))
         console.log(summary.seeded ? `created ${summary.posts} posts and ${summary.comments} comments` : `the database already has ${summary.posts} posts; nothing done`)
         return 0
       }
@@ -88,8 +101,8 @@ export async function runCli (argv: string[], env: Record<string, string | undef
   }
 }
 
-function keys (db: Db, args: string[]): number {
-  const repo = createKeysRepository(db)
+function keys (core: Core, args: string[]): number {
+  const repo = core.repos.keys
   const [sub, ...rest] = args
   if (sub === 'create') {
     const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, scopes: { type: 'string' } } })

@@ -31,8 +31,8 @@ async function prepareDatabase (): Promise<void> {
   try {
     runMigrations(db)
     if (demo) {
-      const { seedDemo } = await import('./demo/seed-demo.js')
-      const summary = seedDemo(db)
+      const [{ seedDemo }, { coreOptions, createCore }] = await Promise.all([import('./demo/seed-demo.js'), import('./core.js')])
+      const summary = seedDemo(createCore(db, coreOptions(config)))
       console.log(JSON.stringify({ level: 30, msg: summary.seeded ? 'demo content created' : 'demo database already has content', ...summary }))
     }
   } finally {

@@ -1,6 +1,7 @@
 import type { Test } from 'tap'
 import { buildApp } from '../src/app.js'
 import { loadConfig, type AppConfig } from '../src/config.js'
+import type { ApiScope } from '../src/db/schema.js'
 
 export const TEST_SITE_URL = 'https://news.example.com'
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef-xyz'
@@ -24,3 +25,8 @@ export async function buildTestApp (t: Test, env: Record<string, string> = {}) {
 }
 
 export const adminAuth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }
+
+/** The Authorization header of a new API key with these scopes, stored in the app's database. */
+export function keyAuth (app: Awaited<ReturnType<typeof buildTestApp>>, ...scopes: ApiScope[]): { authorization: string } {
+  return { authorization: `Bearer ${app.core.repos.keys.create('test', scopes).key}` }
+}

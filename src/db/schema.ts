@@ -214,7 +214,6 @@ export const scheduledEvents = sqliteTable('scheduled_events', {
   dueAt: integer('due_at').notNull()
 }, (t) => [index('scheduled_events_due_idx').on(t.dueAt)])
 
-
 export const IMPORT_JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const
 export type ImportJobStatus = typeof IMPORT_JOB_STATUSES[number]
 

@@ -1,20 +1,18 @@
 import { createHash } from 'node:crypto'
-import type { Db } from '../db/client.js'
-import { demoContent } from '../lib/demo-content.js'
+import type { Core } from '../core.js'
+import { demoContent } from './demo-content.js'
 import { formatCommentText } from '../lib/comment-text.js'
-import { createWriteServices } from '../plugins/writes.js'
-import { createCommentsWriter } from '../modules/comments/comments-repository.js'
 
 /**
  * Fills an empty database with the demo newsroom, through the same write services as the
  * API (so bodies are sanitized, counts derived and the change log written). A database
  * that already has posts is left alone.
  */
-export function seedDemo (db: Db, now = new Date()): { seeded: boolean, posts: number, comments: number } {
-  const existing = db.$client.prepare('SELECT count(*) FROM posts').pluck().get() as number
+export function seedDemo (core: Pick<Core, 'repos' | 'writes' | 'write'>, now = new Date()): { seeded: boolean, posts: number, comments: number } {
+  const existing = core.repos.posts.count({ visibility: 'any', now: now.getTime() })
   if (existing > 0) return { seeded: false, posts: existing, comments: 0 }
   const content = demoContent(now)
-  const writes = createWriteServices(db, { iframeHosts: [] })
+  const { writes } = core
   writes.site.update({ ...content.site })
   const authorIds = new Map<string, number>()
   for (const a of content.authors) {
@@ -50,23 +48,24 @@ export function seedDemo (db: Db, now = new Date()): { seeded: boolean, posts: n
       comment_status: p.comment_status
     }))
   }
-  const comments = createCommentsWriter(db)
+  const comments = core.repos.comments
   const commentIds = new Map<string, number>()
   const ordered = [...content.comments].sort((a, b) => a.created_at.localeCompare(b.created_at))
-  writes.write((emit) => {
+  // The demo's comments keep their dates and statuses, which the public submission would not.
+  core.write((emit) => {
     for (const c of ordered) {
       const postId = postIds.get(c.post)!
       const id = comments.insert({
-        post_id: postId,
-        parent_id: c.parent === null ? null : commentIds.get(c.parent)!,
-        author_name: c.author_name,
-        author_email: c.author_email,
-        author_url: c.author_url,
+        postId,
+        parentId: c.parent === null ? null : commentIds.get(c.parent)!,
+        authorName: c.author_name,
+        authorEmail: c.author_email,
+        authorUrl: c.author_url,
         content: c.content,
-        content_html: formatCommentText(c.content).html,
-        content_hash: createHash('sha256').update(c.content.trim().toLowerCase()).digest('hex'),
+        contentHtml: formatCommentText(c.content).html,
+        contentHash: createHash('sha256').update(c.content.trim().toLowerCase()).digest('hex'),
         status: c.status,
-        created_at: Date.parse(c.created_at)
+        createdAt: Date.parse(c.created_at)
       })
       commentIds.set(c.key, id)
       emit({ kind: 'comment', id, postId, before: null, after: c.status })

@@ -4,7 +4,7 @@ import { escapeHtml, stripInvalidXmlChars } from './text.js'
 // breaks <br>, and http(s) URLs (and www. hosts) become links with rel="nofollow ugc".
 // The look-behind keeps 'xhttp://…', 'me@www.…' and 'a.www.…' from being linked mid-word.
 const URL_RE = /(?<![\p{L}\p{N}_@./:+-])(?:https?:\/\/|www\.)[^\s<>"'`\p{Cc}\p{Cf}]+/giu
-const VALID_URL = /^(?:https?:\/\/[\p{L}\p{N}\[]|www\.[\p{L}\p{N}-]+\.[\p{L}\p{N}])/iu
+const VALID_URL = /^(?:https?:\/\/[\p{L}\p{N}[]|www\.[\p{L}\p{N}-]+\.[\p{L}\p{N}])/iu
 const TRAILING = new Set(['.', ',', ';', ':', '!', '?', '*', '_', '~', '’', '”'])
 const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' }
 // C1 controls and DEL, and the bidi embeddings, overrides and isolates that can reorder the

@@ -7,9 +7,9 @@ export function pageMeta (page: number, perPage: number, total: number): PageMet
 }
 
 /** The page a list query asks for (`page`, `per_page` with their defaults) and the offset it starts at. */
-export function pageOf (query: { page?: number, per_page?: number }): { page: number, perPage: number, offset: number } {
+export function pageOf (query: { page?: number, per_page?: number }, defaultPerPage = 10): { page: number, perPage: number, offset: number } {
   const page = query.page ?? 1
-  const perPage = query.per_page ?? 10
+  const perPage = query.per_page ?? defaultPerPage
   return { page, perPage, offset: (page - 1) * perPage }
 }
 

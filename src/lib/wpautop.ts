@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- U+0000 to U+0002 are this file's placeholders and marks: HTML cannot contain them */
 // WordPress stores classic-editor bodies without paragraph tags and formats them on display
 // with wpautop() (wp-includes/formatting.php); block-editor bodies are HTML already, wrapped in
 // <!-- wp:… --> comments, and WordPress skips wpautop() for them. These ports turn an exported
@@ -106,16 +107,25 @@ function unwrapListItems (text: string): string {
  * of each name is looked for once, not again from every later opening.
  */
 function replaceCodeElements (text: string, fn: (element: string) => string): string {
-  const starts = /<(script|style|svg|math)/g
+  return replaceElements(text, text, /<(script|style|svg|math)/g, fn)
+}
+
+/**
+ * Each element that `starts` finds (its first group the tag name), through its closing tag,
+ * replaced by `fn` of it. Tags are looked for in `search`, the text itself or a copy of the same
+ * length (lower-cased, for a match that ignores case); the closing tag of each name is looked
+ * for once, not again from every later opening.
+ */
+function replaceElements (text: string, search: string, starts: RegExp, fn: (element: string) => string): string {
   const closes = new Map<string, number>()
   let out = ''
   let copied = 0
-  for (let m = starts.exec(text); m !== null; m = starts.exec(text)) {
+  for (let m = starts.exec(search); m !== null; m = starts.exec(search)) {
     const name = m[1]
     const after = m.index + m[0].length
     let close = closes.get(name) ?? -2
     if (close !== -1 && close < after) {
-      close = text.indexOf(`</${name}>`, after)
+      close = search.indexOf(`</${name}>`, after)
       closes.set(name, close)
     }
     if (close === -1) continue
@@ -483,24 +493,5 @@ export function renderShortcodes (html: string): string {
 
 /** `/<(pre|code)\b[\s\S]*?<\/\1>/gi` replaced by `keep`, each closing tag looked up once. */
 function keepCodeElements (text: string, keep: (s: string) => string): string {
-  const lower = asciiLower(text)
-  const starts = /<(pre|code)\b/g
-  const closes = new Map<string, number>()
-  let out = ''
-  let copied = 0
-  for (let m = starts.exec(lower); m !== null; m = starts.exec(lower)) {
-    const name = m[1]
-    const after = m.index + m[0].length
-    let close = closes.get(name) ?? -2
-    if (close !== -1 && close < after) {
-      close = lower.indexOf(`</${name}>`, after)
-      closes.set(name, close)
-    }
-    if (close === -1) continue
-    const end = close + name.length + 3
-    out += text.slice(copied, m.index) + keep(text.slice(m.index, end))
-    copied = end
-    starts.lastIndex = end
-  }
-  return out + text.slice(copied)
+  return replaceElements(text, asciiLower(text), /<(pre|code)\b/g, keep)
 }

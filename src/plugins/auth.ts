@@ -1,11 +1,11 @@
 import fp from 'fastify-plugin'
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest, RouteOptions } from 'fastify'
-import { createKeysRepository, hashKey, type KeysRepository } from '../modules/keys/keys-repository.js'
 import { API_SCOPES, type ApiScope } from '../db/schema.js'
 import { Forbidden, Unauthorized, withHeaders } from '../errors.js'
 import { problemResponses } from '../schemas/common.js'
 import { grantsScope, termScopeFor } from '../lib/scopes.js'
+import { hashKey } from '../lib/key-hash.js'
 
 export interface AuthContext {
   /** null for the ADMIN_TOKEN from the environment. */
@@ -17,9 +17,6 @@ export interface AuthContext {
 declare module 'fastify' {
   interface FastifyRequest {
     auth: AuthContext | null
-  }
-  interface FastifyInstance {
-    keys: KeysRepository
   }
   interface FastifyContextConfig {
     /**
@@ -85,14 +82,32 @@ function declareAccess (route: RouteOptions): void {
   }
 }
 
+/** A stored API key as the auth plugin needs to see it. */
+export interface StoredKey {
+  id: number
+  name: string
+  scopes: readonly ApiScope[]
+  /** When it was revoked; null while it works. */
+  revokedAt: number | null
+}
+
+export interface AuthOptions {
+  /** The key whose SHA-256 hash (lib/key-hash.ts) is `hash`, revoked or not. */
+  findKey: (hash: string) => StoredKey | undefined
+  /** Records that a key was used (the store decides how often it writes). */
+  touchKey: (id: number, now: number) => void
+  /** ADMIN_TOKEN: a bearer token with every scope, from the environment. */
+  adminToken?: string
+}
+
 /**
  * Bearer-key authentication and scopes, in onRequest, before anything reads the body. A request
  * with an Authorization header must carry a valid, unrevoked key (else 401 even on public routes,
- * so a broken key never fails silently); a route's `config.scope` then needs that scope.
+ * so a broken key never fails silently); a route's `config.scope` then needs that scope. The key
+ * store is given as functions, so this plugin knows nothing of the keys module.
  */
-export default fp<{ adminToken?: string }>(async (app, opts) => {
-  const keys = createKeysRepository(app.db)
-  app.decorate('keys', keys)
+export default fp<AuthOptions>(async (app, opts) => {
+  const { findKey, touchKey } = opts
   app.decorateRequest('auth', null)
 
   app.addHook('onRoute', declareAccess)
@@ -106,9 +121,9 @@ export default fp<{ adminToken?: string }>(async (app, opts) => {
       if (opts.adminToken !== undefined && sameSecret(token, opts.adminToken)) {
         request.auth = { keyId: null, name: 'ADMIN_TOKEN', scopes: new Set(API_SCOPES) }
       } else {
-        const row = keys.findByHash(hashKey(token))
+        const row = findKey(hashKey(token))
         if (row === undefined || row.revokedAt !== null) throw unauthorized('The API key is not valid or has been revoked', 'invalid_token')
-        keys.touch(row.id, Date.now())
+        touchKey(row.id, Date.now())
         request.auth = { keyId: row.id, name: row.name, scopes: new Set(row.scopes) }
       }
     }
@@ -117,4 +132,4 @@ export default fp<{ adminToken?: string }>(async (app, opts) => {
     if (request.auth === null) throw unauthorized(`This request needs an API key with the ${scope} scope`)
     if (!hasScope(request, scope)) throw new Forbidden(`The API key lacks the ${scope} scope`)
   })
-}, { name: 'auth', dependencies: ['db'] })
+}, { name: 'auth' })

@@ -3,20 +3,42 @@ import { createHash } from 'node:crypto'
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 import { negotiate } from '@fastify/accept-negotiator'
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
-import { keysForChanges, keysForRoute } from '../lib/surrogate-keys.js'
-import { parseRef } from '../lib/refs.js'
+import type { ContentChange } from '../db/change-bus.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Marks a public, cacheable GET route: ETag, Cache-Control, 304, compression and the response cache. */
     publicCache?: boolean
+    /**
+     * The surrogate keys (Surrogate-Key) of the route's public responses, when they are the same
+     * for every request; a handler that learns them from what it read calls `reply.cacheKeys`.
+     */
+    cacheKeys?: readonly string[]
   }
   interface FastifyRequest {
     cacheStamp?: string
   }
+  interface FastifyReply {
+    /** Names what this response depends on (a single post's key, known after the lookup). */
+    cacheKeys: (keys: readonly string[]) => FastifyReply
+  }
 }
 
+// Surrogate keys name what a public response depends on, so a CDN or Varnish in front can keep
+// responses for a long time and drop exactly the affected ones when a write lands (PURGE with
+// the keys of the write). The routes declare them; what a write invalidates is given as
+// `invalidatedKeys`. A public route that names none is keyed `all`.
+const ALL_KEYS = ['all'] as const
+const kCacheKeys = Symbol('cacheKeys')
+type KeyedReply = FastifyReply & { [kCacheKeys]: readonly string[] | null }
+
 export interface CachingOptions {
+  /** What cached responses are keyed by: a string that changes whenever public content may have (the content version). */
+  stamp: () => string
+  /** Subscribes to committed writes (the change bus); needed with `purgeUrl`. */
+  onCommitted?: (listener: (changes: ContentChange[]) => void) => void
+  /** The surrogate keys a committed set of changes invalidates; needed with `purgeUrl`. */
+  invalidatedKeys?: (changes: ContentChange[]) => string[]
   /** Keep serialized public responses in memory (RESPONSE_CACHE). */
   enabled: boolean
   /** Where to send `PURGE` with the Surrogate-Key of every write (PURGE_URL). */
@@ -105,7 +127,7 @@ export default fp<CachingOptions>(async (app, opts) => {
   const maxEntries = opts.maxEntries ?? 2000
   const maxBytes = opts.maxBytes ?? 8 * 1024 * 1024
   const cache = new Map<string, Entry>()
-  const contentVersion = app.contentVersion
+  const { stamp: currentStamp } = opts
 
   // Bounded by entries and by bytes (feeds with full bodies are large), least recently used out first.
   let bytes = 0
@@ -163,7 +185,7 @@ export default fp<CachingOptions>(async (app, opts) => {
 
   const serveFromCache: onRequestHookHandler = function (request, reply, done) {
     if (!isPublicRequest(request)) return done()
-    const stamp = contentVersion.stamp()
+    const stamp = currentStamp()
     request.cacheStamp = stamp
     if (!opts.enabled) return done()
     const key = keyOf(request)
@@ -182,7 +204,8 @@ export default fp<CachingOptions>(async (app, opts) => {
     if (request.cacheStamp === undefined || reply.getHeader('x-cache') === 'HIT') return payload
     if (reply.statusCode !== 200 || typeof payload !== 'string') return payload
     const identity = Buffer.from(payload)
-    reply.header('surrogate-key', keysForRoute(request.routeOptions.url ?? '', postIdOf(request)).join(' '))
+    const keys = (reply as KeyedReply)[kCacheKeys] ?? request.routeOptions.config.cacheKeys ?? ALL_KEYS
+    reply.header('surrogate-key', keys.join(' '))
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', PUBLIC_CACHE_CONTROL(maxAge))
     reply.header('vary', varyWith(reply.getHeader('vary')))
     const headers: Record<string, string> = {}
@@ -198,25 +221,23 @@ export default fp<CachingOptions>(async (app, opts) => {
     return answer(request, reply, entry)
   }
 
-  function postIdOf (request: FastifyRequest): number | undefined {
-    const ref = (request.params as { ref?: string } | undefined)?.ref
-    if (ref === undefined) return undefined
-    const parsed = parseRef(ref)
-    return parsed === null ? undefined : app.repos.posts.findByRef(parsed, 'public', Date.now())?.id
-  }
-
   // Tell the CDN or Varnish in front which keys a committed write invalidates.
   if (opts.purgeUrl !== undefined) {
-    const purgeUrl = opts.purgeUrl
-    app.addHook('onReady', async () => {
-      app.bus.onCommitted((changes) => {
-        const keys = keysForChanges(changes).join(' ')
-        fetch(purgeUrl, { method: 'PURGE', headers: { 'surrogate-key': keys }, signal: AbortSignal.timeout(5000) })
-          .then((res) => { if (!res.ok) app.log.warn({ status: res.status, keys }, 'purge refused') })
-          .catch((err: Error) => app.log.warn({ err: err.message, keys }, 'purge failed'))
-      })
+    const { purgeUrl, onCommitted, invalidatedKeys } = opts
+    if (onCommitted === undefined || invalidatedKeys === undefined) throw new Error('caching: purgeUrl needs onCommitted and invalidatedKeys')
+    onCommitted((changes) => {
+      const keys = invalidatedKeys(changes).join(' ')
+      fetch(purgeUrl, { method: 'PURGE', headers: { 'surrogate-key': keys }, signal: AbortSignal.timeout(5000) })
+        .then((res) => { if (!res.ok) app.log.warn({ status: res.status, keys }, 'purge refused') })
+        .catch((err: Error) => app.log.warn({ err: err.message, keys }, 'purge failed'))
     })
   }
+
+  app.decorateReply(kCacheKeys, null)
+  app.decorateReply('cacheKeys', function (this: FastifyReply, keys: readonly string[]) {
+    (this as KeyedReply)[kCacheKeys] = keys
+    return this
+  })
 
   // Registered before every other onRequest hook (see app.ts), so a hit skips them all.
   app.addHook('onRequest', serveFromCache)
@@ -234,7 +255,7 @@ export default fp<CachingOptions>(async (app, opts) => {
     }
     return payload
   })
-}, { name: 'caching', dependencies: ['db'] })
+}, { name: 'caching' })
 
 /** Public responses vary by Accept-Encoding (we compress) besides what CORS already named. */
 function varyWith (current: unknown): string {

@@ -1,22 +1,29 @@
 import fp from 'fastify-plugin'
 import { openDatabase, type Db } from '../db/client.js'
 import { runMigrations } from '../db/migrate.js'
-import { createContentVersion, type ContentVersion } from '../db/content-version.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db
-    /** What cached public data is keyed by: changes whenever public content may have. */
-    contentVersion: ContentVersion
   }
 }
 
-/** Opens the database, applies migrations, and closes it when the app closes. */
-export default fp<{ path: string, db?: Db }>(async (app, opts) => {
+export interface DbPluginOptions {
+  /** DATABASE_PATH, opened when `db` is not given. */
+  path: string
+  /** An already-open database (tests and scripts); it is closed with the app all the same. */
+  db?: Db
+}
+
+/**
+ * Opens the database, applies migrations, decorates `app.db`, and closes it when the app closes.
+ * Register it first: onClose hooks run last-registered first, so everything built on the
+ * database (the core's workers) has stopped before it closes.
+ */
+export default fp<DbPluginOptions>(async (app, opts) => {
   const db = opts.db ?? openDatabase(opts.path)
   runMigrations(db)
   app.decorate('db', db)
-  app.decorate('contentVersion', createContentVersion(db))
   app.addHook('onClose', async () => {
     if (db.$client.open) db.$client.close()
   })

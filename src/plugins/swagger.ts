@@ -30,6 +30,14 @@ export const OPENAPI_TAGS = [
   { name: 'Health', description: 'Liveness and readiness' }
 ]
 
+/** The document with `components.schemas` sorted by name. */
+export function sortComponents<T extends { components?: { schemas?: Record<string, unknown> } }> (document: T): T {
+  const schemas = document.components?.schemas
+  if (schemas === undefined) return document
+  const sorted = Object.fromEntries(Object.keys(schemas).sort().map((name) => [name, schemas[name]]))
+  return { ...document, components: { ...document.components, schemas: sorted } }
+}
+
 /**
  * Generates the OpenAPI 3.1 document from the route schemas and serves Swagger UI at /docs.
  * Shared schemas keep their $id as component names so the committed spec diffs cleanly.
@@ -47,6 +55,9 @@ export default fp(async (app) => {
       }
     },
     hideUntagged: true,
+    // Components in name order: the modules add their schemas as they register, so without this
+    // a change in registration order would reorder the committed spec.
+    transformObject: (document) => 'openapiObject' in document ? sortComponents(document.openapiObject) : document.swaggerObject,
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`)
     }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js'
 import { buildTermVector } from '../lib/related.js'
+import { seededRandom } from '../lib/seeded-random.js'
 
 // A deterministic benchmark corpus written straight into SQLite in a few big transactions:
 // the fast bulk path (no HTTP, no per-row change log), far faster than the write API.
@@ -20,21 +21,10 @@ const TOPICS = [
 ].map((t) => t.split(' '))
 const COMMON = 'the of and to in a is that for on with as was at by from said it were are has have after over about new more year last first also people two time government week report officials told according'.split(' ')
 
-function rng (seed: number) {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6D2B79F5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Fills an empty, migrated database; returns the slugs of the posts. */
 export function fillBenchData (db: Db, size: BenchSize, now = Date.UTC(2026, 10, 1)): string[] {
   const c = db.$client
-  const rand = rng(42)
+  const rand = seededRandom(42)
   const pick = <T>(a: T[]) => a[Math.floor(rand() * a.length)]
   const slugs: string[] = []
   const hasRelated = (c.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'post_terms'").pluck().get() as number) > 0
@@ -50,7 +40,7 @@ export function fillBenchData (db: Db, size: BenchSize, now = Date.UTC(2026, 10,
   const post = c.prepare(`INSERT INTO posts (id, slug, title, excerpt, content_html, content_text, status, published_at, created_at, updated_at,
     author_id, featured_image_url, featured_image_alt, comment_status, word_count, reading_time_minutes)
     VALUES (?, ?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, ?, 'open', ?, ?)`)
-  const firstId = (c.prepare('SELECT coalesce(max(id), 0) + 1 FROM posts').pluck().get() as number)
+  const firstId = c.prepare('SELECT coalesce(max(id), 0) + 1 FROM posts').pluck().get() as number
   const pc = c.prepare('INSERT OR IGNORE INTO post_categories (post_id, category_id, position) VALUES (?, ?, ?)')
   const pt = c.prepare('INSERT OR IGNORE INTO post_tags (post_id, tag_id, position) VALUES (?, ?, ?)')
   const term = hasRelated ? c.prepare('INSERT INTO post_terms (post_id, term, weight) VALUES (?, ?, ?)') : null

@@ -17,4 +17,4 @@ app.get('/*', (request, reply) => {
 })
 const address = await app.listen({ port, host: '127.0.0.1' })
 process.stdout.write(`LISTENING ${address}\n`)
-process.on('SIGTERM', () => { app.close().then(() => process.exit(0)) })
+process.on('SIGTERM', () => { app.close().then(() => process.exit(0), () => process.exit(1)) })

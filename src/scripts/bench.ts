@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util'
 import { defaultSize, openCorpus } from './bench/corpus.js'
 import { allowedCpus, hasCommand, pinSelf, planPinning } from './bench/cpus.js'
 import { benchEndpoints, singleConnectionSearches, type Endpoint } from './bench/endpoints.js'
-import { pickLoadGenerator, type LoadGenerator } from './bench/load-generator.js'
+import { pickLoadGenerator } from './bench/load-generator.js'
 import { runNewsroom } from './bench/newsroom.js'
 import { capture, limitPath, rssMb, startLimit, startServer, stop, waitQuiet, type Captured } from './bench/processes.js'
 import { ms } from './bench/random.js'
@@ -168,8 +168,20 @@ async function endpointsRun (dbPath: string, corpus: ReturnType<typeof openCorpu
         const r = await measure(server.url, paths, cache ? DURATION : DURATION_NO_CACHE, { url: limitUrl, paths: paths.map((p) => limitPath(k, p)) }, cache)
         const errors = socketErrors({ socket: r.socket })
         const row: Result = {
-          name: e.name, cache, rps: Math.round(r.rps), p50_ms: r.p50, p99_ms: r.p99, ratio: Number((r.rps / r.limitRps).toFixed(3)), limit_rps: Math.round(r.limitRps),
-          requests: r.requests, non2xx: r.non2xx, errors, socket_errors: r.socket, flagged: r.non2xx + errors > 0, rss_mb: rssMb(server.child.pid!, 'VmRSS'), limit_body_bytes: bytes
+          name: e.name,
+          cache,
+          rps: Math.round(r.rps),
+          p50_ms: r.p50,
+          p99_ms: r.p99,
+          ratio: Number((r.rps / r.limitRps).toFixed(3)),
+          limit_rps: Math.round(r.limitRps),
+          requests: r.requests,
+          non2xx: r.non2xx,
+          errors,
+          socket_errors: r.socket,
+          flagged: r.non2xx + errors > 0,
+          rss_mb: rssMb(server.child.pid!, 'VmRSS'),
+          limit_body_bytes: bytes
         }
         results.push(row)
         printRow(row)
@@ -231,8 +243,15 @@ async function newsroomRun (dbPath: string, corpus: ReturnType<typeof openCorpus
   let limit: { child: ChildProcess, url: string } | undefined
   try {
     const report = await runNewsroom(server.url, corpus, gen, {
-      connections: CONNECTIONS, durationS: DURATION, sliceS: SLICE, limitSliceS: LIMIT_SLICE, warmupS: WARMUP, zipfS: Number(args.zipf),
-      publishEveryMs: 10_000, editEveryMs: 5_000, commentEveryMs: 500
+      connections: CONNECTIONS,
+      durationS: DURATION,
+      sliceS: SLICE,
+      limitSliceS: LIMIT_SLICE,
+      warmupS: WARMUP,
+      zipfS: Number(args.zipf),
+      publishEveryMs: 10_000,
+      editEveryMs: 5_000,
+      commentEveryMs: 500
     }, async (responses) => {
       limit = await startLimit(responses, join(dir, 'limit-responses.json'), pinning.server)
       return limit.url

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openDatabase } from '../db/client.js'
 import { runMigrations } from '../db/migrate.js'
-import { createWriteServices } from '../plugins/writes.js'
-import { createImportService } from '../modules/imports/imports-service.js'
+import { loadConfig } from '../config.js'
+import { coreOptions, createCore } from '../core.js'
 import { generateWxr } from './gen-wxr.js'
 
 // Streams a generated WordPress export of SIZE MB (default 50) through the importer into a
@@ -22,8 +22,7 @@ export async function importBench (sizeMb: number) {
     const generated = await generateWxr(file, sizeMb * 1024 * 1024)
     const db = openDatabase(join(dir, 'bench.db'))
     runMigrations(db)
-    const writes = createWriteServices(db, { iframeHosts: [] })
-    const importer = createImportService(db, writes, { iframeHosts: [] })
+    const importer = createCore(db, coreOptions(loadConfig({}))).writes.imports
     const gc = (globalThis as { gc?: () => void }).gc
     gc?.()
     const baseline = process.memoryUsage()

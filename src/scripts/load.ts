@@ -8,6 +8,8 @@ import autocannon from 'autocannon'
 import { openDatabase } from '../db/client.js'
 import { runMigrations } from '../db/migrate.js'
 import { seedDemo } from '../demo/seed-demo.js'
+import { loadConfig } from '../config.js'
+import { coreOptions, createCore } from '../core.js'
 import { freePort } from './free-port.js'
 
 // npm run load (or tsx src/scripts/load.ts): a bounded mixed read/write run against the real
@@ -41,7 +43,6 @@ export interface LoadSummary {
   reads: number
 }
 
-
 async function startServer (dbPath: string, compiled: boolean): Promise<{ child: ChildProcess, base: string }> {
   const port = await freePort()
   const entry = compiled ? [join(ROOT, 'dist', 'server.js')] : ['--import', 'tsx', join(ROOT, 'src', 'server.ts')]
@@ -72,7 +73,7 @@ export async function runLoad (opts: LoadOptions): Promise<LoadSummary> {
   const dbPath = join(dir, 'load.db')
   const db = openDatabase(dbPath)
   runMigrations(db)
-  seedDemo(db)
+  seedDemo(createCore(db, coreOptions(loadConfig({}))))
   const slugs = db.$client.prepare("SELECT slug FROM posts WHERE status = 'published' AND published_at <= ? ORDER BY id LIMIT 40").pluck().all(Date.now()) as string[]
   const authorId = db.$client.prepare('SELECT id FROM authors ORDER BY id LIMIT 1').pluck().get() as number
   const postIds = db.$client.prepare("SELECT id FROM posts WHERE status = 'published' AND published_at <= ? ORDER BY id LIMIT 40").pluck().all(Date.now()) as number[]

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { buildTestApp } from '../helper.js'
-import { makeCategory, makePost, makeTag } from '../fixtures/factories.js'
+import { makeCategory, makePost, makeTag } from '../helpers/factories.js'
 import { createShapeCache } from '../../src/db/statements.js'
 
 t.test('the statement cache keeps at most its bound, least recently used out first', async (t) => {
@@ -36,7 +36,7 @@ t.test('id lists of any length share one statement and give the same answer', as
   }
   const one = await get(`/v1/posts?tag=${tags[0].id}`)
   await get('/v1/posts?category=root')
-  const warm = app.repos.posts.statementCount
+  const warm = app.core.repos.posts.statementCount
 
   // ?tag=1,1,1,… with every length the parameter allows, and lists of distinct tags.
   for (let n = 2; n <= 150; n++) {
@@ -48,7 +48,7 @@ t.test('id lists of any length share one statement and give the same answer', as
     t.equal(body.meta.total, [...Array(60).keys()].filter((i) => i % 40 < n).length, `${n} distinct tags`)
     await get(`/v1/posts?per_page=${n}&category=root`)
   }
-  const after = app.repos.posts.statementCount
+  const after = app.core.repos.posts.statementCount
   t.ok(after <= warm + 4, `a handful of statements whatever the list lengths (${warm} → ${after})`)
   t.ok(after <= 200, 'and never more than the bound')
 })

@@ -14,7 +14,6 @@ const VARNISHD = ['/usr/sbin/varnishd', '/usr/bin/varnishd'].find((p) => existsS
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const TOKEN = 'varnish-test-admin-token-0123456789abcdef'
 
-
 async function waitFor (url: string, child: ChildProcess, label: string): Promise<void> {
   const start = Date.now()
   for (;;) {

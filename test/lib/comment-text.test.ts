@@ -103,7 +103,7 @@ t.test('output is only p, br and a, and its text is the input text', async (t) =
     const tags = [...html.matchAll(/<[^>]*>/g)].map((m) => m[0])
     const onlyAllowed = tags.every((tag) => /^<\/?p>$|^<br>$|^<\/a>$|^<a href="https?:\/\/[^"<>]+" rel="nofollow ugc">$/.test(tag))
     const anchors = tags.filter((tag) => tag.startsWith('<a ')).length
-    // eslint-disable-next-line no-control-regex
+    // eslint-disable-next-line no-control-regex -- checks that no control character is left
     const visible = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFEFF\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
     return onlyAllowed && anchors === links && htmlToText(html) === visible.replace(/\s+/g, ' ').trim()
   }), { numRuns: 2000 })

@@ -215,7 +215,7 @@ t.test('shared feeds: what the feedparser and validator oracles expect', { skip:
 })
 
 t.test('hostile feeds are read in time linear in their size', async (t) => {
-  const { fastest } = await import('./cost.js')
+  const { fastest } = await import('../helpers/cost.js')
   // The HTML sniffing pattern backtracked exponentially over leading comments: 28 took 10 s.
   const comments = (n: number, rest: string) => Buffer.from(`${'<!--a-->'.repeat(n)}${rest}`)
   const ms = fastest(() => t.throws(() => parseFeed(comments(32, '<x')), { name: 'FeedParseError' }), 1)

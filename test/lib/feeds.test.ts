@@ -113,7 +113,7 @@ function childrenNamed (node: Node, name: string): Node[] {
 t.test('RSS 2.0: a real parser reads every item field by field', async (t) => {
   const xml = renderRss(channel, items)
   t.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>'))
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- checks that no control character is left
   t.notMatch(xml, /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/, 'no characters XML forbids')
 
   const feed = parseFeed(xml)
@@ -368,7 +368,8 @@ function readSpec (markdown: string): Spec {
 
 function typeOk (value: unknown, type: string): boolean {
   if (type.startsWith('array')) return Array.isArray(value) && (!type.endsWith('of strings') || value.every((v) => typeof v === 'string'))
-  return typeof value === type
+  const actual: string = typeof value
+  return actual === type
 }
 
 function validateJsonFeed (feed: Json, spec: Spec): string[] {

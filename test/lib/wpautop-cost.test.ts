@@ -1,6 +1,6 @@
 import t from 'tap'
 import { renderShortcodes, wpautop } from '../../src/lib/wpautop.js'
-import { fastest } from './cost.js'
+import { fastest } from '../helpers/cost.js'
 
 // Exports are untrusted: the WordPress formatting ports must cost time linear in the body.
 // Each input below made the regex port backtrack quadratically (80,000 spaces took 10 s, a

@@ -1,10 +1,12 @@
 import t from 'tap'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import Fastify from 'fastify'
 import { adminAuth, buildTestApp } from '../helper.js'
-import dbPlugin from '../../src/plugins/db.js'
 import cachingPlugin from '../../src/plugins/caching.js'
-import { makePost } from '../fixtures/factories.js'
+import { keysForChanges } from '../../src/modules/cache-keys.js'
+import { makePost } from '../helpers/factories.js'
 
 // The response cache and content negotiation of public reads: compressed bodies, their
 // ETags, conditional requests answered from a hit, and headers replayed on a hit.
@@ -53,7 +55,7 @@ t.test('a 304 for the ETag of any encoding of the current version', async (t) =>
     t.equal(res.rawPayload.length, 0, `${label}: no body`)
   }
   makePost(app.db, { slug: 'newer' })
-  app.contentVersion.bump()
+  app.core.version.bump()
   const stale = await app.inject({ url: '/v1/posts', headers: { 'if-none-match': String(gz.headers.etag), 'accept-encoding': 'gzip' } })
   t.equal(stale.statusCode, 200, 'after a write the old tag no longer matches')
   t.match(gunzipSync(stale.rawPayload).toString(), /"newer"/)
@@ -122,8 +124,7 @@ t.test('with the cache off, responses are still compressed and conditional', asy
 t.test('the cache stays within its byte budget, least recently used out first', async (t) => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(dbPlugin, { path: ':memory:' })
-  await app.register(cachingPlugin, { enabled: true, maxBytes: 10_000 })
+  await app.register(cachingPlugin, { stamp: () => 'unchanged', enabled: true, maxBytes: 10_000 })
   app.get('/doc/:n', { config: { publicCache: true } }, async (request) => `${(request.params as { n: string }).n}:` + 'x'.repeat(2000))
   app.get('/big', { config: { publicCache: true } }, async () => 'y'.repeat(3000))
   const state = async (url: string) => (await app.inject(url)).headers['x-cache']
@@ -134,4 +135,67 @@ t.test('the cache stays within its byte budget, least recently used out first', 
   t.equal(await state('/doc/1'), 'HIT', 'a recently read entry stayed')
   t.equal(await state('/big'), 'MISS')
   t.equal(await state('/big'), 'MISS', 'a body over a quarter of the budget is never stored')
+})
+
+// Surrogate keys: what each public response depends on, and the PURGE of every committed write.
+
+t.test('public responses name their surrogate keys', async (t) => {
+  const app = await buildTestApp(t)
+  const author = (await app.inject({ method: 'POST', url: '/v1/authors', payload: { name: 'A' }, headers: adminAuth })).json().data
+  const post = (await app.inject({ method: 'POST', url: '/v1/posts', payload: { title: 'Keyed', author_id: author.id, status: 'published' }, headers: adminAuth })).json().data
+  const cases: Array<[string, string]> = [
+    ['/v1/posts', 'posts'],
+    ['/v1/posts/keyed', `post-${post.id}`],
+    ['/v1/posts/keyed/comments', `post-${post.id}`],
+    ['/v1/categories', 'categories'],
+    ['/v1/tags', 'tags'],
+    ['/v1/authors', 'authors'],
+    ['/v1/site', 'site'],
+    ['/v1/changes', 'changes'],
+    ['/feeds/rss.xml', 'posts site']
+  ]
+  for (const [url, keys] of cases) {
+    t.equal((await app.inject(url)).headers['surrogate-key'], keys, url)
+  }
+})
+
+t.test('a public route that declares no keys is keyed all', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(cachingPlugin, { stamp: () => 'unchanged', enabled: true })
+  app.get('/plain', { config: { publicCache: true } }, async () => 'plain')
+  app.get('/declared', { config: { publicCache: true, cacheKeys: ['a', 'b'] } }, async () => 'declared')
+  app.get('/dynamic', { config: { publicCache: true, cacheKeys: ['a'] } }, async (_request, reply) => {
+    reply.cacheKeys(['c'])
+    return 'dynamic'
+  })
+  t.equal((await app.inject('/plain')).headers['surrogate-key'], 'all')
+  t.equal((await app.inject('/declared')).headers['surrogate-key'], 'a b')
+  t.equal((await app.inject('/dynamic')).headers['surrogate-key'], 'c', 'what the handler names wins')
+})
+
+t.test('the keys a set of changes invalidates', async (t) => {
+  t.same(keysForChanges([{ kind: 'post', id: 7, before: null, after: null }]), ['authors', 'categories', 'changes', 'post-7', 'posts', 'tags'])
+  t.same(keysForChanges([{ kind: 'comment', id: 1, postId: 3, before: null, after: 'approved' }]), ['changes', 'post-3'])
+  t.same(keysForChanges([{ kind: 'tag', id: 1, slug: 'x', action: 'upsert' }, { kind: 'site' }]), ['changes', 'posts', 'site', 'tags'])
+})
+
+t.test('every committed write sends PURGE with the keys it invalidates', async (t) => {
+  const seen: Array<{ method: string, keys: string }> = []
+  const receiver = http.createServer((req, res) => {
+    seen.push({ method: req.method ?? '', keys: String(req.headers['surrogate-key']) })
+    res.end('ok')
+  })
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => receiver.close())
+  const app = await buildTestApp(t, { PURGE_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/` })
+  const author = (await app.inject({ method: 'POST', url: '/v1/authors', payload: { name: 'A' }, headers: adminAuth })).json().data
+  const post = (await app.inject({ method: 'POST', url: '/v1/posts', payload: { title: 'P', author_id: author.id, status: 'published' }, headers: adminAuth })).json().data
+  const failed = await app.inject({ method: 'POST', url: '/v1/posts', payload: { title: 'P', slug: post.slug, author_id: author.id }, headers: adminAuth })
+  t.equal(failed.statusCode, 409)
+  for (let i = 0; i < 50 && seen.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.same(seen, [
+    { method: 'PURGE', keys: 'authors changes posts' },
+    { method: 'PURGE', keys: `authors categories changes post-${post.id} posts tags` }
+  ], 'one purge per committed write, none for a refused one')
 })

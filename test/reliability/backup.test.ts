@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli } from '../../src/cli.js'
-import { childAuth, startServer } from './server-process.js'
+import { childAuth, startServer } from '../helpers/server-process.js'
 
 // Online backup: `broadsheet backup FILE` while the real server keeps taking writes from
 // another process. The copy must be a consistent database holding every write that was
@@ -24,6 +24,7 @@ t.test('backup makes a consistent online copy while writes go on, and the copy r
   const acked = new Map<number, { title: string, at: number }>()
   let stop = false
   async function writer (n: number) {
+    // eslint-disable-next-line no-unmodified-loop-condition -- the test sets it once the backup is taken, between awaits
     for (let i = 0; !stop; i++) {
       const title = `Backup w${n} i${i}`
       const res = await fetch(`${server.base}/v1/posts`, { method: 'POST', headers, body: JSON.stringify({ title, author_id: authorId, content_html: `<p>${'Body text. '.repeat(100)}</p>` }) })

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { chromium } from 'playwright-core'
 import { buildTestApp } from '../helper.js'
 import { seedDemo } from '../../src/demo/seed-demo.js'
-import { ROOT } from './server-process.js'
+import { ROOT } from '../helpers/server-process.js'
 
 // Swagger UI is the way developers learn the API, so it is checked in a real browser under
 // the real security headers: a CSP mistake shows up here as a blank page or a dead button.
@@ -21,8 +21,8 @@ t.test('Swagger UI at /docs lists every tag, runs Try it out and authorizes with
   const app = await buildTestApp(t)
   // The operation examples Try it out pre-fills (category=politics, tag=ukraine,nato) name
   // demo content, as `npm run demo` serves it.
-  seedDemo(app.db)
-  const { key } = app.keys.create('browser test', ['admin'])
+  seedDemo(app.core)
+  const { key } = app.core.repos.keys.create('browser test', ['admin'])
   await app.listen({ port: 0, host: '127.0.0.1' })
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
 

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { childAuth, startServer, type ServerProcess } from './server-process.js'
+import { childAuth, startServer, type ServerProcess } from '../helpers/server-process.js'
 
 // Crash safety: concurrent writers against the real server on a file database, SIGKILL in
 // the middle of the stream, restart. Every write that was acknowledged with a 2xx must be

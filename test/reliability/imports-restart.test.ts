@@ -3,7 +3,7 @@ import Database from 'better-sqlite3'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { childAuth, startServer } from './server-process.js'
+import { childAuth, startServer } from '../helpers/server-process.js'
 import { generateWxr } from '../../src/scripts/gen-wxr.js'
 
 // An import job survives a crash of its server as a failed job with the reason, never stuck

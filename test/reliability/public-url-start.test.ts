@@ -2,7 +2,7 @@ import t from 'tap'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startServer } from './server-process.js'
+import { startServer } from '../helpers/server-process.js'
 
 // The real server started as in production with no SITE_URL on a port other than 3000: it
 // warns once at start, and every link it gives is on the address it listens on.

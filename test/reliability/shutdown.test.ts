@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { request as httpRequest } from 'node:http'
-import { childAuth, startServer } from './server-process.js'
+import { childAuth, startServer } from '../helpers/server-process.js'
 
 // Graceful shutdown: SIGTERM while a large import and a crowd of list requests are in
 // flight. Every one of them completes, the process exits 0, and the database was closed

@@ -71,7 +71,7 @@ export function executableMarkup (html: string): string[] {
     if (handler) found.push(`${handler[1]} handler in ${tag.slice(0, 80)}`)
     if (/\sstyle\s*=\s*["'][^"']*(expression\s*\(|javascript:|url\s*\(\s*['"]?\s*javascript)/i.test(decodeEntities(tag))) found.push(`scripted style in ${tag.slice(0, 80)}`)
     for (const m of tag.matchAll(URL_ATTRIBUTE)) {
-      // eslint-disable-next-line no-control-regex
+      // eslint-disable-next-line no-control-regex -- looks for control characters in the output
       const value = decodeEntities(m[3] ?? m[4] ?? m[5] ?? '').replace(/[\u0000-\u0020\u007f-\u009f]+/g, '').toLowerCase()
       if (/^(javascript|vbscript|livescript):|^data:(?!image\/(png|gif|jpe?g|webp);)/.test(value)) found.push(`${m[1]}="${value.slice(0, 60)}"`)
     }

@@ -2,12 +2,12 @@ import { and, eq, gt, lte, max, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { isLive, isScheduled, type ContentChange, type PostLinks } from '../../db/change-bus.js'
 import { changes } from '../../db/schema.js'
-import { createTermVisibility, type TermKind } from '../../db/term-visibility.js'
+import type { TermKind, TermVisibility } from '../../db/term-visibility.js'
 
 export type ChangeRow = typeof changes.$inferSelect
 
-/** The change log: records public changes and reads them in order. */
-export function createChangesRepository (db: Db) {
+/** The change log: records public changes (asking `terms` whether a term is public) and reads them in order. */
+export function createChangesRepository (db: Db, terms: TermVisibility) {
   const ph = sql.placeholder
   const insert = db.insert(changes)
     .values({ resource: ph('resource'), resourceId: ph('id'), slug: ph('slug'), action: ph('action'), changedAt: ph('at') }).prepare()
@@ -22,7 +22,6 @@ export function createChangesRepository (db: Db) {
   // post again must not announce it twice.
   const dropSame = db.delete(changes)
     .where(and(eq(changes.resource, ph('resource')), eq(changes.resourceId, ph('id')), eq(changes.changedAt, ph('at')))).prepare()
-  const terms = createTermVisibility(db)
 
   function record (resource: ChangeRow['resource'], id: number, slug: string | null, action: ChangeRow['action'], at: number): void {
     insert.run({ resource, id, slug, action, at })

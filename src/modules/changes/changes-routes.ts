@@ -3,13 +3,14 @@ import { problemResponses } from '../../schemas/common.js'
 import { InvalidCursor } from '../../errors.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import type { ChangesRepository } from './changes-repository.js'
+import { CHANGES_KEY } from '../cache-keys.js'
 import { toChange } from './changes-mapper.js'
 import { ChangeListSchema, ListChangesQuery } from './changes-schemas.js'
 
 /** GET /v1/changes: the ordered log of public changes, for mirrors. */
 const changesRoutes: FastifyPluginAsyncTypebox<{ repo: ChangesRepository }> = async (app, { repo }) => {
   app.get('/', {
-    config: { publicCache: true },
+    config: { publicCache: true, cacheKeys: [CHANGES_KEY] },
     schema: {
       operationId: 'listChanges',
       tags: ['Changes'],

@@ -11,8 +11,6 @@ export interface ChangesModuleOptions {
 
 /** The change log module: its schema and GET /v1/changes over the changes repository. */
 export default fp<ChangesModuleOptions>(async (app, opts) => {
-  // Added when absent: until the composition root lands, app.ts adds every schema first, in
-  // the order the committed openapi.json lists them.
-  for (const schema of changeSchemas) if (app.getSchema((schema as { $id?: string }).$id ?? '') === undefined) app.addSchema(schema)
+  for (const schema of changeSchemas) app.addSchema(schema)
   await app.register(changesRoutes, { prefix: opts.prefix ?? '/v1/changes', repo: opts.repo })
 }, { name: 'changes-module' })

@@ -3,10 +3,11 @@ import formbody from '@fastify/formbody'
 import rateLimit from '@fastify/rate-limit'
 import { Type } from 'typebox'
 import { IdParamsSchema, PageQuery, listOf, problemResponses, RefParamsSchema } from '../../schemas/common.js'
-import { pageLinks, pageMeta } from '../../lib/pagination.js'
+import { listPage, pageOf } from '../../lib/pagination.js'
 import { parseRef } from '../../lib/refs.js'
 import { NotFound } from '../../errors.js'
 import { grantsScope } from '../../lib/scopes.js'
+import { postKey } from '../cache-keys.js'
 import { postUrl } from '../posts/posts-mapper.js'
 import type { PostsRepository } from '../posts/posts-repository.js'
 import type { PostsService } from '../posts/posts-service.js'
@@ -57,12 +58,10 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
     }
   }, async (request, reply) => {
     const post = opts.posts.requireLive(request.params.ref)
-    const page = request.query.page ?? 1
-    const perPage = request.query.per_page ?? 10
+    reply.cacheKeys([postKey(post.id)])
+    const page = pageOf(request.query)
     const thread = visibleThread(repo.publicThread(post.id))
-    const meta = pageMeta(page, perPage, thread.length)
-    reply.header('x-total-count', String(thread.length)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
-    return { data: thread.slice((page - 1) * perPage, page * perPage).map(toPublicComment), meta }
+    return listPage(reply, request.url, { ...page, total: thread.length }, thread.slice(page.offset, page.offset + page.perPage).map(toPublicComment))
   })
 
   app.post('/posts/:ref/comments', {
@@ -85,7 +84,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
         '(moderation `none`), else `pending` — also when moderation `first_time` approved it because the same name and e-mail have an approved ' +
         'comment (a comment with links always waits), so the answer never tells whether an address has commented before. ' +
         'A form post from a browser (Accept: text/html) is answered with 303 to the post\'s page on the frontend instead (`?comment=` the same status). ' +
-        `Spam defences: the \`website\` honeypot, a link limit (site setting), duplicate detection (409), a per-client rate limit (429 with Retry-After and RateLimit headers), length limits, the reply depth limit (422). Comments closed: 403; post not live: 404.`,
+        'Spam defences: the `website` honeypot, a link limit (site setting), duplicate detection (409), a per-client rate limit (429 with Retry-After and RateLimit headers), length limits, the reply depth limit (422). Comments closed: 403; post not live: 404.',
       params: RefParamsSchema,
       body: CreateCommentBody,
       consumes: ['application/json', 'application/x-www-form-urlencoded'],
@@ -121,8 +120,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
       response: { 200: listOf(Type.Ref('Comment')), ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    const page = request.query.page ?? 1
-    const perPage = request.query.per_page ?? 20
+    const page = pageOf(request.query, 20)
     const status = request.query.status === 'any' ? undefined : (request.query.status ?? 'pending')
     let postId: number | undefined
     if (request.query.post !== undefined) {
@@ -137,10 +135,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
       else throw new NotFound('Post', JSON.stringify(request.query.post))
     }
     const total = repo.count({ status, postId })
-    const rows = repo.list({ status, postId }, perPage, (page - 1) * perPage)
-    const meta = pageMeta(page, perPage, total)
-    reply.header('x-total-count', String(total)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
-    return { data: rows.map(toComment), meta }
+    return listPage(reply, request.url, { ...page, total }, repo.list({ status, postId }, page.perPage, page.offset).map(toComment))
   })
 
   app.get('/comments/:id', {

@@ -9,8 +9,6 @@ export interface CommentsModuleOptions extends CommentsRoutesOptions {
 
 /** The comments module: its schemas, public threads and submission, and moderation. */
 export default fp<CommentsModuleOptions>(async (app, { prefix, ...deps }) => {
-  // Added when absent: until the composition root lands, app.ts adds every schema first, in
-  // the order the committed openapi.json lists them.
-  for (const schema of commentSchemas) if (app.getSchema((schema as { $id?: string }).$id ?? '') === undefined) app.addSchema(schema)
+  for (const schema of commentSchemas) app.addSchema(schema)
   await app.register(commentsRoutes, { prefix: prefix ?? '/v1', ...deps })
 }, { name: 'comments-module' })

@@ -6,6 +6,7 @@ import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
 import type { FeedData, FeedsService } from './feeds-service.js'
 import { toFeedChannel, toFeedItem } from './feeds-mapper.js'
 import { CONDITIONAL_HELP, EXAMPLES, FeedQuery, FORMATS, URL_HELP, type Format } from './feeds-schemas.js'
+import { POSTS_KEY, SITE_KEY } from '../cache-keys.js'
 
 /**
  * The feed's own URL on PUBLIC_API_URL with the filters as the reader sent them (defaults are
@@ -39,7 +40,8 @@ const feedsRoutes: FastifyPluginAsyncTypebox<FeedsRoutesOptions> = async (app, o
   for (const format of ['rss', 'atom', 'json'] as const) {
     const f = FORMATS[format]
     app.get(f.path, {
-      config: { publicCache: true },
+      // A feed carries posts and the site's title.
+      config: { publicCache: true, cacheKeys: [POSTS_KEY, SITE_KEY] },
       schema: {
         operationId: f.operationId,
         tags: ['Feeds'],

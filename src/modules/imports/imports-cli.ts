@@ -1,10 +1,8 @@
 import { stat } from 'node:fs/promises'
 import { basename, extname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { Db } from '../../db/client.js'
-import type { ImportWrites } from './imports-context.js'
 import { fetchFeed } from './imports-service.js'
-import { createImportJobs, type NewJob } from './imports-jobs.js'
+import type { ImportJobs, NewJob } from './imports-jobs.js'
 import { spoolBytes } from './imports-spool.js'
 import { toImportJob } from './imports-mapper.js'
 import type { ImportProgress } from './imports-run.js'
@@ -89,15 +87,13 @@ export function createProgressReporter (out: { isTTY?: boolean, columns?: number
 
 /** What the `import` command runs on, given by the command line (src/cli.ts). */
 export interface ImportCommandOptions {
-  db: Db
-  /** The write services over `db`, built when the arguments are good. */
-  writes: () => ImportWrites
-  iframeHosts: string[]
-  siteUrl: string
+  /**
+   * The import jobs of the command's database, running on the event loop and telling
+   * `onProgress` how they advance; built once the arguments are good.
+   */
+  jobs: (onProgress: (jobId: number, progress: ImportProgress) => void) => Promise<ImportJobs>
   /** Whether a feed URL may point at loopback or private networks (ALLOW_PRIVATE_TARGETS). */
   allowPrivate: boolean
-  /** IMPORT_STALL_TIMEOUT_MS. */
-  stallMs: number
 }
 
 /**
@@ -107,7 +103,6 @@ export interface ImportCommandOptions {
  * here, in this process, with a progress line. Returns the exit code.
  */
 export async function importCommand (args: string[], opts: ImportCommandOptions): Promise<number> {
-  const { db, iframeHosts } = opts
   const [kind, ...rest] = args
   let parsed
   try {
@@ -147,18 +142,7 @@ export async function importCommand (args: string[], opts: ImportCommandOptions)
     return 1
   }
   const reporter = createProgressReporter(process.stderr, basename(target))
-  const quiet = () => {}
-  const jobs = createImportJobs({
-    db,
-    writes: opts.writes(),
-    announce: quiet,
-    iframeHosts,
-    siteUrl: opts.siteUrl,
-    stallMs: opts.stallMs,
-    log: { info: quiet, warn: (obj, msg) => { console.error(msg, JSON.stringify(obj)) }, error: (obj, msg) => { console.error(msg, JSON.stringify(obj)) } },
-    inline: true,
-    onProgress: (_id, p) => { reporter.update(p) }
-  })
+  const jobs = await opts.jobs((_id, p) => { reporter.update(p) })
   jobs.start()
   const queued = jobs.enqueue(job)
   if (queued.status === 'queued') console.error(`job ${queued.id} waits for the import running on this database to finish…`)

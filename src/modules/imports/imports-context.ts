@@ -1,9 +1,10 @@
 import type { Emit, Writer } from '../../db/write.js'
 import type { PostsWriteService } from '../posts/posts-write-service.js'
-import type { TermsService } from '../terms/index.js'
-import type { CategoryKind } from '../categories/index.js'
-import type { TagKind } from '../tags/index.js'
-import type { AuthorKind } from '../authors/index.js'
+import type { TermsService } from '../terms/terms-service.js'
+import type { CategoryKind } from '../categories/categories-kind.js'
+import type { TagKind } from '../tags/tags-kind.js'
+import type { AuthorKind } from '../authors/authors-kind.js'
+import type { CommentsRepository } from '../comments/comments-repository.js'
 import type { ImportsRepository } from './imports-repository.js'
 import type { Kind, Outcome, SummaryRecorder } from './imports-summary.js'
 
@@ -16,6 +17,20 @@ export interface ImportWrites {
   categories: TermsService<CategoryKind>
   tags: TermsService<TagKind>
   authors: TermsService<AuthorKind>
+}
+
+/**
+ * The database an import goes into: the write services and repositories of one connection (the
+ * app's, a worker thread's or the command line's, each built by the composition root,
+ * src/core.ts) and what the importer itself reads.
+ */
+export interface ImportTarget {
+  writes: ImportWrites
+  /** The importer's own lookups: what an earlier import or the site already has. */
+  repo: ImportsRepository
+  comments: Pick<CommentsRepository, 'insert' | 'recount'>
+  /** Tells the change bus that posts changed without a write of their own (their comment count). */
+  touchPosts: (emit: Emit, ids: number[]) => void
 }
 
 /** The transaction of one item, as a part sees it: its changes, its time and its counts. */

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto'
-import type { Db } from '../../db/client.js'
 import { UnreadableImport } from '../../errors.js'
 import { FeedParseError, parseFeed, type ParsedFeed } from '../../lib/feed-import.js'
-import { createImportSession, type ImportWrites } from './imports-session.js'
+import { createImportSession, type ImportTarget } from './imports-session.js'
 import { clip, httpUrl } from './imports-values.js'
 import type { ImportSummary } from './imports-schemas.js'
 import type { ImportStep } from './imports-wxr.js'
@@ -36,7 +35,7 @@ function resolveUrls (html: string, base: string | null | undefined): string {
  * `canonical_url`), keyed by the feed and the item's id so a re-import updates. Items are
  * credited to the author they name, else to an author named after the feed.
  */
-export async function importFeedDocument (db: Db, writes: ImportWrites, bytes: Buffer, opts: {
+export async function importFeedDocument (target: ImportTarget, bytes: Buffer, opts: {
   contentType?: string
   sourceUrl?: string
   finalUrl?: string
@@ -51,7 +50,7 @@ export async function importFeedDocument (db: Db, writes: ImportWrites, bytes: B
     if (err instanceof FeedParseError) throw new UnreadableImport(`The body is not a readable feed: ${err.message}`)
     throw err
   }
-  const session = createImportSession(db, writes, { iframeHosts: opts.iframeHosts, format: feed.format })
+  const session = createImportSession(target, { iframeHosts: opts.iframeHosts, format: feed.format })
   for (const w of feed.warnings) session.warn(w)
   const title = clip(feed.title?.trim() || hostOf(feed.siteUrl) || 'Imported feed', 200)
   // Items are keyed by where the feed was asked for; a pasted feed by its site, else its title,

@@ -3,13 +3,11 @@ import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { rmdirSync, rmSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
-import type { Db } from '../../db/client.js'
 import type { ContentChange } from '../../db/change-bus.js'
 import { projectPath } from '../../lib/project-root.js'
-import type { ImportWrites } from './imports-context.js'
-import { createImportJobsRepository, type ImportJobRow, type ImportJobsRepository } from './imports-jobs-repository.js'
+import type { ImportJobRow, ImportJobsRepository } from './imports-jobs-repository.js'
 import { runImport, type ImportJobSpec, type ImportOutcome, type ImportProgress } from './imports-run.js'
-import type { FeedImportOptions } from './imports-service.js'
+import type { FeedImportOptions, ImportService } from './imports-service.js'
 
 // Imports are background jobs. An upload is spooled to a temporary file and queued; this
 // process runs its own jobs, one at a time per database (a job waits while any other job,
@@ -40,10 +38,13 @@ export type ImportWorkerMessage =
   | { type: 'done', outcome: ImportOutcome, changes: ContentChange[] }
 
 export interface ImportJobsOptions {
-  db: Db
-  writes: ImportWrites
+  /** The job rows, on the database the imports go into (a file lets them run on a worker thread). */
+  repo: ImportJobsRepository
+  /** Runs an import on the event loop (an in-memory database, or `inline`). */
+  importer: ImportService
   /** Told of every commit a worker thread made, as the write services' own bus would be. */
   announce: (changes: ContentChange[]) => void
+  /** Given to a job's worker thread, which builds its own write services (src/imports-worker.ts). */
   iframeHosts: string[]
   siteUrl: string
   /** A job that reports no progress for this long is stopped and failed. */
@@ -168,7 +169,7 @@ interface Ending { status: 'succeeded' | 'failed' | 'cancelled', progress?: Impo
  * time, fail jobs whose process is gone, and stop cleanly with the app.
  */
 export function createImportJobs (opts: ImportJobsOptions) {
-  const repo = createImportJobsRepository(opts.db)
+  const { repo } = opts
   const host = hostname()
   const owner = `${host}:${process.pid}:${randomBytes(4).toString('hex')}`
   const { path: dbPath, memory } = repo.location()
@@ -293,7 +294,7 @@ export function createImportJobs (opts: ImportJobsOptions) {
     void (async () => {
       // Let the request that queued the job be answered first.
       await new Promise((resolve) => setImmediate(resolve))
-      const outcome = await runImport(opts.db, opts.writes, spec, { iframeHosts: opts.iframeHosts }, {
+      const outcome = await runImport(opts.importer, spec, {
         progress: (p) => {
           run.lastTick = Date.now()
           if (progress.tick(p)) stop = true

@@ -1,11 +1,9 @@
 import { createReadStream } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import type { Db } from '../../db/client.js'
 import { UnreadableImport } from '../../errors.js'
-import { importWxrStream, type ImportStep } from './imports-wxr.js'
-import type { ImportWrites } from './imports-context.js'
-import type { FeedImportOptions } from './imports-service.js'
+import type { ImportStep } from './imports-wxr.js'
+import type { FeedImportOptions, ImportService } from './imports-service.js'
 import type { ImportSummary } from './imports-schemas.js'
 import { emptySummary } from './imports-summary.js'
 
@@ -47,7 +45,7 @@ export interface RunHooks {
 class ImportStopped extends Error {}
 
 /** Runs one import; never throws for the import's own failures (the outcome says them). */
-export async function runImport (db: Db, writes: ImportWrites, spec: ImportJobSpec, opts: { iframeHosts: string[] }, hooks: RunHooks = {}): Promise<ImportOutcome> {
+export async function runImport (importer: ImportService, spec: ImportJobSpec, hooks: RunHooks = {}): Promise<ImportOutcome> {
   const progress: ImportProgress = { bytesRead: 0, bytesTotal: 0, itemsRead: 0, itemsTotal: null, summary: emptySummary(spec.kind) }
   let sliceStart = Date.now()
   const step: ImportStep = async (summary, itemsRead, itemsTotal) => {
@@ -71,13 +69,11 @@ export async function runImport (db: Db, writes: ImportWrites, spec: ImportJobSp
           yield chunk
         }
       }
-      progress.summary = await importWxrStream(db, writes, chunks(), { iframeHosts: opts.iframeHosts, step })
+      progress.summary = await importer.wxr(chunks(), step)
     } else {
       const bytes = await readFile(spec.file)
       progress.bytesRead = bytes.length
-      // The feed parser is loaded on first use: most processes never import a feed.
-      const { importFeedDocument } = await import('./imports-feed.js')
-      progress.summary = await importFeedDocument(db, writes, bytes, { ...(spec.feed ?? { status: 'draft' }), iframeHosts: opts.iframeHosts, step })
+      progress.summary = await importer.feed(bytes, spec.feed ?? { status: 'draft' }, step)
     }
     hooks.progress?.(progress)
     return { status: 'succeeded', progress }

@@ -1,9 +1,8 @@
 import type { Readable } from 'node:stream'
-import type { Db } from '../../db/client.js'
 import { TargetRefused } from '../../errors.js'
 import { safeRequest, TargetError } from '../../lib/safe-http.js'
-import type { ImportWrites } from './imports-context.js'
-import { importWxrStream } from './imports-wxr.js'
+import type { ImportTarget } from './imports-context.js'
+import { importWxrStream, type ImportStep } from './imports-wxr.js'
 import type { ImportSummary } from './imports-schemas.js'
 
 /** Media types the WXR route reads as a stream (WXR is an RSS 2.0 document). */
@@ -54,18 +53,23 @@ export interface FeedImportOptions {
   status: 'draft' | 'published'
 }
 
-/** WXR and feed imports over one database, through its write services. */
-export function createImportService (db: Db, writes: ImportWrites, opts: { iframeHosts: string[] }) {
+/**
+ * WXR and feed imports into one database, through its write services, run here and now (an
+ * import job runs them on a worker thread or on the event loop: imports-run.ts). `step` is
+ * called after each item: it reports progress, and may stop the import by throwing.
+ */
+export function createImportService (target: ImportTarget, opts: { iframeHosts: string[] }) {
+  const { iframeHosts } = opts
   return {
     /** Streams a WordPress export into the database; the summary says what happened. */
-    async wxr (source: Readable | AsyncIterable<Buffer | string>): Promise<ImportSummary> {
-      return await importWxrStream(db, writes, source, opts)
+    async wxr (source: Readable | AsyncIterable<Buffer | string>, step?: ImportStep): Promise<ImportSummary> {
+      return await importWxrStream(target, source, { iframeHosts, step })
     },
     /** Imports a whole feed document (bytes in any encoding it declares or that can be sniffed). */
-    async feed (bytes: Buffer, feedOpts: FeedImportOptions): Promise<ImportSummary> {
+    async feed (bytes: Buffer, feedOpts: FeedImportOptions, step?: ImportStep): Promise<ImportSummary> {
       // The feed parser is loaded on first use: most processes never import a feed.
       const { importFeedDocument } = await import('./imports-feed.js')
-      return importFeedDocument(db, writes, bytes, { ...feedOpts, iframeHosts: opts.iframeHosts })
+      return await importFeedDocument(target, bytes, { ...feedOpts, iframeHosts, step })
     }
   }
 }

@@ -1,13 +1,9 @@
-import type { Db } from '../../db/client.js'
-import { createCommentsRepository } from '../comments/comments-repository.js'
-import { touchPosts } from '../posts/posts-write-service.js'
 import { createAuthorImporter } from './imports-authors.js'
 import { createCommentImporter } from './imports-comments.js'
-import type { ImportContext, ImportWrites, ItemTx } from './imports-context.js'
+import type { ImportContext, ImportTarget, ItemTx } from './imports-context.js'
 import { createFeaturedImages } from './imports-featured-images.js'
-import type { ImportAuthor, ImportPost, ImportTerm } from './imports-items.js'
+import type { ImportAuthor, ImportTerm } from './imports-items.js'
 import { createPostImporter } from './imports-posts.js'
-import { createImportsRepository } from './imports-repository.js'
 import type { ImportSummary } from './imports-schemas.js'
 import { createSummaryRecorder, zero, type Counts, type Outcome } from './imports-summary.js'
 import { createTermImporter } from './imports-terms.js'
@@ -29,7 +25,7 @@ import { createTermImporter } from './imports-terms.js'
 // it are in imports-items.ts.
 
 export type { ImportAuthor, ImportComment, ImportPost, ImportTerm } from './imports-items.js'
-export type { ImportWrites } from './imports-context.js'
+export type { ImportTarget, ImportWrites } from './imports-context.js'
 
 function reasonOf (err: unknown): string {
   return err instanceof Error ? err.message : String(err)
@@ -46,13 +42,14 @@ export interface ImportSessionOptions {
  * the summary. Every call is its own transaction: a failing item is rolled back whole and
  * listed under `skipped` with the reason; the run goes on.
  */
-export function createImportSession (db: Db, writes: ImportWrites, opts: ImportSessionOptions) {
+export function createImportSession (target: ImportTarget, opts: ImportSessionOptions) {
+  const { writes } = target
   const report = createSummaryRecorder(opts.format)
   // Terms and authors declared so far in this file.
   const declared = new Set<string>()
 
   const ctx: ImportContext = {
-    repo: createImportsRepository(db),
+    repo: target.repo,
     writes,
     report,
     iframeHosts: opts.iframeHosts,
@@ -77,8 +74,8 @@ export function createImportSession (db: Db, writes: ImportWrites, opts: ImportS
   const authors = createAuthorImporter(ctx)
   const terms = createTermImporter(ctx)
   const images = createFeaturedImages(ctx)
-  const comments = createCommentImporter(ctx, createCommentsRepository(db))
-  const posts = createPostImporter(ctx, { authors, terms, comments, images, touchPosts: (emit, ids) => touchPosts(db, emit, ids) })
+  const comments = createCommentImporter(ctx, target.comments)
+  const posts = createPostImporter(ctx, { authors, terms, comments, images, touchPosts: target.touchPosts })
 
   return {
     summary: report.summary,

@@ -1,9 +1,8 @@
 import type { Readable } from 'node:stream'
-import type { Db } from '../../db/client.js'
 import { UnreadableImport } from '../../errors.js'
 import { readWxr, WxrError, type WxrEvent } from '../../lib/wxr.js'
 import { renderShortcodes, wpautop } from '../../lib/wpautop.js'
-import { createImportSession, type ImportComment, type ImportSession, type ImportWrites } from './imports-session.js'
+import { createImportSession, type ImportComment, type ImportSession, type ImportTarget } from './imports-session.js'
 import { mapPostStatus } from './imports-values.js'
 import type { ImportSummary } from './imports-schemas.js'
 
@@ -90,8 +89,8 @@ function importPost (session: ImportSession, item: WxrItem, siteUrl: string, now
  * A file that breaks part-way keeps what came before and says where it broke; a body
  * that is not an export at all is a 422.
  */
-export async function importWxrStream (db: Db, writes: ImportWrites, source: Readable | AsyncIterable<Buffer | string>, opts: { iframeHosts: string[], step?: ImportStep }): Promise<ImportSummary> {
-  const session = createImportSession(db, writes, { iframeHosts: opts.iframeHosts, format: 'wxr' })
+export async function importWxrStream (target: ImportTarget, source: Readable | AsyncIterable<Buffer | string>, opts: { iframeHosts: string[], step?: ImportStep }): Promise<ImportSummary> {
+  const session = createImportSession(target, { iframeHosts: opts.iframeHosts, format: 'wxr' })
   let siteUrl = ''
   let seen = 0
   let content = 0

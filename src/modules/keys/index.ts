@@ -11,8 +11,6 @@ export interface KeysModuleOptions {
 
 /** The API keys module: its schemas, and its admin routes over the keys repository. */
 export default fp<KeysModuleOptions>(async (app, opts) => {
-  // Added when absent: until the composition root lands, app.ts adds every schema first, in
-  // the order the committed openapi.json lists them.
-  for (const schema of keySchemas) if (app.getSchema((schema as { $id?: string }).$id ?? '') === undefined) app.addSchema(schema)
+  for (const schema of keySchemas) app.addSchema(schema)
   await app.register(keysRoutes, { prefix: opts.prefix ?? '/v1/keys', repo: opts.repo })
 }, { name: 'keys-module' })

@@ -1,15 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { and, count, eq, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { apiKeys, type ApiScope } from '../../db/schema.js'
 import { placeholderOf } from '../../db/placeholders.js'
+import { hashKey } from '../../lib/key-hash.js'
 
 export type KeyRow = typeof apiKeys.$inferSelect
-
-/** SHA-256 of a key: what is stored and looked up. Keys are 256-bit random, so no salt is needed. */
-export function hashKey (key: string): string {
-  return createHash('sha256').update(key).digest('hex')
-}
 
 /** A new random key: `bs_` + 43 base64url characters (256 bits). */
 export function generateKey (): string {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { IdParamsSchema, PageQuery, listOf, problemResponses } from '../../schemas/common.js'
 import { NotFound } from '../../errors.js'
-import { pageLinks, pageMeta } from '../../lib/pagination.js'
+import { listPage, pageOf } from '../../lib/pagination.js'
 import type { KeysRepository } from './keys-repository.js'
 import { toApiKey } from './keys-mapper.js'
 import { CreateKeyBody } from './keys-schemas.js'
@@ -20,12 +20,8 @@ const keysRoutes: FastifyPluginAsyncTypebox<{ repo: KeysRepository }> = async (a
       response: { 200: listOf(Type.Ref('ApiKey')), ...problemResponses(400, 401, 403) }
     }
   }, async (request, reply) => {
-    const page = request.query.page ?? 1
-    const perPage = request.query.per_page ?? 10
-    const total = repo.count()
-    const meta = pageMeta(page, perPage, total)
-    reply.header('x-total-count', String(total)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
-    return { data: repo.list(perPage, (page - 1) * perPage).map(toApiKey), meta }
+    const page = pageOf(request.query)
+    return listPage(reply, request.url, { ...page, total: repo.count() }, repo.list(page.perPage, page.offset).map(toApiKey))
   })
 
   app.post('/', {

@@ -10,6 +10,7 @@ import { parseRef } from '../../lib/refs.js'
 import type { PostsRepository, Visibility } from './posts-repository.js'
 import type { PostsService } from './posts-service.js'
 import type { PostsWriteService } from './posts-write-service.js'
+import { POSTS_KEY, postKey } from '../cache-keys.js'
 import { CreatePostBody, GetPostQuery, ListPostsQuery, POST_LIST_EXAMPLE, UpdatePostBody, type ListPostsQueryType, type Post } from './posts-schemas.js'
 
 // Any status but published needs read:drafts, checked with the key before the query is validated.
@@ -33,9 +34,8 @@ export interface PostsRoutesOptions {
 
 /** GET, POST, PATCH and DELETE under /v1/posts. */
 const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, { repo, service: posts, writes }) => {
-
   app.get('/', {
-    config: { publicCache: true, scope: 'read:drafts', scopeWhen: asksForDrafts },
+    config: { publicCache: true, cacheKeys: [POSTS_KEY], scope: 'read:drafts', scopeWhen: asksForDrafts },
     schema: {
       operationId: 'listPosts',
       tags: ['Posts'],
@@ -72,9 +72,11 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
         ...problemResponses(400, 401, 404)
       }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const visibility: Visibility = mayReadDrafts(request) ? 'any' : 'public'
-    return { data: posts.get(request.params.ref, visibility) }
+    const post = posts.get(request.params.ref, visibility)
+    reply.cacheKeys([postKey(post.id as number)])
+    return { data: post }
   })
 
   const ANSWER_HELP = ' Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a ' +

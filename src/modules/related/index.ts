@@ -9,11 +9,10 @@ export { createRelatedService, DEFAULT_TUNING, type RelatedService, type Related
 
 /**
  * The related-posts module: adds its schemas and registers GET /v1/posts/{ref}/related, given
- * the related service; stops the service's background backfill when the app closes. Needs the
- * posts module first (its schemas embed TermRef and the post fields).
+ * the related service. Needs the posts module first (its schemas embed TermRef and the post
+ * fields).
  */
 export default fp<{ service: RelatedService }>(async (app, { service }) => {
   for (const schema of relatedSchemas) app.addSchema(schema)
-  app.addHook('onClose', async () => service.close())
   await app.register(relatedRoutes, { service, prefix: '/v1' })
 }, { name: 'related', dependencies: ['posts'] })

@@ -4,31 +4,19 @@ import { postCategories, posts, postTags } from '../../db/schema.js'
 import { postTerms, postVectors, relatedCounts, termDf } from '../../db/read-model.js'
 import { createShapeCache, idList, inIdList } from '../../db/statements.js'
 import type { TermVector } from '../../lib/related.js'
+import { compareCodePoints } from '../../lib/code-point-order.js'
 import { POST_LIST_COLUMNS, type PostRow } from '../posts/posts-repository.js'
 
 const p = sql.placeholder
-
-// Code-point order, which is SQLite's BINARY order of the UTF-8 text (plain < compares UTF-16 units).
-function compareTerms (a: string, b: string): number {
-  if (a === b) return 0
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n;) {
-    const x = a.codePointAt(i) as number
-    const y = b.codePointAt(i) as number
-    if (x !== y) return x - y
-    i += x > 0xffff ? 2 : 1
-  }
-  return a.length - b.length
-}
 
 // The vector in canonical order (weight desc, term asc), which scoring sums in.
 function canonical (terms: string[], weights: number[]): TermVector {
   let sorted = true
   for (let i = 1; i < terms.length && sorted; i++) {
-    sorted = weights[i - 1] > weights[i] || (weights[i - 1] === weights[i] && compareTerms(terms[i - 1], terms[i]) < 0)
+    sorted = weights[i - 1] > weights[i] || (weights[i - 1] === weights[i] && compareCodePoints(terms[i - 1], terms[i]) < 0)
   }
   if (sorted) return { terms, weights }
-  const order = terms.map((_, i) => i).sort((i, j) => weights[j] - weights[i] || compareTerms(terms[i], terms[j]))
+  const order = terms.map((_, i) => i).sort((i, j) => weights[j] - weights[i] || compareCodePoints(terms[i], terms[j]))
   return { terms: order.map((i) => terms[i]), weights: order.map((i) => weights[i]) }
 }
 

@@ -4,15 +4,15 @@ import { problemResponses, RefParamsSchema } from '../../schemas/common.js'
 import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
 import type { RelatedService } from './related-service.js'
 import { RelatedQuery } from './related-schemas.js'
+import { POSTS_KEY } from '../cache-keys.js'
 
 /** What the related routes are given: the service that finds and scores related posts. */
 export interface RelatedRoutesOptions { service: Pick<RelatedService, 'page'> }
 
 /** GET /v1/posts/{ref}/related: the posts most related to a live post. */
 const relatedRoutes: FastifyPluginAsyncTypebox<RelatedRoutesOptions> = async (app, { service: related }) => {
-
   app.get('/posts/:ref/related', {
-    config: { publicCache: true },
+    config: { publicCache: true, cacheKeys: [POSTS_KEY] },
     schema: {
       operationId: 'listRelatedPosts',
       tags: ['Related'],

@@ -1,11 +1,11 @@
-import type { Db } from '../../db/client.js'
 import type { PostFilter, PostRow } from '../posts/posts-repository.js'
 import type { PostSort } from '../posts/posts-schemas.js'
 import type { CursorValue } from '../../lib/cursor.js'
 import { createBudget, type Budget } from '../../lib/budget.js'
 import { SNIPPET_MARKERS, toFtsQuery } from '../../lib/fts-query.js'
 import { InvalidCursor, QueryTooBroad } from '../../errors.js'
-import { bucketOf, createSearchRepository, type MatchRow, type SearchRange, type SnippetRow } from './search-repository.js'
+import { compareCodePoints } from '../../lib/code-point-order.js'
+import { bucketOf, type MatchRow, type SearchRange, type SearchRepository, type SnippetRow } from './search-repository.js'
 
 /**
  * What one search may read. `results`: the most matches an order other than date ranks (the
@@ -59,14 +59,7 @@ function compareValues (a: CursorValue, b: CursorValue): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b
   if (typeof a === 'number') return -1
   if (typeof b === 'number') return 1
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n;) {
-    const x = a.codePointAt(i) as number
-    const y = b.codePointAt(i) as number
-    if (x !== y) return x - y
-    i += x > 0xffff ? 2 : 1
-  }
-  return a.length - b.length
+  return compareCodePoints(a, b)
 }
 
 /** The FTS5 expression: the words over the text columns, each filter as facet words. */
@@ -128,8 +121,7 @@ function bestSnippet (candidates: string[]): string {
  * - a time budget, checked every SEARCH_LIMITS.checkEvery matches, stops the rest: the answer
  *   is what was found by then, flagged, or a 422 when that is nothing.
  */
-export function createSearchEngine (db: Db, opts: { budgetMs: number, limits?: typeof SEARCH_LIMITS }): SearchEngine {
-  const repo = createSearchRepository(db)
+export function createSearchEngine (repo: SearchRepository, opts: { budgetMs: number, limits?: typeof SEARCH_LIMITS }): SearchEngine {
   const limits = opts.limits ?? SEARCH_LIMITS
 
   function walkPage (match: string, range: Extract<SearchRange, { kind: 'published' }>, o: SearchOptions, budget: Budget) {

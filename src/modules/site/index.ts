@@ -9,8 +9,6 @@ export interface SiteModuleOptions extends SiteRoutesOptions {
 
 /** The site settings module: its schema, GET and PATCH /v1/site. */
 export default fp<SiteModuleOptions>(async (app, { prefix, ...deps }) => {
-  // Added when absent: until the composition root lands, app.ts adds every schema first, in
-  // the order the committed openapi.json lists them.
-  for (const schema of siteSchemas) if (app.getSchema((schema as { $id?: string }).$id ?? '') === undefined) app.addSchema(schema)
+  for (const schema of siteSchemas) app.addSchema(schema)
   await app.register(siteRoutes, { prefix: prefix ?? '/v1/site', ...deps })
 }, { name: 'site-module' })

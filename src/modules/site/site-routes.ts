@@ -5,6 +5,7 @@ import type { SiteRepository } from './site-repository.js'
 import type { SiteService } from './site-service.js'
 import { toSite } from './site-mapper.js'
 import { UpdateSiteBody } from './site-schemas.js'
+import { SITE_KEY } from '../cache-keys.js'
 
 export interface SiteRoutesOptions {
   repo: SiteRepository
@@ -17,7 +18,7 @@ export interface SiteRoutesOptions {
 const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, opts) => {
   const { repo, service } = opts
   app.get('/', {
-    config: { publicCache: true },
+    config: { publicCache: true, cacheKeys: [SITE_KEY] },
     schema: {
       operationId: 'getSite',
       tags: ['Site'],

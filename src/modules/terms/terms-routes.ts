@@ -10,6 +10,7 @@ import type { AnyTermKind, TermInputOf } from './terms-kind.js'
 import type { TermsRepository } from './terms-repository.js'
 import type { TermsService } from './terms-service.js'
 import { reassignQuery, termListQuery } from './terms-schemas.js'
+import { termKey } from '../cache-keys.js'
 import { toTerm } from './terms-mapper.js'
 
 /** How a kind shows over HTTP: its prefix, its schemas and the words of its docs. */
@@ -60,7 +61,7 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
     const written = (id: number) => ({ data: toTerm(kind, find(String(id), 'all')) })
 
     app.get('/', {
-      config: { publicCache: true },
+      config: { publicCache: true, cacheKeys: [termKey(kind.name)] },
       schema: {
         operationId: `list${Plural}`,
         tags: [Plural],
@@ -81,7 +82,7 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
     })
 
     app.get('/:ref', {
-      config: { publicCache: true },
+      config: { publicCache: true, cacheKeys: [termKey(kind.name)] },
       schema: {
         operationId: `get${label}`,
         tags: [Plural],

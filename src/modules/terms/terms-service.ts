@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js'
 import type { Emit, Writer } from '../../db/write.js'
-import { createTermVisibility } from '../../db/term-visibility.js'
+import type { TermVisibility } from '../../db/term-visibility.js'
 import { FieldError, InUse, NotFound, SlugConflict } from '../../errors.js'
 import { slugify, uniqueSlug } from '../../lib/slugify.js'
 import { touchPosts } from '../posts/posts-write-service.js'
@@ -19,9 +19,8 @@ function parentOf (values: object): number | null {
  * term that takes its posts over. In a tree (categories) a cycle is a 422 and a deleted term's
  * children move up to its parent, as WordPress does.
  */
-export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer, kind: K) {
+export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer, kind: K, visibility: TermVisibility) {
   const w = createTermsWriter(db, kind)
-  const visibility = createTermVisibility(db)
   const { name } = kind
 
   function load (id: number) {

@@ -13,8 +13,6 @@ export interface WebhooksModuleOptions {
 
 /** The webhooks module: its schemas, subscriptions and the delivery log (admin). */
 export default fp<WebhooksModuleOptions>(async (app, opts) => {
-  // Added when absent: until the composition root lands, app.ts adds every schema first, in
-  // the order the committed openapi.json lists them.
-  for (const schema of webhookSchemas) if (app.getSchema((schema as { $id?: string }).$id ?? '') === undefined) app.addSchema(schema)
+  for (const schema of webhookSchemas) app.addSchema(schema)
   await app.register(webhooksRoutes, { prefix: opts.prefix ?? '/v1/webhooks', repo: opts.repo, service: opts.service })
 }, { name: 'webhooks-module' })

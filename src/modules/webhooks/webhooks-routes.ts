@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { IdParamsSchema, PageQuery, listOf, problemResponses } from '../../schemas/common.js'
-import { pageLinks, pageMeta } from '../../lib/pagination.js'
+import { listPage, pageOf } from '../../lib/pagination.js'
 import type { WebhooksRepository } from './webhooks-repository.js'
 import type { WebhooksService } from './webhooks-service.js'
 import { toDelivery, toWebhook } from './webhooks-mapper.js'
@@ -27,12 +27,8 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ repo: WebhooksRepository, serv
       response: { 200: listOf(Type.Ref('Webhook')), ...problemResponses(400, 401, 403) }
     }
   }, async (request, reply) => {
-    const page = request.query.page ?? 1
-    const perPage = request.query.per_page ?? 10
-    const total = repo.count()
-    const meta = pageMeta(page, perPage, total)
-    reply.header('x-total-count', String(total)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
-    return { data: repo.list(perPage, (page - 1) * perPage).map(toWebhook), meta }
+    const page = pageOf(request.query)
+    return listPage(reply, request.url, { ...page, total: repo.count() }, repo.list(page.perPage, page.offset).map(toWebhook))
   })
 
   app.post('/', {
@@ -112,13 +108,10 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ repo: WebhooksRepository, serv
     }
   }, async (request, reply) => {
     const hook = service.load(request.params.id)
-    const page = request.query.page ?? 1
-    const perPage = request.query.per_page ?? 10
-    const status = request.query.status
+    const page = pageOf(request.query)
+    const { status } = request.query
     const total = repo.countDeliveries(hook.id, status)
-    const meta = pageMeta(page, perPage, total)
-    reply.header('x-total-count', String(total)).header('link', pageLinks('http://x', request.url, page, meta.total_pages))
-    return { data: repo.deliveries(hook.id, status, perPage, (page - 1) * perPage).map(toDelivery), meta }
+    return listPage(reply, request.url, { ...page, total }, repo.deliveries(hook.id, status, page.perPage, page.offset).map(toDelivery))
   })
 
   app.post('/:id/deliveries/:delivery_id/retry', {

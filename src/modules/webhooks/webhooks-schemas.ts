@@ -85,4 +85,3 @@ export const DeliveryParams = Type.Object({
 
 /** The schemas with an $id this module adds. */
 export const webhookSchemas = [WebhookSchema, WebhookDeliverySchema]
-

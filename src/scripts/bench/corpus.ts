@@ -25,8 +25,8 @@ export function openCorpus (dbPath: string, build?: BenchSize): Corpus {
     }
     const c = db.$client
     const now = Date.now()
-    const posts = (c.prepare("SELECT id, slug, published_at AS publishedAt FROM posts WHERE status = 'published' AND published_at <= ? ORDER BY published_at DESC, id DESC")
-      .all(now) as Corpus['posts'])
+    const posts = c.prepare("SELECT id, slug, published_at AS publishedAt FROM posts WHERE status = 'published' AND published_at <= ? ORDER BY published_at DESC, id DESC")
+      .all(now) as Corpus['posts']
     const deep = c.prepare("SELECT id, published_at FROM posts WHERE status = 'published' AND published_at <= ? ORDER BY published_at DESC, id DESC LIMIT 40 OFFSET ?")
       .all(now, Math.min(4990, Math.max(0, posts.length - 50))) as Corpus['deep']
     // Only terms with a live post: a filter by an empty category is a 404, as if it did not exist.

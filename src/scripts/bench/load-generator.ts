@@ -49,7 +49,7 @@ export function wrkGenerator (prefix: string[]): LoadGenerator {
         writeFileSync(file, r.paths.join('\n') + '\n')
         files.set(r.paths, file)
       }
-      const args = ['-t1', `-c${r.connections}`, `-d${Math.max(1, Math.round(r.seconds))}s`, `--timeout`, `${REQUEST_TIMEOUT_S}s`, '--latency',
+      const args = ['-t1', `-c${r.connections}`, `-d${Math.max(1, Math.round(r.seconds))}s`, '--timeout', `${REQUEST_TIMEOUT_S}s`, '--latency',
         '-s', r.countCache === true ? scripts.cache : scripts.plain, r.url, '--', file, '1']
       const [command, ...rest] = [...prefix, 'wrk', ...args]
       const stdout = await new Promise<string>((resolve, reject) => {

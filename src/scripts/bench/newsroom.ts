@@ -138,6 +138,7 @@ export async function runNewsroom (base: string, corpus: Corpus, gen: LoadGenera
   /** Runs `write` every `everyMs` until the scenario ends; a write that overruns its turn delays the next (counted as late). */
   const every = async (everyMs: number, kind: 'publish' | 'edit' | 'submit', write: () => Promise<void>) => {
     let next = performance.now()
+    // eslint-disable-next-line no-unmodified-loop-condition -- the scenario's end sets it, between awaits
     while (writing) {
       // A write that failed outright (no answer) is an error of its kind.
       await write().catch(() => { errors[kind]++ })

@@ -1,26 +1,5 @@
-/** A small deterministic generator (mulberry32): the same seed gives the same URL lists on every run. */
-export function seededRandom (seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6D2B79F5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/** Fisher–Yates on a copy. */
-export function shuffled<T> (items: readonly T[], rand: () => number): T[] {
-  const out = items.slice()
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1))
-    const x = out[i]
-    out[i] = out[j]
-    out[j] = x
-  }
-  return out
-}
+// The generator and the shuffle are lib/seeded-random.ts, shared with the demo content.
+export { seededRandom, shuffled } from '../../lib/seeded-random.js'
 
 /** The p-th percentile (0–100) of some numbers, nearest-rank; NaN for none. */
 export function percentile (values: readonly number[], p: number): number {

@@ -42,8 +42,11 @@ export function parseWrkOutput (stdout: string): LoadResult {
   const line = stdout.split('\n').find((l) => l.startsWith(WRK_JSON_MARKER))
   if (line !== undefined) {
     const j = JSON.parse(line.slice(WRK_JSON_MARKER.length)) as {
-      requests?: number, duration_us?: number, errors?: Record<string, number>,
-      latency_us?: Record<string, number>, cache?: { hit?: number, miss?: number, none?: number }
+      requests?: number,
+      duration_us?: number,
+      errors?: Record<string, number>,
+      latency_us?: Record<string, number>,
+      cache?: { hit?: number, miss?: number, none?: number }
     }
     const seconds = num(j.duration_us) / 1e6
     const requests = num(j.requests)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { adminAuth, buildTestApp } from '../../helper.js'
-import { makeAuthor, makeCategory, makePost, makeTag, type PostOptions } from '../../fixtures/factories.js'
+import { makeAuthor, makeCategory, makePost, makeTag, type PostOptions } from '../../helpers/factories.js'
 import type { Db } from '../../../src/db/client.js'
 
 // Categories, tags and authors are one resource written once (src/modules/terms): each case
@@ -141,7 +141,7 @@ for (const kind of KINDS) {
   t.test(`${kind.plural}: delete is a 409 while in use, unless ?reassign names who takes the posts over`, async (t) => {
     const app = await buildTestApp(t)
     const from = kind.make(app.db, { slug: 'from', name: 'From' })
-    const to = kind.make(app.db, { slug: 'to', name: 'To' })
+    kind.make(app.db, { slug: 'to', name: 'To' })
     const unused = kind.make(app.db, { slug: 'unused' })
     const post = kind.file(app.db, from.id)
     const inUse = await write(app, 'DELETE', `${base}/from`)

@@ -1,0 +1,17 @@
+import { categories, postCategories } from '../../db/schema.js'
+import { defineTermKind } from '../terms/terms-kind.js'
+import type { CategoryInput } from './categories-schemas.js'
+
+/** Categories as a kind of term: a tree (parent_id), several per post (post_categories, position 0 the primary). */
+export const categoryKind = defineTermKind({
+  name: 'category',
+  plural: 'categories',
+  label: 'Category',
+  table: categories,
+  link: { table: postCategories, termId: postCategories.categoryId, postId: postCategories.postId, many: true, fileUnder: (to) => ({ categoryId: to }) },
+  tree: true,
+  columns: (input: CategoryInput) => ({ description: input.description, parentId: input.parent_id }),
+  fields: (row) => ({ description: row.description, parent_id: row.parentId }),
+  shownOnPosts: (row) => [row.slug, row.name]
+})
+export type CategoryKind = typeof categoryKind

@@ -1,0 +1,24 @@
+import { Type, type Static } from 'typebox'
+import { IdSchema } from '../../schemas/common.js'
+import { termBodies, termSchema } from '../terms/terms-schemas.js'
+
+// Categories: a tree (parent_id), several per post (post_categories, position 0 the primary).
+
+export const CategorySchema = termSchema({
+  $id: 'Category',
+  examples: { slug: 'politics', name: 'Politics' },
+  fields: {
+    description: Type.String(),
+    parent_id: Type.Union([IdSchema, Type.Null()], { description: 'The parent category, null at the top of the tree' })
+  },
+  postCount: 'Live posts filed directly in this category'
+})
+export const categoryBodies = termBodies({
+  nameExample: 'Politics',
+  fields: {
+    description: Type.String({ maxLength: 5000 }),
+    parent_id: Type.Union([IdSchema, Type.Null()], { description: 'Parent category; null for the top of the tree. A cycle is a 422.' })
+  },
+  example: { name: 'Elections', parent_id: 1 }
+})
+export type CategoryInput = Static<typeof categoryBodies.update>

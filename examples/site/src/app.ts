@@ -49,7 +49,7 @@ const FALLBACK_SITE = { title: 'Broadsheet', description: '', language: 'en', ti
  */
 export async function buildSite (opts: BuildSiteOptions) {
   const api = opts.api ?? createBroadsheetClient({ baseUrl: opts.apiUrl, etagCache: { maxEntries: 1000 } })
-  const app = Fastify({ logger: opts.logger ?? false, routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 } })
+  const app = Fastify({ logger: opts.logger ?? false, disableRequestLogging: true, routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 } })
   const formOrigin = new URL(opts.publicApiUrl).origin
 
   await app.register(view, {

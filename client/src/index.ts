@@ -1,0 +1,31 @@
+// @broadsheet/client: a typed client for the Broadsheet content API.
+export { createBroadsheetClient } from './client.js'
+export type {
+  BroadsheetClient, BroadsheetClientOptions, ItemOf, ListPath, Method, Page, PaginateOptions,
+  PathsWith, RequestInitFor, Result, SuccessBody
+} from './client.js'
+export { BroadsheetProblem, isBroadsheetProblem } from './problem.js'
+export type { Problem, ProblemFieldError } from './problem.js'
+export { EtagCache, REVALIDATED_HEADER } from './etag-cache.js'
+export type { EtagCacheOptions, EtagCacheStats } from './etag-cache.js'
+export type { paths, operations, components } from './schema.js'
+
+import type { components } from './schema.js'
+
+type Schemas = components['schemas']
+/** A single post as `GET /v1/posts/{ref}` answers it. */
+export type Post = Schemas['Post']
+/** A post in a list: every field optional, since `fields` may ask for fewer. */
+export type PostSummary = Schemas['PostSummary']
+export type PostListMeta = Schemas['PostListMeta']
+export type RelatedPost = Schemas['RelatedPost']
+export type PublicComment = Schemas['PublicComment']
+export type SubmittedComment = Schemas['SubmittedComment']
+export type Comment = Schemas['Comment']
+export type Site = Schemas['Site']
+export type Category = Schemas['Category']
+export type Tag = Schemas['Tag']
+export type Author = Schemas['Author']
+export type TermRef = Schemas['TermRef']
+export type AuthorRef = Schemas['AuthorRef']
+export type PaginationMeta = Schemas['PaginationMeta']

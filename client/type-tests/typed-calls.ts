@@ -1,0 +1,106 @@
+// Compile-time tests of the client's types: checked by `tsc -p client/type-tests` (run from
+// test/client/types.test.ts). Each `@ts-expect-error` line must fail to compile; if one stops
+// failing (a type got looser), TypeScript reports the directive as unused and the test fails.
+// The lines without it must compile, so the checks are not vacuous.
+import { createBroadsheetClient, type BroadsheetProblem, type Post, type PostSummary, type PublicComment } from '../src/index.js'
+
+const bs = createBroadsheetClient({ baseUrl: 'http://127.0.0.1:3000' })
+
+export async function paths (): Promise<void> {
+  await bs.GET('/v1/posts')
+  await bs.GET('/v1/site')
+  // @ts-expect-error no such path
+  await bs.GET('/v1/postz')
+  // @ts-expect-error a path template must be written as declared, not filled in
+  await bs.GET('/v1/posts/blinken-warns-russia')
+  // @ts-expect-error POST /v1/site does not exist (site is GET and PATCH)
+  await bs.POST('/v1/site', { body: { title: 'x' } })
+  // @ts-expect-error GET /v1/keys/{id} does not exist (keys/{id} is DELETE only)
+  await bs.GET('/v1/keys/{id}', { params: { path: { id: 1 } } })
+}
+
+export async function parameters (): Promise<void> {
+  await bs.GET('/v1/posts/{ref}', { params: { path: { ref: 'blinken-warns-russia' } } })
+  await bs.GET('/v1/posts', { params: { query: { per_page: 12, category: 'politics', sort: 'relevance', q: 'lavrov' } } })
+  // @ts-expect-error the path parameter is required
+  await bs.GET('/v1/posts/{ref}')
+  // @ts-expect-error misspelt path parameter
+  await bs.GET('/v1/posts/{ref}', { params: { path: { slug: 'x' } } })
+  // @ts-expect-error misspelt query parameter (per_page)
+  await bs.GET('/v1/posts', { params: { query: { perPage: 12 } } })
+  // @ts-expect-error per_page is a number
+  await bs.GET('/v1/posts', { params: { query: { per_page: '12' } } })
+  // @ts-expect-error sort takes only the listed orders
+  await bs.GET('/v1/posts', { params: { query: { sort: 'newest' } } })
+  // @ts-expect-error comment ids are numbers
+  await bs.GET('/v1/comments/{id}', { params: { path: { id: 'abc' } } })
+}
+
+export async function bodies (): Promise<void> {
+  await bs.POST('/v1/posts/{ref}/comments', {
+    params: { path: { ref: 'blinken-warns-russia' } },
+    body: { author_name: 'Sam', author_email: 'sam@example.com', content: 'Thanks.' }
+  })
+  await bs.POST('/v1/posts', { body: { title: 'A draft', status: 'draft', author_id: 1, category_ids: [1] } })
+  await bs.PATCH('/v1/comments/{id}', { params: { path: { id: 1 } }, body: { status: 'approved' } })
+  // @ts-expect-error misspelt body field (author_name)
+  await bs.POST('/v1/posts/{ref}/comments', { params: { path: { ref: 'x' } }, body: { author: 'Sam', author_email: 'sam@example.com', content: 'Hi' } })
+  // @ts-expect-error an extra body field the API refuses (additionalProperties: false)
+  await bs.POST('/v1/posts/{ref}/comments', { params: { path: { ref: 'x' } }, body: { author_name: 'Sam', author_email: 'sam@example.com', content: 'Hi', rating: 5 } })
+  // @ts-expect-error a required body field is missing (content)
+  await bs.POST('/v1/posts/{ref}/comments', { params: { path: { ref: 'x' } }, body: { author_name: 'Sam', author_email: 'sam@example.com' } })
+  // @ts-expect-error the body is required
+  await bs.POST('/v1/posts/{ref}/comments', { params: { path: { ref: 'x' } } })
+  // @ts-expect-error status takes only the moderation states
+  await bs.PATCH('/v1/comments/{id}', { params: { path: { id: 1 } }, body: { status: 'published' } })
+  // @ts-expect-error GET takes no body
+  await bs.GET('/v1/posts', { body: { title: 'x' } })
+}
+
+export async function responses (): Promise<void> {
+  const { data: one } = await bs.GET('/v1/posts/{ref}', { params: { path: { ref: 'x' } } })
+  const post: Post = one.data
+  const title: string = post.title
+  const primary: string | undefined = post.categories[0]?.slug
+  // @ts-expect-error posts have no `headline`
+  void post.headline
+  // @ts-expect-error published_at may be null
+  const when: string = post.published_at
+  void [title, primary, when]
+
+  const { data: list, response } = await bs.GET('/v1/posts', { params: { query: { per_page: 3 } } })
+  const items: PostSummary[] = list.data
+  const cursor: string | null = list.meta.next_cursor
+  const etag: string | null = response.headers.get('etag')
+  void [items, cursor, etag]
+
+  const { data: thread } = await bs.GET('/v1/posts/{ref}/comments', { params: { path: { ref: 'x' } } })
+  const comments: PublicComment[] = thread.data
+  // @ts-expect-error the public thread never has the e-mail
+  void comments[0]?.author_email
+}
+
+export async function helpers (): Promise<void> {
+  for await (const post of bs.iterate('/v1/posts', { params: { query: { category: 'politics' } } })) {
+    const slug: string | undefined = post.slug
+    void slug
+  }
+  for await (const page of bs.paginate('/v1/categories')) {
+    const name: string | undefined = page.data[0]?.name
+    const pages: number = page.meta.total_pages
+    void [name, pages]
+  }
+  // @ts-expect-error a single post is not a list
+  bs.iterate('/v1/posts/{ref}')
+  // @ts-expect-error list helpers check the query too
+  bs.iterate('/v1/posts', { params: { query: { categoy: 'politics' } } })
+}
+
+export function problems (err: BroadsheetProblem): void {
+  const status: number = err.status
+  const code: string | undefined = err.code
+  const fields: string[] = err.errors.map((e) => e.path)
+  // @ts-expect-error problems have no `message_id`
+  void err.message_id
+  void [status, code, fields]
+}

@@ -1,0 +1,241 @@
+import { createHash } from 'node:crypto'
+import { readFileSync, readdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
+import view from '@fastify/view'
+import { Eta } from 'eta'
+import { createBroadsheetClient, type BroadsheetClient, type Category, type Site } from '@broadsheet/client'
+import type { SiteConfig } from './config.js'
+import { ContentReader, NotFound, type ArticleData, type Validators } from './content.js'
+import { breadcrumb, categoryPath, formatDate, postPath, safeUrl, snippetHtml, tagPath } from './format.js'
+
+const VIEWS = fileURLToPath(new URL('../views/', import.meta.url))
+const STYLESHEET = readFileSync(fileURLToPath(new URL('../public/site.css', import.meta.url)))
+const STYLESHEET_ETAG = `"${createHash('sha256').update(STYLESHEET).digest('base64url').slice(0, 27)}"`
+
+// Part of every page's ETag: a change to a template or the stylesheet changes every page.
+const BUILD = createHash('sha256')
+  .update(STYLESHEET)
+  .update(readdirSync(VIEWS).sort().map((f) => readFileSync(VIEWS + f, 'utf8')).join('\0'))
+  .digest('hex')
+
+export interface BuildSiteOptions extends Pick<SiteConfig, 'apiUrl' | 'publicApiUrl'> {
+  logger?: FastifyServerOptions['logger']
+  /** The client to read with (tests pass one); by default one on apiUrl with the ETag cache on. */
+  api?: BroadsheetClient
+}
+
+interface Layout {
+  site: Site
+  /** Top-level categories, for the navigation. */
+  nav: Category[]
+  /** Every category, for breadcrumbs. */
+  categories: Category[]
+  q?: string
+  robots?: string
+  canonical?: string | null
+  pageTitle?: string
+}
+
+/** The helpers templates call (always escaped by Eta unless written with <%~). */
+const helpers = { postPath, categoryPath, tagPath, formatDate, snippetHtml, safeUrl }
+
+// What the 404 and error pages show when the API cannot say.
+const FALLBACK_SITE = { title: 'Broadsheet', description: '', language: 'en', timezone: 'UTC' } as Site
+
+/**
+ * The reference frontend: server-rendered pages read from the Broadsheet API through
+ * @broadsheet/client, escaped by Eta, with ETags derived from the API's.
+ */
+export async function buildSite (opts: BuildSiteOptions) {
+  const api = opts.api ?? createBroadsheetClient({ baseUrl: opts.apiUrl, etagCache: { maxEntries: 1000 } })
+  const app = Fastify({ logger: opts.logger ?? false, disableRequestLogging: true, routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 } })
+  const formOrigin = new URL(opts.publicApiUrl).origin
+
+  await app.register(view, {
+    engine: { eta: new Eta({ autoEscape: true, autoTrim: [false, 'nl'] }) },
+    templates: VIEWS,
+    production: true,
+    defaultContext: { h: helpers }
+  })
+
+  // No script at all; the one form posts to the API (and is redirected back here).
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('content-security-policy', [
+      "default-src 'none'", "style-src 'self'", 'img-src * data:', 'frame-src https:',
+      `form-action 'self' ${formOrigin}`, "base-uri 'none'", "frame-ancestors 'none'"
+    ].join('; '))
+    reply.header('x-content-type-options', 'nosniff')
+    reply.header('referrer-policy', 'strict-origin-when-cross-origin')
+  })
+
+  /** Sends a page: ETag and Cache-Control from the API answers it was built from, or 304. */
+  async function page (request: FastifyRequest, reply: FastifyReply, validators: Validators, template: string, data: Record<string, unknown>) {
+    if (validators.cacheable) {
+      const etag = `W/"${createHash('sha256').update(BUILD).update(request.url).update(validators.etags.join(',')).digest('base64url').slice(0, 32)}"`
+      const maxAge = Number.isFinite(validators.maxAge) ? validators.maxAge : 60
+      reply.header('etag', etag).header('cache-control', `public, max-age=${maxAge}`)
+      if (matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send()
+    } else {
+      reply.header('cache-control', 'no-cache')
+    }
+    const html = await reply.viewAsync(template, data)
+    return reply.type('text/html; charset=utf-8').send(html)
+  }
+
+  async function layout (reader: ContentReader, extra: Partial<Layout> = {}): Promise<Layout> {
+    const [site, categories] = await Promise.all([reader.site(), reader.categories()])
+    return { site, nav: categories.filter((c) => c.parent_id === null), categories, ...extra }
+  }
+
+  app.get('/assets/site.css', async (request, reply) => {
+    reply.header('etag', STYLESHEET_ETAG).header('cache-control', 'public, max-age=3600')
+    if (matchesEtag(request.headers['if-none-match'], STYLESHEET_ETAG)) return reply.code(304).send()
+    return reply.type('text/css; charset=utf-8').send(STYLESHEET)
+  })
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send())
+
+  app.get<{ Querystring: { cursor?: string } }>('/', async (request, reply) => {
+    const reader = new ContentReader(api)
+    const cursor = text(request.query.cursor)
+    const [base, list] = await Promise.all([layout(reader), reader.latest({ cursor })])
+    return await page(request, reply, reader.validators, 'list', {
+      ...base, heading: cursor ? 'Older posts' : 'Latest', kind: 'home', list, next: nextCursorHref('/', list.meta.next_cursor), first: cursor ? '/' : null
+    })
+  })
+
+  app.get<{ Params: { slug: string }, Querystring: { cursor?: string } }>('/category/:slug', async (request, reply) => {
+    const reader = new ContentReader(api)
+    const cursor = text(request.query.cursor)
+    const [base, category, list] = await Promise.all([layout(reader), reader.category(request.params.slug), reader.latest({ category: request.params.slug, cursor })])
+    const here = categoryPath(category.slug)
+    return await page(request, reply, reader.validators, 'list', {
+      ...base,
+      pageTitle: category.name,
+      heading: category.name,
+      description: category.description,
+      crumbs: breadcrumb(category, base.categories).slice(0, -1),
+      kind: 'category',
+      list,
+      next: nextCursorHref(here, list.meta.next_cursor),
+      first: cursor ? here : null
+    })
+  })
+
+  app.get<{ Params: { slug: string }, Querystring: { cursor?: string } }>('/tag/:slug', async (request, reply) => {
+    const reader = new ContentReader(api)
+    const cursor = text(request.query.cursor)
+    const [base, tag, list] = await Promise.all([layout(reader), reader.tag(request.params.slug), reader.latest({ tag: request.params.slug, cursor })])
+    const here = tagPath(tag.slug)
+    return await page(request, reply, reader.validators, 'list', {
+      ...base, pageTitle: `#${tag.name}`, heading: `Tagged “${tag.name}”`, kind: 'tag', list, next: nextCursorHref(here, list.meta.next_cursor), first: cursor ? here : null
+    })
+  })
+
+  app.get<{ Querystring: { q?: string, page?: string } }>('/search', async (request, reply) => {
+    const reader = new ContentReader(api)
+    const q = (text(request.query.q) ?? '').trim().slice(0, 200)
+    const pageNumber = /^\d{1,4}$/.test(request.query.page ?? '') ? Math.max(1, Number(request.query.page)) : 1
+    const [base, list] = await Promise.all([layout(reader, { q }), q === '' ? undefined : reader.search(q, pageNumber)])
+    const href = (n: number) => `/search?${new URLSearchParams({ q, page: String(n) })}`
+    return await page(request, reply, reader.validators, 'search', {
+      ...base,
+      pageTitle: q ? `Search: ${q}` : 'Search',
+      robots: 'noindex',
+      list,
+      prev: list && pageNumber > 1 ? href(pageNumber - 1) : null,
+      next: list && pageNumber < list.meta.total_pages ? href(pageNumber + 1) : null
+    })
+  })
+
+  app.get<{ Querystring: { token?: string } }>('/preview', async (request, reply) => {
+    // Never cached, never indexed, whatever the answer.
+    reply.header('cache-control', 'private, no-store').header('x-robots-tag', 'noindex')
+    const token = text(request.query.token) ?? ''
+    const reader = new ContentReader(api)
+    const base = await layout(reader, { robots: 'noindex' })
+    if (!/^[A-Za-z0-9._~-]{8,512}$/.test(token)) throw new NotFound('Preview')
+    const article = await reader.preview(token)
+    const html = await reply.viewAsync('article', { ...base, ...articleView(article, base.categories, { preview: true }) })
+    return reply.type('text/html; charset=utf-8').send(html)
+  })
+
+  type ArticleRoute = { Params: { category?: string, slug: string }, Querystring: { comment?: string, replyto?: string } }
+  const article = async (request: FastifyRequest<ArticleRoute>, reply: FastifyReply) => {
+    const reader = new ContentReader(api)
+    const [base, data] = await Promise.all([layout(reader), reader.article(request.params.slug)])
+    const canonicalPath = postPath(data.post)
+    if (request.params.category !== undefined && request.params.category !== data.post.categories[0]?.slug) {
+      // One address per article: the one in the post's `url`.
+      const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : ''
+      return reply.code(301).header('cache-control', 'public, max-age=60').redirect(canonicalPath + query, 301)
+    }
+    const replyTo = Number(request.query.replyto)
+    return await page(request, reply, reader.validators, 'article', {
+      ...base,
+      ...articleView(data, base.categories, {
+        preview: false,
+        notice: request.query.comment === 'pending' || request.query.comment === 'approved' ? request.query.comment : null,
+        replyTo: data.comments.find((c) => c.id === replyTo && !c.deleted) ?? null
+      }),
+      formAction: `${opts.publicApiUrl}/v1/posts/${encodeURIComponent(data.post.slug)}/comments`,
+      commentsOpen: data.post.comment_status === 'open' && base.site.comments.enabled
+    })
+  }
+  app.get<ArticleRoute>('/:slug', article)
+  app.get<ArticleRoute>('/:category/:slug', article)
+
+  async function notFoundPage (request: FastifyRequest, reply: FastifyReply) {
+    let base: Layout = { site: FALLBACK_SITE, nav: [], categories: [] }
+    try {
+      base = await layout(new ContentReader(api))
+    } catch (err) {
+      request.log.warn({ err }, 'the API did not answer for the 404 page')
+    }
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'public, max-age=60')
+    const html = await reply.viewAsync('not-found', { ...base, pageTitle: 'Page not found', robots: 'noindex' })
+    return reply.code(404).type('text/html; charset=utf-8').send(html)
+  }
+
+  app.setNotFoundHandler(notFoundPage)
+  app.setErrorHandler(async (err, request, reply) => {
+    if (err instanceof NotFound) return await notFoundPage(request, reply)
+    request.log.error({ err }, 'page failed')
+    const status = (err as { statusCode?: number }).statusCode
+    const code = typeof status === 'number' && status >= 400 && status < 500 ? status : 502
+    reply.header('cache-control', 'no-store')
+    const html = await reply.viewAsync('error', { site: FALLBACK_SITE, nav: [], categories: [], pageTitle: 'Something went wrong', robots: 'noindex', status: code })
+    return reply.code(code).type('text/html; charset=utf-8').send(html)
+  })
+
+  return app
+}
+
+function articleView (data: ArticleData, categories: Category[], extra: Record<string, unknown>) {
+  const { post } = data
+  return {
+    pageTitle: post.title,
+    canonical: extra.preview ? null : post.canonical_url,
+    robots: extra.preview ? 'noindex' : undefined,
+    post,
+    crumbs: breadcrumb(post.categories[0], categories),
+    related: data.related,
+    comments: data.comments,
+    ...extra
+  }
+}
+
+function nextCursorHref (path: string, cursor: string | null): string | null {
+  return cursor === null ? null : `${path}?${new URLSearchParams({ cursor })}`
+}
+
+/** A single query value: repeated parameters arrive as arrays. */
+function text (value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+function matchesEtag (header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false
+  const weak = (tag: string) => tag.trim().replace(/^W\//, '')
+  return header.split(',').some((tag) => tag.trim() === '*' || weak(tag) === weak(etag))
+}

@@ -664,95 +664,47 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * Problem
-         * @description RFC 9457 problem details, sent as application/problem+json
+         * ApiKey
+         * @description An API key. The key itself is shown once, when created.
          */
-        Problem: {
+        ApiKey: {
+            /** @description Positive integer id */
+            id: number;
+            name: string;
+            /** @description The first characters of the key, to tell keys apart */
+            prefix: string;
+            scopes: ("read:drafts" | "write:content" | "moderate:comments" | "admin")[];
             /**
-             * @description URI identifying the problem type
-             * @example https://broadsheet.dev/problems/not-found
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
              */
-            type: string;
-            /**
-             * @description Short summary of the problem type
-             * @example Not Found
-             */
-            title: string;
-            /**
-             * @description HTTP status code
-             * @example 404
-             */
-            status: number;
-            /**
-             * @description What went wrong in this occurrence
-             * @example Post "no-such-post" not found
-             */
-            detail: string;
-            /** @description The request path */
-            instance?: string;
-            /**
-             * @description Stable machine-readable error code
-             * @example NOT_FOUND
-             */
-            code?: string;
-            /** @description Id of the request, also in the logs */
-            request_id?: string;
-            /** @description Each bad field or parameter (validation failures) */
-            errors?: {
-                /** @description Where the bad value is: query, params, body or headers */
-                in: string;
-                /** @description The field or parameter at fault (dot path for nested body fields) */
-                path: string;
-                message: string;
-            }[];
-            /**
-             * @description The media types the operation reads (415 only; also in the Accept header)
-             * @example [
-             *       "application/json"
-             *     ]
-             */
-            accepted?: string[];
+            created_at: string;
+            last_used_at: string | null;
+            revoked_at: string | null;
         };
-        /** PaginationMeta */
-        PaginationMeta: {
-            page: number;
-            per_page: number;
-            total: number;
-            total_pages: number;
-        };
-        /** Site */
-        Site: {
-            /** @example My Blog */
-            title: string;
-            description: string;
-            /** @description The public frontend (SITE_URL); configured, never taken from the request */
-            url: string;
+        /**
+         * Author
+         * @description An author. The e-mail address is never public.
+         */
+        Author: {
+            /** @description Positive integer id */
+            id: number;
+            /** @example maria-lopez */
+            slug: string;
+            /** @example Maria Lopez */
+            name: string;
+            bio: string;
+            avatar_url: string | null;
+            website: string | null;
+            /** @description Live posts by this author */
+            post_count: number;
             /**
-             * @description BCP 47 language tag
-             * @example en
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
              */
-            language: string;
-            /**
-             * @description IANA time zone for display
-             * @example Europe/London
-             */
-            timezone: string;
-            comments: {
-                /** @description Whether the comment form should be shown at all */
-                enabled: boolean;
-                /** @description all: every new comment waits as pending; first_time: a comment without links is approved at once when an approved comment has exactly the same author name and e-mail; none: approved at once */
-                moderation: "all" | "first_time" | "none";
-                /** @description Deepest reply level allowed (1 = no replies) */
-                max_depth: number;
-                /** @description Links allowed in one comment */
-                max_links: number;
-            };
-            /** @description Absolute feed URLs on this API (PUBLIC_API_URL); never taken from the request */
-            feeds: {
-                rss: string;
-                atom: string;
-                json: string;
-            };
+            created_at: string;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
@@ -761,30 +713,56 @@ export interface components {
             updated_at: string;
         };
         /**
-         * PublicComment
-         * @description An approved comment as the public sees it: never an e-mail or client address.
+         * AuthorRef
+         * @description The author as embedded in a post
          */
-        PublicComment: {
+        AuthorRef: {
             /** @description Positive integer id */
             id: number;
+            slug: string;
+            name: string;
+            avatar_url: string | null;
+        };
+        /** Category */
+        Category: {
             /** @description Positive integer id */
-            post_id: number;
+            id: number;
+            /** @example politics */
+            slug: string;
+            /** @example Politics */
+            name: string;
+            description: string;
+            /** @description The parent category, null at the top of the tree */
             parent_id: number | null;
-            /** @description 0 for a top-level comment, 1 for a reply, …: indent by it */
-            depth: number;
-            /** @description Empty for a deleted comment kept for its replies */
-            author_name: string;
-            author_url: string | null;
-            /** @description Escaped text in <p>, links with rel="nofollow ugc"; empty when deleted */
-            content_html: string;
-            /** @description A deleted comment kept as a placeholder so its replies stay in place */
-            deleted: boolean;
+            /** @description Live posts filed directly in this category */
+            post_count: number;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
              * @example 2022-01-21T17:05:00.000Z
              */
             created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at: string;
+        };
+        /** Change */
+        Change: {
+            resource: "post" | "category" | "tag" | "author" | "comment" | "site";
+            /** @description Positive integer id */
+            id: number;
+            slug: string | null;
+            /** @description upsert: fetch the resource again; delete: drop it (a post that stops being public is a delete) */
+            action: "upsert" | "delete";
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            changed_at: string;
         };
         /**
          * Comment
@@ -821,79 +799,51 @@ export interface components {
              */
             updated_at: string;
         };
-        /** SubmittedComment */
-        SubmittedComment: {
-            /** @description Positive integer id */
-            id: number;
-            /** @description Positive integer id */
-            post_id: number;
-            parent_id: number | null;
-            depth: number;
-            author_name: string;
-            author_url: string | null;
-            content_html: string;
-            /** @description approved: visible now; pending: may await moderation (to its submitter, a comment that moderation first_time approved also reads pending) */
-            status: "pending" | "approved";
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC time
-             * @example 2022-01-21T17:05:00.000Z
-             */
-            created_at: string;
-        };
         /**
-         * ApiKey
-         * @description An API key. The key itself is shown once, when created.
+         * ImportJob
+         * @description An import running in the background: poll `GET /v1/imports/{id}` until `status` is `succeeded`, `failed` or `cancelled`
          */
-        ApiKey: {
+        ImportJob: {
             /** @description Positive integer id */
             id: number;
-            name: string;
-            /** @description The first characters of the key, to tell keys apart */
-            prefix: string;
-            scopes: ("read:drafts" | "write:content" | "moderate:comments" | "admin")[];
+            /** @description A WordPress export or a feed */
+            kind: "wxr" | "feed";
+            /** @description `queued` (waiting for its turn: one import runs at a time), `running`, `succeeded`, `failed` (`error` says why) or `cancelled` */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            /**
+             * @description `upload`, the feed URL that was fetched, or `file:` and the file the command line read
+             * @example upload
+             */
+            source: string;
+            /** @description A cancellation was asked for: a running job stops after the item in hand */
+            cancel_requested: boolean;
+            progress: {
+                /** @description Items handled so far (authors, terms and posts of an export; items of a feed) */
+                items_read: number;
+                /** @description How many items there are, when known (a feed once it is parsed; an export is read as a stream) */
+                items_total: number | null;
+                bytes_read: number;
+                /** @description Size of the uploaded or fetched body */
+                bytes_total: number;
+            };
+            summary: components["schemas"]["ImportSummary"];
+            /** @description Why a failed job failed */
+            error: {
+                /**
+                 * @description `UNREADABLE_IMPORT` (not an export or a feed at all), `IMPORT_STALLED`, `IMPORT_INTERRUPTED` (the server stopped) or `IMPORT_FAILED`
+                 * @example UNREADABLE_IMPORT
+                 */
+                code: string;
+                message: string;
+            } | null;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
              * @example 2022-01-21T17:05:00.000Z
              */
             created_at: string;
-            last_used_at: string | null;
-            revoked_at: string | null;
-        };
-        /** Change */
-        Change: {
-            resource: "post" | "category" | "tag" | "author" | "comment" | "site";
-            /** @description Positive integer id */
-            id: number;
-            slug: string | null;
-            /** @description upsert: fetch the resource again; delete: drop it (a post that stops being public is a delete) */
-            action: "upsert" | "delete";
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC time
-             * @example 2022-01-21T17:05:00.000Z
-             */
-            changed_at: string;
-        };
-        /**
-         * Webhook
-         * @description A subscription to content events. The secret is never shown after creation.
-         */
-        Webhook: {
-            /** @description Positive integer id */
-            id: number;
-            url: string;
-            events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved")[];
-            description: string;
-            /** @description An inactive webhook gets no new events; deliveries queued before it was paused wait until it is active again */
-            active: boolean;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC time
-             * @example 2022-01-21T17:05:00.000Z
-             */
-            created_at: string;
+            started_at: string | null;
+            finished_at: string | null;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
@@ -902,86 +852,74 @@ export interface components {
             updated_at: string;
         };
         /**
-         * WebhookDelivery
-         * @description One event sent (or to be sent) to one webhook.
+         * ImportSummary
+         * @description What an import created, updated, left alone and skipped
          */
-        WebhookDelivery: {
-            /** @description Positive integer id */
-            id: number;
+        ImportSummary: {
             /**
-             * Format: uuid
-             * @description Sent as X-Broadsheet-Delivery and as the payload `id`
+             * @description What was read: `wxr-1.2` (or 1.0, 1.1), `rss`, `atom`, `rdf`, `json`
+             * @example wxr-1.2
              */
-            uuid: string;
-            /** @description Positive integer id */
-            webhook_id: number;
-            /** @description post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), comment.approved (a comment became visible) */
-            event: "post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved";
-            /** @description pending: queued or being retried; succeeded: a 2xx answer; failed: every attempt failed */
-            status: "pending" | "succeeded" | "failed";
-            /** @description Attempts made (since the last manual retry) */
-            attempts: number;
-            /** @description When a pending delivery is tried next */
-            next_attempt_at: string | null;
-            /** @description HTTP status of the last answer; null when there was none */
-            last_status_code: number | null;
-            /** @description Why the last attempt failed (status and the start of the answer, or a network error) */
-            last_error: string | null;
+            format: string;
+            /** @description Resources created by this import */
+            created: {
+                posts: number;
+                categories: number;
+                tags: number;
+                authors: number;
+                comments: number;
+            };
+            /** @description Resources that existed (same import key or slug) and were changed to match the file */
+            updated: {
+                posts: number;
+                categories: number;
+                tags: number;
+                authors: number;
+                comments: number;
+            };
+            /** @description Resources that existed and already matched the file */
+            unchanged: {
+                posts: number;
+                categories: number;
+                tags: number;
+                authors: number;
+                comments: number;
+            };
             /**
-             * Format: date-time
-             * @description ISO 8601 UTC time
-             * @example 2022-01-21T17:05:00.000Z
+             * @description Items not imported by design, counted by kind: `page`, `attachment` (used only as featured images), `nav_menu_item`, …
+             * @example {
+             *       "page": 21,
+             *       "attachment": 37,
+             *       "nav_menu_item": 70
+             *     }
              */
-            created_at: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC time
-             * @example 2022-01-21T17:05:00.000Z
-             */
-            updated_at: string;
-            /** @description When a 2xx answer arrived */
-            delivered_at: string | null;
+            ignored: {
+                [key: string]: number;
+            };
+            /** @description Items that were not imported, each with the reason; nothing of a skipped item was written */
+            skipped: {
+                /**
+                 * @description post, comment, category, tag, author or item
+                 * @example post
+                 */
+                kind: string;
+                /**
+                 * @description What the file calls it: a WordPress id, guid, slug or feed item id
+                 * @example wp:1241
+                 */
+                ref: string;
+                /** @example a post in the trash */
+                reason: string;
+            }[];
+            /** @description Problems that did not stop an item (a missing featured image, a broken tail of the file, …) */
+            warnings: string[];
         };
-        /**
-         * SearchMeta
-         * @description With `q`: how the answer was bounded. A search reads at most what its page needs: newest (or oldest) first, matches come in index order; other orders rank the 1,000 newest matches.
-         * @example {
-         *       "bounded": true,
-         *       "scored": 1000,
-         *       "total_exact": false,
-         *       "timed_out": false
-         *     }
-         */
-        SearchMeta: {
-            /** @description Something was left out: an order other than date ranked only the 1,000 newest matches, the count stopped at 1,000, or the time budget ran out */
-            bounded: boolean;
-            /** @description How many matches were ranked (relevance, title, -updated_at, and every order over drafts, scheduled or archived posts): the newest ones, at most 1,000. Null in date order, which reads every match in order */
-            scored: number | null;
-            /** @description Whether `total` (and X-Total-Count) is the exact number of matches; otherwise it counts the results pages reach (at most 1,000) */
-            total_exact: boolean;
-            /** @description The query budget (QUERY_BUDGET_MS) ran out: the page holds what was found by then, possibly without snippets */
-            timed_out: boolean;
-        };
-        /**
-         * TermRef
-         * @description A category or tag as embedded in a post
-         */
-        TermRef: {
-            /** @description Positive integer id */
-            id: number;
-            slug: string;
-            name: string;
-        };
-        /**
-         * AuthorRef
-         * @description The author as embedded in a post
-         */
-        AuthorRef: {
-            /** @description Positive integer id */
-            id: number;
-            slug: string;
-            name: string;
-            avatar_url: string | null;
+        /** PaginationMeta */
+        PaginationMeta: {
+            page: number;
+            per_page: number;
+            total: number;
+            total_pages: number;
         };
         /** Post */
         Post: {
@@ -1032,6 +970,52 @@ export interface components {
             comment_status: "open" | "closed";
             /** @description Approved comments */
             comment_count: number;
+        };
+        /** PostEnvelope */
+        PostEnvelope: {
+            data: components["schemas"]["Post"];
+        };
+        /** PostList */
+        PostList: {
+            data: components["schemas"]["PostSummary"][];
+            meta: components["schemas"]["PostListMeta"];
+        };
+        /** PostListMeta */
+        PostListMeta: {
+            /** @description The page number; null when paging by cursor */
+            page: number | null;
+            per_page: number;
+            total: number;
+            total_pages: number;
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            next_cursor: string | null;
+            search?: components["schemas"]["SearchMeta"];
+        };
+        /**
+         * PostReceipt
+         * @description The answer to a post write by a key without read:drafts: the post's identity and state, no content.
+         * @example {
+         *       "id": 42,
+         *       "slug": "blinken-warns-russia",
+         *       "status": "scheduled",
+         *       "published_at": "2030-01-21T06:00:00.000Z",
+         *       "updated_at": "2030-01-20T17:05:00.000Z"
+         *     }
+         */
+        PostReceipt: {
+            /** @description Positive integer id */
+            id: number;
+            /** @example blinken-warns-russia */
+            slug: string;
+            /** @description A scheduled post reads as published once its published_at has passed */
+            status: "draft" | "scheduled" | "published" | "archived";
+            published_at: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at: string;
         };
         /**
          * PostSummary
@@ -1088,90 +1072,86 @@ export interface components {
             /** @description With q: the matching passage, matches wrapped in <mark> */
             snippet?: string;
         };
-        /** PostListMeta */
-        PostListMeta: {
-            /** @description The page number; null when paging by cursor */
-            page: number | null;
-            per_page: number;
-            total: number;
-            total_pages: number;
-            /** @description Pass as `cursor` for the next page; null on the last page */
-            next_cursor: string | null;
-            search?: components["schemas"]["SearchMeta"];
-        };
-        /** PostList */
-        PostList: {
-            data: components["schemas"]["PostSummary"][];
-            meta: components["schemas"]["PostListMeta"];
-        };
-        /** PostEnvelope */
-        PostEnvelope: {
-            data: components["schemas"]["Post"];
-        };
-        /**
-         * PostReceipt
-         * @description The answer to a post write by a key without read:drafts: the post's identity and state, no content.
-         * @example {
-         *       "id": 42,
-         *       "slug": "blinken-warns-russia",
-         *       "status": "scheduled",
-         *       "published_at": "2030-01-21T06:00:00.000Z",
-         *       "updated_at": "2030-01-20T17:05:00.000Z"
-         *     }
-         */
-        PostReceipt: {
-            /** @description Positive integer id */
-            id: number;
-            /** @example blinken-warns-russia */
-            slug: string;
-            /** @description A scheduled post reads as published once its published_at has passed */
-            status: "draft" | "scheduled" | "published" | "archived";
-            published_at: string | null;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC time
-             * @example 2022-01-21T17:05:00.000Z
-             */
-            updated_at: string;
-        };
         /** PostWriteEnvelope */
         PostWriteEnvelope: {
             /** @description The whole post (as GET /v1/posts/{ref} shows it to the key) when the key may read drafts (read:drafts or admin); else a PostReceipt */
             data: components["schemas"]["Post"] | components["schemas"]["PostReceipt"];
         };
         /**
-         * RelatedReasons
-         * @description Why the post was chosen
-         * @example {
-         *       "shared_tags": [
-         *         {
-         *           "id": 9,
-         *           "slug": "nato",
-         *           "name": "NATO"
-         *         },
-         *         {
-         *           "id": 8,
-         *           "slug": "ukraine",
-         *           "name": "Ukraine"
-         *         }
-         *       ],
-         *       "shared_categories": [
-         *         {
-         *           "id": 1,
-         *           "slug": "politics",
-         *           "name": "Politics"
-         *         }
-         *       ],
-         *       "text_similarity": 0.413562
-         *     }
+         * Problem
+         * @description RFC 9457 problem details, sent as application/problem+json
          */
-        RelatedReasons: {
-            /** @description Tags this post shares with the one asked about, rarest first */
-            shared_tags: components["schemas"]["TermRef"][];
-            /** @description Categories it shares, rarest first */
-            shared_categories: components["schemas"]["TermRef"][];
-            /** @description Cosine similarity of the two posts' title and body terms, each weighted by its rarity (0 = no content word in common) */
-            text_similarity: number;
+        Problem: {
+            /**
+             * @description URI identifying the problem type
+             * @example https://broadsheet.dev/problems/not-found
+             */
+            type: string;
+            /**
+             * @description Short summary of the problem type
+             * @example Not Found
+             */
+            title: string;
+            /**
+             * @description HTTP status code
+             * @example 404
+             */
+            status: number;
+            /**
+             * @description What went wrong in this occurrence
+             * @example Post "no-such-post" not found
+             */
+            detail: string;
+            /** @description The request path */
+            instance?: string;
+            /**
+             * @description Stable machine-readable error code
+             * @example NOT_FOUND
+             */
+            code?: string;
+            /** @description Id of the request, also in the logs */
+            request_id?: string;
+            /** @description Each bad field or parameter (validation failures) */
+            errors?: {
+                /** @description Where the bad value is: query, params, body or headers */
+                in: string;
+                /** @description The field or parameter at fault (dot path for nested body fields) */
+                path: string;
+                message: string;
+            }[];
+            /**
+             * @description The media types the operation reads (415 only; also in the Accept header)
+             * @example [
+             *       "application/json"
+             *     ]
+             */
+            accepted?: string[];
+        };
+        /**
+         * PublicComment
+         * @description An approved comment as the public sees it: never an e-mail or client address.
+         */
+        PublicComment: {
+            /** @description Positive integer id */
+            id: number;
+            /** @description Positive integer id */
+            post_id: number;
+            parent_id: number | null;
+            /** @description 0 for a top-level comment, 1 for a reply, …: indent by it */
+            depth: number;
+            /** @description Empty for a deleted comment kept for its replies */
+            author_name: string;
+            author_url: string | null;
+            /** @description Escaped text in <p>, links with rel="nofollow ugc"; empty when deleted */
+            content_html: string;
+            /** @description A deleted comment kept as a placeholder so its replies stay in place */
+            deleted: boolean;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at: string;
         };
         /**
          * RelatedPost
@@ -1319,31 +1299,119 @@ export interface components {
                 timed_out: boolean;
             };
         };
-        /** Category */
-        Category: {
-            /** @description Positive integer id */
-            id: number;
-            /** @example politics */
-            slug: string;
-            /** @example Politics */
-            name: string;
+        /**
+         * RelatedReasons
+         * @description Why the post was chosen
+         * @example {
+         *       "shared_tags": [
+         *         {
+         *           "id": 9,
+         *           "slug": "nato",
+         *           "name": "NATO"
+         *         },
+         *         {
+         *           "id": 8,
+         *           "slug": "ukraine",
+         *           "name": "Ukraine"
+         *         }
+         *       ],
+         *       "shared_categories": [
+         *         {
+         *           "id": 1,
+         *           "slug": "politics",
+         *           "name": "Politics"
+         *         }
+         *       ],
+         *       "text_similarity": 0.413562
+         *     }
+         */
+        RelatedReasons: {
+            /** @description Tags this post shares with the one asked about, rarest first */
+            shared_tags: components["schemas"]["TermRef"][];
+            /** @description Categories it shares, rarest first */
+            shared_categories: components["schemas"]["TermRef"][];
+            /** @description Cosine similarity of the two posts' title and body terms, each weighted by its rarity (0 = no content word in common) */
+            text_similarity: number;
+        };
+        /**
+         * SearchMeta
+         * @description With `q`: how the answer was bounded. A search reads at most what its page needs: newest (or oldest) first, matches come in index order; other orders rank the 1,000 newest matches.
+         * @example {
+         *       "bounded": true,
+         *       "scored": 1000,
+         *       "total_exact": false,
+         *       "timed_out": false
+         *     }
+         */
+        SearchMeta: {
+            /** @description Something was left out: an order other than date ranked only the 1,000 newest matches, the count stopped at 1,000, or the time budget ran out */
+            bounded: boolean;
+            /** @description How many matches were ranked (relevance, title, -updated_at, and every order over drafts, scheduled or archived posts): the newest ones, at most 1,000. Null in date order, which reads every match in order */
+            scored: number | null;
+            /** @description Whether `total` (and X-Total-Count) is the exact number of matches; otherwise it counts the results pages reach (at most 1,000) */
+            total_exact: boolean;
+            /** @description The query budget (QUERY_BUDGET_MS) ran out: the page holds what was found by then, possibly without snippets */
+            timed_out: boolean;
+        };
+        /** Site */
+        Site: {
+            /** @example My Blog */
+            title: string;
             description: string;
-            /** @description The parent category, null at the top of the tree */
-            parent_id: number | null;
-            /** @description Live posts filed directly in this category */
-            post_count: number;
+            /** @description The public frontend (SITE_URL); configured, never taken from the request */
+            url: string;
             /**
-             * Format: date-time
-             * @description ISO 8601 UTC time
-             * @example 2022-01-21T17:05:00.000Z
+             * @description BCP 47 language tag
+             * @example en
              */
-            created_at: string;
+            language: string;
+            /**
+             * @description IANA time zone for display
+             * @example Europe/London
+             */
+            timezone: string;
+            comments: {
+                /** @description Whether the comment form should be shown at all */
+                enabled: boolean;
+                /** @description all: every new comment waits as pending; first_time: a comment without links is approved at once when an approved comment has exactly the same author name and e-mail; none: approved at once */
+                moderation: "all" | "first_time" | "none";
+                /** @description Deepest reply level allowed (1 = no replies) */
+                max_depth: number;
+                /** @description Links allowed in one comment */
+                max_links: number;
+            };
+            /** @description Absolute feed URLs on this API (PUBLIC_API_URL); never taken from the request */
+            feeds: {
+                rss: string;
+                atom: string;
+                json: string;
+            };
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
              * @example 2022-01-21T17:05:00.000Z
              */
             updated_at: string;
+        };
+        /** SubmittedComment */
+        SubmittedComment: {
+            /** @description Positive integer id */
+            id: number;
+            /** @description Positive integer id */
+            post_id: number;
+            parent_id: number | null;
+            depth: number;
+            author_name: string;
+            author_url: string | null;
+            content_html: string;
+            /** @description approved: visible now; pending: may await moderation (to its submitter, a comment that moderation first_time approved also reads pending) */
+            status: "pending" | "approved";
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at: string;
         };
         /** Tag */
         Tag: {
@@ -1370,148 +1438,80 @@ export interface components {
             updated_at: string;
         };
         /**
-         * Author
-         * @description An author. The e-mail address is never public.
+         * TermRef
+         * @description A category or tag as embedded in a post
          */
-        Author: {
+        TermRef: {
             /** @description Positive integer id */
             id: number;
-            /** @example maria-lopez */
             slug: string;
-            /** @example Maria Lopez */
             name: string;
-            bio: string;
-            avatar_url: string | null;
-            website: string | null;
-            /** @description Live posts by this author */
-            post_count: number;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC time
-             * @example 2022-01-21T17:05:00.000Z
-             */
-            created_at: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC time
-             * @example 2022-01-21T17:05:00.000Z
-             */
-            updated_at: string;
         };
         /**
-         * ImportSummary
-         * @description What an import created, updated, left alone and skipped
+         * Webhook
+         * @description A subscription to content events. The secret is never shown after creation.
          */
-        ImportSummary: {
-            /**
-             * @description What was read: `wxr-1.2` (or 1.0, 1.1), `rss`, `atom`, `rdf`, `json`
-             * @example wxr-1.2
-             */
-            format: string;
-            /** @description Resources created by this import */
-            created: {
-                posts: number;
-                categories: number;
-                tags: number;
-                authors: number;
-                comments: number;
-            };
-            /** @description Resources that existed (same import key or slug) and were changed to match the file */
-            updated: {
-                posts: number;
-                categories: number;
-                tags: number;
-                authors: number;
-                comments: number;
-            };
-            /** @description Resources that existed and already matched the file */
-            unchanged: {
-                posts: number;
-                categories: number;
-                tags: number;
-                authors: number;
-                comments: number;
-            };
-            /**
-             * @description Items not imported by design, counted by kind: `page`, `attachment` (used only as featured images), `nav_menu_item`, …
-             * @example {
-             *       "page": 21,
-             *       "attachment": 37,
-             *       "nav_menu_item": 70
-             *     }
-             */
-            ignored: {
-                [key: string]: number;
-            };
-            /** @description Items that were not imported, each with the reason; nothing of a skipped item was written */
-            skipped: {
-                /**
-                 * @description post, comment, category, tag, author or item
-                 * @example post
-                 */
-                kind: string;
-                /**
-                 * @description What the file calls it: a WordPress id, guid, slug or feed item id
-                 * @example wp:1241
-                 */
-                ref: string;
-                /** @example a post in the trash */
-                reason: string;
-            }[];
-            /** @description Problems that did not stop an item (a missing featured image, a broken tail of the file, …) */
-            warnings: string[];
-        };
-        /**
-         * ImportJob
-         * @description An import running in the background: poll `GET /v1/imports/{id}` until `status` is `succeeded`, `failed` or `cancelled`
-         */
-        ImportJob: {
+        Webhook: {
             /** @description Positive integer id */
             id: number;
-            /** @description A WordPress export or a feed */
-            kind: "wxr" | "feed";
-            /** @description `queued` (waiting for its turn: one import runs at a time), `running`, `succeeded`, `failed` (`error` says why) or `cancelled` */
-            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-            /**
-             * @description `upload`, the feed URL that was fetched, or `file:` and the file the command line read
-             * @example upload
-             */
-            source: string;
-            /** @description A cancellation was asked for: a running job stops after the item in hand */
-            cancel_requested: boolean;
-            progress: {
-                /** @description Items handled so far (authors, terms and posts of an export; items of a feed) */
-                items_read: number;
-                /** @description How many items there are, when known (a feed once it is parsed; an export is read as a stream) */
-                items_total: number | null;
-                bytes_read: number;
-                /** @description Size of the uploaded or fetched body */
-                bytes_total: number;
-            };
-            summary: components["schemas"]["ImportSummary"];
-            /** @description Why a failed job failed */
-            error: {
-                /**
-                 * @description `UNREADABLE_IMPORT` (not an export or a feed at all), `IMPORT_STALLED`, `IMPORT_INTERRUPTED` (the server stopped) or `IMPORT_FAILED`
-                 * @example UNREADABLE_IMPORT
-                 */
-                code: string;
-                message: string;
-            } | null;
+            url: string;
+            events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved")[];
+            description: string;
+            /** @description An inactive webhook gets no new events; deliveries queued before it was paused wait until it is active again */
+            active: boolean;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
              * @example 2022-01-21T17:05:00.000Z
              */
             created_at: string;
-            started_at: string | null;
-            finished_at: string | null;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
              * @example 2022-01-21T17:05:00.000Z
              */
             updated_at: string;
+        };
+        /**
+         * WebhookDelivery
+         * @description One event sent (or to be sent) to one webhook.
+         */
+        WebhookDelivery: {
+            /** @description Positive integer id */
+            id: number;
+            /**
+             * Format: uuid
+             * @description Sent as X-Broadsheet-Delivery and as the payload `id`
+             */
+            uuid: string;
+            /** @description Positive integer id */
+            webhook_id: number;
+            /** @description post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), comment.approved (a comment became visible) */
+            event: "post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved";
+            /** @description pending: queued or being retried; succeeded: a 2xx answer; failed: every attempt failed */
+            status: "pending" | "succeeded" | "failed";
+            /** @description Attempts made (since the last manual retry) */
+            attempts: number;
+            /** @description When a pending delivery is tried next */
+            next_attempt_at: string | null;
+            /** @description HTTP status of the last answer; null when there was none */
+            last_status_code: number | null;
+            /** @description Why the last attempt failed (status and the start of the answer, or a network error) */
+            last_error: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at: string;
+            /** @description When a 2xx answer arrived */
+            delivered_at: string | null;
         };
     };
     responses: never;

@@ -197,6 +197,8 @@ t.test('unknown, expired, revoked, deleted-post and malformed tokens: the same 4
     detail: 'This preview link does not exist, has expired or was revoked',
     code: 'PREVIEW_NOT_FOUND'
   }], 'one answer for every kind of wrong token')
+  // Longer than any path parameter (maxParamLength): refused before routing, as on every route.
+  t.equal((await app.inject(`/v1/previews/pv_${'A'.repeat(600)}`)).statusCode, 414)
 })
 
 t.test('a link expires at expires_at', async (t) => {

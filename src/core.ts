@@ -37,6 +37,8 @@ import { createImportJobsRepository } from './modules/imports/imports-jobs-repos
 import { createImportService } from './modules/imports/imports-service.js'
 import { createImportJobs } from './modules/imports/imports-jobs.js'
 import type { ImportProgress } from './modules/imports/imports-run.js'
+import { createPreviewsRepository } from './modules/previews/previews-repository.js'
+import { createPreviewsService } from './modules/previews/previews-service.js'
 
 // The composition root: every repository, service, listener and worker of one database
 // connection is built here, once, in the order they depend on each other. The HTTP app
@@ -56,6 +58,8 @@ export interface CoreLog {
 export interface CoreOptions {
   /** SITE_URL: post URLs in webhook payloads, feeds and related posts. */
   siteUrl: string
+  /** PREVIEW_URL_TEMPLATE: the frontend page of a preview link, `{token}` replaced. */
+  previewUrlTemplate?: string
   /** IFRAME_HOSTS, parsed: iframes that survive post sanitizing. */
   iframeHosts: string[]
   /** QUERY_BUDGET_MS: how long one search, related-posts or feed read may compute. */
@@ -89,6 +93,7 @@ const SILENT_LOG: CoreLog = { debug: silent, info: silent, warn: silent, error: 
 export function coreOptions (config: AppConfig, log: CoreLog = SILENT_LOG): CoreOptions {
   return {
     siteUrl: config.SITE_URL,
+    previewUrlTemplate: config.PREVIEW_URL_TEMPLATE,
     iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     queryBudgetMs: config.QUERY_BUDGET_MS,
     webhooks: {
@@ -137,7 +142,8 @@ export function createCore (db: Db, options: CoreOptions) {
     related: createRelatedRepository(db),
     feeds: createFeedsRepository(db),
     imports: createImportsRepository(db),
-    importJobs: createImportJobsRepository(db)
+    importJobs: createImportJobsRepository(db),
+    previews: createPreviewsRepository(db)
   }
 
   // Each post's related-posts term vector, rebuilt in the write that changed its text; the
@@ -152,6 +158,15 @@ export function createCore (db: Db, options: CoreOptions) {
     related: createRelatedService({ repo: repos.related, indexer: relatedIndex, posts, stamp: version.stamp, bump: version.bump, siteUrl, budgetMs }),
     feeds: createFeedsService({ posts, repos, site: repos.site, changes: repos.changes, feeds: repos.feeds, siteUrl, budgetMs })
   }
+  // Preview links read a post of any status through the same single-post read as GET /v1/posts/{ref}.
+  const previews = createPreviewsService({
+    repo: repos.previews,
+    postsRepo: repos.posts,
+    posts,
+    related: services.related,
+    comments: repos.comments,
+    urlTemplate: options.previewUrlTemplate ?? `${siteUrl}/preview?token={token}`
+  })
 
   const touch = (emit: Emit, ids: number[]) => { touchPosts(db, emit, ids) }
   const content = {
@@ -210,6 +225,8 @@ export function createCore (db: Db, options: CoreOptions) {
     repos,
     /** Reads that compose repositories: post lists and search, related posts, feeds. */
     services,
+    /** Preview links: made and revoked by keys, read by token (no content version, change log or webhook). */
+    previews,
     /** Writes, each one transaction through `write` and the change bus. */
     writes,
     /** What listens on the change bus besides the change log (`repos.changes.listener`). */

@@ -175,8 +175,12 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
 
   /** The `limit` posts most related to a live post, and whether the time budget cut the work short (meta.timed_out). */
   function page (refText: string, limit: number, now = Date.now()): { data: RelatedPost[], timedOut: boolean } {
+    return pageFor(posts.requireLive(refText, now), limit, now)
+  }
+
+  /** The same for a post already found, whatever its status (a preview link's draft): only live posts are ever offered. */
+  function pageFor (target: PostRow, limit: number, now = Date.now()): { data: RelatedPost[], timedOut: boolean } {
     const budget = createBudget(deps.budgetMs ?? Infinity)
-    const target = posts.requireLive(refText, now)
     startBackfill()
     let hash = repo.fingerprintOf(target.id)
     if (hash === undefined) {
@@ -240,6 +244,7 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
     },
 
     page,
+    pageFor,
 
     /** Starts the backfill if no request has yet, and resolves once no post is left without a vector. */
     whenIndexed (): Promise<void> {

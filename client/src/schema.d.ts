@@ -129,7 +129,7 @@ export interface paths {
         put?: never;
         /**
          * Post a comment
-         * @description For readers, no key needed. JSON or an HTML form (`application/x-www-form-urlencoded`). Answers 201 with the comment and its status as the submitter may know it: `approved` when the site approves every comment (moderation `none`), else `pending` — also when moderation `first_time` approved it because the same name and e-mail have an approved comment (a comment with links always waits), so the answer never tells whether an address has commented before. A form post from a browser (Accept: text/html) is answered with 303 to the post's page on the frontend instead (`?comment=` the same status). Spam defences: the `website` honeypot, a link limit (site setting), duplicate detection (409), a per-client rate limit (429 with Retry-After and RateLimit headers), length limits, the reply depth limit (422). Comments closed: 403; post not live: 404.
+         * @description For readers, no key needed. JSON or an HTML form (`application/x-www-form-urlencoded`). Answers 201 with the comment and its status as the submitter may know it: `approved` when the site approves every comment (moderation `none`), else `pending` — also when moderation `first_time` approved it because the same name and e-mail have an approved comment (a comment with links always waits), so the answer never tells whether an address has commented before. The 201 carries `Location: /v1/comments/{id}` (publicly readable) only when the comment is already approved. A form post from a browser (Accept: text/html) is answered with 303 to the post's page on the frontend instead (`?comment=` the same status, `#comment-{id}`), and so is every refusal of such a post (400, 403, 409, 422, 429): 303 to the post's page with `comment_error` (the problem `code`), `comment_message` (its detail), `comment_fields` (the fields at fault, comma-separated) and the fields to fill in again (`author_name`, `author_url`, `content` up to 2,000 characters; never the e-mail), ending `#comment-error`. JSON clients get problem+json. Spam defences: the `website` honeypot, a link limit (site setting), duplicate detection (409), a per-client rate limit counting stored submissions only (429 with Retry-After and RateLimit headers; a refused submission does not count), length limits, the reply depth limit (422). Comments closed: 403; post not live: 404.
          */
         post: operations["createPostComment"];
         delete?: never;
@@ -165,7 +165,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a comment (moderation) */
+        /**
+         * Get a comment
+         * @description Public for an approved comment on a live post (the `PublicComment` shape, as in threads), so a change-log mirror can fetch the comment entries it reads. With `moderate:comments`, any comment in the moderator's shape (`Comment`, with e-mail and status). Anything else — pending, spam, trash, a deleted comment, a post that is not live — is a 404 to the public.
+         */
         get: operations["getComment"];
         put?: never;
         post?: never;
@@ -757,6 +760,8 @@ export interface components {
             slug: string | null;
             /** @description upsert: fetch the resource again; delete: drop it (a post that stops being public is a delete) */
             action: "upsert" | "delete";
+            /** @description For a comment: the post it belongs to (fetch `/v1/comments/{id}`, or the post's thread); null for every other resource */
+            post_id: number | null;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
@@ -1144,6 +1149,8 @@ export interface components {
             author_url: string | null;
             /** @description Escaped text in <p>, links with rel="nofollow ugc"; empty when deleted */
             content_html: string;
+            /** @description A reader's comment, or a pingback/trackback (imported from WordPress): render them apart */
+            type: "comment" | "pingback" | "trackback";
             /** @description A deleted comment kept as a placeholder so its replies stay in place */
             deleted: boolean;
             /**
@@ -2361,7 +2368,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description HTML form posts: see the post page */
+            /** @description HTML form posts, stored or refused: see the post page (no body) */
             303: {
                 headers: {
                     [name: string]: unknown;
@@ -2538,7 +2545,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: components["schemas"]["Comment"];
+                        data: components["schemas"]["Comment"] | components["schemas"]["PublicComment"];
                     };
                 };
             };
@@ -2553,15 +2560,6 @@ export interface operations {
             };
             /** @description Missing or invalid bearer token */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key lacks the required scope, or the action is not allowed */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4374,6 +4372,7 @@ export interface operations {
                      *           "id": 42,
                      *           "slug": "blinken-warns-russia",
                      *           "action": "upsert",
+                     *           "post_id": null,
                      *           "changed_at": "2022-01-21T17:05:00.000Z"
                      *         }
                      *       ],

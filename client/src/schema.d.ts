@@ -968,7 +968,7 @@ export interface components {
                 url: string;
                 name: string;
             } | null;
-            /** @description For <link rel="canonical">: the original URL of a syndicated post, else the post url */
+            /** @description For <link rel="canonical">: the stored canonical_url, else the source url of a syndicated post, else the post url */
             canonical_url: string | null;
             word_count: number;
             reading_time_minutes: number;
@@ -1067,7 +1067,7 @@ export interface components {
                 url: string;
                 name: string;
             } | null;
-            /** @description For <link rel="canonical">: the original URL of a syndicated post, else the post url */
+            /** @description For <link rel="canonical">: the stored canonical_url, else the source url of a syndicated post, else the post url */
             canonical_url?: string | null;
             word_count?: number;
             reading_time_minutes?: number;
@@ -1203,7 +1203,7 @@ export interface components {
                 url: string;
                 name: string;
             } | null;
-            /** @description For <link rel="canonical">: the original URL of a syndicated post, else the post url */
+            /** @description For <link rel="canonical">: the stored canonical_url, else the source url of a syndicated post, else the post url */
             canonical_url: string | null;
             word_count: number;
             reading_time_minutes: number;
@@ -1730,9 +1730,9 @@ export interface operations {
                 author?: string;
                 /** @description Full-text search over title, excerpt and body; any text is safe */
                 q?: string;
-                /** @description Only posts published strictly after this ISO 8601 time */
+                /** @description Only posts published strictly after this time: an ISO 8601 date-time, or a date alone (the start of that day in UTC) */
                 published_after?: string;
-                /** @description Only posts published strictly before this ISO 8601 time */
+                /** @description Only posts published strictly before this time: an ISO 8601 date-time, or a date alone (the start of that day in UTC) */
                 published_before?: string;
                 /** @description Needs a key with read:drafts; default published */
                 status?: "draft" | "scheduled" | "published" | "archived" | "any";

@@ -129,7 +129,7 @@ export interface paths {
         put?: never;
         /**
          * Post a comment
-         * @description For readers, no key needed. JSON or an HTML form (`application/x-www-form-urlencoded`). Answers 201 with the comment and its status as the submitter may know it: `approved` when the site approves every comment (moderation `none`), else `pending` — also when moderation `first_time` approved it because the same name and e-mail have an approved comment (a comment with links always waits), so the answer never tells whether an address has commented before. A form post from a browser (Accept: text/html) is answered with 303 to the post's page on the frontend instead (`?comment=` the same status). Spam defences: the `website` honeypot, a link limit (site setting), duplicate detection (409), a per-client rate limit (429 with Retry-After and RateLimit headers), length limits, the reply depth limit (422). Comments closed: 403; post not live: 404.
+         * @description For readers, no key needed. JSON or an HTML form (`application/x-www-form-urlencoded`). Answers 201 with the comment and its status as the submitter may know it: `approved` when the site approves every comment (moderation `none`), else `pending` — also when moderation `first_time` approved it because the same name and e-mail have an approved comment (a comment with links always waits), so the answer never tells whether an address has commented before. The 201 carries `Location: /v1/comments/{id}` (publicly readable) only when the comment is already approved. A form post from a browser (Accept: text/html) is answered with 303 to the post's page on the frontend instead (`?comment=` the same status, `#comment-{id}`), and so is every refusal of such a post (400, 403, 409, 422, 429): 303 to the post's page with `comment_error` (the problem `code`), `comment_message` (its detail), `comment_fields` (the fields at fault, comma-separated) and the fields to fill in again (`author_name`, `author_url`, `content` up to 2,000 characters; never the e-mail), ending `#comment-error`. JSON clients get problem+json. Spam defences: the `website` honeypot, a link limit (site setting), duplicate detection (409), a per-client rate limit counting stored submissions only (429 with Retry-After and RateLimit headers; a refused submission does not count), length limits, the reply depth limit (422). Comments closed: 403; post not live: 404.
          */
         post: operations["createPostComment"];
         delete?: never;
@@ -165,7 +165,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a comment (moderation) */
+        /**
+         * Get a comment
+         * @description Public for an approved comment on a live post (the `PublicComment` shape, as in threads), so a change-log mirror can fetch the comment entries it reads. With `moderate:comments`, any comment in the moderator's shape (`Comment`, with e-mail and status). Anything else — pending, spam, trash, a deleted comment, a post that is not live — is a 404 to the public.
+         */
         get: operations["getComment"];
         put?: never;
         post?: never;
@@ -841,6 +844,8 @@ export interface components {
             slug: string | null;
             /** @description upsert: fetch the resource again; delete: drop it (a post that stops being public is a delete) */
             action: "upsert" | "delete";
+            /** @description For a comment: the post it belongs to (fetch `/v1/comments/{id}`, or the post's thread); null for every other resource */
+            post_id: number | null;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
@@ -1047,7 +1052,7 @@ export interface components {
                 url: string;
                 name: string;
             } | null;
-            /** @description For <link rel="canonical">: the original URL of a syndicated post, else the post url */
+            /** @description For <link rel="canonical">: the stored canonical_url, else the source url of a syndicated post, else the post url */
             canonical_url: string | null;
             word_count: number;
             reading_time_minutes: number;
@@ -1146,7 +1151,7 @@ export interface components {
                 url: string;
                 name: string;
             } | null;
-            /** @description For <link rel="canonical">: the original URL of a syndicated post, else the post url */
+            /** @description For <link rel="canonical">: the stored canonical_url, else the source url of a syndicated post, else the post url */
             canonical_url?: string | null;
             word_count?: number;
             reading_time_minutes?: number;
@@ -1267,6 +1272,8 @@ export interface components {
             author_url: string | null;
             /** @description Escaped text in <p>, links with rel="nofollow ugc"; empty when deleted */
             content_html: string;
+            /** @description A reader's comment, or a pingback/trackback (imported from WordPress): render them apart */
+            type: "comment" | "pingback" | "trackback";
             /** @description A deleted comment kept as a placeholder so its replies stay in place */
             deleted: boolean;
             /**
@@ -1319,7 +1326,7 @@ export interface components {
                 url: string;
                 name: string;
             } | null;
-            /** @description For <link rel="canonical">: the original URL of a syndicated post, else the post url */
+            /** @description For <link rel="canonical">: the stored canonical_url, else the source url of a syndicated post, else the post url */
             canonical_url: string | null;
             word_count: number;
             reading_time_minutes: number;
@@ -1846,9 +1853,9 @@ export interface operations {
                 author?: string;
                 /** @description Full-text search over title, excerpt and body; any text is safe */
                 q?: string;
-                /** @description Only posts published strictly after this ISO 8601 time */
+                /** @description Only posts published strictly after this time: an ISO 8601 date-time, or a date alone (the start of that day in UTC) */
                 published_after?: string;
-                /** @description Only posts published strictly before this ISO 8601 time */
+                /** @description Only posts published strictly before this time: an ISO 8601 date-time, or a date alone (the start of that day in UTC) */
                 published_before?: string;
                 /** @description Needs a key with read:drafts; default published */
                 status?: "draft" | "scheduled" | "published" | "archived" | "any";
@@ -2484,7 +2491,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description HTML form posts: see the post page */
+            /** @description HTML form posts, stored or refused: see the post page (no body) */
             303: {
                 headers: {
                     [name: string]: unknown;
@@ -2661,7 +2668,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: components["schemas"]["Comment"];
+                        data: components["schemas"]["Comment"] | components["schemas"]["PublicComment"];
                     };
                 };
             };
@@ -2676,15 +2683,6 @@ export interface operations {
             };
             /** @description Missing or invalid bearer token */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key lacks the required scope, or the action is not allowed */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4850,6 +4848,7 @@ export interface operations {
                      *           "id": 42,
                      *           "slug": "blinken-warns-russia",
                      *           "action": "upsert",
+                     *           "post_id": null,
                      *           "changed_at": "2022-01-21T17:05:00.000Z"
                      *         }
                      *       ],

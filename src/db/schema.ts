@@ -167,6 +167,8 @@ export const changes = sqliteTable('changes', {
   resourceId: integer('resource_id').notNull(),
   slug: text('slug'),
   action: text('action', { enum: ['upsert', 'delete'] }).notNull(),
+  // The post a comment entry belongs to (null for every other resource).
+  postId: integer('post_id'),
   // May lie in the future for a scheduled post: the entry becomes visible when it goes live.
   changedAt: integer('changed_at').notNull()
 }, (t) => [index('changes_changed_idx').on(t.changedAt, t.id), index('changes_resource_idx').on(t.resource, t.resourceId)])

@@ -103,6 +103,23 @@ t.test('the example site in a browser', { skip: NO_CHROMIUM, timeout: 90_000 }, 
     await shot('comment-pending')
   })
 
+  await t.test('a refused comment comes back to the form with the reason and the text kept', async (t) => {
+    // The same words again from the same reader: the API refuses a duplicate (409) and sends
+    // the browser back to the article with the reason, not to a page of raw JSON.
+    await page.goto(`${siteUrl}/politics/blinken-warns-russia`)
+    await page.fill('#author_name', 'Browser Reader')
+    await page.fill('#author_email', 'browser@example.com')
+    await page.fill('#content', 'Posted from the example site in a real browser.')
+    await Promise.all([page.waitForURL(/#comment-error$/), page.click('.comment-form button[type=submit]')])
+    const url = new URL(page.url())
+    t.equal(url.origin + url.pathname, `${siteUrl}/politics/blinken-warns-russia`, 'back on the article (303)')
+    t.match(await page.locator('#comment-error').innerText(), /already posted/)
+    t.equal(await page.inputValue('#author_name'), 'Browser Reader', 'the name is filled in again')
+    t.equal(await page.inputValue('#content'), 'Posted from the example site in a real browser.', 'so is the text')
+    t.equal(await page.inputValue('#author_email'), '', 'the e-mail is typed again: it never travels in a URL')
+    await shot('comment-error')
+  })
+
   await t.test('the home page paginates by cursor', async (t) => {
     await page.goto(`${siteUrl}/`)
     const first = await texts('.card-title')

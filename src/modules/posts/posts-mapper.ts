@@ -63,7 +63,8 @@ export function toPost (row: PostRow, rel: PostRelations, siteUrl: string, now: 
     tags: rel.tags.get(row.id) ?? [],
     featured_image: row.featuredImageUrl ? { url: row.featuredImageUrl, alt: row.featuredImageAlt ?? '' } : null,
     source: row.sourceUrl ? { url: row.sourceUrl, name: row.sourceName ?? '' } : null,
-    canonical_url: row.canonicalUrl ?? url,
+    // A syndicated post points search engines at the original unless told otherwise.
+    canonical_url: row.canonicalUrl ?? row.sourceUrl ?? url,
     word_count: row.wordCount,
     reading_time_minutes: row.readingTimeMinutes,
     comment_status: row.commentStatus,

@@ -5,7 +5,7 @@ import { problemResponses, RefParamsSchema } from '../../schemas/common.js'
 import { cursorListPage } from '../../lib/pagination.js'
 import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
 import { grantsScope, termScopeFor } from '../../lib/scopes.js'
-import { NotFound } from '../../errors.js'
+import { FieldError, NotFound } from '../../errors.js'
 import { parseRef } from '../../lib/refs.js'
 import type { PostsRepository, Visibility } from './posts-repository.js'
 import type { PostsService } from './posts-service.js'
@@ -50,6 +50,10 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       }
     }
   }, async (request, reply) => {
+    // `page` has a default, so only the raw query tells whether the client sent it with a cursor.
+    if (request.query.cursor !== undefined && /[?&]page=/.test(request.url)) {
+      throw new FieldError([{ in: 'query', path: 'page', message: 'cannot be combined with cursor: a cursor continues after the last item it was given for; drop page' }])
+    }
     const result = posts.list(request.query, visibilityFor(request.query.status), Date.now(), termScopeFor(request.auth?.scopes))
     if (result.search?.timed_out === true) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
     // Link targets are relative references (RFC 8288 §3.2: resolved against the request URL),

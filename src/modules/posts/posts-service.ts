@@ -47,10 +47,14 @@ function parseFields (text: string | undefined): Set<PostField> | undefined {
   return fields
 }
 
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i
+
+/** A time filter: an ISO 8601 date-time, or a date alone meaning the start of that day in UTC. */
 function parseTime (value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined
-  const ms = Date.parse(value)
-  if (!Number.isFinite(ms)) throw new FieldError([{ in: 'query', path: name, message: 'must be an ISO 8601 date-time' }])
+  const ms = DATE_ONLY.test(value) ? Date.parse(`${value}T00:00:00Z`) : DATE_TIME.test(value) ? Date.parse(value) : NaN
+  if (!Number.isFinite(ms)) throw new FieldError([{ in: 'query', path: name, message: 'must be an ISO 8601 date-time (2026-11-01T12:00:00Z) or a date (2026-11-01, the start of that day in UTC)' }])
   return ms
 }
 

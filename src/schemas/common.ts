@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { SLUG_PATTERN } from '../lib/slugify.js'
+import { FieldError } from '../errors.js'
 
 // Shared schemas, each with a stable $id so the committed OpenAPI spec names them
 // as components and diffs cleanly.
@@ -80,3 +81,19 @@ export function listOf<T extends TSchema> (item: T, meta: TSchema = Type.Ref('Pa
 }
 
 export const sharedSchemas = [ProblemSchema, PaginationMetaSchema]
+
+/**
+ * A preValidation hook that refuses, by name, fields a resource shows but no write may set
+ * (marked `readOnly` in its schema): `PATCH /v1/site {"url": …}` is a 400 saying `url` is
+ * read-only and where it comes from, rather than "not a known field" about a field GET returns.
+ * `fields` maps each read-only field to that explanation.
+ */
+export function refuseReadOnly (fields: Record<string, string>) {
+  return async (request: { body: unknown }): Promise<void> => {
+    const body = request.body
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) return
+    const errors = Object.keys(fields).filter((name) => Object.hasOwn(body, name))
+      .map((name) => ({ in: 'body', path: name, message: `is read-only: ${fields[name]!}` }))
+    if (errors.length > 0) throw new FieldError(errors)
+  }
+}

@@ -61,6 +61,13 @@ export const IdSchema = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTE
 export function slugSchema (description: string) {
   return Type.String({ pattern: SLUG_PATTERN, minLength: 1, maxLength: 120, description })
 }
+/**
+ * A related resource in a write body: its id, or its slug, as reads take `{ref}`. A slug is
+ * lowercase words joined by hyphens (never all digits), so the two never overlap.
+ */
+export function idOrSlugSchema (description: string) {
+  return Type.Union([IdSchema, Type.String({ pattern: SLUG_PATTERN, minLength: 1, maxLength: 120, description: 'A slug' })], { description })
+}
 export const RefParamsSchema = Type.Object({
   ref: Type.String({ minLength: 1, maxLength: 200, description: 'The id or the slug', examples: ['blinken-warns-russia'] })
 }, { additionalProperties: false })

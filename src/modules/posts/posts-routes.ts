@@ -103,7 +103,8 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       operationId: 'createPost',
       tags: ['Posts'],
       summary: 'Create a post',
-      description: 'Needs `write:content`. Drafts by default. Related resources by id; unknown ids are a 422 naming the field. ' +
+      description: 'Needs `write:content`. Drafts by default. Related resources by id or slug (`author_id: "maria-lopez"`, `category_ids: ["politics", 4]`); ' +
+        'an unknown one is a 422 whose `errors[]` names it and its place (`category_ids.1`). ' +
         'The slug is made from the title when absent. The body is sanitized; excerpt, word count and reading time are derived.' + ANSWER_HELP,
       body: CreatePostBody,
       response: { 201: Type.Ref('PostWriteEnvelope'), ...problemResponses(400, 401, 403, 409, 413, 415, 422) }

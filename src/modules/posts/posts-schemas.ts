@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { DateTimeSchema, IdSchema, PageQuery } from '../../schemas/common.js'
+import { DateTimeSchema, IdSchema, PageQuery, idOrSlugSchema } from '../../schemas/common.js'
 
 export const TermRefSchema = Type.Object({
   id: IdSchema,
@@ -119,7 +119,7 @@ export const PostWriteEnvelopeSchema = Type.Object({
 export const postSchemas = [TermRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, PostListMetaSchema, PostListSchema, PostEnvelopeSchema, PostReceiptSchema, PostWriteEnvelopeSchema]
 
 const HttpUrl = (description: string) => Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2000, description })
-const IdList = (description: string, maxItems: number) => Type.Array(IdSchema, { uniqueItems: true, maxItems, description })
+const RefList = (description: string, maxItems: number) => Type.Array(idOrSlugSchema('An id or a slug'), { uniqueItems: true, maxItems, description })
 
 const writableProperties = {
   title: Type.String({ minLength: 1, maxLength: 300, examples: ['Blinken warns Russia of a swift, united response'] }),
@@ -130,9 +130,9 @@ const writableProperties = {
     description: 'draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it'
   }),
   published_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'ISO 8601 time of publication' }),
-  author_id: IdSchema,
-  category_ids: IdList('Category ids; the first is the primary category', 20),
-  tag_ids: IdList('Tag ids', 50),
+  author_id: idOrSlugSchema('The author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it'),
+  category_ids: RefList('Categories by id or slug (`[1, "politics"]`); the first is the primary category. An unknown one is a 422 naming it and its place (`category_ids.1`)', 20),
+  tag_ids: RefList('Tags by id or slug (`["ukraine", 7]`); an unknown one is a 422 naming it and its place', 50),
   featured_image: Type.Union([Type.Object({ url: HttpUrl('Absolute image URL'), alt: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }), Type.Null()]),
   source: Type.Union([Type.Object({ url: HttpUrl('Original article URL'), name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), Type.Null()], { description: 'The original publisher, for a syndicated post' }),
   canonical_url: Type.Union([HttpUrl('URL for <link rel="canonical">'), Type.Null()]),

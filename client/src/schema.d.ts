@@ -57,7 +57,7 @@ export interface paths {
         head?: never;
         /**
          * Change the site settings
-         * @description Needs `admin`. Send only what changes.
+         * @description Needs `admin`. Send only what changes. The fields marked read-only in `Site` (`url`, `feeds`, `updated_at`) come from the server's configuration or its clock: sending one is a 400 whose `errors[]` names it as read-only.
          */
         patch: operations["updateSite"];
         trace?: never;
@@ -77,7 +77,7 @@ export interface paths {
         put?: never;
         /**
          * Create a post
-         * @description Needs `write:content`. Drafts by default. Related resources by id; unknown ids are a 422 naming the field. The slug is made from the title when absent. The body is sanitized; excerpt, word count and reading time are derived. Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a `PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.
+         * @description Needs `write:content`. Drafts by default. Related resources by id or slug (`author_id: "maria-lopez"`, `category_ids: ["politics", 4]`); an unknown one is a 422 whose `errors[]` names it and its place (`category_ids.1`). The slug is made from the title when absent. The body is sanitized; what was removed is listed in `warnings` (empty when nothing was). Excerpt, word count and reading time are derived. Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a `PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.
          */
         post: operations["createPost"];
         delete?: never;
@@ -109,7 +109,7 @@ export interface paths {
         head?: never;
         /**
          * Change a post
-         * @description Needs `write:content`. Send only the fields to change; `null` clears a nullable field. Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log. Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a `PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.
+         * @description Needs `write:content`. Send only the fields to change; `null` clears a nullable field. Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log. A new body is sanitized as on create, with `warnings`. Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a `PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.
          */
         patch: operations["updatePost"];
         trace?: never;
@@ -1072,10 +1072,39 @@ export interface components {
             /** @description With q: the matching passage, matches wrapped in <mark> */
             snippet?: string;
         };
-        /** PostWriteEnvelope */
+        /**
+         * PostWriteEnvelope
+         * @example {
+         *       "data": {
+         *         "id": 42,
+         *         "slug": "blinken-warns-russia",
+         *         "status": "draft",
+         *         "published_at": null,
+         *         "updated_at": "2030-01-20T17:05:00.000Z"
+         *       },
+         *       "warnings": [
+         *         {
+         *           "field": "content_html",
+         *           "code": "MARKUP_REMOVED",
+         *           "removed": "<script>",
+         *           "count": 1,
+         *           "message": "content_html: removed 1 <script> element"
+         *         },
+         *         {
+         *           "field": "content_html",
+         *           "code": "MARKUP_REMOVED",
+         *           "removed": "class=\"lead\" on <p>",
+         *           "count": 2,
+         *           "message": "content_html: removed class \"lead\" from 2 <p> (not in the class allowlist)"
+         *         }
+         *       ]
+         *     }
+         */
         PostWriteEnvelope: {
             /** @description The whole post (as GET /v1/posts/{ref} shows it to the key) when the key may read drafts (read:drafts or admin); else a PostReceipt */
             data: components["schemas"]["Post"] | components["schemas"]["PostReceipt"];
+            /** @description What the write removed from the body (sanitizing): each kind of element, attribute or class once, counted; empty when nothing was. At most 50 kinds, then one that counts the rest. */
+            warnings: components["schemas"]["WriteWarning"][];
         };
         /**
          * Problem
@@ -1358,8 +1387,8 @@ export interface components {
             /** @example My Blog */
             title: string;
             description: string;
-            /** @description The public frontend (SITE_URL); configured, never taken from the request */
-            url: string;
+            /** @description The public frontend (SITE_URL); configured, never taken from the request. Read-only: set SITE_URL */
+            readonly url: string;
             /**
              * @description BCP 47 language tag
              * @example en
@@ -1380,18 +1409,18 @@ export interface components {
                 /** @description Links allowed in one comment */
                 max_links: number;
             };
-            /** @description Absolute feed URLs on this API (PUBLIC_API_URL); never taken from the request */
-            feeds: {
+            /** @description Absolute feed URLs on this API (PUBLIC_API_URL); never taken from the request. Read-only */
+            readonly feeds: {
                 rss: string;
                 atom: string;
                 json: string;
             };
             /**
              * Format: date-time
-             * @description ISO 8601 UTC time
+             * @description When the settings last changed. Read-only
              * @example 2022-01-21T17:05:00.000Z
              */
-            updated_at: string;
+            readonly updated_at: string;
         };
         /** SubmittedComment */
         SubmittedComment: {
@@ -1512,6 +1541,31 @@ export interface components {
             updated_at: string;
             /** @description When a 2xx answer arrived */
             delivered_at: string | null;
+        };
+        /**
+         * WriteWarning
+         * @description Something a write changed in what it was sent
+         */
+        WriteWarning: {
+            /**
+             * @description The body field it is about
+             * @example content_html
+             */
+            field: string;
+            /**
+             * @description MARKUP_REMOVED: the sanitizer removed markup outside the allowlist (see the README)
+             * @enum {string}
+             */
+            code: "MARKUP_REMOVED";
+            /**
+             * @description What was removed: an element (`<script>`), an attribute on an element (`onclick on <a>`) or a class (`class="lead" on <p>`)
+             * @example <script>
+             */
+            removed: string;
+            /** @description How many times */
+            count: number;
+            /** @example content_html: removed 2 <script> elements */
+            message: string;
         };
     };
     responses: never;
@@ -1835,18 +1889,18 @@ export interface operations {
                     slug?: string;
                     /** @description Plain text; derived from the body when absent, empty or null */
                     excerpt?: string | null;
-                    /** @description Body HTML; sanitized to a safe allowlist on write (no scripts, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS) */
+                    /** @description Body HTML; sanitized to a safe allowlist on write (no scripts, styles, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS). Headings and links keep a plain `id`; any element keeps the WordPress classes of the allowlist (alignleft, aligncenter, alignright, alignnone, alignwide, alignfull, wp-caption, wp-caption-text, size-*, wp-image-*, wp-block-*, has-text-align-*, is-style-*, gallery…; `language-*` on code); a link keeps `target="_blank"`, with `rel="noopener noreferrer"` added. What was removed is listed in the answer's `warnings`. */
                     content_html?: string;
                     /** @description draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it */
                     status?: "draft" | "scheduled" | "published" | "archived";
                     /** @description ISO 8601 time of publication */
                     published_at?: string | null;
-                    /** @description Positive integer id */
-                    author_id: number;
-                    /** @description Category ids; the first is the primary category */
-                    category_ids?: number[];
-                    /** @description Tag ids */
-                    tag_ids?: number[];
+                    /** @description The author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it */
+                    author_id: number | string;
+                    /** @description Categories by id or slug (`[1, "politics"]`); the first is the primary category. An unknown one is a 422 naming it and its place (`category_ids.1`) */
+                    category_ids?: (number | string)[];
+                    /** @description Tags by id or slug (`["ukraine", 7]`); an unknown one is a 422 naming it and its place */
+                    tag_ids?: (number | string)[];
                     featured_image?: {
                         /** @description Absolute image URL */
                         url: string;
@@ -2100,18 +2154,18 @@ export interface operations {
                     slug?: string;
                     /** @description Plain text; derived from the body when absent, empty or null */
                     excerpt?: string | null;
-                    /** @description Body HTML; sanitized to a safe allowlist on write (no scripts, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS) */
+                    /** @description Body HTML; sanitized to a safe allowlist on write (no scripts, styles, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS). Headings and links keep a plain `id`; any element keeps the WordPress classes of the allowlist (alignleft, aligncenter, alignright, alignnone, alignwide, alignfull, wp-caption, wp-caption-text, size-*, wp-image-*, wp-block-*, has-text-align-*, is-style-*, gallery…; `language-*` on code); a link keeps `target="_blank"`, with `rel="noopener noreferrer"` added. What was removed is listed in the answer's `warnings`. */
                     content_html?: string;
                     /** @description draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it */
                     status?: "draft" | "scheduled" | "published" | "archived";
                     /** @description ISO 8601 time of publication */
                     published_at?: string | null;
-                    /** @description Positive integer id */
-                    author_id?: number;
-                    /** @description Category ids; the first is the primary category */
-                    category_ids?: number[];
-                    /** @description Tag ids */
-                    tag_ids?: number[];
+                    /** @description The author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it */
+                    author_id?: number | string;
+                    /** @description Categories by id or slug (`[1, "politics"]`); the first is the primary category. An unknown one is a 422 naming it and its place (`category_ids.1`) */
+                    category_ids?: (number | string)[];
+                    /** @description Tags by id or slug (`["ukraine", 7]`); an unknown one is a 422 naming it and its place */
+                    tag_ids?: (number | string)[];
                     featured_image?: {
                         /** @description Absolute image URL */
                         url: string;
@@ -2899,7 +2953,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "name": "Elections",
-                 *       "parent_id": 1
+                 *       "parent_id": "politics"
                  *     }
                  */
                 "application/json": {
@@ -2908,8 +2962,8 @@ export interface operations {
                     /** @description Made from the name when absent; an explicit slug already taken is a 409 */
                     slug?: string;
                     description?: string;
-                    /** @description Parent category; null for the top of the tree. A cycle is a 422. */
-                    parent_id?: number | null;
+                    /** @description Parent category by id or slug (`1` or `"politics"`); null for the top of the tree. An unknown one or a cycle is a 422. */
+                    parent_id?: (number | string) | null;
                 };
             };
         };
@@ -3174,8 +3228,8 @@ export interface operations {
                     /** @description Made from the name when absent; an explicit slug already taken is a 409 */
                     slug?: string;
                     description?: string;
-                    /** @description Parent category; null for the top of the tree. A cycle is a 422. */
-                    parent_id?: number | null;
+                    /** @description Parent category by id or slug (`1` or `"politics"`); null for the top of the tree. An unknown one or a cycle is a 422. */
+                    parent_id?: (number | string) | null;
                 };
             };
         };

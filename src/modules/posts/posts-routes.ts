@@ -9,7 +9,7 @@ import { NotFound } from '../../errors.js'
 import { parseRef } from '../../lib/refs.js'
 import type { PostsRepository, Visibility } from './posts-repository.js'
 import type { PostsService } from './posts-service.js'
-import type { PostsWriteService } from './posts-write-service.js'
+import type { PostsWriteService, WriteWarning } from './posts-write-service.js'
 import { POSTS_KEY, postKey } from '../cache-keys.js'
 import { CreatePostBody, GetPostQuery, ListPostsQuery, POST_LIST_EXAMPLE, UpdatePostBody, type ListPostsQueryType, type Post } from './posts-schemas.js'
 
@@ -82,11 +82,14 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
   const ANSWER_HELP = ' Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a ' +
     '`PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.'
 
-  /** The answer to a write: the whole post only for a key that may read it whatever its status. */
-  function written (request: FastifyRequest, id: number) {
+  /**
+   * The answer to a write: the whole post only for a key that may read it whatever its status,
+   * and what the write removed from what it was sent.
+   */
+  function written (request: FastifyRequest, id: number, warnings: WriteWarning[]) {
     const post = posts.get(String(id), 'any') as Post
-    if (mayReadDrafts(request)) return { data: post }
-    return { data: { id, slug: post.slug, status: post.status, published_at: post.published_at, updated_at: post.updated_at } }
+    if (mayReadDrafts(request)) return { data: post, warnings }
+    return { data: { id, slug: post.slug, status: post.status, published_at: post.published_at, updated_at: post.updated_at }, warnings }
   }
 
   /** The id of a post for writing: any status, by id or slug. */
@@ -105,14 +108,16 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       summary: 'Create a post',
       description: 'Needs `write:content`. Drafts by default. Related resources by id or slug (`author_id: "maria-lopez"`, `category_ids: ["politics", 4]`); ' +
         'an unknown one is a 422 whose `errors[]` names it and its place (`category_ids.1`). ' +
-        'The slug is made from the title when absent. The body is sanitized; excerpt, word count and reading time are derived.' + ANSWER_HELP,
+        'The slug is made from the title when absent. The body is sanitized; what was removed is listed in `warnings` (empty when nothing was). ' +
+        'Excerpt, word count and reading time are derived.' + ANSWER_HELP,
       body: CreatePostBody,
       response: { 201: Type.Ref('PostWriteEnvelope'), ...problemResponses(400, 401, 403, 409, 413, 415, 422) }
     }
   }, async (request, reply) => {
-    const id = writes.create(request.body)
+    const warnings: WriteWarning[] = []
+    const id = writes.create(request.body, warnings)
     reply.code(201).header('location', `/v1/posts/${id}`)
-    return written(request, id)
+    return written(request, id, warnings)
   })
 
   app.patch('/:ref', {
@@ -122,15 +127,17 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       tags: ['Posts'],
       summary: 'Change a post',
       description: 'Needs `write:content`. Send only the fields to change; `null` clears a nullable field. ' +
-        'Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log.' + ANSWER_HELP,
+        'Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log. ' +
+        'A new body is sanitized as on create, with `warnings`.' + ANSWER_HELP,
       params: RefParamsSchema,
       body: UpdatePostBody,
       response: { 200: Type.Ref('PostWriteEnvelope'), ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) }
     }
   }, async (request) => {
     const id = postId(request.params.ref)
-    writes.update(id, request.body)
-    return written(request, id)
+    const warnings: WriteWarning[] = []
+    writes.update(id, request.body, warnings)
+    return written(request, id, warnings)
   })
 
   app.delete('/:ref', {

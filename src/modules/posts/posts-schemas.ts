@@ -109,14 +109,37 @@ export const PostReceiptSchema = Type.Object({
   examples: [{ id: 42, slug: 'blinken-warns-russia', status: 'scheduled', published_at: '2030-01-21T06:00:00.000Z', updated_at: '2030-01-20T17:05:00.000Z' }]
 })
 
+/** What a write changed in what it was sent: markup the sanitizer removed from the body. */
+export const WriteWarningSchema = Type.Object({
+  field: Type.String({ description: 'The body field it is about', examples: ['content_html'] }),
+  code: Type.Unsafe<'MARKUP_REMOVED'>({ type: 'string', enum: ['MARKUP_REMOVED'], description: 'MARKUP_REMOVED: the sanitizer removed markup outside the allowlist (see the README)' }),
+  removed: Type.String({ description: 'What was removed: an element (`<script>`), an attribute on an element (`onclick on <a>`) or a class (`class="lead" on <p>`)', examples: ['<script>'] }),
+  count: Type.Integer({ minimum: 1, description: 'How many times' }),
+  message: Type.String({ examples: ['content_html: removed 2 <script> elements'] })
+}, { $id: 'WriteWarning', title: 'WriteWarning', description: 'Something a write changed in what it was sent' })
+
 export const PostWriteEnvelopeSchema = Type.Object({
   data: Type.Union([Type.Ref('Post'), Type.Ref('PostReceipt')], {
     description: 'The whole post (as GET /v1/posts/{ref} shows it to the key) when the key may read drafts (read:drafts or admin); else a PostReceipt'
+  }),
+  warnings: Type.Array(Type.Ref('WriteWarning'), {
+    maxItems: 51,
+    description: 'What the write removed from the body (sanitizing): each kind of element, attribute or class once, counted; empty when nothing was. At most 50 kinds, then one that counts the rest.'
   })
-}, { $id: 'PostWriteEnvelope', title: 'PostWriteEnvelope' })
+}, {
+  $id: 'PostWriteEnvelope',
+  title: 'PostWriteEnvelope',
+  examples: [{
+    data: { id: 42, slug: 'blinken-warns-russia', status: 'draft', published_at: null, updated_at: '2030-01-20T17:05:00.000Z' },
+    warnings: [
+      { field: 'content_html', code: 'MARKUP_REMOVED', removed: '<script>', count: 1, message: 'content_html: removed 1 <script> element' },
+      { field: 'content_html', code: 'MARKUP_REMOVED', removed: 'class="lead" on <p>', count: 2, message: 'content_html: removed class "lead" from 2 <p> (not in the class allowlist)' }
+    ]
+  }]
+})
 
 /** Every $id'd schema of the module, added by its plugin (PostListMeta refers to the search module's SearchMeta). */
-export const postSchemas = [TermRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, PostListMetaSchema, PostListSchema, PostEnvelopeSchema, PostReceiptSchema, PostWriteEnvelopeSchema]
+export const postSchemas = [TermRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, PostListMetaSchema, PostListSchema, PostEnvelopeSchema, PostReceiptSchema, WriteWarningSchema, PostWriteEnvelopeSchema]
 
 const HttpUrl = (description: string) => Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2000, description })
 const RefList = (description: string, maxItems: number) => Type.Array(idOrSlugSchema('An id or a slug'), { uniqueItems: true, maxItems, description })
@@ -125,7 +148,13 @@ const writableProperties = {
   title: Type.String({ minLength: 1, maxLength: 300, examples: ['Blinken warns Russia of a swift, united response'] }),
   slug: Type.String({ pattern: '^(?!\\d+$)[a-z0-9]+(?:-[a-z0-9]+)*$', minLength: 1, maxLength: 120, description: 'Made from the title when absent (transliterated to ASCII, made unique); an explicit slug already taken is a 409' }),
   excerpt: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], { description: 'Plain text; derived from the body when absent, empty or null' }),
-  content_html: Type.String({ maxLength: 2_000_000, description: 'Body HTML; sanitized to a safe allowlist on write (no scripts, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS)' }),
+  content_html: Type.String({
+    maxLength: 2_000_000,
+    description: 'Body HTML; sanitized to a safe allowlist on write (no scripts, styles, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS). ' +
+      'Headings and links keep a plain `id`; any element keeps the WordPress classes of the allowlist (alignleft, aligncenter, alignright, alignnone, alignwide, alignfull, ' +
+      'wp-caption, wp-caption-text, size-*, wp-image-*, wp-block-*, has-text-align-*, is-style-*, gallery…; `language-*` on code); a link keeps `target="_blank"`, ' +
+      'with `rel="noopener noreferrer"` added. What was removed is listed in the answer\'s `warnings`.'
+  }),
   status: Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published'), Type.Literal('archived')], {
     description: 'draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it'
   }),

@@ -3,7 +3,7 @@ import type { Writer } from '../../db/write.js'
 import type { PostLinks, PostState } from '../../db/change-bus.js'
 import { FieldError, NotFound, SlugConflict, Unprocessable } from '../../errors.js'
 import { slugify, uniqueSlug } from '../../lib/slugify.js'
-import { sanitizePostHtml } from '../../lib/sanitize.js'
+import { sanitizePostHtmlReport } from '../../lib/sanitize.js'
 import { countWords, htmlToText, makeExcerpt, readingTimeMinutes } from '../../lib/text.js'
 import { createPostsWriter, type PostRecord, type PostValues } from './posts-repository.js'
 
@@ -28,6 +28,20 @@ export interface PostInput {
   import_key?: string | null
   sticky?: boolean
 }
+
+/** Something a write changed in what it was sent, told in its answer (`warnings`). */
+export interface WriteWarning {
+  /** The body field the warning is about. */
+  field: string
+  /** MARKUP_REMOVED: the sanitizer removed markup (`removed`, `count` times). */
+  code: 'MARKUP_REMOVED'
+  removed: string
+  count: number
+  message: string
+}
+
+/** At most this many warnings per write (a body with thousands of distinct classes says so once). */
+const MAX_WARNINGS = 50
 
 /** A body's references as ids (undefined: not in the body). */
 interface ResolvedRefs { authorId?: number, categoryIds?: number[], tagIds?: number[] }
@@ -100,8 +114,16 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
     }
   }
 
-  function body (html: string) {
-    const contentHtml = sanitizePostHtml(html, { iframeHosts: opts.iframeHosts })
+  function body (html: string, warnings: WriteWarning[] | undefined) {
+    const { html: contentHtml, removed } = sanitizePostHtmlReport(html, { iframeHosts: opts.iframeHosts })
+    if (warnings !== undefined) {
+      const shown = removed.slice(0, MAX_WARNINGS)
+      for (const r of shown) warnings.push({ field: 'content_html', code: 'MARKUP_REMOVED', removed: r.removed, count: r.count, message: `content_html: ${r.message}` })
+      if (removed.length > shown.length) {
+        const rest = removed.slice(shown.length).reduce((n, r) => n + r.count, 0)
+        warnings.push({ field: 'content_html', code: 'MARKUP_REMOVED', removed: '(more)', count: rest, message: `content_html: and ${rest} more removals of ${removed.length - shown.length} other kinds` })
+      }
+    }
     const contentText = htmlToText(contentHtml)
     const wordCount = countWords(contentText)
     return { contentHtml, contentText, wordCount, readingTimeMinutes: readingTimeMinutes(wordCount) }
@@ -126,7 +148,8 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
   }
 
   return {
-    create (input: PostInput & { title: string, author_id: number | string }): number {
+    /** Creates a post; `warnings`, when given, receives what the write changed in what it was sent. */
+    create (input: PostInput & { title: string, author_id: number | string }, warnings?: WriteWarning[]): number {
       const refs = resolveRefs(input)
       const authorId = refs.authorId!
       const categoryIds = refs.categoryIds ?? []
@@ -135,7 +158,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
         const existing = input.import_key ? w.byImportKey(input.import_key) : undefined
         if (existing) throw new Unprocessable(`an imported post with key ${input.import_key} already exists`)
         const published = parseTime(input.published_at, 'published_at') ?? null
-        const b = body(input.content_html ?? '')
+        const b = body(input.content_html ?? '', warnings)
         const state = resolveStatus(input.status, published, now)
         const row: PostValues & { createdAt: number } = {
           slug: pickSlug(input.slug, input.title),
@@ -169,7 +192,8 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
       })
     },
 
-    update (id: number, input: PostInput): void {
+    /** Changes a post; `warnings` as for create. */
+    update (id: number, input: PostInput, warnings?: WriteWarning[]): void {
       const refs = resolveRefs(input)
       write((emit, now) => {
         const old = load(id)
@@ -177,7 +201,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
         const next: PostRecord = { ...old }
         if (input.title !== undefined) next.title = input.title
         if (input.slug !== undefined && input.slug !== old.slug) next.slug = pickSlug(input.slug, next.title, id)
-        if (input.content_html !== undefined) Object.assign(next, body(input.content_html))
+        if (input.content_html !== undefined) Object.assign(next, body(input.content_html, warnings))
         if (input.excerpt !== undefined && input.excerpt !== null && input.excerpt !== '') {
           next.excerpt = input.excerpt
         } else if (input.excerpt !== undefined || (input.content_html !== undefined && old.excerpt === makeExcerpt(old.contentHtml))) {

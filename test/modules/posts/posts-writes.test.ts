@@ -302,3 +302,29 @@ t.test('categories take their parent by slug', async (t) => {
   const cycle = await app.inject({ method: 'PATCH', url: '/v1/categories/world', payload: { parent_id: 'europe' }, headers: adminAuth })
   t.equal(cycle.statusCode, 422, 'a cycle named by slug is found as by id')
 })
+
+t.test('a post write answers what the sanitizer removed in warnings, beside data', async (t) => {
+  const app = await buildTestApp(t)
+  const { author } = await basics(app, adminAuth)
+  const html = '<h2 id="what-next">What next</h2><p class="alignleft lead" onclick="x()">A <a href="#what-next" target="_blank">jump</a></p><script>track()</script>'
+  const created = await post(app, '/v1/posts', { title: 'Warned', author_id: author.id, content_html: html }, adminAuth)
+  t.equal(created.statusCode, 201)
+  const body = created.json()
+  t.equal(body.data.content_html, '<h2 id="what-next">What next</h2><p class="alignleft">A <a href="#what-next" target="_blank" rel="noopener noreferrer">jump</a></p>')
+  t.same(body.warnings, [
+    { field: 'content_html', code: 'MARKUP_REMOVED', removed: 'class="lead" on <p>', count: 1, message: 'content_html: removed class "lead" from 1 <p> (not in the class allowlist)' },
+    { field: 'content_html', code: 'MARKUP_REMOVED', removed: 'onclick on <p>', count: 1, message: 'content_html: removed onclick from 1 <p>' },
+    { field: 'content_html', code: 'MARKUP_REMOVED', removed: '<script>', count: 1, message: 'content_html: removed 1 <script> element' }
+  ])
+  const writer = keyAuth(app, 'write:content')
+  const receipt = await app.inject({ method: 'PATCH', url: `/v1/posts/${body.data.id}`, payload: { content_html: '<p style="color:red">x</p>' }, headers: writer })
+  t.equal(receipt.statusCode, 200)
+  t.same(Object.keys(receipt.json()), ['data', 'warnings'], 'a receipt has its warnings too')
+  t.same(receipt.json().warnings.map((w: { removed: string }) => w.removed), ['style on <p>'])
+  const clean = await app.inject({ method: 'PATCH', url: `/v1/posts/${body.data.id}`, payload: { title: 'No body sent' }, headers: adminAuth })
+  t.same(clean.json().warnings, [], 'nothing removed: an empty list')
+  const many = Array.from({ length: 80 }, (_, i) => `<p class="c${i}">x</p>`).join('')
+  const capped = await app.inject({ method: 'PATCH', url: `/v1/posts/${body.data.id}`, payload: { content_html: many }, headers: adminAuth })
+  t.equal(capped.json().warnings.length, 51, 'at most 50 kinds, then one counting the rest')
+  t.match(capped.json().warnings[50], { removed: '(more)', count: 30, message: 'content_html: and 30 more removals of 30 other kinds' })
+})

@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process is up */
+        /** Check liveness: the process is up */
         get: operations["getHealth"];
         put?: never;
         post?: never;
@@ -28,7 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers */
+        /** Check readiness: the database answers */
         get: operations["getReady"];
         put?: never;
         post?: never;
@@ -71,7 +71,7 @@ export interface paths {
         };
         /**
          * List posts
-         * @description Published posts, newest first, with filters, sparse fields, search (`q`) and keyset cursors. Headers: `Link` (first/prev/next/last, relative to the request URL), `X-Total-Count`. With a `read:drafts` key, `status` lists drafts, scheduled or archived posts (responses are then `private, no-store`). Unknown category, tag or author references are a 404, and so are ones the reader may not see (not public until they have a live post).
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` shows more. Published posts, newest first, with filters, sparse fields, search (`q`) and keyset cursors. Headers: `Link` (first/prev/next/last, relative to the request URL), `X-Total-Count`. With a `read:drafts` key, `status` lists drafts, scheduled or archived posts (responses are then `private, no-store`). Unknown category, tag or author references are a 404, and so are ones the reader may not see (not public until they have a live post).
          */
         get: operations["listPosts"];
         put?: never;
@@ -95,7 +95,7 @@ export interface paths {
         };
         /**
          * Get a post by id or slug
-         * @description The full post with its body HTML. Public readers get live published posts only; a key with `read:drafts` reads any status.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` shows more. The full post with its body HTML. Public readers get live published posts only; a key with `read:drafts` reads any status.
          */
         get: operations["getPost"];
         put?: never;
@@ -146,7 +146,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The moderation queue
+         * List comments for moderation
          * @description Needs `moderate:comments`. Pending comments, newest first, by default; filter by `status` and `post`. Moderators see the e-mail.
          */
         get: operations["listComments"];
@@ -212,7 +212,7 @@ export interface paths {
         };
         /**
          * List categories
-         * @description Categories sorted by name, with `parent_id` to build the tree and live post counts (posts filed directly in each). A category is public once it has a live post (in it or a sub-category); until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown category, so an embargoed story's category never shows. Keys with `read:drafts` or `write:content` see every category.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. Categories sorted by name, with `parent_id` to build the tree and live post counts (posts filed directly in each). A category is public once it has a live post (in it or a sub-category); until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown category, so an embargoed story's category never shows. Keys with `read:drafts` or `write:content` see every category.
          */
         get: operations["listCategories"];
         put?: never;
@@ -236,7 +236,7 @@ export interface paths {
         };
         /**
          * Get a category by id or slug
-         * @description The category with its live post count. A category is public once it has a live post (in it or a sub-category); until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown category, so an embargoed story's category never shows. Keys with `read:drafts` or `write:content` see every category.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. The category with its live post count. A category is public once it has a live post (in it or a sub-category); until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown category, so an embargoed story's category never shows. Keys with `read:drafts` or `write:content` see every category.
          */
         get: operations["getCategory"];
         put?: never;
@@ -264,7 +264,7 @@ export interface paths {
         };
         /**
          * List tags
-         * @description Tags sorted by name, with live post counts. A tag is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown tag, so an embargoed story's tag never shows. Keys with `read:drafts` or `write:content` see every tag.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. Tags sorted by name, with live post counts. A tag is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown tag, so an embargoed story's tag never shows. Keys with `read:drafts` or `write:content` see every tag.
          */
         get: operations["listTags"];
         put?: never;
@@ -288,7 +288,7 @@ export interface paths {
         };
         /**
          * Get a tag by id or slug
-         * @description The tag with its live post count. A tag is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown tag, so an embargoed story's tag never shows. Keys with `read:drafts` or `write:content` see every tag.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. The tag with its live post count. A tag is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown tag, so an embargoed story's tag never shows. Keys with `read:drafts` or `write:content` see every tag.
          */
         get: operations["getTag"];
         put?: never;
@@ -316,7 +316,7 @@ export interface paths {
         };
         /**
          * List authors
-         * @description Authors sorted by name, with live post counts. An author is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown author, so an embargoed story's author never shows. Keys with `read:drafts` or `write:content` see every author.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. Authors sorted by name, with live post counts. An author is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown author, so an embargoed story's author never shows. Keys with `read:drafts` or `write:content` see every author.
          */
         get: operations["listAuthors"];
         put?: never;
@@ -340,7 +340,7 @@ export interface paths {
         };
         /**
          * Get an author by id or slug
-         * @description The author with their live post count; never an e-mail. An author is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown author, so an embargoed story's author never shows. Keys with `read:drafts` or `write:content` see every author.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. The author with their live post count; never an e-mail. An author is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown author, so an embargoed story's author never shows. Keys with `read:drafts` or `write:content` see every author.
          */
         get: operations["getAuthor"];
         put?: never;
@@ -607,7 +607,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * RSS 2.0 feed
+         * Get the RSS 2.0 feed
          * @description The newest live posts as RSS 2.0: full sanitized body in `content:encoded`, the excerpt as `description`, `dc:creator`, categories and tags as `category`, a stable `guid` (not a permalink, so it survives slug changes), `atom:link rel="self"`, and the original publisher of a syndicated post in `source`. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
          */
         get: operations["getRssFeed"];
@@ -627,7 +627,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Atom 1.0 feed
+         * Get the Atom 1.0 feed
          * @description The newest live posts as Atom 1.0: `content type="html"`, `summary`, `author`, `category` terms, stable entry ids, `published` and `updated`, and the original source of a syndicated post as `link rel="via"`. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
          */
         get: operations["getAtomFeed"];
@@ -647,7 +647,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * JSON Feed 1.1
+         * Get the JSON Feed 1.1
          * @description The newest live posts as JSON Feed 1.1: `content_html`, `summary`, `authors`, `tags` (categories and tags), `date_published`/`date_modified`, `image`, and `external_url` pointing at the original of a syndicated post. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
          */
         get: operations["getJsonFeed"];
@@ -751,11 +751,15 @@ export interface components {
         };
         /** Change */
         Change: {
+            /** @enum {string} */
             resource: "post" | "category" | "tag" | "author" | "comment" | "site";
             /** @description Positive integer id */
             id: number;
             slug: string | null;
-            /** @description upsert: fetch the resource again; delete: drop it (a post that stops being public is a delete) */
+            /**
+             * @description upsert: fetch the resource again; delete: drop it (a post that stops being public is a delete)
+             * @enum {string}
+             */
             action: "upsert" | "delete";
             /**
              * Format: date-time
@@ -782,7 +786,9 @@ export interface components {
             /** @description The text as submitted */
             content: string;
             content_html: string;
+            /** @enum {string} */
             status: "pending" | "approved" | "spam" | "trash";
+            /** @enum {string} */
             type: "comment" | "pingback" | "trackback";
             deleted: boolean;
             user_agent: string | null;
@@ -806,9 +812,15 @@ export interface components {
         ImportJob: {
             /** @description Positive integer id */
             id: number;
-            /** @description A WordPress export or a feed */
+            /**
+             * @description A WordPress export or a feed
+             * @enum {string}
+             */
             kind: "wxr" | "feed";
-            /** @description `queued` (waiting for its turn: one import runs at a time), `running`, `succeeded`, `failed` (`error` says why) or `cancelled` */
+            /**
+             * @description `queued` (waiting for its turn: one import runs at a time), `running`, `succeeded`, `failed` (`error` says why) or `cancelled`
+             * @enum {string}
+             */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             /**
              * @description `upload`, the feed URL that was fetched, or `file:` and the file the command line read
@@ -933,7 +945,10 @@ export interface components {
             excerpt: string;
             /** @description Sanitized body HTML */
             content_html: string;
-            /** @description A scheduled post reads as published once its published_at has passed */
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
             status: "draft" | "scheduled" | "published" | "archived";
             published_at: string | null;
             /**
@@ -967,6 +982,7 @@ export interface components {
             canonical_url: string | null;
             word_count: number;
             reading_time_minutes: number;
+            /** @enum {string} */
             comment_status: "open" | "closed";
             /** @description Approved comments */
             comment_count: number;
@@ -975,7 +991,10 @@ export interface components {
         PostEnvelope: {
             data: components["schemas"]["Post"];
         };
-        /** PostList */
+        /**
+         * PostList
+         * @description A list of posts read without `fields`
+         */
         PostList: {
             data: components["schemas"]["PostSummary"][];
             meta: components["schemas"]["PostListMeta"];
@@ -1007,7 +1026,10 @@ export interface components {
             id: number;
             /** @example blinken-warns-russia */
             slug: string;
-            /** @description A scheduled post reads as published once its published_at has passed */
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
             status: "draft" | "scheduled" | "published" | "archived";
             published_at: string | null;
             /**
@@ -1019,56 +1041,60 @@ export interface components {
         };
         /**
          * PostSummary
-         * @description A post in a list. Every field except content_html is present unless `fields` narrows the set; content_html only when `fields` asks for it; snippet only with `q`.
+         * @description A post in a list without `fields`: every field, except content_html (only when `fields` asks for it) and snippet (only with `q`).
          */
         PostSummary: {
             /** @description Positive integer id */
-            id?: number;
+            id: number;
             /** @example blinken-warns-russia */
-            slug?: string;
+            slug: string;
             /** @example Blinken warns Russia of a swift, united response */
-            title?: string;
+            title: string;
             /** @description Plain-text summary (derived from the body when not written) */
-            excerpt?: string;
-            /** @description Sanitized body HTML */
-            content_html?: string;
-            /** @description A scheduled post reads as published once its published_at has passed */
-            status?: "draft" | "scheduled" | "published" | "archived";
-            published_at?: string | null;
+            excerpt: string;
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
+            status: "draft" | "scheduled" | "published" | "archived";
+            published_at: string | null;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
              * @example 2022-01-21T17:05:00.000Z
              */
-            created_at?: string;
+            created_at: string;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
              * @example 2022-01-21T17:05:00.000Z
              */
-            updated_at?: string;
+            updated_at: string;
             /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
-            url?: string;
-            author?: components["schemas"]["AuthorRef"];
+            url: string;
+            author: components["schemas"]["AuthorRef"];
             /** @description The first is the primary category */
-            categories?: components["schemas"]["TermRef"][];
-            tags?: components["schemas"]["TermRef"][];
-            featured_image?: {
+            categories: components["schemas"]["TermRef"][];
+            tags: components["schemas"]["TermRef"][];
+            featured_image: {
                 url: string;
                 alt: string;
             } | null;
             /** @description The original publisher of a syndicated post */
-            source?: {
+            source: {
                 url: string;
                 name: string;
             } | null;
             /** @description For <link rel="canonical">: the original URL of a syndicated post, else the post url */
-            canonical_url?: string | null;
-            word_count?: number;
-            reading_time_minutes?: number;
-            comment_status?: "open" | "closed";
+            canonical_url: string | null;
+            word_count: number;
+            reading_time_minutes: number;
+            /** @enum {string} */
+            comment_status: "open" | "closed";
             /** @description Approved comments */
-            comment_count?: number;
+            comment_count: number;
+            /** @description Sanitized body HTML */
+            content_html?: string;
             /** @description With q: the matching passage, matches wrapped in <mark> */
             snippet?: string;
         };
@@ -1195,7 +1221,10 @@ export interface components {
             title: string;
             /** @description Plain-text summary (derived from the body when not written) */
             excerpt: string;
-            /** @description A scheduled post reads as published once its published_at has passed */
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
             status: "draft" | "scheduled" | "published" | "archived";
             published_at: string | null;
             /**
@@ -1229,6 +1258,7 @@ export interface components {
             canonical_url: string | null;
             word_count: number;
             reading_time_minutes: number;
+            /** @enum {string} */
             comment_status: "open" | "closed";
             /** @description Approved comments */
             comment_count: number;
@@ -1402,7 +1432,10 @@ export interface components {
             comments: {
                 /** @description Whether the comment form should be shown at all */
                 enabled: boolean;
-                /** @description all: every new comment waits as pending; first_time: a comment without links is approved at once when an approved comment has exactly the same author name and e-mail; none: approved at once */
+                /**
+                 * @description all: every new comment waits as pending; first_time: a comment without links is approved at once when an approved comment has exactly the same author name and e-mail; none: approved at once
+                 * @enum {string}
+                 */
                 moderation: "all" | "first_time" | "none";
                 /** @description Deepest reply level allowed (1 = no replies) */
                 max_depth: number;
@@ -1422,6 +1455,73 @@ export interface components {
              */
             readonly updated_at: string;
         };
+        /**
+         * SparsePostList
+         * @description A list of posts read with `fields`: each item has the fields asked for
+         */
+        SparsePostList: {
+            data: components["schemas"]["SparsePostSummary"][];
+            meta: components["schemas"]["PostListMeta"];
+        };
+        /**
+         * SparsePostSummary
+         * @description A post in a list read with `fields`: only the fields asked for (snippet only with `q`).
+         */
+        SparsePostSummary: {
+            /** @description Positive integer id */
+            id?: number;
+            /** @example blinken-warns-russia */
+            slug?: string;
+            /** @example Blinken warns Russia of a swift, united response */
+            title?: string;
+            /** @description Plain-text summary (derived from the body when not written) */
+            excerpt?: string;
+            /** @description Sanitized body HTML */
+            content_html?: string;
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
+            status?: "draft" | "scheduled" | "published" | "archived";
+            published_at?: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at?: string;
+            /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
+            url?: string;
+            author?: components["schemas"]["AuthorRef"];
+            /** @description The first is the primary category */
+            categories?: components["schemas"]["TermRef"][];
+            tags?: components["schemas"]["TermRef"][];
+            featured_image?: {
+                url: string;
+                alt: string;
+            } | null;
+            /** @description The original publisher of a syndicated post */
+            source?: {
+                url: string;
+                name: string;
+            } | null;
+            /** @description For <link rel="canonical">: the original URL of a syndicated post, else the post url */
+            canonical_url?: string | null;
+            word_count?: number;
+            reading_time_minutes?: number;
+            /** @enum {string} */
+            comment_status?: "open" | "closed";
+            /** @description Approved comments */
+            comment_count?: number;
+            /** @description With q: the matching passage, matches wrapped in <mark> */
+            snippet?: string;
+        };
         /** SubmittedComment */
         SubmittedComment: {
             /** @description Positive integer id */
@@ -1433,7 +1533,10 @@ export interface components {
             author_name: string;
             author_url: string | null;
             content_html: string;
-            /** @description approved: visible now; pending: may await moderation (to its submitter, a comment that moderation first_time approved also reads pending) */
+            /**
+             * @description approved: visible now; pending: may await moderation (to its submitter, a comment that moderation first_time approved also reads pending)
+             * @enum {string}
+             */
             status: "pending" | "approved";
             /**
              * Format: date-time
@@ -1515,9 +1618,15 @@ export interface components {
             uuid: string;
             /** @description Positive integer id */
             webhook_id: number;
-            /** @description post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), comment.approved (a comment became visible) */
+            /**
+             * @description post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), comment.approved (a comment became visible)
+             * @enum {string}
+             */
             event: "post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved";
-            /** @description pending: queued or being retried; succeeded: a 2xx answer; failed: every attempt failed */
+            /**
+             * @description pending: queued or being retried; succeeded: a 2xx answer; failed: every attempt failed
+             * @enum {string}
+             */
             status: "pending" | "succeeded" | "failed";
             /** @description Attempts made (since the last manual retry) */
             attempts: number;
@@ -1597,6 +1706,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getReady: {
@@ -1618,6 +1736,15 @@ export interface operations {
                         /** @example ok */
                         status: string;
                     };
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not available now: saturated (retry after the Retry-After header), shutting down, or the database does not answer */
@@ -1660,6 +1787,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateSite: {
@@ -1688,6 +1824,7 @@ export interface operations {
                     timezone?: string;
                     comments?: {
                         enabled?: boolean;
+                        /** @enum {string} */
                         moderation?: "all" | "first_time" | "none";
                         max_depth?: number;
                         max_links?: number;
@@ -1763,15 +1900,9 @@ export interface operations {
                 per_page?: number;
                 /** @description Opaque keyset cursor from meta.next_cursor; continues exactly after the last item (use instead of page) */
                 cursor?: string;
-                /**
-                 * @description Category id or slug; includes its sub-categories
-                 * @example politics
-                 */
+                /** @description Category id or slug; includes its sub-categories (for example `politics`) */
                 category?: string;
-                /**
-                 * @description Comma-separated tag ids or slugs; a post matches when it has any of them
-                 * @example ukraine,nato
-                 */
+                /** @description Comma-separated tag ids or slugs; a post matches when it has any of them (for example `ukraine,nato`) */
                 tag?: string;
                 /** @description Author id or slug */
                 author?: string;
@@ -1785,10 +1916,7 @@ export interface operations {
                 status?: "draft" | "scheduled" | "published" | "archived" | "any";
                 /** @description Sort order; relevance needs q */
                 sort?: "-published_at" | "published_at" | "-updated_at" | "title" | "relevance";
-                /**
-                 * @description Comma-separated top-level fields to return, from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, categories, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, snippet
-                 * @example id,slug,title,excerpt,published_at,author
-                 */
+                /** @description Comma-separated top-level fields to return, from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, categories, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, snippet (for example `id,slug,title,excerpt,published_at,author`) */
                 fields?: string;
             };
             header?: never;
@@ -1797,13 +1925,52 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description PostList without `fields`; SparsePostList (only the fields asked for) with it */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PostList"];
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 42,
+                     *           "slug": "blinken-warns-russia",
+                     *           "title": "Blinken warns Russia of a swift, united response",
+                     *           "excerpt": "After ninety minutes with Lavrov in Geneva, the Secretary of State said any incursion would be met with a united reaction.",
+                     *           "status": "published",
+                     *           "published_at": "2022-01-21T17:05:00.000Z",
+                     *           "url": "https://example.com/politics/blinken-warns-russia",
+                     *           "author": {
+                     *             "id": 3,
+                     *             "slug": "maria-lopez",
+                     *             "name": "Maria Lopez",
+                     *             "avatar_url": null
+                     *           },
+                     *           "categories": [
+                     *             {
+                     *               "id": 1,
+                     *               "slug": "politics",
+                     *               "name": "Politics"
+                     *             }
+                     *           ],
+                     *           "source": {
+                     *             "url": "https://wire.example.com/blinken-lavrov",
+                     *             "name": "Example Wire"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "per_page": 10,
+                     *         "total": 64,
+                     *         "total_pages": 7,
+                     *         "next_cursor": "WyItcHVibGlzaGVkX2F0IiwxNjQyNzg0NzAwMDAwLDQyXQ"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PostList"] | components["schemas"]["SparsePostList"];
                 };
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
@@ -1891,7 +2058,10 @@ export interface operations {
                     excerpt?: string | null;
                     /** @description Body HTML; sanitized to a safe allowlist on write (no scripts, styles, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS). Headings and links keep a plain `id`; any element keeps the WordPress classes of the allowlist (alignleft, aligncenter, alignright, alignnone, alignwide, alignfull, wp-caption, wp-caption-text, size-*, wp-image-*, wp-block-*, has-text-align-*, is-style-*, gallery…; `language-*` on code); a link keeps `target="_blank"`, with `rel="noopener noreferrer"` added. What was removed is listed in the answer's `warnings`. */
                     content_html?: string;
-                    /** @description draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it */
+                    /**
+                     * @description draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it
+                     * @enum {string}
+                     */
                     status?: "draft" | "scheduled" | "published" | "archived";
                     /** @description ISO 8601 time of publication */
                     published_at?: string | null;
@@ -1913,6 +2083,7 @@ export interface operations {
                         name: string;
                     } | null;
                     canonical_url?: string | null;
+                    /** @enum {string} */
                     comment_status?: "open" | "closed";
                 };
             };
@@ -2156,7 +2327,10 @@ export interface operations {
                     excerpt?: string | null;
                     /** @description Body HTML; sanitized to a safe allowlist on write (no scripts, styles, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS). Headings and links keep a plain `id`; any element keeps the WordPress classes of the allowlist (alignleft, aligncenter, alignright, alignnone, alignwide, alignfull, wp-caption, wp-caption-text, size-*, wp-image-*, wp-block-*, has-text-align-*, is-style-*, gallery…; `language-*` on code); a link keeps `target="_blank"`, with `rel="noopener noreferrer"` added. What was removed is listed in the answer's `warnings`. */
                     content_html?: string;
-                    /** @description draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it */
+                    /**
+                     * @description draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it
+                     * @enum {string}
+                     */
                     status?: "draft" | "scheduled" | "published" | "archived";
                     /** @description ISO 8601 time of publication */
                     published_at?: string | null;
@@ -2178,6 +2352,7 @@ export interface operations {
                         name: string;
                     } | null;
                     canonical_url?: string | null;
+                    /** @enum {string} */
                     comment_status?: "open" | "closed";
                 };
             };
@@ -2316,6 +2491,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -2424,6 +2608,15 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2745,6 +2938,7 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /** @enum {string} */
                     status?: "pending" | "approved" | "spam" | "trash";
                     /** @description Replace the text (plain text, formatted like a submission) */
                     content?: string;
@@ -2873,6 +3067,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -2923,6 +3126,15 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3072,6 +3284,15 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3363,6 +3584,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createTag: {
@@ -3493,6 +3723,15 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3782,6 +4021,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createAuthor: {
@@ -3917,6 +4165,15 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4450,6 +4707,15 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5196,7 +5462,10 @@ export interface operations {
                      * @example https://partner.example.org/feed.xml
                      */
                     url: string;
-                    /** @description Status of the imported posts: `draft` (default, for an editor to review) or `published` */
+                    /**
+                     * @description Status of the imported posts: `draft` (default, for an editor to review) or `published`
+                     * @enum {string}
+                     */
                     status?: "draft" | "published";
                 };
                 "application/rss+xml": string;
@@ -5528,20 +5797,11 @@ export interface operations {
     getRssFeed: {
         parameters: {
             query?: {
-                /**
-                 * @description Category id or slug; includes its sub-categories
-                 * @example politics
-                 */
+                /** @description Category id or slug; includes its sub-categories (for example `politics`) */
                 category?: string;
-                /**
-                 * @description Comma-separated tag ids or slugs (any of them)
-                 * @example ukraine
-                 */
+                /** @description Comma-separated tag ids or slugs (any of them) (for example `ukraine`) */
                 tag?: string;
-                /**
-                 * @description Author id or slug
-                 * @example maria-lopez
-                 */
+                /** @description Author id or slug (for example `maria-lopez`) */
                 author?: string;
                 /** @description Newest posts to include, 1–100 */
                 limit?: number;
@@ -5577,6 +5837,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -5591,20 +5860,11 @@ export interface operations {
     getAtomFeed: {
         parameters: {
             query?: {
-                /**
-                 * @description Category id or slug; includes its sub-categories
-                 * @example politics
-                 */
+                /** @description Category id or slug; includes its sub-categories (for example `politics`) */
                 category?: string;
-                /**
-                 * @description Comma-separated tag ids or slugs (any of them)
-                 * @example ukraine
-                 */
+                /** @description Comma-separated tag ids or slugs (any of them) (for example `ukraine`) */
                 tag?: string;
-                /**
-                 * @description Author id or slug
-                 * @example maria-lopez
-                 */
+                /** @description Author id or slug (for example `maria-lopez`) */
                 author?: string;
                 /** @description Newest posts to include, 1–100 */
                 limit?: number;
@@ -5640,6 +5900,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -5654,20 +5923,11 @@ export interface operations {
     getJsonFeed: {
         parameters: {
             query?: {
-                /**
-                 * @description Category id or slug; includes its sub-categories
-                 * @example politics
-                 */
+                /** @description Category id or slug; includes its sub-categories (for example `politics`) */
                 category?: string;
-                /**
-                 * @description Comma-separated tag ids or slugs (any of them)
-                 * @example ukraine
-                 */
+                /** @description Comma-separated tag ids or slugs (any of them) (for example `ukraine`) */
                 tag?: string;
-                /**
-                 * @description Author id or slug
-                 * @example maria-lopez
-                 */
+                /** @description Author id or slug (for example `maria-lopez`) */
                 author?: string;
                 /** @description Newest posts to include, 1–100 */
                 limit?: number;
@@ -5696,6 +5956,15 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -47,13 +47,24 @@ const postProperties = {
 export const PostSchema = Type.Object(postProperties, { $id: 'Post', title: 'Post' })
 export type Post = Static<typeof PostSchema>
 
-export const PostSummarySchema = Type.Partial(Type.Object({
-  ...postProperties,
-  snippet: Type.String({ description: 'With q: the matching passage, matches wrapped in <mark>' })
-}), {
+const { content_html: contentHtml, ...summaryProperties } = postProperties
+const SNIPPET = Type.String({ description: 'With q: the matching passage, matches wrapped in <mark>' })
+
+export const PostSummarySchema = Type.Object({
+  ...summaryProperties,
+  content_html: Type.Optional(contentHtml),
+  snippet: Type.Optional(SNIPPET)
+}, {
   $id: 'PostSummary',
   title: 'PostSummary',
-  description: 'A post in a list. Every field except content_html is present unless `fields` narrows the set; content_html only when `fields` asks for it; snippet only with `q`.'
+  description: 'A post in a list without `fields`: every field, except content_html (only when `fields` asks for it) and snippet (only with `q`).'
+})
+
+/** A post in a list narrowed by `fields`: only the fields asked for. */
+export const SparsePostSummarySchema = Type.Partial(Type.Object({ ...postProperties, snippet: SNIPPET }), {
+  $id: 'SparsePostSummary',
+  title: 'SparsePostSummary',
+  description: 'A post in a list read with `fields`: only the fields asked for (snippet only with `q`).'
 })
 
 export const SORTS = ['-published_at', 'published_at', '-updated_at', 'title', 'relevance'] as const
@@ -86,7 +97,17 @@ export const PostListMetaSchema = Type.Object({
 export const PostListSchema = Type.Object({
   data: Type.Array(Type.Ref('PostSummary')),
   meta: Type.Ref('PostListMeta')
-}, { $id: 'PostList', title: 'PostList' })
+}, { $id: 'PostList', title: 'PostList', description: 'A list of posts read without `fields`' })
+
+/**
+ * A list read with `fields`. It is also what the server serializes every list with: a serializer
+ * for the full items would refuse a sparse one, and one schema per answer keeps serializing
+ * a single pass (an `anyOf` would validate each answer first). The spec shows both.
+ */
+export const SparsePostListSchema = Type.Object({
+  data: Type.Array(Type.Ref('SparsePostSummary')),
+  meta: Type.Ref('PostListMeta')
+}, { $id: 'SparsePostList', title: 'SparsePostList', description: 'A list of posts read with `fields`: each item has the fields asked for' })
 
 export const GetPostQuery = Type.Object({}, { additionalProperties: false })
 
@@ -139,7 +160,7 @@ export const PostWriteEnvelopeSchema = Type.Object({
 })
 
 /** Every $id'd schema of the module, added by its plugin (PostListMeta refers to the search module's SearchMeta). */
-export const postSchemas = [TermRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, PostListMetaSchema, PostListSchema, PostEnvelopeSchema, PostReceiptSchema, WriteWarningSchema, PostWriteEnvelopeSchema]
+export const postSchemas = [TermRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, SparsePostSummarySchema, PostListMetaSchema, PostListSchema, SparsePostListSchema, PostEnvelopeSchema, PostReceiptSchema, WriteWarningSchema, PostWriteEnvelopeSchema]
 
 const HttpUrl = (description: string) => Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2000, description })
 const RefList = (description: string, maxItems: number) => Type.Array(idOrSlugSchema('An id or a slug'), { uniqueItems: true, maxItems, description })

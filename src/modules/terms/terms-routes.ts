@@ -4,7 +4,7 @@ import { listOf, problemResponses, RefParamsSchema } from '../../schemas/common.
 import { NotFound } from '../../errors.js'
 import { parseRef } from '../../lib/refs.js'
 import { listPage, pageOf } from '../../lib/pagination.js'
-import { termScopeFor } from '../../lib/scopes.js'
+import { TERM_SCOPES_SEEING_ALL, termScopeFor } from '../../lib/scopes.js'
 import type { TermScope } from '../../db/term-visibility.js'
 import type { AnyTermKind, TermInputOf } from './terms-kind.js'
 import type { TermsRepository } from './terms-repository.js'
@@ -61,7 +61,7 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
     const written = (id: number) => ({ data: toTerm(kind, find(String(id), 'all')) })
 
     app.get('/', {
-      config: { publicCache: true, cacheKeys: [termKey(kind.name)] },
+      config: { publicCache: true, cacheKeys: [termKey(kind.name)], optionalScopes: TERM_SCOPES_SEEING_ALL },
       schema: {
         operationId: `list${Plural}`,
         tags: [Plural],
@@ -82,7 +82,7 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
     })
 
     app.get('/:ref', {
-      config: { publicCache: true, cacheKeys: [termKey(kind.name)] },
+      config: { publicCache: true, cacheKeys: [termKey(kind.name)], optionalScopes: TERM_SCOPES_SEEING_ALL },
       schema: {
         operationId: `get${label}`,
         tags: [Plural],

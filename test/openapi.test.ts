@@ -83,6 +83,8 @@ t.test('what Swagger UI and code generators read: servers, enums, query examples
       t.ok(Array.isArray(op.security) && op.security.length > 0, `${where} declares its security`)
     }
   }
+  const refExample = (path: string) => spec.paths[path].get.parameters.find((p: { name: string }) => p.name === 'ref').example
+  t.same(['/v1/posts/{ref}', '/v1/categories/{ref}', '/v1/tags/{ref}', '/v1/authors/{ref}'].map(refExample), ['blinken-warns-russia', 'politics', 'ukraine', 'maria-lopez'], 'a {ref} example is a slug of its own kind')
   t.equal(param('category').description, 'Category id or slug; includes its sub-categories (for example `politics`)', 'the example moved into the description')
   // A key changes nothing here: no lock in Swagger UI.
   for (const [path, method] of [['/v1/site', 'get'], ['/feeds/rss.xml', 'get'], ['/v1/posts/{ref}/comments', 'post'], ['/health', 'get']]) {

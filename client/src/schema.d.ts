@@ -3263,7 +3263,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example politics
                  */
                 ref: string;
             };
@@ -3330,7 +3330,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example politics
                  */
                 ref: string;
             };
@@ -3435,7 +3435,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example politics
                  */
                 ref: string;
             };
@@ -3702,7 +3702,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example ukraine
                  */
                 ref: string;
             };
@@ -3769,7 +3769,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example ukraine
                  */
                 ref: string;
             };
@@ -3874,7 +3874,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example ukraine
                  */
                 ref: string;
             };
@@ -4144,7 +4144,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example maria-lopez
                  */
                 ref: string;
             };
@@ -4211,7 +4211,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example maria-lopez
                  */
                 ref: string;
             };
@@ -4316,7 +4316,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example maria-lopez
                  */
                 ref: string;
             };

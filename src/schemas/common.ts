@@ -68,9 +68,13 @@ export function slugSchema (description: string) {
 export function idOrSlugSchema (description: string) {
   return Type.Union([IdSchema, Type.String({ pattern: SLUG_PATTERN, minLength: 1, maxLength: 120, description: 'A slug' })], { description })
 }
-export const RefParamsSchema = Type.Object({
-  ref: Type.String({ minLength: 1, maxLength: 200, description: 'The id or the slug', examples: ['blinken-warns-russia'] })
-}, { additionalProperties: false })
+/** `{ref}`: an id or a slug, with an example of the resource's own (Try it out fills it in). */
+export function refParamsSchema (example: string) {
+  return Type.Object({
+    ref: Type.String({ minLength: 1, maxLength: 200, description: 'The id or the slug', examples: [example] })
+  }, { additionalProperties: false })
+}
+export const RefParamsSchema = refParamsSchema('blinken-warns-russia')
 export const IdParamsSchema = Type.Object({
   id: IdSchema
 }, { additionalProperties: false })

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from 'typebox'
-import { listOf, problemResponses, RefParamsSchema } from '../../schemas/common.js'
+import { listOf, problemResponses, refParamsSchema } from '../../schemas/common.js'
 import { NotFound } from '../../errors.js'
 import { parseRef } from '../../lib/refs.js'
 import { listPage, pageOf } from '../../lib/pagination.js'
@@ -45,6 +45,9 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
   const ref = '$id' in item ? item.$id : undefined
   if (typeof ref !== 'string') throw new Error(`the ${name} schema needs an $id`)
   const one = Type.Object({ data: Type.Ref(ref) })
+  // The example slug of the kind's own schema, so Try it out asks for a category, not a post.
+  const slugExample = (item as { properties?: { slug?: { examples?: unknown[] } } }).properties?.slug?.examples?.[0]
+  const RefParams = refParamsSchema(typeof slugExample === 'string' ? slugExample : '1')
   const visibility = ` ${capital(aTerm)} is public once it has a live post${kind.tree ? ' (in it or a sub-category)' : ''}; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown ${name}, so an embargoed story's ${name} never shows. Keys with \`read:drafts\` or \`write:content\` see every ${name}.`
   // The bodies are validated against the kind's own schemas, whose static type is its input.
   type Input = TermInputOf<K>
@@ -88,7 +91,7 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
         tags: [Plural],
         summary: `Get ${aTerm} by id or slug`,
         description: api.docs.get + visibility,
-        params: RefParamsSchema,
+        params: RefParams,
         response: { 200: one, ...problemResponses(400, 404) }
       }
     }, async (request) => {
@@ -118,7 +121,7 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
         tags: [Plural],
         summary: `Change ${aTerm}`,
         description: 'Needs `write:content`. Send only the fields to change.',
-        params: RefParamsSchema,
+        params: RefParams,
         body: api.schemas.update,
         response: { 200: one, ...problemResponses(400, 401, 403, 404, 409, 415, 422) }
       }
@@ -135,7 +138,7 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
         tags: [Plural],
         summary: `Delete ${aTerm}`,
         description: `Needs \`write:content\`. ${capital(aTerm)} still in use is a 409 unless \`reassign\` names the ${name} that takes over its posts.`,
-        params: RefParamsSchema,
+        params: RefParams,
         querystring: reassignQuery(kind),
         response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 409, 422) }
       }

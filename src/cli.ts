@@ -1,19 +1,23 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
 import { realpathSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadConfig, ConfigError, type AppConfig } from './config.js'
 import { openDatabase, type Db } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
 import { clientHashKeyPath } from './db/client-hash-key.js'
 import { API_SCOPES, type ApiScope } from './db/schema.js'
+import { hashKey } from './lib/key-hash.js'
+import { demoEnv } from './lib/demo-env.js'
 import type { CoreLog, CoreOptions, Core } from './core.js'
+import { KEY_PREFIX_LENGTH, type KeyRow } from './modules/keys/keys-repository.js'
 
-const USAGE = `Usage: npm run cli -- <command>
+const USAGE = `Usage: npm run cli -- [--demo] <command>
 
   keys create --name NAME --scopes a,b   create an API key (printed once); scopes: ${API_SCOPES.join(', ')}
   keys list                              list keys (never the keys themselves)
-  keys revoke ID                         revoke a key at once
+  keys revoke ID|PREFIX                  revoke a key at once: its id, or the prefix keys list shows (bs_xxxxx)
   import wxr FILE                        import a WordPress export (WXR)
   import feed FILE|URL [--status S]      import an RSS/Atom/JSON feed (posts are drafts unless --status published)
   backup FILE                            write an online, consistent copy of the database to FILE
@@ -21,7 +25,8 @@ const USAGE = `Usage: npm run cli -- <command>
   migrate                                apply pending migrations
   seed-demo                              fill an empty database with the demo content
 
-The database is DATABASE_PATH (default ./data/broadsheet.db).`
+The database is DATABASE_PATH (default ./data/broadsheet.db); --demo uses ./data/demo.db, the database
+of \`npm run demo\`, unless DATABASE_PATH is set (the server's rule). Every command says which file it opened.`
 
 function fail (message: string): number {
   console.error(message)
@@ -48,18 +53,22 @@ async function openCore (db: Db, config: AppConfig, change: (options: CoreOption
 
 /** Runs one CLI command; returns the exit code. */
 export async function runCli (argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
-  const [command, ...rest] = argv
+  // `--demo` may come anywhere before the command's own arguments end, as `npm run demo` users type it.
+  const demo = argv.includes('--demo')
+  const [command, ...rest] = argv.filter((a) => a !== '--demo')
   if (command === undefined || command === 'help' || command === '--help') {
     console.log(USAGE)
     return command === undefined ? 2 : 0
   }
   let config
   try {
-    config = loadConfig(env)
+    config = loadConfig(demoEnv(env, demo))
   } catch (err) {
     if (err instanceof ConfigError) return fail(err.message)
     throw err
   }
+  // On stderr, so stdout stays the command's answer (a key, a summary) for scripts.
+  console.error(`database: ${resolve(config.DATABASE_PATH)}${config.DATABASE_PATH === ':memory:' ? ' (in memory)' : ''}`)
   const db = openDatabase(config.DATABASE_PATH)
   try {
     runMigrations(db)
@@ -101,6 +110,22 @@ export async function runCli (argv: string[], env: Record<string, string | undef
   }
 }
 
+/**
+ * The key an argument of `keys revoke` names: its id, the prefix `keys list` shows (with or
+ * without its `…`), a shorter start of it, or the whole key. Else the error to print.
+ */
+function findKey (repo: Core['repos']['keys'], text: string | undefined): KeyRow | string {
+  const arg = (text ?? '').trim().replace(/(…|\.\.\.)$/, '')
+  if (arg === '') return 'keys revoke needs a key ID or the prefix keys list shows (bs_xxxxx)'
+  if (/^\d+$/.test(arg)) return repo.findById(Number(arg)) ?? `no key ${arg}`
+  if (!arg.startsWith('bs_')) return `"${arg}" is neither a key id nor a key prefix (keys start with bs_; see keys list)`
+  if (arg.length > KEY_PREFIX_LENGTH) return repo.findByHash(hashKey(arg)) ?? `no key starts with ${arg.slice(0, KEY_PREFIX_LENGTH)}… and matches the key given`
+  const matches = repo.findByPrefix(arg)
+  if (matches.length === 0) return `no key has the prefix ${arg}`
+  if (matches.length > 1) return `the prefix ${arg} is ambiguous: keys ${matches.map((k) => `${k.id} (${k.prefix}…)`).join(', ')}; give the id or more of the prefix`
+  return matches[0]!
+}
+
 function keys (core: Core, args: string[]): number {
   const repo = core.repos.keys
   const [sub, ...rest] = args
@@ -126,11 +151,10 @@ function keys (core: Core, args: string[]): number {
     return 0
   }
   if (sub === 'revoke') {
-    const id = Number(rest[0])
-    if (!Number.isSafeInteger(id) || id < 1) return fail('keys revoke needs a key ID')
-    if (repo.findById(id) === undefined) return fail(`no key ${id}`)
-    repo.revoke(id)
-    console.log(`revoked key ${id}`)
+    const found = findKey(repo, rest[0])
+    if (typeof found === 'string') return fail(found)
+    repo.revoke(found.id)
+    console.log(`revoked key ${found.id} (${found.prefix}…, "${found.name}")`)
     return 0
   }
   return fail('keys needs create, list or revoke')

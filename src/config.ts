@@ -51,6 +51,20 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Settings whose value is a secret: a failing value is never printed, only its length. Any
+ * other value is printed with a URL's user and password (`scheme://user:password@host`) masked,
+ * since a cache purge or database URL may carry credentials.
+ */
+export const SECRET_SETTINGS: ReadonlySet<string> = new Set(['ADMIN_TOKEN'])
+
+/** How a bad value is shown in an error: never a secret, never a URL's password. */
+export function shownValue (key: string, value: string | undefined): string {
+  if (value === undefined) return 'unset'
+  if (SECRET_SETTINGS.has(key) || /TOKEN|SECRET|PASSWORD|PASSWD|_KEY$/i.test(key)) return `(hidden, ${[...value].length} characters)`
+  return JSON.stringify(value.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, '$1***@'))
+}
+
 function describe (key: keyof typeof ConfigSchema.properties): string {
   return (ConfigSchema.properties[key] as unknown as { description: string }).description
 }
@@ -82,17 +96,17 @@ export function loadConfig (env: Record<string, string | undefined> = {}): AppCo
   for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
     if (withDefaults[key] === undefined) continue
     if (!Value.Check(schema, withDefaults[key])) {
-      problems.push(`${key}=${JSON.stringify(env[key])} is invalid: expected ${(schema as unknown as { description: string }).description}`)
+      problems.push(`${key}=${shownValue(key, env[key])} is invalid: expected ${(schema as unknown as { description: string }).description}`)
     }
   }
   if (problems.length === 0) {
     const trust = String(withDefaults.TRUST_PROXY)
     if (!/^(true|false|\d+|[0-9a-fA-F:.,/\s]+)$/.test(trust)) {
-      problems.push(`TRUST_PROXY=${JSON.stringify(env.TRUST_PROXY)} is invalid: expected ${describe('TRUST_PROXY')}`)
+      problems.push(`TRUST_PROXY=${shownValue('TRUST_PROXY', env.TRUST_PROXY)} is invalid: expected ${describe('TRUST_PROXY')}`)
     }
     const origins = String(withDefaults.CORS_ORIGINS)
     if (origins !== '*' && !origins.split(',').every((o) => /^https?:\/\/[^\s/]+$/.test(o.trim()))) {
-      problems.push(`CORS_ORIGINS=${JSON.stringify(env.CORS_ORIGINS)} is invalid: expected ${describe('CORS_ORIGINS')}`)
+      problems.push(`CORS_ORIGINS=${shownValue('CORS_ORIGINS', env.CORS_ORIGINS)} is invalid: expected ${describe('CORS_ORIGINS')}`)
     }
   }
   if (problems.length > 0) throw new ConfigError(problems)

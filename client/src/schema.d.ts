@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process is up */
+        /** Check liveness: the process is up */
         get: operations["getHealth"];
         put?: never;
         post?: never;
@@ -28,7 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers */
+        /** Check readiness: the database answers */
         get: operations["getReady"];
         put?: never;
         post?: never;
@@ -57,7 +57,7 @@ export interface paths {
         head?: never;
         /**
          * Change the site settings
-         * @description Needs `admin`. Send only what changes.
+         * @description Needs `admin`. Send only what changes. The fields marked read-only in `Site` (`url`, `feeds`, `updated_at`) come from the server's configuration or its clock: sending one is a 400 whose `errors[]` names it as read-only.
          */
         patch: operations["updateSite"];
         trace?: never;
@@ -71,13 +71,13 @@ export interface paths {
         };
         /**
          * List posts
-         * @description Published posts, newest first, with filters, sparse fields, search (`q`) and keyset cursors. Headers: `Link` (first/prev/next/last, relative to the request URL), `X-Total-Count`. With a `read:drafts` key, `status` lists drafts, scheduled or archived posts (responses are then `private, no-store`). Unknown category, tag or author references are a 404, and so are ones the reader may not see (not public until they have a live post).
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` shows more. Published posts, newest first, with filters, sparse fields, search (`q`) and keyset cursors. Headers: `Link` (first/prev/next/last, relative to the request URL), `X-Total-Count`. With a `read:drafts` key, `status` lists drafts, scheduled or archived posts (responses are then `private, no-store`). Unknown category, tag or author references are a 404, and so are ones the reader may not see (not public until they have a live post).
          */
         get: operations["listPosts"];
         put?: never;
         /**
          * Create a post
-         * @description Needs `write:content`. Drafts by default. Related resources by id; unknown ids are a 422 naming the field. The slug is made from the title when absent. The body is sanitized; excerpt, word count and reading time are derived. Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a `PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.
+         * @description Needs `write:content`. Drafts by default. Related resources by id or slug (`author_id: "maria-lopez"`, `category_ids: ["politics", 4]`); an unknown one is a 422 whose `errors[]` names it and its place (`category_ids.1`). The slug is made from the title when absent. The body is sanitized; what was removed is listed in `warnings` (empty when nothing was). Excerpt, word count and reading time are derived. Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a `PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.
          */
         post: operations["createPost"];
         delete?: never;
@@ -95,7 +95,7 @@ export interface paths {
         };
         /**
          * Get a post by id or slug
-         * @description The full post with its body HTML. Public readers get live published posts only; a key with `read:drafts` reads any status.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` shows more. The full post with its body HTML. Public readers get live published posts only; a key with `read:drafts` reads any status.
          */
         get: operations["getPost"];
         put?: never;
@@ -109,7 +109,7 @@ export interface paths {
         head?: never;
         /**
          * Change a post
-         * @description Needs `write:content`. Send only the fields to change; `null` clears a nullable field. Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log. Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a `PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.
+         * @description Needs `write:content`. Send only the fields to change; `null` clears a nullable field. Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log. A new body is sanitized as on create, with `warnings`. Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a `PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.
          */
         patch: operations["updatePost"];
         trace?: never;
@@ -146,7 +146,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The moderation queue
+         * List comments for moderation
          * @description Needs `moderate:comments`. Pending comments, newest first, by default; filter by `status` and `post`. Moderators see the e-mail.
          */
         get: operations["listComments"];
@@ -216,7 +216,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Make a preview link to a post
+         * Create a preview link to a post
          * @description Needs `write:content` or `read:drafts`. A link that shows the post (draft, scheduled, published or archived) to whoever opens it, without a key, until it expires (`expires_in` seconds, 60 s to 7 days, an hour by default) or is revoked (DELETE, or deleting the post). The token is shown only in this answer; only its SHA-256 is kept. `preview_url` is `PREVIEW_URL_TEMPLATE` with the token in it, so an editor can open the frontend directly. Previews are private: not in the change log, no webhook.
          */
         post: operations["createPreviewLink"];
@@ -238,7 +238,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Read a post through a preview link
+         * Get a post through a preview link
          * @description No key: the token is the credential. The post as it is **now** (later edits show at once), whatever its status, in the shape of GET /v1/posts/{ref} plus `"preview": true`. Never cached: `Cache-Control: private, no-store`, `X-Robots-Tag: noindex`, no `Surrogate-Key` (nothing reaches the response cache or a CDN). Unknown, expired, revoked and malformed tokens all answer the same 404 (`PREVIEW_NOT_FOUND`), at the same speed.
          */
         get: operations["getPreview"];
@@ -299,7 +299,7 @@ export interface paths {
         };
         /**
          * List categories
-         * @description Categories sorted by name, with `parent_id` to build the tree and live post counts (posts filed directly in each). A category is public once it has a live post (in it or a sub-category); until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown category, so an embargoed story's category never shows. Keys with `read:drafts` or `write:content` see every category.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. Categories sorted by name, with `parent_id` to build the tree and live post counts (posts filed directly in each). A category is public once it has a live post (in it or a sub-category); until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown category, so an embargoed story's category never shows. Keys with `read:drafts` or `write:content` see every category.
          */
         get: operations["listCategories"];
         put?: never;
@@ -323,7 +323,7 @@ export interface paths {
         };
         /**
          * Get a category by id or slug
-         * @description The category with its live post count. A category is public once it has a live post (in it or a sub-category); until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown category, so an embargoed story's category never shows. Keys with `read:drafts` or `write:content` see every category.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. The category with its live post count. A category is public once it has a live post (in it or a sub-category); until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown category, so an embargoed story's category never shows. Keys with `read:drafts` or `write:content` see every category.
          */
         get: operations["getCategory"];
         put?: never;
@@ -351,7 +351,7 @@ export interface paths {
         };
         /**
          * List tags
-         * @description Tags sorted by name, with live post counts. A tag is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown tag, so an embargoed story's tag never shows. Keys with `read:drafts` or `write:content` see every tag.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. Tags sorted by name, with live post counts. A tag is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown tag, so an embargoed story's tag never shows. Keys with `read:drafts` or `write:content` see every tag.
          */
         get: operations["listTags"];
         put?: never;
@@ -375,7 +375,7 @@ export interface paths {
         };
         /**
          * Get a tag by id or slug
-         * @description The tag with its live post count. A tag is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown tag, so an embargoed story's tag never shows. Keys with `read:drafts` or `write:content` see every tag.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. The tag with its live post count. A tag is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown tag, so an embargoed story's tag never shows. Keys with `read:drafts` or `write:content` see every tag.
          */
         get: operations["getTag"];
         put?: never;
@@ -403,7 +403,7 @@ export interface paths {
         };
         /**
          * List authors
-         * @description Authors sorted by name, with live post counts. An author is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown author, so an embargoed story's author never shows. Keys with `read:drafts` or `write:content` see every author.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. Authors sorted by name, with live post counts. An author is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown author, so an embargoed story's author never shows. Keys with `read:drafts` or `write:content` see every author.
          */
         get: operations["listAuthors"];
         put?: never;
@@ -427,7 +427,7 @@ export interface paths {
         };
         /**
          * Get an author by id or slug
-         * @description The author with their live post count; never an e-mail. An author is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown author, so an embargoed story's author never shows. Keys with `read:drafts` or `write:content` see every author.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. The author with their live post count; never an e-mail. An author is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown author, so an embargoed story's author never shows. Keys with `read:drafts` or `write:content` see every author.
          */
         get: operations["getAuthor"];
         put?: never;
@@ -694,7 +694,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * RSS 2.0 feed
+         * Get the RSS 2.0 feed
          * @description The newest live posts as RSS 2.0: full sanitized body in `content:encoded`, the excerpt as `description`, `dc:creator`, categories and tags as `category`, a stable `guid` (not a permalink, so it survives slug changes), `atom:link rel="self"`, and the original publisher of a syndicated post in `source`. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
          */
         get: operations["getRssFeed"];
@@ -714,7 +714,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Atom 1.0 feed
+         * Get the Atom 1.0 feed
          * @description The newest live posts as Atom 1.0: `content type="html"`, `summary`, `author`, `category` terms, stable entry ids, `published` and `updated`, and the original source of a syndicated post as `link rel="via"`. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
          */
         get: operations["getAtomFeed"];
@@ -734,7 +734,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * JSON Feed 1.1
+         * Get the JSON Feed 1.1
          * @description The newest live posts as JSON Feed 1.1: `content_html`, `summary`, `authors`, `tags` (categories and tags), `date_published`/`date_modified`, `image`, and `external_url` pointing at the original of a syndicated post. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
          */
         get: operations["getJsonFeed"];
@@ -838,11 +838,15 @@ export interface components {
         };
         /** Change */
         Change: {
+            /** @enum {string} */
             resource: "post" | "category" | "tag" | "author" | "comment" | "site";
             /** @description Positive integer id */
             id: number;
             slug: string | null;
-            /** @description upsert: fetch the resource again; delete: drop it (a post that stops being public is a delete) */
+            /**
+             * @description upsert: fetch the resource again; delete: drop it (a post that stops being public is a delete)
+             * @enum {string}
+             */
             action: "upsert" | "delete";
             /** @description For a comment: the post it belongs to (fetch `/v1/comments/{id}`, or the post's thread); null for every other resource */
             post_id: number | null;
@@ -871,7 +875,9 @@ export interface components {
             /** @description The text as submitted */
             content: string;
             content_html: string;
+            /** @enum {string} */
             status: "pending" | "approved" | "spam" | "trash";
+            /** @enum {string} */
             type: "comment" | "pingback" | "trackback";
             deleted: boolean;
             user_agent: string | null;
@@ -895,9 +901,15 @@ export interface components {
         ImportJob: {
             /** @description Positive integer id */
             id: number;
-            /** @description A WordPress export or a feed */
+            /**
+             * @description A WordPress export or a feed
+             * @enum {string}
+             */
             kind: "wxr" | "feed";
-            /** @description `queued` (waiting for its turn: one import runs at a time), `running`, `succeeded`, `failed` (`error` says why) or `cancelled` */
+            /**
+             * @description `queued` (waiting for its turn: one import runs at a time), `running`, `succeeded`, `failed` (`error` says why) or `cancelled`
+             * @enum {string}
+             */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             /**
              * @description `upload`, the feed URL that was fetched, or `file:` and the file the command line read
@@ -1022,7 +1034,10 @@ export interface components {
             excerpt: string;
             /** @description Sanitized body HTML */
             content_html: string;
-            /** @description A scheduled post reads as published once its published_at has passed */
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
             status: "draft" | "scheduled" | "published" | "archived";
             published_at: string | null;
             /**
@@ -1056,6 +1071,7 @@ export interface components {
             canonical_url: string | null;
             word_count: number;
             reading_time_minutes: number;
+            /** @enum {string} */
             comment_status: "open" | "closed";
             /** @description Approved comments */
             comment_count: number;
@@ -1064,7 +1080,10 @@ export interface components {
         PostEnvelope: {
             data: components["schemas"]["Post"];
         };
-        /** PostList */
+        /**
+         * PostList
+         * @description A list of posts read without `fields`
+         */
         PostList: {
             data: components["schemas"]["PostSummary"][];
             meta: components["schemas"]["PostListMeta"];
@@ -1096,7 +1115,10 @@ export interface components {
             id: number;
             /** @example blinken-warns-russia */
             slug: string;
-            /** @description A scheduled post reads as published once its published_at has passed */
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
             status: "draft" | "scheduled" | "published" | "archived";
             published_at: string | null;
             /**
@@ -1108,63 +1130,96 @@ export interface components {
         };
         /**
          * PostSummary
-         * @description A post in a list. Every field except content_html is present unless `fields` narrows the set; content_html only when `fields` asks for it; snippet only with `q`.
+         * @description A post in a list without `fields`: every field, except content_html (only when `fields` asks for it) and snippet (only with `q`).
          */
         PostSummary: {
             /** @description Positive integer id */
-            id?: number;
+            id: number;
             /** @example blinken-warns-russia */
-            slug?: string;
+            slug: string;
             /** @example Blinken warns Russia of a swift, united response */
-            title?: string;
+            title: string;
             /** @description Plain-text summary (derived from the body when not written) */
-            excerpt?: string;
-            /** @description Sanitized body HTML */
-            content_html?: string;
-            /** @description A scheduled post reads as published once its published_at has passed */
-            status?: "draft" | "scheduled" | "published" | "archived";
-            published_at?: string | null;
+            excerpt: string;
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
+            status: "draft" | "scheduled" | "published" | "archived";
+            published_at: string | null;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
              * @example 2022-01-21T17:05:00.000Z
              */
-            created_at?: string;
+            created_at: string;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
              * @example 2022-01-21T17:05:00.000Z
              */
-            updated_at?: string;
+            updated_at: string;
             /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
-            url?: string;
-            author?: components["schemas"]["AuthorRef"];
+            url: string;
+            author: components["schemas"]["AuthorRef"];
             /** @description The first is the primary category */
-            categories?: components["schemas"]["TermRef"][];
-            tags?: components["schemas"]["TermRef"][];
-            featured_image?: {
+            categories: components["schemas"]["TermRef"][];
+            tags: components["schemas"]["TermRef"][];
+            featured_image: {
                 url: string;
                 alt: string;
             } | null;
             /** @description The original publisher of a syndicated post */
-            source?: {
+            source: {
                 url: string;
                 name: string;
             } | null;
             /** @description For <link rel="canonical">: the stored canonical_url, else the source url of a syndicated post, else the post url */
-            canonical_url?: string | null;
-            word_count?: number;
-            reading_time_minutes?: number;
-            comment_status?: "open" | "closed";
+            canonical_url: string | null;
+            word_count: number;
+            reading_time_minutes: number;
+            /** @enum {string} */
+            comment_status: "open" | "closed";
             /** @description Approved comments */
-            comment_count?: number;
+            comment_count: number;
+            /** @description Sanitized body HTML */
+            content_html?: string;
             /** @description With q: the matching passage, matches wrapped in <mark> */
             snippet?: string;
         };
-        /** PostWriteEnvelope */
+        /**
+         * PostWriteEnvelope
+         * @example {
+         *       "data": {
+         *         "id": 42,
+         *         "slug": "blinken-warns-russia",
+         *         "status": "draft",
+         *         "published_at": null,
+         *         "updated_at": "2030-01-20T17:05:00.000Z"
+         *       },
+         *       "warnings": [
+         *         {
+         *           "field": "content_html",
+         *           "code": "MARKUP_REMOVED",
+         *           "removed": "<script>",
+         *           "count": 1,
+         *           "message": "content_html: removed 1 <script> element"
+         *         },
+         *         {
+         *           "field": "content_html",
+         *           "code": "MARKUP_REMOVED",
+         *           "removed": "class=\"lead\" on <p>",
+         *           "count": 2,
+         *           "message": "content_html: removed class \"lead\" from 2 <p> (not in the class allowlist)"
+         *         }
+         *       ]
+         *     }
+         */
         PostWriteEnvelope: {
             /** @description The whole post (as GET /v1/posts/{ref} shows it to the key) when the key may read drafts (read:drafts or admin); else a PostReceipt */
             data: components["schemas"]["Post"] | components["schemas"]["PostReceipt"];
+            /** @description What the write removed from the body (sanitizing): each kind of element, attribute or class once, counted; empty when nothing was. At most 50 kinds, then one that counts the rest. */
+            warnings: components["schemas"]["WriteWarning"][];
         };
         /**
          * PreviewEnvelope
@@ -1272,7 +1327,10 @@ export interface components {
             author_url: string | null;
             /** @description Escaped text in <p>, links with rel="nofollow ugc"; empty when deleted */
             content_html: string;
-            /** @description A reader's comment, or a pingback/trackback (imported from WordPress): render them apart */
+            /**
+             * @description A reader's comment, or a pingback/trackback (imported from WordPress): render them apart
+             * @enum {string}
+             */
             type: "comment" | "pingback" | "trackback";
             /** @description A deleted comment kept as a placeholder so its replies stay in place */
             deleted: boolean;
@@ -1296,7 +1354,10 @@ export interface components {
             title: string;
             /** @description Plain-text summary (derived from the body when not written) */
             excerpt: string;
-            /** @description A scheduled post reads as published once its published_at has passed */
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
             status: "draft" | "scheduled" | "published" | "archived";
             published_at: string | null;
             /**
@@ -1330,6 +1391,7 @@ export interface components {
             canonical_url: string | null;
             word_count: number;
             reading_time_minutes: number;
+            /** @enum {string} */
             comment_status: "open" | "closed";
             /** @description Approved comments */
             comment_count: number;
@@ -1488,8 +1550,8 @@ export interface components {
             /** @example My Blog */
             title: string;
             description: string;
-            /** @description The public frontend (SITE_URL); configured, never taken from the request */
-            url: string;
+            /** @description The public frontend (SITE_URL); configured, never taken from the request. Read-only: set SITE_URL */
+            readonly url: string;
             /**
              * @description BCP 47 language tag
              * @example en
@@ -1503,25 +1565,95 @@ export interface components {
             comments: {
                 /** @description Whether the comment form should be shown at all */
                 enabled: boolean;
-                /** @description all: every new comment waits as pending; first_time: a comment without links is approved at once when an approved comment has exactly the same author name and e-mail; none: approved at once */
+                /**
+                 * @description all: every new comment waits as pending; first_time: a comment without links is approved at once when an approved comment has exactly the same author name and e-mail; none: approved at once
+                 * @enum {string}
+                 */
                 moderation: "all" | "first_time" | "none";
                 /** @description Deepest reply level allowed (1 = no replies) */
                 max_depth: number;
                 /** @description Links allowed in one comment */
                 max_links: number;
             };
-            /** @description Absolute feed URLs on this API (PUBLIC_API_URL); never taken from the request */
-            feeds: {
+            /** @description Absolute feed URLs on this API (PUBLIC_API_URL); never taken from the request. Read-only */
+            readonly feeds: {
                 rss: string;
                 atom: string;
                 json: string;
             };
             /**
              * Format: date-time
+             * @description When the settings last changed. Read-only
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            readonly updated_at: string;
+        };
+        /**
+         * SparsePostList
+         * @description A list of posts read with `fields`: each item has the fields asked for
+         */
+        SparsePostList: {
+            data: components["schemas"]["SparsePostSummary"][];
+            meta: components["schemas"]["PostListMeta"];
+        };
+        /**
+         * SparsePostSummary
+         * @description A post in a list read with `fields`: only the fields asked for (snippet only with `q`).
+         */
+        SparsePostSummary: {
+            /** @description Positive integer id */
+            id?: number;
+            /** @example blinken-warns-russia */
+            slug?: string;
+            /** @example Blinken warns Russia of a swift, united response */
+            title?: string;
+            /** @description Plain-text summary (derived from the body when not written) */
+            excerpt?: string;
+            /** @description Sanitized body HTML */
+            content_html?: string;
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
+            status?: "draft" | "scheduled" | "published" | "archived";
+            published_at?: string | null;
+            /**
+             * Format: date-time
              * @description ISO 8601 UTC time
              * @example 2022-01-21T17:05:00.000Z
              */
-            updated_at: string;
+            created_at?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at?: string;
+            /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
+            url?: string;
+            author?: components["schemas"]["AuthorRef"];
+            /** @description The first is the primary category */
+            categories?: components["schemas"]["TermRef"][];
+            tags?: components["schemas"]["TermRef"][];
+            featured_image?: {
+                url: string;
+                alt: string;
+            } | null;
+            /** @description The original publisher of a syndicated post */
+            source?: {
+                url: string;
+                name: string;
+            } | null;
+            /** @description For <link rel="canonical">: the stored canonical_url, else the source url of a syndicated post, else the post url */
+            canonical_url?: string | null;
+            word_count?: number;
+            reading_time_minutes?: number;
+            /** @enum {string} */
+            comment_status?: "open" | "closed";
+            /** @description Approved comments */
+            comment_count?: number;
+            /** @description With q: the matching passage, matches wrapped in <mark> */
+            snippet?: string;
         };
         /** SubmittedComment */
         SubmittedComment: {
@@ -1534,7 +1666,10 @@ export interface components {
             author_name: string;
             author_url: string | null;
             content_html: string;
-            /** @description approved: visible now; pending: may await moderation (to its submitter, a comment that moderation first_time approved also reads pending) */
+            /**
+             * @description approved: visible now; pending: may await moderation (to its submitter, a comment that moderation first_time approved also reads pending)
+             * @enum {string}
+             */
             status: "pending" | "approved";
             /**
              * Format: date-time
@@ -1616,9 +1751,15 @@ export interface components {
             uuid: string;
             /** @description Positive integer id */
             webhook_id: number;
-            /** @description post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), comment.approved (a comment became visible) */
+            /**
+             * @description post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), comment.approved (a comment became visible)
+             * @enum {string}
+             */
             event: "post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved";
-            /** @description pending: queued or being retried; succeeded: a 2xx answer; failed: every attempt failed */
+            /**
+             * @description pending: queued or being retried; succeeded: a 2xx answer; failed: every attempt failed
+             * @enum {string}
+             */
             status: "pending" | "succeeded" | "failed";
             /** @description Attempts made (since the last manual retry) */
             attempts: number;
@@ -1642,6 +1783,31 @@ export interface components {
             updated_at: string;
             /** @description When a 2xx answer arrived */
             delivered_at: string | null;
+        };
+        /**
+         * WriteWarning
+         * @description Something a write changed in what it was sent
+         */
+        WriteWarning: {
+            /**
+             * @description The body field it is about
+             * @example content_html
+             */
+            field: string;
+            /**
+             * @description MARKUP_REMOVED: the sanitizer removed markup outside the allowlist (see the README)
+             * @enum {string}
+             */
+            code: "MARKUP_REMOVED";
+            /**
+             * @description What was removed: an element (`<script>`), an attribute on an element (`onclick on <a>`) or a class (`class="lead" on <p>`)
+             * @example <script>
+             */
+            removed: string;
+            /** @description How many times */
+            count: number;
+            /** @example content_html: removed 2 <script> elements */
+            message: string;
         };
     };
     responses: never;
@@ -1673,6 +1839,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getReady: {
@@ -1694,6 +1869,15 @@ export interface operations {
                         /** @example ok */
                         status: string;
                     };
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not available now: saturated (retry after the Retry-After header), shutting down, or the database does not answer */
@@ -1736,6 +1920,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateSite: {
@@ -1764,6 +1957,7 @@ export interface operations {
                     timezone?: string;
                     comments?: {
                         enabled?: boolean;
+                        /** @enum {string} */
                         moderation?: "all" | "first_time" | "none";
                         max_depth?: number;
                         max_links?: number;
@@ -1839,15 +2033,9 @@ export interface operations {
                 per_page?: number;
                 /** @description Opaque keyset cursor from meta.next_cursor; continues exactly after the last item (use instead of page) */
                 cursor?: string;
-                /**
-                 * @description Category id or slug; includes its sub-categories
-                 * @example politics
-                 */
+                /** @description Category id or slug; includes its sub-categories (for example `politics`) */
                 category?: string;
-                /**
-                 * @description Comma-separated tag ids or slugs; a post matches when it has any of them
-                 * @example ukraine,nato
-                 */
+                /** @description Comma-separated tag ids or slugs; a post matches when it has any of them (for example `ukraine,nato`) */
                 tag?: string;
                 /** @description Author id or slug */
                 author?: string;
@@ -1861,10 +2049,7 @@ export interface operations {
                 status?: "draft" | "scheduled" | "published" | "archived" | "any";
                 /** @description Sort order; relevance needs q */
                 sort?: "-published_at" | "published_at" | "-updated_at" | "title" | "relevance";
-                /**
-                 * @description Comma-separated top-level fields to return, from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, categories, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, snippet
-                 * @example id,slug,title,excerpt,published_at,author
-                 */
+                /** @description Comma-separated top-level fields to return, from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, categories, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, snippet (for example `id,slug,title,excerpt,published_at,author`) */
                 fields?: string;
             };
             header?: never;
@@ -1873,13 +2058,52 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description PostList without `fields`; SparsePostList (only the fields asked for) with it */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PostList"];
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 42,
+                     *           "slug": "blinken-warns-russia",
+                     *           "title": "Blinken warns Russia of a swift, united response",
+                     *           "excerpt": "After ninety minutes with Lavrov in Geneva, the Secretary of State said any incursion would be met with a united reaction.",
+                     *           "status": "published",
+                     *           "published_at": "2022-01-21T17:05:00.000Z",
+                     *           "url": "https://example.com/politics/blinken-warns-russia",
+                     *           "author": {
+                     *             "id": 3,
+                     *             "slug": "maria-lopez",
+                     *             "name": "Maria Lopez",
+                     *             "avatar_url": null
+                     *           },
+                     *           "categories": [
+                     *             {
+                     *               "id": 1,
+                     *               "slug": "politics",
+                     *               "name": "Politics"
+                     *             }
+                     *           ],
+                     *           "source": {
+                     *             "url": "https://wire.example.com/blinken-lavrov",
+                     *             "name": "Example Wire"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "per_page": 10,
+                     *         "total": 64,
+                     *         "total_pages": 7,
+                     *         "next_cursor": "WyItcHVibGlzaGVkX2F0IiwxNjQyNzg0NzAwMDAwLDQyXQ"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PostList"] | components["schemas"]["SparsePostList"];
                 };
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
@@ -1965,18 +2189,21 @@ export interface operations {
                     slug?: string;
                     /** @description Plain text; derived from the body when absent, empty or null */
                     excerpt?: string | null;
-                    /** @description Body HTML; sanitized to a safe allowlist on write (no scripts, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS) */
+                    /** @description Body HTML; sanitized to a safe allowlist on write (no scripts, styles, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS). Headings and links keep a plain `id`; any element keeps the WordPress classes of the allowlist (alignleft, aligncenter, alignright, alignnone, alignwide, alignfull, wp-caption, wp-caption-text, size-*, wp-image-*, wp-block-*, has-text-align-*, is-style-*, gallery…; `language-*` on code); a link keeps `target="_blank"`, with `rel="noopener noreferrer"` added. What was removed is listed in the answer's `warnings`. */
                     content_html?: string;
-                    /** @description draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it */
+                    /**
+                     * @description draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it
+                     * @enum {string}
+                     */
                     status?: "draft" | "scheduled" | "published" | "archived";
                     /** @description ISO 8601 time of publication */
                     published_at?: string | null;
-                    /** @description Positive integer id */
-                    author_id: number;
-                    /** @description Category ids; the first is the primary category */
-                    category_ids?: number[];
-                    /** @description Tag ids */
-                    tag_ids?: number[];
+                    /** @description The author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it */
+                    author_id: number | string;
+                    /** @description Categories by id or slug (`[1, "politics"]`); the first is the primary category. An unknown one is a 422 naming it and its place (`category_ids.1`) */
+                    category_ids?: (number | string)[];
+                    /** @description Tags by id or slug (`["ukraine", 7]`); an unknown one is a 422 naming it and its place */
+                    tag_ids?: (number | string)[];
                     featured_image?: {
                         /** @description Absolute image URL */
                         url: string;
@@ -1989,6 +2216,7 @@ export interface operations {
                         name: string;
                     } | null;
                     canonical_url?: string | null;
+                    /** @enum {string} */
                     comment_status?: "open" | "closed";
                 };
             };
@@ -2230,18 +2458,21 @@ export interface operations {
                     slug?: string;
                     /** @description Plain text; derived from the body when absent, empty or null */
                     excerpt?: string | null;
-                    /** @description Body HTML; sanitized to a safe allowlist on write (no scripts, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS) */
+                    /** @description Body HTML; sanitized to a safe allowlist on write (no scripts, styles, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS). Headings and links keep a plain `id`; any element keeps the WordPress classes of the allowlist (alignleft, aligncenter, alignright, alignnone, alignwide, alignfull, wp-caption, wp-caption-text, size-*, wp-image-*, wp-block-*, has-text-align-*, is-style-*, gallery…; `language-*` on code); a link keeps `target="_blank"`, with `rel="noopener noreferrer"` added. What was removed is listed in the answer's `warnings`. */
                     content_html?: string;
-                    /** @description draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it */
+                    /**
+                     * @description draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it
+                     * @enum {string}
+                     */
                     status?: "draft" | "scheduled" | "published" | "archived";
                     /** @description ISO 8601 time of publication */
                     published_at?: string | null;
-                    /** @description Positive integer id */
-                    author_id?: number;
-                    /** @description Category ids; the first is the primary category */
-                    category_ids?: number[];
-                    /** @description Tag ids */
-                    tag_ids?: number[];
+                    /** @description The author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it */
+                    author_id?: number | string;
+                    /** @description Categories by id or slug (`[1, "politics"]`); the first is the primary category. An unknown one is a 422 naming it and its place (`category_ids.1`) */
+                    category_ids?: (number | string)[];
+                    /** @description Tags by id or slug (`["ukraine", 7]`); an unknown one is a 422 naming it and its place */
+                    tag_ids?: (number | string)[];
                     featured_image?: {
                         /** @description Absolute image URL */
                         url: string;
@@ -2254,6 +2485,7 @@ export interface operations {
                         name: string;
                     } | null;
                     canonical_url?: string | null;
+                    /** @enum {string} */
                     comment_status?: "open" | "closed";
                 };
             };
@@ -2392,6 +2624,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -2500,6 +2741,15 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2812,6 +3062,7 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /** @enum {string} */
                     status?: "pending" | "approved" | "spam" | "trash";
                     /** @description Replace the text (plain text, formatted like a submission) */
                     content?: string;
@@ -2933,6 +3184,15 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3176,6 +3436,15 @@ export interface operations {
                     "application/json": components["schemas"]["PreviewEnvelope"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -3225,6 +3494,15 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3293,6 +3571,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -3350,6 +3637,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -3373,7 +3669,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "name": "Elections",
-                 *       "parent_id": 1
+                 *       "parent_id": "politics"
                  *     }
                  */
                 "application/json": {
@@ -3382,8 +3678,8 @@ export interface operations {
                     /** @description Made from the name when absent; an explicit slug already taken is a 409 */
                     slug?: string;
                     description?: string;
-                    /** @description Parent category; null for the top of the tree. A cycle is a 422. */
-                    parent_id?: number | null;
+                    /** @description Parent category by id or slug (`1` or `"politics"`); null for the top of the tree. An unknown one or a cycle is a 422. */
+                    parent_id?: (number | string) | null;
                 };
             };
         };
@@ -3471,7 +3767,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example politics
                  */
                 ref: string;
             };
@@ -3492,6 +3788,15 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3529,7 +3834,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example politics
                  */
                 ref: string;
             };
@@ -3634,7 +3939,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example politics
                  */
                 ref: string;
             };
@@ -3648,8 +3953,8 @@ export interface operations {
                     /** @description Made from the name when absent; an explicit slug already taken is a 409 */
                     slug?: string;
                     description?: string;
-                    /** @description Parent category; null for the top of the tree. A cycle is a 422. */
-                    parent_id?: number | null;
+                    /** @description Parent category by id or slug (`1` or `"politics"`); null for the top of the tree. An unknown one or a cycle is a 422. */
+                    parent_id?: (number | string) | null;
                 };
             };
         };
@@ -3783,6 +4088,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createTag: {
@@ -3892,7 +4206,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example ukraine
                  */
                 ref: string;
             };
@@ -3913,6 +4227,15 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3950,7 +4273,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example ukraine
                  */
                 ref: string;
             };
@@ -4055,7 +4378,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example ukraine
                  */
                 ref: string;
             };
@@ -4202,6 +4525,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createAuthor: {
@@ -4316,7 +4648,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example maria-lopez
                  */
                 ref: string;
             };
@@ -4337,6 +4669,15 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4374,7 +4715,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example maria-lopez
                  */
                 ref: string;
             };
@@ -4479,7 +4820,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example maria-lopez
                  */
                 ref: string;
             };
@@ -4871,6 +5212,15 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5617,7 +5967,10 @@ export interface operations {
                      * @example https://partner.example.org/feed.xml
                      */
                     url: string;
-                    /** @description Status of the imported posts: `draft` (default, for an editor to review) or `published` */
+                    /**
+                     * @description Status of the imported posts: `draft` (default, for an editor to review) or `published`
+                     * @enum {string}
+                     */
                     status?: "draft" | "published";
                 };
                 "application/rss+xml": string;
@@ -5949,20 +6302,11 @@ export interface operations {
     getRssFeed: {
         parameters: {
             query?: {
-                /**
-                 * @description Category id or slug; includes its sub-categories
-                 * @example politics
-                 */
+                /** @description Category id or slug; includes its sub-categories (for example `politics`) */
                 category?: string;
-                /**
-                 * @description Comma-separated tag ids or slugs (any of them)
-                 * @example ukraine
-                 */
+                /** @description Comma-separated tag ids or slugs (any of them) (for example `ukraine`) */
                 tag?: string;
-                /**
-                 * @description Author id or slug
-                 * @example maria-lopez
-                 */
+                /** @description Author id or slug (for example `maria-lopez`) */
                 author?: string;
                 /** @description Newest posts to include, 1–100 */
                 limit?: number;
@@ -5998,6 +6342,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -6012,20 +6365,11 @@ export interface operations {
     getAtomFeed: {
         parameters: {
             query?: {
-                /**
-                 * @description Category id or slug; includes its sub-categories
-                 * @example politics
-                 */
+                /** @description Category id or slug; includes its sub-categories (for example `politics`) */
                 category?: string;
-                /**
-                 * @description Comma-separated tag ids or slugs (any of them)
-                 * @example ukraine
-                 */
+                /** @description Comma-separated tag ids or slugs (any of them) (for example `ukraine`) */
                 tag?: string;
-                /**
-                 * @description Author id or slug
-                 * @example maria-lopez
-                 */
+                /** @description Author id or slug (for example `maria-lopez`) */
                 author?: string;
                 /** @description Newest posts to include, 1–100 */
                 limit?: number;
@@ -6061,6 +6405,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -6075,20 +6428,11 @@ export interface operations {
     getJsonFeed: {
         parameters: {
             query?: {
-                /**
-                 * @description Category id or slug; includes its sub-categories
-                 * @example politics
-                 */
+                /** @description Category id or slug; includes its sub-categories (for example `politics`) */
                 category?: string;
-                /**
-                 * @description Comma-separated tag ids or slugs (any of them)
-                 * @example ukraine
-                 */
+                /** @description Comma-separated tag ids or slugs (any of them) (for example `ukraine`) */
                 tag?: string;
-                /**
-                 * @description Author id or slug
-                 * @example maria-lopez
-                 */
+                /** @description Author id or slug (for example `maria-lopez`) */
                 author?: string;
                 /** @description Newest posts to include, 1–100 */
                 limit?: number;
@@ -6117,6 +6461,15 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -30,6 +30,12 @@ declare module 'fastify' {
     scopeWhen?: (request: FastifyRequest) => boolean
     /** A write anyone may make (comment submission): the explicit alternative to `scope`. */
     public?: boolean
+    /**
+     * The scopes that make a public read show more (drafts, categories not yet public): the spec
+     * then shows a key as optional with them, where an operation that a key changes nothing
+     * about shows none. A route with `scopeWhen` has its `scope` here without saying so.
+     */
+    optionalScopes?: readonly ApiScope[]
   }
 }
 
@@ -72,7 +78,7 @@ function declareAccess (route: RouteOptions): void {
   if (config.scope === undefined && config.public !== true && methods.some((m) => WRITE_METHODS.has(m))) {
     throw new Error(`${where} must declare config.scope (the API key scope it needs) or config.public: true`)
   }
-  const schema = route.schema as (RouteOptions['schema'] & { hide?: boolean, security?: Array<Record<string, string[]>>, response?: Record<string, unknown> }) | undefined
+  const schema = route.schema as (RouteOptions['schema'] & { hide?: boolean, description?: string, security?: Array<Record<string, string[]>>, response?: Record<string, unknown> }) | undefined
   if (schema === undefined || schema.hide === true) return
   if (config.scope === undefined && schema.security?.some((s) => Object.keys(s).length > 0) === true && !schema.security.some((s) => Object.keys(s).length === 0)) {
     throw new Error(`${where} documents a required key in schema.security: declare config.scope instead`)
@@ -83,10 +89,25 @@ function declareAccess (route: RouteOptions): void {
     schema.security = scopesOf(config.scope).map((scope) => ({ bearerAuth: [scope] }))
     schema.response = { ...problemResponses(401, 403), ...schema.response }
   } else {
-    // Anyone may call it; a key is optional (and may show more, such as drafts).
-    schema.security = [{}, { bearerAuth: [] }]
+    // Anyone may call it. `{}` alone is "no key needed" (Swagger UI then shows no lock); a key
+    // that shows more is an alternative naming the scopes that do, and the description says
+    // first that the key is optional, since Swagger UI draws the same lock for both.
+    const optional = [...new Set([...(config.scope === undefined ? [] : scopesOf(config.scope)), ...(config.optionalScopes ?? [])])]
+    schema.security = [{}, ...optional.map((scope) => ({ bearerAuth: [scope] }))]
+    if (optional.length > 0) {
+      const prefix = `**Key optional**: without one, what the public may see; a key with ${optional.map((s) => `\`${s}\``).join(' or ')} shows more.`
+      if (schema.description?.startsWith(prefix) !== true) schema.description = schema.description === undefined ? prefix : `${prefix} ${schema.description}`
+    }
     if (config.scope !== undefined) schema.response = { ...problemResponses(401, 403), ...schema.response }
+    else schema.response = { ...badKeyResponse(), ...schema.response }
   }
+}
+
+/** The 401 a public operation answers to a key that is not valid (never silently ignored). */
+function badKeyResponse () {
+  const response = problemResponses(401) as Record<number, { description: string }>
+  response[401] = { ...response[401], description: 'The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored' }
+  return response
 }
 
 /** A stored API key as the auth plugin needs to see it. */

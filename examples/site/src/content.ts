@@ -33,10 +33,15 @@ export class Validators {
 }
 
 // Lists ask only for what a card shows (journey 2), and snippets when searching.
-const CARD_FIELDS = 'id,slug,title,excerpt,published_at,author,categories,featured_image,reading_time_minutes'
+// A literal type, so the typed client gives each card exactly these fields.
+const CARD_FIELDS = 'id,slug,title,excerpt,published_at,author,categories,featured_image,reading_time_minutes' as const
+const SEARCH_FIELDS = `${CARD_FIELDS},snippet` as const
 const PER_PAGE = 10
 
-export interface PostList { posts: PostSummary[], meta: PostListMeta }
+/** A post as a card shows it: the CARD_FIELDS, and a snippet when searching. */
+export type PostCard = Pick<PostSummary, 'id' | 'slug' | 'title' | 'excerpt' | 'published_at' | 'author' | 'categories' | 'featured_image' | 'reading_time_minutes' | 'snippet'>
+
+export interface PostList { posts: PostCard[], meta: PostListMeta }
 
 export interface ArticleData {
   post: Post & { preview?: boolean }
@@ -89,7 +94,7 @@ export class ContentReader {
 
   /** Search results by relevance, with snippets; pages by number. */
   async search (q: string, page: number): Promise<PostList> {
-    const query = { q, sort: 'relevance' as const, page, per_page: PER_PAGE, fields: `${CARD_FIELDS},snippet` }
+    const query = { q, sort: 'relevance' as const, page, per_page: PER_PAGE, fields: SEARCH_FIELDS }
     const { data } = this.seen(await this.api.GET('/v1/posts', { params: { query } }))
     return { posts: data.data, meta: data.meta }
   }

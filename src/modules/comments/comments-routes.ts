@@ -167,7 +167,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
     schema: {
       operationId: 'listComments',
       tags: ['Comments'],
-      summary: 'The moderation queue',
+      summary: 'List comments for moderation',
       description: 'Needs `moderate:comments`. Pending comments, newest first, by default; filter by `status` and `post`. Moderators see the e-mail.',
       querystring: ListCommentsQuery,
       response: { 200: listOf(Type.Ref('Comment')), ...problemResponses(400, 401, 403, 404) }

@@ -7,6 +7,9 @@ import { hashKey } from '../../lib/key-hash.js'
 
 export type KeyRow = typeof apiKeys.$inferSelect
 
+/** How much of a key is kept in clear (`bs_` and 5 characters) to tell keys apart in lists. */
+export const KEY_PREFIX_LENGTH = 8
+
 /** A new random key: `bs_` + 43 base64url characters (256 bits). */
 export function generateKey (): string {
   return `bs_${randomBytes(32).toString('base64url')}`
@@ -25,6 +28,9 @@ export function createKeysRepository (db: Db) {
   const list = db.select().from(apiKeys).orderBy(apiKeys.id).limit(ph('limit')).offset(ph('offset')).prepare()
   const total = db.select({ n: count() }).from(apiKeys).prepare()
   const byId = db.select().from(apiKeys).where(eq(apiKeys.id, ph('id'))).prepare()
+  // The shown prefix starts with `bs_`: compared by substr, not LIKE, where `_` is a wildcard.
+  const byPrefix = db.select().from(apiKeys)
+    .where(sql`substr(${apiKeys.prefix}, 1, length(${ph('prefix')})) = ${ph('prefix')}`).orderBy(apiKeys.id).limit(10).prepare()
   const revoke = db.update(apiKeys).set({ revokedAt: placeholderOf(apiKeys.revokedAt, 'now') }).where(and(eq(apiKeys.id, ph('id')), isNull(apiKeys.revokedAt))).prepare()
   return {
     findByHash (hash: string): KeyRow | undefined {
@@ -36,7 +42,7 @@ export function createKeysRepository (db: Db) {
     },
     create (name: string, scopes: ApiScope[], now = Date.now()): { row: KeyRow, key: string } {
       const key = generateKey()
-      const row = insert.get({ name, prefix: key.slice(0, 8), hash: hashKey(key), scopes, now })!
+      const row = insert.get({ name, prefix: key.slice(0, KEY_PREFIX_LENGTH), hash: hashKey(key), scopes, now })!
       return { row, key }
     },
     list (limit: number, offset: number): KeyRow[] {
@@ -47,6 +53,10 @@ export function createKeysRepository (db: Db) {
     },
     findById (id: number): KeyRow | undefined {
       return byId.get({ id })
+    },
+    /** Keys whose shown prefix (`bs_` and 5 characters) starts with the text (at most 10). */
+    findByPrefix (prefix: string): KeyRow[] {
+      return byPrefix.all({ prefix })
     },
     revoke (id: number, now = Date.now()): boolean {
       return revoke.run({ id, now }).changes > 0

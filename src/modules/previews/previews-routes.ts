@@ -37,7 +37,7 @@ const previewsRoutes: FastifyPluginAsyncTypebox<PreviewsRoutesOptions> = async (
     schema: {
       operationId: 'createPreviewLink',
       tags: ['Previews'],
-      summary: 'Make a preview link to a post',
+      summary: 'Create a preview link to a post',
       description: 'Needs `write:content` or `read:drafts`. A link that shows the post (draft, scheduled, published or archived) to whoever opens it, ' +
         'without a key, until it expires (`expires_in` seconds, 60 s to 7 days, an hour by default) or is revoked (DELETE, or deleting the post). ' +
         'The token is shown only in this answer; only its SHA-256 is kept. `preview_url` is `PREVIEW_URL_TEMPLATE` with the token in it, so an editor can open the frontend directly. ' +
@@ -71,7 +71,7 @@ const previewsRoutes: FastifyPluginAsyncTypebox<PreviewsRoutesOptions> = async (
     schema: {
       operationId: 'getPreview',
       tags: ['Previews'],
-      summary: 'Read a post through a preview link',
+      summary: 'Get a post through a preview link',
       description: 'No key: the token is the credential. The post as it is **now** (later edits show at once), whatever its status, in the shape of GET /v1/posts/{ref} plus `"preview": true`. ' +
         PRIVATE + ' ' + TOKEN_404,
       params: TokenParamsSchema,

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { problemResponses } from '../../schemas/common.js'
+import { problemResponses, refuseReadOnly } from '../../schemas/common.js'
 import type { SiteRepository } from './site-repository.js'
 import type { SiteService } from './site-service.js'
 import { toSite } from './site-mapper.js'
-import { UpdateSiteBody } from './site-schemas.js'
+import { SITE_READ_ONLY, UpdateSiteBody } from './site-schemas.js'
 import { SITE_KEY } from '../cache-keys.js'
 
 export interface SiteRoutesOptions {
@@ -38,10 +38,12 @@ const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, opt
       operationId: 'updateSite',
       tags: ['Site'],
       summary: 'Change the site settings',
-      description: 'Needs `admin`. Send only what changes.',
+      description: 'Needs `admin`. Send only what changes. The fields marked read-only in `Site` (`url`, `feeds`, `updated_at`) come ' +
+        'from the server\'s configuration or its clock: sending one is a 400 whose `errors[]` names it as read-only.',
       body: UpdateSiteBody,
       response: { 200: Type.Object({ data: Type.Ref('Site') }), ...problemResponses(400, 401, 403, 415) }
-    }
+    },
+    preValidation: refuseReadOnly(SITE_READ_ONLY)
   }, async (request) => {
     service.update(request.body)
     return { data: toSite(repo.get(), opts.siteUrl, opts.apiUrl) }

@@ -36,6 +36,14 @@ export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer
     return uniqueSlug(slugify(termName, name), (slug) => w.slugTaken(slug, id))
   }
 
+  // A tree's parent may be named by slug, as reads take `{ref}`: the input with its id.
+  function withParentId<I extends TermInputOf<K>> (input: I): I {
+    if (!kind.tree || typeof input.parent_id !== 'string') return input
+    const parentId = w.idBySlug(input.parent_id)
+    if (parentId === undefined) throw new FieldError([{ in: 'body', path: 'parent_id', message: `${name} "${input.parent_id}" does not exist` }], 422)
+    return { ...input, parent_id: parentId }
+  }
+
   // A tree's parent must exist and must not lie below the term itself (id 0: a new term).
   function checkParent (id: number, parentId: number | null): void {
     if (parentId === null) return
@@ -60,7 +68,7 @@ export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer
 
   return {
     create (input: TermInputOf<K> & { name: string }): number {
-      const columns = given(kind.columns(input))
+      const columns = given(kind.columns(withParentId(input)))
       if (kind.tree) checkParent(0, parentOf(columns))
       return write((emit, now) => {
         const slug = pickSlug(input.slug, input.name)
@@ -72,7 +80,7 @@ export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer
     update (id: number, input: TermInputOf<K>): void {
       write((emit, now) => {
         const old = load(id)
-        const columns = given(kind.columns(input))
+        const columns = given(kind.columns(withParentId(input)))
         if (kind.tree) checkParent(id, parentOf(columns))
         const slug = input.slug !== undefined && input.slug !== old.slug ? pickSlug(input.slug, old.name, id) : old.slug
         const next = { ...old, ...columns, slug, name: input.name ?? old.name }

@@ -24,6 +24,11 @@ export interface ImportComment {
 export interface ImportPost {
   /** import_key: identity across re-imports. */
   key: string
+  /**
+   * Keys an earlier version of the importer may have given the same item: a post found under
+   * one of them is re-keyed to `key` instead of being created again.
+   */
+  legacyKeys?: string[]
   /** How the summary names the item. */
   ref: string
   title: string

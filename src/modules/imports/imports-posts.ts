@@ -68,7 +68,14 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
       const categoryIds = [...new Set(p.categories.map((c) => terms.idOf('categories', c, false, tx)))]
       const tagIds = [...new Set(p.tags.map((t) => terms.idOf('tags', t, false, tx)))]
       const title = plain(p.title, 300) || '(untitled)'
-      const existing = repo.postByImportKey(p.key)
+      let existing = repo.postByImportKey(p.key)
+      for (const old of existing === undefined ? (p.legacyKeys ?? []) : []) {
+        existing = repo.postByImportKey(old)
+        if (existing === undefined) continue
+        // Keyed the old way by an earlier import: the same item, under its new key from now on.
+        repo.setImportKey(existing.id, p.key)
+        break
+      }
       const candidate = importSlug(p.slug, title, 'post')
       const input: PostInput = {
         title,

@@ -1,6 +1,7 @@
 import { and, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { clientHashKey } from '../../db/client-hash-key.js'
+import { placeholderOf } from '../../db/placeholders.js'
 import { authors, categories, comments, postCategories, posts, postTags, tags } from '../../db/schema.js'
 
 const p = sql.placeholder
@@ -56,6 +57,7 @@ export function createImportsRepository (db: Db) {
     createdAt: comments.createdAt,
     deletedAt: comments.deletedAt
   }).from(comments).where(eq(comments.importKey, p('key'))).prepare()
+  const setImportKey = db.update(posts).set({ importKey: placeholderOf(posts.importKey, 'key') }).where(eq(posts.id, p('id'))).prepare()
   const featuredImage = db.select({ url: posts.featuredImageUrl, alt: posts.featuredImageAlt }).from(posts).where(eq(posts.id, p('id'))).prepare()
 
   return {
@@ -68,6 +70,10 @@ export function createImportsRepository (db: Db) {
     categoryIdsOf: (postId: number) => categoryIdsOf.all({ postId }).map((row) => row.id),
     tagIdsOf: (postId: number) => tagIdsOf.all({ postId }).map((row) => row.id),
     commentByImportKey: (key: string) => commentByKey.get({ key }),
+    /** Gives a post the import key of the current scheme (nothing public changes). */
+    setImportKey (id: number, key: string): void {
+      setImportKey.run({ id, key })
+    },
     /** Replaces what an import owns of a comment; its place in the thread never moves. */
     updateComment (id: number, fields: ImportedCommentFields & { contentHash: string, updatedAt: number }): void {
       // Rare (a comment changed at the source since the last run): built per call.

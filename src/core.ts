@@ -20,6 +20,7 @@ import { createSiteRepository } from './modules/site/site-repository.js'
 import { createSiteService } from './modules/site/site-service.js'
 import { createKeysRepository } from './modules/keys/keys-repository.js'
 import { createChangesRepository } from './modules/changes/changes-repository.js'
+import { createRedirectsRepository } from './modules/redirects/redirects-repository.js'
 import { createHealthRepository } from './modules/health/health-repository.js'
 import { createSearchRepository } from './modules/search/search-repository.js'
 import { createSearchEngine } from './modules/search/search-service.js'
@@ -137,7 +138,8 @@ export function createCore (db: Db, options: CoreOptions) {
     related: createRelatedRepository(db),
     feeds: createFeedsRepository(db),
     imports: createImportsRepository(db),
-    importJobs: createImportJobsRepository(db)
+    importJobs: createImportJobsRepository(db),
+    redirects: createRedirectsRepository(db)
   }
 
   // Each post's related-posts term vector, rebuilt in the write that changed its text; the

@@ -659,6 +659,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/redirects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the redirects of imported posts
+         * @description Each post imported from WordPress keeps its old permalink. A frontend that takes over the old domain asks with the path it was requested at (`?path=/2019/05/geneva-talks/`) and answers **301** to the post's new address when there is an entry, or fetches the whole map page by page (oldest post first) to build its server's redirect rules. Only live posts are listed. Plain permalinks (`/?p=123`) are matched with their id.
+         */
+        get: operations["listRedirects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1152,6 +1172,26 @@ export interface components {
              * @example 2022-01-21T17:05:00.000Z
              */
             created_at: string;
+        };
+        /** Redirect */
+        Redirect: {
+            /**
+             * @description The old address, as the import found it (WordPress's permalink)
+             * @example https://old.example.com/2019/05/geneva-talks/
+             */
+            from: string;
+            /**
+             * @description Its lookup form: path only, percent-escapes decoded, no trailing slash; `?p=123` and `?page_id=7` kept
+             * @example /2019/05/geneva-talks
+             */
+            path: string;
+            /** @description Positive integer id */
+            post_id: number;
+            /**
+             * @description Where the frontend now shows it: build the new URL from the slug and answer 301
+             * @example geneva-talks
+             */
+            post_slug: string;
         };
         /**
          * RelatedPost
@@ -5651,6 +5691,66 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRedirects: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only the entries for this old address: a path as requested (`/2019/05/geneva-talks/`) or a full URL; the host, the trailing slash and percent-encoding do not matter.
+                 * @example /2019/05/geneva-talks/
+                 */
+                path?: string;
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "from": "https://old.example.com/2019/05/geneva-talks/",
+                     *           "path": "/2019/05/geneva-talks",
+                     *           "post_id": 42,
+                     *           "post_slug": "geneva-talks"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "per_page": 10,
+                     *         "total": 1,
+                     *         "total_pages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["Redirect"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,6 @@
 import type sanitizeHtmlType from 'sanitize-html'
 import { sanitizeHtml } from './lazy.js'
+import { keepPageMarkers } from './page-markers.js'
 
 export interface SanitizeOptions {
   /** Host names whose https iframes are kept (video embeds); none by default. */
@@ -23,11 +24,12 @@ function dropOddUrls (tagName: string, attribs: sanitizeHtmlType.Attributes): sa
 /**
  * Post bodies reduced to a safe allowlist: no scripts, styles, event handlers, forms, objects,
  * SVG or MathML; links only http(s)/mailto, images only http(s); iframes only from the
- * configured hosts over https. h1 becomes h2 (the page title is the h1).
+ * configured hosts over https. h1 becomes h2 (the page title is the h1). WordPress's
+ * `<!--more-->` and `<!--nextpage-->` markers are kept (page-markers.ts); other comments go.
  */
 export function sanitizePostHtml (html: string, opts: SanitizeOptions = {}): string {
   const iframeHosts = (opts.iframeHosts ?? []).map((h) => h.toLowerCase())
-  return sanitizeHtml(html, {
+  return keepPageMarkers(html, (text) => sanitizeHtml(text, {
     allowedTags: iframeHosts.length > 0 ? [...TAGS, 'iframe'] : TAGS,
     allowedAttributes: {
       a: ['href', 'title', 'rel', 'hreflang'],
@@ -55,5 +57,5 @@ export function sanitizePostHtml (html: string, opts: SanitizeOptions = {}): str
     // An iframe whose src was refused (other host, http, relative) is an empty box: drop it.
     exclusiveFilter: (frame) => frame.tag === 'iframe' && !frame.attribs.src,
     disallowedTagsMode: 'discard'
-  })
+  }))
 }

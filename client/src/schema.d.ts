@@ -526,7 +526,7 @@ export interface paths {
         put?: never;
         /**
          * Import a WordPress export (WXR)
-         * @description Needs `write:content`. Send the file from WordPress → Tools → Export as the body (`application/xml` or `text/xml`, up to 200 MB, IMPORT_MAX_BYTES; WXR 1.0–1.2). The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for progress and the summary. Imports run one at a time, in order. Send `Prefer: wait=N` (seconds, at most 60) to have the answer wait for the end: **200** with the summary when the import ended within N seconds, a 422 problem when the body was not readable at all, else 202 with the job as it stands. Authors, the category tree, tags, posts and their comment threads are imported; pages, menus and other post types are counted under `ignored`, attachments serve as featured images. Every item is its own transaction: a bad item is listed under `skipped` with the reason and the rest goes on. Importing the same file again updates what changed and never duplicates (posts are keyed by their WordPress guid, comments by their id). A file broken part-way keeps what was read before the break, with a warning.
+         * @description Needs `write:content`. Send the file from WordPress → Tools → Export as the body (`application/xml` or `text/xml`, up to 200 MB, IMPORT_MAX_BYTES; WXR 1.0–1.2), or upload it as a form (`multipart/form-data` with one file part: `curl -F file=@export.xml`). The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for progress and the summary. Imports run one at a time, in order. Send `Prefer: wait=N` (seconds, at most 60) to have the answer wait for the end: **200** with the summary when the import ended within N seconds, a 422 problem when the body was not readable at all, else 202 with the job as it stands. Authors, the category tree, tags, posts and their comment threads are imported; pages, menus and other post types are counted under `ignored`, attachments serve as featured images. Every item is its own transaction: a bad item is listed under `skipped` with the reason and the rest goes on. Importing the same file again updates what changed and never duplicates (posts are keyed by their WordPress guid, comments by their id). A file broken part-way keeps what was read before the break, with a warning.
          */
         post: operations["importWxr"];
         delete?: never;
@@ -546,7 +546,7 @@ export interface paths {
         put?: never;
         /**
          * Import an RSS, Atom or JSON feed
-         * @description Needs `write:content`. Either `{ "url": "…", "status": "draft" }` as JSON — the feed is fetched first (10 s, 10 MB, 3 redirects; loopback and private networks refused unless ALLOW_PRIVATE_TARGETS, a refusal is a 422) — or the feed itself as the body (RSS 0.9x/2.0, RDF, Atom 1.0 as XML; JSON Feed 1.0/1.1 as `application/feed+json`; up to 10 MB) with `?status=` and `?source_url=`. The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for progress and the summary. Imports run one at a time, in order. Send `Prefer: wait=N` (seconds, at most 60) to have the answer wait for the end: **200** with the summary when the import ended within N seconds, a 422 problem when the body was not readable at all, else 202 with the job as it stands. Each item becomes a post with `source` and `canonical_url` pointing at the original, `draft` unless told otherwise, credited to an author named after the feed unless the item names one. Re-importing updates instead of duplicating (items are keyed by the feed and their id or link).
+         * @description Needs `write:content`. Either `{ "url": "…", "status": "draft" }` as JSON — the feed is fetched first (10 s, 10 MB, 3 redirects; loopback and private networks refused unless ALLOW_PRIVATE_TARGETS, a refusal is a 422) — or the feed itself as the body (RSS 0.9x/2.0, RDF, Atom 1.0 as XML; JSON Feed 1.0/1.1 as `application/feed+json`; up to 10 MB) with `?status=` and `?source_url=`, or uploaded as a form (`multipart/form-data`, one file part: `curl -F file=@feed.xml`; the part's type, if it names one, helps read its encoding). The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for progress and the summary. Imports run one at a time, in order. Send `Prefer: wait=N` (seconds, at most 60) to have the answer wait for the end: **200** with the summary when the import ended within N seconds, a 422 problem when the body was not readable at all, else 202 with the job as it stands. Each item becomes a post with `source` and `canonical_url` pointing at the original, `draft` unless told otherwise, credited to an author named after the feed unless the item names one. Re-importing updates instead of duplicating (items are keyed by the feed and their id or link).
          */
         post: operations["importFeed"];
         delete?: never;
@@ -5071,6 +5071,13 @@ export interface operations {
                 "application/xml": string;
                 "text/xml": string;
                 "application/rss+xml": string;
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The WordPress export file
+                     */
+                    file: string;
+                };
             };
         };
         responses: {
@@ -5191,6 +5198,13 @@ export interface operations {
                 "application/xml": string;
                 "text/xml": string;
                 "application/feed+json": string;
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The feed document
+                     */
+                    file: string;
+                };
             };
         };
         responses: {

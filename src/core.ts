@@ -21,6 +21,7 @@ import { createSiteService } from './modules/site/site-service.js'
 import { createKeysRepository } from './modules/keys/keys-repository.js'
 import { createChangesRepository } from './modules/changes/changes-repository.js'
 import { createRedirectsRepository } from './modules/redirects/redirects-repository.js'
+import { createExportRepository } from './modules/export/export-repository.js'
 import { createHealthRepository } from './modules/health/health-repository.js'
 import { createSearchRepository } from './modules/search/search-repository.js'
 import { createSearchEngine } from './modules/search/search-service.js'
@@ -139,7 +140,8 @@ export function createCore (db: Db, options: CoreOptions) {
     feeds: createFeedsRepository(db),
     imports: createImportsRepository(db),
     importJobs: createImportJobsRepository(db),
-    redirects: createRedirectsRepository(db)
+    redirects: createRedirectsRepository(db),
+    export: createExportRepository(db)
   }
 
   // Each post's related-posts term vector, rebuilt in the write that changed its text; the

@@ -679,6 +679,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the site as a WordPress file (WXR 1.2)
+         * @description Needs `admin`. The whole site as WordPress eXtended RSS 1.2, streamed as it is read (no size limit, nothing held in memory): authors, the category tree, tags, every post whatever its status (drafts, scheduled, archived ones as `private` with `_broadsheet_status`), its categories and tags, featured image (as an attachment), source attribution and canonical URL (post meta), old WordPress address (`<link>`), and its comment thread with every status. WordPress → Tools → Import → WordPress reads it, and so does `POST /v1/imports/wxr`: importing it into an empty Broadsheet gives back the same posts, terms, authors and comments. Broadsheet has no pages, so none are exported; commenters' addresses are never stored, so none are exported either. The file is read a post at a time, not as one snapshot: a post written during the export may or may not be in it, never twice. Same as `npm run cli -- export wxr FILE`.
+         */
+        get: operations["exportWxr"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5765,6 +5785,55 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportWxr: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, as an attachment named like WordPress's (`<site>.wordpress.<date>.xml`) */
+            200: {
+                headers: {
+                    /** @description attachment; filename="…" */
+                    "content-disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/rss+xml": string;
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -82,7 +82,8 @@ function importPost (session: ImportSession, item: WxrItem, site: WxrSite, now: 
     session.ignore(item.postType)
     return
   }
-  const publishedAt = UNDATED.has(item.wpStatus) ? null : (item.postDate?.getTime() ?? null)
+  // Our own export writes a draft's date only when it has one.
+  const publishedAt = UNDATED.has(item.wpStatus) && !site.ours ? null : (item.postDate?.getTime() ?? null)
   // Our export writes archived posts as private (WordPress has no archive), and says so here.
   const archived = meta(item, '_broadsheet_status') === 'archived' && item.wpStatus === 'private'
   const mapped = archived ? { status: 'archived' as const } : mapPostStatus(item.wpStatus || 'draft', publishedAt, now)
@@ -139,7 +140,8 @@ function importPost (session: ImportSession, item: WxrItem, site: WxrSite, now: 
     thumbnailId: item.thumbnailId === null ? undefined : String(item.thumbnailId),
     source: sourceUrl === null ? undefined : { url: sourceUrl, name: meta(item, '_broadsheet_source_name') ?? '' },
     canonicalUrl: canonical ?? undefined,
-    legacyUrl: legacyUrlOf(item, site.blogUrl),
+    // Our export writes <link> only for a post that has an old address: no guessing from the slug.
+    legacyUrl: site.ours ? httpUrl(item.link) : legacyUrlOf(item, site.blogUrl),
     comments,
     lost: [...lost].map(([what, n]) => ({ what, n }))
   })

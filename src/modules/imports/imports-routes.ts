@@ -119,7 +119,10 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
           'posts and their comment threads are imported; pages, menus and other post types are counted under `ignored`, attachments serve ' +
           'as featured images. Every item is its own transaction: a bad item is listed under `skipped` with the reason and the rest goes on. ' +
           'Importing the same file again updates what changed and never duplicates (posts are keyed by their WordPress guid, comments by ' +
-          'their id). A file broken part-way keeps what was read before the break, with a warning.',
+          'their id). A file broken part-way keeps what was read before the break, with a warning. Markup that could not be kept (shortcodes, ' +
+          'scripts, attributes outside the allowlist, players from hosts IFRAME_HOSTS does not name) is listed per item in `warnings`, with the ' +
+          'totals last; `<!--more-->` sets the excerpt and stays, with `<!--nextpage-->`, in the body; each post keeps its old address for ' +
+          '`GET /v1/redirects`.',
         consumes: [...WXR_MEDIA_TYPES, MULTIPART],
         querystring: Type.Object({}, { additionalProperties: false }),
         headers: PreferHeaders,
@@ -168,7 +171,7 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
           `${FEED_MAX_BYTES / 1048576} MB) with \`?status=\` and \`?source_url=\`, or uploaded as a form (\`multipart/form-data\`, one file part: ` +
           `\`curl -F file=@feed.xml\`; the part's type, if it names one, helps read its encoding). ${JOB_HELP} Each item becomes a post with \`source\` and ` +
           '`canonical_url` pointing at the original, `draft` unless told otherwise, credited to an author named after the feed unless the item ' +
-          'names one. Re-importing updates instead of duplicating (items are keyed by the feed and their id or link).',
+          'names one. Re-importing updates instead of duplicating (items are keyed by their id, else their link — not by where the feed came from — so a file and its URL update the same posts).',
         querystring: ImportFeedQuery,
         headers: PreferHeaders,
         body: {

@@ -30,6 +30,8 @@ import webhooksModule from './modules/webhooks/index.js'
 import importsModule from './modules/imports/index.js'
 import feedsModule from './modules/feeds/index.js'
 import previewsModule from './modules/previews/index.js'
+import redirectsModule from './modules/redirects/index.js'
+import exportModule from './modules/export/index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -133,6 +135,8 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     validatorCompiler: createValidatorCompiler()
   })
   await app.register(feedsModule, { service: services.feeds, siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
+  await app.register(redirectsModule, { repo: repos.redirects })
+  await app.register(exportModule, { repo: repos.export, siteUrl: config.SITE_URL })
 
   // The workers run while the app does. onClose hooks run last-added first, so they stop before
   // the db plugin closes the database.

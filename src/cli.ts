@@ -20,6 +20,7 @@ const USAGE = `Usage: npm run cli -- [--demo] <command>
   keys revoke ID|PREFIX                  revoke a key at once: its id, or the prefix keys list shows (bs_xxxxx)
   import wxr FILE                        import a WordPress export (WXR)
   import feed FILE|URL [--status S]      import an RSS/Atom/JSON feed (posts are drafts unless --status published)
+  export wxr FILE                        write the whole site as a WordPress export (WXR 1.2); FILE - is stdout
   backup FILE                            write an online, consistent copy of the database to FILE
                                          (not the commenter-address key file DATABASE_PATH.key)
   migrate                                apply pending migrations
@@ -44,7 +45,7 @@ const CONSOLE_LOG: CoreLog = {
 
 /**
  * The core over the CLI's database, loaded only for the commands that need it: it is most of the
- * code, and `keys`, `import` and `seed-demo` are the only ones that read or write content.
+ * code, and `keys`, `import`, `export` and `seed-demo` are the only ones that read or write content.
  */
 async function openCore (db: Db, config: AppConfig, change: (options: CoreOptions) => CoreOptions = (o) => o): Promise<Core> {
   const { coreOptions, createCore } = await import('./core.js')
@@ -95,6 +96,10 @@ export async function runCli (argv: string[], env: Record<string, string | undef
           jobs: async (onProgress) => (await openCore(db, config, (o) => ({ ...o, imports: { ...o.imports, inline: true, onProgress } }))).workers.imports,
           allowPrivate: config.ALLOW_PRIVATE_TARGETS
         })
+      }
+      case 'export': {
+        const { exportCommand } = await import('./modules/export/export-cli.js')
+        return await exportCommand(rest, { repo: (await openCore(db, config)).repos.export, siteUrl: config.SITE_URL })
       }
       case 'seed-demo': {
         const { seedDemo } = await import('./demo/seed-demo.js')

@@ -20,6 +20,8 @@ import { createSiteRepository } from './modules/site/site-repository.js'
 import { createSiteService } from './modules/site/site-service.js'
 import { createKeysRepository } from './modules/keys/keys-repository.js'
 import { createChangesRepository } from './modules/changes/changes-repository.js'
+import { createRedirectsRepository } from './modules/redirects/redirects-repository.js'
+import { createExportRepository } from './modules/export/export-repository.js'
 import { createHealthRepository } from './modules/health/health-repository.js'
 import { createSearchRepository } from './modules/search/search-repository.js'
 import { createSearchEngine } from './modules/search/search-service.js'
@@ -143,7 +145,9 @@ export function createCore (db: Db, options: CoreOptions) {
     feeds: createFeedsRepository(db),
     imports: createImportsRepository(db),
     importJobs: createImportJobsRepository(db),
-    previews: createPreviewsRepository(db)
+    previews: createPreviewsRepository(db),
+    redirects: createRedirectsRepository(db),
+    export: createExportRepository(db)
   }
 
   // Each post's related-posts term vector, rebuilt in the write that changed its text; the

@@ -613,7 +613,7 @@ export interface paths {
         put?: never;
         /**
          * Import a WordPress export (WXR)
-         * @description Needs `write:content`. Send the file from WordPress → Tools → Export as the body (`application/xml` or `text/xml`, up to 200 MB, IMPORT_MAX_BYTES; WXR 1.0–1.2). The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for progress and the summary. Imports run one at a time, in order. Send `Prefer: wait=N` (seconds, at most 60) to have the answer wait for the end: **200** with the summary when the import ended within N seconds, a 422 problem when the body was not readable at all, else 202 with the job as it stands. Authors, the category tree, tags, posts and their comment threads are imported; pages, menus and other post types are counted under `ignored`, attachments serve as featured images. Every item is its own transaction: a bad item is listed under `skipped` with the reason and the rest goes on. Importing the same file again updates what changed and never duplicates (posts are keyed by their WordPress guid, comments by their id). A file broken part-way keeps what was read before the break, with a warning.
+         * @description Needs `write:content`. Send the file from WordPress → Tools → Export as the body (`application/xml` or `text/xml`, up to 200 MB, IMPORT_MAX_BYTES; WXR 1.0–1.2), or upload it as a form (`multipart/form-data` with one file part: `curl -F file=@export.xml`). The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for progress and the summary. Imports run one at a time, in order. Send `Prefer: wait=N` (seconds, at most 60) to have the answer wait for the end: **200** with the summary when the import ended within N seconds, a 422 problem when the body was not readable at all, else 202 with the job as it stands. Authors, the category tree, tags, posts and their comment threads are imported; pages, menus and other post types are counted under `ignored`, attachments serve as featured images. Every item is its own transaction: a bad item is listed under `skipped` with the reason and the rest goes on. Importing the same file again updates what changed and never duplicates (posts are keyed by their WordPress guid, comments by their id). A file broken part-way keeps what was read before the break, with a warning. Markup that could not be kept (shortcodes, scripts, attributes outside the allowlist, players from hosts IFRAME_HOSTS does not name) is listed per item in `warnings`, with the totals last; `<!--more-->` sets the excerpt and stays, with `<!--nextpage-->`, in the body; each post keeps its old address for `GET /v1/redirects`.
          */
         post: operations["importWxr"];
         delete?: never;
@@ -633,7 +633,7 @@ export interface paths {
         put?: never;
         /**
          * Import an RSS, Atom or JSON feed
-         * @description Needs `write:content`. Either `{ "url": "…", "status": "draft" }` as JSON — the feed is fetched first (10 s, 10 MB, 3 redirects; loopback and private networks refused unless ALLOW_PRIVATE_TARGETS, a refusal is a 422) — or the feed itself as the body (RSS 0.9x/2.0, RDF, Atom 1.0 as XML; JSON Feed 1.0/1.1 as `application/feed+json`; up to 10 MB) with `?status=` and `?source_url=`. The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for progress and the summary. Imports run one at a time, in order. Send `Prefer: wait=N` (seconds, at most 60) to have the answer wait for the end: **200** with the summary when the import ended within N seconds, a 422 problem when the body was not readable at all, else 202 with the job as it stands. Each item becomes a post with `source` and `canonical_url` pointing at the original, `draft` unless told otherwise, credited to an author named after the feed unless the item names one. Re-importing updates instead of duplicating (items are keyed by the feed and their id or link).
+         * @description Needs `write:content`. Either `{ "url": "…", "status": "draft" }` as JSON — the feed is fetched first (10 s, 10 MB, 3 redirects; loopback and private networks refused unless ALLOW_PRIVATE_TARGETS, a refusal is a 422) — or the feed itself as the body (RSS 0.9x/2.0, RDF, Atom 1.0 as XML; JSON Feed 1.0/1.1 as `application/feed+json`; up to 10 MB) with `?status=` and `?source_url=`, or uploaded as a form (`multipart/form-data`, one file part: `curl -F file=@feed.xml`; the part's type, if it names one, helps read its encoding). The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for progress and the summary. Imports run one at a time, in order. Send `Prefer: wait=N` (seconds, at most 60) to have the answer wait for the end: **200** with the summary when the import ended within N seconds, a 422 problem when the body was not readable at all, else 202 with the job as it stands. Each item becomes a post with `source` and `canonical_url` pointing at the original, `draft` unless told otherwise, credited to an author named after the feed unless the item names one. Re-importing updates instead of duplicating (items are keyed by their id, else their link — not by where the feed came from — so a file and its URL update the same posts).
          */
         post: operations["importFeed"];
         delete?: never;
@@ -738,6 +738,46 @@ export interface paths {
          * @description The newest live posts as JSON Feed 1.1: `content_html`, `summary`, `authors`, `tags` (categories and tags), `date_published`/`date_modified`, `image`, and `external_url` pointing at the original of a syndicated post. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
          */
         get: operations["getJsonFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/redirects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the redirects of imported posts
+         * @description Each post imported from WordPress keeps its old permalink. A frontend that takes over the old domain asks with the path it was requested at (`?path=/2019/05/geneva-talks/`) and answers **301** to the post's new address when there is an entry, or fetches the whole map page by page (oldest post first) to build its server's redirect rules. Only live posts are listed. Plain permalinks (`/?p=123`) are matched with their id.
+         */
+        get: operations["listRedirects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the site as a WordPress file (WXR 1.2)
+         * @description Needs `admin`. The whole site as WordPress eXtended RSS 1.2, streamed as it is read (no size limit, nothing held in memory): authors, the category tree, tags, every post whatever its status (drafts, scheduled, archived ones as `private` with `_broadsheet_status`), its categories and tags, featured image (as an attachment), source attribution and canonical URL (post meta), old WordPress address (`<link>`), and its comment thread with every status. WordPress → Tools → Import → WordPress reads it, and so does `POST /v1/imports/wxr`: importing it into an empty Broadsheet gives back the same posts, terms, authors and comments. Broadsheet has no pages, so none are exported; commenters' addresses are never stored, so none are exported either. The file is read a post at a time, not as one snapshot: a post written during the export may or may not be in it, never twice. Same as `npm run cli -- export wxr FILE`.
+         */
+        get: operations["exportWxr"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1340,6 +1380,26 @@ export interface components {
              * @example 2022-01-21T17:05:00.000Z
              */
             created_at: string;
+        };
+        /** Redirect */
+        Redirect: {
+            /**
+             * @description The old address, as the import found it (WordPress's permalink)
+             * @example https://old.example.com/2019/05/geneva-talks/
+             */
+            from: string;
+            /**
+             * @description Its lookup form: path only, percent-escapes decoded, no trailing slash; `?p=123` and `?page_id=7` kept
+             * @example /2019/05/geneva-talks
+             */
+            path: string;
+            /** @description Positive integer id */
+            post_id: number;
+            /**
+             * @description Where the frontend now shows it: build the new URL from the slug and answer 301
+             * @example geneva-talks
+             */
+            post_slug: string;
         };
         /**
          * RelatedPost
@@ -5856,6 +5916,13 @@ export interface operations {
                 "application/xml": string;
                 "text/xml": string;
                 "application/rss+xml": string;
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The WordPress export file
+                     */
+                    file: string;
+                };
             };
         };
         responses: {
@@ -5979,6 +6046,13 @@ export interface operations {
                 "application/xml": string;
                 "text/xml": string;
                 "application/feed+json": string;
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The feed document
+                     */
+                    file: string;
+                };
             };
         };
         responses: {
@@ -6479,6 +6553,121 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRedirects: {
+        parameters: {
+            query?: {
+                /** @description Only the entries for this old address: a path as requested (`/2019/05/geneva-talks/`) or a full URL; the host, the trailing slash and percent-encoding do not matter. (for example `/2019/05/geneva-talks/`) */
+                path?: string;
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "from": "https://old.example.com/2019/05/geneva-talks/",
+                     *           "path": "/2019/05/geneva-talks",
+                     *           "post_id": 42,
+                     *           "post_slug": "geneva-talks"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "per_page": 10,
+                     *         "total": 1,
+                     *         "total_pages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["Redirect"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportWxr: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, as an attachment named like WordPress's (`<site>.wordpress.<date>.xml`) */
+            200: {
+                headers: {
+                    /** @description attachment; filename="…" */
+                    "content-disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/rss+xml": string;
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -96,6 +96,18 @@ export const posts = sqliteTable('posts', {
   index('posts_author_published_idx').on(t.authorId, t.status, t.publishedAt, t.id)
 ])
 
+/**
+ * The address an imported post had on the old site (WordPress's permalink), for the redirect
+ * map (GET /v1/redirects). A table of its own rather than a posts column: a column added to
+ * posts would sit after the bodies, where every list query would have to walk a long body's
+ * overflow pages to reach it. `path` is the lookup form of the URL (see lib/legacy-url.ts).
+ */
+export const legacyUrls = sqliteTable('legacy_urls', {
+  postId: integer('post_id').primaryKey().references(() => posts.id, { onDelete: 'cascade' }),
+  url: text('url').notNull(),
+  path: text('path').notNull()
+}, (t) => [index('legacy_urls_path_idx').on(t.path, t.postId)])
+
 export const postCategories = sqliteTable('post_categories', {
   postId: integer('post_id').notNull().references(() => posts.id, { onDelete: 'cascade' }),
   categoryId: integer('category_id').notNull().references(() => categories.id, { onDelete: 'restrict' }),

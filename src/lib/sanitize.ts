@@ -1,5 +1,6 @@
 import type sanitizeHtmlType from 'sanitize-html'
 import { sanitizeHtml } from './lazy.js'
+import { keepPageMarkers } from './page-markers.js'
 
 export interface SanitizeOptions {
   /** Host names whose https iframes are kept (video embeds); none by default. */
@@ -99,7 +100,8 @@ function options (opts: SanitizeOptions, onOpenTag?: (name: string, attribs: Rec
  * `target="_blank"`, with `rel="noopener noreferrer"` added.
  */
 export function sanitizePostHtml (html: string, opts: SanitizeOptions = {}): string {
-  return sanitizeHtml(html, options(opts))
+  // WordPress's `<!--more-->` and `<!--nextpage-->` markers are kept (page-markers.ts); other comments go.
+  return keepPageMarkers(html, (text) => sanitizeHtml(text, options(opts)))
 }
 
 /** One kind of markup a write lost to the sanitizer, counted. */
@@ -149,7 +151,7 @@ class Inventory {
  */
 export function sanitizePostHtmlReport (html: string, opts: SanitizeOptions = {}): { html: string, removed: Removal[] } {
   const before = new Inventory()
-  const out = sanitizeHtml(html, options(opts, before.record))
+  const out = keepPageMarkers(html, (text) => sanitizeHtml(text, options(opts, before.record)))
   const after = new Inventory()
   // Only read: everything allowed, the output thrown away.
   sanitizeHtml(out, { allowedTags: false, allowedAttributes: false, allowVulnerableTags: true, onOpenTag: after.record })

@@ -27,6 +27,8 @@ export const OPENAPI_TAGS = [
   { name: 'Changes', description: 'The change log for mirroring content' },
   { name: 'Webhooks', description: 'Signed event deliveries to your endpoints (admin)' },
   { name: 'Imports', description: 'WordPress WXR and RSS/Atom/JSON Feed imports' },
+  { name: 'Redirects', description: 'Old WordPress addresses of imported posts, for 301s' },
+  { name: 'Export', description: 'The whole site as a WordPress export (WXR 1.2), admin' },
   { name: 'Keys', description: 'API keys and their scopes (admin)' },
   { name: 'Health', description: 'Liveness and readiness' }
 ]

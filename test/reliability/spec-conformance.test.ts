@@ -223,6 +223,16 @@ t.test('every response of a full scenario matches the schema openapi.json docume
     await call('POST', '/v1/imports/feed', admin({ payload: { url: 'http://10.0.0.1/feed.xml' }, expect: 422 }))
   }
 
+  // Old WordPress addresses and the export, when the spec has them.
+  if (operationFor('GET', '/v1/redirects')) {
+    await call('GET', '/v1/redirects', { expect: 200 })
+    await call('GET', '/v1/redirects?path=%2F2020%2F01%2Fno-such-post%2F', { expect: 200 })
+  }
+  if (operationFor('GET', '/v1/export')) {
+    await call('GET', '/v1/export', admin({ expect: 200 }))
+    await call('GET', '/v1/export', { expect: 401 })
+  }
+
   // Feeds, change log, and finally a delete.
   for (const feed of ['/feeds/rss.xml', '/feeds/atom.xml', '/feeds/feed.json']) {
     if (operationFor('GET', feed)) {

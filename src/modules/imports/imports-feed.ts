@@ -30,9 +30,45 @@ function resolveUrls (html: string, base: string | null | undefined): string {
   })
 }
 
+// An id that is an absolute URI (a permalink guid, an Atom tag: or urn: id) names the item
+// wherever the feed was found; anything else (a guid like "1001", a hash) only within its feed.
+const ABSOLUTE_URI = /^[a-z][a-z0-9+.-]*:\S/i
+
+/**
+ * How the items of a feed are keyed (posts.import_key), so that the same item imported from
+ * a file, from its URL, from a mirror or a redirect is the same post. An item whose id is an
+ * absolute URI is keyed by it alone (`feed:<id>`); any other id by the feed as the document
+ * names itself — its site link, else its title — never by where it was fetched from
+ * (`feed:<site>#<id>`); a feed that names nothing falls back to the URL it came from, else its
+ * bytes. `legacy` lists the keys of the scheme before this one (`feed:<where>:<id>`, with
+ * <where> the URL asked for, else the site link, else the title), under which an earlier
+ * import may have stored the item.
+ */
+export function feedItemKeys (feed: ParsedFeed, bytes: Buffer, opts: { sourceUrl?: string, finalUrl?: string }): {
+  of: (id: string) => string
+  legacy: (id: string) => string[]
+  warning: string | null
+} {
+  // The site link as the document gives it: siteUrl falls back to where the feed was fetched,
+  // which a copy of it in a file would not say.
+  let scope = feed.declaredSiteUrl ?? (feed.title?.trim() || null) ?? opts.sourceUrl ?? null
+  let warning: string | null = null
+  if (!scope) {
+    scope = 'sha256:' + createHash('sha256').update(bytes).digest('hex').slice(0, 32)
+    warning = 'the feed has no title or link: pass source_url so that a later import recognises its items'
+  }
+  const olderScopes = [...new Set([opts.sourceUrl, feed.siteUrl, feed.selfUrl, opts.finalUrl, feed.title?.trim()].filter((k): k is string => !!k))]
+  return {
+    of: (id) => ABSOLUTE_URI.test(id) ? `feed:${id}` : `feed:${scope}#${id}`,
+    legacy: (id) => olderScopes.map((k) => `feed:${k}:${id}`),
+    warning
+  }
+}
+
 /**
  * Imports a feed document: each item becomes a post crediting the original (`source`,
- * `canonical_url`), keyed by the feed and the item's id so a re-import updates. Items are
+ * `canonical_url`), keyed by the item's id (feedItemKeys) so a re-import updates, whether the
+ * feed came as a file or from its URL. Items are
  * credited to the author they name, else to an author named after the feed.
  */
 export async function importFeedDocument (target: ImportTarget, bytes: Buffer, opts: {
@@ -53,20 +89,16 @@ export async function importFeedDocument (target: ImportTarget, bytes: Buffer, o
   const session = createImportSession(target, { iframeHosts: opts.iframeHosts, format: feed.format })
   for (const w of feed.warnings) session.warn(w)
   const title = clip(feed.title?.trim() || hostOf(feed.siteUrl) || 'Imported feed', 200)
-  // Items are keyed by where the feed was asked for; a pasted feed by its site, else its title,
-  // else (a feed that names nothing) by its bytes, which no later version will share.
-  let feedKey = opts.sourceUrl ?? feed.siteUrl ?? feed.title?.trim()
-  if (!feedKey) {
-    feedKey = 'sha256:' + createHash('sha256').update(bytes).digest('hex').slice(0, 32)
-    session.warn('the feed has no title or link: pass source_url so that a later import recognises its items')
-  }
+  const keys = feedItemKeys(feed, bytes, opts)
+  if (keys.warning !== null) session.warn(keys.warning)
   let read = 0
   for (const item of feed.items) {
     const link = httpUrl(item.url)
     const at = item.publishedAt?.getTime() ?? null
     const authorName = item.authorName?.trim() ?? ''
     session.post({
-      key: `feed:${feedKey}:${item.id}`,
+      key: keys.of(item.id),
+      legacyKeys: keys.legacy(item.id),
       ref: item.id,
       title: item.title.trim() || link || 'Untitled',
       status: opts.status === 'published' ? 'published' : 'draft',

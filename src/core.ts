@@ -9,7 +9,8 @@ import { clientHashKey } from './db/client-hash-key.js'
 import { createPostsRepository, touchPosts } from './modules/posts/posts-repository.js'
 import { createPostsService } from './modules/posts/posts-service.js'
 import { createPostsWriteService } from './modules/posts/posts-write-service.js'
-import { createTermsRepository } from './modules/terms/terms-repository.js'
+import { createTermsRepository, createTermsWriter } from './modules/terms/terms-repository.js'
+import { toTermPayload } from './modules/terms/terms-mapper.js'
 import { createTermsService } from './modules/terms/terms-service.js'
 import { categoryKind } from './modules/categories/categories-kind.js'
 import { tagKind } from './modules/tags/tags-kind.js'
@@ -56,6 +57,8 @@ export interface CoreLog {
 export interface CoreOptions {
   /** SITE_URL: post URLs in webhook payloads, feeds and related posts. */
   siteUrl: string
+  /** PUBLIC_API_URL: the feed links of the site payload of `site.updated` webhooks. */
+  apiUrl: string
   /** IFRAME_HOSTS, parsed: iframes that survive post sanitizing. */
   iframeHosts: string[]
   /** QUERY_BUDGET_MS: how long one search, related-posts or feed read may compute. */
@@ -66,6 +69,8 @@ export interface CoreOptions {
     retryBaseMs: number
     /** ALLOW_PRIVATE_TARGETS: webhook URLs may point at loopback or private networks. */
     allowPrivate: boolean
+    /** WEBHOOK_SECRET_GRACE_SECONDS: how long a rotated-out secret still signs. */
+    secretGraceSeconds: number
   }
   imports: {
     /** IMPORT_STALL_TIMEOUT_MS. */
@@ -89,13 +94,15 @@ const SILENT_LOG: CoreLog = { debug: silent, info: silent, warn: silent, error: 
 export function coreOptions (config: AppConfig, log: CoreLog = SILENT_LOG): CoreOptions {
   return {
     siteUrl: config.SITE_URL,
+    apiUrl: config.PUBLIC_API_URL,
     iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     queryBudgetMs: config.QUERY_BUDGET_MS,
     webhooks: {
       maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
-      allowPrivate: config.ALLOW_PRIVATE_TARGETS
+      allowPrivate: config.ALLOW_PRIVATE_TARGETS,
+      secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS
     },
     imports: { stallMs: config.IMPORT_STALL_TIMEOUT_MS },
     log
@@ -171,7 +178,22 @@ export function createCore (db: Db, options: CoreOptions) {
 
   // The listeners of every write, in this order, inside its transaction: the change log, the
   // webhook queue, the related-posts index.
-  const webhookEvents = createWebhookEvents({ repo: repos.webhooks, posts: repos.posts, relations: posts, comments: repos.comments, siteUrl })
+  const termRows = { category: createTermsWriter(db, categoryKind), tag: createTermsWriter(db, tagKind), author: createTermsWriter(db, authorKind) }
+  const kinds = { category: categoryKind, tag: tagKind, author: authorKind }
+  const webhookEvents = createWebhookEvents({
+    repo: repos.webhooks,
+    posts: repos.posts,
+    relations: posts,
+    comments: repos.comments,
+    visibility: termVisibility,
+    term: (kind, id) => {
+      const row = termRows[kind].load(id)
+      return row === undefined ? undefined : toTermPayload(kinds[kind], row)
+    },
+    site: repos.site,
+    siteUrl,
+    apiUrl: options.apiUrl
+  })
   bus.on((change, now) => { repos.changes.listener(change, now) })
   bus.on((change, now) => { webhookEvents.listener(change, now) })
   bus.on((change) => { relatedIndex.listener(change) })
@@ -198,7 +220,7 @@ export function createCore (db: Db, options: CoreOptions) {
   const writes = {
     ...content,
     // Subscriptions as the admin API changes them: wakes the worker when there is work.
-    webhooks: createWebhooksService({ repo: repos.webhooks, worker: webhookWorker, allowPrivate: options.webhooks.allowPrivate }),
+    webhooks: createWebhooksService({ repo: repos.webhooks, worker: webhookWorker, allowPrivate: options.webhooks.allowPrivate, secretGraceSeconds: options.webhooks.secretGraceSeconds }),
     imports: importer
   }
 

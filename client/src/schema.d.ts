@@ -438,7 +438,7 @@ export interface paths {
         put?: never;
         /**
          * Create a webhook
-         * @description Needs `admin`. Each delivery is a JSON `POST` of `{ id, event, created_at, data }` with the headers `X-Broadsheet-Event`, `X-Broadsheet-Delivery` (the payload id) and `X-Broadsheet-Signature: sha256=<hex HMAC-SHA256 of the raw body with the secret>`. Answer with a 2xx within the timeout; anything else is retried with exponential backoff (first retry after a few seconds) until WEBHOOK_MAX_ATTEMPTS attempts. The answer holds the secret in `data.secret`, the only time it is shown. A URL on a port other than 80 or 443, or whose host is not a public internet address (loopback, private, link-local, metadata, reserved), is a 422 unless the server runs with ALLOW_PRIVATE_TARGETS=true.
+         * @description Needs `admin`. Each delivery is a JSON `POST` of `{ id, event, created_at, data }` with the headers `X-Broadsheet-Event`, `X-Broadsheet-Delivery` (the delivery `id`, as in the payload and the delivery log) and `X-Broadsheet-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>` (during a secret rotation a second `v1=`, signed with the previous secret). Refuse a `t` older than a few minutes (replays) and compare in constant time. Answer with a 2xx within the timeout; anything else is retried with exponential backoff (first retry after a few seconds) until WEBHOOK_MAX_ATTEMPTS attempts. The answer holds the secret in `data.secret`, the only time it is shown. A URL on a port other than 80 or 443, or whose host is not a public internet address (loopback, private, link-local, metadata, reserved), is a 422 unless the server runs with ALLOW_PRIVATE_TARGETS=true.
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -470,9 +470,29 @@ export interface paths {
         head?: never;
         /**
          * Change a webhook
-         * @description Needs `admin`. Change the URL (checked like on create), events, description, `active` (pause or resume) or rotate the `secret` (used from the next attempt on; not shown in the answer).
+         * @description Needs `admin`. Change the URL (checked like on create), events, description, `active` (pause or resume) or replace the `secret` at once (used from the next attempt on, the old one stops signing now; not shown in the answer). To change secrets without refusing deliveries while the receiver switches, use `POST /v1/webhooks/{id}/rotate-secret`.
          */
         patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret of a webhook
+         * @description Needs `admin`. Makes a new secret (or takes the one given) and answers it in `data.secret`, the only time it is shown. The previous secret keeps signing beside it until `previous_secret_expires_at` (`grace_seconds`, by default WEBHOOK_SECRET_GRACE_SECONDS: a day): each delivery then carries two `v1=` signatures, the new one first, so a receiver can switch to the new secret at any time in between without refusing a delivery. Rotating again within the grace time drops the older one.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/webhooks/{id}/deliveries": {
@@ -506,7 +526,7 @@ export interface paths {
         put?: never;
         /**
          * Send a delivery again
-         * @description Needs `admin`. Puts a failed (or succeeded) delivery back in the queue with a fresh retry schedule; it is sent within seconds with the same payload and `X-Broadsheet-Delivery`, signed with the current secret. A delivery still pending is a 409.
+         * @description Needs `admin`. Puts a failed (or succeeded) delivery back in the queue with a fresh retry schedule; it is sent within seconds with the same payload and `X-Broadsheet-Delivery`, signed anew (a new `t`) with the current secret. A delivery still pending is a 409.
          */
         post: operations["retryWebhookDelivery"];
         delete?: never;
@@ -1455,10 +1475,12 @@ export interface components {
             /** @description Positive integer id */
             id: number;
             url: string;
-            events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved")[];
+            events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated")[];
             description: string;
             /** @description An inactive webhook gets no new events; deliveries queued before it was paused wait until it is active again */
             active: boolean;
+            /** @description After a secret rotation: until when the previous secret still signs deliveries (a second v1= in X-Broadsheet-Signature); null when only the current secret signs */
+            previous_secret_expires_at: string | null;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
@@ -1477,17 +1499,18 @@ export interface components {
          * @description One event sent (or to be sent) to one webhook.
          */
         WebhookDelivery: {
-            /** @description Positive integer id */
-            id: number;
             /**
-             * Format: uuid
-             * @description Sent as X-Broadsheet-Delivery and as the payload `id`
+             * @description The delivery id: also the payload `id` and the X-Broadsheet-Delivery header, the same on every attempt
+             * @example 17
              */
-            uuid: string;
+            id: number;
             /** @description Positive integer id */
             webhook_id: number;
-            /** @description post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), comment.approved (a comment became visible) */
-            event: "post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved";
+            /**
+             * @description post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), comment.approved (a comment became visible); category., tag. and author.created (the term became public: its first live post), .updated (a public term was changed), .deleted (deleted, or no longer public: its last live post went); site.updated (the site settings changed)
+             * @enum {unknown}
+             */
+            event: "post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated";
             /** @description pending: queued or being retried; succeeded: a 2xx answer; failed: every attempt failed */
             status: "pending" | "succeeded" | "failed";
             /** @description Attempts made (since the last manual retry) */
@@ -4487,7 +4510,7 @@ export interface operations {
                      * @example https://partner.example.com/hooks/broadsheet
                      */
                     url: string;
-                    events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved")[];
+                    events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated")[];
                     /** @description Key of the HMAC-SHA256 signature; generated when absent. Shown only in the create response. */
                     secret?: string;
                     description?: string;
@@ -4742,8 +4765,8 @@ export interface operations {
                      * @example https://partner.example.com/hooks/broadsheet
                      */
                     url?: string;
-                    events?: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved")[];
-                    /** @description A new signing secret (rotation); not shown in the answer */
+                    events?: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated")[];
+                    /** @description A new signing secret that replaces the current one at once (the old one stops signing now: use it for a leaked secret; POST …/rotate-secret rotates with a grace period); not shown in the answer */
                     secret?: string;
                     description?: string;
                     active?: boolean;
@@ -4827,6 +4850,109 @@ export interface operations {
             };
             /** @description Valid request that breaks a rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The new secret; generated when absent */
+                    secret?: string;
+                    /** @description How long the previous secret keeps signing beside the new one (0: it stops at once); WEBHOOK_SECRET_GRACE_SECONDS (a day) by default */
+                    grace_seconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Webhook"] & {
+                            /**
+                             * @description The new signing secret, shown once
+                             * @example whsec_3q2-7…
+                             */
+                            secret: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

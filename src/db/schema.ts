@@ -171,7 +171,11 @@ export const changes = sqliteTable('changes', {
   changedAt: integer('changed_at').notNull()
 }, (t) => [index('changes_changed_idx').on(t.changedAt, t.id), index('changes_resource_idx').on(t.resource, t.resourceId)])
 
-export const WEBHOOK_EVENTS = ['post.published', 'post.updated', 'post.unpublished', 'post.deleted', 'comment.created', 'comment.approved'] as const
+export const WEBHOOK_EVENTS = [
+  'post.published', 'post.updated', 'post.unpublished', 'post.deleted', 'comment.created', 'comment.approved',
+  'category.created', 'category.updated', 'category.deleted', 'tag.created', 'tag.updated', 'tag.deleted',
+  'author.created', 'author.updated', 'author.deleted', 'site.updated'
+] as const
 export type WebhookEvent = typeof WEBHOOK_EVENTS[number]
 
 export const webhooks = sqliteTable('webhooks', {
@@ -179,6 +183,9 @@ export const webhooks = sqliteTable('webhooks', {
   url: text('url').notNull(),
   events: text('events', { mode: 'json' }).$type<WebhookEvent[]>().notNull(),
   secret: text('secret').notNull(),
+  // After a rotation the old secret signs too (a second v1=) until previous_secret_expires_at.
+  previousSecret: text('previous_secret'),
+  previousSecretExpiresAt: integer('previous_secret_expires_at'),
   description: text('description').notNull().default(''),
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
   createdAt: integer('created_at').notNull(),
@@ -186,11 +193,12 @@ export const webhooks = sqliteTable('webhooks', {
 })
 
 export const webhookDeliveries = sqliteTable('webhook_deliveries', {
+  // The one delivery id: the API's, X-Broadsheet-Delivery's and the payload's `id`.
   id: integer('id').primaryKey({ autoIncrement: true }),
-  // Public id sent as X-Broadsheet-Delivery.
-  uuid: text('uuid').notNull(),
   webhookId: integer('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
   event: text('event').$type<WebhookEvent>().notNull(),
+  // The payload without its `id` (`{"event",…}`): the id is known once the row is, and is put
+  // first when the body is sent, the same bytes every attempt.
   payload: text('payload').notNull(),
   status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull().default('pending'),
   attempts: integer('attempts').notNull().default(0),
@@ -201,7 +209,6 @@ export const webhookDeliveries = sqliteTable('webhook_deliveries', {
   updatedAt: integer('updated_at').notNull(),
   deliveredAt: integer('delivered_at')
 }, (t) => [
-  uniqueIndex('webhook_deliveries_uuid_unique').on(t.uuid),
   index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
   index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id)
 ])

@@ -28,6 +28,7 @@ import keysModule from './modules/keys/index.js'
 import changesModule from './modules/changes/index.js'
 import webhooksModule from './modules/webhooks/index.js'
 import importsModule from './modules/imports/index.js'
+import sourcesModule from './modules/sources/index.js'
 import feedsModule from './modules/feeds/index.js'
 
 declare module 'fastify' {
@@ -130,6 +131,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     wxrMaxBytes: config.IMPORT_MAX_BYTES,
     validatorCompiler: createValidatorCompiler()
   })
+  await app.register(sourcesModule, { repo: repos.sources, service: writes.sources })
   await app.register(feedsModule, { service: services.feeds, siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
 
   // The workers run while the app does. onClose hooks run last-added first, so they stop before

@@ -11,6 +11,9 @@ import { createPostsService } from './modules/posts/posts-service.js'
 import { createPostsWriteService } from './modules/posts/posts-write-service.js'
 import { createTermsRepository, createTermsWriter } from './modules/terms/terms-repository.js'
 import { toTermPayload } from './modules/terms/terms-mapper.js'
+import { createSourcesRepository } from './modules/sources/sources-repository.js'
+import { createSourcePoller } from './modules/sources/sources-poller.js'
+import { createSourcesService } from './modules/sources/sources-service.js'
 import { createTermsService } from './modules/terms/terms-service.js'
 import { categoryKind } from './modules/categories/categories-kind.js'
 import { tagKind } from './modules/tags/tags-kind.js'
@@ -72,6 +75,12 @@ export interface CoreOptions {
     /** WEBHOOK_SECRET_GRACE_SECONDS: how long a rotated-out secret still signs. */
     secretGraceSeconds: number
   }
+  sources: {
+    /** SOURCE_MAX_FAILURES: failed polls in a row that disable a feed subscription. */
+    maxFailures: number
+    /** ALLOW_PRIVATE_TARGETS: feed URLs may point at loopback or private networks. */
+    allowPrivate: boolean
+  }
   imports: {
     /** IMPORT_STALL_TIMEOUT_MS. */
     stallMs: number
@@ -104,6 +113,7 @@ export function coreOptions (config: AppConfig, log: CoreLog = SILENT_LOG): Core
       allowPrivate: config.ALLOW_PRIVATE_TARGETS,
       secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS
     },
+    sources: { maxFailures: config.SOURCE_MAX_FAILURES, allowPrivate: config.ALLOW_PRIVATE_TARGETS },
     imports: { stallMs: config.IMPORT_STALL_TIMEOUT_MS },
     log
   }
@@ -144,7 +154,8 @@ export function createCore (db: Db, options: CoreOptions) {
     related: createRelatedRepository(db),
     feeds: createFeedsRepository(db),
     imports: createImportsRepository(db),
-    importJobs: createImportJobsRepository(db)
+    importJobs: createImportJobsRepository(db),
+    sources: createSourcesRepository(db)
   }
 
   // Each post's related-posts term vector, rebuilt in the write that changed its text; the
@@ -217,8 +228,17 @@ export function createCore (db: Db, options: CoreOptions) {
     onProgress: options.imports.onProgress
   })
 
+  // Every process runs one feed poller too (leases keep two from fetching one source at once);
+  // it imports on the event loop through the feed importer, one item per transaction.
+  const sourcePoller = createSourcePoller(repos.sources, async (bytes, feedOpts) => await importer.feed(bytes, feedOpts), {
+    allowPrivate: options.sources.allowPrivate,
+    maxFailures: options.sources.maxFailures,
+    log: options.log
+  })
+
   const writes = {
     ...content,
+    sources: createSourcesService({ repo: repos.sources, poller: sourcePoller, allowPrivate: options.sources.allowPrivate }),
     // Subscriptions as the admin API changes them: wakes the worker when there is work.
     webhooks: createWebhooksService({ repo: repos.webhooks, worker: webhookWorker, allowPrivate: options.webhooks.allowPrivate, secretGraceSeconds: options.webhooks.secretGraceSeconds }),
     imports: importer
@@ -236,12 +256,13 @@ export function createCore (db: Db, options: CoreOptions) {
     writes,
     /** What listens on the change bus besides the change log (`repos.changes.listener`). */
     listeners: { webhookEvents, relatedIndex },
-    workers: { webhooks: webhookWorker, imports: importJobs },
+    workers: { webhooks: webhookWorker, imports: importJobs, sources: sourcePoller },
 
     /** Starts the workers: webhook deliveries, and import jobs (failing those of dead processes). */
     start (): void {
       webhookWorker.start()
       importJobs.start()
+      sourcePoller.start()
     },
 
     /** Takes no new import job; requests waiting for one are answered within the grace time. */
@@ -253,6 +274,7 @@ export function createCore (db: Db, options: CoreOptions) {
     async stop (): Promise<void> {
       await importJobs.stop(IMPORT_CLOSE_GRACE_MS)
       services.related.close()
+      await sourcePoller.stop()
       await webhookWorker.stop()
     }
   }

@@ -619,6 +619,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List feed subscriptions
+         * @description Needs `write:content`.
+         */
+        get: operations["listSources"];
+        put?: never;
+        /**
+         * Subscribe to a feed
+         * @description Needs `write:content`. The feed is fetched once first: a URL that is refused (a private address, a port other than 80 or 443, unless ALLOW_PRIVATE_TARGETS=true), unreachable, answers an error or is not a readable feed is a 422 that says why; ids that name nothing are a 422 too. An enabled source is polled at once. Every server process polls due sources (leases keep two processes from fetching one at once), sending the validators of the last answer (If-None-Match, If-Modified-Since: a 304 costs nothing), never more often than `interval_minutes`. A permanent redirect (301, 308) updates `feed_url`, a temporary one does not. A failure (an error status, a network error, malformed XML) waits twice as long each time, with jitter, and at least what Retry-After says (429, 503); SOURCE_MAX_FAILURES failures in a row, or a 410, disable the source (`disabled_reason`). Each new item becomes a post through the feed importer with `source` and `canonical_url` crediting the original, keyed by the source and the item's id (guid, else link) so it is imported once across polls and restarts; an edited item updates its post only while the post is still a draft.
+         */
+        post: operations["createSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a feed subscription
+         * @description Needs `write:content`. With its poll state: `last_polled_at`, `next_poll_at`, `consecutive_failures`, `last_error`, `disabled_reason`.
+         */
+        get: operations["getSource"];
+        put?: never;
+        post?: never;
+        /**
+         * Unsubscribe from a feed
+         * @description Needs `write:content`. Its poll history goes with it; the posts it imported stay.
+         */
+        delete: operations["deleteSource"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a feed subscription
+         * @description Needs `write:content`. A new `feed_url` is checked like on create. Enabling a disabled source (or a new URL) clears its failures and polls it at once. Posts already imported keep what they were given.
+         */
+        patch: operations["updateSource"];
+        trace?: never;
+    };
+    "/v1/sources/{id}/poll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Poll a feed now
+         * @description Needs `write:content`. Queues a poll for now and answers at once (202); `GET /v1/sources/{id}/runs` shows the result. A source backing off after failures (or told to wait by Retry-After) is polled when that wait ends, as `next_poll_at` says. A disabled source is a 409.
+         */
+        post: operations["pollSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the polls of a feed subscription
+         * @description Needs `write:content`. Newest first: when, the HTTP status (304: unchanged), items seen, new, updated and skipped, how long it took and the error.
+         */
+        get: operations["listSourceRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/feeds/rss.xml": {
         parameters: {
             query?: never;
@@ -1412,6 +1504,81 @@ export interface components {
              * @example 2022-01-21T17:05:00.000Z
              */
             updated_at: string;
+        };
+        /**
+         * Source
+         * @description A feed subscription: its new items become posts crediting the original
+         */
+        Source: {
+            /** @description Positive integer id */
+            id: number;
+            /** @description The feed; updated by the poller when the feed moved for good (301, 308) */
+            feed_url: string;
+            name: string;
+            category_ids: number[];
+            tag_ids: number[];
+            /** @description The author new posts are credited to; null: the author each item names, else one named after the feed */
+            author_id: number | null;
+            /** @description Status of new posts: `draft` (default, for an editor to review) or `published` */
+            status: "draft" | "published";
+            interval_minutes: number;
+            /** @description false: not polled (set by you, or by the poller after too many failures: see `disabled_reason`) */
+            enabled: boolean;
+            attribution: {
+                name: string | null;
+                url: string | null;
+            };
+            last_polled_at: string | null;
+            /** @description When it is polled next; null when disabled */
+            next_poll_at: string | null;
+            /** @description Failed polls in a row; each one doubles the wait (with jitter), and SOURCE_MAX_FAILURES of them disable the source */
+            consecutive_failures: number;
+            /** @description Why the last failed poll failed */
+            last_error: string | null;
+            /** @description Why the poller disabled it; cleared when it is enabled again */
+            disabled_reason: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at: string;
+        };
+        /**
+         * SourceRun
+         * @description One poll of a source
+         */
+        SourceRun: {
+            /** @description Positive integer id */
+            id: number;
+            /** @description Positive integer id */
+            source_id: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            started_at: string;
+            /** @description The URL fetched (the last one, after redirects) */
+            url: string;
+            /** @description The answer's status (304: unchanged since the last poll); null when there was none */
+            http_status: number | null;
+            /** @description Items in the feed */
+            items_seen: number;
+            /** @description Posts created */
+            items_new: number;
+            /** @description Posts changed (only drafts are: a published post is left as the editor made it) */
+            items_updated: number;
+            /** @description Items already imported and unchanged, left alone, or not importable */
+            items_skipped: number;
+            duration_ms: number;
+            error: string | null;
         };
         /** SubmittedComment */
         SubmittedComment: {
@@ -5588,6 +5755,629 @@ export interface operations {
             };
             /** @description Unsupported content type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSources: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Source"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "feed_url": "https://partner.example.org/feed.xml",
+                 *       "name": "Partner wire",
+                 *       "category_ids": [
+                 *         3
+                 *       ],
+                 *       "status": "draft",
+                 *       "interval_minutes": 30
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description The feed (RSS, RDF, Atom or JSON Feed): an http(s) URL on port 80 or 443 with a public internet address, unless ALLOW_PRIVATE_TARGETS=true
+                     * @example https://partner.example.org/feed.xml
+                     */
+                    feed_url: string;
+                    name: string;
+                    /** @description Categories every imported post gets (ids that exist) */
+                    category_ids?: number[];
+                    /** @description Tags, besides the item's own categories, every imported post gets (ids that exist) */
+                    tag_ids?: number[];
+                    author_id?: number | null;
+                    /** @description Status of new posts: `draft` (default, for an editor to review) or `published` */
+                    status?: "draft" | "published";
+                    /** @description Minutes between two polls: at least 5 (default 30), at most a week. The feed is never fetched more often. */
+                    interval_minutes?: number;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @description Overrides what posts credit in `source` */
+                    attribution?: {
+                        /** @description Credited as `source.name` instead of the feed's title */
+                        name?: string | null;
+                        /** @description Credited as `source.url` instead of the item's link (`canonical_url` stays the item's link) */
+                        url?: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Source"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid request that breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Source"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The feed (RSS, RDF, Atom or JSON Feed): an http(s) URL on port 80 or 443 with a public internet address, unless ALLOW_PRIVATE_TARGETS=true
+                     * @example https://partner.example.org/feed.xml
+                     */
+                    feed_url?: string;
+                    name?: string;
+                    /** @description Categories every imported post gets (ids that exist) */
+                    category_ids?: number[];
+                    /** @description Tags every imported post gets (ids that exist) */
+                    tag_ids?: number[];
+                    author_id?: number | null;
+                    /** @description Status of new posts: `draft` (default, for an editor to review) or `published` */
+                    status?: "draft" | "published";
+                    /** @description Minutes between two polls: at least 5 (default 30), at most a week. The feed is never fetched more often. */
+                    interval_minutes?: number;
+                    enabled?: boolean;
+                    /** @description Overrides what posts credit in `source` */
+                    attribution?: {
+                        /** @description Credited as `source.name` instead of the feed's title */
+                        name?: string | null;
+                        /** @description Credited as `source.url` instead of the item's link (`canonical_url` stays the item's link) */
+                        url?: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Source"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid request that breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pollSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Source"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (duplicate slug or comment, resource in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSourceRuns: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SourceRun"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -257,3 +257,52 @@ export const importJobs = sqliteTable('import_jobs', {
   finishedAt: integer('finished_at'),
   updatedAt: integer('updated_at').notNull()
 }, (t) => [index('import_jobs_status_idx').on(t.status, t.id)])
+
+/**
+ * Feed subscriptions (syndication in): a feed polled by every server process's poller. A
+ * poller leases a due source (`lease_until`) in an IMMEDIATE transaction, so two processes
+ * on one file never fetch it at once, and records the result only while it still holds that
+ * lease. Items become posts keyed `source:<id>:<item id>` (posts.import_key is unique).
+ */
+export const sources = sqliteTable('sources', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  // Updated when the feed answers a permanent redirect (301, 308).
+  feedUrl: text('feed_url').notNull(),
+  name: text('name').notNull(),
+  categoryIds: text('category_ids', { mode: 'json' }).$type<number[]>().notNull(),
+  tagIds: text('tag_ids', { mode: 'json' }).$type<number[]>().notNull(),
+  // null: each item is credited to the author it names, else to one named after the feed.
+  authorId: integer('author_id').references(() => authors.id, { onDelete: 'set null' }),
+  status: text('status', { enum: ['draft', 'published'] }).notNull().default('draft'),
+  intervalMinutes: integer('interval_minutes').notNull().default(30),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  attributionName: text('attribution_name'),
+  attributionUrl: text('attribution_url'),
+  // Validators of the last 200 answer, sent back as If-None-Match / If-Modified-Since.
+  etag: text('etag'),
+  lastModified: text('last_modified'),
+  nextPollAt: integer('next_poll_at').notNull(),
+  leaseUntil: integer('lease_until'),
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  lastError: text('last_error'),
+  // Why the poller turned it off (too many failures, 410 Gone); cleared when re-enabled.
+  disabledReason: text('disabled_reason'),
+  lastPolledAt: integer('last_polled_at'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+}, (t) => [index('sources_due_idx').on(t.enabled, t.nextPollAt)])
+
+/** One poll of a source: what the feed answered and what became of its items. */
+export const sourceRuns = sqliteTable('source_runs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  sourceId: integer('source_id').notNull().references(() => sources.id, { onDelete: 'cascade' }),
+  startedAt: integer('started_at').notNull(),
+  url: text('url').notNull(),
+  httpStatus: integer('http_status'),
+  itemsSeen: integer('items_seen').notNull().default(0),
+  itemsNew: integer('items_new').notNull().default(0),
+  itemsUpdated: integer('items_updated').notNull().default(0),
+  itemsSkipped: integer('items_skipped').notNull().default(0),
+  durationMs: integer('duration_ms').notNull(),
+  error: text('error')
+}, (t) => [index('source_runs_source_idx').on(t.sourceId, t.id)])

@@ -26,6 +26,7 @@ export const OPENAPI_TAGS = [
   { name: 'Changes', description: 'The change log for mirroring content' },
   { name: 'Webhooks', description: 'Signed event deliveries to your endpoints (admin)' },
   { name: 'Imports', description: 'WordPress WXR and RSS/Atom/JSON Feed imports' },
+  { name: 'Sources', description: 'Feed subscriptions: feeds polled and imported as they grow (syndication in)' },
   { name: 'Keys', description: 'API keys and their scopes (admin)' },
   { name: 'Health', description: 'Liveness and readiness' }
 ]

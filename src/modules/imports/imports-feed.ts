@@ -30,6 +30,17 @@ function resolveUrls (html: string, base: string | null | undefined): string {
   })
 }
 
+/** How a feed subscription (a source) imports: see the sources module. */
+export interface FeedSubscription {
+  /** Keys items `<keyPrefix>:<item id>`, so a source whose URL moved still recognises them. */
+  keyPrefix: string
+  authorId: number | null
+  categoryIds: number[]
+  tagIds: number[]
+  /** Overrides the source credited on each post (the feed's title and the item's link). */
+  attribution: { name: string | null, url: string | null }
+}
+
 /**
  * Imports a feed document: each item becomes a post crediting the original (`source`,
  * `canonical_url`), keyed by the feed and the item's id so a re-import updates. Items are
@@ -42,6 +53,8 @@ export async function importFeedDocument (target: ImportTarget, bytes: Buffer, o
   status: 'draft' | 'published'
   iframeHosts: string[]
   step?: ImportStep
+  /** A feed subscription: its items' key prefix, the author and terms it assigns, its attribution. */
+  subscription?: FeedSubscription
 }): Promise<ImportSummary> {
   let feed: ParsedFeed
   try {
@@ -55,8 +68,9 @@ export async function importFeedDocument (target: ImportTarget, bytes: Buffer, o
   const title = clip(feed.title?.trim() || hostOf(feed.siteUrl) || 'Imported feed', 200)
   // Items are keyed by where the feed was asked for; a pasted feed by its site, else its title,
   // else (a feed that names nothing) by its bytes, which no later version will share.
+  const sub = opts.subscription
   let feedKey = opts.sourceUrl ?? feed.siteUrl ?? feed.title?.trim()
-  if (!feedKey) {
+  if (!feedKey && sub === undefined) {
     feedKey = 'sha256:' + createHash('sha256').update(bytes).digest('hex').slice(0, 32)
     session.warn('the feed has no title or link: pass source_url so that a later import recognises its items')
   }
@@ -65,8 +79,10 @@ export async function importFeedDocument (target: ImportTarget, bytes: Buffer, o
     const link = httpUrl(item.url)
     const at = item.publishedAt?.getTime() ?? null
     const authorName = item.authorName?.trim() ?? ''
+    const sourceName = sub?.attribution.name ?? title
+    const sourceUrl = sub?.attribution.url ?? link
     session.post({
-      key: `feed:${feedKey}:${item.id}`,
+      key: sub !== undefined ? `${sub.keyPrefix}:${item.id}` : `feed:${feedKey}:${item.id}`,
       ref: item.id,
       title: item.title.trim() || link || 'Untitled',
       status: opts.status === 'published' ? 'published' : 'draft',
@@ -76,8 +92,11 @@ export async function importFeedDocument (target: ImportTarget, bytes: Buffer, o
       categories: [],
       tags: item.categories.filter((c) => c.trim() !== '').map((c) => ({ name: c })),
       featuredImage: httpUrl(item.imageUrl) !== null ? { url: httpUrl(item.imageUrl) as string, alt: '' } : null,
-      source: link !== null ? { url: link, name: title } : null,
-      canonicalUrl: link
+      source: sourceUrl !== null ? { url: sourceUrl, name: sourceName } : null,
+      canonicalUrl: link,
+      ...(sub === undefined
+        ? {}
+        : { authorId: sub.authorId ?? undefined, categoryIds: sub.categoryIds, tagIds: sub.tagIds, updateOnlyDrafts: true })
     })
     if (opts.step !== undefined) await opts.step(session.summary, ++read, feed.items.length)
   }

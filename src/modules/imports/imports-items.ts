@@ -44,4 +44,10 @@ export interface ImportPost {
   source?: { url: string, name: string } | null
   canonicalUrl?: string | null
   comments?: ImportComment[]
+  /** A feed subscription's settings: the author to credit instead of `author`, and terms added to the named ones (ids that exist). */
+  authorId?: number
+  categoryIds?: number[]
+  tagIds?: number[]
+  /** A post that exists is changed only while it is still a draft (an editor's published copy is left alone). */
+  updateOnlyDrafts?: boolean
 }

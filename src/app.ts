@@ -12,6 +12,7 @@ import problemDetails from './plugins/problem-details.js'
 import swaggerPlugin from './plugins/swagger.js'
 import securityPlugin, { clientErrorHandler, frameworkErrors } from './plugins/security.js'
 import authPlugin from './plugins/auth.js'
+import quotasPlugin, { publicRateLimit } from './plugins/quotas.js'
 import contentTypesPlugin from './plugins/content-types.js'
 import cachingPlugin from './plugins/caching.js'
 import { keysForChanges } from './modules/cache-keys.js'
@@ -47,7 +48,7 @@ export interface BuildOptions {
   db?: Db
 }
 
-const EXPOSED_HEADERS = ['Link', 'X-Total-Count', 'ETag', 'Last-Modified', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'X-Request-Id']
+const EXPOSED_HEADERS = ['Link', 'X-Total-Count', 'ETag', 'Last-Modified', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit', 'RateLimit-Policy', 'X-Request-Id']
 
 /**
  * Builds the Broadsheet Fastify instance: the database, the core over it (src/core.ts), the
@@ -78,7 +79,9 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   app.decorate('core', core)
   const { repos, services, writes } = core
 
-  // First of all onRequest hooks: a cache hit is answered before any other hook runs.
+  // First of all onRequest hooks, the anonymous rate limit (so a cached answer counts) and the
+  // cache: a cache hit is answered before any other hook runs.
+  await app.register(publicRateLimit, { publicPerMinute: config.PUBLIC_RATE_LIMIT })
   await app.register(cachingPlugin, {
     stamp: core.version.stamp,
     onCommitted: core.bus.onCommitted,
@@ -103,6 +106,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     maxAge: 86400
   })
   await app.register(authPlugin, { findKey: repos.keys.findByHash, touchKey: repos.keys.touch, adminToken: config.ADMIN_TOKEN })
+  await app.register(quotasPlugin, { consume: repos.keys.consume })
   await app.register(contentTypesPlugin)
 
   await app.register(healthModule, { repo: repos.health })

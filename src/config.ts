@@ -23,6 +23,7 @@ export const ConfigSchema = Type.Object({
   CORS_ORIGINS: Type.String({ default: '*', description: '* or a comma-separated list of origins such as https://example.com' }),
   ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 32, description: 'bootstrap bearer token with every scope: at least 32 characters' })),
   TRUST_PROXY: Type.String({ default: 'false', description: 'false, true, a hop count, or comma-separated proxy addresses/CIDRs' }),
+  PUBLIC_RATE_LIMIT: Type.Integer({ minimum: 0, maximum: 1000000, default: 0, description: 'anonymous reads one client address (as TRUST_PROXY resolves it) may make per minute, counted per process; 0 (default) turns it off, as a CDN usually fronts reads' }),
   COMMENT_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 10000, default: 5, description: 'comments one client may post per minute: an integer 1–10000' }),
   ALLOW_PRIVATE_TARGETS: Type.Boolean({ default: false, description: 'true or false: allow webhook and feed-import URLs in loopback or private networks' }),
   RESPONSE_CACHE: Type.Boolean({ default: true, description: 'true or false: keep serialized public responses in memory (always fresh: keyed by content version)' }),

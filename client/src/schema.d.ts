@@ -374,7 +374,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description Needs `admin`. The answer holds the key in `data.key`, the only time it is shown: store it now. Only its SHA-256 hash is kept.
+         * @description Needs `admin`. The answer holds the key in `data.key`, the only time it is shown: store it now. Only its SHA-256 hash is kept. Optional quotas (`rate_limit_per_minute`, `rate_limit_per_day`) count every request made with the key, reads included; each answer then carries `RateLimit-Policy` and `RateLimit` headers, and a request over a quota is a 429 with `Retry-After`.
          */
         post: operations["createKey"];
         delete?: never;
@@ -398,6 +398,30 @@ export interface paths {
          * @description Needs `admin`. The key stops working at once; it stays listed with `revoked_at`.
          */
         delete: operations["revokeKey"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an API key's name or quotas
+         * @description Needs `admin`. `rate_limit_per_minute` and `rate_limit_per_day` (null: no limit) apply from the next request; what was counted so far in the window stays counted.
+         */
+        patch: operations["updateKey"];
+        trace?: never;
+    };
+    "/v1/keys/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an API key's usage
+         * @description Needs `admin`. Requests per UTC day for the last 30 days (today last), the 429s its quotas answered, and when it was last used.
+         */
+        get: operations["getKeyUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -794,6 +818,10 @@ export interface components {
             created_at: string;
             last_used_at: string | null;
             revoked_at: string | null;
+            /** @description Requests per minute the key may make (reads included); null: no limit */
+            rate_limit_per_minute: number | null;
+            /** @description Requests per UTC day the key may make; null: no limit */
+            rate_limit_per_day: number | null;
         };
         /**
          * Author
@@ -1025,6 +1053,35 @@ export interface components {
             }[];
             /** @description Problems that did not stop an item (a missing featured image, a broken tail of the file, …) */
             warnings: string[];
+        };
+        /**
+         * KeyUsage
+         * @description What an API key was used for, per day
+         */
+        KeyUsage: {
+            /** @description Positive integer id */
+            key_id: number;
+            /** @description Updated at most once a minute */
+            last_used_at: string | null;
+            rate_limit_per_minute: number | null;
+            rate_limit_per_day: number | null;
+            /** @description The last 30 UTC days, oldest first, today last; days without requests are zeros */
+            days: {
+                /**
+                 * Format: date
+                 * @description A UTC day
+                 * @example 2026-11-30
+                 */
+                date: string;
+                /** @description Requests answered (any status but the quota's 429) */
+                requests: number;
+                /** @description Requests refused with a 429 for the key's quota */
+                rate_limited: number;
+            }[];
+            totals: {
+                requests: number;
+                rate_limited: number;
+            };
         };
         /** PaginationMeta */
         PaginationMeta: {
@@ -4375,6 +4432,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "partner-mirror",
+                 *       "scopes": [
+                 *         "read:drafts"
+                 *       ],
+                 *       "rate_limit_per_minute": 120,
+                 *       "rate_limit_per_day": 50000
+                 *     }
+                 */
                 "application/json": {
                     /** @example newsroom-tool */
                     name: string;
@@ -4384,6 +4451,10 @@ export interface operations {
                      *     ]
                      */
                     scopes: ("read:drafts" | "write:content" | "moderate:comments" | "admin")[];
+                    /** @description Requests per minute the key may make, reads included (429 beyond); null: no limit */
+                    rate_limit_per_minute?: number | null;
+                    /** @description Requests per UTC day the key may make (429 beyond); null: no limit */
+                    rate_limit_per_day?: number | null;
                 };
             };
         };
@@ -4527,6 +4598,174 @@ export interface operations {
             };
             /** @description Unsupported content type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** @description Requests per minute the key may make, reads included (429 beyond); null: no limit */
+                    rate_limit_per_minute?: number | null;
+                    /** @description Requests per UTC day the key may make (429 beyond); null: no limit */
+                    rate_limit_per_day?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ApiKey"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getKeyUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["KeyUsage"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

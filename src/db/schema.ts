@@ -157,8 +157,26 @@ export const apiKeys = sqliteTable('api_keys', {
   scopes: text('scopes', { mode: 'json' }).$type<ApiScope[]>().notNull(),
   createdAt: integer('created_at').notNull(),
   lastUsedAt: integer('last_used_at'),
-  revokedAt: integer('revoked_at')
+  revokedAt: integer('revoked_at'),
+  // Optional quotas: requests made with the key (reads included) per minute and per UTC day.
+  rateLimitPerMinute: integer('rate_limit_per_minute'),
+  rateLimitPerDay: integer('rate_limit_per_day')
 }, (t) => [uniqueIndex('api_keys_hash_unique').on(t.keyHash)])
+
+/**
+ * Requests made with each key, per window: `m` rows per minute (for the per-minute quota;
+ * pruned), `d` rows per UTC day (the day quota and GET /v1/keys/{id}/usage). Counted in the
+ * database, so processes sharing the file share the quota.
+ */
+export const keyUsage = sqliteTable('key_usage', {
+  keyId: integer('key_id').notNull().references(() => apiKeys.id, { onDelete: 'cascade' }),
+  window: text('window', { enum: ['m', 'd'] }).notNull(),
+  // The window's start, ms since the epoch.
+  start: integer('start').notNull(),
+  requests: integer('requests').notNull().default(0),
+  // Requests refused with a 429 in the window.
+  limited: integer('limited').notNull().default(0)
+}, (t) => [primaryKey({ columns: [t.keyId, t.window, t.start] })])
 
 /** The ordered log of public changes that mirrors replay (GET /v1/changes). */
 export const changes = sqliteTable('changes', {

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyReply } from 'fastify'
 import type { AuthContext } from './auth.js'
 import { QuotaExceeded, withHeaders } from '../errors.js'
+import { problemResponses } from '../schemas/common.js'
 
 /** One quota as counted: its size, window (seconds), what is left and when the window ends (seconds from now). */
 export interface QuotaState { name: string, quota: number, window: number, remaining: number, reset: number }
@@ -49,6 +50,12 @@ function answer (check: QuotaCheck, who: string, reply: FastifyReply): void {
  * plugin knows no module.
  */
 export default fp<Pick<QuotasOptions, 'consume'>>(async (app, opts) => {
+  // Any operation may be called with a key that has a quota: each documents the 429.
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as { hide?: boolean, response?: Record<string, unknown> } | undefined
+    if (schema === undefined || schema.hide === true) return
+    schema.response = { ...problemResponses(429), ...schema.response }
+  })
   app.addHook('onRequest', async (request, reply) => {
     // Routes of other plugins' encapsulated contexts (Swagger UI's) may see no auth decoration.
     const auth = request.auth as AuthContext | null | undefined

@@ -12,6 +12,7 @@ import problemDetails from './plugins/problem-details.js'
 import swaggerPlugin from './plugins/swagger.js'
 import securityPlugin, { clientErrorHandler, frameworkErrors } from './plugins/security.js'
 import authPlugin from './plugins/auth.js'
+import quotasPlugin, { publicRateLimit } from './plugins/quotas.js'
 import contentTypesPlugin from './plugins/content-types.js'
 import cachingPlugin from './plugins/caching.js'
 import { keysForChanges } from './modules/cache-keys.js'
@@ -28,6 +29,7 @@ import keysModule from './modules/keys/index.js'
 import changesModule from './modules/changes/index.js'
 import webhooksModule from './modules/webhooks/index.js'
 import importsModule from './modules/imports/index.js'
+import sourcesModule from './modules/sources/index.js'
 import feedsModule from './modules/feeds/index.js'
 import previewsModule from './modules/previews/index.js'
 import redirectsModule from './modules/redirects/index.js'
@@ -49,7 +51,7 @@ export interface BuildOptions {
   db?: Db
 }
 
-const EXPOSED_HEADERS = ['Link', 'X-Total-Count', 'ETag', 'Last-Modified', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'X-Request-Id']
+const EXPOSED_HEADERS = ['Link', 'X-Total-Count', 'ETag', 'Last-Modified', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit', 'RateLimit-Policy', 'X-Request-Id']
 
 /**
  * Builds the Broadsheet Fastify instance: the database, the core over it (src/core.ts), the
@@ -80,7 +82,9 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   app.decorate('core', core)
   const { repos, services, writes } = core
 
-  // First of all onRequest hooks: a cache hit is answered before any other hook runs.
+  // First of all onRequest hooks, the anonymous rate limit (so a cached answer counts) and the
+  // cache: a cache hit is answered before any other hook runs.
+  await app.register(publicRateLimit, { publicPerMinute: config.PUBLIC_RATE_LIMIT })
   await app.register(cachingPlugin, {
     stamp: core.version.stamp,
     onCommitted: core.bus.onCommitted,
@@ -105,6 +109,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     maxAge: 86400
   })
   await app.register(authPlugin, { findKey: repos.keys.findByHash, touchKey: repos.keys.touch, adminToken: config.ADMIN_TOKEN })
+  await app.register(quotasPlugin, { consume: repos.keys.consume })
   await app.register(contentTypesPlugin)
 
   await app.register(healthModule, { repo: repos.health })
@@ -134,6 +139,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     wxrMaxBytes: config.IMPORT_MAX_BYTES,
     validatorCompiler: createValidatorCompiler()
   })
+  await app.register(sourcesModule, { repo: repos.sources, service: writes.sources })
   await app.register(feedsModule, { service: services.feeds, siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
   await app.register(redirectsModule, { repo: repos.redirects })
   await app.register(exportModule, { repo: repos.export, siteUrl: config.SITE_URL })

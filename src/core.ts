@@ -9,7 +9,11 @@ import { clientHashKey } from './db/client-hash-key.js'
 import { createPostsRepository, touchPosts } from './modules/posts/posts-repository.js'
 import { createPostsService } from './modules/posts/posts-service.js'
 import { createPostsWriteService } from './modules/posts/posts-write-service.js'
-import { createTermsRepository } from './modules/terms/terms-repository.js'
+import { createTermsRepository, createTermsWriter } from './modules/terms/terms-repository.js'
+import { toTermPayload } from './modules/terms/terms-mapper.js'
+import { createSourcesRepository } from './modules/sources/sources-repository.js'
+import { createSourcePoller } from './modules/sources/sources-poller.js'
+import { createSourcesService } from './modules/sources/sources-service.js'
 import { createTermsService } from './modules/terms/terms-service.js'
 import { categoryKind } from './modules/categories/categories-kind.js'
 import { tagKind } from './modules/tags/tags-kind.js'
@@ -62,6 +66,8 @@ export interface CoreOptions {
   siteUrl: string
   /** PREVIEW_URL_TEMPLATE: the frontend page of a preview link, `{token}` replaced. */
   previewUrlTemplate?: string
+  /** PUBLIC_API_URL: the feed links of the site payload of `site.updated` webhooks. */
+  apiUrl: string
   /** IFRAME_HOSTS, parsed: iframes that survive post sanitizing. */
   iframeHosts: string[]
   /** QUERY_BUDGET_MS: how long one search, related-posts or feed read may compute. */
@@ -71,6 +77,14 @@ export interface CoreOptions {
     timeoutMs: number
     retryBaseMs: number
     /** ALLOW_PRIVATE_TARGETS: webhook URLs may point at loopback or private networks. */
+    allowPrivate: boolean
+    /** WEBHOOK_SECRET_GRACE_SECONDS: how long a rotated-out secret still signs. */
+    secretGraceSeconds: number
+  }
+  sources: {
+    /** SOURCE_MAX_FAILURES: failed polls in a row that disable a feed subscription. */
+    maxFailures: number
+    /** ALLOW_PRIVATE_TARGETS: feed URLs may point at loopback or private networks. */
     allowPrivate: boolean
   }
   imports: {
@@ -96,14 +110,17 @@ export function coreOptions (config: AppConfig, log: CoreLog = SILENT_LOG): Core
   return {
     siteUrl: config.SITE_URL,
     previewUrlTemplate: config.PREVIEW_URL_TEMPLATE,
+    apiUrl: config.PUBLIC_API_URL,
     iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     queryBudgetMs: config.QUERY_BUDGET_MS,
     webhooks: {
       maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
-      allowPrivate: config.ALLOW_PRIVATE_TARGETS
+      allowPrivate: config.ALLOW_PRIVATE_TARGETS,
+      secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS
     },
+    sources: { maxFailures: config.SOURCE_MAX_FAILURES, allowPrivate: config.ALLOW_PRIVATE_TARGETS },
     imports: { stallMs: config.IMPORT_STALL_TIMEOUT_MS },
     log
   }
@@ -147,7 +164,8 @@ export function createCore (db: Db, options: CoreOptions) {
     importJobs: createImportJobsRepository(db),
     previews: createPreviewsRepository(db),
     redirects: createRedirectsRepository(db),
-    export: createExportRepository(db)
+    export: createExportRepository(db),
+    sources: createSourcesRepository(db)
   }
 
   // Each post's related-posts term vector, rebuilt in the write that changed its text; the
@@ -190,7 +208,22 @@ export function createCore (db: Db, options: CoreOptions) {
 
   // The listeners of every write, in this order, inside its transaction: the change log, the
   // webhook queue, the related-posts index.
-  const webhookEvents = createWebhookEvents({ repo: repos.webhooks, posts: repos.posts, relations: posts, comments: repos.comments, siteUrl })
+  const termRows = { category: createTermsWriter(db, categoryKind), tag: createTermsWriter(db, tagKind), author: createTermsWriter(db, authorKind) }
+  const kinds = { category: categoryKind, tag: tagKind, author: authorKind }
+  const webhookEvents = createWebhookEvents({
+    repo: repos.webhooks,
+    posts: repos.posts,
+    relations: posts,
+    comments: repos.comments,
+    visibility: termVisibility,
+    term: (kind, id) => {
+      const row = termRows[kind].load(id)
+      return row === undefined ? undefined : toTermPayload(kinds[kind], row)
+    },
+    site: repos.site,
+    siteUrl,
+    apiUrl: options.apiUrl
+  })
   bus.on((change, now) => { repos.changes.listener(change, now) })
   bus.on((change, now) => { webhookEvents.listener(change, now) })
   bus.on((change) => { relatedIndex.listener(change) })
@@ -214,10 +247,19 @@ export function createCore (db: Db, options: CoreOptions) {
     onProgress: options.imports.onProgress
   })
 
+  // Every process runs one feed poller too (leases keep two from fetching one source at once);
+  // it imports on the event loop through the feed importer, one item per transaction.
+  const sourcePoller = createSourcePoller(repos.sources, async (bytes, feedOpts) => await importer.feed(bytes, feedOpts), {
+    allowPrivate: options.sources.allowPrivate,
+    maxFailures: options.sources.maxFailures,
+    log: options.log
+  })
+
   const writes = {
     ...content,
+    sources: createSourcesService({ repo: repos.sources, poller: sourcePoller, allowPrivate: options.sources.allowPrivate }),
     // Subscriptions as the admin API changes them: wakes the worker when there is work.
-    webhooks: createWebhooksService({ repo: repos.webhooks, worker: webhookWorker, allowPrivate: options.webhooks.allowPrivate }),
+    webhooks: createWebhooksService({ repo: repos.webhooks, worker: webhookWorker, allowPrivate: options.webhooks.allowPrivate, secretGraceSeconds: options.webhooks.secretGraceSeconds }),
     imports: importer
   }
 
@@ -235,12 +277,13 @@ export function createCore (db: Db, options: CoreOptions) {
     writes,
     /** What listens on the change bus besides the change log (`repos.changes.listener`). */
     listeners: { webhookEvents, relatedIndex },
-    workers: { webhooks: webhookWorker, imports: importJobs },
+    workers: { webhooks: webhookWorker, imports: importJobs, sources: sourcePoller },
 
     /** Starts the workers: webhook deliveries, and import jobs (failing those of dead processes). */
     start (): void {
       webhookWorker.start()
       importJobs.start()
+      sourcePoller.start()
     },
 
     /** Takes no new import job; requests waiting for one are answered within the grace time. */
@@ -252,6 +295,7 @@ export function createCore (db: Db, options: CoreOptions) {
     async stop (): Promise<void> {
       await importJobs.stop(IMPORT_CLOSE_GRACE_MS)
       services.related.close()
+      await sourcePoller.stop()
       await webhookWorker.stop()
     }
   }

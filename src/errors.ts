@@ -69,4 +69,11 @@ export const BodyTooLarge = createError<[string, number, string]>('BODY_TOO_LARG
 /** A streamed body whose client went away before it ended: only the log reads this answer. */
 export const BodyCutOff = createError<[string]>('BODY_CUT_OFF', '%s was cut off before it ended: nothing was imported', 400)
 /** A job that has already ended (succeeded or failed) has nothing left to cancel. */
+/** Over a key's quota or the anonymous per-client limit: answered with Retry-After and RateLimit headers. */
+export const QuotaExceeded = createError<[string]>('RATE_LIMITED', '%s', 429)
+
+// Feed subscriptions.
+export const SourceDisabled = createError<[number]>('SOURCE_DISABLED', 'Source %s is disabled: enable it (PATCH {"enabled": true}) to poll it', 409)
+export const NotAFeed = createError<[string]>('NOT_A_FEED', '%s', 422)
+
 export const ImportFinished = createError<[number, string]>('IMPORT_FINISHED', 'Import job %s has already %s: there is nothing to cancel', 409)

@@ -461,7 +461,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description Needs `admin`. The answer holds the key in `data.key`, the only time it is shown: store it now. Only its SHA-256 hash is kept.
+         * @description Needs `admin`. The answer holds the key in `data.key`, the only time it is shown: store it now. Only its SHA-256 hash is kept. Optional quotas (`rate_limit_per_minute`, `rate_limit_per_day`) count every request made with the key, reads included; each answer then carries `RateLimit-Policy` and `RateLimit` headers, and a request over a quota is a 429 with `Retry-After`.
          */
         post: operations["createKey"];
         delete?: never;
@@ -485,6 +485,30 @@ export interface paths {
          * @description Needs `admin`. The key stops working at once; it stays listed with `revoked_at`.
          */
         delete: operations["revokeKey"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an API key's name or quotas
+         * @description Needs `admin`. `rate_limit_per_minute` and `rate_limit_per_day` (null: no limit) apply from the next request; what was counted so far in the window stays counted.
+         */
+        patch: operations["updateKey"];
+        trace?: never;
+    };
+    "/v1/keys/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an API key's usage
+         * @description Needs `admin`. Requests per UTC day for the last 30 days (today last), the 429s its quotas answered, and when it was last used.
+         */
+        get: operations["getKeyUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -525,7 +549,7 @@ export interface paths {
         put?: never;
         /**
          * Create a webhook
-         * @description Needs `admin`. Each delivery is a JSON `POST` of `{ id, event, created_at, data }` with the headers `X-Broadsheet-Event`, `X-Broadsheet-Delivery` (the payload id) and `X-Broadsheet-Signature: sha256=<hex HMAC-SHA256 of the raw body with the secret>`. Answer with a 2xx within the timeout; anything else is retried with exponential backoff (first retry after a few seconds) until WEBHOOK_MAX_ATTEMPTS attempts. The answer holds the secret in `data.secret`, the only time it is shown. A URL on a port other than 80 or 443, or whose host is not a public internet address (loopback, private, link-local, metadata, reserved), is a 422 unless the server runs with ALLOW_PRIVATE_TARGETS=true.
+         * @description Needs `admin`. Each delivery is a JSON `POST` of `{ id, event, created_at, data }` with the headers `X-Broadsheet-Event`, `X-Broadsheet-Delivery` (the delivery `id`, as in the payload and the delivery log) and `X-Broadsheet-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>` (during a secret rotation a second `v1=`, signed with the previous secret). Refuse a `t` older than a few minutes (replays) and compare in constant time. Answer with a 2xx within the timeout; anything else is retried with exponential backoff (first retry after a few seconds) until WEBHOOK_MAX_ATTEMPTS attempts. The answer holds the secret in `data.secret`, the only time it is shown. A URL on a port other than 80 or 443, or whose host is not a public internet address (loopback, private, link-local, metadata, reserved), is a 422 unless the server runs with ALLOW_PRIVATE_TARGETS=true.
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -557,9 +581,29 @@ export interface paths {
         head?: never;
         /**
          * Change a webhook
-         * @description Needs `admin`. Change the URL (checked like on create), events, description, `active` (pause or resume) or rotate the `secret` (used from the next attempt on; not shown in the answer).
+         * @description Needs `admin`. Change the URL (checked like on create), events, description, `active` (pause or resume) or replace the `secret` at once (used from the next attempt on, the old one stops signing now; not shown in the answer). To change secrets without refusing deliveries while the receiver switches, use `POST /v1/webhooks/{id}/rotate-secret`.
          */
         patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret of a webhook
+         * @description Needs `admin`. Makes a new secret (or takes the one given) and answers it in `data.secret`, the only time it is shown. The previous secret keeps signing beside it until `previous_secret_expires_at` (`grace_seconds`, by default WEBHOOK_SECRET_GRACE_SECONDS: a day): each delivery then carries two `v1=` signatures, the new one first, so a receiver can switch to the new secret at any time in between without refusing a delivery. Rotating again within the grace time drops the older one.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/webhooks/{id}/deliveries": {
@@ -593,7 +637,7 @@ export interface paths {
         put?: never;
         /**
          * Send a delivery again
-         * @description Needs `admin`. Puts a failed (or succeeded) delivery back in the queue with a fresh retry schedule; it is sent within seconds with the same payload and `X-Broadsheet-Delivery`, signed with the current secret. A delivery still pending is a 409.
+         * @description Needs `admin`. Puts a failed (or succeeded) delivery back in the queue with a fresh retry schedule; it is sent within seconds with the same payload and `X-Broadsheet-Delivery`, signed anew (a new `t`) with the current secret. A delivery still pending is a 409.
          */
         post: operations["retryWebhookDelivery"];
         delete?: never;
@@ -681,6 +725,98 @@ export interface paths {
          * @description Needs `write:content`. A queued job is cancelled at once (200); a running one stops after the item in hand (202 with `cancel_requested`; poll the job until `status` is `cancelled`). What was imported stays, and importing the same file again later picks up where it stopped (re-imports never duplicate). A job that has already ended is a 409.
          */
         delete: operations["cancelImport"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List feed subscriptions
+         * @description Needs `write:content`.
+         */
+        get: operations["listSources"];
+        put?: never;
+        /**
+         * Subscribe to a feed
+         * @description Needs `write:content`. The feed is fetched once first: a URL that is refused (a private address, a port other than 80 or 443, unless ALLOW_PRIVATE_TARGETS=true), unreachable, answers an error or is not a readable feed is a 422 that says why; ids that name nothing are a 422 too. An enabled source is polled at once. Every server process polls due sources (leases keep two processes from fetching one at once), sending the validators of the last answer (If-None-Match, If-Modified-Since: a 304 costs nothing), never more often than `interval_minutes`. A permanent redirect (301, 308) updates `feed_url`, a temporary one does not. A failure (an error status, a network error, malformed XML) waits twice as long each time, with jitter, and at least what Retry-After says (429, 503); SOURCE_MAX_FAILURES failures in a row, or a 410, disable the source (`disabled_reason`). Each new item becomes a post through the feed importer with `source` and `canonical_url` crediting the original, keyed by the source and the item's id (guid, else link) so it is imported once across polls and restarts; an edited item updates its post only while the post is still a draft.
+         */
+        post: operations["createSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a feed subscription
+         * @description Needs `write:content`. With its poll state: `last_polled_at`, `next_poll_at`, `consecutive_failures`, `last_error`, `disabled_reason`.
+         */
+        get: operations["getSource"];
+        put?: never;
+        post?: never;
+        /**
+         * Unsubscribe from a feed
+         * @description Needs `write:content`. Its poll history goes with it; the posts it imported stay.
+         */
+        delete: operations["deleteSource"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a feed subscription
+         * @description Needs `write:content`. A new `feed_url` is checked like on create. Enabling a disabled source (or a new URL) clears its failures and polls it at once. Posts already imported keep what they were given.
+         */
+        patch: operations["updateSource"];
+        trace?: never;
+    };
+    "/v1/sources/{id}/poll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Poll a feed now
+         * @description Needs `write:content`. Queues a poll for now and answers at once (202); `GET /v1/sources/{id}/runs` shows the result. A source backing off after failures (or told to wait by Retry-After) is polled when that wait ends, as `next_poll_at` says. A disabled source is a 409.
+         */
+        post: operations["pollSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the polls of a feed subscription
+         * @description Needs `write:content`. Newest first: when, the HTTP status (304: unchanged), items seen, new, updated and skipped, how long it took and the error.
+         */
+        get: operations["listSourceRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -809,6 +945,10 @@ export interface components {
             created_at: string;
             last_used_at: string | null;
             revoked_at: string | null;
+            /** @description Requests per minute the key may make (reads included); null: no limit */
+            rate_limit_per_minute: number | null;
+            /** @description Requests per UTC day the key may make; null: no limit */
+            rate_limit_per_day: number | null;
         };
         /**
          * Author
@@ -1054,6 +1194,35 @@ export interface components {
             }[];
             /** @description Problems that did not stop an item (a missing featured image, a broken tail of the file, …) */
             warnings: string[];
+        };
+        /**
+         * KeyUsage
+         * @description What an API key was used for, per day
+         */
+        KeyUsage: {
+            /** @description Positive integer id */
+            key_id: number;
+            /** @description Updated at most once a minute */
+            last_used_at: string | null;
+            rate_limit_per_minute: number | null;
+            rate_limit_per_day: number | null;
+            /** @description The last 30 UTC days, oldest first, today last; days without requests are zeros */
+            days: {
+                /**
+                 * Format: date
+                 * @description A UTC day
+                 * @example 2026-11-30
+                 */
+                date: string;
+                /** @description Requests answered (any status but the quota's 429) */
+                requests: number;
+                /** @description Requests refused with a 429 for the key's quota */
+                rate_limited: number;
+            }[];
+            totals: {
+                requests: number;
+                rate_limited: number;
+            };
         };
         /** PaginationMeta */
         PaginationMeta: {
@@ -1649,6 +1818,84 @@ export interface components {
             readonly updated_at: string;
         };
         /**
+         * Source
+         * @description A feed subscription: its new items become posts crediting the original
+         */
+        Source: {
+            /** @description Positive integer id */
+            id: number;
+            /** @description The feed; updated by the poller when the feed moved for good (301, 308) */
+            feed_url: string;
+            name: string;
+            category_ids: number[];
+            tag_ids: number[];
+            /** @description The author new posts are credited to; null: the author each item names, else one named after the feed */
+            author_id: number | null;
+            /**
+             * @description Status of new posts: `draft` (default, for an editor to review) or `published`
+             * @enum {string}
+             */
+            status: "draft" | "published";
+            interval_minutes: number;
+            /** @description false: not polled (set by you, or by the poller after too many failures: see `disabled_reason`) */
+            enabled: boolean;
+            attribution: {
+                name: string | null;
+                url: string | null;
+            };
+            last_polled_at: string | null;
+            /** @description When it is polled next; null when disabled */
+            next_poll_at: string | null;
+            /** @description Failed polls in a row; each one doubles the wait (with jitter), and SOURCE_MAX_FAILURES of them disable the source */
+            consecutive_failures: number;
+            /** @description Why the last failed poll failed */
+            last_error: string | null;
+            /** @description Why the poller disabled it; cleared when it is enabled again */
+            disabled_reason: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at: string;
+        };
+        /**
+         * SourceRun
+         * @description One poll of a source
+         */
+        SourceRun: {
+            /** @description Positive integer id */
+            id: number;
+            /** @description Positive integer id */
+            source_id: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            started_at: string;
+            /** @description The URL fetched (the last one, after redirects) */
+            url: string;
+            /** @description The answer's status (304: unchanged since the last poll); null when there was none */
+            http_status: number | null;
+            /** @description Items in the feed */
+            items_seen: number;
+            /** @description Posts created */
+            items_new: number;
+            /** @description Posts changed (only drafts are: a published post is left as the editor made it) */
+            items_updated: number;
+            /** @description Items already imported and unchanged, left alone, or not importable */
+            items_skipped: number;
+            duration_ms: number;
+            error: string | null;
+        };
+        /**
          * SparsePostList
          * @description A list of posts read with `fields`: each item has the fields asked for
          */
@@ -1780,10 +2027,12 @@ export interface components {
             /** @description Positive integer id */
             id: number;
             url: string;
-            events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved")[];
+            events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated")[];
             description: string;
             /** @description An inactive webhook gets no new events; deliveries queued before it was paused wait until it is active again */
             active: boolean;
+            /** @description After a secret rotation: until when the previous secret still signs deliveries (a second v1= in X-Broadsheet-Signature); null when only the current secret signs */
+            previous_secret_expires_at: string | null;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
@@ -1802,20 +2051,18 @@ export interface components {
          * @description One event sent (or to be sent) to one webhook.
          */
         WebhookDelivery: {
-            /** @description Positive integer id */
-            id: number;
             /**
-             * Format: uuid
-             * @description Sent as X-Broadsheet-Delivery and as the payload `id`
+             * @description The delivery id: also the payload `id` and the X-Broadsheet-Delivery header, the same on every attempt
+             * @example 17
              */
-            uuid: string;
+            id: number;
             /** @description Positive integer id */
             webhook_id: number;
             /**
-             * @description post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), comment.approved (a comment became visible)
-             * @enum {string}
+             * @description post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), comment.approved (a comment became visible); category., tag. and author.created (the term became public: its first live post), .updated (a public term was changed), .deleted (deleted, or no longer public: its last live post went); site.updated (the site settings changed)
+             * @enum {unknown}
              */
-            event: "post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved";
+            event: "post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated";
             /**
              * @description pending: queued or being retried; succeeded: a 2xx answer; failed: every attempt failed
              * @enum {string}
@@ -1908,6 +2155,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getReady: {
@@ -1933,6 +2189,15 @@ export interface operations {
             };
             /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1982,6 +2247,15 @@ export interface operations {
             };
             /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2075,6 +2349,15 @@ export interface operations {
             };
             /** @description Unsupported content type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2204,6 +2487,15 @@ export interface operations {
             };
             /** @description Valid request that breaks a rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2354,6 +2646,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getPost: {
@@ -2409,6 +2710,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2487,6 +2797,15 @@ export interface operations {
             };
             /** @description Unsupported content type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2641,6 +2960,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listPostComments: {
@@ -2704,6 +3032,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2957,6 +3294,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getComment: {
@@ -3011,6 +3357,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3095,6 +3450,15 @@ export interface operations {
             };
             /** @description Unsupported content type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3213,6 +3577,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listRelatedPosts: {
@@ -3271,6 +3644,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3383,6 +3765,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     revokePreviewLinks: {
@@ -3470,6 +3861,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getPreview: {
@@ -3516,6 +3916,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3581,6 +3990,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3658,6 +4076,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listCategories: {
@@ -3708,6 +4135,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3818,6 +4254,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getCategory: {
@@ -3875,6 +4320,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3983,6 +4437,15 @@ export interface operations {
             };
             /** @description Valid request that breaks a rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4111,6 +4574,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listTags: {
@@ -4150,6 +4622,15 @@ export interface operations {
             };
             /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4257,6 +4738,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getTag: {
@@ -4314,6 +4804,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4422,6 +4921,15 @@ export interface operations {
             };
             /** @description Valid request that breaks a rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4548,6 +5056,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listAuthors: {
@@ -4587,6 +5104,15 @@ export interface operations {
             };
             /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4699,6 +5225,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getAuthor: {
@@ -4756,6 +5291,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4864,6 +5408,15 @@ export interface operations {
             };
             /** @description Valid request that breaks a rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4994,6 +5547,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listKeys: {
@@ -5049,6 +5611,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createKey: {
@@ -5060,6 +5631,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "partner-mirror",
+                 *       "scopes": [
+                 *         "read:drafts"
+                 *       ],
+                 *       "rate_limit_per_minute": 120,
+                 *       "rate_limit_per_day": 50000
+                 *     }
+                 */
                 "application/json": {
                     /** @example newsroom-tool */
                     name: string;
@@ -5069,6 +5650,10 @@ export interface operations {
                      *     ]
                      */
                     scopes: ("read:drafts" | "write:content" | "moderate:comments" | "admin")[];
+                    /** @description Requests per minute the key may make, reads included (429 beyond); null: no limit */
+                    rate_limit_per_minute?: number | null;
+                    /** @description Requests per UTC day the key may make (429 beyond); null: no limit */
+                    rate_limit_per_day?: number | null;
                 };
             };
         };
@@ -5128,6 +5713,15 @@ export interface operations {
             };
             /** @description Unsupported content type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5219,6 +5813,201 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** @description Requests per minute the key may make, reads included (429 beyond); null: no limit */
+                    rate_limit_per_minute?: number | null;
+                    /** @description Requests per UTC day the key may make (429 beyond); null: no limit */
+                    rate_limit_per_day?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ApiKey"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getKeyUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["KeyUsage"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listChanges: {
@@ -5288,6 +6077,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listWebhooks: {
@@ -5343,6 +6141,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createWebhook: {
@@ -5372,7 +6179,7 @@ export interface operations {
                      * @example https://partner.example.com/hooks/broadsheet
                      */
                     url: string;
-                    events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved")[];
+                    events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated")[];
                     /** @description Key of the HMAC-SHA256 signature; generated when absent. Shown only in the create response. */
                     secret?: string;
                     description?: string;
@@ -5453,6 +6260,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getWebhook: {
@@ -5516,6 +6332,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5607,6 +6432,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateWebhook: {
@@ -5627,8 +6461,8 @@ export interface operations {
                      * @example https://partner.example.com/hooks/broadsheet
                      */
                     url?: string;
-                    events?: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved")[];
-                    /** @description A new signing secret (rotation); not shown in the answer */
+                    events?: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated")[];
+                    /** @description A new signing secret that replaces the current one at once (the old one stops signing now: use it for a leaked secret; POST …/rotate-secret rotates with a grace period); not shown in the answer */
                     secret?: string;
                     description?: string;
                     active?: boolean;
@@ -5719,6 +6553,127 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The new secret; generated when absent */
+                    secret?: string;
+                    /** @description How long the previous secret keeps signing beside the new one (0: it stops at once); WEBHOOK_SECRET_GRACE_SECONDS (a day) by default */
+                    grace_seconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Webhook"] & {
+                            /**
+                             * @description The new signing secret, shown once
+                             * @example whsec_3q2-7…
+                             */
+                            secret: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listWebhookDeliveries: {
@@ -5790,6 +6745,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5889,6 +6853,15 @@ export interface operations {
             };
             /** @description Unsupported content type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5999,6 +6972,15 @@ export interface operations {
             };
             /** @description Valid request that breaks a rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6136,6 +7118,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listImports: {
@@ -6186,6 +7177,15 @@ export interface operations {
             };
             /** @description The key lacks the required scope, or the action is not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6256,6 +7256,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6371,6 +7380,707 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSources: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Source"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "feed_url": "https://partner.example.org/feed.xml",
+                 *       "name": "Partner wire",
+                 *       "category_ids": [
+                 *         3
+                 *       ],
+                 *       "status": "draft",
+                 *       "interval_minutes": 30
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description The feed (RSS, RDF, Atom or JSON Feed): an http(s) URL on port 80 or 443 with a public internet address, unless ALLOW_PRIVATE_TARGETS=true
+                     * @example https://partner.example.org/feed.xml
+                     */
+                    feed_url: string;
+                    name: string;
+                    /** @description Categories every imported post gets (ids that exist) */
+                    category_ids?: number[];
+                    /** @description Tags, besides the item's own categories, every imported post gets (ids that exist) */
+                    tag_ids?: number[];
+                    author_id?: number | null;
+                    /**
+                     * @description Status of new posts: `draft` (default, for an editor to review) or `published`
+                     * @enum {string}
+                     */
+                    status?: "draft" | "published";
+                    /** @description Minutes between two polls: at least 5 (default 30), at most a week. The feed is never fetched more often. */
+                    interval_minutes?: number;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @description Overrides what posts credit in `source` */
+                    attribution?: {
+                        /** @description Credited as `source.name` instead of the feed's title */
+                        name?: string | null;
+                        /** @description Credited as `source.url` instead of the item's link (`canonical_url` stays the item's link) */
+                        url?: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Source"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid request that breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Source"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The feed (RSS, RDF, Atom or JSON Feed): an http(s) URL on port 80 or 443 with a public internet address, unless ALLOW_PRIVATE_TARGETS=true
+                     * @example https://partner.example.org/feed.xml
+                     */
+                    feed_url?: string;
+                    name?: string;
+                    /** @description Categories every imported post gets (ids that exist) */
+                    category_ids?: number[];
+                    /** @description Tags every imported post gets (ids that exist) */
+                    tag_ids?: number[];
+                    author_id?: number | null;
+                    /**
+                     * @description Status of new posts: `draft` (default, for an editor to review) or `published`
+                     * @enum {string}
+                     */
+                    status?: "draft" | "published";
+                    /** @description Minutes between two polls: at least 5 (default 30), at most a week. The feed is never fetched more often. */
+                    interval_minutes?: number;
+                    enabled?: boolean;
+                    /** @description Overrides what posts credit in `source` */
+                    attribution?: {
+                        /** @description Credited as `source.name` instead of the feed's title */
+                        name?: string | null;
+                        /** @description Credited as `source.url` instead of the item's link (`canonical_url` stays the item's link) */
+                        url?: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Source"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid request that breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pollSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Source"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (duplicate slug or comment, resource in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSourceRuns: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SourceRun"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getRssFeed: {
@@ -6427,6 +8137,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6497,6 +8216,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getJsonFeed: {
@@ -6553,6 +8281,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6626,6 +8363,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     exportWxr: {
@@ -6668,6 +8414,15 @@ export interface operations {
             };
             /** @description The key lacks the required scope, or the action is not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

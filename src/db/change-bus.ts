@@ -18,7 +18,9 @@ export type ContentChange =
   | { kind: 'post', id: number, before: PostState | null, after: PostState | null, links?: { before: PostLinks | null, after: PostLinks | null } }
   // A term written (upsert) or deleted. A delete also stands for "stopped being public" (a
   // category whose last live post moved away); `wasPublic` tells whether the public could see
-  // it before, so a term the public never saw never appears in the change log.
+  // it before, so a term the public never saw never appears in the change log. On an upsert it
+  // is given when the term's own fields did not change: false when it has just become public
+  // (a category whose sub-category got its first live post), true when it only took posts over.
   | { kind: 'category' | 'tag' | 'author', id: number, slug: string, action: 'upsert' | 'delete', wasPublic?: boolean }
   | { kind: 'comment', id: number, postId: number, before: string | null, after: string | null }
   | { kind: 'site' }

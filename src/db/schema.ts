@@ -169,8 +169,26 @@ export const apiKeys = sqliteTable('api_keys', {
   scopes: text('scopes', { mode: 'json' }).$type<ApiScope[]>().notNull(),
   createdAt: integer('created_at').notNull(),
   lastUsedAt: integer('last_used_at'),
-  revokedAt: integer('revoked_at')
+  revokedAt: integer('revoked_at'),
+  // Optional quotas: requests made with the key (reads included) per minute and per UTC day.
+  rateLimitPerMinute: integer('rate_limit_per_minute'),
+  rateLimitPerDay: integer('rate_limit_per_day')
 }, (t) => [uniqueIndex('api_keys_hash_unique').on(t.keyHash)])
+
+/**
+ * Requests made with each key, per window: `m` rows per minute (for the per-minute quota;
+ * pruned), `d` rows per UTC day (the day quota and GET /v1/keys/{id}/usage). Counted in the
+ * database, so processes sharing the file share the quota.
+ */
+export const keyUsage = sqliteTable('key_usage', {
+  keyId: integer('key_id').notNull().references(() => apiKeys.id, { onDelete: 'cascade' }),
+  window: text('window', { enum: ['m', 'd'] }).notNull(),
+  // The window's start, ms since the epoch.
+  start: integer('start').notNull(),
+  requests: integer('requests').notNull().default(0),
+  // Requests refused with a 429 in the window.
+  limited: integer('limited').notNull().default(0)
+}, (t) => [primaryKey({ columns: [t.keyId, t.window, t.start] })])
 
 /** The ordered log of public changes that mirrors replay (GET /v1/changes). */
 export const changes = sqliteTable('changes', {
@@ -185,7 +203,11 @@ export const changes = sqliteTable('changes', {
   changedAt: integer('changed_at').notNull()
 }, (t) => [index('changes_changed_idx').on(t.changedAt, t.id), index('changes_resource_idx').on(t.resource, t.resourceId)])
 
-export const WEBHOOK_EVENTS = ['post.published', 'post.updated', 'post.unpublished', 'post.deleted', 'comment.created', 'comment.approved'] as const
+export const WEBHOOK_EVENTS = [
+  'post.published', 'post.updated', 'post.unpublished', 'post.deleted', 'comment.created', 'comment.approved',
+  'category.created', 'category.updated', 'category.deleted', 'tag.created', 'tag.updated', 'tag.deleted',
+  'author.created', 'author.updated', 'author.deleted', 'site.updated'
+] as const
 export type WebhookEvent = typeof WEBHOOK_EVENTS[number]
 
 export const webhooks = sqliteTable('webhooks', {
@@ -193,6 +215,9 @@ export const webhooks = sqliteTable('webhooks', {
   url: text('url').notNull(),
   events: text('events', { mode: 'json' }).$type<WebhookEvent[]>().notNull(),
   secret: text('secret').notNull(),
+  // After a rotation the old secret signs too (a second v1=) until previous_secret_expires_at.
+  previousSecret: text('previous_secret'),
+  previousSecretExpiresAt: integer('previous_secret_expires_at'),
   description: text('description').notNull().default(''),
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
   createdAt: integer('created_at').notNull(),
@@ -200,11 +225,12 @@ export const webhooks = sqliteTable('webhooks', {
 })
 
 export const webhookDeliveries = sqliteTable('webhook_deliveries', {
+  // The one delivery id: the API's, X-Broadsheet-Delivery's and the payload's `id`.
   id: integer('id').primaryKey({ autoIncrement: true }),
-  // Public id sent as X-Broadsheet-Delivery.
-  uuid: text('uuid').notNull(),
   webhookId: integer('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
   event: text('event').$type<WebhookEvent>().notNull(),
+  // The payload without its `id` (`{"event",…}`): the id is known once the row is, and is put
+  // first when the body is sent, the same bytes every attempt.
   payload: text('payload').notNull(),
   status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull().default('pending'),
   attempts: integer('attempts').notNull().default(0),
@@ -215,7 +241,6 @@ export const webhookDeliveries = sqliteTable('webhook_deliveries', {
   updatedAt: integer('updated_at').notNull(),
   deliveredAt: integer('delivered_at')
 }, (t) => [
-  uniqueIndex('webhook_deliveries_uuid_unique').on(t.uuid),
   index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
   index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id)
 ])
@@ -280,3 +305,52 @@ export const postPreviews = sqliteTable('post_previews', {
   index('post_previews_post_idx').on(t.postId),
   index('post_previews_expires_idx').on(t.expiresAt)
 ])
+
+/**
+ * Feed subscriptions (syndication in): a feed polled by every server process's poller. A
+ * poller leases a due source (`lease_until`) in an IMMEDIATE transaction, so two processes
+ * on one file never fetch it at once, and records the result only while it still holds that
+ * lease. Items become posts keyed `source:<id>:<item id>` (posts.import_key is unique).
+ */
+export const sources = sqliteTable('sources', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  // Updated when the feed answers a permanent redirect (301, 308).
+  feedUrl: text('feed_url').notNull(),
+  name: text('name').notNull(),
+  categoryIds: text('category_ids', { mode: 'json' }).$type<number[]>().notNull(),
+  tagIds: text('tag_ids', { mode: 'json' }).$type<number[]>().notNull(),
+  // null: each item is credited to the author it names, else to one named after the feed.
+  authorId: integer('author_id').references(() => authors.id, { onDelete: 'set null' }),
+  status: text('status', { enum: ['draft', 'published'] }).notNull().default('draft'),
+  intervalMinutes: integer('interval_minutes').notNull().default(30),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  attributionName: text('attribution_name'),
+  attributionUrl: text('attribution_url'),
+  // Validators of the last 200 answer, sent back as If-None-Match / If-Modified-Since.
+  etag: text('etag'),
+  lastModified: text('last_modified'),
+  nextPollAt: integer('next_poll_at').notNull(),
+  leaseUntil: integer('lease_until'),
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  lastError: text('last_error'),
+  // Why the poller turned it off (too many failures, 410 Gone); cleared when re-enabled.
+  disabledReason: text('disabled_reason'),
+  lastPolledAt: integer('last_polled_at'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+}, (t) => [index('sources_due_idx').on(t.enabled, t.nextPollAt)])
+
+/** One poll of a source: what the feed answered and what became of its items. */
+export const sourceRuns = sqliteTable('source_runs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  sourceId: integer('source_id').notNull().references(() => sources.id, { onDelete: 'cascade' }),
+  startedAt: integer('started_at').notNull(),
+  url: text('url').notNull(),
+  httpStatus: integer('http_status'),
+  itemsSeen: integer('items_seen').notNull().default(0),
+  itemsNew: integer('items_new').notNull().default(0),
+  itemsUpdated: integer('items_updated').notNull().default(0),
+  itemsSkipped: integer('items_skipped').notNull().default(0),
+  durationMs: integer('duration_ms').notNull(),
+  error: text('error')
+}, (t) => [index('source_runs_source_idx').on(t.sourceId, t.id)])

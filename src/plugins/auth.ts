@@ -12,6 +12,8 @@ export interface AuthContext {
   keyId: number | null
   name: string
   scopes: Set<ApiScope>
+  /** The key's quotas (requests per minute and per UTC day); null: none. */
+  limits: { perMinute: number | null, perDay: number | null }
 }
 
 declare module 'fastify' {
@@ -117,6 +119,8 @@ export interface StoredKey {
   scopes: readonly ApiScope[]
   /** When it was revoked; null while it works. */
   revokedAt: number | null
+  rateLimitPerMinute?: number | null
+  rateLimitPerDay?: number | null
 }
 
 export interface AuthOptions {
@@ -147,12 +151,12 @@ export default fp<AuthOptions>(async (app, opts) => {
       if (match === null) throw unauthorized('Authorization must be "Bearer <key>"', 'invalid_request')
       const token = match[1]
       if (opts.adminToken !== undefined && sameSecret(token, opts.adminToken)) {
-        request.auth = { keyId: null, name: 'ADMIN_TOKEN', scopes: new Set(API_SCOPES) }
+        request.auth = { keyId: null, name: 'ADMIN_TOKEN', scopes: new Set(API_SCOPES), limits: { perMinute: null, perDay: null } }
       } else {
         const row = findKey(hashKey(token))
         if (row === undefined || row.revokedAt !== null) throw unauthorized('The API key is not valid or has been revoked', 'invalid_token')
         touchKey(row.id, Date.now())
-        request.auth = { keyId: row.id, name: row.name, scopes: new Set(row.scopes) }
+        request.auth = { keyId: row.id, name: row.name, scopes: new Set(row.scopes), limits: { perMinute: row.rateLimitPerMinute ?? null, perDay: row.rateLimitPerDay ?? null } }
       }
     }
     const { scope, scopeWhen } = request.routeOptions.config

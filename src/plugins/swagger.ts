@@ -29,6 +29,7 @@ export const OPENAPI_TAGS = [
   { name: 'Imports', description: 'WordPress WXR and RSS/Atom/JSON Feed imports' },
   { name: 'Redirects', description: 'Old WordPress addresses of imported posts, for 301s' },
   { name: 'Export', description: 'The whole site as a WordPress export (WXR 1.2), admin' },
+  { name: 'Sources', description: 'Feed subscriptions: feeds polled and imported as they grow (syndication in)' },
   { name: 'Keys', description: 'API keys and their scopes (admin)' },
   { name: 'Health', description: 'Liveness and readiness' }
 ]

@@ -28,6 +28,7 @@ const exportRoutes: FastifyPluginAsyncTypebox<ExportRoutesOptions> = async (app,
         'no pages, so none are exported; commenters\' addresses are never stored, so none are exported either. The file is read a post at a time, ' +
         'not as one snapshot: a post written during the export may or may not be in it, never twice. Same as `npm run cli -- export wxr FILE`.',
       produces: [WXR_TYPE],
+      querystring: Type.Object({}, { additionalProperties: false }),
       response: {
         200: {
           description: 'The export, as an attachment named like WordPress\'s (`<site>.wordpress.<date>.xml`)',

@@ -65,6 +65,17 @@ export function feedItemKeys (feed: ParsedFeed, bytes: Buffer, opts: { sourceUrl
   }
 }
 
+/** How a feed subscription (a source) imports: see the sources module. */
+export interface FeedSubscription {
+  /** Keys items `<keyPrefix>:<item id>`, so a source whose URL moved still recognises them. */
+  keyPrefix: string
+  authorId: number | null
+  categoryIds: number[]
+  tagIds: number[]
+  /** Overrides the source credited on each post (the feed's title and the item's link). */
+  attribution: { name: string | null, url: string | null }
+}
+
 /**
  * Imports a feed document: each item becomes a post crediting the original (`source`,
  * `canonical_url`), keyed by the item's id (feedItemKeys) so a re-import updates, whether the
@@ -78,6 +89,8 @@ export async function importFeedDocument (target: ImportTarget, bytes: Buffer, o
   status: 'draft' | 'published'
   iframeHosts: string[]
   step?: ImportStep
+  /** A feed subscription: its items' key prefix, the author and terms it assigns, its attribution. */
+  subscription?: FeedSubscription
 }): Promise<ImportSummary> {
   let feed: ParsedFeed
   try {
@@ -89,16 +102,21 @@ export async function importFeedDocument (target: ImportTarget, bytes: Buffer, o
   const session = createImportSession(target, { iframeHosts: opts.iframeHosts, format: feed.format })
   for (const w of feed.warnings) session.warn(w)
   const title = clip(feed.title?.trim() || hostOf(feed.siteUrl) || 'Imported feed', 200)
+  const sub = opts.subscription
   const keys = feedItemKeys(feed, bytes, opts)
-  if (keys.warning !== null) session.warn(keys.warning)
+  if (keys.warning !== null && sub === undefined) session.warn(keys.warning)
   let read = 0
   for (const item of feed.items) {
     const link = httpUrl(item.url)
     const at = item.publishedAt?.getTime() ?? null
     const authorName = item.authorName?.trim() ?? ''
+    const sourceName = sub?.attribution.name ?? title
+    const sourceUrl = sub?.attribution.url ?? link
     session.post({
-      key: keys.of(item.id),
-      legacyKeys: keys.legacy(item.id),
+      // A subscription keys its items by the source (its URL may move); any other import by the
+      // item's own id (feedItemKeys), so a file and a URL import meet.
+      key: sub !== undefined ? `${sub.keyPrefix}:${item.id}` : keys.of(item.id),
+      legacyKeys: sub !== undefined ? [] : keys.legacy(item.id),
       ref: item.id,
       title: item.title.trim() || link || 'Untitled',
       status: opts.status === 'published' ? 'published' : 'draft',
@@ -108,8 +126,11 @@ export async function importFeedDocument (target: ImportTarget, bytes: Buffer, o
       categories: [],
       tags: item.categories.filter((c) => c.trim() !== '').map((c) => ({ name: c })),
       featuredImage: httpUrl(item.imageUrl) !== null ? { url: httpUrl(item.imageUrl) as string, alt: '' } : null,
-      source: link !== null ? { url: link, name: title } : null,
-      canonicalUrl: link
+      source: sourceUrl !== null ? { url: sourceUrl, name: sourceName } : null,
+      canonicalUrl: link,
+      ...(sub === undefined
+        ? {}
+        : { authorId: sub.authorId ?? undefined, categoryIds: sub.categoryIds, tagIds: sub.tagIds, updateOnlyDrafts: true })
     })
     if (opts.step !== undefined) await opts.step(session.summary, ++read, feed.items.length)
   }

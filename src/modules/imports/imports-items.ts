@@ -57,4 +57,10 @@ export interface ImportPost {
   legacyUrl?: string | null
   /** What the reader itself left out of the body (shortcodes, embeds it could not frame), for the summary. */
   lost?: Array<{ what: string, n: number }>
+  /** A feed subscription's settings: the author to credit instead of `author`, and terms added to the named ones (ids that exist). */
+  authorId?: number
+  categoryIds?: number[]
+  tagIds?: number[]
+  /** A post that exists is changed only while it is still a draft (an editor's published copy is left alone). */
+  updateOnlyDrafts?: boolean
 }

@@ -73,10 +73,6 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
       else waitFor = p.thumbnailId
     }
     const result = item('post', p.ref, (tx) => {
-      const authorId = authors.idOf(p.author, false, tx)
-      const categoryIds = [...new Set(p.categories.map((c) => terms.idOf('categories', c, false, tx)))]
-      const tagIds = [...new Set(p.tags.map((t) => terms.idOf('tags', t, false, tx)))]
-      const title = plain(p.title, 300) || '(untitled)'
       let existing = repo.postByImportKey(p.key)
       for (const old of existing === undefined ? (p.legacyKeys ?? []) : []) {
         existing = repo.postByImportKey(old)
@@ -85,6 +81,14 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
         repo.setImportKey(existing.id, p.key)
         break
       }
+      if (existing !== undefined && p.updateOnlyDrafts === true && existing.status !== 'draft') {
+        tx.count('posts', 'unchanged')
+        return { postId: existing.id, outcome: 'unchanged' as Outcome }
+      }
+      const authorId = p.authorId ?? authors.idOf(p.author, false, tx)
+      const categoryIds = [...new Set([...(p.categoryIds ?? []), ...p.categories.map((c) => terms.idOf('categories', c, false, tx))])]
+      const tagIds = [...new Set([...(p.tagIds ?? []), ...p.tags.map((t) => terms.idOf('tags', t, false, tx))])]
+      const title = plain(p.title, 300) || '(untitled)'
       const candidate = importSlug(p.slug, title, 'post')
       const input: PostInput = {
         title,

@@ -62,7 +62,7 @@ export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer
     for (const [id, was] of before) {
       const slug = visibility.slugOf(name, id)
       if (slug === undefined || was === visibility.hasLivePost(name, id, now)) continue
-      emit(was ? { kind: name, id, slug, action: 'delete', wasPublic: true } : { kind: name, id, slug, action: 'upsert' })
+      emit(was ? { kind: name, id, slug, action: 'delete', wasPublic: true } : { kind: name, id, slug, action: 'upsert', wasPublic: false })
     }
   }
 
@@ -105,9 +105,11 @@ export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer
         const around = kind.tree
           ? publicNow(visibility.withAncestors([parentOf(old), reassignTo ?? null].filter((p): p is number => p !== null && p !== id)), now)
           : undefined
+        let heirWasPublic = false
         if (reassignTo !== undefined) {
           if (reassignTo === id) throw new FieldError([{ in: 'query', path: 'reassign', message: `cannot reassign to the ${name} being deleted` }], 422)
           load(reassignTo)
+          heirWasPublic = visibility.hasLivePost(name, reassignTo, now)
           w.movePosts(id, reassignTo)
         }
         if (kind.tree) {
@@ -120,7 +122,7 @@ export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer
           announce(emit, around, now)
         } else if (reassignTo !== undefined) {
           // The term that took the posts over may have become public with them.
-          emit({ kind: name, id: reassignTo, slug: load(reassignTo).slug, action: 'upsert' })
+          emit({ kind: name, id: reassignTo, slug: load(reassignTo).slug, action: 'upsert', wasPublic: heirWasPublic })
         }
         touchPosts(db, emit, affected)
       })

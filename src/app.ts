@@ -14,7 +14,6 @@ import securityPlugin, { clientErrorHandler, frameworkErrors } from './plugins/s
 import authPlugin from './plugins/auth.js'
 import contentTypesPlugin from './plugins/content-types.js'
 import cachingPlugin from './plugins/caching.js'
-import { keysForChanges } from './modules/cache-keys.js'
 import healthModule from './modules/health/index.js'
 import siteModule from './modules/site/index.js'
 import searchModule from './modules/search/index.js'
@@ -79,9 +78,9 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
 
   // First of all onRequest hooks: a cache hit is answered before any other hook runs.
   await app.register(cachingPlugin, {
-    stamp: core.version.stamp,
-    onCommitted: core.bus.onCommitted,
-    invalidatedKeys: keysForChanges,
+    sync: core.invalidations.sync,
+    onInvalidated: core.invalidations.onInvalidated,
+    onAnnounced: core.invalidations.onAnnounced,
     enabled: config.RESPONSE_CACHE,
     maxBytes: config.RESPONSE_CACHE_MB * 1024 * 1024,
     purgeUrl: config.PURGE_URL,

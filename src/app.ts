@@ -82,6 +82,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     onInvalidated: core.invalidations.onInvalidated,
     onAnnounced: core.invalidations.onAnnounced,
     enabled: config.RESPONSE_CACHE,
+    maxEntries: config.RESPONSE_CACHE_ENTRIES,
     maxBytes: config.RESPONSE_CACHE_MB * 1024 * 1024,
     purgeUrl: config.PURGE_URL,
     varyByOrigin: config.CORS_ORIGINS !== '*'

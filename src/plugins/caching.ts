@@ -64,6 +64,7 @@ export interface CachingOptions {
   purgeUrl?: string
   /** CORS answers depend on the request's Origin (a list of origins, not `*`): key by it too. */
   varyByOrigin?: boolean
+  /** Most responses kept (RESPONSE_CACHE_ENTRIES), 10,000 by default. */
   maxEntries?: number
   /** Total size of cached bodies in bytes, every encoding counted (RESPONSE_CACHE_MB), 8 MiB by default. */
   maxBytes?: number
@@ -146,7 +147,7 @@ function isPublicRequest (request: FastifyRequest): boolean {
  */
 export default fp<CachingOptions>(async (app, opts) => {
   const maxAge = opts.maxAge ?? 60
-  const maxEntries = opts.maxEntries ?? 2000
+  const maxEntries = opts.maxEntries ?? 10_000
   const maxBytes = opts.maxBytes ?? 8 * 1024 * 1024
   const cache = new Map<string, Entry>()
   // Surrogate key → the entries carrying it. Its size is bounded by the entries' keys (at most

@@ -136,6 +136,19 @@ t.test('the cache stays within its byte budget, least recently used out first', 
   t.equal(await state('/big'), 'MISS', 'a body over a quarter of the budget is never stored')
 })
 
+t.test('the cache holds at most RESPONSE_CACHE_ENTRIES responses, least recently used out first', async (t) => {
+  const app = await buildTestApp(t, { RESPONSE_CACHE_ENTRIES: '2' })
+  makePost(app.db, { slug: 'one' })
+  makePost(app.db, { slug: 'two' })
+  makePost(app.db, { slug: 'three' })
+  const state = async (url: string) => (await app.inject(url)).headers['x-cache']
+  for (const slug of ['one', 'two']) t.equal(await state(`/v1/posts/${slug}`), 'MISS')
+  t.equal(await state('/v1/posts/one'), 'HIT', 'two entries fit')
+  t.equal(await state('/v1/posts/three'), 'MISS')
+  t.equal(await state('/v1/posts/two'), 'MISS', 'the least recently used one made room for the third')
+  t.equal(await state('/v1/posts/three'), 'HIT')
+})
+
 // Surrogate keys: what each public response depends on, and the PURGE of every committed write.
 
 t.test('public responses name their surrogate keys', async (t) => {

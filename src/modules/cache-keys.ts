@@ -12,7 +12,7 @@ import { isLive, type ContentChange, type PostLinks } from '../db/change-bus.js'
 //   categories, tags, authors   those lists and single reads (they carry live post counts), and
 //                post lists and feeds filtered by one of them
 //   site         the site settings, and the feeds (they carry the site's title)
-//   changes      the change log
+//   changes      the change log, and the feeds (their date is that of the newest public change)
 // See README "Caching" for the table of what each write invalidates.
 
 export const POSTS_KEY = 'posts'
@@ -112,9 +112,14 @@ export function postListKeys (ids: readonly number[], query: { q?: string, sort?
   return keys
 }
 
-/** The keys of a feed: its posts, the site (its title), the term it is narrowed to. */
+/**
+ * The keys of a feed: its posts, the site (its title), the term it is narrowed to, and the
+ * change log: a feed's Last-Modified (lastBuildDate, `updated`) is the time of the newest public
+ * change, so that a post leaving the feed still moves it forward (If-Modified-Since) — any
+ * public write changes every feed's date. Feeds are a handful of URLs.
+ */
 export function feedKeys (ids: readonly number[], query: { category?: string, tag?: string, author?: string }): string[] {
-  const keys = [POSTS_KEY, SITE_KEY]
+  const keys = [POSTS_KEY, SITE_KEY, CHANGES_KEY]
   if (query.category !== undefined) keys.push(termKey('category'))
   if (query.tag !== undefined) keys.push(termKey('tag'))
   if (query.author !== undefined) keys.push(termKey('author'))

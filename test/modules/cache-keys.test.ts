@@ -51,6 +51,6 @@ t.test('a scheduled post going live, and what responses carry', async (t) => {
   t.same(postListKeys([1, 2], {}), ['posts', 'post-1', 'post-2'])
   t.same(postListKeys([1], { q: 'x', category: 'c', tag: 't', author: 'a' }), ['posts', 'post-edits', 'categories', 'tags', 'authors', 'post-1'])
   t.same(postListKeys([], { sort: 'published_at' }), ['posts'], 'publication order needs no post-edits')
-  t.same(feedKeys([1], { tag: 't' }), ['posts', 'site', 'tags', 'post-1'])
+  t.same(feedKeys([1], { tag: 't' }), ['posts', 'site', 'changes', 'tags', 'post-1'])
   t.same(relatedKeys(1, [2, 3]), ['posts', 'post-edits', 'post-1', 'post-2', 'post-3'])
 })

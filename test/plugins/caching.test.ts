@@ -175,8 +175,8 @@ t.test('public responses name their surrogate keys', async (t) => {
     [`/v1/authors/${author.id}`, 'authors'],
     ['/v1/site', 'site'],
     ['/v1/changes', 'changes'],
-    ['/feeds/rss.xml', `posts site ${both}`],
-    [`/feeds/atom.xml?author=${author.id}`, `posts site authors ${both}`]
+    ['/feeds/rss.xml', `posts site changes ${both}`],
+    [`/feeds/atom.xml?author=${author.id}`, `posts site changes authors ${both}`]
   ]
   for (const [url, keys] of cases) {
     t.equal((await app.inject(url)).headers['surrogate-key'], keys, url)

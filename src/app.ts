@@ -28,6 +28,7 @@ import changesModule from './modules/changes/index.js'
 import webhooksModule from './modules/webhooks/index.js'
 import importsModule from './modules/imports/index.js'
 import feedsModule from './modules/feeds/index.js'
+import previewsModule from './modules/previews/index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -118,6 +119,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     siteUrl: config.SITE_URL
   })
   await app.register(relatedModule, { service: services.related })
+  await app.register(previewsModule, { service: core.previews })
   await app.register(categoriesModule, { repo: repos.categories, service: writes.categories })
   await app.register(tagsModule, { repo: repos.tags, service: writes.tags })
   await app.register(authorsModule, { repo: repos.authors, service: writes.authors })

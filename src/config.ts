@@ -15,6 +15,7 @@ export const ConfigSchema = Type.Object({
   DATABASE_PATH: Type.String({ minLength: 1, default: './data/broadsheet.db', description: 'SQLite file path (folders are created), or :memory:' }),
   SITE_URL: Type.Optional(Type.String({ pattern: BASE_URL_PATTERN, description: 'public frontend base URL (post url, feed item links, comment redirects): an absolute http(s) URL without query; defaults to PUBLIC_API_URL, else http://HOST:PORT' })),
   PUBLIC_API_URL: Type.Optional(Type.String({ pattern: BASE_URL_PATTERN, description: "this API's public base URL (feed self links, /v1/site feeds): an absolute http(s) URL without query; defaults to SITE_URL, else http://HOST:PORT" })),
+  PREVIEW_URL_TEMPLATE: Type.Optional(Type.String({ pattern: '^https?://[^\\s]*\\{token\\}', description: 'the frontend page that renders a preview link (preview_url), with {token} where the token goes: an absolute http(s) URL such as https://www.example.com/preview?token={token}; defaults to SITE_URL/preview?token={token}' })),
   LOG_LEVEL: Type.Union([
     Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
     Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
@@ -40,8 +41,8 @@ export const ConfigSchema = Type.Object({
   WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'number of server processes sharing the database (node:cluster): an integer 1–64' })
 })
 
-/** The configuration after loadConfig: both public base URLs are always known (derived when unset). */
-export type AppConfig = Static<typeof ConfigSchema> & { SITE_URL: string, PUBLIC_API_URL: string }
+/** The configuration after loadConfig: both public base URLs and the preview URL template are always known (derived when unset). */
+export type AppConfig = Static<typeof ConfigSchema> & { SITE_URL: string, PUBLIC_API_URL: string, PREVIEW_URL_TEMPLATE: string }
 
 /** Thrown by loadConfig with one line per bad variable. */
 export class ConfigError extends Error {
@@ -106,6 +107,8 @@ export function loadConfig (env: Record<string, string | undefined> = {}): AppCo
   const local = listenUrl(config.HOST, config.PORT)
   config.SITE_URL = site ?? api ?? local
   config.PUBLIC_API_URL = api ?? site ?? local
+  // The example site's preview page (examples/site) under SITE_URL, unless told otherwise.
+  config.PREVIEW_URL_TEMPLATE ??= `${config.SITE_URL}/preview?token={token}`
   return config
 }
 

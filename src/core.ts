@@ -38,6 +38,8 @@ import { createImportService } from './modules/imports/imports-service.js'
 import { createImportJobs } from './modules/imports/imports-jobs.js'
 import type { ImportProgress } from './modules/imports/imports-run.js'
 import { goLiveKeys, keysForChanges, MEMBERSHIP_KEYS, POST_EDITS_KEY } from './modules/cache-keys.js'
+import { createPreviewsRepository } from './modules/previews/previews-repository.js'
+import { createPreviewsService } from './modules/previews/previews-service.js'
 
 // The composition root: every repository, service, listener and worker of one database
 // connection is built here, once, in the order they depend on each other. The HTTP app
@@ -57,6 +59,8 @@ export interface CoreLog {
 export interface CoreOptions {
   /** SITE_URL: post URLs in webhook payloads, feeds and related posts. */
   siteUrl: string
+  /** PREVIEW_URL_TEMPLATE: the frontend page of a preview link, `{token}` replaced. */
+  previewUrlTemplate?: string
   /** IFRAME_HOSTS, parsed: iframes that survive post sanitizing. */
   iframeHosts: string[]
   /** QUERY_BUDGET_MS: how long one search, related-posts or feed read may compute. */
@@ -90,6 +94,7 @@ const SILENT_LOG: CoreLog = { debug: silent, info: silent, warn: silent, error: 
 export function coreOptions (config: AppConfig, log: CoreLog = SILENT_LOG): CoreOptions {
   return {
     siteUrl: config.SITE_URL,
+    previewUrlTemplate: config.PREVIEW_URL_TEMPLATE,
     iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     queryBudgetMs: config.QUERY_BUDGET_MS,
     webhooks: {
@@ -141,7 +146,8 @@ export function createCore (db: Db, options: CoreOptions) {
     related: createRelatedRepository(db),
     feeds: createFeedsRepository(db),
     imports: createImportsRepository(db),
-    importJobs: createImportJobsRepository(db)
+    importJobs: createImportJobsRepository(db),
+    previews: createPreviewsRepository(db)
   }
 
   // Each post's related-posts term vector, rebuilt in the write that changed its text; the
@@ -165,6 +171,15 @@ export function createCore (db: Db, options: CoreOptions) {
     }),
     feeds: createFeedsService({ posts, repos, site: repos.site, changes: repos.changes, feeds: repos.feeds, siteUrl, budgetMs })
   }
+  // Preview links read a post of any status through the same single-post read as GET /v1/posts/{ref}.
+  const previews = createPreviewsService({
+    repo: repos.previews,
+    postsRepo: repos.posts,
+    posts,
+    related: services.related,
+    comments: repos.comments,
+    urlTemplate: options.previewUrlTemplate ?? `${siteUrl}/preview?token={token}`
+  })
 
   const touch = (emit: Emit, ids: number[]) => { touchPosts(db, emit, ids) }
   const content = {
@@ -227,6 +242,8 @@ export function createCore (db: Db, options: CoreOptions) {
     repos,
     /** Reads that compose repositories: post lists and search, related posts, feeds. */
     services,
+    /** Preview links: made and revoked by keys, read by token (no invalidation, change log or webhook). */
+    previews,
     /** Writes, each one transaction through `write` and the change bus. */
     writes,
     /** What listens on the change bus besides the change log (`repos.changes.listener`). */

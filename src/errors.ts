@@ -7,6 +7,8 @@ import createError from '@fastify/error'
 export const PROBLEM_BASE = 'https://broadsheet.dev/problems/'
 
 export const NotFound = createError<[string, string]>('NOT_FOUND', '%s %s not found', 404)
+/** Any preview token that does not open a post (unknown, expired, revoked or malformed): one answer, so none is told apart. */
+export const PreviewNotFound = createError('PREVIEW_NOT_FOUND', 'This preview link does not exist, has expired or was revoked', 404)
 export const RouteNotFound = createError<[string, string]>('ROUTE_NOT_FOUND', 'No route %s %s', 404)
 export const InvalidCursor = createError('INVALID_CURSOR', 'The cursor is not valid: pass back meta.next_cursor unchanged', 400)
 export const Unauthorized = createError<[string]>('UNAUTHORIZED', '%s', 401)

@@ -29,3 +29,7 @@ export type Author = Schemas['Author']
 export type TermRef = Schemas['TermRef']
 export type AuthorRef = Schemas['AuthorRef']
 export type PaginationMeta = Schemas['PaginationMeta']
+/** A new preview link (`POST /v1/posts/{ref}/previews`): the token, shown once, and the frontend URL. */
+export type PreviewLink = Schemas['PreviewLink']
+/** A post read through a preview link (`GET /v1/previews/{token}`): the single-post shape plus `preview: true`. */
+export type PreviewPost = Schemas['PreviewEnvelope']['data']

@@ -203,6 +203,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/posts/{ref}/previews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a preview link to a post
+         * @description Needs `write:content` or `read:drafts`. A link that shows the post (draft, scheduled, published or archived) to whoever opens it, without a key, until it expires (`expires_in` seconds, 60 s to 7 days, an hour by default) or is revoked (DELETE, or deleting the post). The token is shown only in this answer; only its SHA-256 is kept. `preview_url` is `PREVIEW_URL_TEMPLATE` with the token in it, so an editor can open the frontend directly. Previews are private: not in the change log, no webhook.
+         */
+        post: operations["createPreviewLink"];
+        /**
+         * Revoke every preview link to a post
+         * @description Needs `write:content` or `read:drafts`. Every link made for this post stops working at once (a 404 from then on); none left is not an error.
+         */
+        delete: operations["revokePreviewLinks"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/previews/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a post through a preview link
+         * @description No key: the token is the credential. The post as it is **now** (later edits show at once), whatever its status, in the shape of GET /v1/posts/{ref} plus `"preview": true`. Never cached: `Cache-Control: private, no-store`, `X-Robots-Tag: noindex`, no `Surrogate-Key` (nothing reaches the response cache or a CDN). Unknown, expired, revoked and malformed tokens all answer the same 404 (`PREVIEW_NOT_FOUND`), at the same speed.
+         */
+        get: operations["getPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/previews/{token}/related": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the posts related to a previewed post
+         * @description As GET /v1/posts/{ref}/related for the previewed post (whatever its status): live published posts only, best first. Never cached: `Cache-Control: private, no-store`, `X-Robots-Tag: noindex`, no `Surrogate-Key` (nothing reaches the response cache or a CDN). Unknown, expired, revoked and malformed tokens all answer the same 404 (`PREVIEW_NOT_FOUND`), at the same speed.
+         */
+        get: operations["listPreviewRelatedPosts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/previews/{token}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the approved comments of a previewed post
+         * @description As GET /v1/posts/{ref}/comments for the previewed post (usually none for a draft): thread order, approved comments only. Never cached: `Cache-Control: private, no-store`, `X-Robots-Tag: noindex`, no `Surrogate-Key` (nothing reaches the response cache or a CDN). Unknown, expired, revoked and malformed tokens all answer the same 404 (`PREVIEW_NOT_FOUND`), at the same speed.
+         */
+        get: operations["listPreviewComments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/categories": {
         parameters: {
             query?: never;
@@ -1076,6 +1160,45 @@ export interface components {
         PostWriteEnvelope: {
             /** @description The whole post (as GET /v1/posts/{ref} shows it to the key) when the key may read drafts (read:drafts or admin); else a PostReceipt */
             data: components["schemas"]["Post"] | components["schemas"]["PostReceipt"];
+        };
+        /**
+         * PreviewEnvelope
+         * @description The post as it is now (any status), in the shape of GET /v1/posts/{ref}, marked as a preview
+         */
+        PreviewEnvelope: {
+            data: components["schemas"]["Post"] & {
+                /**
+                 * @description Always true: this is a preview, whatever the post's status; do not index or cache it
+                 * @enum {boolean}
+                 */
+                preview: true;
+            };
+        };
+        /**
+         * PreviewLink
+         * @description A new preview link to one post
+         */
+        PreviewLink: {
+            /**
+             * @description The token (256 random bits), shown only in this answer: only its hash is kept
+             * @example pv_Jm3rXb8f0V7pXyS1eQw2nH4kLc9tR6uA5zD0oG1iE7s
+             */
+            token: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            expires_at: string;
+            /**
+             * @description PREVIEW_URL_TEMPLATE with `{token}` replaced: the frontend page that renders the preview
+             * @example https://www.example.com/preview?token=pv_Jm3rXb8f0V7pXyS1eQw2nH4kLc9tR6uA5zD0oG1iE7s
+             */
+            preview_url: string;
+        };
+        /** PreviewLinkEnvelope */
+        PreviewLinkEnvelope: {
+            data: components["schemas"]["PreviewLink"];
         };
         /**
          * Problem
@@ -2808,6 +2931,359 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RelatedPostList"];
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPreviewLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id or the slug
+                 * @example blinken-warns-russia
+                 */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "expires_in": 86400
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description How long the link works, in seconds: 60 (a minute) to 604800 (seven days); an hour unless given
+                     * @default 3600
+                     * @example 3600
+                     */
+                    expires_in?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewLinkEnvelope"];
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokePreviewLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id or the slug
+                 * @example blinken-warns-russia
+                 */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A preview token from POST /v1/posts/{ref}/previews (`pv_` and 43 base64url characters)
+                 * @example pv_Jm3rXb8f0V7pXyS1eQw2nH4kLc9tR6uA5zD0oG1iE7s
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The post as it is now (any status), in the shape of GET /v1/posts/{ref}, marked as a preview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewEnvelope"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPreviewRelatedPosts: {
+        parameters: {
+            query?: {
+                /** @description How many related posts, 1–20 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description A preview token from POST /v1/posts/{ref}/previews (`pv_` and 43 base64url characters)
+                 * @example pv_Jm3rXb8f0V7pXyS1eQw2nH4kLc9tR6uA5zD0oG1iE7s
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelatedPostList"];
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPreviewComments: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description A preview token from POST /v1/posts/{ref}/previews (`pv_` and 43 base64url characters)
+                 * @example pv_Jm3rXb8f0V7pXyS1eQw2nH4kLc9tR6uA5zD0oG1iE7s
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["PublicComment"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    };
                 };
             };
             /** @description Invalid request: `errors` names each bad parameter or field */

@@ -264,3 +264,19 @@ export const importJobs = sqliteTable('import_jobs', {
   finishedAt: integer('finished_at'),
   updatedAt: integer('updated_at').notNull()
 }, (t) => [index('import_jobs_status_idx').on(t.status, t.id)])
+
+/**
+ * Preview links: a bearer token that reads one post whatever its status (issue 16). Only the
+ * SHA-256 of the token is kept; revoking deletes the rows, and so does deleting the post.
+ */
+export const postPreviews = sqliteTable('post_previews', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  postId: integer('post_id').notNull().references(() => posts.id, { onDelete: 'cascade' }),
+  tokenHash: text('token_hash').notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull()
+}, (t) => [
+  uniqueIndex('post_previews_token_hash_unique').on(t.tokenHash),
+  index('post_previews_post_idx').on(t.postId),
+  index('post_previews_expires_idx').on(t.expiresAt)
+])

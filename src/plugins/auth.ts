@@ -22,9 +22,10 @@ declare module 'fastify' {
     /**
      * The scope an API key needs for this operation. Checked in onRequest, before the body is
      * read: no key or a bad one is a 401, a key without the scope a 403, whatever the body.
-     * The operation's OpenAPI `security` is derived from it.
+     * The operation's OpenAPI `security` is derived from it. A list means any one of them
+     * (a preview link may be made by a key that writes or one that reads drafts).
      */
-    scope?: ApiScope
+    scope?: ApiScope | readonly ApiScope[]
     /** Makes `scope` needed only by the requests this says yes to (a public read that can show drafts). */
     scopeWhen?: (request: FastifyRequest) => boolean
     /** A write anyone may make (comment submission): the explicit alternative to `scope`. */
@@ -40,6 +41,11 @@ export function hasScope (request: FastifyRequest, scope: ApiScope): boolean {
 /** Which categories, tags and authors the request may read (lib/scopes.ts). */
 export function termScopeOf (request: FastifyRequest): 'public' | 'all' {
   return termScopeFor(request.auth?.scopes)
+}
+
+/** The scopes a route's `config.scope` accepts, any one of them. */
+function scopesOf (scope: ApiScope | readonly ApiScope[]): readonly ApiScope[] {
+  return typeof scope === 'string' ? [scope] : scope
 }
 
 function sameSecret (a: string, b: string): boolean {
@@ -72,8 +78,9 @@ function declareAccess (route: RouteOptions): void {
     throw new Error(`${where} documents a required key in schema.security: declare config.scope instead`)
   }
   if (config.scope !== undefined && config.scopeWhen === undefined) {
-    // OpenAPI 3.1 lets a non-OAuth requirement list the roles it needs: here, the scope.
-    schema.security = [{ bearerAuth: [config.scope] }]
+    // OpenAPI 3.1 lets a non-OAuth requirement list the roles it needs: here, the scope; one
+    // requirement per accepted scope, since alternatives are separate requirement objects.
+    schema.security = scopesOf(config.scope).map((scope) => ({ bearerAuth: [scope] }))
     schema.response = { ...problemResponses(401, 403), ...schema.response }
   } else {
     // Anyone may call it; a key is optional (and may show more, such as drafts).
@@ -129,7 +136,9 @@ export default fp<AuthOptions>(async (app, opts) => {
     }
     const { scope, scopeWhen } = request.routeOptions.config
     if (scope === undefined || (scopeWhen !== undefined && !scopeWhen(request))) return
-    if (request.auth === null) throw unauthorized(`This request needs an API key with the ${scope} scope`)
-    if (!hasScope(request, scope)) throw new Forbidden(`The API key lacks the ${scope} scope`)
+    const accepted = scopesOf(scope)
+    const named = accepted.join(' or ')
+    if (request.auth === null) throw unauthorized(`This request needs an API key with the ${named} scope`)
+    if (!accepted.some((s) => hasScope(request, s))) throw new Forbidden(`The API key lacks the ${named} scope`)
   })
 }, { name: 'auth' })

@@ -18,6 +18,7 @@ export const OPENAPI_TAGS = [
   { name: 'Site', description: 'Site name, language and comment settings' },
   { name: 'Posts', description: 'Articles: lists with filters, search and cursors; single posts by id or slug' },
   { name: 'Related', description: 'Posts related to a post, with scores and reasons' },
+  { name: 'Previews', description: 'Private preview links: a draft (or any post) for whoever holds the token, never cached' },
   { name: 'Comments', description: 'Comment threads, public submission and moderation' },
   { name: 'Categories', description: 'The category tree' },
   { name: 'Tags', description: 'Tags' },

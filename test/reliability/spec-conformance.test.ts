@@ -153,6 +153,20 @@ t.test('every response of a full scenario matches the schema openapi.json docume
   await call('GET', `/v1/posts/${live.slug}/comments`, { expect: 200 })
   await call('DELETE', `/v1/comments/${reply.id}`, admin({ expect: 204 }))
 
+  // Preview links: made for a draft, read with its related posts and comments, revoked.
+  const link = data<{ token: string }>(await call('POST', `/v1/posts/${String(receipt.id)}/previews`, { headers: writer, payload: { expires_in: 600 }, expect: 201 }))
+  await call('POST', `/v1/posts/${String(receipt.id)}/previews`, admin({ payload: { expires_in: 10 }, expect: 400 }))
+  await call('POST', '/v1/posts/no-such-post/previews', admin({ payload: {}, expect: 404 }))
+  await call('GET', `/v1/previews/${link.token}`, { expect: 200 })
+  await call('GET', `/v1/previews/${link.token}/related?limit=3`, { expect: 200 })
+  await call('GET', `/v1/previews/${link.token}/comments`, { expect: 200 })
+  await call('GET', `/v1/previews/${link.token}/comments?per_page=0`, { expect: 400 })
+  await call('DELETE', `/v1/posts/${String(receipt.id)}/previews`, { headers: writer, expect: 204 })
+  await call('DELETE', '/v1/posts/no-such-post/previews', admin({ expect: 404 }))
+  await call('GET', `/v1/previews/${link.token}`, { expect: 404 })
+  await call('GET', `/v1/previews/${link.token}/related`, { expect: 404 })
+  await call('GET', `/v1/previews/${link.token}/comments`, { expect: 404 })
+
   // Taxonomy reads, updates and deletes with reassignment.
   for (const base of ['/v1/categories', '/v1/tags', '/v1/authors']) await call('GET', `${base}?per_page=5`, { expect: 200 })
   await call('GET', `/v1/categories/${europe.slug}`, { expect: 200 })

@@ -177,8 +177,13 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
   /** The `limit` posts most related to a live post, and whether the time budget cut the work short (meta.timed_out). */
   /** `postId`: the post the list is for (its cache key). */
   function page (refText: string, limit: number, now = Date.now()): { postId: number, data: RelatedPost[], timedOut: boolean } {
-    const budget = createBudget(deps.budgetMs ?? Infinity)
     const target = posts.requireLive(refText, now)
+    return { postId: target.id, ...pageFor(target, limit, now) }
+  }
+
+  /** The same for a post already found, whatever its status (a preview link's draft): only live posts are ever offered. */
+  function pageFor (target: PostRow, limit: number, now = Date.now()): { data: RelatedPost[], timedOut: boolean } {
+    const budget = createBudget(deps.budgetMs ?? Infinity)
     startBackfill()
     let hash = repo.fingerprintOf(target.id)
     if (hash === undefined) {
@@ -232,7 +237,7 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
       const row = rows.get(r.id)
       return row === undefined ? [] : [toRelatedPost(row, r, rel, deps.siteUrl, now)]
     })
-    return { postId: target.id, data, timedOut }
+    return { data, timedOut }
   }
 
   return {
@@ -242,6 +247,7 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
     },
 
     page,
+    pageFor,
 
     /** Starts the backfill if no request has yet, and resolves once no post is left without a vector. */
     whenIndexed (): Promise<void> {

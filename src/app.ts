@@ -15,7 +15,6 @@ import authPlugin from './plugins/auth.js'
 import quotasPlugin, { publicRateLimit } from './plugins/quotas.js'
 import contentTypesPlugin from './plugins/content-types.js'
 import cachingPlugin from './plugins/caching.js'
-import { keysForChanges } from './modules/cache-keys.js'
 import healthModule from './modules/health/index.js'
 import siteModule from './modules/site/index.js'
 import searchModule from './modules/search/index.js'
@@ -86,10 +85,11 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   // cache: a cache hit is answered before any other hook runs.
   await app.register(publicRateLimit, { publicPerMinute: config.PUBLIC_RATE_LIMIT })
   await app.register(cachingPlugin, {
-    stamp: core.version.stamp,
-    onCommitted: core.bus.onCommitted,
-    invalidatedKeys: keysForChanges,
+    sync: core.invalidations.sync,
+    onInvalidated: core.invalidations.onInvalidated,
+    onAnnounced: core.invalidations.onAnnounced,
     enabled: config.RESPONSE_CACHE,
+    maxEntries: config.RESPONSE_CACHE_ENTRIES,
     maxBytes: config.RESPONSE_CACHE_MB * 1024 * 1024,
     purgeUrl: config.PURGE_URL,
     varyByOrigin: config.CORS_ORIGINS !== '*'

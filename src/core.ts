@@ -1,6 +1,6 @@
 import type { AppConfig } from './config.js'
 import type { Db } from './db/client.js'
-import { createContentVersion } from './db/content-version.js'
+import { createInvalidations } from './db/invalidations.js'
 import { createChangeBus } from './db/change-bus.js'
 import { createWriter, type Emit } from './db/write.js'
 import { createLiveCounts } from './db/live-counts.js'
@@ -43,6 +43,7 @@ import { createImportJobsRepository } from './modules/imports/imports-jobs-repos
 import { createImportService } from './modules/imports/imports-service.js'
 import { createImportJobs } from './modules/imports/imports-jobs.js'
 import type { ImportProgress } from './modules/imports/imports-run.js'
+import { goLiveKeys, keysForChanges, MEMBERSHIP_KEYS, POST_EDITS_KEY } from './modules/cache-keys.js'
 import { createPreviewsRepository } from './modules/previews/previews-repository.js'
 import { createPreviewsService } from './modules/previews/previews-service.js'
 
@@ -135,15 +136,18 @@ export function coreOptions (config: AppConfig, log: CoreLog = SILENT_LOG): Core
 export function createCore (db: Db, options: CoreOptions) {
   const { siteUrl, iframeHosts, queryBudgetMs: budgetMs } = options
 
-  // What cached public reads are keyed by; bumped by every write, before it commits.
-  const version = createContentVersion(db)
+  // What each write invalidates (its surrogate keys), recorded in its transaction and read by
+  // every process sharing the file; memoized reads are stamped by the keys they depend on.
+  const invalidations = createInvalidations(db, { goLiveKeys })
   const bus = createChangeBus()
-  const write = createWriter(db, bus, version)
+  const write = createWriter(db, bus, invalidations, keysForChanges)
+  const membership = invalidations.stampFor(MEMBERSHIP_KEYS)
 
-  // Which terms the public may see: the counts and visible ids for reads (remembered per
-  // content stamp), and the one-term questions a write asks inside its transaction.
-  const counts = createLiveCounts(db, version.stamp)
-  const publicTerms = createPublicTerms(db, version.stamp, counts)
+  // Which terms the public may see: the counts and visible ids for reads (remembered until
+  // the posts' membership or the terms change), and the one-term questions a write asks
+  // inside its transaction.
+  const counts = createLiveCounts(db, membership)
+  const publicTerms = createPublicTerms(db, membership, counts)
   const termVisibility = createTermVisibility(db)
 
   const repos = {
@@ -173,11 +177,20 @@ export function createCore (db: Db, options: CoreOptions) {
   const relatedIndex = createRelatedIndexer(db)
 
   const search = createSearchEngine(repos.search, { budgetMs })
-  const posts = createPostsService(repos, siteUrl, search, version.stamp)
+  const posts = createPostsService(repos, siteUrl, search, membership)
   const services = {
     posts,
     search,
-    related: createRelatedService({ repo: repos.related, indexer: relatedIndex, posts, stamp: version.stamp, bump: version.bump, siteUrl, budgetMs }),
+    related: createRelatedService({
+      repo: repos.related,
+      indexer: relatedIndex,
+      posts,
+      // Corpus statistics move with membership and with any live post's text.
+      stamp: invalidations.stampFor([...MEMBERSHIP_KEYS, POST_EDITS_KEY]),
+      invalidate: (keys) => { invalidations.invalidate(keys) },
+      siteUrl,
+      budgetMs
+    }),
     feeds: createFeedsService({ posts, repos, site: repos.site, changes: repos.changes, feeds: repos.feeds, siteUrl, budgetMs })
   }
   // Preview links read a post of any status through the same single-post read as GET /v1/posts/{ref}.
@@ -237,8 +250,12 @@ export function createCore (db: Db, options: CoreOptions) {
   const importJobs = createImportJobs({
     repo: repos.importJobs,
     importer,
-    // A worker thread's commits reach this process's after-commit listeners (cache purges).
-    announce: (changes) => { bus.committed(changes) },
+    // A worker thread's commits (it recorded their invalidations) reach this process's cache
+    // and purges at once, and its after-commit listeners.
+    announce: (changes) => {
+      invalidations.committed(keysForChanges(changes, Date.now()))
+      bus.committed(changes)
+    },
     iframeHosts,
     siteUrl,
     stallMs: options.imports.stallMs,
@@ -265,13 +282,13 @@ export function createCore (db: Db, options: CoreOptions) {
 
   return {
     db,
-    version,
+    invalidations,
     bus,
     write,
     repos,
     /** Reads that compose repositories: post lists and search, related posts, feeds. */
     services,
-    /** Preview links: made and revoked by keys, read by token (no content version, change log or webhook). */
+    /** Preview links: made and revoked by keys, read by token (no invalidation, change log or webhook). */
     previews,
     /** Writes, each one transaction through `write` and the change bus. */
     writes,
@@ -281,6 +298,7 @@ export function createCore (db: Db, options: CoreOptions) {
 
     /** Starts the workers: webhook deliveries, and import jobs (failing those of dead processes). */
     start (): void {
+      invalidations.start()
       webhookWorker.start()
       importJobs.start()
       sourcePoller.start()
@@ -296,6 +314,7 @@ export function createCore (db: Db, options: CoreOptions) {
       await importJobs.stop(IMPORT_CLOSE_GRACE_MS)
       services.related.close()
       await sourcePoller.stop()
+      invalidations.stop()
       await webhookWorker.stop()
     }
   }

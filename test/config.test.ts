@@ -12,6 +12,8 @@ t.test('defaults match the design', async (t) => {
   t.equal(c.ALLOW_PRIVATE_TARGETS, false)
   t.equal(c.ADMIN_TOKEN, undefined)
   t.equal(c.RESPONSE_CACHE, true)
+  t.equal(c.RESPONSE_CACHE_ENTRIES, 10_000)
+  t.equal(c.RESPONSE_CACHE_MB, 8)
 })
 
 t.test('values are converted and trimmed', async (t) => {
@@ -33,7 +35,8 @@ t.test('a bad value stops the start with a message naming the variable and what 
     [{ COMMENT_RATE_LIMIT: '0' }, /COMMENT_RATE_LIMIT="0"/],
     [{ ALLOW_PRIVATE_TARGETS: 'maybe' }, /ALLOW_PRIVATE_TARGETS="maybe" is invalid: expected true or false/],
     [{ CORS_ORIGINS: 'not an origin' }, /CORS_ORIGINS="not an origin"/],
-    [{ TRUST_PROXY: 'sometimes' }, /TRUST_PROXY="sometimes"/]
+    [{ TRUST_PROXY: 'sometimes' }, /TRUST_PROXY="sometimes"/],
+    [{ RESPONSE_CACHE_ENTRIES: '0' }, /RESPONSE_CACHE_ENTRIES="0" is invalid: expected most responses the response cache may hold/]
   ]
   for (const [env, message] of cases) {
     t.throws(() => loadConfig(env), message, JSON.stringify(env))

@@ -17,10 +17,24 @@ export const siteSettings = sqliteTable('site_settings', {
   updatedAt: integer('updated_at').notNull()
 })
 
-/** Key/value store for internal values: the content version, the comment hash key. */
+/** Key/value store for internal values (the comment hash key of earlier versions). */
 export const meta = sqliteTable('meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull()
+})
+
+/**
+ * What each committed write invalidated: the surrogate keys of the public responses it may have
+ * changed (src/modules/cache-keys.ts), space-separated, written in the write's transaction.
+ * Every process sharing the file reads the rows after the last one it has seen, once per
+ * event-loop turn, and drops its cached responses carrying those keys (src/db/invalidations.ts).
+ * The id orders them (AUTOINCREMENT: never reused, also after pruning); old rows are pruned.
+ */
+export const invalidations = sqliteTable('invalidations', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** When the write ran (its transaction's time, ms). */
+  at: integer('at').notNull(),
+  keys: text('keys').notNull()
 })
 
 export const authors = sqliteTable('authors', {

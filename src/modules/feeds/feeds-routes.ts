@@ -6,7 +6,7 @@ import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
 import type { FeedData, FeedsService } from './feeds-service.js'
 import { toFeedChannel, toFeedItem } from './feeds-mapper.js'
 import { CONDITIONAL_HELP, EXAMPLES, FeedQuery, FORMATS, URL_HELP, type Format } from './feeds-schemas.js'
-import { POSTS_KEY, SITE_KEY } from '../cache-keys.js'
+import { feedKeys, POSTS_KEY, SITE_KEY } from '../cache-keys.js'
 
 /**
  * The feed's own URL on PUBLIC_API_URL with the filters as the reader sent them (defaults are
@@ -60,6 +60,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox<FeedsRoutesOptions> = async (app, o
       }
     }, async (request, reply) => {
       const data = service.load(request.query)
+      reply.cacheKeys(feedKeys(data.posts.map((p) => p.id), request.query))
       reply.type(f.mediaType)
       if (data.timedOut) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
       reply.header('last-modified', new Date(data.lastModified).toUTCString())

@@ -10,7 +10,7 @@ import { parseRef } from '../../lib/refs.js'
 import type { PostsRepository, Visibility } from './posts-repository.js'
 import type { PostsService } from './posts-service.js'
 import type { PostsWriteService, WriteWarning } from './posts-write-service.js'
-import { POSTS_KEY, postKey } from '../cache-keys.js'
+import { POSTS_KEY, postKey, postListKeys } from '../cache-keys.js'
 import { CreatePostBody, GetPostQuery, ListPostsQuery, POST_LIST_EXAMPLE, UpdatePostBody, type ListPostsQueryType, type Post } from './posts-schemas.js'
 
 // Any status but published needs read:drafts, checked with the key before the query is validated.
@@ -71,6 +71,7 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       throw new FieldError([{ in: 'query', path: 'page', message: 'cannot be combined with cursor: a cursor continues after the last item it was given for; drop page' }])
     }
     const result = posts.list(request.query, visibilityFor(request.query.status), Date.now(), termScopeFor(request.auth?.scopes))
+    reply.cacheKeys(postListKeys(result.ids, request.query))
     if (result.search?.timed_out === true) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
     // Link targets are relative references (RFC 8288 §3.2: resolved against the request URL),
     // so they hold whatever host and path prefix the client used and nothing from its headers.

@@ -11,6 +11,8 @@ import type { SearchEngine, SearchMeta } from '../search/search-service.js'
 /** One page of a post list: the posts as the API shows them and where the page stands. */
 export interface ListResult {
   data: Array<Record<string, unknown>>
+  /** The ids of the posts in `data`, in order (sparse fields may leave `id` out of data): their cache keys. */
+  ids: number[]
   /** The page number; null when paging by cursor. */
   page: number | null
   perPage: number
@@ -157,7 +159,7 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
       if (query.q !== undefined) {
         const found = search?.list(query.q, filter, { sort, limit: perPage, offset, after, withContent }) ?? null
         // Nothing searchable in the text (only punctuation, say): an empty result, not an error.
-        if (found === null) return { data: [], page: query.cursor ? null : asked.page, perPage, total: 0, nextCursor: null }
+        if (found === null) return { data: [], ids: [], page: query.cursor ? null : asked.page, perPage, total: 0, nextCursor: null }
         ;({ rows, total, hasMore } = found)
         searchMeta = found.search
       } else {
@@ -178,7 +180,7 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
       }
       const rel = relationsOf(rows)
       const data = rows.map((r) => toPost(r, rel, siteUrl, now, fields) as Record<string, unknown>)
-      return { data, page, perPage, total, nextCursor, ...(searchMeta ? { search: searchMeta } : {}) }
+      return { data, ids: rows.map((r) => r.id), page, perPage, total, nextCursor, ...(searchMeta ? { search: searchMeta } : {}) }
     },
 
     get (refText: string, visibility: Visibility, now = Date.now()) {

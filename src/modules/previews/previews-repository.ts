@@ -6,7 +6,7 @@ export type PreviewRow = typeof postPreviews.$inferSelect
 
 /**
  * All database access for preview links. They are private and change no public content, so
- * they are written here directly, not through the content writer: no content version bump,
+ * they are written here directly, not through the content writer: no invalidation,
  * no change log entry, no webhook.
  */
 export function createPreviewsRepository (db: Db) {

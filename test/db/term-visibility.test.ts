@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { openDatabase } from '../../src/db/client.js'
 import { runMigrations } from '../../src/db/migrate.js'
 import { createTermVisibility } from '../../src/db/term-visibility.js'
@@ -7,7 +7,7 @@ import { makeCategory, makePost, makeTag } from '../helpers/factories.js'
 // The write side of term visibility runs inside every post write: its questions must read the
 // links of the terms they ask about, never every link of every post.
 
-function setup (t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+function setup (t: Test) {
   const db = openDatabase(':memory:')
   runMigrations(db)
   t.teardown(() => db.$client.close())

@@ -27,7 +27,13 @@ import { createRelatedRepository } from './modules/related/related-repository.js
 import { createRelatedIndexer } from './modules/related/related-index.js'
 import { createRelatedService } from './modules/related/related-service.js'
 import { createFeedsRepository } from './modules/feeds/feeds-repository.js'
-import { createFeedsService } from './modules/feeds/feeds-service.js'
+import { createFeedsService, type FeedPost } from './modules/feeds/feeds-service.js'
+import { feedItemTexts } from './modules/feeds/feeds-mapper.js'
+import { createPostDocumentsRepository } from './modules/posts/posts-documents-repository.js'
+import { createPostDocuments } from './modules/posts/posts-documents.js'
+import { createCommentDocumentsRepository } from './modules/comments/comments-documents-repository.js'
+import { createCommentDocuments } from './modules/comments/comments-documents.js'
+import { createReadModelWorker } from './db/read-model-worker.js'
 import { createWebhooksRepository } from './modules/webhooks/webhooks-repository.js'
 import { createWebhookEvents } from './modules/webhooks/webhooks-events.js'
 import { createWebhookWorker } from './modules/webhooks/webhooks-worker.js'
@@ -137,15 +143,42 @@ export function createCore (db: Db, options: CoreOptions) {
     related: createRelatedRepository(db),
     feeds: createFeedsRepository(db),
     imports: createImportsRepository(db),
-    importJobs: createImportJobsRepository(db)
+    importJobs: createImportJobsRepository(db),
+    postDocuments: createPostDocumentsRepository(db),
+    commentDocuments: createCommentDocumentsRepository(db)
   }
 
   // Each post's related-posts term vector, rebuilt in the write that changed its text; the
   // related service also fills in posts that have none yet (in the background).
   const relatedIndex = createRelatedIndexer(db)
 
+  // The read model: every post's and public comment's representations, stored by the write that
+  // changes them (settle, inside its transaction); reads use them when current, else the rows.
+  const postDocumentsRepo = repos.postDocuments
+  const documents = {
+    posts: createPostDocuments({
+      db,
+      repo: postDocumentsRepo,
+      posts: repos.posts,
+      siteUrl,
+      feedItems: (post) => feedItemTexts(post as unknown as FeedPost, siteUrl),
+      onError: (postId, err) => { options.log.error({ postId, err }, 'post documents not built; read from rows') }
+    }),
+    comments: createCommentDocuments({
+      db,
+      repo: repos.commentDocuments,
+      comments: repos.comments,
+      onError: (commentId, err) => { options.log.error({ commentId, err }, 'comment document not built; thread read from rows') }
+    })
+  }
+  bus.onSettle((changes) => {
+    documents.posts.settle()
+    documents.comments.settle(changes)
+  })
+  const readModelWorker = createReadModelWorker(documents, options.log)
+
   const search = createSearchEngine(repos.search, { budgetMs })
-  const posts = createPostsService(repos, siteUrl, search, version.stamp)
+  const posts = createPostsService(repos, siteUrl, search, version.stamp, { repo: postDocumentsRepo, fingerprint: documents.posts.fingerprint })
   const services = {
     posts,
     search,
@@ -214,12 +247,15 @@ export function createCore (db: Db, options: CoreOptions) {
     writes,
     /** What listens on the change bus besides the change log (`repos.changes.listener`). */
     listeners: { webhookEvents, relatedIndex },
-    workers: { webhooks: webhookWorker, imports: importJobs },
+    /** The stored public representations (read model) and their builders. */
+    documents,
+    workers: { webhooks: webhookWorker, imports: importJobs, readModel: readModelWorker },
 
     /** Starts the workers: webhook deliveries, and import jobs (failing those of dead processes). */
     start (): void {
       webhookWorker.start()
       importJobs.start()
+      readModelWorker.start()
     },
 
     /** Takes no new import job; requests waiting for one are answered within the grace time. */
@@ -231,6 +267,7 @@ export function createCore (db: Db, options: CoreOptions) {
     async stop (): Promise<void> {
       await importJobs.stop(IMPORT_CLOSE_GRACE_MS)
       services.related.close()
+      readModelWorker.stop()
       await webhookWorker.stop()
     }
   }

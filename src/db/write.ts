@@ -7,8 +7,9 @@ export type Emit = (change: ContentChange) => void
 /**
  * Runs a write as one IMMEDIATE transaction (the write lock is taken up front, so
  * concurrent writers in other processes wait instead of failing half-way). Changes emitted
- * inside reach the bus listeners in the same transaction, and the content version is bumped
- * before commit, so cached public reads are invalidated exactly when the write lands.
+ * inside reach the bus listeners in the same transaction, then the settle listeners (the read
+ * model) run once, and the content version is bumped before commit, so cached public reads are
+ * invalidated exactly when the write lands.
  */
 export function createWriter (db: Db, bus: ChangeBus, version: ContentVersion) {
   return function write<T> (fn: (emit: Emit, now: number) => T): T {
@@ -21,6 +22,7 @@ export function createWriter (db: Db, bus: ChangeBus, version: ContentVersion) {
         changes.push(change)
         bus.emit(change, now)
       }, now)
+      bus.settle(changes, now)
       version.bump()
       return result
     }, { behavior: 'immediate' })

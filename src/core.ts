@@ -183,7 +183,7 @@ export function createCore (db: Db, options: CoreOptions) {
     posts,
     search,
     related: createRelatedService({ repo: repos.related, indexer: relatedIndex, posts, stamp: version.stamp, bump: version.bump, siteUrl, budgetMs }),
-    feeds: createFeedsService({ posts, repos, site: repos.site, changes: repos.changes, feeds: repos.feeds, siteUrl, budgetMs })
+    feeds: createFeedsService({ posts, repos, site: repos.site, changes: repos.changes, feeds: repos.feeds, siteUrl, budgetMs, documents: { repo: repos.postDocuments, fingerprint: documents.posts.fingerprint } })
   }
 
   const touch = (emit: Emit, ids: number[]) => { touchPosts(db, emit, ids) }

@@ -1,6 +1,7 @@
 -- The read model: public representations stored beside the rows they are built from, so a
 -- public read is an index range scan plus concatenation (src/modules/posts/posts-documents.ts,
--- src/modules/comments/comments-documents.ts, src/modules/related/related-lists.ts).
+-- src/modules/comments/comments-documents.ts). Related-post lists are not stored yet: they are
+-- computed per request as before.
 --
 -- The triggers queue with NOT EXISTS rather than INSERT OR IGNORE: an outer upsert (the link
 -- writes' ON CONFLICT DO UPDATE) imposes its own conflict policy on the statements of the
@@ -66,35 +67,6 @@ CREATE TABLE `comment_queue` (
 );
 --> statement-breakpoint
 CREATE INDEX `comment_queue_post_idx` ON `comment_queue` (`post_id`);
---> statement-breakpoint
--- Each live post's related posts, best first, as last computed; refreshed in the background.
-CREATE TABLE `related_lists` (
-  `post_id` integer PRIMARY KEY NOT NULL REFERENCES `posts`(`id`) ON DELETE CASCADE,
-  `fingerprint` text NOT NULL,
-  `computed_at` integer NOT NULL
-);
---> statement-breakpoint
-CREATE TABLE `related_items` (
-  `post_id` integer NOT NULL REFERENCES `related_lists`(`post_id`) ON DELETE CASCADE,
-  `rank` integer NOT NULL,
-  `related_id` integer NOT NULL,
-  `score` real NOT NULL,
-  -- [shared tag ids, shared category ids, text similarity]
-  `reasons` text NOT NULL,
-  PRIMARY KEY (`post_id`, `rank`)
-) WITHOUT ROWID;
---> statement-breakpoint
-CREATE INDEX `related_items_related_idx` ON `related_items` (`related_id`);
---> statement-breakpoint
--- Lists to compute again, from `due_at` on (a scheduled post's go-live); `spread`: afterwards,
--- queue the lists of the posts in the new list too (the written post may now belong in them).
-CREATE TABLE `related_queue` (
-  `post_id` integer PRIMARY KEY NOT NULL,
-  `due_at` integer NOT NULL,
-  `spread` integer NOT NULL
-);
---> statement-breakpoint
-CREATE INDEX `related_queue_due_idx` ON `related_queue` (`due_at`);
 --> statement-breakpoint
 -- A post delete scanned scheduled_events (a foreign key without an index).
 CREATE INDEX `scheduled_events_post_idx` ON `scheduled_events` (`post_id`);

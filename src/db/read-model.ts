@@ -98,26 +98,3 @@ export const commentQueue = sqliteTable('comment_queue', {
   commentId: integer('comment_id').primaryKey(),
   postId: integer('post_id').notNull()
 })
-
-/** A live post's stored related-posts list: when it was computed, and with what. */
-export const relatedLists = sqliteTable('related_lists', {
-  postId: integer('post_id').primaryKey(),
-  fingerprint: text('fingerprint').notNull(),
-  computedAt: integer('computed_at').notNull()
-})
-
-/** The entries of a stored list, best first. */
-export const relatedItems = sqliteTable('related_items', {
-  postId: integer('post_id').notNull(),
-  rank: integer('rank').notNull(),
-  relatedId: integer('related_id').notNull(),
-  score: real('score').notNull(),
-  reasons: text('reasons').notNull()
-})
-
-/** Lists to compute again from `dueAt` on; `spread`: then queue the lists of the posts in the new one. */
-export const relatedQueue = sqliteTable('related_queue', {
-  postId: integer('post_id').primaryKey(),
-  dueAt: integer('due_at').notNull(),
-  spread: integer('spread', { mode: 'boolean' }).notNull()
-})

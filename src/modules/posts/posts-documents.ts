@@ -6,11 +6,11 @@ import type { Post } from './posts-schemas.js'
 
 // The posts' read model: for every post, its public representations built once, when it is
 // written, and stored beside it (post_documents, 0006_read_model.sql):
-//   card      the post as lists, search results and related posts show it (no body)
+//   card      the post as lists show it (no body; search and related posts still build theirs)
 //   full      the post as GET /v1/posts/{ref} shows it
-//   terms     its categories and tags, for the reasons of related posts
+//   terms     its categories and tags (for related posts' reasons; not read yet)
 //   rss_item, atom_entry, json_item   its item in each feed format (published posts only)
-// Public reads concatenate these (posts-service.ts, feeds-service.ts, related-lists.ts) and
+// Public reads concatenate these (posts-service.ts lists and single posts, feeds-service.ts) and
 // build from the rows, as before, whatever has no current document.
 //
 // Who keeps them fresh: triggers delete a post's documents and queue it whenever a row they

@@ -123,7 +123,8 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     postsRepo: repos.posts,
     site: repos.site,
     rateLimit: config.COMMENT_RATE_LIMIT,
-    siteUrl: config.SITE_URL
+    siteUrl: config.SITE_URL,
+    documents: core.documents.comments
   })
   await app.register(relatedModule, { service: services.related })
   await app.register(previewsModule, { service: core.previews })

@@ -25,6 +25,7 @@ const USAGE = `Usage: npm run cli -- [--demo] <command>
                                          (not the commenter-address key file DATABASE_PATH.key)
   migrate                                apply pending migrations
   seed-demo                              fill an empty database with the demo content
+  rebuild                                build the read model (stored posts, feed items, comments) afresh
 
 The database is DATABASE_PATH (default ./data/broadsheet.db); --demo uses ./data/demo.db, the database
 of \`npm run demo\`, unless DATABASE_PATH is set (the server's rule). Every command says which file it opened.`
@@ -105,6 +106,14 @@ export async function runCli (argv: string[], env: Record<string, string | undef
         const { seedDemo } = await import('./demo/seed-demo.js')
         const summary = seedDemo(await openCore(db, config))
         console.log(summary.seeded ? `created ${summary.posts} posts and ${summary.comments} comments` : `the database already has ${summary.posts} posts; nothing done`)
+        return 0
+      }
+      case 'rebuild': {
+        // Readers in running processes use the rows for whatever is not rebuilt yet.
+        const core = await openCore(db, config)
+        const started = performance.now()
+        const built = core.workers.readModel.rebuild()
+        console.log(`rebuilt the read model: ${built} documents in ${Math.round(performance.now() - started)} ms`)
         return 0
       }
       default:

@@ -33,7 +33,13 @@ import { createRelatedRepository } from './modules/related/related-repository.js
 import { createRelatedIndexer } from './modules/related/related-index.js'
 import { createRelatedService } from './modules/related/related-service.js'
 import { createFeedsRepository } from './modules/feeds/feeds-repository.js'
-import { createFeedsService } from './modules/feeds/feeds-service.js'
+import { createFeedsService, type FeedPost } from './modules/feeds/feeds-service.js'
+import { feedItemTexts } from './modules/feeds/feeds-mapper.js'
+import { createPostDocumentsRepository } from './modules/posts/posts-documents-repository.js'
+import { createPostDocuments } from './modules/posts/posts-documents.js'
+import { createCommentDocumentsRepository } from './modules/comments/comments-documents-repository.js'
+import { createCommentDocuments } from './modules/comments/comments-documents.js'
+import { createReadModelWorker } from './db/read-model-worker.js'
 import { createWebhooksRepository } from './modules/webhooks/webhooks-repository.js'
 import { createWebhookEvents } from './modules/webhooks/webhooks-events.js'
 import { createWebhookWorker } from './modules/webhooks/webhooks-worker.js'
@@ -169,15 +175,42 @@ export function createCore (db: Db, options: CoreOptions) {
     previews: createPreviewsRepository(db),
     redirects: createRedirectsRepository(db),
     export: createExportRepository(db),
-    sources: createSourcesRepository(db)
+    sources: createSourcesRepository(db),
+    postDocuments: createPostDocumentsRepository(db),
+    commentDocuments: createCommentDocumentsRepository(db)
   }
 
   // Each post's related-posts term vector, rebuilt in the write that changed its text; the
   // related service also fills in posts that have none yet (in the background).
   const relatedIndex = createRelatedIndexer(db)
 
+  // The read model: every post's and public comment's representations, stored by the write that
+  // changes them (settle, inside its transaction); reads use them when current, else the rows.
+  const postDocumentsRepo = repos.postDocuments
+  const documents = {
+    posts: createPostDocuments({
+      db,
+      repo: postDocumentsRepo,
+      posts: repos.posts,
+      siteUrl,
+      feedItems: (post) => feedItemTexts(post as unknown as FeedPost, siteUrl),
+      onError: (postId, err) => { options.log.error({ postId, err }, 'post documents not built; read from rows') }
+    }),
+    comments: createCommentDocuments({
+      db,
+      repo: repos.commentDocuments,
+      comments: repos.comments,
+      onError: (commentId, err) => { options.log.error({ commentId, err }, 'comment document not built; thread read from rows') }
+    })
+  }
+  bus.onSettle((changes) => {
+    documents.posts.settle()
+    documents.comments.settle(changes)
+  })
+  const readModelWorker = createReadModelWorker(documents, options.log)
+
   const search = createSearchEngine(repos.search, { budgetMs })
-  const posts = createPostsService(repos, siteUrl, search, membership)
+  const posts = createPostsService(repos, siteUrl, search, membership, { repo: postDocumentsRepo, fingerprint: documents.posts.fingerprint })
   const services = {
     posts,
     search,
@@ -191,7 +224,7 @@ export function createCore (db: Db, options: CoreOptions) {
       siteUrl,
       budgetMs
     }),
-    feeds: createFeedsService({ posts, repos, site: repos.site, changes: repos.changes, feeds: repos.feeds, siteUrl, budgetMs })
+    feeds: createFeedsService({ posts, repos, site: repos.site, changes: repos.changes, feeds: repos.feeds, siteUrl, budgetMs, documents: { repo: repos.postDocuments, fingerprint: documents.posts.fingerprint } })
   }
   // Preview links read a post of any status through the same single-post read as GET /v1/posts/{ref}.
   const previews = createPreviewsService({
@@ -294,7 +327,9 @@ export function createCore (db: Db, options: CoreOptions) {
     writes,
     /** What listens on the change bus besides the change log (`repos.changes.listener`). */
     listeners: { webhookEvents, relatedIndex },
-    workers: { webhooks: webhookWorker, imports: importJobs, sources: sourcePoller },
+    /** The stored public representations (read model) and their builders. */
+    documents,
+    workers: { webhooks: webhookWorker, imports: importJobs, sources: sourcePoller, readModel: readModelWorker },
 
     /** Starts the workers: webhook deliveries, and import jobs (failing those of dead processes). */
     start (): void {
@@ -302,6 +337,7 @@ export function createCore (db: Db, options: CoreOptions) {
       webhookWorker.start()
       importJobs.start()
       sourcePoller.start()
+      readModelWorker.start()
     },
 
     /** Takes no new import job; requests waiting for one are answered within the grace time. */
@@ -314,6 +350,7 @@ export function createCore (db: Db, options: CoreOptions) {
       await importJobs.stop(IMPORT_CLOSE_GRACE_MS)
       services.related.close()
       await sourcePoller.stop()
+      readModelWorker.stop()
       invalidations.stop()
       await webhookWorker.stop()
     }

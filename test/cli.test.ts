@@ -108,3 +108,26 @@ t.test('keys create, list and revoke; backup; errors', async (t) => {
     io.restore()
   }
 })
+
+t.test('rebuild builds the read model afresh', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-cli-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const env = { DATABASE_PATH: join(dir, 'cli.db') }
+  const io = capture()
+  try {
+    t.equal(await runCli(['seed-demo'], env), 0)
+    const db = new Database(env.DATABASE_PATH)
+    const posts = (db.prepare('SELECT count(*) AS n FROM posts').get() as { n: number }).n
+    db.exec('DELETE FROM post_documents; DELETE FROM comment_threads')
+    db.close()
+    t.equal(await runCli(['rebuild'], env), 0)
+    t.match(io.out.join('\n'), /rebuilt the read model: \d+ documents in \d+ ms/)
+    const after = new Database(env.DATABASE_PATH, { readonly: true })
+    t.equal((after.prepare('SELECT count(*) AS n FROM post_documents').get() as { n: number }).n, posts, 'every post has its documents')
+    t.equal((after.prepare('SELECT count(*) AS n FROM comment_threads').get() as { n: number }).n, posts, 'every post has its stored thread')
+    t.equal((after.prepare('SELECT count(*) AS n FROM post_queue').get() as { n: number }).n, 0, 'nothing left queued')
+    after.close()
+  } finally {
+    io.restore()
+  }
+})

@@ -28,6 +28,9 @@ export type ContentChange =
 /** A listener runs inside the write's transaction: it may write, and a throw rolls all back. */
 export type ChangeListener = (change: ContentChange, now: number) => void
 
+/** Runs once at the end of every write's transaction, after its last change: it may write too. */
+export type SettleListener = (changes: readonly ContentChange[], now: number) => void
+
 /** Whether a post state is visible to the public at `now`. */
 export function isLive (state: PostState | null, now: number): boolean {
   return state !== null && state.status === 'published' && state.publishedAt !== null && state.publishedAt <= now
@@ -46,12 +49,22 @@ export function isScheduled (state: PostState | null, now: number): boolean {
  */
 export function createChangeBus () {
   const listeners: ChangeListener[] = []
+  const settling: SettleListener[] = []
   const afterCommit: Array<(changes: ContentChange[]) => void> = []
   return {
     on (listener: ChangeListener): void { listeners.push(listener) },
+    /**
+     * Work that depends on the write as a whole rather than on each change (the read model
+     * rebuilds the documents a write's rows queued, once each, whatever the order they changed in).
+     */
+    onSettle (listener: SettleListener): void { settling.push(listener) },
     onCommitted (listener: (changes: ContentChange[]) => void): void { afterCommit.push(listener) },
     emit (change: ContentChange, now: number): void {
       for (const l of listeners) l(change, now)
+    },
+    /** Called by the writer inside the transaction, after the write's own work. */
+    settle (changes: readonly ContentChange[], now: number): void {
+      for (const l of settling) l(changes, now)
     },
     committed (changes: ContentChange[]): void {
       if (changes.length === 0) return

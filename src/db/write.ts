@@ -10,7 +10,8 @@ export type KeysOf = (changes: readonly ContentChange[], now: number) => string[
 /**
  * Runs a write as one IMMEDIATE transaction (the write lock is taken up front, so
  * concurrent writers in other processes wait instead of failing half-way). Changes emitted
- * inside reach the bus listeners in the same transaction, and the surrogate keys they
+ * inside reach the bus listeners in the same transaction, then the settle listeners (the read
+ * model) run once, and the surrogate keys they
  * invalidate are recorded before commit, so every process drops exactly the affected cached
  * responses once the write lands; this process drops them before the write returns.
  */
@@ -40,6 +41,7 @@ export function createWriter (db: Db, bus: ChangeBus, invalidations: Invalidatio
           changes.push(change)
           bus.emit(change, now)
         }, now)
+        bus.settle(changes, now)
         keys = keysOf(changes, now)
         invalidations.record(keys, now)
         return result

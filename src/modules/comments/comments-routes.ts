@@ -17,6 +17,7 @@ import type { SiteRepository } from '../site/site-repository.js'
 import type { CommentsRepository } from './comments-repository.js'
 import type { CommentsService } from './comments-service.js'
 import { toPublicComment, visibleThread, toComment, toSubmittedComment, statusForSubmitter } from './comments-mapper.js'
+import type { StoredComment } from './comments-documents-repository.js'
 import { CreateCommentBody, ListCommentsQuery, UpdateCommentBody } from './comments-schemas.js'
 
 export interface CommentsRoutesOptions {
@@ -30,6 +31,8 @@ export interface CommentsRoutesOptions {
   /** Comments one client may post per minute. */
   rateLimit: number
   siteUrl: string
+  /** The read model's stored public comments (comments-documents.ts): a post's thread, or null to read the rows. */
+  documents?: { thread: (postId: number) => StoredComment[] | null }
 }
 
 /** Whether the client prefers an HTML page (a browser's form post) to JSON. */
@@ -75,6 +78,16 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
     const post = opts.posts.requireLive(request.params.ref)
     reply.cacheKeys([postKey(post.id)])
     const page = pageOf(request.query)
+    const stored = opts.documents?.thread(post.id) ?? null
+    if (stored !== null) {
+      // Stored public JSON of each comment, put together as text; which ones show follows the
+      // same rule as from the rows.
+      const shown = visibleThread(stored.map((c) => ({ id: c.id, parentId: c.parentId, deletedAt: c.deleted ? 1 : null, json: c.json })))
+      const { meta } = listPage(reply, request.url, { ...page, total: shown.length }, [])
+      const text = `{"data":[${shown.slice(page.offset, page.offset + page.perPage).map((c) => c.json).join(',')}],"meta":${JSON.stringify(meta)}}`
+      // A JSON string is sent as it is (Fastify serializes only objects); the typed reply knows only the object form.
+      return reply.type('application/json; charset=utf-8').send(text as unknown as { data: unknown[], meta: unknown })
+    }
     const thread = visibleThread(repo.publicThread(post.id))
     return listPage(reply, request.url, { ...page, total: thread.length }, thread.slice(page.offset, page.offset + page.perPage).map(toPublicComment))
   })

@@ -1,4 +1,4 @@
-import type { PostRow, TermRow, AuthorRefRow } from './posts-repository.js'
+import type { PostRow, TermRow, AuthorRefRow, PostsRepository } from './posts-repository.js'
 import type { Post, PostField } from './posts-schemas.js'
 import { snippetHtml } from '../../lib/fts-query.js'
 
@@ -25,6 +25,17 @@ export function groupTerms (rows: TermRow[]): Map<number, Array<{ id: number, sl
     list.push({ id: r.id, slug: r.slug, name: r.name })
   }
   return out
+}
+
+/** The categories, tags and authors of the given rows, in three queries. */
+export function relationsOf (repo: Pick<PostsRepository, 'categoriesOf' | 'tagsOf' | 'authorsOf'>, rows: readonly PostRow[]): PostRelations {
+  const ids = rows.map((r) => r.id)
+  const authorIds = [...new Set(rows.map((r) => r.authorId))]
+  return {
+    categories: groupTerms(repo.categoriesOf(ids)),
+    tags: groupTerms(repo.tagsOf(ids)),
+    authors: new Map(repo.authorsOf(authorIds).map((a) => [a.id, a]))
+  }
 }
 
 export function iso (ms: number): string {

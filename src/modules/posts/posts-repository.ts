@@ -156,6 +156,10 @@ export function createPostsRepository (db: Db) {
     .where(inIdList(postTags.postId, 'ids')).orderBy(postTags.postId, postTags.position, tags.id).prepare()
   const authorsOf = db.select({ id: authors.id, slug: authors.slug, name: authors.name, avatarUrl: authors.avatarUrl })
     .from(authors).where(inIdList(authors.id, 'ids')).prepare()
+  const rowsOf = {
+    list: db.select(POST_LIST_COLUMNS).from(posts).where(inIdList(posts.id, 'ids')).prepare(),
+    full: db.select(POST_COLUMNS).from(posts).where(inIdList(posts.id, 'ids')).prepare()
+  }
 
   return {
     /** Counts the posts matching a filter. */
@@ -194,16 +198,22 @@ export function createPostsRepository (db: Db) {
       return stmt.get({ id: ref.id, slug: ref.slug, now })
     },
 
+    /** Rows of the given posts (with the body when asked), whatever their status, in no particular order. */
+    rowsOf (ids: readonly number[], withContent: boolean): PostRow[] {
+      if (ids.length === 0) return []
+      return (withContent ? rowsOf.full : rowsOf.list).all({ ids: idList(ids) })
+    },
+
     /** Primary-first categories of the given posts. */
-    categoriesOf (postIds: number[]): TermRow[] {
+    categoriesOf (postIds: readonly number[]): TermRow[] {
       return postIds.length === 0 ? [] : categoriesOf.all({ ids: idList(postIds) })
     },
 
-    tagsOf (postIds: number[]): TermRow[] {
+    tagsOf (postIds: readonly number[]): TermRow[] {
       return postIds.length === 0 ? [] : tagsOf.all({ ids: idList(postIds) })
     },
 
-    authorsOf (authorIds: number[]): AuthorRefRow[] {
+    authorsOf (authorIds: readonly number[]): AuthorRefRow[] {
       return authorIds.length === 0 ? [] : authorsOf.all({ ids: idList(authorIds) })
     },
 

@@ -33,7 +33,7 @@ const mayReadDrafts = (request: FastifyRequest) => grantsScope(request.auth?.sco
 /** What the post routes are given: the reads (one post, lists with filters and search) and the writes. */
 export interface PostsRoutesOptions {
   repo: Pick<PostsRepository, 'findByRef'>
-  service: Pick<PostsService, 'list' | 'get'>
+  service: Pick<PostsService, 'list' | 'listJson' | 'get' | 'getJson'>
   writes: Pick<PostsWriteService, 'create' | 'update' | 'remove'>
 }
 
@@ -70,7 +70,18 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
     if (request.query.cursor !== undefined && /[?&]page=/.test(request.url)) {
       throw new FieldError([{ in: 'query', path: 'page', message: 'cannot be combined with cursor: a cursor continues after the last item it was given for; drop page' }])
     }
-    const result = posts.list(request.query, visibilityFor(request.query.status), Date.now(), termScopeFor(request.auth?.scopes))
+    const visibility = visibilityFor(request.query.status)
+    const terms = termScopeFor(request.auth?.scopes)
+    // The common public page is sent as stored JSON text, put together without serializing
+    // each field again (the read model: posts-documents.ts).
+    const stored = posts.listJson(request.query, visibility, Date.now(), terms)
+    if (stored !== null) {
+      reply.cacheKeys(postListKeys(stored.ids, request.query))
+      const { meta } = cursorListPage(reply, request.url, stored, [])
+      reply.type('application/json; charset=utf-8')
+      return `{"data":[${stored.items.join(',')}],"meta":${JSON.stringify(meta)}}`
+    }
+    const result = posts.list(request.query, visibility, Date.now(), terms)
     reply.cacheKeys(postListKeys(result.ids, request.query))
     if (result.search?.timed_out === true) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
     // Link targets are relative references (RFC 8288 §3.2: resolved against the request URL),
@@ -94,8 +105,14 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       }
     }
   }, async (request, reply) => {
-    const visibility: Visibility = mayReadDrafts(request) ? 'any' : 'public'
-    const post = posts.get(request.params.ref, visibility)
+    if (!mayReadDrafts(request)) {
+      // A public read: the stored document, sent as it is (posts-documents.ts).
+      const { id, json } = posts.getJson(request.params.ref)
+      reply.cacheKeys([postKey(id)])
+      reply.type('application/json; charset=utf-8')
+      return `{"data":${json}}`
+    }
+    const post = posts.get(request.params.ref, 'any')
     reply.cacheKeys([postKey(post.id as number)])
     return { data: post }
   })

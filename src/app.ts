@@ -29,6 +29,7 @@ import changesModule from './modules/changes/index.js'
 import webhooksModule from './modules/webhooks/index.js'
 import importsModule from './modules/imports/index.js'
 import feedsModule from './modules/feeds/index.js'
+import mediaModule from './modules/media/index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -107,6 +108,9 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(healthModule, { repo: repos.health })
   await app.register(siteModule, { repo: repos.site, service: writes.site, siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
   await app.register(searchModule)
+  // Before posts: their featured_image is the media module's FeaturedImage schema.
+  core.media.storage.ensure()
+  await app.register(mediaModule, { service: writes.media, urls: core.media.urls, maxBytes: config.MEDIA_MAX_BYTES, validatorCompiler: createValidatorCompiler() })
   await app.register(postsModule, { repo: repos.posts, service: services.posts, writes: writes.posts })
   await app.register(commentsModule, {
     repo: repos.comments,

@@ -37,6 +37,14 @@ import { createImportJobsRepository } from './modules/imports/imports-jobs-repos
 import { createImportService } from './modules/imports/imports-service.js'
 import { createImportJobs } from './modules/imports/imports-jobs.js'
 import type { ImportProgress } from './modules/imports/imports-run.js'
+import { createMediaRepository } from './modules/media/media-repository.js'
+import { createLocalStorage } from './modules/media/media-storage.js'
+import { createMediaService } from './modules/media/media-service.js'
+import { createMediaUrls } from './modules/media/media-mapper.js'
+import { createFeaturedImages } from './modules/media/media-embed.js'
+import { randomUUID } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 
 // The composition root: every repository, service, listener and worker of one database
 // connection is built here, once, in the order they depend on each other. The HTTP app
@@ -75,6 +83,15 @@ export interface CoreOptions {
     /** Told of the progress of jobs run on the event loop (the command line's progress bar). */
     onProgress?: (jobId: number, progress: ImportProgress) => void
   }
+  media: {
+    /** MEDIA_PATH, or media/ beside the database; undefined: a temporary folder, removed at stop (an in-memory database). */
+    path: string | undefined
+    /** PUBLIC_API_URL: the base of image URLs. */
+    apiUrl: string
+    maxBytes: number
+    maxPixels: number
+    concurrency: number
+  }
   log: CoreLog
 }
 
@@ -98,6 +115,13 @@ export function coreOptions (config: AppConfig, log: CoreLog = SILENT_LOG): Core
       allowPrivate: config.ALLOW_PRIVATE_TARGETS
     },
     imports: { stallMs: config.IMPORT_STALL_TIMEOUT_MS },
+    media: {
+      path: config.MEDIA_PATH ?? (config.DATABASE_PATH === ':memory:' ? undefined : join(dirname(config.DATABASE_PATH), 'media')),
+      apiUrl: config.PUBLIC_API_URL,
+      maxBytes: config.MEDIA_MAX_BYTES,
+      maxPixels: config.MEDIA_MAX_PIXELS,
+      concurrency: config.MEDIA_RENDER_CONCURRENCY
+    },
     log
   }
 }
@@ -137,7 +161,8 @@ export function createCore (db: Db, options: CoreOptions) {
     related: createRelatedRepository(db),
     feeds: createFeedsRepository(db),
     imports: createImportsRepository(db),
-    importJobs: createImportJobsRepository(db)
+    importJobs: createImportJobsRepository(db),
+    media: createMediaRepository(db)
   }
 
   // Each post's related-posts term vector, rebuilt in the write that changed its text; the
@@ -145,7 +170,11 @@ export function createCore (db: Db, options: CoreOptions) {
   const relatedIndex = createRelatedIndexer(db)
 
   const search = createSearchEngine(repos.search, { budgetMs })
-  const posts = createPostsService(repos, siteUrl, search, version.stamp)
+  // The media library's files: MEDIA_PATH, or a temporary folder of this core's own.
+  const temporaryMedia = options.media.path === undefined
+  const mediaStorage = createLocalStorage(options.media.path ?? join(tmpdir(), `broadsheet-media-${randomUUID()}`))
+  const mediaUrls = createMediaUrls(options.media.apiUrl)
+  const posts = createPostsService({ ...repos, featured: createFeaturedImages(repos.media, mediaUrls) }, siteUrl, search, version.stamp)
   const services = {
     posts,
     search,
@@ -155,12 +184,13 @@ export function createCore (db: Db, options: CoreOptions) {
 
   const touch = (emit: Emit, ids: number[]) => { touchPosts(db, emit, ids) }
   const content = {
-    posts: createPostsWriteService(db, write, { iframeHosts }),
+    posts: createPostsWriteService(db, write, { iframeHosts, featuredMedia: repos.media }),
     categories: createTermsService(db, write, categoryKind, termVisibility),
     tags: createTermsService(db, write, tagKind, termVisibility),
     authors: createTermsService(db, write, authorKind, termVisibility),
     comments: createCommentsService({ repo: repos.comments, write, hashKey: clientHashKey(db), touchPosts: touch }),
-    site: createSiteService({ repo: repos.site, write })
+    site: createSiteService({ repo: repos.site, write }),
+    media: createMediaService({ repo: repos.media, write, touchPosts: touch, storage: mediaStorage }, options.media)
   }
   const importer = createImportService({
     writes: { write, posts: content.posts, categories: content.categories, tags: content.tags, authors: content.authors },
@@ -215,6 +245,8 @@ export function createCore (db: Db, options: CoreOptions) {
     /** What listens on the change bus besides the change log (`repos.changes.listener`). */
     listeners: { webhookEvents, relatedIndex },
     workers: { webhooks: webhookWorker, imports: importJobs },
+    /** The media library's storage and public URLs. */
+    media: { storage: mediaStorage, urls: mediaUrls },
 
     /** Starts the workers: webhook deliveries, and import jobs (failing those of dead processes). */
     start (): void {
@@ -232,6 +264,7 @@ export function createCore (db: Db, options: CoreOptions) {
       await importJobs.stop(IMPORT_CLOSE_GRACE_MS)
       services.related.close()
       await webhookWorker.stop()
+      if (temporaryMedia) await mediaStorage.destroy()
     }
   }
 }

@@ -1,11 +1,15 @@
 import type { PostRow, TermRow, AuthorRefRow } from './posts-repository.js'
 import type { Post, PostField } from './posts-schemas.js'
 import { snippetHtml } from '../../lib/fts-query.js'
+import { externalFeaturedImage } from '../media/media-embed.js'
+import type { FeaturedImage } from '../media/media-schemas.js'
 
 export interface PostRelations {
   categories: Map<number, Array<{ id: number, slug: string, name: string }>>
   tags: Map<number, Array<{ id: number, slug: string, name: string }>>
   authors: Map<number, AuthorRefRow>
+  /** Featured images from the media library, by post id (others use their external URL). */
+  featured?: Map<number, FeaturedImage>
 }
 
 /** The author as embedded in a post (AuthorRef). */
@@ -61,7 +65,7 @@ export function toPost (row: PostRow, rel: PostRelations, siteUrl: string, now: 
     author: author === undefined ? { id: row.authorId, slug: '', name: '', avatar_url: null } : toAuthorRef(author),
     categories,
     tags: rel.tags.get(row.id) ?? [],
-    featured_image: row.featuredImageUrl ? { url: row.featuredImageUrl, alt: row.featuredImageAlt ?? '' } : null,
+    featured_image: rel.featured?.get(row.id) ?? externalFeaturedImage(row.featuredImageUrl, row.featuredImageAlt),
     source: row.sourceUrl ? { url: row.sourceUrl, name: row.sourceName ?? '' } : null,
     canonical_url: row.canonicalUrl ?? url,
     word_count: row.wordCount,

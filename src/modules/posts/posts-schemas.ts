@@ -35,7 +35,7 @@ const postProperties = {
   author: Type.Ref('AuthorRef'),
   categories: Type.Array(Type.Ref('TermRef'), { description: 'The first is the primary category' }),
   tags: Type.Array(Type.Ref('TermRef')),
-  featured_image: Type.Union([Type.Object({ url: Type.String(), alt: Type.String() }), Type.Null()]),
+  featured_image: Type.Union([Type.Ref('FeaturedImage'), Type.Null()]),
   source: Type.Union([Type.Object({ url: Type.String(), name: Type.String() }), Type.Null()], { description: 'The original publisher of a syndicated post' }),
   canonical_url: Type.Union([Type.String(), Type.Null()], { description: 'For <link rel="canonical">: the original URL of a syndicated post, else the post url' }),
   word_count: Type.Integer({ minimum: 0 }),
@@ -133,7 +133,10 @@ const writableProperties = {
   author_id: IdSchema,
   category_ids: IdList('Category ids; the first is the primary category', 20),
   tag_ids: IdList('Tag ids', 50),
-  featured_image: Type.Union([Type.Object({ url: HttpUrl('Absolute image URL'), alt: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }), Type.Null()]),
+  featured_image: Type.Union([Type.Object({ url: HttpUrl('Absolute image URL'), alt: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }), Type.Null()], {
+    description: 'An external image (no size or srcset known); setting it clears featured_media_id'
+  }),
+  featured_media_id: Type.Union([IdSchema, Type.Null()], { description: 'An image of the media library (`POST /v1/media`); setting it clears featured_image. Reads give its size, srcset, caption and credit' }),
   source: Type.Union([Type.Object({ url: HttpUrl('Original article URL'), name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), Type.Null()], { description: 'The original publisher, for a syndicated post' }),
   canonical_url: Type.Union([HttpUrl('URL for <link rel="canonical">'), Type.Null()]),
   comment_status: Type.Union([Type.Literal('open'), Type.Literal('closed')])

@@ -7,6 +7,7 @@ import { SORT_SPECS, type PostFilter, type PostRow, type PostsRepository, type V
 import type { TermScope } from '../../db/term-visibility.js'
 import { POST_FIELDS, type ListPostsQueryType, type PostField, type PostSort } from './posts-schemas.js'
 import type { SearchEngine, SearchMeta } from '../search/search-service.js'
+import type { FeaturedImage } from '../media/media-schemas.js'
 
 /** One page of a post list: the posts as the API shows them and where the page stands. */
 export interface ListResult {
@@ -29,6 +30,8 @@ export interface PostsServiceRepos {
   categories: TermLookup & { withDescendants (id: number): number[] }
   tags: TermLookup
   authors: TermLookup
+  /** Featured images from the media library (media-embed.ts). */
+  featured?: { imagesFor (postIds: number[]): Map<number, FeaturedImage> }
 }
 
 function parseFields (text: string | undefined): Set<PostField> | undefined {
@@ -81,7 +84,8 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
     return {
       categories: groupTerms(repos.posts.categoriesOf(ids)),
       tags: groupTerms(repos.posts.tagsOf(ids)),
-      authors: new Map(repos.posts.authorsOf(authorIds).map((a) => [a.id, a]))
+      authors: new Map(repos.posts.authorsOf(authorIds).map((a) => [a.id, a])),
+      featured: repos.featured?.imagesFor(ids)
     }
   }
 

@@ -95,7 +95,7 @@ export const FIELD_MAX: Record<typeof UPLOAD_FIELDS[number], number> = { title: 
 
 export const ServeParams = Type.Object({
   id: IdSchema,
-  filename: Type.String({ pattern: '^[a-z0-9-]+\\.[a-z]+$', maxLength: 200 })
+  filename: Type.String({ pattern: '^[a-z0-9-]+\\.[a-z]+$', maxLength: 200, description: 'The record\'s `filename` (a prefix of the content hash in it)', examples: ['harbour-at-dawn-3f2a9c1b.jpg'] })
 })
 
 export const ServeQuery = Type.Object({

@@ -1,4 +1,4 @@
-import { test } from 'tap'
+import { test, type Test } from 'tap'
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,7 +26,7 @@ async function form (fields: Record<string, string>, file?: { name: string, byte
   return { payload: Buffer.from(await res.arrayBuffer()), headers: { 'content-type': res.headers.get('content-type') as string } }
 }
 
-async function setup (t: Parameters<Parameters<typeof test>[1]>[0], env: Record<string, string> = {}) {
+async function setup (t: Test, env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'broadsheet-media-test-'))
   t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
   const app = await buildTestApp(t, { MEDIA_PATH: dir, PUBLIC_API_URL: 'https://api.example.com', ...env })

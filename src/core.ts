@@ -174,7 +174,7 @@ export function createCore (db: Db, options: CoreOptions) {
   const temporaryMedia = options.media.path === undefined
   const mediaStorage = createLocalStorage(options.media.path ?? join(tmpdir(), `broadsheet-media-${randomUUID()}`))
   const mediaUrls = createMediaUrls(options.media.apiUrl)
-  const posts = createPostsService({ ...repos, featured: createFeaturedImages(repos.media, mediaUrls) }, siteUrl, search, version.stamp)
+  const posts = createPostsService({ ...repos, featured: createFeaturedImages(repos.media, mediaUrls, options.media.apiUrl) }, siteUrl, search, version.stamp)
   const services = {
     posts,
     search,

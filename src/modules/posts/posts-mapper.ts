@@ -10,6 +10,8 @@ export interface PostRelations {
   authors: Map<number, AuthorRefRow>
   /** Featured images from the media library, by post id (others use their external URL). */
   featured?: Map<number, FeaturedImage>
+  /** Adds size and srcset to library images in bodies (media-embed.ts). */
+  body?: (html: string) => string
 }
 
 /** The author as embedded in a post (AuthorRef). */
@@ -56,7 +58,7 @@ export function toPost (row: PostRow, rel: PostRelations, siteUrl: string, now: 
     slug: row.slug,
     title: row.title,
     excerpt: row.excerpt,
-    content_html: row.contentHtml ?? '',
+    content_html: rel.body === undefined || row.contentHtml === undefined ? (row.contentHtml ?? '') : rel.body(row.contentHtml),
     status: apiStatus(row, now),
     published_at: row.publishedAt === null ? null : iso(row.publishedAt),
     created_at: iso(row.createdAt),

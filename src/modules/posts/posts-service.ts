@@ -31,7 +31,7 @@ export interface PostsServiceRepos {
   tags: TermLookup
   authors: TermLookup
   /** Featured images from the media library (media-embed.ts). */
-  featured?: { imagesFor (postIds: number[]): Map<number, FeaturedImage> }
+  featured?: { imagesFor (postIds: number[]): Map<number, FeaturedImage>, bodies (html: Array<string | undefined>): (html: string) => string }
 }
 
 function parseFields (text: string | undefined): Set<PostField> | undefined {
@@ -85,7 +85,8 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
       categories: groupTerms(repos.posts.categoriesOf(ids)),
       tags: groupTerms(repos.posts.tagsOf(ids)),
       authors: new Map(repos.posts.authorsOf(authorIds).map((a) => [a.id, a])),
-      featured: repos.featured?.imagesFor(ids)
+      featured: repos.featured?.imagesFor(ids),
+      body: repos.featured?.bodies(rows.map((r) => r.contentHtml))
     }
   }
 

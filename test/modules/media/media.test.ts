@@ -282,3 +282,26 @@ test('posts: featured_media_id gives featured_image with size and srcset; 409 on
   res = await app.inject({ method: 'PATCH', url: `/v1/posts/${post.id}`, headers: adminAuth, payload: { featured_media_id: null } })
   t.equal(res.statusCode, 200)
 })
+
+test('post bodies: library images get width, height, srcset and sizes when read', async (t) => {
+  const { app, upload } = await setup(t)
+  const m = (await upload({}, { name: 'inline.jpg', bytes: await jpeg(1200, 800) })).json().data
+  const author = makeAuthor(app.db)
+  const html = `<p>Before</p><figure><img src="${m.url}" alt="Inline"><figcaption>C</figcaption></figure>` +
+    `<p><img src="/media/${m.id}/${m.filename}?w=600" alt="Relative, sized"></p>` +
+    `<p><img src="${m.url}" alt="Own size" width="10" height="10" srcset="${m.url} 1x"></p>` +
+    `<p><img src="https://api.example.com/media/${m.id}/other-name.jpg" alt="Wrong name"></p>` +
+    '<p><img src="https://elsewhere.example.com/media/1/a.jpg" alt="Elsewhere"></p>'
+  const res = await app.inject({ method: 'POST', url: '/v1/posts', headers: adminAuth, payload: { title: 'Body images', author_id: author.id, status: 'published', content_html: html } })
+  t.equal(res.statusCode, 201, res.body)
+  const body: string = (await app.inject({ url: '/v1/posts/body-images' })).json().data.content_html
+  const srcset = m.srcset.replace(/&/g, '&amp;')
+  t.match(body, `<img src="${m.url}" alt="Inline" width="1200" height="800" srcset="${srcset}" sizes="(max-width: 1200px) 100vw, 1200px" />`)
+  t.match(body, `alt="Relative, sized" width="640" height="427" srcset="${srcset}"`, 'a ?w= image gets the snapped size')
+  t.match(body, `alt="Own size" width="10" height="10" srcset="${m.url} 1x" sizes=`, 'what the author wrote is kept')
+  t.match(body, '<img src="https://api.example.com/media/' + m.id + '/other-name.jpg" alt="Wrong name" />', 'an unknown filename is left alone')
+  t.match(body, '<img src="https://elsewhere.example.com/media/1/a.jpg" alt="Elsewhere" />', 'other hosts are left alone')
+  // Lists that ask for the body get the same.
+  const listed = (await app.inject({ url: '/v1/posts?fields=id,content_html' })).json().data[0].content_html
+  t.equal(listed, body)
+})

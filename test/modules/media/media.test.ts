@@ -2,6 +2,7 @@ import { test, type Test } from 'tap'
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { connect, type AddressInfo } from 'node:net'
 import sharp from 'sharp'
 import { buildTestApp, adminAuth, keyAuth } from '../../helper.js'
 import { makeAuthor } from '../../helpers/factories.js'
@@ -304,4 +305,27 @@ test('post bodies: library images get width, height, srcset and sizes when read'
   // Lists that ask for the body get the same.
   const listed = (await app.inject({ url: '/v1/posts?fields=id,content_html' })).json().data[0].content_html
   t.equal(listed, body)
+})
+
+test('an upload cut off mid-way leaves no file and no row (a real HTTP server)', async (t) => {
+  const { app, fileCount } = await setup(t)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as AddressInfo
+  // Noise, uncompressed: 270 kB, so a third of the form is well into the file.
+  const noise = await sharp(Buffer.from(Array.from({ length: 300 * 300 * 3 }, (_, i) => (i * 7919) % 251)), { raw: { width: 300, height: 300, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer()
+  const whole = await form({ alt: 'cut' }, { name: 'big.png', bytes: noise })
+  // Claim the whole form, send a third of it (past the sniffing), then drop the connection.
+  const sent = whole.payload.subarray(0, Math.floor(whole.payload.length / 3))
+  await new Promise<void>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(`POST /v1/media HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: ${adminAuth.authorization}\r\ncontent-type: ${whole.headers['content-type']}\r\ncontent-length: ${whole.payload.length}\r\n\r\n`)
+      socket.write(sent, () => { setTimeout(() => { socket.destroy(); resolve() }, 200) })
+    })
+    socket.on('error', () => {})
+  })
+  // The server notices the close; wait for its cleanup (bounded: 100 × 50 ms).
+  for (let i = 0; i < 100 && fileCount('tmp') > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal(fileCount('tmp'), 0, 'the temporary file is gone')
+  t.equal(fileCount('originals'), 0)
+  t.equal((await app.inject({ url: '/v1/media', headers: adminAuth })).json().meta.total, 0)
 })

@@ -180,6 +180,9 @@ test('serving: sizes snap to the ladder, formats convert, renders are cached on 
   res = await app.inject({ url: `${path}?w=160&format=auto`, headers: { accept: '*/*' } })
   t.equal(res.headers['content-type'], 'image/jpeg')
 
+  const head = await app.inject({ method: 'HEAD', url: `${path}?w=640&format=webp` })
+  t.same([head.statusCode, head.headers['content-type'], head.rawPayload.length], [200, 'image/webp', 0], 'HEAD: the headers alone')
+
   t.equal((await app.inject({ url: `${path}?w=0` })).statusCode, 400)
   t.equal((await app.inject({ url: `${path}?width=100` })).statusCode, 400, 'unknown parameters are refused')
   t.equal((await app.inject({ url: `${path}?format=tiff` })).statusCode, 400)

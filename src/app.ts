@@ -33,6 +33,7 @@ import feedsModule from './modules/feeds/index.js'
 import previewsModule from './modules/previews/index.js'
 import redirectsModule from './modules/redirects/index.js'
 import exportModule from './modules/export/index.js'
+import mediaModule from './modules/media/index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -115,6 +116,9 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(healthModule, { repo: repos.health })
   await app.register(siteModule, { repo: repos.site, service: writes.site, siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
   await app.register(searchModule)
+  // Before posts: their featured_image is the media module's FeaturedImage schema.
+  core.media.storage.ensure()
+  await app.register(mediaModule, { service: writes.media, urls: core.media.urls, maxBytes: config.MEDIA_MAX_BYTES, validatorCompiler: createValidatorCompiler() })
   await app.register(postsModule, { repo: repos.posts, service: services.posts, writes: writes.posts })
   await app.register(commentsModule, {
     repo: repos.comments,

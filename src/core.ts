@@ -52,6 +52,14 @@ import type { ImportProgress } from './modules/imports/imports-run.js'
 import { goLiveKeys, keysForChanges, MEMBERSHIP_KEYS, POST_EDITS_KEY } from './modules/cache-keys.js'
 import { createPreviewsRepository } from './modules/previews/previews-repository.js'
 import { createPreviewsService } from './modules/previews/previews-service.js'
+import { createMediaRepository } from './modules/media/media-repository.js'
+import { createLocalStorage } from './modules/media/media-storage.js'
+import { createMediaService } from './modules/media/media-service.js'
+import { createMediaUrls } from './modules/media/media-mapper.js'
+import { createFeaturedImages } from './modules/media/media-embed.js'
+import { randomUUID } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 
 // The composition root: every repository, service, listener and worker of one database
 // connection is built here, once, in the order they depend on each other. The HTTP app
@@ -102,6 +110,15 @@ export interface CoreOptions {
     /** Told of the progress of jobs run on the event loop (the command line's progress bar). */
     onProgress?: (jobId: number, progress: ImportProgress) => void
   }
+  media: {
+    /** MEDIA_PATH, or media/ beside the database; undefined: a temporary folder, removed at stop (an in-memory database). */
+    path: string | undefined
+    /** PUBLIC_API_URL: the base of image URLs. */
+    apiUrl: string
+    maxBytes: number
+    maxPixels: number
+    concurrency: number
+  }
   log: CoreLog
 }
 
@@ -129,6 +146,13 @@ export function coreOptions (config: AppConfig, log: CoreLog = SILENT_LOG): Core
     },
     sources: { maxFailures: config.SOURCE_MAX_FAILURES, allowPrivate: config.ALLOW_PRIVATE_TARGETS },
     imports: { stallMs: config.IMPORT_STALL_TIMEOUT_MS },
+    media: {
+      path: config.MEDIA_PATH ?? (config.DATABASE_PATH === ':memory:' ? undefined : join(dirname(config.DATABASE_PATH), 'media')),
+      apiUrl: config.PUBLIC_API_URL,
+      maxBytes: config.MEDIA_MAX_BYTES,
+      maxPixels: config.MEDIA_MAX_PIXELS,
+      concurrency: config.MEDIA_RENDER_CONCURRENCY
+    },
     log
   }
 }
@@ -177,12 +201,20 @@ export function createCore (db: Db, options: CoreOptions) {
     export: createExportRepository(db),
     sources: createSourcesRepository(db),
     postDocuments: createPostDocumentsRepository(db),
-    commentDocuments: createCommentDocumentsRepository(db)
+    commentDocuments: createCommentDocumentsRepository(db),
+    media: createMediaRepository(db)
   }
 
   // Each post's related-posts term vector, rebuilt in the write that changed its text; the
   // related service also fills in posts that have none yet (in the background).
   const relatedIndex = createRelatedIndexer(db)
+
+  // The media library's files: MEDIA_PATH, or a temporary folder of this core's own.
+  const temporaryMedia = options.media.path === undefined
+  const mediaStorage = createLocalStorage(options.media.path ?? join(tmpdir(), `broadsheet-media-${randomUUID()}`))
+  const mediaUrls = createMediaUrls(options.media.apiUrl)
+  // Library images of posts (featured, and sizes of body images), for reads and the read model alike.
+  const featured = createFeaturedImages(repos.media, mediaUrls, options.media.apiUrl)
 
   // The read model: every post's and public comment's representations, stored by the write that
   // changes them (settle, inside its transaction); reads use them when current, else the rows.
@@ -192,6 +224,7 @@ export function createCore (db: Db, options: CoreOptions) {
       db,
       repo: postDocumentsRepo,
       posts: repos.posts,
+      featured,
       siteUrl,
       feedItems: (post) => feedItemTexts(post as unknown as FeedPost, siteUrl),
       onError: (postId, err) => { options.log.error({ postId, err }, 'post documents not built; read from rows') }
@@ -210,7 +243,7 @@ export function createCore (db: Db, options: CoreOptions) {
   const readModelWorker = createReadModelWorker(documents, options.log)
 
   const search = createSearchEngine(repos.search, { budgetMs })
-  const posts = createPostsService(repos, siteUrl, search, membership, { repo: postDocumentsRepo, fingerprint: documents.posts.fingerprint })
+  const posts = createPostsService({ ...repos, featured }, siteUrl, search, membership, { repo: postDocumentsRepo, fingerprint: documents.posts.fingerprint })
   const services = {
     posts,
     search,
@@ -238,12 +271,13 @@ export function createCore (db: Db, options: CoreOptions) {
 
   const touch = (emit: Emit, ids: number[]) => { touchPosts(db, emit, ids) }
   const content = {
-    posts: createPostsWriteService(db, write, { iframeHosts }),
+    posts: createPostsWriteService(db, write, { iframeHosts, featuredMedia: repos.media }),
     categories: createTermsService(db, write, categoryKind, termVisibility),
     tags: createTermsService(db, write, tagKind, termVisibility),
     authors: createTermsService(db, write, authorKind, termVisibility),
     comments: createCommentsService({ repo: repos.comments, write, hashKey: clientHashKey(db), touchPosts: touch }),
-    site: createSiteService({ repo: repos.site, write })
+    site: createSiteService({ repo: repos.site, write }),
+    media: createMediaService({ repo: repos.media, write, touchPosts: touch, storage: mediaStorage }, options.media)
   }
   const importer = createImportService({
     writes: { write, posts: content.posts, categories: content.categories, tags: content.tags, authors: content.authors },
@@ -330,6 +364,8 @@ export function createCore (db: Db, options: CoreOptions) {
     /** The stored public representations (read model) and their builders. */
     documents,
     workers: { webhooks: webhookWorker, imports: importJobs, sources: sourcePoller, readModel: readModelWorker },
+    /** The media library's storage and public URLs. */
+    media: { storage: mediaStorage, urls: mediaUrls },
 
     /** Starts the workers: webhook deliveries, and import jobs (failing those of dead processes). */
     start (): void {
@@ -353,6 +389,7 @@ export function createCore (db: Db, options: CoreOptions) {
       readModelWorker.stop()
       invalidations.stop()
       await webhookWorker.stop()
+      if (temporaryMedia) await mediaStorage.destroy()
     }
   }
 }

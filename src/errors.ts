@@ -77,3 +77,22 @@ export const SourceDisabled = createError<[number]>('SOURCE_DISABLED', 'Source %
 export const NotAFeed = createError<[string]>('NOT_A_FEED', '%s', 422)
 
 export const ImportFinished = createError<[number, string]>('IMPORT_FINISHED', 'Import job %s has already %s: there is nothing to cancel', 409)
+
+// The media library.
+
+/** An uploaded file over MEDIA_MAX_BYTES: refused the moment it passes the limit, nothing stored. */
+export const MediaTooLarge = createError<[number]>('MEDIA_TOO_LARGE', 'The file is larger than %s bytes (MEDIA_MAX_BYTES): nothing was stored', 413)
+
+/**
+ * An uploaded file whose bytes are not an accepted image type, whatever its name or declared type
+ * said. Like a 415 for the request's own type, `accepted` lists what is taken.
+ */
+export class UnsupportedMediaFile extends Error {
+  readonly statusCode = 415
+  readonly code = 'UNSUPPORTED_MEDIA_FILE'
+  constructor (public readonly accepted: string[], found: string | undefined) {
+    super(`The file is ${found === undefined ? 'of no type recognised from its bytes' : found}, which is not accepted: upload ${accepted.join(', ')}`)
+  }
+}
+/** An image that cannot be decoded, or is over MEDIA_MAX_PIXELS (a decompression bomb). */
+export const UnreadableImage = createError<[string]>('UNREADABLE_IMAGE', '%s', 422)

@@ -62,6 +62,78 @@ export interface paths {
         patch: operations["updateSite"];
         trace?: never;
     };
+    "/v1/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the media library
+         * @description Needs `write:content`. Newest first, by cursor: pass `meta.next_cursor` as `cursor` for the next page. `type` filters by type or family, `created_after`/`created_before` by upload time.
+         */
+        get: operations["listMedia"];
+        put?: never;
+        /**
+         * Upload an image
+         * @description Needs `write:content`. A `multipart/form-data` form with `file` and optional `title`, `alt`, `caption`, `credit`. The type is read from the file's bytes, not its name or declared type: image/jpeg, image/png, image/webp, image/avif, image/gif are accepted, anything else (SVG, PDF, HEIC, …) is a 415 naming them. A file over MEDIA_MAX_BYTES is a 413 the moment it passes the limit; an image over MEDIA_MAX_PIXELS, or one that does not decode, a 422. Nothing is stored unless all is well. The answer is the record with its URL, size, ready-made WebP and AVIF `variants` and a `srcset`. Every served image is oriented and stripped of EXIF/GPS metadata.
+         */
+        post: operations["uploadMedia"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a media record
+         * @description Needs `write:content`.
+         */
+        get: operations["getMedia"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a media record and its files
+         * @description Needs `write:content`. A 409 while it is the featured image of a post, unless `?force=true`, which clears it from those posts. The uploaded file and every cached render go with it (unless another record has the same bytes).
+         */
+        delete: operations["deleteMedia"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a media record's text
+         * @description Needs `write:content`. `title`, `alt`, `caption`, `credit`; posts showing the image as their featured image are announced as changed.
+         */
+        patch: operations["updateMedia"];
+        trace?: never;
+    };
+    "/media/{id}/{filename}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an image of the media library, resized and converted
+         * @description Public. `w` and `h` snap up to the ladder 160, 320, 480, 640, 800, 1024, 1280, 1600, 1920, 2560 and never exceed the image (so one image has a bounded number of renders); `fit` applies when both are given; `format` converts (`auto`: AVIF or WebP as the `Accept` header allows, else the original's type, with `Vary: Accept`). Without a size, the image is served at most 2560 px on either side. Answers are `Cache-Control: public, max-age=31536000, immutable` with an ETag. A filename other than the record's is a 404, so a URL always names the same bytes.
+         */
+        get: operations["getMediaFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/posts": {
         parameters: {
             query?: never;
@@ -1075,6 +1147,23 @@ export interface components {
             updated_at: string;
         };
         /**
+         * FeaturedImage
+         * @description A post's featured image: from the library (`featured_media_id`, with its size and srcset) or an external URL (`featured_image`)
+         */
+        FeaturedImage: {
+            /** @description The library image, or null for an external URL */
+            media_id: number | null;
+            url: string;
+            alt: string;
+            /** @description Null for an external URL */
+            width: number | null;
+            height: number | null;
+            /** @description WebP sizes for `<img srcset>`; null for an external URL */
+            srcset: string | null;
+            caption: string | null;
+            credit: string | null;
+        };
+        /**
          * ImportJob
          * @description An import running in the background: poll `GET /v1/imports/{id}` until `status` is `succeeded`, `failed` or `cancelled`
          */
@@ -1224,6 +1313,76 @@ export interface components {
                 rate_limited: number;
             };
         };
+        /**
+         * Media
+         * @description An image of the media library
+         */
+        Media: {
+            /** @description Positive integer id */
+            id: number;
+            /**
+             * @description The image at `width` × `height`, without metadata. Takes `?w=&h=&fit=&format=`
+             * @example https://api.example.com/media/7/harbour-at-dawn-3f2a9c1b.jpg
+             */
+            url: string;
+            /**
+             * @description The last part of `url`: the uploaded name, sanitized, with a prefix of the content hash
+             * @example harbour-at-dawn-3f2a9c1b.jpg
+             */
+            filename: string;
+            /**
+             * @description Sniffed from the bytes
+             * @example image/jpeg
+             */
+            mime_type: string;
+            /** @description Size of the uploaded file */
+            bytes: number;
+            /** @description Width of `url` (orientation applied; at most 2560) */
+            width: number;
+            /** @description Height of `url` */
+            height: number;
+            /** @description Width of the uploaded image, orientation applied */
+            original_width: number;
+            original_height: number;
+            /** @description For the library; not shown to readers */
+            title: string;
+            /** @description Text alternative for readers who cannot see the image */
+            alt: string;
+            caption: string;
+            /** @description Photographer or agency */
+            credit: string;
+            /** @description WebP and AVIF at each width of the ladder below `width`, and at `width` */
+            variants: components["schemas"]["MediaVariant"][];
+            /**
+             * @description The WebP variants as an `<img srcset>` value
+             * @example https://api.example.com/media/7/harbour-at-dawn-3f2a9c1b.jpg?w=320&format=webp 320w, https://api.example.com/media/7/harbour-at-dawn-3f2a9c1b.jpg?format=webp 480w
+             */
+            srcset: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at: string;
+        };
+        /**
+         * MediaVariant
+         * @description A ready-made size in a modern format
+         */
+        MediaVariant: {
+            /** @enum {string} */
+            format: "webp" | "avif";
+            width: number;
+            height: number;
+            /** @description Rendered on first request, then served from the disk cache */
+            url: string;
+        };
         /** PaginationMeta */
         PaginationMeta: {
             page: number;
@@ -1267,10 +1426,7 @@ export interface components {
             /** @description The first is the primary category */
             categories: components["schemas"]["TermRef"][];
             tags: components["schemas"]["TermRef"][];
-            featured_image: {
-                url: string;
-                alt: string;
-            } | null;
+            featured_image: components["schemas"]["FeaturedImage"] | null;
             /** @description The original publisher of a syndicated post */
             source: {
                 url: string;
@@ -1374,10 +1530,7 @@ export interface components {
             /** @description The first is the primary category */
             categories: components["schemas"]["TermRef"][];
             tags: components["schemas"]["TermRef"][];
-            featured_image: {
-                url: string;
-                alt: string;
-            } | null;
+            featured_image: components["schemas"]["FeaturedImage"] | null;
             /** @description The original publisher of a syndicated post */
             source: {
                 url: string;
@@ -1607,10 +1760,7 @@ export interface components {
             /** @description The first is the primary category */
             categories: components["schemas"]["TermRef"][];
             tags: components["schemas"]["TermRef"][];
-            featured_image: {
-                url: string;
-                alt: string;
-            } | null;
+            featured_image: components["schemas"]["FeaturedImage"] | null;
             /** @description The original publisher of a syndicated post */
             source: {
                 url: string;
@@ -1942,10 +2092,7 @@ export interface components {
             /** @description The first is the primary category */
             categories?: components["schemas"]["TermRef"][];
             tags?: components["schemas"]["TermRef"][];
-            featured_image?: {
-                url: string;
-                alt: string;
-            } | null;
+            featured_image?: components["schemas"]["FeaturedImage"] | null;
             /** @description The original publisher of a syndicated post */
             source?: {
                 url: string;
@@ -2367,6 +2514,596 @@ export interface operations {
             };
         };
     };
+    listMedia: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+                /** @description meta.next_cursor of the previous page */
+                cursor?: string;
+                /** @description A type (`image/png`) or a family (`image`) (for example `image/jpeg`) */
+                type?: string;
+                /** @description Only media uploaded strictly after this time */
+                created_after?: string;
+                /** @description Only media uploaded strictly before this time */
+                created_before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Media"][];
+                        meta: {
+                            /** @description Always null: this list pages by cursor */
+                            page: null;
+                            per_page: number;
+                            total: number;
+                            total_pages: number;
+                            /** @description Pass as `cursor` for the next page; null on the last */
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The image: image/jpeg, image/png, image/webp, image/avif, image/gif (the type is read from the bytes)
+                     */
+                    file: string;
+                    /** @description For the library; not shown to readers */
+                    title?: string;
+                    /** @description Text alternative for readers who cannot see the image */
+                    alt?: string;
+                    caption?: string;
+                    /** @description Photographer or agency */
+                    credit?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Media"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid request that breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Media"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteMedia: {
+        parameters: {
+            query?: {
+                /** @description Delete even when posts use it: their featured image is cleared */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (duplicate slug or comment, resource in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "alt": "Fishing boats at the harbour wall at dawn",
+                 *       "credit": "Ana Ruiz"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description For the library; not shown to readers */
+                    title?: string;
+                    /** @description Text alternative for readers who cannot see the image */
+                    alt?: string;
+                    caption?: string;
+                    /** @description Photographer or agency */
+                    credit?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Media"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMediaFile: {
+        parameters: {
+            query?: {
+                /** @description Width; snapped up to the ladder 160, 320, 480, 640, 800, 1024, 1280, 1600, 1920, 2560, never above the image's own */
+                w?: number;
+                /** @description Height; snapped like `w` */
+                h?: number;
+                /** @description With both `w` and `h`: crop to fill (cover, the default), letterbox (contain) or fit within (inside) */
+                fit?: "cover" | "contain" | "inside";
+                /** @description Output format; absent keeps the original's; `auto` picks AVIF or WebP by the `Accept` header (and answers `Vary: Accept`) */
+                format?: "webp" | "avif" | "jpeg" | "png" | "auto";
+            };
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+                /**
+                 * @description The record's `filename` (a prefix of the content hash in it)
+                 * @example harbour-at-dawn-3f2a9c1b.jpg
+                 */
+                filename: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                    "image/avif": string;
+                    "image/gif": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid request that breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not available now: saturated (retry after the Retry-After header), shutting down, or the database does not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listPosts: {
         parameters: {
             query?: {
@@ -2556,11 +3293,14 @@ export interface operations {
                     category_ids?: (number | string)[];
                     /** @description Tags by id or slug (`["ukraine", 7]`); an unknown one is a 422 naming it and its place */
                     tag_ids?: (number | string)[];
+                    /** @description An external image (no size or srcset known); setting it clears featured_media_id */
                     featured_image?: {
                         /** @description Absolute image URL */
                         url: string;
                         alt?: string;
                     } | null;
+                    /** @description An image of the media library (`POST /v1/media`); setting it clears featured_image. Reads give its size, srcset, caption and credit */
+                    featured_media_id?: number | null;
                     /** @description The original publisher, for a syndicated post */
                     source?: {
                         /** @description Original article URL */
@@ -2852,11 +3592,14 @@ export interface operations {
                     category_ids?: (number | string)[];
                     /** @description Tags by id or slug (`["ukraine", 7]`); an unknown one is a 422 naming it and its place */
                     tag_ids?: (number | string)[];
+                    /** @description An external image (no size or srcset known); setting it clears featured_media_id */
                     featured_image?: {
                         /** @description Absolute image URL */
                         url: string;
                         alt?: string;
                     } | null;
+                    /** @description An image of the media library (`POST /v1/media`); setting it clears featured_image. Reads give its size, srcset, caption and credit */
+                    featured_media_id?: number | null;
                     /** @description The original publisher, for a syndicated post */
                     source?: {
                         /** @description Original article URL */

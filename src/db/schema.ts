@@ -368,3 +368,39 @@ export const sourceRuns = sqliteTable('source_runs', {
   durationMs: integer('duration_ms').notNull(),
   error: text('error')
 }, (t) => [index('source_runs_source_idx').on(t.sourceId, t.id)])
+
+/**
+ * The media library: uploaded images. The original bytes are stored once per content hash
+ * (`sha256`, hex) under MEDIA_PATH, so the same file uploaded twice is one file on disk; every
+ * served byte is a render of it (stripped of metadata, oriented). `filename` is the last part of
+ * its public URL and carries a prefix of the hash, so a URL always names the same bytes.
+ */
+export const media = sqliteTable('media', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  sha256: text('sha256').notNull(),
+  filename: text('filename').notNull(),
+  mimeType: text('mime_type').notNull(),
+  bytes: integer('bytes').notNull(),
+  // Displayed size: after the EXIF orientation is applied.
+  width: integer('width').notNull(),
+  height: integer('height').notNull(),
+  title: text('title').notNull().default(''),
+  alt: text('alt').notNull().default(''),
+  caption: text('caption').notNull().default(''),
+  credit: text('credit').notNull().default(''),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+}, (t) => [
+  index('media_created_idx').on(t.createdAt, t.id),
+  index('media_sha256_idx').on(t.sha256)
+])
+
+/**
+ * A post's featured image from the library, beside the posts table rather than in it (the
+ * posts row keeps its bodies last, and an external featured image stays in its own columns).
+ * A medium in use is not deleted unless asked to (`?force=true` deletes these links first).
+ */
+export const postFeaturedMedia = sqliteTable('post_featured_media', {
+  postId: integer('post_id').primaryKey().references(() => posts.id, { onDelete: 'cascade' }),
+  mediaId: integer('media_id').notNull().references(() => media.id, { onDelete: 'restrict' })
+}, (t) => [index('post_featured_media_media_idx').on(t.mediaId)])

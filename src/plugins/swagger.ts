@@ -23,6 +23,7 @@ export const OPENAPI_TAGS = [
   { name: 'Categories', description: 'The category tree' },
   { name: 'Tags', description: 'Tags' },
   { name: 'Authors', description: 'Authors' },
+  { name: 'Media', description: 'The media library: image uploads, and the images served resized and converted at /media' },
   { name: 'Feeds', description: 'RSS 2.0, Atom 1.0 and JSON Feed 1.1' },
   { name: 'Changes', description: 'The change log for mirroring content' },
   { name: 'Webhooks', description: 'Signed event deliveries to your endpoints (admin)' },

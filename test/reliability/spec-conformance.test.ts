@@ -1,4 +1,5 @@
 import t from 'tap'
+import sharp from 'sharp'
 import { adminAuth, buildTestApp } from '../helper.js'
 import { createSpecValidator, loadSpec, operationsOf, type Operation } from '../helpers/openapi-spec.js'
 
@@ -239,6 +240,32 @@ t.test('every response of a full scenario matches the schema openapi.json docume
     const accepted = data<{ id: number }>(await call('POST', '/v1/imports/feed', admin({ headers: { 'content-type': 'application/rss+xml' }, payload: RSS, expect: 202 })))
     await call('DELETE', `/v1/imports/${accepted.id}`, admin({}))
     await call('POST', '/v1/imports/feed', admin({ payload: { url: 'http://10.0.0.1/feed.xml' }, expect: 422 }))
+  }
+
+  // The media library, when the spec has it: a real PNG, uploaded as a browser would.
+  if (operationFor('POST', '/v1/media')) {
+    const png = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#336699' } }).png().toBuffer()
+    const boundary = 'SpecBoundary'
+    const form = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="alt"\r\n\r\nA blue rectangle\r\n`),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="blue.png"\r\nContent-Type: image/png\r\n\r\n`),
+      png,
+      Buffer.from(`\r\n--${boundary}--\r\n`)
+    ])
+    const uploaded = await app.inject({ method: 'POST', url: '/v1/media', headers: { ...adminAuth, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: form })
+    const op = operationFor('POST', '/v1/media')!
+    t.equal(uploaded.statusCode, 201, 'POST /v1/media answers 201')
+    t.same(validator.check(op, { statusCode: uploaded.statusCode, headers: uploaded.headers, body: uploaded.body }), [], 'uploadMedia 201 matches the spec')
+    covered.set(op.id, new Set([201]))
+    const media = data<{ id: number, url: string }>(uploaded)
+    await call('POST', '/v1/media', admin({ headers: { 'content-type': 'text/plain' }, payload: 'no', expect: 415 }))
+    await call('GET', '/v1/media?per_page=5', admin({ expect: 200 }))
+    await call('GET', `/v1/media/${media.id}`, admin({ expect: 200 }))
+    await call('GET', '/v1/media/999999', admin({ expect: 404 }))
+    await call('PATCH', `/v1/media/${media.id}`, admin({ payload: { caption: 'Blue' }, expect: 200 }))
+    await call('GET', `${new URL(media.url).pathname}?w=160&format=webp`, { expect: 200 })
+    await call('GET', `/media/${media.id}/not-its-name.png`, { expect: 404 })
+    await call('DELETE', `/v1/media/${media.id}`, admin({ expect: 204 }))
   }
 
   // Old WordPress addresses and the export, when the spec has them.

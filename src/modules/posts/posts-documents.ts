@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js'
-import { relationsOf, toPost } from './posts-mapper.js'
+import { relationsOf, toPost, type FeaturedImages } from './posts-mapper.js'
 import type { PostRow, PostsRepository } from './posts-repository.js'
 import type { PostDocumentsRepository, PostDocumentValues } from './posts-documents-repository.js'
 import type { Post } from './posts-schemas.js'
@@ -46,6 +46,8 @@ export interface PostDocumentsDeps {
   db: Db
   repo: PostDocumentsRepository
   posts: Pick<PostsRepository, 'rowsOf' | 'categoriesOf' | 'tagsOf' | 'authorsOf'>
+  /** Library images (featured, and sizes of body images), as the row path shows them. */
+  featured?: FeaturedImages
   siteUrl: string
   /** The feeds module's renderer (feeds-mapper.ts feedItemTexts). */
   feedItems: FeedItemTexts
@@ -86,7 +88,7 @@ export function createPostDocuments (deps: PostDocumentsDeps) {
   function refresh (ids: readonly number[]): number {
     if (ids.length === 0) return 0
     const rows = posts.rowsOf(ids, true) as Array<PostRow & { contentHtml: string }>
-    const rel = relationsOf(posts, rows)
+    const rel = relationsOf(posts, rows, deps.featured)
     let built = 0
     for (const row of rows) {
       try {

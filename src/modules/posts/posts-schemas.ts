@@ -35,7 +35,7 @@ const postProperties = {
   author: Type.Ref('AuthorRef'),
   categories: Type.Array(Type.Ref('TermRef'), { description: 'The first is the primary category' }),
   tags: Type.Array(Type.Ref('TermRef')),
-  featured_image: Type.Union([Type.Object({ url: Type.String(), alt: Type.String() }), Type.Null()]),
+  featured_image: Type.Union([Type.Ref('FeaturedImage'), Type.Null()]),
   source: Type.Union([Type.Object({ url: Type.String(), name: Type.String() }), Type.Null()], { description: 'The original publisher of a syndicated post' }),
   canonical_url: Type.Union([Type.String(), Type.Null()], { description: 'For <link rel="canonical">: the stored canonical_url, else the source url of a syndicated post, else the post url' }),
   word_count: Type.Integer({ minimum: 0 }),
@@ -183,7 +183,10 @@ const writableProperties = {
   author_id: idOrSlugSchema('The author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it'),
   category_ids: RefList('Categories by id or slug (`[1, "politics"]`); the first is the primary category. An unknown one is a 422 naming it and its place (`category_ids.1`)', 20),
   tag_ids: RefList('Tags by id or slug (`["ukraine", 7]`); an unknown one is a 422 naming it and its place', 50),
-  featured_image: Type.Union([Type.Object({ url: HttpUrl('Absolute image URL'), alt: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }), Type.Null()]),
+  featured_image: Type.Union([Type.Object({ url: HttpUrl('Absolute image URL'), alt: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }), Type.Null()], {
+    description: 'An external image (no size or srcset known); setting it clears featured_media_id'
+  }),
+  featured_media_id: Type.Union([IdSchema, Type.Null()], { description: 'An image of the media library (`POST /v1/media`); setting it clears featured_image. Reads give its size, srcset, caption and credit' }),
   source: Type.Union([Type.Object({ url: HttpUrl('Original article URL'), name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), Type.Null()], { description: 'The original publisher, for a syndicated post' }),
   canonical_url: Type.Union([HttpUrl('URL for <link rel="canonical">'), Type.Null()]),
   comment_status: Type.Union([Type.Literal('open'), Type.Literal('closed')])

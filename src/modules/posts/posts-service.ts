@@ -8,6 +8,7 @@ import type { TermScope } from '../../db/term-visibility.js'
 import { POST_FIELDS, type ListPostsQueryType, type PostField, type PostSort } from './posts-schemas.js'
 import type { SearchEngine, SearchMeta } from '../search/search-service.js'
 import type { PostDocumentsRepository } from './posts-documents-repository.js'
+import type { FeaturedImage } from '../media/media-schemas.js'
 
 /** One page of a post list: the posts as the API shows them and where the page stands. */
 export interface ListResult {
@@ -43,6 +44,8 @@ export interface PostsServiceRepos {
   categories: TermLookup & { withDescendants (id: number): number[] }
   tags: TermLookup
   authors: TermLookup
+  /** Featured images from the media library (media-embed.ts). */
+  featured?: { imagesFor (postIds: number[]): Map<number, FeaturedImage>, bodies (html: Array<string | undefined>): (html: string) => string }
 }
 
 function parseFields (text: string | undefined): Set<PostField> | undefined {
@@ -94,7 +97,7 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
   }
 
   function relationsOf (rows: PostRow[]): PostRelations {
-    return loadRelations(repos.posts, rows)
+    return loadRelations(repos.posts, rows, repos.featured)
   }
 
   // A category, tag or author the reader may not see is as unknown as one that does not exist.

@@ -21,6 +21,8 @@ export interface PostInput {
   category_ids?: Array<number | string>
   tag_ids?: Array<number | string>
   featured_image?: { url: string, alt?: string } | null
+  /** A media library image; exclusive with featured_image. */
+  featured_media_id?: number | null
   source?: { url: string, name: string } | null
   canonical_url?: string | null
   comment_status?: 'open' | 'closed'
@@ -54,8 +56,28 @@ export function stateOf (row: Pick<PostRecord, 'slug' | 'status' | 'publishedAt'
  * Creating, changing and deleting posts. Every call is one transaction that also writes the
  * post's links, the change log and the webhook queue (through the change bus).
  */
-export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHosts: string[] }) {
+/** The featured-image links of the media library (media-repository.ts), written in the post's transaction. */
+export interface FeaturedMediaLinks {
+  byId: (id: number) => unknown
+  setFeatured: (postId: number, mediaId: number | null) => void
+}
+
+export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHosts: string[], featuredMedia?: FeaturedMediaLinks }) {
   const w = createPostsWriter(db)
+
+  // featured_media_id and featured_image are one choice: setting either clears the other.
+  function setFeatured (id: number, input: PostInput, row: { featuredImageUrl?: string | null, featuredImageAlt?: string | null }): void {
+    if (opts.featuredMedia === undefined) return
+    if (input.featured_media_id !== undefined) {
+      opts.featuredMedia.setFeatured(id, input.featured_media_id)
+      if (input.featured_media_id !== null) {
+        row.featuredImageUrl = null
+        row.featuredImageAlt = null
+      }
+    } else if (input.featured_image !== undefined && input.featured_image !== null) {
+      opts.featuredMedia.setFeatured(id, null)
+    }
+  }
 
   /**
    * The ids the body's references name (each an id or a slug), or a 422 naming every one that
@@ -85,6 +107,13 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
       authorId: input.author_id === undefined ? undefined : one('author', input.author_id, 'author_id'),
       categoryIds: many('category', input.category_ids, 'category_ids'),
       tagIds: many('tag', input.tag_ids, 'tag_ids')
+    }
+    if (input.featured_media_id !== undefined && input.featured_media_id !== null) {
+      if (input.featured_image !== undefined && input.featured_image !== null) {
+        errors.push({ in: 'body', path: 'featured_media_id', message: 'give featured_media_id or featured_image, not both' })
+      } else if (opts.featuredMedia?.byId(input.featured_media_id) === undefined) {
+        errors.push({ in: 'body', path: 'featured_media_id', message: `media ${input.featured_media_id} does not exist` })
+      }
     }
     if (errors.length > 0) throw new FieldError(errors, 422)
     return resolved
@@ -185,6 +214,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
         const id = w.nextId()
         w.setCategories(id, categoryIds)
         w.setTags(id, tagIds)
+        setFeatured(id, input, row)
         w.insert(id, row)
         const links = { authorId: row.authorId, categoryIds, tagIds }
         emit({ kind: 'post', id, before: null, after: stateOf({ slug: row.slug, ...state }), links: { before: null, after: links } })
@@ -223,6 +253,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
           next.featuredImageUrl = input.featured_image?.url ?? null
           next.featuredImageAlt = input.featured_image ? (input.featured_image.alt ?? '') : null
         }
+        setFeatured(id, input, next)
         if (input.source !== undefined) {
           next.sourceUrl = input.source?.url ?? null
           next.sourceName = input.source?.name ?? null

@@ -19,6 +19,7 @@ import healthModule from './modules/health/index.js'
 import siteModule from './modules/site/index.js'
 import searchModule from './modules/search/index.js'
 import postsModule from './modules/posts/index.js'
+import pagesModule from './modules/pages/index.js'
 import commentsModule from './modules/comments/index.js'
 import relatedModule from './modules/related/index.js'
 import categoriesModule from './modules/categories/index.js'
@@ -108,6 +109,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(siteModule, { repo: repos.site, service: writes.site, siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
   await app.register(searchModule)
   await app.register(postsModule, { repo: repos.posts, service: services.posts, writes: writes.posts })
+  await app.register(pagesModule, { service: writes.pages, siteUrl: config.SITE_URL })
   await app.register(commentsModule, {
     repo: repos.comments,
     service: writes.comments,

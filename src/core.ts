@@ -9,6 +9,8 @@ import { clientHashKey } from './db/client-hash-key.js'
 import { createPostsRepository, touchPosts } from './modules/posts/posts-repository.js'
 import { createPostsService } from './modules/posts/posts-service.js'
 import { createPostsWriteService } from './modules/posts/posts-write-service.js'
+import { createPagesRepository } from './modules/pages/pages-repository.js'
+import { createPagesService } from './modules/pages/pages-service.js'
 import { createTermsRepository } from './modules/terms/terms-repository.js'
 import { createTermsService } from './modules/terms/terms-service.js'
 import { categoryKind } from './modules/categories/categories-kind.js'
@@ -124,6 +126,7 @@ export function createCore (db: Db, options: CoreOptions) {
 
   const repos = {
     posts: createPostsRepository(db),
+    pages: createPagesRepository(db),
     categories: createTermsRepository(db, categoryKind, counts, publicTerms),
     tags: createTermsRepository(db, tagKind, counts, publicTerms),
     authors: createTermsRepository(db, authorKind, counts, publicTerms),
@@ -160,7 +163,9 @@ export function createCore (db: Db, options: CoreOptions) {
     tags: createTermsService(db, write, tagKind, termVisibility),
     authors: createTermsService(db, write, authorKind, termVisibility),
     comments: createCommentsService({ repo: repos.comments, write, hashKey: clientHashKey(db), touchPosts: touch }),
-    site: createSiteService({ repo: repos.site, write })
+    site: createSiteService({ repo: repos.site, write }),
+    // Pages read and write through one service: their reads are shaped by the tree it keeps.
+    pages: createPagesService({ repo: repos.pages, write, stamp: version.stamp, iframeHosts })
   }
   const importer = createImportService({
     writes: { write, posts: content.posts, categories: content.categories, tags: content.tags, authors: content.authors },
@@ -171,7 +176,7 @@ export function createCore (db: Db, options: CoreOptions) {
 
   // The listeners of every write, in this order, inside its transaction: the change log, the
   // webhook queue, the related-posts index.
-  const webhookEvents = createWebhookEvents({ repo: repos.webhooks, posts: repos.posts, relations: posts, comments: repos.comments, siteUrl })
+  const webhookEvents = createWebhookEvents({ repo: repos.webhooks, posts: repos.posts, relations: posts, comments: repos.comments, pages: content.pages, siteUrl })
   bus.on((change, now) => { repos.changes.listener(change, now) })
   bus.on((change, now) => { webhookEvents.listener(change, now) })
   bus.on((change) => { relatedIndex.listener(change) })

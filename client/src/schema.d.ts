@@ -114,6 +114,58 @@ export interface paths {
         patch: operations["updatePost"];
         trace?: never;
     };
+    "/v1/pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List pages
+         * @description Pages depth first (each page followed by the pages below it), siblings by `menu_order`, then title: the order of a site menu. `parent` lists one level (0: the top); `path` answers the one page at a full path such as `about/team` (404 when there is none). Bodies are left out (read one page for its `content_html`). The public sees a page when it is published (its published_at passed) and so is every page above it; any other is a 404 as an unknown one. A key with `read:drafts` sees every page.
+         */
+        get: operations["listPages"];
+        put?: never;
+        /**
+         * Create a page
+         * @description Needs `write:content`. Drafts by default. `parent_id` places it in the tree (an unknown id is a 422). The slug is made from the title when absent; the body is sanitized as post bodies are; the excerpt is derived when absent. SEO fields beyond their limits are a 422 naming the field. Answers the whole page when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a receipt (id, slug, status, published_at, updated_at), as post writes do.
+         */
+        post: operations["createPage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pages/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a page by id or slug
+         * @description The full page with its body HTML and its computed `seo` object. A nested page is also found by its full path: `GET /v1/pages?path=about/team`. The public sees a page when it is published (its published_at passed) and so is every page above it; any other is a 404 as an unknown one. A key with `read:drafts` sees every page.
+         */
+        get: operations["getPage"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a page
+         * @description Needs `write:content`. The pages below it move up to its parent (or to the top), keeping their own order.
+         */
+        delete: operations["deletePage"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a page
+         * @description Needs `write:content`. Send only the fields to change; `null` clears a nullable field (`parent_id: null` moves it to the top). A parent that is the page itself or lies below it is a 422 (a cycle). Answers the whole page when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a receipt (id, slug, status, published_at, updated_at), as post writes do.
+         */
+        patch: operations["updatePage"];
+        trace?: never;
+    };
     "/v1/posts/{ref}/comments": {
         parameters: {
             query?: never;
@@ -751,7 +803,7 @@ export interface components {
         };
         /** Change */
         Change: {
-            resource: "post" | "category" | "tag" | "author" | "comment" | "site";
+            resource: "post" | "page" | "category" | "tag" | "author" | "comment" | "site";
             /** @description Positive integer id */
             id: number;
             slug: string | null;
@@ -913,6 +965,186 @@ export interface components {
             }[];
             /** @description Problems that did not stop an item (a missing featured image, a broken tail of the file, …) */
             warnings: string[];
+        };
+        /**
+         * Page
+         * @example {
+         *       "id": 2,
+         *       "slug": "team",
+         *       "title": "Our team",
+         *       "parent_id": 1,
+         *       "path": "about/team",
+         *       "url": "https://news.example.com/about/team",
+         *       "menu_order": 0,
+         *       "excerpt": "The people behind the paper.",
+         *       "content_html": "<p>The people behind the paper.</p>",
+         *       "status": "published",
+         *       "published_at": "2026-01-05T09:00:00.000Z",
+         *       "created_at": "2026-01-05T09:00:00.000Z",
+         *       "updated_at": "2026-01-05T09:00:00.000Z",
+         *       "featured_image": null,
+         *       "canonical_url": null,
+         *       "meta_title": null,
+         *       "meta_description": null,
+         *       "og_title": null,
+         *       "og_description": null,
+         *       "og_image": null,
+         *       "twitter_title": null,
+         *       "twitter_description": null,
+         *       "twitter_image": null,
+         *       "noindex": false,
+         *       "seo": {
+         *         "title": "Our team",
+         *         "description": "The people behind the paper.",
+         *         "canonical_url": "https://news.example.com/about/team",
+         *         "robots": "index, follow",
+         *         "og": {
+         *           "type": "website",
+         *           "url": "https://news.example.com/about/team",
+         *           "title": "Our team",
+         *           "description": "The people behind the paper.",
+         *           "image": null
+         *         },
+         *         "twitter": {
+         *           "card": "summary",
+         *           "title": "Our team",
+         *           "description": "The people behind the paper.",
+         *           "image": null
+         *         }
+         *       }
+         *     }
+         */
+        Page: {
+            /** @description Positive integer id */
+            id: number;
+            /** @example team */
+            slug: string;
+            /** @example Our team */
+            title: string;
+            /** @description The page above it; null at the top */
+            parent_id: number | null;
+            /**
+             * @description The slugs from the top page down to this one, joined by "/"
+             * @example about/team
+             */
+            path: string;
+            /** @description Public URL on the frontend: SITE_URL/{path} */
+            url: string;
+            /** @description Order among its siblings (lower first; then title) */
+            menu_order: number;
+            /** @description Plain-text summary */
+            excerpt: string;
+            /** @description Sanitized body HTML */
+            content_html: string;
+            /** @description A scheduled page reads as published once its published_at has passed */
+            status: "draft" | "scheduled" | "published";
+            published_at: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at: string;
+            featured_image: {
+                url: string;
+                alt: string;
+            } | null;
+            /** @description As written; null when the page url is canonical (see seo.canonical_url) */
+            canonical_url: string | null;
+            /** @description As written; null when the fallback applies (see seo) */
+            meta_title: string | null;
+            /** @description As written; null when the fallback applies */
+            meta_description: string | null;
+            /** @description As written; null when the fallback applies */
+            og_title: string | null;
+            /** @description As written; null when the fallback applies */
+            og_description: string | null;
+            /** @description As written; null when the fallback applies */
+            og_image: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_title: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_description: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_image: string | null;
+            /** @description Left out of sitemaps and marked noindex in seo.robots */
+            noindex: boolean;
+            seo: components["schemas"]["Seo"];
+        };
+        /** PageEnvelope */
+        PageEnvelope: {
+            data: components["schemas"]["Page"];
+        };
+        /**
+         * PageSummary
+         * @description A page in a list: every field but content_html
+         */
+        PageSummary: {
+            /** @description Positive integer id */
+            id: number;
+            /** @example team */
+            slug: string;
+            /** @example Our team */
+            title: string;
+            /** @description The page above it; null at the top */
+            parent_id: number | null;
+            /**
+             * @description The slugs from the top page down to this one, joined by "/"
+             * @example about/team
+             */
+            path: string;
+            /** @description Public URL on the frontend: SITE_URL/{path} */
+            url: string;
+            /** @description Order among its siblings (lower first; then title) */
+            menu_order: number;
+            /** @description Plain-text summary */
+            excerpt: string;
+            /** @description A scheduled page reads as published once its published_at has passed */
+            status: "draft" | "scheduled" | "published";
+            published_at: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at: string;
+            featured_image: {
+                url: string;
+                alt: string;
+            } | null;
+            /** @description As written; null when the page url is canonical (see seo.canonical_url) */
+            canonical_url: string | null;
+            /** @description As written; null when the fallback applies (see seo) */
+            meta_title: string | null;
+            /** @description As written; null when the fallback applies */
+            meta_description: string | null;
+            /** @description As written; null when the fallback applies */
+            og_title: string | null;
+            /** @description As written; null when the fallback applies */
+            og_description: string | null;
+            /** @description As written; null when the fallback applies */
+            og_image: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_title: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_description: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_image: string | null;
+            /** @description Left out of sitemaps and marked noindex in seo.robots */
+            noindex: boolean;
+            seo: components["schemas"]["Seo"];
         };
         /** PaginationMeta */
         PaginationMeta: {
@@ -1353,6 +1585,45 @@ export interface components {
             /** @description The query budget (QUERY_BUDGET_MS) ran out: the page holds what was found by then, possibly without snippets */
             timed_out: boolean;
         };
+        /**
+         * Seo
+         * @description Every head tag with its fallback applied: render <title>, description, canonical, robots, Open Graph and Twitter tags from this one object.
+         */
+        Seo: {
+            /** @description <title>: meta_title, else the title */
+            title: string;
+            /** @description <meta name="description">: meta_description, else the excerpt */
+            description: string;
+            /** @description <link rel="canonical">: canonical_url, else the url */
+            canonical_url: string;
+            /**
+             * @description <meta name="robots">: "noindex, follow" when noindex, else "index, follow"
+             * @example index, follow
+             */
+            robots: string;
+            og: {
+                /** @description article for a post, website for a page */
+                type: "article" | "website";
+                /** @description The canonical URL */
+                url: string;
+                /** @description og_title, else seo.title */
+                title: string;
+                /** @description og_description, else seo.description */
+                description: string;
+                /** @description og_image, else the featured image, else null */
+                image: string | null;
+            };
+            twitter: {
+                /** @description summary_large_image when there is an image */
+                card: "summary" | "summary_large_image";
+                /** @description twitter_title, else og.title */
+                title: string;
+                /** @description twitter_description, else og.description */
+                description: string;
+                /** @description twitter_image, else og.image */
+                image: string | null;
+            };
+        };
         /** Site */
         Site: {
             /** @example My Blog */
@@ -1455,7 +1726,7 @@ export interface components {
             /** @description Positive integer id */
             id: number;
             url: string;
-            events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved")[];
+            events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "page.published" | "page.updated" | "page.unpublished" | "page.deleted" | "comment.created" | "comment.approved")[];
             description: string;
             /** @description An inactive webhook gets no new events; deliveries queued before it was paused wait until it is active again */
             active: boolean;
@@ -1486,8 +1757,8 @@ export interface components {
             uuid: string;
             /** @description Positive integer id */
             webhook_id: number;
-            /** @description post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), comment.approved (a comment became visible) */
-            event: "post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved";
+            /** @description post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), post.unpublished (back to draft, archived or rescheduled), post.deleted, page.published, page.updated, page.unpublished, page.deleted (the same for pages, by the status of the page itself; the go-live of a scheduled page is not sent), comment.created (a new comment, pending or approved; never spam), comment.approved (a comment became visible) */
+            event: "post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "page.published" | "page.updated" | "page.unpublished" | "page.deleted" | "comment.created" | "comment.approved";
             /** @description pending: queued or being retried; succeeded: a 2xx answer; failed: every attempt failed */
             status: "pending" | "succeeded" | "failed";
             /** @description Attempts made (since the last manual retry) */
@@ -2136,6 +2407,509 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PostWriteEnvelope"];
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (duplicate slug or comment, resource in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid request that breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPages: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+                /** @description Only the children of this page (id or slug); 0 for the top level */
+                parent?: string;
+                /**
+                 * @description The page at this full path (e.g. about/team): a list of that one page, or a 404
+                 * @example about/team
+                 */
+                path?: string;
+                /** @description Needs a key with read:drafts; default published */
+                status?: "draft" | "scheduled" | "published" | "any";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["PageSummary"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Our team",
+                 *       "parent_id": 1,
+                 *       "menu_order": 2,
+                 *       "content_html": "<p>The people behind the paper.</p>",
+                 *       "status": "published",
+                 *       "meta_description": "Who writes and edits the paper"
+                 *     }
+                 */
+                "application/json": {
+                    /** @example Our team */
+                    title: string;
+                    /** @description Made from the title when absent (unique over all pages); an explicit slug already taken is a 409 */
+                    slug?: string;
+                    /** @description The page above it; null at the top. A page cannot sit below itself (422) */
+                    parent_id?: number | null;
+                    /** @description Order among siblings; default 0 */
+                    menu_order?: number;
+                    /** @description Plain text; derived from the body when absent, empty or null */
+                    excerpt?: string | null;
+                    /** @description Body HTML; sanitized to the same allowlist as posts */
+                    content_html?: string;
+                    /** @description draft (default); scheduled needs a future published_at; published uses published_at or now */
+                    status?: "draft" | "scheduled" | "published";
+                    /** @description ISO 8601 time of publication */
+                    published_at?: string | null;
+                    featured_image?: {
+                        /** @description Absolute image URL */
+                        url: string;
+                        alt?: string;
+                    } | null;
+                    canonical_url?: string | null;
+                    meta_title?: string | null;
+                    meta_description?: string | null;
+                    og_title?: string | null;
+                    og_description?: string | null;
+                    og_image?: string | null;
+                    twitter_title?: string | null;
+                    twitter_description?: string | null;
+                    twitter_image?: string | null;
+                    /** @description Asks search engines not to index it (robots "noindex, follow") and leaves it out of sitemaps; it stays readable. */
+                    noindex?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Page"] | {
+                            id: number;
+                            slug: string;
+                            status: string;
+                            published_at: string | null;
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (duplicate slug or comment, resource in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid request that breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id or the slug
+                 * @example blinken-warns-russia
+                 */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageEnvelope"];
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deletePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id or the slug
+                 * @example blinken-warns-russia
+                 */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updatePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id or the slug
+                 * @example blinken-warns-russia
+                 */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example Our team */
+                    title?: string;
+                    /** @description Made from the title when absent (unique over all pages); an explicit slug already taken is a 409 */
+                    slug?: string;
+                    /** @description The page above it; null at the top. A page cannot sit below itself (422) */
+                    parent_id?: number | null;
+                    /** @description Order among siblings; default 0 */
+                    menu_order?: number;
+                    /** @description Plain text; derived from the body when absent, empty or null */
+                    excerpt?: string | null;
+                    /** @description Body HTML; sanitized to the same allowlist as posts */
+                    content_html?: string;
+                    /** @description draft (default); scheduled needs a future published_at; published uses published_at or now */
+                    status?: "draft" | "scheduled" | "published";
+                    /** @description ISO 8601 time of publication */
+                    published_at?: string | null;
+                    featured_image?: {
+                        /** @description Absolute image URL */
+                        url: string;
+                        alt?: string;
+                    } | null;
+                    canonical_url?: string | null;
+                    meta_title?: string | null;
+                    meta_description?: string | null;
+                    og_title?: string | null;
+                    og_description?: string | null;
+                    og_image?: string | null;
+                    twitter_title?: string | null;
+                    twitter_description?: string | null;
+                    twitter_image?: string | null;
+                    /** @description Asks search engines not to index it (robots "noindex, follow") and leaves it out of sitemaps; it stays readable. */
+                    noindex?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Page"] | {
+                            id: number;
+                            slug: string;
+                            status: string;
+                            published_at: string | null;
+                            updated_at: string;
+                        };
+                    };
                 };
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
@@ -4487,7 +5261,7 @@ export interface operations {
                      * @example https://partner.example.com/hooks/broadsheet
                      */
                     url: string;
-                    events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved")[];
+                    events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "page.published" | "page.updated" | "page.unpublished" | "page.deleted" | "comment.created" | "comment.approved")[];
                     /** @description Key of the HMAC-SHA256 signature; generated when absent. Shown only in the create response. */
                     secret?: string;
                     description?: string;
@@ -4742,7 +5516,7 @@ export interface operations {
                      * @example https://partner.example.com/hooks/broadsheet
                      */
                     url?: string;
-                    events?: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved")[];
+                    events?: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "page.published" | "page.updated" | "page.unpublished" | "page.deleted" | "comment.created" | "comment.approved")[];
                     /** @description A new signing secret (rotation); not shown in the answer */
                     secret?: string;
                     description?: string;

@@ -1,6 +1,6 @@
 import { and, eq, gt, min, sql } from 'drizzle-orm'
 import type { Db } from './client.js'
-import { meta, posts } from './schema.js'
+import { meta, pages, posts } from './schema.js'
 
 /**
  * The content version: a counter in the database that every write bumps inside its own
@@ -10,9 +10,15 @@ import { meta, posts } from './schema.js'
 export function createContentVersion (db: Db) {
   const read = db.select({ value: meta.value }).from(meta).where(eq(meta.key, 'content_version')).prepare()
   const bump = db.update(meta).set({ value: sql`CAST(${meta.value} AS INTEGER) + 1` }).where(eq(meta.key, 'content_version')).prepare()
-  // The next moment a scheduled post goes live: public content changes then without a write.
-  const nextGoLive = db.select({ next: min(posts.publishedAt) }).from(posts)
+  // The next moment a scheduled post or page goes live: public content changes then without a write.
+  const nextPost = db.select({ next: min(posts.publishedAt) }).from(posts)
     .where(and(eq(posts.status, 'published'), gt(posts.publishedAt, sql.placeholder('now')))).prepare()
+  const nextPage = db.select({ next: min(pages.publishedAt) }).from(pages)
+    .where(and(eq(pages.status, 'published'), gt(pages.publishedAt, sql.placeholder('now')))).prepare()
+  const nextGoLive = (now: number): number => {
+    const times = [nextPost.get({ now })?.next, nextPage.get({ now })?.next].filter((t): t is number => typeof t === 'number')
+    return times.length === 0 ? 0 : Math.min(...times)
+  }
   let memo = { version: '', next: 0, stamp: '' }
   // The stored version is read at most once per event-loop turn, on the first request of the
   // turn; a busy server saves a read (a shared lock on the WAL index, ~5 µs) per request. A
@@ -41,7 +47,7 @@ export function createContentVersion (db: Db) {
         setImmediate(newTurn)
       }
       if (version !== memo.version || (memo.next !== 0 && now >= memo.next)) {
-        const next = nextGoLive.get({ now })?.next ?? 0
+        const next = nextGoLive(now)
         memo = { version, next, stamp: `${version}.${next}` }
       }
       return memo.stamp

@@ -96,6 +96,66 @@ export const posts = sqliteTable('posts', {
   index('posts_author_published_idx').on(t.authorId, t.status, t.publishedAt, t.id)
 ])
 
+export const PAGE_STATUSES = ['draft', 'published'] as const
+
+/**
+ * Static pages (About, Team…): a tree by parent_id, ordered by menu_order among siblings. Slugs
+ * are unique over all pages, so `/v1/pages/{slug}` names one; a page's path is its ancestors'
+ * slugs and its own. Scheduled pages are stored as published with a future date, as posts are.
+ */
+export const pages = sqliteTable('pages', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull(),
+  title: text('title').notNull(),
+  parentId: integer('parent_id').references((): AnySQLiteColumn => pages.id, { onDelete: 'restrict' }),
+  menuOrder: integer('menu_order').notNull().default(0),
+  excerpt: text('excerpt').notNull().default(''),
+  status: text('status', { enum: PAGE_STATUSES }).notNull().default('draft'),
+  publishedAt: integer('published_at'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  featuredImageUrl: text('featured_image_url'),
+  featuredImageAlt: text('featured_image_alt'),
+  // SEO and social metadata, as on posts (null: the documented fallback applies).
+  metaTitle: text('meta_title'),
+  metaDescription: text('meta_description'),
+  ogTitle: text('og_title'),
+  ogDescription: text('og_description'),
+  ogImage: text('og_image'),
+  twitterTitle: text('twitter_title'),
+  twitterDescription: text('twitter_description'),
+  twitterImage: text('twitter_image'),
+  canonicalUrl: text('canonical_url'),
+  noindex: integer('noindex', { mode: 'boolean' }).notNull().default(false),
+  // Where an imported page came from ('wxr:<guid>'), for idempotent re-imports.
+  importKey: text('import_key'),
+  // The body last, as in posts: list reads never walk its overflow pages.
+  contentHtml: text('content_html').notNull().default('')
+}, (t) => [
+  uniqueIndex('pages_slug_unique').on(t.slug),
+  uniqueIndex('pages_import_key_unique').on(t.importKey),
+  index('pages_parent_order_idx').on(t.parentId, t.menuOrder, t.id),
+  index('pages_status_published_idx').on(t.status, t.publishedAt)
+])
+
+/**
+ * SEO and social metadata of a post, one row for a post that has any: kept beside the posts
+ * table rather than in it, because a column added to posts lands after its large bodies, where
+ * every list read would have to walk their overflow pages to reach it.
+ */
+export const postSeo = sqliteTable('post_seo', {
+  postId: integer('post_id').primaryKey().references(() => posts.id, { onDelete: 'cascade' }),
+  metaTitle: text('meta_title'),
+  metaDescription: text('meta_description'),
+  ogTitle: text('og_title'),
+  ogDescription: text('og_description'),
+  ogImage: text('og_image'),
+  twitterTitle: text('twitter_title'),
+  twitterDescription: text('twitter_description'),
+  twitterImage: text('twitter_image'),
+  noindex: integer('noindex', { mode: 'boolean' }).notNull().default(false)
+})
+
 export const postCategories = sqliteTable('post_categories', {
   postId: integer('post_id').notNull().references(() => posts.id, { onDelete: 'cascade' }),
   categoryId: integer('category_id').notNull().references(() => categories.id, { onDelete: 'restrict' }),
@@ -163,7 +223,7 @@ export const apiKeys = sqliteTable('api_keys', {
 /** The ordered log of public changes that mirrors replay (GET /v1/changes). */
 export const changes = sqliteTable('changes', {
   id: integer('id').primaryKey({ autoIncrement: true }),
-  resource: text('resource', { enum: ['post', 'category', 'tag', 'author', 'comment', 'site'] }).notNull(),
+  resource: text('resource', { enum: ['post', 'page', 'category', 'tag', 'author', 'comment', 'site'] }).notNull(),
   resourceId: integer('resource_id').notNull(),
   slug: text('slug'),
   action: text('action', { enum: ['upsert', 'delete'] }).notNull(),
@@ -171,7 +231,7 @@ export const changes = sqliteTable('changes', {
   changedAt: integer('changed_at').notNull()
 }, (t) => [index('changes_changed_idx').on(t.changedAt, t.id), index('changes_resource_idx').on(t.resource, t.resourceId)])
 
-export const WEBHOOK_EVENTS = ['post.published', 'post.updated', 'post.unpublished', 'post.deleted', 'comment.created', 'comment.approved'] as const
+export const WEBHOOK_EVENTS = ['post.published', 'post.updated', 'post.unpublished', 'post.deleted', 'page.published', 'page.updated', 'page.unpublished', 'page.deleted', 'comment.created', 'comment.approved'] as const
 export type WebhookEvent = typeof WEBHOOK_EVENTS[number]
 
 export const webhooks = sqliteTable('webhooks', {

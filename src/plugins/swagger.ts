@@ -17,6 +17,7 @@ export const API_DESCRIPTION = `Broadsheet is a headless content API for blogs a
 export const OPENAPI_TAGS = [
   { name: 'Site', description: 'Site name, language and comment settings' },
   { name: 'Posts', description: 'Articles: lists with filters, search and cursors; single posts by id or slug' },
+  { name: 'Pages', description: 'Static pages (About, Team…): a tree with paths and menu order, SEO fields' },
   { name: 'Related', description: 'Posts related to a post, with scores and reasons' },
   { name: 'Comments', description: 'Comment threads, public submission and moderation' },
   { name: 'Categories', description: 'The category tree' },

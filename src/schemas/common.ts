@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { SLUG_PATTERN } from '../lib/slugify.js'
+import { SeoSchema } from './seo.js'
 
 // Shared schemas, each with a stable $id so the committed OpenAPI spec names them
 // as components and diffs cleanly.
@@ -79,4 +80,4 @@ export function listOf<T extends TSchema> (item: T, meta: TSchema = Type.Ref('Pa
   return Type.Object({ data: Type.Array(item), meta })
 }
 
-export const sharedSchemas = [ProblemSchema, PaginationMetaSchema]
+export const sharedSchemas = [ProblemSchema, PaginationMetaSchema, SeoSchema]

@@ -5,10 +5,13 @@ import type { PostsService } from '../posts/posts-service.js'
 import { toPost } from '../posts/posts-mapper.js'
 import type { CommentsRepository } from '../comments/comments-repository.js'
 import { toSubmittedComment } from '../comments/comments-mapper.js'
+import type { PagesService } from '../pages/pages-service.js'
+import { toPage } from '../pages/pages-mapper.js'
 import type { WebhookEvent, WebhooksRepository } from './webhooks-repository.js'
 
 type PostChange = Extract<ContentChange, { kind: 'post' }>
 type CommentChange = Extract<ContentChange, { kind: 'comment' }>
+type PageChange = Extract<ContentChange, { kind: 'page' }>
 
 /** The webhook event a post change means to the public, if any. */
 export function postEvent (change: PostChange, now: number): WebhookEvent | null {
@@ -44,9 +47,11 @@ export function createWebhookEvents (deps: {
   /** The categories, tags and author a post payload carries. */
   relations: Pick<PostsService, 'relationsOf'>
   comments: Pick<CommentsRepository, 'findById'>
+  /** The page payloads: a page as the public sees it inside the write. */
+  pages?: Pick<PagesService, 'findLiveFresh'>
   siteUrl: string
 }) {
-  const { repo, posts, relations, comments, siteUrl } = deps
+  const { repo, posts, relations, comments, pages, siteUrl } = deps
   let enqueued = false
 
   function publish (event: WebhookEvent, data: () => Record<string, unknown> | null, now: number): number {
@@ -84,6 +89,24 @@ export function createWebhookEvents (deps: {
     }
   }
 
+  // As posts, by the page's own state; a page under a parent that is not live sends no body
+  // (the public cannot read it), and a scheduled page's go-live sends nothing yet.
+  function onPage (change: PageChange, now: number): void {
+    const kind = postEvent({ ...change, kind: 'post' }, now)
+    if (kind === null || pages === undefined) return
+    const event = kind.replace('post.', 'page.') as WebhookEvent
+    if (event === 'page.published' || event === 'page.updated') {
+      publish(event, () => {
+        const found = pages.findLiveFresh(change.id, now)
+        return found === undefined ? null : { page: toPage(found.row, found.path, siteUrl, now) }
+      }, now)
+    } else if (event === 'page.unpublished') {
+      publish(event, () => ({ page: { id: change.id, slug: change.after!.slug, status: apiStatus(change.after!, now) } }), now)
+    } else {
+      publish(event, () => ({ page: { id: change.id, slug: change.before!.slug } }), now)
+    }
+  }
+
   function onComment (change: CommentChange, now: number): void {
     for (const event of commentEvents(change)) {
       publish(event, () => {
@@ -98,6 +121,7 @@ export function createWebhookEvents (deps: {
     listener (change: ContentChange, now: number): void {
       if (change.kind === 'post') onPost(change, now)
       else if (change.kind === 'comment') onComment(change, now)
+      else if (change.kind === 'page') onPage(change, now)
     },
 
     /** Queues post.published for scheduled posts whose time has come; returns the deliveries queued. */

@@ -3,10 +3,11 @@ import { DateTimeSchema, IdSchema, PageQuery } from '../../schemas/common.js'
 
 const EventSchema = Type.Union([
   Type.Literal('post.published'), Type.Literal('post.updated'), Type.Literal('post.unpublished'), Type.Literal('post.deleted'),
+  Type.Literal('page.published'), Type.Literal('page.updated'), Type.Literal('page.unpublished'), Type.Literal('page.deleted'),
   Type.Literal('comment.created'), Type.Literal('comment.approved')
 ], {
   description: 'post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), ' +
-    'post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), ' +
+    'post.unpublished (back to draft, archived or rescheduled), post.deleted, page.published, page.updated, page.unpublished, page.deleted (the same for pages, by the status of the page itself; the go-live of a scheduled page is not sent), comment.created (a new comment, pending or approved; never spam), ' +
     'comment.approved (a comment became visible)'
 })
 

@@ -1,0 +1,45 @@
+CREATE TABLE `pages` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`slug` text NOT NULL,
+	`title` text NOT NULL,
+	`parent_id` integer,
+	`menu_order` integer DEFAULT 0 NOT NULL,
+	`excerpt` text DEFAULT '' NOT NULL,
+	`status` text DEFAULT 'draft' NOT NULL,
+	`published_at` integer,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	`featured_image_url` text,
+	`featured_image_alt` text,
+	`meta_title` text,
+	`meta_description` text,
+	`og_title` text,
+	`og_description` text,
+	`og_image` text,
+	`twitter_title` text,
+	`twitter_description` text,
+	`twitter_image` text,
+	`canonical_url` text,
+	`noindex` integer DEFAULT false NOT NULL,
+	`import_key` text,
+	`content_html` text DEFAULT '' NOT NULL,
+	FOREIGN KEY (`parent_id`) REFERENCES `pages`(`id`) ON UPDATE no action ON DELETE restrict
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `pages_slug_unique` ON `pages` (`slug`);--> statement-breakpoint
+CREATE UNIQUE INDEX `pages_import_key_unique` ON `pages` (`import_key`);--> statement-breakpoint
+CREATE INDEX `pages_parent_order_idx` ON `pages` (`parent_id`,`menu_order`,`id`);--> statement-breakpoint
+CREATE INDEX `pages_status_published_idx` ON `pages` (`status`,`published_at`);--> statement-breakpoint
+CREATE TABLE `post_seo` (
+	`post_id` integer PRIMARY KEY NOT NULL,
+	`meta_title` text,
+	`meta_description` text,
+	`og_title` text,
+	`og_description` text,
+	`og_image` text,
+	`twitter_title` text,
+	`twitter_description` text,
+	`twitter_image` text,
+	`noindex` integer DEFAULT false NOT NULL,
+	FOREIGN KEY (`post_id`) REFERENCES `posts`(`id`) ON UPDATE no action ON DELETE cascade
+);

@@ -43,3 +43,5 @@ CREATE TABLE `post_seo` (
 	`noindex` integer DEFAULT false NOT NULL,
 	FOREIGN KEY (`post_id`) REFERENCES `posts`(`id`) ON UPDATE no action ON DELETE cascade
 );
+--> statement-breakpoint
+ALTER TABLE `site_settings` ADD `navigation` text DEFAULT '{"primary":[],"secondary":[]}' NOT NULL;

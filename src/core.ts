@@ -20,6 +20,7 @@ import { createCommentsRepository } from './modules/comments/comments-repository
 import { createCommentsService } from './modules/comments/comments-service.js'
 import { createSiteRepository } from './modules/site/site-repository.js'
 import { createSiteService } from './modules/site/site-service.js'
+import { createNavigationTargets } from './modules/site/site-navigation.js'
 import { createKeysRepository } from './modules/keys/keys-repository.js'
 import { createChangesRepository } from './modules/changes/changes-repository.js'
 import { createHealthRepository } from './modules/health/health-repository.js'
@@ -157,15 +158,30 @@ export function createCore (db: Db, options: CoreOptions) {
   }
 
   const touch = (emit: Emit, ids: number[]) => { touchPosts(db, emit, ids) }
+  const pages = createPagesService({ repo: repos.pages, write, stamp: version.stamp, iframeHosts })
+  // Menu items name pages, categories, tags and posts by id; reads resolve them to current URLs.
+  const navigation = createNavigationTargets({
+    pages,
+    categories: repos.categories,
+    tags: repos.tags,
+    posts: {
+      exists: (id) => repos.posts.findByRef({ id }, 'any', Date.now()) !== undefined,
+      publicUrl: (id, now) => {
+        const row = repos.posts.findByRef({ id }, 'public', now)
+        return row === undefined ? undefined : posts.get(String(id), 'public', now).url
+      }
+    },
+    siteUrl
+  })
   const content = {
     posts: createPostsWriteService(db, write, { iframeHosts }),
     categories: createTermsService(db, write, categoryKind, termVisibility),
     tags: createTermsService(db, write, tagKind, termVisibility),
     authors: createTermsService(db, write, authorKind, termVisibility),
     comments: createCommentsService({ repo: repos.comments, write, hashKey: clientHashKey(db), touchPosts: touch }),
-    site: createSiteService({ repo: repos.site, write }),
+    site: createSiteService({ repo: repos.site, write, targets: navigation }),
     // Pages read and write through one service: their reads are shaped by the tree it keeps.
-    pages: createPagesService({ repo: repos.pages, write, stamp: version.stamp, iframeHosts })
+    pages
   }
   const importer = createImportService({
     writes: { write, posts: content.posts, categories: content.categories, tags: content.tags, authors: content.authors },
@@ -215,6 +231,8 @@ export function createCore (db: Db, options: CoreOptions) {
     repos,
     /** Reads that compose repositories: post lists and search, related posts, feeds. */
     services,
+    /** Menu targets (pages, categories, tags, posts) for the site's navigation. */
+    navigation,
     /** Writes, each one transaction through `write` and the change bus. */
     writes,
     /** What listens on the change bus besides the change log (`repos.changes.listener`). */

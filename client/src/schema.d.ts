@@ -47,7 +47,7 @@ export interface paths {
         };
         /**
          * Get the site settings
-         * @description Site name, language and the comment settings a frontend needs to render its comment form.
+         * @description Site name, language, the comment settings a frontend needs to render its comment form, and the navigation menus with every item resolved to its current URL (items whose target is gone or not public are left out). An `admin` key also gets `navigation_issues`: what was left out and why.
          */
         get: operations["getSite"];
         put?: never;
@@ -57,7 +57,7 @@ export interface paths {
         head?: never;
         /**
          * Change the site settings
-         * @description Needs `admin`. Send only what changes.
+         * @description Needs `admin`. Send only what changes. `navigation.primary` and `navigation.secondary` each replace their menu: items `{ label, url }` or `{ label, page_id | category_id | tag_id | post_id }`, with `children` up to 3 levels. An item without exactly one target, or naming an id that does not exist, is a 422 whose `errors[]` names the item (`navigation.primary.1.page_id`). A draft page may be in a menu: it shows once published.
          */
         patch: operations["updateSite"];
         trace?: never;
@@ -1657,6 +1657,71 @@ export interface components {
                 atom: string;
                 json: string;
             };
+            /** @description The menus with every target resolved to its current URL; an item whose target is gone or not public is left out, with the items below it */
+            navigation: {
+                primary: {
+                    label: string;
+                    /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
+                    url: string;
+                    type: "url" | "page" | "category" | "tag" | "post";
+                    /** @description The id of the page, category, tag or post; null for a URL */
+                    id: number | null;
+                    children: {
+                        label: string;
+                        /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
+                        url: string;
+                        type: "url" | "page" | "category" | "tag" | "post";
+                        /** @description The id of the page, category, tag or post; null for a URL */
+                        id: number | null;
+                        children: {
+                            label: string;
+                            /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
+                            url: string;
+                            type: "url" | "page" | "category" | "tag" | "post";
+                            /** @description The id of the page, category, tag or post; null for a URL */
+                            id: number | null;
+                            children: unknown[];
+                        }[];
+                    }[];
+                }[];
+                secondary: {
+                    label: string;
+                    /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
+                    url: string;
+                    type: "url" | "page" | "category" | "tag" | "post";
+                    /** @description The id of the page, category, tag or post; null for a URL */
+                    id: number | null;
+                    children: {
+                        label: string;
+                        /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
+                        url: string;
+                        type: "url" | "page" | "category" | "tag" | "post";
+                        /** @description The id of the page, category, tag or post; null for a URL */
+                        id: number | null;
+                        children: {
+                            label: string;
+                            /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
+                            url: string;
+                            type: "url" | "page" | "category" | "tag" | "post";
+                            /** @description The id of the page, category, tag or post; null for a URL */
+                            id: number | null;
+                            children: unknown[];
+                        }[];
+                    }[];
+                }[];
+            };
+            /** @description Admin keys only: the menu items left out of public reads, and why */
+            navigation_issues?: {
+                menu: "primary" | "secondary";
+                /**
+                 * @description Where the item is, e.g. primary.0.children.1
+                 * @example primary.1
+                 */
+                path: string;
+                label: string;
+                /** @example page 4 is not public */
+                reason: string;
+            }[];
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
@@ -1877,6 +1942,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateSite: {
@@ -1888,14 +1962,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "title": "My Blog",
-                 *       "comments": {
-                 *         "moderation": "first_time"
-                 *       }
-                 *     }
-                 */
                 "application/json": {
                     title?: string;
                     description?: string;
@@ -1908,6 +1974,95 @@ export interface operations {
                         moderation?: "all" | "first_time" | "none";
                         max_depth?: number;
                         max_links?: number;
+                    };
+                    /** @description Each menu given replaces that menu; unknown ids are a 422 naming the item */
+                    navigation?: {
+                        /** @description Replaces the whole menu */
+                        primary?: {
+                            /** @example About */
+                            label: string;
+                            /** @description An absolute http(s) URL or a path on the site (/contact; not //host) */
+                            url?: string;
+                            /** @description Positive integer id */
+                            page_id?: number;
+                            /** @description Positive integer id */
+                            category_id?: number;
+                            /** @description Positive integer id */
+                            tag_id?: number;
+                            /** @description Positive integer id */
+                            post_id?: number;
+                            children?: {
+                                /** @example About */
+                                label: string;
+                                /** @description An absolute http(s) URL or a path on the site (/contact; not //host) */
+                                url?: string;
+                                /** @description Positive integer id */
+                                page_id?: number;
+                                /** @description Positive integer id */
+                                category_id?: number;
+                                /** @description Positive integer id */
+                                tag_id?: number;
+                                /** @description Positive integer id */
+                                post_id?: number;
+                                children?: {
+                                    /** @example About */
+                                    label: string;
+                                    /** @description An absolute http(s) URL or a path on the site (/contact; not //host) */
+                                    url?: string;
+                                    /** @description Positive integer id */
+                                    page_id?: number;
+                                    /** @description Positive integer id */
+                                    category_id?: number;
+                                    /** @description Positive integer id */
+                                    tag_id?: number;
+                                    /** @description Positive integer id */
+                                    post_id?: number;
+                                }[];
+                            }[];
+                        }[];
+                        /** @description Replaces the whole menu */
+                        secondary?: {
+                            /** @example About */
+                            label: string;
+                            /** @description An absolute http(s) URL or a path on the site (/contact; not //host) */
+                            url?: string;
+                            /** @description Positive integer id */
+                            page_id?: number;
+                            /** @description Positive integer id */
+                            category_id?: number;
+                            /** @description Positive integer id */
+                            tag_id?: number;
+                            /** @description Positive integer id */
+                            post_id?: number;
+                            children?: {
+                                /** @example About */
+                                label: string;
+                                /** @description An absolute http(s) URL or a path on the site (/contact; not //host) */
+                                url?: string;
+                                /** @description Positive integer id */
+                                page_id?: number;
+                                /** @description Positive integer id */
+                                category_id?: number;
+                                /** @description Positive integer id */
+                                tag_id?: number;
+                                /** @description Positive integer id */
+                                post_id?: number;
+                                children?: {
+                                    /** @example About */
+                                    label: string;
+                                    /** @description An absolute http(s) URL or a path on the site (/contact; not //host) */
+                                    url?: string;
+                                    /** @description Positive integer id */
+                                    page_id?: number;
+                                    /** @description Positive integer id */
+                                    category_id?: number;
+                                    /** @description Positive integer id */
+                                    tag_id?: number;
+                                    /** @description Positive integer id */
+                                    post_id?: number;
+                                }[];
+                            }[];
+                        }[];
                     };
                 };
             };
@@ -1962,6 +2117,15 @@ export interface operations {
             };
             /** @description Unsupported content type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid request that breaks a rule */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

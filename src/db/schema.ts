@@ -14,8 +14,23 @@ export const siteSettings = sqliteTable('site_settings', {
   commentModeration: text('comment_moderation', { enum: ['all', 'first_time', 'none'] }).notNull().default('all'),
   commentMaxDepth: integer('comment_max_depth').notNull().default(5),
   commentMaxLinks: integer('comment_max_links').notNull().default(2),
+  // The menus as written (items by URL or by the id of a page, category, tag or post), resolved
+  // to current URLs when read.
+  navigation: text('navigation', { mode: 'json' }).$type<StoredNavigation>().notNull().default({ primary: [], secondary: [] }),
   updatedAt: integer('updated_at').notNull()
 })
+
+/** A menu item as stored: a label and exactly one target, with up to two levels below it. */
+export interface StoredNavItem {
+  label: string
+  url?: string
+  page_id?: number
+  category_id?: number
+  tag_id?: number
+  post_id?: number
+  children?: StoredNavItem[]
+}
+export interface StoredNavigation { primary: StoredNavItem[], secondary: StoredNavItem[] }
 
 /** Key/value store for internal values: the content version, the comment hash key. */
 export const meta = sqliteTable('meta', {

@@ -108,7 +108,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(healthModule, { repo: repos.health })
   await app.register(siteModule, { repo: repos.site, service: writes.site, targets: core.navigation, siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
   await app.register(searchModule)
-  await app.register(postsModule, { repo: repos.posts, service: services.posts, writes: writes.posts })
+  await app.register(postsModule, { repo: repos.posts, service: services.posts, writes: writes.posts, seo: repos.postSeo })
   await app.register(pagesModule, { service: writes.pages, siteUrl: config.SITE_URL })
   await app.register(commentsModule, {
     repo: repos.comments,

@@ -9,6 +9,7 @@ import { clientHashKey } from './db/client-hash-key.js'
 import { createPostsRepository, touchPosts } from './modules/posts/posts-repository.js'
 import { createPostsService } from './modules/posts/posts-service.js'
 import { createPostsWriteService } from './modules/posts/posts-write-service.js'
+import { createPostSeoRepository } from './modules/posts/posts-seo.js'
 import { createPagesRepository } from './modules/pages/pages-repository.js'
 import { createPagesService } from './modules/pages/pages-service.js'
 import { createTermsRepository } from './modules/terms/terms-repository.js'
@@ -127,6 +128,7 @@ export function createCore (db: Db, options: CoreOptions) {
 
   const repos = {
     posts: createPostsRepository(db),
+    postSeo: createPostSeoRepository(db),
     pages: createPagesRepository(db),
     categories: createTermsRepository(db, categoryKind, counts, publicTerms),
     tags: createTermsRepository(db, tagKind, counts, publicTerms),
@@ -192,7 +194,7 @@ export function createCore (db: Db, options: CoreOptions) {
 
   // The listeners of every write, in this order, inside its transaction: the change log, the
   // webhook queue, the related-posts index.
-  const webhookEvents = createWebhookEvents({ repo: repos.webhooks, posts: repos.posts, relations: posts, comments: repos.comments, pages: content.pages, siteUrl })
+  const webhookEvents = createWebhookEvents({ repo: repos.webhooks, posts: repos.posts, relations: posts, comments: repos.comments, pages: content.pages, seo: repos.postSeo, siteUrl })
   bus.on((change, now) => { repos.changes.listener(change, now) })
   bus.on((change, now) => { webhookEvents.listener(change, now) })
   bus.on((change) => { relatedIndex.listener(change) })

@@ -95,7 +95,7 @@ export interface paths {
         };
         /**
          * Get a post by id or slug
-         * @description The full post with its body HTML. Public readers get live published posts only; a key with `read:drafts` reads any status.
+         * @description The full post with its body HTML, its SEO and social fields and the computed `seo` object (head tags with their fallbacks). Public readers get live published posts only; a key with `read:drafts` reads any status.
          */
         get: operations["getPost"];
         put?: never;
@@ -1202,6 +1202,25 @@ export interface components {
             comment_status: "open" | "closed";
             /** @description Approved comments */
             comment_count: number;
+            /** @description As written; null when the fallback applies (see seo) */
+            meta_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            meta_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_image?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_image?: string | null;
+            /** @description Left out of sitemaps and marked noindex in seo.robots */
+            noindex?: boolean;
+            seo?: components["schemas"]["Seo"];
         };
         /** PostEnvelope */
         PostEnvelope: {
@@ -1435,6 +1454,25 @@ export interface components {
             comment_status: "open" | "closed";
             /** @description Approved comments */
             comment_count: number;
+            /** @description As written; null when the fallback applies (see seo) */
+            meta_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            meta_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_image?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_image?: string | null;
+            /** @description Left out of sitemaps and marked noindex in seo.robots */
+            noindex?: boolean;
+            seo?: components["schemas"]["Seo"];
             /**
              * @description Relatedness in (0, 1], six decimals: shared tags and categories weighted by rarity combined with text similarity, times a mild recency factor. Comparable within one response; not a probability.
              * @example 0.842137
@@ -2295,6 +2333,16 @@ export interface operations {
                     } | null;
                     canonical_url?: string | null;
                     comment_status?: "open" | "closed";
+                    meta_title?: string | null;
+                    meta_description?: string | null;
+                    og_title?: string | null;
+                    og_description?: string | null;
+                    og_image?: string | null;
+                    twitter_title?: string | null;
+                    twitter_description?: string | null;
+                    twitter_image?: string | null;
+                    /** @description Asks search engines not to index it (robots "noindex, follow") and leaves it out of sitemaps; it stays readable. */
+                    noindex?: boolean;
                 };
             };
         };
@@ -2560,6 +2608,16 @@ export interface operations {
                     } | null;
                     canonical_url?: string | null;
                     comment_status?: "open" | "closed";
+                    meta_title?: string | null;
+                    meta_description?: string | null;
+                    og_title?: string | null;
+                    og_description?: string | null;
+                    og_image?: string | null;
+                    twitter_title?: string | null;
+                    twitter_description?: string | null;
+                    twitter_image?: string | null;
+                    /** @description Asks search engines not to index it (robots "noindex, follow") and leaves it out of sitemaps; it stays readable. */
+                    noindex?: boolean;
                 };
             };
         };

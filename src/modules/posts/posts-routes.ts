@@ -10,6 +10,7 @@ import { parseRef } from '../../lib/refs.js'
 import type { PostsRepository, Visibility } from './posts-repository.js'
 import type { PostsService } from './posts-service.js'
 import type { PostsWriteService } from './posts-write-service.js'
+import { withSeo, type PostSeoRepository } from './posts-seo.js'
 import { POSTS_KEY, postKey } from '../cache-keys.js'
 import { CreatePostBody, GetPostQuery, ListPostsQuery, POST_LIST_EXAMPLE, UpdatePostBody, type ListPostsQueryType, type Post } from './posts-schemas.js'
 
@@ -30,10 +31,12 @@ export interface PostsRoutesOptions {
   repo: Pick<PostsRepository, 'findByRef'>
   service: Pick<PostsService, 'list' | 'get'>
   writes: Pick<PostsWriteService, 'create' | 'update' | 'remove'>
+  /** The SEO fields single reads show (posts-seo.ts). */
+  seo: Pick<PostSeoRepository, 'get'>
 }
 
 /** GET, POST, PATCH and DELETE under /v1/posts. */
-const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, { repo, service: posts, writes }) => {
+const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, { repo, service: posts, writes, seo }) => {
   app.get('/', {
     config: { publicCache: true, cacheKeys: [POSTS_KEY], scope: 'read:drafts', scopeWhen: asksForDrafts },
     schema: {
@@ -64,7 +67,7 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       operationId: 'getPost',
       tags: ['Posts'],
       summary: 'Get a post by id or slug',
-      description: 'The full post with its body HTML. Public readers get live published posts only; a key with `read:drafts` reads any status.',
+      description: 'The full post with its body HTML, its SEO and social fields and the computed `seo` object (head tags with their fallbacks). Public readers get live published posts only; a key with `read:drafts` reads any status.',
       params: RefParamsSchema,
       querystring: GetPostQuery,
       response: {
@@ -76,7 +79,7 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
     const visibility: Visibility = mayReadDrafts(request) ? 'any' : 'public'
     const post = posts.get(request.params.ref, visibility)
     reply.cacheKeys([postKey(post.id as number)])
-    return { data: post }
+    return { data: withSeo(post, seo.get(post.id as number)) }
   })
 
   const ANSWER_HELP = ' Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a ' +
@@ -85,7 +88,7 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
   /** The answer to a write: the whole post only for a key that may read it whatever its status. */
   function written (request: FastifyRequest, id: number) {
     const post = posts.get(String(id), 'any') as Post
-    if (mayReadDrafts(request)) return { data: post }
+    if (mayReadDrafts(request)) return { data: withSeo(post, seo.get(id)) }
     return { data: { id, slug: post.slug, status: post.status, published_at: post.published_at, updated_at: post.updated_at } }
   }
 

@@ -6,6 +6,8 @@ import { slugify, uniqueSlug } from '../../lib/slugify.js'
 import { sanitizePostHtml } from '../../lib/sanitize.js'
 import { countWords, htmlToText, makeExcerpt, readingTimeMinutes } from '../../lib/text.js'
 import { createPostsWriter, type PostRecord, type PostValues } from './posts-repository.js'
+import { checkPostSeo, createPostSeoRepository, hasSeo } from './posts-seo.js'
+import type { SeoFields } from '../../lib/seo.js'
 
 export { touchPosts } from './posts-repository.js'
 
@@ -23,6 +25,16 @@ export interface PostInput {
   source?: { url: string, name: string } | null
   canonical_url?: string | null
   comment_status?: 'open' | 'closed'
+  /** SEO and social fields (posts-seo.ts); null clears one. */
+  meta_title?: string | null
+  meta_description?: string | null
+  og_title?: string | null
+  og_description?: string | null
+  og_image?: string | null
+  twitter_title?: string | null
+  twitter_description?: string | null
+  twitter_image?: string | null
+  noindex?: SeoFields['noindex']
   /** Importers only: identity of the imported item and WordPress's sticky flag. */
   import_key?: string | null
   sticky?: boolean
@@ -38,6 +50,7 @@ export function stateOf (row: Pick<PostRecord, 'slug' | 'status' | 'publishedAt'
  */
 export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHosts: string[] }) {
   const w = createPostsWriter(db)
+  const seo = createPostSeoRepository(db)
 
   function checkRefs (input: PostInput): void {
     const errors: Array<{ in: string, path: string, message: string }> = []
@@ -105,6 +118,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
   return {
     create (input: PostInput & { title: string, author_id: number }): number {
       checkRefs(input)
+      checkPostSeo(input)
       return write((emit, now) => {
         const existing = input.import_key ? w.byImportKey(input.import_key) : undefined
         if (existing) throw new Unprocessable(`an imported post with key ${input.import_key} already exists`)
@@ -137,6 +151,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
         w.setCategories(id, input.category_ids ?? [])
         w.setTags(id, input.tag_ids ?? [])
         w.insert(id, row)
+        if (hasSeo(input)) seo.save(id, input)
         const links = { authorId: row.authorId, categoryIds: input.category_ids ?? [], tagIds: input.tag_ids ?? [] }
         emit({ kind: 'post', id, before: null, after: stateOf({ slug: row.slug, ...state }), links: { before: null, after: links } })
         return id
@@ -145,6 +160,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
 
     update (id: number, input: PostInput): void {
       checkRefs(input)
+      checkPostSeo(input)
       write((emit, now) => {
         const old = load(id)
         const oldLinks = linksOf(old)
@@ -185,6 +201,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
         // Every column but the id, created_at and comment_count (kept by the comments service).
         const { id: _id, createdAt: _created, commentCount: _comments, ...values } = next
         w.update(id, values)
+        if (hasSeo(input)) seo.save(id, input)
         if (input.category_ids !== undefined) w.setCategories(id, input.category_ids)
         if (input.tag_ids !== undefined) w.setTags(id, input.tag_ids)
         const links = { authorId: next.authorId, categoryIds: input.category_ids ?? oldLinks.categoryIds, tagIds: input.tag_ids ?? oldLinks.tagIds }

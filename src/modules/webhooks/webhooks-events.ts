@@ -3,6 +3,7 @@ import { isLive, isScheduled, type ContentChange, type PostState } from '../../d
 import type { PostsRepository } from '../posts/posts-repository.js'
 import type { PostsService } from '../posts/posts-service.js'
 import { toPost } from '../posts/posts-mapper.js'
+import { withSeo, type PostSeoRepository } from '../posts/posts-seo.js'
 import type { CommentsRepository } from '../comments/comments-repository.js'
 import { toSubmittedComment } from '../comments/comments-mapper.js'
 import type { PagesService } from '../pages/pages-service.js'
@@ -49,9 +50,11 @@ export function createWebhookEvents (deps: {
   comments: Pick<CommentsRepository, 'findById'>
   /** The page payloads: a page as the public sees it inside the write. */
   pages?: Pick<PagesService, 'findLiveFresh'>
+  /** The SEO fields a post payload carries, as a single read shows them. */
+  seo?: Pick<PostSeoRepository, 'get'>
   siteUrl: string
 }) {
-  const { repo, posts, relations, comments, pages, siteUrl } = deps
+  const { repo, posts, relations, comments, pages, seo, siteUrl } = deps
   let enqueued = false
 
   function publish (event: WebhookEvent, data: () => Record<string, unknown> | null, now: number): number {
@@ -70,7 +73,9 @@ export function createWebhookEvents (deps: {
 
   function livePost (id: number, now: number): Record<string, unknown> | null {
     const row = posts.findByRef({ id }, 'public', now)
-    return row === undefined ? null : toPost(row, relations.relationsOf([row]), siteUrl, now)
+    if (row === undefined) return null
+    const post = toPost(row, relations.relationsOf([row]), siteUrl, now)
+    return seo === undefined ? post : withSeo(post, seo.get(id))
   }
 
   function onPost (change: PostChange, now: number): void {

@@ -30,6 +30,7 @@ import changesModule from './modules/changes/index.js'
 import webhooksModule from './modules/webhooks/index.js'
 import importsModule from './modules/imports/index.js'
 import feedsModule from './modules/feeds/index.js'
+import sitemapsModule from './modules/sitemaps/index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -133,6 +134,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     validatorCompiler: createValidatorCompiler()
   })
   await app.register(feedsModule, { service: services.feeds, siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
+  await app.register(sitemapsModule, { service: core.sitemaps, apiUrl: config.PUBLIC_API_URL })
 
   // The workers run while the app does. onClose hooks run last-added first, so they stop before
   // the db plugin closes the database.

@@ -12,6 +12,8 @@ import { createPostsWriteService } from './modules/posts/posts-write-service.js'
 import { createPostSeoRepository } from './modules/posts/posts-seo.js'
 import { createPagesRepository } from './modules/pages/pages-repository.js'
 import { createPagesService } from './modules/pages/pages-service.js'
+import { createSitemapsRepository } from './modules/sitemaps/sitemaps-repository.js'
+import { createSitemapsService } from './modules/sitemaps/sitemaps-service.js'
 import { createTermsRepository } from './modules/terms/terms-repository.js'
 import { createTermsService } from './modules/terms/terms-service.js'
 import { categoryKind } from './modules/categories/categories-kind.js'
@@ -60,6 +62,8 @@ export interface CoreLog {
 export interface CoreOptions {
   /** SITE_URL: post URLs in webhook payloads, feeds and related posts. */
   siteUrl: string
+  /** PUBLIC_API_URL: where the sitemaps themselves are (the sitemap index links them). */
+  apiUrl: string
   /** IFRAME_HOSTS, parsed: iframes that survive post sanitizing. */
   iframeHosts: string[]
   /** QUERY_BUDGET_MS: how long one search, related-posts or feed read may compute. */
@@ -93,6 +97,7 @@ const SILENT_LOG: CoreLog = { debug: silent, info: silent, warn: silent, error: 
 export function coreOptions (config: AppConfig, log: CoreLog = SILENT_LOG): CoreOptions {
   return {
     siteUrl: config.SITE_URL,
+    apiUrl: config.PUBLIC_API_URL,
     iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     queryBudgetMs: config.QUERY_BUDGET_MS,
     webhooks: {
@@ -142,6 +147,7 @@ export function createCore (db: Db, options: CoreOptions) {
     search: createSearchRepository(db),
     related: createRelatedRepository(db),
     feeds: createFeedsRepository(db),
+    sitemaps: createSitemapsRepository(db),
     imports: createImportsRepository(db),
     importJobs: createImportJobsRepository(db)
   }
@@ -175,6 +181,7 @@ export function createCore (db: Db, options: CoreOptions) {
     },
     siteUrl
   })
+  const sitemaps = createSitemapsService({ repo: repos.sitemaps, pages, categories: repos.categories, tags: repos.tags, siteUrl, apiUrl: options.apiUrl })
   const content = {
     posts: createPostsWriteService(db, write, { iframeHosts }),
     categories: createTermsService(db, write, categoryKind, termVisibility),
@@ -235,6 +242,8 @@ export function createCore (db: Db, options: CoreOptions) {
     services,
     /** Menu targets (pages, categories, tags, posts) for the site's navigation. */
     navigation,
+    /** The sitemap index and sitemaps. */
+    sitemaps,
     /** Writes, each one transaction through `write` and the change bus. */
     writes,
     /** What listens on the change bus besides the change log (`repos.changes.listener`). */

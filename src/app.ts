@@ -12,9 +12,9 @@ import problemDetails from './plugins/problem-details.js'
 import swaggerPlugin from './plugins/swagger.js'
 import securityPlugin, { clientErrorHandler, frameworkErrors } from './plugins/security.js'
 import authPlugin from './plugins/auth.js'
+import quotasPlugin, { publicRateLimit } from './plugins/quotas.js'
 import contentTypesPlugin from './plugins/content-types.js'
 import cachingPlugin from './plugins/caching.js'
-import { keysForChanges } from './modules/cache-keys.js'
 import healthModule from './modules/health/index.js'
 import siteModule from './modules/site/index.js'
 import searchModule from './modules/search/index.js'
@@ -29,8 +29,13 @@ import keysModule from './modules/keys/index.js'
 import changesModule from './modules/changes/index.js'
 import webhooksModule from './modules/webhooks/index.js'
 import importsModule from './modules/imports/index.js'
+import sourcesModule from './modules/sources/index.js'
 import feedsModule from './modules/feeds/index.js'
 import sitemapsModule from './modules/sitemaps/index.js'
+import previewsModule from './modules/previews/index.js'
+import redirectsModule from './modules/redirects/index.js'
+import exportModule from './modules/export/index.js'
+import mediaModule from './modules/media/index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -48,7 +53,7 @@ export interface BuildOptions {
   db?: Db
 }
 
-const EXPOSED_HEADERS = ['Link', 'X-Total-Count', 'ETag', 'Last-Modified', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'X-Request-Id']
+const EXPOSED_HEADERS = ['Link', 'X-Total-Count', 'ETag', 'Last-Modified', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit', 'RateLimit-Policy', 'X-Request-Id']
 
 /**
  * Builds the Broadsheet Fastify instance: the database, the core over it (src/core.ts), the
@@ -79,12 +84,15 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   app.decorate('core', core)
   const { repos, services, writes } = core
 
-  // First of all onRequest hooks: a cache hit is answered before any other hook runs.
+  // First of all onRequest hooks, the anonymous rate limit (so a cached answer counts) and the
+  // cache: a cache hit is answered before any other hook runs.
+  await app.register(publicRateLimit, { publicPerMinute: config.PUBLIC_RATE_LIMIT })
   await app.register(cachingPlugin, {
-    stamp: core.version.stamp,
-    onCommitted: core.bus.onCommitted,
-    invalidatedKeys: keysForChanges,
+    sync: core.invalidations.sync,
+    onInvalidated: core.invalidations.onInvalidated,
+    onAnnounced: core.invalidations.onAnnounced,
     enabled: config.RESPONSE_CACHE,
+    maxEntries: config.RESPONSE_CACHE_ENTRIES,
     maxBytes: config.RESPONSE_CACHE_MB * 1024 * 1024,
     purgeUrl: config.PURGE_URL,
     varyByOrigin: config.CORS_ORIGINS !== '*'
@@ -104,11 +112,15 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     maxAge: 86400
   })
   await app.register(authPlugin, { findKey: repos.keys.findByHash, touchKey: repos.keys.touch, adminToken: config.ADMIN_TOKEN })
+  await app.register(quotasPlugin, { consume: repos.keys.consume })
   await app.register(contentTypesPlugin)
 
   await app.register(healthModule, { repo: repos.health })
   await app.register(siteModule, { repo: repos.site, service: writes.site, targets: core.navigation, siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
   await app.register(searchModule)
+  // Before posts: their featured_image is the media module's FeaturedImage schema.
+  core.media.storage.ensure()
+  await app.register(mediaModule, { service: writes.media, urls: core.media.urls, maxBytes: config.MEDIA_MAX_BYTES, validatorCompiler: createValidatorCompiler() })
   await app.register(postsModule, { repo: repos.posts, service: services.posts, writes: writes.posts, seo: repos.postSeo })
   await app.register(pagesModule, { service: writes.pages, siteUrl: config.SITE_URL })
   await app.register(commentsModule, {
@@ -118,9 +130,11 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     postsRepo: repos.posts,
     site: repos.site,
     rateLimit: config.COMMENT_RATE_LIMIT,
-    siteUrl: config.SITE_URL
+    siteUrl: config.SITE_URL,
+    documents: core.documents.comments
   })
   await app.register(relatedModule, { service: services.related })
+  await app.register(previewsModule, { service: core.previews })
   await app.register(categoriesModule, { repo: repos.categories, service: writes.categories })
   await app.register(tagsModule, { repo: repos.tags, service: writes.tags })
   await app.register(authorsModule, { repo: repos.authors, service: writes.authors })
@@ -133,8 +147,11 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     wxrMaxBytes: config.IMPORT_MAX_BYTES,
     validatorCompiler: createValidatorCompiler()
   })
+  await app.register(sourcesModule, { repo: repos.sources, service: writes.sources })
   await app.register(feedsModule, { service: services.feeds, siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
   await app.register(sitemapsModule, { service: core.sitemaps, apiUrl: config.PUBLIC_API_URL })
+  await app.register(redirectsModule, { repo: repos.redirects })
+  await app.register(exportModule, { repo: repos.export, siteUrl: config.SITE_URL })
 
   // The workers run while the app does. onClose hooks run last-added first, so they stop before
   // the db plugin closes the database.

@@ -1,27 +1,34 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
 import { realpathSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadConfig, ConfigError, type AppConfig } from './config.js'
 import { openDatabase, type Db } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
 import { clientHashKeyPath } from './db/client-hash-key.js'
 import { API_SCOPES, type ApiScope } from './db/schema.js'
+import { hashKey } from './lib/key-hash.js'
+import { demoEnv } from './lib/demo-env.js'
 import type { CoreLog, CoreOptions, Core } from './core.js'
+import { KEY_PREFIX_LENGTH, type KeyRow } from './modules/keys/keys-repository.js'
 
-const USAGE = `Usage: npm run cli -- <command>
+const USAGE = `Usage: npm run cli -- [--demo] <command>
 
   keys create --name NAME --scopes a,b   create an API key (printed once); scopes: ${API_SCOPES.join(', ')}
   keys list                              list keys (never the keys themselves)
-  keys revoke ID                         revoke a key at once
+  keys revoke ID|PREFIX                  revoke a key at once: its id, or the prefix keys list shows (bs_xxxxx)
   import wxr FILE                        import a WordPress export (WXR)
   import feed FILE|URL [--status S]      import an RSS/Atom/JSON feed (posts are drafts unless --status published)
+  export wxr FILE                        write the whole site as a WordPress export (WXR 1.2); FILE - is stdout
   backup FILE                            write an online, consistent copy of the database to FILE
                                          (not the commenter-address key file DATABASE_PATH.key)
   migrate                                apply pending migrations
   seed-demo                              fill an empty database with the demo content
+  rebuild                                build the read model (stored posts, feed items, comments) afresh
 
-The database is DATABASE_PATH (default ./data/broadsheet.db).`
+The database is DATABASE_PATH (default ./data/broadsheet.db); --demo uses ./data/demo.db, the database
+of \`npm run demo\`, unless DATABASE_PATH is set (the server's rule). Every command says which file it opened.`
 
 function fail (message: string): number {
   console.error(message)
@@ -39,7 +46,7 @@ const CONSOLE_LOG: CoreLog = {
 
 /**
  * The core over the CLI's database, loaded only for the commands that need it: it is most of the
- * code, and `keys`, `import` and `seed-demo` are the only ones that read or write content.
+ * code, and `keys`, `import`, `export` and `seed-demo` are the only ones that read or write content.
  */
 async function openCore (db: Db, config: AppConfig, change: (options: CoreOptions) => CoreOptions = (o) => o): Promise<Core> {
   const { coreOptions, createCore } = await import('./core.js')
@@ -48,18 +55,22 @@ async function openCore (db: Db, config: AppConfig, change: (options: CoreOption
 
 /** Runs one CLI command; returns the exit code. */
 export async function runCli (argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
-  const [command, ...rest] = argv
+  // `--demo` may come anywhere before the command's own arguments end, as `npm run demo` users type it.
+  const demo = argv.includes('--demo')
+  const [command, ...rest] = argv.filter((a) => a !== '--demo')
   if (command === undefined || command === 'help' || command === '--help') {
     console.log(USAGE)
     return command === undefined ? 2 : 0
   }
   let config
   try {
-    config = loadConfig(env)
+    config = loadConfig(demoEnv(env, demo))
   } catch (err) {
     if (err instanceof ConfigError) return fail(err.message)
     throw err
   }
+  // On stderr, so stdout stays the command's answer (a key, a summary) for scripts.
+  console.error(`database: ${resolve(config.DATABASE_PATH)}${config.DATABASE_PATH === ':memory:' ? ' (in memory)' : ''}`)
   const db = openDatabase(config.DATABASE_PATH)
   try {
     runMigrations(db)
@@ -87,10 +98,22 @@ export async function runCli (argv: string[], env: Record<string, string | undef
           allowPrivate: config.ALLOW_PRIVATE_TARGETS
         })
       }
+      case 'export': {
+        const { exportCommand } = await import('./modules/export/export-cli.js')
+        return await exportCommand(rest, { repo: (await openCore(db, config)).repos.export, siteUrl: config.SITE_URL })
+      }
       case 'seed-demo': {
         const { seedDemo } = await import('./demo/seed-demo.js')
         const summary = seedDemo(await openCore(db, config))
         console.log(summary.seeded ? `created ${summary.posts} posts and ${summary.comments} comments` : `the database already has ${summary.posts} posts; nothing done`)
+        return 0
+      }
+      case 'rebuild': {
+        // Readers in running processes use the rows for whatever is not rebuilt yet.
+        const core = await openCore(db, config)
+        const started = performance.now()
+        const built = core.workers.readModel.rebuild()
+        console.log(`rebuilt the read model: ${built} documents in ${Math.round(performance.now() - started)} ms`)
         return 0
       }
       default:
@@ -99,6 +122,22 @@ export async function runCli (argv: string[], env: Record<string, string | undef
   } finally {
     db.$client.close()
   }
+}
+
+/**
+ * The key an argument of `keys revoke` names: its id, the prefix `keys list` shows (with or
+ * without its `…`), a shorter start of it, or the whole key. Else the error to print.
+ */
+function findKey (repo: Core['repos']['keys'], text: string | undefined): KeyRow | string {
+  const arg = (text ?? '').trim().replace(/(…|\.\.\.)$/, '')
+  if (arg === '') return 'keys revoke needs a key ID or the prefix keys list shows (bs_xxxxx)'
+  if (/^\d+$/.test(arg)) return repo.findById(Number(arg)) ?? `no key ${arg}`
+  if (!arg.startsWith('bs_')) return `"${arg}" is neither a key id nor a key prefix (keys start with bs_; see keys list)`
+  if (arg.length > KEY_PREFIX_LENGTH) return repo.findByHash(hashKey(arg)) ?? `no key starts with ${arg.slice(0, KEY_PREFIX_LENGTH)}… and matches the key given`
+  const matches = repo.findByPrefix(arg)
+  if (matches.length === 0) return `no key has the prefix ${arg}`
+  if (matches.length > 1) return `the prefix ${arg} is ambiguous: keys ${matches.map((k) => `${k.id} (${k.prefix}…)`).join(', ')}; give the id or more of the prefix`
+  return matches[0]!
 }
 
 function keys (core: Core, args: string[]): number {
@@ -126,11 +165,10 @@ function keys (core: Core, args: string[]): number {
     return 0
   }
   if (sub === 'revoke') {
-    const id = Number(rest[0])
-    if (!Number.isSafeInteger(id) || id < 1) return fail('keys revoke needs a key ID')
-    if (repo.findById(id) === undefined) return fail(`no key ${id}`)
-    repo.revoke(id)
-    console.log(`revoked key ${id}`)
+    const found = findKey(repo, rest[0])
+    if (typeof found === 'string') return fail(found)
+    repo.revoke(found.id)
+    console.log(`revoked key ${found.id} (${found.prefix}…, "${found.name}")`)
     return 0
   }
   return fail('keys needs create, list or revoke')

@@ -1,6 +1,6 @@
 import type { AppConfig } from './config.js'
 import type { Db } from './db/client.js'
-import { createContentVersion } from './db/content-version.js'
+import { createInvalidations } from './db/invalidations.js'
 import { createChangeBus } from './db/change-bus.js'
 import { createWriter, type Emit } from './db/write.js'
 import { createLiveCounts } from './db/live-counts.js'
@@ -14,7 +14,11 @@ import { createPagesRepository } from './modules/pages/pages-repository.js'
 import { createPagesService } from './modules/pages/pages-service.js'
 import { createSitemapsRepository } from './modules/sitemaps/sitemaps-repository.js'
 import { createSitemapsService } from './modules/sitemaps/sitemaps-service.js'
-import { createTermsRepository } from './modules/terms/terms-repository.js'
+import { createTermsRepository, createTermsWriter } from './modules/terms/terms-repository.js'
+import { toTermPayload } from './modules/terms/terms-mapper.js'
+import { createSourcesRepository } from './modules/sources/sources-repository.js'
+import { createSourcePoller } from './modules/sources/sources-poller.js'
+import { createSourcesService } from './modules/sources/sources-service.js'
 import { createTermsService } from './modules/terms/terms-service.js'
 import { categoryKind } from './modules/categories/categories-kind.js'
 import { tagKind } from './modules/tags/tags-kind.js'
@@ -26,6 +30,8 @@ import { createSiteService } from './modules/site/site-service.js'
 import { createNavigationTargets } from './modules/site/site-navigation.js'
 import { createKeysRepository } from './modules/keys/keys-repository.js'
 import { createChangesRepository } from './modules/changes/changes-repository.js'
+import { createRedirectsRepository } from './modules/redirects/redirects-repository.js'
+import { createExportRepository } from './modules/export/export-repository.js'
 import { createHealthRepository } from './modules/health/health-repository.js'
 import { createSearchRepository } from './modules/search/search-repository.js'
 import { createSearchEngine } from './modules/search/search-service.js'
@@ -33,7 +39,13 @@ import { createRelatedRepository } from './modules/related/related-repository.js
 import { createRelatedIndexer } from './modules/related/related-index.js'
 import { createRelatedService } from './modules/related/related-service.js'
 import { createFeedsRepository } from './modules/feeds/feeds-repository.js'
-import { createFeedsService } from './modules/feeds/feeds-service.js'
+import { createFeedsService, type FeedPost } from './modules/feeds/feeds-service.js'
+import { feedItemTexts } from './modules/feeds/feeds-mapper.js'
+import { createPostDocumentsRepository } from './modules/posts/posts-documents-repository.js'
+import { createPostDocuments } from './modules/posts/posts-documents.js'
+import { createCommentDocumentsRepository } from './modules/comments/comments-documents-repository.js'
+import { createCommentDocuments } from './modules/comments/comments-documents.js'
+import { createReadModelWorker } from './db/read-model-worker.js'
 import { createWebhooksRepository } from './modules/webhooks/webhooks-repository.js'
 import { createWebhookEvents } from './modules/webhooks/webhooks-events.js'
 import { createWebhookWorker } from './modules/webhooks/webhooks-worker.js'
@@ -43,6 +55,17 @@ import { createImportJobsRepository } from './modules/imports/imports-jobs-repos
 import { createImportService } from './modules/imports/imports-service.js'
 import { createImportJobs } from './modules/imports/imports-jobs.js'
 import type { ImportProgress } from './modules/imports/imports-run.js'
+import { goLiveKeys, keysForChanges, MEMBERSHIP_KEYS, pageGoLiveKeys, PAGES_KEY, POST_EDITS_KEY } from './modules/cache-keys.js'
+import { createPreviewsRepository } from './modules/previews/previews-repository.js'
+import { createPreviewsService } from './modules/previews/previews-service.js'
+import { createMediaRepository } from './modules/media/media-repository.js'
+import { createLocalStorage } from './modules/media/media-storage.js'
+import { createMediaService } from './modules/media/media-service.js'
+import { createMediaUrls } from './modules/media/media-mapper.js'
+import { createFeaturedImages } from './modules/media/media-embed.js'
+import { randomUUID } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 
 // The composition root: every repository, service, listener and worker of one database
 // connection is built here, once, in the order they depend on each other. The HTTP app
@@ -62,7 +85,9 @@ export interface CoreLog {
 export interface CoreOptions {
   /** SITE_URL: post URLs in webhook payloads, feeds and related posts. */
   siteUrl: string
-  /** PUBLIC_API_URL: where the sitemaps themselves are (the sitemap index links them). */
+  /** PREVIEW_URL_TEMPLATE: the frontend page of a preview link, `{token}` replaced. */
+  previewUrlTemplate?: string
+  /** PUBLIC_API_URL: the feed links of the site payload of `site.updated` webhooks, and where the sitemaps are (the sitemap index links them). */
   apiUrl: string
   /** IFRAME_HOSTS, parsed: iframes that survive post sanitizing. */
   iframeHosts: string[]
@@ -74,6 +99,14 @@ export interface CoreOptions {
     retryBaseMs: number
     /** ALLOW_PRIVATE_TARGETS: webhook URLs may point at loopback or private networks. */
     allowPrivate: boolean
+    /** WEBHOOK_SECRET_GRACE_SECONDS: how long a rotated-out secret still signs. */
+    secretGraceSeconds: number
+  }
+  sources: {
+    /** SOURCE_MAX_FAILURES: failed polls in a row that disable a feed subscription. */
+    maxFailures: number
+    /** ALLOW_PRIVATE_TARGETS: feed URLs may point at loopback or private networks. */
+    allowPrivate: boolean
   }
   imports: {
     /** IMPORT_STALL_TIMEOUT_MS. */
@@ -82,6 +115,15 @@ export interface CoreOptions {
     inline?: boolean
     /** Told of the progress of jobs run on the event loop (the command line's progress bar). */
     onProgress?: (jobId: number, progress: ImportProgress) => void
+  }
+  media: {
+    /** MEDIA_PATH, or media/ beside the database; undefined: a temporary folder, removed at stop (an in-memory database). */
+    path: string | undefined
+    /** PUBLIC_API_URL: the base of image URLs. */
+    apiUrl: string
+    maxBytes: number
+    maxPixels: number
+    concurrency: number
   }
   log: CoreLog
 }
@@ -97,6 +139,7 @@ const SILENT_LOG: CoreLog = { debug: silent, info: silent, warn: silent, error: 
 export function coreOptions (config: AppConfig, log: CoreLog = SILENT_LOG): CoreOptions {
   return {
     siteUrl: config.SITE_URL,
+    previewUrlTemplate: config.PREVIEW_URL_TEMPLATE,
     apiUrl: config.PUBLIC_API_URL,
     iframeHosts: config.IFRAME_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     queryBudgetMs: config.QUERY_BUDGET_MS,
@@ -104,9 +147,18 @@ export function coreOptions (config: AppConfig, log: CoreLog = SILENT_LOG): Core
       maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
-      allowPrivate: config.ALLOW_PRIVATE_TARGETS
+      allowPrivate: config.ALLOW_PRIVATE_TARGETS,
+      secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS
     },
+    sources: { maxFailures: config.SOURCE_MAX_FAILURES, allowPrivate: config.ALLOW_PRIVATE_TARGETS },
     imports: { stallMs: config.IMPORT_STALL_TIMEOUT_MS },
+    media: {
+      path: config.MEDIA_PATH ?? (config.DATABASE_PATH === ':memory:' ? undefined : join(dirname(config.DATABASE_PATH), 'media')),
+      apiUrl: config.PUBLIC_API_URL,
+      maxBytes: config.MEDIA_MAX_BYTES,
+      maxPixels: config.MEDIA_MAX_PIXELS,
+      concurrency: config.MEDIA_RENDER_CONCURRENCY
+    },
     log
   }
 }
@@ -120,15 +172,18 @@ export function coreOptions (config: AppConfig, log: CoreLog = SILENT_LOG): Core
 export function createCore (db: Db, options: CoreOptions) {
   const { siteUrl, iframeHosts, queryBudgetMs: budgetMs } = options
 
-  // What cached public reads are keyed by; bumped by every write, before it commits.
-  const version = createContentVersion(db)
+  // What each write invalidates (its surrogate keys), recorded in its transaction and read by
+  // every process sharing the file; memoized reads are stamped by the keys they depend on.
+  const invalidations = createInvalidations(db, { goLiveKeys, pageGoLiveKeys })
   const bus = createChangeBus()
-  const write = createWriter(db, bus, version)
+  const write = createWriter(db, bus, invalidations, keysForChanges)
+  const membership = invalidations.stampFor(MEMBERSHIP_KEYS)
 
-  // Which terms the public may see: the counts and visible ids for reads (remembered per
-  // content stamp), and the one-term questions a write asks inside its transaction.
-  const counts = createLiveCounts(db, version.stamp)
-  const publicTerms = createPublicTerms(db, version.stamp, counts)
+  // Which terms the public may see: the counts and visible ids for reads (remembered until
+  // the posts' membership or the terms change), and the one-term questions a write asks
+  // inside its transaction.
+  const counts = createLiveCounts(db, membership)
+  const publicTerms = createPublicTerms(db, membership, counts)
   const termVisibility = createTermVisibility(db)
 
   const repos = {
@@ -149,24 +204,83 @@ export function createCore (db: Db, options: CoreOptions) {
     feeds: createFeedsRepository(db),
     sitemaps: createSitemapsRepository(db),
     imports: createImportsRepository(db),
-    importJobs: createImportJobsRepository(db)
+    importJobs: createImportJobsRepository(db),
+    previews: createPreviewsRepository(db),
+    redirects: createRedirectsRepository(db),
+    export: createExportRepository(db),
+    sources: createSourcesRepository(db),
+    postDocuments: createPostDocumentsRepository(db),
+    commentDocuments: createCommentDocumentsRepository(db),
+    media: createMediaRepository(db)
   }
 
   // Each post's related-posts term vector, rebuilt in the write that changed its text; the
   // related service also fills in posts that have none yet (in the background).
   const relatedIndex = createRelatedIndexer(db)
 
+  // The media library's files: MEDIA_PATH, or a temporary folder of this core's own.
+  const temporaryMedia = options.media.path === undefined
+  const mediaStorage = createLocalStorage(options.media.path ?? join(tmpdir(), `broadsheet-media-${randomUUID()}`))
+  const mediaUrls = createMediaUrls(options.media.apiUrl)
+  // Library images of posts (featured, and sizes of body images), for reads and the read model alike.
+  const featured = createFeaturedImages(repos.media, mediaUrls, options.media.apiUrl)
+
+  // The read model: every post's and public comment's representations, stored by the write that
+  // changes them (settle, inside its transaction); reads use them when current, else the rows.
+  const postDocumentsRepo = repos.postDocuments
+  const documents = {
+    posts: createPostDocuments({
+      db,
+      repo: postDocumentsRepo,
+      posts: repos.posts,
+      featured,
+      seo: repos.postSeo,
+      siteUrl,
+      feedItems: (post) => feedItemTexts(post as unknown as FeedPost, siteUrl),
+      onError: (postId, err) => { options.log.error({ postId, err }, 'post documents not built; read from rows') }
+    }),
+    comments: createCommentDocuments({
+      db,
+      repo: repos.commentDocuments,
+      comments: repos.comments,
+      onError: (commentId, err) => { options.log.error({ commentId, err }, 'comment document not built; thread read from rows') }
+    })
+  }
+  bus.onSettle((changes) => {
+    documents.posts.settle()
+    documents.comments.settle(changes)
+  })
+  const readModelWorker = createReadModelWorker(documents, options.log)
+
   const search = createSearchEngine(repos.search, { budgetMs })
-  const posts = createPostsService(repos, siteUrl, search, version.stamp)
+  const posts = createPostsService({ ...repos, featured }, siteUrl, search, membership, { repo: postDocumentsRepo, fingerprint: documents.posts.fingerprint })
   const services = {
     posts,
     search,
-    related: createRelatedService({ repo: repos.related, indexer: relatedIndex, posts, stamp: version.stamp, bump: version.bump, siteUrl, budgetMs }),
-    feeds: createFeedsService({ posts, repos, site: repos.site, changes: repos.changes, feeds: repos.feeds, siteUrl, budgetMs })
+    related: createRelatedService({
+      repo: repos.related,
+      indexer: relatedIndex,
+      posts,
+      // Corpus statistics move with membership and with any live post's text.
+      stamp: invalidations.stampFor([...MEMBERSHIP_KEYS, POST_EDITS_KEY]),
+      invalidate: (keys) => { invalidations.invalidate(keys) },
+      siteUrl,
+      budgetMs
+    }),
+    feeds: createFeedsService({ posts, repos, site: repos.site, changes: repos.changes, feeds: repos.feeds, siteUrl, budgetMs, documents: { repo: repos.postDocuments, fingerprint: documents.posts.fingerprint } })
   }
+  // Preview links read a post of any status through the same single-post read as GET /v1/posts/{ref}.
+  const previews = createPreviewsService({
+    repo: repos.previews,
+    postsRepo: repos.posts,
+    posts,
+    related: services.related,
+    comments: repos.comments,
+    urlTemplate: options.previewUrlTemplate ?? `${siteUrl}/preview?token={token}`
+  })
 
   const touch = (emit: Emit, ids: number[]) => { touchPosts(db, emit, ids) }
-  const pages = createPagesService({ repo: repos.pages, write, stamp: version.stamp, iframeHosts })
+  const pages = createPagesService({ repo: repos.pages, write, stamp: invalidations.stampFor([PAGES_KEY]), iframeHosts })
   // Menu items name pages, categories, tags and posts by id; reads resolve them to current URLs.
   const navigation = createNavigationTargets({
     pages,
@@ -183,12 +297,13 @@ export function createCore (db: Db, options: CoreOptions) {
   })
   const sitemaps = createSitemapsService({ repo: repos.sitemaps, pages, categories: repos.categories, tags: repos.tags, siteUrl, apiUrl: options.apiUrl })
   const content = {
-    posts: createPostsWriteService(db, write, { iframeHosts }),
+    posts: createPostsWriteService(db, write, { iframeHosts, featuredMedia: repos.media }),
     categories: createTermsService(db, write, categoryKind, termVisibility),
     tags: createTermsService(db, write, tagKind, termVisibility),
     authors: createTermsService(db, write, authorKind, termVisibility),
     comments: createCommentsService({ repo: repos.comments, write, hashKey: clientHashKey(db), touchPosts: touch }),
     site: createSiteService({ repo: repos.site, write, targets: navigation }),
+    media: createMediaService({ repo: repos.media, write, touchPosts: touch, storage: mediaStorage }, options.media),
     // Pages read and write through one service: their reads are shaped by the tree it keeps.
     pages
   }
@@ -201,7 +316,25 @@ export function createCore (db: Db, options: CoreOptions) {
 
   // The listeners of every write, in this order, inside its transaction: the change log, the
   // webhook queue, the related-posts index.
-  const webhookEvents = createWebhookEvents({ repo: repos.webhooks, posts: repos.posts, relations: posts, comments: repos.comments, pages: content.pages, seo: repos.postSeo, siteUrl })
+  const termRows = { category: createTermsWriter(db, categoryKind), tag: createTermsWriter(db, tagKind), author: createTermsWriter(db, authorKind) }
+  const kinds = { category: categoryKind, tag: tagKind, author: authorKind }
+  const webhookEvents = createWebhookEvents({
+    repo: repos.webhooks,
+    posts: repos.posts,
+    relations: posts,
+    comments: repos.comments,
+    pages: content.pages,
+    seo: repos.postSeo,
+    visibility: termVisibility,
+    term: (kind, id) => {
+      const row = termRows[kind].load(id)
+      return row === undefined ? undefined : toTermPayload(kinds[kind], row)
+    },
+    site: repos.site,
+    navigation,
+    siteUrl,
+    apiUrl: options.apiUrl
+  })
   bus.on((change, now) => { repos.changes.listener(change, now) })
   bus.on((change, now) => { webhookEvents.listener(change, now) })
   bus.on((change) => { relatedIndex.listener(change) })
@@ -215,8 +348,12 @@ export function createCore (db: Db, options: CoreOptions) {
   const importJobs = createImportJobs({
     repo: repos.importJobs,
     importer,
-    // A worker thread's commits reach this process's after-commit listeners (cache purges).
-    announce: (changes) => { bus.committed(changes) },
+    // A worker thread's commits (it recorded their invalidations) reach this process's cache
+    // and purges at once, and its after-commit listeners.
+    announce: (changes) => {
+      invalidations.committed(keysForChanges(changes, Date.now()))
+      bus.committed(changes)
+    },
     iframeHosts,
     siteUrl,
     stallMs: options.imports.stallMs,
@@ -225,16 +362,25 @@ export function createCore (db: Db, options: CoreOptions) {
     onProgress: options.imports.onProgress
   })
 
+  // Every process runs one feed poller too (leases keep two from fetching one source at once);
+  // it imports on the event loop through the feed importer, one item per transaction.
+  const sourcePoller = createSourcePoller(repos.sources, async (bytes, feedOpts) => await importer.feed(bytes, feedOpts), {
+    allowPrivate: options.sources.allowPrivate,
+    maxFailures: options.sources.maxFailures,
+    log: options.log
+  })
+
   const writes = {
     ...content,
+    sources: createSourcesService({ repo: repos.sources, poller: sourcePoller, allowPrivate: options.sources.allowPrivate }),
     // Subscriptions as the admin API changes them: wakes the worker when there is work.
-    webhooks: createWebhooksService({ repo: repos.webhooks, worker: webhookWorker, allowPrivate: options.webhooks.allowPrivate }),
+    webhooks: createWebhooksService({ repo: repos.webhooks, worker: webhookWorker, allowPrivate: options.webhooks.allowPrivate, secretGraceSeconds: options.webhooks.secretGraceSeconds }),
     imports: importer
   }
 
   return {
     db,
-    version,
+    invalidations,
     bus,
     write,
     repos,
@@ -244,16 +390,25 @@ export function createCore (db: Db, options: CoreOptions) {
     navigation,
     /** The sitemap index and sitemaps. */
     sitemaps,
+    /** Preview links: made and revoked by keys, read by token (no invalidation, change log or webhook). */
+    previews,
     /** Writes, each one transaction through `write` and the change bus. */
     writes,
     /** What listens on the change bus besides the change log (`repos.changes.listener`). */
     listeners: { webhookEvents, relatedIndex },
-    workers: { webhooks: webhookWorker, imports: importJobs },
+    /** The stored public representations (read model) and their builders. */
+    documents,
+    workers: { webhooks: webhookWorker, imports: importJobs, sources: sourcePoller, readModel: readModelWorker },
+    /** The media library's storage and public URLs. */
+    media: { storage: mediaStorage, urls: mediaUrls },
 
     /** Starts the workers: webhook deliveries, and import jobs (failing those of dead processes). */
     start (): void {
+      invalidations.start()
       webhookWorker.start()
       importJobs.start()
+      sourcePoller.start()
+      readModelWorker.start()
     },
 
     /** Takes no new import job; requests waiting for one are answered within the grace time. */
@@ -265,7 +420,11 @@ export function createCore (db: Db, options: CoreOptions) {
     async stop (): Promise<void> {
       await importJobs.stop(IMPORT_CLOSE_GRACE_MS)
       services.related.close()
+      await sourcePoller.stop()
+      readModelWorker.stop()
+      invalidations.stop()
       await webhookWorker.stop()
+      if (temporaryMedia) await mediaStorage.destroy()
     }
   }
 }

@@ -7,6 +7,8 @@ import createError from '@fastify/error'
 export const PROBLEM_BASE = 'https://broadsheet.dev/problems/'
 
 export const NotFound = createError<[string, string]>('NOT_FOUND', '%s %s not found', 404)
+/** Any preview token that does not open a post (unknown, expired, revoked or malformed): one answer, so none is told apart. */
+export const PreviewNotFound = createError('PREVIEW_NOT_FOUND', 'This preview link does not exist, has expired or was revoked', 404)
 export const RouteNotFound = createError<[string, string]>('ROUTE_NOT_FOUND', 'No route %s %s', 404)
 export const InvalidCursor = createError('INVALID_CURSOR', 'The cursor is not valid: pass back meta.next_cursor unchanged', 400)
 export const Unauthorized = createError<[string]>('UNAUTHORIZED', '%s', 401)
@@ -14,6 +16,7 @@ export const Forbidden = createError<[string]>('FORBIDDEN', '%s', 403)
 export const CommentsClosed = createError('COMMENTS_CLOSED', 'Comments are closed on this post', 403)
 export const SlugConflict = createError<[string, string]>('SLUG_CONFLICT', 'A %s with slug "%s" already exists', 409)
 export const InUse = createError<[string]>('IN_USE', '%s', 409)
+export const RateLimited = createError<[number, number]>('RATE_LIMITED', 'Too many comments from this client: at most %s per minute; retry in %s seconds', 429)
 export const DuplicateComment = createError('DUPLICATE_COMMENT', 'This comment was already posted', 409)
 export const DeliveryPending = createError<[string]>('DELIVERY_PENDING', 'Delivery %s is still pending; it is tried again at next_attempt_at', 409)
 export const Unprocessable = createError<[string]>('UNPROCESSABLE', '%s', 422)
@@ -66,4 +69,30 @@ export const BodyTooLarge = createError<[string, number, string]>('BODY_TOO_LARG
 /** A streamed body whose client went away before it ended: only the log reads this answer. */
 export const BodyCutOff = createError<[string]>('BODY_CUT_OFF', '%s was cut off before it ended: nothing was imported', 400)
 /** A job that has already ended (succeeded or failed) has nothing left to cancel. */
+/** Over a key's quota or the anonymous per-client limit: answered with Retry-After and RateLimit headers. */
+export const QuotaExceeded = createError<[string]>('RATE_LIMITED', '%s', 429)
+
+// Feed subscriptions.
+export const SourceDisabled = createError<[number]>('SOURCE_DISABLED', 'Source %s is disabled: enable it (PATCH {"enabled": true}) to poll it', 409)
+export const NotAFeed = createError<[string]>('NOT_A_FEED', '%s', 422)
+
 export const ImportFinished = createError<[number, string]>('IMPORT_FINISHED', 'Import job %s has already %s: there is nothing to cancel', 409)
+
+// The media library.
+
+/** An uploaded file over MEDIA_MAX_BYTES: refused the moment it passes the limit, nothing stored. */
+export const MediaTooLarge = createError<[number]>('MEDIA_TOO_LARGE', 'The file is larger than %s bytes (MEDIA_MAX_BYTES): nothing was stored', 413)
+
+/**
+ * An uploaded file whose bytes are not an accepted image type, whatever its name or declared type
+ * said. Like a 415 for the request's own type, `accepted` lists what is taken.
+ */
+export class UnsupportedMediaFile extends Error {
+  readonly statusCode = 415
+  readonly code = 'UNSUPPORTED_MEDIA_FILE'
+  constructor (public readonly accepted: string[], found: string | undefined) {
+    super(`The file is ${found === undefined ? 'of no type recognised from its bytes' : found}, which is not accepted: upload ${accepted.join(', ')}`)
+  }
+}
+/** An image that cannot be decoded, or is over MEDIA_MAX_PIXELS (a decompression bomb). */
+export const UnreadableImage = createError<[string]>('UNREADABLE_IMAGE', '%s', 422)

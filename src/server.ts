@@ -5,6 +5,8 @@ import { ConfigError, loadConfig, startupWarnings, type AppConfig } from './conf
 import { openDatabase } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
 import { LOG_REDACT } from './plugins/security.js'
+import { resolve } from 'node:path'
+import { DEMO_KEY_RECIPE, demoEnv } from './lib/demo-env.js'
 
 // The process entry: read the environment once, build, listen, and close gracefully on
 // SIGINT/SIGTERM (in-flight requests finish, the database is closed). `--demo` serves
@@ -15,9 +17,7 @@ import { LOG_REDACT } from './plugins/security.js'
 const demo = process.argv.includes('--demo')
 let config: AppConfig
 try {
-  const env = { ...process.env }
-  if (demo && !env.DATABASE_PATH) env.DATABASE_PATH = './data/demo.db'
-  config = loadConfig(env)
+  config = loadConfig(demoEnv(process.env, demo))
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message)
@@ -33,7 +33,9 @@ async function prepareDatabase (): Promise<void> {
     if (demo) {
       const [{ seedDemo }, { coreOptions, createCore }] = await Promise.all([import('./demo/seed-demo.js'), import('./core.js')])
       const summary = seedDemo(createCore(db, coreOptions(config)))
-      console.log(JSON.stringify({ level: 30, msg: summary.seeded ? 'demo content created' : 'demo database already has content', ...summary }))
+      console.log(JSON.stringify({ level: 30, msg: summary.seeded ? 'demo content created' : 'demo database already has content', ...summary, database: resolve(config.DATABASE_PATH) }))
+      // The keys of this database are made by the command line with the same flag.
+      console.log(JSON.stringify({ level: 30, msg: `to write, make a key for this database: ${DEMO_KEY_RECIPE}` }))
     }
   } finally {
     db.$client.close()

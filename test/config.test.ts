@@ -12,6 +12,8 @@ t.test('defaults match the design', async (t) => {
   t.equal(c.ALLOW_PRIVATE_TARGETS, false)
   t.equal(c.ADMIN_TOKEN, undefined)
   t.equal(c.RESPONSE_CACHE, true)
+  t.equal(c.RESPONSE_CACHE_ENTRIES, 10_000)
+  t.equal(c.RESPONSE_CACHE_MB, 8)
 })
 
 t.test('values are converted and trimmed', async (t) => {
@@ -29,11 +31,12 @@ t.test('a bad value stops the start with a message naming the variable and what 
     [{ PORT: '70000' }, /PORT="70000"/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud" is invalid: expected one of fatal, error/],
     [{ SITE_URL: 'example.com' }, /SITE_URL="example.com" is invalid: expected .*absolute http\(s\) URL/],
-    [{ ADMIN_TOKEN: 'short' }, /ADMIN_TOKEN="short" is invalid: expected .*at least 32 characters/],
+    [{ ADMIN_TOKEN: 'short' }, /ADMIN_TOKEN=\(hidden, 5 characters\) is invalid: expected .*at least 32 characters/],
     [{ COMMENT_RATE_LIMIT: '0' }, /COMMENT_RATE_LIMIT="0"/],
     [{ ALLOW_PRIVATE_TARGETS: 'maybe' }, /ALLOW_PRIVATE_TARGETS="maybe" is invalid: expected true or false/],
     [{ CORS_ORIGINS: 'not an origin' }, /CORS_ORIGINS="not an origin"/],
-    [{ TRUST_PROXY: 'sometimes' }, /TRUST_PROXY="sometimes"/]
+    [{ TRUST_PROXY: 'sometimes' }, /TRUST_PROXY="sometimes"/],
+    [{ RESPONSE_CACHE_ENTRIES: '0' }, /RESPONSE_CACHE_ENTRIES="0" is invalid: expected most responses the response cache may hold/]
   ]
   for (const [env, message] of cases) {
     t.throws(() => loadConfig(env), message, JSON.stringify(env))
@@ -45,6 +48,28 @@ t.test('a bad value stops the start with a message naming the variable and what 
     t.ok(err instanceof ConfigError)
     t.equal((err as ConfigError).problems.length, 2, 'every bad variable is reported at once')
   }
+})
+
+t.test('a config error never prints a secret: tokens are hidden, URL credentials masked', async (t) => {
+  const message = (env: Record<string, string>) => {
+    try {
+      loadConfig(env)
+    } catch (err) {
+      return (err as Error).message
+    }
+    return t.fail('should throw')
+  }
+  const token = message({ ADMIN_TOKEN: 'hunter2-but-too-short' })
+  t.match(token, /ADMIN_TOKEN=\(hidden, 21 characters\) is invalid/)
+  t.notMatch(token, 'hunter2', 'the token itself is never printed')
+  const purge = message({ PURGE_URL: 'varnish://purger:s3cret-pass@cache.internal:6081/' })
+  t.match(purge, 'PURGE_URL="varnish://***@cache.internal:6081/" is invalid', 'the rest of the URL is shown, to find the mistake')
+  t.notMatch(purge, 's3cret-pass')
+  t.notMatch(purge, 'purger', 'the user name is masked too (a token may be sent as one)')
+  const site = message({ SITE_URL: 'https://user:pw@news.example.com/?x=1' })
+  t.notMatch(site, ':pw@')
+  t.match(site, 'https://***@news.example.com/?x=1')
+  t.match(message({ PORT: 'eighty' }), 'PORT="eighty"', 'other values are shown as typed')
 })
 
 t.test('TRUST_PROXY forms', async (t) => {

@@ -54,3 +54,76 @@ t.test('the spec is served as JSON and YAML, and Swagger UI at /docs', async (t)
   t.equal(docs.statusCode, 200)
   t.match(docs.body, /swagger-ui/i)
 })
+
+t.test('the spec passes Redocly\'s recommended rules with no error and no warning', async (t) => {
+  // A standard OpenAPI linter run over the committed document, as a CI step would run it.
+  const { createConfig, lintFromString } = await import('@redocly/openapi-core')
+  const config = await createConfig({ extends: ['recommended'] })
+  const problems = await lintFromString({ source: readFileSync(OPENAPI_PATH, 'utf8'), absoluteRef: OPENAPI_PATH, config })
+  t.same(problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message} at ${p.location[0]?.pointer ?? '?'}`), [], 'no problems')
+})
+
+t.test('what Swagger UI and code generators read: servers, enums, query examples, summaries, access', async (t) => {
+  const spec = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8'))
+  t.same(spec.servers, [{ url: '/', description: 'The server that serves this document' }], 'a relative server: Try it out calls this server')
+  const text = JSON.stringify(spec)
+  t.notMatch(text, /"anyOf":\[\{"type":"string","enum":\["[^"]*"\]\}/, 'no union of single-value enums is left anywhere')
+  const posts = spec.paths['/v1/posts'].get
+  const param = (name: string) => posts.parameters.find((p: { name: string }) => p.name === name)
+  t.same(param('status').schema, { type: 'string', enum: ['draft', 'scheduled', 'published', 'archived', 'any'] })
+  t.same(param('sort').schema, { type: 'string', enum: ['-published_at', 'published_at', '-updated_at', 'title', 'relevance'], default: '-published_at' })
+  for (const [path, item] of Object.entries<Record<string, { parameters?: Array<{ in: string, name: string, example?: unknown, examples?: unknown }>, summary: string, security: unknown[], description?: string }>>(spec.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      const where = `${method.toUpperCase()} ${path}`
+      for (const p of op.parameters ?? []) {
+        if (p.in === 'query') t.ok(p.example === undefined && p.examples === undefined, `${where} ?${p.name} has no example for Try it out to fill in`)
+      }
+      // Summaries read as what the caller does: "Create an author", "List posts".
+      t.match(op.summary, /^(Get|List|Create|Change|Delete|Revoke|Post|Moderate|Follow|Send|Import|Export|Cancel|Check|Poll|Rotate|Upload|Update|Subscribe|Unsubscribe) .*[^.\s]$/, `${where} summary "${op.summary}" starts with a verb`)
+      t.ok(Array.isArray(op.security) && op.security.length > 0, `${where} declares its security`)
+    }
+  }
+  const refExample = (path: string) => spec.paths[path].get.parameters.find((p: { name: string }) => p.name === 'ref').example
+  t.same(['/v1/posts/{ref}', '/v1/categories/{ref}', '/v1/tags/{ref}', '/v1/authors/{ref}'].map(refExample), ['blinken-warns-russia', 'politics', 'ukraine', 'maria-lopez'], 'a {ref} example is a slug of its own kind')
+  t.equal(param('category').description, 'Category id or slug; includes its sub-categories (for example `politics`)', 'the example moved into the description')
+  // A key changes nothing here: no lock in Swagger UI.
+  for (const [path, method] of [['/v1/site', 'get'], ['/feeds/rss.xml', 'get'], ['/v1/posts/{ref}/comments', 'post'], ['/health', 'get']]) {
+    t.same(spec.paths[path][method].security, [{}], `${method.toUpperCase()} ${path} needs no key`)
+    t.ok(spec.paths[path][method].responses['401'], `${method.toUpperCase()} ${path} documents the 401 of a bad key`)
+  }
+  // A key shows more here: optional, with the scopes that do, said first in the description.
+  t.same(posts.security, [{}, { bearerAuth: ['read:drafts'] }])
+  t.match(posts.description, /^\*\*Key optional\*\*: without one, what the public may see; a key with `read:drafts` shows more\. Published posts/)
+  t.same(spec.paths['/v1/posts/{ref}'].get.security, [{}, { bearerAuth: ['read:drafts'] }])
+  t.same(spec.paths['/v1/categories'].get.security, [{}, { bearerAuth: ['read:drafts'] }, { bearerAuth: ['write:content'] }])
+  t.match(spec.paths['/v1/tags/{ref}'].get.description, /^\*\*Key optional\*\*: .* `read:drafts` or `write:content` shows more\./)
+  t.same(spec.paths['/v1/posts'].post.security, [{ bearerAuth: ['write:content'] }], 'a write still needs its scope')
+})
+
+t.test('a list item\'s fields are required; a list read with `fields` is typed as sparse', async (t) => {
+  const spec = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8'))
+  const summary = spec.components.schemas.PostSummary
+  t.same([...summary.required].sort(), Object.keys(summary.properties).filter((k) => k !== 'content_html' && k !== 'snippet').sort(), 'every field but content_html and snippet')
+  t.equal(spec.components.schemas.SparsePostSummary.required, undefined, 'the sparse item has none')
+  t.same(spec.paths['/v1/posts'].get.responses['200'].content['application/json'].schema.anyOf, [
+    { $ref: '#/components/schemas/PostList' }, { $ref: '#/components/schemas/SparsePostList' }
+  ])
+
+  // Real answers, checked against the committed components by an independent validator.
+  const { Ajv2020 } = await import('ajv/dist/2020.js')
+  const ajv = new Ajv2020({ strict: false, validateFormats: false, logger: false })
+  ajv.addSchema({ ...spec, $id: 'https://broadsheet.test/openapi.json' })
+  const full = ajv.compile({ $ref: 'https://broadsheet.test/openapi.json#/components/schemas/PostList' })
+  const sparse = ajv.compile({ $ref: 'https://broadsheet.test/openapi.json#/components/schemas/SparsePostList' })
+  const { buildTestApp } = await import('./helper.js')
+  const { makeCategory, makePost } = await import('./helpers/factories.js')
+  const app = await buildTestApp(t)
+  makePost(app.db, { categoryIds: [makeCategory(app.db).id] })
+  makePost(app.db, { featuredImageUrl: null })
+  const all = (await app.inject('/v1/posts')).json()
+  t.equal(all.data.length, 2)
+  t.ok(full(all), `a list without fields is a PostList: ${JSON.stringify(full.errors)}`)
+  const narrowed = (await app.inject('/v1/posts?fields=id,title')).json()
+  t.ok(sparse(narrowed), 'a list with fields is a SparsePostList')
+  t.notOk(full(narrowed), 'and not a PostList')
+})

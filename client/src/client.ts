@@ -24,6 +24,33 @@ type InitArgs<P extends keyof paths, M extends Method> =
 export type SuccessBody<P extends keyof paths, M extends Method> =
   NonNullable<FetchResponse<Operation<P, M>, {}, `${string}/${string}`>['data']>
 
+/** Whether a body is a list whose items have only optional fields: a list read with `fields`. */
+type IsSparseList<B> = B extends { data: Array<infer I> } ? ({} extends I ? true : false) : false
+type WithoutSparse<B> = B extends unknown ? (IsSparseList<B> extends true ? never : B) : never
+
+/**
+ * The answer to a call without `fields`: an answer documented as "the full list, or the sparse
+ * one with `fields`" (GET /v1/posts) is the full list; any other answer is itself.
+ */
+export type FullBody<B> = [WithoutSparse<B>] extends [never] ? B : WithoutSparse<B>
+
+/** 'id,slug,title' → 'id' | 'slug' | 'title'. */
+export type FieldNames<F extends string> = F extends `${infer Head},${infer Rest}` ? Head | FieldNames<Rest> : F
+
+/**
+ * The answer to a call with `fields`: each item has exactly the fields named when `fields` is a
+ * literal string (`'id,slug,title'`, or a `const`), else the documented sparse item (every field
+ * optional).
+ */
+export type SparseBody<B, F extends string> = string extends F
+  ? Exclude<B, WithoutSparse<B>> extends never ? B : Exclude<B, WithoutSparse<B>>
+  : FullBody<B> extends { data: Array<infer I> }
+    ? Omit<FullBody<B>, 'data'> & { data: Array<Pick<I, FieldNames<F> & keyof I>> }
+    : B
+
+/** The init of a call that narrows a list with `fields`. */
+type FieldsInit<P extends keyof paths, M extends Method, F extends string> = RequestInitFor<P, M> & { params: { query: { fields: F } } }
+
 /** What a call resolves to: the success body and the Response (headers: ETag, Link, X-Total-Count). */
 export interface Result<T> {
   data: T
@@ -58,6 +85,8 @@ export type ListPath = {
 }[PathsWith<'get'>]
 
 /** The item type of a list path. */
+// Not narrowed by `fields` as GET is: the init is not part of these helpers' types, so a post
+// list's items are PostSummary | SparsePostSummary here.
 export type ItemOf<P extends ListPath> = SuccessBody<P, 'get'> extends { data: Array<infer I> } ? I : never
 
 /** One page of a list as `paginate()` yields it. */
@@ -75,7 +104,11 @@ export interface PaginateOptions {
 /** The typed client: see createBroadsheetClient. */
 export interface BroadsheetClient {
   /** GET: resolves to the success body and Response; any other answer throws BroadsheetProblem. */
-  GET: <P extends PathsWith<'get'>>(path: P, ...init: InitArgs<P, 'get'>) => Promise<Result<SuccessBody<P, 'get'>>>
+  GET: {
+    // With `fields` (GET /v1/posts): items have the fields named; see SparseBody.
+    <P extends PathsWith<'get'>, F extends string>(path: P, init: FieldsInit<P, 'get', F>): Promise<Result<SparseBody<SuccessBody<P, 'get'>, F>>>
+    <P extends PathsWith<'get'>>(path: P, ...init: InitArgs<P, 'get'>): Promise<Result<FullBody<SuccessBody<P, 'get'>>>>
+  }
   POST: <P extends PathsWith<'post'>>(path: P, ...init: InitArgs<P, 'post'>) => Promise<Result<SuccessBody<P, 'post'>>>
   PATCH: <P extends PathsWith<'patch'>>(path: P, ...init: InitArgs<P, 'patch'>) => Promise<Result<SuccessBody<P, 'patch'>>>
   /** DELETE: most answer 204, so `data` is undefined for them. */
@@ -143,7 +176,7 @@ export function createBroadsheetClient (options: BroadsheetClientOptions): Broad
   }
 
   return {
-    GET: (path, ...init) => call('get', path, init[0]),
+    GET: (async (path: string, ...init: unknown[]) => await call('get', path, init[0])) as BroadsheetClient['GET'],
     POST: (path, ...init) => call('post', path, init[0]),
     PATCH: (path, ...init) => call('patch', path, init[0]),
     DELETE: (path, ...init) => call('delete', path, init[0]),

@@ -1,8 +1,8 @@
 // @broadsheet/client: a typed client for the Broadsheet content API.
 export { createBroadsheetClient } from './client.js'
 export type {
-  BroadsheetClient, BroadsheetClientOptions, ItemOf, ListPath, Method, Page, PaginateOptions,
-  PathsWith, RequestInitFor, Result, SuccessBody
+  BroadsheetClient, BroadsheetClientOptions, FieldNames, FullBody, ItemOf, ListPath, Method, Page, PaginateOptions,
+  PathsWith, RequestInitFor, Result, SparseBody, SuccessBody
 } from './client.js'
 export { BroadsheetProblem, isBroadsheetProblem } from './problem.js'
 export type { Problem, ProblemFieldError } from './problem.js'
@@ -15,8 +15,13 @@ import type { components } from './schema.js'
 type Schemas = components['schemas']
 /** A single post as `GET /v1/posts/{ref}` answers it. */
 export type Post = Schemas['Post']
-/** A post in a list: every field optional, since `fields` may ask for fewer. */
+/** A post in a list read without `fields`: every field (content_html only when asked for, snippet only with `q`). */
 export type PostSummary = Schemas['PostSummary']
+/**
+ * A post in a list read with `fields`: every field optional. `bs.GET('/v1/posts', …)` with a
+ * literal `fields` ('id,slug,title') types each item as exactly those fields of PostSummary.
+ */
+export type SparsePostSummary = Schemas['SparsePostSummary']
 export type PostListMeta = Schemas['PostListMeta']
 export type RelatedPost = Schemas['RelatedPost']
 export type PublicComment = Schemas['PublicComment']
@@ -29,3 +34,7 @@ export type Author = Schemas['Author']
 export type TermRef = Schemas['TermRef']
 export type AuthorRef = Schemas['AuthorRef']
 export type PaginationMeta = Schemas['PaginationMeta']
+/** A new preview link (`POST /v1/posts/{ref}/previews`): the token, shown once, and the frontend URL. */
+export type PreviewLink = Schemas['PreviewLink']
+/** A post read through a preview link (`GET /v1/previews/{token}`): the single-post shape plus `preview: true`. */
+export type PreviewPost = Schemas['PreviewEnvelope']['data']

@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process is up */
+        /** Check liveness: the process is up */
         get: operations["getHealth"];
         put?: never;
         post?: never;
@@ -28,7 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers */
+        /** Check readiness: the database answers */
         get: operations["getReady"];
         put?: never;
         post?: never;
@@ -57,9 +57,81 @@ export interface paths {
         head?: never;
         /**
          * Change the site settings
-         * @description Needs `admin`. Send only what changes. `navigation.primary` and `navigation.secondary` each replace their menu: items `{ label, url }` or `{ label, page_id | category_id | tag_id | post_id }`, with `children` up to 3 levels. An item without exactly one target, or naming an id that does not exist, is a 422 whose `errors[]` names the item (`navigation.primary.1.page_id`). A draft page may be in a menu: it shows once published.
+         * @description Needs `admin`. Send only what changes. `navigation.primary` and `navigation.secondary` each replace their menu: items `{ label, url }` or `{ label, page_id | category_id | tag_id | post_id }`, with `children` up to 3 levels. An item without exactly one target, or naming an id that does not exist, is a 422 whose `errors[]` names the item (`navigation.primary.1.page_id`). A draft page may be in a menu: it shows once published. The fields marked read-only in `Site` (`url`, `feeds`, `updated_at`) come from the server's configuration or its clock: sending one is a 400 whose `errors[]` names it as read-only.
          */
         patch: operations["updateSite"];
+        trace?: never;
+    };
+    "/v1/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the media library
+         * @description Needs `write:content`. Newest first, by cursor: pass `meta.next_cursor` as `cursor` for the next page. `type` filters by type or family, `created_after`/`created_before` by upload time.
+         */
+        get: operations["listMedia"];
+        put?: never;
+        /**
+         * Upload an image
+         * @description Needs `write:content`. A `multipart/form-data` form with `file` and optional `title`, `alt`, `caption`, `credit`. The type is read from the file's bytes, not its name or declared type: image/jpeg, image/png, image/webp, image/avif, image/gif are accepted, anything else (SVG, PDF, HEIC, …) is a 415 naming them. A file over MEDIA_MAX_BYTES is a 413 the moment it passes the limit; an image over MEDIA_MAX_PIXELS, or one that does not decode, a 422. Nothing is stored unless all is well. The answer is the record with its URL, size, ready-made WebP and AVIF `variants` and a `srcset`. Every served image is oriented and stripped of EXIF/GPS metadata.
+         */
+        post: operations["uploadMedia"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a media record
+         * @description Needs `write:content`.
+         */
+        get: operations["getMedia"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a media record and its files
+         * @description Needs `write:content`. A 409 while it is the featured image of a post, unless `?force=true`, which clears it from those posts. The uploaded file and every cached render go with it (unless another record has the same bytes).
+         */
+        delete: operations["deleteMedia"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a media record's text
+         * @description Needs `write:content`. `title`, `alt`, `caption`, `credit`; posts showing the image as their featured image are announced as changed.
+         */
+        patch: operations["updateMedia"];
+        trace?: never;
+    };
+    "/media/{id}/{filename}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an image of the media library, resized and converted
+         * @description Public. `w` and `h` snap up to the ladder 160, 320, 480, 640, 800, 1024, 1280, 1600, 1920, 2560 and never exceed the image (so one image has a bounded number of renders); `fit` applies when both are given; `format` converts (`auto`: AVIF or WebP as the `Accept` header allows, else the original's type, with `Vary: Accept`). Without a size, the image is served at most 2560 px on either side. Answers are `Cache-Control: public, max-age=31536000, immutable` with an ETag. A filename other than the record's is a 404, so a URL always names the same bytes.
+         */
+        get: operations["getMediaFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/posts": {
@@ -71,13 +143,13 @@ export interface paths {
         };
         /**
          * List posts
-         * @description Published posts, newest first, with filters, sparse fields, search (`q`) and keyset cursors. Headers: `Link` (first/prev/next/last, relative to the request URL), `X-Total-Count`. With a `read:drafts` key, `status` lists drafts, scheduled or archived posts (responses are then `private, no-store`). Unknown category, tag or author references are a 404, and so are ones the reader may not see (not public until they have a live post).
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` shows more. Published posts, newest first, with filters, sparse fields, search (`q`) and keyset cursors. Headers: `Link` (first/prev/next/last, relative to the request URL), `X-Total-Count`. With a `read:drafts` key, `status` lists drafts, scheduled or archived posts (responses are then `private, no-store`). Unknown category, tag or author references are a 404, and so are ones the reader may not see (not public until they have a live post).
          */
         get: operations["listPosts"];
         put?: never;
         /**
          * Create a post
-         * @description Needs `write:content`. Drafts by default. Related resources by id; unknown ids are a 422 naming the field. The slug is made from the title when absent. The body is sanitized; excerpt, word count and reading time are derived. Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a `PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.
+         * @description Needs `write:content`. Drafts by default. Related resources by id or slug (`author_id: "maria-lopez"`, `category_ids: ["politics", 4]`); an unknown one is a 422 whose `errors[]` names it and its place (`category_ids.1`). The slug is made from the title when absent. The body is sanitized; what was removed is listed in `warnings` (empty when nothing was). Excerpt, word count and reading time are derived. Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a `PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.
          */
         post: operations["createPost"];
         delete?: never;
@@ -95,7 +167,7 @@ export interface paths {
         };
         /**
          * Get a post by id or slug
-         * @description The full post with its body HTML, its SEO and social fields and the computed `seo` object (head tags with their fallbacks). Public readers get live published posts only; a key with `read:drafts` reads any status.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` shows more. The full post with its body HTML, its SEO and social fields and the computed `seo` object (head tags with their fallbacks). Public readers get live published posts only; a key with `read:drafts` reads any status.
          */
         get: operations["getPost"];
         put?: never;
@@ -109,7 +181,7 @@ export interface paths {
         head?: never;
         /**
          * Change a post
-         * @description Needs `write:content`. Send only the fields to change; `null` clears a nullable field. Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log. Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a `PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.
+         * @description Needs `write:content`. Send only the fields to change; `null` clears a nullable field. Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log. A new body is sanitized as on create, with `warnings`. Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a `PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.
          */
         patch: operations["updatePost"];
         trace?: never;
@@ -123,7 +195,7 @@ export interface paths {
         };
         /**
          * List pages
-         * @description Pages depth first (each page followed by the pages below it), siblings by `menu_order`, then title: the order of a site menu. `parent` lists one level (0: the top); `path` answers the one page at a full path such as `about/team` (404 when there is none). Bodies are left out (read one page for its `content_html`). The public sees a page when it is published (its published_at passed) and so is every page above it; any other is a 404 as an unknown one. A key with `read:drafts` sees every page.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` shows more. Pages depth first (each page followed by the pages below it), siblings by `menu_order`, then title: the order of a site menu. `parent` lists one level (0: the top); `path` answers the one page at a full path such as `about/team` (404 when there is none). Bodies are left out (read one page for its `content_html`). The public sees a page when it is published (its published_at passed) and so is every page above it; any other is a 404 as an unknown one. A key with `read:drafts` sees every page.
          */
         get: operations["listPages"];
         put?: never;
@@ -181,7 +253,7 @@ export interface paths {
         put?: never;
         /**
          * Post a comment
-         * @description For readers, no key needed. JSON or an HTML form (`application/x-www-form-urlencoded`). Answers 201 with the comment and its status as the submitter may know it: `approved` when the site approves every comment (moderation `none`), else `pending` — also when moderation `first_time` approved it because the same name and e-mail have an approved comment (a comment with links always waits), so the answer never tells whether an address has commented before. A form post from a browser (Accept: text/html) is answered with 303 to the post's page on the frontend instead (`?comment=` the same status). Spam defences: the `website` honeypot, a link limit (site setting), duplicate detection (409), a per-client rate limit (429 with Retry-After and RateLimit headers), length limits, the reply depth limit (422). Comments closed: 403; post not live: 404.
+         * @description For readers, no key needed. JSON or an HTML form (`application/x-www-form-urlencoded`). Answers 201 with the comment and its status as the submitter may know it: `approved` when the site approves every comment (moderation `none`), else `pending` — also when moderation `first_time` approved it because the same name and e-mail have an approved comment (a comment with links always waits), so the answer never tells whether an address has commented before. The 201 carries `Location: /v1/comments/{id}` (publicly readable) only when the comment is already approved. A form post from a browser (Accept: text/html) is answered with 303 to the post's page on the frontend instead (`?comment=` the same status, `#comment-{id}`), and so is every refusal of such a post (400, 403, 409, 422, 429): 303 to the post's page with `comment_error` (the problem `code`), `comment_message` (its detail), `comment_fields` (the fields at fault, comma-separated) and the fields to fill in again (`author_name`, `author_url`, `content` up to 2,000 characters; never the e-mail), ending `#comment-error`. JSON clients get problem+json. Spam defences: the `website` honeypot, a link limit (site setting), duplicate detection (409), a per-client rate limit counting stored submissions only (429 with Retry-After and RateLimit headers; a refused submission does not count), length limits, the reply depth limit (422). Comments closed: 403; post not live: 404.
          */
         post: operations["createPostComment"];
         delete?: never;
@@ -198,7 +270,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The moderation queue
+         * List comments for moderation
          * @description Needs `moderate:comments`. Pending comments, newest first, by default; filter by `status` and `post`. Moderators see the e-mail.
          */
         get: operations["listComments"];
@@ -217,7 +289,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a comment (moderation) */
+        /**
+         * Get a comment
+         * @description Public for an approved comment on a live post (the `PublicComment` shape, as in threads), so a change-log mirror can fetch the comment entries it reads. With `moderate:comments`, any comment in the moderator's shape (`Comment`, with e-mail and status). Anything else — pending, spam, trash, a deleted comment, a post that is not live — is a 404 to the public.
+         */
         get: operations["getComment"];
         put?: never;
         post?: never;
@@ -255,6 +330,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/posts/{ref}/previews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a preview link to a post
+         * @description Needs `write:content` or `read:drafts`. A link that shows the post (draft, scheduled, published or archived) to whoever opens it, without a key, until it expires (`expires_in` seconds, 60 s to 7 days, an hour by default) or is revoked (DELETE, or deleting the post). The token is shown only in this answer; only its SHA-256 is kept. `preview_url` is `PREVIEW_URL_TEMPLATE` with the token in it, so an editor can open the frontend directly. Previews are private: not in the change log, no webhook.
+         */
+        post: operations["createPreviewLink"];
+        /**
+         * Revoke every preview link to a post
+         * @description Needs `write:content` or `read:drafts`. Every link made for this post stops working at once (a 404 from then on); none left is not an error.
+         */
+        delete: operations["revokePreviewLinks"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/previews/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a post through a preview link
+         * @description No key: the token is the credential. The post as it is **now** (later edits show at once), whatever its status, in the shape of GET /v1/posts/{ref} plus `"preview": true`. Never cached: `Cache-Control: private, no-store`, `X-Robots-Tag: noindex`, no `Surrogate-Key` (nothing reaches the response cache or a CDN). Unknown, expired, revoked and malformed tokens all answer the same 404 (`PREVIEW_NOT_FOUND`), at the same speed.
+         */
+        get: operations["getPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/previews/{token}/related": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the posts related to a previewed post
+         * @description As GET /v1/posts/{ref}/related for the previewed post (whatever its status): live published posts only, best first. Never cached: `Cache-Control: private, no-store`, `X-Robots-Tag: noindex`, no `Surrogate-Key` (nothing reaches the response cache or a CDN). Unknown, expired, revoked and malformed tokens all answer the same 404 (`PREVIEW_NOT_FOUND`), at the same speed.
+         */
+        get: operations["listPreviewRelatedPosts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/previews/{token}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the approved comments of a previewed post
+         * @description As GET /v1/posts/{ref}/comments for the previewed post (usually none for a draft): thread order, approved comments only. Never cached: `Cache-Control: private, no-store`, `X-Robots-Tag: noindex`, no `Surrogate-Key` (nothing reaches the response cache or a CDN). Unknown, expired, revoked and malformed tokens all answer the same 404 (`PREVIEW_NOT_FOUND`), at the same speed.
+         */
+        get: operations["listPreviewComments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/categories": {
         parameters: {
             query?: never;
@@ -264,7 +423,7 @@ export interface paths {
         };
         /**
          * List categories
-         * @description Categories sorted by name, with `parent_id` to build the tree and live post counts (posts filed directly in each). A category is public once it has a live post (in it or a sub-category); until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown category, so an embargoed story's category never shows. Keys with `read:drafts` or `write:content` see every category.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. Categories sorted by name, with `parent_id` to build the tree and live post counts (posts filed directly in each). A category is public once it has a live post (in it or a sub-category); until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown category, so an embargoed story's category never shows. Keys with `read:drafts` or `write:content` see every category.
          */
         get: operations["listCategories"];
         put?: never;
@@ -288,7 +447,7 @@ export interface paths {
         };
         /**
          * Get a category by id or slug
-         * @description The category with its live post count. A category is public once it has a live post (in it or a sub-category); until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown category, so an embargoed story's category never shows. Keys with `read:drafts` or `write:content` see every category.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. The category with its live post count. A category is public once it has a live post (in it or a sub-category); until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown category, so an embargoed story's category never shows. Keys with `read:drafts` or `write:content` see every category.
          */
         get: operations["getCategory"];
         put?: never;
@@ -316,7 +475,7 @@ export interface paths {
         };
         /**
          * List tags
-         * @description Tags sorted by name, with live post counts. A tag is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown tag, so an embargoed story's tag never shows. Keys with `read:drafts` or `write:content` see every tag.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. Tags sorted by name, with live post counts. A tag is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown tag, so an embargoed story's tag never shows. Keys with `read:drafts` or `write:content` see every tag.
          */
         get: operations["listTags"];
         put?: never;
@@ -340,7 +499,7 @@ export interface paths {
         };
         /**
          * Get a tag by id or slug
-         * @description The tag with its live post count. A tag is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown tag, so an embargoed story's tag never shows. Keys with `read:drafts` or `write:content` see every tag.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. The tag with its live post count. A tag is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown tag, so an embargoed story's tag never shows. Keys with `read:drafts` or `write:content` see every tag.
          */
         get: operations["getTag"];
         put?: never;
@@ -368,7 +527,7 @@ export interface paths {
         };
         /**
          * List authors
-         * @description Authors sorted by name, with live post counts. An author is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown author, so an embargoed story's author never shows. Keys with `read:drafts` or `write:content` see every author.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. Authors sorted by name, with live post counts. An author is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown author, so an embargoed story's author never shows. Keys with `read:drafts` or `write:content` see every author.
          */
         get: operations["listAuthors"];
         put?: never;
@@ -392,7 +551,7 @@ export interface paths {
         };
         /**
          * Get an author by id or slug
-         * @description The author with their live post count; never an e-mail. An author is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown author, so an embargoed story's author never shows. Keys with `read:drafts` or `write:content` see every author.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. The author with their live post count; never an e-mail. An author is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown author, so an embargoed story's author never shows. Keys with `read:drafts` or `write:content` see every author.
          */
         get: operations["getAuthor"];
         put?: never;
@@ -426,7 +585,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description Needs `admin`. The answer holds the key in `data.key`, the only time it is shown: store it now. Only its SHA-256 hash is kept.
+         * @description Needs `admin`. The answer holds the key in `data.key`, the only time it is shown: store it now. Only its SHA-256 hash is kept. Optional quotas (`rate_limit_per_minute`, `rate_limit_per_day`) count every request made with the key, reads included; each answer then carries `RateLimit-Policy` and `RateLimit` headers, and a request over a quota is a 429 with `Retry-After`.
          */
         post: operations["createKey"];
         delete?: never;
@@ -450,6 +609,30 @@ export interface paths {
          * @description Needs `admin`. The key stops working at once; it stays listed with `revoked_at`.
          */
         delete: operations["revokeKey"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an API key's name or quotas
+         * @description Needs `admin`. `rate_limit_per_minute` and `rate_limit_per_day` (null: no limit) apply from the next request; what was counted so far in the window stays counted.
+         */
+        patch: operations["updateKey"];
+        trace?: never;
+    };
+    "/v1/keys/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an API key's usage
+         * @description Needs `admin`. Requests per UTC day for the last 30 days (today last), the 429s its quotas answered, and when it was last used.
+         */
+        get: operations["getKeyUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -490,7 +673,7 @@ export interface paths {
         put?: never;
         /**
          * Create a webhook
-         * @description Needs `admin`. Each delivery is a JSON `POST` of `{ id, event, created_at, data }` with the headers `X-Broadsheet-Event`, `X-Broadsheet-Delivery` (the payload id) and `X-Broadsheet-Signature: sha256=<hex HMAC-SHA256 of the raw body with the secret>`. Answer with a 2xx within the timeout; anything else is retried with exponential backoff (first retry after a few seconds) until WEBHOOK_MAX_ATTEMPTS attempts. The answer holds the secret in `data.secret`, the only time it is shown. A URL on a port other than 80 or 443, or whose host is not a public internet address (loopback, private, link-local, metadata, reserved), is a 422 unless the server runs with ALLOW_PRIVATE_TARGETS=true.
+         * @description Needs `admin`. Each delivery is a JSON `POST` of `{ id, event, created_at, data }` with the headers `X-Broadsheet-Event`, `X-Broadsheet-Delivery` (the delivery `id`, as in the payload and the delivery log) and `X-Broadsheet-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>` (during a secret rotation a second `v1=`, signed with the previous secret). Refuse a `t` older than a few minutes (replays) and compare in constant time. Answer with a 2xx within the timeout; anything else is retried with exponential backoff (first retry after a few seconds) until WEBHOOK_MAX_ATTEMPTS attempts. The answer holds the secret in `data.secret`, the only time it is shown. A URL on a port other than 80 or 443, or whose host is not a public internet address (loopback, private, link-local, metadata, reserved), is a 422 unless the server runs with ALLOW_PRIVATE_TARGETS=true.
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -522,9 +705,29 @@ export interface paths {
         head?: never;
         /**
          * Change a webhook
-         * @description Needs `admin`. Change the URL (checked like on create), events, description, `active` (pause or resume) or rotate the `secret` (used from the next attempt on; not shown in the answer).
+         * @description Needs `admin`. Change the URL (checked like on create), events, description, `active` (pause or resume) or replace the `secret` at once (used from the next attempt on, the old one stops signing now; not shown in the answer). To change secrets without refusing deliveries while the receiver switches, use `POST /v1/webhooks/{id}/rotate-secret`.
          */
         patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret of a webhook
+         * @description Needs `admin`. Makes a new secret (or takes the one given) and answers it in `data.secret`, the only time it is shown. The previous secret keeps signing beside it until `previous_secret_expires_at` (`grace_seconds`, by default WEBHOOK_SECRET_GRACE_SECONDS: a day): each delivery then carries two `v1=` signatures, the new one first, so a receiver can switch to the new secret at any time in between without refusing a delivery. Rotating again within the grace time drops the older one.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/webhooks/{id}/deliveries": {
@@ -558,7 +761,7 @@ export interface paths {
         put?: never;
         /**
          * Send a delivery again
-         * @description Needs `admin`. Puts a failed (or succeeded) delivery back in the queue with a fresh retry schedule; it is sent within seconds with the same payload and `X-Broadsheet-Delivery`, signed with the current secret. A delivery still pending is a 409.
+         * @description Needs `admin`. Puts a failed (or succeeded) delivery back in the queue with a fresh retry schedule; it is sent within seconds with the same payload and `X-Broadsheet-Delivery`, signed anew (a new `t`) with the current secret. A delivery still pending is a 409.
          */
         post: operations["retryWebhookDelivery"];
         delete?: never;
@@ -578,7 +781,7 @@ export interface paths {
         put?: never;
         /**
          * Import a WordPress export (WXR)
-         * @description Needs `write:content`. Send the file from WordPress → Tools → Export as the body (`application/xml` or `text/xml`, up to 200 MB, IMPORT_MAX_BYTES; WXR 1.0–1.2). The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for progress and the summary. Imports run one at a time, in order. Send `Prefer: wait=N` (seconds, at most 60) to have the answer wait for the end: **200** with the summary when the import ended within N seconds, a 422 problem when the body was not readable at all, else 202 with the job as it stands. Authors, the category tree, tags, posts and their comment threads are imported; pages, menus and other post types are counted under `ignored`, attachments serve as featured images. Every item is its own transaction: a bad item is listed under `skipped` with the reason and the rest goes on. Importing the same file again updates what changed and never duplicates (posts are keyed by their WordPress guid, comments by their id). A file broken part-way keeps what was read before the break, with a warning.
+         * @description Needs `write:content`. Send the file from WordPress → Tools → Export as the body (`application/xml` or `text/xml`, up to 200 MB, IMPORT_MAX_BYTES; WXR 1.0–1.2), or upload it as a form (`multipart/form-data` with one file part: `curl -F file=@export.xml`). The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for progress and the summary. Imports run one at a time, in order. Send `Prefer: wait=N` (seconds, at most 60) to have the answer wait for the end: **200** with the summary when the import ended within N seconds, a 422 problem when the body was not readable at all, else 202 with the job as it stands. Authors, the category tree, tags, posts and their comment threads are imported; pages, menus and other post types are counted under `ignored`, attachments serve as featured images. Every item is its own transaction: a bad item is listed under `skipped` with the reason and the rest goes on. Importing the same file again updates what changed and never duplicates (posts are keyed by their WordPress guid, comments by their id). A file broken part-way keeps what was read before the break, with a warning. Markup that could not be kept (shortcodes, scripts, attributes outside the allowlist, players from hosts IFRAME_HOSTS does not name) is listed per item in `warnings`, with the totals last; `<!--more-->` sets the excerpt and stays, with `<!--nextpage-->`, in the body; each post keeps its old address for `GET /v1/redirects`.
          */
         post: operations["importWxr"];
         delete?: never;
@@ -598,7 +801,7 @@ export interface paths {
         put?: never;
         /**
          * Import an RSS, Atom or JSON feed
-         * @description Needs `write:content`. Either `{ "url": "…", "status": "draft" }` as JSON — the feed is fetched first (10 s, 10 MB, 3 redirects; loopback and private networks refused unless ALLOW_PRIVATE_TARGETS, a refusal is a 422) — or the feed itself as the body (RSS 0.9x/2.0, RDF, Atom 1.0 as XML; JSON Feed 1.0/1.1 as `application/feed+json`; up to 10 MB) with `?status=` and `?source_url=`. The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for progress and the summary. Imports run one at a time, in order. Send `Prefer: wait=N` (seconds, at most 60) to have the answer wait for the end: **200** with the summary when the import ended within N seconds, a 422 problem when the body was not readable at all, else 202 with the job as it stands. Each item becomes a post with `source` and `canonical_url` pointing at the original, `draft` unless told otherwise, credited to an author named after the feed unless the item names one. Re-importing updates instead of duplicating (items are keyed by the feed and their id or link).
+         * @description Needs `write:content`. Either `{ "url": "…", "status": "draft" }` as JSON — the feed is fetched first (10 s, 10 MB, 3 redirects; loopback and private networks refused unless ALLOW_PRIVATE_TARGETS, a refusal is a 422) — or the feed itself as the body (RSS 0.9x/2.0, RDF, Atom 1.0 as XML; JSON Feed 1.0/1.1 as `application/feed+json`; up to 10 MB) with `?status=` and `?source_url=`, or uploaded as a form (`multipart/form-data`, one file part: `curl -F file=@feed.xml`; the part's type, if it names one, helps read its encoding). The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for progress and the summary. Imports run one at a time, in order. Send `Prefer: wait=N` (seconds, at most 60) to have the answer wait for the end: **200** with the summary when the import ended within N seconds, a 422 problem when the body was not readable at all, else 202 with the job as it stands. Each item becomes a post with `source` and `canonical_url` pointing at the original, `draft` unless told otherwise, credited to an author named after the feed unless the item names one. Re-importing updates instead of duplicating (items are keyed by their id, else their link — not by where the feed came from — so a file and its URL update the same posts).
          */
         post: operations["importFeed"];
         delete?: never;
@@ -651,6 +854,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List feed subscriptions
+         * @description Needs `write:content`.
+         */
+        get: operations["listSources"];
+        put?: never;
+        /**
+         * Subscribe to a feed
+         * @description Needs `write:content`. The feed is fetched once first: a URL that is refused (a private address, a port other than 80 or 443, unless ALLOW_PRIVATE_TARGETS=true), unreachable, answers an error or is not a readable feed is a 422 that says why; ids that name nothing are a 422 too. An enabled source is polled at once. Every server process polls due sources (leases keep two processes from fetching one at once), sending the validators of the last answer (If-None-Match, If-Modified-Since: a 304 costs nothing), never more often than `interval_minutes`. A permanent redirect (301, 308) updates `feed_url`, a temporary one does not. A failure (an error status, a network error, malformed XML) waits twice as long each time, with jitter, and at least what Retry-After says (429, 503); SOURCE_MAX_FAILURES failures in a row, or a 410, disable the source (`disabled_reason`). Each new item becomes a post through the feed importer with `source` and `canonical_url` crediting the original, keyed by the source and the item's id (guid, else link) so it is imported once across polls and restarts; an edited item updates its post only while the post is still a draft.
+         */
+        post: operations["createSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a feed subscription
+         * @description Needs `write:content`. With its poll state: `last_polled_at`, `next_poll_at`, `consecutive_failures`, `last_error`, `disabled_reason`.
+         */
+        get: operations["getSource"];
+        put?: never;
+        post?: never;
+        /**
+         * Unsubscribe from a feed
+         * @description Needs `write:content`. Its poll history goes with it; the posts it imported stay.
+         */
+        delete: operations["deleteSource"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a feed subscription
+         * @description Needs `write:content`. A new `feed_url` is checked like on create. Enabling a disabled source (or a new URL) clears its failures and polls it at once. Posts already imported keep what they were given.
+         */
+        patch: operations["updateSource"];
+        trace?: never;
+    };
+    "/v1/sources/{id}/poll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Poll a feed now
+         * @description Needs `write:content`. Queues a poll for now and answers at once (202); `GET /v1/sources/{id}/runs` shows the result. A source backing off after failures (or told to wait by Retry-After) is polled when that wait ends, as `next_poll_at` says. A disabled source is a 409.
+         */
+        post: operations["pollSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the polls of a feed subscription
+         * @description Needs `write:content`. Newest first: when, the HTTP status (304: unchanged), items seen, new, updated and skipped, how long it took and the error.
+         */
+        get: operations["listSourceRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/feeds/rss.xml": {
         parameters: {
             query?: never;
@@ -659,7 +954,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * RSS 2.0 feed
+         * Get the RSS 2.0 feed
          * @description The newest live posts as RSS 2.0: full sanitized body in `content:encoded`, the excerpt as `description`, `dc:creator`, categories and tags as `category`, a stable `guid` (not a permalink, so it survives slug changes), `atom:link rel="self"`, and the original publisher of a syndicated post in `source`. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
          */
         get: operations["getRssFeed"];
@@ -679,7 +974,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Atom 1.0 feed
+         * Get the Atom 1.0 feed
          * @description The newest live posts as Atom 1.0: `content type="html"`, `summary`, `author`, `category` terms, stable entry ids, `published` and `updated`, and the original source of a syndicated post as `link rel="via"`. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
          */
         get: operations["getAtomFeed"];
@@ -699,7 +994,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * JSON Feed 1.1
+         * Get the JSON Feed 1.1
          * @description The newest live posts as JSON Feed 1.1: `content_html`, `summary`, `authors`, `tags` (categories and tags), `date_published`/`date_modified`, `image`, and `external_url` pointing at the original of a syndicated post. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
          */
         get: operations["getJsonFeed"];
@@ -719,7 +1014,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The sitemap index
+         * Get the sitemap index
          * @description Lists the posts sitemaps (`/sitemaps/posts-{n}.xml`, 50,000 URLs each), `pages.xml`, `categories.xml` and `tags.xml`. Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out.
          */
         get: operations["getSitemapIndex"];
@@ -739,7 +1034,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One sitemap
+         * Get one sitemap
          * @description `posts-{n}.xml` (from 1: live posts by id, 50,000 a file, `lastmod` from `updated_at`), `pages.xml`, `categories.xml` or `tags.xml` (categories and tags with a live post). A posts sitemap past the last is a 404. Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out.
          */
         get: operations["getSitemap"];
@@ -759,10 +1054,50 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * robots.txt pointing to the sitemap index
+         * Get robots.txt, which names the sitemap index
          * @description Allows every crawler and names `/sitemap.xml` on PUBLIC_API_URL. A frontend on another host names the same URL in its own robots.txt.
          */
         get: operations["getRobots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/redirects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the redirects of imported posts
+         * @description Each post imported from WordPress keeps its old permalink. A frontend that takes over the old domain asks with the path it was requested at (`?path=/2019/05/geneva-talks/`) and answers **301** to the post's new address when there is an entry, or fetches the whole map page by page (oldest post first) to build its server's redirect rules. Only live posts are listed. Plain permalinks (`/?p=123`) are matched with their id.
+         */
+        get: operations["listRedirects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the site as a WordPress file (WXR 1.2)
+         * @description Needs `admin`. The whole site as WordPress eXtended RSS 1.2, streamed as it is read (no size limit, nothing held in memory): authors, the category tree, tags, every post whatever its status (drafts, scheduled, archived ones as `private` with `_broadsheet_status`), its categories and tags, featured image (as an attachment), source attribution and canonical URL (post meta), old WordPress address (`<link>`), and its comment thread with every status. WordPress → Tools → Import → WordPress reads it, and so does `POST /v1/imports/wxr`: importing it into an empty Broadsheet gives back the same posts, terms, authors and comments. Broadsheet has no pages, so none are exported; commenters' addresses are never stored, so none are exported either. The file is read a post at a time, not as one snapshot: a post written during the export may or may not be in it, never twice. Same as `npm run cli -- export wxr FILE`.
+         */
+        get: operations["exportWxr"];
         put?: never;
         post?: never;
         delete?: never;
@@ -794,6 +1129,10 @@ export interface components {
             created_at: string;
             last_used_at: string | null;
             revoked_at: string | null;
+            /** @description Requests per minute the key may make (reads included); null: no limit */
+            rate_limit_per_minute: number | null;
+            /** @description Requests per UTC day the key may make; null: no limit */
+            rate_limit_per_day: number | null;
         };
         /**
          * Author
@@ -863,12 +1202,18 @@ export interface components {
         };
         /** Change */
         Change: {
+            /** @enum {string} */
             resource: "post" | "page" | "category" | "tag" | "author" | "comment" | "site";
             /** @description Positive integer id */
             id: number;
             slug: string | null;
-            /** @description upsert: fetch the resource again; delete: drop it (a post that stops being public is a delete) */
+            /**
+             * @description upsert: fetch the resource again; delete: drop it (a post that stops being public is a delete)
+             * @enum {string}
+             */
             action: "upsert" | "delete";
+            /** @description For a comment: the post it belongs to (fetch `/v1/comments/{id}`, or the post's thread); null for every other resource */
+            post_id: number | null;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
@@ -894,7 +1239,9 @@ export interface components {
             /** @description The text as submitted */
             content: string;
             content_html: string;
+            /** @enum {string} */
             status: "pending" | "approved" | "spam" | "trash";
+            /** @enum {string} */
             type: "comment" | "pingback" | "trackback";
             deleted: boolean;
             user_agent: string | null;
@@ -912,15 +1259,38 @@ export interface components {
             updated_at: string;
         };
         /**
+         * FeaturedImage
+         * @description A post's featured image: from the library (`featured_media_id`, with its size and srcset) or an external URL (`featured_image`)
+         */
+        FeaturedImage: {
+            /** @description The library image, or null for an external URL */
+            media_id: number | null;
+            url: string;
+            alt: string;
+            /** @description Null for an external URL */
+            width: number | null;
+            height: number | null;
+            /** @description WebP sizes for `<img srcset>`; null for an external URL */
+            srcset: string | null;
+            caption: string | null;
+            credit: string | null;
+        };
+        /**
          * ImportJob
          * @description An import running in the background: poll `GET /v1/imports/{id}` until `status` is `succeeded`, `failed` or `cancelled`
          */
         ImportJob: {
             /** @description Positive integer id */
             id: number;
-            /** @description A WordPress export or a feed */
+            /**
+             * @description A WordPress export or a feed
+             * @enum {string}
+             */
             kind: "wxr" | "feed";
-            /** @description `queued` (waiting for its turn: one import runs at a time), `running`, `succeeded`, `failed` (`error` says why) or `cancelled` */
+            /**
+             * @description `queued` (waiting for its turn: one import runs at a time), `running`, `succeeded`, `failed` (`error` says why) or `cancelled`
+             * @enum {string}
+             */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             /**
              * @description `upload`, the feed URL that was fetched, or `file:` and the file the command line read
@@ -1027,6 +1397,105 @@ export interface components {
             warnings: string[];
         };
         /**
+         * KeyUsage
+         * @description What an API key was used for, per day
+         */
+        KeyUsage: {
+            /** @description Positive integer id */
+            key_id: number;
+            /** @description Updated at most once a minute */
+            last_used_at: string | null;
+            rate_limit_per_minute: number | null;
+            rate_limit_per_day: number | null;
+            /** @description The last 30 UTC days, oldest first, today last; days without requests are zeros */
+            days: {
+                /**
+                 * Format: date
+                 * @description A UTC day
+                 * @example 2026-11-30
+                 */
+                date: string;
+                /** @description Requests answered (any status but the quota's 429) */
+                requests: number;
+                /** @description Requests refused with a 429 for the key's quota */
+                rate_limited: number;
+            }[];
+            totals: {
+                requests: number;
+                rate_limited: number;
+            };
+        };
+        /**
+         * Media
+         * @description An image of the media library
+         */
+        Media: {
+            /** @description Positive integer id */
+            id: number;
+            /**
+             * @description The image at `width` × `height`, without metadata. Takes `?w=&h=&fit=&format=`
+             * @example https://api.example.com/media/7/harbour-at-dawn-3f2a9c1b.jpg
+             */
+            url: string;
+            /**
+             * @description The last part of `url`: the uploaded name, sanitized, with a prefix of the content hash
+             * @example harbour-at-dawn-3f2a9c1b.jpg
+             */
+            filename: string;
+            /**
+             * @description Sniffed from the bytes
+             * @example image/jpeg
+             */
+            mime_type: string;
+            /** @description Size of the uploaded file */
+            bytes: number;
+            /** @description Width of `url` (orientation applied; at most 2560) */
+            width: number;
+            /** @description Height of `url` */
+            height: number;
+            /** @description Width of the uploaded image, orientation applied */
+            original_width: number;
+            original_height: number;
+            /** @description For the library; not shown to readers */
+            title: string;
+            /** @description Text alternative for readers who cannot see the image */
+            alt: string;
+            caption: string;
+            /** @description Photographer or agency */
+            credit: string;
+            /** @description WebP and AVIF at each width of the ladder below `width`, and at `width` */
+            variants: components["schemas"]["MediaVariant"][];
+            /**
+             * @description The WebP variants as an `<img srcset>` value
+             * @example https://api.example.com/media/7/harbour-at-dawn-3f2a9c1b.jpg?w=320&format=webp 320w, https://api.example.com/media/7/harbour-at-dawn-3f2a9c1b.jpg?format=webp 480w
+             */
+            srcset: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at: string;
+        };
+        /**
+         * MediaVariant
+         * @description A ready-made size in a modern format
+         */
+        MediaVariant: {
+            /** @enum {string} */
+            format: "webp" | "avif";
+            width: number;
+            height: number;
+            /** @description Rendered on first request, then served from the disk cache */
+            url: string;
+        };
+        /**
          * Page
          * @example {
          *       "id": 2,
@@ -1096,7 +1565,10 @@ export interface components {
             excerpt: string;
             /** @description Sanitized body HTML */
             content_html: string;
-            /** @description A scheduled page reads as published once its published_at has passed */
+            /**
+             * @description A scheduled page reads as published once its published_at has passed
+             * @enum {string}
+             */
             status: "draft" | "scheduled" | "published";
             published_at: string | null;
             /**
@@ -1165,7 +1637,10 @@ export interface components {
             menu_order: number;
             /** @description Plain-text summary */
             excerpt: string;
-            /** @description A scheduled page reads as published once its published_at has passed */
+            /**
+             * @description A scheduled page reads as published once its published_at has passed
+             * @enum {string}
+             */
             status: "draft" | "scheduled" | "published";
             published_at: string | null;
             /**
@@ -1225,7 +1700,10 @@ export interface components {
             excerpt: string;
             /** @description Sanitized body HTML */
             content_html: string;
-            /** @description A scheduled post reads as published once its published_at has passed */
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
             status: "draft" | "scheduled" | "published" | "archived";
             published_at: string | null;
             /**
@@ -1246,19 +1724,17 @@ export interface components {
             /** @description The first is the primary category */
             categories: components["schemas"]["TermRef"][];
             tags: components["schemas"]["TermRef"][];
-            featured_image: {
-                url: string;
-                alt: string;
-            } | null;
+            featured_image: components["schemas"]["FeaturedImage"] | null;
             /** @description The original publisher of a syndicated post */
             source: {
                 url: string;
                 name: string;
             } | null;
-            /** @description For <link rel="canonical">: the original URL of a syndicated post, else the post url */
+            /** @description For <link rel="canonical">: the stored canonical_url, else the source url of a syndicated post, else the post url */
             canonical_url: string | null;
             word_count: number;
             reading_time_minutes: number;
+            /** @enum {string} */
             comment_status: "open" | "closed";
             /** @description Approved comments */
             comment_count: number;
@@ -1286,7 +1762,10 @@ export interface components {
         PostEnvelope: {
             data: components["schemas"]["Post"];
         };
-        /** PostList */
+        /**
+         * PostList
+         * @description A list of posts read without `fields`
+         */
         PostList: {
             data: components["schemas"]["PostSummary"][];
             meta: components["schemas"]["PostListMeta"];
@@ -1318,7 +1797,10 @@ export interface components {
             id: number;
             /** @example blinken-warns-russia */
             slug: string;
-            /** @description A scheduled post reads as published once its published_at has passed */
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
             status: "draft" | "scheduled" | "published" | "archived";
             published_at: string | null;
             /**
@@ -1330,63 +1812,132 @@ export interface components {
         };
         /**
          * PostSummary
-         * @description A post in a list. Every field except content_html is present unless `fields` narrows the set; content_html only when `fields` asks for it; snippet only with `q`.
+         * @description A post in a list without `fields`: every field, except content_html (only when `fields` asks for it) and snippet (only with `q`).
          */
         PostSummary: {
             /** @description Positive integer id */
-            id?: number;
+            id: number;
             /** @example blinken-warns-russia */
-            slug?: string;
+            slug: string;
             /** @example Blinken warns Russia of a swift, united response */
-            title?: string;
+            title: string;
             /** @description Plain-text summary (derived from the body when not written) */
-            excerpt?: string;
-            /** @description Sanitized body HTML */
-            content_html?: string;
-            /** @description A scheduled post reads as published once its published_at has passed */
-            status?: "draft" | "scheduled" | "published" | "archived";
-            published_at?: string | null;
+            excerpt: string;
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
+            status: "draft" | "scheduled" | "published" | "archived";
+            published_at: string | null;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
              * @example 2022-01-21T17:05:00.000Z
              */
-            created_at?: string;
+            created_at: string;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
              * @example 2022-01-21T17:05:00.000Z
              */
-            updated_at?: string;
+            updated_at: string;
             /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
-            url?: string;
-            author?: components["schemas"]["AuthorRef"];
+            url: string;
+            author: components["schemas"]["AuthorRef"];
             /** @description The first is the primary category */
-            categories?: components["schemas"]["TermRef"][];
-            tags?: components["schemas"]["TermRef"][];
-            featured_image?: {
-                url: string;
-                alt: string;
-            } | null;
+            categories: components["schemas"]["TermRef"][];
+            tags: components["schemas"]["TermRef"][];
+            featured_image: components["schemas"]["FeaturedImage"] | null;
             /** @description The original publisher of a syndicated post */
-            source?: {
+            source: {
                 url: string;
                 name: string;
             } | null;
-            /** @description For <link rel="canonical">: the original URL of a syndicated post, else the post url */
-            canonical_url?: string | null;
-            word_count?: number;
-            reading_time_minutes?: number;
-            comment_status?: "open" | "closed";
+            /** @description For <link rel="canonical">: the stored canonical_url, else the source url of a syndicated post, else the post url */
+            canonical_url: string | null;
+            word_count: number;
+            reading_time_minutes: number;
+            /** @enum {string} */
+            comment_status: "open" | "closed";
             /** @description Approved comments */
-            comment_count?: number;
+            comment_count: number;
+            /** @description Sanitized body HTML */
+            content_html?: string;
             /** @description With q: the matching passage, matches wrapped in <mark> */
             snippet?: string;
         };
-        /** PostWriteEnvelope */
+        /**
+         * PostWriteEnvelope
+         * @example {
+         *       "data": {
+         *         "id": 42,
+         *         "slug": "blinken-warns-russia",
+         *         "status": "draft",
+         *         "published_at": null,
+         *         "updated_at": "2030-01-20T17:05:00.000Z"
+         *       },
+         *       "warnings": [
+         *         {
+         *           "field": "content_html",
+         *           "code": "MARKUP_REMOVED",
+         *           "removed": "<script>",
+         *           "count": 1,
+         *           "message": "content_html: removed 1 <script> element"
+         *         },
+         *         {
+         *           "field": "content_html",
+         *           "code": "MARKUP_REMOVED",
+         *           "removed": "class=\"lead\" on <p>",
+         *           "count": 2,
+         *           "message": "content_html: removed class \"lead\" from 2 <p> (not in the class allowlist)"
+         *         }
+         *       ]
+         *     }
+         */
         PostWriteEnvelope: {
             /** @description The whole post (as GET /v1/posts/{ref} shows it to the key) when the key may read drafts (read:drafts or admin); else a PostReceipt */
             data: components["schemas"]["Post"] | components["schemas"]["PostReceipt"];
+            /** @description What the write removed from the body (sanitizing): each kind of element, attribute or class once, counted; empty when nothing was. At most 50 kinds, then one that counts the rest. */
+            warnings: components["schemas"]["WriteWarning"][];
+        };
+        /**
+         * PreviewEnvelope
+         * @description The post as it is now (any status), in the shape of GET /v1/posts/{ref}, marked as a preview
+         */
+        PreviewEnvelope: {
+            data: components["schemas"]["Post"] & {
+                /**
+                 * @description Always true: this is a preview, whatever the post's status; do not index or cache it
+                 * @enum {boolean}
+                 */
+                preview: true;
+            };
+        };
+        /**
+         * PreviewLink
+         * @description A new preview link to one post
+         */
+        PreviewLink: {
+            /**
+             * @description The token (256 random bits), shown only in this answer: only its hash is kept
+             * @example pv_Jm3rXb8f0V7pXyS1eQw2nH4kLc9tR6uA5zD0oG1iE7s
+             */
+            token: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            expires_at: string;
+            /**
+             * @description PREVIEW_URL_TEMPLATE with `{token}` replaced: the frontend page that renders the preview
+             * @example https://www.example.com/preview?token=pv_Jm3rXb8f0V7pXyS1eQw2nH4kLc9tR6uA5zD0oG1iE7s
+             */
+            preview_url: string;
+        };
+        /** PreviewLinkEnvelope */
+        PreviewLinkEnvelope: {
+            data: components["schemas"]["PreviewLink"];
         };
         /**
          * Problem
@@ -1455,6 +2006,11 @@ export interface components {
             author_url: string | null;
             /** @description Escaped text in <p>, links with rel="nofollow ugc"; empty when deleted */
             content_html: string;
+            /**
+             * @description A reader's comment, or a pingback/trackback (imported from WordPress): render them apart
+             * @enum {string}
+             */
+            type: "comment" | "pingback" | "trackback";
             /** @description A deleted comment kept as a placeholder so its replies stay in place */
             deleted: boolean;
             /**
@@ -1463,6 +2019,26 @@ export interface components {
              * @example 2022-01-21T17:05:00.000Z
              */
             created_at: string;
+        };
+        /** Redirect */
+        Redirect: {
+            /**
+             * @description The old address, as the import found it (WordPress's permalink)
+             * @example https://old.example.com/2019/05/geneva-talks/
+             */
+            from: string;
+            /**
+             * @description Its lookup form: path only, percent-escapes decoded, no trailing slash; `?p=123` and `?page_id=7` kept
+             * @example /2019/05/geneva-talks
+             */
+            path: string;
+            /** @description Positive integer id */
+            post_id: number;
+            /**
+             * @description Where the frontend now shows it: build the new URL from the slug and answer 301
+             * @example geneva-talks
+             */
+            post_slug: string;
         };
         /**
          * RelatedPost
@@ -1477,7 +2053,10 @@ export interface components {
             title: string;
             /** @description Plain-text summary (derived from the body when not written) */
             excerpt: string;
-            /** @description A scheduled post reads as published once its published_at has passed */
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
             status: "draft" | "scheduled" | "published" | "archived";
             published_at: string | null;
             /**
@@ -1498,19 +2077,17 @@ export interface components {
             /** @description The first is the primary category */
             categories: components["schemas"]["TermRef"][];
             tags: components["schemas"]["TermRef"][];
-            featured_image: {
-                url: string;
-                alt: string;
-            } | null;
+            featured_image: components["schemas"]["FeaturedImage"] | null;
             /** @description The original publisher of a syndicated post */
             source: {
                 url: string;
                 name: string;
             } | null;
-            /** @description For <link rel="canonical">: the original URL of a syndicated post, else the post url */
+            /** @description For <link rel="canonical">: the stored canonical_url, else the source url of a syndicated post, else the post url */
             canonical_url: string | null;
             word_count: number;
             reading_time_minutes: number;
+            /** @enum {string} */
             comment_status: "open" | "closed";
             /** @description Approved comments */
             comment_count: number;
@@ -1700,7 +2277,10 @@ export interface components {
              */
             robots: string;
             og: {
-                /** @description article for a post, website for a page */
+                /**
+                 * @description article for a post, website for a page
+                 * @enum {string}
+                 */
                 type: "article" | "website";
                 /** @description The canonical URL */
                 url: string;
@@ -1712,7 +2292,10 @@ export interface components {
                 image: string | null;
             };
             twitter: {
-                /** @description summary_large_image when there is an image */
+                /**
+                 * @description summary_large_image when there is an image
+                 * @enum {string}
+                 */
                 card: "summary" | "summary_large_image";
                 /** @description twitter_title, else og.title */
                 title: string;
@@ -1727,8 +2310,8 @@ export interface components {
             /** @example My Blog */
             title: string;
             description: string;
-            /** @description The public frontend (SITE_URL); configured, never taken from the request */
-            url: string;
+            /** @description The public frontend (SITE_URL); configured, never taken from the request. Read-only: set SITE_URL */
+            readonly url: string;
             /**
              * @description BCP 47 language tag
              * @example en
@@ -1742,15 +2325,18 @@ export interface components {
             comments: {
                 /** @description Whether the comment form should be shown at all */
                 enabled: boolean;
-                /** @description all: every new comment waits as pending; first_time: a comment without links is approved at once when an approved comment has exactly the same author name and e-mail; none: approved at once */
+                /**
+                 * @description all: every new comment waits as pending; first_time: a comment without links is approved at once when an approved comment has exactly the same author name and e-mail; none: approved at once
+                 * @enum {string}
+                 */
                 moderation: "all" | "first_time" | "none";
                 /** @description Deepest reply level allowed (1 = no replies) */
                 max_depth: number;
                 /** @description Links allowed in one comment */
                 max_links: number;
             };
-            /** @description Absolute feed URLs on this API (PUBLIC_API_URL); never taken from the request */
-            feeds: {
+            /** @description Absolute feed URLs on this API (PUBLIC_API_URL); never taken from the request. Read-only */
+            readonly feeds: {
                 rss: string;
                 atom: string;
                 json: string;
@@ -1761,6 +2347,7 @@ export interface components {
                     label: string;
                     /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
                     url: string;
+                    /** @enum {string} */
                     type: "url" | "page" | "category" | "tag" | "post";
                     /** @description The id of the page, category, tag or post; null for a URL */
                     id: number | null;
@@ -1768,6 +2355,7 @@ export interface components {
                         label: string;
                         /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
                         url: string;
+                        /** @enum {string} */
                         type: "url" | "page" | "category" | "tag" | "post";
                         /** @description The id of the page, category, tag or post; null for a URL */
                         id: number | null;
@@ -1775,6 +2363,7 @@ export interface components {
                             label: string;
                             /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
                             url: string;
+                            /** @enum {string} */
                             type: "url" | "page" | "category" | "tag" | "post";
                             /** @description The id of the page, category, tag or post; null for a URL */
                             id: number | null;
@@ -1786,6 +2375,7 @@ export interface components {
                     label: string;
                     /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
                     url: string;
+                    /** @enum {string} */
                     type: "url" | "page" | "category" | "tag" | "post";
                     /** @description The id of the page, category, tag or post; null for a URL */
                     id: number | null;
@@ -1793,6 +2383,7 @@ export interface components {
                         label: string;
                         /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
                         url: string;
+                        /** @enum {string} */
                         type: "url" | "page" | "category" | "tag" | "post";
                         /** @description The id of the page, category, tag or post; null for a URL */
                         id: number | null;
@@ -1800,6 +2391,7 @@ export interface components {
                             label: string;
                             /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
                             url: string;
+                            /** @enum {string} */
                             type: "url" | "page" | "category" | "tag" | "post";
                             /** @description The id of the page, category, tag or post; null for a URL */
                             id: number | null;
@@ -1810,6 +2402,7 @@ export interface components {
             };
             /** @description Admin keys only: the menu items left out of public reads, and why */
             navigation_issues?: {
+                /** @enum {string} */
                 menu: "primary" | "secondary";
                 /**
                  * @description Where the item is, e.g. primary.0.children.1
@@ -1822,10 +2415,152 @@ export interface components {
             }[];
             /**
              * Format: date-time
+             * @description When the settings last changed. Read-only
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            readonly updated_at: string;
+        };
+        /**
+         * Source
+         * @description A feed subscription: its new items become posts crediting the original
+         */
+        Source: {
+            /** @description Positive integer id */
+            id: number;
+            /** @description The feed; updated by the poller when the feed moved for good (301, 308) */
+            feed_url: string;
+            name: string;
+            category_ids: number[];
+            tag_ids: number[];
+            /** @description The author new posts are credited to; null: the author each item names, else one named after the feed */
+            author_id: number | null;
+            /**
+             * @description Status of new posts: `draft` (default, for an editor to review) or `published`
+             * @enum {string}
+             */
+            status: "draft" | "published";
+            interval_minutes: number;
+            /** @description false: not polled (set by you, or by the poller after too many failures: see `disabled_reason`) */
+            enabled: boolean;
+            attribution: {
+                name: string | null;
+                url: string | null;
+            };
+            last_polled_at: string | null;
+            /** @description When it is polled next; null when disabled */
+            next_poll_at: string | null;
+            /** @description Failed polls in a row; each one doubles the wait (with jitter), and SOURCE_MAX_FAILURES of them disable the source */
+            consecutive_failures: number;
+            /** @description Why the last failed poll failed */
+            last_error: string | null;
+            /** @description Why the poller disabled it; cleared when it is enabled again */
+            disabled_reason: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
              * @description ISO 8601 UTC time
              * @example 2022-01-21T17:05:00.000Z
              */
             updated_at: string;
+        };
+        /**
+         * SourceRun
+         * @description One poll of a source
+         */
+        SourceRun: {
+            /** @description Positive integer id */
+            id: number;
+            /** @description Positive integer id */
+            source_id: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            started_at: string;
+            /** @description The URL fetched (the last one, after redirects) */
+            url: string;
+            /** @description The answer's status (304: unchanged since the last poll); null when there was none */
+            http_status: number | null;
+            /** @description Items in the feed */
+            items_seen: number;
+            /** @description Posts created */
+            items_new: number;
+            /** @description Posts changed (only drafts are: a published post is left as the editor made it) */
+            items_updated: number;
+            /** @description Items already imported and unchanged, left alone, or not importable */
+            items_skipped: number;
+            duration_ms: number;
+            error: string | null;
+        };
+        /**
+         * SparsePostList
+         * @description A list of posts read with `fields`: each item has the fields asked for
+         */
+        SparsePostList: {
+            data: components["schemas"]["SparsePostSummary"][];
+            meta: components["schemas"]["PostListMeta"];
+        };
+        /**
+         * SparsePostSummary
+         * @description A post in a list read with `fields`: only the fields asked for (snippet only with `q`).
+         */
+        SparsePostSummary: {
+            /** @description Positive integer id */
+            id?: number;
+            /** @example blinken-warns-russia */
+            slug?: string;
+            /** @example Blinken warns Russia of a swift, united response */
+            title?: string;
+            /** @description Plain-text summary (derived from the body when not written) */
+            excerpt?: string;
+            /** @description Sanitized body HTML */
+            content_html?: string;
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
+            status?: "draft" | "scheduled" | "published" | "archived";
+            published_at?: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at?: string;
+            /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
+            url?: string;
+            author?: components["schemas"]["AuthorRef"];
+            /** @description The first is the primary category */
+            categories?: components["schemas"]["TermRef"][];
+            tags?: components["schemas"]["TermRef"][];
+            featured_image?: components["schemas"]["FeaturedImage"] | null;
+            /** @description The original publisher of a syndicated post */
+            source?: {
+                url: string;
+                name: string;
+            } | null;
+            /** @description For <link rel="canonical">: the stored canonical_url, else the source url of a syndicated post, else the post url */
+            canonical_url?: string | null;
+            word_count?: number;
+            reading_time_minutes?: number;
+            /** @enum {string} */
+            comment_status?: "open" | "closed";
+            /** @description Approved comments */
+            comment_count?: number;
+            /** @description With q: the matching passage, matches wrapped in <mark> */
+            snippet?: string;
         };
         /** SubmittedComment */
         SubmittedComment: {
@@ -1838,7 +2573,10 @@ export interface components {
             author_name: string;
             author_url: string | null;
             content_html: string;
-            /** @description approved: visible now; pending: may await moderation (to its submitter, a comment that moderation first_time approved also reads pending) */
+            /**
+             * @description approved: visible now; pending: may await moderation (to its submitter, a comment that moderation first_time approved also reads pending)
+             * @enum {string}
+             */
             status: "pending" | "approved";
             /**
              * Format: date-time
@@ -1889,10 +2627,12 @@ export interface components {
             /** @description Positive integer id */
             id: number;
             url: string;
-            events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "page.published" | "page.updated" | "page.unpublished" | "page.deleted" | "comment.created" | "comment.approved")[];
+            events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated" | "page.published" | "page.updated" | "page.unpublished" | "page.deleted")[];
             description: string;
             /** @description An inactive webhook gets no new events; deliveries queued before it was paused wait until it is active again */
             active: boolean;
+            /** @description After a secret rotation: until when the previous secret still signs deliveries (a second v1= in X-Broadsheet-Signature); null when only the current secret signs */
+            previous_secret_expires_at: string | null;
             /**
              * Format: date-time
              * @description ISO 8601 UTC time
@@ -1911,18 +2651,22 @@ export interface components {
          * @description One event sent (or to be sent) to one webhook.
          */
         WebhookDelivery: {
-            /** @description Positive integer id */
-            id: number;
             /**
-             * Format: uuid
-             * @description Sent as X-Broadsheet-Delivery and as the payload `id`
+             * @description The delivery id: also the payload `id` and the X-Broadsheet-Delivery header, the same on every attempt
+             * @example 17
              */
-            uuid: string;
+            id: number;
             /** @description Positive integer id */
             webhook_id: number;
-            /** @description post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), post.unpublished (back to draft, archived or rescheduled), post.deleted, page.published, page.updated, page.unpublished, page.deleted (the same for pages, by the status of the page itself; the go-live of a scheduled page is not sent), comment.created (a new comment, pending or approved; never spam), comment.approved (a comment became visible) */
-            event: "post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "page.published" | "page.updated" | "page.unpublished" | "page.deleted" | "comment.created" | "comment.approved";
-            /** @description pending: queued or being retried; succeeded: a 2xx answer; failed: every attempt failed */
+            /**
+             * @description post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), comment.approved (a comment became visible); category., tag. and author.created (the term became public: its first live post), .updated (a public term was changed), .deleted (deleted, or no longer public: its last live post went); site.updated (the site settings changed); page.published, page.updated, page.unpublished, page.deleted (as for posts, by the status of the page itself; the go-live of a scheduled page is not sent)
+             * @enum {unknown}
+             */
+            event: "post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated" | "page.published" | "page.updated" | "page.unpublished" | "page.deleted";
+            /**
+             * @description pending: queued or being retried; succeeded: a 2xx answer; failed: every attempt failed
+             * @enum {string}
+             */
             status: "pending" | "succeeded" | "failed";
             /** @description Attempts made (since the last manual retry) */
             attempts: number;
@@ -1946,6 +2690,31 @@ export interface components {
             updated_at: string;
             /** @description When a 2xx answer arrived */
             delivered_at: string | null;
+        };
+        /**
+         * WriteWarning
+         * @description Something a write changed in what it was sent
+         */
+        WriteWarning: {
+            /**
+             * @description The body field it is about
+             * @example content_html
+             */
+            field: string;
+            /**
+             * @description MARKUP_REMOVED: the sanitizer removed markup outside the allowlist (see the README)
+             * @enum {string}
+             */
+            code: "MARKUP_REMOVED";
+            /**
+             * @description What was removed: an element (`<script>`), an attribute on an element (`onclick on <a>`) or a class (`class="lead" on <p>`)
+             * @example <script>
+             */
+            removed: string;
+            /** @description How many times */
+            count: number;
+            /** @example content_html: removed 2 <script> elements */
+            message: string;
         };
     };
     responses: never;
@@ -1977,6 +2746,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getReady: {
@@ -1998,6 +2785,24 @@ export interface operations {
                         /** @example ok */
                         status: string;
                     };
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not available now: saturated (retry after the Retry-After header), shutting down, or the database does not answer */
@@ -2049,6 +2854,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateSite: {
@@ -2069,6 +2883,7 @@ export interface operations {
                     timezone?: string;
                     comments?: {
                         enabled?: boolean;
+                        /** @enum {string} */
                         moderation?: "all" | "first_time" | "none";
                         max_depth?: number;
                         max_links?: number;
@@ -2231,44 +3046,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    listPosts: {
+    listMedia: {
         parameters: {
             query?: {
-                /** @description Page number, from 1 */
-                page?: number;
                 /** @description Items per page, 1–100 */
                 per_page?: number;
-                /** @description Opaque keyset cursor from meta.next_cursor; continues exactly after the last item (use instead of page) */
+                /** @description meta.next_cursor of the previous page */
                 cursor?: string;
-                /**
-                 * @description Category id or slug; includes its sub-categories
-                 * @example politics
-                 */
-                category?: string;
-                /**
-                 * @description Comma-separated tag ids or slugs; a post matches when it has any of them
-                 * @example ukraine,nato
-                 */
-                tag?: string;
-                /** @description Author id or slug */
-                author?: string;
-                /** @description Full-text search over title, excerpt and body; any text is safe */
-                q?: string;
-                /** @description Only posts published strictly after this ISO 8601 time */
-                published_after?: string;
-                /** @description Only posts published strictly before this ISO 8601 time */
-                published_before?: string;
-                /** @description Needs a key with read:drafts; default published */
-                status?: "draft" | "scheduled" | "published" | "archived" | "any";
-                /** @description Sort order; relevance needs q */
-                sort?: "-published_at" | "published_at" | "-updated_at" | "title" | "relevance";
-                /**
-                 * @description Comma-separated top-level fields to return, from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, categories, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, snippet
-                 * @example id,slug,title,excerpt,published_at,author
-                 */
-                fields?: string;
+                /** @description A type (`image/png`) or a family (`image`) (for example `image/jpeg`) */
+                type?: string;
+                /** @description Only media uploaded strictly after this time */
+                created_after?: string;
+                /** @description Only media uploaded strictly before this time */
+                created_before?: string;
             };
             header?: never;
             path?: never;
@@ -2282,7 +3083,650 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PostList"];
+                    "application/json": {
+                        data: components["schemas"]["Media"][];
+                        meta: {
+                            /** @description Always null: this list pages by cursor */
+                            page: null;
+                            per_page: number;
+                            total: number;
+                            total_pages: number;
+                            /** @description Pass as `cursor` for the next page; null on the last */
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The image: image/jpeg, image/png, image/webp, image/avif, image/gif (the type is read from the bytes)
+                     */
+                    file: string;
+                    /** @description For the library; not shown to readers */
+                    title?: string;
+                    /** @description Text alternative for readers who cannot see the image */
+                    alt?: string;
+                    caption?: string;
+                    /** @description Photographer or agency */
+                    credit?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Media"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid request that breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Media"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteMedia: {
+        parameters: {
+            query?: {
+                /** @description Delete even when posts use it: their featured image is cleared */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (duplicate slug or comment, resource in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "alt": "Fishing boats at the harbour wall at dawn",
+                 *       "credit": "Ana Ruiz"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description For the library; not shown to readers */
+                    title?: string;
+                    /** @description Text alternative for readers who cannot see the image */
+                    alt?: string;
+                    caption?: string;
+                    /** @description Photographer or agency */
+                    credit?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Media"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMediaFile: {
+        parameters: {
+            query?: {
+                /** @description Width; snapped up to the ladder 160, 320, 480, 640, 800, 1024, 1280, 1600, 1920, 2560, never above the image's own */
+                w?: number;
+                /** @description Height; snapped like `w` */
+                h?: number;
+                /** @description With both `w` and `h`: crop to fill (cover, the default), letterbox (contain) or fit within (inside) */
+                fit?: "cover" | "contain" | "inside";
+                /** @description Output format; absent keeps the original's; `auto` picks AVIF or WebP by the `Accept` header (and answers `Vary: Accept`) */
+                format?: "webp" | "avif" | "jpeg" | "png" | "auto";
+            };
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+                /**
+                 * @description The record's `filename` (a prefix of the content hash in it)
+                 * @example harbour-at-dawn-3f2a9c1b.jpg
+                 */
+                filename: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                    "image/avif": string;
+                    "image/gif": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid request that breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not available now: saturated (retry after the Retry-After header), shutting down, or the database does not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPosts: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+                /** @description Opaque keyset cursor from meta.next_cursor; continues exactly after the last item (use instead of page) */
+                cursor?: string;
+                /** @description Category id or slug; includes its sub-categories (for example `politics`) */
+                category?: string;
+                /** @description Comma-separated tag ids or slugs; a post matches when it has any of them (for example `ukraine,nato`) */
+                tag?: string;
+                /** @description Author id or slug */
+                author?: string;
+                /** @description Full-text search over title, excerpt and body; any text is safe */
+                q?: string;
+                /** @description Only posts published strictly after this time: an ISO 8601 date-time, or a date alone (the start of that day in UTC) */
+                published_after?: string;
+                /** @description Only posts published strictly before this time: an ISO 8601 date-time, or a date alone (the start of that day in UTC) */
+                published_before?: string;
+                /** @description Needs a key with read:drafts; default published */
+                status?: "draft" | "scheduled" | "published" | "archived" | "any";
+                /** @description Sort order; relevance needs q */
+                sort?: "-published_at" | "published_at" | "-updated_at" | "title" | "relevance";
+                /** @description Comma-separated top-level fields to return, from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, categories, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, snippet (for example `id,slug,title,excerpt,published_at,author`) */
+                fields?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PostList without `fields`; SparsePostList (only the fields asked for) with it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 42,
+                     *           "slug": "blinken-warns-russia",
+                     *           "title": "Blinken warns Russia of a swift, united response",
+                     *           "excerpt": "After ninety minutes with Lavrov in Geneva, the Secretary of State said any incursion would be met with a united reaction.",
+                     *           "status": "published",
+                     *           "published_at": "2022-01-21T17:05:00.000Z",
+                     *           "url": "https://example.com/politics/blinken-warns-russia",
+                     *           "author": {
+                     *             "id": 3,
+                     *             "slug": "maria-lopez",
+                     *             "name": "Maria Lopez",
+                     *             "avatar_url": null
+                     *           },
+                     *           "categories": [
+                     *             {
+                     *               "id": 1,
+                     *               "slug": "politics",
+                     *               "name": "Politics"
+                     *             }
+                     *           ],
+                     *           "source": {
+                     *             "url": "https://wire.example.com/blinken-lavrov",
+                     *             "name": "Example Wire"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "per_page": 10,
+                     *         "total": 64,
+                     *         "total_pages": 7,
+                     *         "next_cursor": "WyItcHVibGlzaGVkX2F0IiwxNjQyNzg0NzAwMDAwLDQyXQ"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PostList"] | components["schemas"]["SparsePostList"];
                 };
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
@@ -2330,6 +3774,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createPost: {
@@ -2368,23 +3821,29 @@ export interface operations {
                     slug?: string;
                     /** @description Plain text; derived from the body when absent, empty or null */
                     excerpt?: string | null;
-                    /** @description Body HTML; sanitized to a safe allowlist on write (no scripts, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS) */
+                    /** @description Body HTML; sanitized to a safe allowlist on write (no scripts, styles, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS). Headings and links keep a plain `id`; any element keeps the WordPress classes of the allowlist (alignleft, aligncenter, alignright, alignnone, alignwide, alignfull, wp-caption, wp-caption-text, size-*, wp-image-*, wp-block-*, has-text-align-*, is-style-*, gallery…; `language-*` on code); a link keeps `target="_blank"`, with `rel="noopener noreferrer"` added. What was removed is listed in the answer's `warnings`. */
                     content_html?: string;
-                    /** @description draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it */
+                    /**
+                     * @description draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it
+                     * @enum {string}
+                     */
                     status?: "draft" | "scheduled" | "published" | "archived";
                     /** @description ISO 8601 time of publication */
                     published_at?: string | null;
-                    /** @description Positive integer id */
-                    author_id: number;
-                    /** @description Category ids; the first is the primary category */
-                    category_ids?: number[];
-                    /** @description Tag ids */
-                    tag_ids?: number[];
+                    /** @description The author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it */
+                    author_id: number | string;
+                    /** @description Categories by id or slug (`[1, "politics"]`); the first is the primary category. An unknown one is a 422 naming it and its place (`category_ids.1`) */
+                    category_ids?: (number | string)[];
+                    /** @description Tags by id or slug (`["ukraine", 7]`); an unknown one is a 422 naming it and its place */
+                    tag_ids?: (number | string)[];
+                    /** @description An external image (no size or srcset known); setting it clears featured_media_id */
                     featured_image?: {
                         /** @description Absolute image URL */
                         url: string;
                         alt?: string;
                     } | null;
+                    /** @description An image of the media library (`POST /v1/media`); setting it clears featured_image. Reads give its size, srcset, caption and credit */
+                    featured_media_id?: number | null;
                     /** @description The original publisher, for a syndicated post */
                     source?: {
                         /** @description Original article URL */
@@ -2392,6 +3851,7 @@ export interface operations {
                         name: string;
                     } | null;
                     canonical_url?: string | null;
+                    /** @enum {string} */
                     comment_status?: "open" | "closed";
                     meta_title?: string | null;
                     meta_description?: string | null;
@@ -2479,6 +3939,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getPost: {
@@ -2534,6 +4003,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2619,6 +4097,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updatePost: {
@@ -2643,23 +4130,29 @@ export interface operations {
                     slug?: string;
                     /** @description Plain text; derived from the body when absent, empty or null */
                     excerpt?: string | null;
-                    /** @description Body HTML; sanitized to a safe allowlist on write (no scripts, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS) */
+                    /** @description Body HTML; sanitized to a safe allowlist on write (no scripts, styles, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS). Headings and links keep a plain `id`; any element keeps the WordPress classes of the allowlist (alignleft, aligncenter, alignright, alignnone, alignwide, alignfull, wp-caption, wp-caption-text, size-*, wp-image-*, wp-block-*, has-text-align-*, is-style-*, gallery…; `language-*` on code); a link keeps `target="_blank"`, with `rel="noopener noreferrer"` added. What was removed is listed in the answer's `warnings`. */
                     content_html?: string;
-                    /** @description draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it */
+                    /**
+                     * @description draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it
+                     * @enum {string}
+                     */
                     status?: "draft" | "scheduled" | "published" | "archived";
                     /** @description ISO 8601 time of publication */
                     published_at?: string | null;
-                    /** @description Positive integer id */
-                    author_id?: number;
-                    /** @description Category ids; the first is the primary category */
-                    category_ids?: number[];
-                    /** @description Tag ids */
-                    tag_ids?: number[];
+                    /** @description The author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it */
+                    author_id?: number | string;
+                    /** @description Categories by id or slug (`[1, "politics"]`); the first is the primary category. An unknown one is a 422 naming it and its place (`category_ids.1`) */
+                    category_ids?: (number | string)[];
+                    /** @description Tags by id or slug (`["ukraine", 7]`); an unknown one is a 422 naming it and its place */
+                    tag_ids?: (number | string)[];
+                    /** @description An external image (no size or srcset known); setting it clears featured_media_id */
                     featured_image?: {
                         /** @description Absolute image URL */
                         url: string;
                         alt?: string;
                     } | null;
+                    /** @description An image of the media library (`POST /v1/media`); setting it clears featured_image. Reads give its size, srcset, caption and credit */
+                    featured_media_id?: number | null;
                     /** @description The original publisher, for a syndicated post */
                     source?: {
                         /** @description Original article URL */
@@ -2667,6 +4160,7 @@ export interface operations {
                         name: string;
                     } | null;
                     canonical_url?: string | null;
+                    /** @enum {string} */
                     comment_status?: "open" | "closed";
                     meta_title?: string | null;
                     meta_description?: string | null;
@@ -2772,6 +4266,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listPages: {
@@ -2783,10 +4286,7 @@ export interface operations {
                 per_page?: number;
                 /** @description Only the children of this page (id or slug); 0 for the top level */
                 parent?: string;
-                /**
-                 * @description The page at this full path (e.g. about/team): a list of that one page, or a 404
-                 * @example about/team
-                 */
+                /** @description The page at this full path (e.g. about/team): a list of that one page, or a 404 (for example `about/team`) */
                 path?: string;
                 /** @description Needs a key with read:drafts; default published */
                 status?: "draft" | "scheduled" | "published" | "any";
@@ -2845,6 +4345,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createPage: {
@@ -2879,7 +4388,10 @@ export interface operations {
                     excerpt?: string | null;
                     /** @description Body HTML; sanitized to the same allowlist as posts */
                     content_html?: string;
-                    /** @description draft (default); scheduled needs a future published_at; published uses published_at or now */
+                    /**
+                     * @description draft (default); scheduled needs a future published_at; published uses published_at or now
+                     * @enum {string}
+                     */
                     status?: "draft" | "scheduled" | "published";
                     /** @description ISO 8601 time of publication */
                     published_at?: string | null;
@@ -2983,6 +4495,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getPage: {
@@ -3038,6 +4559,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3123,6 +4653,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updatePage: {
@@ -3153,7 +4692,10 @@ export interface operations {
                     excerpt?: string | null;
                     /** @description Body HTML; sanitized to the same allowlist as posts */
                     content_html?: string;
-                    /** @description draft (default); scheduled needs a future published_at; published uses published_at or now */
+                    /**
+                     * @description draft (default); scheduled needs a future published_at; published uses published_at or now
+                     * @enum {string}
+                     */
                     status?: "draft" | "scheduled" | "published";
                     /** @description ISO 8601 time of publication */
                     published_at?: string | null;
@@ -3275,6 +4817,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listPostComments: {
@@ -3318,6 +4869,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -3329,6 +4889,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3417,7 +4986,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description HTML form posts: see the post page */
+            /** @description HTML form posts, stored or refused: see the post page (no body) */
             303: {
                 headers: {
                     [name: string]: unknown;
@@ -3426,6 +4995,15 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3573,6 +5151,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getComment: {
@@ -3594,7 +5181,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: components["schemas"]["Comment"];
+                        data: components["schemas"]["Comment"] | components["schemas"]["PublicComment"];
                     };
                 };
             };
@@ -3616,15 +5203,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key lacks the required scope, or the action is not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Not found */
             404: {
                 headers: {
@@ -3636,6 +5214,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3727,6 +5314,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateComment: {
@@ -3747,6 +5343,7 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /** @enum {string} */
                     status?: "pending" | "approved" | "spam" | "trash";
                     /** @description Replace the text (plain text, formatted like a submission) */
                     content?: string;
@@ -3837,6 +5434,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listRelatedPosts: {
@@ -3875,6 +5481,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -3886,6 +5501,440 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPreviewLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id or the slug
+                 * @example blinken-warns-russia
+                 */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "expires_in": 86400
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description How long the link works, in seconds: 60 (a minute) to 604800 (seven days); an hour unless given
+                     * @default 3600
+                     * @example 3600
+                     */
+                    expires_in?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewLinkEnvelope"];
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokePreviewLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id or the slug
+                 * @example blinken-warns-russia
+                 */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A preview token from POST /v1/posts/{ref}/previews (`pv_` and 43 base64url characters)
+                 * @example pv_Jm3rXb8f0V7pXyS1eQw2nH4kLc9tR6uA5zD0oG1iE7s
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The post as it is now (any status), in the shape of GET /v1/posts/{ref}, marked as a preview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewEnvelope"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPreviewRelatedPosts: {
+        parameters: {
+            query?: {
+                /** @description How many related posts, 1–20 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description A preview token from POST /v1/posts/{ref}/previews (`pv_` and 43 base64url characters)
+                 * @example pv_Jm3rXb8f0V7pXyS1eQw2nH4kLc9tR6uA5zD0oG1iE7s
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelatedPostList"];
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPreviewComments: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description A preview token from POST /v1/posts/{ref}/previews (`pv_` and 43 base64url characters)
+                 * @example pv_Jm3rXb8f0V7pXyS1eQw2nH4kLc9tR6uA5zD0oG1iE7s
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["PublicComment"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3932,8 +5981,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3955,7 +6022,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "name": "Elections",
-                 *       "parent_id": 1
+                 *       "parent_id": "politics"
                  *     }
                  */
                 "application/json": {
@@ -3964,8 +6031,8 @@ export interface operations {
                     /** @description Made from the name when absent; an explicit slug already taken is a 409 */
                     slug?: string;
                     description?: string;
-                    /** @description Parent category; null for the top of the tree. A cycle is a 422. */
-                    parent_id?: number | null;
+                    /** @description Parent category by id or slug (`1` or `"politics"`); null for the top of the tree. An unknown one or a cycle is a 422. */
+                    parent_id?: (number | string) | null;
                 };
             };
         };
@@ -4044,6 +6111,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getCategory: {
@@ -4053,7 +6129,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example politics
                  */
                 ref: string;
             };
@@ -4081,6 +6157,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -4092,6 +6177,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4111,7 +6205,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example politics
                  */
                 ref: string;
             };
@@ -4207,6 +6301,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateCategory: {
@@ -4216,7 +6319,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example politics
                  */
                 ref: string;
             };
@@ -4230,8 +6333,8 @@ export interface operations {
                     /** @description Made from the name when absent; an explicit slug already taken is a 409 */
                     slug?: string;
                     description?: string;
-                    /** @description Parent category; null for the top of the tree. A cycle is a 422. */
-                    parent_id?: number | null;
+                    /** @description Parent category by id or slug (`1` or `"politics"`); null for the top of the tree. An unknown one or a cycle is a 422. */
+                    parent_id?: (number | string) | null;
                 };
             };
         };
@@ -4328,6 +6431,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listTags: {
@@ -4358,6 +6470,24 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4465,6 +6595,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getTag: {
@@ -4474,7 +6613,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example ukraine
                  */
                 ref: string;
             };
@@ -4502,6 +6641,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -4513,6 +6661,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4532,7 +6689,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example ukraine
                  */
                 ref: string;
             };
@@ -4628,6 +6785,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateTag: {
@@ -4637,7 +6803,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example ukraine
                  */
                 ref: string;
             };
@@ -4747,6 +6913,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listAuthors: {
@@ -4777,6 +6952,24 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4889,6 +7082,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getAuthor: {
@@ -4898,7 +7100,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example maria-lopez
                  */
                 ref: string;
             };
@@ -4926,6 +7128,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -4937,6 +7148,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4956,7 +7176,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example maria-lopez
                  */
                 ref: string;
             };
@@ -5052,6 +7272,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateAuthor: {
@@ -5061,7 +7290,7 @@ export interface operations {
             path: {
                 /**
                  * @description The id or the slug
-                 * @example blinken-warns-russia
+                 * @example maria-lopez
                  */
                 ref: string;
             };
@@ -5175,6 +7404,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listKeys: {
@@ -5230,6 +7468,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createKey: {
@@ -5241,6 +7488,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "partner-mirror",
+                 *       "scopes": [
+                 *         "read:drafts"
+                 *       ],
+                 *       "rate_limit_per_minute": 120,
+                 *       "rate_limit_per_day": 50000
+                 *     }
+                 */
                 "application/json": {
                     /** @example newsroom-tool */
                     name: string;
@@ -5250,6 +7507,10 @@ export interface operations {
                      *     ]
                      */
                     scopes: ("read:drafts" | "write:content" | "moderate:comments" | "admin")[];
+                    /** @description Requests per minute the key may make, reads included (429 beyond); null: no limit */
+                    rate_limit_per_minute?: number | null;
+                    /** @description Requests per UTC day the key may make (429 beyond); null: no limit */
+                    rate_limit_per_day?: number | null;
                 };
             };
         };
@@ -5309,6 +7570,15 @@ export interface operations {
             };
             /** @description Unsupported content type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5400,6 +7670,201 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** @description Requests per minute the key may make, reads included (429 beyond); null: no limit */
+                    rate_limit_per_minute?: number | null;
+                    /** @description Requests per UTC day the key may make (429 beyond); null: no limit */
+                    rate_limit_per_day?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ApiKey"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getKeyUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["KeyUsage"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listChanges: {
@@ -5430,6 +7895,7 @@ export interface operations {
                      *           "id": 42,
                      *           "slug": "blinken-warns-russia",
                      *           "action": "upsert",
+                     *           "post_id": null,
                      *           "changed_at": "2022-01-21T17:05:00.000Z"
                      *         }
                      *       ],
@@ -5452,6 +7918,24 @@ export interface operations {
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5514,6 +7998,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createWebhook: {
@@ -5543,7 +8036,7 @@ export interface operations {
                      * @example https://partner.example.com/hooks/broadsheet
                      */
                     url: string;
-                    events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "page.published" | "page.updated" | "page.unpublished" | "page.deleted" | "comment.created" | "comment.approved")[];
+                    events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated" | "page.published" | "page.updated" | "page.unpublished" | "page.deleted")[];
                     /** @description Key of the HMAC-SHA256 signature; generated when absent. Shown only in the create response. */
                     secret?: string;
                     description?: string;
@@ -5624,6 +8117,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getWebhook: {
@@ -5687,6 +8189,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5778,6 +8289,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateWebhook: {
@@ -5798,8 +8318,8 @@ export interface operations {
                      * @example https://partner.example.com/hooks/broadsheet
                      */
                     url?: string;
-                    events?: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "page.published" | "page.updated" | "page.unpublished" | "page.deleted" | "comment.created" | "comment.approved")[];
-                    /** @description A new signing secret (rotation); not shown in the answer */
+                    events?: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated" | "page.published" | "page.updated" | "page.unpublished" | "page.deleted")[];
+                    /** @description A new signing secret that replaces the current one at once (the old one stops signing now: use it for a leaked secret; POST …/rotate-secret rotates with a grace period); not shown in the answer */
                     secret?: string;
                     description?: string;
                     active?: boolean;
@@ -5890,6 +8410,127 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The new secret; generated when absent */
+                    secret?: string;
+                    /** @description How long the previous secret keeps signing beside the new one (0: it stops at once); WEBHOOK_SECRET_GRACE_SECONDS (a day) by default */
+                    grace_seconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Webhook"] & {
+                            /**
+                             * @description The new signing secret, shown once
+                             * @example whsec_3q2-7…
+                             */
+                            secret: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listWebhookDeliveries: {
@@ -5961,6 +8602,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6067,6 +8717,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     importWxr: {
@@ -6087,6 +8746,13 @@ export interface operations {
                 "application/xml": string;
                 "text/xml": string;
                 "application/rss+xml": string;
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The WordPress export file
+                     */
+                    file: string;
+                };
             };
         };
         responses: {
@@ -6163,6 +8829,15 @@ export interface operations {
             };
             /** @description Valid request that breaks a rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6198,7 +8873,10 @@ export interface operations {
                      * @example https://partner.example.org/feed.xml
                      */
                     url: string;
-                    /** @description Status of the imported posts: `draft` (default, for an editor to review) or `published` */
+                    /**
+                     * @description Status of the imported posts: `draft` (default, for an editor to review) or `published`
+                     * @enum {string}
+                     */
                     status?: "draft" | "published";
                 };
                 "application/rss+xml": string;
@@ -6207,6 +8885,13 @@ export interface operations {
                 "application/xml": string;
                 "text/xml": string;
                 "application/feed+json": string;
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The feed document
+                     */
+                    file: string;
+                };
             };
         };
         responses: {
@@ -6283,6 +8968,15 @@ export interface operations {
             };
             /** @description Valid request that breaks a rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6340,6 +9034,15 @@ export interface operations {
             };
             /** @description The key lacks the required scope, or the action is not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6410,6 +9113,15 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or slug can be */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6525,25 +9237,717 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSources: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Source"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "feed_url": "https://partner.example.org/feed.xml",
+                 *       "name": "Partner wire",
+                 *       "category_ids": [
+                 *         3
+                 *       ],
+                 *       "status": "draft",
+                 *       "interval_minutes": 30
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description The feed (RSS, RDF, Atom or JSON Feed): an http(s) URL on port 80 or 443 with a public internet address, unless ALLOW_PRIVATE_TARGETS=true
+                     * @example https://partner.example.org/feed.xml
+                     */
+                    feed_url: string;
+                    name: string;
+                    /** @description Categories every imported post gets (ids that exist) */
+                    category_ids?: number[];
+                    /** @description Tags, besides the item's own categories, every imported post gets (ids that exist) */
+                    tag_ids?: number[];
+                    author_id?: number | null;
+                    /**
+                     * @description Status of new posts: `draft` (default, for an editor to review) or `published`
+                     * @enum {string}
+                     */
+                    status?: "draft" | "published";
+                    /** @description Minutes between two polls: at least 5 (default 30), at most a week. The feed is never fetched more often. */
+                    interval_minutes?: number;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @description Overrides what posts credit in `source` */
+                    attribution?: {
+                        /** @description Credited as `source.name` instead of the feed's title */
+                        name?: string | null;
+                        /** @description Credited as `source.url` instead of the item's link (`canonical_url` stays the item's link) */
+                        url?: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Source"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid request that breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Source"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The feed (RSS, RDF, Atom or JSON Feed): an http(s) URL on port 80 or 443 with a public internet address, unless ALLOW_PRIVATE_TARGETS=true
+                     * @example https://partner.example.org/feed.xml
+                     */
+                    feed_url?: string;
+                    name?: string;
+                    /** @description Categories every imported post gets (ids that exist) */
+                    category_ids?: number[];
+                    /** @description Tags every imported post gets (ids that exist) */
+                    tag_ids?: number[];
+                    author_id?: number | null;
+                    /**
+                     * @description Status of new posts: `draft` (default, for an editor to review) or `published`
+                     * @enum {string}
+                     */
+                    status?: "draft" | "published";
+                    /** @description Minutes between two polls: at least 5 (default 30), at most a week. The feed is never fetched more often. */
+                    interval_minutes?: number;
+                    enabled?: boolean;
+                    /** @description Overrides what posts credit in `source` */
+                    attribution?: {
+                        /** @description Credited as `source.name` instead of the feed's title */
+                        name?: string | null;
+                        /** @description Credited as `source.url` instead of the item's link (`canonical_url` stays the item's link) */
+                        url?: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Source"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid request that breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pollSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Source"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (duplicate slug or comment, resource in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSourceRuns: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SourceRun"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getRssFeed: {
         parameters: {
             query?: {
-                /**
-                 * @description Category id or slug; includes its sub-categories
-                 * @example politics
-                 */
+                /** @description Category id or slug; includes its sub-categories (for example `politics`) */
                 category?: string;
-                /**
-                 * @description Comma-separated tag ids or slugs (any of them)
-                 * @example ukraine
-                 */
+                /** @description Comma-separated tag ids or slugs (any of them) (for example `ukraine`) */
                 tag?: string;
-                /**
-                 * @description Author id or slug
-                 * @example maria-lopez
-                 */
+                /** @description Author id or slug (for example `maria-lopez`) */
                 author?: string;
                 /** @description Newest posts to include, 1–100 */
                 limit?: number;
@@ -6579,8 +9983,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6593,20 +10015,11 @@ export interface operations {
     getAtomFeed: {
         parameters: {
             query?: {
-                /**
-                 * @description Category id or slug; includes its sub-categories
-                 * @example politics
-                 */
+                /** @description Category id or slug; includes its sub-categories (for example `politics`) */
                 category?: string;
-                /**
-                 * @description Comma-separated tag ids or slugs (any of them)
-                 * @example ukraine
-                 */
+                /** @description Comma-separated tag ids or slugs (any of them) (for example `ukraine`) */
                 tag?: string;
-                /**
-                 * @description Author id or slug
-                 * @example maria-lopez
-                 */
+                /** @description Author id or slug (for example `maria-lopez`) */
                 author?: string;
                 /** @description Newest posts to include, 1–100 */
                 limit?: number;
@@ -6642,8 +10055,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6656,20 +10087,11 @@ export interface operations {
     getJsonFeed: {
         parameters: {
             query?: {
-                /**
-                 * @description Category id or slug; includes its sub-categories
-                 * @example politics
-                 */
+                /** @description Category id or slug; includes its sub-categories (for example `politics`) */
                 category?: string;
-                /**
-                 * @description Comma-separated tag ids or slugs (any of them)
-                 * @example ukraine
-                 */
+                /** @description Comma-separated tag ids or slugs (any of them) (for example `ukraine`) */
                 tag?: string;
-                /**
-                 * @description Author id or slug
-                 * @example maria-lopez
-                 */
+                /** @description Author id or slug (for example `maria-lopez`) */
                 author?: string;
                 /** @description Newest posts to include, 1–100 */
                 limit?: number;
@@ -6705,8 +10127,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6752,6 +10192,15 @@ export interface operations {
             };
             /** @description Missing or invalid bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6828,6 +10277,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getRobots: {
@@ -6859,6 +10317,148 @@ export interface operations {
             };
             /** @description Missing or invalid bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRedirects: {
+        parameters: {
+            query?: {
+                /** @description Only the entries for this old address: a path as requested (`/2019/05/geneva-talks/`) or a full URL; the host, the trailing slash and percent-encoding do not matter. (for example `/2019/05/geneva-talks/`) */
+                path?: string;
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "from": "https://old.example.com/2019/05/geneva-talks/",
+                     *           "path": "/2019/05/geneva-talks",
+                     *           "post_id": 42,
+                     *           "post_slug": "geneva-talks"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "per_page": 10,
+                     *         "total": 1,
+                     *         "total_pages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["Redirect"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportWxr: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, as an attachment named like WordPress's (`<site>.wordpress.<date>.xml`) */
+            200: {
+                headers: {
+                    /** @description attachment; filename="…" */
+                    "content-disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/rss+xml": string;
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -18,7 +18,9 @@ export type ContentChange =
   | { kind: 'post', id: number, before: PostState | null, after: PostState | null, links?: { before: PostLinks | null, after: PostLinks | null } }
   // A term written (upsert) or deleted. A delete also stands for "stopped being public" (a
   // category whose last live post moved away); `wasPublic` tells whether the public could see
-  // it before, so a term the public never saw never appears in the change log.
+  // it before, so a term the public never saw never appears in the change log. On an upsert it
+  // is given when the term's own fields did not change: false when it has just become public
+  // (a category whose sub-category got its first live post), true when it only took posts over.
   | { kind: 'category' | 'tag' | 'author', id: number, slug: string, action: 'upsert' | 'delete', wasPublic?: boolean }
   | { kind: 'comment', id: number, postId: number, before: string | null, after: string | null }
   // A page written or deleted: its own state before and after (a scheduled page is published
@@ -28,6 +30,9 @@ export type ContentChange =
 
 /** A listener runs inside the write's transaction: it may write, and a throw rolls all back. */
 export type ChangeListener = (change: ContentChange, now: number) => void
+
+/** Runs once at the end of every write's transaction, after its last change: it may write too. */
+export type SettleListener = (changes: readonly ContentChange[], now: number) => void
 
 /** Whether a post state is visible to the public at `now`. */
 export function isLive (state: PostState | null, now: number): boolean {
@@ -47,12 +52,22 @@ export function isScheduled (state: PostState | null, now: number): boolean {
  */
 export function createChangeBus () {
   const listeners: ChangeListener[] = []
+  const settling: SettleListener[] = []
   const afterCommit: Array<(changes: ContentChange[]) => void> = []
   return {
     on (listener: ChangeListener): void { listeners.push(listener) },
+    /**
+     * Work that depends on the write as a whole rather than on each change (the read model
+     * rebuilds the documents a write's rows queued, once each, whatever the order they changed in).
+     */
+    onSettle (listener: SettleListener): void { settling.push(listener) },
     onCommitted (listener: (changes: ContentChange[]) => void): void { afterCommit.push(listener) },
     emit (change: ContentChange, now: number): void {
       for (const l of listeners) l(change, now)
+    },
+    /** Called by the writer inside the transaction, after the write's own work. */
+    settle (changes: readonly ContentChange[], now: number): void {
+      for (const l of settling) l(changes, now)
     },
     committed (changes: ContentChange[]): void {
       if (changes.length === 0) return

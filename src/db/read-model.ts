@@ -2,8 +2,9 @@ import { integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { posts } from './schema.js'
 
 // The read model the hand-written migrations keep beside the content: the search index
-// (0004_search_keys.sql) and the related-posts index (0002_related.sql,
-// 0005_related_live_stats.sql), maintained by triggers and the related indexer. Declared here
+// (0004_search_keys.sql), the related-posts index (0002_related.sql,
+// 0005_related_live_stats.sql), maintained by triggers and the related indexer, and the stored
+// public documents with their queues (0006_read_model.sql). Declared here
 // for the query builder only: outside schema.ts, so drizzle-kit never tries to create them
 // (FTS5 tables, WITHOUT ROWID tables and descending keys are beyond what it writes).
 
@@ -51,4 +52,49 @@ export const relatedCounts = sqliteTable('related_counts', {
   kind: text('kind', { enum: ['posts', 'tag', 'category'] }).notNull(),
   id: integer('id').notNull(),
   n: integer('n').notNull()
+})
+
+// The stored public representations (0006_read_model.sql): documents rebuilt in the write that
+// changes their rows, queued by triggers for whatever the write services do not rebuild.
+
+/** A post's public documents, built with the configuration named by `fingerprint`. */
+export const postDocuments = sqliteTable('post_documents', {
+  postId: integer('post_id').primaryKey().references(() => posts.id, { onDelete: 'cascade' }),
+  fingerprint: text('fingerprint').notNull(),
+  publishedAt: integer('published_at'),
+  updatedAt: integer('updated_at').notNull(),
+  bodyBytes: integer('body_bytes').notNull(),
+  terms: text('terms').notNull(),
+  card: text('card').notNull(),
+  full: text('full').notNull(),
+  rssItem: text('rss_item').notNull(),
+  atomEntry: text('atom_entry').notNull(),
+  jsonItem: text('json_item').notNull()
+})
+
+/** Posts whose documents are to be built (again); filled by triggers. */
+export const postQueue = sqliteTable('post_queue', {
+  postId: integer('post_id').primaryKey()
+})
+
+/** A public comment (approved, or a tombstone) as the thread shows it. */
+export const commentDocuments = sqliteTable('comment_documents', {
+  commentId: integer('comment_id').primaryKey(),
+  postId: integer('post_id').notNull(),
+  path: text('path').notNull(),
+  parentId: integer('parent_id'),
+  deleted: integer('deleted', { mode: 'boolean' }).notNull(),
+  json: text('json').notNull()
+})
+
+/** Posts whose comment documents are complete, and the fingerprint they were built with. */
+export const commentThreads = sqliteTable('comment_threads', {
+  postId: integer('post_id').primaryKey(),
+  fingerprint: text('fingerprint').notNull()
+})
+
+/** Comments whose documents are to be built (again); filled by triggers. */
+export const commentQueue = sqliteTable('comment_queue', {
+  commentId: integer('comment_id').primaryKey(),
+  postId: integer('post_id').notNull()
 })

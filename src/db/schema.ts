@@ -32,10 +32,24 @@ export interface StoredNavItem {
 }
 export interface StoredNavigation { primary: StoredNavItem[], secondary: StoredNavItem[] }
 
-/** Key/value store for internal values: the content version, the comment hash key. */
+/** Key/value store for internal values (the comment hash key of earlier versions). */
 export const meta = sqliteTable('meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull()
+})
+
+/**
+ * What each committed write invalidated: the surrogate keys of the public responses it may have
+ * changed (src/modules/cache-keys.ts), space-separated, written in the write's transaction.
+ * Every process sharing the file reads the rows after the last one it has seen, once per
+ * event-loop turn, and drops its cached responses carrying those keys (src/db/invalidations.ts).
+ * The id orders them (AUTOINCREMENT: never reused, also after pruning); old rows are pruned.
+ */
+export const invalidations = sqliteTable('invalidations', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** When the write ran (its transaction's time, ms). */
+  at: integer('at').notNull(),
+  keys: text('keys').notNull()
 })
 
 export const authors = sqliteTable('authors', {
@@ -170,6 +184,17 @@ export const postSeo = sqliteTable('post_seo', {
   twitterImage: text('twitter_image'),
   noindex: integer('noindex', { mode: 'boolean' }).notNull().default(false)
 })
+/**
+ * The address an imported post had on the old site (WordPress's permalink), for the redirect
+ * map (GET /v1/redirects). A table of its own rather than a posts column: a column added to
+ * posts would sit after the bodies, where every list query would have to walk a long body's
+ * overflow pages to reach it. `path` is the lookup form of the URL (see lib/legacy-url.ts).
+ */
+export const legacyUrls = sqliteTable('legacy_urls', {
+  postId: integer('post_id').primaryKey().references(() => posts.id, { onDelete: 'cascade' }),
+  url: text('url').notNull(),
+  path: text('path').notNull()
+}, (t) => [index('legacy_urls_path_idx').on(t.path, t.postId)])
 
 export const postCategories = sqliteTable('post_categories', {
   postId: integer('post_id').notNull().references(() => posts.id, { onDelete: 'cascade' }),
@@ -232,8 +257,26 @@ export const apiKeys = sqliteTable('api_keys', {
   scopes: text('scopes', { mode: 'json' }).$type<ApiScope[]>().notNull(),
   createdAt: integer('created_at').notNull(),
   lastUsedAt: integer('last_used_at'),
-  revokedAt: integer('revoked_at')
+  revokedAt: integer('revoked_at'),
+  // Optional quotas: requests made with the key (reads included) per minute and per UTC day.
+  rateLimitPerMinute: integer('rate_limit_per_minute'),
+  rateLimitPerDay: integer('rate_limit_per_day')
 }, (t) => [uniqueIndex('api_keys_hash_unique').on(t.keyHash)])
+
+/**
+ * Requests made with each key, per window: `m` rows per minute (for the per-minute quota;
+ * pruned), `d` rows per UTC day (the day quota and GET /v1/keys/{id}/usage). Counted in the
+ * database, so processes sharing the file share the quota.
+ */
+export const keyUsage = sqliteTable('key_usage', {
+  keyId: integer('key_id').notNull().references(() => apiKeys.id, { onDelete: 'cascade' }),
+  window: text('window', { enum: ['m', 'd'] }).notNull(),
+  // The window's start, ms since the epoch.
+  start: integer('start').notNull(),
+  requests: integer('requests').notNull().default(0),
+  // Requests refused with a 429 in the window.
+  limited: integer('limited').notNull().default(0)
+}, (t) => [primaryKey({ columns: [t.keyId, t.window, t.start] })])
 
 /** The ordered log of public changes that mirrors replay (GET /v1/changes). */
 export const changes = sqliteTable('changes', {
@@ -242,11 +285,18 @@ export const changes = sqliteTable('changes', {
   resourceId: integer('resource_id').notNull(),
   slug: text('slug'),
   action: text('action', { enum: ['upsert', 'delete'] }).notNull(),
+  // The post a comment entry belongs to (null for every other resource).
+  postId: integer('post_id'),
   // May lie in the future for a scheduled post: the entry becomes visible when it goes live.
   changedAt: integer('changed_at').notNull()
 }, (t) => [index('changes_changed_idx').on(t.changedAt, t.id), index('changes_resource_idx').on(t.resource, t.resourceId)])
 
-export const WEBHOOK_EVENTS = ['post.published', 'post.updated', 'post.unpublished', 'post.deleted', 'page.published', 'page.updated', 'page.unpublished', 'page.deleted', 'comment.created', 'comment.approved'] as const
+export const WEBHOOK_EVENTS = [
+  'post.published', 'post.updated', 'post.unpublished', 'post.deleted', 'comment.created', 'comment.approved',
+  'category.created', 'category.updated', 'category.deleted', 'tag.created', 'tag.updated', 'tag.deleted',
+  'author.created', 'author.updated', 'author.deleted', 'site.updated',
+  'page.published', 'page.updated', 'page.unpublished', 'page.deleted'
+] as const
 export type WebhookEvent = typeof WEBHOOK_EVENTS[number]
 
 export const webhooks = sqliteTable('webhooks', {
@@ -254,6 +304,9 @@ export const webhooks = sqliteTable('webhooks', {
   url: text('url').notNull(),
   events: text('events', { mode: 'json' }).$type<WebhookEvent[]>().notNull(),
   secret: text('secret').notNull(),
+  // After a rotation the old secret signs too (a second v1=) until previous_secret_expires_at.
+  previousSecret: text('previous_secret'),
+  previousSecretExpiresAt: integer('previous_secret_expires_at'),
   description: text('description').notNull().default(''),
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
   createdAt: integer('created_at').notNull(),
@@ -261,11 +314,12 @@ export const webhooks = sqliteTable('webhooks', {
 })
 
 export const webhookDeliveries = sqliteTable('webhook_deliveries', {
+  // The one delivery id: the API's, X-Broadsheet-Delivery's and the payload's `id`.
   id: integer('id').primaryKey({ autoIncrement: true }),
-  // Public id sent as X-Broadsheet-Delivery.
-  uuid: text('uuid').notNull(),
   webhookId: integer('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
   event: text('event').$type<WebhookEvent>().notNull(),
+  // The payload without its `id` (`{"event",…}`): the id is known once the row is, and is put
+  // first when the body is sent, the same bytes every attempt.
   payload: text('payload').notNull(),
   status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull().default('pending'),
   attempts: integer('attempts').notNull().default(0),
@@ -276,7 +330,6 @@ export const webhookDeliveries = sqliteTable('webhook_deliveries', {
   updatedAt: integer('updated_at').notNull(),
   deliveredAt: integer('delivered_at')
 }, (t) => [
-  uniqueIndex('webhook_deliveries_uuid_unique').on(t.uuid),
   index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
   index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id)
 ])
@@ -325,3 +378,104 @@ export const importJobs = sqliteTable('import_jobs', {
   finishedAt: integer('finished_at'),
   updatedAt: integer('updated_at').notNull()
 }, (t) => [index('import_jobs_status_idx').on(t.status, t.id)])
+
+/**
+ * Preview links: a bearer token that reads one post whatever its status (issue 16). Only the
+ * SHA-256 of the token is kept; revoking deletes the rows, and so does deleting the post.
+ */
+export const postPreviews = sqliteTable('post_previews', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  postId: integer('post_id').notNull().references(() => posts.id, { onDelete: 'cascade' }),
+  tokenHash: text('token_hash').notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull()
+}, (t) => [
+  uniqueIndex('post_previews_token_hash_unique').on(t.tokenHash),
+  index('post_previews_post_idx').on(t.postId),
+  index('post_previews_expires_idx').on(t.expiresAt)
+])
+
+/**
+ * Feed subscriptions (syndication in): a feed polled by every server process's poller. A
+ * poller leases a due source (`lease_until`) in an IMMEDIATE transaction, so two processes
+ * on one file never fetch it at once, and records the result only while it still holds that
+ * lease. Items become posts keyed `source:<id>:<item id>` (posts.import_key is unique).
+ */
+export const sources = sqliteTable('sources', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  // Updated when the feed answers a permanent redirect (301, 308).
+  feedUrl: text('feed_url').notNull(),
+  name: text('name').notNull(),
+  categoryIds: text('category_ids', { mode: 'json' }).$type<number[]>().notNull(),
+  tagIds: text('tag_ids', { mode: 'json' }).$type<number[]>().notNull(),
+  // null: each item is credited to the author it names, else to one named after the feed.
+  authorId: integer('author_id').references(() => authors.id, { onDelete: 'set null' }),
+  status: text('status', { enum: ['draft', 'published'] }).notNull().default('draft'),
+  intervalMinutes: integer('interval_minutes').notNull().default(30),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  attributionName: text('attribution_name'),
+  attributionUrl: text('attribution_url'),
+  // Validators of the last 200 answer, sent back as If-None-Match / If-Modified-Since.
+  etag: text('etag'),
+  lastModified: text('last_modified'),
+  nextPollAt: integer('next_poll_at').notNull(),
+  leaseUntil: integer('lease_until'),
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  lastError: text('last_error'),
+  // Why the poller turned it off (too many failures, 410 Gone); cleared when re-enabled.
+  disabledReason: text('disabled_reason'),
+  lastPolledAt: integer('last_polled_at'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+}, (t) => [index('sources_due_idx').on(t.enabled, t.nextPollAt)])
+
+/** One poll of a source: what the feed answered and what became of its items. */
+export const sourceRuns = sqliteTable('source_runs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  sourceId: integer('source_id').notNull().references(() => sources.id, { onDelete: 'cascade' }),
+  startedAt: integer('started_at').notNull(),
+  url: text('url').notNull(),
+  httpStatus: integer('http_status'),
+  itemsSeen: integer('items_seen').notNull().default(0),
+  itemsNew: integer('items_new').notNull().default(0),
+  itemsUpdated: integer('items_updated').notNull().default(0),
+  itemsSkipped: integer('items_skipped').notNull().default(0),
+  durationMs: integer('duration_ms').notNull(),
+  error: text('error')
+}, (t) => [index('source_runs_source_idx').on(t.sourceId, t.id)])
+
+/**
+ * The media library: uploaded images. The original bytes are stored once per content hash
+ * (`sha256`, hex) under MEDIA_PATH, so the same file uploaded twice is one file on disk; every
+ * served byte is a render of it (stripped of metadata, oriented). `filename` is the last part of
+ * its public URL and carries a prefix of the hash, so a URL always names the same bytes.
+ */
+export const media = sqliteTable('media', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  sha256: text('sha256').notNull(),
+  filename: text('filename').notNull(),
+  mimeType: text('mime_type').notNull(),
+  bytes: integer('bytes').notNull(),
+  // Displayed size: after the EXIF orientation is applied.
+  width: integer('width').notNull(),
+  height: integer('height').notNull(),
+  title: text('title').notNull().default(''),
+  alt: text('alt').notNull().default(''),
+  caption: text('caption').notNull().default(''),
+  credit: text('credit').notNull().default(''),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+}, (t) => [
+  index('media_created_idx').on(t.createdAt, t.id),
+  index('media_sha256_idx').on(t.sha256)
+])
+
+/**
+ * A post's featured image from the library, beside the posts table rather than in it (the
+ * posts row keeps its bodies last, and an external featured image stays in its own columns).
+ * A medium in use is not deleted unless asked to (`?force=true` deletes these links first).
+ */
+export const postFeaturedMedia = sqliteTable('post_featured_media', {
+  postId: integer('post_id').primaryKey().references(() => posts.id, { onDelete: 'cascade' }),
+  mediaId: integer('media_id').notNull().references(() => media.id, { onDelete: 'restrict' })
+}, (t) => [index('post_featured_media_media_idx').on(t.mediaId)])

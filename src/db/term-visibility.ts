@@ -79,16 +79,23 @@ export type PublicTerms = ReturnType<typeof createPublicTerms>
  */
 export function createTermVisibility (db: Db) {
   const one = { one: sql`1` }
-  // The category and every one below it, for the category's public rule (a recursive CTE,
-  // which the query builder cannot express).
-  const subtree = sql`(WITH RECURSIVE tree(id) AS (SELECT ${p('id')} UNION SELECT k.id FROM ${categories} k JOIN tree ON k.parent_id = tree.id) SELECT id FROM tree)`
+  // Each question starts from the term's links (CROSS JOIN fixes the order in SQLite) and reads
+  // each linked post by its key until it finds a live one, so its cost is bounded by the term's
+  // own posts. Left to itself the planner walked every live post in date order looking for one
+  // with the link (all of them for a new tag, on every post write that adds one) or, with
+  // ANALYZE statistics, walked the live range of the date index for every link; the unary `+`
+  // keeps the status and date tests off that index.
+  const liveByKey = and(sql`+${posts.status} = 'published'`, sql`+${posts.publishedAt} <= ${p('now')}`)
   const otherLive = {
-    tag: db.select(one).from(postTags).innerJoin(posts, eq(posts.id, postTags.postId))
-      .where(and(eq(postTags.tagId, p('id')), ne(postTags.postId, p('except')), live)).limit(1).prepare(),
+    tag: db.select(one).from(postTags).crossJoin(posts)
+      .where(and(eq(postTags.tagId, p('id')), eq(posts.id, postTags.postId), ne(postTags.postId, p('except')), liveByKey)).limit(1).prepare(),
     author: db.select(one).from(posts).where(and(eq(posts.authorId, p('id')), ne(posts.id, p('except')), live)).limit(1).prepare(),
-    category: db.select(one).from(postCategories).innerJoin(posts, eq(posts.id, postCategories.postId))
-      .where(and(sql`${postCategories.categoryId} IN ${subtree}`, ne(postCategories.postId, p('except')), live)).limit(1).prepare()
+    category: db.select(one).from(postCategories).crossJoin(posts)
+      .where(and(eq(postCategories.categoryId, p('id')), eq(posts.id, postCategories.postId), ne(postCategories.postId, p('except')), liveByKey)).limit(1).prepare()
   }
+  // A category is public through its sub-categories too: the category and every one below it
+  // (a recursive CTE, which the query builder cannot express), each asked on its own.
+  const subtree = db.select({ id: sql<number>`id` }).from(sql`(WITH RECURSIVE tree(id) AS (SELECT ${p('id')} UNION SELECT k.id FROM ${categories} k JOIN tree ON k.parent_id = tree.id) SELECT id FROM tree)`).prepare()
   // From the category up to the top, in that order.
   const ancestors = db.select({ id: sql<number>`id` }).from(sql`(WITH RECURSIVE up(id, parent_id) AS (SELECT ${categories.id}, ${categories.parentId} FROM ${categories} WHERE ${categories.id} = ${p('id')}
     UNION SELECT k.id, k.parent_id FROM ${categories} k JOIN up ON k.id = up.parent_id) SELECT id FROM up)`).prepare()
@@ -101,7 +108,8 @@ export function createTermVisibility (db: Db) {
   return {
     /** Whether a live post other than `exceptPostId` makes the term public (0 excepts none). */
     hasLivePost (kind: TermKind, id: number, now: number, exceptPostId = 0): boolean {
-      return otherLive[kind].get({ id, except: exceptPostId, now }) !== undefined
+      const ids = kind === 'category' ? subtree.all({ id }).map((r) => r.id) : [id]
+      return ids.some((at) => otherLive[kind].get({ id: at, except: exceptPostId, now }) !== undefined)
     },
     /** The categories and every one above them (each once). */
     withAncestors (categoryIds: readonly number[]): number[] {

@@ -27,6 +27,10 @@ export interface ParsedFeed {
   format: 'rss' | 'rdf' | 'atom' | 'json'
   title: string | null
   siteUrl: string | null
+  /** The site link the document itself gives (siteUrl falls back to where the feed was fetched). */
+  declaredSiteUrl: string | null
+  /** Where the feed says it lives (RSS and Atom `rel="self"` links, JSON Feed `feed_url`), absolute. */
+  selfUrl: string | null
   items: ParsedFeedItem[]
   warnings: string[]
 }
@@ -393,7 +397,12 @@ interface Draft extends Omit<ParsedFeedItem, 'id' | 'publishedAt' | 'updatedAt'>
   updated: string | null
 }
 
-function finish (format: ParsedFeed['format'], title: string | null, siteUrl: string | null, drafts: Draft[]): ParsedFeed {
+function selfLink (el: El | undefined, ns: string, base: string | null): string | null {
+  const link = kids(el, ns, 'link').find((l) => l.attrs.rel === 'self')
+  return link === undefined ? null : resolveUrl(link.attrs.href, link.base ?? base)
+}
+
+function finish (format: ParsedFeed['format'], title: string | null, siteUrl: string | null, drafts: Draft[], links: { declared: string | null, self: string | null }): ParsedFeed {
   const warnings: string[] = []
   const seen = new Set<string>()
   const items: ParsedFeedItem[] = []
@@ -414,7 +423,7 @@ function finish (format: ParsedFeed['format'], title: string | null, siteUrl: st
     const { rawId: _r, published: _p, updated: _u, ...rest } = d
     items.push({ id, ...rest, title: repairMojibake(rest.title), contentHtml: repairMojibake(rest.contentHtml), summary: rest.summary === null ? null : repairMojibake(rest.summary), publishedAt: publishedAt ?? updatedAt, updatedAt })
   }
-  return { format, title, siteUrl, items, warnings }
+  return { format, title, siteUrl, declaredSiteUrl: links.declared, selfUrl: links.self, items, warnings }
 }
 
 // ---- RSS 0.9x/2.0 and RDF ----
@@ -423,7 +432,8 @@ function mapRss (root: El, format: 'rss' | 'rdf', baseUrl: string | null): Parse
   const itemNs = format === 'rdf' ? [NS.rss1, NS.rss09, ''] : ['', NS.rss1]
   const channel = kid(root, itemNs, 'channel')
   if (channel === undefined) throw new FeedParseError(`not a feed: the ${format === 'rdf' ? 'RDF' : 'RSS'} document has no <channel>`)
-  const siteUrl = resolveUrl(textOrNull(kid(channel, itemNs, 'link')), channel.base ?? baseUrl) ?? baseUrl
+  const declared = resolveUrl(textOrNull(kid(channel, itemNs, 'link')), channel.base ?? baseUrl)
+  const siteUrl = declared ?? baseUrl
   const itemEls = format === 'rdf' ? kids(root, itemNs, 'item') : kids(channel, itemNs, 'item')
   const drafts = itemEls.map((el): Draft => {
     const guidEl = kid(el, itemNs, 'guid')
@@ -449,7 +459,7 @@ function mapRss (root: El, format: 'rss' | 'rdf', baseUrl: string | null): Parse
       imageUrl: imageOf(el, base)
     }
   })
-  return finish(format, textOrNull(kid(channel, itemNs, 'title')), siteUrl, drafts)
+  return finish(format, textOrNull(kid(channel, itemNs, 'title')), siteUrl, drafts, { declared, self: selfLink(channel, NS.atom, channel.base ?? baseUrl) })
 }
 
 // RSS <author> is "email (Name)"; the name is what we want. The same as /\(([^)]+)\)\s*$/ (the
@@ -505,7 +515,8 @@ function alternate (el: El, ns: string, base: string | null): string | null {
 function mapAtom (root: El, baseUrl: string | null): ParsedFeed {
   const atom03 = root.ns === NS.atom03
   const ns = root.ns
-  const siteUrl = alternate(root, ns, root.base ?? baseUrl) ?? baseUrl
+  const declared = alternate(root, ns, root.base ?? baseUrl)
+  const siteUrl = declared ?? baseUrl
   const feedAuthor = textOrNull(kid(kid(root, ns, 'author'), ns, 'name'))
   const drafts = kids(root, ns, 'entry').map((el): Draft => {
     const url = alternate(el, ns, el.base ?? siteUrl)
@@ -526,7 +537,7 @@ function mapAtom (root: El, baseUrl: string | null): ParsedFeed {
       imageUrl: imageOf(el, el.base ?? siteUrl)
     }
   })
-  return finish('atom', atomText(kid(root, ns, 'title'), atom03) || null, siteUrl, drafts)
+  return finish('atom', atomText(kid(root, ns, 'title'), atom03) || null, siteUrl, drafts, { declared, self: selfLink(root, ns, root.base ?? baseUrl) })
 }
 
 // ---- JSON Feed ----
@@ -547,7 +558,8 @@ function parseJsonFeed (text: string, baseUrl: string | null): ParsedFeed {
   if (typeof feed.version !== 'string' || !/^https?:\/\/jsonfeed\.org\/version\/1(?:\.1)?\/?$/.test(feed.version)) {
     throw new FeedParseError('not a JSON Feed: "version" must be https://jsonfeed.org/version/1 or 1.1')
   }
-  const siteUrl = resolveUrl(str(feed.home_page_url), baseUrl) ?? baseUrl
+  const declared = resolveUrl(str(feed.home_page_url), baseUrl)
+  const siteUrl = declared ?? baseUrl
   const base = siteUrl ?? resolveUrl(str(feed.feed_url), baseUrl)
   const nameOf = (v: unknown): string | null => typeof v === 'object' && v !== null ? str((v as Record<string, unknown>).name) : null
   const feedAuthor = (Array.isArray(feed.authors) ? feed.authors.map(nameOf).find((n) => n !== null) : null) ?? nameOf(feed.author)
@@ -569,7 +581,7 @@ function parseJsonFeed (text: string, baseUrl: string | null): ParsedFeed {
       imageUrl: resolveUrl(str(raw.image) ?? str(raw.banner_image), url ?? base)
     }
   })
-  return finish('json', str(feed.title), siteUrl, drafts)
+  return finish('json', str(feed.title), siteUrl, drafts, { declared, self: resolveUrl(str(feed.feed_url), baseUrl) })
 }
 
 // An HTML page: `<html`, or `<!doctype html` after any comments. Each comment ends at the

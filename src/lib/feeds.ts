@@ -135,8 +135,8 @@ export function absolutizeUrls (html: string, base: string): string {
   }))
 }
 
-function itemId (channel: FeedChannel, item: FeedItem): string {
-  return `${channel.idBase}post:${item.id}`
+function itemId (idBase: string, item: FeedItem): string {
+  return `${idBase}post:${item.id}`
 }
 
 function terms (item: FeedItem): FeedTerm[] {
@@ -154,83 +154,101 @@ function mediaImage (parent: XMLBuilder, image: { url: string, alt: string }): v
   if (image.alt) media.ele('media:description', { type: 'plain' }).txt(clean(image.alt))
 }
 
+const RSS_ROOT = {
+  version: '2.0',
+  'xmlns:atom': NS.atom,
+  'xmlns:content': NS.content,
+  'xmlns:dc': NS.dc,
+  'xmlns:media': NS.media
+}
+
+function rssChannel (ch: XMLBuilder, channel: FeedChannel): void {
+  // Readers take RSS titles as HTML, like descriptions (RSS never said which): plain-text
+  // titles are escaped as HTML first, so "&lt;b&gt;" in a title shows as typed, never as markup.
+  ch.ele('title').txt(clean(escapeHtml(channel.title)))
+  ch.ele('link').txt(clean(channel.siteUrl))
+  // RSS requires a description; the title stands in when the site has none.
+  ch.ele('description').txt(clean(escapeHtml(channel.description || channel.title)))
+  ch.ele('language').txt(clean(channel.language))
+  ch.ele('lastBuildDate').txt(channel.updatedAt.toUTCString())
+  ch.ele('generator').txt(GENERATOR)
+  ch.ele('atom:link', { href: clean(channel.selfUrl), rel: 'self', type: 'application/rss+xml' })
+}
+
+function rssItem (ch: XMLBuilder, idBase: string, item: FeedItem): void {
+  const it = ch.ele('item')
+  it.ele('title').txt(clean(escapeHtml(item.title)))
+  it.ele('link').txt(clean(item.url))
+  it.ele('guid', { isPermaLink: 'false' }).txt(clean(itemId(idBase, item)))
+  it.ele('pubDate').txt(item.publishedAt.toUTCString())
+  it.ele('dc:date').txt(item.updatedAt.toISOString())
+  it.ele('dc:creator').txt(clean(item.author.name))
+  for (const term of terms(item)) {
+    it.ele('category', term.url ? { domain: clean(term.url) } : {}).txt(clean(term.name))
+  }
+  // Readers take RSS descriptions as HTML: the plain-text summary is escaped as text.
+  if (item.summary) it.ele('description').txt(clean(escapeHtml(item.summary)))
+  if (item.contentHtml !== null) it.ele('content:encoded').txt(clean(absolutizeUrls(item.contentHtml, item.url)))
+  if (item.image) mediaImage(it, item.image)
+  if (item.source) it.ele('source', { url: clean(item.source.url) }).txt(clean(item.source.name))
+}
+
 /** RSS 2.0 with content:encoded, dc:creator, categories, stable guids and atom:link rel="self". */
 export function renderRss (channel: FeedChannel, items: FeedItem[]): string {
-  return xmlDocument('rss', {
-    version: '2.0',
-    'xmlns:atom': NS.atom,
-    'xmlns:content': NS.content,
-    'xmlns:dc': NS.dc,
-    'xmlns:media': NS.media
-  }, (rss) => {
+  return xmlDocument('rss', RSS_ROOT, (rss) => {
     const ch = rss.ele('channel')
-    // Readers take RSS titles as HTML, like descriptions (RSS never said which): plain-text
-    // titles are escaped as HTML first, so "&lt;b&gt;" in a title shows as typed, never as markup.
-    ch.ele('title').txt(clean(escapeHtml(channel.title)))
-    ch.ele('link').txt(clean(channel.siteUrl))
-    // RSS requires a description; the title stands in when the site has none.
-    ch.ele('description').txt(clean(escapeHtml(channel.description || channel.title)))
-    ch.ele('language').txt(clean(channel.language))
-    ch.ele('lastBuildDate').txt(channel.updatedAt.toUTCString())
-    ch.ele('generator').txt(GENERATOR)
-    ch.ele('atom:link', { href: clean(channel.selfUrl), rel: 'self', type: 'application/rss+xml' })
-    for (const item of items) {
-      const it = ch.ele('item')
-      it.ele('title').txt(clean(escapeHtml(item.title)))
-      it.ele('link').txt(clean(item.url))
-      it.ele('guid', { isPermaLink: 'false' }).txt(clean(itemId(channel, item)))
-      it.ele('pubDate').txt(item.publishedAt.toUTCString())
-      it.ele('dc:date').txt(item.updatedAt.toISOString())
-      it.ele('dc:creator').txt(clean(item.author.name))
-      for (const term of terms(item)) {
-        it.ele('category', term.url ? { domain: clean(term.url) } : {}).txt(clean(term.name))
-      }
-      // Readers take RSS descriptions as HTML: the plain-text summary is escaped as text.
-      if (item.summary) it.ele('description').txt(clean(escapeHtml(item.summary)))
-      if (item.contentHtml !== null) it.ele('content:encoded').txt(clean(absolutizeUrls(item.contentHtml, item.url)))
-      if (item.image) mediaImage(it, item.image)
-      if (item.source) it.ele('source', { url: clean(item.source.url) }).txt(clean(item.source.name))
-    }
+    rssChannel(ch, channel)
+    for (const item of items) rssItem(ch, channel.idBase, item)
   })
+}
+
+function atomRoot (channel: FeedChannel) {
+  return { xmlns: NS.atom, 'xmlns:media': NS.media, 'xml:lang': clean(channel.language) }
+}
+
+function atomHead (feed: XMLBuilder, channel: FeedChannel): void {
+  feed.ele('id').txt(clean(`${channel.idBase}feed`))
+  // Plain text sent as type="html", escaped: RFC 4287 readers unescape it once to exactly the
+  // text, and the many readers that decode type="text" as HTML anyway get the same.
+  feed.ele('title', { type: 'html' }).txt(clean(escapeHtml(channel.title)))
+  if (channel.description) feed.ele('subtitle', { type: 'html' }).txt(clean(escapeHtml(channel.description)))
+  feed.ele('updated').txt(channel.updatedAt.toISOString())
+  feed.ele('link', { rel: 'self', type: 'application/atom+xml', href: clean(channel.selfUrl) })
+  feed.ele('link', { rel: 'alternate', type: 'text/html', href: clean(channel.siteUrl) })
+  feed.ele('generator').txt(GENERATOR)
+}
+
+function atomEntry (feed: XMLBuilder, idBase: string, item: FeedItem): void {
+  const entry = feed.ele('entry')
+  entry.ele('id').txt(clean(itemId(idBase, item)))
+  entry.ele('title', { type: 'html' }).txt(clean(escapeHtml(item.title)))
+  entry.ele('link', { rel: 'alternate', type: 'text/html', href: clean(item.url) })
+  if (item.source) entry.ele('link', { rel: 'via', type: 'text/html', href: clean(item.source.url), title: clean(item.source.name) })
+  entry.ele('published').txt(item.publishedAt.toISOString())
+  entry.ele('updated').txt(item.updatedAt.toISOString())
+  const author = entry.ele('author')
+  author.ele('name').txt(clean(item.author.name))
+  if (item.author.url) author.ele('uri').txt(clean(item.author.url))
+  for (const term of terms(item)) {
+    entry.ele('category', { term: clean(term.slug), label: clean(term.name), ...(term.url ? { scheme: clean(term.url) } : {}) })
+  }
+  // Atom requires a summary in an entry without content.
+  if (item.summary || item.contentHtml === null) entry.ele('summary', { type: 'html' }).txt(clean(escapeHtml(item.summary)))
+  if (item.contentHtml !== null) entry.ele('content', { type: 'html' }).txt(clean(absolutizeUrls(item.contentHtml, item.url)))
+  if (item.image) mediaImage(entry, item.image)
+  if (item.source) {
+    const source = entry.ele('source')
+    source.ele('id').txt(clean(item.source.url))
+    source.ele('title', { type: 'html' }).txt(clean(escapeHtml(item.source.name)))
+    source.ele('link', { rel: 'alternate', type: 'text/html', href: clean(item.source.url) })
+  }
 }
 
 /** Atom 1.0 with full content, authors, categories and the original source credited. */
 export function renderAtom (channel: FeedChannel, items: FeedItem[]): string {
-  return xmlDocument('feed', { xmlns: NS.atom, 'xmlns:media': NS.media, 'xml:lang': clean(channel.language) }, (feed) => {
-    feed.ele('id').txt(clean(`${channel.idBase}feed`))
-    // Plain text sent as type="html", escaped: RFC 4287 readers unescape it once to exactly the
-    // text, and the many readers that decode type="text" as HTML anyway get the same.
-    feed.ele('title', { type: 'html' }).txt(clean(escapeHtml(channel.title)))
-    if (channel.description) feed.ele('subtitle', { type: 'html' }).txt(clean(escapeHtml(channel.description)))
-    feed.ele('updated').txt(channel.updatedAt.toISOString())
-    feed.ele('link', { rel: 'self', type: 'application/atom+xml', href: clean(channel.selfUrl) })
-    feed.ele('link', { rel: 'alternate', type: 'text/html', href: clean(channel.siteUrl) })
-    feed.ele('generator').txt(GENERATOR)
-    for (const item of items) {
-      const entry = feed.ele('entry')
-      entry.ele('id').txt(clean(itemId(channel, item)))
-      entry.ele('title', { type: 'html' }).txt(clean(escapeHtml(item.title)))
-      entry.ele('link', { rel: 'alternate', type: 'text/html', href: clean(item.url) })
-      if (item.source) entry.ele('link', { rel: 'via', type: 'text/html', href: clean(item.source.url), title: clean(item.source.name) })
-      entry.ele('published').txt(item.publishedAt.toISOString())
-      entry.ele('updated').txt(item.updatedAt.toISOString())
-      const author = entry.ele('author')
-      author.ele('name').txt(clean(item.author.name))
-      if (item.author.url) author.ele('uri').txt(clean(item.author.url))
-      for (const term of terms(item)) {
-        entry.ele('category', { term: clean(term.slug), label: clean(term.name), ...(term.url ? { scheme: clean(term.url) } : {}) })
-      }
-      // Atom requires a summary in an entry without content.
-      if (item.summary || item.contentHtml === null) entry.ele('summary', { type: 'html' }).txt(clean(escapeHtml(item.summary)))
-      if (item.contentHtml !== null) entry.ele('content', { type: 'html' }).txt(clean(absolutizeUrls(item.contentHtml, item.url)))
-      if (item.image) mediaImage(entry, item.image)
-      if (item.source) {
-        const source = entry.ele('source')
-        source.ele('id').txt(clean(item.source.url))
-        source.ele('title', { type: 'html' }).txt(clean(escapeHtml(item.source.name)))
-        source.ele('link', { rel: 'alternate', type: 'text/html', href: clean(item.source.url) })
-      }
-    }
+  return xmlDocument('feed', atomRoot(channel), (feed) => {
+    atomHead(feed, channel)
+    for (const item of items) atomEntry(feed, channel.idBase, item)
   })
 }
 
@@ -246,35 +264,88 @@ function jsonAuthors (person: FeedPerson) {
   return Object.values(author).some((v) => v !== undefined) ? [author] : undefined
 }
 
-/** JSON Feed 1.1 (https://jsonfeed.org/version/1.1) with authors, tags and the source credited. */
-export function renderJsonFeed (channel: FeedChannel, items: FeedItem[]): string {
-  const feed = {
+function jsonFeedItem (idBase: string, item: FeedItem) {
+  return {
+    id: itemId(idBase, item),
+    url: text(item.url),
+    external_url: text(item.source?.url),
+    title: text(item.title),
+    // JSON Feed needs content_html or content_text: without the body, the summary as text.
+    content_html: item.contentHtml === null ? undefined : absolutizeUrls(item.contentHtml, item.url),
+    content_text: item.contentHtml === null ? item.summary : undefined,
+    summary: text(item.summary),
+    image: text(item.image?.url),
+    date_published: item.publishedAt.toISOString(),
+    date_modified: item.updatedAt.toISOString(),
+    authors: jsonAuthors(item.author),
+    tags: [...new Set(terms(item).map((t) => t.name))],
+    _broadsheet: {
+      about: EXTENSION_ABOUT,
+      source: item.source && { url: item.source.url, name: item.source.name },
+      canonical_url: item.canonicalUrl ?? item.url
+    }
+  }
+}
+
+function jsonFeed (channel: FeedChannel, items: unknown[]) {
+  return {
     version: JSON_FEED_VERSION,
     title: channel.title,
     home_page_url: text(channel.siteUrl),
     feed_url: text(channel.selfUrl),
     description: text(channel.description),
     language: text(channel.language),
-    items: items.map((item) => ({
-      id: itemId(channel, item),
-      url: text(item.url),
-      external_url: text(item.source?.url),
-      title: text(item.title),
-      // JSON Feed needs content_html or content_text: without the body, the summary as text.
-      content_html: item.contentHtml === null ? undefined : absolutizeUrls(item.contentHtml, item.url),
-      content_text: item.contentHtml === null ? item.summary : undefined,
-      summary: text(item.summary),
-      image: text(item.image?.url),
-      date_published: item.publishedAt.toISOString(),
-      date_modified: item.updatedAt.toISOString(),
-      authors: jsonAuthors(item.author),
-      tags: [...new Set(terms(item).map((t) => t.name))],
-      _broadsheet: {
-        about: EXTENSION_ABOUT,
-        source: item.source && { url: item.source.url, name: item.source.name },
-        canonical_url: item.canonicalUrl ?? item.url
-      }
-    }))
+    items
   }
-  return JSON.stringify(feed)
+}
+
+/** JSON Feed 1.1 (https://jsonfeed.org/version/1.1) with authors, tags and the source credited. */
+export function renderJsonFeed (channel: FeedChannel, items: FeedItem[]): string {
+  return JSON.stringify(jsonFeed(channel, items.map((item) => jsonFeedItem(channel.idBase, item))))
+}
+
+export type FeedFormat = 'rss' | 'atom' | 'json'
+
+// A stand-in for the feed-level fields when only an item is rendered: an item's text depends
+// on the item and the id base alone.
+const ITEM_CHANNEL: Omit<FeedChannel, 'idBase'> = {
+  title: 'x',
+  description: '',
+  siteUrl: 'https://x.invalid',
+  language: 'en',
+  selfUrl: 'https://x.invalid/feed',
+  feedUrls: { rss: '', atom: '', json: '' },
+  updatedAt: new Date(0)
+}
+
+/**
+ * One item exactly as it appears inside a document of the format (an RSS <item>, an Atom
+ * <entry>, a JSON Feed item): the read model stores these, and a feed is then
+ * `head + items.join(separator) + tail` (feedFrame) instead of a tree built per request.
+ */
+export function renderFeedItem (format: FeedFormat, idBase: string, item: FeedItem): string {
+  const channel = { ...ITEM_CHANNEL, idBase }
+  if (format === 'json') return JSON.stringify(jsonFeedItem(idBase, item))
+  // The item is cut out of a one-item document: serialized inside its namespaces, by the same
+  // builder, its text is the same bytes as in any document. Text is escaped, so the first
+  // opening tag is the item's and the closing tag of its parent follows its end.
+  const doc = format === 'rss' ? renderRss(channel, [item]) : renderAtom(channel, [item])
+  const [open, close] = format === 'rss' ? ['<item>', '</channel>'] : ['<entry>', '</feed>']
+  return doc.slice(doc.indexOf(open), doc.lastIndexOf(close))
+}
+
+/**
+ * A feed document without its items, cut where they go: `head + items.join(separator) + tail`
+ * is the document `render*` makes of the channel and those items (each from renderFeedItem).
+ */
+export function feedFrame (format: FeedFormat, channel: FeedChannel): { head: string, separator: string, tail: string } {
+  if (format === 'json') {
+    const doc = JSON.stringify(jsonFeed(channel, []))
+    // `items` is the last member: the document ends with `[]}`.
+    return { head: doc.slice(0, -2), separator: ',', tail: doc.slice(-2) }
+  }
+  const doc = format === 'rss' ? renderRss(channel, []) : renderAtom(channel, [])
+  const close = format === 'rss' ? '</channel>' : '</feed>'
+  const at = doc.lastIndexOf(close)
+  return { head: doc.slice(0, at), separator: '', tail: doc.slice(at) }
 }

@@ -214,6 +214,8 @@ export interface SafeRequest {
   timeoutMs: number
   maxBytes: number
   maxRedirects?: number
+  /** false: a 3xx answer is returned as it is (the caller follows it, telling permanent from temporary moves). */
+  followRedirects?: boolean
   /** Also lifts the port rule: loopback and private networks, any port. */
   allowPrivate: boolean
   /** Receives the detail of refusals and failures that the thrown message leaves out. */
@@ -234,7 +236,7 @@ export async function safeRequest (target: string, opts: SafeRequest): Promise<S
     checkLiteral(url, opts.allowPrivate, opts.log)
     const res = await once(url, opts, Math.max(1, deadline - Date.now()))
     const location = res.headers.location
-    if (res.status >= 300 && res.status < 400 && location && opts.method !== 'POST') {
+    if (res.status >= 300 && res.status < 400 && location && opts.method !== 'POST' && opts.followRedirects !== false) {
       if (hop >= (opts.maxRedirects ?? 3)) throw new TargetError(`too many redirects (more than ${opts.maxRedirects ?? 3})`)
       url = checkTargetUrl(new URL(location, url).toString())
       continue

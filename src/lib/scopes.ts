@@ -12,5 +12,8 @@ export function grantsScope (scopes: ReadonlySet<string> | undefined, scope: str
  * those with a live post (db/term-visibility.ts).
  */
 export function termScopeFor (scopes: ReadonlySet<string> | undefined): 'public' | 'all' {
-  return grantsScope(scopes, 'read:drafts') || grantsScope(scopes, 'write:content') ? 'all' : 'public'
+  return TERM_SCOPES_SEEING_ALL.some((scope) => grantsScope(scopes, scope)) ? 'all' : 'public'
 }
+
+/** The scopes that see every category, tag and author (termScopeFor); the spec names them. */
+export const TERM_SCOPES_SEEING_ALL = ['read:drafts', 'write:content'] as const

@@ -254,7 +254,7 @@ function link (url: string | undefined): string {
 // Shortcodes that stand for an embedded player: rendered as a plain link to the media.
 const MEDIA = new Set(['youtube', 'vimeo', 'video', 'audio', 'videopress', 'wpvideo', 'soundcloud', 'dailymotion', 'ted', 'tweet', 'twitter', 'instagram', 'spotify'])
 // Like shortcode_unautop(): these, alone in a paragraph, are not wrapped by it.
-const BLOCK_SHORTCODES = new Set(['caption', 'embed', 'gallery', 'playlist', 'audio', 'video'])
+const BLOCK_SHORTCODES = new Set(['caption', 'embed', 'gallery', 'playlist', 'audio', 'video', 'youtube', 'vimeo'])
 // Marks around the output of a block shortcode, so a paragraph holding only it can be found.
 const MARK_OPEN = '\u0001'
 const MARK_CLOSE = '\u0002'
@@ -394,10 +394,32 @@ function trimBreaks (s: string): string {
   return s.slice(a, b)
 }
 
-function mediaLink (tag: ShortcodeTag, enclosed: string | undefined): string {
+/** What renderShortcodes may be told: how to embed a media URL, and what to do about removed shortcodes. */
+export interface ShortcodeOptions {
+  /** The HTML for a media URL ([embed], [youtube …], [video src=…]), or null for a plain link. */
+  embed?: (url: string) => string | null
+  /** Called with the name of each shortcode removed (its content, if any, is kept). */
+  onDrop?: (name: string) => void
+}
+
+function mediaUrl (tag: ShortcodeTag, enclosed: string | undefined): string | undefined {
   const rest = tag.attrs
   const a = attrs(rest)
   const url = a.src ?? a.url ?? a.mp4 ?? a.mp3 ?? a.webm ?? a.ogg ?? a.m4a ?? /https?:\/\/[^\s"'\]]+/.exec(rest)?.[0] ?? /https?:\/\/[^\s"'<]+/.exec(enclosed ?? '')?.[0]
+  if (url !== undefined) return url
+  // Jetpack's short forms name only the video: [youtube dQw4w9WgXcQ], [vimeo 76979871].
+  const id = (rest.trim().replace(/^=/, '').split(/\s/)[0] || enclosed?.trim()) ?? ''
+  if (tag.name === 'youtube' && /^[A-Za-z0-9_-]{11}$/.test(id)) return `https://www.youtube.com/watch?v=${id}`
+  if (tag.name === 'vimeo' && /^\d{1,12}$/.test(id)) return `https://vimeo.com/${id}`
+  return undefined
+}
+
+function embedOrLink (url: string | undefined, opts: ShortcodeOptions): string {
+  const u = url?.trim().replace(/&amp;/g, '&')
+  if (u !== undefined && opts.embed !== undefined && /^https?:\/\/[^\s<>"]+$/i.test(u)) {
+    const html = opts.embed(u)
+    if (html !== null) return html
+  }
   return link(url)
 }
 
@@ -407,7 +429,7 @@ function mediaLink (tag: ShortcodeTag, enclosed: string | undefined): string {
  * (the closers of each name are visited in order once); a media tag encloses only text
  * without a "[" before its closing tag.
  */
-function renderTokens (tokens: Token[]): string {
+function renderTokens (tokens: Token[], opts: ShortcodeOptions): string {
   const closers = new Map<string, number[]>()
   tokens.forEach((t, i) => {
     if (typeof t !== 'string' && t.closing && t.raw.length === t.name.length + 3) {
@@ -443,7 +465,7 @@ function renderTokens (tokens: Token[]): string {
       if ((t.name === 'caption' || t.name === 'wp_caption' || t.name === 'embed') && !t.selfClosing) {
         const end = closerOf(t.name, i + 1, to)
         if (end !== -1) {
-          out += mark(t.name, t.name === 'embed' ? link(raw(i + 1, end)) : figure(t.attrs, unmark(render(i + 1, end))))
+          out += mark(t.name, t.name === 'embed' ? embedOrLink(raw(i + 1, end), opts) : figure(t.attrs, unmark(render(i + 1, end))))
           i = end
           continue
         }
@@ -459,9 +481,13 @@ function renderTokens (tokens: Token[]): string {
           enclosed = next
           i += 2
         }
-        out += mark(t.name, mediaLink(t, enclosed))
+        const html = embedOrLink(mediaUrl(t, enclosed), opts)
+        // A player whose media cannot be told leaves nothing: say so.
+        if (html === '') opts.onDrop?.(t.name)
+        out += mark(t.name, html)
         continue
       }
+      opts.onDrop?.(t.name)
       out += mark(t.name, '')
     }
     return out
@@ -476,7 +502,7 @@ function renderTokens (tokens: Token[]): string {
  * their content, and [[foo]] is the escaped literal "[foo]". Code in <pre> and <code> is left
  * alone. Runs in time linear in the text: the body is read once into text and tags.
  */
-export function renderShortcodes (html: string): string {
+export function renderShortcodes (html: string, opts: ShortcodeOptions = {}): string {
   const kept: string[] = []
   const keep = (s: string) => {
     kept.push(s)
@@ -484,7 +510,7 @@ export function renderShortcodes (html: string): string {
   }
   // The placeholder and mark characters are not allowed in HTML anyway.
   const text = keepCodeElements(html.replace(/[\u0000-\u0002]/g, ''), keep)
-  let out = renderTokens(tokenize(text, keep))
+  let out = renderTokens(tokenize(text, keep), opts)
   out = out.replace(/<p>\s*\u0001([^\u0001\u0002]*)\u0002\s*<\/p>/g, '$1').replace(/[\u0001\u0002]/g, '')
   // What removed shortcodes leave behind: empty paragraphs and the blank lines around them.
   out = out.replace(/<p>\s*<\/p>\n?/g, '').replace(/^\n+/, '').replace(/\n{3,}/g, '\n\n')
@@ -494,4 +520,95 @@ export function renderShortcodes (html: string): string {
 /** `/<(pre|code)\b[\s\S]*?<\/\1>/gi` replaced by `keep`, each closing tag looked up once. */
 function keepCodeElements (text: string, keep: (s: string) => string): string {
   return replaceElements(text, asciiLower(text), /<(pre|code)\b/g, keep)
+}
+
+// ---- Embeds ----
+
+/** A video on a host that offers a privacy-friendly player, as that player's https URL. */
+export interface VideoEmbed {
+  /** The iframe's src. */
+  src: string
+  /** Its host, which IFRAME_HOSTS must name for the iframe to survive sanitizing. */
+  host: string
+  /** A link to the video page, for when the iframe may not be used. */
+  pageUrl: string
+  provider: 'YouTube' | 'Vimeo'
+}
+
+const YOUTUBE_ID = /^[A-Za-z0-9_-]{11}$/
+
+/** `t=90`, `t=1m30s`, `start=90` as seconds, or null. */
+function startSeconds (value: string | null): number | null {
+  if (value === null) return null
+  const m = /^(?:(\d{1,2})h)?(?:(\d{1,4})m)?(?:(\d{1,6})s?)?$/.exec(value)
+  if (m === null || value === '') return null
+  const s = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)
+  return s > 0 ? s : null
+}
+
+/**
+ * The embed of a YouTube or Vimeo URL (watch pages, short links, shorts, embeds, channel and
+ * player URLs), or null for anything else. YouTube plays from youtube-nocookie.com (no cookies
+ * until the reader plays), Vimeo from player.vimeo.com (`dnt=1`).
+ */
+export function videoEmbed (raw: string): VideoEmbed | null {
+  let url: URL
+  try {
+    url = new URL(raw.trim().replace(/&amp;/g, '&'))
+  } catch {
+    return null
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null
+  const host = url.hostname.toLowerCase().replace(/^(?:www\.|m\.)/, '')
+  const parts = url.pathname.split('/').filter(Boolean)
+  let youtube: string | undefined
+  if (host === 'youtu.be') youtube = parts[0]
+  else if (host === 'youtube.com' || host === 'youtube-nocookie.com') {
+    youtube = parts.length === 0 || parts[0] === 'watch' ? url.searchParams.get('v') ?? undefined : ['embed', 'shorts', 'live', 'v'].includes(parts[0]) ? parts[1] : undefined
+  }
+  if (youtube !== undefined) {
+    if (!YOUTUBE_ID.test(youtube)) return null
+    const start = startSeconds(url.searchParams.get('t') ?? url.searchParams.get('start'))
+    return {
+      src: `https://www.youtube-nocookie.com/embed/${youtube}${start === null ? '' : `?start=${start}`}`,
+      host: 'www.youtube-nocookie.com',
+      pageUrl: `https://www.youtube.com/watch?v=${youtube}${start === null ? '' : `&t=${start}`}`,
+      provider: 'YouTube'
+    }
+  }
+  if (host === 'vimeo.com' || host === 'player.vimeo.com') {
+    const id = [...parts].reverse().find((p) => /^\d{1,12}$/.test(p))
+    if (id === undefined || (host === 'player.vimeo.com' && parts[0] !== 'video')) return null
+    return { src: `https://player.vimeo.com/video/${id}?dnt=1`, host: 'player.vimeo.com', pageUrl: `https://vimeo.com/${id}`, provider: 'Vimeo' }
+  }
+  return null
+}
+
+/** An embed as HTML: the player when its host may be framed, else a link to the video. */
+export function embedHtml (video: VideoEmbed, iframeAllowed: boolean): string {
+  if (!iframeAllowed) return link(video.pageUrl)
+  return `<figure><iframe src="${escapeHtml(video.src)}" width="560" height="315" title="${video.provider} video" allowfullscreen></iframe></figure>`
+}
+
+const BARE_URL_LINE = /^[ \t]*(https?:\/\/[^\s<>"]+)[ \t]*$/
+const BARE_URL_PARAGRAPH = /^[ \t]*<p>[ \t]*(https?:\/\/[^\s<>"]+)[ \t]*<\/p>[ \t]*$/
+
+/**
+ * WordPress's auto-embeds: a URL alone on its line (or alone in a paragraph, as the block
+ * editor writes it) becomes what `embed` makes of it; a URL `embed` declines stays as it is.
+ * Outside <pre>, line by line: linear in the text.
+ */
+export function autoEmbed (text: string, embed: (url: string) => string | null): string {
+  if (!text.includes('http')) return text
+  let inPre = false
+  return text.split('\n').map((line) => {
+    const opens = line.lastIndexOf('<pre')
+    const closes = line.lastIndexOf('</pre>')
+    const wasInPre = inPre
+    if (opens !== -1 || closes !== -1) inPre = opens > closes
+    if (wasInPre || opens !== -1) return line
+    const url = BARE_URL_LINE.exec(line)?.[1] ?? BARE_URL_PARAGRAPH.exec(line)?.[1]
+    if (url === undefined) return line
+    return embed(url) ?? line
+  }).join('\n')
 }

@@ -20,6 +20,8 @@ export interface WxrComment {
   content: string
   status: 'approved' | 'pending' | 'spam' | 'trash'
   type: 'comment' | 'pingback' | 'trackback'
+  /** Every wp:commentmeta pair, in file order. */
+  meta: Array<{ key: string, value: string }>
 }
 export interface WxrItem {
   /** wp:post_id; negative (derived from guid or link) when the export leaves it out. */
@@ -50,7 +52,7 @@ export interface WxrItem {
   meta: Array<{ key: string, value: string }>
 }
 export type WxrEvent =
-  | { kind: 'site', title: string, link: string | null, description: string | null, language: string | null, wxrVersion: string | null }
+  | { kind: 'site', title: string, link: string | null, description: string | null, language: string | null, wxrVersion: string | null, generator: string | null, baseBlogUrl: string | null }
   | { kind: 'author', author: WxrAuthor }
   | { kind: 'category', term: WxrTerm }
   | { kind: 'tag', term: WxrTerm }
@@ -114,6 +116,8 @@ interface Record_ {
   categories: Array<{ domain: string, slug: string, name: string }>
   meta: Array<{ key: string, value: string }>
   comments: Fields[]
+  /** The wp:commentmeta pairs of each comment, by its index in `comments`. */
+  commentMeta: Array<Array<{ key: string, value: string }>>
   bytes: number
   oversize: boolean
 }
@@ -177,6 +181,7 @@ export async function * readWxr (input: AsyncIterable<Buffer | string> | Iterabl
   const site: Fields = {}
   let record: Record_ | null = null
   let comment: Fields | null = null
+  let commentMeta: Array<{ key: string, value: string }> = []
   let metaKey: string | null = null
   let categoryAttrs: { domain: string, slug: string } | null = null
   let text = ''
@@ -198,7 +203,16 @@ export async function * readWxr (input: AsyncIterable<Buffer | string> | Iterabl
       fatal ??= new WxrError('not a WordPress export: the WordPress export namespace (wordpress.org/export/1.x/) is not used')
       return
     }
-    queue.push({ kind: 'site', title: site.title?.trim() ?? '', link: site.link?.trim() || null, description: site.description?.trim() || null, language: site.language?.trim() || null, wxrVersion: version })
+    queue.push({
+      kind: 'site',
+      title: site.title?.trim() ?? '',
+      link: site.link?.trim() || null,
+      description: site.description?.trim() || null,
+      language: site.language?.trim() || null,
+      wxrVersion: version,
+      generator: site.generator?.trim() || null,
+      baseBlogUrl: site['wp:base_blog_url']?.trim() || null
+    })
   }
 
   const grow = (n: number) => {
@@ -235,13 +249,16 @@ export async function * readWxr (input: AsyncIterable<Buffer | string> | Iterabl
     }
     if (depth === 2 && sawChannel && (name === 'wp:author' || name === 'wp:category' || name === 'wp:tag' || name === 'wp:term' || name === 'item')) {
       sendSite()
-      record = { kind: name, fields: {}, categories: [], meta: [], comments: [], bytes: 0, oversize: false }
+      record = { kind: name, fields: {}, categories: [], meta: [], comments: [], commentMeta: [], bytes: 0, oversize: false }
       return
     }
     if (record === null) return
     for (const a of Object.values(tag.attributes)) grow(a.value.length)
     if (record.kind !== 'item') return
-    if (name === 'wp:comment' && depth === 3) comment = {}
+    if (name === 'wp:comment' && depth === 3) {
+      comment = {}
+      commentMeta = []
+    } else if (name === 'wp:commentmeta' && depth === 4) metaKey = null
     else if (name === 'category' && depth === 3) categoryAttrs = { domain: String(tag.attributes.domain?.value ?? ''), slug: String(tag.attributes.nicename?.value ?? '') }
     else if (name === 'wp:postmeta') metaKey = null
   })
@@ -288,9 +305,14 @@ export async function * readWxr (input: AsyncIterable<Buffer | string> | Iterabl
     if (comment !== null) {
       if (depth === 3 && name === 'wp:comment') {
         record.comments.push(comment)
+        record.commentMeta.push(commentMeta)
         comment = null
       } else if (depth === 4) {
         comment[name] = value
+      } else if (depth === 5 && name === 'wp:meta_key') {
+        metaKey = value.trim()
+      } else if (depth === 5 && name === 'wp:meta_value' && metaKey !== null) {
+        commentMeta.push({ key: metaKey, value })
       }
       return
     }
@@ -384,7 +406,7 @@ function toEvent (r: Record_): WxrEvent | null {
   const wpStatus = f('wp:status')
   const thumb = Number(r.meta.find((m) => m.key === '_thumbnail_id')?.value)
   const comments: WxrComment[] = []
-  for (const c of r.comments) {
+  for (const [i, c] of r.comments.entries()) {
     const id = Number(c['wp:comment_id']?.trim())
     if (!Number.isSafeInteger(id) || id <= 0) continue
     const parent = Number(c['wp:comment_parent']?.trim() || '0')
@@ -399,7 +421,8 @@ function toEvent (r: Record_): WxrEvent | null {
       date: parseWpDate(c['wp:comment_date_gmt']) ?? parseWpDate(c['wp:comment_date']) ?? new Date(0),
       content: c['wp:comment_content'] ?? '',
       status: mapCommentStatus(c['wp:comment_approved']?.trim() ?? '0'),
-      type: type === 'pingback' || type === 'trackback' ? type : 'comment'
+      type: type === 'pingback' || type === 'trackback' ? type : 'comment',
+      meta: r.commentMeta[i] ?? []
     })
   }
   return {

@@ -12,6 +12,8 @@ export interface AuthContext {
   keyId: number | null
   name: string
   scopes: Set<ApiScope>
+  /** The key's quotas (requests per minute and per UTC day); null: none. */
+  limits: { perMinute: number | null, perDay: number | null }
 }
 
 declare module 'fastify' {
@@ -22,13 +24,20 @@ declare module 'fastify' {
     /**
      * The scope an API key needs for this operation. Checked in onRequest, before the body is
      * read: no key or a bad one is a 401, a key without the scope a 403, whatever the body.
-     * The operation's OpenAPI `security` is derived from it.
+     * The operation's OpenAPI `security` is derived from it. A list means any one of them
+     * (a preview link may be made by a key that writes or one that reads drafts).
      */
-    scope?: ApiScope
+    scope?: ApiScope | readonly ApiScope[]
     /** Makes `scope` needed only by the requests this says yes to (a public read that can show drafts). */
     scopeWhen?: (request: FastifyRequest) => boolean
     /** A write anyone may make (comment submission): the explicit alternative to `scope`. */
     public?: boolean
+    /**
+     * The scopes that make a public read show more (drafts, categories not yet public): the spec
+     * then shows a key as optional with them, where an operation that a key changes nothing
+     * about shows none. A route with `scopeWhen` has its `scope` here without saying so.
+     */
+    optionalScopes?: readonly ApiScope[]
   }
 }
 
@@ -40,6 +49,11 @@ export function hasScope (request: FastifyRequest, scope: ApiScope): boolean {
 /** Which categories, tags and authors the request may read (lib/scopes.ts). */
 export function termScopeOf (request: FastifyRequest): 'public' | 'all' {
   return termScopeFor(request.auth?.scopes)
+}
+
+/** The scopes a route's `config.scope` accepts, any one of them. */
+function scopesOf (scope: ApiScope | readonly ApiScope[]): readonly ApiScope[] {
+  return typeof scope === 'string' ? [scope] : scope
 }
 
 function sameSecret (a: string, b: string): boolean {
@@ -66,20 +80,36 @@ function declareAccess (route: RouteOptions): void {
   if (config.scope === undefined && config.public !== true && methods.some((m) => WRITE_METHODS.has(m))) {
     throw new Error(`${where} must declare config.scope (the API key scope it needs) or config.public: true`)
   }
-  const schema = route.schema as (RouteOptions['schema'] & { hide?: boolean, security?: Array<Record<string, string[]>>, response?: Record<string, unknown> }) | undefined
+  const schema = route.schema as (RouteOptions['schema'] & { hide?: boolean, description?: string, security?: Array<Record<string, string[]>>, response?: Record<string, unknown> }) | undefined
   if (schema === undefined || schema.hide === true) return
   if (config.scope === undefined && schema.security?.some((s) => Object.keys(s).length > 0) === true && !schema.security.some((s) => Object.keys(s).length === 0)) {
     throw new Error(`${where} documents a required key in schema.security: declare config.scope instead`)
   }
   if (config.scope !== undefined && config.scopeWhen === undefined) {
-    // OpenAPI 3.1 lets a non-OAuth requirement list the roles it needs: here, the scope.
-    schema.security = [{ bearerAuth: [config.scope] }]
+    // OpenAPI 3.1 lets a non-OAuth requirement list the roles it needs: here, the scope; one
+    // requirement per accepted scope, since alternatives are separate requirement objects.
+    schema.security = scopesOf(config.scope).map((scope) => ({ bearerAuth: [scope] }))
     schema.response = { ...problemResponses(401, 403), ...schema.response }
   } else {
-    // Anyone may call it; a key is optional (and may show more, such as drafts).
-    schema.security = [{}, { bearerAuth: [] }]
+    // Anyone may call it. `{}` alone is "no key needed" (Swagger UI then shows no lock); a key
+    // that shows more is an alternative naming the scopes that do, and the description says
+    // first that the key is optional, since Swagger UI draws the same lock for both.
+    const optional = [...new Set([...(config.scope === undefined ? [] : scopesOf(config.scope)), ...(config.optionalScopes ?? [])])]
+    schema.security = [{}, ...optional.map((scope) => ({ bearerAuth: [scope] }))]
+    if (optional.length > 0) {
+      const prefix = `**Key optional**: without one, what the public may see; a key with ${optional.map((s) => `\`${s}\``).join(' or ')} shows more.`
+      if (schema.description?.startsWith(prefix) !== true) schema.description = schema.description === undefined ? prefix : `${prefix} ${schema.description}`
+    }
     if (config.scope !== undefined) schema.response = { ...problemResponses(401, 403), ...schema.response }
+    else schema.response = { ...badKeyResponse(), ...schema.response }
   }
+}
+
+/** The 401 a public operation answers to a key that is not valid (never silently ignored). */
+function badKeyResponse () {
+  const response = problemResponses(401) as Record<number, { description: string }>
+  response[401] = { ...response[401], description: 'The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored' }
+  return response
 }
 
 /** A stored API key as the auth plugin needs to see it. */
@@ -89,6 +119,8 @@ export interface StoredKey {
   scopes: readonly ApiScope[]
   /** When it was revoked; null while it works. */
   revokedAt: number | null
+  rateLimitPerMinute?: number | null
+  rateLimitPerDay?: number | null
 }
 
 export interface AuthOptions {
@@ -119,17 +151,19 @@ export default fp<AuthOptions>(async (app, opts) => {
       if (match === null) throw unauthorized('Authorization must be "Bearer <key>"', 'invalid_request')
       const token = match[1]
       if (opts.adminToken !== undefined && sameSecret(token, opts.adminToken)) {
-        request.auth = { keyId: null, name: 'ADMIN_TOKEN', scopes: new Set(API_SCOPES) }
+        request.auth = { keyId: null, name: 'ADMIN_TOKEN', scopes: new Set(API_SCOPES), limits: { perMinute: null, perDay: null } }
       } else {
         const row = findKey(hashKey(token))
         if (row === undefined || row.revokedAt !== null) throw unauthorized('The API key is not valid or has been revoked', 'invalid_token')
         touchKey(row.id, Date.now())
-        request.auth = { keyId: row.id, name: row.name, scopes: new Set(row.scopes) }
+        request.auth = { keyId: row.id, name: row.name, scopes: new Set(row.scopes), limits: { perMinute: row.rateLimitPerMinute ?? null, perDay: row.rateLimitPerDay ?? null } }
       }
     }
     const { scope, scopeWhen } = request.routeOptions.config
     if (scope === undefined || (scopeWhen !== undefined && !scopeWhen(request))) return
-    if (request.auth === null) throw unauthorized(`This request needs an API key with the ${scope} scope`)
-    if (!hasScope(request, scope)) throw new Forbidden(`The API key lacks the ${scope} scope`)
+    const accepted = scopesOf(scope)
+    const named = accepted.join(' or ')
+    if (request.auth === null) throw unauthorized(`This request needs an API key with the ${named} scope`)
+    if (!accepted.some((s) => hasScope(request, s))) throw new Forbidden(`The API key lacks the ${named} scope`)
   })
 }, { name: 'auth' })

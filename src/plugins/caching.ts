@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto'
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 import { negotiate } from '@fastify/accept-negotiator'
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
-import type { ContentChange } from '../db/change-bus.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -16,7 +15,8 @@ declare module 'fastify' {
     cacheKeys?: readonly string[]
   }
   interface FastifyRequest {
-    cacheStamp?: string
+    /** Set on public reads: how many invalidations this process had applied when the request began. */
+    cacheGeneration?: number
   }
   interface FastifyReply {
     /** Names what this response depends on (a single post's key, known after the lookup). */
@@ -26,25 +26,45 @@ declare module 'fastify' {
 
 // Surrogate keys name what a public response depends on, so a CDN or Varnish in front can keep
 // responses for a long time and drop exactly the affected ones when a write lands (PURGE with
-// the keys of the write). The routes declare them; what a write invalidates is given as
-// `invalidatedKeys`. A public route that names none is keyed `all`.
-const ALL_KEYS = ['all'] as const
+// the keys of the write), and so can the in-memory cache here: an invalidated key drops the
+// entries carrying it, and only those. The routes declare them. A public route that names
+// none is keyed `all`, which any invalidation drops; an invalidation of `all` drops everything.
+const ALL = 'all'
+const ALL_KEYS = [ALL] as const
 const kCacheKeys = Symbol('cacheKeys')
 type KeyedReply = FastifyReply & { [kCacheKeys]: readonly string[] | null }
 
+/**
+ * The longest Surrogate-Key header sent: under Varnish's default http_resp_hdr_len (8 KB) and
+ * Fastly's 16 KB. The routes stay far below by construction (a page holds at most 100 posts:
+ * about 1.5 KB of keys); a response whose keys would not fit is not cached anywhere, rather
+ * than cached under keys that miss some of what it shows.
+ */
+export const MAX_SURROGATE_KEY_BYTES = 7680
+/** One PURGE carries at most this many keys (Fastly purges at most 256 keys a request) and fits in the header limit. */
+export const PURGE_BATCH_KEYS = 256
+
+/** Invalidations remembered for telling whether one landed while a response was being made. */
+const RECENT_INVALIDATIONS = 1024
+
 export interface CachingOptions {
-  /** What cached responses are keyed by: a string that changes whenever public content may have (the content version). */
-  stamp: () => string
-  /** Subscribes to committed writes (the change bus); needed with `purgeUrl`. */
-  onCommitted?: (listener: (changes: ContentChange[]) => void) => void
-  /** The surrogate keys a committed set of changes invalidates; needed with `purgeUrl`. */
-  invalidatedKeys?: (changes: ContentChange[]) => string[]
+  /**
+   * Brings this process up to date with committed writes (the invalidations of every process
+   * sharing the database, read at most once per event-loop turn); its invalidations reach
+   * `onInvalidated` listeners during the call.
+   */
+  sync: () => void
+  /** Subscribes to every invalidation this process applies (the cache drops those keys). */
+  onInvalidated?: (listener: (keys: readonly string[]) => void) => void
+  /** Subscribes to the keys this process itself invalidates (its writes, go-lives): what it purges at `purgeUrl`. */
+  onAnnounced?: (listener: (keys: readonly string[]) => void) => void
   /** Keep serialized public responses in memory (RESPONSE_CACHE). */
   enabled: boolean
   /** Where to send `PURGE` with the Surrogate-Key of every write (PURGE_URL). */
   purgeUrl?: string
   /** CORS answers depend on the request's Origin (a list of origins, not `*`): key by it too. */
   varyByOrigin?: boolean
+  /** Most responses kept (RESPONSE_CACHE_ENTRIES), 10,000 by default. */
   maxEntries?: number
   /** Total size of cached bodies in bytes, every encoding counted (RESPONSE_CACHE_MB), 8 MiB by default. */
   maxBytes?: number
@@ -60,7 +80,8 @@ const COMPRESS_FROM = 1024
 interface Entry {
   /** Where it is stored in the cache; undefined when the cache is off. */
   key?: string
-  stamp: string
+  /** Its surrogate keys: an invalidation of any of them drops it. */
+  tags: readonly string[]
   etag: string
   headers: Record<string, string>
   bodies: Partial<Record<Coding, Buffer>>
@@ -114,31 +135,51 @@ function isPublicRequest (request: FastifyRequest): boolean {
 /**
  * Conditional GET, compression and the in-memory response cache for public reads.
  *
- * A cached response is served only while the content stamp it was made under is current,
- * so a write that has committed is visible to the very next read. A hit is answered by the
- * first hook of the request, before the security, CORS, auth and load-shedding hooks: the
- * headers they set were stored with the response, so a hit replays them for the cost of a
- * map lookup. Bodies are kept as bytes; gzip and brotli versions are made once per cached
- * response, on the first request that asks for them. Authenticated requests are never
- * cached and answer `Cache-Control: private, no-store`.
+ * A cached response stays until an invalidation names one of its surrogate keys: a committed
+ * write (of this process, applied before its answer is sent, or of another process sharing the
+ * database, read on the first request of the next event-loop turn) or a scheduled post going
+ * live. Entries are indexed by key, so a write drops exactly the responses that show what it
+ * changed. A hit is answered by the first hook of the request, before the security, CORS, auth
+ * and load-shedding hooks: the headers they set were stored with the response, so a hit
+ * replays them for the cost of a map lookup. Bodies are kept as bytes; gzip and brotli versions
+ * are made once per cached response, on the first request that asks for them. Authenticated
+ * requests are never cached and answer `Cache-Control: private, no-store`.
  */
 export default fp<CachingOptions>(async (app, opts) => {
   const maxAge = opts.maxAge ?? 60
-  const maxEntries = opts.maxEntries ?? 2000
+  const maxEntries = opts.maxEntries ?? 10_000
   const maxBytes = opts.maxBytes ?? 8 * 1024 * 1024
   const cache = new Map<string, Entry>()
-  const { stamp: currentStamp } = opts
+  // Surrogate key → the entries carrying it. Its size is bounded by the entries' keys (at most
+  // maxEntries × ~105: a page shows at most 100 posts).
+  const byTag = new Map<string, Set<Entry>>()
+  const { sync } = opts
+
+  // The invalidations applied here, counted, and the last RECENT_INVALIDATIONS of them: a
+  // response made while one of its keys was invalidated may show the state before that write,
+  // so it is not stored.
+  let generation = 0
+  const recent: Array<{ keys: readonly string[], set?: Set<string> }> = []
 
   // Bounded by entries and by bytes (feeds with full bodies are large), least recently used out first.
   let bytes = 0
+  function unlink (entry: Entry): void {
+    bytes -= entry.size
+    cache.delete(entry.key as string)
+    for (const tag of entry.tags) {
+      const set = byTag.get(tag)
+      if (set === undefined) continue
+      set.delete(entry)
+      if (set.size === 0) byTag.delete(tag)
+    }
+  }
   function drop (key: string): void {
     const old = cache.get(key)
-    if (old === undefined) return
-    bytes -= old.size
-    cache.delete(key)
+    if (old !== undefined) unlink(old)
   }
+  const over = () => cache.size > maxEntries || bytes > maxBytes
   function evict (): void {
-    while (cache.size > maxEntries || bytes > maxBytes) drop(cache.keys().next().value as string)
+    while (over()) drop(cache.keys().next().value as string)
   }
   function store (key: string, entry: Entry): void {
     drop(key)
@@ -146,7 +187,45 @@ export default fp<CachingOptions>(async (app, opts) => {
     entry.key = key
     cache.set(key, entry)
     bytes += entry.size
+    for (const tag of entry.tags) {
+      let set = byTag.get(tag)
+      if (set === undefined) byTag.set(tag, set = new Set())
+      set.add(entry)
+    }
     evict()
+  }
+
+  /** Drops the entries carrying any of `keys` (every entry for `all`), and those keyed `all`. */
+  function invalidate (keys: readonly string[]): void {
+    generation++
+    recent.push({ keys })
+    if (recent.length > RECENT_INVALIDATIONS) recent.shift()
+    if (keys.includes(ALL)) {
+      cache.clear()
+      byTag.clear()
+      bytes = 0
+      return
+    }
+    for (const key of [...keys, ALL]) {
+      const set = byTag.get(key)
+      if (set === undefined) continue
+      for (const entry of [...set]) unlink(entry)
+    }
+  }
+  opts.onInvalidated?.(invalidate)
+
+  /** Whether an invalidation applied since `since` names one of `tags` (or may have: too long ago to tell). */
+  function invalidatedSince (since: number, tags: readonly string[]): boolean {
+    const missed = generation - since
+    if (missed === 0) return false
+    if (missed > recent.length) return true
+    for (let i = recent.length - missed; i < recent.length; i++) {
+      const r = recent[i]
+      r.set ??= new Set(r.keys)
+      if (r.set.has(ALL)) return true
+      for (const tag of tags) if (tag === ALL || r.set.has(tag)) return true
+    }
+    return false
   }
 
   const keyOf = opts.varyByOrigin === true
@@ -185,12 +264,13 @@ export default fp<CachingOptions>(async (app, opts) => {
 
   const serveFromCache: onRequestHookHandler = function (request, reply, done) {
     if (!isPublicRequest(request)) return done()
-    const stamp = currentStamp()
-    request.cacheStamp = stamp
+    // Drops what writes committed since the last turn invalidated, before looking.
+    sync()
+    request.cacheGeneration = generation
     if (!opts.enabled) return done()
     const key = keyOf(request)
     const entry = cache.get(key)
-    if (entry === undefined || entry.stamp !== stamp) return done()
+    if (entry === undefined) return done()
     // Refresh the LRU position.
     cache.delete(key)
     cache.set(key, entry)
@@ -201,35 +281,46 @@ export default fp<CachingOptions>(async (app, opts) => {
   }
 
   async function remember (request: FastifyRequest, reply: FastifyReply, payload: unknown) {
-    if (request.cacheStamp === undefined || reply.getHeader('x-cache') === 'HIT') return payload
+    const since = request.cacheGeneration
+    if (since === undefined || reply.getHeader('x-cache') === 'HIT') return payload
     if (reply.statusCode !== 200 || typeof payload !== 'string') return payload
     const identity = Buffer.from(payload)
-    const keys = (reply as KeyedReply)[kCacheKeys] ?? request.routeOptions.config.cacheKeys ?? ALL_KEYS
-    reply.header('surrogate-key', keys.join(' '))
+    const tags = (reply as KeyedReply)[kCacheKeys] ?? request.routeOptions.config.cacheKeys ?? ALL_KEYS
+    const surrogateKey = tags.join(' ')
+    if (Buffer.byteLength(surrogateKey) > MAX_SURROGATE_KEY_BYTES) {
+      reply.header('cache-control', 'no-store')
+    } else {
+      reply.header('surrogate-key', surrogateKey)
+    }
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', PUBLIC_CACHE_CONTROL(maxAge))
     reply.header('vary', varyWith(reply.getHeader('vary')))
     const headers: Record<string, string> = {}
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined && !PER_REQUEST_HEADERS.has(name)) headers[name] = String(value)
     }
-    const entry: Entry = { stamp: request.cacheStamp, etag: etagOf(identity), headers, bodies: { identity }, size: identity.length }
+    const entry: Entry = { tags, etag: etagOf(identity), headers, bodies: { identity }, size: identity.length }
     // A route marks an answer cut short by its time budget no-store: the next reader gets a full one.
     if (opts.enabled && !String(reply.getHeader('cache-control')).includes('no-store')) {
-      store(keyOf(request), entry)
+      // What this process learnt while the response was made (this turn's reading is done):
+      // an invalidation of one of its keys since the request began means it may show the
+      // state before that write.
+      if (!invalidatedSince(since, tags)) store(keyOf(request), entry)
       reply.header('x-cache', 'MISS')
     }
     return answer(request, reply, entry)
   }
 
-  // Tell the CDN or Varnish in front which keys a committed write invalidates.
+  // Tell the CDN or Varnish in front which keys this process's writes (and go-lives) invalidate.
   if (opts.purgeUrl !== undefined) {
-    const { purgeUrl, onCommitted, invalidatedKeys } = opts
-    if (onCommitted === undefined || invalidatedKeys === undefined) throw new Error('caching: purgeUrl needs onCommitted and invalidatedKeys')
-    onCommitted((changes) => {
-      const keys = invalidatedKeys(changes).join(' ')
-      fetch(purgeUrl, { method: 'PURGE', headers: { 'surrogate-key': keys }, signal: AbortSignal.timeout(5000) })
-        .then((res) => { if (!res.ok) app.log.warn({ status: res.status, keys }, 'purge refused') })
-        .catch((err: Error) => app.log.warn({ err: err.message, keys }, 'purge failed'))
+    const { purgeUrl, onAnnounced } = opts
+    if (onAnnounced === undefined) throw new Error('caching: purgeUrl needs onAnnounced')
+    onAnnounced((invalidated) => {
+      for (const batch of purgeBatches(invalidated)) {
+        const keys = batch.join(' ')
+        fetch(purgeUrl, { method: 'PURGE', headers: { 'surrogate-key': keys }, signal: AbortSignal.timeout(5000) })
+          .then((res) => { if (!res.ok) app.log.warn({ status: res.status, keys }, 'purge refused') })
+          .catch((err: Error) => app.log.warn({ err: err.message, keys }, 'purge failed'))
+      }
     })
   }
 
@@ -250,12 +341,30 @@ export default fp<CachingOptions>(async (app, opts) => {
 
   // Authenticated answers must never be stored by a shared cache.
   app.addHook('onSend', async (request, reply, payload) => {
-    if (request.headers.authorization !== undefined && request.cacheStamp === undefined && !reply.hasHeader('cache-control')) {
+    if (request.headers.authorization !== undefined && request.cacheGeneration === undefined && !reply.hasHeader('cache-control')) {
       reply.header('cache-control', PRIVATE_CACHE_CONTROL)
     }
     return payload
   })
 }, { name: 'caching' })
+
+/** Keys in PURGE requests of at most PURGE_BATCH_KEYS keys and MAX_SURROGATE_KEY_BYTES bytes each (a renamed tag touches all its posts). */
+export function purgeBatches (keys: readonly string[]): string[][] {
+  const batches: string[][] = []
+  let batch: string[] = []
+  let length = 0
+  for (const key of keys) {
+    if (batch.length > 0 && (batch.length >= PURGE_BATCH_KEYS || length + 1 + key.length > MAX_SURROGATE_KEY_BYTES)) {
+      batches.push(batch)
+      batch = []
+      length = 0
+    }
+    batch.push(key)
+    length += (batch.length > 1 ? 1 : 0) + key.length
+  }
+  if (batch.length > 0) batches.push(batch)
+  return batches
+}
 
 /** Public responses vary by Accept-Encoding (we compress) besides what CORS already named. */
 function varyWith (current: unknown): string {

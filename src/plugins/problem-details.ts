@@ -2,10 +2,9 @@ import fp from 'fastify-plugin'
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { FieldError, PROBLEM_BASE, RouteNotFound, ServiceUnavailable } from '../errors.js'
+import { dedupe, validationProblems, type FieldProblem } from '../lib/field-problems.js'
 
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
-
-interface FieldProblem { in: string, path: string, message: string }
 
 // Fastify's own error codes for bad requests, mapped to our stable codes.
 const FASTIFY_CODES: Record<string, string> = {
@@ -19,36 +18,6 @@ const FASTIFY_CODES: Record<string, string> = {
 
 function kebab (code: string): string {
   return code.toLowerCase().replace(/_/g, '-')
-}
-
-function validationProblems (error: FastifyError): FieldProblem[] {
-  const where = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body')
-  return (error.validation ?? []).map((v) => {
-    const params = v.params as Record<string, unknown>
-    let path = String(v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.')
-    let message = v.message ?? 'is invalid'
-    if (typeof params?.missingProperty === 'string') {
-      path = path ? `${path}.${params.missingProperty}` : params.missingProperty
-      message = 'is required'
-    } else if (typeof params?.additionalProperty === 'string') {
-      path = path ? `${path}.${params.additionalProperty}` : params.additionalProperty
-      message = where === 'query' ? 'is not a known parameter' : 'is not a known field'
-    } else if (Array.isArray(params?.allowedValues)) {
-      message = `must be one of: ${params.allowedValues.join(', ')}`
-    }
-    return { in: where, path: path || where, message }
-  })
-}
-
-// ajv reports one error per union branch; keep the first message per path so a bad
-// value is named once.
-function dedupe (problems: FieldProblem[]): FieldProblem[] {
-  const seen = new Map<string, FieldProblem>()
-  for (const p of problems) {
-    const key = `${p.in}:${p.path}`
-    if (!seen.has(key)) seen.set(key, p)
-  }
-  return [...seen.values()]
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'

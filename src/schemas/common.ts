@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { SLUG_PATTERN } from '../lib/slugify.js'
 import { SeoSchema } from './seo.js'
+import { FieldError } from '../errors.js'
 
 // Shared schemas, each with a stable $id so the committed OpenAPI spec names them
 // as components and diffs cleanly.
@@ -61,9 +62,20 @@ export const IdSchema = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTE
 export function slugSchema (description: string) {
   return Type.String({ pattern: SLUG_PATTERN, minLength: 1, maxLength: 120, description })
 }
-export const RefParamsSchema = Type.Object({
-  ref: Type.String({ minLength: 1, maxLength: 200, description: 'The id or the slug', examples: ['blinken-warns-russia'] })
-}, { additionalProperties: false })
+/**
+ * A related resource in a write body: its id, or its slug, as reads take `{ref}`. A slug is
+ * lowercase words joined by hyphens (never all digits), so the two never overlap.
+ */
+export function idOrSlugSchema (description: string) {
+  return Type.Union([IdSchema, Type.String({ pattern: SLUG_PATTERN, minLength: 1, maxLength: 120, description: 'A slug' })], { description })
+}
+/** `{ref}`: an id or a slug, with an example of the resource's own (Try it out fills it in). */
+export function refParamsSchema (example: string) {
+  return Type.Object({
+    ref: Type.String({ minLength: 1, maxLength: 200, description: 'The id or the slug', examples: [example] })
+  }, { additionalProperties: false })
+}
+export const RefParamsSchema = refParamsSchema('blinken-warns-russia')
 export const IdParamsSchema = Type.Object({
   id: IdSchema
 }, { additionalProperties: false })
@@ -81,3 +93,19 @@ export function listOf<T extends TSchema> (item: T, meta: TSchema = Type.Ref('Pa
 }
 
 export const sharedSchemas = [ProblemSchema, PaginationMetaSchema, SeoSchema]
+
+/**
+ * A preValidation hook that refuses, by name, fields a resource shows but no write may set
+ * (marked `readOnly` in its schema): `PATCH /v1/site {"url": …}` is a 400 saying `url` is
+ * read-only and where it comes from, rather than "not a known field" about a field GET returns.
+ * `fields` maps each read-only field to that explanation.
+ */
+export function refuseReadOnly (fields: Record<string, string>) {
+  return async (request: { body: unknown }): Promise<void> => {
+    const body = request.body
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) return
+    const errors = Object.keys(fields).filter((name) => Object.hasOwn(body, name))
+      .map((name) => ({ in: 'body', path: name, message: `is read-only: ${fields[name]!}` }))
+    if (errors.length > 0) throw new FieldError(errors)
+  }
+}

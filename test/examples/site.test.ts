@@ -151,28 +151,23 @@ t.test('the example site renders from the API', async (t) => {
     }
   })
 
-  await t.test('/preview renders a draft from GET /v1/previews/{token} (a stand-in for the API until it has previews)', async (t) => {
-    // The answer shapes of DESIGN.md "Previews": the single-post shape plus preview: true.
-    const { data: real } = await admin.GET('/v1/posts/{ref}', { params: { path: { ref: 'blinken-warns-russia' } } })
-    const draft = { ...real.data, title: 'Draft <b>not</b> published', status: 'draft', published_at: null, preview: true }
-    const token = 'A'.repeat(43)
+  await t.test('/preview renders a draft through GET /v1/previews/{token} and its related posts and comments', async (t) => {
+    const { data: author } = await admin.GET('/v1/authors/{ref}', { params: { path: { ref: 'maria-lopez' } } })
+    const { data: created } = await admin.POST('/v1/posts', { body: { title: 'Draft <b>not</b> published', content_html: '<p>Embargoed.</p>', status: 'draft', author_id: author.data.id, category_ids: [1] } })
+    const ref = String(created.data.id)
+    const { data: link } = await admin.POST('/v1/posts/{ref}/previews', { params: { path: { ref } }, body: {} })
+    const { token } = link.data
+    // The real API, with the preview reads the site makes written down.
     const seen: string[] = []
-    const stub = createBroadsheetClient({
+    const recording = createBroadsheetClient({
       baseUrl: api.url,
       fetch: async (request) => {
         const path = new URL(request.url).pathname
-        if (!path.startsWith('/v1/previews/')) return await fetch(request)
-        seen.push(path)
-        const json = (status: number, body: unknown) => new Response(JSON.stringify(body), {
-          status, headers: { 'content-type': status === 200 ? 'application/json' : 'application/problem+json', 'cache-control': 'private, no-store', 'x-robots-tag': 'noindex' }
-        })
-        if (!path.startsWith(`/v1/previews/${token}`)) return json(404, { type: 'about:blank', title: 'Not Found', status: 404, detail: 'Preview not found' })
-        if (path.endsWith('/related')) return json(200, { data: [], meta: { limit: 3, timed_out: false } })
-        if (path.endsWith('/comments')) return json(200, { data: [], meta: { page: 1, per_page: 100, total: 0, total_pages: 0 } })
-        return json(200, { data: draft })
+        if (path.startsWith('/v1/previews/')) seen.push(path)
+        return await fetch(request)
       }
     })
-    const previewSite = await buildSite({ apiUrl: api.url, publicApiUrl: api.url, api: stub })
+    const previewSite = await buildSite({ apiUrl: api.url, publicApiUrl: api.url, api: recording })
     t.teardown(() => previewSite.close())
     const res = await previewSite.inject(`/preview?token=${token}`)
     t.equal(res.statusCode, 200)
@@ -186,9 +181,13 @@ t.test('the example site renders from the API', async (t) => {
     t.match(res.body, 'Not published yet')
     t.notMatch(res.body, 'comment-form', 'no comment form on a draft')
     t.notMatch(res.body, 'rel="canonical"')
-    const unknown = await previewSite.inject(`/preview?token=${'B'.repeat(43)}`)
+    const unknown = await previewSite.inject(`/preview?token=pv_${'B'.repeat(43)}`)
     t.equal(unknown.statusCode, 404, 'an unknown token is the 404 page')
     t.equal(unknown.headers['cache-control'], 'private, no-store')
+    await admin.DELETE('/v1/posts/{ref}/previews', { params: { path: { ref } } })
+    const revoked = await previewSite.inject(`/preview?token=${token}`)
+    t.equal(revoked.statusCode, 404, 'a revoked link is the 404 page')
+    t.equal(revoked.headers['x-robots-tag'], 'noindex')
   })
 
   await t.test('sends a strict CSP that lets the comment form post to the API only', async (t) => {

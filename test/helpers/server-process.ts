@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { freePort } from '../../src/scripts/free-port.js'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+/** tsx's loader by absolute URL, so a child may run in any folder (`--import tsx` resolves from the cwd). */
+export const TSX = import.meta.resolve('tsx')
 export const CHILD_ADMIN_TOKEN = 'reliability-admin-token-0123456789abcdef'
 export const childAuth = { authorization: `Bearer ${CHILD_ADMIN_TOKEN}` }
 
@@ -18,12 +20,13 @@ export interface ServerProcess {
 
 /**
  * Starts the real server (`src/server.ts` under tsx) as a child process on a free port and
- * waits until it answers /health.
+ * waits until it answers /health; `args` are its command-line arguments (`--demo`), `cwd` the
+ * folder relative paths start from (the repository by default).
  */
-export async function startServer (env: Record<string, string>): Promise<ServerProcess> {
+export async function startServer (env: Record<string, string>, opts: { args?: string[], cwd?: string } = {}): Promise<ServerProcess> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/server.ts')], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src/server.ts'), ...(opts.args ?? [])], {
+    cwd: opts.cwd ?? ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ADMIN_TOKEN: CHILD_ADMIN_TOKEN, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe']
   })

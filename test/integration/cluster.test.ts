@@ -40,9 +40,24 @@ t.test('WORKERS=2 serves from two processes on one database and stops on SIGTERM
     const res = await fetch(`${base}/v1/authors/shared`, { headers: { connection: 'close' } })
     t.equal(res.status, 200, 'every worker sees the write')
   }
+  // Each worker caches the post and the list; an edit through one of them is seen by the next
+  // read of either (round robin over new connections), never a cached copy from before it.
+  const read = async (path: string) => {
+    const res = await fetch(`${base}${path}`, { headers: { connection: 'close' } })
+    return { cache: res.headers.get('x-cache'), body: await res.json() as { data: unknown } }
+  }
+  const storyData = (await story.json() as { data: { id: number, slug: string } }).data
+  for (let i = 0; i < 4; i++) await read('/v1/posts')
+  t.ok((await Promise.all([read('/v1/posts'), read('/v1/posts')])).every((r) => r.cache === 'HIT'), 'both workers cached the list')
+  const edited = await fetch(`${base}/v1/posts/${storyData.id}`, { method: 'PATCH', headers: { ...headers, connection: 'close' }, body: JSON.stringify({ title: 'Shared story, updated' }) })
+  t.equal(edited.status, 200)
+  for (let i = 0; i < 6; i++) {
+    const r = await read('/v1/posts')
+    t.equal((r.body.data as Array<{ title: string }>)[0].title, 'Shared story, updated', `read ${i + 1} after the edit is fresh (${r.cache ?? 'no cache header'})`)
+  }
   // The workers hash commenters' addresses with one key, the file the primary created: the
   // same words from this client are a duplicate whichever worker answers.
-  const slug = (await story.json() as { data: { slug: string } }).data.slug
+  const slug = storyData.slug
   const comment = (email: string) => fetch(`${base}/v1/posts/${slug}/comments`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', connection: 'close' },

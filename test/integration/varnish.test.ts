@@ -73,7 +73,7 @@ t.test('Varnish in front of two API processes: cached reads, purge by surrogate 
   t.equal((await get('/v1/posts')).cache, 'MISS')
   const listed = await get('/v1/posts')
   t.equal(listed.cache, 'HIT', 'the second read comes from Varnish')
-  t.equal(listed.keys, 'posts')
+  t.equal(listed.keys, `posts post-${stable.id}`, 'the lists and every post they show')
   await get(`/v1/posts/${stable.slug}`)
   const single = await get(`/v1/posts/${stable.slug}`)
   t.equal(single.cache, 'HIT')
@@ -89,6 +89,21 @@ t.test('Varnish in front of two API processes: cached reads, purge by surrogate 
   t.equal(fresh.cache, 'MISS', 'the publish purged the post lists')
   t.ok((fresh.body.data as Array<{ slug: string }>).some((p) => p.slug === draft.slug), 'the next read shows the published post')
   t.equal((await get(`/v1/posts/${stable.slug}`)).cache, 'HIT', 'an unaffected post stays cached')
+  // A comment approved on the newly published post purges its key only: the other post stays.
+  await get(`/v1/posts/${draft.slug}`)
+  t.equal((await get(`/v1/posts/${draft.slug}`)).cache, 'HIT')
+  await get('/v1/authors')
+  const comment = await (await fetch(`${base}/v1/posts/${draft.slug}/comments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ author_name: 'Sam', author_email: 'sam@example.com', content: 'Breaking indeed' }) })).json() as { data: { id: number } }
+  t.equal((await fetch(`${base}/v1/comments/${comment.data.id}`, { method: 'PATCH', headers: admin, body: JSON.stringify({ status: 'approved' }) })).status, 200)
+  let commented = await get(`/v1/posts/${draft.slug}`)
+  for (let i = 0; i < 20 && commented.cache === 'HIT'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    commented = await get(`/v1/posts/${draft.slug}`)
+  }
+  t.equal(commented.cache, 'MISS', 'the approval purged its post')
+  t.equal((commented.body.data as { comment_count: number }).comment_count, 1)
+  t.equal((await get(`/v1/posts/${stable.slug}`)).cache, 'HIT', 'another post stays cached')
+  t.equal((await get('/v1/authors')).cache, 'HIT', 'and so do the taxonomy lists')
   const refused = await fetch(`${base}/`, { method: 'PURGE' })
   t.equal(refused.status, 400, 'a purge without keys is refused')
 })

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { parseFeed } from '@rowanmanning/feed-parser'
 import { SaxesParser } from 'saxes'
 import { escapeHtml } from '../../src/lib/text.js'
-import { absolutizeUrls, FEED_MEDIA_TYPES, renderAtom, renderJsonFeed, renderRss, type FeedChannel, type FeedItem } from '../../src/lib/feeds.js'
+import { absolutizeUrls, FEED_MEDIA_TYPES, feedFrame, renderAtom, renderFeedItem, renderJsonFeed, renderRss, type FeedChannel, type FeedItem } from '../../src/lib/feeds.js'
 
 type Json = Record<string, any>
 
@@ -313,6 +313,21 @@ t.test('an item without its body (the feed body budget was spent) carries its su
   const item = JSON.parse(renderJsonFeed(channel, [bare])).items[0]
   t.equal(item.content_html, undefined)
   t.equal(item.content_text, 'Only the excerpt', 'JSON Feed needs content_html or content_text')
+})
+
+t.test('a feed is its frame and its items rendered one by one, byte for byte (what the read model stores)', async (t) => {
+  const render = { rss: renderRss, atom: renderAtom, json: renderJsonFeed }
+  const summaryOnly = items.map((item) => ({ ...item, contentHtml: null }))
+  const bare: FeedChannel = { ...channel, description: '', title: '' }
+  for (const format of ['rss', 'atom', 'json'] as const) {
+    for (const [name, ch] of [['a channel', channel], ['a channel without title or description', bare]] as const) {
+      for (const list of [items, [items[1]], [], summaryOnly, [syndicated, summaryOnly[1]]]) {
+        const frame = feedFrame(format, ch)
+        const pieced = frame.head + list.map((item) => renderFeedItem(format, ch.idBase, item)).join(frame.separator) + frame.tail
+        t.equal(pieced, render[format](ch, list), `${format}, ${name}, ${list.length} item(s)`)
+      }
+    }
+  }
 })
 
 t.test('absolutizeUrls', async (t) => {

@@ -1,7 +1,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { existsSync, readFileSync } from 'node:fs'
-import { sanitizePostHtml } from '../../src/lib/sanitize.js'
+import { sanitizePostHtml, sanitizePostHtmlReport } from '../../src/lib/sanitize.js'
 
 // Classic payloads, mostly from the OWASP XSS filter evasion cheat sheet and html5sec.org.
 const XSS = [
@@ -86,7 +86,9 @@ function tagProblems (html: string, allowed = ALLOWED): string[] {
   for (const [tag, name = '', attrs = ''] of html.matchAll(/<\/?([a-zA-Z][\w-]*)([^>]*)>/g)) {
     if (!allowed.has(name.toLowerCase())) found.push(`tag ${tag}`)
     for (const [, attr = '', value = ''] of attrs.matchAll(/([^\s=/]+)(?:="([^"]*)")?/g)) {
-      if (/^on/i.test(attr) || attr === 'style' || attr === 'target' || attr === 'srcdoc') found.push(`attribute ${attr} in ${tag}`)
+      if (/^on/i.test(attr) || attr === 'style' || attr === 'srcdoc') found.push(`attribute ${attr} in ${tag}`)
+      // A new tab only without window.opener and the referrer.
+      if (attr === 'target' && (value !== '_blank' || !/\bnoopener\b/.test(attrs) || !/\bnoreferrer\b/.test(attrs))) found.push(`attribute ${attr}="${value}" in ${tag}`)
       if (URL_ATTRS.has(attr)) {
         for (const url of attr === 'srcset' ? value.split(',').map((c) => c.trim().split(/\s+/)[0] ?? '') : [value]) {
           // A scheme is anything before the first ':' that comes before any '/', '?' or '#'.
@@ -164,8 +166,8 @@ t.test('good article markup survives', async (t) => {
 })
 
 t.test('h1 becomes h2, and unsafe attributes are dropped from kept tags', async (t) => {
-  t.equal(sanitizePostHtml('<h1 id="x">Title</h1>'), '<h2>Title</h2>')
-  t.equal(sanitizePostHtml('<a href="https://a.example/" target="_blank" onclick="x()">a</a>'), '<a href="https://a.example/">a</a>')
+  t.equal(sanitizePostHtml('<h1 id="x">Title</h1>'), '<h2 id="x">Title</h2>')
+  t.equal(sanitizePostHtml('<a href="https://a.example/" target="_blank" onclick="x()">a</a>'), '<a href="https://a.example/" target="_blank" rel="noopener noreferrer">a</a>')
   t.equal(sanitizePostHtml('<a href="javascript:alert(1)">a</a>'), '<a>a</a>')
   t.equal(sanitizePostHtml('<p style="color:red" class="lead" id="p1">x</p>'), '<p>x</p>')
   t.equal(sanitizePostHtml('<img src="data:image/png;base64,AAAA" alt="d">'), '<img alt="d" />')
@@ -174,7 +176,53 @@ t.test('h1 becomes h2, and unsafe attributes are dropped from kept tags', async 
   t.equal(sanitizePostHtml('<img src="mailto:a@b.example" alt="m">'), '<img alt="m" />', 'images are http(s) only')
   t.equal(sanitizePostHtml('<pre class="language-js evil"><code class="x language-py">c</code></pre>'), '<pre class="language-js"><code class="language-py">c</code></pre>')
   t.equal(sanitizePostHtml('<span class="x">s</span><code class="hljs">c</code>'), '<span>s</span><code>c</code>')
+  t.equal(sanitizePostHtml('<p class="">x</p>'), '<p>x</p>')
   t.equal(sanitizePostHtml('<marquee>old</marquee><center>c</center><font color="red">f</font>'), 'oldcf', 'unknown tags unwrap to their text')
+})
+
+t.test('in-page anchors, WordPress classes and new-tab links survive', async (t) => {
+  t.equal(sanitizePostHtml('<h2 id="what-next">What next</h2><p><a href="#what-next">jump</a> <a id="fn1" href="#note-1">1</a></p>'),
+    '<h2 id="what-next">What next</h2><p><a href="#what-next">jump</a> <a id="fn1" href="#note-1">1</a></p>', 'ids on headings and anchors')
+  for (const level of [3, 4, 5, 6]) t.equal(sanitizePostHtml(`<h${level} id="s${level}">x</h${level}>`), `<h${level} id="s${level}">x</h${level}>`)
+  t.equal(sanitizePostHtml('<p id="p1">x</p><div id="d">y</div>'), '<p>x</p><div>y</div>', 'only headings and anchors keep an id')
+  for (const id of ['1st', 'a b', '"x', 'x'.repeat(101), '']) {
+    t.equal(sanitizePostHtml(`<h2 id="${id}">x</h2>`), '<h2>x</h2>', `an id that is not a plain name (${id.slice(0, 10)}) is dropped`)
+  }
+  const caption = '<figure class="wp-caption aligncenter"><img class="size-large wp-image-12" src="https://cdn.example/a.jpg" alt="" />' +
+    '<figcaption class="wp-caption-text">A caption</figcaption></figure><p class="alignleft has-text-align-center">x</p><div class="wp-block-quote is-style-large">q</div>'
+  t.equal(sanitizePostHtml(caption), caption, 'the WordPress alignment, caption, size and block classes')
+  t.equal(sanitizePostHtml('<p class="alignright lead">x</p><img class="wp-image-3 hero" src="https://a.example/x.png" />'),
+    '<p class="alignright">x</p><img class="wp-image-3" src="https://a.example/x.png" />', 'other classes are dropped, allowed ones kept')
+  t.equal(sanitizePostHtml('<pre class="language-js alignleft"><code class="language-js">c</code></pre>'), '<pre class="language-js alignleft"><code class="language-js">c</code></pre>')
+  t.equal(sanitizePostHtml('<a href="https://a.example/" target="_blank">a</a>'), '<a href="https://a.example/" target="_blank" rel="noopener noreferrer">a</a>')
+  t.equal(sanitizePostHtml('<a href="https://a.example/" target="_BLANK" rel="nofollow noopener">a</a>'), '<a href="https://a.example/" target="_blank" rel="nofollow noopener noreferrer">a</a>', 'rel tokens merged')
+  for (const target of ['_self', '_top', '_parent', 'frame1']) {
+    t.equal(sanitizePostHtml(`<a href="/x" target="${target}">a</a>`), '<a href="/x">a</a>', `target=${target} is dropped`)
+  }
+  t.equal(sanitizePostHtml('<p target="_blank">x</p>'), '<p>x</p>', 'target only on links')
+})
+
+t.test('the report lists what was removed, counted, and nothing that was kept', async (t) => {
+  const { html, removed } = sanitizePostHtmlReport('<h1 id="top">T</h1><script>a()</script><script>b()</script>' +
+    '<p class="lead alignleft" style="color:red" onclick="x()">p</p><p class="lead">q</p><a href="javascript:x()" target="_blank">l</a>' +
+    '<iframe src="https://evil.example/"></iframe><center>c</center><figure class="wp-caption"><img src="https://a.example/a.png" /></figure>')
+  t.equal(html, sanitizePostHtml('<h1 id="top">T</h1><script>a()</script><script>b()</script>' +
+    '<p class="lead alignleft" style="color:red" onclick="x()">p</p><p class="lead">q</p><a href="javascript:x()" target="_blank">l</a>' +
+    '<iframe src="https://evil.example/"></iframe><center>c</center><figure class="wp-caption"><img src="https://a.example/a.png" /></figure>'), 'the same output as sanitizePostHtml')
+  t.same(removed.map((r) => [r.removed, r.count]), [
+    ['<script>', 2],
+    ['class="lead" on <p>', 2],
+    ['style on <p>', 1],
+    ['onclick on <p>', 1],
+    ['href on <a>', 1],
+    ['<iframe>', 1],
+    ['<center>', 1]
+  ], 'h1 → h2 and its id, allowed classes, the new tab and the figure are not removals; an iframe\'s src goes with it')
+  t.equal(removed[0]!.message, 'removed 2 <script> elements')
+  t.equal(removed[1]!.message, 'removed class "lead" from 2 <p> (not in the class allowlist)')
+  t.equal(removed[2]!.message, 'removed style from 1 <p>')
+  t.same(sanitizePostHtmlReport('<p>Clean <a href="/x">text</a></p>').removed, [], 'nothing removed, nothing said')
+  t.same(sanitizePostHtmlReport('<iframe src="https://www.youtube.com/embed/x"></iframe>', { iframeHosts: ['www.youtube.com'] }).removed, [], 'an allowed iframe is kept')
 })
 
 t.test('iframes: only https sources from the configured hosts', async (t) => {

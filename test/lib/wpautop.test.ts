@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createReadStream, existsSync } from 'node:fs'
-import { hasBlocks, renderShortcodes, wpautop } from '../../src/lib/wpautop.js'
+import { autoEmbed, hasBlocks, renderShortcodes, videoEmbed, wpautop } from '../../src/lib/wpautop.js'
 import { readWxr, type WxrItem } from '../../src/lib/wxr.js'
 
 // Expected outputs are what WordPress 6.x's wpautop() returns for the same input (trailing
@@ -74,4 +74,38 @@ t.test('every post in the theme unit test data formats without leftover shortcod
   t.ok(posts.length === 58 && figures > 5, `${posts.length} posts formatted, ${figures} captions turned into figures`)
   const alignment = posts.find((p) => p.title === 'Markup: Image Alignment')
   t.match(renderShortcodes(wpautop(alignment?.contentRaw ?? '')), /^<p>Welcome to image alignment!/)
+})
+
+t.test('videoEmbed: YouTube and Vimeo URLs as privacy-friendly players; anything else is null', async (t) => {
+  t.same(videoEmbed('https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=1m30s'), {
+    src: 'https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?start=90',
+    host: 'www.youtube-nocookie.com',
+    pageUrl: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=90',
+    provider: 'YouTube'
+  })
+  t.equal(videoEmbed('https://youtu.be/dQw4w9WgXcQ')?.src, 'https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ')
+  t.equal(videoEmbed('https://m.youtube.com/shorts/dQw4w9WgXcQ')?.src, 'https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ')
+  t.equal(videoEmbed('https://vimeo.com/channels/staffpicks/76979871')?.src, 'https://player.vimeo.com/video/76979871?dnt=1')
+  t.equal(videoEmbed('https://www.youtube.com/watch?v=short'), null, 'not a video id')
+  t.equal(videoEmbed('https://youtube.com.evil.example/watch?v=dQw4w9WgXcQ'), null, 'another host')
+  t.equal(videoEmbed('javascript:alert(1)'), null)
+})
+
+t.test('autoEmbed: a URL alone on its line or in its paragraph, outside <pre>', async (t) => {
+  const embed = (url: string) => videoEmbed(url) === null ? null : '[player]'
+  t.equal(autoEmbed('Intro\n\nhttps://youtu.be/dQw4w9WgXcQ\n\nEnd', embed), 'Intro\n\n[player]\n\nEnd')
+  t.equal(autoEmbed('<p>https://vimeo.com/76979871</p>', embed), '[player]')
+  t.equal(autoEmbed('See https://youtu.be/dQw4w9WgXcQ here', embed), 'See https://youtu.be/dQw4w9WgXcQ here', 'not alone on its line')
+  t.equal(autoEmbed('https://example.com/page', embed), 'https://example.com/page', 'declined URLs stay')
+  t.equal(autoEmbed('<pre>\nhttps://youtu.be/dQw4w9WgXcQ\n</pre>', embed), '<pre>\nhttps://youtu.be/dQw4w9WgXcQ\n</pre>')
+})
+
+t.test('renderShortcodes: embeds through the given function, Jetpack short forms, and tells what it removed', async (t) => {
+  const dropped: string[] = []
+  const opts = { embed: (url: string) => `<figure>${url}</figure>`, onDrop: (name: string) => { dropped.push(name) } }
+  t.equal(renderShortcodes('[vimeo 76979871]', opts), '<figure>https://vimeo.com/76979871</figure>')
+  t.equal(renderShortcodes('[youtube dQw4w9WgXcQ]', opts), '<figure>https://www.youtube.com/watch?v=dQw4w9WgXcQ</figure>')
+  t.equal(renderShortcodes('[embed]https://youtu.be/dQw4w9WgXcQ[/embed]', opts), '<figure>https://youtu.be/dQw4w9WgXcQ</figure>')
+  t.equal(renderShortcodes('<p>a [gallery ids="1"] b [vimeo] c</p>', opts), '<p>a  b  c</p>')
+  t.same(dropped, ['gallery', 'vimeo'], 'a removed shortcode and a player with no media are both reported')
 })

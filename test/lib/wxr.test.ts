@@ -34,7 +34,7 @@ function depths (item: WxrItem): Map<number, number> {
 t.test('WXR 1.2 (https namespaces): site, authors, category tree, tags, every status', async (t) => {
   // Tiny chunks split multi-byte characters and tags across reads.
   const events = await all(createReadStream(fixture('blog-1.2.xml'), { highWaterMark: 7 }))
-  t.same(events[0], { kind: 'site', title: 'The Harbour Gazette', link: 'https://gazette.example.com', description: 'News from the harbour — café edition', language: 'en-GB', wxrVersion: '1.2' })
+  t.same(events[0], { kind: 'site', title: 'The Harbour Gazette', link: 'https://gazette.example.com', description: 'News from the harbour — café edition', language: 'en-GB', wxrVersion: '1.2', generator: null, baseBlogUrl: 'https://gazette.example.com' })
   t.same(events.flatMap((e) => e.kind === 'author' ? [e.author] : []), [
     { login: 'mira', email: 'mira@gazette.example.com', displayName: 'Mira Quay', firstName: 'Mira', lastName: 'Quay' },
     { login: 'tom', email: null, displayName: 'Tom Ferry', firstName: null, lastName: null }

@@ -12,10 +12,10 @@ import { loadSpec, operationsOf, type Operation } from '../helpers/openapi-spec.
 const spec = loadSpec()
 const secured = operationsOf(spec).filter((op) => op.secured)
 
-/** The scope the spec says an operation needs (`bearerAuth: [scope]`). */
-function scopeOf (op: Operation): ApiScope {
+/** The scopes the spec says an operation accepts, any one of them (`bearerAuth: [scope]` per requirement). */
+function scopesOf (op: Operation): ApiScope[] {
   const security = spec.paths[op.path][op.method.toLowerCase()].security as Array<{ bearerAuth?: string[] }>
-  return security[0].bearerAuth?.[0] as ApiScope
+  return security.map((s) => s.bearerAuth?.[0] as ApiScope)
 }
 
 // A path value that no id or ref schema accepts, so validation would fail there too.
@@ -49,10 +49,10 @@ async function send (app: Awaited<ReturnType<typeof buildTestApp>>, op: Operatio
 
 t.test('the spec lists the protected operations the contract names', async (t) => {
   const ids = new Set(secured.map((op) => op.id))
-  for (const id of ['createPost', 'updatePost', 'deletePost', 'createCategory', 'createTag', 'createAuthor', 'updateSite', 'listKeys', 'createKey', 'revokeKey', 'listWebhooks', 'createWebhook', 'listComments', 'updateComment', 'deleteComment', 'importWxr', 'importFeed']) {
+  for (const id of ['createPost', 'updatePost', 'deletePost', 'createPreviewLink', 'revokePreviewLinks', 'createCategory', 'createTag', 'createAuthor', 'updateSite', 'listKeys', 'createKey', 'revokeKey', 'listWebhooks', 'createWebhook', 'listComments', 'updateComment', 'deleteComment', 'importWxr', 'importFeed']) {
     t.ok(ids.has(id), `${id} requires a key`)
   }
-  for (const op of secured) t.ok((API_SCOPES as readonly string[]).includes(scopeOf(op)), `${op.id} names its scope (${scopeOf(op)})`)
+  for (const op of secured) t.ok(scopesOf(op).every((s) => (API_SCOPES as readonly string[]).includes(s)), `${op.id} names its scopes (${scopesOf(op).join(', ')})`)
 })
 
 t.test('every protected operation answers 401 without a valid key and 403 without the scope, before reading the body', async (t) => {
@@ -63,8 +63,8 @@ t.test('every protected operation answers 401 without a valid key and 403 withou
   for (const scope of API_SCOPES) keyFor.set(scope, app.core.repos.keys.create(`only ${scope}`, [scope]).key)
 
   for (const op of secured) {
-    const scope = scopeOf(op)
-    const others = API_SCOPES.filter((s) => s !== scope && s !== 'admin')
+    const scopes = scopesOf(op)
+    const others = API_SCOPES.filter((s) => !scopes.includes(s) && s !== 'admin')
     for (const body of invalidBodies(op)) {
       const label = `${op.id} with ${body.type ?? 'no content type'}`
 

@@ -5,7 +5,6 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import Fastify from 'fastify'
 import { adminAuth, buildTestApp } from '../helper.js'
 import cachingPlugin from '../../src/plugins/caching.js'
-import { keysForChanges } from '../../src/modules/cache-keys.js'
 import { makePost } from '../helpers/factories.js'
 
 // The response cache and content negotiation of public reads: compressed bodies, their
@@ -55,7 +54,7 @@ t.test('a 304 for the ETag of any encoding of the current version', async (t) =>
     t.equal(res.rawPayload.length, 0, `${label}: no body`)
   }
   makePost(app.db, { slug: 'newer' })
-  app.core.version.bump()
+  app.core.invalidations.invalidate(['posts'])
   const stale = await app.inject({ url: '/v1/posts', headers: { 'if-none-match': String(gz.headers.etag), 'accept-encoding': 'gzip' } })
   t.equal(stale.statusCode, 200, 'after a write the old tag no longer matches')
   t.match(gunzipSync(stale.rawPayload).toString(), /"newer"/)
@@ -124,7 +123,7 @@ t.test('with the cache off, responses are still compressed and conditional', asy
 t.test('the cache stays within its byte budget, least recently used out first', async (t) => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(cachingPlugin, { stamp: () => 'unchanged', enabled: true, maxBytes: 10_000 })
+  await app.register(cachingPlugin, { sync: () => {}, enabled: true, maxBytes: 10_000 })
   app.get('/doc/:n', { config: { publicCache: true } }, async (request) => `${(request.params as { n: string }).n}:` + 'x'.repeat(2000))
   app.get('/big', { config: { publicCache: true } }, async () => 'y'.repeat(3000))
   const state = async (url: string) => (await app.inject(url)).headers['x-cache']
@@ -137,22 +136,47 @@ t.test('the cache stays within its byte budget, least recently used out first', 
   t.equal(await state('/big'), 'MISS', 'a body over a quarter of the budget is never stored')
 })
 
+t.test('the cache holds at most RESPONSE_CACHE_ENTRIES responses, least recently used out first', async (t) => {
+  const app = await buildTestApp(t, { RESPONSE_CACHE_ENTRIES: '2' })
+  makePost(app.db, { slug: 'one' })
+  makePost(app.db, { slug: 'two' })
+  makePost(app.db, { slug: 'three' })
+  const state = async (url: string) => (await app.inject(url)).headers['x-cache']
+  for (const slug of ['one', 'two']) t.equal(await state(`/v1/posts/${slug}`), 'MISS')
+  t.equal(await state('/v1/posts/one'), 'HIT', 'two entries fit')
+  t.equal(await state('/v1/posts/three'), 'MISS')
+  t.equal(await state('/v1/posts/two'), 'MISS', 'the least recently used one made room for the third')
+  t.equal(await state('/v1/posts/three'), 'HIT')
+})
+
 // Surrogate keys: what each public response depends on, and the PURGE of every committed write.
 
 t.test('public responses name their surrogate keys', async (t) => {
   const app = await buildTestApp(t)
   const author = (await app.inject({ method: 'POST', url: '/v1/authors', payload: { name: 'A' }, headers: adminAuth })).json().data
   const post = (await app.inject({ method: 'POST', url: '/v1/posts', payload: { title: 'Keyed', author_id: author.id, status: 'published' }, headers: adminAuth })).json().data
+  const other = (await app.inject({ method: 'POST', url: '/v1/posts', payload: { title: 'Keyed too', author_id: author.id, status: 'published', content_html: '<p>Keyed</p>' }, headers: adminAuth })).json().data
+  const both = `post-${other.id} post-${post.id}`
   const cases: Array<[string, string]> = [
-    ['/v1/posts', 'posts'],
+    ['/v1/posts', `posts ${both}`],
+    ['/v1/posts?fields=title', `posts ${both}`],
+    ['/v1/posts?per_page=1&page=2', `posts post-${post.id}`],
+    ['/v1/posts?q=keyed', `posts post-edits ${both}`],
+    ['/v1/posts?sort=title', `posts post-edits post-${post.id} post-${other.id}`],
+    ['/v1/posts?sort=-updated_at', `posts post-edits ${both}`],
+    [`/v1/posts?author=${author.id}`, `posts authors ${both}`],
+    ['/v1/posts?q=nothing-matches-this', 'posts post-edits'],
     ['/v1/posts/keyed', `post-${post.id}`],
     ['/v1/posts/keyed/comments', `post-${post.id}`],
+    ['/v1/posts/keyed/related', `posts post-edits post-${post.id} post-${other.id}`],
     ['/v1/categories', 'categories'],
     ['/v1/tags', 'tags'],
     ['/v1/authors', 'authors'],
+    [`/v1/authors/${author.id}`, 'authors'],
     ['/v1/site', 'site'],
     ['/v1/changes', 'changes'],
-    ['/feeds/rss.xml', 'posts site']
+    ['/feeds/rss.xml', `posts site changes ${both}`],
+    [`/feeds/atom.xml?author=${author.id}`, `posts site changes authors ${both}`]
   ]
   for (const [url, keys] of cases) {
     t.equal((await app.inject(url)).headers['surrogate-key'], keys, url)
@@ -162,7 +186,7 @@ t.test('public responses name their surrogate keys', async (t) => {
 t.test('a public route that declares no keys is keyed all', async (t) => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(cachingPlugin, { stamp: () => 'unchanged', enabled: true })
+  await app.register(cachingPlugin, { sync: () => {}, enabled: true })
   app.get('/plain', { config: { publicCache: true } }, async () => 'plain')
   app.get('/declared', { config: { publicCache: true, cacheKeys: ['a', 'b'] } }, async () => 'declared')
   app.get('/dynamic', { config: { publicCache: true, cacheKeys: ['a'] } }, async (_request, reply) => {
@@ -172,12 +196,6 @@ t.test('a public route that declares no keys is keyed all', async (t) => {
   t.equal((await app.inject('/plain')).headers['surrogate-key'], 'all')
   t.equal((await app.inject('/declared')).headers['surrogate-key'], 'a b')
   t.equal((await app.inject('/dynamic')).headers['surrogate-key'], 'c', 'what the handler names wins')
-})
-
-t.test('the keys a set of changes invalidates', async (t) => {
-  t.same(keysForChanges([{ kind: 'post', id: 7, before: null, after: null }]), ['authors', 'categories', 'changes', 'post-7', 'posts', 'tags'])
-  t.same(keysForChanges([{ kind: 'comment', id: 1, postId: 3, before: null, after: 'approved' }]), ['changes', 'post-3'])
-  t.same(keysForChanges([{ kind: 'tag', id: 1, slug: 'x', action: 'upsert' }, { kind: 'site' }]), ['changes', 'posts', 'site', 'tags'])
 })
 
 t.test('every committed write sends PURGE with the keys it invalidates', async (t) => {
@@ -195,7 +213,7 @@ t.test('every committed write sends PURGE with the keys it invalidates', async (
   t.equal(failed.statusCode, 409)
   for (let i = 0; i < 50 && seen.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20))
   t.same(seen, [
-    { method: 'PURGE', keys: 'authors changes posts' },
-    { method: 'PURGE', keys: `authors categories changes post-${post.id} posts tags` }
+    { method: 'PURGE', keys: 'authors changes' },
+    { method: 'PURGE', keys: `authors categories changes post-${post.id} post-edits posts tags` }
   ], 'one purge per committed write, none for a refused one')
 })

@@ -29,8 +29,12 @@ async function runWriters (server: ServerProcess, postId: number, round: number,
       const marker = `r${round}-w${n}-i${i}`
       attempted++
       try {
-        if (n % 2 === 0) {
-          const res = await fetch(`${server.base}/v1/posts`, { method: 'POST', headers, body: JSON.stringify({ title: `Crash ${marker}`, author_id: 1, content_html: `<p>Body ${marker}</p>` }) })
+        if (n === WRITERS - 1) {
+          // Edits of the live post: its stored documents (the read model) must follow its row.
+          const res = await fetch(`${server.base}/v1/posts/${postId}`, { method: 'PATCH', headers, body: JSON.stringify({ title: `Edited ${marker}` }) })
+          await res.arrayBuffer()
+        } else if (n % 2 === 0) {
+          const res = await fetch(`${server.base}/v1/posts`, { method: 'POST', headers, body: JSON.stringify({ title: `Crash ${marker}`, author_id: 1, status: 'published', content_html: `<p>Body ${marker}</p>` }) })
           if (res.status === 201) acked.posts.set((await json(res)).data.id, `Crash ${marker}`)
           else await res.arrayBuffer()
         } else {
@@ -87,6 +91,14 @@ t.test('SIGKILL during concurrent writes loses no acknowledged write and leaves 
     const lostComments = [...acked.comments].filter(([id, text]) => commentText.get(id) !== text)
     t.same(lostPosts, [], `round ${round}: all ${acked.posts.size} acknowledged posts are there`)
     t.same(lostComments, [], `round ${round}: all ${acked.comments.size} acknowledged comments are there`)
+    // The read model was written in the same transactions as the rows: no stored document is
+    // older than its post.
+    const stale = db.prepare(`SELECT p.id FROM post_documents d JOIN posts p ON p.id = d.post_id
+      WHERE json_extract(d.full, '$.title') IS NOT p.title OR json_extract(d.full, '$.comment_count') IS NOT p.comment_count
+         OR json_extract(d.card, '$.title') IS NOT p.title OR d.updated_at IS NOT p.updated_at`).pluck().all()
+    t.same(stale, [], `round ${round}: every stored document matches its post`)
+    const documents = db.prepare('SELECT count(*) FROM post_documents').pluck().get() as number
+    t.ok(documents > 0, `round ${round}: ${documents} stored documents checked`)
     db.close()
 
     server = await startServer(env)
@@ -100,6 +112,16 @@ t.test('SIGKILL during concurrent writes loses no acknowledged write and leaves 
     if (res.status !== 200) t.fail(`post ${id} answers ${res.status} after restart`)
     await res.arrayBuffer()
   }
+  // And the public reads (from the read model) show the last acknowledged state.
+  const edited = await fetch(`${server.base}/v1/posts/${postId}`)
+  const title = (await edited.json() as { data: { title: string } }).data.title
+  const check = new Database(dbPath, { readonly: true })
+  t.equal(title, check.prepare('SELECT title FROM posts WHERE id = ?').pluck().get(postId), 'the public post shows its row\'s last title')
+  check.close()
+  const list = await fetch(`${server.base}/v1/posts?per_page=100`)
+  const listed = (await list.json() as { data: Array<{ id: number, title: string }> }).data
+  const wrong = listed.filter((p) => acked.posts.has(p.id) && acked.posts.get(p.id) !== p.title)
+  t.same(wrong, [], `the public list (${listed.length} posts) shows acknowledged titles`)
   const comments = await fetch(`${server.base}/v1/comments?status=pending&per_page=1`, { headers: childAuth })
   const total = Number(comments.headers.get('x-total-count'))
   t.ok(total >= acked.comments.size, `the restarted server lists ${total} pending comments (≥ ${acked.comments.size} acknowledged)`)

@@ -160,7 +160,7 @@ export async function buildSite (opts: BuildSiteOptions) {
     return reply.type('text/html; charset=utf-8').send(html)
   })
 
-  type ArticleRoute = { Params: { category?: string, slug: string }, Querystring: { comment?: string, replyto?: string } }
+  type ArticleRoute = { Params: { category?: string, slug: string }, Querystring: { comment?: string, replyto?: string, comment_error?: string, comment_message?: string, comment_fields?: string, author_name?: string, author_url?: string, content?: string } }
   const article = async (request: FastifyRequest<ArticleRoute>, reply: FastifyReply) => {
     const reader = new ContentReader(api)
     const [base, data] = await Promise.all([layout(reader), reader.article(request.params.slug)])
@@ -179,6 +179,9 @@ export async function buildSite (opts: BuildSiteOptions) {
         replyTo: data.comments.find((c) => c.id === replyTo && !c.deleted) ?? null
       }),
       formAction: `${opts.publicApiUrl}/v1/posts/${encodeURIComponent(data.post.slug)}/comments`,
+      // A refused form comes back here (303) with the reason and what the reader typed.
+      formError: text(request.query.comment_error) === undefined ? null : { message: commentErrorMessage(text(request.query.comment_error)!, text(request.query.comment_message)), fields: (text(request.query.comment_fields) ?? '').split(',').filter(Boolean) },
+      formValues: { author_name: text(request.query.author_name) ?? '', author_url: text(request.query.author_url) ?? '', content: text(request.query.content) ?? '' },
       commentsOpen: data.post.comment_status === 'open' && base.site.comments.enabled
     })
   }
@@ -227,6 +230,17 @@ function articleView (data: ArticleData, categories: Category[], extra: Record<s
 
 function nextCursorHref (path: string, cursor: string | null): string | null {
   return cursor === null ? null : `${path}?${new URLSearchParams({ cursor })}`
+}
+
+/** What a reader is told when the API refused their comment (`comment_error` is the problem's code). */
+function commentErrorMessage (code: string, detail: string | undefined): string {
+  switch (code) {
+    case 'RATE_LIMITED': return 'You have posted several comments just now: please wait a minute and send it again.'
+    case 'DUPLICATE_COMMENT': return 'You have already posted this comment.'
+    case 'COMMENTS_CLOSED': return 'Comments are closed on this article.'
+    case 'VALIDATION_FAILED': return `Please check the form: ${(detail ?? '').replace(/^Invalid request: /, '')}`
+    default: return detail ?? 'Your comment could not be posted.'
+  }
 }
 
 /** A single query value: repeated parameters arrive as arrays. */

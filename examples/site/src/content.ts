@@ -33,10 +33,15 @@ export class Validators {
 }
 
 // Lists ask only for what a card shows (journey 2), and snippets when searching.
-const CARD_FIELDS = 'id,slug,title,excerpt,published_at,author,categories,featured_image,reading_time_minutes'
+// A literal type, so the typed client gives each card exactly these fields.
+const CARD_FIELDS = 'id,slug,title,excerpt,published_at,author,categories,featured_image,reading_time_minutes' as const
+const SEARCH_FIELDS = `${CARD_FIELDS},snippet` as const
 const PER_PAGE = 10
 
-export interface PostList { posts: PostSummary[], meta: PostListMeta }
+/** A post as a card shows it: the CARD_FIELDS, and a snippet when searching. */
+export type PostCard = Pick<PostSummary, 'id' | 'slug' | 'title' | 'excerpt' | 'published_at' | 'author' | 'categories' | 'featured_image' | 'reading_time_minutes' | 'snippet'>
+
+export interface PostList { posts: PostCard[], meta: PostListMeta }
 
 export interface ArticleData {
   post: Post & { preview?: boolean }
@@ -89,7 +94,7 @@ export class ContentReader {
 
   /** Search results by relevance, with snippets; pages by number. */
   async search (q: string, page: number): Promise<PostList> {
-    const query = { q, sort: 'relevance' as const, page, per_page: PER_PAGE, fields: `${CARD_FIELDS},snippet` }
+    const query = { q, sort: 'relevance' as const, page, per_page: PER_PAGE, fields: SEARCH_FIELDS }
     const { data } = this.seen(await this.api.GET('/v1/posts', { params: { query } }))
     return { posts: data.data, meta: data.meta }
   }
@@ -116,20 +121,22 @@ export class ContentReader {
    * /comments. These answers are private (no ETag, no-store), so the page is too.
    */
   async preview (token: string): Promise<ArticleData> {
-    const previews = previewApi(this.api)
-    const path = { token }
-    const [post, related, comments] = await Promise.all([
-      previews.GET('/v1/previews/{token}', { params: { path } }),
-      previews.GET('/v1/previews/{token}/related', { params: { path, query: { limit: 3 } } }),
-      previews.GET('/v1/previews/{token}/comments', { params: { path, query: { per_page: 100 } } })
-    ])
     this.validators.cacheable = false
-    if (!post.response.ok) throw new NotFound('Preview')
-    const body = post.data as { data: ArticleData['post'] }
+    const path = { token }
+    const [post, related, comments] = await Promise.allSettled([
+      this.api.GET('/v1/previews/{token}', { params: { path } }),
+      this.api.GET('/v1/previews/{token}/related', { params: { path, query: { limit: 3 } } }),
+      this.api.GET('/v1/previews/{token}/comments', { params: { path, query: { per_page: 100 } } })
+    ])
+    // Every wrong token is the same 404 (unknown, expired, revoked or malformed).
+    if (post.status === 'rejected') {
+      if (isBroadsheetProblem(post.reason) && post.reason.status === 404) throw new NotFound('Preview')
+      throw post.reason
+    }
     return {
-      post: body.data,
-      related: related.response.ok ? (related.data as { data: RelatedPost[] }).data : [],
-      comments: comments.response.ok ? (comments.data as { data: PublicComment[] }).data : []
+      post: post.value.data.data,
+      related: orEmptyIfGone(related),
+      comments: orEmptyIfGone(comments)
     }
   }
 
@@ -143,16 +150,11 @@ export class ContentReader {
   }
 }
 
-type UntypedGet = (path: string, init: { params: { path: Record<string, string>, query?: Record<string, unknown> } }) =>
-Promise<{ data?: unknown, error?: unknown, response: Response }>
-
-/**
- * The preview reads (DESIGN.md "Previews", issue 16) through openapi-fetch, untyped: the
- * committed openapi.json does not describe /v1/previews yet, so the generated types have no
- * such path. Once it does, these become `api.GET('/v1/previews/{token}', …)` like the rest.
- */
-function previewApi (api: BroadsheetClient): { GET: UntypedGet } {
-  return api.raw as unknown as { GET: UntypedGet }
+/** A preview's list, or none when the link was revoked between the reads. */
+function orEmptyIfGone<T> (result: PromiseSettledResult<{ data: { data: T[] } }>): T[] {
+  if (result.status === 'fulfilled') return result.value.data.data
+  if (isBroadsheetProblem(result.reason) && result.reason.status === 404) return []
+  throw result.reason
 }
 
 async function notFoundAs<T> (what: string, read: () => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { IdSchema } from '../../schemas/common.js'
+import { IdSchema, idOrSlugSchema } from '../../schemas/common.js'
 import { termBodies, termSchema } from '../terms/terms-schemas.js'
 
 // Categories: a tree (parent_id), several per post (post_categories, position 0 the primary).
@@ -17,8 +17,8 @@ export const categoryBodies = termBodies({
   nameExample: 'Politics',
   fields: {
     description: Type.String({ maxLength: 5000 }),
-    parent_id: Type.Union([IdSchema, Type.Null()], { description: 'Parent category; null for the top of the tree. A cycle is a 422.' })
+    parent_id: Type.Union([idOrSlugSchema('The parent category by id or slug'), Type.Null()], { description: 'Parent category by id or slug (`1` or `"politics"`); null for the top of the tree. An unknown one or a cycle is a 422.' })
   },
-  example: { name: 'Elections', parent_id: 1 }
+  example: { name: 'Elections', parent_id: 'politics' }
 })
 export type CategoryInput = Static<typeof categoryBodies.update>

@@ -10,7 +10,7 @@ export type ChangeRow = typeof changes.$inferSelect
 export function createChangesRepository (db: Db, terms: TermVisibility) {
   const ph = sql.placeholder
   const insert = db.insert(changes)
-    .values({ resource: ph('resource'), resourceId: ph('id'), slug: ph('slug'), action: ph('action'), changedAt: ph('at') }).prepare()
+    .values({ resource: ph('resource'), resourceId: ph('id'), slug: ph('slug'), action: ph('action'), postId: ph('postId'), changedAt: ph('at') }).prepare()
   // Entries not yet visible (a scheduled post's future go-live) are replaced on every write.
   const dropFuture = db.delete(changes)
     .where(and(eq(changes.resource, ph('resource')), eq(changes.resourceId, ph('id')), gt(changes.changedAt, ph('now')))).prepare()
@@ -23,8 +23,8 @@ export function createChangesRepository (db: Db, terms: TermVisibility) {
   const dropSame = db.delete(changes)
     .where(and(eq(changes.resource, ph('resource')), eq(changes.resourceId, ph('id')), eq(changes.changedAt, ph('at')))).prepare()
 
-  function record (resource: ChangeRow['resource'], id: number, slug: string | null, action: ChangeRow['action'], at: number): void {
-    insert.run({ resource, id, slug, action, at })
+  function record (resource: ChangeRow['resource'], id: number, slug: string | null, action: ChangeRow['action'], at: number, postId: number | null = null): void {
+    insert.run({ resource, id, slug, action, at, postId })
   }
 
   function termIds (kind: TermKind, links: PostLinks | null): Set<number> {
@@ -85,8 +85,8 @@ export function createChangesRepository (db: Db, terms: TermVisibility) {
         case 'comment': {
           const wasPublic = change.before === 'approved'
           const isPublic = change.after === 'approved'
-          if (isPublic) record('comment', change.id, null, 'upsert', now)
-          else if (wasPublic) record('comment', change.id, null, 'delete', now)
+          if (isPublic) record('comment', change.id, null, 'upsert', now, change.postId)
+          else if (wasPublic) record('comment', change.id, null, 'delete', now, change.postId)
           break
         }
         case 'site':

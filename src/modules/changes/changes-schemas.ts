@@ -6,6 +6,7 @@ export const ChangeSchema = Type.Object({
   id: IdSchema,
   slug: Type.Union([Type.String(), Type.Null()]),
   action: Type.Union([Type.Literal('upsert'), Type.Literal('delete')], { description: 'upsert: fetch the resource again; delete: drop it (a post that stops being public is a delete)' }),
+  post_id: Type.Union([IdSchema, Type.Null()], { description: 'For a comment: the post it belongs to (fetch `/v1/comments/{id}`, or the post\'s thread); null for every other resource' }),
   changed_at: DateTimeSchema
 }, { $id: 'Change', title: 'Change' })
 
@@ -17,7 +18,7 @@ export const ChangeListSchema = Type.Object({
   })
 }, {
   examples: [{
-    data: [{ resource: 'post', id: 42, slug: 'blinken-warns-russia', action: 'upsert', changed_at: '2022-01-21T17:05:00.000Z' }],
+    data: [{ resource: 'post', id: 42, slug: 'blinken-warns-russia', action: 'upsert', post_id: null, changed_at: '2022-01-21T17:05:00.000Z' }],
     meta: { next_cursor: 'WyJjaGFuZ2VzIiwxNjQyNzg0NzAwMDAwLDEyXQ', has_more: false }
   }]
 })

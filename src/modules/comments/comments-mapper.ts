@@ -12,6 +12,7 @@ export function toPublicComment (row: ThreadRow): PublicComment {
     author_name: deleted ? '' : row.authorName,
     author_url: deleted ? null : row.authorUrl,
     content_html: deleted ? '' : row.contentHtml,
+    type: row.type,
     deleted,
     created_at: new Date(row.createdAt).toISOString()
   }

@@ -2,6 +2,7 @@ import { and, desc, eq, getTableColumns, isNotNull, isNull, or, sql, count } fro
 import type { Db } from '../../db/client.js'
 import { comments, posts, type CommentStatus } from '../../db/schema.js'
 import { placeholderOf } from '../../db/placeholders.js'
+import { idList, inIdList } from '../../db/statements.js'
 
 // The key-hash, content hash and import key stay in the database: no reader needs them.
 const { clientHash: _clientHash, contentHash: _contentHash, importKey: _importKey, ...COLUMNS } = getTableColumns(comments)
@@ -37,6 +38,7 @@ export function createCommentsRepository (db: Db) {
     .where(and(eq(comments.postId, ph('postId')), or(eq(comments.status, 'approved'), isNotNull(comments.deletedAt))))
     .orderBy(comments.path).prepare()
   const byId = db.select(COLUMNS).from(comments).where(eq(comments.id, ph('id'))).prepare()
+  const threadRowsOf = db.select({ ...THREAD_COLUMNS }).from(comments).where(inIdList(comments.id, 'ids')).prepare()
   const parentOf = db.select({ id: comments.id, postId: comments.postId, path: comments.path, depth: comments.depth })
     .from(comments).where(eq(comments.id, ph('id'))).prepare()
   const insert = db.insert(comments).values({
@@ -131,6 +133,11 @@ export function createCommentsRepository (db: Db) {
     /** Comments a public reader may see on a post (before hiding orphans), in thread order. */
     publicThread (postId: number): ThreadRow[] {
       return thread.all({ postId })
+    },
+
+    /** The given comments as a public thread reads them (any status), in no particular order. */
+    threadRowsOf (ids: readonly number[]): ThreadRow[] {
+      return ids.length === 0 ? [] : threadRowsOf.all({ ids: idList(ids) })
     },
 
     findById (id: number): CommentRow | undefined {

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import formbody from '@fastify/formbody'
-import rateLimit from '@fastify/rate-limit'
 import { Type } from 'typebox'
 import { IdParamsSchema, PageQuery, listOf, problemResponses, RefParamsSchema } from '../../schemas/common.js'
 import { listPage, pageOf } from '../../lib/pagination.js'
 import { parseRef } from '../../lib/refs.js'
-import { NotFound } from '../../errors.js'
+import { NotFound, RateLimited, withHeaders } from '../../errors.js'
+import { dedupe, validationProblems, type FieldProblem } from '../../lib/field-problems.js'
+import { createWindowLimit } from '../../lib/window-limit.js'
 import { grantsScope } from '../../lib/scopes.js'
 import { postKey } from '../cache-keys.js'
 import { postUrl } from '../posts/posts-mapper.js'
@@ -15,6 +17,7 @@ import type { SiteRepository } from '../site/site-repository.js'
 import type { CommentsRepository } from './comments-repository.js'
 import type { CommentsService } from './comments-service.js'
 import { toPublicComment, visibleThread, toComment, toSubmittedComment, statusForSubmitter } from './comments-mapper.js'
+import type { StoredComment } from './comments-documents-repository.js'
 import { CreateCommentBody, ListCommentsQuery, UpdateCommentBody } from './comments-schemas.js'
 
 export interface CommentsRoutesOptions {
@@ -28,6 +31,13 @@ export interface CommentsRoutesOptions {
   /** Comments one client may post per minute. */
   rateLimit: number
   siteUrl: string
+  /** The read model's stored public comments (comments-documents.ts): a post's thread, or null to read the rows. */
+  documents?: { thread: (postId: number) => StoredComment[] | null }
+}
+
+/** Whether the client prefers an HTML page (a browser's form post) to JSON. */
+function wantsHtml (accept: string | undefined): boolean {
+  return /text\/html/.test(accept ?? '') && !/application\/json/.test(accept ?? '')
 }
 
 /** Public comment threads and submission, and the moderation API. */
@@ -35,14 +45,22 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
   const { repo, service } = opts
   // HTML forms post application/x-www-form-urlencoded; only this module accepts them.
   await app.register(formbody, { bodyLimit: 64 * 1024 })
-  await app.register(rateLimit, {
-    global: false,
-    enableDraftSpec: true,
-    errorResponseBuilder: (_request, context) => Object.assign(
-      new Error(`Too many comments from this client: at most ${context.max} per minute; retry in ${context.after}`),
-      { statusCode: 429, code: 'RATE_LIMITED' }
-    )
-  })
+  // Counts stored submissions only (honeypot hits are stored, as spam), checked after
+  // validation: a reader who fixes a rejected form is never locked out by their own mistakes.
+  const limiter = createWindowLimit(opts.rateLimit, 60_000)
+
+  /** The live post a browser's form was posted to, or undefined for any other request. */
+  function formPost (request: FastifyRequest): { slug: string, id: number } | undefined {
+    const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+    if (!isForm || !wantsHtml(request.headers.accept)) return undefined
+    const ref = parseRef((request.params as { ref?: string }).ref ?? '')
+    const post = ref && opts.postsRepo.findByRef(ref, 'public', Date.now())
+    return post ? { slug: post.slug, id: post.id } : undefined
+  }
+
+  function pageOfPost (post: { slug: string, id: number }): string {
+    return postUrl(opts.siteUrl, post.slug, opts.postsRepo.categoriesOf([post.id])[0]?.slug)
+  }
 
   app.get('/posts/:ref/comments', {
     config: { publicCache: true },
@@ -60,12 +78,22 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
     const post = opts.posts.requireLive(request.params.ref)
     reply.cacheKeys([postKey(post.id)])
     const page = pageOf(request.query)
+    const stored = opts.documents?.thread(post.id) ?? null
+    if (stored !== null) {
+      // Stored public JSON of each comment, put together as text; which ones show follows the
+      // same rule as from the rows.
+      const shown = visibleThread(stored.map((c) => ({ id: c.id, parentId: c.parentId, deletedAt: c.deleted ? 1 : null, json: c.json })))
+      const { meta } = listPage(reply, request.url, { ...page, total: shown.length }, [])
+      const text = `{"data":[${shown.slice(page.offset, page.offset + page.perPage).map((c) => c.json).join(',')}],"meta":${JSON.stringify(meta)}}`
+      // A JSON string is sent as it is (Fastify serializes only objects); the typed reply knows only the object form.
+      return reply.type('application/json; charset=utf-8').send(text as unknown as { data: unknown[], meta: unknown })
+    }
     const thread = visibleThread(repo.publicThread(post.id))
     return listPage(reply, request.url, { ...page, total: thread.length }, thread.slice(page.offset, page.offset + page.perPage).map(toPublicComment))
   })
 
   app.post('/posts/:ref/comments', {
-    config: { public: true, rateLimit: { max: opts.rateLimit, timeWindow: 60_000 } },
+    config: { public: true },
     // Optional fields left empty in an HTML form arrive as "": treat them as absent.
     preValidation: async (request) => {
       const body = request.body as Record<string, unknown> | undefined
@@ -83,30 +111,68 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
         'Answers 201 with the comment and its status as the submitter may know it: `approved` when the site approves every comment ' +
         '(moderation `none`), else `pending` — also when moderation `first_time` approved it because the same name and e-mail have an approved ' +
         'comment (a comment with links always waits), so the answer never tells whether an address has commented before. ' +
-        'A form post from a browser (Accept: text/html) is answered with 303 to the post\'s page on the frontend instead (`?comment=` the same status). ' +
-        'Spam defences: the `website` honeypot, a link limit (site setting), duplicate detection (409), a per-client rate limit (429 with Retry-After and RateLimit headers), length limits, the reply depth limit (422). Comments closed: 403; post not live: 404.',
+        'The 201 carries `Location: /v1/comments/{id}` (publicly readable) only when the comment is already approved. ' +
+        'A form post from a browser (Accept: text/html) is answered with 303 to the post\'s page on the frontend instead (`?comment=` the same status, `#comment-{id}`), ' +
+        'and so is every refusal of such a post (400, 403, 409, 422, 429): 303 to the post\'s page with `comment_error` (the problem `code`), `comment_message` (its detail), ' +
+        '`comment_fields` (the fields at fault, comma-separated) and the fields to fill in again (`author_name`, `author_url`, `content` up to 2,000 characters; never the e-mail), ending `#comment-error`. JSON clients get problem+json. ' +
+        'Spam defences: the `website` honeypot, a link limit (site setting), duplicate detection (409), a per-client rate limit counting stored submissions only ' +
+        '(429 with Retry-After and RateLimit headers; a refused submission does not count), length limits, the reply depth limit (422). Comments closed: 403; post not live: 404.',
       params: RefParamsSchema,
       body: CreateCommentBody,
       consumes: ['application/json', 'application/x-www-form-urlencoded'],
       response: {
         201: Type.Object({ data: Type.Ref('SubmittedComment') }, { description: 'Stored; `status` is `approved` only when the site approves every comment' }),
-        303: Type.Null({ description: 'HTML form posts: see the post page' }),
+        303: Type.Null({ description: 'HTML form posts, stored or refused: see the post page (no body)' }),
         ...problemResponses(400, 403, 404, 409, 413, 415, 422, 429)
       }
+    },
+    // A browser's form post that is refused goes back to the post page with the reason and
+    // what to fill in again; anything else (JSON clients, a post that is not live) falls
+    // through to the problem+json answer of the problem-details plugin.
+    errorHandler: (error: FastifyError & { errors?: FieldProblem[] }, request, reply) => {
+      const status = error.statusCode ?? 500
+      const post = status >= 400 && status < 500 && status !== 404 ? formPost(request) : undefined
+      if (post === undefined) throw error
+      const fields = error.validation ? dedupe(validationProblems(error)) : (error.errors ?? [])
+      const body = (request.body ?? {}) as Record<string, unknown>
+      const keep = new URLSearchParams({ comment_error: error.validation ? 'VALIDATION_FAILED' : (error.code ?? 'BAD_REQUEST'), comment_message: error.message.slice(0, 300) })
+      if (fields.length > 0) keep.set('comment_fields', fields.map((f) => f.path).join(','))
+      for (const name of ['author_name', 'author_url', 'content']) {
+        const value = body[name]
+        if (typeof value === 'string' && value !== '' && value.length <= 2000) keep.set(name, value)
+      }
+      if (typeof body.parent_id === 'number' || typeof body.parent_id === 'string') keep.set('replyto', String(body.parent_id))
+      if (error instanceof Error && 'headers' in error && typeof error.headers === 'object' && error.headers !== null) {
+        const retry = (error.headers as Record<string, string>)['retry-after']
+        if (retry !== undefined) reply.header('retry-after', retry)
+      }
+      void (reply as FastifyReply).code(303).header('cache-control', 'no-store').header('location', `${pageOfPost(post)}?${keep.toString()}#comment-error`).send()
     }
   }, async (request, reply) => {
+    const verdict = limiter.check(request.ip)
+    if (!verdict.allowed) {
+      throw withHeaders(new RateLimited(verdict.limit, verdict.resetSeconds), {
+        'retry-after': String(verdict.resetSeconds),
+        'ratelimit-limit': String(verdict.limit),
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': String(verdict.resetSeconds)
+      })
+    }
     const post = opts.posts.requireLive(request.params.ref)
     const site = opts.site.get()
     const row = service.submit({ id: post.id, open: post.commentStatus === 'open' }, site, { ...request.body, clientAddress: request.ip, userAgent: request.headers['user-agent'] })
+    limiter.hit(request.ip)
+    const after = limiter.check(request.ip)
+    reply.headers({ 'ratelimit-limit': String(after.limit), 'ratelimit-remaining': String(after.allowed ? after.remaining + 1 : 0), 'ratelimit-reset': String(after.resetSeconds) })
     const shown = statusForSubmitter(row, site.commentModeration)
-    const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
-    const wantsHtml = /text\/html/.test(request.headers.accept ?? '') && !/application\/json/.test(request.headers.accept ?? '')
-    if (isForm && wantsHtml) {
-      const primary = opts.postsRepo.categoriesOf([post.id])[0]?.slug
-      return reply.code(303).header('location', `${postUrl(opts.siteUrl, post.slug, primary)}?comment=${shown}#comment-${row.id}`).send(null)
+    const form = formPost(request)
+    if (form !== undefined) {
+      return (reply as FastifyReply).code(303).header('location', `${pageOfPost(form)}?comment=${shown}#comment-${row.id}`).send()
     }
-    reply.code(201).header('location', `/v1/comments/${row.id}`)
-    return { data: toSubmittedComment(row, shown) }
+    // Only an approved comment can be read back by its submitter (GET /v1/comments/{id} is
+    // public for approved comments); a pending one has no URL they may open.
+    if (row.status === 'approved' && shown === 'approved') reply.header('location', `/v1/comments/${row.id}`)
+    return reply.code(201).send({ data: toSubmittedComment(row, shown) })
   })
 
   app.get('/comments', {
@@ -114,7 +180,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
     schema: {
       operationId: 'listComments',
       tags: ['Comments'],
-      summary: 'The moderation queue',
+      summary: 'List comments for moderation',
       description: 'Needs `moderate:comments`. Pending comments, newest first, by default; filter by `status` and `post`. Moderators see the e-mail.',
       querystring: ListCommentsQuery,
       response: { 200: listOf(Type.Ref('Comment')), ...problemResponses(400, 401, 403, 404) }
@@ -139,18 +205,24 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
   })
 
   app.get('/comments/:id', {
-    config: { scope: 'moderate:comments' },
+    config: { publicCache: true },
     schema: {
       operationId: 'getComment',
       tags: ['Comments'],
-      summary: 'Get a comment (moderation)',
+      summary: 'Get a comment',
+      description: 'Public for an approved comment on a live post (the `PublicComment` shape, as in threads), so a change-log mirror can fetch the comment entries it reads. ' +
+        'With `moderate:comments`, any comment in the moderator\'s shape (`Comment`, with e-mail and status). Anything else — pending, spam, trash, a deleted comment, a post that is not live — is a 404 to the public.',
       params: IdParamsSchema,
-      response: { 200: Type.Object({ data: Type.Ref('Comment') }), ...problemResponses(400, 401, 403, 404) }
+      response: { 200: Type.Object({ data: Type.Union([Type.Ref('Comment'), Type.Ref('PublicComment')]) }), ...problemResponses(400, 401, 404) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const row = repo.findById(request.params.id)
-    if (row === undefined) throw new NotFound('Comment', String(request.params.id))
-    return { data: toComment(row) }
+    if (row !== undefined && grantsScope(request.auth?.scopes, 'moderate:comments')) return { data: toComment(row) }
+    const live = row !== undefined && row.status === 'approved' && row.deletedAt === null &&
+      opts.postsRepo.findByRef({ id: row.postId }, 'public', Date.now()) !== undefined
+    if (!live) throw new NotFound('Comment', String(request.params.id))
+    reply.cacheKeys([postKey(row.postId)])
+    return { data: toPublicComment(row) }
   })
 
   app.patch('/comments/:id', {

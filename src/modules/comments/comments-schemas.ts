@@ -9,6 +9,7 @@ export const PublicCommentSchema = Type.Object({
   author_name: Type.String({ description: 'Empty for a deleted comment kept for its replies' }),
   author_url: Type.Union([Type.String(), Type.Null()]),
   content_html: Type.String({ description: 'Escaped text in <p>, links with rel="nofollow ugc"; empty when deleted' }),
+  type: Type.Union([Type.Literal('comment'), Type.Literal('pingback'), Type.Literal('trackback')], { description: 'A reader\'s comment, or a pingback/trackback (imported from WordPress): render them apart' }),
   deleted: Type.Boolean({ description: 'A deleted comment kept as a placeholder so its replies stay in place' }),
   created_at: DateTimeSchema
 }, { $id: 'PublicComment', title: 'PublicComment', description: 'An approved comment as the public sees it: never an e-mail or client address.' })

@@ -1,4 +1,4 @@
-import type { FeedChannel, FeedItem } from '../../lib/feeds.js'
+import { renderFeedItem, type FeedChannel, type FeedItem } from '../../lib/feeds.js'
 import type { FeedData, FeedPost } from './feeds-service.js'
 
 /**
@@ -46,4 +46,15 @@ export function toFeedItem (post: FeedPost): FeedItem {
     source: post.source,
     canonicalUrl: post.canonical_url
   }
+}
+
+/**
+ * A post's item in each feed format, with its full body, as it appears in any feed document
+ * of the site (the read model stores these: posts-documents.ts). `post` is the post as
+ * GET /v1/posts/{ref} shows it.
+ */
+export function feedItemTexts (post: FeedPost, siteUrl: string): { rss: string, atom: string, json: string } {
+  const item = toFeedItem(post)
+  const idBase = idBaseOf(siteUrl)
+  return { rss: renderFeedItem('rss', idBase, item), atom: renderFeedItem('atom', idBase, item), json: renderFeedItem('json', idBase, item) }
 }

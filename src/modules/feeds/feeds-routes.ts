@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { problemResponses } from '../../schemas/common.js'
-import { renderAtom, renderJsonFeed, renderRss } from '../../lib/feeds.js'
+import { feedFrame, renderFeedItem } from '../../lib/feeds.js'
 import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
 import type { FeedData, FeedsService } from './feeds-service.js'
 import { toFeedChannel, toFeedItem } from './feeds-mapper.js'
 import { CONDITIONAL_HELP, EXAMPLES, FeedQuery, FORMATS, URL_HELP, type Format } from './feeds-schemas.js'
-import { POSTS_KEY, SITE_KEY } from '../cache-keys.js'
+import { feedKeys, POSTS_KEY, SITE_KEY } from '../cache-keys.js'
 
 /**
  * The feed's own URL on PUBLIC_API_URL with the filters as the reader sent them (defaults are
@@ -31,10 +31,10 @@ const feedsRoutes: FastifyPluginAsyncTypebox<FeedsRoutesOptions> = async (app, o
 
   function render (format: Format, data: FeedData, self: string): string {
     const channel = toFeedChannel(data, { site: opts.siteUrl, api: opts.apiUrl }, self)
-    const items = data.posts.map((p) => toFeedItem(p))
-    if (format === 'rss') return renderRss(channel, items)
-    if (format === 'atom') return renderAtom(channel, items)
-    return renderJsonFeed(channel, items)
+    // Item by item (the same bytes as rendering the whole tree): stored items as they are.
+    const { head, separator, tail } = feedFrame(format, channel)
+    const items = data.posts.map((p) => data.stored.get(p.id) ?? renderFeedItem(format, channel.idBase, toFeedItem(p)))
+    return head + items.join(separator) + tail
   }
 
   for (const format of ['rss', 'atom', 'json'] as const) {
@@ -59,7 +59,8 @@ const feedsRoutes: FastifyPluginAsyncTypebox<FeedsRoutesOptions> = async (app, o
         }
       }
     }, async (request, reply) => {
-      const data = service.load(request.query)
+      const data = service.load(request.query, Date.now(), format)
+      reply.cacheKeys(feedKeys(data.posts.map((p) => p.id), request.query))
       reply.type(f.mediaType)
       if (data.timedOut) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
       reply.header('last-modified', new Date(data.lastModified).toUTCString())

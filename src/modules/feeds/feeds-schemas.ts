@@ -49,7 +49,7 @@ export const FORMATS: Record<Format, { path: string, operationId: string, summar
   rss: {
     path: '/rss.xml',
     operationId: 'getRssFeed',
-    summary: 'RSS 2.0 feed',
+    summary: 'Get the RSS 2.0 feed',
     mediaType: FEED_MEDIA_TYPES.rss,
     description: 'The newest live posts as RSS 2.0: full sanitized body in `content:encoded`, the excerpt as `description`, `dc:creator`, ' +
       'categories and tags as `category`, a stable `guid` (not a permalink, so it survives slug changes), `atom:link rel="self"`, and the ' +
@@ -58,7 +58,7 @@ export const FORMATS: Record<Format, { path: string, operationId: string, summar
   atom: {
     path: '/atom.xml',
     operationId: 'getAtomFeed',
-    summary: 'Atom 1.0 feed',
+    summary: 'Get the Atom 1.0 feed',
     mediaType: FEED_MEDIA_TYPES.atom,
     description: 'The newest live posts as Atom 1.0: `content type="html"`, `summary`, `author`, `category` terms, stable entry ids, ' +
       '`published` and `updated`, and the original source of a syndicated post as `link rel="via"`.'
@@ -66,7 +66,7 @@ export const FORMATS: Record<Format, { path: string, operationId: string, summar
   json: {
     path: '/feed.json',
     operationId: 'getJsonFeed',
-    summary: 'JSON Feed 1.1',
+    summary: 'Get the JSON Feed 1.1',
     mediaType: FEED_MEDIA_TYPES.json,
     description: 'The newest live posts as JSON Feed 1.1: `content_html`, `summary`, `authors`, `tags` (categories and tags), ' +
       '`date_published`/`date_modified`, `image`, and `external_url` pointing at the original of a syndicated post.'

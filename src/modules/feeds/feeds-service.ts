@@ -4,6 +4,7 @@ import type { ChangesRepository } from '../changes/changes-repository.js'
 import { parseRef, type Ref } from '../../lib/refs.js'
 import { createBudget } from '../../lib/budget.js'
 import type { FeedsRepository } from './feeds-repository.js'
+import type { FeedItemColumn, StoredFeedItem } from '../posts/posts-documents-repository.js'
 
 export interface FeedQuery {
   category?: string
@@ -47,7 +48,12 @@ export interface FeedData {
   lastModified: number
   /** The time budget ran out before the bodies were read: every item carries its excerpt only. */
   timedOut: boolean
+  /** Items (with their body) stored by the read model, by post id: sent as they are. */
+  stored: Map<number, string>
 }
+
+/** Which stored item each format reads. */
+const ITEM_COLUMNS: Record<'rss' | 'atom' | 'json', FeedItemColumn> = { rss: 'rssItem', atom: 'atomEntry', json: 'jsonItem' }
 
 const FEED_FIELDS = 'id,slug,title,excerpt,published_at,updated_at,url,author,categories,tags,featured_image,source,canonical_url'
 
@@ -87,6 +93,8 @@ export function createFeedsService (deps: {
   siteUrl: string
   budgetMs?: number
   bodyBytes?: number
+  /** The read model's stored feed items (posts-documents.ts), of this fingerprint only. */
+  documents?: { repo: { feedItemsOf: (ids: readonly number[], column: FeedItemColumn, fingerprint: string) => Map<number, StoredFeedItem> }, fingerprint: string }
 }) {
   function scopeOf (query: FeedQuery, now: number): { scope: string | null, pageUrl: string } {
     const parts: string[] = []
@@ -114,7 +122,7 @@ export function createFeedsService (deps: {
 
   return {
     /** The newest live posts matching the query; unknown category, tag or author is a NotFound. */
-    load (query: FeedQuery, now = Date.now()): FeedData {
+    load (query: FeedQuery, now = Date.now(), format?: 'rss' | 'atom' | 'json'): FeedData {
       const budget = createBudget(deps.budgetMs ?? Infinity)
       const list = deps.posts.list({
         category: query.category,
@@ -129,7 +137,16 @@ export function createFeedsService (deps: {
       // skipped altogether when the listing already used up the time budget.
       const ids = posts.map((p) => p.id)
       const timedOut = budget.exhausted()
-      const bodies = timedOut ? new Map<number, string>() : deps.feeds.bodies(chooseBodies(ids, deps.feeds.bodySizes(ids), deps.bodyBytes))
+      const chosen = timedOut ? [] : chooseBodies(ids, deps.feeds.bodySizes(ids), deps.bodyBytes)
+      // An item whose body goes in is taken whole from the read model when stored: its body is
+      // then neither read nor escaped again. The others are built from the rows.
+      const stored = new Map<number, string>()
+      if (deps.documents !== undefined && format !== undefined) {
+        for (const [id, item] of deps.documents.repo.feedItemsOf(chosen, ITEM_COLUMNS[format], deps.documents.fingerprint)) {
+          if (item.text !== '') stored.set(id, item.text)
+        }
+      }
+      const bodies = deps.feeds.bodies(chosen.filter((id) => !stored.has(id)))
       for (const p of posts) p.content_html = bodies.get(p.id) ?? null
       const site = deps.site.get()
       let lastModified = Math.max(site.updatedAt, deps.changes.lastChangedAt(now) ?? 0)
@@ -141,7 +158,8 @@ export function createFeedsService (deps: {
         ...scopeOf(query, now),
         posts,
         lastModified,
-        timedOut
+        timedOut,
+        stored
       }
     }
   }

@@ -9,7 +9,7 @@ const StatusSchema = Type.Object({ status: Type.String({ examples: ['ok'] }) })
 /** GET /health (the process answers) and GET /ready (the database answers too). */
 const healthRoutes: FastifyPluginAsyncTypebox<{ repo: HealthRepository }> = async (app, { repo }) => {
   app.get('/health', {
-    schema: { operationId: 'getHealth', tags: ['Health'], summary: 'Liveness: the process is up', response: { 200: StatusSchema } }
+    schema: { operationId: 'getHealth', tags: ['Health'], summary: 'Check liveness: the process is up', response: { 200: StatusSchema } }
   }, async (_request, reply) => {
     reply.header('cache-control', 'no-store')
     return { status: 'ok' }
@@ -18,7 +18,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ repo: HealthRepository }> = asyn
     schema: {
       operationId: 'getReady',
       tags: ['Health'],
-      summary: 'Readiness: the database answers',
+      summary: 'Check readiness: the database answers',
       response: { 200: StatusSchema, ...problemResponses(503) }
     }
   }, async (request, reply) => {

@@ -5,6 +5,7 @@ import { contentHash } from '../comments/comments-service.js'
 import type { ImportContext, ItemTx } from './imports-context.js'
 import type { ImportComment, ImportPost } from './imports-items.js'
 import type { ImportedCommentFields } from './imports-repository.js'
+import { droppedConstructs } from './imports-dropped.js'
 import { clip, COMMENT_MAX, commentHtml, emailOrNull, httpUrl, mapCommentStatus, mapCommentType, plain } from './imports-values.js'
 
 function reasonOf (err: unknown): string {
@@ -24,7 +25,7 @@ function sameComment (old: ImportedCommentFields, next: ImportedCommentFields): 
  * one; one that fails is skipped alone. A comment deleted here after the last import stays
  * deleted.
  */
-export function createCommentImporter ({ repo, report }: ImportContext, comments: Pick<CommentsRepository, 'insert' | 'recount'>) {
+export function createCommentImporter ({ repo, report, iframeHosts }: ImportContext, comments: Pick<CommentsRepository, 'insert' | 'recount'>) {
   const hmacKey = repo.clientHashKey()
 
   function clientHash (address: string | null | undefined): string | null {
@@ -45,12 +46,13 @@ export function createCommentImporter ({ repo, report }: ImportContext, comments
       return undefined
     }
     if (c.content.length > COMMENT_MAX) report.warn(`${ref}: the comment has ${c.content.length} characters; cut to ${COMMENT_MAX}, the most a comment may have`)
-    const html = commentHtml(clip(c.content, COMMENT_MAX))
-    const text = htmlToText(html)
+    const { html, before } = commentHtml(clip(c.content, COMMENT_MAX), { iframeHosts, formatted: c.formatted })
+    const text = c.text ?? htmlToText(html)
     if (text === '') {
       report.skip('comment', ref, 'no text')
       return undefined
     }
+    report.lost(ref, droppedConstructs(before, html))
     const key = `${post.key}:${c.id}`
     const existing = repo.commentByImportKey(key)
     const fields: ImportedCommentFields = {

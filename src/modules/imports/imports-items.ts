@@ -20,15 +20,24 @@ export interface ImportComment {
   approved: string
   /** wp:comment_type: '', comment, pingback, trackback. */
   type: string
+  /** `content` is HTML already (our own export), not WordPress's text to be given paragraphs. */
+  formatted?: boolean
+  /** The comment's text as its author typed it, when the file keeps it (our own export). */
+  text?: string
 }
 export interface ImportPost {
   /** import_key: identity across re-imports. */
   key: string
+  /**
+   * Keys an earlier version of the importer may have given the same item: a post found under
+   * one of them is re-keyed to `key` instead of being created again.
+   */
+  legacyKeys?: string[]
   /** How the summary names the item. */
   ref: string
   title: string
   slug?: string
-  status: 'draft' | 'scheduled' | 'published'
+  status: 'draft' | 'scheduled' | 'published' | 'archived'
   publishedAt: number | null
   /** Body HTML before sanitizing (already given paragraphs and shortcodes rendered). */
   contentHtml: string
@@ -44,4 +53,14 @@ export interface ImportPost {
   source?: { url: string, name: string } | null
   canonicalUrl?: string | null
   comments?: ImportComment[]
+  /** The post's address on the old site, for the redirect map; undefined leaves it as it is. */
+  legacyUrl?: string | null
+  /** What the reader itself left out of the body (shortcodes, embeds it could not frame), for the summary. */
+  lost?: Array<{ what: string, n: number }>
+  /** A feed subscription's settings: the author to credit instead of `author`, and terms added to the named ones (ids that exist). */
+  authorId?: number
+  categoryIds?: number[]
+  tagIds?: number[]
+  /** A post that exists is changed only while it is still a draft (an editor's published copy is left alone). */
+  updateOnlyDrafts?: boolean
 }

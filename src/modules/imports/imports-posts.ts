@@ -1,5 +1,8 @@
 import type { Emit } from '../../db/write.js'
 import { sanitizePostHtml } from '../../lib/sanitize.js'
+import { moreMarkerAt } from '../../lib/page-markers.js'
+import { legacyPath } from '../../lib/legacy-url.js'
+import { droppedConstructs } from './imports-dropped.js'
 import { makeExcerpt } from '../../lib/text.js'
 import { uniqueSlug } from '../../lib/slugify.js'
 import type { PostInput } from '../posts/posts-write-service.js'
@@ -56,6 +59,12 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
     }
     keysThisRun.add(p.key)
     const body = clipBody(p.ref, p.contentHtml)
+    // Sanitized here as the write service will, to tell what it drops and where a teaser ends.
+    const content = sanitizePostHtml(body, { iframeHosts })
+    const lost = [...(p.lost ?? []), ...droppedConstructs(body, content)]
+    const more = moreMarkerAt(content)
+    // WordPress's teaser: without an excerpt of its own, a post with <!--more--> is summed up by what precedes it.
+    const teaser = more > 0 ? plain(content.slice(0, more), 2000) || null : null
     let featured = p.featuredImage
     let waitFor: string | undefined
     if (p.thumbnailId !== undefined) {
@@ -64,15 +73,26 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
       else waitFor = p.thumbnailId
     }
     const result = item('post', p.ref, (tx) => {
-      const authorId = authors.idOf(p.author, false, tx)
-      const categoryIds = [...new Set(p.categories.map((c) => terms.idOf('categories', c, false, tx)))]
-      const tagIds = [...new Set(p.tags.map((t) => terms.idOf('tags', t, false, tx)))]
+      let existing = repo.postByImportKey(p.key)
+      for (const old of existing === undefined ? (p.legacyKeys ?? []) : []) {
+        existing = repo.postByImportKey(old)
+        if (existing === undefined) continue
+        // Keyed the old way by an earlier import: the same item, under its new key from now on.
+        repo.setImportKey(existing.id, p.key)
+        break
+      }
+      if (existing !== undefined && p.updateOnlyDrafts === true && existing.status !== 'draft') {
+        tx.count('posts', 'unchanged')
+        return { postId: existing.id, outcome: 'unchanged' as Outcome }
+      }
+      const authorId = p.authorId ?? authors.idOf(p.author, false, tx)
+      const categoryIds = [...new Set([...(p.categoryIds ?? []), ...p.categories.map((c) => terms.idOf('categories', c, false, tx))])]
+      const tagIds = [...new Set([...(p.tagIds ?? []), ...p.tags.map((t) => terms.idOf('tags', t, false, tx))])]
       const title = plain(p.title, 300) || '(untitled)'
-      const existing = repo.postByImportKey(p.key)
       const candidate = importSlug(p.slug, title, 'post')
       const input: PostInput = {
         title,
-        excerpt: p.excerpt?.trim() ? plain(p.excerpt, 2000) || null : null,
+        excerpt: (p.excerpt?.trim() ? plain(p.excerpt, 2000) || null : null) ?? teaser,
         content_html: body,
         status: p.status,
         published_at: p.publishedAt === null ? null : new Date(p.publishedAt).toISOString(),
@@ -99,7 +119,6 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
         // Keep an earlier slug when the file's slug is taken by another post: renaming to
         // slug-2 on every run would break links.
         if (existing.slug !== candidate && !repo.postSlugTaken(candidate, existing.id)) input.slug = candidate
-        const content = sanitizePostHtml(body, { iframeHosts })
         const excerpt = input.excerpt ?? makeExcerpt(content)
         const publishedAt = p.publishedAt ?? (input.status === 'published' && existing.status === 'published' ? existing.publishedAt : null)
         const stored = input.status === 'scheduled' ? 'published' : input.status
@@ -120,11 +139,21 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
         }
       }
       tx.count('posts', outcome)
+      let legacyChanged = false
+      if (p.legacyUrl !== undefined) {
+        const path = p.legacyUrl === null ? null : legacyPath(p.legacyUrl)
+        const url = path === null ? null : p.legacyUrl
+        legacyChanged = repo.legacyUrlOf(postId) !== url
+        if (legacyChanged) repo.setLegacyUrl(postId, url, path)
+      }
       const approvedChanged = comments.importAll(postId, p, tx)
-      if (approvedChanged && outcome === 'unchanged') parts.touchPosts(tx.emit, [postId])
+      // The post reads differently (its comment count, its legacy_url) though its row did not change.
+      if ((approvedChanged || legacyChanged) && outcome === 'unchanged') parts.touchPosts(tx.emit, [postId])
       return { postId, outcome }
     })
-    if (result !== undefined && waitFor !== undefined) images.later(result.postId, p.ref, waitFor, result.outcome)
+    if (result === undefined) return
+    report.lost(p.ref, lost)
+    if (waitFor !== undefined) images.later(result.postId, p.ref, waitFor, result.outcome)
   }
 
   return { clipBody, post }

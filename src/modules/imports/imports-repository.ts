@@ -1,7 +1,8 @@
 import { and, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { clientHashKey } from '../../db/client-hash-key.js'
-import { authors, categories, comments, postCategories, posts, postTags, tags } from '../../db/schema.js'
+import { placeholderOf } from '../../db/placeholders.js'
+import { authors, categories, comments, legacyUrls, postCategories, posts, postTags, tags } from '../../db/schema.js'
 
 const p = sql.placeholder
 
@@ -56,6 +57,11 @@ export function createImportsRepository (db: Db) {
     createdAt: comments.createdAt,
     deletedAt: comments.deletedAt
   }).from(comments).where(eq(comments.importKey, p('key'))).prepare()
+  const setImportKey = db.update(posts).set({ importKey: placeholderOf(posts.importKey, 'key') }).where(eq(posts.id, p('id'))).prepare()
+  const legacyUrlOf = db.select({ url: legacyUrls.url }).from(legacyUrls).where(eq(legacyUrls.postId, p('postId'))).prepare()
+  const setLegacyUrl = db.insert(legacyUrls).values({ postId: p('postId'), url: p('url'), path: p('path') })
+    .onConflictDoUpdate({ target: legacyUrls.postId, set: { url: sql`excluded.url`, path: sql`excluded.path` } }).prepare()
+  const clearLegacyUrl = db.delete(legacyUrls).where(eq(legacyUrls.postId, p('postId'))).prepare()
   const featuredImage = db.select({ url: posts.featuredImageUrl, alt: posts.featuredImageAlt }).from(posts).where(eq(posts.id, p('id'))).prepare()
 
   return {
@@ -68,10 +74,20 @@ export function createImportsRepository (db: Db) {
     categoryIdsOf: (postId: number) => categoryIdsOf.all({ postId }).map((row) => row.id),
     tagIdsOf: (postId: number) => tagIdsOf.all({ postId }).map((row) => row.id),
     commentByImportKey: (key: string) => commentByKey.get({ key }),
+    /** Gives a post the import key of the current scheme (nothing public changes). */
+    setImportKey (id: number, key: string): void {
+      setImportKey.run({ id, key })
+    },
     /** Replaces what an import owns of a comment; its place in the thread never moves. */
     updateComment (id: number, fields: ImportedCommentFields & { contentHash: string, updatedAt: number }): void {
       // Rare (a comment changed at the source since the last run): built per call.
       db.update(comments).set(fields).where(eq(comments.id, id)).run()
+    },
+    legacyUrlOf: (postId: number): string | null => legacyUrlOf.get({ postId })?.url ?? null,
+    /** Sets (or with null removes) the post's address on the old site. */
+    setLegacyUrl (postId: number, url: string | null, path: string | null): void {
+      if (url === null || path === null) clearLegacyUrl.run({ postId })
+      else setLegacyUrl.run({ postId, url, path })
     },
     featuredImageOf: (postId: number) => featuredImage.get({ id: postId }),
     /**

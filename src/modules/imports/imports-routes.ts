@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import multipart from '@fastify/multipart'
 import { Type, type Static } from 'typebox'
 import { IdParamsSchema, listOf, problemResponses } from '../../schemas/common.js'
-import { BodyTooLarge, ImportFinished, NotFound, UnreadableImport, UnsupportedMediaType, withHeaders } from '../../errors.js'
+import { BodyTooLarge, FieldError, ImportFinished, NotFound, UnreadableImport, UnsupportedMediaType, withHeaders } from '../../errors.js'
 import { listPage, pageOf } from '../../lib/pagination.js'
 import { MAX_PREFER_WAIT, preferredWait } from '../../lib/prefer.js'
 import { FEED_MAX_BYTES, FEED_MEDIA_TYPES, WXR_MEDIA_TYPES, fetchFeed } from './imports-service.js'
@@ -31,6 +32,31 @@ export interface ImportsRoutesOptions {
 }
 
 const tags = ['Imports']
+
+const MULTIPART = 'multipart/form-data'
+
+/** A multipart body's documentation: one file part (`curl -F file=@export.xml`). */
+const MultipartUpload = (description: string) => ({
+  schema: {
+    type: 'object',
+    required: ['file'],
+    properties: { file: { type: 'string', format: 'binary', description } }
+  }
+})
+
+/**
+ * The file part of a multipart upload, spooled like a raw body: the first file part, whatever
+ * its field name; other fields are ignored. Nothing is buffered in memory.
+ */
+async function spoolUpload (request: FastifyRequest, max: number, what: string, limitName: string): Promise<{ file: string, bytes: number, mimetype: string }> {
+  // One byte over the limit reaches spoolStream, which refuses it as it would a raw body.
+  const part = await request.file({ limits: { fileSize: max + 1, files: 1, fields: 20, fieldSize: 4096, parts: 40 } })
+  if (part === undefined) {
+    throw new FieldError([{ in: 'body', path: '/file', message: 'the multipart body has no file part: send the file as a part, e.g. curl -F file=@export.xml' }])
+  }
+  const spooled = await spoolStream(part.file, max, what, limitName)
+  return { ...spooled, mimetype: part.mimetype }
+}
 
 const JOB_HELP = 'The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), ' +
   'then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for ' +
@@ -76,6 +102,8 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
   await app.register(async (wxr) => {
     // The raw request stream is the body: the handler reads it after auth has passed.
     wxr.addContentTypeParser(WXR_MEDIA_TYPES, (_request, payload, done) => { done(null, payload) })
+    // Form uploads (curl -F, an HTML file input) are read part by part by the handler.
+    await wxr.register(multipart)
 
     wxr.post('/wxr', {
       config: { scope: 'write:content' },
@@ -86,22 +114,35 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
         tags,
         summary: 'Import a WordPress export (WXR)',
         description: 'Needs `write:content`. Send the file from WordPress → Tools → Export as the body (`application/xml` or `text/xml`, ' +
-          `up to ${Math.round(opts.wxrMaxBytes / 1048576)} MB, IMPORT_MAX_BYTES; WXR 1.0–1.2). ${JOB_HELP} Authors, the category tree, tags, ` +
+          `up to ${Math.round(opts.wxrMaxBytes / 1048576)} MB, IMPORT_MAX_BYTES; WXR 1.0–1.2), or upload it as a form ` +
+          `(\`multipart/form-data\` with one file part: \`curl -F file=@export.xml\`). ${JOB_HELP} Authors, the category tree, tags, ` +
           'posts and their comment threads are imported; pages, menus and other post types are counted under `ignored`, attachments serve ' +
           'as featured images. Every item is its own transaction: a bad item is listed under `skipped` with the reason and the rest goes on. ' +
           'Importing the same file again updates what changed and never duplicates (posts are keyed by their WordPress guid, comments by ' +
-          'their id). A file broken part-way keeps what was read before the break, with a warning.',
-        consumes: WXR_MEDIA_TYPES,
+          'their id). A file broken part-way keeps what was read before the break, with a warning. Markup that could not be kept (shortcodes, ' +
+          'scripts, attributes outside the allowlist, players from hosts IFRAME_HOSTS does not name) is listed per item in `warnings`, with the ' +
+          'totals last; `<!--more-->` sets the excerpt and stays, with `<!--nextpage-->`, in the body; each post keeps its old address for ' +
+          '`GET /v1/redirects`.',
+        consumes: [...WXR_MEDIA_TYPES, MULTIPART],
         querystring: Type.Object({}, { additionalProperties: false }),
         headers: PreferHeaders,
-        body: { content: Object.fromEntries(WXR_MEDIA_TYPES.map((t) => [t, XmlDocument('A WordPress eXtended RSS export')])) } as never,
+        body: {
+          content: {
+            ...Object.fromEntries(WXR_MEDIA_TYPES.map((t) => [t, XmlDocument('A WordPress eXtended RSS export')])),
+            [MULTIPART]: MultipartUpload('The WordPress export file')
+          }
+        } as never,
         response: { 200: ImportFinishedResponse, 202: ImportAccepted, ...problemResponses(400, 401, 403, 413, 415, 422) }
       }
     }, async (request, reply) => {
+      if (request.isMultipart()) {
+        const upload = await spoolUpload(request, opts.wxrMaxBytes, 'The export', 'IMPORT_MAX_BYTES')
+        return await answer(request, reply, { kind: 'wxr', source: 'upload', file: upload.file, spooled: true, bytes: upload.bytes })
+      }
       // Content types parsed elsewhere in the app (JSON, text) arrive here already parsed.
       const stream = request.body as Readable | undefined
       if (stream === undefined || stream === null || typeof (stream as Readable).pipe !== 'function') {
-        throw new UnsupportedMediaType(WXR_MEDIA_TYPES, request.headers['content-type'])
+        throw new UnsupportedMediaType([...WXR_MEDIA_TYPES, MULTIPART], request.headers['content-type'])
       }
       const declared = Number(request.headers['content-length'])
       if (Number.isFinite(declared) && declared > opts.wxrMaxBytes) {
@@ -114,6 +155,7 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
 
   await app.register(async (feed) => {
     feed.addContentTypeParser(FEED_MEDIA_TYPES, (_request, payload, done) => { done(null, payload) })
+    await feed.register(multipart)
 
     feed.post('/feed', {
       config: { scope: 'write:content' },
@@ -126,21 +168,35 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
         description: 'Needs `write:content`. Either `{ "url": "…", "status": "draft" }` as JSON — the feed is fetched first (10 s, ' +
           `${FEED_MAX_BYTES / 1048576} MB, 3 redirects; loopback and private networks refused unless ALLOW_PRIVATE_TARGETS, a refusal is a 422) — or ` +
           'the feed itself as the body (RSS 0.9x/2.0, RDF, Atom 1.0 as XML; JSON Feed 1.0/1.1 as `application/feed+json`; up to ' +
-          `${FEED_MAX_BYTES / 1048576} MB) with \`?status=\` and \`?source_url=\`. ${JOB_HELP} Each item becomes a post with \`source\` and ` +
+          `${FEED_MAX_BYTES / 1048576} MB) with \`?status=\` and \`?source_url=\`, or uploaded as a form (\`multipart/form-data\`, one file part: ` +
+          `\`curl -F file=@feed.xml\`; the part's type, if it names one, helps read its encoding). ${JOB_HELP} Each item becomes a post with \`source\` and ` +
           '`canonical_url` pointing at the original, `draft` unless told otherwise, credited to an author named after the feed unless the item ' +
-          'names one. Re-importing updates instead of duplicating (items are keyed by the feed and their id or link).',
+          'names one. Re-importing updates instead of duplicating (items are keyed by their id, else their link — not by where the feed came from — so a file and its URL update the same posts).',
         querystring: ImportFeedQuery,
         headers: PreferHeaders,
         body: {
           content: {
             'application/json': { schema: ImportFeedBody },
-            ...Object.fromEntries(FEED_MEDIA_TYPES.map((t) => [t, XmlDocument('The feed document')]))
+            ...Object.fromEntries(FEED_MEDIA_TYPES.map((t) => [t, XmlDocument('The feed document')])),
+            [MULTIPART]: MultipartUpload('The feed document')
           }
         } as never,
         response: { 200: ImportFinishedResponse, 202: ImportAccepted, ...problemResponses(400, 401, 403, 413, 415, 422) }
       }
     }, async (request, reply) => {
       const query = request.query as Static<typeof ImportFeedQuery>
+      if (request.isMultipart()) {
+        const upload = await spoolUpload(request, FEED_MAX_BYTES, 'The feed', `${FEED_MAX_BYTES / 1048576} MB`)
+        return await answer(request, reply, {
+          kind: 'feed',
+          source: query.source_url ?? 'upload',
+          file: upload.file,
+          spooled: true,
+          bytes: upload.bytes,
+          // curl and browsers send application/octet-stream for a type they cannot tell: the reader sniffs then.
+          feed: { contentType: upload.mimetype === 'application/octet-stream' ? undefined : upload.mimetype, sourceUrl: query.source_url, status: query.status ?? 'draft' }
+        })
+      }
       const body = request.body as Readable | { url: string, status?: 'draft' | 'published' }
       if (typeof (body as Readable).pipe === 'function') {
         const spooled = await spoolStream(body as Readable, FEED_MAX_BYTES, 'The feed', `${FEED_MAX_BYTES / 1048576} MB`)

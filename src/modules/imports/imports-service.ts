@@ -4,6 +4,7 @@ import { safeRequest, TargetError } from '../../lib/safe-http.js'
 import type { ImportTarget } from './imports-context.js'
 import { importWxrStream, type ImportStep } from './imports-wxr.js'
 import type { ImportSummary } from './imports-schemas.js'
+import type { FeedSubscription } from './imports-feed.js'
 
 /** Media types the WXR route reads as a stream (WXR is an RSS 2.0 document). */
 export const WXR_MEDIA_TYPES = ['application/xml', 'text/xml', 'application/rss+xml']
@@ -51,6 +52,8 @@ export interface FeedImportOptions {
   /** Where it was found after redirects. */
   finalUrl?: string
   status: 'draft' | 'published'
+  /** A feed subscription's settings (the sources module). */
+  subscription?: FeedSubscription
 }
 
 /**

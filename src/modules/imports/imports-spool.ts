@@ -22,6 +22,12 @@ async function spoolFile (): Promise<string> {
  */
 export async function spoolStream (source: Readable, max: number, what: string, limitName: string): Promise<{ file: string, bytes: number }> {
   const file = await spoolFile()
+  // The source may have failed while the file was being made (a multipart part cut short
+  // errors at once): no event will come any more.
+  if (source.errored !== null || (source.destroyed && !source.readableEnded)) {
+    removeSpool(file)
+    throw new BodyCutOff(what)
+  }
   const out = createWriteStream(file, { flags: 'wx', mode: 0o600 })
   let bytes = 0
   try {
@@ -55,7 +61,9 @@ export async function spoolStream (source: Readable, max: number, what: string, 
       })
       // A client that goes away mid-upload is its own mistake, not the server's.
       const cutOff = () => fail(new BodyCutOff(what))
-      source.once('error', cutOff)
+      // `on`, not `once`: a multipart file part cut short errors twice (the part, then the form),
+      // and an 'error' with no listener left would be thrown.
+      source.on('error', cutOff)
       source.once('close', cutOff)
       out.once('error', fail)
     })

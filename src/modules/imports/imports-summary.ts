@@ -1,4 +1,5 @@
 import type { ImportSummary } from './imports-schemas.js'
+import { describeDropped, type Dropped } from './imports-dropped.js'
 
 // The summary an import builds as it goes: what it created, updated and left unchanged,
 // what it ignored by design, skipped (with the reason) and warned about.
@@ -23,11 +24,20 @@ export function createSummaryRecorder (format: string) {
   const summary = emptySummary(format)
   let droppedSkips = 0
   let droppedWarnings = 0
+  // Everything any item lost in sanitizing or formatting, by kind, for the closing total.
+  const lost = new Map<string, number>()
+  const warn = (message: string): void => {
+    if (summary.warnings.length < MAX_LISTED) summary.warnings.push(message)
+    else droppedWarnings++
+  }
   return {
     summary,
-    warn (message: string): void {
-      if (summary.warnings.length < MAX_LISTED) summary.warnings.push(message)
-      else droppedWarnings++
+    warn,
+    /** Markup an item lost (sanitizing, shortcodes, embeds): one warning naming it, and the total. */
+    lost (ref: string, list: Dropped[]): void {
+      if (list.length === 0) return
+      warn(`${ref}: not kept: ${describeDropped(list)}`)
+      for (const d of list) lost.set(d.what, (lost.get(d.what) ?? 0) + d.n)
     },
     skip (kind: string, ref: string, reason: string): void {
       if (summary.skipped.length < MAX_LISTED) summary.skipped.push({ kind, ref, reason })
@@ -44,6 +54,10 @@ export function createSummaryRecorder (format: string) {
     },
     /** The summary once the run is over, saying how much was not listed. */
     close (): ImportSummary {
+      if (lost.size > 0) {
+        const total = [...lost].sort((x, y) => y[1] - x[1]).map(([what, n]) => ({ what, n }))
+        summary.warnings.push(`in all, not kept: ${describeDropped(total)}`)
+      }
       if (droppedSkips > 0) summary.warnings.push(`${droppedSkips} more skipped items are not listed`)
       if (droppedWarnings > 0) summary.warnings.push(`${droppedWarnings} more warnings are not listed`)
       return summary

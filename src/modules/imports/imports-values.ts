@@ -1,6 +1,7 @@
 import { isValidSlug, slugify } from '../../lib/slugify.js'
 import { sanitizeHtml } from '../../lib/lazy.js'
 import { wpautop } from '../../lib/wpautop.js'
+import { sanitizePostHtml } from '../../lib/sanitize.js'
 import { htmlToText } from '../../lib/text.js'
 import { CreatePostBody } from '../posts/posts-schemas.js'
 import { CreateCommentBody } from '../comments/comments-schemas.js'
@@ -83,26 +84,27 @@ export function mapCommentType (type: string): 'comment' | 'pingback' | 'trackba
   return undefined
 }
 
-const COMMENT_TAGS = ['p', 'br', 'a', 'strong', 'b', 'em', 'i', 'u', 's', 'del', 'strike', 'code', 'pre', 'blockquote', 'q', 'cite', 'abbr', 'ul', 'ol', 'li']
-
 /**
  * A WordPress comment's stored text as safe HTML. WordPress keeps comments as lightly
  * filtered HTML (kses allows links, emphasis, quotes, code) and adds paragraphs on display,
  * so escaping them as plain text would show readers literal tags: instead the paragraphs are
- * added the same way and the result is cut down to the tags a comment may carry, with every
- * link made `rel="nofollow ugc"` like a native comment's.
+ * added the same way (unless `formatted`: our own export's comments are HTML already) and the
+ * result goes through the allowlist of post bodies (src/lib/sanitize.ts), with every link made
+ * `rel="nofollow ugc"` like a native comment's. Returns the HTML before sanitizing too, so
+ * what the allowlist dropped can be told.
  */
-export function commentHtml (raw: string): string {
-  return sanitizeHtml(wpautop(raw), {
-    allowedTags: COMMENT_TAGS,
-    allowedAttributes: { a: ['href', 'rel'], abbr: ['title'], q: ['cite'], blockquote: ['cite'] },
-    allowedSchemes: ['http', 'https', 'mailto'],
-    allowedSchemesAppliedToAttributes: ['href', 'cite'],
-    allowProtocolRelative: false,
-    transformTags: { a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'nofollow ugc' } }) },
-    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'svg', 'math', 'template', 'iframe', 'object', 'embed'],
-    disallowedTagsMode: 'discard'
-  }).trim()
+export function commentHtml (raw: string, opts: { iframeHosts: string[], formatted?: boolean }): { html: string, before: string } {
+  const before = opts.formatted === true ? raw : wpautop(raw)
+  const safe = sanitizePostHtml(before, { iframeHosts: opts.iframeHosts })
+  // Only rel changes: the HTML is already sanitized, so every tag and attribute may stay.
+  if (!safe.includes('<a')) return { html: safe.trim(), before }
+  const html = sanitizeHtml(safe, {
+    allowedTags: false,
+    allowedAttributes: false,
+    allowVulnerableTags: true,
+    transformTags: { a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'nofollow ugc' } }) }
+  })
+  return { html: html.trim(), before }
 }
 
 /** An http(s) URL as given, or null for anything else (javascript:, relative, junk). */

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream'
 import { UnreadableImport } from '../../errors.js'
 import { readWxr, WxrError, type WxrEvent } from '../../lib/wxr.js'
-import { renderShortcodes, wpautop } from '../../lib/wpautop.js'
+import { autoEmbed, embedHtml, renderShortcodes, videoEmbed, wpautop } from '../../lib/wpautop.js'
+import { httpUrl } from './imports-values.js'
 import { createImportSession, type ImportComment, type ImportSession, type ImportTarget } from './imports-session.js'
 import { mapPostStatus } from './imports-values.js'
 import type { ImportSummary } from './imports-schemas.js'
@@ -21,7 +22,57 @@ function meta (item: WxrItem, key: string): string | undefined {
 // WordPress keeps a draft's last-saved time in post_date: it is not a publication date.
 const UNDATED = new Set(['draft', 'pending', 'auto-draft'])
 
-function importPost (session: ImportSession, item: WxrItem, siteUrl: string, now: number, guids: Set<string>): void {
+/** What the channel says about the file: where the site was, and whether we wrote it (our export). */
+export interface WxrSite {
+  /** The channel's link (the old site's address). */
+  siteUrl: string
+  /** wp:base_blog_url, else the channel's link: where the old permalinks lived. */
+  blogUrl: string
+  /** Written by Broadsheet's own export: bodies are final HTML, not WordPress text to format. */
+  ours: boolean
+  iframeHosts: string[]
+}
+
+/** What Broadsheet's export writes as the channel's generator (export-wxr.ts). */
+export const BROADSHEET_GENERATOR = /^https:\/\/broadsheet\.dev\/\?v=/
+
+/**
+ * The old address of an item: its <link> when that is an absolute URL (WordPress writes the
+ * permalink there), else the post name under the blog's address (WordPress's "post name"
+ * permalinks), else nothing.
+ */
+export function legacyUrlOf (item: Pick<WxrItem, 'link' | 'slug'>, blogUrl: string): string | null {
+  const link = httpUrl(item.link)
+  if (link !== null) return link
+  const base = httpUrl(blogUrl)
+  if (base === null || item.slug === null || item.slug === '') return null
+  return `${base.replace(/\/+$/, '')}/${item.slug}/`
+}
+
+/**
+ * A WordPress body as the HTML WordPress showed: videos alone on their line (and [embed],
+ * [youtube] shortcodes) become players from hosts IFRAME_HOSTS allows, else links; paragraphs;
+ * shortcodes rendered. What could not be kept is added to `lost`.
+ */
+function formatBody (raw: string, site: WxrSite, lost: Map<string, number>): string {
+  const note = (what: string) => lost.set(what, (lost.get(what) ?? 0) + 1)
+  const hosts = new Set(site.iframeHosts.map((h) => h.toLowerCase()))
+  const embed = (url: string): string | null => {
+    const video = videoEmbed(url)
+    if (video === null) return null
+    // The importer makes iframes only from hosts the sanitizer keeps: anything else would be
+    // dropped there, leaving nothing of the video.
+    const allowed = hosts.has(video.host)
+    if (!allowed) note(`${video.provider} player (kept as a link: ${video.host} is not in IFRAME_HOSTS)`)
+    return embedHtml(video, allowed)
+  }
+  // WordPress splits pages at <!--nextpage--> before giving them paragraphs, and a teaser ends at
+  // <!--more-->: both stand between paragraphs, never inside one.
+  const marked = raw.replace(/[ \t]*\n?[ \t]*(<!--(?:more|nextpage)(?:\s[^<>]*?)?\s*-->)[ \t]*\n?/gi, '\n\n$1\n\n')
+  return renderShortcodes(wpautop(autoEmbed(marked, embed)), { embed, onDrop: (name) => note(`[${name}] shortcode`) })
+}
+
+function importPost (session: ImportSession, item: WxrItem, site: WxrSite, now: number, guids: Set<string>): void {
   const ref = `wp:${item.wpId}`
   if (item.postType === 'attachment') {
     session.attachment(String(item.wpId), { url: item.attachmentUrl ?? item.guid ?? '', alt: meta(item, '_wp_attachment_image_alt') ?? '' })
@@ -31,8 +82,11 @@ function importPost (session: ImportSession, item: WxrItem, siteUrl: string, now
     session.ignore(item.postType)
     return
   }
-  const publishedAt = UNDATED.has(item.wpStatus) ? null : (item.postDate?.getTime() ?? null)
-  const mapped = mapPostStatus(item.wpStatus || 'draft', publishedAt, now)
+  // Our own export writes a draft's date only when it has one.
+  const publishedAt = UNDATED.has(item.wpStatus) && !site.ours ? null : (item.postDate?.getTime() ?? null)
+  // Our export writes archived posts as private (WordPress has no archive), and says so here.
+  const archived = meta(item, '_broadsheet_status') === 'archived' && item.wpStatus === 'private'
+  const mapped = archived ? { status: 'archived' as const } : mapPostStatus(item.wpStatus || 'draft', publishedAt, now)
   if ('skip' in mapped) {
     session.skip('post', ref, mapped.skip)
     return
@@ -48,10 +102,12 @@ function importPost (session: ImportSession, item: WxrItem, siteUrl: string, now
     date: c.date.getTime() > 0 ? c.date.getTime() : null,
     content: c.content,
     approved: c.status,
-    type: c.type
+    type: c.type,
+    formatted: site.ours,
+    text: site.ours ? c.meta.find((m) => m.key === '_broadsheet_text')?.value : undefined
   }))
   // Hand-edited exports sometimes give two posts one guid: the second is keyed by its id.
-  let key = `wxr:${siteUrl}#${item.wpId}`
+  let key = `wxr:${site.siteUrl}#${item.wpId}`
   if (item.guid !== null && !guids.has(item.guid)) {
     guids.add(item.guid)
     key = `wxr:${item.guid}`
@@ -60,6 +116,11 @@ function importPost (session: ImportSession, item: WxrItem, siteUrl: string, now
   }
   // A password-protected post has no public form here: it arrives as a draft for an editor.
   const status = item.password !== null && mapped.status !== 'draft' ? 'draft' : mapped.status
+  const lost = new Map<string, number>()
+  // Cut before formatting, so no body costs more than the longest a post may have.
+  const raw = session.clipBody(ref, item.contentRaw)
+  const sourceUrl = httpUrl(meta(item, '_broadsheet_source_url'))
+  const canonical = httpUrl(meta(item, '_broadsheet_canonical_url'))
   if (status !== mapped.status) session.warn(`${ref} is password-protected in WordPress: imported as a draft`)
   session.post({
     key,
@@ -68,8 +129,7 @@ function importPost (session: ImportSession, item: WxrItem, siteUrl: string, now
     slug: item.slug ?? undefined,
     status,
     publishedAt,
-    // Cut before formatting, so no body costs more than the longest a post may have.
-    contentHtml: renderShortcodes(wpautop(session.clipBody(ref, item.contentRaw))),
+    contentHtml: site.ours ? raw : formatBody(raw, site, lost),
     excerpt: item.excerptRaw,
     author: { login: item.creator ?? '', name: item.creator ?? '' },
     categories: item.categories,
@@ -78,7 +138,12 @@ function importPost (session: ImportSession, item: WxrItem, siteUrl: string, now
     sticky: item.sticky,
     featuredImage: item.thumbnailId === null ? null : undefined,
     thumbnailId: item.thumbnailId === null ? undefined : String(item.thumbnailId),
-    comments
+    source: sourceUrl === null ? undefined : { url: sourceUrl, name: meta(item, '_broadsheet_source_name') ?? '' },
+    canonicalUrl: canonical ?? undefined,
+    // Our export writes <link> only for a post that has an old address: no guessing from the slug.
+    legacyUrl: site.ours ? httpUrl(item.link) : legacyUrlOf(item, site.blogUrl),
+    comments,
+    lost: [...lost].map(([what, n]) => ({ what, n }))
   })
 }
 
@@ -91,7 +156,7 @@ function importPost (session: ImportSession, item: WxrItem, siteUrl: string, now
  */
 export async function importWxrStream (target: ImportTarget, source: Readable | AsyncIterable<Buffer | string>, opts: { iframeHosts: string[], step?: ImportStep }): Promise<ImportSummary> {
   const session = createImportSession(target, { iframeHosts: opts.iframeHosts, format: 'wxr' })
-  let siteUrl = ''
+  const site: WxrSite = { siteUrl: '', blogUrl: '', ours: false, iframeHosts: opts.iframeHosts }
   let seen = 0
   let content = 0
   let linked = false
@@ -104,7 +169,9 @@ export async function importWxrStream (target: ImportTarget, source: Readable | 
       switch (event.kind) {
         case 'site':
           session.summary.format = `wxr-${event.wxrVersion ?? '1.0'}`
-          siteUrl = event.link ?? ''
+          site.siteUrl = event.link ?? ''
+          site.blogUrl = event.baseBlogUrl ?? event.link ?? ''
+          site.ours = BROADSHEET_GENERATOR.test(event.generator ?? '')
           break
         case 'author':
           session.author({
@@ -124,7 +191,7 @@ export async function importWxrStream (target: ImportTarget, source: Readable | 
             session.linkCategories()
             linked = true
           }
-          importPost(session, event.item, siteUrl, now, guids)
+          importPost(session, event.item, site, now, guids)
           break
         case 'warning':
           session.warn(event.message)

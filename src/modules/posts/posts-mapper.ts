@@ -1,11 +1,17 @@
-import type { PostRow, TermRow, AuthorRefRow } from './posts-repository.js'
+import type { PostRow, TermRow, AuthorRefRow, PostsRepository } from './posts-repository.js'
 import type { Post, PostField } from './posts-schemas.js'
 import { snippetHtml } from '../../lib/fts-query.js'
+import { externalFeaturedImage } from '../media/media-embed.js'
+import type { FeaturedImage } from '../media/media-schemas.js'
 
 export interface PostRelations {
   categories: Map<number, Array<{ id: number, slug: string, name: string }>>
   tags: Map<number, Array<{ id: number, slug: string, name: string }>>
   authors: Map<number, AuthorRefRow>
+  /** Featured images from the media library, by post id (others use their external URL). */
+  featured?: Map<number, FeaturedImage>
+  /** Adds size and srcset to library images in bodies (media-embed.ts). */
+  body?: (html: string) => string
 }
 
 /** The author as embedded in a post (AuthorRef). */
@@ -25,6 +31,25 @@ export function groupTerms (rows: TermRow[]): Map<number, Array<{ id: number, sl
     list.push({ id: r.id, slug: r.slug, name: r.name })
   }
   return out
+}
+
+/** Featured images and body images from the media library (media-embed.ts). */
+export interface FeaturedImages {
+  imagesFor (postIds: number[]): Map<number, FeaturedImage>
+  bodies (html: Array<string | undefined>): (html: string) => string
+}
+
+/** The categories, tags and authors of the given rows, in three queries; library images with `featured`. */
+export function relationsOf (repo: Pick<PostsRepository, 'categoriesOf' | 'tagsOf' | 'authorsOf'>, rows: readonly PostRow[], featured?: FeaturedImages): PostRelations {
+  const ids = rows.map((r) => r.id)
+  const authorIds = [...new Set(rows.map((r) => r.authorId))]
+  return {
+    categories: groupTerms(repo.categoriesOf(ids)),
+    tags: groupTerms(repo.tagsOf(ids)),
+    authors: new Map(repo.authorsOf(authorIds).map((a) => [a.id, a])),
+    featured: featured?.imagesFor(ids),
+    body: featured?.bodies(rows.map((r) => r.contentHtml))
+  }
 }
 
 export function iso (ms: number): string {
@@ -52,7 +77,7 @@ export function toPost (row: PostRow, rel: PostRelations, siteUrl: string, now: 
     slug: row.slug,
     title: row.title,
     excerpt: row.excerpt,
-    content_html: row.contentHtml ?? '',
+    content_html: rel.body === undefined || row.contentHtml === undefined ? (row.contentHtml ?? '') : rel.body(row.contentHtml),
     status: apiStatus(row, now),
     published_at: row.publishedAt === null ? null : iso(row.publishedAt),
     created_at: iso(row.createdAt),
@@ -61,9 +86,10 @@ export function toPost (row: PostRow, rel: PostRelations, siteUrl: string, now: 
     author: author === undefined ? { id: row.authorId, slug: '', name: '', avatar_url: null } : toAuthorRef(author),
     categories,
     tags: rel.tags.get(row.id) ?? [],
-    featured_image: row.featuredImageUrl ? { url: row.featuredImageUrl, alt: row.featuredImageAlt ?? '' } : null,
+    featured_image: rel.featured?.get(row.id) ?? externalFeaturedImage(row.featuredImageUrl, row.featuredImageAlt),
     source: row.sourceUrl ? { url: row.sourceUrl, name: row.sourceName ?? '' } : null,
-    canonical_url: row.canonicalUrl ?? url,
+    // A syndicated post points search engines at the original unless told otherwise.
+    canonical_url: row.canonicalUrl ?? row.sourceUrl ?? url,
     word_count: row.wordCount,
     reading_time_minutes: row.readingTimeMinutes,
     comment_status: row.commentStatus,

@@ -156,6 +156,10 @@ export function createPostsRepository (db: Db) {
     .where(inIdList(postTags.postId, 'ids')).orderBy(postTags.postId, postTags.position, tags.id).prepare()
   const authorsOf = db.select({ id: authors.id, slug: authors.slug, name: authors.name, avatarUrl: authors.avatarUrl })
     .from(authors).where(inIdList(authors.id, 'ids')).prepare()
+  const rowsOf = {
+    list: db.select(POST_LIST_COLUMNS).from(posts).where(inIdList(posts.id, 'ids')).prepare(),
+    full: db.select(POST_COLUMNS).from(posts).where(inIdList(posts.id, 'ids')).prepare()
+  }
 
   return {
     /** Counts the posts matching a filter. */
@@ -194,16 +198,22 @@ export function createPostsRepository (db: Db) {
       return stmt.get({ id: ref.id, slug: ref.slug, now })
     },
 
+    /** Rows of the given posts (with the body when asked), whatever their status, in no particular order. */
+    rowsOf (ids: readonly number[], withContent: boolean): PostRow[] {
+      if (ids.length === 0) return []
+      return (withContent ? rowsOf.full : rowsOf.list).all({ ids: idList(ids) })
+    },
+
     /** Primary-first categories of the given posts. */
-    categoriesOf (postIds: number[]): TermRow[] {
+    categoriesOf (postIds: readonly number[]): TermRow[] {
       return postIds.length === 0 ? [] : categoriesOf.all({ ids: idList(postIds) })
     },
 
-    tagsOf (postIds: number[]): TermRow[] {
+    tagsOf (postIds: readonly number[]): TermRow[] {
       return postIds.length === 0 ? [] : tagsOf.all({ ids: idList(postIds) })
     },
 
-    authorsOf (authorIds: number[]): AuthorRefRow[] {
+    authorsOf (authorIds: readonly number[]): AuthorRefRow[] {
       return authorIds.length === 0 ? [] : authorsOf.all({ ids: idList(authorIds) })
     },
 
@@ -232,9 +242,17 @@ export function createPostsWriter (db: Db) {
   // largest id (the sequence has no row before the first insert).
   const nextId = db.select({ next: sql<number>`max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'posts'), 0), coalesce(max(${posts.id}), 0)) + 1` }).from(posts).prepare()
   const remove = db.delete(posts).where(eq(posts.id, p('id'))).prepare()
-  const authorExists = db.select({ id: authors.id }).from(authors).where(eq(authors.id, p('id'))).prepare()
-  const categoryExists = db.select({ id: categories.id }).from(categories).where(eq(categories.id, p('id'))).prepare()
-  const tagExists = db.select({ id: tags.id }).from(tags).where(eq(tags.id, p('id'))).prepare()
+  // A body names an author, category or tag by id or by slug: either way, the id or nothing.
+  function refStatements (table: typeof authors | typeof categories | typeof tags) {
+    return {
+      id: db.select({ id: table.id }).from(table).where(eq(table.id, p('id'))).prepare(),
+      slug: db.select({ id: table.id }).from(table).where(eq(table.slug, p('slug'))).prepare()
+    }
+  }
+  const refs = { author: refStatements(authors), category: refStatements(categories), tag: refStatements(tags) }
+  function idOf (kind: keyof typeof refs, ref: number | string): number | undefined {
+    return (typeof ref === 'number' ? refs[kind].id.get({ id: ref }) : refs[kind].slug.get({ slug: ref }))?.id
+  }
 
   // Links are changed one by one, only where they differ: each added or removed link makes the
   // search triggers index the post again (its facets changed), a moved position does not.
@@ -267,9 +285,8 @@ export function createPostsWriter (db: Db) {
     byImportKey: (key: string): PostRecord | undefined => byImportKey.get({ key }),
     /** Whether another post (not `exceptId`; 0 for none) has the slug. */
     slugTaken: (slug: string, exceptId = 0) => slugTaken.get({ slug, except: exceptId }) !== undefined,
-    authorExists: (id: number) => authorExists.get({ id }) !== undefined,
-    categoryExists: (id: number) => categoryExists.get({ id }) !== undefined,
-    tagExists: (id: number) => tagExists.get({ id }) !== undefined,
+    /** The id of the author, category or tag an id or slug names, if it exists (any visibility: writers see every term). */
+    idOf,
     nextId: (): number => nextId.get()?.next ?? 1,
     /**
      * Links may be written before their post: foreign keys are then checked at commit (the

@@ -5,13 +5,13 @@ import { problemResponses, RefParamsSchema } from '../../schemas/common.js'
 import { cursorListPage } from '../../lib/pagination.js'
 import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
 import { grantsScope, termScopeFor } from '../../lib/scopes.js'
-import { NotFound } from '../../errors.js'
+import { FieldError, NotFound } from '../../errors.js'
 import { parseRef } from '../../lib/refs.js'
 import type { PostsRepository, Visibility } from './posts-repository.js'
 import type { PostsService } from './posts-service.js'
-import type { PostsWriteService } from './posts-write-service.js'
+import type { PostsWriteService, WriteWarning } from './posts-write-service.js'
 import { withSeo, type PostSeoRepository } from './posts-seo.js'
-import { POSTS_KEY, postKey } from '../cache-keys.js'
+import { POSTS_KEY, postKey, postListKeys } from '../cache-keys.js'
 import { CreatePostBody, GetPostQuery, ListPostsQuery, POST_LIST_EXAMPLE, UpdatePostBody, type ListPostsQueryType, type Post } from './posts-schemas.js'
 
 // Any status but published needs read:drafts, checked with the key before the query is validated.
@@ -24,12 +24,17 @@ function visibilityFor (status: ListPostsQueryType['status']): Visibility {
   return status === undefined || status === 'published' ? 'public' : status
 }
 
+const LIST_ANSWER_DOC = Type.Union([Type.Ref('PostList'), Type.Ref('SparsePostList')], {
+  description: 'PostList without `fields`; SparsePostList (only the fields asked for) with it',
+  examples: [POST_LIST_EXAMPLE]
+})
+
 const mayReadDrafts = (request: FastifyRequest) => grantsScope(request.auth?.scopes, 'read:drafts')
 
 /** What the post routes are given: the reads (one post, lists with filters and search) and the writes. */
 export interface PostsRoutesOptions {
   repo: Pick<PostsRepository, 'findByRef'>
-  service: Pick<PostsService, 'list' | 'get'>
+  service: Pick<PostsService, 'list' | 'listJson' | 'get' | 'getJson'>
   writes: Pick<PostsWriteService, 'create' | 'update' | 'remove'>
   /** The SEO fields single reads show (posts-seo.ts). */
   seo: Pick<PostSeoRepository, 'get'>
@@ -38,7 +43,18 @@ export interface PostsRoutesOptions {
 /** GET, POST, PATCH and DELETE under /v1/posts. */
 const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, { repo, service: posts, writes, seo }) => {
   app.get('/', {
-    config: { publicCache: true, cacheKeys: [POSTS_KEY], scope: 'read:drafts', scopeWhen: asksForDrafts },
+    config: {
+      publicCache: true,
+      cacheKeys: [POSTS_KEY],
+      scope: 'read:drafts',
+      scopeWhen: asksForDrafts,
+      // The spec says which answer comes when: PostList (every field present) without `fields`,
+      // SparsePostList with it. The serializer uses SparsePostList for both (posts-schemas.ts).
+      swaggerTransform: ({ schema, url }) => ({
+        schema: { ...schema, response: { ...(schema.response as object), 200: LIST_ANSWER_DOC } },
+        url
+      })
+    },
     schema: {
       operationId: 'listPosts',
       tags: ['Posts'],
@@ -48,12 +64,28 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
         'Unknown category, tag or author references are a 404, and so are ones the reader may not see (not public until they have a live post).',
       querystring: ListPostsQuery,
       response: {
-        200: Type.Ref('PostList', { examples: [POST_LIST_EXAMPLE] } as never),
+        200: Type.Ref('SparsePostList'),
         ...problemResponses(400, 401, 403, 404, 422)
       }
     }
   }, async (request, reply) => {
-    const result = posts.list(request.query, visibilityFor(request.query.status), Date.now(), termScopeFor(request.auth?.scopes))
+    // `page` has a default, so only the raw query tells whether the client sent it with a cursor.
+    if (request.query.cursor !== undefined && /[?&]page=/.test(request.url)) {
+      throw new FieldError([{ in: 'query', path: 'page', message: 'cannot be combined with cursor: a cursor continues after the last item it was given for; drop page' }])
+    }
+    const visibility = visibilityFor(request.query.status)
+    const terms = termScopeFor(request.auth?.scopes)
+    // The common public page is sent as stored JSON text, put together without serializing
+    // each field again (the read model: posts-documents.ts).
+    const stored = posts.listJson(request.query, visibility, Date.now(), terms)
+    if (stored !== null) {
+      reply.cacheKeys(postListKeys(stored.ids, request.query))
+      const { meta } = cursorListPage(reply, request.url, stored, [])
+      reply.type('application/json; charset=utf-8')
+      return `{"data":[${stored.items.join(',')}],"meta":${JSON.stringify(meta)}}`
+    }
+    const result = posts.list(request.query, visibility, Date.now(), terms)
+    reply.cacheKeys(postListKeys(result.ids, request.query))
     if (result.search?.timed_out === true) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
     // Link targets are relative references (RFC 8288 §3.2: resolved against the request URL),
     // so they hold whatever host and path prefix the client used and nothing from its headers.
@@ -62,7 +94,7 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
   })
 
   app.get('/:ref', {
-    config: { publicCache: true },
+    config: { publicCache: true, optionalScopes: ['read:drafts'] },
     schema: {
       operationId: 'getPost',
       tags: ['Posts'],
@@ -76,8 +108,14 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       }
     }
   }, async (request, reply) => {
-    const visibility: Visibility = mayReadDrafts(request) ? 'any' : 'public'
-    const post = posts.get(request.params.ref, visibility)
+    if (!mayReadDrafts(request)) {
+      // A public read: the stored document, sent as it is (posts-documents.ts).
+      const { id, json } = posts.getJson(request.params.ref)
+      reply.cacheKeys([postKey(id)])
+      reply.type('application/json; charset=utf-8')
+      return `{"data":${json}}`
+    }
+    const post = posts.get(request.params.ref, 'any')
     reply.cacheKeys([postKey(post.id as number)])
     return { data: withSeo(post, seo.get(post.id as number)) }
   })
@@ -85,11 +123,14 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
   const ANSWER_HELP = ' Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a ' +
     '`PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.'
 
-  /** The answer to a write: the whole post only for a key that may read it whatever its status. */
-  function written (request: FastifyRequest, id: number) {
+  /**
+   * The answer to a write: the whole post only for a key that may read it whatever its status,
+   * and what the write removed from what it was sent.
+   */
+  function written (request: FastifyRequest, id: number, warnings: WriteWarning[]) {
     const post = posts.get(String(id), 'any') as Post
-    if (mayReadDrafts(request)) return { data: withSeo(post, seo.get(id)) }
-    return { data: { id, slug: post.slug, status: post.status, published_at: post.published_at, updated_at: post.updated_at } }
+    if (mayReadDrafts(request)) return { data: withSeo(post, seo.get(id)), warnings }
+    return { data: { id, slug: post.slug, status: post.status, published_at: post.published_at, updated_at: post.updated_at }, warnings }
   }
 
   /** The id of a post for writing: any status, by id or slug. */
@@ -106,15 +147,18 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       operationId: 'createPost',
       tags: ['Posts'],
       summary: 'Create a post',
-      description: 'Needs `write:content`. Drafts by default. Related resources by id; unknown ids are a 422 naming the field. ' +
-        'The slug is made from the title when absent. The body is sanitized; excerpt, word count and reading time are derived.' + ANSWER_HELP,
+      description: 'Needs `write:content`. Drafts by default. Related resources by id or slug (`author_id: "maria-lopez"`, `category_ids: ["politics", 4]`); ' +
+        'an unknown one is a 422 whose `errors[]` names it and its place (`category_ids.1`). ' +
+        'The slug is made from the title when absent. The body is sanitized; what was removed is listed in `warnings` (empty when nothing was). ' +
+        'Excerpt, word count and reading time are derived.' + ANSWER_HELP,
       body: CreatePostBody,
       response: { 201: Type.Ref('PostWriteEnvelope'), ...problemResponses(400, 401, 403, 409, 413, 415, 422) }
     }
   }, async (request, reply) => {
-    const id = writes.create(request.body)
+    const warnings: WriteWarning[] = []
+    const id = writes.create(request.body, warnings)
     reply.code(201).header('location', `/v1/posts/${id}`)
-    return written(request, id)
+    return written(request, id, warnings)
   })
 
   app.patch('/:ref', {
@@ -124,15 +168,17 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       tags: ['Posts'],
       summary: 'Change a post',
       description: 'Needs `write:content`. Send only the fields to change; `null` clears a nullable field. ' +
-        'Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log.' + ANSWER_HELP,
+        'Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log. ' +
+        'A new body is sanitized as on create, with `warnings`.' + ANSWER_HELP,
       params: RefParamsSchema,
       body: UpdatePostBody,
       response: { 200: Type.Ref('PostWriteEnvelope'), ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) }
     }
   }, async (request) => {
     const id = postId(request.params.ref)
-    writes.update(id, request.body)
-    return written(request, id)
+    const warnings: WriteWarning[] = []
+    writes.update(id, request.body, warnings)
+    return written(request, id, warnings)
   })
 
   app.delete('/:ref', {

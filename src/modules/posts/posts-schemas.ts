@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { DateTimeSchema, IdSchema, PageQuery } from '../../schemas/common.js'
+import { DateTimeSchema, IdSchema, PageQuery, idOrSlugSchema } from '../../schemas/common.js'
 import { seoReadable, seoWritable } from '../../schemas/seo.js'
 
 export const TermRefSchema = Type.Object({
@@ -36,9 +36,9 @@ const postProperties = {
   author: Type.Ref('AuthorRef'),
   categories: Type.Array(Type.Ref('TermRef'), { description: 'The first is the primary category' }),
   tags: Type.Array(Type.Ref('TermRef')),
-  featured_image: Type.Union([Type.Object({ url: Type.String(), alt: Type.String() }), Type.Null()]),
+  featured_image: Type.Union([Type.Ref('FeaturedImage'), Type.Null()]),
   source: Type.Union([Type.Object({ url: Type.String(), name: Type.String() }), Type.Null()], { description: 'The original publisher of a syndicated post' }),
-  canonical_url: Type.Union([Type.String(), Type.Null()], { description: 'For <link rel="canonical">: the original URL of a syndicated post, else the post url' }),
+  canonical_url: Type.Union([Type.String(), Type.Null()], { description: 'For <link rel="canonical">: the stored canonical_url, else the source url of a syndicated post, else the post url' }),
   word_count: Type.Integer({ minimum: 0 }),
   reading_time_minutes: Type.Integer({ minimum: 1 }),
   comment_status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
@@ -54,13 +54,24 @@ const seoProperties = {
 export const PostSchema = Type.Object({ ...postProperties, ...seoProperties }, { $id: 'Post', title: 'Post' })
 export type Post = Static<typeof PostSchema>
 
-export const PostSummarySchema = Type.Partial(Type.Object({
-  ...postProperties,
-  snippet: Type.String({ description: 'With q: the matching passage, matches wrapped in <mark>' })
-}), {
+const { content_html: contentHtml, ...summaryProperties } = postProperties
+const SNIPPET = Type.String({ description: 'With q: the matching passage, matches wrapped in <mark>' })
+
+export const PostSummarySchema = Type.Object({
+  ...summaryProperties,
+  content_html: Type.Optional(contentHtml),
+  snippet: Type.Optional(SNIPPET)
+}, {
   $id: 'PostSummary',
   title: 'PostSummary',
-  description: 'A post in a list. Every field except content_html is present unless `fields` narrows the set; content_html only when `fields` asks for it; snippet only with `q`.'
+  description: 'A post in a list without `fields`: every field, except content_html (only when `fields` asks for it) and snippet (only with `q`).'
+})
+
+/** A post in a list narrowed by `fields`: only the fields asked for. */
+export const SparsePostSummarySchema = Type.Partial(Type.Object({ ...postProperties, snippet: SNIPPET }), {
+  $id: 'SparsePostSummary',
+  title: 'SparsePostSummary',
+  description: 'A post in a list read with `fields`: only the fields asked for (snippet only with `q`).'
 })
 
 export const SORTS = ['-published_at', 'published_at', '-updated_at', 'title', 'relevance'] as const
@@ -73,8 +84,8 @@ export const ListPostsQuery = Type.Object({
   tag: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'Comma-separated tag ids or slugs; a post matches when it has any of them', examples: ['ukraine,nato'] })),
   author: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Author id or slug' })),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 5000, description: 'Full-text search over title, excerpt and body; any text is safe' })),
-  published_after: Type.Optional(Type.String({ format: 'date-time', description: 'Only posts published strictly after this ISO 8601 time' })),
-  published_before: Type.Optional(Type.String({ format: 'date-time', description: 'Only posts published strictly before this ISO 8601 time' })),
+  published_after: Type.Optional(Type.String({ maxLength: 40, description: 'Only posts published strictly after this time: an ISO 8601 date-time, or a date alone (the start of that day in UTC)' })),
+  published_before: Type.Optional(Type.String({ maxLength: 40, description: 'Only posts published strictly before this time: an ISO 8601 date-time, or a date alone (the start of that day in UTC)' })),
   status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published'), Type.Literal('archived'), Type.Literal('any')], { description: 'Needs a key with read:drafts; default published' })),
   sort: Type.Optional(Type.Union([Type.Literal('-published_at'), Type.Literal('published_at'), Type.Literal('-updated_at'), Type.Literal('title'), Type.Literal('relevance')], { default: '-published_at', description: 'Sort order; relevance needs q' })),
   fields: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: `Comma-separated top-level fields to return, from: ${POST_FIELDS.join(', ')}`, examples: ['id,slug,title,excerpt,published_at,author'] }))
@@ -93,7 +104,17 @@ export const PostListMetaSchema = Type.Object({
 export const PostListSchema = Type.Object({
   data: Type.Array(Type.Ref('PostSummary')),
   meta: Type.Ref('PostListMeta')
-}, { $id: 'PostList', title: 'PostList' })
+}, { $id: 'PostList', title: 'PostList', description: 'A list of posts read without `fields`' })
+
+/**
+ * A list read with `fields`. It is also what the server serializes every list with: a serializer
+ * for the full items would refuse a sparse one, and one schema per answer keeps serializing
+ * a single pass (an `anyOf` would validate each answer first). The spec shows both.
+ */
+export const SparsePostListSchema = Type.Object({
+  data: Type.Array(Type.Ref('SparsePostSummary')),
+  meta: Type.Ref('PostListMeta')
+}, { $id: 'SparsePostList', title: 'SparsePostList', description: 'A list of posts read with `fields`: each item has the fields asked for' })
 
 export const GetPostQuery = Type.Object({}, { additionalProperties: false })
 
@@ -116,31 +137,63 @@ export const PostReceiptSchema = Type.Object({
   examples: [{ id: 42, slug: 'blinken-warns-russia', status: 'scheduled', published_at: '2030-01-21T06:00:00.000Z', updated_at: '2030-01-20T17:05:00.000Z' }]
 })
 
+/** What a write changed in what it was sent: markup the sanitizer removed from the body. */
+export const WriteWarningSchema = Type.Object({
+  field: Type.String({ description: 'The body field it is about', examples: ['content_html'] }),
+  code: Type.Unsafe<'MARKUP_REMOVED'>({ type: 'string', enum: ['MARKUP_REMOVED'], description: 'MARKUP_REMOVED: the sanitizer removed markup outside the allowlist (see the README)' }),
+  removed: Type.String({ description: 'What was removed: an element (`<script>`), an attribute on an element (`onclick on <a>`) or a class (`class="lead" on <p>`)', examples: ['<script>'] }),
+  count: Type.Integer({ minimum: 1, description: 'How many times' }),
+  message: Type.String({ examples: ['content_html: removed 2 <script> elements'] })
+}, { $id: 'WriteWarning', title: 'WriteWarning', description: 'Something a write changed in what it was sent' })
+
 export const PostWriteEnvelopeSchema = Type.Object({
   data: Type.Union([Type.Ref('Post'), Type.Ref('PostReceipt')], {
     description: 'The whole post (as GET /v1/posts/{ref} shows it to the key) when the key may read drafts (read:drafts or admin); else a PostReceipt'
+  }),
+  warnings: Type.Array(Type.Ref('WriteWarning'), {
+    maxItems: 51,
+    description: 'What the write removed from the body (sanitizing): each kind of element, attribute or class once, counted; empty when nothing was. At most 50 kinds, then one that counts the rest.'
   })
-}, { $id: 'PostWriteEnvelope', title: 'PostWriteEnvelope' })
+}, {
+  $id: 'PostWriteEnvelope',
+  title: 'PostWriteEnvelope',
+  examples: [{
+    data: { id: 42, slug: 'blinken-warns-russia', status: 'draft', published_at: null, updated_at: '2030-01-20T17:05:00.000Z' },
+    warnings: [
+      { field: 'content_html', code: 'MARKUP_REMOVED', removed: '<script>', count: 1, message: 'content_html: removed 1 <script> element' },
+      { field: 'content_html', code: 'MARKUP_REMOVED', removed: 'class="lead" on <p>', count: 2, message: 'content_html: removed class "lead" from 2 <p> (not in the class allowlist)' }
+    ]
+  }]
+})
 
 /** Every $id'd schema of the module, added by its plugin (PostListMeta refers to the search module's SearchMeta). */
-export const postSchemas = [TermRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, PostListMetaSchema, PostListSchema, PostEnvelopeSchema, PostReceiptSchema, PostWriteEnvelopeSchema]
+export const postSchemas = [TermRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, SparsePostSummarySchema, PostListMetaSchema, PostListSchema, SparsePostListSchema, PostEnvelopeSchema, PostReceiptSchema, WriteWarningSchema, PostWriteEnvelopeSchema]
 
 const HttpUrl = (description: string) => Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2000, description })
-const IdList = (description: string, maxItems: number) => Type.Array(IdSchema, { uniqueItems: true, maxItems, description })
+const RefList = (description: string, maxItems: number) => Type.Array(idOrSlugSchema('An id or a slug'), { uniqueItems: true, maxItems, description })
 
 const writableProperties = {
   title: Type.String({ minLength: 1, maxLength: 300, examples: ['Blinken warns Russia of a swift, united response'] }),
   slug: Type.String({ pattern: '^(?!\\d+$)[a-z0-9]+(?:-[a-z0-9]+)*$', minLength: 1, maxLength: 120, description: 'Made from the title when absent (transliterated to ASCII, made unique); an explicit slug already taken is a 409' }),
   excerpt: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], { description: 'Plain text; derived from the body when absent, empty or null' }),
-  content_html: Type.String({ maxLength: 2_000_000, description: 'Body HTML; sanitized to a safe allowlist on write (no scripts, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS)' }),
+  content_html: Type.String({
+    maxLength: 2_000_000,
+    description: 'Body HTML; sanitized to a safe allowlist on write (no scripts, styles, event handlers, javascript: URLs; iframes only from IFRAME_HOSTS). ' +
+      'Headings and links keep a plain `id`; any element keeps the WordPress classes of the allowlist (alignleft, aligncenter, alignright, alignnone, alignwide, alignfull, ' +
+      'wp-caption, wp-caption-text, size-*, wp-image-*, wp-block-*, has-text-align-*, is-style-*, gallery…; `language-*` on code); a link keeps `target="_blank"`, ' +
+      'with `rel="noopener noreferrer"` added. What was removed is listed in the answer\'s `warnings`.'
+  }),
   status: Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('published'), Type.Literal('archived')], {
     description: 'draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it'
   }),
   published_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'ISO 8601 time of publication' }),
-  author_id: IdSchema,
-  category_ids: IdList('Category ids; the first is the primary category', 20),
-  tag_ids: IdList('Tag ids', 50),
-  featured_image: Type.Union([Type.Object({ url: HttpUrl('Absolute image URL'), alt: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }), Type.Null()]),
+  author_id: idOrSlugSchema('The author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it'),
+  category_ids: RefList('Categories by id or slug (`[1, "politics"]`); the first is the primary category. An unknown one is a 422 naming it and its place (`category_ids.1`)', 20),
+  tag_ids: RefList('Tags by id or slug (`["ukraine", 7]`); an unknown one is a 422 naming it and its place', 50),
+  featured_image: Type.Union([Type.Object({ url: HttpUrl('Absolute image URL'), alt: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }), Type.Null()], {
+    description: 'An external image (no size or srcset known); setting it clears featured_media_id'
+  }),
+  featured_media_id: Type.Union([IdSchema, Type.Null()], { description: 'An image of the media library (`POST /v1/media`); setting it clears featured_image. Reads give its size, srcset, caption and credit' }),
   source: Type.Union([Type.Object({ url: HttpUrl('Original article URL'), name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), Type.Null()], { description: 'The original publisher, for a syndicated post' }),
   canonical_url: Type.Union([HttpUrl('URL for <link rel="canonical">'), Type.Null()]),
   comment_status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),

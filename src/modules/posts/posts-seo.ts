@@ -79,7 +79,7 @@ export function createPostSeoRepository (db: Db) {
 export type PostSeoRepository = ReturnType<typeof createPostSeoRepository>
 
 /** A post as the API shows it, with its SEO fields and the computed `seo` object. */
-export function withSeo<P extends { title?: string, excerpt?: string, url?: string, canonical_url?: string | null, featured_image?: { url: string } | null }> (post: P, fields: SeoFields) {
+export function withSeo<P extends { title?: string, excerpt?: string, url?: string, canonical_url?: string | null, featured_image?: unknown }> (post: P, fields: SeoFields) {
   const url = post.url ?? ''
   return {
     ...post,
@@ -90,8 +90,15 @@ export function withSeo<P extends { title?: string, excerpt?: string, url?: stri
       url,
       // The post's canonical_url is already its url when none was written.
       canonicalUrl: post.canonical_url ?? null,
-      featuredImage: post.featured_image?.url ?? null,
+      // An external image ({ url, alt }) or a library one ({ url, width, srcset… }).
+      featuredImage: imageUrl(post.featured_image),
       type: 'article'
     })
   }
+}
+
+function imageUrl (image: unknown): string | null {
+  if (image === null || typeof image !== 'object') return null
+  const url = (image as { url?: unknown }).url
+  return typeof url === 'string' ? url : null
 }

@@ -2,15 +2,20 @@ import { NotFound, FieldError, InvalidCursor } from '../../errors.js'
 import { parseRef, type Ref } from '../../lib/refs.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { pageOf } from '../../lib/pagination.js'
-import { groupTerms, toPost, type PostRelations } from './posts-mapper.js'
+import { relationsOf as loadRelations, toPost, type PostRelations } from './posts-mapper.js'
 import { SORT_SPECS, type PostFilter, type PostRow, type PostsRepository, type Visibility } from './posts-repository.js'
 import type { TermScope } from '../../db/term-visibility.js'
 import { POST_FIELDS, type ListPostsQueryType, type PostField, type PostSort } from './posts-schemas.js'
 import type { SearchEngine, SearchMeta } from '../search/search-service.js'
+import type { PostDocumentsRepository } from './posts-documents-repository.js'
+import type { FeaturedImage } from '../media/media-schemas.js'
+import { withSeo, type PostSeoRepository } from './posts-seo.js'
 
 /** One page of a post list: the posts as the API shows them and where the page stands. */
 export interface ListResult {
   data: Array<Record<string, unknown>>
+  /** The ids of the posts in `data`, in order (sparse fields may leave `id` out of data): their cache keys. */
+  ids: number[]
   /** The page number; null when paging by cursor. */
   page: number | null
   perPage: number
@@ -18,6 +23,17 @@ export interface ListResult {
   nextCursor: string | null
   /** With q: how the answer was bounded. */
   search?: SearchMeta
+}
+
+/** A list page as JSON text: each post's stored card (or, without a current one, its card built from the rows). */
+export interface ListJson extends Omit<ListResult, 'data' | 'search'> {
+  items: string[]
+}
+
+/** The stored documents the public reads use (posts-documents.ts), and the fingerprint they must carry. */
+export interface PostDocumentReads {
+  repo: Pick<PostDocumentsRepository, 'cardsOf' | 'liveFull'>
+  fingerprint: string
 }
 
 /** A kind of term a post filter may name (by id or slug), as the reader's scope may see it. */
@@ -29,6 +45,10 @@ export interface PostsServiceRepos {
   categories: TermLookup & { withDescendants (id: number): number[] }
   tags: TermLookup
   authors: TermLookup
+  /** Featured images from the media library (media-embed.ts). */
+  featured?: { imagesFor (postIds: number[]): Map<number, FeaturedImage>, bodies (html: Array<string | undefined>): (html: string) => string }
+  /** The SEO fields single public reads show (as the stored full document has them). */
+  postSeo?: Pick<PostSeoRepository, 'get'>
 }
 
 function parseFields (text: string | undefined): Set<PostField> | undefined {
@@ -47,10 +67,14 @@ function parseFields (text: string | undefined): Set<PostField> | undefined {
   return fields
 }
 
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i
+
+/** A time filter: an ISO 8601 date-time, or a date alone meaning the start of that day in UTC. */
 function parseTime (value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined
-  const ms = Date.parse(value)
-  if (!Number.isFinite(ms)) throw new FieldError([{ in: 'query', path: name, message: 'must be an ISO 8601 date-time' }])
+  const ms = DATE_ONLY.test(value) ? Date.parse(`${value}T00:00:00Z`) : DATE_TIME.test(value) ? Date.parse(value) : NaN
+  if (!Number.isFinite(ms)) throw new FieldError([{ in: 'query', path: name, message: 'must be an ISO 8601 date-time (2026-11-01T12:00:00Z) or a date (2026-11-01, the start of that day in UTC)' }])
   return ms
 }
 
@@ -59,7 +83,7 @@ function parseTime (value: string | undefined, name: string): number | undefined
  * the reader's scope) and the search engine: filters resolved to ids, pages or cursors,
  * relations loaded in three queries.
  */
-export function createPostsService (repos: PostsServiceRepos, siteUrl: string, search?: SearchEngine, stamp?: () => string) {
+export function createPostsService (repos: PostsServiceRepos, siteUrl: string, search?: SearchEngine, stamp?: () => string, documents?: PostDocumentReads) {
   // Totals are remembered per filter until the content stamp changes, so a list request does
   // not count the whole table every time (the response cache may be off).
   const counts = new Map<string, { stamp: string, total: number }>()
@@ -76,13 +100,13 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
   }
 
   function relationsOf (rows: PostRow[]): PostRelations {
-    const ids = rows.map((r) => r.id)
-    const authorIds = [...new Set(rows.map((r) => r.authorId))]
-    return {
-      categories: groupTerms(repos.posts.categoriesOf(ids)),
-      tags: groupTerms(repos.posts.tagsOf(ids)),
-      authors: new Map(repos.posts.authorsOf(authorIds).map((a) => [a.id, a]))
-    }
+    return loadRelations(repos.posts, rows, repos.featured)
+  }
+
+  /** A post as the single public read shows it, from its rows: as its stored full document. */
+  function fullJson (row: PostRow, now: number): string {
+    const post = toPost(row, relationsOf([row]), siteUrl, now)
+    return JSON.stringify(repos.postSeo === undefined ? post : withSeo(post, repos.postSeo.get(row.id)))
   }
 
   // A category, tag or author the reader may not see is as unknown as one that does not exist.
@@ -117,64 +141,102 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
     return filter
   }
 
+  /** The rows of one list page, in order, and where the page stands. */
+  function pick (query: ListPostsQueryType, visibility: Visibility, now: number, terms: TermScope, fields: Set<PostField> | undefined): Omit<ListResult, 'data'> & { rows: PostRow[] } {
+    const asked = pageOf(query)
+    const { perPage } = asked
+    // Newest first unless asked otherwise, with or without q: the order the spec has always
+    // given (the schema's default), and the one a search can read in index order.
+    const sort: PostSort = query.sort ?? '-published_at'
+    if (sort === 'relevance' && query.q === undefined) throw new FieldError([{ in: 'query', path: 'sort', message: 'relevance needs q' }])
+    const filter = resolveFilter(query, visibility, now, terms)
+    let page: number | null = asked.page
+    let offset = asked.offset
+    let after: { value: string | number | null, id: number } | undefined
+    if (query.cursor !== undefined) {
+      const c = decodeCursor(query.cursor)
+      if (c === null || c.sort !== sort) throw new InvalidCursor()
+      if (sort === 'relevance') {
+        if (typeof c.value !== 'number' || !Number.isSafeInteger(c.value) || c.value < 0) throw new InvalidCursor()
+        offset = c.value
+      } else {
+        after = { value: c.value, id: c.id }
+        offset = 0
+      }
+      page = null
+    }
+    const withContent = fields?.has('content_html') ?? false
+    let rows: PostRow[]
+    let total: number
+    let hasMore: boolean
+    let searchMeta: SearchMeta | undefined
+    if (query.q !== undefined) {
+      const found = search?.list(query.q, filter, { sort, limit: perPage, offset, after, withContent }) ?? null
+      // Nothing searchable in the text (only punctuation, say): an empty result, not an error.
+      if (found === null) return { rows: [], ids: [], page: query.cursor ? null : asked.page, perPage, total: 0, nextCursor: null }
+      ;({ rows, total, hasMore } = found)
+      searchMeta = found.search
+    } else {
+      total = countOf(filter)
+      // One extra row tells whether a next page exists without another query.
+      const linked = filter.categoryIds !== undefined || filter.tagIds !== undefined
+      const corpus = linked ? countOf({ ...filter, categoryIds: undefined, tagIds: undefined }) : undefined
+      rows = repos.posts.list(filter, { sort: sort as Exclude<PostSort, 'relevance'>, limit: perPage + 1, offset, after, withContent, total, corpus })
+      hasMore = rows.length > perPage
+      if (hasMore) rows.pop()
+    }
+    let nextCursor: string | null = null
+    if (hasMore && rows.length > 0) {
+      const last = rows[rows.length - 1]
+      nextCursor = sort === 'relevance'
+        ? encodeCursor({ sort, value: offset + rows.length, id: last.id })
+        : encodeCursor({ sort, value: SORT_SPECS[sort].cursorOf(last), id: last.id })
+    }
+    return { rows, ids: rows.map((r) => r.id), page, perPage, total, nextCursor, ...(searchMeta ? { search: searchMeta } : {}) }
+  }
+
   return {
     relationsOf,
 
     /** `terms`: which categories, tags and authors the filters may name (public ones unless the key sees all). */
     list (query: ListPostsQueryType, visibility: Visibility, now = Date.now(), terms: TermScope = visibility === 'public' ? 'public' : 'all'): ListResult {
       const fields = parseFields(query.fields)
-      const asked = pageOf(query)
-      const { perPage } = asked
-      // Newest first unless asked otherwise, with or without q: the order the spec has always
-      // given (the schema's default), and the one a search can read in index order.
-      const sort: PostSort = query.sort ?? '-published_at'
-      if (sort === 'relevance' && query.q === undefined) throw new FieldError([{ in: 'query', path: 'sort', message: 'relevance needs q' }])
-      const filter = resolveFilter(query, visibility, now, terms)
-      let page: number | null = asked.page
-      let offset = asked.offset
-      let after: { value: string | number | null, id: number } | undefined
-      if (query.cursor !== undefined) {
-        const c = decodeCursor(query.cursor)
-        if (c === null || c.sort !== sort) throw new InvalidCursor()
-        if (sort === 'relevance') {
-          if (typeof c.value !== 'number' || !Number.isSafeInteger(c.value) || c.value < 0) throw new InvalidCursor()
-          offset = c.value
-        } else {
-          after = { value: c.value, id: c.id }
-          offset = 0
-        }
-        page = null
-      }
-      const withContent = fields?.has('content_html') ?? false
-      let rows: PostRow[]
-      let total: number
-      let hasMore: boolean
-      let searchMeta: SearchMeta | undefined
-      if (query.q !== undefined) {
-        const found = search?.list(query.q, filter, { sort, limit: perPage, offset, after, withContent }) ?? null
-        // Nothing searchable in the text (only punctuation, say): an empty result, not an error.
-        if (found === null) return { data: [], page: query.cursor ? null : asked.page, perPage, total: 0, nextCursor: null }
-        ;({ rows, total, hasMore } = found)
-        searchMeta = found.search
-      } else {
-        total = countOf(filter)
-        // One extra row tells whether a next page exists without another query.
-        const linked = filter.categoryIds !== undefined || filter.tagIds !== undefined
-        const corpus = linked ? countOf({ ...filter, categoryIds: undefined, tagIds: undefined }) : undefined
-        rows = repos.posts.list(filter, { sort: sort as Exclude<PostSort, 'relevance'>, limit: perPage + 1, offset, after, withContent, total, corpus })
-        hasMore = rows.length > perPage
-        if (hasMore) rows.pop()
-      }
-      let nextCursor: string | null = null
-      if (hasMore && rows.length > 0) {
-        const last = rows[rows.length - 1]
-        nextCursor = sort === 'relevance'
-          ? encodeCursor({ sort, value: offset + rows.length, id: last.id })
-          : encodeCursor({ sort, value: SORT_SPECS[sort].cursorOf(last), id: last.id })
-      }
+      const { rows, ...rest } = pick(query, visibility, now, terms, fields)
       const rel = relationsOf(rows)
-      const data = rows.map((r) => toPost(r, rel, siteUrl, now, fields) as Record<string, unknown>)
-      return { data, page, perPage, total, nextCursor, ...(searchMeta ? { search: searchMeta } : {}) }
+      return { data: rows.map((r) => toPost(r, rel, siteUrl, now, fields) as Record<string, unknown>), ...rest }
+    },
+
+    /**
+     * A public list page (no `q`, no `fields`) from the stored cards, as JSON text; a post
+     * without a current card is built from its rows. Null when only the rows can answer it
+     * (drafts, search, sparse fields): call `list`.
+     */
+    listJson (query: ListPostsQueryType, visibility: Visibility, now = Date.now(), terms: TermScope = visibility === 'public' ? 'public' : 'all'): ListJson | null {
+      if (documents === undefined || visibility !== 'public' || query.q !== undefined || query.fields !== undefined) return null
+      const { rows, ...rest } = pick(query, visibility, now, terms, undefined)
+      const cards = documents.repo.cardsOf(rows.map((r) => r.id), documents.fingerprint)
+      const missing = rows.filter((r) => !cards.has(r.id))
+      if (missing.length > 0) {
+        const rel = relationsOf(missing)
+        for (const r of missing) cards.set(r.id, JSON.stringify(toPost(r, rel, siteUrl, now)))
+      }
+      return { items: rows.map((r) => cards.get(r.id) as string), ...rest }
+    },
+
+    /** A public post's JSON text, from its stored document when current, else built from its rows. */
+    getJson (refText: string, now = Date.now()): { id: number, json: string } {
+      const ref = parseRef(refText)
+      if (documents === undefined) {
+        const row = ref && repos.posts.findByRef(ref, 'public', now)
+        if (!row) throw new NotFound('Post', JSON.stringify(refText))
+        return { id: row.id, json: fullJson(row, now) }
+      }
+      const found = ref && documents.repo.liveFull(ref, now, documents.fingerprint)
+      if (!found) throw new NotFound('Post', JSON.stringify(refText))
+      if (found.full !== null) return { id: found.id, json: found.full }
+      const row = repos.posts.findByRef({ id: found.id }, 'public', now)
+      if (!row) throw new NotFound('Post', JSON.stringify(refText))
+      return { id: row.id, json: fullJson(row, now) }
     },
 
     get (refText: string, visibility: Visibility, now = Date.now()) {

@@ -3,7 +3,7 @@ import type { Writer } from '../../db/write.js'
 import type { PostLinks, PostState } from '../../db/change-bus.js'
 import { FieldError, NotFound, SlugConflict, Unprocessable } from '../../errors.js'
 import { slugify, uniqueSlug } from '../../lib/slugify.js'
-import { sanitizePostHtml } from '../../lib/sanitize.js'
+import { sanitizePostHtmlReport } from '../../lib/sanitize.js'
 import { countWords, htmlToText, makeExcerpt, readingTimeMinutes } from '../../lib/text.js'
 import { createPostsWriter, type PostRecord, type PostValues } from './posts-repository.js'
 import { checkPostSeo, createPostSeoRepository, hasSeo } from './posts-seo.js'
@@ -18,10 +18,13 @@ export interface PostInput {
   content_html?: string
   status?: 'draft' | 'scheduled' | 'published' | 'archived'
   published_at?: string | null
-  author_id?: number
-  category_ids?: number[]
-  tag_ids?: number[]
+  /** Related resources by id or slug (resolved to ids before the write). */
+  author_id?: number | string
+  category_ids?: Array<number | string>
+  tag_ids?: Array<number | string>
   featured_image?: { url: string, alt?: string } | null
+  /** A media library image; exclusive with featured_image. */
+  featured_media_id?: number | null
   source?: { url: string, name: string } | null
   canonical_url?: string | null
   comment_status?: 'open' | 'closed'
@@ -40,6 +43,23 @@ export interface PostInput {
   sticky?: boolean
 }
 
+/** Something a write changed in what it was sent, told in its answer (`warnings`). */
+export interface WriteWarning {
+  /** The body field the warning is about. */
+  field: string
+  /** MARKUP_REMOVED: the sanitizer removed markup (`removed`, `count` times). */
+  code: 'MARKUP_REMOVED'
+  removed: string
+  count: number
+  message: string
+}
+
+/** At most this many warnings per write (a body with thousands of distinct classes says so once). */
+const MAX_WARNINGS = 50
+
+/** A body's references as ids (undefined: not in the body). */
+interface ResolvedRefs { authorId?: number, categoryIds?: number[], tagIds?: number[] }
+
 export function stateOf (row: Pick<PostRecord, 'slug' | 'status' | 'publishedAt'>): PostState {
   return { slug: row.slug, status: row.status, publishedAt: row.publishedAt }
 }
@@ -48,22 +68,68 @@ export function stateOf (row: Pick<PostRecord, 'slug' | 'status' | 'publishedAt'
  * Creating, changing and deleting posts. Every call is one transaction that also writes the
  * post's links, the change log and the webhook queue (through the change bus).
  */
-export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHosts: string[] }) {
+/** The featured-image links of the media library (media-repository.ts), written in the post's transaction. */
+export interface FeaturedMediaLinks {
+  byId: (id: number) => unknown
+  setFeatured: (postId: number, mediaId: number | null) => void
+}
+
+export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHosts: string[], featuredMedia?: FeaturedMediaLinks }) {
   const w = createPostsWriter(db)
   const seo = createPostSeoRepository(db)
 
-  function checkRefs (input: PostInput): void {
-    const errors: Array<{ in: string, path: string, message: string }> = []
-    if (input.author_id !== undefined && !w.authorExists(input.author_id)) {
-      errors.push({ in: 'body', path: 'author_id', message: `author ${input.author_id} does not exist` })
+  // featured_media_id and featured_image are one choice: setting either clears the other.
+  function setFeatured (id: number, input: PostInput, row: { featuredImageUrl?: string | null, featuredImageAlt?: string | null }): void {
+    if (opts.featuredMedia === undefined) return
+    if (input.featured_media_id !== undefined) {
+      opts.featuredMedia.setFeatured(id, input.featured_media_id)
+      if (input.featured_media_id !== null) {
+        row.featuredImageUrl = null
+        row.featuredImageAlt = null
+      }
+    } else if (input.featured_image !== undefined && input.featured_image !== null) {
+      opts.featuredMedia.setFeatured(id, null)
     }
-    input.category_ids?.forEach((id, i) => {
-      if (!w.categoryExists(id)) errors.push({ in: 'body', path: `category_ids.${i}`, message: `category ${id} does not exist` })
-    })
-    input.tag_ids?.forEach((id, i) => {
-      if (!w.tagExists(id)) errors.push({ in: 'body', path: `tag_ids.${i}`, message: `tag ${id} does not exist` })
-    })
+  }
+
+  /**
+   * The ids the body's references name (each an id or a slug), or a 422 naming every one that
+   * names nothing, and every list item that names a term an earlier item already named.
+   */
+  function resolveRefs (input: PostInput): ResolvedRefs {
+    const errors: Array<{ in: string, path: string, message: string }> = []
+    const named = (ref: number | string) => typeof ref === 'number' ? String(ref) : `"${ref}"`
+    const one = (kind: 'author' | 'category' | 'tag', ref: number | string, path: string): number | undefined => {
+      const id = w.idOf(kind, ref)
+      if (id === undefined) errors.push({ in: 'body', path, message: `${kind} ${named(ref)} does not exist` })
+      return id
+    }
+    const many = (kind: 'category' | 'tag', refs: Array<number | string> | undefined, field: string): number[] | undefined => {
+      if (refs === undefined) return undefined
+      const ids: number[] = []
+      refs.forEach((ref, i) => {
+        const id = one(kind, ref, `${field}.${i}`)
+        if (id === undefined) return
+        const first = ids.indexOf(id)
+        if (first !== -1) errors.push({ in: 'body', path: `${field}.${i}`, message: `names the same ${kind} as ${field}.${first} (${kind} ${id})` })
+        ids.push(id)
+      })
+      return ids
+    }
+    const resolved = {
+      authorId: input.author_id === undefined ? undefined : one('author', input.author_id, 'author_id'),
+      categoryIds: many('category', input.category_ids, 'category_ids'),
+      tagIds: many('tag', input.tag_ids, 'tag_ids')
+    }
+    if (input.featured_media_id !== undefined && input.featured_media_id !== null) {
+      if (input.featured_image !== undefined && input.featured_image !== null) {
+        errors.push({ in: 'body', path: 'featured_media_id', message: 'give featured_media_id or featured_image, not both' })
+      } else if (opts.featuredMedia?.byId(input.featured_media_id) === undefined) {
+        errors.push({ in: 'body', path: 'featured_media_id', message: `media ${input.featured_media_id} does not exist` })
+      }
+    }
     if (errors.length > 0) throw new FieldError(errors, 422)
+    return resolved
   }
 
   function parseTime (value: string | null | undefined, path: string): number | null | undefined {
@@ -90,8 +156,16 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
     }
   }
 
-  function body (html: string) {
-    const contentHtml = sanitizePostHtml(html, { iframeHosts: opts.iframeHosts })
+  function body (html: string, warnings: WriteWarning[] | undefined) {
+    const { html: contentHtml, removed } = sanitizePostHtmlReport(html, { iframeHosts: opts.iframeHosts })
+    if (warnings !== undefined) {
+      const shown = removed.slice(0, MAX_WARNINGS)
+      for (const r of shown) warnings.push({ field: 'content_html', code: 'MARKUP_REMOVED', removed: r.removed, count: r.count, message: `content_html: ${r.message}` })
+      if (removed.length > shown.length) {
+        const rest = removed.slice(shown.length).reduce((n, r) => n + r.count, 0)
+        warnings.push({ field: 'content_html', code: 'MARKUP_REMOVED', removed: '(more)', count: rest, message: `content_html: and ${rest} more removals of ${removed.length - shown.length} other kinds` })
+      }
+    }
     const contentText = htmlToText(contentHtml)
     const wordCount = countWords(contentText)
     return { contentHtml, contentText, wordCount, readingTimeMinutes: readingTimeMinutes(wordCount) }
@@ -116,14 +190,18 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
   }
 
   return {
-    create (input: PostInput & { title: string, author_id: number }): number {
-      checkRefs(input)
+    /** Creates a post; `warnings`, when given, receives what the write changed in what it was sent. */
+    create (input: PostInput & { title: string, author_id: number | string }, warnings?: WriteWarning[]): number {
+      const refs = resolveRefs(input)
+      const authorId = refs.authorId!
+      const categoryIds = refs.categoryIds ?? []
+      const tagIds = refs.tagIds ?? []
       checkPostSeo(input)
       return write((emit, now) => {
         const existing = input.import_key ? w.byImportKey(input.import_key) : undefined
         if (existing) throw new Unprocessable(`an imported post with key ${input.import_key} already exists`)
         const published = parseTime(input.published_at, 'published_at') ?? null
-        const b = body(input.content_html ?? '')
+        const b = body(input.content_html ?? '', warnings)
         const state = resolveStatus(input.status, published, now)
         const row: PostValues & { createdAt: number } = {
           slug: pickSlug(input.slug, input.title),
@@ -131,7 +209,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
           excerpt: input.excerpt ? input.excerpt : makeExcerpt(b.contentHtml),
           ...b,
           ...state,
-          authorId: input.author_id,
+          authorId,
           featuredImageUrl: input.featured_image?.url ?? null,
           featuredImageAlt: input.featured_image ? (input.featured_image.alt ?? '') : null,
           sourceUrl: input.source?.url ?? null,
@@ -148,18 +226,20 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
         // the links' foreign keys, which are checked at commit.
         w.deferForeignKeys()
         const id = w.nextId()
-        w.setCategories(id, input.category_ids ?? [])
-        w.setTags(id, input.tag_ids ?? [])
+        w.setCategories(id, categoryIds)
+        w.setTags(id, tagIds)
+        setFeatured(id, input, row)
         w.insert(id, row)
         if (hasSeo(input)) seo.save(id, input)
-        const links = { authorId: row.authorId, categoryIds: input.category_ids ?? [], tagIds: input.tag_ids ?? [] }
+        const links = { authorId: row.authorId, categoryIds, tagIds }
         emit({ kind: 'post', id, before: null, after: stateOf({ slug: row.slug, ...state }), links: { before: null, after: links } })
         return id
       })
     },
 
-    update (id: number, input: PostInput): void {
-      checkRefs(input)
+    /** Changes a post; `warnings` as for create. */
+    update (id: number, input: PostInput, warnings?: WriteWarning[]): void {
+      const refs = resolveRefs(input)
       checkPostSeo(input)
       write((emit, now) => {
         const old = load(id)
@@ -167,7 +247,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
         const next: PostRecord = { ...old }
         if (input.title !== undefined) next.title = input.title
         if (input.slug !== undefined && input.slug !== old.slug) next.slug = pickSlug(input.slug, next.title, id)
-        if (input.content_html !== undefined) Object.assign(next, body(input.content_html))
+        if (input.content_html !== undefined) Object.assign(next, body(input.content_html, warnings))
         if (input.excerpt !== undefined && input.excerpt !== null && input.excerpt !== '') {
           next.excerpt = input.excerpt
         } else if (input.excerpt !== undefined || (input.content_html !== undefined && old.excerpt === makeExcerpt(old.contentHtml))) {
@@ -184,11 +264,12 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
             throw new FieldError([{ in: 'body', path: 'published_at', message: 'a published post needs a published_at' }], 422)
           }
         }
-        if (input.author_id !== undefined) next.authorId = input.author_id
+        if (refs.authorId !== undefined) next.authorId = refs.authorId
         if (input.featured_image !== undefined) {
           next.featuredImageUrl = input.featured_image?.url ?? null
           next.featuredImageAlt = input.featured_image ? (input.featured_image.alt ?? '') : null
         }
+        setFeatured(id, input, next)
         if (input.source !== undefined) {
           next.sourceUrl = input.source?.url ?? null
           next.sourceName = input.source?.name ?? null
@@ -202,9 +283,9 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
         const { id: _id, createdAt: _created, commentCount: _comments, ...values } = next
         w.update(id, values)
         if (hasSeo(input)) seo.save(id, input)
-        if (input.category_ids !== undefined) w.setCategories(id, input.category_ids)
-        if (input.tag_ids !== undefined) w.setTags(id, input.tag_ids)
-        const links = { authorId: next.authorId, categoryIds: input.category_ids ?? oldLinks.categoryIds, tagIds: input.tag_ids ?? oldLinks.tagIds }
+        if (refs.categoryIds !== undefined) w.setCategories(id, refs.categoryIds)
+        if (refs.tagIds !== undefined) w.setTags(id, refs.tagIds)
+        const links = { authorId: next.authorId, categoryIds: refs.categoryIds ?? oldLinks.categoryIds, tagIds: refs.tagIds ?? oldLinks.tagIds }
         emit({ kind: 'post', id, before: stateOf(old), after: stateOf(next), links: { before: oldLinks, after: links } })
       })
     },

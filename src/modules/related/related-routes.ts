@@ -4,7 +4,7 @@ import { problemResponses, RefParamsSchema } from '../../schemas/common.js'
 import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
 import type { RelatedService } from './related-service.js'
 import { RelatedQuery } from './related-schemas.js'
-import { POSTS_KEY } from '../cache-keys.js'
+import { POSTS_KEY, relatedKeys } from '../cache-keys.js'
 
 /** What the related routes are given: the service that finds and scores related posts. */
 export interface RelatedRoutesOptions { service: Pick<RelatedService, 'page'> }
@@ -33,6 +33,7 @@ const relatedRoutes: FastifyPluginAsyncTypebox<RelatedRoutesOptions> = async (ap
   }, async (request, reply) => {
     const limit = request.query.limit ?? 5
     const page = related.page(request.params.ref, limit)
+    reply.cacheKeys(relatedKeys(page.postId, page.data.map((p) => p.id as number)))
     if (page.timedOut) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
     return { data: page.data, meta: { limit, timed_out: page.timedOut } }
   })

@@ -5,6 +5,7 @@ import type { RelatedRepository } from './related-repository.js'
 import type { RelatedIndexer } from './related-index.js'
 import { toRelatedPost, type RelatedPost } from './related-mapper.js'
 import { createBudget } from '../../lib/budget.js'
+import { POST_EDITS_KEY } from '../cache-keys.js'
 
 /** How much of the index one request may read, and how the backfill paces itself. */
 export interface RelatedTuning {
@@ -48,8 +49,8 @@ export interface RelatedServiceDeps {
   posts: Pick<PostsService, 'requireLive' | 'relationsOf'>
   /** The content stamp: corpus statistics are remembered while it stays the same. */
   stamp: () => string
-  /** Invalidates cached public responses (after a background backfill). */
-  bump: () => void
+  /** Invalidates cached public responses by surrogate key (after a background backfill). */
+  invalidate: (keys: string[]) => void
   siteUrl: string
   /** QUERY_BUDGET_MS: past it, fewer candidates are scored and the answer says so. */
   budgetMs?: number
@@ -103,7 +104,7 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
   function finish (): void {
     backfill = 'done'
     // Responses cached while the backfill ran may have missed posts it had not reached yet.
-    if (indexedLater > 0 && !closed) deps.bump()
+    if (indexedLater > 0 && !closed) deps.invalidate([POST_EDITS_KEY])
     for (const resolve of waiting.splice(0)) resolve()
   }
   function step (): void {
@@ -174,9 +175,15 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
   }
 
   /** The `limit` posts most related to a live post, and whether the time budget cut the work short (meta.timed_out). */
-  function page (refText: string, limit: number, now = Date.now()): { data: RelatedPost[], timedOut: boolean } {
-    const budget = createBudget(deps.budgetMs ?? Infinity)
+  /** `postId`: the post the list is for (its cache key). */
+  function page (refText: string, limit: number, now = Date.now()): { postId: number, data: RelatedPost[], timedOut: boolean } {
     const target = posts.requireLive(refText, now)
+    return { postId: target.id, ...pageFor(target, limit, now) }
+  }
+
+  /** The same for a post already found, whatever its status (a preview link's draft): only live posts are ever offered. */
+  function pageFor (target: PostRow, limit: number, now = Date.now()): { data: RelatedPost[], timedOut: boolean } {
+    const budget = createBudget(deps.budgetMs ?? Infinity)
     startBackfill()
     let hash = repo.fingerprintOf(target.id)
     if (hash === undefined) {
@@ -240,6 +247,7 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
     },
 
     page,
+    pageFor,
 
     /** Starts the backfill if no request has yet, and resolves once no post is left without a vector. */
     whenIndexed (): Promise<void> {

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { problemResponses } from '../../schemas/common.js'
+import { problemResponses, refuseReadOnly } from '../../schemas/common.js'
 import type { SiteRepository } from './site-repository.js'
 import type { SiteService } from './site-service.js'
 import { toSite } from './site-mapper.js'
-import { UpdateSiteBody } from './site-schemas.js'
-import { PAGES_KEY, POSTS_KEY, SITE_KEY, termKey } from '../cache-keys.js'
+import { SITE_READ_ONLY, UpdateSiteBody } from './site-schemas.js'
+import { PAGES_KEY, POST_EDITS_KEY, POSTS_KEY, SITE_KEY, termKey } from '../cache-keys.js'
 import { grantsScope } from '../../lib/scopes.js'
 import { resolveNavigation, type NavigationTargets, type TargetKind } from './site-navigation.js'
 
@@ -18,8 +18,9 @@ export interface SiteRoutesOptions {
   apiUrl: string
 }
 
-// The surrogate keys of what a menu links to: its URLs change with them.
-const KEY_OF: Record<TargetKind, string> = { page: PAGES_KEY, post: POSTS_KEY, category: termKey('category'), tag: termKey('tag') }
+// The surrogate keys of what a menu links to: its URLs change with them. A post's slug changes
+// with an edit of a live post (post-edits), its visibility with the post lists (posts).
+const KEYS_OF: Record<TargetKind, string[]> = { page: [PAGES_KEY], post: [POSTS_KEY, POST_EDITS_KEY], category: [termKey('category')], tag: [termKey('tag')] }
 
 /** GET /v1/site (public) and PATCH /v1/site (admin). */
 const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, opts) => {
@@ -43,7 +44,7 @@ const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, opt
     // Configured URLs only: the answer is cached by path, so nothing in it may come from the
     // request's Host or X-Forwarded-Host.
     const { site, kinds } = read(grantsScope(request.auth?.scopes, 'admin'))
-    reply.cacheKeys([SITE_KEY, ...[...kinds].map((k) => KEY_OF[k])])
+    reply.cacheKeys([SITE_KEY, ...[...kinds].flatMap((k) => KEYS_OF[k])])
     return { data: site }
   })
 
@@ -55,10 +56,12 @@ const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, opt
       summary: 'Change the site settings',
       description: 'Needs `admin`. Send only what changes. `navigation.primary` and `navigation.secondary` each replace their menu: items ' +
         '`{ label, url }` or `{ label, page_id | category_id | tag_id | post_id }`, with `children` up to 3 levels. An item without exactly one target, or naming an ' +
-        'id that does not exist, is a 422 whose `errors[]` names the item (`navigation.primary.1.page_id`). A draft page may be in a menu: it shows once published.',
+        'id that does not exist, is a 422 whose `errors[]` names the item (`navigation.primary.1.page_id`). A draft page may be in a menu: it shows once published. ' +
+        'The fields marked read-only in `Site` (`url`, `feeds`, `updated_at`) come from the server\'s configuration or its clock: sending one is a 400 whose `errors[]` names it as read-only.',
       body: UpdateSiteBody,
       response: { 200: Type.Object({ data: Type.Ref('Site') }), ...problemResponses(400, 401, 403, 415, 422) }
-    }
+    },
+    preValidation: refuseReadOnly(SITE_READ_ONLY)
   }, async (request) => {
     service.update(request.body)
     return { data: read(true).site }

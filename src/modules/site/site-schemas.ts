@@ -34,7 +34,7 @@ const ReadMenu = Type.Array(readLevel1)
 export const SiteSchema = Type.Object({
   title: Type.String({ examples: ['My Blog'] }),
   description: Type.String(),
-  url: Type.String({ description: 'The public frontend (SITE_URL); configured, never taken from the request' }),
+  url: Type.String({ readOnly: true, description: 'The public frontend (SITE_URL); configured, never taken from the request. Read-only: set SITE_URL' }),
   language: Type.String({ description: 'BCP 47 language tag', examples: ['en'] }),
   timezone: Type.String({ description: 'IANA time zone for display', examples: ['Europe/London'] }),
   comments: Type.Object({
@@ -43,7 +43,7 @@ export const SiteSchema = Type.Object({
     max_depth: Type.Integer({ minimum: 1, description: 'Deepest reply level allowed (1 = no replies)' }),
     max_links: Type.Integer({ minimum: 0, description: 'Links allowed in one comment' })
   }),
-  feeds: Type.Object({ rss: Type.String(), atom: Type.String(), json: Type.String() }, { description: 'Absolute feed URLs on this API (PUBLIC_API_URL); never taken from the request' }),
+  feeds: Type.Object({ rss: Type.String(), atom: Type.String(), json: Type.String() }, { readOnly: true, description: 'Absolute feed URLs on this API (PUBLIC_API_URL); never taken from the request. Read-only' }),
   navigation: Type.Object({ primary: ReadMenu, secondary: ReadMenu }, {
     description: 'The menus with every target resolved to its current URL; an item whose target is gone or not public is left out, with the items below it'
   }),
@@ -53,7 +53,7 @@ export const SiteSchema = Type.Object({
     label: Type.String(),
     reason: Type.String({ examples: ['page 4 is not public'] })
   }), { description: 'Admin keys only: the menu items left out of public reads, and why' })),
-  updated_at: DateTimeSchema
+  updated_at: Type.String({ ...DateTimeSchema, readOnly: true, description: 'When the settings last changed. Read-only' })
 }, { $id: 'Site', title: 'Site' })
 export type Site = Static<typeof SiteSchema>
 
@@ -81,6 +81,13 @@ export const UpdateSiteBody = Type.Object({
   ]
 })
 export type UpdateSiteBodyType = Static<typeof UpdateSiteBody>
+
+/** Fields GET /v1/site shows that PATCH refuses by name (400), with where they come from. */
+export const SITE_READ_ONLY = {
+  url: 'it is SITE_URL, set in the server\'s environment',
+  feeds: 'the feed URLs are derived from PUBLIC_API_URL, set in the server\'s environment',
+  updated_at: 'it is set by the server on each change'
+}
 
 /** The schemas with an $id this module adds. */
 export const siteSchemas = [SiteSchema]

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { problemResponses } from '../../schemas/common.js'
 import { NotFound } from '../../errors.js'
-import { PAGES_KEY, POSTS_KEY, termKey } from '../cache-keys.js'
+import { PAGES_KEY, POST_EDITS_KEY, POSTS_KEY, termKey } from '../cache-keys.js'
 import type { SitemapsService } from './sitemaps-service.js'
 
 export interface SitemapsRoutesOptions { service: SitemapsService, apiUrl: string }
@@ -16,14 +16,15 @@ const HELP = ' Public, cached like feeds (ETag, 304 to If-None-Match); absolute 
 
 /** GET /sitemap.xml, /sitemaps/*.xml and /robots.txt. */
 const sitemapsRoutes: FastifyPluginAsyncTypebox<SitemapsRoutesOptions> = async (app, { service, apiUrl }) => {
-  const every = [POSTS_KEY, PAGES_KEY, termKey('category'), termKey('tag')]
+  // post-edits: a live post's slug, update time (lastmod) or noindex changes its entry.
+  const every = [POSTS_KEY, POST_EDITS_KEY, PAGES_KEY, termKey('category'), termKey('tag')]
 
   app.get('/sitemap.xml', {
     config: { publicCache: true, cacheKeys: every },
     schema: {
       operationId: 'getSitemapIndex',
       tags: ['Sitemaps'],
-      summary: 'The sitemap index',
+      summary: 'Get the sitemap index',
       description: 'Lists the posts sitemaps (`/sitemaps/posts-{n}.xml`, 50,000 URLs each), `pages.xml`, `categories.xml` and `tags.xml`.' + HELP,
       produces: [XML],
       response: { ...xmlResponse('A sitemap index'), ...problemResponses(400, 401) }
@@ -38,7 +39,7 @@ const sitemapsRoutes: FastifyPluginAsyncTypebox<SitemapsRoutesOptions> = async (
     schema: {
       operationId: 'getSitemap',
       tags: ['Sitemaps'],
-      summary: 'One sitemap',
+      summary: 'Get one sitemap',
       description: '`posts-{n}.xml` (from 1: live posts by id, 50,000 a file, `lastmod` from `updated_at`), `pages.xml`, `categories.xml` or `tags.xml` ' +
         '(categories and tags with a live post). A posts sitemap past the last is a 404.' + HELP,
       params: Type.Object({
@@ -65,7 +66,7 @@ const sitemapsRoutes: FastifyPluginAsyncTypebox<SitemapsRoutesOptions> = async (
     schema: {
       operationId: 'getRobots',
       tags: ['Sitemaps'],
-      summary: 'robots.txt pointing to the sitemap index',
+      summary: 'Get robots.txt, which names the sitemap index',
       description: 'Allows every crawler and names `/sitemap.xml` on PUBLIC_API_URL. A frontend on another host names the same URL in its own robots.txt.',
       produces: ['text/plain'],
       response: { 200: { description: 'robots.txt', content: { 'text/plain': { schema: Type.String() } } }, ...problemResponses(400, 401) }

@@ -12,7 +12,7 @@ export type LinkTable = typeof postCategories | typeof postTags | typeof posts
 type LinkColumn = typeof postCategories.categoryId | typeof postCategories.postId | typeof postTags.tagId | typeof postTags.postId | typeof posts.authorId | typeof posts.id
 
 /** The fields every create or update body may carry; each kind adds its own. */
-export interface TermInput { name?: string, slug?: string }
+export interface TermInput { name?: string, slug?: string, /** Trees: the parent, by id or slug. */ parent_id?: number | string | null }
 
 /** What one kind of term is made of, beyond what every term has (id, slug, name, times). */
 export interface TermKind<T extends TermTable = TermTable, L extends LinkTable = LinkTable, Input extends TermInput = TermInput, Fields extends object = object> {

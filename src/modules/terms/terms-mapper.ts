@@ -22,3 +22,9 @@ export function toTerm<K extends AnyTermKind> (kind: K, row: TermRowOf<K>): Term
     updated_at: new Date(row.updatedAt).toISOString()
   }
 }
+
+/** A term as webhook payloads carry it: the API's fields but the live post count (not an event of its own). */
+export function toTermPayload<K extends AnyTermKind> (kind: K, row: K['table']['$inferSelect']): Omit<TermApi, 'post_count'> & ReturnType<K['fields']> {
+  const { post_count: _count, ...term } = toTerm(kind, { ...row, postCount: 0 } as TermRowOf<K>)
+  return term as Omit<TermApi, 'post_count'> & ReturnType<K['fields']>
+}

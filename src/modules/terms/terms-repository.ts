@@ -69,6 +69,7 @@ export function createTermsWriter<K extends AnyTermKind> (db: Db, kind: K) {
   type Row = K['table']['$inferSelect']
   const { table, link } = kind
   const byId = db.select().from(table).where(eq(table.id, p('id'))).prepare()
+  const idBySlug = db.select({ id: table.id }).from(table).where(eq(table.slug, p('slug'))).prepare()
   const slugTaken = db.select({ id: table.id }).from(table).where(and(eq(table.slug, p('slug')), ne(table.id, p('except')))).prepare()
   const usage = db.select({ n: count() }).from(link.table).where(eq(link.termId, p('id'))).prepare()
   const postsOf = db.select({ id: link.postId }).from(link.table).where(eq(link.termId, p('id'))).prepare()
@@ -76,6 +77,8 @@ export function createTermsWriter<K extends AnyTermKind> (db: Db, kind: K) {
 
   return {
     load: (id: number) => byId.get({ id }) as Row | undefined,
+    /** The id of the term with this slug, if any. */
+    idBySlug: (slug: string): number | undefined => idBySlug.get({ slug })?.id,
     /** Whether another term (not `exceptId`; 0 for none) has the slug. */
     slugTaken: (slug: string, exceptId = 0) => slugTaken.get({ slug, except: exceptId }) !== undefined,
     insert (values: K['table']['$inferInsert']): number {

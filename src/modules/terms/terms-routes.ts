@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from 'typebox'
-import { listOf, problemResponses, RefParamsSchema } from '../../schemas/common.js'
+import { listOf, problemResponses, refParamsSchema } from '../../schemas/common.js'
 import { NotFound } from '../../errors.js'
 import { parseRef } from '../../lib/refs.js'
 import { listPage, pageOf } from '../../lib/pagination.js'
-import { termScopeFor } from '../../lib/scopes.js'
+import { TERM_SCOPES_SEEING_ALL, termScopeFor } from '../../lib/scopes.js'
 import type { TermScope } from '../../db/term-visibility.js'
 import type { AnyTermKind, TermInputOf } from './terms-kind.js'
 import type { TermsRepository } from './terms-repository.js'
@@ -45,6 +45,9 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
   const ref = '$id' in item ? item.$id : undefined
   if (typeof ref !== 'string') throw new Error(`the ${name} schema needs an $id`)
   const one = Type.Object({ data: Type.Ref(ref) })
+  // The example slug of the kind's own schema, so Try it out asks for a category, not a post.
+  const slugExample = (item as { properties?: { slug?: { examples?: unknown[] } } }).properties?.slug?.examples?.[0]
+  const RefParams = refParamsSchema(typeof slugExample === 'string' ? slugExample : '1')
   const visibility = ` ${capital(aTerm)} is public once it has a live post${kind.tree ? ' (in it or a sub-category)' : ''}; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown ${name}, so an embargoed story's ${name} never shows. Keys with \`read:drafts\` or \`write:content\` see every ${name}.`
   // The bodies are validated against the kind's own schemas, whose static type is its input.
   type Input = TermInputOf<K>
@@ -61,7 +64,7 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
     const written = (id: number) => ({ data: toTerm(kind, find(String(id), 'all')) })
 
     app.get('/', {
-      config: { publicCache: true, cacheKeys: [termKey(kind.name)] },
+      config: { publicCache: true, cacheKeys: [termKey(kind.name)], optionalScopes: TERM_SCOPES_SEEING_ALL },
       schema: {
         operationId: `list${Plural}`,
         tags: [Plural],
@@ -82,13 +85,13 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
     })
 
     app.get('/:ref', {
-      config: { publicCache: true, cacheKeys: [termKey(kind.name)] },
+      config: { publicCache: true, cacheKeys: [termKey(kind.name)], optionalScopes: TERM_SCOPES_SEEING_ALL },
       schema: {
         operationId: `get${label}`,
         tags: [Plural],
         summary: `Get ${aTerm} by id or slug`,
         description: api.docs.get + visibility,
-        params: RefParamsSchema,
+        params: RefParams,
         response: { 200: one, ...problemResponses(400, 404) }
       }
     }, async (request) => {
@@ -118,7 +121,7 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
         tags: [Plural],
         summary: `Change ${aTerm}`,
         description: 'Needs `write:content`. Send only the fields to change.',
-        params: RefParamsSchema,
+        params: RefParams,
         body: api.schemas.update,
         response: { 200: one, ...problemResponses(400, 401, 403, 404, 409, 415, 422) }
       }
@@ -135,7 +138,7 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
         tags: [Plural],
         summary: `Delete ${aTerm}`,
         description: `Needs \`write:content\`. ${capital(aTerm)} still in use is a 409 unless \`reassign\` names the ${name} that takes over its posts.`,
-        params: RefParamsSchema,
+        params: RefParams,
         querystring: reassignQuery(kind),
         response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 409, 422) }
       }

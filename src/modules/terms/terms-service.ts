@@ -36,6 +36,14 @@ export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer
     return uniqueSlug(slugify(termName, name), (slug) => w.slugTaken(slug, id))
   }
 
+  // A tree's parent may be named by slug, as reads take `{ref}`: the input with its id.
+  function withParentId<I extends TermInputOf<K>> (input: I): I {
+    if (!kind.tree || typeof input.parent_id !== 'string') return input
+    const parentId = w.idBySlug(input.parent_id)
+    if (parentId === undefined) throw new FieldError([{ in: 'body', path: 'parent_id', message: `${name} "${input.parent_id}" does not exist` }], 422)
+    return { ...input, parent_id: parentId }
+  }
+
   // A tree's parent must exist and must not lie below the term itself (id 0: a new term).
   function checkParent (id: number, parentId: number | null): void {
     if (parentId === null) return
@@ -54,13 +62,13 @@ export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer
     for (const [id, was] of before) {
       const slug = visibility.slugOf(name, id)
       if (slug === undefined || was === visibility.hasLivePost(name, id, now)) continue
-      emit(was ? { kind: name, id, slug, action: 'delete', wasPublic: true } : { kind: name, id, slug, action: 'upsert' })
+      emit(was ? { kind: name, id, slug, action: 'delete', wasPublic: true } : { kind: name, id, slug, action: 'upsert', wasPublic: false })
     }
   }
 
   return {
     create (input: TermInputOf<K> & { name: string }): number {
-      const columns = given(kind.columns(input))
+      const columns = given(kind.columns(withParentId(input)))
       if (kind.tree) checkParent(0, parentOf(columns))
       return write((emit, now) => {
         const slug = pickSlug(input.slug, input.name)
@@ -72,7 +80,7 @@ export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer
     update (id: number, input: TermInputOf<K>): void {
       write((emit, now) => {
         const old = load(id)
-        const columns = given(kind.columns(input))
+        const columns = given(kind.columns(withParentId(input)))
         if (kind.tree) checkParent(id, parentOf(columns))
         const slug = input.slug !== undefined && input.slug !== old.slug ? pickSlug(input.slug, old.name, id) : old.slug
         const next = { ...old, ...columns, slug, name: input.name ?? old.name }
@@ -97,9 +105,11 @@ export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer
         const around = kind.tree
           ? publicNow(visibility.withAncestors([parentOf(old), reassignTo ?? null].filter((p): p is number => p !== null && p !== id)), now)
           : undefined
+        let heirWasPublic = false
         if (reassignTo !== undefined) {
           if (reassignTo === id) throw new FieldError([{ in: 'query', path: 'reassign', message: `cannot reassign to the ${name} being deleted` }], 422)
           load(reassignTo)
+          heirWasPublic = visibility.hasLivePost(name, reassignTo, now)
           w.movePosts(id, reassignTo)
         }
         if (kind.tree) {
@@ -112,7 +122,7 @@ export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer
           announce(emit, around, now)
         } else if (reassignTo !== undefined) {
           // The term that took the posts over may have become public with them.
-          emit({ kind: name, id: reassignTo, slug: load(reassignTo).slug, action: 'upsert' })
+          emit({ kind: name, id: reassignTo, slug: load(reassignTo).slug, action: 'upsert', wasPublic: heirWasPublic })
         }
         touchPosts(db, emit, affected)
       })

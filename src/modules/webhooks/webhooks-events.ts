@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto'
-import { isLive, isScheduled, type ContentChange, type PostState } from '../../db/change-bus.js'
+import { isLive, isScheduled, type ContentChange, type PostLinks, type PostState } from '../../db/change-bus.js'
+import type { TermKind, TermVisibility } from '../../db/term-visibility.js'
 import type { PostsRepository } from '../posts/posts-repository.js'
 import type { PostsService } from '../posts/posts-service.js'
 import { toPost } from '../posts/posts-mapper.js'
@@ -8,11 +8,17 @@ import type { CommentsRepository } from '../comments/comments-repository.js'
 import { toSubmittedComment } from '../comments/comments-mapper.js'
 import type { PagesService } from '../pages/pages-service.js'
 import { toPage } from '../pages/pages-mapper.js'
+import type { SiteRepository } from '../site/site-repository.js'
+import { toSite } from '../site/site-mapper.js'
+import { resolveNavigation, type NavigationTargets } from '../site/site-navigation.js'
 import type { WebhookEvent, WebhooksRepository } from './webhooks-repository.js'
 
 type PostChange = Extract<ContentChange, { kind: 'post' }>
 type CommentChange = Extract<ContentChange, { kind: 'comment' }>
 type PageChange = Extract<ContentChange, { kind: 'page' }>
+type TermChange = Extract<ContentChange, { kind: TermKind }>
+
+const TERM_KINDS: readonly TermKind[] = ['category', 'tag', 'author']
 
 /** The webhook event a post change means to the public, if any. */
 export function postEvent (change: PostChange, now: number): WebhookEvent | null {
@@ -36,11 +42,20 @@ function apiStatus (state: PostState, now: number): string {
   return isScheduled(state, now) ? 'scheduled' : state.status
 }
 
+/** A term as a webhook payload carries it: the API's fields without the live post count (not an event of its own). */
+export type TermPayload = Record<string, unknown> & { id: number, slug: string }
+
 /**
  * Turns content changes into queued webhook deliveries. `listener` runs on the change bus
  * inside each write's transaction, so a delivery is queued exactly when its change commits
  * and never lost. A scheduled post gets a `scheduled_events` row (replaced on every write of
  * the post) that `promoteDue` turns into post.published deliveries once its time has come.
+ *
+ * Categories, tags and authors follow the public view, as the change log does (a term is
+ * public from its first live post: db/term-visibility.ts): `<kind>.created` when a term
+ * appears to the public (its first live post, at a scheduled post's go-live time too),
+ * `<kind>.updated` when a public term is changed, `<kind>.deleted` when it is deleted or stops
+ * being public. So a tag made for an embargoed story is announced with the story, never before.
  */
 export function createWebhookEvents (deps: {
   repo: WebhooksRepository
@@ -52,9 +67,17 @@ export function createWebhookEvents (deps: {
   pages?: Pick<PagesService, 'findLiveFresh'>
   /** The SEO fields a post payload carries, as a single read shows them. */
   seo?: Pick<PostSeoRepository, 'get'>
+  /** Whether a term is public, asked inside the write (as the change log asks). */
+  visibility: Pick<TermVisibility, 'hasLivePost' | 'withAncestors'>
+  /** A term's payload by kind and id, undefined once it is gone. */
+  term: (kind: TermKind, id: number) => TermPayload | undefined
+  site: Pick<SiteRepository, 'get'>
+  /** Menu targets, for the site payload's navigation (as GET /v1/site resolves it). */
+  navigation: Pick<NavigationTargets, 'resolve'>
   siteUrl: string
+  apiUrl: string
 }) {
-  const { repo, posts, relations, comments, pages, seo, siteUrl } = deps
+  const { repo, posts, relations, comments, pages, seo, visibility, siteUrl } = deps
   let enqueued = false
 
   function publish (event: WebhookEvent, data: () => Record<string, unknown> | null, now: number): number {
@@ -62,11 +85,9 @@ export function createWebhookEvents (deps: {
     if (subscribers.length === 0) return 0
     const body = data()
     if (body === null) return 0
-    const createdAt = new Date(now).toISOString()
-    for (const webhookId of subscribers) {
-      const id = randomUUID()
-      repo.enqueue(id, webhookId, event, JSON.stringify({ id, event, created_at: createdAt, data: body }), now)
-    }
+    // The delivery's id is put first when it is sent (deliveryBody): it is known once the row is.
+    const payload = JSON.stringify({ event, created_at: new Date(now).toISOString(), data: body })
+    for (const webhookId of subscribers) repo.enqueue(webhookId, event, payload, now)
     enqueued = true
     return subscribers.length
   }
@@ -78,8 +99,57 @@ export function createWebhookEvents (deps: {
     return seo === undefined ? post : withSeo(post, seo.get(id))
   }
 
+  function termAppeared (kind: TermKind, id: number, now: number): number {
+    return publish(`${kind}.created`, () => {
+      const term = deps.term(kind, id)
+      return term === undefined ? null : { [kind]: term }
+    }, now)
+  }
+
+  function termGone (kind: TermKind, id: number, slug: string | undefined, now: number): void {
+    publish(`${kind}.deleted`, () => ({ [kind]: { id, slug: slug ?? deps.term(kind, id)?.slug ?? null } }), now)
+  }
+
+  /** The terms a post files under; a category brings the categories above it (they are public with it). */
+  function termIds (kind: TermKind, links: Pick<PostLinks, 'authorId' | 'categoryIds' | 'tagIds'> | null): Set<number> {
+    if (links === null) return new Set()
+    if (kind === 'tag') return new Set(links.tagIds)
+    if (kind === 'author') return new Set([links.authorId])
+    return new Set(visibility.withAncestors(links.categoryIds))
+  }
+
+  /** Categories from the top of the tree down (a parent before its children); asked only when several appear or go at once. */
+  function topDown (ids: number[]): number[] {
+    if (ids.length < 2) return ids
+    const depth = new Map(ids.map((id) => [id, visibility.withAncestors([id]).length]))
+    return [...ids].sort((a, b) => depth.get(a)! - depth.get(b)!)
+  }
+
+  /** Terms that appear with a post going live, or go with it: no other live post has them. */
+  function termTransitions (change: PostChange, now: number): { appeared: Array<[TermKind, number]>, gone: Array<[TermKind, number]> } {
+    const appeared: Array<[TermKind, number]> = []
+    const gone: Array<[TermKind, number]> = []
+    const links = change.links
+    if (links === undefined) return { appeared, gone }
+    const before = isLive(change.before, now) ? links.before : null
+    const after = isLive(change.after, now) ? links.after : null
+    for (const kind of TERM_KINDS) {
+      const was = termIds(kind, before)
+      const is = termIds(kind, after)
+      const alone = (id: number) => !visibility.hasLivePost(kind, id, now, change.id)
+      // Parents before their children on the way in, children first on the way out.
+      for (const id of topDown([...is].filter((id) => !was.has(id) && alone(id)))) appeared.push([kind, id])
+      for (const id of topDown([...was].filter((id) => !is.has(id) && alone(id))).reverse()) gone.push([kind, id])
+    }
+    return { appeared, gone }
+  }
+
   function onPost (change: PostChange, now: number): void {
     repo.reschedule(change.id, isScheduled(change.after, now) ? change.after!.publishedAt : null)
+    const { appeared, gone } = termTransitions(change, now)
+    // A consumer learns of a new category before the post filed under it, and of a post
+    // leaving before the tag it took with it.
+    for (const [kind, id] of appeared) termAppeared(kind, id, now)
     const event = postEvent(change, now)
     if (event === 'post.published' || event === 'post.updated') {
       publish(event, () => {
@@ -92,6 +162,7 @@ export function createWebhookEvents (deps: {
     } else if (event === 'post.deleted') {
       publish(event, () => ({ post: { id: change.id, slug: change.before!.slug } }), now)
     }
+    for (const [kind, id] of gone) termGone(kind, id, undefined, now)
   }
 
   // As posts, by the page's own state; a page under a parent that is not live sends no body
@@ -121,23 +192,57 @@ export function createWebhookEvents (deps: {
     }
   }
 
+  function onTerm (change: TermChange, now: number): void {
+    const { kind, id } = change
+    if (change.action === 'delete') {
+      // A term the public never saw is never announced, not even its end.
+      if (change.wasPublic !== false) termGone(kind, id, change.slug, now)
+      return
+    }
+    // Public before and its own fields unchanged (it took over another term's posts): nothing to tell.
+    if (change.wasPublic === true || !visibility.hasLivePost(kind, id, now)) return
+    if (change.wasPublic === false) {
+      termAppeared(kind, id, now)
+      return
+    }
+    publish(`${kind}.updated`, () => {
+      const term = deps.term(kind, id)
+      return term === undefined ? null : { [kind]: term }
+    }, now)
+  }
+
   return {
     /** The change-bus listener; runs inside the write's transaction. */
     listener (change: ContentChange, now: number): void {
       if (change.kind === 'post') onPost(change, now)
       else if (change.kind === 'comment') onComment(change, now)
       else if (change.kind === 'page') onPage(change, now)
+      else if (change.kind === 'site') {
+        publish('site.updated', () => {
+          const row = deps.site.get()
+          return { site: toSite(row, siteUrl, deps.apiUrl, resolveNavigation(row.navigation, deps.navigation, now)) }
+        }, now)
+      } else onTerm(change, now)
     },
 
-    /** Queues post.published for scheduled posts whose time has come; returns the deliveries queued. */
+    /**
+     * Queues post.published for scheduled posts whose time has come, after the `<kind>.created`
+     * of the terms that appear with them; returns the deliveries queued.
+     */
     promoteDue (now: number): number {
       return repo.transaction(() => {
         let queued = 0
         for (const due of repo.takeScheduled(now)) {
-          queued += publish('post.published', () => {
-            const post = livePost(due.postId, now)
-            return post && { post }
-          }, now)
+          const post = livePost(due.postId, now) as { categories: Array<{ id: number }>, tags: Array<{ id: number }>, author: { id: number } } | null
+          if (post === null) continue
+          const links = { authorId: post.author.id, categoryIds: post.categories.map((c) => c.id), tagIds: post.tags.map((t) => t.id) }
+          // Public before this post went live: another post had gone live before it (the same
+          // millisecond counts as with it).
+          for (const kind of TERM_KINDS) {
+            const appeared = [...termIds(kind, links)].filter((id) => !visibility.hasLivePost(kind, id, due.dueAt - 1, due.postId))
+            for (const id of topDown(appeared)) queued += termAppeared(kind, id, now)
+          }
+          queued += publish('post.published', () => ({ post }), now)
         }
         return queued
       })

@@ -3,14 +3,16 @@ import type { Webhook, WebhookDelivery } from './webhooks-schemas.js'
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
-/** Row → API webhook; the secret never leaves through here. */
-export function toWebhook (row: WebhookRow): Webhook {
+/** Row → API webhook; the secrets never leave through here. */
+export function toWebhook (row: WebhookRow, now = Date.now()): Webhook {
+  const graceUntil = row.previousSecret !== null && row.previousSecretExpiresAt !== null && row.previousSecretExpiresAt > now ? row.previousSecretExpiresAt : null
   return {
     id: row.id,
     url: row.url,
     events: row.events,
     description: row.description,
     active: row.active,
+    previous_secret_expires_at: iso(graceUntil),
     created_at: new Date(row.createdAt).toISOString(),
     updated_at: new Date(row.updatedAt).toISOString()
   }
@@ -20,7 +22,6 @@ export function toWebhook (row: WebhookRow): Webhook {
 export function toDelivery (row: DeliveryRow): WebhookDelivery {
   return {
     id: row.id,
-    uuid: row.uuid,
     webhook_id: row.webhookId,
     event: row.event,
     status: row.status,

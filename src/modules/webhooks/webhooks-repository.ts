@@ -9,8 +9,10 @@ export type WebhookRow = typeof webhooks.$inferSelect
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect
 export type DeliveryStatus = DeliveryRow['status']
 /** A delivery claimed by a worker, with what it needs to send it. */
-export type ClaimedDelivery = DeliveryRow & Pick<WebhookRow, 'url' | 'secret'>
+export type ClaimedDelivery = DeliveryRow & Pick<WebhookRow, 'url' | 'secret' | 'previousSecret' | 'previousSecretExpiresAt'>
 export type WebhookInput = Pick<WebhookRow, 'url' | 'events' | 'secret' | 'description' | 'active'>
+/** What an update writes: the input and the previous secret (a PATCH of `secret` drops it at once). */
+export type WebhookUpdate = WebhookInput & Pick<WebhookRow, 'id' | 'previousSecret' | 'previousSecretExpiresAt'>
 
 /**
  * All database access for webhooks, their delivery queue and scheduled events. The queue
@@ -30,17 +32,25 @@ export function createWebhooksRepository (db: Db) {
       url: placeholderOf(w.url, 'url'),
       events: placeholderOf(w.events, 'events'),
       secret: placeholderOf(w.secret, 'secret'),
+      previousSecret: placeholderOf(w.previousSecret, 'previousSecret'),
+      previousSecretExpiresAt: placeholderOf(w.previousSecretExpiresAt, 'previousSecretExpiresAt'),
       description: placeholderOf(w.description, 'description'),
       active: placeholderOf(w.active, 'active'),
       updatedAt: placeholderOf(w.updatedAt, 'now')
     }).where(eq(w.id, ph('id'))).returning().prepare(),
     byId: db.select().from(w).where(eq(w.id, ph('id'))).prepare(),
+    rotate: db.update(w).set({
+      previousSecret: w.secret,
+      previousSecretExpiresAt: placeholderOf(w.previousSecretExpiresAt, 'until'),
+      secret: placeholderOf(w.secret, 'secret'),
+      updatedAt: placeholderOf(w.updatedAt, 'now')
+    }).where(eq(w.id, ph('id'))).returning().prepare(),
     list: db.select().from(w).orderBy(w.id).limit(ph('limit')).offset(ph('offset')).prepare(),
     count: db.select({ n: count() }).from(w).prepare(),
     remove: db.delete(w).where(eq(w.id, ph('id'))).prepare(),
     active: db.select({ id: w.id, events: w.events }).from(w).where(eq(w.active, true)).orderBy(w.id).prepare(),
     enqueue: db.insert(d).values({
-      uuid: ph('uuid'), webhookId: ph('webhookId'), event: ph('event'), payload: ph('payload'), status: 'pending', attempts: 0, nextAttemptAt: ph('now'), createdAt: ph('now'), updatedAt: ph('now')
+      webhookId: ph('webhookId'), event: ph('event'), payload: ph('payload'), status: 'pending', attempts: 0, nextAttemptAt: ph('now'), createdAt: ph('now'), updatedAt: ph('now')
     }).prepare(),
     deliveries: db.select().from(d).where(eq(d.webhookId, ph('webhook'))).orderBy(desc(d.id)).limit(ph('limit')).offset(ph('offset')).prepare(),
     deliveriesIn: db.select().from(d).where(and(eq(d.webhookId, ph('webhook')), eq(d.status, ph('status')))).orderBy(desc(d.id)).limit(ph('limit')).offset(ph('offset')).prepare(),
@@ -55,7 +65,7 @@ export function createWebhooksRepository (db: Db) {
       .orderBy(d.nextAttemptAt, d.id).limit(ph('limit')).prepare(),
     lease: db.update(d).set({ attempts: sql`${d.attempts} + 1`, nextAttemptAt: placeholderOf(d.nextAttemptAt, 'until'), updatedAt: placeholderOf(d.updatedAt, 'now') })
       .where(and(eq(d.id, ph('id')), eq(d.status, 'pending'), lte(d.nextAttemptAt, ph('now')))).prepare(),
-    claimed: db.select({ ...getTableColumns(d), url: w.url, secret: w.secret }).from(d).innerJoin(w, eq(w.id, d.webhookId))
+    claimed: db.select({ ...getTableColumns(d), url: w.url, secret: w.secret, previousSecret: w.previousSecret, previousSecretExpiresAt: w.previousSecretExpiresAt }).from(d).innerJoin(w, eq(w.id, d.webhookId))
       .where(eq(d.id, ph('id'))).prepare(),
     succeed: db.update(d).set({
       status: 'succeeded',
@@ -87,12 +97,17 @@ export function createWebhooksRepository (db: Db) {
       return s.insert.get({ ...input, now })!
     },
 
-    update (row: WebhookInput & Pick<WebhookRow, 'id'>, now: number): WebhookRow {
+    update (row: WebhookUpdate, now: number): WebhookRow {
       return s.update.get({ ...row, now })!
     },
 
     findById (id: number): WebhookRow | undefined {
       return s.byId.get({ id })
+    },
+
+    /** A new signing secret; the current one keeps signing too until `previousUntil`. */
+    rotate (id: number, secret: string, previousUntil: number, now: number): WebhookRow | undefined {
+      return s.rotate.get({ id, secret, until: previousUntil, now })
     },
 
     list (limit: number, offset: number): WebhookRow[] {
@@ -113,9 +128,12 @@ export function createWebhooksRepository (db: Db) {
       return s.active.all().filter((hook) => hook.events.includes(event)).map((hook) => hook.id)
     },
 
-    /** Queues one delivery, due at once; runs inside the write's transaction. */
-    enqueue (uuid: string, webhookId: number, event: WebhookEvent, payload: string, now: number): void {
-      s.enqueue.run({ uuid, webhookId, event, payload, now })
+    /**
+     * Queues one delivery, due at once; runs inside the write's transaction. `payload` is the
+     * body without its `id` (deliveryBody puts the row's id in when it is sent).
+     */
+    enqueue (webhookId: number, event: WebhookEvent, payload: string, now: number): void {
+      s.enqueue.run({ webhookId, event, payload, now })
     },
 
     deliveries (webhookId: number, status: DeliveryStatus | undefined, limit: number, offset: number): DeliveryRow[] {

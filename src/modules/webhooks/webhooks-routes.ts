@@ -5,10 +5,12 @@ import { listPage, pageOf } from '../../lib/pagination.js'
 import type { WebhooksRepository } from './webhooks-repository.js'
 import type { WebhooksService } from './webhooks-service.js'
 import { toDelivery, toWebhook } from './webhooks-mapper.js'
-import { CreateWebhookBody, DeliveryParams, ListDeliveriesQuery, UpdateWebhookBody } from './webhooks-schemas.js'
+import { CreateWebhookBody, DeliveryParams, ListDeliveriesQuery, RotateSecretBody, UpdateWebhookBody, type RotateSecretBodyType } from './webhooks-schemas.js'
 
 const SIGNATURE_HELP = 'Each delivery is a JSON `POST` of `{ id, event, created_at, data }` with the headers `X-Broadsheet-Event`, ' +
-  '`X-Broadsheet-Delivery` (the payload id) and `X-Broadsheet-Signature: sha256=<hex HMAC-SHA256 of the raw body with the secret>`. ' +
+  '`X-Broadsheet-Delivery` (the delivery `id`, as in the payload and the delivery log) and ' +
+  '`X-Broadsheet-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>` (during a secret rotation a second `v1=`, ' +
+  'signed with the previous secret). Refuse a `t` older than a few minutes (replays) and compare in constant time. ' +
   'Answer with a 2xx within the timeout; anything else is retried with exponential backoff (first retry after a few seconds) until ' +
   'WEBHOOK_MAX_ATTEMPTS attempts.'
 
@@ -70,14 +72,41 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ repo: WebhooksRepository, serv
       operationId: 'updateWebhook',
       tags,
       summary: 'Change a webhook',
-      description: 'Needs `admin`. Change the URL (checked like on create), events, description, `active` (pause or resume) or rotate the `secret` ' +
-        '(used from the next attempt on; not shown in the answer).',
+      description: 'Needs `admin`. Change the URL (checked like on create), events, description, `active` (pause or resume) or replace the `secret` ' +
+        'at once (used from the next attempt on, the old one stops signing now; not shown in the answer). To change secrets without ' +
+        'refusing deliveries while the receiver switches, use `POST /v1/webhooks/{id}/rotate-secret`.',
       params: IdParamsSchema,
       body: UpdateWebhookBody,
       response: { 200: Type.Object({ data: Type.Ref('Webhook') }), ...problemResponses(400, 401, 403, 404, 415, 422) }
     }
   }, async (request) => {
     return { data: toWebhook(await service.update(request.params.id, request.body, request.log)) }
+  })
+
+  app.post('/:id/rotate-secret', {
+    config: { scope: 'admin' },
+    // The body is optional: a bare POST rotates to a generated secret with the default grace time.
+    preValidation: async (request) => {
+      request.body ??= {}
+    },
+    schema: {
+      operationId: 'rotateWebhookSecret',
+      tags,
+      summary: 'Rotate the signing secret of a webhook',
+      description: 'Needs `admin`. Makes a new secret (or takes the one given) and answers it in `data.secret`, the only time it is shown. ' +
+        'The previous secret keeps signing beside it until `previous_secret_expires_at` (`grace_seconds`, by default ' +
+        'WEBHOOK_SECRET_GRACE_SECONDS: a day): each delivery then carries two `v1=` signatures, the new one first, so a receiver can ' +
+        'switch to the new secret at any time in between without refusing a delivery. Rotating again within the grace time drops the older one.',
+      params: IdParamsSchema,
+      body: RotateSecretBody,
+      response: {
+        200: Type.Object({ data: Type.Intersect([Type.Ref('Webhook'), Type.Object({ secret: Type.String({ description: 'The new signing secret, shown once', examples: ['whsec_3q2-7…'] }) })]) }),
+        ...problemResponses(400, 401, 403, 404, 415)
+      }
+    }
+  }, async (request) => {
+    const { row, secret } = service.rotateSecret(request.params.id, request.body as RotateSecretBodyType)
+    return { data: { ...toWebhook(row), secret } }
   })
 
   app.delete('/:id', {
@@ -121,7 +150,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ repo: WebhooksRepository, serv
       tags,
       summary: 'Send a delivery again',
       description: 'Needs `admin`. Puts a failed (or succeeded) delivery back in the queue with a fresh retry schedule; it is sent within seconds ' +
-        'with the same payload and `X-Broadsheet-Delivery`, signed with the current secret. A delivery still pending is a 409.',
+        'with the same payload and `X-Broadsheet-Delivery`, signed anew (a new `t`) with the current secret. A delivery still pending is a 409.',
       params: DeliveryParams,
       response: { 202: Type.Object({ data: Type.Ref('WebhookDelivery') }), ...problemResponses(400, 401, 403, 404, 409) }
     }

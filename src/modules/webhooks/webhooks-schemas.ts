@@ -1,14 +1,13 @@
 import { Type, type Static } from 'typebox'
 import { DateTimeSchema, IdSchema, PageQuery } from '../../schemas/common.js'
+import { WEBHOOK_EVENTS } from '../../db/schema.js'
 
-const EventSchema = Type.Union([
-  Type.Literal('post.published'), Type.Literal('post.updated'), Type.Literal('post.unpublished'), Type.Literal('post.deleted'),
-  Type.Literal('page.published'), Type.Literal('page.updated'), Type.Literal('page.unpublished'), Type.Literal('page.deleted'),
-  Type.Literal('comment.created'), Type.Literal('comment.approved')
-], {
+const EventSchema = Type.Enum(WEBHOOK_EVENTS, {
   description: 'post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), ' +
-    'post.unpublished (back to draft, archived or rescheduled), post.deleted, page.published, page.updated, page.unpublished, page.deleted (the same for pages, by the status of the page itself; the go-live of a scheduled page is not sent), comment.created (a new comment, pending or approved; never spam), ' +
-    'comment.approved (a comment became visible)'
+    'post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), ' +
+    'comment.approved (a comment became visible); category., tag. and author.created (the term became public: its first live post), ' +
+    '.updated (a public term was changed), .deleted (deleted, or no longer public: its last live post went); site.updated (the site settings changed); ' +
+    'page.published, page.updated, page.unpublished, page.deleted (as for posts, by the status of the page itself; the go-live of a scheduled page is not sent)'
 })
 
 const WebhookUrl = Type.String({
@@ -30,14 +29,16 @@ export const WebhookSchema = Type.Object({
   events: Type.Array(EventSchema),
   description: Type.String(),
   active: Type.Boolean({ description: 'An inactive webhook gets no new events; deliveries queued before it was paused wait until it is active again' }),
+  previous_secret_expires_at: Type.Union([DateTimeSchema, Type.Null()], {
+    description: 'After a secret rotation: until when the previous secret still signs deliveries (a second v1= in X-Broadsheet-Signature); null when only the current secret signs'
+  }),
   created_at: DateTimeSchema,
   updated_at: DateTimeSchema
 }, { $id: 'Webhook', title: 'Webhook', description: 'A subscription to content events. The secret is never shown after creation.' })
 export type Webhook = Static<typeof WebhookSchema>
 
 export const WebhookDeliverySchema = Type.Object({
-  id: IdSchema,
-  uuid: Type.String({ format: 'uuid', description: 'Sent as X-Broadsheet-Delivery and as the payload `id`' }),
+  id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'The delivery id: also the payload `id` and the X-Broadsheet-Delivery header, the same on every attempt', examples: [17] }),
   webhook_id: IdSchema,
   event: EventSchema,
   status: Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')], {
@@ -68,11 +69,21 @@ export type CreateWebhookBodyType = Static<typeof CreateWebhookBody>
 export const UpdateWebhookBody = Type.Object({
   url: Type.Optional(WebhookUrl),
   events: Type.Optional(Type.Array(EventSchema, { minItems: 1, uniqueItems: true })),
-  secret: Type.Optional(Type.String({ minLength: 16, maxLength: 200, description: 'A new signing secret (rotation); not shown in the answer' })),
+  secret: Type.Optional(Type.String({ minLength: 16, maxLength: 200, description: 'A new signing secret that replaces the current one at once (the old one stops signing now: use it for a leaked secret; POST …/rotate-secret rotates with a grace period); not shown in the answer' })),
   description: Type.Optional(Type.String({ maxLength: 500 })),
   active: Type.Optional(Type.Boolean())
 }, { additionalProperties: false, minProperties: 1, examples: [{ active: false }, { events: ['post.published'] }] })
 export type UpdateWebhookBodyType = Static<typeof UpdateWebhookBody>
+
+export const RotateSecretBody = Type.Object({
+  secret: Type.Optional(Type.String({ minLength: 16, maxLength: 200, description: 'The new secret; generated when absent' })),
+  grace_seconds: Type.Optional(Type.Integer({
+    minimum: 0,
+    maximum: 2592000,
+    description: 'How long the previous secret keeps signing beside the new one (0: it stops at once); WEBHOOK_SECRET_GRACE_SECONDS (a day) by default'
+  }))
+}, { additionalProperties: false, examples: [{}, { grace_seconds: 3600 }] })
+export type RotateSecretBodyType = Static<typeof RotateSecretBody>
 
 export const ListDeliveriesQuery = Type.Object({
   ...PageQuery,

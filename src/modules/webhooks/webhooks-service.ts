@@ -3,7 +3,7 @@ import { DeliveryPending, NotFound, TargetRefused } from '../../errors.js'
 import { assertPublicTarget, TargetError, type DebugLog } from '../../lib/safe-http.js'
 import type { DeliveryRow, WebhookRow, WebhooksRepository } from './webhooks-repository.js'
 import type { WebhookWorker } from './webhooks-worker.js'
-import type { CreateWebhookBodyType, UpdateWebhookBodyType } from './webhooks-schemas.js'
+import type { CreateWebhookBodyType, RotateSecretBodyType, UpdateWebhookBodyType } from './webhooks-schemas.js'
 
 function generateSecret (): string {
   return 'whsec_' + randomBytes(24).toString('base64url')
@@ -13,7 +13,13 @@ function generateSecret (): string {
  * Webhook subscriptions as the admin API changes them: target URLs are checked before they
  * are stored, and the worker is woken when there is something new to send.
  */
-export function createWebhooksService (deps: { repo: WebhooksRepository, worker: Pick<WebhookWorker, 'wake'>, allowPrivate: boolean }) {
+export function createWebhooksService (deps: {
+  repo: WebhooksRepository
+  worker: Pick<WebhookWorker, 'wake'>
+  allowPrivate: boolean
+  /** WEBHOOK_SECRET_GRACE_SECONDS: how long the old secret still signs after a rotation, unless the request says. */
+  secretGraceSeconds: number
+}) {
   const { repo, worker } = deps
 
   /**
@@ -53,12 +59,32 @@ export function createWebhooksService (deps: { repo: WebhooksRepository, worker:
       const next = { ...row }
       if (body.url !== undefined) next.url = await checkTarget(body.url, log)
       if (body.events !== undefined) next.events = body.events
-      if (body.secret !== undefined) next.secret = body.secret
+      if (body.secret !== undefined) {
+        // Replaced at once: a secret changed this way may have leaked, so the old one stops now.
+        next.secret = body.secret
+        next.previousSecret = null
+        next.previousSecretExpiresAt = null
+      }
       if (body.description !== undefined) next.description = body.description
       if (body.active !== undefined) next.active = body.active
       const saved = repo.update(next, Date.now())
       if (saved.active && !row.active) worker.wake()
       return saved
+    },
+
+    /**
+     * A new signing secret (generated unless given), shown this once. The old one keeps signing
+     * beside it (a second `v1=`) for the grace time, so receivers can switch without losing a
+     * delivery; rotating again within it drops the older of the two.
+     */
+    rotateSecret (id: number, body: RotateSecretBodyType): { row: WebhookRow, secret: string } {
+      load(id)
+      const now = Date.now()
+      const secret = body.secret ?? generateSecret()
+      const graceMs = (body.grace_seconds ?? deps.secretGraceSeconds) * 1000
+      const row = repo.rotate(id, secret, now + graceMs, now)
+      if (row === undefined) throw new NotFound('Webhook', String(id))
+      return { row, secret }
     },
 
     remove (id: number): void {

@@ -23,7 +23,9 @@ export interface WebhookWorkerOptions {
   pollMs?: number
   /** Deliveries sent at once per tick. */
   batchSize?: number
-  log?: { error: (obj: object, msg: string) => void, debug: (obj: object, msg: string) => void }
+  log?: { error: (obj: object, msg: string) => void, warn: (obj: object, msg: string) => void, debug: (obj: object, msg: string) => void }
+  /** The clock (tests); Date.now by default. */
+  now?: () => number
 }
 
 export interface TickResult {
@@ -45,9 +47,27 @@ export function retryDelay (attempts: number, baseMs: number, random: () => numb
   return Math.round(exp / 2 + (exp / 2) * random())
 }
 
-/** The X-Broadsheet-Signature value: `sha256=` and the hex HMAC-SHA256 of the raw body. */
-export function signPayload (body: string, secret: string): string {
-  return 'sha256=' + createHmac('sha256', secret).update(body).digest('hex')
+/** The body as sent: the stored payload (`{"event",…}`) with the delivery's id put first. */
+export function deliveryBody (id: number, payload: string): string {
+  const rest = payload.slice(1).trimStart()
+  return rest === '}' ? `{"id":${id}}` : `{"id":${id},${rest}`
+}
+
+/**
+ * The X-Broadsheet-Signature value, Stripe's scheme: `t=<unix seconds>` and, for each secret
+ * that signs now, `v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. The timestamp is signed with the
+ * body, so a receiver that refuses old timestamps refuses replays; during a secret rotation
+ * both secrets sign (two v1= entries, the new one first) and either verifies.
+ */
+export function signDelivery (body: string, secrets: readonly string[], unixSeconds: number): string {
+  const signed = `${unixSeconds}.${body}`
+  return [`t=${unixSeconds}`, ...secrets.map((secret) => 'v1=' + createHmac('sha256', secret).update(signed).digest('hex'))].join(',')
+}
+
+/** The secrets that sign a delivery sent at `now`: the current one, and the previous one during its grace time. */
+export function signingSecrets (hook: Pick<ClaimedDelivery, 'secret' | 'previousSecret' | 'previousSecretExpiresAt'>, now: number): string[] {
+  const { secret, previousSecret, previousSecretExpiresAt } = hook
+  return previousSecret !== null && previousSecretExpiresAt !== null && previousSecretExpiresAt > now ? [secret, previousSecret] : [secret]
 }
 
 function describeError (err: unknown): string {
@@ -71,14 +91,18 @@ export function createWebhookWorker (repo: WebhooksRepository, events: Pick<Webh
   let stopped = true
   let again = false
 
+  const clock = opts.now ?? Date.now
+
   async function send (d: ClaimedDelivery): Promise<boolean> {
+    const body = deliveryBody(d.id, d.payload)
+    const sentAt = clock()
     const headers = {
       'content-type': 'application/json',
-      'content-length': String(Buffer.byteLength(d.payload)),
+      'content-length': String(Buffer.byteLength(body)),
       'user-agent': WEBHOOK_USER_AGENT,
       'x-broadsheet-event': d.event,
-      'x-broadsheet-delivery': d.uuid,
-      'x-broadsheet-signature': signPayload(d.payload, d.secret)
+      'x-broadsheet-delivery': String(d.id),
+      'x-broadsheet-signature': signDelivery(body, signingSecrets(d, sentAt), Math.floor(sentAt / 1000))
     }
     let code: number | null = null
     let error: string
@@ -86,7 +110,7 @@ export function createWebhookWorker (repo: WebhooksRepository, events: Pick<Webh
       const res = await safeRequest(d.url, {
         method: 'POST',
         headers,
-        body: d.payload,
+        body,
         timeoutMs: opts.timeoutMs,
         maxBytes: MAX_RESPONSE_BYTES,
         maxRedirects: 0,
@@ -105,6 +129,17 @@ export function createWebhookWorker (repo: WebhooksRepository, events: Pick<Webh
     }
     const now = Date.now()
     const next = d.attempts >= opts.maxAttempts ? null : now + retryDelay(d.attempts, opts.retryBaseMs)
+    // Ids, the status and our own account of the failure: never the secret, the payload or the
+    // receiver's answer (it may echo either).
+    opts.log?.warn({
+      webhook_id: d.webhookId,
+      delivery_id: d.id,
+      event: d.event,
+      attempt: d.attempts,
+      status_code: code,
+      reason: code === null ? error : `HTTP ${code}`,
+      next_attempt_at: next === null ? null : new Date(next).toISOString()
+    }, next === null ? 'webhook delivery failed: given up' : 'webhook delivery failed: will retry')
     // The app may have closed while the request was out; the lease then runs out and a later
     // run tries again, so nothing is lost.
     if (repo.isOpen()) repo.fail(d, code, error, next, now)

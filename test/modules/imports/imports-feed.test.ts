@@ -55,7 +55,8 @@ t.test('a feed posted as the body becomes draft posts with source and canonical 
   t.equal(light.source_url, 'https://courier.example.com/news/lighthouse-reopens', 'relative links are resolved')
   t.equal(light.canonical_url, 'https://courier.example.com/news/lighthouse-reopens')
   t.equal(light.source_name, 'Coastal Courier')
-  t.equal(light.import_key, 'feed:https://courier.example.com/feed.xml:courier-1001')
+  t.equal(light.import_key, 'feed:https://courier.example.com/#courier-1001', 'a guid that is no URI is keyed within the site the feed names')
+  t.equal(rows.find((r) => r.title === 'Fish market moves')?.import_key, 'feed:https://courier.example.com/news/fish-market', 'a URI guid is the key')
   t.notMatch(String(light.content_html), /script|track\(/)
   t.match(String(light.content_html), /src="https:\/\/courier\.example\.com\/img\/light\.jpg"/)
   const author = (id: number | string) => app.db.$client.prepare('SELECT slug FROM authors WHERE id = ?').pluck().get(id)
@@ -106,7 +107,7 @@ t.test('a feed URL is fetched from a real server when private targets are allowe
   t.equal(ok.statusCode, 200, ok.body)
   t.equal(ok.json().data.created.posts, 2)
   t.equal(count(app, "SELECT count(*) FROM posts WHERE status = 'published'"), 2)
-  t.equal(count(app, 'SELECT count(*) FROM posts WHERE import_key LIKE ?', `feed:${base}/moved:%`), 2, 'items are keyed by the URL asked for')
+  t.equal(count(app, 'SELECT count(*) FROM posts WHERE import_key LIKE ?', `feed:${base}%`), 0, 'items are not keyed by the URL asked for')
 
   for (const [path, pattern] of [['/page', /text\/html/], ['/loop', /redirect/], ['/missing', /404/], ['/junk', /./]] as const) {
     const res = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { ...adminAuth, prefer: 'wait=60' }, payload: { url: `${base}${path}` } })
@@ -160,4 +161,49 @@ t.test('every shared feed imports or is refused with a reason', { skip: existsSy
     else imported++
   }
   t.ok(imported >= files.length - 6, `${imported} of ${files.length} imported`)
+})
+
+/** Imports the partner feed as a file (no source_url) or from a local server, and says what it did. */
+async function importBoth (t: Test, order: Array<'file' | 'url'>) {
+  const app = await buildTestApp(t, { ALLOW_PRIVATE_TARGETS: 'true' })
+  const { base } = await feedServer(t, { '/feed.xml': { type: 'application/rss+xml', body: RSS } })
+  const summaries = []
+  for (const how of order) {
+    const res = how === 'file'
+      ? await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { ...adminAuth, prefer: 'wait=60', 'content-type': 'application/rss+xml' }, payload: RSS })
+      : await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { ...adminAuth, prefer: 'wait=60' }, payload: { url: `${base}/feed.xml` } })
+    t.equal(res.statusCode, 200, res.body)
+    summaries.push(res.json().data)
+  }
+  return { app, summaries }
+}
+
+t.test('a feed imported from a file and then from its URL is the same posts (items keyed by guid or link)', async (t) => {
+  const { app, summaries } = await importBoth(t, ['file', 'url'])
+  t.equal(summaries[0].created.posts, 2)
+  t.equal(summaries[1].created.posts, 0, 'no duplicate')
+  t.equal(summaries[1].unchanged.posts + summaries[1].updated.posts, 2)
+  t.equal(count(app, 'SELECT count(*) FROM posts'), 2)
+})
+
+t.test('a feed imported from its URL and then from a file is the same posts', async (t) => {
+  const { app, summaries } = await importBoth(t, ['url', 'file'])
+  t.equal(summaries[1].created.posts, 0, 'no duplicate')
+  t.equal(count(app, 'SELECT count(*) FROM posts'), 2)
+})
+
+t.test('posts keyed the old way (by where the feed came from) are found and re-keyed', async (t) => {
+  for (const legacy of ['feed:https://courier.example.com/feed.xml:', 'feed:https://courier.example.com/:', 'feed:Coastal Courier:']) {
+    const app = await buildTestApp(t)
+    const first = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { ...adminAuth, prefer: 'wait=60', 'content-type': 'application/rss+xml' }, payload: RSS })
+    t.equal(first.json().data.created.posts, 2)
+    // What the importer before this version stored: feed:<where it came from>:<item id>.
+    app.db.$client.prepare("UPDATE posts SET import_key = ? || substr(import_key, instr(import_key, '#') + 1) WHERE import_key LIKE 'feed:%#%'").run(legacy)
+    app.db.$client.prepare("UPDATE posts SET import_key = ? || substr(import_key, 6) WHERE import_key NOT LIKE ? AND import_key LIKE 'feed:http%'").run(legacy, `${legacy}%`)
+    t.equal(count(app, 'SELECT count(*) FROM posts WHERE import_key LIKE ?', `${legacy}%`), 2, `set up: ${legacy}`)
+    const again = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { ...adminAuth, prefer: 'wait=60', 'content-type': 'application/rss+xml' }, payload: RSS })
+    t.equal(again.json().data.created.posts, 0, `${legacy}: found under the old key`)
+    t.equal(count(app, 'SELECT count(*) FROM posts'), 2)
+    t.equal(count(app, 'SELECT count(*) FROM posts WHERE import_key LIKE ?', `${legacy}%`), 0, 'and re-keyed')
+  }
 })

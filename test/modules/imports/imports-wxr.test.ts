@@ -36,7 +36,7 @@ t.test('imports a WordPress export: authors, category tree, tags, posts and thre
   t.equal(post.author.slug, 'mara')
   t.same(post.categories.map((c: { slug: string }) => c.slug), ['night-ferries', 'ferries'])
   t.same(post.tags.map((c: { slug: string }) => c.slug).sort(), ['new-routes', 'timetable'])
-  t.same(post.featured_image, { url: 'https://harbour.example.org/wp-content/uploads/ferry.jpg', alt: 'The night ferry at the pier' },
+  t.same(post.featured_image, { media_id: null, url: 'https://harbour.example.org/wp-content/uploads/ferry.jpg', alt: 'The night ferry at the pier', width: null, height: null, srcset: null, caption: null, credit: null },
     'the attachment that came after the post is its featured image')
   t.match(post.content_html, /<p>The night ferry starts on <strong>1 April<\/strong>\.<\/p>/, 'blank lines became paragraphs')
   t.match(post.content_html, /It leaves at 23:10 and arrives at dawn\.<br \/>\s*Cabins/, 'single line breaks became <br>')

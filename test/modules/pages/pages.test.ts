@@ -89,9 +89,6 @@ t.test('pages: cycles refused, parents checked, slugs, scheduled pages, deleting
   t.equal(scheduled.status, 'scheduled')
   t.equal((await app.inject(`/v1/pages/${scheduled.id}`)).statusCode, 404)
   t.equal((await create(app, { title: 'Past', status: 'scheduled', published_at: '2001-01-01T00:00:00Z' })).statusCode, 422)
-  // Cached reads are keyed by the content stamp, which must move when the page goes live.
-  const goLive = Date.parse(future)
-  t.not(app.core.version.stamp(goLive - 1), app.core.version.stamp(goLive), 'a scheduled page going live changes the content stamp')
 
   const renamed = await patch(app, b.id, { slug: 'bee', menu_order: 4 })
   t.equal(renamed.json().data.path, 'a/bee')
@@ -140,6 +137,24 @@ t.test('buildPageTree: paths, depth-first order and visibility are linear in the
   t.equal(cut.path.get(3), 'p1/p2/p3')
 })
 
-t.test('a page write purges page reads', async (t) => {
-  t.same(keysForChanges([{ kind: 'page', id: 4, before: null, after: null }]), ['changes', 'page-4', 'pages'])
+t.test('a page write purges page reads; the change log only when the page was or is live', async (t) => {
+  const now = Date.now()
+  const state = (status: 'draft' | 'published', publishedAt: number | null) => ({ slug: 'p', status, publishedAt })
+  t.same(keysForChanges([{ kind: 'page', id: 4, before: null, after: state('draft', null) }], now), ['page-4', 'pages'])
+  t.same(keysForChanges([{ kind: 'page', id: 4, before: null, after: state('published', now + 60_000) }], now), ['page-4', 'pages'], 'scheduled: invalidated again at its time')
+  t.same(keysForChanges([{ kind: 'page', id: 4, before: state('draft', null), after: state('published', now) }], now), ['changes', 'page-4', 'pages'])
+  t.same(keysForChanges([{ kind: 'page', id: 4, before: state('published', now - 1), after: null }], now), ['changes', 'page-4', 'pages'])
+})
+
+t.test('a scheduled page shows in cached page reads at its time, with no write', async (t) => {
+  const app = await buildTestApp(t)
+  const soon = Date.now() + 300
+  const page = (await create(app, { title: 'Soon', status: 'scheduled', published_at: new Date(soon).toISOString() })).json().data
+  const before = await app.inject('/v1/pages')
+  t.same(before.json().data, [], 'not live yet')
+  t.equal((await app.inject('/v1/pages')).statusCode, 200)
+  while (Date.now() <= soon + 5) await new Promise((resolve) => setTimeout(resolve, 20))
+  const after = await app.inject('/v1/pages')
+  t.same(after.json().data.map((p: { id: number }) => p.id), [page.id], 'the cached list and the remembered tree were invalidated at its time')
+  t.equal((await app.inject(`/v1/pages/${page.id}`)).json().data.status, 'published')
 })

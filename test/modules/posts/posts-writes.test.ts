@@ -103,7 +103,7 @@ t.test('unknown ids, bad bodies, content types and sizes are clear 4xx problems'
   t.equal(unknown.statusCode, 400)
   t.equal(unknown.json().errors[0].path, 'categories')
   t.match(unknown.json().errors[0].message, /not a known field/)
-  const wrongTypes = await post(app, '/v1/posts', { title: 5, author_id: 'one', status: 'live', tag_ids: [1, 1], source: { url: 'ftp://x' } }, auth)
+  const wrongTypes = await post(app, '/v1/posts', { title: 5, author_id: 'Not a slug!', status: 'live', tag_ids: [1, 1], source: { url: 'ftp://x' } }, auth)
   t.equal(wrongTypes.statusCode, 400)
   const paths = wrongTypes.json().errors.map((e: { path: string }) => e.path)
   for (const p of ['title', 'author_id', 'status', 'tag_ids', 'source']) t.ok(paths.some((x: string) => x.startsWith(p)), `names ${p}`)
@@ -251,4 +251,80 @@ t.test('a moderator without read:drafts cannot tell whether a draft exists', asy
   t.same(byId.json().data.map((c: { id: number }) => c.id), [comment.json().data.id])
   t.equal((await queue('secret-draft', both)).statusCode, 200, 'with read:drafts any post resolves')
   t.equal(live.status, 'published')
+})
+
+t.test('writes name related resources by slug as well as by id; an unknown one is a 422 naming it and its place', async (t) => {
+  const app = await buildTestApp(t)
+  const { author, politics, elections, tag } = await basics(app, adminAuth)
+  const created = await post(app, '/v1/posts', {
+    title: 'By slugs', author_id: author.slug, category_ids: [elections.slug, politics.id], tag_ids: ['ukraine']
+  }, adminAuth)
+  t.equal(created.statusCode, 201)
+  const data = created.json().data
+  t.equal(data.author.id, author.id)
+  t.same(data.categories.map((c: { id: number }) => c.id), [elections.id, politics.id], 'slugs and ids mixed, in order (the first is primary)')
+  t.same(data.tags.map((c: { id: number }) => c.id), [tag.id])
+
+  const changed = await app.inject({ method: 'PATCH', url: `/v1/posts/${data.id}`, payload: { category_ids: ['politics'], tag_ids: [] }, headers: adminAuth })
+  t.equal(changed.statusCode, 200)
+  t.same(changed.json().data.categories.map((c: { slug: string }) => c.slug), ['politics'])
+
+  const unknown = await post(app, '/v1/posts', { title: 'x', author_id: 'nobody', category_ids: ['politics', 'politiks'], tag_ids: [tag.id, 999] }, adminAuth)
+  t.equal(unknown.statusCode, 422)
+  t.same(unknown.json().errors, [
+    { in: 'body', path: 'author_id', message: 'author "nobody" does not exist' },
+    { in: 'body', path: 'category_ids.1', message: 'category "politiks" does not exist' },
+    { in: 'body', path: 'tag_ids.1', message: 'tag 999 does not exist' }
+  ], 'every unknown reference at once, by the name it was given, with its place')
+
+  const twice = await post(app, '/v1/posts', { title: 'x', author_id: author.id, category_ids: [politics.id, 'politics'] }, adminAuth)
+  t.equal(twice.statusCode, 422, 'an id and a slug of the same category are refused, not a 500 from the link table')
+  t.same(twice.json().errors, [{ in: 'body', path: 'category_ids.1', message: `names the same category as category_ids.0 (category ${politics.id})` }])
+
+  const digits = await post(app, '/v1/posts', { title: 'x', author_id: '42' }, adminAuth)
+  t.equal(digits.statusCode, 400, 'an id is a number: "42" is neither an id nor a slug')
+  t.equal(digits.json().errors[0].path, 'author_id')
+  t.equal((await app.inject({ url: '/v1/posts?status=any&per_page=100', headers: adminAuth })).json().meta.total, 1, 'nothing refused was stored')
+})
+
+t.test('categories take their parent by slug', async (t) => {
+  const app = await buildTestApp(t)
+  const { politics } = await basics(app, adminAuth)
+  const child = await post(app, '/v1/categories', { name: 'Europe', parent_id: 'politics' }, adminAuth)
+  t.equal(child.statusCode, 201)
+  t.equal(child.json().data.parent_id, politics.id)
+  const world = (await post(app, '/v1/categories', { name: 'World' }, adminAuth)).json().data
+  const moved = await app.inject({ method: 'PATCH', url: '/v1/categories/europe', payload: { parent_id: 'world' }, headers: adminAuth })
+  t.equal(moved.json().data.parent_id, world.id)
+  const missing = await post(app, '/v1/categories', { name: 'Lost', parent_id: 'nowhere' }, adminAuth)
+  t.equal(missing.statusCode, 422)
+  t.same(missing.json().errors, [{ in: 'body', path: 'parent_id', message: 'category "nowhere" does not exist' }])
+  const cycle = await app.inject({ method: 'PATCH', url: '/v1/categories/world', payload: { parent_id: 'europe' }, headers: adminAuth })
+  t.equal(cycle.statusCode, 422, 'a cycle named by slug is found as by id')
+})
+
+t.test('a post write answers what the sanitizer removed in warnings, beside data', async (t) => {
+  const app = await buildTestApp(t)
+  const { author } = await basics(app, adminAuth)
+  const html = '<h2 id="what-next">What next</h2><p class="alignleft lead" onclick="x()">A <a href="#what-next" target="_blank">jump</a></p><script>track()</script>'
+  const created = await post(app, '/v1/posts', { title: 'Warned', author_id: author.id, content_html: html }, adminAuth)
+  t.equal(created.statusCode, 201)
+  const body = created.json()
+  t.equal(body.data.content_html, '<h2 id="what-next">What next</h2><p class="alignleft">A <a href="#what-next" target="_blank" rel="noopener noreferrer">jump</a></p>')
+  t.same(body.warnings, [
+    { field: 'content_html', code: 'MARKUP_REMOVED', removed: 'class="lead" on <p>', count: 1, message: 'content_html: removed class "lead" from 1 <p> (not in the class allowlist)' },
+    { field: 'content_html', code: 'MARKUP_REMOVED', removed: 'onclick on <p>', count: 1, message: 'content_html: removed onclick from 1 <p>' },
+    { field: 'content_html', code: 'MARKUP_REMOVED', removed: '<script>', count: 1, message: 'content_html: removed 1 <script> element' }
+  ])
+  const writer = keyAuth(app, 'write:content')
+  const receipt = await app.inject({ method: 'PATCH', url: `/v1/posts/${body.data.id}`, payload: { content_html: '<p style="color:red">x</p>' }, headers: writer })
+  t.equal(receipt.statusCode, 200)
+  t.same(Object.keys(receipt.json()), ['data', 'warnings'], 'a receipt has its warnings too')
+  t.same(receipt.json().warnings.map((w: { removed: string }) => w.removed), ['style on <p>'])
+  const clean = await app.inject({ method: 'PATCH', url: `/v1/posts/${body.data.id}`, payload: { title: 'No body sent' }, headers: adminAuth })
+  t.same(clean.json().warnings, [], 'nothing removed: an empty list')
+  const many = Array.from({ length: 80 }, (_, i) => `<p class="c${i}">x</p>`).join('')
+  const capped = await app.inject({ method: 'PATCH', url: `/v1/posts/${body.data.id}`, payload: { content_html: many }, headers: adminAuth })
+  t.equal(capped.json().warnings.length, 51, 'at most 50 kinds, then one counting the rest')
+  t.match(capped.json().warnings[50], { removed: '(more)', count: 30, message: 'content_html: and 30 more removals of 30 other kinds' })
 })

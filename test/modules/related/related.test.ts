@@ -132,8 +132,8 @@ t.test('the candidate cut never changes the answer on the labelled corpus', asyn
     repo: createRelatedRepository(app.db),
     indexer: app.core.listeners.relatedIndex,
     posts: app.core.services.posts,
-    stamp: () => app.core.version.stamp(),
-    bump: () => app.core.version.bump(),
+    stamp: app.core.invalidations.stampFor(['posts', 'post-edits']),
+    invalidate: (keys: string[]) => { app.core.invalidations.invalidate(keys) },
     siteUrl: TEST_SITE_URL
   }
   const all = createRelatedService(deps, { ...DEFAULT_TUNING, candidates: 10_000, postingsPerTerm: 10_000, taxonomyPerTerm: 10_000 })
@@ -414,18 +414,19 @@ t.test('a large backlog is indexed in the background and cached answers are then
     repo: createRelatedRepository(db),
     indexer: app.core.listeners.relatedIndex,
     posts: app.core.services.posts,
-    stamp: () => app.core.version.stamp(),
-    bump: () => app.core.version.bump(),
+    stamp: app.core.invalidations.stampFor(['posts', 'post-edits']),
+    invalidate: (keys: string[]) => { app.core.invalidations.invalidate(keys) },
     siteUrl: TEST_SITE_URL
   }, { ...DEFAULT_TUNING, firstBackfillMs: 0, backfillStepMs: 0 })
-  const stamp = app.core.version.stamp()
+  const invalidated: string[][] = []
+  app.core.invalidations.onInvalidated((keys) => { invalidated.push([...keys]) })
   const first = service.find(String(made[39]), 20)
   const indexed = db.$client.prepare('SELECT count(*) FROM post_vectors').pluck()
   t.ok((indexed.get() as number) < 40, 'the first request did not index everything itself')
   t.ok(first.length < 20, 'so its answer is partial')
   await service.whenIndexed()
   t.equal(indexed.get(), 40)
-  t.not(app.core.version.stamp(), stamp, 'the content version moved, so partial cached answers are dropped')
+  t.same(invalidated, [['post-edits']], 'related lists were invalidated, so partial cached answers are dropped')
   t.equal(service.find(String(made[39]), 20).length, 20)
 })
 
@@ -460,8 +461,8 @@ t.test('vectors built by an older tokenizer are rebuilt by the backfill, and the
     repo: createRelatedRepository(app.db),
     indexer: app.core.listeners.relatedIndex,
     posts: app.core.services.posts,
-    stamp: () => app.core.version.stamp(),
-    bump: () => app.core.version.bump(),
+    stamp: app.core.invalidations.stampFor(['posts', 'post-edits']),
+    invalidate: (keys: string[]) => { app.core.invalidations.invalidate(keys) },
     siteUrl: TEST_SITE_URL
   })
   await service.whenIndexed()

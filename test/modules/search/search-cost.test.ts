@@ -1,6 +1,6 @@
 import t from 'tap'
 import { buildTestApp } from '../../helper.js'
-import { makeAuthor, makeCategory, makeTag, bumpVersion } from '../../helpers/factories.js'
+import { makeAuthor, makeCategory, makeTag, invalidateAll } from '../../helpers/factories.js'
 import { createSearchEngine, SEARCH_LIMITS } from '../../../src/modules/search/search-service.js'
 import type { PostFilter } from '../../../src/modules/posts/posts-repository.js'
 
@@ -46,7 +46,7 @@ async function corpus (t: Parameters<typeof buildTestApp>[0], env: Record<string
       docs.push({ id, status, publishedAt, authorId, categoryId, tagIds, title })
     }
   })()
-  bumpVersion(app.db)
+  invalidateAll(app.db)
   const live = (d: Doc) => d.status === 'published' && d.publishedAt <= Date.now()
   const newestFirst = (a: Doc, b: Doc) => b.publishedAt - a.publishedAt || b.id - a.id
   return { app, now, docs, live, newestFirst, authors, parent, child, other, tags }
@@ -231,7 +231,7 @@ t.test('posts of the same millisecond whose ids clash on a slot get keys of thei
   const insert = c.prepare(`INSERT INTO posts (id, slug, title, content_text, status, published_at, created_at, updated_at, author_id)
     VALUES (?, ?, 'Tide tables', 'tide', 'published', ?, ?, ?, ?)`)
   for (const id of [5, 5 + 16384, 5 + 2 * 16384, 6]) insert.run(id, `t-${id}`, when, when, when, author.id)
-  bumpVersion(app.db)
+  invalidateAll(app.db)
   t.equal(c.prepare('SELECT count(DISTINCT key) FROM post_search').pluck().get(), 4)
   const res = (await app.inject('/v1/posts?q=tide&fields=id')).json() as Page
   t.same(res.data.map((p) => p.id), [5 + 2 * 16384, 5 + 16384, 6, 5], 'one millisecond: higher id first')

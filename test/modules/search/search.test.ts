@@ -1,6 +1,6 @@
 import t from 'tap'
 import { buildTestApp } from '../../helper.js'
-import { makePost, makeCategory, bumpVersion } from '../../helpers/factories.js'
+import { makePost, makeCategory, invalidateAll } from '../../helpers/factories.js'
 
 async function corpus (t: Parameters<typeof buildTestApp>[0]) {
   const app = await buildTestApp(t)
@@ -13,7 +13,7 @@ async function corpus (t: Parameters<typeof buildTestApp>[0]) {
   makePost(app.db, { slug: 'cafe-culture', title: 'Café culture in Zürich', excerpt: 'Coffee', contentText: 'The crème de la crème of cafés.', publishedAt: now - 4 * day })
   makePost(app.db, { slug: 'secret-geneva', title: 'Geneva draft', contentText: 'Geneva Lavrov secret', status: 'draft', publishedAt: null })
   makePost(app.db, { slug: 'future-geneva', title: 'Geneva future', contentText: 'Geneva Lavrov scheduled', publishedAt: now + day })
-  bumpVersion(app.db)
+  invalidateAll(app.db)
   return app
 }
 

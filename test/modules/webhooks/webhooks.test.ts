@@ -1,7 +1,7 @@
 import t from 'tap'
 import { buildTestApp, adminAuth, TEST_SITE_URL } from '../../helper.js'
 import { makeAuthor, makeCategory } from '../../helpers/factories.js'
-import { retryDelay, signPayload } from '../../../src/modules/webhooks/webhooks-worker.js'
+import { deliveryBody, retryDelay, signDelivery, signingSecrets } from '../../../src/modules/webhooks/webhooks-worker.js'
 import { createHmac } from 'node:crypto'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
@@ -151,13 +151,11 @@ t.test('writes queue the right events for the subscribed, active webhooks, with 
   const afterPublish = queued(app)
   t.same(afterPublish.map((d) => [d.webhook_id, d.event]), [[all.id, 'post.published'], [onlyPublished.id, 'post.published']], 'one delivery per subscribed, active webhook')
   const payload = JSON.parse(afterPublish[0].payload)
-  t.same(Object.keys(payload).sort(), ['created_at', 'data', 'event', 'id'])
+  t.same(Object.keys(payload).sort(), ['created_at', 'data', 'event'], 'stored without the id, which is the row\'s')
   t.equal(payload.event, 'post.published')
-  t.match(payload.id, /^[0-9a-f-]{36}$/)
   const publicPost = (await app.inject(`/v1/posts/${id}`)).json().data
   t.same(payload.data.post, publicPost, 'the post as the public API shows it')
   t.equal(payload.data.post.url, `${TEST_SITE_URL}/politics/draft`)
-  t.not(JSON.parse(afterPublish[1].payload).id, payload.id, 'each delivery has its own id')
 
   await app.inject({ method: 'PATCH', url: `/v1/posts/${id}`, headers: adminAuth, payload: { title: 'Edited' } })
   await app.inject({ method: 'PATCH', url: `/v1/posts/${id}`, headers: adminAuth, payload: { status: 'archived' } })
@@ -212,9 +210,20 @@ t.test('the delivery log is paginated, filterable and shows what happened', asyn
 })
 
 t.test('signatures and backoff', async (t) => {
-  const body = '{"id":"x","event":"post.published"}'
-  t.equal(signPayload(body, 'secret-secret-secret'), 'sha256=' + createHmac('sha256', 'secret-secret-secret').update(body).digest('hex'))
-  t.not(signPayload(body, 'secret-secret-secret'), signPayload(body + ' ', 'secret-secret-secret'), 'any change to the body changes it')
+  const body = '{"id":7,"event":"post.published"}'
+  const hmac = (secret: string, text: string) => createHmac('sha256', secret).update(text).digest('hex')
+  t.equal(signDelivery(body, ['secret-secret-secret'], 1700000000), `t=1700000000,v1=${hmac('secret-secret-secret', `1700000000.${body}`)}`,
+    'Stripe\'s scheme: the HMAC of "<t>.<body>"')
+  t.not(signDelivery(body, ['secret-secret-secret'], 1700000000), signDelivery(body + ' ', ['secret-secret-secret'], 1700000000), 'any change to the body changes it')
+  t.not(signDelivery(body, ['secret-secret-secret'], 1700000000), signDelivery(body, ['secret-secret-secret'], 1700000001), 'and to the timestamp')
+  t.equal(signDelivery(body, ['new-secret-0123456789', 'old-secret-0123456789'], 5),
+    `t=5,v1=${hmac('new-secret-0123456789', `5.${body}`)},v1=${hmac('old-secret-0123456789', `5.${body}`)}`, 'one v1= per secret, the new one first')
+  const hook = { secret: 'new', previousSecret: 'old', previousSecretExpiresAt: 1000 }
+  t.same(signingSecrets(hook, 999), ['new', 'old'], 'both during the grace time')
+  t.same(signingSecrets(hook, 1000), ['new'], 'the old one stops when it ends')
+  t.same(signingSecrets({ ...hook, previousSecret: null, previousSecretExpiresAt: null }, 0), ['new'])
+  t.equal(deliveryBody(42, '{"event":"post.published","data":{}}'), '{"id":42,"event":"post.published","data":{}}', 'the id goes first')
+  t.equal(deliveryBody(42, '{}'), '{"id":42}')
   t.equal(retryDelay(1, 4000, () => 0), 2000, 'first retry after 2–4 s with the default base')
   t.equal(retryDelay(1, 4000, () => 1), 4000)
   t.equal(retryDelay(2, 4000, () => 0), 8000)
@@ -223,4 +232,80 @@ t.test('signatures and backoff', async (t) => {
   const samples = Array.from({ length: 200 }, () => retryDelay(1, 4000))
   t.ok(samples.every((s) => s >= 2000 && s <= 4000))
   t.ok(new Set(samples).size > 50, 'jittered')
+})
+
+t.test('categories, tags and authors have events as the public sees them; the site has site.updated', async (t) => {
+  const app = await quietApp(t)
+  const TERM_EVENTS = ['category.created', 'category.updated', 'category.deleted', 'tag.created', 'tag.updated', 'tag.deleted',
+    'author.created', 'author.updated', 'author.deleted', 'site.updated']
+  const hook = (await createHook(app, { url: 'http://127.0.0.1:9/terms', events: [...TERM_EVENTS, 'post.published', 'post.unpublished'] })).json().data
+  const events = () => queued(app).filter((d) => d.webhook_id === hook.id).map((d) => ({ event: d.event, data: JSON.parse(d.payload).data }))
+  const write = async (method: string, url: string, payload?: unknown) => {
+    const res = await app.inject({ method: method as 'POST', url, headers: adminAuth, payload: payload as Record<string, unknown> })
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.body}`)
+    return res.statusCode === 204 ? null : res.json().data
+  }
+
+  const world = await write('POST', '/v1/categories', { name: 'World' })
+  const europe = await write('POST', '/v1/categories', { name: 'Europe', parent_id: world.id })
+  const embargo = await write('POST', '/v1/tags', { name: 'Treaty signed' })
+  const author = await write('POST', '/v1/authors', { name: 'Maria Lopez', email: 'maria@example.com' })
+  await write('PATCH', `/v1/tags/${embargo.id}`, { description: 'Embargoed until Friday' })
+  t.same(events(), [], 'terms without a live post are not announced, not even their edits')
+
+  const draft = await write('POST', '/v1/posts', { title: 'Treaty', author_id: author.id, category_ids: [europe.id], tag_ids: [embargo.id] })
+  t.same(events(), [], 'nor by a draft')
+  await write('PATCH', `/v1/posts/${draft.id}`, { status: 'published' })
+  t.same(events().map((e) => e.event), ['category.created', 'category.created', 'tag.created', 'author.created', 'post.published'],
+    'the terms appear with their first live post, before it (the parent category too)')
+  const created = events()
+  t.same(created.map((e) => e.data.category?.slug ?? e.data.tag?.slug ?? e.data.author?.slug ?? e.data.post.slug), ['world', 'europe', 'treaty-signed', 'maria-lopez', 'treaty'])
+  t.same(Object.keys(created[1].data.category).sort(), ['created_at', 'description', 'id', 'name', 'parent_id', 'slug', 'updated_at'])
+  t.equal(created[1].data.category.parent_id, world.id)
+  t.notMatch(JSON.stringify(created), /maria@example\.com/, 'never an e-mail')
+
+  const before = events().length
+  await write('POST', '/v1/posts', { title: 'Second', author_id: author.id, category_ids: [europe.id], tag_ids: [embargo.id], status: 'published' })
+  t.same(events().slice(before).map((e) => e.event), ['post.published'], 'a second post brings no term event')
+
+  await write('PATCH', `/v1/categories/${europe.id}`, { name: 'Europe and Central Asia' })
+  await write('PATCH', `/v1/authors/${author.id}`, { bio: 'Diplomatic correspondent' })
+  await write('PATCH', '/v1/site', { title: 'The Daily' })
+  const edits = events().slice(before + 1)
+  t.same(edits.map((e) => e.event), ['category.updated', 'author.updated', 'site.updated'])
+  t.equal(edits[0].data.category.name, 'Europe and Central Asia')
+  t.equal(edits[1].data.author.bio, 'Diplomatic correspondent')
+  t.equal(edits[2].data.site.title, 'The Daily')
+  t.same(edits[2].data.site, (await app.inject('/v1/site')).json().data, 'the site as GET /v1/site shows it')
+
+  // The tag's posts go: unpublishing the last one takes it out of the public view.
+  const mark = events().length
+  for (const post of (await app.inject({ url: `/v1/posts?tag=${embargo.id}&status=any`, headers: adminAuth })).json().data) {
+    await write('PATCH', `/v1/posts/${post.id}`, { tag_ids: [] })
+  }
+  t.same(events().slice(mark).filter((e) => e.event.startsWith('tag.')), [{ event: 'tag.deleted', data: { tag: { id: embargo.id, slug: 'treaty-signed' } } }],
+    'the tag left the public view with its last post')
+  await write('DELETE', `/v1/tags/${embargo.id}`)
+  t.equal(events().filter((e) => e.event === 'tag.deleted').length, 1, 'deleting a tag the public no longer sees says nothing more')
+
+  // A public category deleted (its posts moved to its parent): deleted, and the parent stays public.
+  const mark2 = events().length
+  await write('DELETE', `/v1/categories/${europe.id}?reassign=${world.id}`)
+  t.same(events().slice(mark2).filter((e) => e.event.startsWith('category.')).map((e) => [e.event, e.data.category.id]), [['category.deleted', europe.id]])
+})
+
+t.test('a scheduled post announces its new terms at its go-live time, not when it is written', async (t) => {
+  const app = await quietApp(t)
+  const hook = (await createHook(app, { url: 'http://127.0.0.1:9/terms', events: ['tag.created', 'post.published'] })).json().data
+  const events = () => queued(app).filter((d) => d.webhook_id === hook.id).map((d) => d.event)
+  const author = makeAuthor(app.db)
+  const tag = (await app.inject({ method: 'POST', url: '/v1/tags', headers: adminAuth, payload: { name: 'Launch' } })).json().data
+  const at = Date.now() + 60_000
+  const res = await app.inject({ method: 'POST', url: '/v1/posts', headers: adminAuth, payload: { title: 'Launch day', author_id: author.id, tag_ids: [tag.id], status: 'scheduled', published_at: new Date(at).toISOString() } })
+  t.equal(res.statusCode, 201)
+  t.same(events(), [], 'nothing while it waits')
+  t.equal(app.core.listeners.webhookEvents.promoteDue(at - 1), 0)
+  t.equal(app.core.listeners.webhookEvents.promoteDue(at + 10), 2)
+  t.same(events(), ['tag.created', 'post.published'])
+  t.equal(JSON.parse(queued(app).find((d) => d.event === 'tag.created')!.payload).data.tag.slug, 'launch')
 })

@@ -44,4 +44,21 @@ CREATE TABLE `post_seo` (
 	FOREIGN KEY (`post_id`) REFERENCES `posts`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-ALTER TABLE `site_settings` ADD `navigation` text DEFAULT '{"primary":[],"secondary":[]}' NOT NULL;
+ALTER TABLE `site_settings` ADD `navigation` text DEFAULT '{"primary":[],"secondary":[]}' NOT NULL;--> statement-breakpoint
+-- The read model (0011) stores each post's full document with its SEO fields: a change of its
+-- post_seo row drops the stored documents of the post and queues it.
+CREATE TRIGGER `post_documents_seo_insert` AFTER INSERT ON `post_seo` BEGIN
+  DELETE FROM post_documents WHERE post_id = new.post_id;
+  INSERT INTO post_queue (post_id) SELECT new.post_id WHERE NOT EXISTS (SELECT 1 FROM post_queue WHERE post_id = new.post_id);
+END;
+--> statement-breakpoint
+CREATE TRIGGER `post_documents_seo_update` AFTER UPDATE ON `post_seo` BEGIN
+  DELETE FROM post_documents WHERE post_id IN (old.post_id, new.post_id);
+  INSERT INTO post_queue (post_id) SELECT old.post_id WHERE NOT EXISTS (SELECT 1 FROM post_queue WHERE post_id = old.post_id);
+  INSERT INTO post_queue (post_id) SELECT new.post_id WHERE NOT EXISTS (SELECT 1 FROM post_queue WHERE post_id = new.post_id);
+END;
+--> statement-breakpoint
+CREATE TRIGGER `post_documents_seo_delete` AFTER DELETE ON `post_seo` BEGIN
+  DELETE FROM post_documents WHERE post_id = old.post_id;
+  INSERT INTO post_queue (post_id) SELECT old.post_id WHERE NOT EXISTS (SELECT 1 FROM post_queue WHERE post_id = old.post_id);
+END;

@@ -1,0 +1,96 @@
+import { and, asc, eq, gt, notExists, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client.js'
+import { posts } from '../../db/schema.js'
+import { commentDocuments, commentQueue, commentThreads } from '../../db/read-model.js'
+import { idList, inIdList } from '../../db/statements.js'
+
+const p = sql.placeholder
+
+/** A public comment's stored document. */
+export type CommentDocumentValues = typeof commentDocuments.$inferInsert
+
+/** A stored comment of a thread: what the visible-thread rule needs, and its JSON. */
+export interface StoredComment { id: number, parentId: number | null, deleted: boolean, json: string }
+
+/**
+ * The SQL of the comments' read model (0006_read_model.sql): stored public comments, which
+ * posts have a complete set of them, and the queue the triggers fill.
+ */
+export function createCommentDocumentsRepository (db: Db) {
+  const d = commentDocuments
+  // Complete: the post's thread was built with this fingerprint and none of its comments waits in the queue.
+  const ready = db.select({ ready: sql<number>`1` }).from(commentThreads)
+    .where(and(eq(commentThreads.postId, p('postId')), eq(commentThreads.fingerprint, p('fingerprint')),
+      notExists(db.select({ one: sql`1` }).from(commentQueue).where(eq(commentQueue.postId, p('postId')))))).prepare()
+  const thread = db.select({ id: d.commentId, parentId: d.parentId, deleted: d.deleted, json: d.json }).from(d)
+    .where(eq(d.postId, p('postId'))).orderBy(asc(d.path)).prepare()
+  const save = db.insert(d).values({
+    commentId: p('commentId'), postId: p('postId'), path: p('path'), parentId: p('parentId'), deleted: p('deleted'), json: p('json')
+  }).onConflictDoUpdate({
+    target: d.commentId,
+    set: { postId: sql`excluded.post_id`, path: sql`excluded.path`, parentId: sql`excluded.parent_id`, deleted: sql`excluded.deleted`, json: sql`excluded.json` }
+  }).prepare()
+  const remove = db.delete(d).where(eq(d.commentId, p('id'))).prepare()
+  const removeThread = db.delete(d).where(eq(d.postId, p('postId'))).prepare()
+  const markThread = db.insert(commentThreads).values({ postId: p('postId'), fingerprint: p('fingerprint') })
+    .onConflictDoUpdate({ target: commentThreads.postId, set: { fingerprint: sql`excluded.fingerprint` } }).prepare()
+  const unmarkThread = db.delete(commentThreads).where(eq(commentThreads.postId, p('postId'))).prepare()
+  const unmarkAll = db.delete(commentThreads).prepare()
+  const queued = db.select({ id: commentQueue.commentId, postId: commentQueue.postId }).from(commentQueue).orderBy(asc(commentQueue.commentId)).limit(p('limit')).prepare()
+  const dequeue = db.delete(commentQueue).where(inIdList(commentQueue.commentId, 'ids')).prepare()
+  // Posts after `after` whose thread is not complete for this fingerprint.
+  const withoutThread = db.select({ id: posts.id }).from(posts)
+    .where(and(gt(posts.id, p('after')), notExists(db.select({ one: sql`1` }).from(commentThreads)
+      .where(and(eq(commentThreads.postId, posts.id), eq(commentThreads.fingerprint, p('fingerprint')))))))
+    .orderBy(asc(posts.id)).limit(p('limit')).prepare()
+
+  return {
+    /** The post's stored thread in thread order, or null when it is not complete (read the rows). */
+    thread (postId: number, fingerprint: string): StoredComment[] | null {
+      if (ready.get({ postId, fingerprint }) === undefined) return null
+      return thread.all({ postId })
+    },
+
+    save (values: CommentDocumentValues): void {
+      save.run(values)
+    },
+
+    remove (commentId: number): void {
+      remove.run({ id: commentId })
+    },
+
+    /** Drops every stored comment of a post (before its thread is built again). */
+    removeThread (postId: number): void {
+      removeThread.run({ postId })
+    },
+
+    /** Records that the post's stored comments are complete for this fingerprint. */
+    markThread (postId: number, fingerprint: string): void {
+      markThread.run({ postId, fingerprint })
+    },
+
+    /** The post's stored comments are no longer complete: its thread is read from the rows. */
+    unmarkThread (postId: number): void {
+      unmarkThread.run({ postId })
+    },
+
+    /** No stored thread is complete any more (a rebuild). */
+    unmarkAll (): void {
+      unmarkAll.run()
+    },
+
+    queued (limit: number): Array<{ id: number, postId: number }> {
+      return queued.all({ limit })
+    },
+
+    dequeue (ids: readonly number[]): void {
+      if (ids.length > 0) dequeue.run({ ids: idList(ids) })
+    },
+
+    /** Up to `limit` posts after `after` (by id) whose thread is not complete for this fingerprint. */
+    postsWithoutThread (after: number, limit: number, fingerprint: string): number[] {
+      return withoutThread.all({ after, limit, fingerprint }).map((r) => r.id)
+    }
+  }
+}
+export type CommentDocumentsRepository = ReturnType<typeof createCommentDocumentsRepository>

@@ -1,0 +1,185 @@
+import type { ExportRepository } from './export-repository.js'
+
+// The whole site as a WordPress eXtended RSS 1.2 file, the format of WordPress → Tools → Export,
+// written a post at a time. WordPress's importer reads it (authors, the category tree, tags,
+// posts with their comment threads, featured images as attachments); our own importer reads
+// it back and, seeing our generator, also takes what WordPress has no field for from post
+// meta: `_broadsheet_status` (archived posts are `private` in WordPress), `_broadsheet_source_url`,
+// `_broadsheet_source_name`, `_broadsheet_canonical_url`, and each comment's typed text
+// (`_broadsheet_text`). Bodies are our sanitized HTML, as WordPress stores block-less posts.
+
+/** What the importer recognises as our own export (imports-wxr.ts BROADSHEET_GENERATOR). */
+export const GENERATOR = 'https://broadsheet.dev/?v=1'
+
+// The featured image of post N is attachment ATTACHMENT_IDS + N: ids of their own, apart from every post's.
+const ATTACHMENT_IDS = 1_000_000_000_000
+
+/** Posts read per query. */
+const BATCH = 100
+
+// Characters XML 1.0 does not allow anywhere, even in CDATA.
+// eslint-disable-next-line no-control-regex -- these are exactly the characters to remove
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+function clean (s: string): string {
+  return s.replace(NOT_XML, '')
+}
+
+/** Text as CDATA; `]]>` inside is split across two sections. */
+function cdata (s: string | null | undefined): string {
+  return `<![CDATA[${clean(s ?? '').replaceAll(']]>', ']]]]><![CDATA[>')}]]>`
+}
+
+/** Text as escaped character data (for attributes and short fields). */
+function esc (s: string): string {
+  return clean(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+}
+
+/**
+ * Plain text as WordPress keeps titles and term names: HTML (it shows them unescaped), so
+ * `<`, `>` and `&` are written as entities, which every importer decodes.
+ */
+function asHtml (s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
+
+/** WordPress's "2024-06-03 09:00:00" in UTC (WXR keeps times to the second); "0000-00-00 00:00:00" for no date. */
+function wpDate (ms: number | null): string {
+  if (ms === null) return '0000-00-00 00:00:00'
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
+}
+
+function meta (key: string, value: string): string {
+  return `\t\t<wp:postmeta>\n\t\t\t<wp:meta_key>${cdata(key)}</wp:meta_key>\n\t\t\t<wp:meta_value>${cdata(value)}</wp:meta_value>\n\t\t</wp:postmeta>\n`
+}
+
+const COMMENT_APPROVED = { approved: '1', pending: '0', spam: 'spam', trash: 'trash' } as const
+
+export interface ExportOptions {
+  /** SITE_URL: the channel's link and the base of the guids of posts that have none of their own. */
+  siteUrl: string
+  now: number
+}
+
+/** The file name WordPress would give the export: `<site>.wordpress.<date>.xml`. */
+export function exportFileName (title: string, now: number): string {
+  const name = title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'broadsheet'
+  return `${name}.wordpress.${new Date(now).toISOString().slice(0, 10)}.xml`
+}
+
+/**
+ * The export, a piece at a time: the channel with the site, authors and terms, then each post
+ * (and the attachment of its featured image). Reads the database between pieces, so it is not
+ * one snapshot: a post written meanwhile may or may not be in it, never twice.
+ */
+export function * writeWxr (repo: ExportRepository, opts: ExportOptions): Generator<string> {
+  const site = repo.site()
+  const base = opts.siteUrl.replace(/\/+$/, '')
+  yield '<?xml version="1.0" encoding="UTF-8" ?>\n' +
+    '<!-- A WordPress eXtended RSS (WXR) 1.2 file written by Broadsheet: import it with WordPress → Tools → Import → WordPress, or POST /v1/imports/wxr. -->\n' +
+    '<rss version="2.0"\n\txmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"\n\txmlns:content="http://purl.org/rss/1.0/modules/content/"\n' +
+    '\txmlns:wfw="http://wellformedweb.org/CommentAPI/"\n\txmlns:dc="http://purl.org/dc/elements/1.1/"\n\txmlns:wp="http://wordpress.org/export/1.2/"\n>\n<channel>\n' +
+    `\t<title>${esc(site?.title ?? '')}</title>\n\t<link>${esc(base)}</link>\n\t<description>${esc(site?.description ?? '')}</description>\n` +
+    `\t<pubDate>${new Date(opts.now).toUTCString().replace('GMT', '+0000')}</pubDate>\n\t<language>${esc(site?.language ?? 'en')}</language>\n` +
+    `\t<generator>${GENERATOR}</generator>\n\t<wp:wxr_version>1.2</wp:wxr_version>\n\t<wp:base_site_url>${esc(base)}</wp:base_site_url>\n\t<wp:base_blog_url>${esc(base)}</wp:base_blog_url>\n\n`
+
+  const authorSlugs = new Map<number, string>()
+  let out = ''
+  for (const a of repo.authors()) {
+    authorSlugs.set(a.id, a.slug)
+    out += `\t<wp:author><wp:author_id>${a.id}</wp:author_id><wp:author_login>${cdata(a.slug)}</wp:author_login>` +
+      `<wp:author_email>${cdata(a.email)}</wp:author_email><wp:author_display_name>${cdata(a.name)}</wp:author_display_name>` +
+      '<wp:author_first_name><![CDATA[]]></wp:author_first_name><wp:author_last_name><![CDATA[]]></wp:author_last_name></wp:author>\n'
+  }
+  const cats = repo.categories()
+  const catSlugs = new Map(cats.map((c) => [c.id, c.slug]))
+  for (const c of cats) {
+    out += `\t<wp:category><wp:term_id>${c.id}</wp:term_id><wp:category_nicename>${cdata(c.slug)}</wp:category_nicename>` +
+      `<wp:category_parent>${cdata(c.parentId === null ? '' : catSlugs.get(c.parentId) ?? '')}</wp:category_parent>` +
+      `<wp:cat_name>${cdata(asHtml(c.name))}</wp:cat_name><wp:category_description>${cdata(c.description)}</wp:category_description></wp:category>\n`
+  }
+  for (const tag of repo.tags()) {
+    out += `\t<wp:tag><wp:term_id>${tag.id}</wp:term_id><wp:tag_slug>${cdata(tag.slug)}</wp:tag_slug>` +
+      `<wp:tag_name>${cdata(asHtml(tag.name))}</wp:tag_name><wp:tag_description>${cdata(tag.description)}</wp:tag_description></wp:tag>\n`
+  }
+  yield out + '\n'
+
+  let after = 0
+  for (;;) {
+    const batch = repo.postsAfter(after, BATCH)
+    if (batch.length === 0) break
+    for (const post of batch) {
+      after = post.id
+      const scheduled = post.status === 'published' && post.publishedAt !== null && post.publishedAt > opts.now
+      const wpStatus = post.status === 'archived' ? 'private' : post.status === 'draft' ? 'draft' : scheduled || post.status === 'scheduled' ? 'future' : 'publish'
+      // A draft may keep a date (one unpublished, say): written, and read back by our importer.
+      const dated = post.publishedAt
+      const guid = post.importKey?.startsWith('wxr:') === true && !post.importKey.includes('#') ? post.importKey.slice(4) : `${base}/?p=${post.id}`
+      const legacy = repo.legacyUrlOf(post.id)
+      const thumbnail = post.featuredImageUrl === null ? null : ATTACHMENT_IDS + post.id
+      let item = '\t<item>\n' +
+        `\t\t<title>${cdata(asHtml(post.title))}</title>\n` +
+        (legacy === null ? '' : `\t\t<link>${esc(legacy)}</link>\n`) +
+        (dated === null ? '' : `\t\t<pubDate>${new Date(dated).toUTCString().replace('GMT', '+0000')}</pubDate>\n`) +
+        `\t\t<dc:creator>${cdata(authorSlugs.get(post.authorId) ?? '')}</dc:creator>\n` +
+        `\t\t<guid isPermaLink="false">${esc(guid)}</guid>\n\t\t<description></description>\n` +
+        `\t\t<content:encoded>${cdata(post.contentHtml)}</content:encoded>\n` +
+        `\t\t<excerpt:encoded>${cdata(post.excerpt)}</excerpt:encoded>\n` +
+        `\t\t<wp:post_id>${post.id}</wp:post_id>\n` +
+        `\t\t<wp:post_date>${cdata(wpDate(dated))}</wp:post_date>\n` +
+        `\t\t<wp:post_date_gmt>${cdata(wpDate(dated))}</wp:post_date_gmt>\n` +
+        `\t\t<wp:post_modified>${cdata(wpDate(post.updatedAt))}</wp:post_modified>\n` +
+        `\t\t<wp:post_modified_gmt>${cdata(wpDate(post.updatedAt))}</wp:post_modified_gmt>\n` +
+        `\t\t<wp:comment_status>${cdata(post.commentStatus)}</wp:comment_status>\n` +
+        '\t\t<wp:ping_status><![CDATA[closed]]></wp:ping_status>\n' +
+        `\t\t<wp:post_name>${cdata(post.slug)}</wp:post_name>\n` +
+        `\t\t<wp:status>${cdata(wpStatus)}</wp:status>\n` +
+        '\t\t<wp:post_parent>0</wp:post_parent>\n\t\t<wp:menu_order>0</wp:menu_order>\n' +
+        '\t\t<wp:post_type><![CDATA[post]]></wp:post_type>\n\t\t<wp:post_password><![CDATA[]]></wp:post_password>\n' +
+        `\t\t<wp:is_sticky>${post.sticky ? 1 : 0}</wp:is_sticky>\n`
+      for (const c of repo.categoriesOf(post.id)) item += `\t\t<category domain="category" nicename="${esc(c.slug)}">${cdata(asHtml(c.name))}</category>\n`
+      for (const tag of repo.tagsOf(post.id)) item += `\t\t<category domain="post_tag" nicename="${esc(tag.slug)}">${cdata(asHtml(tag.name))}</category>\n`
+      if (thumbnail !== null) item += meta('_thumbnail_id', String(thumbnail))
+      if (post.status === 'archived') item += meta('_broadsheet_status', 'archived')
+      if (post.sourceUrl !== null) item += meta('_broadsheet_source_url', post.sourceUrl) + meta('_broadsheet_source_name', post.sourceName ?? '')
+      if (post.canonicalUrl !== null) item += meta('_broadsheet_canonical_url', post.canonicalUrl)
+      for (const c of repo.commentsOf(post.id)) {
+        // A deleted comment kept for its replies is in the trash, as WordPress would have it.
+        const status = c.deletedAt === null ? COMMENT_APPROVED[c.status] : 'trash'
+        item += '\t\t<wp:comment>\n' +
+          `\t\t\t<wp:comment_id>${c.id}</wp:comment_id>\n` +
+          `\t\t\t<wp:comment_author>${cdata(c.authorName)}</wp:comment_author>\n` +
+          `\t\t\t<wp:comment_author_email>${cdata(c.authorEmail)}</wp:comment_author_email>\n` +
+          `\t\t\t<wp:comment_author_url>${cdata(c.authorUrl)}</wp:comment_author_url>\n` +
+          '\t\t\t<wp:comment_author_IP><![CDATA[]]></wp:comment_author_IP>\n' +
+          `\t\t\t<wp:comment_date>${cdata(wpDate(c.createdAt))}</wp:comment_date>\n` +
+          `\t\t\t<wp:comment_date_gmt>${cdata(wpDate(c.createdAt))}</wp:comment_date_gmt>\n` +
+          `\t\t\t<wp:comment_content>${cdata(c.contentHtml)}</wp:comment_content>\n` +
+          `\t\t\t<wp:comment_approved>${cdata(status)}</wp:comment_approved>\n` +
+          `\t\t\t<wp:comment_type>${cdata(c.type === 'comment' ? '' : c.type)}</wp:comment_type>\n` +
+          `\t\t\t<wp:comment_parent>${c.parentId ?? 0}</wp:comment_parent>\n` +
+          '\t\t\t<wp:comment_user_id>0</wp:comment_user_id>\n' +
+          `\t\t\t<wp:commentmeta>\n\t\t\t\t<wp:meta_key>${cdata('_broadsheet_text')}</wp:meta_key>\n\t\t\t\t<wp:meta_value>${cdata(c.content)}</wp:meta_value>\n\t\t\t</wp:commentmeta>\n` +
+          '\t\t</wp:comment>\n'
+      }
+      item += '\t</item>\n'
+      if (thumbnail !== null) {
+        const url = post.featuredImageUrl ?? ''
+        item += '\t<item>\n' +
+          `\t\t<title>${cdata(post.featuredImageAlt || post.title)}</title>\n` +
+          `\t\t<guid isPermaLink="false">${esc(url)}</guid>\n` +
+          `\t\t<wp:post_id>${thumbnail}</wp:post_id>\n` +
+          `\t\t<wp:post_date_gmt>${cdata(wpDate(post.createdAt))}</wp:post_date_gmt>\n` +
+          `\t\t<wp:post_name>${cdata(`${post.slug}-image`)}</wp:post_name>\n` +
+          '\t\t<wp:status><![CDATA[inherit]]></wp:status>\n' +
+          `\t\t<wp:post_parent>${post.id}</wp:post_parent>\n` +
+          '\t\t<wp:post_type><![CDATA[attachment]]></wp:post_type>\n' +
+          `\t\t<wp:attachment_url>${cdata(url)}</wp:attachment_url>\n` +
+          meta('_wp_attachment_image_alt', post.featuredImageAlt ?? '') +
+          '\t</item>\n'
+      }
+      yield item
+    }
+  }
+  yield '</channel>\n</rss>\n'
+}

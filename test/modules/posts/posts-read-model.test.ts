@@ -1,0 +1,248 @@
+import { test, type Test } from 'tap'
+import { buildTestApp, adminAuth, TEST_SITE_URL } from '../../helper.js'
+import { createPostsService } from '../../../src/modules/posts/posts-service.js'
+import type { ListPostsQueryType } from '../../../src/modules/posts/posts-schemas.js'
+import { withSeo } from '../../../src/modules/posts/posts-seo.js'
+
+// The read model (posts-documents.ts) against the rows: after every kind of write, each public
+// list page and each live post the API answers from stored documents must equal what the
+// row-based path (the posts service without documents, as before the read model) builds.
+
+type App = Awaited<ReturnType<typeof buildTestApp>>
+
+/** A small deterministic generator (mulberry32), so a failing sequence can be replayed by its seed. */
+function rng (seed: number) {
+  let a = seed >>> 0
+  const next = () => {
+    a = (a + 0x6D2B79F5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  return {
+    next,
+    int: (n: number) => Math.floor(next() * n),
+    pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)],
+    some: <T>(list: readonly T[], max: number): T[] => [...new Set(Array.from({ length: Math.floor(next() * (max + 1)) }, () => list[Math.floor(next() * list.length)]))]
+  }
+}
+
+async function json (app: App, method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object): Promise<{ id: number } & Record<string, unknown>> {
+  const res = await app.inject({ method, url, headers: adminAuth, ...(payload ? { payload } : {}) })
+  if (res.statusCode >= 300) throw new Error(`${method} ${url} → ${res.statusCode} ${res.body}`)
+  return res.statusCode === 204 ? { id: 0 } : res.json().data
+}
+
+/** Compares every public representation the read model serves with the row path's. */
+async function compare (t: Test, app: App, label: string): Promise<void> {
+  const rows = createPostsService(app.core.repos, TEST_SITE_URL)
+  const now = Date.now()
+  const queries: ListPostsQueryType[] = [
+    {},
+    { page: 2, per_page: 3 },
+    { sort: 'title' },
+    { sort: '-updated_at', per_page: 50 },
+    { per_page: 100 }
+  ]
+  const cats = app.core.db.$client.prepare('SELECT id FROM categories').all() as Array<{ id: number }>
+  const tags = app.core.db.$client.prepare('SELECT id FROM tags').all() as Array<{ id: number }>
+  const authors = app.core.db.$client.prepare('SELECT id FROM authors').all() as Array<{ id: number }>
+  for (const c of cats) queries.push({ category: String(c.id), per_page: 100 })
+  for (const g of tags) queries.push({ tag: String(g.id), per_page: 100 })
+  for (const a of authors) queries.push({ author: String(a.id), per_page: 100 })
+  for (const q of queries) {
+    const qs = new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)])).toString()
+    const res = await app.inject(`/v1/posts?${qs}`)
+    let expected: unknown
+    try {
+      const r = rows.list(q, 'public', now)
+      expected = JSON.parse(JSON.stringify({ data: r.data, total: r.total, next: r.nextCursor }))
+    } catch {
+      expected = 404
+    }
+    if (expected === 404) {
+      t.equal(res.statusCode, 404, `${label}: /v1/posts?${qs} is unknown on both paths`)
+      continue
+    }
+    t.equal(res.statusCode, 200, `${label}: /v1/posts?${qs}`)
+    const body = res.json()
+    t.same({ data: body.data, total: body.meta.total, next: body.meta.next_cursor }, expected, `${label}: /v1/posts?${qs} equals the row path`)
+  }
+  const live = rows.list({ per_page: 100 }, 'public', now).data
+  for (const p of live) {
+    // A single read also shows the post's SEO fields (post_seo) and the computed `seo` object.
+    const expected = JSON.parse(JSON.stringify(withSeo(rows.get(String(p.id), 'public', now), app.core.repos.postSeo.get(p.id as number))))
+    for (const ref of [String(p.id), String(p.slug)]) {
+      const res = await app.inject(`/v1/posts/${ref}`)
+      t.same(res.json().data, expected, `${label}: /v1/posts/${ref} equals the row path`)
+    }
+  }
+}
+
+test('every kind of write leaves the stored posts equal to what the rows build', async (t) => {
+  const app = await buildTestApp(t, { RESPONSE_CACHE: 'false' })
+  const r = rng(Number(process.env.READ_MODEL_SEED ?? 20261130))
+  const authorIds = [
+    (await json(app, 'POST', '/v1/authors', { name: 'Ann Author' })).id,
+    (await json(app, 'POST', '/v1/authors', { name: 'Ben Byline' })).id
+  ]
+  const top = (await json(app, 'POST', '/v1/categories', { name: 'World' })).id
+  const categoryIds = [top, (await json(app, 'POST', '/v1/categories', { name: 'Europe', parent_id: top })).id, (await json(app, 'POST', '/v1/categories', { name: 'Sport' })).id]
+  const tagIds = [(await json(app, 'POST', '/v1/tags', { name: 'NATO' })).id, (await json(app, 'POST', '/v1/tags', { name: 'Elections' })).id, (await json(app, 'POST', '/v1/tags', { name: 'Climate' })).id]
+  const postIds: number[] = []
+  const commentIds: number[] = []
+  const past = () => new Date(Date.now() - 1000 - r.int(86_400_000)).toISOString()
+  let n = 0
+  const newPost = async () => {
+    n++
+    const status = r.pick(['published', 'published', 'published', 'draft', 'archived'] as const)
+    const post = await json(app, 'POST', '/v1/posts', {
+      title: `Story ${n} ${r.pick(['on talks', 'of the match', 'about rain'])}`,
+      content_html: `<p>Body ${n} with <a href="/x">a link</a>.</p>`,
+      status,
+      published_at: status === 'published' ? past() : null,
+      author_id: r.pick(authorIds),
+      category_ids: r.some(categoryIds, 2),
+      tag_ids: r.some(tagIds, 3),
+      ...(r.next() < 0.3 ? { featured_image: { url: 'https://img.example.com/a.jpg', alt: 'A' } } : {}),
+      ...(r.next() < 0.2 ? { canonical_url: 'https://elsewhere.example.com/story' } : {})
+    })
+    postIds.push(post.id)
+  }
+  for (let i = 0; i < 8; i++) await newPost()
+
+  const writes: Array<[string, () => Promise<void>]> = [
+    ['create a post', newPost],
+    ['edit a post\'s fields', async () => {
+      await json(app, 'PATCH', `/v1/posts/${r.pick(postIds)}`, { title: `Edited ${r.int(1000)}`, excerpt: r.next() < 0.5 ? null : 'A new excerpt', comment_status: r.pick(['open', 'closed']) })
+    }],
+    ['change a post\'s slug and links', async () => {
+      await json(app, 'PATCH', `/v1/posts/${r.pick(postIds)}`, { slug: `moved-${n}-${r.int(1_000_000)}`, category_ids: r.some(categoryIds, 3), tag_ids: r.some(tagIds, 3), author_id: r.pick(authorIds) })
+    }],
+    ['publish, unpublish or archive', async () => {
+      const status = r.pick(['published', 'draft', 'archived'] as const)
+      await json(app, 'PATCH', `/v1/posts/${r.pick(postIds)}`, { status, ...(status === 'published' ? { published_at: past() } : {}) })
+    }],
+    ['change a post\'s SEO fields', async () => {
+      await json(app, 'PATCH', `/v1/posts/${r.pick(postIds)}`, {
+        meta_title: r.next() < 0.3 ? null : `Meta ${r.int(1000)}`,
+        og_image: r.next() < 0.5 ? null : 'https://img.example.com/og.jpg',
+        noindex: r.next() < 0.3
+      })
+    }],
+    ['rename a tag', async () => { await json(app, 'PATCH', `/v1/tags/${r.pick(tagIds)}`, { name: `Tag ${r.int(1000)}`, slug: `tag-${r.int(1_000_000)}` }) }],
+    ['rename a category', async () => { await json(app, 'PATCH', `/v1/categories/${r.pick(categoryIds)}`, { name: `Section ${r.int(1000)}`, slug: `section-${r.int(1_000_000)}` }) }],
+    ['move a category', async () => {
+      await json(app, 'PATCH', `/v1/categories/${categoryIds[1]}`, { parent_id: r.next() < 0.5 ? null : r.pick([categoryIds[0], categoryIds[2]]) })
+    }],
+    ['rename an author', async () => {
+      await json(app, 'PATCH', `/v1/authors/${r.pick(authorIds)}`, { name: `Writer ${r.int(1000)}`, avatar_url: r.next() < 0.5 ? null : 'https://img.example.com/w.png' })
+    }],
+    ['approve a comment', async () => {
+      const live = postIds.filter((id) => app.core.repos.posts.findByRef({ id }, 'public', Date.now()) !== undefined)
+      if (live.length === 0) return
+      const res = await app.inject({ method: 'POST', url: `/v1/posts/${r.pick(live)}/comments`, payload: { author_name: 'Reader', author_email: 'r@example.com', content: `Comment ${r.int(1000)}` } })
+      if (res.statusCode !== 201) return // comments closed on this post
+      const id = res.json().data.id as number
+      commentIds.push(id)
+      await json(app, 'PATCH', `/v1/comments/${id}`, { status: 'approved' })
+    }],
+    ['delete a comment', async () => {
+      if (commentIds.length === 0) return
+      const id = commentIds.splice(r.int(commentIds.length), 1)[0]
+      // A comment of a deleted post went with it.
+      const res = await app.inject({ method: 'DELETE', url: `/v1/comments/${id}`, headers: adminAuth })
+      t.ok(res.statusCode === 204 || res.statusCode === 404, `deleting comment ${id}`)
+    }],
+    ['delete a post', async () => {
+      if (postIds.length < 4) return
+      await json(app, 'DELETE', `/v1/posts/${postIds.splice(r.int(postIds.length), 1)[0]}`)
+    }]
+  ]
+
+  await compare(t, app, 'after the first posts')
+  for (let step = 0; step < 40; step++) {
+    const [label, write] = r.pick(writes)
+    await write()
+    await compare(t, app, `step ${step}: ${label}`)
+  }
+
+  // Every live post was written through the API, so every one has a current document: the
+  // comparisons above read stored documents, not the fallback.
+  const live = app.core.db.$client.prepare("SELECT id FROM posts WHERE status = 'published' AND published_at <= ?").all(Date.now()) as Array<{ id: number }>
+  const stored = app.core.repos.postDocuments.cardsOf(live.map((p) => p.id), app.core.documents.posts.fingerprint)
+  t.equal(stored.size, live.length, 'each live post is served from its stored document')
+})
+
+test('a change of a post\'s SEO row alone drops its stored documents and queues it', async (t) => {
+  const app = await buildTestApp(t, { RESPONSE_CACHE: 'false' })
+  app.core.workers.readModel.stop()
+  const author = (await json(app, 'POST', '/v1/authors', { name: 'Ann Author' })).id
+  const post = await json(app, 'POST', '/v1/posts', { title: 'Here', content_html: '<p>x</p>', status: 'published', author_id: author, meta_title: 'First' })
+  const fingerprint = app.core.documents.posts.fingerprint
+  t.equal(app.core.repos.postDocuments.cardsOf([post.id], fingerprint).size, 1, 'stored by the write')
+  t.equal((await app.inject(`/v1/posts/${post.id}`)).json().data.seo.title, 'First', 'the stored full document carries the SEO fields')
+  const queued = () => app.core.db.$client.prepare('SELECT count(*) AS n FROM post_queue WHERE post_id = ?').get(post.id) as { n: number }
+  // Outside the posts row (as a repair or a future writer might): the post_seo triggers.
+  for (const [label, statement] of [
+    ['update', "UPDATE post_seo SET meta_title = 'Second' WHERE post_id = ?"],
+    ['delete', 'DELETE FROM post_seo WHERE post_id = ?'],
+    ['insert', "INSERT INTO post_seo (post_id, meta_title, noindex) VALUES (?, 'Third', 0)"]
+  ] as const) {
+    app.core.documents.posts.refresh([post.id])
+    t.equal(queued().n, 0)
+    app.core.db.$client.prepare(statement).run(post.id)
+    t.equal(app.core.repos.postDocuments.cardsOf([post.id], fingerprint).size, 0, `${label}: the documents were dropped`)
+    t.equal(queued().n, 1, `${label}: and the post queued`)
+  }
+  t.equal((await app.inject(`/v1/posts/${post.id}`)).json().data.seo.title, 'Third', 'read from its rows meanwhile')
+  app.core.documents.posts.refresh([post.id])
+  t.equal((await app.inject(`/v1/posts/${post.id}`)).json().data.seo.title, 'Third', 'and from the rebuilt document')
+})
+
+test('a scheduled post goes live with no write, from its stored document', async (t) => {
+  const app = await buildTestApp(t, { RESPONSE_CACHE: 'false' })
+  const author = (await json(app, 'POST', '/v1/authors', { name: 'Ann Author' })).id
+  const at = Date.now() + 600
+  const post = await json(app, 'POST', '/v1/posts', { title: 'Soon', content_html: '<p>Soon.</p>', status: 'scheduled', published_at: new Date(at).toISOString(), author_id: author })
+  t.equal((await app.inject(`/v1/posts/${post.id}`)).statusCode, 404, 'not live yet')
+  await new Promise((resolve) => setTimeout(resolve, at - Date.now() + 50))
+  const stored = app.core.repos.postDocuments.cardsOf([post.id], app.core.documents.posts.fingerprint)
+  t.equal(stored.size, 1, 'its document was stored when it was written')
+  await compare(t, app, 'after go-live')
+  t.equal((await app.inject(`/v1/posts/${post.id}`)).json().data.status, 'published')
+})
+
+test('documents built with another SITE_URL are never served; the background fill rebuilds them', async (t) => {
+  const { mkdtempSync, rmSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'read-model-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'db.sqlite')
+  const first = await buildTestApp(t, { DATABASE_PATH: file, RESPONSE_CACHE: 'false' })
+  const author = (await json(first, 'POST', '/v1/authors', { name: 'Ann Author' })).id
+  const cat = (await json(first, 'POST', '/v1/categories', { name: 'World' })).id
+  const post = await json(first, 'POST', '/v1/posts', { title: 'Here', content_html: '<p>x</p>', status: 'published', author_id: author, category_ids: [cat] })
+  t.equal((await first.inject(`/v1/posts/${post.id}`)).json().data.url, `${TEST_SITE_URL}/world/here`)
+
+  const other = 'https://other.example.org'
+  const second = await buildTestApp(t, { DATABASE_PATH: file, RESPONSE_CACHE: 'false', SITE_URL: other })
+  second.core.workers.readModel.stop()
+  // Whatever the second process's fill did already, the first one (old SITE_URL) now stores
+  // its documents again: the file holds documents of the other fingerprint only.
+  first.core.workers.readModel.stop()
+  t.ok(first.core.workers.readModel.rebuild() >= 1)
+  t.equal(second.core.repos.postDocuments.cardsOf([post.id], second.core.documents.posts.fingerprint).size, 0, 'no current document for the second process')
+  const page = (await second.inject('/v1/posts')).json()
+  t.equal(page.data[0].url, `${other}/world/here`, 'the list shows the new SITE_URL')
+  t.equal((await second.inject(`/v1/posts/${post.id}`)).json().data.canonical_url, `${other}/world/here`, 'so does the post')
+  t.equal(first.core.repos.postDocuments.cardsOf([post.id], first.core.documents.posts.fingerprint).size, 1, 'the stale document is there, unserved')
+
+  // The start-up fill (here run to the end at once) rebuilds what has another fingerprint.
+  second.core.documents.posts.refill()
+  t.ok(second.core.workers.readModel.drain() >= 1, 'the fill builds the stale document')
+  t.equal(second.core.repos.postDocuments.cardsOf([post.id], second.core.documents.posts.fingerprint).size, 1)
+  t.equal((await second.inject(`/v1/posts/${post.id}`)).json().data.url, `${other}/world/here`)
+})

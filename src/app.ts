@@ -19,6 +19,7 @@ import healthModule from './modules/health/index.js'
 import siteModule from './modules/site/index.js'
 import searchModule from './modules/search/index.js'
 import postsModule from './modules/posts/index.js'
+import pagesModule from './modules/pages/index.js'
 import commentsModule from './modules/comments/index.js'
 import relatedModule from './modules/related/index.js'
 import categoriesModule from './modules/categories/index.js'
@@ -30,6 +31,7 @@ import webhooksModule from './modules/webhooks/index.js'
 import importsModule from './modules/imports/index.js'
 import sourcesModule from './modules/sources/index.js'
 import feedsModule from './modules/feeds/index.js'
+import sitemapsModule from './modules/sitemaps/index.js'
 import previewsModule from './modules/previews/index.js'
 import redirectsModule from './modules/redirects/index.js'
 import exportModule from './modules/export/index.js'
@@ -114,12 +116,13 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(contentTypesPlugin)
 
   await app.register(healthModule, { repo: repos.health })
-  await app.register(siteModule, { repo: repos.site, service: writes.site, siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
+  await app.register(siteModule, { repo: repos.site, service: writes.site, targets: core.navigation, siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
   await app.register(searchModule)
   // Before posts: their featured_image is the media module's FeaturedImage schema.
   core.media.storage.ensure()
   await app.register(mediaModule, { service: writes.media, urls: core.media.urls, maxBytes: config.MEDIA_MAX_BYTES, validatorCompiler: createValidatorCompiler() })
-  await app.register(postsModule, { repo: repos.posts, service: services.posts, writes: writes.posts })
+  await app.register(postsModule, { repo: repos.posts, service: services.posts, writes: writes.posts, seo: repos.postSeo })
+  await app.register(pagesModule, { service: writes.pages, siteUrl: config.SITE_URL })
   await app.register(commentsModule, {
     repo: repos.comments,
     service: writes.comments,
@@ -146,6 +149,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   })
   await app.register(sourcesModule, { repo: repos.sources, service: writes.sources })
   await app.register(feedsModule, { service: services.feeds, siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
+  await app.register(sitemapsModule, { service: core.sitemaps, apiUrl: config.PUBLIC_API_URL })
   await app.register(redirectsModule, { repo: repos.redirects })
   await app.register(exportModule, { repo: repos.export, siteUrl: config.SITE_URL })
 

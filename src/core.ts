@@ -9,6 +9,11 @@ import { clientHashKey } from './db/client-hash-key.js'
 import { createPostsRepository, touchPosts } from './modules/posts/posts-repository.js'
 import { createPostsService } from './modules/posts/posts-service.js'
 import { createPostsWriteService } from './modules/posts/posts-write-service.js'
+import { createPostSeoRepository } from './modules/posts/posts-seo.js'
+import { createPagesRepository } from './modules/pages/pages-repository.js'
+import { createPagesService } from './modules/pages/pages-service.js'
+import { createSitemapsRepository } from './modules/sitemaps/sitemaps-repository.js'
+import { createSitemapsService } from './modules/sitemaps/sitemaps-service.js'
 import { createTermsRepository, createTermsWriter } from './modules/terms/terms-repository.js'
 import { toTermPayload } from './modules/terms/terms-mapper.js'
 import { createSourcesRepository } from './modules/sources/sources-repository.js'
@@ -22,6 +27,7 @@ import { createCommentsRepository } from './modules/comments/comments-repository
 import { createCommentsService } from './modules/comments/comments-service.js'
 import { createSiteRepository } from './modules/site/site-repository.js'
 import { createSiteService } from './modules/site/site-service.js'
+import { createNavigationTargets } from './modules/site/site-navigation.js'
 import { createKeysRepository } from './modules/keys/keys-repository.js'
 import { createChangesRepository } from './modules/changes/changes-repository.js'
 import { createRedirectsRepository } from './modules/redirects/redirects-repository.js'
@@ -49,7 +55,7 @@ import { createImportJobsRepository } from './modules/imports/imports-jobs-repos
 import { createImportService } from './modules/imports/imports-service.js'
 import { createImportJobs } from './modules/imports/imports-jobs.js'
 import type { ImportProgress } from './modules/imports/imports-run.js'
-import { goLiveKeys, keysForChanges, MEMBERSHIP_KEYS, POST_EDITS_KEY } from './modules/cache-keys.js'
+import { goLiveKeys, keysForChanges, MEMBERSHIP_KEYS, pageGoLiveKeys, PAGES_KEY, POST_EDITS_KEY } from './modules/cache-keys.js'
 import { createPreviewsRepository } from './modules/previews/previews-repository.js'
 import { createPreviewsService } from './modules/previews/previews-service.js'
 import { createMediaRepository } from './modules/media/media-repository.js'
@@ -81,7 +87,7 @@ export interface CoreOptions {
   siteUrl: string
   /** PREVIEW_URL_TEMPLATE: the frontend page of a preview link, `{token}` replaced. */
   previewUrlTemplate?: string
-  /** PUBLIC_API_URL: the feed links of the site payload of `site.updated` webhooks. */
+  /** PUBLIC_API_URL: the feed links of the site payload of `site.updated` webhooks, and where the sitemaps are (the sitemap index links them). */
   apiUrl: string
   /** IFRAME_HOSTS, parsed: iframes that survive post sanitizing. */
   iframeHosts: string[]
@@ -168,7 +174,7 @@ export function createCore (db: Db, options: CoreOptions) {
 
   // What each write invalidates (its surrogate keys), recorded in its transaction and read by
   // every process sharing the file; memoized reads are stamped by the keys they depend on.
-  const invalidations = createInvalidations(db, { goLiveKeys })
+  const invalidations = createInvalidations(db, { goLiveKeys, pageGoLiveKeys })
   const bus = createChangeBus()
   const write = createWriter(db, bus, invalidations, keysForChanges)
   const membership = invalidations.stampFor(MEMBERSHIP_KEYS)
@@ -182,6 +188,8 @@ export function createCore (db: Db, options: CoreOptions) {
 
   const repos = {
     posts: createPostsRepository(db),
+    postSeo: createPostSeoRepository(db),
+    pages: createPagesRepository(db),
     categories: createTermsRepository(db, categoryKind, counts, publicTerms),
     tags: createTermsRepository(db, tagKind, counts, publicTerms),
     authors: createTermsRepository(db, authorKind, counts, publicTerms),
@@ -194,6 +202,7 @@ export function createCore (db: Db, options: CoreOptions) {
     search: createSearchRepository(db),
     related: createRelatedRepository(db),
     feeds: createFeedsRepository(db),
+    sitemaps: createSitemapsRepository(db),
     imports: createImportsRepository(db),
     importJobs: createImportJobsRepository(db),
     previews: createPreviewsRepository(db),
@@ -225,6 +234,7 @@ export function createCore (db: Db, options: CoreOptions) {
       repo: postDocumentsRepo,
       posts: repos.posts,
       featured,
+      seo: repos.postSeo,
       siteUrl,
       feedItems: (post) => feedItemTexts(post as unknown as FeedPost, siteUrl),
       onError: (postId, err) => { options.log.error({ postId, err }, 'post documents not built; read from rows') }
@@ -270,14 +280,32 @@ export function createCore (db: Db, options: CoreOptions) {
   })
 
   const touch = (emit: Emit, ids: number[]) => { touchPosts(db, emit, ids) }
+  const pages = createPagesService({ repo: repos.pages, write, stamp: invalidations.stampFor([PAGES_KEY]), iframeHosts })
+  // Menu items name pages, categories, tags and posts by id; reads resolve them to current URLs.
+  const navigation = createNavigationTargets({
+    pages,
+    categories: repos.categories,
+    tags: repos.tags,
+    posts: {
+      exists: (id) => repos.posts.findByRef({ id }, 'any', Date.now()) !== undefined,
+      publicUrl: (id, now) => {
+        const row = repos.posts.findByRef({ id }, 'public', now)
+        return row === undefined ? undefined : posts.get(String(id), 'public', now).url
+      }
+    },
+    siteUrl
+  })
+  const sitemaps = createSitemapsService({ repo: repos.sitemaps, pages, categories: repos.categories, tags: repos.tags, siteUrl, apiUrl: options.apiUrl })
   const content = {
     posts: createPostsWriteService(db, write, { iframeHosts, featuredMedia: repos.media }),
     categories: createTermsService(db, write, categoryKind, termVisibility),
     tags: createTermsService(db, write, tagKind, termVisibility),
     authors: createTermsService(db, write, authorKind, termVisibility),
     comments: createCommentsService({ repo: repos.comments, write, hashKey: clientHashKey(db), touchPosts: touch }),
-    site: createSiteService({ repo: repos.site, write }),
-    media: createMediaService({ repo: repos.media, write, touchPosts: touch, storage: mediaStorage }, options.media)
+    site: createSiteService({ repo: repos.site, write, targets: navigation }),
+    media: createMediaService({ repo: repos.media, write, touchPosts: touch, storage: mediaStorage }, options.media),
+    // Pages read and write through one service: their reads are shaped by the tree it keeps.
+    pages
   }
   const importer = createImportService({
     writes: { write, posts: content.posts, categories: content.categories, tags: content.tags, authors: content.authors },
@@ -295,12 +323,15 @@ export function createCore (db: Db, options: CoreOptions) {
     posts: repos.posts,
     relations: posts,
     comments: repos.comments,
+    pages: content.pages,
+    seo: repos.postSeo,
     visibility: termVisibility,
     term: (kind, id) => {
       const row = termRows[kind].load(id)
       return row === undefined ? undefined : toTermPayload(kinds[kind], row)
     },
     site: repos.site,
+    navigation,
     siteUrl,
     apiUrl: options.apiUrl
   })
@@ -355,6 +386,10 @@ export function createCore (db: Db, options: CoreOptions) {
     repos,
     /** Reads that compose repositories: post lists and search, related posts, feeds. */
     services,
+    /** Menu targets (pages, categories, tags, posts) for the site's navigation. */
+    navigation,
+    /** The sitemap index and sitemaps. */
+    sitemaps,
     /** Preview links: made and revoked by keys, read by token (no invalidation, change log or webhook). */
     previews,
     /** Writes, each one transaction through `write` and the change bus. */

@@ -47,7 +47,7 @@ export interface paths {
         };
         /**
          * Get the site settings
-         * @description Site name, language and the comment settings a frontend needs to render its comment form.
+         * @description Site name, language, the comment settings a frontend needs to render its comment form, and the navigation menus with every item resolved to its current URL (items whose target is gone or not public are left out). An `admin` key also gets `navigation_issues`: what was left out and why.
          */
         get: operations["getSite"];
         put?: never;
@@ -57,7 +57,7 @@ export interface paths {
         head?: never;
         /**
          * Change the site settings
-         * @description Needs `admin`. Send only what changes. The fields marked read-only in `Site` (`url`, `feeds`, `updated_at`) come from the server's configuration or its clock: sending one is a 400 whose `errors[]` names it as read-only.
+         * @description Needs `admin`. Send only what changes. `navigation.primary` and `navigation.secondary` each replace their menu: items `{ label, url }` or `{ label, page_id | category_id | tag_id | post_id }`, with `children` up to 3 levels. An item without exactly one target, or naming an id that does not exist, is a 422 whose `errors[]` names the item (`navigation.primary.1.page_id`). A draft page may be in a menu: it shows once published. The fields marked read-only in `Site` (`url`, `feeds`, `updated_at`) come from the server's configuration or its clock: sending one is a 400 whose `errors[]` names it as read-only.
          */
         patch: operations["updateSite"];
         trace?: never;
@@ -167,7 +167,7 @@ export interface paths {
         };
         /**
          * Get a post by id or slug
-         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` shows more. The full post with its body HTML. Public readers get live published posts only; a key with `read:drafts` reads any status.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` shows more. The full post with its body HTML, its SEO and social fields and the computed `seo` object (head tags with their fallbacks). Public readers get live published posts only; a key with `read:drafts` reads any status.
          */
         get: operations["getPost"];
         put?: never;
@@ -184,6 +184,58 @@ export interface paths {
          * @description Needs `write:content`. Send only the fields to change; `null` clears a nullable field. Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log. A new body is sanitized as on create, with `warnings`. Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a `PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.
          */
         patch: operations["updatePost"];
+        trace?: never;
+    };
+    "/v1/pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List pages
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` shows more. Pages depth first (each page followed by the pages below it), siblings by `menu_order`, then title: the order of a site menu. `parent` lists one level (0: the top); `path` answers the one page at a full path such as `about/team` (404 when there is none). Bodies are left out (read one page for its `content_html`). The public sees a page when it is published (its published_at passed) and so is every page above it; any other is a 404 as an unknown one. A key with `read:drafts` sees every page.
+         */
+        get: operations["listPages"];
+        put?: never;
+        /**
+         * Create a page
+         * @description Needs `write:content`. Drafts by default. `parent_id` places it in the tree (an unknown id is a 422). The slug is made from the title when absent; the body is sanitized as post bodies are; the excerpt is derived when absent. SEO fields beyond their limits are a 422 naming the field. Answers the whole page when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a receipt (id, slug, status, published_at, updated_at), as post writes do.
+         */
+        post: operations["createPage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pages/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a page by id or slug
+         * @description The full page with its body HTML and its computed `seo` object. A nested page is also found by its full path: `GET /v1/pages?path=about/team`. The public sees a page when it is published (its published_at passed) and so is every page above it; any other is a 404 as an unknown one. A key with `read:drafts` sees every page.
+         */
+        get: operations["getPage"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a page
+         * @description Needs `write:content`. The pages below it move up to its parent (or to the top), keeping their own order.
+         */
+        delete: operations["deletePage"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a page
+         * @description Needs `write:content`. Send only the fields to change; `null` clears a nullable field (`parent_id: null` moves it to the top). A parent that is the page itself or lies below it is a 422 (a cycle). Answers the whole page when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a receipt (id, slug, status, published_at, updated_at), as post writes do.
+         */
+        patch: operations["updatePage"];
         trace?: never;
     };
     "/v1/posts/{ref}/comments": {
@@ -954,6 +1006,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sitemap.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the sitemap index
+         * @description Lists the posts sitemaps (`/sitemaps/posts-{n}.xml`, 50,000 URLs each), `pages.xml`, `categories.xml` and `tags.xml`. Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out.
+         */
+        get: operations["getSitemapIndex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sitemaps/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one sitemap
+         * @description `posts-{n}.xml` (from 1: live posts by id, 50,000 a file, `lastmod` from `updated_at`), `pages.xml`, `categories.xml` or `tags.xml` (categories and tags with a live post). A posts sitemap past the last is a 404. Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out.
+         */
+        get: operations["getSitemap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/robots.txt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get robots.txt, which names the sitemap index
+         * @description Allows every crawler and names `/sitemap.xml` on PUBLIC_API_URL. A frontend on another host names the same URL in its own robots.txt.
+         */
+        get: operations["getRobots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/redirects": {
         parameters: {
             query?: never;
@@ -1091,7 +1203,7 @@ export interface components {
         /** Change */
         Change: {
             /** @enum {string} */
-            resource: "post" | "category" | "tag" | "author" | "comment" | "site";
+            resource: "post" | "page" | "category" | "tag" | "author" | "comment" | "site";
             /** @description Positive integer id */
             id: number;
             slug: string | null;
@@ -1383,6 +1495,192 @@ export interface components {
             /** @description Rendered on first request, then served from the disk cache */
             url: string;
         };
+        /**
+         * Page
+         * @example {
+         *       "id": 2,
+         *       "slug": "team",
+         *       "title": "Our team",
+         *       "parent_id": 1,
+         *       "path": "about/team",
+         *       "url": "https://news.example.com/about/team",
+         *       "menu_order": 0,
+         *       "excerpt": "The people behind the paper.",
+         *       "content_html": "<p>The people behind the paper.</p>",
+         *       "status": "published",
+         *       "published_at": "2026-01-05T09:00:00.000Z",
+         *       "created_at": "2026-01-05T09:00:00.000Z",
+         *       "updated_at": "2026-01-05T09:00:00.000Z",
+         *       "featured_image": null,
+         *       "canonical_url": null,
+         *       "meta_title": null,
+         *       "meta_description": null,
+         *       "og_title": null,
+         *       "og_description": null,
+         *       "og_image": null,
+         *       "twitter_title": null,
+         *       "twitter_description": null,
+         *       "twitter_image": null,
+         *       "noindex": false,
+         *       "seo": {
+         *         "title": "Our team",
+         *         "description": "The people behind the paper.",
+         *         "canonical_url": "https://news.example.com/about/team",
+         *         "robots": "index, follow",
+         *         "og": {
+         *           "type": "website",
+         *           "url": "https://news.example.com/about/team",
+         *           "title": "Our team",
+         *           "description": "The people behind the paper.",
+         *           "image": null
+         *         },
+         *         "twitter": {
+         *           "card": "summary",
+         *           "title": "Our team",
+         *           "description": "The people behind the paper.",
+         *           "image": null
+         *         }
+         *       }
+         *     }
+         */
+        Page: {
+            /** @description Positive integer id */
+            id: number;
+            /** @example team */
+            slug: string;
+            /** @example Our team */
+            title: string;
+            /** @description The page above it; null at the top */
+            parent_id: number | null;
+            /**
+             * @description The slugs from the top page down to this one, joined by "/"
+             * @example about/team
+             */
+            path: string;
+            /** @description Public URL on the frontend: SITE_URL/{path} */
+            url: string;
+            /** @description Order among its siblings (lower first; then title) */
+            menu_order: number;
+            /** @description Plain-text summary */
+            excerpt: string;
+            /** @description Sanitized body HTML */
+            content_html: string;
+            /**
+             * @description A scheduled page reads as published once its published_at has passed
+             * @enum {string}
+             */
+            status: "draft" | "scheduled" | "published";
+            published_at: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at: string;
+            featured_image: {
+                url: string;
+                alt: string;
+            } | null;
+            /** @description As written; null when the page url is canonical (see seo.canonical_url) */
+            canonical_url: string | null;
+            /** @description As written; null when the fallback applies (see seo) */
+            meta_title: string | null;
+            /** @description As written; null when the fallback applies */
+            meta_description: string | null;
+            /** @description As written; null when the fallback applies */
+            og_title: string | null;
+            /** @description As written; null when the fallback applies */
+            og_description: string | null;
+            /** @description As written; null when the fallback applies */
+            og_image: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_title: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_description: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_image: string | null;
+            /** @description Left out of sitemaps and marked noindex in seo.robots */
+            noindex: boolean;
+            seo: components["schemas"]["Seo"];
+        };
+        /** PageEnvelope */
+        PageEnvelope: {
+            data: components["schemas"]["Page"];
+        };
+        /**
+         * PageSummary
+         * @description A page in a list: every field but content_html
+         */
+        PageSummary: {
+            /** @description Positive integer id */
+            id: number;
+            /** @example team */
+            slug: string;
+            /** @example Our team */
+            title: string;
+            /** @description The page above it; null at the top */
+            parent_id: number | null;
+            /**
+             * @description The slugs from the top page down to this one, joined by "/"
+             * @example about/team
+             */
+            path: string;
+            /** @description Public URL on the frontend: SITE_URL/{path} */
+            url: string;
+            /** @description Order among its siblings (lower first; then title) */
+            menu_order: number;
+            /** @description Plain-text summary */
+            excerpt: string;
+            /**
+             * @description A scheduled page reads as published once its published_at has passed
+             * @enum {string}
+             */
+            status: "draft" | "scheduled" | "published";
+            published_at: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at: string;
+            featured_image: {
+                url: string;
+                alt: string;
+            } | null;
+            /** @description As written; null when the page url is canonical (see seo.canonical_url) */
+            canonical_url: string | null;
+            /** @description As written; null when the fallback applies (see seo) */
+            meta_title: string | null;
+            /** @description As written; null when the fallback applies */
+            meta_description: string | null;
+            /** @description As written; null when the fallback applies */
+            og_title: string | null;
+            /** @description As written; null when the fallback applies */
+            og_description: string | null;
+            /** @description As written; null when the fallback applies */
+            og_image: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_title: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_description: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_image: string | null;
+            /** @description Left out of sitemaps and marked noindex in seo.robots */
+            noindex: boolean;
+            seo: components["schemas"]["Seo"];
+        };
         /** PaginationMeta */
         PaginationMeta: {
             page: number;
@@ -1440,6 +1738,25 @@ export interface components {
             comment_status: "open" | "closed";
             /** @description Approved comments */
             comment_count: number;
+            /** @description As written; null when the fallback applies (see seo) */
+            meta_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            meta_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_image?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_image?: string | null;
+            /** @description Left out of sitemaps and marked noindex in seo.robots */
+            noindex?: boolean;
+            seo?: components["schemas"]["Seo"];
         };
         /** PostEnvelope */
         PostEnvelope: {
@@ -1774,6 +2091,25 @@ export interface components {
             comment_status: "open" | "closed";
             /** @description Approved comments */
             comment_count: number;
+            /** @description As written; null when the fallback applies (see seo) */
+            meta_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            meta_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_image?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_image?: string | null;
+            /** @description Left out of sitemaps and marked noindex in seo.robots */
+            noindex?: boolean;
+            seo?: components["schemas"]["Seo"];
             /**
              * @description Relatedness in (0, 1], six decimals: shared tags and categories weighted by rarity combined with text similarity, times a mild recency factor. Comparable within one response; not a probability.
              * @example 0.842137
@@ -1924,6 +2260,51 @@ export interface components {
             /** @description The query budget (QUERY_BUDGET_MS) ran out: the page holds what was found by then, possibly without snippets */
             timed_out: boolean;
         };
+        /**
+         * Seo
+         * @description Every head tag with its fallback applied: render <title>, description, canonical, robots, Open Graph and Twitter tags from this one object.
+         */
+        Seo: {
+            /** @description <title>: meta_title, else the title */
+            title: string;
+            /** @description <meta name="description">: meta_description, else the excerpt */
+            description: string;
+            /** @description <link rel="canonical">: canonical_url, else the url */
+            canonical_url: string;
+            /**
+             * @description <meta name="robots">: "noindex, follow" when noindex, else "index, follow"
+             * @example index, follow
+             */
+            robots: string;
+            og: {
+                /**
+                 * @description article for a post, website for a page
+                 * @enum {string}
+                 */
+                type: "article" | "website";
+                /** @description The canonical URL */
+                url: string;
+                /** @description og_title, else seo.title */
+                title: string;
+                /** @description og_description, else seo.description */
+                description: string;
+                /** @description og_image, else the featured image, else null */
+                image: string | null;
+            };
+            twitter: {
+                /**
+                 * @description summary_large_image when there is an image
+                 * @enum {string}
+                 */
+                card: "summary" | "summary_large_image";
+                /** @description twitter_title, else og.title */
+                title: string;
+                /** @description twitter_description, else og.description */
+                description: string;
+                /** @description twitter_image, else og.image */
+                image: string | null;
+            };
+        };
         /** Site */
         Site: {
             /** @example My Blog */
@@ -1960,6 +2341,78 @@ export interface components {
                 atom: string;
                 json: string;
             };
+            /** @description The menus with every target resolved to its current URL; an item whose target is gone or not public is left out, with the items below it */
+            navigation: {
+                primary: {
+                    label: string;
+                    /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
+                    url: string;
+                    /** @enum {string} */
+                    type: "url" | "page" | "category" | "tag" | "post";
+                    /** @description The id of the page, category, tag or post; null for a URL */
+                    id: number | null;
+                    children: {
+                        label: string;
+                        /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
+                        url: string;
+                        /** @enum {string} */
+                        type: "url" | "page" | "category" | "tag" | "post";
+                        /** @description The id of the page, category, tag or post; null for a URL */
+                        id: number | null;
+                        children: {
+                            label: string;
+                            /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
+                            url: string;
+                            /** @enum {string} */
+                            type: "url" | "page" | "category" | "tag" | "post";
+                            /** @description The id of the page, category, tag or post; null for a URL */
+                            id: number | null;
+                            children: unknown[];
+                        }[];
+                    }[];
+                }[];
+                secondary: {
+                    label: string;
+                    /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
+                    url: string;
+                    /** @enum {string} */
+                    type: "url" | "page" | "category" | "tag" | "post";
+                    /** @description The id of the page, category, tag or post; null for a URL */
+                    id: number | null;
+                    children: {
+                        label: string;
+                        /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
+                        url: string;
+                        /** @enum {string} */
+                        type: "url" | "page" | "category" | "tag" | "post";
+                        /** @description The id of the page, category, tag or post; null for a URL */
+                        id: number | null;
+                        children: {
+                            label: string;
+                            /** @description The current URL of the target (pages: SITE_URL/{path}; categories: SITE_URL/{slug}; tags: SITE_URL/tag/{slug}; posts: their url) */
+                            url: string;
+                            /** @enum {string} */
+                            type: "url" | "page" | "category" | "tag" | "post";
+                            /** @description The id of the page, category, tag or post; null for a URL */
+                            id: number | null;
+                            children: unknown[];
+                        }[];
+                    }[];
+                }[];
+            };
+            /** @description Admin keys only: the menu items left out of public reads, and why */
+            navigation_issues?: {
+                /** @enum {string} */
+                menu: "primary" | "secondary";
+                /**
+                 * @description Where the item is, e.g. primary.0.children.1
+                 * @example primary.1
+                 */
+                path: string;
+                label: string;
+                /** @example page 4 is not public */
+                reason: string;
+            }[];
             /**
              * Format: date-time
              * @description When the settings last changed. Read-only
@@ -2174,7 +2627,7 @@ export interface components {
             /** @description Positive integer id */
             id: number;
             url: string;
-            events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated")[];
+            events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated" | "page.published" | "page.updated" | "page.unpublished" | "page.deleted")[];
             description: string;
             /** @description An inactive webhook gets no new events; deliveries queued before it was paused wait until it is active again */
             active: boolean;
@@ -2206,10 +2659,10 @@ export interface components {
             /** @description Positive integer id */
             webhook_id: number;
             /**
-             * @description post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), comment.approved (a comment became visible); category., tag. and author.created (the term became public: its first live post), .updated (a public term was changed), .deleted (deleted, or no longer public: its last live post went); site.updated (the site settings changed)
+             * @description post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), comment.approved (a comment became visible); category., tag. and author.created (the term became public: its first live post), .updated (a public term was changed), .deleted (deleted, or no longer public: its last live post went); site.updated (the site settings changed); page.published, page.updated, page.unpublished, page.deleted (as for posts, by the status of the page itself; the go-live of a scheduled page is not sent)
              * @enum {unknown}
              */
-            event: "post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated";
+            event: "post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated" | "page.published" | "page.updated" | "page.unpublished" | "page.deleted";
             /**
              * @description pending: queued or being retried; succeeded: a 2xx answer; failed: every attempt failed
              * @enum {string}
@@ -2392,7 +2845,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The Authorization header carries a key that is not valid or has been revoked: none is needed here, but a bad one is refused rather than ignored */
+            /** @description Missing or invalid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2421,14 +2874,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "title": "My Blog",
-                 *       "comments": {
-                 *         "moderation": "first_time"
-                 *       }
-                 *     }
-                 */
                 "application/json": {
                     title?: string;
                     description?: string;
@@ -2442,6 +2887,95 @@ export interface operations {
                         moderation?: "all" | "first_time" | "none";
                         max_depth?: number;
                         max_links?: number;
+                    };
+                    /** @description Each menu given replaces that menu; unknown ids are a 422 naming the item */
+                    navigation?: {
+                        /** @description Replaces the whole menu */
+                        primary?: {
+                            /** @example About */
+                            label: string;
+                            /** @description An absolute http(s) URL or a path on the site (/contact; not //host) */
+                            url?: string;
+                            /** @description Positive integer id */
+                            page_id?: number;
+                            /** @description Positive integer id */
+                            category_id?: number;
+                            /** @description Positive integer id */
+                            tag_id?: number;
+                            /** @description Positive integer id */
+                            post_id?: number;
+                            children?: {
+                                /** @example About */
+                                label: string;
+                                /** @description An absolute http(s) URL or a path on the site (/contact; not //host) */
+                                url?: string;
+                                /** @description Positive integer id */
+                                page_id?: number;
+                                /** @description Positive integer id */
+                                category_id?: number;
+                                /** @description Positive integer id */
+                                tag_id?: number;
+                                /** @description Positive integer id */
+                                post_id?: number;
+                                children?: {
+                                    /** @example About */
+                                    label: string;
+                                    /** @description An absolute http(s) URL or a path on the site (/contact; not //host) */
+                                    url?: string;
+                                    /** @description Positive integer id */
+                                    page_id?: number;
+                                    /** @description Positive integer id */
+                                    category_id?: number;
+                                    /** @description Positive integer id */
+                                    tag_id?: number;
+                                    /** @description Positive integer id */
+                                    post_id?: number;
+                                }[];
+                            }[];
+                        }[];
+                        /** @description Replaces the whole menu */
+                        secondary?: {
+                            /** @example About */
+                            label: string;
+                            /** @description An absolute http(s) URL or a path on the site (/contact; not //host) */
+                            url?: string;
+                            /** @description Positive integer id */
+                            page_id?: number;
+                            /** @description Positive integer id */
+                            category_id?: number;
+                            /** @description Positive integer id */
+                            tag_id?: number;
+                            /** @description Positive integer id */
+                            post_id?: number;
+                            children?: {
+                                /** @example About */
+                                label: string;
+                                /** @description An absolute http(s) URL or a path on the site (/contact; not //host) */
+                                url?: string;
+                                /** @description Positive integer id */
+                                page_id?: number;
+                                /** @description Positive integer id */
+                                category_id?: number;
+                                /** @description Positive integer id */
+                                tag_id?: number;
+                                /** @description Positive integer id */
+                                post_id?: number;
+                                children?: {
+                                    /** @example About */
+                                    label: string;
+                                    /** @description An absolute http(s) URL or a path on the site (/contact; not //host) */
+                                    url?: string;
+                                    /** @description Positive integer id */
+                                    page_id?: number;
+                                    /** @description Positive integer id */
+                                    category_id?: number;
+                                    /** @description Positive integer id */
+                                    tag_id?: number;
+                                    /** @description Positive integer id */
+                                    post_id?: number;
+                                }[];
+                            }[];
+                        }[];
                     };
                 };
             };
@@ -2496,6 +3030,15 @@ export interface operations {
             };
             /** @description Unsupported content type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid request that breaks a rule */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3310,6 +3853,16 @@ export interface operations {
                     canonical_url?: string | null;
                     /** @enum {string} */
                     comment_status?: "open" | "closed";
+                    meta_title?: string | null;
+                    meta_description?: string | null;
+                    og_title?: string | null;
+                    og_description?: string | null;
+                    og_image?: string | null;
+                    twitter_title?: string | null;
+                    twitter_description?: string | null;
+                    twitter_image?: string | null;
+                    /** @description Asks search engines not to index it (robots "noindex, follow") and leaves it out of sitemaps; it stays readable. */
+                    noindex?: boolean;
                 };
             };
         };
@@ -3609,6 +4162,16 @@ export interface operations {
                     canonical_url?: string | null;
                     /** @enum {string} */
                     comment_status?: "open" | "closed";
+                    meta_title?: string | null;
+                    meta_description?: string | null;
+                    og_title?: string | null;
+                    og_description?: string | null;
+                    og_image?: string | null;
+                    twitter_title?: string | null;
+                    twitter_description?: string | null;
+                    twitter_image?: string | null;
+                    /** @description Asks search engines not to index it (robots "noindex, follow") and leaves it out of sitemaps; it stays readable. */
+                    noindex?: boolean;
                 };
             };
         };
@@ -3620,6 +4183,557 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PostWriteEnvelope"];
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (duplicate slug or comment, resource in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid request that breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPages: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+                /** @description Only the children of this page (id or slug); 0 for the top level */
+                parent?: string;
+                /** @description The page at this full path (e.g. about/team): a list of that one page, or a 404 (for example `about/team`) */
+                path?: string;
+                /** @description Needs a key with read:drafts; default published */
+                status?: "draft" | "scheduled" | "published" | "any";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["PageSummary"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Our team",
+                 *       "parent_id": 1,
+                 *       "menu_order": 2,
+                 *       "content_html": "<p>The people behind the paper.</p>",
+                 *       "status": "published",
+                 *       "meta_description": "Who writes and edits the paper"
+                 *     }
+                 */
+                "application/json": {
+                    /** @example Our team */
+                    title: string;
+                    /** @description Made from the title when absent (unique over all pages); an explicit slug already taken is a 409 */
+                    slug?: string;
+                    /** @description The page above it; null at the top. A page cannot sit below itself (422) */
+                    parent_id?: number | null;
+                    /** @description Order among siblings; default 0 */
+                    menu_order?: number;
+                    /** @description Plain text; derived from the body when absent, empty or null */
+                    excerpt?: string | null;
+                    /** @description Body HTML; sanitized to the same allowlist as posts */
+                    content_html?: string;
+                    /**
+                     * @description draft (default); scheduled needs a future published_at; published uses published_at or now
+                     * @enum {string}
+                     */
+                    status?: "draft" | "scheduled" | "published";
+                    /** @description ISO 8601 time of publication */
+                    published_at?: string | null;
+                    featured_image?: {
+                        /** @description Absolute image URL */
+                        url: string;
+                        alt?: string;
+                    } | null;
+                    canonical_url?: string | null;
+                    meta_title?: string | null;
+                    meta_description?: string | null;
+                    og_title?: string | null;
+                    og_description?: string | null;
+                    og_image?: string | null;
+                    twitter_title?: string | null;
+                    twitter_description?: string | null;
+                    twitter_image?: string | null;
+                    /** @description Asks search engines not to index it (robots "noindex, follow") and leaves it out of sitemaps; it stays readable. */
+                    noindex?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Page"] | {
+                            id: number;
+                            slug: string;
+                            status: string;
+                            published_at: string | null;
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (duplicate slug or comment, resource in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid request that breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id or the slug
+                 * @example blinken-warns-russia
+                 */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageEnvelope"];
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deletePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id or the slug
+                 * @example blinken-warns-russia
+                 */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updatePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id or the slug
+                 * @example blinken-warns-russia
+                 */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example Our team */
+                    title?: string;
+                    /** @description Made from the title when absent (unique over all pages); an explicit slug already taken is a 409 */
+                    slug?: string;
+                    /** @description The page above it; null at the top. A page cannot sit below itself (422) */
+                    parent_id?: number | null;
+                    /** @description Order among siblings; default 0 */
+                    menu_order?: number;
+                    /** @description Plain text; derived from the body when absent, empty or null */
+                    excerpt?: string | null;
+                    /** @description Body HTML; sanitized to the same allowlist as posts */
+                    content_html?: string;
+                    /**
+                     * @description draft (default); scheduled needs a future published_at; published uses published_at or now
+                     * @enum {string}
+                     */
+                    status?: "draft" | "scheduled" | "published";
+                    /** @description ISO 8601 time of publication */
+                    published_at?: string | null;
+                    featured_image?: {
+                        /** @description Absolute image URL */
+                        url: string;
+                        alt?: string;
+                    } | null;
+                    canonical_url?: string | null;
+                    meta_title?: string | null;
+                    meta_description?: string | null;
+                    og_title?: string | null;
+                    og_description?: string | null;
+                    og_image?: string | null;
+                    twitter_title?: string | null;
+                    twitter_description?: string | null;
+                    twitter_image?: string | null;
+                    /** @description Asks search engines not to index it (robots "noindex, follow") and leaves it out of sitemaps; it stays readable. */
+                    noindex?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Page"] | {
+                            id: number;
+                            slug: string;
+                            status: string;
+                            published_at: string | null;
+                            updated_at: string;
+                        };
+                    };
                 };
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
@@ -6922,7 +8036,7 @@ export interface operations {
                      * @example https://partner.example.com/hooks/broadsheet
                      */
                     url: string;
-                    events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated")[];
+                    events: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated" | "page.published" | "page.updated" | "page.unpublished" | "page.deleted")[];
                     /** @description Key of the HMAC-SHA256 signature; generated when absent. Shown only in the create response. */
                     secret?: string;
                     description?: string;
@@ -7204,7 +8318,7 @@ export interface operations {
                      * @example https://partner.example.com/hooks/broadsheet
                      */
                     url?: string;
-                    events?: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated")[];
+                    events?: ("post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "comment.created" | "comment.approved" | "category.created" | "category.updated" | "category.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "author.created" | "author.updated" | "author.deleted" | "site.updated" | "page.published" | "page.updated" | "page.unpublished" | "page.deleted")[];
                     /** @description A new signing secret that replaces the current one at once (the old one stops signing now: use it for a leaked secret; POST …/rotate-secret rotates with a grace period); not shown in the answer */
                     secret?: string;
                     description?: string;
@@ -9024,6 +10138,185 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSitemapIndex: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A sitemap index */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified since the ETag you sent */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSitemap: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description posts-{n}.xml, pages.xml, categories.xml or tags.xml
+                 * @example posts-1.xml
+                 */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A sitemap */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified since the ETag you sent */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRobots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description robots.txt */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -23,6 +23,9 @@ export type ContentChange =
   // (a category whose sub-category got its first live post), true when it only took posts over.
   | { kind: 'category' | 'tag' | 'author', id: number, slug: string, action: 'upsert' | 'delete', wasPublic?: boolean }
   | { kind: 'comment', id: number, postId: number, before: string | null, after: string | null }
+  // A page written or deleted: its own state before and after (a scheduled page is published
+  // with a future published_at, as a post).
+  | { kind: 'page', id: number, before: PostState | null, after: PostState | null }
   | { kind: 'site' }
 
 /** A listener runs inside the write's transaction: it may write, and a throw rolls all back. */

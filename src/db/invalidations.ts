@@ -1,18 +1,20 @@
 import { and, asc, eq, gt, lte, max, min, sql } from 'drizzle-orm'
 import type { Db } from './client.js'
-import { invalidations, posts } from './schema.js'
+import { invalidations, pages, posts } from './schema.js'
 
 const p = sql.placeholder
 
 /** The key that stands for everything: every cached response is dropped (and one keyed `all` by any invalidation). */
 export const ALL_KEY = 'all'
 
-/** Why keys were invalidated: a committed write (of any process sharing the file), or a scheduled post going live. */
+/** Why keys were invalidated: a committed write (of any process sharing the file), or a scheduled post or page going live. */
 export type InvalidationCause = 'write' | 'time'
 
 export interface InvalidationOptions {
   /** The keys a scheduled post going live invalidates (no write happens then). */
   goLiveKeys: (postIds: number[]) => string[]
+  /** The keys a scheduled page going live invalidates (none looked for without it). */
+  pageGoLiveKeys?: (pageIds: number[]) => string[]
   /** Rows kept at least (the newest ones), and at least this long (ms), before pruning. */
   keepRows?: number
   keepMs?: number
@@ -36,8 +38,8 @@ const PRUNE_EVERY = 256
  * from the state before it; any request that starts after the turn sees it. A write of this
  * process is applied as soon as it commits (`committed`), before its answer is sent.
  *
- * A scheduled post goes live by time, with no write: each process finds the posts whose
- * publication time has passed since it last looked (the next go-live time is remembered, so
+ * A scheduled post (or page) goes live by time, with no write: each process finds the posts
+ * (and pages) whose publication time has passed since it last looked (the next go-live time is remembered, so
  * this costs nothing until then) and invalidates their keys itself.
  *
  * Memoized reads (totals, live counts, the public terms, related-posts statistics) take a
@@ -52,11 +54,22 @@ export function createInvalidations (db: Db, opts: InvalidationOptions) {
   const newest = db.select({ id: max(invalidations.id) }).from(invalidations).prepare()
   const prune = db.delete(invalidations).where(and(lte(invalidations.id, p('upTo')), lte(invalidations.at, p('before')))).prepare()
   // From the (status, published_at, id) index: the next publication time after `now`, and the
-  // posts whose time came in (from, to].
-  const nextGoLive = db.select({ next: min(posts.publishedAt) }).from(posts)
+  // posts whose time came in (from, to]. Pages likewise, from their (status, published_at) index.
+  const nextPostGoLive = db.select({ next: min(posts.publishedAt) }).from(posts)
     .where(and(eq(posts.status, 'published'), gt(posts.publishedAt, p('now')))).prepare()
   const wentLive = db.select({ id: posts.id }).from(posts)
     .where(and(eq(posts.status, 'published'), gt(posts.publishedAt, p('from')), lte(posts.publishedAt, p('to')))).prepare()
+  const nextPageGoLive = db.select({ next: min(pages.publishedAt) }).from(pages)
+    .where(and(eq(pages.status, 'published'), gt(pages.publishedAt, p('now')))).prepare()
+  const pagesWentLive = db.select({ id: pages.id }).from(pages)
+    .where(and(eq(pages.status, 'published'), gt(pages.publishedAt, p('from')), lte(pages.publishedAt, p('to')))).prepare()
+  const pageKeys = opts.pageGoLiveKeys
+  /** The next go-live time after `now` of a post or (when their keys are given) a page; 0 for none. */
+  const nextGoLive = (now: number): number => {
+    const post = nextPostGoLive.get({ now })?.next ?? 0
+    const page = pageKeys === undefined ? 0 : nextPageGoLive.get({ now })?.next ?? 0
+    return post === 0 ? page : page === 0 ? post : Math.min(post, page)
+  }
 
   type Listener = (keys: readonly string[], cause: InvalidationCause) => void
   const listeners: Listener[] = []
@@ -69,7 +82,7 @@ export function createInvalidations (db: Db, opts: InvalidationOptions) {
   // landed while a response was being made.
   let generation = 0
   let checkedAt = Date.now()
-  let next = nextGoLive.get({ now: checkedAt })?.next ?? 0
+  let next = nextGoLive(checkedAt)
   let readThisTurn = false
   let timer: NodeJS.Timeout | undefined
   let running = false
@@ -91,12 +104,21 @@ export function createInvalidations (db: Db, opts: InvalidationOptions) {
    */
   function goLive (now: number, covered?: Set<string>): void {
     let ids = wentLive.all({ from: checkedAt, to: now }).map((r) => r.id)
+    let pageIds = pageKeys === undefined ? [] : pagesWentLive.all({ from: checkedAt, to: now }).map((r) => r.id)
     checkedAt = now
-    next = nextGoLive.get({ now })?.next ?? 0
-    if (covered?.has(ALL_KEY) === true) ids = []
-    else if (covered !== undefined) ids = ids.filter((id) => !opts.goLiveKeys([id]).every((k) => covered.has(k)))
-    if (ids.length > 0) {
-      const keys = opts.goLiveKeys(ids)
+    next = nextGoLive(now)
+    if (covered?.has(ALL_KEY) === true) {
+      ids = []
+      pageIds = []
+    } else if (covered !== undefined) {
+      ids = ids.filter((id) => !opts.goLiveKeys([id]).every((k) => covered.has(k)))
+      pageIds = pageIds.filter((id) => !pageKeys!([id]).every((k) => covered.has(k)))
+    }
+    if (ids.length > 0 || pageIds.length > 0) {
+      const keys = [...new Set([
+        ...(ids.length > 0 ? opts.goLiveKeys(ids) : []),
+        ...(pageIds.length > 0 ? pageKeys!(pageIds) : [])
+      ])].sort()
       apply(keys, 'time')
       for (const l of announced) l(keys)
     }

@@ -14,8 +14,23 @@ export const siteSettings = sqliteTable('site_settings', {
   commentModeration: text('comment_moderation', { enum: ['all', 'first_time', 'none'] }).notNull().default('all'),
   commentMaxDepth: integer('comment_max_depth').notNull().default(5),
   commentMaxLinks: integer('comment_max_links').notNull().default(2),
+  // The menus as written (items by URL or by the id of a page, category, tag or post), resolved
+  // to current URLs when read.
+  navigation: text('navigation', { mode: 'json' }).$type<StoredNavigation>().notNull().default({ primary: [], secondary: [] }),
   updatedAt: integer('updated_at').notNull()
 })
+
+/** A menu item as stored: a label and exactly one target, with up to two levels below it. */
+export interface StoredNavItem {
+  label: string
+  url?: string
+  page_id?: number
+  category_id?: number
+  tag_id?: number
+  post_id?: number
+  children?: StoredNavItem[]
+}
+export interface StoredNavigation { primary: StoredNavItem[], secondary: StoredNavItem[] }
 
 /** Key/value store for internal values (the comment hash key of earlier versions). */
 export const meta = sqliteTable('meta', {
@@ -110,6 +125,65 @@ export const posts = sqliteTable('posts', {
   index('posts_author_published_idx').on(t.authorId, t.status, t.publishedAt, t.id)
 ])
 
+export const PAGE_STATUSES = ['draft', 'published'] as const
+
+/**
+ * Static pages (About, Team…): a tree by parent_id, ordered by menu_order among siblings. Slugs
+ * are unique over all pages, so `/v1/pages/{slug}` names one; a page's path is its ancestors'
+ * slugs and its own. Scheduled pages are stored as published with a future date, as posts are.
+ */
+export const pages = sqliteTable('pages', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull(),
+  title: text('title').notNull(),
+  parentId: integer('parent_id').references((): AnySQLiteColumn => pages.id, { onDelete: 'restrict' }),
+  menuOrder: integer('menu_order').notNull().default(0),
+  excerpt: text('excerpt').notNull().default(''),
+  status: text('status', { enum: PAGE_STATUSES }).notNull().default('draft'),
+  publishedAt: integer('published_at'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  featuredImageUrl: text('featured_image_url'),
+  featuredImageAlt: text('featured_image_alt'),
+  // SEO and social metadata, as on posts (null: the documented fallback applies).
+  metaTitle: text('meta_title'),
+  metaDescription: text('meta_description'),
+  ogTitle: text('og_title'),
+  ogDescription: text('og_description'),
+  ogImage: text('og_image'),
+  twitterTitle: text('twitter_title'),
+  twitterDescription: text('twitter_description'),
+  twitterImage: text('twitter_image'),
+  canonicalUrl: text('canonical_url'),
+  noindex: integer('noindex', { mode: 'boolean' }).notNull().default(false),
+  // Where an imported page came from ('wxr:<guid>'), for idempotent re-imports.
+  importKey: text('import_key'),
+  // The body last, as in posts: list reads never walk its overflow pages.
+  contentHtml: text('content_html').notNull().default('')
+}, (t) => [
+  uniqueIndex('pages_slug_unique').on(t.slug),
+  uniqueIndex('pages_import_key_unique').on(t.importKey),
+  index('pages_parent_order_idx').on(t.parentId, t.menuOrder, t.id),
+  index('pages_status_published_idx').on(t.status, t.publishedAt)
+])
+
+/**
+ * SEO and social metadata of a post, one row for a post that has any: kept beside the posts
+ * table rather than in it, because a column added to posts lands after its large bodies, where
+ * every list read would have to walk their overflow pages to reach it.
+ */
+export const postSeo = sqliteTable('post_seo', {
+  postId: integer('post_id').primaryKey().references(() => posts.id, { onDelete: 'cascade' }),
+  metaTitle: text('meta_title'),
+  metaDescription: text('meta_description'),
+  ogTitle: text('og_title'),
+  ogDescription: text('og_description'),
+  ogImage: text('og_image'),
+  twitterTitle: text('twitter_title'),
+  twitterDescription: text('twitter_description'),
+  twitterImage: text('twitter_image'),
+  noindex: integer('noindex', { mode: 'boolean' }).notNull().default(false)
+})
 /**
  * The address an imported post had on the old site (WordPress's permalink), for the redirect
  * map (GET /v1/redirects). A table of its own rather than a posts column: a column added to
@@ -207,7 +281,7 @@ export const keyUsage = sqliteTable('key_usage', {
 /** The ordered log of public changes that mirrors replay (GET /v1/changes). */
 export const changes = sqliteTable('changes', {
   id: integer('id').primaryKey({ autoIncrement: true }),
-  resource: text('resource', { enum: ['post', 'category', 'tag', 'author', 'comment', 'site'] }).notNull(),
+  resource: text('resource', { enum: ['post', 'page', 'category', 'tag', 'author', 'comment', 'site'] }).notNull(),
   resourceId: integer('resource_id').notNull(),
   slug: text('slug'),
   action: text('action', { enum: ['upsert', 'delete'] }).notNull(),
@@ -220,7 +294,8 @@ export const changes = sqliteTable('changes', {
 export const WEBHOOK_EVENTS = [
   'post.published', 'post.updated', 'post.unpublished', 'post.deleted', 'comment.created', 'comment.approved',
   'category.created', 'category.updated', 'category.deleted', 'tag.created', 'tag.updated', 'tag.deleted',
-  'author.created', 'author.updated', 'author.deleted', 'site.updated'
+  'author.created', 'author.updated', 'author.deleted', 'site.updated',
+  'page.published', 'page.updated', 'page.unpublished', 'page.deleted'
 ] as const
 export type WebhookEvent = typeof WEBHOOK_EVENTS[number]
 

@@ -48,6 +48,22 @@ export function seedDemo (core: Pick<Core, 'repos' | 'writes' | 'write'>, now = 
       comment_status: p.comment_status
     }))
   }
+  // Pages, a primary menu and SEO fields on the two newest posts, so every editorial feature
+  // has something to show.
+  const about = writes.pages.create({ title: 'About us', slug: 'about', status: 'published', published_at: content.posts[0].published_at, menu_order: 1, content_html: `<p>${content.site.description}</p><p>We are an independent newsroom of eight reporters and editors.</p>`, meta_description: 'Who we are and how we report' })
+  const team = writes.pages.create({ title: 'Our team', slug: 'team', parent_id: about, status: 'published', published_at: content.posts[0].published_at, content_html: '<p>' + content.authors.map((a) => a.name).join(', ') + '.</p>' })
+  writes.pages.create({ title: 'Contact', slug: 'contact', status: 'published', published_at: content.posts[0].published_at, menu_order: 2, content_html: '<p>Write to newsroom@example.com.</p>' })
+  for (const p of byDate.filter((p) => p.status === 'published' && Date.parse(p.published_at) <= now.getTime()).slice(-2)) writes.posts.update(postIds.get(p.slug)!, { meta_description: (p.excerpt ?? p.title).slice(0, 300), og_title: p.title.slice(0, 200) })
+  writes.site.update({
+    navigation: {
+      primary: [
+        ...content.categories.filter((c) => c.parent === null).slice(0, 4).map((c) => ({ label: c.name, category_id: categoryIds.get(c.slug)! })),
+        { label: 'About', page_id: about, children: [{ label: 'Our team', page_id: team }] },
+        { label: 'Contact', url: '/contact' }
+      ],
+      secondary: []
+    }
+  })
   const comments = core.repos.comments
   const commentIds = new Map<string, number>()
   const ordered = [...content.comments].sort((a, b) => a.created_at.localeCompare(b.created_at))

@@ -11,7 +11,11 @@ import { isLive, type ContentChange, type PostLinks } from '../db/change-bus.js'
 //                change: search pages, related posts, lists sorted by title or -updated_at
 //   categories, tags, authors   those lists and single reads (they carry live post counts), and
 //                post lists and feeds filtered by one of them
-//   site         the site settings, and the feeds (they carry the site's title)
+//   pages        every page list and page read (a page's slug and status are part of its
+//                children's path and visibility), the pages sitemap, and navigation targets
+//   page-<id>    one page
+//   site         the site settings, and the feeds (they carry the site's title); the site read
+//                also names the keys of what its navigation links to
 //   changes      the change log, and the feeds (their date is that of the newest public change)
 // See README "Caching" for the table of what each write invalidates.
 
@@ -19,6 +23,12 @@ export const POSTS_KEY = 'posts'
 export const POST_EDITS_KEY = 'post-edits'
 export const SITE_KEY = 'site'
 export const CHANGES_KEY = 'changes'
+export const PAGES_KEY = 'pages'
+
+/** The key of one page. */
+export function pageKey (id: number): string {
+  return `page-${id}`
+}
 
 export type TermKindName = 'category' | 'tag' | 'author'
 const TERM_KINDS: readonly TermKindName[] = ['category', 'tag', 'author']
@@ -86,6 +96,16 @@ export function keysForChanges (changes: readonly ContentChange[], now: number):
         keys.add(SITE_KEY)
         keys.add(CHANGES_KEY)
         break
+      case 'page':
+        // A page's slug and status are part of its children's path and visibility, so page
+        // reads name `pages` as well as their own key; and the page tree the reads are shaped
+        // by (drafts included, for read:drafts) is remembered by `pages`: every page write
+        // invalidates both. Only a live page's write is logged; a scheduled page going live is
+        // invalidated then (pageGoLiveKeys).
+        keys.add(PAGES_KEY)
+        keys.add(pageKey(c.id))
+        if (isLive(c.before, now) || isLive(c.after, now)) keys.add(CHANGES_KEY)
+        break
       default:
         // A term's name, slug, parent or existence: its kind's lists and reads, the post lists
         // filtered by it, the change log. The posts that show it are touched (their own keys).
@@ -99,6 +119,11 @@ export function keysForChanges (changes: readonly ContentChange[], now: number):
 /** What scheduled posts going live (by time, without a write) invalidate. */
 export function goLiveKeys (postIds: readonly number[]): string[] {
   return [POSTS_KEY, CHANGES_KEY, ...TERM_KEYS, ...postIds.map(postKey)].sort()
+}
+
+/** What scheduled pages going live (by time, without a write) invalidate. */
+export function pageGoLiveKeys (pageIds: readonly number[]): string[] {
+  return [PAGES_KEY, CHANGES_KEY, ...pageIds.map(pageKey)].sort()
 }
 
 /** The keys of one page of posts: the lists, each post shown, and what the query depends on beyond them. */

@@ -17,6 +17,8 @@ export const API_DESCRIPTION = `Broadsheet is a headless content API for blogs a
 export const OPENAPI_TAGS = [
   { name: 'Site', description: 'Site name, language and comment settings' },
   { name: 'Posts', description: 'Articles: lists with filters, search and cursors; single posts by id or slug' },
+  { name: 'Pages', description: 'Static pages (About, Team…): a tree with paths and menu order, SEO fields' },
+  { name: 'Sitemaps', description: 'Sitemaps for search engines and robots.txt' },
   { name: 'Related', description: 'Posts related to a post, with scores and reasons' },
   { name: 'Previews', description: 'Private preview links: a draft (or any post) for whoever holds the token, never cached' },
   { name: 'Comments', description: 'Comment threads, public submission and moderation' },

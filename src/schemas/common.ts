@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { SLUG_PATTERN } from '../lib/slugify.js'
+import { SeoSchema } from './seo.js'
 import { FieldError } from '../errors.js'
 
 // Shared schemas, each with a stable $id so the committed OpenAPI spec names them
@@ -91,7 +92,7 @@ export function listOf<T extends TSchema> (item: T, meta: TSchema = Type.Ref('Pa
   return Type.Object({ data: Type.Array(item), meta })
 }
 
-export const sharedSchemas = [ProblemSchema, PaginationMetaSchema]
+export const sharedSchemas = [ProblemSchema, PaginationMetaSchema, SeoSchema]
 
 /**
  * A preValidation hook that refuses, by name, fields a resource shows but no write may set

@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { openDatabase, type Db } from '../../src/db/client.js'
 import { runMigrations } from '../../src/db/migrate.js'
 import { createInvalidations, type InvalidationCause, type InvalidationOptions } from '../../src/db/invalidations.js'
-import { goLiveKeys } from '../../src/modules/cache-keys.js'
+import { goLiveKeys, pageGoLiveKeys } from '../../src/modules/cache-keys.js'
+import { pages } from '../../src/db/schema.js'
 import { makePost } from '../helpers/factories.js'
 
 // Invalidation by key across connections to one database file, as separate processes share it:
@@ -137,6 +138,31 @@ t.test('a scheduled post goes live by time: each process invalidates it at that 
   await turn()
   a.inv.sync()
   t.equal(a.seen.filter((s) => s.cause === 'time').length, 1, 'once')
+})
+
+t.test('a scheduled page goes live by time too, when its keys are given', async (t) => {
+  const open = shared(t)
+  const dbA = open()
+  const a = watched(dbA, { pageGoLiveKeys })
+  const b = watched(open(), { pageGoLiveKeys })
+  const without = watched(open())
+  b.inv.start()
+  t.teardown(() => { b.inv.stop() })
+  const soon = Date.now() + 300
+  let id = 0
+  write(dbA, a.inv, ['page-x'], () => {
+    id = dbA.insert(pages).values({ slug: 'soon', title: 'Soon', status: 'published', publishedAt: soon, createdAt: Date.now(), updatedAt: Date.now() }).returning({ id: pages.id }).get().id
+  })
+  await turn()
+  b.inv.sync()
+  without.inv.sync()
+  for (let i = 0; i < 100 && b.seen.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.ok(Date.now() >= soon)
+  t.same(b.seen[1], { keys: pageGoLiveKeys([id]), cause: 'time' }, 'the page\'s key, the page reads and the change log')
+  t.same(b.announced, [pageGoLiveKeys([id])], 'purged at that moment')
+  await turn()
+  without.inv.sync()
+  t.same(without.seen.filter((s) => s.cause === 'time'), [], 'pages are looked for only with pageGoLiveKeys')
 })
 
 t.test('a post a write publishes now is not invalidated a second time as a go-live', async (t) => {

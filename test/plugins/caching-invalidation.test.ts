@@ -85,13 +85,15 @@ t.test('an approved comment drops its post\'s responses and the lists showing it
 })
 
 /** Every public URL that shows something of the data set, from its current state (slugs move). */
-function urlsOf (ids: { posts: number[], categories: number[], tags: number[], authors: number[] }): string[] {
+function urlsOf (ids: { posts: number[], categories: number[], tags: number[], authors: number[], pages: number[] }): string[] {
   const urls = [
     '/v1/posts', '/v1/posts?per_page=2', '/v1/posts?per_page=2&page=2', '/v1/posts?sort=title', '/v1/posts?sort=-updated_at', '/v1/posts?sort=published_at',
     '/v1/posts?q=harbour', '/v1/posts?q=harbour&sort=relevance', '/v1/posts?fields=id,title',
     '/v1/categories', '/v1/tags', '/v1/authors', '/v1/site', '/v1/changes',
-    '/feeds/rss.xml', '/feeds/atom.xml', '/feeds/feed.json'
+    '/feeds/rss.xml', '/feeds/atom.xml', '/feeds/feed.json',
+    '/v1/pages', '/sitemap.xml', '/sitemaps/posts-1.xml', '/sitemaps/pages.xml', '/sitemaps/categories.xml', '/sitemaps/tags.xml'
   ]
+  for (const id of ids.pages) urls.push(`/v1/pages/${id}`)
   for (const id of ids.posts) urls.push(`/v1/posts/${id}`, `/v1/posts/${id}/comments`, `/v1/posts/${id}/related`)
   for (const id of ids.categories) urls.push(`/v1/categories/${id}`, `/v1/posts?category=${id}`, `/feeds/rss.xml?category=${id}`)
   for (const id of ids.tags) urls.push(`/v1/tags/${id}`, `/v1/posts?tag=${id}`)
@@ -113,7 +115,7 @@ async function sharedApps (t: Test) {
 
 t.test('no read after a write is stale, for every kind of write, in the writing process and in another', async (t) => {
   const { writer, reader, truth } = await sharedApps(t)
-  const ids = { posts: [] as number[], categories: [] as number[], tags: [] as number[], authors: [] as number[] }
+  const ids = { posts: [] as number[], categories: [] as number[], tags: [] as number[], authors: [] as number[], pages: [] as number[] }
   // Problem answers name their request: not part of what is compared.
   const body = (res: { statusCode: number, body: string }) => `${res.statusCode} ${res.body.replace(/"request_id":"[^"]*"/, '')}`
   const warm = async () => {
@@ -172,6 +174,23 @@ t.test('no read after a write is stale, for every kind of write, in the writing 
     draftId = (await send(writer, 'POST', '/v1/posts', { title: 'Harbour secret', author_id: other.id, status: 'draft', content_html: '<p>Not yet.</p>' })).id
     ids.posts.push(draftId)
   })
+  let aboutId = 0
+  let teamId = 0
+  await step('a page', async () => {
+    aboutId = (await send(writer, 'POST', '/v1/pages', { title: 'About', status: 'published', content_html: '<p>Us.</p>' })).id
+    ids.pages.push(aboutId)
+  })
+  await step('a draft page under it', async () => {
+    teamId = (await send(writer, 'POST', '/v1/pages', { title: 'Team', parent_id: aboutId, content_html: '<p>Who.</p>' })).id
+    ids.pages.push(teamId)
+  })
+  await step('the draft page published', async () => { await send(writer, 'PATCH', `/v1/pages/${teamId}`, { status: 'published' }) })
+  await step('a menu naming a page, a post and a category', async () => {
+    await send(writer, 'PATCH', '/v1/site', { navigation: { primary: [{ label: 'About', page_id: aboutId, children: [{ label: 'Team', page_id: teamId }] }, { label: 'Tides', post_id: second }, { label: 'News', category_id: news.id }] } })
+  })
+  await step('a parent page renamed (its child\'s path moves)', async () => { await send(writer, 'PATCH', `/v1/pages/${aboutId}`, { slug: 'about-us' }) })
+  await step('a post marked noindex', async () => { await send(writer, 'PATCH', `/v1/posts/${fourth}`, { noindex: true, meta_title: 'Fish market' }) })
+  await step('a page\'s SEO fields', async () => { await send(writer, 'PATCH', `/v1/pages/${teamId}`, { noindex: true, meta_description: 'The team' }) })
   await step('an edit of the title and text', async () => { await send(writer, 'PATCH', `/v1/posts/${first}`, { title: 'Ferries run later still', content_html: '<p>The harbour ferries, later.</p>' }) })
   await step('a new slug', async () => { await send(writer, 'PATCH', `/v1/posts/${second}`, { slug: 'tides-rise-higher' }) })
   await step('another publication time', async () => { await send(writer, 'PATCH', `/v1/posts/${third}`, { published_at: ago(1) }) })
@@ -187,6 +206,7 @@ t.test('no read after a write is stale, for every kind of write, in the writing 
   await step('a category moved under another', async () => { await send(writer, 'PATCH', `/v1/categories/${harbour.id}`, { parent_id: news.id }) })
   await step('the site settings', async () => { await send(writer, 'PATCH', '/v1/site', { title: 'The Harbour Herald' }) })
   await step('a draft published', async () => { await send(writer, 'PATCH', `/v1/posts/${draftId}`, { status: 'published' }) })
+  await step('a parent page unpublished', async () => { await send(writer, 'PATCH', `/v1/pages/${aboutId}`, { status: 'draft' }) })
   await step('a post unpublished', async () => { await send(writer, 'PATCH', `/v1/posts/${first}`, { status: 'draft' }) })
   await step('a post deleted', async () => { await send(writer, 'DELETE', `/v1/posts/${third}`) })
   await step('a tag deleted', async () => { await send(writer, 'DELETE', `/v1/tags/${tides.id}?reassign=${ferries.id}`) })
@@ -196,12 +216,18 @@ t.test('no read after a write is stale, for every kind of write, in the writing 
     scheduledId = (await send(writer, 'POST', '/v1/posts', { title: 'Harbour festival', author_id: author.id, tag_ids: [ferries.id], status: 'published', published_at: new Date(goLiveAt).toISOString(), content_html: '<p>The harbour festival.</p>' })).id
     ids.posts.push(scheduledId)
   })
+  let scheduledPageId = 0
+  await step('a page scheduled', async () => {
+    scheduledPageId = (await send(writer, 'POST', '/v1/pages', { title: 'Festival', status: 'scheduled', published_at: new Date(goLiveAt).toISOString(), content_html: '<p>Soon.</p>' })).id
+    ids.pages.push(scheduledPageId)
+  })
   t.ok(Date.now() < goLiveAt, 'the step was read before the go-live time')
   // No write: the scheduled post goes live by time, and both processes show it from then on.
   await warm()
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, goLiveAt - Date.now()) + 20))
   await check('a scheduled post gone live by time')
   t.equal((await reader.inject(`/v1/posts/${scheduledId}`)).statusCode, 200, 'the scheduled post is live')
+  t.equal((await reader.inject(`/v1/pages/${scheduledPageId}`)).statusCode, 200, 'and so is the scheduled page')
 
-  t.equal(stale, 0, `no stale answer in ${compared} reads after ${20} kinds of write`)
+  t.equal(stale, 0, `no stale answer in ${compared} reads after ${29} kinds of write`)
 })

@@ -13,7 +13,7 @@ export function createChangesRepository (db: Db, terms: TermVisibility) {
     .values({ resource: ph('resource'), resourceId: ph('id'), slug: ph('slug'), action: ph('action'), postId: ph('postId'), changedAt: ph('at') }).prepare()
   // Entries not yet visible (a scheduled post's future go-live) are replaced on every write.
   const dropFuture = db.delete(changes)
-    .where(and(eq(changes.resource, 'post'), eq(changes.resourceId, ph('id')), gt(changes.changedAt, ph('now')))).prepare()
+    .where(and(eq(changes.resource, ph('resource')), eq(changes.resourceId, ph('id')), gt(changes.changedAt, ph('now')))).prepare()
   const pageStmt = db.select().from(changes)
     .where(and(lte(changes.changedAt, ph('now')), or(gt(changes.changedAt, ph('at')), and(eq(changes.changedAt, ph('at')), gt(changes.id, ph('id'))))))
     .orderBy(changes.changedAt, changes.id).limit(ph('limit')).prepare()
@@ -66,17 +66,20 @@ export function createChangesRepository (db: Db, terms: TermVisibility) {
     /** Turns a content change into log entries; runs inside the write's transaction. */
     listener (change: ContentChange, now: number): void {
       switch (change.kind) {
-        case 'post': {
-          dropFuture.run({ id: change.id, now })
+        case 'post':
+        case 'page': {
+          // A page is logged by its own state, as a post; one under a parent that is not live
+          // is not readable while it is so (GET answers 404), which a mirror learns on fetching.
+          dropFuture.run({ resource: change.kind, id: change.id, now })
           const { before, after } = change
           const slug = after?.slug ?? before?.slug ?? null
           if (isLive(after, now)) {
-            record('post', change.id, slug, 'upsert', now)
+            record(change.kind, change.id, slug, 'upsert', now)
           } else if (isLive(before, now)) {
-            record('post', change.id, slug, 'delete', now)
+            record(change.kind, change.id, slug, 'delete', now)
           }
-          if (isScheduled(after, now)) record('post', change.id, slug, 'upsert', after!.publishedAt!)
-          if (change.links !== undefined) announceTerms(change, now)
+          if (isScheduled(after, now)) record(change.kind, change.id, slug, 'upsert', after!.publishedAt!)
+          if (change.kind === 'post' && change.links !== undefined) announceTerms(change, now)
           break
         }
         case 'comment': {

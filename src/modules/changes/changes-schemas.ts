@@ -2,7 +2,7 @@ import { Type } from 'typebox'
 import { DateTimeSchema, IdSchema } from '../../schemas/common.js'
 
 export const ChangeSchema = Type.Object({
-  resource: Type.Union(['post', 'category', 'tag', 'author', 'comment', 'site'].map((r) => Type.Literal(r))),
+  resource: Type.Union(['post', 'page', 'category', 'tag', 'author', 'comment', 'site'].map((r) => Type.Literal(r))),
   id: IdSchema,
   slug: Type.Union([Type.String(), Type.Null()]),
   action: Type.Union([Type.Literal('upsert'), Type.Literal('delete')], { description: 'upsert: fetch the resource again; delete: drop it (a post that stops being public is a delete)' }),

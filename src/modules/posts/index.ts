@@ -6,6 +6,7 @@ export { createPostsRepository, createPostsWriter, touchPosts, type PostsReposit
 export { createPostsService, type PostsService, type PostsServiceRepos } from './posts-service.js'
 export { createPostsWriteService, type PostsWriteService, type PostInput } from './posts-write-service.js'
 export { toPost, postUrl, type PostRelations } from './posts-mapper.js'
+export { createPostSeoRepository, type PostSeoRepository } from './posts-seo.js'
 export type { PostsRoutesOptions } from './posts-routes.js'
 
 /**

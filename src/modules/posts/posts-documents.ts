@@ -3,11 +3,12 @@ import { relationsOf, toPost, type FeaturedImages } from './posts-mapper.js'
 import type { PostRow, PostsRepository } from './posts-repository.js'
 import type { PostDocumentsRepository, PostDocumentValues } from './posts-documents-repository.js'
 import type { Post } from './posts-schemas.js'
+import { withSeo, type PostSeoRepository } from './posts-seo.js'
 
 // The posts' read model: for every post, its public representations built once, when it is
 // written, and stored beside it (post_documents, 0006_read_model.sql):
 //   card      the post as lists show it (no body; search and related posts still build theirs)
-//   full      the post as GET /v1/posts/{ref} shows it
+//   full      the post as GET /v1/posts/{ref} shows it (with its SEO fields and `seo` object)
 //   terms     its categories and tags (for related posts' reasons; not read yet)
 //   rss_item, atom_entry, json_item   its item in each feed format (published posts only)
 // Public reads concatenate these (posts-service.ts lists and single posts, feeds-service.ts) and
@@ -22,7 +23,7 @@ import type { Post } from './posts-schemas.js'
 // new SITE_URL), a few milliseconds at a time.
 
 /** The format of the stored documents; part of the fingerprint, so a new format is rebuilt, never served. */
-export const POST_DOCUMENT_VERSION = 1
+export const POST_DOCUMENT_VERSION = 2
 
 /** Posts one write rebuilds before it commits; more are left to the background. */
 export const SETTLE_LIMIT = 50
@@ -48,6 +49,8 @@ export interface PostDocumentsDeps {
   posts: Pick<PostsRepository, 'rowsOf' | 'categoriesOf' | 'tagsOf' | 'authorsOf'>
   /** Library images (featured, and sizes of body images), as the row path shows them. */
   featured?: FeaturedImages
+  /** The SEO fields single reads show (post_seo): part of the full document. */
+  seo?: Pick<PostSeoRepository, 'get'>
   siteUrl: string
   /** The feeds module's renderer (feeds-mapper.ts feedItemTexts). */
   feedItems: FeedItemTexts
@@ -77,7 +80,7 @@ export function createPostDocuments (deps: PostDocumentsDeps) {
       bodyBytes: Buffer.byteLength(row.contentHtml),
       terms: JSON.stringify([termsOf(post.categories), termsOf(post.tags)]),
       card: JSON.stringify(card),
-      full: JSON.stringify(post),
+      full: JSON.stringify(deps.seo === undefined ? post : withSeo(post, deps.seo.get(row.id))),
       rssItem: items.rss,
       atomEntry: items.atom,
       jsonItem: items.json

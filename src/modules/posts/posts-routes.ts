@@ -10,6 +10,7 @@ import { parseRef } from '../../lib/refs.js'
 import type { PostsRepository, Visibility } from './posts-repository.js'
 import type { PostsService } from './posts-service.js'
 import type { PostsWriteService, WriteWarning } from './posts-write-service.js'
+import { withSeo, type PostSeoRepository } from './posts-seo.js'
 import { POSTS_KEY, postKey, postListKeys } from '../cache-keys.js'
 import { CreatePostBody, GetPostQuery, ListPostsQuery, POST_LIST_EXAMPLE, UpdatePostBody, type ListPostsQueryType, type Post } from './posts-schemas.js'
 
@@ -35,10 +36,12 @@ export interface PostsRoutesOptions {
   repo: Pick<PostsRepository, 'findByRef'>
   service: Pick<PostsService, 'list' | 'listJson' | 'get' | 'getJson'>
   writes: Pick<PostsWriteService, 'create' | 'update' | 'remove'>
+  /** The SEO fields single reads show (posts-seo.ts). */
+  seo: Pick<PostSeoRepository, 'get'>
 }
 
 /** GET, POST, PATCH and DELETE under /v1/posts. */
-const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, { repo, service: posts, writes }) => {
+const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, { repo, service: posts, writes, seo }) => {
   app.get('/', {
     config: {
       publicCache: true,
@@ -96,7 +99,7 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       operationId: 'getPost',
       tags: ['Posts'],
       summary: 'Get a post by id or slug',
-      description: 'The full post with its body HTML. Public readers get live published posts only; a key with `read:drafts` reads any status.',
+      description: 'The full post with its body HTML, its SEO and social fields and the computed `seo` object (head tags with their fallbacks). Public readers get live published posts only; a key with `read:drafts` reads any status.',
       params: RefParamsSchema,
       querystring: GetPostQuery,
       response: {
@@ -114,7 +117,7 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
     }
     const post = posts.get(request.params.ref, 'any')
     reply.cacheKeys([postKey(post.id as number)])
-    return { data: post }
+    return { data: withSeo(post, seo.get(post.id as number)) }
   })
 
   const ANSWER_HELP = ' Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a ' +
@@ -126,7 +129,7 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
    */
   function written (request: FastifyRequest, id: number, warnings: WriteWarning[]) {
     const post = posts.get(String(id), 'any') as Post
-    if (mayReadDrafts(request)) return { data: post, warnings }
+    if (mayReadDrafts(request)) return { data: withSeo(post, seo.get(id)), warnings }
     return { data: { id, slug: post.slug, status: post.status, published_at: post.published_at, updated_at: post.updated_at }, warnings }
   }
 

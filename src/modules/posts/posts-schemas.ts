@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { DateTimeSchema, IdSchema, PageQuery, idOrSlugSchema } from '../../schemas/common.js'
+import { seoReadable, seoWritable } from '../../schemas/seo.js'
 
 export const TermRefSchema = Type.Object({
   id: IdSchema,
@@ -44,7 +45,13 @@ const postProperties = {
   comment_count: Type.Integer({ minimum: 0, description: 'Approved comments' })
 }
 
-export const PostSchema = Type.Object(postProperties, { $id: 'Post', title: 'Post' })
+// Single reads (and write answers) also carry the SEO fields and the computed `seo`; lists do not.
+const seoProperties = {
+  ...Object.fromEntries(Object.entries(seoReadable).map(([k, v]) => [k, Type.Optional(v)])) as { [K in keyof typeof seoReadable]: ReturnType<typeof Type.Optional<typeof seoReadable[K]>> },
+  seo: Type.Optional(Type.Ref('Seo', { description: 'Single reads: every head tag with its fallback applied' }))
+}
+
+export const PostSchema = Type.Object({ ...postProperties, ...seoProperties }, { $id: 'Post', title: 'Post' })
 export type Post = Static<typeof PostSchema>
 
 const { content_html: contentHtml, ...summaryProperties } = postProperties
@@ -189,7 +196,8 @@ const writableProperties = {
   featured_media_id: Type.Union([IdSchema, Type.Null()], { description: 'An image of the media library (`POST /v1/media`); setting it clears featured_image. Reads give its size, srcset, caption and credit' }),
   source: Type.Union([Type.Object({ url: HttpUrl('Original article URL'), name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), Type.Null()], { description: 'The original publisher, for a syndicated post' }),
   canonical_url: Type.Union([HttpUrl('URL for <link rel="canonical">'), Type.Null()]),
-  comment_status: Type.Union([Type.Literal('open'), Type.Literal('closed')])
+  comment_status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+  ...seoWritable
 }
 
 export const CreatePostBody = Type.Object({

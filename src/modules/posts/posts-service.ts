@@ -9,6 +9,7 @@ import { POST_FIELDS, type ListPostsQueryType, type PostField, type PostSort } f
 import type { SearchEngine, SearchMeta } from '../search/search-service.js'
 import type { PostDocumentsRepository } from './posts-documents-repository.js'
 import type { FeaturedImage } from '../media/media-schemas.js'
+import { withSeo, type PostSeoRepository } from './posts-seo.js'
 
 /** One page of a post list: the posts as the API shows them and where the page stands. */
 export interface ListResult {
@@ -46,6 +47,8 @@ export interface PostsServiceRepos {
   authors: TermLookup
   /** Featured images from the media library (media-embed.ts). */
   featured?: { imagesFor (postIds: number[]): Map<number, FeaturedImage>, bodies (html: Array<string | undefined>): (html: string) => string }
+  /** The SEO fields single public reads show (as the stored full document has them). */
+  postSeo?: Pick<PostSeoRepository, 'get'>
 }
 
 function parseFields (text: string | undefined): Set<PostField> | undefined {
@@ -98,6 +101,12 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
 
   function relationsOf (rows: PostRow[]): PostRelations {
     return loadRelations(repos.posts, rows, repos.featured)
+  }
+
+  /** A post as the single public read shows it, from its rows: as its stored full document. */
+  function fullJson (row: PostRow, now: number): string {
+    const post = toPost(row, relationsOf([row]), siteUrl, now)
+    return JSON.stringify(repos.postSeo === undefined ? post : withSeo(post, repos.postSeo.get(row.id)))
   }
 
   // A category, tag or author the reader may not see is as unknown as one that does not exist.
@@ -220,14 +229,14 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
       if (documents === undefined) {
         const row = ref && repos.posts.findByRef(ref, 'public', now)
         if (!row) throw new NotFound('Post', JSON.stringify(refText))
-        return { id: row.id, json: JSON.stringify(toPost(row, relationsOf([row]), siteUrl, now)) }
+        return { id: row.id, json: fullJson(row, now) }
       }
       const found = ref && documents.repo.liveFull(ref, now, documents.fingerprint)
       if (!found) throw new NotFound('Post', JSON.stringify(refText))
       if (found.full !== null) return { id: found.id, json: found.full }
       const row = repos.posts.findByRef({ id: found.id }, 'public', now)
       if (!row) throw new NotFound('Post', JSON.stringify(refText))
-      return { id: row.id, json: JSON.stringify(toPost(row, relationsOf([row]), siteUrl, now)) }
+      return { id: row.id, json: fullJson(row, now) }
     },
 
     get (refText: string, visibility: Visibility, now = Date.now()) {

@@ -6,6 +6,8 @@ import { slugify, uniqueSlug } from '../../lib/slugify.js'
 import { sanitizePostHtmlReport } from '../../lib/sanitize.js'
 import { countWords, htmlToText, makeExcerpt, readingTimeMinutes } from '../../lib/text.js'
 import { createPostsWriter, type PostRecord, type PostValues } from './posts-repository.js'
+import { checkPostSeo, createPostSeoRepository, hasSeo } from './posts-seo.js'
+import type { SeoFields } from '../../lib/seo.js'
 
 export { touchPosts } from './posts-repository.js'
 
@@ -26,6 +28,16 @@ export interface PostInput {
   source?: { url: string, name: string } | null
   canonical_url?: string | null
   comment_status?: 'open' | 'closed'
+  /** SEO and social fields (posts-seo.ts); null clears one. */
+  meta_title?: string | null
+  meta_description?: string | null
+  og_title?: string | null
+  og_description?: string | null
+  og_image?: string | null
+  twitter_title?: string | null
+  twitter_description?: string | null
+  twitter_image?: string | null
+  noindex?: SeoFields['noindex']
   /** Importers only: identity of the imported item and WordPress's sticky flag. */
   import_key?: string | null
   sticky?: boolean
@@ -64,6 +76,7 @@ export interface FeaturedMediaLinks {
 
 export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHosts: string[], featuredMedia?: FeaturedMediaLinks }) {
   const w = createPostsWriter(db)
+  const seo = createPostSeoRepository(db)
 
   // featured_media_id and featured_image are one choice: setting either clears the other.
   function setFeatured (id: number, input: PostInput, row: { featuredImageUrl?: string | null, featuredImageAlt?: string | null }): void {
@@ -183,6 +196,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
       const authorId = refs.authorId!
       const categoryIds = refs.categoryIds ?? []
       const tagIds = refs.tagIds ?? []
+      checkPostSeo(input)
       return write((emit, now) => {
         const existing = input.import_key ? w.byImportKey(input.import_key) : undefined
         if (existing) throw new Unprocessable(`an imported post with key ${input.import_key} already exists`)
@@ -216,6 +230,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
         w.setTags(id, tagIds)
         setFeatured(id, input, row)
         w.insert(id, row)
+        if (hasSeo(input)) seo.save(id, input)
         const links = { authorId: row.authorId, categoryIds, tagIds }
         emit({ kind: 'post', id, before: null, after: stateOf({ slug: row.slug, ...state }), links: { before: null, after: links } })
         return id
@@ -225,6 +240,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
     /** Changes a post; `warnings` as for create. */
     update (id: number, input: PostInput, warnings?: WriteWarning[]): void {
       const refs = resolveRefs(input)
+      checkPostSeo(input)
       write((emit, now) => {
         const old = load(id)
         const oldLinks = linksOf(old)
@@ -266,6 +282,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
         // Every column but the id, created_at and comment_count (kept by the comments service).
         const { id: _id, createdAt: _created, commentCount: _comments, ...values } = next
         w.update(id, values)
+        if (hasSeo(input)) seo.save(id, input)
         if (refs.categoryIds !== undefined) w.setCategories(id, refs.categoryIds)
         if (refs.tagIds !== undefined) w.setTags(id, refs.tagIds)
         const links = { authorId: next.authorId, categoryIds: refs.categoryIds ?? oldLinks.categoryIds, tagIds: refs.tagIds ?? oldLinks.tagIds }

@@ -1,8 +1,12 @@
 import type { SiteRow } from './site-repository.js'
 import type { Site } from './site-schemas.js'
+import type { ResolvedNavigation } from './site-navigation.js'
 
-/** Row → API site object; the URLs are configured ones, never the request's. */
-export function toSite (row: SiteRow, siteUrl: string, apiUrl: string): Site {
+/**
+ * Row → API site object; the URLs are configured ones, never the request's. The menus come
+ * resolved; their issues are shown only when `withIssues` (an admin reads).
+ */
+export function toSite (row: SiteRow, siteUrl: string, apiUrl: string, navigation: ResolvedNavigation, withIssues = false): Site {
   return {
     title: row.title,
     description: row.description,
@@ -16,6 +20,8 @@ export function toSite (row: SiteRow, siteUrl: string, apiUrl: string): Site {
       max_links: row.commentMaxLinks
     },
     feeds: { rss: `${apiUrl}/feeds/rss.xml`, atom: `${apiUrl}/feeds/atom.xml`, json: `${apiUrl}/feeds/feed.json` },
+    navigation: { primary: navigation.primary, secondary: navigation.secondary },
+    ...(withIssues ? { navigation_issues: navigation.issues } : {}),
     updated_at: new Date(row.updatedAt).toISOString()
   }
 }

@@ -21,6 +21,7 @@ export function createSiteRepository (db: Db) {
     commentModeration: set('commentModeration'),
     commentMaxDepth: set('commentMaxDepth'),
     commentMaxLinks: set('commentMaxLinks'),
+    navigation: set('navigation'),
     updatedAt: set('updatedAt')
   }).where(eq(siteSettings.id, 1)).prepare()
   return {

@@ -2,6 +2,7 @@ import type { Writer } from '../../db/write.js'
 import { FieldError } from '../../errors.js'
 import type { SiteRepository } from './site-repository.js'
 import type { UpdateSiteBodyType } from './site-schemas.js'
+import { checkNavigation, type NavigationTargets } from './site-navigation.js'
 
 export type SiteInput = UpdateSiteBodyType
 
@@ -14,8 +15,8 @@ function isTimeZone (tz: string): boolean {
 }
 
 /** Changes to the site settings row. */
-export function createSiteService (deps: { repo: SiteRepository, write: Writer }) {
-  const { repo, write } = deps
+export function createSiteService (deps: { repo: SiteRepository, write: Writer, targets: Pick<NavigationTargets, 'exists'> }) {
+  const { repo, write, targets } = deps
   return {
     /** Changes what the input names and keeps the rest; an unknown time zone is a 400 naming it. */
     update (input: SiteInput): void {
@@ -24,6 +25,8 @@ export function createSiteService (deps: { repo: SiteRepository, write: Writer }
         throw new FieldError([{ in: 'body', path: 'timezone', message: `"${tz}" is not an IANA time zone such as Europe/London` }])
       }
       write((emit, now) => {
+        // Inside the write: an id checked here cannot be deleted before the menu is stored.
+        if (input.navigation !== undefined) checkNavigation(input.navigation, targets)
         const old = repo.get()
         const c = input.comments ?? {}
         repo.update({
@@ -35,6 +38,7 @@ export function createSiteService (deps: { repo: SiteRepository, write: Writer }
           commentModeration: c.moderation ?? old.commentModeration,
           commentMaxDepth: c.max_depth ?? old.commentMaxDepth,
           commentMaxLinks: c.max_links ?? old.commentMaxLinks,
+          navigation: { primary: input.navigation?.primary ?? old.navigation.primary, secondary: input.navigation?.secondary ?? old.navigation.secondary },
           updatedAt: now
         })
         emit({ kind: 'site' })

@@ -3,14 +3,19 @@ import type { TermKind, TermVisibility } from '../../db/term-visibility.js'
 import type { PostsRepository } from '../posts/posts-repository.js'
 import type { PostsService } from '../posts/posts-service.js'
 import { toPost } from '../posts/posts-mapper.js'
+import { withSeo, type PostSeoRepository } from '../posts/posts-seo.js'
 import type { CommentsRepository } from '../comments/comments-repository.js'
 import { toSubmittedComment } from '../comments/comments-mapper.js'
+import type { PagesService } from '../pages/pages-service.js'
+import { toPage } from '../pages/pages-mapper.js'
 import type { SiteRepository } from '../site/site-repository.js'
 import { toSite } from '../site/site-mapper.js'
+import { resolveNavigation, type NavigationTargets } from '../site/site-navigation.js'
 import type { WebhookEvent, WebhooksRepository } from './webhooks-repository.js'
 
 type PostChange = Extract<ContentChange, { kind: 'post' }>
 type CommentChange = Extract<ContentChange, { kind: 'comment' }>
+type PageChange = Extract<ContentChange, { kind: 'page' }>
 type TermChange = Extract<ContentChange, { kind: TermKind }>
 
 const TERM_KINDS: readonly TermKind[] = ['category', 'tag', 'author']
@@ -58,15 +63,21 @@ export function createWebhookEvents (deps: {
   /** The categories, tags and author a post payload carries. */
   relations: Pick<PostsService, 'relationsOf'>
   comments: Pick<CommentsRepository, 'findById'>
+  /** The page payloads: a page as the public sees it inside the write. */
+  pages?: Pick<PagesService, 'findLiveFresh'>
+  /** The SEO fields a post payload carries, as a single read shows them. */
+  seo?: Pick<PostSeoRepository, 'get'>
   /** Whether a term is public, asked inside the write (as the change log asks). */
   visibility: Pick<TermVisibility, 'hasLivePost' | 'withAncestors'>
   /** A term's payload by kind and id, undefined once it is gone. */
   term: (kind: TermKind, id: number) => TermPayload | undefined
   site: Pick<SiteRepository, 'get'>
+  /** Menu targets, for the site payload's navigation (as GET /v1/site resolves it). */
+  navigation: Pick<NavigationTargets, 'resolve'>
   siteUrl: string
   apiUrl: string
 }) {
-  const { repo, posts, relations, comments, visibility, siteUrl } = deps
+  const { repo, posts, relations, comments, pages, seo, visibility, siteUrl } = deps
   let enqueued = false
 
   function publish (event: WebhookEvent, data: () => Record<string, unknown> | null, now: number): number {
@@ -83,7 +94,9 @@ export function createWebhookEvents (deps: {
 
   function livePost (id: number, now: number): Record<string, unknown> | null {
     const row = posts.findByRef({ id }, 'public', now)
-    return row === undefined ? null : toPost(row, relations.relationsOf([row]), siteUrl, now)
+    if (row === undefined) return null
+    const post = toPost(row, relations.relationsOf([row]), siteUrl, now)
+    return seo === undefined ? post : withSeo(post, seo.get(id))
   }
 
   function termAppeared (kind: TermKind, id: number, now: number): number {
@@ -152,6 +165,24 @@ export function createWebhookEvents (deps: {
     for (const [kind, id] of gone) termGone(kind, id, undefined, now)
   }
 
+  // As posts, by the page's own state; a page under a parent that is not live sends no body
+  // (the public cannot read it), and a scheduled page's go-live sends nothing yet.
+  function onPage (change: PageChange, now: number): void {
+    const kind = postEvent({ ...change, kind: 'post' }, now)
+    if (kind === null || pages === undefined) return
+    const event = kind.replace('post.', 'page.') as WebhookEvent
+    if (event === 'page.published' || event === 'page.updated') {
+      publish(event, () => {
+        const found = pages.findLiveFresh(change.id, now)
+        return found === undefined ? null : { page: toPage(found.row, found.path, siteUrl, now) }
+      }, now)
+    } else if (event === 'page.unpublished') {
+      publish(event, () => ({ page: { id: change.id, slug: change.after!.slug, status: apiStatus(change.after!, now) } }), now)
+    } else {
+      publish(event, () => ({ page: { id: change.id, slug: change.before!.slug } }), now)
+    }
+  }
+
   function onComment (change: CommentChange, now: number): void {
     for (const event of commentEvents(change)) {
       publish(event, () => {
@@ -185,8 +216,13 @@ export function createWebhookEvents (deps: {
     listener (change: ContentChange, now: number): void {
       if (change.kind === 'post') onPost(change, now)
       else if (change.kind === 'comment') onComment(change, now)
-      else if (change.kind === 'site') publish('site.updated', () => ({ site: toSite(deps.site.get(), siteUrl, deps.apiUrl) }), now)
-      else onTerm(change, now)
+      else if (change.kind === 'page') onPage(change, now)
+      else if (change.kind === 'site') {
+        publish('site.updated', () => {
+          const row = deps.site.get()
+          return { site: toSite(row, siteUrl, deps.apiUrl, resolveNavigation(row.navigation, deps.navigation, now)) }
+        }, now)
+      } else onTerm(change, now)
     },
 
     /**

@@ -6,7 +6,8 @@ const EventSchema = Type.Enum(WEBHOOK_EVENTS, {
   description: 'post.published (a post became public, including a scheduled post at its time), post.updated (a public post changed), ' +
     'post.unpublished (back to draft, archived or rescheduled), post.deleted, comment.created (a new comment, pending or approved; never spam), ' +
     'comment.approved (a comment became visible); category., tag. and author.created (the term became public: its first live post), ' +
-    '.updated (a public term was changed), .deleted (deleted, or no longer public: its last live post went); site.updated (the site settings changed)'
+    '.updated (a public term was changed), .deleted (deleted, or no longer public: its last live post went); site.updated (the site settings changed); ' +
+    'page.published, page.updated, page.unpublished, page.deleted (as for posts, by the status of the page itself; the go-live of a scheduled page is not sent)'
 })
 
 const WebhookUrl = Type.String({

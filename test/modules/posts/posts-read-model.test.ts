@@ -2,6 +2,7 @@ import { test, type Test } from 'tap'
 import { buildTestApp, adminAuth, TEST_SITE_URL } from '../../helper.js'
 import { createPostsService } from '../../../src/modules/posts/posts-service.js'
 import type { ListPostsQueryType } from '../../../src/modules/posts/posts-schemas.js'
+import { withSeo } from '../../../src/modules/posts/posts-seo.js'
 
 // The read model (posts-documents.ts) against the rows: after every kind of write, each public
 // list page and each live post the API answers from stored documents must equal what the
@@ -70,7 +71,8 @@ async function compare (t: Test, app: App, label: string): Promise<void> {
   }
   const live = rows.list({ per_page: 100 }, 'public', now).data
   for (const p of live) {
-    const expected = JSON.parse(JSON.stringify(rows.get(String(p.id), 'public', now)))
+    // A single read also shows the post's SEO fields (post_seo) and the computed `seo` object.
+    const expected = JSON.parse(JSON.stringify(withSeo(rows.get(String(p.id), 'public', now), app.core.repos.postSeo.get(p.id as number))))
     for (const ref of [String(p.id), String(p.slug)]) {
       const res = await app.inject(`/v1/posts/${ref}`)
       t.same(res.json().data, expected, `${label}: /v1/posts/${ref} equals the row path`)
@@ -122,6 +124,13 @@ test('every kind of write leaves the stored posts equal to what the rows build',
       const status = r.pick(['published', 'draft', 'archived'] as const)
       await json(app, 'PATCH', `/v1/posts/${r.pick(postIds)}`, { status, ...(status === 'published' ? { published_at: past() } : {}) })
     }],
+    ['change a post\'s SEO fields', async () => {
+      await json(app, 'PATCH', `/v1/posts/${r.pick(postIds)}`, {
+        meta_title: r.next() < 0.3 ? null : `Meta ${r.int(1000)}`,
+        og_image: r.next() < 0.5 ? null : 'https://img.example.com/og.jpg',
+        noindex: r.next() < 0.3
+      })
+    }],
     ['rename a tag', async () => { await json(app, 'PATCH', `/v1/tags/${r.pick(tagIds)}`, { name: `Tag ${r.int(1000)}`, slug: `tag-${r.int(1_000_000)}` }) }],
     ['rename a category', async () => { await json(app, 'PATCH', `/v1/categories/${r.pick(categoryIds)}`, { name: `Section ${r.int(1000)}`, slug: `section-${r.int(1_000_000)}` }) }],
     ['move a category', async () => {
@@ -164,6 +173,32 @@ test('every kind of write leaves the stored posts equal to what the rows build',
   const live = app.core.db.$client.prepare("SELECT id FROM posts WHERE status = 'published' AND published_at <= ?").all(Date.now()) as Array<{ id: number }>
   const stored = app.core.repos.postDocuments.cardsOf(live.map((p) => p.id), app.core.documents.posts.fingerprint)
   t.equal(stored.size, live.length, 'each live post is served from its stored document')
+})
+
+test('a change of a post\'s SEO row alone drops its stored documents and queues it', async (t) => {
+  const app = await buildTestApp(t, { RESPONSE_CACHE: 'false' })
+  app.core.workers.readModel.stop()
+  const author = (await json(app, 'POST', '/v1/authors', { name: 'Ann Author' })).id
+  const post = await json(app, 'POST', '/v1/posts', { title: 'Here', content_html: '<p>x</p>', status: 'published', author_id: author, meta_title: 'First' })
+  const fingerprint = app.core.documents.posts.fingerprint
+  t.equal(app.core.repos.postDocuments.cardsOf([post.id], fingerprint).size, 1, 'stored by the write')
+  t.equal((await app.inject(`/v1/posts/${post.id}`)).json().data.seo.title, 'First', 'the stored full document carries the SEO fields')
+  const queued = () => app.core.db.$client.prepare('SELECT count(*) AS n FROM post_queue WHERE post_id = ?').get(post.id) as { n: number }
+  // Outside the posts row (as a repair or a future writer might): the post_seo triggers.
+  for (const [label, statement] of [
+    ['update', "UPDATE post_seo SET meta_title = 'Second' WHERE post_id = ?"],
+    ['delete', 'DELETE FROM post_seo WHERE post_id = ?'],
+    ['insert', "INSERT INTO post_seo (post_id, meta_title, noindex) VALUES (?, 'Third', 0)"]
+  ] as const) {
+    app.core.documents.posts.refresh([post.id])
+    t.equal(queued().n, 0)
+    app.core.db.$client.prepare(statement).run(post.id)
+    t.equal(app.core.repos.postDocuments.cardsOf([post.id], fingerprint).size, 0, `${label}: the documents were dropped`)
+    t.equal(queued().n, 1, `${label}: and the post queued`)
+  }
+  t.equal((await app.inject(`/v1/posts/${post.id}`)).json().data.seo.title, 'Third', 'read from its rows meanwhile')
+  app.core.documents.posts.refresh([post.id])
+  t.equal((await app.inject(`/v1/posts/${post.id}`)).json().data.seo.title, 'Third', 'and from the rebuilt document')
 })
 
 test('a scheduled post goes live with no write, from its stored document', async (t) => {

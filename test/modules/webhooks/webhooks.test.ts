@@ -277,6 +277,11 @@ t.test('categories, tags and authors have events as the public sees them; the si
   t.equal(edits[1].data.author.bio, 'Diplomatic correspondent')
   t.equal(edits[2].data.site.title, 'The Daily')
   t.same(edits[2].data.site, (await app.inject('/v1/site')).json().data, 'the site as GET /v1/site shows it')
+  await write('PATCH', '/v1/site', { navigation: { primary: [{ label: 'Europe', category_id: europe.id }, { label: 'Contact', url: '/contact' }] } })
+  const menu = events().at(-1)!
+  t.equal(menu.event, 'site.updated')
+  t.same(menu.data.site.navigation.primary.map((i: { label: string, url: string }) => [i.label, i.url]), [['Europe', `${TEST_SITE_URL}/europe`], ['Contact', '/contact']], 'its menus resolved')
+  t.same(menu.data.site, (await app.inject('/v1/site')).json().data, 'as GET /v1/site shows them')
 
   // The tag's posts go: unpublishing the last one takes it out of the public view.
   const mark = events().length

@@ -1,0 +1,143 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { listOf, problemResponses, RefParamsSchema } from '../../schemas/common.js'
+import { NotFound } from '../../errors.js'
+import { listPage, pageOf } from '../../lib/pagination.js'
+import { grantsScope } from '../../lib/scopes.js'
+import { PAGES_KEY, pageKey } from '../cache-keys.js'
+import type { PagesService, PageVisibility } from './pages-service.js'
+import { CreatePageBody, ListPagesQuery, UpdatePageBody } from './pages-schemas.js'
+import { toPage, toPageSummary } from './pages-mapper.js'
+
+export interface PagesRoutesOptions {
+  service: PagesService
+  siteUrl: string
+}
+
+// Any status but published needs read:drafts, checked with the key before the query is validated.
+function asksForDrafts (request: FastifyRequest): boolean {
+  const status = (request.query as { status?: unknown }).status
+  return status !== undefined && status !== 'published'
+}
+
+const visibilityOf = (request: FastifyRequest): PageVisibility => grantsScope(request.auth?.scopes, 'read:drafts') ? 'any' : 'public'
+
+const VISIBILITY = 'The public sees a page when it is published (its published_at passed) and so is every page above it; ' +
+  'any other is a 404 as an unknown one. A key with `read:drafts` sees every page.'
+
+const ANSWER_HELP = ' Answers the whole page when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets ' +
+  'a receipt (id, slug, status, published_at, updated_at), as post writes do.'
+
+const PageReceiptSchema = Type.Object({
+  id: Type.Integer(),
+  slug: Type.String(),
+  status: Type.String(),
+  published_at: Type.Union([Type.String(), Type.Null()]),
+  updated_at: Type.String()
+}, { description: 'The answer to a page write by a key without read:drafts' })
+const PageWriteEnvelope = Type.Object({ data: Type.Union([Type.Ref('Page'), PageReceiptSchema]) })
+
+/** GET, POST, PATCH and DELETE under /v1/pages. */
+const pagesRoutes: FastifyPluginAsyncTypebox<PagesRoutesOptions> = async (app, { service, siteUrl }) => {
+  function found (text: string, visibility: PageVisibility) {
+    const page = service.find(text, visibility, Date.now())
+    if (page === undefined) throw new NotFound('Page', JSON.stringify(text))
+    return page
+  }
+
+  function written (request: FastifyRequest, id: number) {
+    const { row, path } = found(String(id), 'any')
+    const page = toPage(row, path, siteUrl, Date.now())
+    if (visibilityOf(request) === 'any') return { data: page }
+    return { data: { id, slug: page.slug, status: page.status, published_at: page.published_at, updated_at: page.updated_at } }
+  }
+
+  app.get('/', {
+    config: { publicCache: true, cacheKeys: [PAGES_KEY], scope: 'read:drafts', scopeWhen: asksForDrafts },
+    schema: {
+      operationId: 'listPages',
+      tags: ['Pages'],
+      summary: 'List pages',
+      description: 'Pages depth first (each page followed by the pages below it), siblings by `menu_order`, then title: the order of a site menu. ' +
+        '`parent` lists one level (0: the top); `path` answers the one page at a full path such as `about/team` (404 when there is none). ' +
+        'Bodies are left out (read one page for its `content_html`). ' + VISIBILITY,
+      querystring: ListPagesQuery,
+      response: { 200: listOf(Type.Ref('PageSummary')), ...problemResponses(400, 401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    const { parent, path, status } = request.query
+    const page = pageOf(request.query)
+    const now = Date.now()
+    const { total, rows } = service.list({ parent, path, status, offset: page.offset, limit: page.perPage }, visibilityOf(request), now)
+    return listPage(reply, request.url, { ...page, total }, rows.map(({ row, path }) => toPageSummary(row, path, siteUrl, now)))
+  })
+
+  app.get('/:ref', {
+    config: { publicCache: true },
+    schema: {
+      operationId: 'getPage',
+      tags: ['Pages'],
+      summary: 'Get a page by id or slug',
+      description: 'The full page with its body HTML and its computed `seo` object. A nested page is also found by its full path: `GET /v1/pages?path=about/team`. ' + VISIBILITY,
+      params: RefParamsSchema,
+      response: { 200: Type.Ref('PageEnvelope'), ...problemResponses(400, 401, 404) }
+    }
+  }, async (request, reply) => {
+    const { row, path } = found(request.params.ref, visibilityOf(request))
+    reply.cacheKeys([PAGES_KEY, pageKey(row.id)])
+    return { data: toPage(row, path, siteUrl, Date.now()) }
+  })
+
+  app.post('/', {
+    config: { scope: 'write:content' },
+    schema: {
+      operationId: 'createPage',
+      tags: ['Pages'],
+      summary: 'Create a page',
+      description: 'Needs `write:content`. Drafts by default. `parent_id` places it in the tree (an unknown id is a 422). The slug is made from the title when absent; ' +
+        'the body is sanitized as post bodies are; the excerpt is derived when absent. SEO fields beyond their limits are a 422 naming the field.' + ANSWER_HELP,
+      body: CreatePageBody,
+      response: { 201: PageWriteEnvelope, ...problemResponses(400, 401, 403, 409, 413, 415, 422) }
+    }
+  }, async (request, reply) => {
+    const id = service.create(request.body)
+    reply.code(201).header('location', `/v1/pages/${id}`)
+    return written(request, id)
+  })
+
+  app.patch('/:ref', {
+    config: { scope: 'write:content' },
+    schema: {
+      operationId: 'updatePage',
+      tags: ['Pages'],
+      summary: 'Change a page',
+      description: 'Needs `write:content`. Send only the fields to change; `null` clears a nullable field (`parent_id: null` moves it to the top). ' +
+        'A parent that is the page itself or lies below it is a 422 (a cycle).' + ANSWER_HELP,
+      params: RefParamsSchema,
+      body: UpdatePageBody,
+      response: { 200: PageWriteEnvelope, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) }
+    }
+  }, async (request) => {
+    const { row } = found(request.params.ref, 'any')
+    service.update(row.id, request.body)
+    return written(request, row.id)
+  })
+
+  app.delete('/:ref', {
+    config: { scope: 'write:content' },
+    schema: {
+      operationId: 'deletePage',
+      tags: ['Pages'],
+      summary: 'Delete a page',
+      description: 'Needs `write:content`. The pages below it move up to its parent (or to the top), keeping their own order.',
+      params: RefParamsSchema,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    const { row } = found(request.params.ref, 'any')
+    service.remove(row.id)
+    return reply.code(204).send(null)
+  })
+}
+export default pagesRoutes

@@ -1,0 +1,15 @@
+import t from 'tap'
+import { buildTestApp, TEST_SITE_URL } from '../helper.js'
+import { seedDemo } from '../../src/demo/seed-demo.js'
+
+t.test('the demo seeds pages, a primary menu and SEO fields', async (t) => {
+  const app = await buildTestApp(t)
+  t.equal(seedDemo(app.core).seeded, true)
+  t.same((await app.inject('/v1/pages')).json().data.map((p: { path: string }) => p.path), ['about', 'about/team', 'contact'])
+  const nav = (await app.inject('/v1/site')).json().data.navigation.primary
+  const about = nav.find((i: { label: string }) => i.label === 'About')
+  t.same(about.children.map((i: { url: string }) => i.url), [`${TEST_SITE_URL}/about/team`])
+  t.ok(nav.filter((i: { type: string }) => i.type === 'category').length >= 2, 'categories in the menu')
+  const newest = (await app.inject('/v1/posts?per_page=1')).json().data[0]
+  t.ok((await app.inject(`/v1/posts/${newest.id}`)).json().data.meta_description, 'the newest post has SEO fields')
+})

@@ -50,7 +50,16 @@ const MultipartUpload = (description: string) => ({
  */
 async function spoolUpload (request: FastifyRequest, max: number, what: string, limitName: string): Promise<{ file: string, bytes: number, mimetype: string }> {
   // One byte over the limit reaches spoolStream, which refuses it as it would a raw body.
-  const part = await request.file({ limits: { fileSize: max + 1, files: 1, fields: 20, fieldSize: 4096, parts: 40 } })
+  let part: Awaited<ReturnType<typeof request.file>>
+  try {
+    part = await request.file({ limits: { fileSize: max + 1, files: 1, fields: 20, fieldSize: 4096, parts: 40 } })
+  } catch (err) {
+    // A body the multipart parser cannot read (no boundary, a form cut short) is the client's
+    // mistake: a 400 naming it, never a 500.
+    const status = (err as { statusCode?: number }).statusCode
+    if (status !== undefined && status < 500) throw err
+    throw new FieldError([{ in: 'body', path: '/file', message: `is not a readable multipart/form-data body (${(err as Error).message})` }])
+  }
   if (part === undefined) {
     throw new FieldError([{ in: 'body', path: '/file', message: 'the multipart body has no file part: send the file as a part, e.g. curl -F file=@export.xml' }])
   }

@@ -189,7 +189,7 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       summary: 'Delete a post',
       description: 'Needs `write:content`. Deletes the post and its comments for good; to hide it but keep it, PATCH status archived.',
       params: RefParamsSchema,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(401, 403, 404) }
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
     writes.remove(postId(request.params.ref))

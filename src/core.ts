@@ -276,6 +276,7 @@ export function createCore (db: Db, options: CoreOptions) {
     posts,
     related: services.related,
     comments: repos.comments,
+    seo: repos.postSeo,
     urlTemplate: options.previewUrlTemplate ?? `${siteUrl}/preview?token={token}`
   })
 

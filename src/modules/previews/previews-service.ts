@@ -4,6 +4,7 @@ import { hashKey } from '../../lib/key-hash.js'
 import { parseRef } from '../../lib/refs.js'
 import type { PostsRepository } from '../posts/posts-repository.js'
 import type { PostsService } from '../posts/posts-service.js'
+import { withSeo, type PostSeoRepository } from '../posts/posts-seo.js'
 import type { RelatedService } from '../related/related-service.js'
 import type { CommentsRepository } from '../comments/comments-repository.js'
 import { toPublicComment, visibleThread } from '../comments/comments-mapper.js'
@@ -29,6 +30,8 @@ export interface PreviewsServiceDeps {
   posts: Pick<PostsService, 'get'>
   related: Pick<RelatedService, 'pageFor'>
   comments: Pick<CommentsRepository, 'publicThread'>
+  /** The post's SEO and social fields, shown on single reads (GET /v1/posts/{ref}) and so here. */
+  seo?: PostSeoRepository
   /** PREVIEW_URL_TEMPLATE: where an editor opens the link, `{token}` replaced. */
   urlTemplate: string
 }
@@ -80,7 +83,8 @@ export function createPreviewsService (deps: PreviewsServiceDeps) {
     /** The post as it is now, in the single-post shape, marked as a preview. */
     post (token: string, now = Date.now()) {
       const postId = open(token, now)
-      return { ...deps.posts.get(String(postId), 'any', now), preview: true as const }
+      const post = deps.posts.get(String(postId), 'any', now)
+      return { ...(deps.seo === undefined ? post : withSeo(post, deps.seo.get(postId))), preview: true as const }
     },
 
     /** The live posts related to the previewed one (the same scoring as GET /v1/posts/{ref}/related). */

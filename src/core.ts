@@ -1,5 +1,5 @@
 import type { AppConfig } from './config.js'
-import type { Db } from './db/client.js'
+import { withoutWaiting, type Db } from './db/client.js'
 import { createInvalidations } from './db/invalidations.js'
 import { createChangeBus } from './db/change-bus.js'
 import { createWriter, type Emit } from './db/write.js'
@@ -250,7 +250,7 @@ export function createCore (db: Db, options: CoreOptions) {
     documents.posts.settle()
     documents.comments.settle(changes)
   })
-  const readModelWorker = createReadModelWorker(documents, options.log)
+  const readModelWorker = createReadModelWorker(documents, options.log, (fn) => withoutWaiting(db, fn))
 
   const search = createSearchEngine(repos.search, { budgetMs })
   const posts = createPostsService({ ...repos, featured }, siteUrl, search, membership, { repo: postDocumentsRepo, fingerprint: documents.posts.fingerprint })

@@ -28,3 +28,18 @@ export function openDatabase (path: string): Db {
 export function isOpen (db: Db): boolean {
   return db.$client.open
 }
+
+/**
+ * Runs `fn` with busy_timeout 0 on this connection: a statement that needs a lock another
+ * connection holds fails at once with SQLITE_BUSY instead of blocking the event loop (for
+ * background steps that can simply be tried again).
+ */
+export function withoutWaiting<T> (db: Db, fn: () => T): T {
+  const previous = db.$client.pragma('busy_timeout', { simple: true }) as number
+  db.$client.pragma('busy_timeout = 0')
+  try {
+    return fn()
+  } finally {
+    db.$client.pragma(`busy_timeout = ${previous}`)
+  }
+}

@@ -14,14 +14,23 @@ export interface DocumentBuilder {
 // of posts) or by other processes sharing the file.
 const STEP_MS = 8
 const IDLE_MS = 1000
+const BUSY_RETRY_MS = 50
+
+/** SQLITE_BUSY: another connection holds the write lock. */
+function isBusy (err: unknown): boolean {
+  return (err as { code?: string }).code === 'SQLITE_BUSY'
+}
 
 /**
  * Keeps the read model current in the background: at start, builds the documents that are
  * missing or were built with another fingerprint (an upgraded database, a new SITE_URL), then
  * works through what writes left queued. Each step is its own short transaction, so writes
- * interleave; until a document is built, reads build that answer from the rows.
+ * interleave; until a document is built, reads build that answer from the rows. Steps run on
+ * the event loop and better-sqlite3 waits for a lock synchronously, so `noWait` runs them with
+ * busy_timeout 0: a step that would wait behind a long import's write is tried again soon
+ * instead of stalling every request.
  */
-export function createReadModelWorker (builders: Record<string, DocumentBuilder>, log: CoreLogLike) {
+export function createReadModelWorker (builders: Record<string, DocumentBuilder>, log: CoreLogLike, noWait: <T>(fn: () => T) => T = (fn) => fn()) {
   let timer: NodeJS.Timeout | null = null
   let running = false
 
@@ -29,15 +38,18 @@ export function createReadModelWorker (builders: Record<string, DocumentBuilder>
     timer = null
     if (!running) return
     let more = false
+    let busy = false
     for (const [name, b] of Object.entries(builders)) {
       try {
-        more = b.step(STEP_MS).more || more
+        more = noWait(() => b.step(STEP_MS)).more || more
       } catch (err) {
-        // Busy with another process's write, say: the documents wait; reads use the rows.
-        log.warn({ err, documents: name }, 'read model step failed; retrying')
+        // Another connection holds the write lock (an import's worker thread, another
+        // process): the documents wait a moment; reads use the rows meanwhile.
+        if (isBusy(err)) busy = true
+        else log.warn({ err, documents: name }, 'read model step failed; retrying')
       }
     }
-    timer = setTimeout(tick, more ? 0 : IDLE_MS)
+    timer = setTimeout(tick, busy ? BUSY_RETRY_MS : more ? 0 : IDLE_MS)
     timer.unref()
   }
 

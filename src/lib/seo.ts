@@ -14,6 +14,34 @@ export interface SeoFields {
   noindex: boolean
 }
 
+/** The SEO columns of a stored row (posts' post_seo, pages), camel-cased as Drizzle reads them. */
+export interface SeoColumns {
+  metaTitle: string | null
+  metaDescription: string | null
+  ogTitle: string | null
+  ogDescription: string | null
+  ogImage: string | null
+  twitterTitle: string | null
+  twitterDescription: string | null
+  twitterImage: string | null
+  noindex: boolean
+}
+
+/** A row's SEO columns as the API names them. */
+export function seoFieldsOf (row: SeoColumns): SeoFields {
+  return {
+    meta_title: row.metaTitle,
+    meta_description: row.metaDescription,
+    og_title: row.ogTitle,
+    og_description: row.ogDescription,
+    og_image: row.ogImage,
+    twitter_title: row.twitterTitle,
+    twitter_description: row.twitterDescription,
+    twitter_image: row.twitterImage,
+    noindex: row.noindex
+  }
+}
+
 export const SEO_TEXT_FIELDS = ['meta_title', 'meta_description', 'og_title', 'og_description', 'twitter_title', 'twitter_description'] as const
 export const SEO_IMAGE_FIELDS = ['og_image', 'twitter_image'] as const
 

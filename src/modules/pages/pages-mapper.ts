@@ -1,4 +1,4 @@
-import { computeSeo, type SeoFields } from '../../lib/seo.js'
+import { computeSeo, seoFieldsOf } from '../../lib/seo.js'
 import type { PageNode, PageRow, PageSummaryRow } from './pages-repository.js'
 import type { Page, PageSummary } from './pages-schemas.js'
 
@@ -13,21 +13,6 @@ export function pageStatus (row: Pick<PageNode, 'status' | 'publishedAt'>, now: 
 /** The public URL of a page on the frontend: SITE_URL/{path}. */
 export function pageUrl (siteUrl: string, path: string): string {
   return `${siteUrl}/${path}`
-}
-
-/** The SEO fields as the API names them. */
-export function seoFieldsOf (row: PageSummaryRow): SeoFields {
-  return {
-    meta_title: row.metaTitle,
-    meta_description: row.metaDescription,
-    og_title: row.ogTitle,
-    og_description: row.ogDescription,
-    og_image: row.ogImage,
-    twitter_title: row.twitterTitle,
-    twitter_description: row.twitterDescription,
-    twitter_image: row.twitterImage,
-    noindex: row.noindex
-  }
 }
 
 /** Row → API page summary (no body); `path` comes from the tree. */

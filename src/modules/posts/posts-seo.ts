@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { postSeo } from '../../db/schema.js'
-import { computeSeo, seoErrors, type SeoFields } from '../../lib/seo.js'
+import { computeSeo, seoErrors, seoFieldsOf, type SeoFields } from '../../lib/seo.js'
 import { FieldError } from '../../errors.js'
 
 // The SEO and social fields of posts, kept in their own table (post_seo, one row for a post
@@ -40,17 +40,7 @@ export function createPostSeoRepository (db: Db) {
     get (postId: number): SeoFields {
       const row = byId.get({ id: postId })
       if (row === undefined) return { ...NONE }
-      return {
-        meta_title: row.metaTitle,
-        meta_description: row.metaDescription,
-        og_title: row.ogTitle,
-        og_description: row.ogDescription,
-        og_image: row.ogImage,
-        twitter_title: row.twitterTitle,
-        twitter_description: row.twitterDescription,
-        twitter_image: row.twitterImage,
-        noindex: row.noindex
-      }
+      return seoFieldsOf(row)
     },
     /** Merges the fields a write names into the post's row; call inside its transaction. */
     save (postId: number, input: SeoInput): void {

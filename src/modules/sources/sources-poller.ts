@@ -1,4 +1,5 @@
 import { RequestFailed, safeRequest, TargetError, type DebugLog, type SafeResponse } from '../../lib/safe-http.js'
+import { createTickLoop } from '../../lib/tick-loop.js'
 import type { FeedImportOptions } from '../imports/imports-service.js'
 import type { ImportSummary } from '../imports/imports-schemas.js'
 import type { PollOutcome, SourceRow, SourcesRepository } from './sources-repository.js'
@@ -87,10 +88,6 @@ export function createSourcePoller (repo: SourcesRepository, importFeed: ImportF
   const batchSize = opts.batchSize ?? 4
   // Every hop's timeout and the import, with room to spare: a live poller never loses its lease.
   const leaseMs = timeoutMs * (MAX_REDIRECTS + 1) + 5 * 60_000
-  let timer: NodeJS.Timeout | null = null
-  let running: Promise<unknown> | null = null
-  let stopped = true
-  let again = false
 
   async function fetchAndImport (source: SourceRow): Promise<PollResult> {
     const intervalMs = source.intervalMinutes * 60_000
@@ -240,65 +237,16 @@ export function createSourcePoller (repo: SourcesRepository, importFeed: ImportF
     return { polled: claimed.length, failed: results.filter((ok) => !ok).length }
   }
 
-  function schedule (delay: number): void {
-    if (stopped) return
-    if (timer !== null) clearTimeout(timer)
-    timer = setTimeout(run, Math.max(5, delay))
-    timer.unref()
-  }
+  const loop = createTickLoop({
+    name: 'source poller',
+    tick: async () => (await tick()).polled === batchSize,
+    nextDue: () => repo.nextDue(),
+    isOpen: () => repo.isOpen(),
+    pollMs,
+    clock,
+    log: opts.log
+  })
 
-  function run (): void {
-    timer = null
-    if (running !== null) {
-      again = true
-      return
-    }
-    running = tick()
-      .then((r) => { if (r.polled === batchSize) again = true })
-      .catch((err: unknown) => opts.log?.error({ err }, 'source poller tick failed'))
-      .finally(() => {
-        running = null
-        if (stopped || !repo.isOpen()) return
-        if (again) {
-          again = false
-          schedule(0)
-          return
-        }
-        try {
-          const due = repo.nextDue()
-          schedule(due === null ? pollMs : Math.min(pollMs, due - clock()))
-        } catch (err) {
-          opts.log?.error({ err }, 'source poller cannot read the sources')
-          schedule(pollMs)
-        }
-      })
-  }
-
-  return {
-    tick,
-    /** Starts polling in the background. */
-    start (): void {
-      if (!stopped) return
-      stopped = false
-      schedule(0)
-    },
-    /** Looks for due sources soon (one was just made due in this process). */
-    wake (): void {
-      if (stopped) return
-      if (running !== null) again = true
-      else schedule(0)
-    },
-    /** Stops polling and waits (up to `graceMs`) for polls in flight. */
-    async stop (graceMs = 5000): Promise<void> {
-      stopped = true
-      if (timer !== null) clearTimeout(timer)
-      timer = null
-      if (running !== null) {
-        let wait: NodeJS.Timeout | undefined
-        await Promise.race([running, new Promise((resolve) => { wait = setTimeout(resolve, graceMs) })])
-        clearTimeout(wait)
-      }
-    }
-  }
+  return { tick, ...loop }
 }
 export type SourcePoller = ReturnType<typeof createSourcePoller>

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { safeRequest } from '../../lib/safe-http.js'
+import { createTickLoop } from '../../lib/tick-loop.js'
 import type { ClaimedDelivery, WebhooksRepository } from './webhooks-repository.js'
 import type { WebhookEvents } from './webhooks-events.js'
 
@@ -86,11 +87,6 @@ function describeError (err: unknown): string {
 export function createWebhookWorker (repo: WebhooksRepository, events: Pick<WebhookEvents, 'promoteDue'>, opts: WebhookWorkerOptions) {
   const pollMs = opts.pollMs ?? 1000
   const batchSize = opts.batchSize ?? 20
-  let timer: NodeJS.Timeout | null = null
-  let running: Promise<unknown> | null = null
-  let stopped = true
-  let again = false
-
   const clock = opts.now ?? Date.now
 
   async function send (d: ClaimedDelivery): Promise<boolean> {
@@ -154,71 +150,17 @@ export function createWebhookWorker (repo: WebhooksRepository, events: Pick<Webh
     return { promoted, attempted: claimed.length, succeeded, failed: claimed.length - succeeded }
   }
 
-  function schedule (delay: number): void {
-    if (stopped) return
-    if (timer !== null) clearTimeout(timer)
-    timer = setTimeout(run, Math.max(5, delay))
-    timer.unref()
-  }
+  const loop = createTickLoop({
+    name: 'webhook worker',
+    // A full batch means more deliveries are probably due: look again at once.
+    tick: async () => (await tick()).attempted === batchSize,
+    nextDue: () => repo.nextDue(),
+    isOpen: () => repo.isOpen(),
+    pollMs,
+    clock,
+    log: opts.log
+  })
 
-  function nextDelay (): number {
-    const due = repo.nextDue()
-    return due === null ? pollMs : Math.min(pollMs, due - Date.now())
-  }
-
-  function run (): void {
-    timer = null
-    if (running !== null) {
-      again = true
-      return
-    }
-    running = tick()
-      .catch((err: unknown) => opts.log?.error({ err }, 'webhook worker tick failed'))
-      .finally(() => {
-        running = null
-        if (stopped || !repo.isOpen()) return
-        if (again) {
-          again = false
-          schedule(0)
-          return
-        }
-        try {
-          schedule(nextDelay())
-        } catch (err) {
-          opts.log?.error({ err }, 'webhook worker cannot read the queue')
-          schedule(pollMs)
-        }
-      })
-  }
-
-  return {
-    tick,
-
-    /** Starts ticking in the background: at once, then whenever work is due (at least every pollMs). */
-    start (): void {
-      if (!stopped) return
-      stopped = false
-      schedule(0)
-    },
-
-    /** Runs a tick soon (work was just queued in this process). */
-    wake (): void {
-      if (stopped) return
-      if (running !== null) again = true
-      else schedule(0)
-    },
-
-    /** Stops the background ticks and waits (up to `graceMs`) for deliveries in flight. */
-    async stop (graceMs = 5000): Promise<void> {
-      stopped = true
-      if (timer !== null) clearTimeout(timer)
-      timer = null
-      if (running !== null) {
-        let wait: NodeJS.Timeout | undefined
-        await Promise.race([running, new Promise((resolve) => { wait = setTimeout(resolve, graceMs) })])
-        clearTimeout(wait)
-      }
-    }
-  }
+  return { tick, ...loop }
 }
 export type WebhookWorker = ReturnType<typeof createWebhookWorker>

@@ -53,7 +53,8 @@ export function sendProblem (reply: FastifyReply, request: FastifyRequest, statu
 export default fp(async (app) => {
   app.setErrorHandler((error: FastifyError & { errors?: FieldProblem[], accepted?: string[], headers?: Record<string, string> }, request, reply) => {
     if (error.validation) {
-      const errors = dedupe(validationProblems(error))
+      const query = (request.routeOptions.schema?.querystring as { properties?: Record<string, unknown> } | undefined)?.properties
+      const errors = dedupe(validationProblems(error, query === undefined ? [] : Object.keys(query)))
       const detail = errors.map((e) => `${e.path} ${e.message}`).join('; ')
       return sendProblem(reply, request, 400, 'VALIDATION_FAILED', `Invalid request: ${detail}`, { errors })
     }

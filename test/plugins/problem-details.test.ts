@@ -174,3 +174,20 @@ t.test('a refused request is logged at debug without its bytes, so no token reac
   const tokenBytes = [...Buffer.from('bs_secret')].join(',')
   t.notOk(lines.some((l) => l.includes('rawPacket') || l.includes(tokenBytes)), 'nor the raw bytes that hold it')
 })
+
+t.test('an unknown query parameter is named, with the one the route calls it when a peer API uses it', async (t) => {
+  const app = await buildTestApp(t)
+  const res = await app.inject({ url: '/v1/posts?limit=5&orderby=date' })
+  t.equal(res.statusCode, 400)
+  t.match(res.headers['content-type'], /^application\/problem\+json/)
+  const body = res.json() as { errors: Array<{ in: string, path: string, message: string }> }
+  t.same(body.errors.map((e) => [e.path, e.message]), [
+    ['limit', 'is not a known parameter; did you mean per_page?'],
+    ['orderby', 'is not a known parameter; did you mean sort?']
+  ])
+  const related = await app.inject({ url: '/v1/posts/1/related?per_page=3' })
+  t.equal(related.statusCode, 400)
+  t.match(related.json().errors[0].message, /did you mean limit\?$/, 'related takes limit where lists take per_page')
+  const typo = await app.inject({ url: '/v1/posts?categroy=politics' })
+  t.match(typo.json().errors[0].message, /did you mean category\?$/, 'a typo')
+})

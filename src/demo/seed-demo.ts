@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Core } from '../core.js'
 import { demoContent } from './demo-content.js'
 import { formatCommentText } from '../lib/comment-text.js'
+import { makeExcerpt } from '../lib/text.js'
 
 /**
  * Fills an empty database with the demo newsroom, through the same write services as the
@@ -53,7 +54,7 @@ export function seedDemo (core: Pick<Core, 'repos' | 'writes' | 'write'>, now = 
   const about = writes.pages.create({ title: 'About us', slug: 'about', status: 'published', published_at: content.posts[0].published_at, menu_order: 1, content_html: `<p>${content.site.description}</p><p>We are an independent newsroom of eight reporters and editors.</p>`, meta_description: 'Who we are and how we report' })
   const team = writes.pages.create({ title: 'Our team', slug: 'team', parent_id: about, status: 'published', published_at: content.posts[0].published_at, content_html: '<p>' + content.authors.map((a) => a.name).join(', ') + '.</p>' })
   writes.pages.create({ title: 'Contact', slug: 'contact', status: 'published', published_at: content.posts[0].published_at, menu_order: 2, content_html: '<p>Write to newsroom@example.com.</p>' })
-  for (const p of byDate.filter((p) => p.status === 'published' && Date.parse(p.published_at) <= now.getTime()).slice(-2)) writes.posts.update(postIds.get(p.slug)!, { meta_description: (p.excerpt ?? p.title).slice(0, 300), og_title: p.title.slice(0, 200) })
+  for (const p of byDate.filter((p) => p.status === 'published' && Date.parse(p.published_at) <= now.getTime()).slice(-2)) writes.posts.update(postIds.get(p.slug)!, { meta_description: p.excerpt ?? makeExcerpt(p.content_html, 155), og_title: p.title.slice(0, 200) })
   writes.site.update({
     navigation: {
       primary: [

@@ -11,5 +11,7 @@ t.test('the demo seeds pages, a primary menu and SEO fields', async (t) => {
   t.same(about.children.map((i: { url: string }) => i.url), [`${TEST_SITE_URL}/about/team`])
   t.ok(nav.filter((i: { type: string }) => i.type === 'category').length >= 2, 'categories in the menu')
   const newest = (await app.inject('/v1/posts?per_page=1')).json().data[0]
-  t.ok((await app.inject(`/v1/posts/${newest.id}`)).json().data.meta_description, 'the newest post has SEO fields')
+  const full = (await app.inject(`/v1/posts/${newest.id}`)).json().data
+  t.ok(full.meta_description, 'the newest post has SEO fields')
+  t.not(full.meta_description, full.title, 'a description that describes, not the title again')
 })

@@ -38,3 +38,11 @@ export type PaginationMeta = Schemas['PaginationMeta']
 export type PreviewLink = Schemas['PreviewLink']
 /** A post read through a preview link (`GET /v1/previews/{token}`): the single-post shape plus `preview: true`. */
 export type PreviewPost = Schemas['PreviewEnvelope']['data']
+/** A page (`GET /v1/pages/{ref}`, `GET /v1/pages?path=about/team`). Named so because `Page` is a page of a list. */
+export type ContentPage = Schemas['Page']
+/** A page in a list (`GET /v1/pages`): every field but content_html. */
+export type PageSummary = Schemas['PageSummary']
+/** The computed head tags of a post or page (`seo`): every fallback applied, ready to render. */
+export type Seo = Schemas['Post']['seo']
+/** An item of a navigation menu in `GET /v1/site`, with its target's current URL. */
+export type NavigationItem = Schemas['Site']['navigation']['primary'][number]

@@ -25,7 +25,7 @@ t.test('the example site renders from the API', async (t) => {
     t.equal(res.statusCode, 200)
     t.match(res.headers['content-type'], /^text\/html/)
     t.match(res.body, '<a class="site-title" href="/">My Blog</a>')
-    t.match(res.body, /<nav class="breadcrumb"[^>]*><ol><li><a href="\/">My Blog<\/a><\/li><li><a href="\/category\/politics\/">Politics<\/a><\/li><\/ol><\/nav>/)
+    t.match(res.body, /<nav class="breadcrumb"[^>]*><ol><li><a href="\/">My Blog<\/a><\/li><li><a href="\/politics">Politics<\/a><\/li><\/ol><\/nav>/)
     t.match(res.body, '<h1 class="post-title">Blinken warns any Russian invasion')
     t.match(res.body, '<span class="author">Maria López</span>')
     t.match(res.body, '<h2>A narrow path</h2>', 'the body with its sub-headings, as HTML')
@@ -47,7 +47,43 @@ t.test('the example site renders from the API', async (t) => {
     t.match(pending.body, 'your comment awaits moderation')
     const nested = (await admin.GET('/v1/posts/{ref}', { params: { path: { ref: 'nato-allies-reinforce-eastern-flank' } } })).data.data
     const nestedPage = await get(postPath(nested))
-    t.match(nestedPage.body, /<li><a href="\/category\/world\/">World<\/a><\/li><li><a href="\/category\/europe\/">Europe<\/a><\/li>/, 'a sub-category breadcrumb names its parents')
+    t.match(nestedPage.body, /<li><a href="\/world">World<\/a><\/li><li><a href="\/europe">Europe<\/a><\/li>/, 'a sub-category breadcrumb names its parents')
+  })
+
+  await t.test('pages, the menu from site settings, and head tags from the API\'s seo object', async (t) => {
+    const about = await get('/about')
+    t.equal(about.statusCode, 200)
+    t.match(about.body, '<h1 class="page-title">About us</h1>')
+    t.match(about.body, '<nav class="subpages" aria-label="In this section">')
+    t.match(about.body, '<a href="/about/team">Our team</a>', 'its live sub-pages')
+    t.match(about.body, '<meta name="description" content="Who we are and how we report">', 'the page\'s meta_description')
+    t.match(about.body, '<link rel="canonical" href="http://site.test/about">')
+    const team = await get('/about/team/')
+    t.equal(team.statusCode, 200, 'a nested page at its full path')
+    t.match(team.body, '<h1 class="page-title">Our team</h1>')
+    t.equal((await get('/team')).statusCode, 404, 'a nested page only at its full path')
+
+    const home = await get('/')
+    const nav = /<nav class="sections"[^>]*>([\s\S]*?)<\/nav>/.exec(home.body)?.[1] ?? ''
+    t.match(nav, '<li><a href="/politics">Politics</a></li>', 'a category item links to its page here')
+    t.match(nav, /<li><a href="\/about">About<\/a>\s*<ul class="submenu"><li><a href="\/about\/team">Our team<\/a><\/li><\/ul><\/li>/, 'nested items')
+    t.match(nav, '<li><a href="/contact">Contact</a></li>', 'a URL item as given')
+
+    const { data } = await admin.GET('/v1/posts', { params: { query: { per_page: 1 } } })
+    const newest = (await admin.GET('/v1/posts/{ref}', { params: { path: { ref: data.data[0].slug } } })).data!.data
+    const article = await get(new URL(newest.url).pathname)
+    t.equal(article.statusCode, 200)
+    const attr = (s: string) => s.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll("'", '&#39;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
+    t.match(article.body, `<title>${attr(newest.seo.title)} – My Blog</title>`)
+    t.match(article.body, `<meta name="description" content="${attr(newest.seo.description)}">`)
+    t.match(article.body, '<meta property="og:type" content="article">')
+    t.match(article.body, `<meta property="og:title" content="${attr(newest.seo.og.title)}">`)
+    if (newest.seo.og.image !== null) t.match(article.body, `<meta property="og:image" content="${attr(newest.seo.og.image)}">`)
+    t.match(article.body, `<meta name="twitter:card" content="${newest.seo.twitter.card}">`)
+
+    const old = await get('/category/politics/?cursor=abc')
+    t.equal(old.statusCode, 301, 'the old category address redirects')
+    t.equal(old.headers.location, '/politics?cursor=abc')
   })
 
   await t.test('passes ETag and 304 through, and changes the ETag when the content does', async (t) => {
@@ -70,7 +106,7 @@ t.test('the example site renders from the API', async (t) => {
     t.not(changed.headers.etag, etag)
     t.match(changed.body, 'ETag Tester')
 
-    for (const url of ['/', '/category/politics/', '/tag/ukraine/', '/search?q=lavrov']) {
+    for (const url of ['/', '/politics', '/about', '/about/team', '/tag/ukraine/', '/search?q=lavrov']) {
       const page = await get(url)
       t.equal(page.statusCode, 200, `${url} answers 200`)
       t.equal((await get(url, { 'if-none-match': page.headers.etag as string })).statusCode, 304, `${url} answers 304 to its ETag`)
@@ -91,7 +127,7 @@ t.test('the example site renders from the API', async (t) => {
     })
     await admin.PATCH('/v1/comments/{id}', { params: { path: { id: comment.data.id } }, body: { status: 'approved' } })
 
-    const pages = [await get('/evil-cat/evil-post'), await get('/'), await get('/category/evil-cat/'), await get('/tag/evil-tag/'), await get('/search?q=' + encodeURIComponent(evil))]
+    const pages = [await get('/evil-cat/evil-post'), await get('/'), await get('/evil-cat/'), await get('/tag/evil-tag/'), await get('/search?q=' + encodeURIComponent(evil))]
     for (const page of pages) {
       t.equal(page.statusCode, 200)
       t.notMatch(page.body, /<img src=x/i, 'no injected tag')
@@ -118,7 +154,7 @@ t.test('the example site renders from the API', async (t) => {
     t.equal(titles(older.body).filter((title) => titles(home.body).includes(title)).length, 0, 'the next page continues after the first')
     t.match(older.body, '<a class="first" href="/">')
 
-    const category = await get('/category/world/')
+    const category = await get('/world/')
     t.match(category.body, '<h1 class="listing-title">World</h1>')
     t.match(category.body, 'href="/europe/', 'sub-category posts included')
     const tag = await get('/tag/ukraine/')
@@ -132,7 +168,7 @@ t.test('the example site renders from the API', async (t) => {
   })
 
   await t.test('an unknown post, category, tag or route is the 404 page', async (t) => {
-    for (const url of ['/no-such-post/', '/politics/no-such-post', '/category/no-such/', '/tag/no-such/', '/a/b/c', '/Bad%20Slug!']) {
+    for (const url of ['/no-such-post/', '/politics/no-such-post', '/no-such/', '/about/no-such', '/tag/no-such/', '/a/b/c', '/Bad%20Slug!']) {
       const res = await get(url)
       t.equal(res.statusCode, 404, `${url} is 404`)
       t.match(res.headers['content-type'], /^text\/html/)

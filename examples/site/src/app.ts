@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import view from '@fastify/view'
 import { Eta } from 'eta'
-import { createBroadsheetClient, type BroadsheetClient, type Category, type Site } from '@broadsheet/client'
+import { createBroadsheetClient, type BroadsheetClient, type Category, type ContentPage, type NavigationItem, type Seo, type Site } from '@broadsheet/client'
 import type { SiteConfig } from './config.js'
 import { ContentReader, NotFound, type ArticleData, type Validators } from './content.js'
 import { breadcrumb, categoryPath, formatDate, postPath, safeUrl, snippetHtml, tagPath } from './format.js'
@@ -25,16 +25,21 @@ export interface BuildSiteOptions extends Pick<SiteConfig, 'apiUrl' | 'publicApi
   api?: BroadsheetClient
 }
 
+/** A link of the site's menu: the API's navigation item with its address on this site. */
+export interface MenuLink { label: string, href: string, children: MenuLink[] }
+
 interface Layout {
   site: Site
-  /** Top-level categories, for the navigation. */
-  nav: Category[]
+  /** The primary menu (site settings), else the top-level categories. */
+  nav: MenuLink[]
   /** Every category, for breadcrumbs. */
   categories: Category[]
   q?: string
   robots?: string
   canonical?: string | null
   pageTitle?: string
+  /** The head tags of a post or page, as the API computed them (title, description, Open Graph, Twitter). */
+  seo?: Seo
 }
 
 /** The helpers templates call (always escaped by Eta unless written with <%~). */
@@ -85,7 +90,7 @@ export async function buildSite (opts: BuildSiteOptions) {
 
   async function layout (reader: ContentReader, extra: Partial<Layout> = {}): Promise<Layout> {
     const [site, categories] = await Promise.all([reader.site(), reader.categories()])
-    return { site, nav: categories.filter((c) => c.parent_id === null), categories, ...extra }
+    return { site, nav: menu(site.navigation.primary, categories), categories, ...extra }
   }
 
   app.get('/assets/site.css', async (request, reply) => {
@@ -104,10 +109,8 @@ export async function buildSite (opts: BuildSiteOptions) {
     })
   })
 
-  app.get<{ Params: { slug: string }, Querystring: { cursor?: string } }>('/category/:slug', async (request, reply) => {
-    const reader = new ContentReader(api)
-    const cursor = text(request.query.cursor)
-    const [base, category, list] = await Promise.all([layout(reader), reader.category(request.params.slug), reader.latest({ category: request.params.slug, cursor })])
+  async function categoryPage (request: FastifyRequest, reply: FastifyReply, reader: ContentReader, base: Layout, category: Category, cursor: string | undefined) {
+    const list = await reader.latest({ category: category.slug, cursor })
     const here = categoryPath(category.slug)
     return await page(request, reply, reader.validators, 'list', {
       ...base,
@@ -120,6 +123,12 @@ export async function buildSite (opts: BuildSiteOptions) {
       next: nextCursorHref(here, list.meta.next_cursor),
       first: cursor ? here : null
     })
+  }
+
+  // The old address of category pages.
+  app.get<{ Params: { slug: string } }>('/category/:slug', async (request, reply) => {
+    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : ''
+    return reply.code(301).header('cache-control', 'public, max-age=3600').redirect(categoryPath(request.params.slug) + query, 301)
   })
 
   app.get<{ Params: { slug: string }, Querystring: { cursor?: string } }>('/tag/:slug', async (request, reply) => {
@@ -160,12 +169,12 @@ export async function buildSite (opts: BuildSiteOptions) {
     return reply.type('text/html; charset=utf-8').send(html)
   })
 
-  type ArticleRoute = { Params: { category?: string, slug: string }, Querystring: { comment?: string, replyto?: string, comment_error?: string, comment_message?: string, comment_fields?: string, author_name?: string, author_url?: string, content?: string } }
-  const article = async (request: FastifyRequest<ArticleRoute>, reply: FastifyReply) => {
-    const reader = new ContentReader(api)
-    const [base, data] = await Promise.all([layout(reader), reader.article(request.params.slug)])
+  type PathRoute = { Params: { '*': string }, Querystring: { cursor?: string, comment?: string, replyto?: string, comment_error?: string, comment_message?: string, comment_fields?: string, author_name?: string, author_url?: string, content?: string } }
+
+  async function articlePage (request: FastifyRequest<PathRoute>, reply: FastifyReply, reader: ContentReader, base: Layout, slug: string, category: string | undefined) {
+    const data = await reader.article(slug)
     const canonicalPath = postPath(data.post)
-    if (request.params.category !== undefined && request.params.category !== data.post.categories[0]?.slug) {
+    if (category !== undefined && category !== data.post.categories[0]?.slug) {
       // One address per article: the one in the post's `url`.
       const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : ''
       return reply.code(301).header('cache-control', 'public, max-age=60').redirect(canonicalPath + query, 301)
@@ -185,8 +194,41 @@ export async function buildSite (opts: BuildSiteOptions) {
       commentsOpen: data.post.comment_status === 'open' && base.site.comments.enabled
     })
   }
-  app.get<ArticleRoute>('/:slug', article)
-  app.get<ArticleRoute>('/:category/:slug', article)
+
+  async function contentPage (request: FastifyRequest, reply: FastifyReply, reader: ContentReader, base: Layout, found: ContentPage) {
+    const children = await reader.childPages(found.id)
+    return await page(request, reply, reader.validators, 'page', {
+      ...base,
+      pageTitle: found.title,
+      seo: found.seo,
+      canonical: found.seo.canonical_url,
+      robots: found.noindex ? 'noindex' : undefined,
+      page: found,
+      children
+    })
+  }
+
+  /**
+   * Every other address, resolved the way the API builds URLs (SITE_URL + path): one segment is
+   * a page, else a category, else a post without a category (or a post by its slug alone); two
+   * are a nested page, else a post in its primary category; more, a nested page.
+   */
+  app.get<PathRoute>('/*', async (request, reply) => {
+    const segments = request.params['*'].split('/').filter((s) => s !== '')
+    if (segments.length === 0 || segments.length > 10) throw new NotFound('Page')
+    const reader = new ContentReader(api)
+    const path = segments.join('/')
+    if (segments.length === 1) {
+      const [base, found, category] = await Promise.all([layout(reader), reader.pageOrNull(path), reader.categoryOrNull(path)])
+      if (found !== null) return await contentPage(request, reply, reader, base, found)
+      if (category !== null) return await categoryPage(request, reply, reader, base, category, text(request.query.cursor))
+      return await articlePage(request, reply, reader, base, segments[0], undefined)
+    }
+    const [base, found] = await Promise.all([layout(reader), reader.pageOrNull(path)])
+    if (found !== null) return await contentPage(request, reply, reader, base, found)
+    if (segments.length === 2) return await articlePage(request, reply, reader, base, segments[1], segments[0])
+    throw new NotFound('Page')
+  })
 
   async function notFoundPage (request: FastifyRequest, reply: FastifyReply) {
     let base: Layout = { site: FALLBACK_SITE, nav: [], categories: [] }
@@ -218,13 +260,40 @@ function articleView (data: ArticleData, categories: Category[], extra: Record<s
   const { post } = data
   return {
     pageTitle: post.title,
+    seo: extra.preview ? undefined : post.seo,
     canonical: extra.preview ? null : post.canonical_url,
-    robots: extra.preview ? 'noindex' : undefined,
+    robots: extra.preview ? 'noindex' : (post.noindex ? 'noindex' : undefined),
     post,
     crumbs: breadcrumb(post.categories[0], categories),
     related: data.related,
     comments: data.comments,
     ...extra
+  }
+}
+
+/**
+ * The site's menu from the API's navigation: items that point at content link to its path here
+ * (the API builds their URLs from SITE_URL, which is this site), others keep their URL. Without
+ * a menu, the top-level categories.
+ */
+export function menu (items: NavigationItem[], categories: Category[]): MenuLink[] {
+  if (items.length === 0) return categories.filter((c) => c.parent_id === null).map((c) => ({ label: c.name, href: categoryPath(c.slug), children: [] }))
+  // The generated type stops at the third level the API allows; the shape is the same at each.
+  type Node = Pick<NavigationItem, 'label' | 'url' | 'type'> & { children: readonly unknown[] }
+  const link = (item: Node): MenuLink => ({
+    label: item.label,
+    href: item.type === 'url' ? (item.url.startsWith('/') ? item.url : safeUrl(item.url)) : localPath(item.url),
+    children: (item.children as Node[]).map(link)
+  })
+  return items.map(link)
+}
+
+function localPath (url: string): string {
+  try {
+    const parsed = new URL(url)
+    return parsed.pathname + parsed.search
+  } catch {
+    return '#'
   }
 }
 

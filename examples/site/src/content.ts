@@ -1,6 +1,6 @@
 import {
   isBroadsheetProblem,
-  type BroadsheetClient, type Category, type Post, type PostSummary, type PostListMeta,
+  type BroadsheetClient, type Category, type ContentPage, type PageSummary, type Post, type PostSummary, type PostListMeta,
   type PublicComment, type RelatedPost, type Site, type Tag
 } from '@broadsheet/client'
 
@@ -81,6 +81,27 @@ export class ContentReader {
     return await notFoundAs(`Category ${slug}`, async () => this.seen(await this.api.GET('/v1/categories/{ref}', { params: { path: { ref: slug } } })).data.data)
   }
 
+  /** The category of this slug, or null (a page or post may own the address instead). */
+  async categoryOrNull (slug: string): Promise<Category | null> {
+    return await nullIfMissing(async () => this.seen(await this.api.GET('/v1/categories/{ref}', { params: { path: { ref: slug } } })).data.data)
+  }
+
+  /**
+   * The live page at this path (`about/team`), or null. Page slugs are unique over all pages, so
+   * the last segment finds it in one read; its `path` must then be the whole path.
+   */
+  async pageOrNull (path: string): Promise<ContentPage | null> {
+    const slug = path.slice(path.lastIndexOf('/') + 1)
+    const found = await nullIfMissing(async () => this.seen(await this.api.GET('/v1/pages/{ref}', { params: { path: { ref: slug } } })).data.data)
+    return found !== null && found.path === path ? found : null
+  }
+
+  /** The live sub-pages of a page, in menu order. */
+  async childPages (id: number): Promise<PageSummary[]> {
+    const { data } = this.seen(await this.api.GET('/v1/pages', { params: { query: { parent: String(id), per_page: 50 } } }))
+    return data.data
+  }
+
   async tag (slug: string): Promise<Tag> {
     return await notFoundAs(`Tag ${slug}`, async () => this.seen(await this.api.GET('/v1/tags/{ref}', { params: { path: { ref: slug } } })).data.data)
   }
@@ -155,6 +176,15 @@ function orEmptyIfGone<T> (result: PromiseSettledResult<{ data: { data: T[] } }>
   if (result.status === 'fulfilled') return result.value.data.data
   if (isBroadsheetProblem(result.reason) && result.reason.status === 404) return []
   throw result.reason
+}
+
+async function nullIfMissing<T> (read: () => Promise<T | null>): Promise<T | null> {
+  try {
+    return await read()
+  } catch (err) {
+    if (isBroadsheetProblem(err) && (err.status === 404 || err.status === 400)) return null
+    throw err
+  }
 }
 
 async function notFoundAs<T> (what: string, read: () => Promise<T>): Promise<T> {

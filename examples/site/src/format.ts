@@ -10,7 +10,8 @@ export function postPath (post: { slug?: string, categories?: Array<{ slug: stri
   return primary === undefined ? `/${slug}` : `/${encodeURIComponent(primary)}/${slug}`
 }
 
-export const categoryPath = (slug: string): string => `/category/${encodeURIComponent(slug)}/`
+/** A category's page: /{slug}, the address the API gives it (SITE_URL/{slug}) in feeds, menus and sitemaps. */
+export const categoryPath = (slug: string): string => `/${encodeURIComponent(slug)}`
 export const tagPath = (slug: string): string => `/tag/${encodeURIComponent(slug)}/`
 
 /** The category and its parents, outermost first (Politics › Elections). */

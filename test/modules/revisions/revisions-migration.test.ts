@@ -35,9 +35,21 @@ t.test('the revisions migration gives every existing post and page its revision 
   t.match(rows[0], { post_id: 1, page_id: null, number: 1, created_at: 2000, key_name: null, restored_from: null })
   t.equal(JSON.parse(rows[0].changed as string).length, 15)
   t.same(JSON.parse(rows[0].fields as string), {
-    title: 'Old post', excerpt: 'Ex', content_html: '<p>Body</p>', status: 'published', published_at: 5000,
-    meta_title: 'Meta', meta_description: null, og_title: null, og_description: null, og_image: null,
-    twitter_title: null, twitter_description: null, twitter_image: null, canonical_url: 'https://x.example/p', noindex: true
+    title: 'Old post',
+    excerpt: 'Ex',
+    content_html: '<p>Body</p>',
+    status: 'published',
+    published_at: 5000,
+    meta_title: 'Meta',
+    meta_description: null,
+    og_title: null,
+    og_description: null,
+    og_image: null,
+    twitter_title: null,
+    twitter_description: null,
+    twitter_image: null,
+    canonical_url: 'https://x.example/p',
+    noindex: true
   })
   t.match(JSON.parse(rows[1].fields as string), { title: 'No SEO', meta_title: null, noindex: false }, 'a post without SEO row')
   t.match(rows[2], { post_id: null, page_id: 1, number: 1, created_at: 4000 })

@@ -66,7 +66,11 @@ t.test('If-Match: *, lists, weak tags, malformed headers and the public ETag', a
   const stale = post.etag
   const current = (await patch(app, url, { title: 'Second' })).headers.etag as string
 
+  t.equal((await app.inject(url)).json().data.title, 'Second', 'a public read, now cached')
+  const logged = (await app.inject('/v1/changes')).json().data.length
   t.equal((await patch(app, url, { title: 'Star' }, { 'if-match': '*' })).statusCode, 200, '* matches any current version')
+  t.equal((await app.inject(url)).json().data.title, 'Star', 'a conditional write invalidates the cache as any write')
+  t.ok((await app.inject('/v1/changes')).json().data.length > logged, 'and is in the change log')
   const now = (await app.inject({ url, headers: adminAuth })).headers.etag as string
   t.not(now, current)
   t.equal((await patch(app, url, { title: 'Listed' }, { 'if-match': `${stale}, "other", ${now}` })).statusCode, 200, 'a list matches when any tag is current')

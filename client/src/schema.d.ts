@@ -5271,6 +5271,10 @@ export interface operations {
             /** @description The new revision; the ETag header is the post's new ETag */
             201: {
                 headers: {
+                    /** @description The new revision */
+                    location?: string;
+                    /** @description The post's new ETag, for the next edit's If-Match */
+                    etag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5566,6 +5570,10 @@ export interface operations {
             /** @description The new revision; the ETag header is the page's new ETag */
             201: {
                 headers: {
+                    /** @description The new revision */
+                    location?: string;
+                    /** @description The page's new ETag, for the next edit's If-Match */
+                    etag?: string;
                     [name: string]: unknown;
                 };
                 content: {

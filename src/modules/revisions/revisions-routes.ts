@@ -77,7 +77,13 @@ const revisionsRoutes: FastifyPluginAsyncTypebox<RevisionsRoutesOptions> = async
       params,
       headers: IfMatchHeaders,
       response: {
-        201: Type.Object({ data: Type.Ref('Revision') }, { description: `The new revision; the ETag header is the ${kind}'s new ETag` }),
+        201: Type.Object({ data: Type.Ref('Revision') }, {
+          description: `The new revision; the ETag header is the ${kind}'s new ETag`,
+          headers: {
+            location: { type: 'string', description: 'The new revision', examples: [`/v1/${kind}s/12/revisions/4`] },
+            etag: { type: 'string', description: `The ${kind}'s new ETag, for the next edit's If-Match`, examples: [`"${kind === 'post' ? 'p' : 'g'}12.4.mi4x2k1c"`] }
+          }
+        }),
         ...problemResponses(400, 401, 403, 404, 409)
       }
     }

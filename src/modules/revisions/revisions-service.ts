@@ -65,7 +65,8 @@ export interface EditOptions {
 }
 
 function fieldsOf (state: EditorialState): RevisionFields {
-  const seo = seoFieldsOf({ ...state, noindex: state.noindex === true })
+  // A post without a post_seo row reads its SEO columns as nulls (noindex too).
+  const { noindex, ...seo } = seoFieldsOf({ ...state, noindex: state.noindex === true })
   return {
     title: state.title,
     excerpt: state.excerpt,
@@ -74,7 +75,7 @@ function fieldsOf (state: EditorialState): RevisionFields {
     published_at: state.publishedAt,
     ...seo,
     canonical_url: state.canonicalUrl,
-    noindex: seo.noindex
+    noindex
   }
 }
 

@@ -20,6 +20,8 @@ import siteModule from './modules/site/index.js'
 import searchModule from './modules/search/index.js'
 import postsModule from './modules/posts/index.js'
 import pagesModule from './modules/pages/index.js'
+import revisionsModule from './modules/revisions/index.js'
+import { parseRef } from './lib/refs.js'
 import commentsModule from './modules/comments/index.js'
 import relatedModule from './modules/related/index.js'
 import categoriesModule from './modules/categories/index.js'
@@ -121,8 +123,18 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   // Before posts: their featured_image is the media module's FeaturedImage schema.
   core.media.storage.ensure()
   await app.register(mediaModule, { service: writes.media, urls: core.media.urls, maxBytes: config.MEDIA_MAX_BYTES, validatorCompiler: createValidatorCompiler() })
-  await app.register(postsModule, { repo: repos.posts, service: services.posts, writes: writes.posts, seo: repos.postSeo })
-  await app.register(pagesModule, { service: writes.pages, siteUrl: config.SITE_URL })
+  await app.register(postsModule, { repo: repos.posts, service: services.posts, writes: writes.posts, seo: repos.postSeo, edits: core.revisions })
+  await app.register(pagesModule, { service: writes.pages, siteUrl: config.SITE_URL, edits: core.revisions })
+  await app.register(revisionsModule, {
+    revisions: core.revisions,
+    find: {
+      post: (text) => {
+        const ref = parseRef(text)
+        return ref === null ? undefined : repos.posts.findByRef(ref, 'any', Date.now())?.id
+      },
+      page: (text) => writes.pages.find(text, 'any', Date.now())?.row.id
+    }
+  })
   await app.register(commentsModule, {
     repo: repos.comments,
     service: writes.comments,

@@ -43,6 +43,7 @@ export const ConfigSchema = Type.Object({
   MEDIA_MAX_PIXELS: Type.Integer({ minimum: 1, maximum: 268402689, default: 50000000, description: 'largest image accepted, in pixels (width × height, every frame), against decompression bombs: an integer up to 268402689, default 50 million' }),
   MEDIA_RENDER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 2, description: 'image renders (resizing, encoding) run at once; more wait in a bounded queue: an integer 1–64' }),
   IMPORT_STALL_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3600000, default: 60000, description: 'an import job that makes no progress for this many milliseconds is stopped and marked failed: an integer 100–3600000' }),
+  REVISIONS_KEEP: Type.Integer({ minimum: 1, maximum: 1000, default: 25, description: 'revisions kept per post or page (the oldest are pruned by the write that adds one past it): an integer 1–1000' }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 1000, description: 'answer 503 with Retry-After while the mean event-loop delay exceeds this many milliseconds (load shedding); 0 turns it off: an integer 0–60000' }),
   QUERY_BUDGET_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 250, description: 'how long one public search, related-posts or feed request may compute before it answers with what it has (flagged), in milliseconds: an integer 0–60000' }),
   WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'number of server processes sharing the database (node:cluster): an integer 1–64' })

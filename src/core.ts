@@ -63,6 +63,9 @@ import { createLocalStorage } from './modules/media/media-storage.js'
 import { createMediaService } from './modules/media/media-service.js'
 import { createMediaUrls } from './modules/media/media-mapper.js'
 import { createFeaturedImages } from './modules/media/media-embed.js'
+import { createRevisions, createRevisionsRepository, type RestoreInput } from './modules/revisions/index.js'
+import type { PageInput } from './modules/pages/index.js'
+import type { PostInput } from './modules/posts/posts-write-service.js'
 import { randomUUID } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -125,6 +128,8 @@ export interface CoreOptions {
     maxPixels: number
     concurrency: number
   }
+  /** REVISIONS_KEEP: revisions kept per post or page (25 when not given). */
+  revisionsKeep?: number
   log: CoreLog
 }
 
@@ -159,6 +164,7 @@ export function coreOptions (config: AppConfig, log: CoreLog = SILENT_LOG): Core
       maxPixels: config.MEDIA_MAX_PIXELS,
       concurrency: config.MEDIA_RENDER_CONCURRENCY
     },
+    revisionsKeep: config.REVISIONS_KEEP,
     log
   }
 }
@@ -339,6 +345,18 @@ export function createCore (db: Db, options: CoreOptions) {
   bus.on((change, now) => { repos.changes.listener(change, now) })
   bus.on((change, now) => { webhookEvents.listener(change, now) })
   bus.on((change) => { relatedIndex.listener(change) })
+  // Revisions of posts and pages, stored by the write that changes their editorial fields
+  // (whoever makes it), and restored through the ordinary updates.
+  const revisions = createRevisions({
+    repo: createRevisionsRepository(db),
+    write,
+    keep: options.revisionsKeep ?? 25,
+    update: {
+      post: (id, input: RestoreInput) => { content.posts.update(id, input as PostInput) },
+      page: (id, input: RestoreInput) => { content.pages.update(id, input as PageInput) }
+    }
+  })
+  bus.on((change, now) => { revisions.listener(change, now) })
 
   // Every process sharing the database runs one webhook worker (leases keep them from sending
   // a delivery twice); a write of this process that queued deliveries wakes it at once.
@@ -393,6 +411,8 @@ export function createCore (db: Db, options: CoreOptions) {
     sitemaps,
     /** Preview links: made and revoked by keys, read by token (no invalidation, change log or webhook). */
     previews,
+    /** Revisions of posts and pages, the ETags of their edits and If-Match. */
+    revisions,
     /** Writes, each one transaction through `write` and the change bus. */
     writes,
     /** What listens on the change bus besides the change log (`repos.changes.listener`). */

@@ -96,3 +96,24 @@ export class UnsupportedMediaFile extends Error {
 }
 /** An image that cannot be decoded, or is over MEDIA_MAX_PIXELS (a decompression bomb). */
 export const UnreadableImage = createError<[string]>('UNREADABLE_IMAGE', '%s', 422)
+
+// Optimistic concurrency (If-Match).
+
+/**
+ * An `If-Match` that names no current entity tag of the post or page: 412 on an edit (RFC 9110
+ * §13.1.1), 409 on a revision restore (the issue's contract). The problem names the current
+ * ETag (`current_etag`, and the ETag header), so a client can read the resource again and
+ * reapply its change.
+ */
+export class StaleEntityTag extends Error {
+  readonly code: string
+  readonly headers: Record<string, string>
+  constructor (readonly statusCode: 409 | 412, what: string, sent: string, readonly currentEtag: string, weakOnly: boolean) {
+    super(`If-Match ${sent.trim()} does not match the current ETag of ${what}, ${currentEtag}: ` +
+      (weakOnly
+        ? 'a weak tag (W/"…") never matches If-Match, which compares strongly; send the ETag as a read or write of it answered'
+        : 'it changed since you read it; read it again and reapply your change'))
+    this.code = statusCode === 412 ? 'PRECONDITION_FAILED' : 'EDIT_CONFLICT'
+    this.headers = { etag: currentEtag }
+  }
+}

@@ -79,7 +79,7 @@ t.test('what Swagger UI and code generators read: servers, enums, query examples
         if (p.in === 'query') t.ok(p.example === undefined && p.examples === undefined, `${where} ?${p.name} has no example for Try it out to fill in`)
       }
       // Summaries read as what the caller does: "Create an author", "List posts".
-      t.match(op.summary, /^(Get|List|Create|Change|Delete|Revoke|Post|Moderate|Follow|Send|Import|Export|Cancel|Check|Poll|Rotate|Upload|Update|Subscribe|Unsubscribe) .*[^.\s]$/, `${where} summary "${op.summary}" starts with a verb`)
+      t.match(op.summary, /^(Get|List|Create|Change|Delete|Revoke|Post|Moderate|Follow|Send|Import|Export|Cancel|Check|Poll|Rotate|Upload|Update|Subscribe|Unsubscribe|Restore) .*[^.\s]$/, `${where} summary "${op.summary}" starts with a verb`)
       t.ok(Array.isArray(op.security) && op.security.length > 0, `${where} declares its security`)
     }
   }

@@ -167,7 +167,7 @@ export interface paths {
         };
         /**
          * Get a post by id or slug
-         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` shows more. The full post with its body HTML, its SEO and social fields and the computed `seo` object (head tags with their fallbacks). Public readers get live published posts only; a key with `read:drafts` reads any status.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` shows more. The full post with its body HTML, its SEO and social fields and the computed `seo` object (head tags with their fallbacks). Public readers get live published posts only; a key with `read:drafts` reads any status. With a key the answer's `ETag` is the post's version, for `If-Match` on `PATCH` and on restores (a public read's ETag is of its cached bytes and is not).
          */
         get: operations["getPost"];
         put?: never;
@@ -181,7 +181,7 @@ export interface paths {
         head?: never;
         /**
          * Change a post
-         * @description Needs `write:content`. Send only the fields to change; `null` clears a nullable field. Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log. A new body is sanitized as on create, with `warnings`. Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a `PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.
+         * @description Needs `write:content`. Send only the fields to change; `null` clears a nullable field. Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log. A new body is sanitized as on create, with `warnings`. Optional `If-Match` (the `ETag` of a read with a key, or of the last write's answer; a list, or `*`): when the post changed since, nothing is written and the answer is a 412 naming the current ETag in `current_etag`. Without it the last write wins. The answer carries the new `ETag`. Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a `PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.
          */
         patch: operations["updatePost"];
         trace?: never;
@@ -219,7 +219,7 @@ export interface paths {
         };
         /**
          * Get a page by id or slug
-         * @description The full page with its body HTML and its computed `seo` object. A nested page is also found by its full path: `GET /v1/pages?path=about/team`. The public sees a page when it is published (its published_at passed) and so is every page above it; any other is a 404 as an unknown one. A key with `read:drafts` sees every page.
+         * @description The full page with its body HTML and its computed `seo` object. A nested page is also found by its full path: `GET /v1/pages?path=about/team`. The public sees a page when it is published (its published_at passed) and so is every page above it; any other is a 404 as an unknown one. A key with `read:drafts` sees every page. With a key the answer's `ETag` is the page's version, for `If-Match` on `PATCH` and on restores (a public read's ETag is of its cached bytes and is not).
          */
         get: operations["getPage"];
         put?: never;
@@ -233,9 +233,129 @@ export interface paths {
         head?: never;
         /**
          * Change a page
-         * @description Needs `write:content`. Send only the fields to change; `null` clears a nullable field (`parent_id: null` moves it to the top). A parent that is the page itself or lies below it is a 422 (a cycle). Answers the whole page when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a receipt (id, slug, status, published_at, updated_at), as post writes do.
+         * @description Needs `write:content`. Send only the fields to change; `null` clears a nullable field (`parent_id: null` moves it to the top). A parent that is the page itself or lies below it is a 422 (a cycle). Optional `If-Match` (the `ETag` of a read with a key, or of the last write's answer; a list, or `*`): when the page changed since, nothing is written and the answer is a 412 naming the current ETag in `current_etag`. Without it the last write wins. The answer carries the new `ETag`. Answers the whole page when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a receipt (id, slug, status, published_at, updated_at), as post writes do.
          */
         patch: operations["updatePage"];
+        trace?: never;
+    };
+    "/v1/posts/{ref}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a post's revisions
+         * @description Newest first: each revision's number, time, the key that made it and the fields that changed. Every change of a post's title, excerpt, body, status (or published_at) or SEO fields stores one; revision 1 is the creation (or, for content older than revisions, its state when they were introduced). Only the newest REVISIONS_KEEP (default 25) are kept. Headers: `Link`, `X-Total-Count`. Revisions are never public: reads need `read:drafts` and answer `Cache-Control: private, no-store`.
+         */
+        get: operations["listPostRevisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/posts/{ref}/revisions/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one revision of a post
+         * @description The revision with every editorial field as it stood after it. Revisions are never public: reads need `read:drafts` and answer `Cache-Control: private, no-store`.
+         */
+        get: operations["getPostRevision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/posts/{ref}/revisions/{number}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a revision of a post
+         * @description Needs `write:content`. Writes the revision's fields back through the ordinary post update (so the change log, webhooks and caches follow) and stores a new revision with them (`restored_from`), even when nothing differed. Answers 201 with the new revision, `Location` naming it, and the post's new `ETag` for the next edit's If-Match. A stale `If-Match` is a **409** here (edits answer 412), naming the current ETag in `current_etag`; without If-Match the restore goes ahead.
+         */
+        post: operations["restorePostRevision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pages/{ref}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a page's revisions
+         * @description Newest first: each revision's number, time, the key that made it and the fields that changed. Every change of a page's title, excerpt, body, status (or published_at) or SEO fields stores one; revision 1 is the creation (or, for content older than revisions, its state when they were introduced). Only the newest REVISIONS_KEEP (default 25) are kept. Headers: `Link`, `X-Total-Count`. Revisions are never public: reads need `read:drafts` and answer `Cache-Control: private, no-store`.
+         */
+        get: operations["listPageRevisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pages/{ref}/revisions/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one revision of a page
+         * @description The revision with every editorial field as it stood after it. Revisions are never public: reads need `read:drafts` and answer `Cache-Control: private, no-store`.
+         */
+        get: operations["getPageRevision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pages/{ref}/revisions/{number}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a revision of a page
+         * @description Needs `write:content`. Writes the revision's fields back through the ordinary page update (so the change log, webhooks and caches follow) and stores a new revision with them (`restored_from`), even when nothing differed. Answers 201 with the new revision, `Location` naming it, and the page's new `ETag` for the next edit's If-Match. A stale `If-Match` is a **409** here (edits answer 412), naming the current ETag in `current_etag`; without If-Match the restore goes ahead.
+         */
+        post: operations["restorePageRevision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/posts/{ref}/comments": {
@@ -1988,6 +2108,11 @@ export interface components {
              *     ]
              */
             accepted?: string[];
+            /**
+             * @description The current ETag of the resource a stale If-Match named (412, and 409 on a revision restore; also in the ETag header)
+             * @example "p12.3.mi4x2k1c"
+             */
+            current_etag?: string;
         };
         /**
          * PublicComment
@@ -2239,6 +2364,81 @@ export interface components {
             shared_categories: components["schemas"]["TermRef"][];
             /** @description Cosine similarity of the two posts' title and body terms, each weighted by its rarity (0 = no content word in common) */
             text_similarity: number;
+        };
+        /** Revision */
+        Revision: components["schemas"]["RevisionSummary"] & {
+            fields: components["schemas"]["RevisionFields"];
+        };
+        /**
+         * RevisionFields
+         * @description The editorial fields of the post or page as they stood after this revision: what a restore writes back
+         */
+        RevisionFields: {
+            title: string;
+            excerpt: string;
+            content_html: string;
+            /** @description As stored: draft, published or archived (a scheduled post or page is published with a future published_at) */
+            status: string;
+            published_at: string | null;
+            /** @description As written; null: the fallback applies */
+            meta_title: string | null;
+            /** @description As written */
+            meta_description: string | null;
+            /** @description As written */
+            og_title: string | null;
+            /** @description As written */
+            og_description: string | null;
+            /** @description As written */
+            og_image: string | null;
+            /** @description As written */
+            twitter_title: string | null;
+            /** @description As written */
+            twitter_description: string | null;
+            /** @description As written */
+            twitter_image: string | null;
+            /** @description As written */
+            canonical_url: string | null;
+            noindex: boolean;
+        };
+        /**
+         * RevisionSummary
+         * @example {
+         *       "number": 3,
+         *       "created_at": "2026-01-05T09:30:00.000Z",
+         *       "key": {
+         *         "id": 2,
+         *         "prefix": "bs_live_3fa9",
+         *         "name": "desk"
+         *       },
+         *       "changed": [
+         *         "title",
+         *         "meta_title"
+         *       ],
+         *       "restored_from": null
+         *     }
+         */
+        RevisionSummary: {
+            /** @description From 1 (the creation) up, per post or page; numbers are never reused, and the oldest are pruned beyond REVISIONS_KEEP */
+            number: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at: string;
+            /** @description The key that made the change; null for a write no key made (an import job, the feed poller, the command line, or a revision kept from before revisions were recorded) */
+            key: {
+                /** @description The key id; null for ADMIN_TOKEN */
+                id: number | null;
+                /** @description The first characters of the key, as key lists show them (never the secret); null for ADMIN_TOKEN */
+                prefix: string | null;
+                /** @description The key name when the revision was made */
+                name: string;
+            } | null;
+            /** @description The fields that differ from the revision before (all of them for revision 1; none for a restore that changed nothing) */
+            changed: ("title" | "excerpt" | "content_html" | "status" | "published_at" | "meta_title" | "meta_description" | "og_title" | "og_description" | "og_image" | "twitter_title" | "twitter_description" | "twitter_image" | "canonical_url" | "noindex")[];
+            /** @description The revision a restore wrote back; null for an edit */
+            restored_from: number | null;
         };
         /**
          * SearchMeta
@@ -4120,7 +4320,13 @@ export interface operations {
     updatePost: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional optimistic concurrency (RFC 9110 §13.1.1): the ETag a read with a key (or the last write) answered, a comma-separated list of them, or `*` (any current version). Compared strongly: a weak tag (`W/"…"`) never matches. Without it the write goes ahead (last write wins).
+                 * @example "p12.3.mi4x2k1c"
+                 */
+                "if-match"?: string;
+            };
             path: {
                 /**
                  * @description The id or the slug
@@ -4232,6 +4438,15 @@ export interface operations {
             };
             /** @description Conflict with the current state (duplicate slug or comment, resource in use) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current ETag of the resource: `current_etag` (and the ETag header) gives the current one */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4676,7 +4891,13 @@ export interface operations {
     updatePage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional optimistic concurrency (RFC 9110 §13.1.1): the ETag a read with a key (or the last write) answered, a comma-separated list of them, or `*` (any current version). Compared strongly: a weak tag (`W/"…"`) never matches. Without it the write goes ahead (last write wins).
+                 * @example "p12.3.mi4x2k1c"
+                 */
+                "if-match"?: string;
+            };
             path: {
                 /**
                  * @description The id or the slug
@@ -4790,6 +5011,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match names no current ETag of the resource: `current_etag` (and the ETag header) gives the current one */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
@@ -4819,6 +5049,604 @@ export interface operations {
             };
             /** @description Valid request that breaks a rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPostRevisions: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The id or the slug
+                 * @example blinken-warns-russia
+                 */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["RevisionSummary"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPostRevision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id or the slug
+                 * @example blinken-warns-russia
+                 */
+                ref: string;
+                /**
+                 * @description The revision number
+                 * @example 1
+                 */
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Revision"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restorePostRevision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional optimistic concurrency (RFC 9110 §13.1.1): the ETag a read with a key (or the last write) answered, a comma-separated list of them, or `*` (any current version). Compared strongly: a weak tag (`W/"…"`) never matches. Without it the write goes ahead (last write wins).
+                 * @example "p12.3.mi4x2k1c"
+                 */
+                "if-match"?: string;
+            };
+            path: {
+                /**
+                 * @description The id or the slug
+                 * @example blinken-warns-russia
+                 */
+                ref: string;
+                /**
+                 * @description The revision number
+                 * @example 1
+                 */
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new revision; the ETag header is the post's new ETag */
+            201: {
+                headers: {
+                    /** @description The new revision */
+                    location?: string;
+                    /** @description The post's new ETag, for the next edit's If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Revision"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (duplicate slug or comment, resource in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPageRevisions: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1–100 */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The id or the slug
+                 * @example about
+                 */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["RevisionSummary"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPageRevision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id or the slug
+                 * @example about
+                 */
+                ref: string;
+                /**
+                 * @description The revision number
+                 * @example 1
+                 */
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Revision"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restorePageRevision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional optimistic concurrency (RFC 9110 §13.1.1): the ETag a read with a key (or the last write) answered, a comma-separated list of them, or `*` (any current version). Compared strongly: a weak tag (`W/"…"`) never matches. Without it the write goes ahead (last write wins).
+                 * @example "p12.3.mi4x2k1c"
+                 */
+                "if-match"?: string;
+            };
+            path: {
+                /**
+                 * @description The id or the slug
+                 * @example about
+                 */
+                ref: string;
+                /**
+                 * @description The revision number
+                 * @example 1
+                 */
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new revision; the ETag header is the page's new ETag */
+            201: {
+                headers: {
+                    /** @description The new revision */
+                    location?: string;
+                    /** @description The page's new ETag, for the next edit's If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Revision"];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each bad parameter or field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the required scope, or the action is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (duplicate slug or comment, resource in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than any id or slug can be */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,4 +1,5 @@
-import { sqliteTable, integer, text, index, uniqueIndex, primaryKey, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { sqliteTable, integer, text, index, uniqueIndex, primaryKey, check, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { sql } from 'drizzle-orm'
 
 // Times are stored as integer milliseconds since the epoch (UTC): compact,
 // index-friendly and compared with plain integers; mappers turn them into ISO strings.
@@ -479,3 +480,32 @@ export const postFeaturedMedia = sqliteTable('post_featured_media', {
   postId: integer('post_id').primaryKey().references(() => posts.id, { onDelete: 'cascade' }),
   mediaId: integer('media_id').notNull().references(() => media.id, { onDelete: 'restrict' })
 }, (t) => [index('post_featured_media_media_idx').on(t.mediaId)])
+
+/**
+ * The editorial history of posts and pages: one row per change of a post's or page's title,
+ * excerpt, body, status (with published_at) or SEO fields, numbered from 1 (the creation) per
+ * post or page. `fields` holds every editorial field as it stood after that change (what a
+ * restore writes back), last in the row so lists never walk a body's overflow pages; `changed`
+ * names the fields that differ from the revision before. The key that made it is copied (id,
+ * prefix, name), so the history survives the key's deletion. Only the newest REVISIONS_KEEP
+ * are kept; deleted with their post or page.
+ */
+export const revisions = sqliteTable('revisions', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  postId: integer('post_id').references(() => posts.id, { onDelete: 'cascade' }),
+  pageId: integer('page_id').references(() => pages.id, { onDelete: 'cascade' }),
+  number: integer('number').notNull(),
+  createdAt: integer('created_at').notNull(),
+  // null for writes no key made (imports, the feed poller, the command line).
+  keyId: integer('key_id'),
+  keyPrefix: text('key_prefix'),
+  keyName: text('key_name'),
+  changed: text('changed', { mode: 'json' }).$type<string[]>().notNull(),
+  // The revision a restore wrote back, else null.
+  restoredFrom: integer('restored_from'),
+  fields: text('fields', { mode: 'json' }).$type<Record<string, unknown>>().notNull()
+}, (t) => [
+  uniqueIndex('revisions_post_number_unique').on(t.postId, t.number),
+  uniqueIndex('revisions_page_number_unique').on(t.pageId, t.number),
+  check('revisions_one_owner', sql`(${t.postId} IS NULL) <> (${t.pageId} IS NULL)`)
+])

@@ -51,7 +51,7 @@ export function sendProblem (reply: FastifyReply, request: FastifyRequest, statu
  * errors (400/413/415), unknown routes (404) and anything else (500, logged, no details).
  */
 export default fp(async (app) => {
-  app.setErrorHandler((error: FastifyError & { errors?: FieldProblem[], accepted?: string[], headers?: Record<string, string> }, request, reply) => {
+  app.setErrorHandler((error: FastifyError & { errors?: FieldProblem[], accepted?: string[], headers?: Record<string, string>, currentEtag?: string }, request, reply) => {
     if (error.validation) {
       const query = (request.routeOptions.schema?.querystring as { properties?: Record<string, unknown> } | undefined)?.properties
       const errors = dedupe(validationProblems(error, query === undefined ? [] : Object.keys(query)))
@@ -65,7 +65,8 @@ export default fp(async (app) => {
       if (status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer realm="broadsheet"')
       const extra = {
         ...(Array.isArray(error.errors) ? { errors: error.errors } : {}),
-        ...(Array.isArray(error.accepted) ? { accepted: error.accepted } : {})
+        ...(Array.isArray(error.accepted) ? { accepted: error.accepted } : {}),
+        ...(typeof error.currentEtag === 'string' ? { current_etag: error.currentEtag } : {})
       }
       return sendProblem(reply, request, status, code, error.message, extra)
     }

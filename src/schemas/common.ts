@@ -19,7 +19,8 @@ export const ProblemSchema = Type.Object({
     path: Type.String({ description: 'The field or parameter at fault (dot path for nested body fields)' }),
     message: Type.String()
   }), { description: 'Each bad field or parameter (validation failures)' })),
-  accepted: Type.Optional(Type.Array(Type.String(), { description: 'The media types the operation reads (415 only; also in the Accept header)', examples: [['application/json']] }))
+  accepted: Type.Optional(Type.Array(Type.String(), { description: 'The media types the operation reads (415 only; also in the Accept header)', examples: [['application/json']] })),
+  current_etag: Type.Optional(Type.String({ description: 'The current ETag of the resource a stale If-Match named (412, and 409 on a revision restore; also in the ETag header)', examples: ['"p12.3.mi4x2k1c"'] }))
 }, { $id: 'Problem', title: 'Problem', description: 'RFC 9457 problem details, sent as application/problem+json' })
 export type Problem = Static<typeof ProblemSchema>
 
@@ -44,6 +45,7 @@ export function problemResponses (...statuses: number[]): Record<number, TSchema
     413: 'Body too large',
     414: 'A path parameter is longer than any id or slug can be',
     415: 'Unsupported content type',
+    412: 'If-Match names no current ETag of the resource: `current_etag` (and the ETag header) gives the current one',
     422: 'Valid request that breaks a rule',
     429: 'Rate limited: retry after the Retry-After header',
     503: 'Not available now: saturated (retry after the Retry-After header), shutting down, or the database does not answer'

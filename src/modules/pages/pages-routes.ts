@@ -9,10 +9,14 @@ import { PAGES_KEY, pageKey } from '../cache-keys.js'
 import type { PagesService, PageVisibility } from './pages-service.js'
 import { CreatePageBody, ListPagesQuery, UpdatePageBody } from './pages-schemas.js'
 import { toPage, toPageSummary } from './pages-mapper.js'
+import { actorOf, type Revisions } from '../revisions/revisions-service.js'
+import { IfMatchHeaders } from '../revisions/revisions-schemas.js'
 
 export interface PagesRoutesOptions {
   service: PagesService
   siteUrl: string
+  /** Revisions: who made a write, If-Match on edits, and the ETag reads with a key and writes answer. */
+  edits: Pick<Revisions, 'as' | 'edit' | 'etag'>
 }
 
 // Any status but published needs read:drafts, checked with the key before the query is validated.
@@ -39,7 +43,7 @@ const PageReceiptSchema = Type.Object({
 const PageWriteEnvelope = Type.Object({ data: Type.Union([Type.Ref('Page'), PageReceiptSchema]) })
 
 /** GET, POST, PATCH and DELETE under /v1/pages. */
-const pagesRoutes: FastifyPluginAsyncTypebox<PagesRoutesOptions> = async (app, { service, siteUrl }) => {
+const pagesRoutes: FastifyPluginAsyncTypebox<PagesRoutesOptions> = async (app, { service, siteUrl, edits }) => {
   function found (text: string, visibility: PageVisibility) {
     const page = service.find(text, visibility, Date.now())
     if (page === undefined) throw new NotFound('Page', JSON.stringify(text))
@@ -79,13 +83,15 @@ const pagesRoutes: FastifyPluginAsyncTypebox<PagesRoutesOptions> = async (app, {
       operationId: 'getPage',
       tags: ['Pages'],
       summary: 'Get a page by id or slug',
-      description: 'The full page with its body HTML and its computed `seo` object. A nested page is also found by its full path: `GET /v1/pages?path=about/team`. ' + VISIBILITY,
+      description: 'The full page with its body HTML and its computed `seo` object. A nested page is also found by its full path: `GET /v1/pages?path=about/team`. ' + VISIBILITY +
+        ' With a key the answer\'s `ETag` is the page\'s version, for `If-Match` on `PATCH` and on restores (a public read\'s ETag is of its cached bytes and is not).',
       params: RefParamsSchema,
       response: { 200: Type.Ref('PageEnvelope'), ...problemResponses(400, 401, 404) }
     }
   }, async (request, reply) => {
     const { row, path } = found(request.params.ref, visibilityOf(request))
     reply.cacheKeys([PAGES_KEY, pageKey(row.id)])
+    if (request.auth !== null) reply.header('etag', edits.etag('page', row.id) as string)
     return { data: toPage(row, path, siteUrl, Date.now()) }
   })
 
@@ -101,8 +107,8 @@ const pagesRoutes: FastifyPluginAsyncTypebox<PagesRoutesOptions> = async (app, {
       response: { 201: PageWriteEnvelope, ...problemResponses(400, 401, 403, 409, 413, 415, 422) }
     }
   }, async (request, reply) => {
-    const id = service.create(request.body)
-    reply.code(201).header('location', `/v1/pages/${id}`)
+    const id = edits.as(actorOf(request.auth), () => service.create(request.body))
+    reply.code(201).header('location', `/v1/pages/${id}`).header('etag', edits.etag('page', id) as string)
     return written(request, id)
   })
 
@@ -113,14 +119,18 @@ const pagesRoutes: FastifyPluginAsyncTypebox<PagesRoutesOptions> = async (app, {
       tags: ['Pages'],
       summary: 'Change a page',
       description: 'Needs `write:content`. Send only the fields to change; `null` clears a nullable field (`parent_id: null` moves it to the top). ' +
-        'A parent that is the page itself or lies below it is a 422 (a cycle).' + ANSWER_HELP,
+        'A parent that is the page itself or lies below it is a 422 (a cycle). ' +
+        'Optional `If-Match` (the `ETag` of a read with a key, or of the last write\'s answer; a list, or `*`): when the page changed since, ' +
+        'nothing is written and the answer is a 412 naming the current ETag in `current_etag`. Without it the last write wins. The answer carries the new `ETag`.' + ANSWER_HELP,
       params: RefParamsSchema,
+      headers: IfMatchHeaders,
       body: UpdatePageBody,
-      response: { 200: PageWriteEnvelope, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) }
+      response: { 200: PageWriteEnvelope, ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const { row } = found(request.params.ref, 'any')
-    service.update(row.id, request.body)
+    edits.edit('page', row.id, { ifMatch: request.headers['if-match'], by: actorOf(request.auth) }, () => service.update(row.id, request.body))
+    reply.header('etag', edits.etag('page', row.id) as string)
     return written(request, row.id)
   })
 

@@ -12,6 +12,8 @@ import type { PostsService } from './posts-service.js'
 import type { PostsWriteService, WriteWarning } from './posts-write-service.js'
 import { withSeo, type PostSeoRepository } from './posts-seo.js'
 import { POSTS_KEY, postKey, postListKeys } from '../cache-keys.js'
+import { actorOf, type Revisions } from '../revisions/revisions-service.js'
+import { IfMatchHeaders } from '../revisions/revisions-schemas.js'
 import { CreatePostBody, GetPostQuery, ListPostsQuery, POST_LIST_EXAMPLE, UpdatePostBody, type ListPostsQueryType, type Post } from './posts-schemas.js'
 
 // Any status but published needs read:drafts, checked with the key before the query is validated.
@@ -38,10 +40,12 @@ export interface PostsRoutesOptions {
   writes: Pick<PostsWriteService, 'create' | 'update' | 'remove'>
   /** The SEO fields single reads show (posts-seo.ts). */
   seo: Pick<PostSeoRepository, 'get'>
+  /** Revisions: who made a write, If-Match on edits, and the ETag reads with a key and writes answer. */
+  edits: Pick<Revisions, 'as' | 'edit' | 'etag'>
 }
 
 /** GET, POST, PATCH and DELETE under /v1/posts. */
-const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, { repo, service: posts, writes, seo }) => {
+const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, { repo, service: posts, writes, seo, edits }) => {
   app.get('/', {
     config: {
       publicCache: true,
@@ -99,7 +103,8 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       operationId: 'getPost',
       tags: ['Posts'],
       summary: 'Get a post by id or slug',
-      description: 'The full post with its body HTML, its SEO and social fields and the computed `seo` object (head tags with their fallbacks). Public readers get live published posts only; a key with `read:drafts` reads any status.',
+      description: 'The full post with its body HTML, its SEO and social fields and the computed `seo` object (head tags with their fallbacks). Public readers get live published posts only; a key with `read:drafts` reads any status. ' +
+        'With a key the answer\'s `ETag` is the post\'s version, for `If-Match` on `PATCH` and on restores (a public read\'s ETag is of its cached bytes and is not).',
       params: RefParamsSchema,
       querystring: GetPostQuery,
       response: {
@@ -112,13 +117,18 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       // A public read: the stored document, sent as it is (posts-documents.ts).
       const { id, json } = posts.getJson(request.params.ref)
       reply.cacheKeys([postKey(id)])
+      if (request.auth !== null) reply.header('etag', edits.etag('post', id) as string)
       reply.type('application/json; charset=utf-8')
       return `{"data":${json}}`
     }
     const post = posts.get(request.params.ref, 'any')
     reply.cacheKeys([postKey(post.id as number)])
+    reply.header('etag', edits.etag('post', post.id as number) as string)
     return { data: withSeo(post, seo.get(post.id as number)) }
   })
+
+  const IF_MATCH_HELP = 'Optional `If-Match` (the `ETag` of a read with a key, or of the last write\'s answer; a list, or `*`): when the post changed since, ' +
+    'nothing is written and the answer is a 412 naming the current ETag in `current_etag`. Without it the last write wins. The answer carries the new `ETag`.'
 
   const ANSWER_HELP = ' Answers the whole post when the key may read drafts (`read:drafts` or `admin`); a key with only `write:content` gets a ' +
     '`PostReceipt` (id, slug, status, published_at, updated_at) and never reads a draft through a write.'
@@ -156,8 +166,8 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
     }
   }, async (request, reply) => {
     const warnings: WriteWarning[] = []
-    const id = writes.create(request.body, warnings)
-    reply.code(201).header('location', `/v1/posts/${id}`)
+    const id = edits.as(actorOf(request.auth), () => writes.create(request.body, warnings))
+    reply.code(201).header('location', `/v1/posts/${id}`).header('etag', edits.etag('post', id) as string)
     return written(request, id, warnings)
   })
 
@@ -169,15 +179,17 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       summary: 'Change a post',
       description: 'Needs `write:content`. Send only the fields to change; `null` clears a nullable field. ' +
         'Status moves freely between draft, scheduled, published and archived; unpublishing shows as a delete in the change log. ' +
-        'A new body is sanitized as on create, with `warnings`.' + ANSWER_HELP,
+        'A new body is sanitized as on create, with `warnings`. ' + IF_MATCH_HELP + ANSWER_HELP,
       params: RefParamsSchema,
+      headers: IfMatchHeaders,
       body: UpdatePostBody,
-      response: { 200: Type.Ref('PostWriteEnvelope'), ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) }
+      response: { 200: Type.Ref('PostWriteEnvelope'), ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const id = postId(request.params.ref)
     const warnings: WriteWarning[] = []
-    writes.update(id, request.body, warnings)
+    edits.edit('post', id, { ifMatch: request.headers['if-match'], by: actorOf(request.auth) }, () => writes.update(id, request.body, warnings))
+    reply.header('etag', edits.etag('post', id) as string)
     return written(request, id, warnings)
   })
 

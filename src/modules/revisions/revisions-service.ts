@@ -1,0 +1,204 @@
+import type { ContentChange } from '../../db/change-bus.js'
+import type { Writer } from '../../db/write.js'
+import { NotFound, StaleEntityTag } from '../../errors.js'
+import { ifMatchPasses, onlyWeakTags } from '../../lib/if-match.js'
+import { seoFieldsOf } from '../../lib/seo.js'
+import type { EditorialState, RevisionKind, RevisionRow, RevisionsRepository } from './revisions-repository.js'
+
+/** The fields a revision keeps, as the API names them, in the order lists name them. */
+export const EDITORIAL_FIELDS = [
+  'title', 'excerpt', 'content_html', 'status', 'published_at',
+  'meta_title', 'meta_description', 'og_title', 'og_description', 'og_image',
+  'twitter_title', 'twitter_description', 'twitter_image', 'canonical_url', 'noindex'
+] as const
+export type EditorialField = typeof EDITORIAL_FIELDS[number]
+
+/**
+ * A post's or page's editorial fields at one revision. `status` is as stored (a scheduled post
+ * is `published` with a future `published_at`, in milliseconds here; the mapper shows ISO).
+ */
+export interface RevisionFields {
+  title: string
+  excerpt: string
+  content_html: string
+  status: string
+  published_at: number | null
+  meta_title: string | null
+  meta_description: string | null
+  og_title: string | null
+  og_description: string | null
+  og_image: string | null
+  twitter_title: string | null
+  twitter_description: string | null
+  twitter_image: string | null
+  canonical_url: string | null
+  noindex: boolean
+}
+
+/** Who makes a write: the request's key (keyId null for ADMIN_TOKEN), or null for no key. */
+export interface Actor { keyId: number | null, name: string }
+
+/** The key a request is made with (its `request.auth`), as revisions record it. */
+export function actorOf (auth: { keyId: number | null, name: string } | null): Actor | null {
+  return auth === null ? null : { keyId: auth.keyId, name: auth.name }
+}
+
+/** What a restore hands the normal update of a post or page (its write body's names). */
+export type RestoreInput = Omit<RevisionFields, 'published_at'> & { published_at: string | null }
+
+export interface RevisionsDeps {
+  repo: RevisionsRepository
+  write: Writer
+  /** REVISIONS_KEEP: the newest revisions kept per post or page (older ones pruned by the write that adds one). */
+  keep: number
+  /** The normal updates, which a restore goes through (change log, webhooks, read model, cache). */
+  update: Record<RevisionKind, (id: number, input: RestoreInput) => void>
+}
+
+/** What an edit checks and who makes it. */
+export interface EditOptions {
+  /** The request's If-Match header; undefined: none, the write goes ahead (last write wins). */
+  ifMatch?: string
+  by: Actor | null
+  /** The status of a stale If-Match: 412 for edits, 409 for restores. */
+  staleStatus?: 409 | 412
+}
+
+function fieldsOf (state: EditorialState): RevisionFields {
+  // A post without a post_seo row reads its SEO columns as nulls (noindex too).
+  const { noindex, ...seo } = seoFieldsOf({ ...state, noindex: state.noindex === true })
+  return {
+    title: state.title,
+    excerpt: state.excerpt,
+    content_html: state.contentHtml,
+    status: state.status,
+    published_at: state.publishedAt,
+    ...seo,
+    canonical_url: state.canonicalUrl,
+    noindex
+  }
+}
+
+const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null)
+
+/**
+ * Revisions of posts and pages, and optimistic concurrency for their edits.
+ *
+ * A change bus listener stores a revision inside every write that changes a post's or page's
+ * editorial fields, so whatever makes the write (the API, an import, the feed poller, the
+ * command line, a restore) it is recorded the same way, and pruned to `keep` in the same
+ * transaction. The key that made it is the one `as` or `edit` runs the write for: writes are
+ * synchronous (better-sqlite3), so it is known for exactly the duration of the call.
+ *
+ * A post's or page's ETag (the validator of edits) is its updated_at and its newest revision's
+ * number: every write through the services moves updated_at, and a revision's number moves
+ * with its editorial fields even within one millisecond. Counts kept by other resources
+ * (comments) and the names of its terms do not move it, so an edit is not refused because a
+ * comment was approved meanwhile.
+ */
+export function createRevisions ({ repo, write, keep, update }: RevisionsDeps) {
+  let acting: Actor | null = null
+  // The restore running now: its write stores a revision even when nothing differs.
+  let restoring: { kind: RevisionKind, id: number, from: number } | null = null
+
+  function record (kind: RevisionKind, id: number, now: number): void {
+    const state = repo.state(kind, id)
+    if (state === undefined) return
+    const fields = fieldsOf(state)
+    const latest = repo.latest(kind, id)
+    const restore = restoring !== null && restoring.kind === kind && restoring.id === id ? restoring : null
+    const before = latest?.fields as Partial<RevisionFields> | undefined
+    const changed: string[] = before === undefined ? [...EDITORIAL_FIELDS] : EDITORIAL_FIELDS.filter((f) => !same(before[f], fields[f]))
+    if (changed.length === 0 && restore === null) return
+    const number = (latest?.number ?? 0) + 1
+    const keyId = acting?.keyId ?? null
+    repo.insert(kind, id, {
+      number,
+      createdAt: now,
+      keyId,
+      keyPrefix: keyId === null ? null : repo.keyPrefix(keyId),
+      keyName: acting?.name ?? null,
+      changed,
+      restoredFrom: restore?.from ?? null,
+      fields: fields as unknown as Record<string, unknown>
+    })
+    if (restore !== null) restoring = null
+    if (number > keep) repo.prune(kind, id, number - keep)
+  }
+
+  function etag (kind: RevisionKind, id: number): string | undefined {
+    const stamp = repo.stamp(kind, id)
+    if (stamp === undefined) return undefined
+    return `"${kind === 'post' ? 'p' : 'g'}${id}.${stamp.number}.${stamp.updatedAt.toString(36)}"`
+  }
+
+  function as<T> (by: Actor | null, fn: () => T): T {
+    const outer = acting
+    acting = by
+    try {
+      return fn()
+    } finally {
+      acting = outer
+    }
+  }
+
+  function edit<T> (kind: RevisionKind, id: number, opts: EditOptions, fn: () => T): T {
+    const { ifMatch } = opts
+    if (ifMatch === undefined) return as(opts.by, fn)
+    // The check and the write are one transaction (the write inside is its savepoint), so no
+    // other process's write can land between them.
+    return write(() => {
+      const current = etag(kind, id)
+      if (current === undefined) throw new NotFound(kind === 'post' ? 'Post' : 'Page', String(id))
+      if (!ifMatchPasses(ifMatch, current)) throw new StaleEntityTag(opts.staleStatus ?? 412, `${kind} ${id}`, ifMatch, current, onlyWeakTags(ifMatch))
+      return as(opts.by, fn)
+    })
+  }
+
+  function found (kind: RevisionKind, id: number, number: number): RevisionRow {
+    const row = repo.find(kind, id, number)
+    if (row === undefined) throw new NotFound('Revision', `${number} of ${kind} ${id}`)
+    return row
+  }
+
+  return {
+    /** The change bus listener: a revision for every change of a post's or page's editorial fields. */
+    listener (change: ContentChange, now: number): void {
+      if ((change.kind === 'post' || change.kind === 'page') && change.after !== null) record(change.kind, change.id, now)
+    },
+    /** The current ETag of a post or page (undefined: there is none). */
+    etag,
+    /** Runs a write (create) made by `by`. */
+    as,
+    /**
+     * Runs an edit of a post or page made by `opts.by`, after checking `opts.ifMatch` against
+     * its current ETag in the same transaction: a stale one is a 412 (409 for a restore) naming
+     * the current ETag. Without If-Match the edit goes ahead as before.
+     */
+    edit,
+    list (kind: RevisionKind, id: number, offset: number, limit: number) {
+      return repo.list(kind, id, offset, limit)
+    },
+    get (kind: RevisionKind, id: number, number: number): RevisionRow {
+      return found(kind, id, number)
+    },
+    /**
+     * Writes revision `number`'s fields back through the normal update and answers the new
+     * revision (stored even when nothing differed, with restored_from).
+     */
+    restore (kind: RevisionKind, id: number, number: number, opts: Omit<EditOptions, 'staleStatus'>): RevisionRow {
+      const fields = found(kind, id, number).fields as unknown as RevisionFields
+      const input: RestoreInput = { ...fields, published_at: fields.published_at === null ? null : new Date(fields.published_at).toISOString() }
+      edit(kind, id, { ...opts, staleStatus: 409 }, () => {
+        restoring = { kind, id, from: number }
+        try {
+          update[kind](id, input)
+        } finally {
+          restoring = null
+        }
+      })
+      return repo.latest(kind, id) as RevisionRow
+    }
+  }
+}
+export type Revisions = ReturnType<typeof createRevisions>

@@ -73,13 +73,15 @@ t.test('the example site renders from the API', async (t) => {
     const newest = (await admin.GET('/v1/posts/{ref}', { params: { path: { ref: data.data[0].slug } } })).data!.data
     const article = await get(new URL(newest.url).pathname)
     t.equal(article.statusCode, 200)
+    const seo = newest.seo
+    if (seo === undefined) throw new Error('a single post read carries its seo object')
     const attr = (s: string) => s.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll("'", '&#39;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
-    t.match(article.body, `<title>${attr(newest.seo.title)} – My Blog</title>`)
-    t.match(article.body, `<meta name="description" content="${attr(newest.seo.description)}">`)
+    t.match(article.body, `<title>${attr(seo.title)} – My Blog</title>`)
+    t.match(article.body, `<meta name="description" content="${attr(seo.description)}">`)
     t.match(article.body, '<meta property="og:type" content="article">')
-    t.match(article.body, `<meta property="og:title" content="${attr(newest.seo.og.title)}">`)
-    if (newest.seo.og.image !== null) t.match(article.body, `<meta property="og:image" content="${attr(newest.seo.og.image)}">`)
-    t.match(article.body, `<meta name="twitter:card" content="${newest.seo.twitter.card}">`)
+    t.match(article.body, `<meta property="og:title" content="${attr(seo.og.title)}">`)
+    if (seo.og.image !== null) t.match(article.body, `<meta property="og:image" content="${attr(seo.og.image)}">`)
+    t.match(article.body, `<meta name="twitter:card" content="${seo.twitter.card}">`)
 
     const old = await get('/category/politics/?cursor=abc')
     t.equal(old.statusCode, 301, 'the old category address redirects')

@@ -238,3 +238,25 @@ t.test('on a database file the import runs on a worker thread: the same pages, S
   t.equal((await app.inject({ url: '/v1/site' })).json().data.navigation.primary[0].label, 'About')
   t.equal((await page(app, 'team')).parent_id, (await page(app, 'about')).id)
 })
+
+t.test('webhooks hear of imported pages and of the navigation, as of API writes', async (t) => {
+  // Nothing listens there: only the queued deliveries are looked at.
+  const app = await buildTestApp(t, { ALLOW_PRIVATE_TARGETS: 'true' })
+  const hook = await app.inject({ method: 'POST', url: '/v1/webhooks', headers: adminAuth, payload: { url: 'http://127.0.0.1:9/in', events: ['page.published', 'site.updated'], secret: 'receiver-secret-0123456789' } })
+  t.equal(hook.statusCode, 201, hook.body)
+  await importWxr(app, FILE)
+  const events = app.db.$client.prepare('SELECT event, payload FROM webhook_deliveries ORDER BY id').all() as Array<{ event: string, payload: string }>
+  const published = events.filter((e) => e.event === 'page.published').map((e) => JSON.parse(e.payload).data.page.slug as string).sort()
+  t.same(published, ['about', 'founders', 'loop-a', 'loop-b', 'orphan', 'team'], 'each live page once; drafts and scheduled pages not')
+  t.equal(events.filter((e) => e.event === 'site.updated').length, 1, 'the menus are one site change')
+})
+
+t.test('a job that ran before pages were imported still reads with every count', async (t) => {
+  const app = await buildTestApp(t)
+  const old = { format: 'wxr-1.2', created: { posts: 1, categories: 0, tags: 0, authors: 1, comments: 0 }, updated: { posts: 0, categories: 0, tags: 0, authors: 0, comments: 0 }, unchanged: { posts: 0, categories: 0, tags: 0, authors: 0, comments: 0 }, ignored: { page: 2 }, skipped: [], warnings: [] }
+  const now = Date.now()
+  const id = app.db.$client.prepare("INSERT INTO import_jobs (kind, status, source, options, summary, bytes_total, owner, lease_until, created_at, updated_at) VALUES ('wxr', 'succeeded', 'upload', '{}', ?, 10, 'gone', 0, ?, ?) RETURNING id").pluck().get(JSON.stringify(old), now, now) as number
+  const res = await app.inject({ url: `/v1/imports/${id}`, headers: adminAuth })
+  t.equal(res.statusCode, 200, res.body)
+  t.match(res.json().data.summary, { created: { posts: 1, pages: 0 }, ignored: { page: 2 }, seo_fields: 0, navigation: { menus: 0, items: 0, applied: false } })
+})

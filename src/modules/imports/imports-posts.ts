@@ -53,11 +53,11 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
   const clippedBodies = new Set<string>()
 
   /** A post body cut to the write API's limit, with a warning naming the item (once). */
-  function clipBody (ref: string, html: string): string {
+  function clipBody (ref: string, html: string, kind: 'post' | 'page' = 'post'): string {
     if (html.length <= POST_BODY_MAX) return html
     if (!clippedBodies.has(ref)) {
       clippedBodies.add(ref)
-      report.warn(`${ref}: the body has ${html.length} characters; cut to ${POST_BODY_MAX}, the most a post may have`)
+      report.warn(`${ref}: the body has ${html.length} characters; cut to ${POST_BODY_MAX}, the most a ${kind} may have`)
     }
     return clip(html, POST_BODY_MAX)
   }

@@ -131,7 +131,7 @@ function importPage (session: ImportSession, item: WxrItem, site: WxrSite, now: 
   const status = item.password !== null && mapped.status !== 'draft' ? 'draft' : mapped.status
   if (status !== mapped.status) session.warn(`${ref} is password-protected in WordPress: imported as a draft`)
   const lost = new Map<string, number>()
-  const raw = session.clipBody(ref, item.contentRaw)
+  const raw = session.clipBody(ref, item.contentRaw, 'page')
   session.page({
     key: keyOf(session, item, site, guids, ref),
     ref,

@@ -1,5 +1,7 @@
+import Value from 'typebox/value'
 import type { StoredNavigation, StoredNavItem } from '../../db/schema.js'
 import { MAX_NAV_DEPTH } from '../site/site-navigation.js'
+import { UpdateSiteBody } from '../site/site-schemas.js'
 import type { ImportContext } from './imports-context.js'
 import { clip, plain } from './imports-values.js'
 
@@ -185,7 +187,13 @@ export function createNavigationImporter (ctx: ImportContext, opts: { replace: b
           report.warn(`the site already has its own ${taken.join(' and ')} navigation: the file's menus were not applied (import with navigation=replace to replace them)`)
           return
         }
-        if (!same) writes.site.update({ navigation: next })
+        // The body PATCH /v1/site would take: what the checks above missed is refused here, not stored.
+        const body = { navigation: next }
+        if (!Value.Check(UpdateSiteBody, body)) {
+          const first = [...Value.Errors(UpdateSiteBody, body)][0]
+          throw new Error(`the menus do not pass the checks of PATCH /v1/site: ${first?.instancePath ?? ''} ${first?.message ?? ''}`.trim())
+        }
+        if (!same) writes.site.update(body)
         report.summary.navigation.applied = true
         report.summary.navigation.items = slots.reduce((n, s) => n + countItems(next[s]!), 0)
       })

@@ -315,7 +315,7 @@ export function createCore (db: Db, options: CoreOptions) {
     pages
   }
   const importer = createImportService({
-    writes: { write, posts: content.posts, categories: content.categories, tags: content.tags, authors: content.authors },
+    writes: { write, posts: content.posts, categories: content.categories, tags: content.tags, authors: content.authors, pages: content.pages, site: content.site },
     repo: repos.imports,
     comments: repos.comments,
     touchPosts: touch

@@ -901,7 +901,7 @@ export interface paths {
         put?: never;
         /**
          * Import a WordPress export (WXR)
-         * @description Needs `write:content`. Send the file from WordPress → Tools → Export as the body (`application/xml` or `text/xml`, up to 200 MB, IMPORT_MAX_BYTES; WXR 1.0–1.2), or upload it as a form (`multipart/form-data` with one file part: `curl -F file=@export.xml`). The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for progress and the summary. Imports run one at a time, in order. Send `Prefer: wait=N` (seconds, at most 60) to have the answer wait for the end: **200** with the summary when the import ended within N seconds, a 422 problem when the body was not readable at all, else 202 with the job as it stands. Authors, the category tree, tags, posts and their comment threads are imported; pages, menus and other post types are counted under `ignored`, attachments serve as featured images. Every item is its own transaction: a bad item is listed under `skipped` with the reason and the rest goes on. Importing the same file again updates what changed and never duplicates (posts are keyed by their WordPress guid, comments by their id). A file broken part-way keeps what was read before the break, with a warning. Markup that could not be kept (shortcodes, scripts, attributes outside the allowlist, players from hosts IFRAME_HOSTS does not name) is listed per item in `warnings`, with the totals last; `<!--more-->` sets the excerpt and stays, with `<!--nextpage-->`, in the body; each post keeps its old address for `GET /v1/redirects`.
+         * @description Needs `write:content`. Send the file from WordPress → Tools → Export as the body (`application/xml` or `text/xml`, up to 200 MB, IMPORT_MAX_BYTES; WXR 1.0–1.2), or upload it as a form (`multipart/form-data` with one file part: `curl -F file=@export.xml`). The body is stored first (a body over the limit is a 413 the moment it passes the limit, and nothing is imported), then the import runs in the background and the answer is **202** with the job and its `Location`; poll `GET /v1/imports/{id}` for progress and the summary. Imports run one at a time, in order. Send `Prefer: wait=N` (seconds, at most 60) to have the answer wait for the end: **200** with the summary when the import ended within N seconds, a 422 problem when the body was not readable at all, else 202 with the job as it stands. Authors, the category tree, tags, posts and their comment threads, pages with their tree and order, Yoast SEO and Rank Math fields, and nav menus (as the site's `primary` and `secondary` navigation; `?navigation=replace` to write over menus the site has already) are imported; other post types are counted under `ignored`, attachments serve as featured images. Every item is its own transaction: a bad item is listed under `skipped` with the reason and the rest goes on. Importing the same file again updates what changed and never duplicates (posts are keyed by their WordPress guid, comments by their id). A file broken part-way keeps what was read before the break, with a warning. Markup that could not be kept (shortcodes, scripts, attributes outside the allowlist, players from hosts IFRAME_HOSTS does not name) is listed per item in `warnings`, with the totals last; `<!--more-->` sets the excerpt and stays, with `<!--nextpage-->`, in the body; each post keeps its old address for `GET /v1/redirects`.
          */
         post: operations["importWxr"];
         delete?: never;
@@ -1466,6 +1466,7 @@ export interface components {
             /** @description Resources created by this import */
             created: {
                 posts: number;
+                pages: number;
                 categories: number;
                 tags: number;
                 authors: number;
@@ -1474,6 +1475,7 @@ export interface components {
             /** @description Resources that existed (same import key or slug) and were changed to match the file */
             updated: {
                 posts: number;
+                pages: number;
                 categories: number;
                 tags: number;
                 authors: number;
@@ -1482,26 +1484,37 @@ export interface components {
             /** @description Resources that existed and already matched the file */
             unchanged: {
                 posts: number;
+                pages: number;
                 categories: number;
                 tags: number;
                 authors: number;
                 comments: number;
             };
             /**
-             * @description Items not imported by design, counted by kind: `page`, `attachment` (used only as featured images), `nav_menu_item`, …
+             * @description Items not imported by design, counted by kind: `attachment` (used only as featured images), `revision`, `wp_block`, … (pages and nav menu items are imported)
              * @example {
-             *       "page": 21,
              *       "attachment": 37,
-             *       "nav_menu_item": 70
+             *       "wp_block": 2
              *     }
              */
             ignored: {
                 [key: string]: number;
             };
+            /** @description SEO fields (Yoast SEO or Rank Math post meta: meta title, description, canonical, noindex, Open Graph and Twitter) found on the posts and pages this import took in (created, updated or unchanged) */
+            seo_fields: number;
+            /** @description WordPress nav menus mapped to the site's navigation menus */
+            navigation: {
+                /** @description WordPress menus found in the file (nav_menu_item items) */
+                menus: number;
+                /** @description Menu items written to the site's navigation */
+                items: number;
+                /** @description Whether the menus were written to the site's navigation (`primary`, `secondary`): not when the site already had a non-empty menu and the import did not ask for `navigation=replace` */
+                applied: boolean;
+            };
             /** @description Items that were not imported, each with the reason; nothing of a skipped item was written */
             skipped: {
                 /**
-                 * @description post, comment, category, tag, author or item
+                 * @description post, page, comment, category, tag, author, menu_item or item
                  * @example post
                  */
                 kind: string;
@@ -9567,7 +9580,10 @@ export interface operations {
     };
     importWxr: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description What the export's nav menus do to a site that already has a non-empty navigation menu: `keep` (default) leaves the site's menus and says so in `warnings`; `replace` writes the file's menus over them (for example `replace`) */
+                navigation?: "keep" | "replace";
+            };
             header?: {
                 /**
                  * @description RFC 7240: `wait=N` (seconds, at most 60) answers 200 with the summary when the import ends within N seconds, else 202 with the job

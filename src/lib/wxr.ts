@@ -8,7 +8,14 @@ import { SaxesParser, type SaxesTagNS } from 'saxes'
 // the items already read, and an item in progress is never yielded half-read.
 
 export interface WxrAuthor { login: string, email: string | null, displayName: string, firstName?: string | null, lastName?: string | null }
-export interface WxrTerm { slug: string, name: string, parentSlug: string | null, description: string | null }
+export interface WxrTerm {
+  slug: string
+  name: string
+  parentSlug: string | null
+  description: string | null
+  /** wp:term_id: what nav menu items name a category or tag by; null when the file leaves it out. */
+  termId: number | null
+}
 export interface WxrComment {
   wpId: number
   parentWpId: number | null
@@ -50,6 +57,12 @@ export interface WxrItem {
   comments: WxrComment[]
   /** Every wp:postmeta pair, in file order (e.g. _wp_attachment_image_alt). */
   meta: Array<{ key: string, value: string }>
+  /** wp:post_parent: a page's parent page (0 and junk: none). */
+  parentWpId: number | null
+  /** wp:menu_order: order among siblings (pages) or within a menu (nav menu items). */
+  menuOrder: number
+  /** The nav menu a nav_menu_item belongs to (its category domain="nav_menu"). */
+  navMenu: { slug: string, name: string } | null
 }
 export type WxrEvent =
   | { kind: 'site', title: string, link: string | null, description: string | null, language: string | null, wxrVersion: string | null, generator: string | null, baseBlogUrl: string | null }
@@ -380,19 +393,19 @@ function toEvent (r: Record_): WxrEvent | null {
   if (r.kind === 'wp:category') {
     const slug = f('wp:category_nicename')
     if (slug === '') return { kind: 'warning', message: 'skipped a category without a slug' }
-    return { kind: 'category', term: { slug, name: f('wp:cat_name') || slug, parentSlug: f('wp:category_parent') || null, description: f('wp:category_description') || null } }
+    return { kind: 'category', term: { slug, name: f('wp:cat_name') || slug, parentSlug: f('wp:category_parent') || null, description: f('wp:category_description') || null, termId: termIdOf(f('wp:term_id')) } }
   }
   if (r.kind === 'wp:tag') {
     const slug = f('wp:tag_slug')
     if (slug === '') return { kind: 'warning', message: 'skipped a tag without a slug' }
-    return { kind: 'tag', term: { slug, name: f('wp:tag_name') || slug, parentSlug: null, description: f('wp:tag_description') || null } }
+    return { kind: 'tag', term: { slug, name: f('wp:tag_name') || slug, parentSlug: null, description: f('wp:tag_description') || null, termId: termIdOf(f('wp:term_id')) } }
   }
   if (r.kind === 'wp:term') {
     // WXR 1.1+ repeats categories and tags as generic terms; other taxonomies (nav_menu…) are not ours.
     const taxonomy = f('wp:term_taxonomy')
     const slug = f('wp:term_slug')
     if (slug === '' || (taxonomy !== 'category' && taxonomy !== 'post_tag')) return null
-    const term = { slug, name: f('wp:term_name') || slug, parentSlug: f('wp:term_parent') || null, description: f('wp:term_description') || null }
+    const term = { slug, name: f('wp:term_name') || slug, parentSlug: f('wp:term_parent') || null, description: f('wp:term_description') || null, termId: termIdOf(f('wp:term_id')) }
     return taxonomy === 'category' ? { kind: 'category', term } : { kind: 'tag', term: { ...term, parentSlug: null } }
   }
   let wpId = Number(f('wp:post_id'))
@@ -450,9 +463,18 @@ function toEvent (r: Record_): WxrEvent | null {
       password: f('wp:post_password') || null,
       commentStatus: f('wp:comment_status') === 'closed' ? 'closed' : 'open',
       comments,
-      meta: r.meta
+      meta: r.meta,
+      parentWpId: termIdOf(f('wp:post_parent')),
+      menuOrder: Number.isSafeInteger(Number(f('wp:menu_order'))) ? Number(f('wp:menu_order')) : 0,
+      navMenu: r.categories.filter((c) => c.domain === 'nav_menu' && c.slug !== '').map((c) => ({ slug: c.slug, name: c.name || c.slug }))[0] ?? null
     }
   }
+}
+
+/** A positive integer id as WordPress writes it, or null (0, empty, junk). */
+function termIdOf (text: string): number | null {
+  const n = Number(text.trim())
+  return text.trim() !== '' && Number.isSafeInteger(n) && n > 0 ? n : null
 }
 
 // FNV-1a, 31 bits: small, stable across runs, never zero.

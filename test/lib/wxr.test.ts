@@ -40,9 +40,9 @@ t.test('WXR 1.2 (https namespaces): site, authors, category tree, tags, every st
     { login: 'tom', email: null, displayName: 'Tom Ferry', firstName: null, lastName: null }
   ])
   t.same(events.flatMap((e) => e.kind === 'category' ? [e.term] : []), [
-    { slug: 'ferries', name: 'Ferries', parentSlug: 'transport', description: null },
-    { slug: 'transport', name: 'Transport', parentSlug: 'local', description: 'Getting around' },
-    { slug: 'local', name: 'Local &amp; Regional', parentSlug: null, description: null }
+    { slug: 'ferries', name: 'Ferries', parentSlug: 'transport', description: null, termId: 4 },
+    { slug: 'transport', name: 'Transport', parentSlug: 'local', description: 'Getting around', termId: 3 },
+    { slug: 'local', name: 'Local &amp; Regional', parentSlug: null, description: null, termId: 2 }
   ], 'children come before their parents, linked by slug; CDATA is kept verbatim')
   t.same(events.flatMap((e) => e.kind === 'tag' ? [e.term.slug] : []), ['tides', 'weather'], 'the nav_menu wp:term is not a tag')
   t.same(warningsOf(events), [])
@@ -311,4 +311,15 @@ t.test('the other shared exports: block-editor data and a hand-made file without
   t.same(warningsOf(preview), [])
   t.equal(itemsOf(preview).length, 7, 'items without wp:post_id are still read')
   t.equal(preview.filter((e) => e.kind === 'author').length, 0)
+})
+
+t.test('pages and nav menu items: parent, menu order, menu and term ids', async (t) => {
+  const events = await all(createReadStream(fixture('pages-menus-seo.xml')))
+  const items = events.flatMap((e) => e.kind === 'item' ? [e.item] : [])
+  const byId = new Map(items.map((i) => [i.wpId, i]))
+  t.same([byId.get(12)!.parentWpId, byId.get(12)!.menuOrder, byId.get(12)!.navMenu], [10, 2, null], 'a page: its parent and order')
+  t.same([byId.get(10)!.parentWpId, byId.get(10)!.menuOrder], [null, 0], 'wp:post_parent 0 is no parent')
+  t.same([byId.get(101)!.postType, byId.get(101)!.menuOrder, byId.get(101)!.navMenu], ['nav_menu_item', 2, { slug: 'main-menu', name: 'Main Menu' }], 'a menu item: its menu from the nav_menu category')
+  t.same(byId.get(101)!.categories, [], 'the nav_menu term is not a category')
+  t.same(events.flatMap((e) => e.kind === 'tag' ? [e.term.termId] : []), [6])
 })

@@ -8,11 +8,11 @@ import { toImportJob } from './imports-mapper.js'
 import type { ImportProgress } from './imports-run.js'
 import type { ImportSummary } from './imports-schemas.js'
 
-const USAGE = `import wxr FILE [--json]
+const USAGE = `import wxr FILE [--navigation keep|replace] [--json]
 import feed FILE|URL [--status draft|published] [--json]`
 
 function counts (c: ImportSummary['created']): string {
-  return `posts ${c.posts}, categories ${c.categories}, tags ${c.tags}, authors ${c.authors}, comments ${c.comments}`
+  return `posts ${c.posts}, pages ${c.pages}, categories ${c.categories}, tags ${c.tags}, authors ${c.authors}, comments ${c.comments}`
 }
 
 /** The summary as lines for a terminal. */
@@ -25,6 +25,8 @@ export function formatSummary (s: ImportSummary): string {
   ]
   const ignored = Object.entries(s.ignored)
   if (ignored.length > 0) lines.push(`  ignored    ${ignored.map(([k, n]) => `${k} ${n}`).join(', ')}`)
+  if (s.seo_fields > 0) lines.push(`  seo fields ${s.seo_fields}`)
+  if (s.navigation.menus > 0) lines.push(`  menus      ${s.navigation.menus} in the file, ${s.navigation.applied ? `${s.navigation.items} items in the site's navigation` : 'not applied (the site has its own; --navigation replace)'}`)
   if (s.skipped.length > 0) {
     lines.push(`  skipped ${s.skipped.length}:`)
     for (const x of s.skipped) lines.push(`    ${x.kind} ${x.ref}: ${x.reason}`)
@@ -106,7 +108,7 @@ export async function importCommand (args: string[], opts: ImportCommandOptions)
   const [kind, ...rest] = args
   let parsed
   try {
-    parsed = parseArgs({ args: rest, allowPositionals: true, options: { status: { type: 'string' }, json: { type: 'boolean' } } })
+    parsed = parseArgs({ args: rest, allowPositionals: true, options: { status: { type: 'string' }, navigation: { type: 'string' }, json: { type: 'boolean' } } })
   } catch (err) {
     console.error(`${(err as Error).message}\n\nUsage:\n${USAGE}`)
     return 2
@@ -119,6 +121,10 @@ export async function importCommand (args: string[], opts: ImportCommandOptions)
   }
   if (values.status !== undefined && values.status !== 'draft' && values.status !== 'published') {
     console.error('--status must be draft or published')
+    return 2
+  }
+  if (values.navigation !== undefined && (kind !== 'wxr' || (values.navigation !== 'keep' && values.navigation !== 'replace'))) {
+    console.error('--navigation must be keep or replace, and only with import wxr')
     return 2
   }
   const status = values.status ?? 'draft'
@@ -134,7 +140,7 @@ export async function importCommand (args: string[], opts: ImportCommandOptions)
       // The job list shows the file's name, not where it lies on the server.
       const source = `file:${basename(file)}`
       job = kind === 'wxr'
-        ? { kind, source, file, spooled: false, bytes }
+        ? { kind, source, file, spooled: false, bytes, wxr: { replaceNavigation: values.navigation === 'replace' } }
         : { kind, source, file, spooled: false, bytes, feed: { contentType: FEED_TYPES_BY_EXTENSION[extname(target).toLowerCase()], status } }
     }
   } catch (err) {

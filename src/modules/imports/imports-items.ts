@@ -1,3 +1,5 @@
+import type { ImportSeo } from './imports-seo.js'
+
 // What the readers (imports-wxr.ts, imports-feed.ts) hand an import session: authors, terms
 // and posts with their comments, already in Broadsheet's terms but not yet checked or cut.
 
@@ -63,4 +65,8 @@ export interface ImportPost {
   tagIds?: number[]
   /** A post that exists is changed only while it is still a draft (an editor's published copy is left alone). */
   updateOnlyDrafts?: boolean
+  /** The id other items of the file name it by (menu items); remembered for the run. */
+  sourceId?: string
+  /** SEO fields from the file (Yoast SEO, Rank Math); absent fields are left as they are. */
+  seo?: ImportSeo
 }

@@ -7,7 +7,7 @@ import type { ContentChange } from '../../db/change-bus.js'
 import { projectPath } from '../../lib/project-root.js'
 import type { ImportJobRow, ImportJobsRepository } from './imports-jobs-repository.js'
 import { runImport, type ImportJobSpec, type ImportOutcome, type ImportProgress } from './imports-run.js'
-import type { FeedImportOptions, ImportService } from './imports-service.js'
+import type { FeedImportOptions, ImportService, WxrImportOptions } from './imports-service.js'
 
 // Imports are background jobs. An upload is spooled to a temporary file and queued; this
 // process runs its own jobs, one at a time per database (a job waits while any other job,
@@ -65,6 +65,7 @@ export interface NewJob {
   spooled: boolean
   bytes: number
   feed?: FeedImportOptions
+  wxr?: WxrImportOptions
 }
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled'])
@@ -77,9 +78,9 @@ const SPOOL_PREFIX = 'broadsheet-import-'
 export const isTerminal = (status: string) => TERMINAL.has(status)
 
 /** What a job row says about how to read its body. */
-function readOptions (row: { options: string }): { spooled: boolean, feed: FeedImportOptions } {
-  const { spooled, ...feed } = JSON.parse(row.options) as FeedImportOptions & { spooled?: boolean }
-  return { spooled: spooled === true, feed }
+function readOptions (row: { options: string }): { spooled: boolean, feed: FeedImportOptions, wxr: WxrImportOptions } {
+  const { spooled, replaceNavigation, ...feed } = JSON.parse(row.options) as FeedImportOptions & WxrImportOptions & { spooled?: boolean }
+  return { spooled: spooled === true, feed, wxr: { replaceNavigation: replaceNavigation === true } }
 }
 
 /**
@@ -310,7 +311,8 @@ export function createImportJobs (opts: ImportJobsOptions) {
   }
 
   function start (job: ImportJobRow): void {
-    const spec: ImportJobSpec = { kind: job.kind, file: job.filePath ?? '', feed: job.kind === 'feed' ? readOptions(job).feed : undefined }
+    const options = readOptions(job)
+    const spec: ImportJobSpec = { kind: job.kind, file: job.filePath ?? '', feed: job.kind === 'feed' ? options.feed : undefined, wxr: job.kind === 'wxr' ? options.wxr : undefined }
     opts.log.info({ job: job.id, kind: job.kind, bytes: job.bytesTotal }, 'import job started')
     current = inThread ? runInThread(job, spec) : runInline(job, spec)
   }
@@ -357,7 +359,7 @@ export function createImportJobs (opts: ImportJobsOptions) {
     /** Queues a job for a spooled body and starts it when its turn comes. */
     enqueue (job: NewJob): ImportJobRow {
       const now = Date.now()
-      const row = repo.insert({ kind: job.kind, source: job.source, filePath: job.file, bytesTotal: job.bytes, options: { ...job.feed, spooled: job.spooled }, owner, leaseUntil: now + leaseMs }, now)
+      const row = repo.insert({ kind: job.kind, source: job.source, filePath: job.file, bytesTotal: job.bytes, options: { ...job.feed, ...job.wxr, spooled: job.spooled }, owner, leaseUntil: now + leaseMs }, now)
       mine.add(row.id)
       kick()
       return repo.byId(row.id) ?? row

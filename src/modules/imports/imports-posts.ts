@@ -13,6 +13,7 @@ import type { FeaturedImages } from './imports-featured-images.js'
 import type { ImportPost } from './imports-items.js'
 import type { Outcome } from './imports-summary.js'
 import type { TermImporter } from './imports-terms.js'
+import { seoCount } from './imports-seo.js'
 import { clip, importSlug, plain, POST_BODY_MAX } from './imports-values.js'
 
 export interface PostImporterParts {
@@ -22,6 +23,14 @@ export interface PostImporterParts {
   images: FeaturedImages
   /** Announces posts as updated though their row did not change (their comments did). */
   touchPosts: (emit: Emit, ids: number[]) => void
+}
+
+/** Whether a post's stored SEO row already has every field the file gives. */
+function sameSeo (row: Record<string, unknown> | undefined, seo: Record<string, unknown>): boolean {
+  return Object.entries(seo).every(([k, v]) => {
+    const column = k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())
+    return (row?.[column] ?? (k === 'noindex' ? false : null)) === v
+  })
 }
 
 function sameIds (a: number[], b: number[]): boolean {
@@ -38,15 +47,17 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
   const { repo, writes, report, item, iframeHosts } = ctx
   const { authors, terms, comments, images } = parts
   const keysThisRun = new Set<string>()
+  // Source id → post, for the menu items of this run.
+  const ids = new Map<string, { id: number, title: string }>()
   // Items whose body was cut (and said so) already.
   const clippedBodies = new Set<string>()
 
   /** A post body cut to the write API's limit, with a warning naming the item (once). */
-  function clipBody (ref: string, html: string): string {
+  function clipBody (ref: string, html: string, kind: 'post' | 'page' = 'post'): string {
     if (html.length <= POST_BODY_MAX) return html
     if (!clippedBodies.has(ref)) {
       clippedBodies.add(ref)
-      report.warn(`${ref}: the body has ${html.length} characters; cut to ${POST_BODY_MAX}, the most a post may have`)
+      report.warn(`${ref}: the body has ${html.length} characters; cut to ${POST_BODY_MAX}, the most a ${kind} may have`)
     }
     return clip(html, POST_BODY_MAX)
   }
@@ -106,6 +117,9 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
       if (featured !== undefined) input.featured_image = featured
       if (p.source !== undefined) input.source = p.source
       if (p.canonicalUrl !== undefined) input.canonical_url = p.canonicalUrl
+      const { canonical_url: seoCanonical, ...seo } = p.seo ?? {}
+      Object.assign(input, seo)
+      if (seoCanonical !== undefined && p.canonicalUrl === undefined) input.canonical_url = seoCanonical
       // A scheduled post whose time has come is simply published.
       if (input.status === 'scheduled' && (p.publishedAt === null || p.publishedAt <= tx.now)) input.status = 'published'
       let postId: number
@@ -129,7 +143,8 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
           existing.commentStatus === input.comment_status && existing.sticky === input.sticky &&
           (featured === undefined || (existing.featuredImageUrl === (featured?.url ?? null) && (featured === null || existing.featuredImageAlt === featured.alt))) &&
           (p.source === undefined || (existing.sourceUrl === (p.source?.url ?? null) && existing.sourceName === (p.source?.name ?? null))) &&
-          (p.canonicalUrl === undefined || existing.canonicalUrl === p.canonicalUrl)
+          (input.canonical_url === undefined || existing.canonicalUrl === input.canonical_url) &&
+          sameSeo(repo.postSeoOf(postId), seo)
         if (same) {
           outcome = 'unchanged'
         } else {
@@ -152,9 +167,16 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
       return { postId, outcome }
     })
     if (result === undefined) return
+    report.summary.seo_fields += seoCount(p.seo ?? {})
+    if (p.sourceId !== undefined) ids.set(p.sourceId, { id: result.postId, title: plain(p.title, 300) || '(untitled)' })
     report.lost(p.ref, lost)
     if (waitFor !== undefined) images.later(result.postId, p.ref, waitFor, result.outcome)
   }
 
-  return { clipBody, post }
+  return {
+    clipBody,
+    post,
+    /** The post this run imported for a source id. */
+    idOf: (sourceId: string) => ids.get(sourceId)
+  }
 }

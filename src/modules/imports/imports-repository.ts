@@ -2,7 +2,7 @@ import { and, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { clientHashKey } from '../../db/client-hash-key.js'
 import { placeholderOf } from '../../db/placeholders.js'
-import { authors, categories, comments, legacyUrls, postCategories, posts, postTags, tags } from '../../db/schema.js'
+import { authors, categories, comments, legacyUrls, pages, postCategories, posts, postSeo, postTags, siteSettings, tags, type StoredNavigation } from '../../db/schema.js'
 
 const p = sql.placeholder
 
@@ -62,6 +62,11 @@ export function createImportsRepository (db: Db) {
   const setLegacyUrl = db.insert(legacyUrls).values({ postId: p('postId'), url: p('url'), path: p('path') })
     .onConflictDoUpdate({ target: legacyUrls.postId, set: { url: sql`excluded.url`, path: sql`excluded.path` } }).prepare()
   const clearLegacyUrl = db.delete(legacyUrls).where(eq(legacyUrls.postId, p('postId'))).prepare()
+  const pageByKey = db.select().from(pages).where(eq(pages.importKey, p('key'))).prepare()
+  const pagePlace = db.select({ parentId: pages.parentId, featuredImageUrl: pages.featuredImageUrl, featuredImageAlt: pages.featuredImageAlt }).from(pages).where(eq(pages.id, p('id'))).prepare()
+  const pageSlugTaken = db.select({ id: pages.id }).from(pages).where(and(eq(pages.slug, p('slug')), ne(pages.id, p('except')))).limit(1).prepare()
+  const seoOfPost = db.select().from(postSeo).where(eq(postSeo.postId, p('postId'))).prepare()
+  const navigation = db.select({ navigation: siteSettings.navigation }).from(siteSettings).where(eq(siteSettings.id, 1)).prepare()
   const featuredImage = db.select({ url: posts.featuredImageUrl, alt: posts.featuredImageAlt }).from(posts).where(eq(posts.id, p('id'))).prepare()
 
   return {
@@ -90,6 +95,16 @@ export function createImportsRepository (db: Db) {
       else setLegacyUrl.run({ postId, url, path })
     },
     featuredImageOf: (postId: number) => featuredImage.get({ id: postId }),
+    /** The page an earlier import created under this key, whole. */
+    pageByImportKey: (key: string) => pageByKey.get({ key }),
+    /** The parent and featured image of a page (undefined: no such page). */
+    pagePlaceOf: (id: number) => pagePlace.get({ id }),
+    /** Whether a page other than `exceptId` (0 for none) has the slug. */
+    pageSlugTaken: (slug: string, exceptId = 0) => pageSlugTaken.get({ slug, except: exceptId }) !== undefined,
+    /** The site's navigation menus as stored. */
+    siteNavigation: (): StoredNavigation => navigation.get()?.navigation ?? { primary: [], secondary: [] },
+    /** The SEO row of a post, if it has one. */
+    postSeoOf: (postId: number) => seoOfPost.get({ postId }),
     /**
      * Runs `fn` in a savepoint of the transaction in hand: when it throws, what it wrote is
      * undone and the rest of the transaction goes on (one comment of a post, say).

@@ -14,7 +14,7 @@ import { spoolBytes, spoolStream } from './imports-spool.js'
 import { toImportJob } from './imports-mapper.js'
 import {
   ImportAccepted, ImportCancelAsked, ImportCancelled, ImportFeedBody, ImportFeedQuery, ImportFinishedResponse, ImportJobEnvelope,
-  ListImportsQuery, PreferHeaders, XmlDocument
+  ImportWxrQuery, ListImportsQuery, PreferHeaders, XmlDocument
 } from './imports-schemas.js'
 
 export interface ImportsRoutesOptions {
@@ -125,15 +125,16 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
         description: 'Needs `write:content`. Send the file from WordPress → Tools → Export as the body (`application/xml` or `text/xml`, ' +
           `up to ${Math.round(opts.wxrMaxBytes / 1048576)} MB, IMPORT_MAX_BYTES; WXR 1.0–1.2), or upload it as a form ` +
           `(\`multipart/form-data\` with one file part: \`curl -F file=@export.xml\`). ${JOB_HELP} Authors, the category tree, tags, ` +
-          'posts and their comment threads are imported; pages, menus and other post types are counted under `ignored`, attachments serve ' +
-          'as featured images. Every item is its own transaction: a bad item is listed under `skipped` with the reason and the rest goes on. ' +
+          'posts and their comment threads, pages with their tree and order, Yoast SEO and Rank Math fields, and nav menus (as the site\'s ' +
+          '`primary` and `secondary` navigation; `?navigation=replace` to write over menus the site has already) are imported; other post ' +
+          'types are counted under `ignored`, attachments serve as featured images. Every item is its own transaction: a bad item is listed under `skipped` with the reason and the rest goes on. ' +
           'Importing the same file again updates what changed and never duplicates (posts are keyed by their WordPress guid, comments by ' +
           'their id). A file broken part-way keeps what was read before the break, with a warning. Markup that could not be kept (shortcodes, ' +
           'scripts, attributes outside the allowlist, players from hosts IFRAME_HOSTS does not name) is listed per item in `warnings`, with the ' +
           'totals last; `<!--more-->` sets the excerpt and stays, with `<!--nextpage-->`, in the body; each post keeps its old address for ' +
           '`GET /v1/redirects`.',
         consumes: [...WXR_MEDIA_TYPES, MULTIPART],
-        querystring: Type.Object({}, { additionalProperties: false }),
+        querystring: ImportWxrQuery,
         headers: PreferHeaders,
         body: {
           content: {
@@ -144,9 +145,10 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
         response: { 200: ImportFinishedResponse, 202: ImportAccepted, ...problemResponses(400, 401, 403, 413, 415, 422) }
       }
     }, async (request, reply) => {
+      const wxr = { replaceNavigation: (request.query as Static<typeof ImportWxrQuery>).navigation === 'replace' }
       if (request.isMultipart()) {
         const upload = await spoolUpload(request, opts.wxrMaxBytes, 'The export', 'IMPORT_MAX_BYTES')
-        return await answer(request, reply, { kind: 'wxr', source: 'upload', file: upload.file, spooled: true, bytes: upload.bytes })
+        return await answer(request, reply, { kind: 'wxr', source: 'upload', file: upload.file, spooled: true, bytes: upload.bytes, wxr })
       }
       // Content types parsed elsewhere in the app (JSON, text) arrive here already parsed.
       const stream = request.body as Readable | undefined
@@ -158,7 +160,7 @@ const importsRoutes: FastifyPluginAsyncTypebox<ImportsRoutesOptions> = async (ap
         throw withHeaders(new BodyTooLarge(`The export (${declared} bytes)`, opts.wxrMaxBytes, 'IMPORT_MAX_BYTES'), { connection: 'close' })
       }
       const spooled = await spoolStream(stream, opts.wxrMaxBytes, 'The export', 'IMPORT_MAX_BYTES')
-      return await answer(request, reply, { kind: 'wxr', source: 'upload', file: spooled.file, spooled: true, bytes: spooled.bytes })
+      return await answer(request, reply, { kind: 'wxr', source: 'upload', file: spooled.file, spooled: true, bytes: spooled.bytes, wxr })
     })
   })
 

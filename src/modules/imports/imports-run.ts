@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { UnreadableImport } from '../../errors.js'
 import type { ImportStep } from './imports-wxr.js'
-import type { FeedImportOptions, ImportService } from './imports-service.js'
+import type { FeedImportOptions, ImportService, WxrImportOptions } from './imports-service.js'
 import type { ImportSummary } from './imports-schemas.js'
 import { emptySummary } from './imports-summary.js'
 
@@ -18,6 +18,7 @@ export interface ImportJobSpec {
   /** The body, as received. */
   file: string
   feed?: FeedImportOptions
+  wxr?: WxrImportOptions
 }
 
 export interface ImportProgress {
@@ -69,7 +70,7 @@ export async function runImport (importer: ImportService, spec: ImportJobSpec, h
           yield chunk
         }
       }
-      progress.summary = await importer.wxr(chunks(), step)
+      progress.summary = await importer.wxr(chunks(), step, spec.wxr)
     } else {
       const bytes = await readFile(spec.file)
       progress.bytesRead = bytes.length

@@ -3,6 +3,7 @@ import { DateTimeSchema, IdSchema, PageQuery } from '../../schemas/common.js'
 
 const Counts = (description: string) => Type.Object({
   posts: Type.Integer({ minimum: 0 }),
+  pages: Type.Integer({ minimum: 0 }),
   categories: Type.Integer({ minimum: 0 }),
   tags: Type.Integer({ minimum: 0 }),
   authors: Type.Integer({ minimum: 0 }),
@@ -15,11 +16,17 @@ export const ImportSummarySchema = Type.Object({
   updated: Counts('Resources that existed (same import key or slug) and were changed to match the file'),
   unchanged: Counts('Resources that existed and already matched the file'),
   ignored: Type.Record(Type.String(), Type.Integer({ minimum: 0 }), {
-    description: 'Items not imported by design, counted by kind: `page`, `attachment` (used only as featured images), `nav_menu_item`, …',
-    examples: [{ page: 21, attachment: 37, nav_menu_item: 70 }]
+    description: 'Items not imported by design, counted by kind: `attachment` (used only as featured images), `revision`, `wp_block`, … (pages and nav menu items are imported)',
+    examples: [{ attachment: 37, wp_block: 2 }]
   }),
+  seo_fields: Type.Integer({ minimum: 0, description: 'SEO fields (Yoast SEO or Rank Math post meta: meta title, description, canonical, noindex, Open Graph and Twitter) found on the posts and pages this import took in (created, updated or unchanged)' }),
+  navigation: Type.Object({
+    menus: Type.Integer({ minimum: 0, description: 'WordPress menus found in the file (nav_menu_item items)' }),
+    items: Type.Integer({ minimum: 0, description: 'Menu items written to the site\'s navigation' }),
+    applied: Type.Boolean({ description: 'Whether the menus were written to the site\'s navigation (`primary`, `secondary`): not when the site already had a non-empty menu and the import did not ask for `navigation=replace`' })
+  }, { description: 'WordPress nav menus mapped to the site\'s navigation menus' }),
   skipped: Type.Array(Type.Object({
-    kind: Type.String({ description: 'post, comment, category, tag, author or item', examples: ['post'] }),
+    kind: Type.String({ description: 'post, page, comment, category, tag, author, menu_item or item', examples: ['post'] }),
     ref: Type.String({ description: 'What the file calls it: a WordPress id, guid, slug or feed item id', examples: ['wp:1241'] }),
     reason: Type.String({ examples: ['a post in the trash'] })
   }), { description: 'Items that were not imported, each with the reason; nothing of a skipped item was written' }),
@@ -34,6 +41,13 @@ export const PublishStatus = Type.Union([Type.Literal('draft'), Type.Literal('pu
 export const ImportFeedBody = Type.Object({
   url: Type.String({ minLength: 1, maxLength: 2000, description: 'The feed to fetch: an http(s) URL (private networks refused unless ALLOW_PRIVATE_TARGETS)', examples: ['https://partner.example.org/feed.xml'] }),
   status: Type.Optional(PublishStatus)
+}, { additionalProperties: false })
+
+export const ImportWxrQuery = Type.Object({
+  navigation: Type.Optional(Type.Union([Type.Literal('keep'), Type.Literal('replace')], {
+    description: 'What the export\'s nav menus do to a site that already has a non-empty navigation menu: `keep` (default) leaves the site\'s menus and says so in `warnings`; `replace` writes the file\'s menus over them',
+    examples: ['replace']
+  }))
 }, { additionalProperties: false })
 
 export const ImportFeedQuery = Type.Object({

@@ -45,6 +45,11 @@ export async function fetchFeed (url: string, opts: { allowPrivate: boolean, tim
   return { bytes: res.body, contentType, url: res.url }
 }
 
+export interface WxrImportOptions {
+  /** Write the file's menus over the site's own non-empty navigation (default: keep the site's). */
+  replaceNavigation?: boolean
+}
+
 export interface FeedImportOptions {
   contentType?: string
   /** The URL the feed was asked for: resolves relative links and keys its items. */
@@ -65,8 +70,8 @@ export function createImportService (target: ImportTarget, opts: { iframeHosts: 
   const { iframeHosts } = opts
   return {
     /** Streams a WordPress export into the database; the summary says what happened. */
-    async wxr (source: Readable | AsyncIterable<Buffer | string>, step?: ImportStep): Promise<ImportSummary> {
-      return await importWxrStream(target, source, { iframeHosts, step })
+    async wxr (source: Readable | AsyncIterable<Buffer | string>, step?: ImportStep, wxrOpts: WxrImportOptions = {}): Promise<ImportSummary> {
+      return await importWxrStream(target, source, { iframeHosts, step, replaceNavigation: wxrOpts.replaceNavigation })
     },
     /** Imports a whole feed document (bytes in any encoding it declares or that can be sniffed). */
     async feed (bytes: Buffer, feedOpts: FeedImportOptions, step?: ImportStep): Promise<ImportSummary> {

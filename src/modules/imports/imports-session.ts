@@ -7,6 +7,8 @@ import { createPostImporter } from './imports-posts.js'
 import type { ImportSummary } from './imports-schemas.js'
 import { createSummaryRecorder, zero, type Counts, type Outcome } from './imports-summary.js'
 import { createTermImporter } from './imports-terms.js'
+import { createPageImporter } from './imports-pages.js'
+import { createNavigationImporter, type ImportMenuItem } from './imports-navigation.js'
 
 // The database side of an import, shared by WXR and feeds: each parsed item becomes one
 // transaction through the write services (so bodies are sanitized, counts derived, the change
@@ -19,7 +21,10 @@ import { createTermImporter } from './imports-terms.js'
 //   imports-terms.ts           categories and tags by slug, and the category tree
 //   imports-posts.ts           posts by import key, with their author, terms and comments
 //   imports-comments.ts        the comment thread of a post, inside the post's transaction
-//   imports-featured-images.ts attachments, kept only as the featured images of posts
+//   imports-pages.ts           pages by import key, their tree linked at the end of the file
+//   imports-navigation.ts      nav menu items, as the site's navigation at the end of the file
+//   imports-seo.ts             Yoast SEO and Rank Math post meta as SEO fields
+//   imports-featured-images.ts attachments, kept only as the featured images of posts and pages
 //   imports-summary.ts         the summary: counts, ignored, skipped, warnings
 // The readers that feed a session are imports-wxr.ts and imports-feed.ts; the shapes they hand
 // it are in imports-items.ts.
@@ -35,6 +40,8 @@ export interface ImportSessionOptions {
   iframeHosts: string[]
   /** Summary `format`. */
   format: string
+  /** Replace the site's own non-empty navigation with the file's menus. */
+  replaceNavigation?: boolean
 }
 
 /**
@@ -76,6 +83,10 @@ export function createImportSession (target: ImportTarget, opts: ImportSessionOp
   const images = createFeaturedImages(ctx)
   const comments = createCommentImporter(ctx, target.comments)
   const posts = createPostImporter(ctx, { authors, terms, comments, images, touchPosts: target.touchPosts })
+  const pages = createPageImporter(ctx, { images })
+  const navigation = createNavigationImporter(ctx, { replace: opts.replaceNavigation === true })
+  // Term ids (wp:term_id) of the file's categories and tags, which menu items name them by.
+  const termIds = { category: new Map<string, ImportTerm>(), tag: new Map<string, ImportTerm>() }
 
   return {
     summary: report.summary,
@@ -90,11 +101,13 @@ export function createImportSession (target: ImportTarget, opts: ImportSessionOp
     },
 
     /** A declared category; its parent (a slug) is set by `linkCategories`, once all exist. */
-    category (term: ImportTerm & { parent?: string }): void {
+    category (term: ImportTerm & { parent?: string, termId?: string }): void {
+      if (term.termId !== undefined) termIds.category.set(term.termId, term)
       terms.declare('categories', term)
     },
 
-    tag (term: ImportTerm): void {
+    tag (term: ImportTerm & { termId?: string }): void {
+      if (term.termId !== undefined) termIds.tag.set(term.termId, term)
       terms.declare('tags', term)
     },
 
@@ -106,10 +119,22 @@ export function createImportSession (target: ImportTarget, opts: ImportSessionOp
     /** One post with its terms, author and comments, as one transaction. */
     post: posts.post,
 
+    /** One page, as one transaction; its parent is linked at the end if it comes later. */
+    page: pages.page,
+
+    /** A nav menu item, built into the site's navigation at the end. */
+    menuItem: (it: ImportMenuItem): void => { navigation.add(it) },
+
     /** Resolves what had to wait for the end of the file and returns the summary. */
     finish (): ImportSummary {
       terms.linkCategories()
       images.finish()
+      pages.finish()
+      const term = (kind: 'category' | 'tag') => (termId: string) => {
+        const declared = termIds[kind].get(termId)
+        return declared === undefined ? undefined : terms.existing(kind === 'category' ? 'categories' : 'tags', declared)
+      }
+      navigation.finish({ page: pages.idOf, post: posts.idOf, category: term('category'), tag: term('tag') })
       return report.close()
     }
   }

@@ -4,7 +4,7 @@ import { describeDropped, type Dropped } from './imports-dropped.js'
 // The summary an import builds as it goes: what it created, updated and left unchanged,
 // what it ignored by design, skipped (with the reason) and warned about.
 
-export type Kind = 'posts' | 'categories' | 'tags' | 'authors' | 'comments'
+export type Kind = 'posts' | 'pages' | 'categories' | 'tags' | 'authors' | 'comments'
 export type Outcome = 'created' | 'updated' | 'unchanged'
 export type Counts = Record<Kind, number>
 
@@ -12,11 +12,11 @@ export type Counts = Record<Kind, number>
 const MAX_LISTED = 1000
 
 export function zero (): Counts {
-  return { posts: 0, categories: 0, tags: 0, authors: 0, comments: 0 }
+  return { posts: 0, pages: 0, categories: 0, tags: 0, authors: 0, comments: 0 }
 }
 
 export function emptySummary (format: string): ImportSummary {
-  return { format, created: zero(), updated: zero(), unchanged: zero(), ignored: {}, skipped: [], warnings: [] }
+  return { format, created: zero(), updated: zero(), unchanged: zero(), ignored: {}, seo_fields: 0, navigation: { menus: 0, items: 0, applied: false }, skipped: [], warnings: [] }
 }
 
 /** The summary of one run, with the ways to add to it. */

@@ -54,6 +54,12 @@ export function createTermImporter ({ repo, writes, report, item, declaration }:
   return {
     idOf,
 
+    /** The term a slug and name give, if it exists (nothing is created). */
+    existing (kind: TermKind, term: ImportTerm): { id: number, name: string } | undefined {
+      const row = kinds[kind].find(slugOf(kind, term))
+      return row === undefined ? undefined : { id: row.id, name: row.name }
+    },
+
     /** A term the file declares, as its own transaction; a category's parent (a slug) is linked later. */
     declare (kind: TermKind, term: ImportTerm & { parent?: string }): void {
       const ref = term.slug ?? term.name

@@ -6,6 +6,8 @@ import { httpUrl } from './imports-values.js'
 import { createImportSession, type ImportComment, type ImportSession, type ImportTarget } from './imports-session.js'
 import { mapPostStatus } from './imports-values.js'
 import type { ImportSummary } from './imports-schemas.js'
+import { seoFromMeta, type SeoContext } from './imports-seo.js'
+import { plain } from './imports-values.js'
 
 /**
  * Called between items with the summary so far, the items read and (when known) how many
@@ -31,6 +33,9 @@ export interface WxrSite {
   /** Written by Broadsheet's own export: bodies are final HTML, not WordPress text to format. */
   ours: boolean
   iframeHosts: string[]
+  /** The channel's title and description: what %%sitename%% and %%sitedesc%% stand for. */
+  title: string
+  description: string
 }
 
 /** What Broadsheet's export writes as the channel's generator (export-wxr.ts). */
@@ -72,10 +77,91 @@ function formatBody (raw: string, site: WxrSite, lost: Map<string, number>): str
   return renderShortcodes(wpautop(autoEmbed(marked, embed)), { embed, onDrop: (name) => note(`[${name}] shortcode`) })
 }
 
+/** The SEO fields of an item's Yoast SEO or Rank Math meta; warnings name the item. */
+function seoOf (session: ImportSession, item: WxrItem, site: WxrSite, ref: string) {
+  const ctx: SeoContext = {
+    title: plain(item.title, 300),
+    excerpt: plain(item.excerptRaw, 2000),
+    siteName: plain(site.title, 300),
+    siteDescription: plain(site.description, 2000),
+    category: item.categories[0]?.name ?? ''
+  }
+  return seoFromMeta(item.meta, ctx, (message) => session.warn(`${ref}: ${message}`))
+}
+
+/** A nav_menu_item, handed over for the end of the file (when its target has been imported). */
+function importMenuItem (session: ImportSession, item: WxrItem, ref: string): void {
+  if (item.navMenu === null) {
+    session.skip('menu_item', ref, 'a menu item without its menu (no nav_menu category)')
+    return
+  }
+  const parent = meta(item, '_menu_item_menu_item_parent') ?? '0'
+  session.menuItem({
+    ref,
+    menu: item.navMenu,
+    sourceId: String(item.wpId),
+    parentId: parent === '0' || parent === '' ? null : parent,
+    order: item.menuOrder,
+    title: item.title,
+    type: meta(item, '_menu_item_type') ?? '',
+    object: meta(item, '_menu_item_object') ?? '',
+    objectId: meta(item, '_menu_item_object_id') ?? null,
+    url: meta(item, '_menu_item_url') ?? null
+  })
+}
+
+/** The import key of an item: its guid, else (a guid already used in this file, or none) its id. */
+function keyOf (session: ImportSession, item: WxrItem, site: WxrSite, guids: Set<string>, ref: string): string {
+  // Hand-edited exports sometimes give two posts one guid: the second is keyed by its id.
+  if (item.guid !== null && !guids.has(item.guid)) {
+    guids.add(item.guid)
+    return `wxr:${item.guid}`
+  }
+  if (item.guid !== null) session.warn(`${ref} has the same guid as an earlier item (${item.guid}): keyed by its WordPress id instead`)
+  return `wxr:${site.siteUrl}#${item.wpId}`
+}
+
+function importPage (session: ImportSession, item: WxrItem, site: WxrSite, now: number, guids: Set<string>, ref: string): void {
+  const publishedAt = UNDATED.has(item.wpStatus) && !site.ours ? null : (item.postDate?.getTime() ?? null)
+  const mapped = mapPostStatus(item.wpStatus || 'draft', publishedAt, now)
+  if ('skip' in mapped) {
+    session.skip('page', ref, mapped.skip.replace(/^a post/, 'a page'))
+    return
+  }
+  const status = item.password !== null && mapped.status !== 'draft' ? 'draft' : mapped.status
+  if (status !== mapped.status) session.warn(`${ref} is password-protected in WordPress: imported as a draft`)
+  const lost = new Map<string, number>()
+  const raw = session.clipBody(ref, item.contentRaw, 'page')
+  session.page({
+    key: keyOf(session, item, site, guids, ref),
+    ref,
+    sourceId: String(item.wpId),
+    title: item.title,
+    slug: item.slug ?? undefined,
+    status,
+    publishedAt,
+    contentHtml: site.ours ? raw : formatBody(raw, site, lost),
+    excerpt: item.excerptRaw,
+    parentId: item.parentWpId === null ? null : String(item.parentWpId),
+    menuOrder: item.menuOrder,
+    thumbnailId: item.thumbnailId === null ? undefined : String(item.thumbnailId),
+    seo: seoOf(session, item, site, ref),
+    lost: [...lost].map(([what, n]) => ({ what, n }))
+  })
+}
+
 function importPost (session: ImportSession, item: WxrItem, site: WxrSite, now: number, guids: Set<string>): void {
   const ref = `wp:${item.wpId}`
   if (item.postType === 'attachment') {
     session.attachment(String(item.wpId), { url: item.attachmentUrl ?? item.guid ?? '', alt: meta(item, '_wp_attachment_image_alt') ?? '' })
+    return
+  }
+  if (item.postType === 'page') {
+    importPage(session, item, site, now, guids, ref)
+    return
+  }
+  if (item.postType === 'nav_menu_item') {
+    importMenuItem(session, item, ref)
     return
   }
   if (item.postType !== 'post') {
@@ -106,14 +192,7 @@ function importPost (session: ImportSession, item: WxrItem, site: WxrSite, now: 
     formatted: site.ours,
     text: site.ours ? c.meta.find((m) => m.key === '_broadsheet_text')?.value : undefined
   }))
-  // Hand-edited exports sometimes give two posts one guid: the second is keyed by its id.
-  let key = `wxr:${site.siteUrl}#${item.wpId}`
-  if (item.guid !== null && !guids.has(item.guid)) {
-    guids.add(item.guid)
-    key = `wxr:${item.guid}`
-  } else if (item.guid !== null) {
-    session.warn(`${ref} has the same guid as an earlier item (${item.guid}): keyed by its WordPress id instead`)
-  }
+  const key = keyOf(session, item, site, guids, ref)
   // A password-protected post has no public form here: it arrives as a draft for an editor.
   const status = item.password !== null && mapped.status !== 'draft' ? 'draft' : mapped.status
   const lost = new Map<string, number>()
@@ -143,7 +222,9 @@ function importPost (session: ImportSession, item: WxrItem, site: WxrSite, now: 
     // Our export writes <link> only for a post that has an old address: no guessing from the slug.
     legacyUrl: site.ours ? httpUrl(item.link) : legacyUrlOf(item, site.blogUrl),
     comments,
-    lost: [...lost].map(([what, n]) => ({ what, n }))
+    lost: [...lost].map(([what, n]) => ({ what, n })),
+    sourceId: String(item.wpId),
+    seo: seoOf(session, item, site, ref)
   })
 }
 
@@ -154,9 +235,9 @@ function importPost (session: ImportSession, item: WxrItem, site: WxrSite, now: 
  * A file that breaks part-way keeps what came before and says where it broke; a body
  * that is not an export at all is a 422.
  */
-export async function importWxrStream (target: ImportTarget, source: Readable | AsyncIterable<Buffer | string>, opts: { iframeHosts: string[], step?: ImportStep }): Promise<ImportSummary> {
-  const session = createImportSession(target, { iframeHosts: opts.iframeHosts, format: 'wxr' })
-  const site: WxrSite = { siteUrl: '', blogUrl: '', ours: false, iframeHosts: opts.iframeHosts }
+export async function importWxrStream (target: ImportTarget, source: Readable | AsyncIterable<Buffer | string>, opts: { iframeHosts: string[], step?: ImportStep, replaceNavigation?: boolean }): Promise<ImportSummary> {
+  const session = createImportSession(target, { iframeHosts: opts.iframeHosts, format: 'wxr', replaceNavigation: opts.replaceNavigation })
+  const site: WxrSite = { siteUrl: '', blogUrl: '', ours: false, iframeHosts: opts.iframeHosts, title: '', description: '' }
   let seen = 0
   let content = 0
   let linked = false
@@ -172,6 +253,8 @@ export async function importWxrStream (target: ImportTarget, source: Readable | 
           site.siteUrl = event.link ?? ''
           site.blogUrl = event.baseBlogUrl ?? event.link ?? ''
           site.ours = BROADSHEET_GENERATOR.test(event.generator ?? '')
+          site.title = event.title
+          site.description = event.description ?? ''
           break
         case 'author':
           session.author({
@@ -181,10 +264,10 @@ export async function importWxrStream (target: ImportTarget, source: Readable | 
           })
           break
         case 'category':
-          session.category({ slug: event.term.slug, name: event.term.name, description: event.term.description ?? undefined, parent: event.term.parentSlug ?? '' })
+          session.category({ slug: event.term.slug, name: event.term.name, description: event.term.description ?? undefined, parent: event.term.parentSlug ?? '', termId: event.term.termId === null ? undefined : String(event.term.termId) })
           break
         case 'tag':
-          session.tag({ slug: event.term.slug, name: event.term.name, description: event.term.description ?? undefined })
+          session.tag({ slug: event.term.slug, name: event.term.name, description: event.term.description ?? undefined, termId: event.term.termId === null ? undefined : String(event.term.termId) })
           break
         case 'item':
           if (!linked) {

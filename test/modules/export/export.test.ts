@@ -108,7 +108,7 @@ t.test('GET /v1/export streams a WXR 1.2 file; export → import into an empty d
   t.ok(rows(before.posts).some((p) => p.status === 'archived') && rows(before.posts).some((p) => p.legacy_url !== null) && rows(before.posts).some((p) => p.source_url !== null))
 
   const again = await importWxr(target, res.body)
-  t.same(again.created, { posts: 0, categories: 0, tags: 0, authors: 0, comments: 0 }, 'importing it again duplicates nothing')
+  t.same(again.created, { posts: 0, pages: 0, categories: 0, tags: 0, authors: 0, comments: 0 }, 'importing it again duplicates nothing')
 })
 
 t.test('the export needs admin', async (t) => {

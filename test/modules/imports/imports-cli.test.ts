@@ -28,16 +28,21 @@ t.test('import wxr FILE and import feed FILE print a summary; a second run updat
   const io = capture()
   try {
     t.equal(await runCli(['import', 'wxr', fixture('wxr/blog-1.1.xml')], env), 0)
-    t.match(io.out.join('\n'), /created {4}posts 5, categories 4, tags 3, authors 3, comments 6/)
+    t.match(io.out.join('\n'), /created {4}posts 5, pages 1, categories 4, tags 3, authors 3, comments 6/)
     t.match(io.out.join('\n'), /post wp:106: a post in the trash/)
     io.out.length = 0
     t.equal(await runCli(['import', 'wxr', fixture('wxr/blog-1.1.xml'), '--json'], env), 0)
     const again = JSON.parse(io.out.join('\n'))
-    t.same(again.created, { posts: 0, categories: 0, tags: 0, authors: 0, comments: 0 })
+    t.same(again.created, { posts: 0, pages: 0, categories: 0, tags: 0, authors: 0, comments: 0 })
     t.equal(again.unchanged.posts, 5)
     t.equal(await runCli(['import', 'feed', fixture('feeds/partner.feed.json'), '--status', 'published'], env), 0)
     t.equal(await runCli(['import', 'feed', fixture('feeds/partner.rss.xml'), '--status', 'maybe'], env), 2)
     t.equal(await runCli(['import', 'wxr'], env), 2)
+    t.equal(await runCli(['import', 'wxr', fixture('wxr/blog-1.1.xml'), '--navigation', 'overwrite'], env), 2)
+    t.equal(await runCli(['import', 'feed', fixture('feeds/partner.rss.xml'), '--navigation', 'replace'], env), 2, '--navigation is for exports only')
+    io.out.length = 0
+    t.equal(await runCli(['import', 'wxr', fixture('wxr/pages-menus-seo.xml'), '--navigation', 'replace'], env), 0)
+    t.match(io.out.join('\n'), /seo fields 21\n {2}menus {6}3 in the file, 11 items in the site's navigation/)
     t.equal(await runCli(['import', 'wxr', join(dir, 'missing.xml')], env), 1)
     t.equal(await runCli(['import', 'feed', 'http://127.0.0.1:9/feed.xml'], env), 1, 'a private URL is refused')
     t.match(io.err.join('\n'), /only ports 80 and 443 are allowed|not a public internet address/)
@@ -46,7 +51,7 @@ t.test('import wxr FILE and import feed FILE print a summary; a second run updat
   }
   const db = new Database(env.DATABASE_PATH, { readonly: true })
   t.teardown(() => db.close())
-  t.equal(db.prepare("SELECT count(*) FROM posts WHERE import_key LIKE 'wxr:%'").pluck().get(), 5)
+  t.equal(db.prepare("SELECT count(*) FROM posts WHERE import_key LIKE 'wxr:%'").pluck().get(), 7, 'the blog\'s 5 and the 2 of the pages export')
   t.equal(db.prepare("SELECT count(*) FROM posts WHERE import_key LIKE 'feed:%' AND status = 'published'").pluck().get(), 2)
   const jobs = db.prepare('SELECT kind, status, source FROM import_jobs ORDER BY id').all() as Array<{ kind: string, status: string, source: string }>
   t.match(jobs.slice(0, 3), [

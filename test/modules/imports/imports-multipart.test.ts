@@ -33,7 +33,7 @@ t.test('a WordPress export uploaded as multipart/form-data is imported like a ra
   const { app, base } = await serve(t)
   const res = await fetch(`${base}/v1/imports/wxr`, { method: 'POST', headers: { ...adminAuth, prefer: 'wait=60' }, body: form('file', BLOG, 'application/xml', 'export.xml', { note: 'before the file' }) })
   t.equal(res.status, 200, await res.clone().text())
-  t.same((await json(res)).data.created, { posts: 5, categories: 4, tags: 3, authors: 3, comments: 6 })
+  t.same((await json(res)).data.created, { posts: 5, pages: 1, categories: 4, tags: 3, authors: 3, comments: 6 })
   t.equal(app.db.$client.prepare("SELECT count(*) FROM posts WHERE import_key LIKE 'wxr:%'").pluck().get(), 5)
 
   const again = await fetch(`${base}/v1/imports/wxr`, { method: 'POST', headers: { ...adminAuth, prefer: 'wait=60' }, body: form('upload', BLOG, 'application/octet-stream', 'x.bin') })

@@ -24,9 +24,9 @@ t.test('imports a WordPress export: authors, category tree, tags, posts and thre
   t.equal(res.statusCode, 200, res.body)
   const s = res.json().data
   t.equal(s.format, 'wxr-1.1')
-  t.same(s.created, { posts: 5, categories: 4, tags: 3, authors: 3, comments: 6 })
-  t.same(s.updated, { posts: 0, categories: 0, tags: 0, authors: 0, comments: 0 })
-  t.same(s.ignored, { page: 1, attachment: 1 })
+  t.same(s.created, { posts: 5, pages: 1, categories: 4, tags: 3, authors: 3, comments: 6 })
+  t.same(s.updated, { posts: 0, pages: 0, categories: 0, tags: 0, authors: 0, comments: 0 })
+  t.same(s.ignored, { attachment: 1 })
   t.same(s.skipped.map((x: { kind: string, reason: string }) => x.kind), ['post'])
   t.match(s.skipped[0].reason, /trash/)
 
@@ -99,9 +99,9 @@ t.test('a second import of the same file changes nothing; a changed file updates
   t.equal((await importWxr(app, BLOG)).statusCode, 200)
   const changesBefore = count(app, 'SELECT count(*) FROM changes')
   const again = (await importWxr(app, BLOG)).json().data
-  t.same(again.created, { posts: 0, categories: 0, tags: 0, authors: 0, comments: 0 })
-  t.same(again.updated, { posts: 0, categories: 0, tags: 0, authors: 0, comments: 0 })
-  t.same(again.unchanged, { posts: 5, categories: 4, tags: 2, authors: 2, comments: 6 })
+  t.same(again.created, { posts: 0, pages: 0, categories: 0, tags: 0, authors: 0, comments: 0 })
+  t.same(again.updated, { posts: 0, pages: 0, categories: 0, tags: 0, authors: 0, comments: 0 })
+  t.same(again.unchanged, { posts: 5, pages: 1, categories: 4, tags: 2, authors: 2, comments: 6 })
   t.equal(count(app, 'SELECT count(*) FROM posts'), 5)
   t.equal(count(app, 'SELECT count(*) FROM comments'), 6)
   t.equal(count(app, 'SELECT count(*) FROM changes'), changesBefore, 'an unchanged import writes nothing to the change log')
@@ -112,8 +112,8 @@ t.test('a second import of the same file changes nothing; a changed file updates
     .replace('<wp:cat_name><![CDATA[Ferries]]></wp:cat_name>', '<wp:cat_name><![CDATA[Ferry lines]]></wp:cat_name>')
     .replace('<wp:category_parent><![CDATA[ferries]]></wp:category_parent>', '<wp:category_parent><![CDATA[transport]]></wp:category_parent>')
   const third = (await importWxr(app, edited)).json().data
-  t.same(third.created, { posts: 0, categories: 0, tags: 0, authors: 0, comments: 0 })
-  t.same(third.updated, { posts: 1, categories: 2, tags: 0, authors: 0, comments: 1 })
+  t.same(third.created, { posts: 0, pages: 0, categories: 0, tags: 0, authors: 0, comments: 0 })
+  t.same(third.updated, { posts: 1, pages: 0, categories: 2, tags: 0, authors: 0, comments: 1 })
   t.equal(count(app, 'SELECT count(*) FROM posts'), 5)
   const storm = (await app.inject({ url: '/v1/posts/storm' })).json().data
   t.equal(storm.title, 'Storm closes the harbour for two days')
@@ -238,7 +238,9 @@ t.test('the WordPress theme unit test export', { skip: existsSync(THEME) ? false
   t.equal(res.statusCode, 200, res.body)
   const s = res.json().data
   t.equal(s.format, 'wxr-1.2')
-  t.equal(s.ignored.page, 21, 'the 21 pages are counted, not imported')
+  t.equal(s.created.pages, 21, 'the 21 pages are imported')
+  t.equal(s.ignored.page, undefined)
+  t.equal(s.ignored.nav_menu_item, undefined)
   t.equal(s.created.posts + s.skipped.filter((x: { kind: string }) => x.kind === 'post').length, 58, 'every post is imported or skipped with a reason')
   t.ok(s.created.posts >= 56, `posts: ${s.created.posts}`)
   t.ok(s.created.tags >= 110, `tags: ${s.created.tags}`)
@@ -260,7 +262,18 @@ t.test('the WordPress theme unit test export', { skip: existsSync(THEME) ? false
   t.equal(orphans, 0)
   t.equal(count(app, "SELECT count(*) FROM comments WHERE type IN ('pingback', 'trackback')"), 4, 'pingbacks and trackbacks keep their type')
 
+  // Its page tree (Level 1 > Level 2 > Level 3) and its five menus (the largest two become the site's).
+  const level3 = (await app.inject({ url: '/v1/pages?path=level-1/level-2/level-3' })).json().data
+  t.equal(level3[0]?.title, 'Level 3', 'the page tree is kept')
+  t.same({ menus: s.navigation.menus, applied: s.navigation.applied }, { menus: 5, applied: true })
+  t.equal(s.warnings.filter((w: string) => /^menu ".*" was not imported: the site has two menus/.test(w)).length, 3)
+  const nav = (await app.inject({ url: '/v1/site' })).json().data.navigation
+  t.ok(nav.primary.length > 0 && nav.secondary.length > 0, 'both menus are filled')
+  t.ok(nav.secondary.some((i: { type: string, url: string }) => i.type === 'page' && i.url.endsWith('/level-1/level-2/level-3')), 'menu items resolve to imported pages')
+
   const again = (await importWxr(app, readFileSync(fileURLToPath(THEME)))).json().data
-  t.same(again.created, { posts: 0, categories: 0, tags: 0, authors: 0, comments: 0 }, 'a re-import creates nothing')
+  t.same(again.created, { posts: 0, pages: 0, categories: 0, tags: 0, authors: 0, comments: 0 }, 'a re-import creates nothing')
   t.equal(again.updated.posts, 0, 'and changes nothing')
+  t.equal(again.updated.pages, 0)
+  t.equal(again.unchanged.pages, 21)
 })

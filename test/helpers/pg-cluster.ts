@@ -31,12 +31,16 @@ const BIN = pgBinDir()
 const RUNUSER = ['/usr/sbin/runuser', '/sbin/runuser', '/usr/bin/runuser'].find((p) => existsSync(p))
 const AS_ROOT = process.getuid?.() === 0
 
-/** Why the PostgreSQL tests cannot run here (a tap `skip` value), or false when they can. */
-export const PG_SKIP: string | false = BIN === null
+const UNAVAILABLE = BIN === null
   ? 'PostgreSQL server binaries not found (no initdb under PG_BIN_DIR, `pg_config --bindir` or /usr/lib/postgresql/*/bin; .ci/run installs Debian\'s postgresql)'
   : AS_ROOT && RUNUSER === undefined
     ? 'running as root and runuser is absent: initdb refuses root'
     : false
+// `npm run test:pg` asks for PostgreSQL: there a missing server fails instead of skipping.
+if (UNAVAILABLE !== false && process.env.PG_TESTS_REQUIRED === '1') throw new Error(`npm run test:pg: ${UNAVAILABLE}`)
+
+/** Why the PostgreSQL tests cannot run here (a tap `skip` value), or false when they can. */
+export const PG_SKIP: string | false = UNAVAILABLE
 
 export interface PgCluster {
   /** postgres://postgres@127.0.0.1:PORT/DB */

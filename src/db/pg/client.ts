@@ -21,11 +21,6 @@ export const PG_MIGRATIONS_FOLDER = projectPath('migrations', 'pg')
  */
 export const MIGRATION_LOCK_KEY = '7094362462219612532'
 
-/** Whether a URL names a PostgreSQL database (postgres:// or postgresql://). */
-export function isPostgresUrl (url: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(url)
-}
-
 /** A pool over DATABASE_URL wrapped in Drizzle with the PostgreSQL schema. */
 export function openPg (url: string, options: { max?: number } = {}): PgDb {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 })

@@ -1,5 +1,6 @@
 import type { Db } from '../client.js'
-import { isPostgresUrl, openPg, runPgMigrations } from './client.js'
+import { openPg, runPgMigrations } from './client.js'
+import { isPostgresUrl } from './engine.js'
 import { TargetNotEmptyError, copySqliteToPg, formatCopyReport } from './copy.js'
 
 /** `migrate-to DATABASE_URL`: migrate the target, copy, print the per-table report. Returns the exit code. */

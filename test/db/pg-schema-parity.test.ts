@@ -2,6 +2,9 @@ import t from 'tap'
 import { getTableColumns } from 'drizzle-orm'
 import { getTableConfig as pgConfig, pgTable, bigint as pgBigint, integer as pgInteger, text as pgText, type PgTable } from 'drizzle-orm/pg-core'
 import { getTableConfig as sqliteConfig, sqliteTable, integer as sqliteInteger, text as sqliteText, type SQLiteTable } from 'drizzle-orm/sqlite-core'
+import { openDatabase } from '../../src/db/client.js'
+import { runMigrations } from '../../src/db/migrate.js'
+import { SQLITE_ONLY } from '../../src/db/pg/sqlite-only.js'
 import { pgTables, sqliteTables, twinTables } from '../../src/db/pg/twin.js'
 
 // The two schema definitions (src/db/schema.ts for SQLite, src/db/pg/schema.ts for PostgreSQL)
@@ -122,4 +125,16 @@ t.test('the comparison fails when one side gains or changes something', async (t
   t.match(differences('x', base, noIdentity).join('\n'), /x\.id:/)
   const withText = sqliteShape(sqliteTable('x', { id: sqliteInteger('id').primaryKey({ autoIncrement: true }), at: sqliteInteger('created_at').notNull(), more: sqliteText('more') }))
   t.match(differences('x', withText, same).join('\n'), /x\.more: only in SQLite/)
+})
+
+t.test('every SQLite object outside the twin has a planned PostgreSQL counterpart', async (t) => {
+  const db = openDatabase(':memory:')
+  t.teardown(() => db.$client.close())
+  runMigrations(db)
+  const objects = db.$client.prepare("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view', 'trigger') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ type: string, name: string }>
+  const twin = pgTables()
+  const unplanned = objects.filter((o) => !(o.type === 'table' && twin.has(o.name)) && !SQLITE_ONLY.some((rule) => rule.match.test(o.name)))
+  t.same(unplanned.map((o) => `${o.type} ${o.name}`), [], 'add it to src/db/pg/sqlite-only.ts with its plan')
+  t.ok(objects.some((o) => o.type === 'trigger'), 'triggers are seen')
+  t.ok(SQLITE_ONLY.every((rule) => objects.some((o) => rule.match.test(o.name))), 'no rule names something that no longer exists')
 })

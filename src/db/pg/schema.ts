@@ -26,7 +26,7 @@ import {
 //
 // Not here, as in schema.ts: the read model (src/db/read-model.ts) and the SQLite-only objects
 // of the hand-written migrations. Their PostgreSQL counterparts come with the port of the
-// repositories; the plan is in README "PostgreSQL (in progress)": posts_fts (FTS5) becomes a
+// repositories; the plan, object by object, is src/db/pg/sqlite-only.ts: posts_fts (FTS5) becomes a
 // weighted `tsvector` column (title A, excerpt B, body C, facets D) with a GIN index queried
 // with `websearch_to_tsquery`, the triggers that keep the search keys, term_df and
 // related_counts and that queue read-model rebuilds become plpgsql trigger functions, and the

@@ -93,7 +93,7 @@ export async function startPgCluster (): Promise<PgCluster> {
   // A port found free can be taken before postgres binds it: try a few.
   for (let attempt = 0; ; attempt++) {
     port = await freePort()
-    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50`
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50 -c shared_buffers=16MB`
     try {
       run('pg_ctl', ['start', '-D', data, '-w', '-t', '30', '-l', join(dir, 'log'), '-o', options])
       break

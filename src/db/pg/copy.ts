@@ -139,7 +139,7 @@ function selfReference (twin: TwinTable): { column: string, references: string }
  * Copies every table from `source` into `target` and verifies the copy. Throws
  * TargetNotEmptyError, before writing anything, when the target holds rows.
  */
-export async function copySqliteToPg (source: Db, target: PgDb, options: { onTable?: (table: string, rows: number) => void } = {}): Promise<CopyReport> {
+export async function copySqliteToPg (source: Db, target: PgDb, options: { onTable?: (table: string, rows: number) => void, batch?: number } = {}): Promise<CopyReport> {
   const started = performance.now()
   const tables = twinTables()
   // One read snapshot of the SQLite file for the copy and the verification, whatever other
@@ -156,7 +156,7 @@ export async function copySqliteToPg (source: Db, target: PgDb, options: { onTab
         const pending: Array<{ id: unknown, parent: unknown }> = []
         const pgColumns = getTableColumns(twin.pg)
         let rows = 0
-        for (const batch of sqliteBatches(source, twin, batchRows(columns.length))) {
+        for (const batch of sqliteBatches(source, twin, options.batch ?? batchRows(columns.length))) {
           const values = batch.map((row) => {
             if (self === null) return row
             const parent = row[self.column] as number | null
@@ -182,19 +182,19 @@ export async function copySqliteToPg (source: Db, target: PgDb, options: { onTab
         options.onTable?.(twin.name, rows)
       }
     })
-    const report = await verifyCopy(source, target)
+    const report = await verifyCopy(source, target, options.batch)
     return { ...report, ms: Math.round(performance.now() - started) }
   } finally {
     source.run(sql`ROLLBACK`)
   }
 }
 
-/** Compares every table of both databases by row count and content hash. */
-export async function verifyCopy (source: Db, target: PgDb): Promise<Omit<CopyReport, 'ms'>> {
+/** Compares every table of both databases by row count and content hash (`batch`: rows per read, for tests). */
+export async function verifyCopy (source: Db, target: PgDb, batch?: number): Promise<Omit<CopyReport, 'ms'>> {
   const report: TableReport[] = []
   for (const twin of twinTables()) {
     const keys = Object.keys(getTableColumns(twin.sqlite))
-    const size = batchRows(keys.length)
+    const size = batch ?? batchRows(keys.length)
     const sqliteHash = new TableHash(keys)
     for (const batch of sqliteBatches(source, twin, size)) for (const row of batch) sqliteHash.add(row)
     const pgHash = new TableHash(keys)

@@ -83,13 +83,23 @@ export async function startPgCluster (): Promise<PgCluster> {
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-locale', '--no-sync', '--no-instructions'])
   let port = 0
   let stopped = false
+  // Also when tap stops the file (a timeout sends SIGTERM): stop, then die of the same signal.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stop()
+    process.kill(process.pid, signal)
+  }
   const stop = (): void => {
     if (stopped) return
     stopped = true
+    process.off('exit', stop)
+    process.off('SIGTERM', onSignal)
+    process.off('SIGINT', onSignal)
     try { run('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']) } catch {}
     rmSync(dir, { recursive: true, force: true })
   }
   process.once('exit', stop)
+  process.once('SIGTERM', onSignal)
+  process.once('SIGINT', onSignal)
   // A port found free can be taken before postgres binds it: try a few.
   for (let attempt = 0; ; attempt++) {
     port = await freePort()

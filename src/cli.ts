@@ -7,6 +7,7 @@ import { loadConfig, ConfigError, type AppConfig } from './config.js'
 import { openDatabase, type Db } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
 import { clientHashKeyPath } from './db/client-hash-key.js'
+import { unservedDatabaseUrl } from './db/pg/engine.js'
 import { API_SCOPES, type ApiScope } from './db/schema.js'
 import { hashKey } from './lib/key-hash.js'
 import { demoEnv } from './lib/demo-env.js'
@@ -26,6 +27,9 @@ const USAGE = `Usage: npm run cli -- [--demo] <command>
   migrate                                apply pending migrations
   seed-demo                              fill an empty database with the demo content
   rebuild                                build the read model (stored posts, feed items, comments) afresh
+  migrate-to [DATABASE_URL]              copy the whole site into an empty PostgreSQL database (migrated first),
+                                         then verify every table by row count and content hash; the URL
+                                         defaults to DATABASE_URL (README "PostgreSQL (in progress)")
 
 The database is DATABASE_PATH (default ./data/broadsheet.db); --demo uses ./data/demo.db, the database
 of \`npm run demo\`, unless DATABASE_PATH is set (the server's rule). Every command says which file it opened.`
@@ -62,6 +66,9 @@ export async function runCli (argv: string[], env: Record<string, string | undef
     console.log(USAGE)
     return command === undefined ? 2 : 0
   }
+  // PostgreSQL is not served yet: a command given DATABASE_URL must not quietly use the SQLite file.
+  const unserved = command === 'migrate-to' ? null : unservedDatabaseUrl(env)
+  if (unserved !== null) return fail(unserved)
   let config
   try {
     config = loadConfig(demoEnv(env, demo))
@@ -115,6 +122,10 @@ export async function runCli (argv: string[], env: Record<string, string | undef
         const built = core.workers.readModel.rebuild()
         console.log(`rebuilt the read model: ${built} documents in ${Math.round(performance.now() - started)} ms`)
         return 0
+      }
+      case 'migrate-to': {
+        const { migrateTo } = await import('./db/pg/migrate-to-cli.js')
+        return await migrateTo(db, rest[0] ?? env.DATABASE_URL)
       }
       default:
         return fail(`unknown command "${command}"\n\n${USAGE}`)

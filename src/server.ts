@@ -4,6 +4,7 @@ import { buildApp } from './app.js'
 import { ConfigError, loadConfig, startupWarnings, type AppConfig } from './config.js'
 import { openDatabase } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
+import { unservedDatabaseUrl } from './db/pg/engine.js'
 import { LOG_REDACT } from './plugins/security.js'
 import { resolve } from 'node:path'
 import { DEMO_KEY_RECIPE, demoEnv } from './lib/demo-env.js'
@@ -15,6 +16,12 @@ import { DEMO_KEY_RECIPE, demoEnv } from './lib/demo-env.js'
 // database once, then only supervises.
 
 const demo = process.argv.includes('--demo')
+// PostgreSQL is not served yet (src/db/pg/engine.ts): never fall back to the SQLite file quietly.
+const unserved = unservedDatabaseUrl(process.env)
+if (unserved !== null) {
+  console.error(unserved)
+  process.exit(1)
+}
 let config: AppConfig
 try {
   config = loadConfig(demoEnv(process.env, demo))

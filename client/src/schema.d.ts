@@ -1185,6 +1185,22 @@ export interface components {
             description: string;
             /** @description The parent category, null at the top of the tree */
             parent_id: number | null;
+            /**
+             * @description The categories above this one, from the top of the tree down to its parent (itself excluded; empty at the top): a breadcrumb is `path` followed by the category
+             * @example [
+             *       {
+             *         "id": 1,
+             *         "slug": "politics",
+             *         "name": "Politics"
+             *       }
+             *     ]
+             */
+            path: {
+                /** @description Positive integer id */
+                id: number;
+                slug: string;
+                name: string;
+            }[];
             /** @description Live posts filed directly in this category */
             post_count: number;
             /**
@@ -1199,6 +1215,33 @@ export interface components {
              * @example 2022-01-21T17:05:00.000Z
              */
             updated_at: string;
+        };
+        /**
+         * CategoryRef
+         * @description A category as embedded in a post, with its place in the tree
+         * @example {
+         *       "id": 4,
+         *       "slug": "elections",
+         *       "name": "Elections",
+         *       "parent_id": 1,
+         *       "path": [
+         *         {
+         *           "id": 1,
+         *           "slug": "politics",
+         *           "name": "Politics"
+         *         }
+         *       ]
+         *     }
+         */
+        CategoryRef: {
+            /** @description Positive integer id */
+            id: number;
+            slug: string;
+            name: string;
+            /** @description The parent category, null at the top of the tree */
+            parent_id: number | null;
+            /** @description The categories above this one, from the top of the tree down to its parent (itself excluded; empty at the top): a breadcrumb is `path` followed by the category itself */
+            path: components["schemas"]["TermRef"][];
         };
         /** Change */
         Change: {
@@ -1722,7 +1765,9 @@ export interface components {
             url: string;
             author: components["schemas"]["AuthorRef"];
             /** @description The first is the primary category */
-            categories: components["schemas"]["TermRef"][];
+            categories: components["schemas"]["CategoryRef"][];
+            /** @description The primary category (the first of `categories`, the one `url` is built from); null when the post has none */
+            primary_category: components["schemas"]["CategoryRef"] | null;
             tags: components["schemas"]["TermRef"][];
             featured_image: components["schemas"]["FeaturedImage"] | null;
             /** @description The original publisher of a syndicated post */
@@ -1845,7 +1890,9 @@ export interface components {
             url: string;
             author: components["schemas"]["AuthorRef"];
             /** @description The first is the primary category */
-            categories: components["schemas"]["TermRef"][];
+            categories: components["schemas"]["CategoryRef"][];
+            /** @description The primary category (the first of `categories`, the one `url` is built from); null when the post has none */
+            primary_category: components["schemas"]["CategoryRef"] | null;
             tags: components["schemas"]["TermRef"][];
             featured_image: components["schemas"]["FeaturedImage"] | null;
             /** @description The original publisher of a syndicated post */
@@ -2075,7 +2122,9 @@ export interface components {
             url: string;
             author: components["schemas"]["AuthorRef"];
             /** @description The first is the primary category */
-            categories: components["schemas"]["TermRef"][];
+            categories: components["schemas"]["CategoryRef"][];
+            /** @description The primary category (the first of `categories`, the one `url` is built from); null when the post has none */
+            primary_category: components["schemas"]["CategoryRef"] | null;
             tags: components["schemas"]["TermRef"][];
             featured_image: components["schemas"]["FeaturedImage"] | null;
             /** @description The original publisher of a syndicated post */
@@ -2141,9 +2190,18 @@ export interface components {
          *             {
          *               "id": 1,
          *               "slug": "politics",
-         *               "name": "Politics"
+         *               "name": "Politics",
+         *               "parent_id": null,
+         *               "path": []
          *             }
          *           ],
+         *           "primary_category": {
+         *             "id": 1,
+         *             "slug": "politics",
+         *             "name": "Politics",
+         *             "parent_id": null,
+         *             "path": []
+         *           },
          *           "tags": [
          *             {
          *               "id": 8,
@@ -2543,7 +2601,9 @@ export interface components {
             url?: string;
             author?: components["schemas"]["AuthorRef"];
             /** @description The first is the primary category */
-            categories?: components["schemas"]["TermRef"][];
+            categories?: components["schemas"]["CategoryRef"][];
+            /** @description The primary category (the first of `categories`, the one `url` is built from); null when the post has none */
+            primary_category?: components["schemas"]["CategoryRef"] | null;
             tags?: components["schemas"]["TermRef"][];
             featured_image?: components["schemas"]["FeaturedImage"] | null;
             /** @description The original publisher of a syndicated post */
@@ -2611,7 +2671,7 @@ export interface components {
         };
         /**
          * TermRef
-         * @description A category or tag as embedded in a post
+         * @description A tag as embedded in a post, or a category in a `path`
          */
         TermRef: {
             /** @description Positive integer id */
@@ -3672,7 +3732,7 @@ export interface operations {
                 status?: "draft" | "scheduled" | "published" | "archived" | "any";
                 /** @description Sort order; relevance needs q */
                 sort?: "-published_at" | "published_at" | "-updated_at" | "title" | "relevance";
-                /** @description Comma-separated top-level fields to return, from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, categories, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, snippet (for example `id,slug,title,excerpt,published_at,author`) */
+                /** @description Comma-separated top-level fields to return, from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, categories, primary_category, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, snippet (for example `id,slug,title,excerpt,published_at,author`) */
                 fields?: string;
             };
             header?: never;
@@ -3697,7 +3757,7 @@ export interface operations {
                      *           "excerpt": "After ninety minutes with Lavrov in Geneva, the Secretary of State said any incursion would be met with a united reaction.",
                      *           "status": "published",
                      *           "published_at": "2022-01-21T17:05:00.000Z",
-                     *           "url": "https://example.com/politics/blinken-warns-russia",
+                     *           "url": "https://example.com/elections/blinken-warns-russia",
                      *           "author": {
                      *             "id": 3,
                      *             "slug": "maria-lopez",
@@ -3706,11 +3766,32 @@ export interface operations {
                      *           },
                      *           "categories": [
                      *             {
-                     *               "id": 1,
-                     *               "slug": "politics",
-                     *               "name": "Politics"
+                     *               "id": 4,
+                     *               "slug": "elections",
+                     *               "name": "Elections",
+                     *               "parent_id": 1,
+                     *               "path": [
+                     *                 {
+                     *                   "id": 1,
+                     *                   "slug": "politics",
+                     *                   "name": "Politics"
+                     *                 }
+                     *               ]
                      *             }
                      *           ],
+                     *           "primary_category": {
+                     *             "id": 4,
+                     *             "slug": "elections",
+                     *             "name": "Elections",
+                     *             "parent_id": 1,
+                     *             "path": [
+                     *               {
+                     *                 "id": 1,
+                     *                 "slug": "politics",
+                     *                 "name": "Politics"
+                     *               }
+                     *             ]
+                     *           },
                      *           "source": {
                      *             "url": "https://wire.example.com/blinken-lavrov",
                      *             "name": "Example Wire"

@@ -90,7 +90,7 @@ export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer
         emit({ kind: name, id, slug, action: 'upsert' })
         if (above !== undefined) announce(emit, above, now)
         const before = kind.shownOnPosts(old)
-        if (kind.shownOnPosts(next).some((value, i) => value !== before[i])) touchPosts(db, emit, w.postsOf(id))
+        if (kind.shownOnPosts(next).some((value, i) => value !== before[i])) touchPosts(db, emit, w.postsUnder(id))
       })
     },
     remove (id: number, reassignTo?: number): void {
@@ -101,7 +101,8 @@ export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer
         if (used > 0 && reassignTo === undefined) {
           throw new InUse(`${kind.label} "${old.slug}" has ${used} post(s): pass ?reassign=<${name}> to move them`)
         }
-        const affected = w.postsOf(id)
+        // In a tree, the posts below it too: its children move up, so their paths change.
+        const affected = w.postsUnder(id)
         const around = kind.tree
           ? publicNow(visibility.withAncestors([parentOf(old), reassignTo ?? null].filter((p): p is number => p !== null && p !== id)), now)
           : undefined

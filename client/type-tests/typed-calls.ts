@@ -88,6 +88,24 @@ export async function responses (): Promise<void> {
   const looseTitle: string = loose.data[0]?.title
   void [titles, cardTitle, cardWhen, looseTitle]
 
+  // A single post and related posts narrow the same way; without `fields` every field is there.
+  const { data: wholePost } = await bs.GET('/v1/posts/{ref}', { params: { path: { ref: 'x' } } })
+  const body: string = wholePost.data.content_html
+  const crumb: string | undefined = wholePost.data.primary_category?.path[0]?.slug
+  const { data: head } = await bs.GET('/v1/posts/{ref}', { params: { path: { ref: 'x' }, query: { fields: 'id,title,seo' } } })
+  const headTitle: string = head.data.title
+  // @ts-expect-error content_html was not asked for
+  void head.data.content_html
+  const { data: near } = await bs.GET('/v1/posts/{ref}/related', { params: { path: { ref: 'x' }, query: { fields: 'title,score' } } })
+  const nearScore: number | undefined = near.data[0]?.score
+  // @ts-expect-error reasons were not asked for
+  void near.data[0]?.reasons
+  const { data: sections } = await bs.GET('/v1/categories', { params: { query: { fields: 'slug,path' } } })
+  const crumbs: string[] | undefined = sections.data[0]?.path.map((c) => c.name)
+  // @ts-expect-error post_count was not asked for
+  void sections.data[0]?.post_count
+  void [body, crumb, headTitle, nearScore, crumbs]
+
   const { data: thread } = await bs.GET('/v1/posts/{ref}/comments', { params: { path: { ref: 'x' } } })
   const comments: PublicComment[] = thread.data
   // @ts-expect-error the public thread never has the e-mail

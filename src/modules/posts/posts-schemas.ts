@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { DateTimeSchema, IdSchema, PageQuery, idOrSlugSchema } from '../../schemas/common.js'
 import { seoReadable, seoWritable } from '../../schemas/seo.js'
+import { fieldsParam, sparseOf } from '../../schemas/fields.js'
 
 export const TermRefSchema = Type.Object({
   id: IdSchema,
@@ -133,9 +134,26 @@ export const SparsePostListSchema = Type.Object({
   meta: Type.Ref('PostListMeta')
 }, { $id: 'SparsePostList', title: 'SparsePostList', description: 'A list of posts read with `fields`: each item has the fields asked for' })
 
-export const GetPostQuery = Type.Object({}, { additionalProperties: false })
+/** The fields a single read may be narrowed to: a list's (no snippet), the SEO fields and `seo`. */
+export const SINGLE_POST_FIELDS = [...POST_FIELDS.filter((f) => f !== 'snippet'), ...Object.keys(seoReadable) as Array<keyof typeof seoReadable>, 'seo'] as const
+export type SinglePostField = typeof SINGLE_POST_FIELDS[number]
+
+export const GetPostQuery = Type.Object({
+  fields: fieldsParam(SINGLE_POST_FIELDS, 'the post')
+}, { additionalProperties: false })
 
 export const PostEnvelopeSchema = Type.Object({ data: Type.Ref('Post') }, { $id: 'PostEnvelope', title: 'PostEnvelope' })
+
+/** A post read with `fields`: only the fields asked for. */
+export const SparsePostSchema = sparseOf(PostSchema, { $id: 'SparsePost', title: 'SparsePost', description: 'A post read with `fields`: only the fields asked for.' })
+
+/** A single read with `fields`; like lists, what the server serializes every single read with (posts-routes.ts). */
+export const SparsePostEnvelopeSchema = Type.Object({ data: Type.Ref('SparsePost') }, {
+  $id: 'SparsePostEnvelope',
+  title: 'SparsePostEnvelope',
+  description: 'A post read with `fields`',
+  examples: [{ data: { id: 42, title: 'Blinken warns Russia of a swift, united response', primary_category: { id: 1, slug: 'politics', name: 'Politics', parent_id: null, path: [] } } }]
+})
 
 /**
  * What a post write answers to a key that may not read drafts: enough to address the post and
@@ -184,7 +202,7 @@ export const PostWriteEnvelopeSchema = Type.Object({
 })
 
 /** Every $id'd schema of the module, added by its plugin (PostListMeta refers to the search module's SearchMeta). */
-export const postSchemas = [TermRefSchema, CategoryRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, SparsePostSummarySchema, PostListMetaSchema, PostListSchema, SparsePostListSchema, PostEnvelopeSchema, PostReceiptSchema, WriteWarningSchema, PostWriteEnvelopeSchema]
+export const postSchemas = [TermRefSchema, CategoryRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, SparsePostSummarySchema, PostListMetaSchema, PostListSchema, SparsePostListSchema, PostEnvelopeSchema, SparsePostSchema, SparsePostEnvelopeSchema, PostReceiptSchema, WriteWarningSchema, PostWriteEnvelopeSchema]
 
 const HttpUrl = (description: string) => Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2000, description })
 const RefList = (description: string, maxItems: number) => Type.Array(idOrSlugSchema('An id or a slug'), { uniqueItems: true, maxItems, description })

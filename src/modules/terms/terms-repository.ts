@@ -116,6 +116,8 @@ export function createTermsWriter<K extends AnyTermKind> (db: Db, kind: K) {
     },
     /** The direct children of a tree term (none in a flat kind). */
     children: (id: number) => tree?.children(id) ?? [],
+    /** Every term below a tree term, at any depth (none in a flat kind). */
+    descendants: (id: number): Array<{ id: number, slug: string }> => tree?.descendants(id) ?? [],
     /** Moves the children of tree term `from` under `to` (null: the top). */
     moveChildren: (from: number, to: number | null, now: number): void => tree?.moveChildren(from, to, now)
   }
@@ -133,6 +135,8 @@ function createCategoryTree (db: Db) {
   const subtree = db.select({ id: categories.id }).from(categories).where(sql`${categories.id} IN (WITH RECURSIVE tree(id) AS (
     SELECT ${p('id')} UNION SELECT k.id FROM categories k JOIN tree ON k.parent_id = tree.id) SELECT id FROM tree)`).prepare()
   const children = db.select({ id: categories.id, slug: categories.slug }).from(categories).where(eq(categories.parentId, p('parent'))).prepare()
+  const descendants = db.select({ id: categories.id, slug: categories.slug }).from(categories).where(sql`${categories.id} IN (WITH RECURSIVE tree(id) AS (
+    SELECT id FROM categories WHERE parent_id = ${p('id')} UNION SELECT k.id FROM categories k JOIN tree ON k.parent_id = tree.id) SELECT id FROM tree)`).orderBy(categories.id).prepare()
   // The given categories and every one above them, walking parent_id up.
   const ancestors = db.select({ id: categories.id, slug: categories.slug, name: categories.name, parentId: categories.parentId }).from(categories)
     .where(sql`${categories.id} IN (WITH RECURSIVE up(id) AS (
@@ -144,6 +148,7 @@ function createCategoryTree (db: Db) {
     count: (parentId: number | null) => (parentId === null ? countTop.get() : countUnder.get({ parent: parentId }))?.n ?? 0,
     subtree: (id: number) => subtree.all({ id }).map((row) => row.id),
     children: (id: number) => children.all({ parent: id }),
+    descendants: (id: number) => descendants.all({ id }),
     postsUnder: (id: number) => postsUnder.all({ id }).map((row) => row.id),
     /** The rows with their `path` (ancestors from the root, themselves excluded), in one query. */
     withPaths<R extends object> (found: R[]): Array<R & { path: PathStep[] }> {

@@ -72,7 +72,7 @@ t.test('a rename or move above a post\'s category shows at once in its path, whe
 t.test('related posts and webhook payloads carry the same category references', async (t) => {
   const { app, author, world, europe, france } = await tree(t)
   await app.core.workers.webhooks.stop()
-  await send(app, 'POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['post.published', 'post.updated'] })
+  await send(app, 'POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['post.published', 'post.updated', 'category.updated'] })
   const france3 = { ...ref(france, 'france', 'France'), parent_id: europe, path: [ref(world, 'world', 'World'), ref(europe, 'europe', 'Europe')] }
   const a = (await send(app, 'POST', '/v1/posts', { title: 'Paris votes today', content_html: '<p>Paris votes in the election today.</p>', status: 'published', author_id: author, category_ids: [france] })).json().data
   await send(app, 'POST', '/v1/posts', { title: 'Lyon votes today', content_html: '<p>Lyon votes in the election today.</p>', status: 'published', author_id: author, category_ids: [france] })
@@ -88,6 +88,12 @@ t.test('related posts and webhook payloads carry the same category references', 
   const renamed = payloads.filter((p) => p.event === 'post.updated')
   t.equal(renamed.length, 2, 'a rename two levels up re-announces both posts below it')
   t.same(renamed[0].data.post.primary_category.path, [ref(world, 'world', 'Earth'), ref(europe, 'europe', 'Europe')], 'with the new path')
+  const categories = payloads.filter((p) => p.event === 'category.updated').map((p) => [p.data.category.id, p.data.category.path])
+  t.same(categories, [
+    [world, []],
+    [europe, [ref(world, 'world', 'Earth')]],
+    [france, [ref(world, 'world', 'Earth'), ref(europe, 'europe', 'Europe')]]
+  ], 'the categories below it are updated too (their path shows it)')
 })
 
 t.test('category reads carry their path; the public never sees more of the tree than it saw before', async (t) => {

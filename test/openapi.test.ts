@@ -127,3 +127,36 @@ t.test('a list item\'s fields are required; a list read with `fields` is typed a
   t.ok(sparse(narrowed), 'a list with fields is a SparsePostList')
   t.notOk(full(narrowed), 'and not a PostList')
 })
+
+t.test('a single post, related posts and term lists read with `fields` are documented and typed as sparse', async (t) => {
+  const spec = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8'))
+  const answer = (path: string) => spec.paths[path].get.responses['200'].content['application/json'].schema
+  t.same(answer('/v1/posts/{ref}').anyOf, [{ $ref: '#/components/schemas/PostEnvelope' }, { $ref: '#/components/schemas/SparsePostEnvelope' }])
+  t.same(answer('/v1/posts/{ref}/related').anyOf, [{ $ref: '#/components/schemas/RelatedPostList' }, { $ref: '#/components/schemas/SparseRelatedPostList' }])
+  for (const [path, item] of [['/v1/categories', 'Category'], ['/v1/tags', 'Tag'], ['/v1/authors', 'Author']]) {
+    t.same(answer(path).anyOf.map((o: { properties: { data: { items: unknown } } }) => o.properties.data.items), [
+      { $ref: `#/components/schemas/${item}` }, { $ref: `#/components/schemas/Sparse${item}` }
+    ], `${path}: the full or the sparse items`)
+    t.equal(spec.components.schemas[`Sparse${item}`].required, undefined, `Sparse${item} has no required field`)
+    t.match(spec.paths[path].get.parameters.find((p: { name: string }) => p.name === 'fields')?.description, /from: id, slug, name/, `${path}: fields lists what it may name`)
+  }
+  for (const name of ['SparsePost', 'SparseRelatedPost']) t.equal(spec.components.schemas[name].required, undefined, `${name} has no required field`)
+
+  const { Ajv2020 } = await import('ajv/dist/2020.js')
+  const ajv = new Ajv2020({ strict: false, validateFormats: false, logger: false })
+  ajv.addSchema({ ...spec, $id: 'https://broadsheet.test/openapi.json' })
+  const check = (name: string) => ajv.compile({ $ref: `https://broadsheet.test/openapi.json#/components/schemas/${name}` })
+  const { buildTestApp } = await import('./helper.js')
+  const { makeCategory, makePost } = await import('./helpers/factories.js')
+  const app = await buildTestApp(t)
+  const parent = makeCategory(app.db)
+  const post = makePost(app.db, { categoryIds: [makeCategory(app.db, { parentId: parent.id }).id] })
+  const whole = (await app.inject(`/v1/posts/${post.id}`)).json()
+  t.ok(check('PostEnvelope')(whole), 'a post without fields is a PostEnvelope')
+  const narrowed = (await app.inject(`/v1/posts/${post.id}?fields=id,primary_category`)).json()
+  t.ok(check('SparsePostEnvelope')(narrowed), 'with fields, a SparsePostEnvelope')
+  t.notOk(check('PostEnvelope')(narrowed), 'and not a PostEnvelope')
+  const categories = (await app.inject('/v1/categories?fields=slug,path')).json()
+  t.ok(check('SparseCategory')(categories.data[0]), 'a category read with fields is a SparseCategory')
+  t.notOk(check('Category')(categories.data[0]), 'and not a Category')
+})

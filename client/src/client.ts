@@ -24,13 +24,17 @@ type InitArgs<P extends keyof paths, M extends Method> =
 export type SuccessBody<P extends keyof paths, M extends Method> =
   NonNullable<FetchResponse<Operation<P, M>, {}, `${string}/${string}`>['data']>
 
-/** Whether a body is a list whose items have only optional fields: a list read with `fields`. */
-type IsSparseList<B> = B extends { data: Array<infer I> } ? ({} extends I ? true : false) : false
-type WithoutSparse<B> = B extends unknown ? (IsSparseList<B> extends true ? never : B) : never
+/**
+ * Whether a body is a list whose items, or a single resource whose fields, are all optional: an
+ * answer read with `fields`.
+ */
+type IsSparse<B> = B extends { data: Array<infer I> } ? ({} extends I ? true : false) : B extends { data: infer I extends object } ? ({} extends I ? true : false) : false
+type WithoutSparse<B> = B extends unknown ? (IsSparse<B> extends true ? never : B) : never
 
 /**
- * The answer to a call without `fields`: an answer documented as "the full list, or the sparse
- * one with `fields`" (GET /v1/posts) is the full list; any other answer is itself.
+ * The answer to a call without `fields`: an answer documented as "the full list (or resource),
+ * or the sparse one with `fields`" (GET /v1/posts, /v1/posts/{ref}, …/related, the term lists)
+ * is the full one; any other answer is itself.
  */
 export type FullBody<B> = [WithoutSparse<B>] extends [never] ? B : WithoutSparse<B>
 
@@ -46,9 +50,11 @@ export type SparseBody<B, F extends string> = string extends F
   ? Exclude<B, WithoutSparse<B>> extends never ? B : Exclude<B, WithoutSparse<B>>
   : FullBody<B> extends { data: Array<infer I> }
     ? Omit<FullBody<B>, 'data'> & { data: Array<Pick<I, FieldNames<F> & keyof I>> }
-    : B
+    : FullBody<B> extends { data: infer I }
+      ? Omit<FullBody<B>, 'data'> & { data: Pick<I, FieldNames<F> & keyof I> }
+      : B
 
-/** The init of a call that narrows a list with `fields`. */
+/** The init of a call that narrows an answer with `fields`. */
 type FieldsInit<P extends keyof paths, M extends Method, F extends string> = RequestInitFor<P, M> & { params: { query: { fields: F } } }
 
 /** What a call resolves to: the success body and the Response (headers: ETag, Link, X-Total-Count). */
@@ -84,14 +90,15 @@ export type ListPath = {
   [P in PathsWith<'get'>]: Pageable<SuccessBody<P, 'get'>> extends true ? P : never
 }[PathsWith<'get'>]
 
-/** The item type of a list path. */
-// Not narrowed by `fields` as GET is: the init is not part of these helpers' types, so a post
-// list's items are PostSummary | SparsePostSummary here.
-export type ItemOf<P extends ListPath> = SuccessBody<P, 'get'> extends { data: Array<infer I> } ? I : never
+/** The item type of a list path read without `fields` (the full item). */
+export type ItemOf<P extends ListPath> = FullBody<SuccessBody<P, 'get'>> extends { data: Array<infer I> } ? I : never
+
+/** The item type of a list path read with `fields` F (exactly those fields for a literal F). */
+export type SparseItemOf<P extends ListPath, F extends string> = SparseBody<SuccessBody<P, 'get'>, F> extends { data: Array<infer I> } ? I : never
 
 /** One page of a list as `paginate()` yields it. */
-export interface Page<P extends ListPath> {
-  data: Array<ItemOf<P>>
+export interface Page<P extends ListPath, I = ItemOf<P>> {
+  data: I[]
   meta: Meta<SuccessBody<P, 'get'>>
   response: Response
 }
@@ -105,7 +112,7 @@ export interface PaginateOptions {
 export interface BroadsheetClient {
   /** GET: resolves to the success body and Response; any other answer throws BroadsheetProblem. */
   GET: {
-    // With `fields` (GET /v1/posts): items have the fields named; see SparseBody.
+    // With `fields` (post lists, a post, related posts, term lists): the fields named; see SparseBody.
     <P extends PathsWith<'get'>, F extends string>(path: P, init: FieldsInit<P, 'get', F>): Promise<Result<SparseBody<SuccessBody<P, 'get'>, F>>>
     <P extends PathsWith<'get'>>(path: P, ...init: InitArgs<P, 'get'>): Promise<Result<FullBody<SuccessBody<P, 'get'>>>>
   }
@@ -118,9 +125,16 @@ export interface BroadsheetClient {
    * however deep), the change log follows it as `since` while `has_more`, other lists go
    * page by page up to `meta.total_pages`.
    */
-  paginate: <P extends ListPath>(path: P, init?: RequestInitFor<P, 'get'>, options?: PaginateOptions) => AsyncGenerator<Page<P>, void, undefined>
+  paginate: {
+    // With `fields`, items narrowed as GET narrows them.
+    <P extends ListPath, F extends string>(path: P, init: FieldsInit<P, 'get', F>, options?: PaginateOptions): AsyncGenerator<Page<P, SparseItemOf<P, F>>, void, undefined>
+    <P extends ListPath>(path: P, init?: RequestInitFor<P, 'get'>, options?: PaginateOptions): AsyncGenerator<Page<P>, void, undefined>
+  }
   /** Every item of a list across its pages (see paginate). */
-  iterate: <P extends ListPath>(path: P, init?: RequestInitFor<P, 'get'>, options?: PaginateOptions) => AsyncGenerator<ItemOf<P>, void, undefined>
+  iterate: {
+    <P extends ListPath, F extends string>(path: P, init: FieldsInit<P, 'get', F>, options?: PaginateOptions): AsyncGenerator<SparseItemOf<P, F>, void, undefined>
+    <P extends ListPath>(path: P, init?: RequestInitFor<P, 'get'>, options?: PaginateOptions): AsyncGenerator<ItemOf<P>, void, undefined>
+  }
   /** The openapi-fetch client underneath: `{ data, error, response }` results, never throws on HTTP errors. */
   raw: Client<paths>
   /** The ETag cache, when `etagCache` is on. */

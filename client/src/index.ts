@@ -32,6 +32,10 @@ export type Category = Schemas['Category']
 export type Tag = Schemas['Tag']
 export type Author = Schemas['Author']
 export type TermRef = Schemas['TermRef']
+/** A category as embedded in a post: with `parent_id` and `path` (its ancestors from the root, itself excluded). */
+export type CategoryRef = Schemas['CategoryRef']
+/** A post read with `fields` (`GET /v1/posts/{ref}?fields=…`): every field optional. */
+export type SparsePost = Schemas['SparsePost']
 export type AuthorRef = Schemas['AuthorRef']
 export type PaginationMeta = Schemas['PaginationMeta']
 /** A new preview link (`POST /v1/posts/{ref}/previews`): the token, shown once, and the frontend URL. */

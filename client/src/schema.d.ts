@@ -167,7 +167,7 @@ export interface paths {
         };
         /**
          * Get a post by id or slug
-         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` shows more. The full post with its body HTML, its SEO and social fields and the computed `seo` object (head tags with their fallbacks). Public readers get live published posts only; a key with `read:drafts` reads any status. With a key the answer's `ETag` is the post's version, for `If-Match` on `PATCH` and on restores (a public read's ETag is of its cached bytes and is not).
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` shows more. The full post with its body HTML, its SEO and social fields and the computed `seo` object (head tags with their fallbacks). Public readers get live published posts only; a key with `read:drafts` reads any status. With a key the answer's `ETag` is the post's version, for `If-Match` on `PATCH` and on restores (a public read's ETag is of its cached bytes and is not). `fields` narrows it to the fields asked for (`?fields=id,title,primary_category,seo`).
          */
         get: operations["getPost"];
         put?: never;
@@ -439,7 +439,7 @@ export interface paths {
         };
         /**
          * List the posts related to a post
-         * @description Live published posts most related to this one, best first, never the post itself; everything a "Related posts" card needs (title, url, author, featured image) without a second request. Each carries a `score` in (0, 1] and the `reasons` it was chosen. The score combines shared tags and categories weighted by rarity (a tag on 3 posts says more than one on 3,000), the similarity of the two posts' title and body terms (so posts without tags or categories still get related posts), and a mild preference for posts published close in time. Deterministic: the same content always gives the same list; ties go to the newer post, then the lower id. Unknown posts, drafts, scheduled and archived posts are a 404.
+         * @description Live published posts most related to this one, best first, never the post itself; everything a "Related posts" card needs (title, url, author, featured image) without a second request. Each carries a `score` in (0, 1] and the `reasons` it was chosen. The score combines shared tags and categories weighted by rarity (a tag on 3 posts says more than one on 3,000), the similarity of the two posts' title and body terms (so posts without tags or categories still get related posts), and a mild preference for posts published close in time. Deterministic: the same content always gives the same list; ties go to the newer post, then the lower id. Unknown posts, drafts, scheduled and archived posts are a 404. `fields` narrows each related post to the fields asked for (`?fields=title,url,featured_image,score`).
          */
         get: operations["listRelatedPosts"];
         put?: never;
@@ -543,7 +543,7 @@ export interface paths {
         };
         /**
          * List categories
-         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. Categories sorted by name, with `parent_id` to build the tree and live post counts (posts filed directly in each). A category is public once it has a live post (in it or a sub-category); until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown category, so an embargoed story's category never shows. Keys with `read:drafts` or `write:content` see every category.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. Categories sorted by name, with `parent_id` to build the tree and live post counts (posts filed directly in each). A category is public once it has a live post (in it or a sub-category); until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown category, so an embargoed story's category never shows. Keys with `read:drafts` or `write:content` see every category. `fields` narrows each category to the fields asked for.
          */
         get: operations["listCategories"];
         put?: never;
@@ -595,7 +595,7 @@ export interface paths {
         };
         /**
          * List tags
-         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. Tags sorted by name, with live post counts. A tag is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown tag, so an embargoed story's tag never shows. Keys with `read:drafts` or `write:content` see every tag.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. Tags sorted by name, with live post counts. A tag is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown tag, so an embargoed story's tag never shows. Keys with `read:drafts` or `write:content` see every tag. `fields` narrows each tag to the fields asked for.
          */
         get: operations["listTags"];
         put?: never;
@@ -647,7 +647,7 @@ export interface paths {
         };
         /**
          * List authors
-         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. Authors sorted by name, with live post counts. An author is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown author, so an embargoed story's author never shows. Keys with `read:drafts` or `write:content` see every author.
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` or `write:content` shows more. Authors sorted by name, with live post counts. An author is public once it has a live post; until then (none yet, or only drafts, scheduled or archived ones) the public gets a 404 as for an unknown author, so an embargoed story's author never shows. Keys with `read:drafts` or `write:content` see every author. `fields` narrows each author to the fields asked for.
          */
         get: operations["listAuthors"];
         put?: never;
@@ -1305,6 +1305,22 @@ export interface components {
             description: string;
             /** @description The parent category, null at the top of the tree */
             parent_id: number | null;
+            /**
+             * @description The categories above this one, from the top of the tree down to its parent (itself excluded; empty at the top): a breadcrumb is `path` followed by the category
+             * @example [
+             *       {
+             *         "id": 1,
+             *         "slug": "politics",
+             *         "name": "Politics"
+             *       }
+             *     ]
+             */
+            path: {
+                /** @description Positive integer id */
+                id: number;
+                slug: string;
+                name: string;
+            }[];
             /** @description Live posts filed directly in this category */
             post_count: number;
             /**
@@ -1319,6 +1335,33 @@ export interface components {
              * @example 2022-01-21T17:05:00.000Z
              */
             updated_at: string;
+        };
+        /**
+         * CategoryRef
+         * @description A category as embedded in a post, with its place in the tree
+         * @example {
+         *       "id": 4,
+         *       "slug": "elections",
+         *       "name": "Elections",
+         *       "parent_id": 1,
+         *       "path": [
+         *         {
+         *           "id": 1,
+         *           "slug": "politics",
+         *           "name": "Politics"
+         *         }
+         *       ]
+         *     }
+         */
+        CategoryRef: {
+            /** @description Positive integer id */
+            id: number;
+            slug: string;
+            name: string;
+            /** @description The parent category, null at the top of the tree */
+            parent_id: number | null;
+            /** @description The categories above this one, from the top of the tree down to its parent (itself excluded; empty at the top): a breadcrumb is `path` followed by the category itself */
+            path: components["schemas"]["TermRef"][];
         };
         /** Change */
         Change: {
@@ -1855,7 +1898,9 @@ export interface components {
             url: string;
             author: components["schemas"]["AuthorRef"];
             /** @description The first is the primary category */
-            categories: components["schemas"]["TermRef"][];
+            categories: components["schemas"]["CategoryRef"][];
+            /** @description The primary category (the first of `categories`, the one `url` is built from); null when the post has none */
+            primary_category: components["schemas"]["CategoryRef"] | null;
             tags: components["schemas"]["TermRef"][];
             featured_image: components["schemas"]["FeaturedImage"] | null;
             /** @description The original publisher of a syndicated post */
@@ -1978,7 +2023,9 @@ export interface components {
             url: string;
             author: components["schemas"]["AuthorRef"];
             /** @description The first is the primary category */
-            categories: components["schemas"]["TermRef"][];
+            categories: components["schemas"]["CategoryRef"][];
+            /** @description The primary category (the first of `categories`, the one `url` is built from); null when the post has none */
+            primary_category: components["schemas"]["CategoryRef"] | null;
             tags: components["schemas"]["TermRef"][];
             featured_image: components["schemas"]["FeaturedImage"] | null;
             /** @description The original publisher of a syndicated post */
@@ -2213,7 +2260,9 @@ export interface components {
             url: string;
             author: components["schemas"]["AuthorRef"];
             /** @description The first is the primary category */
-            categories: components["schemas"]["TermRef"][];
+            categories: components["schemas"]["CategoryRef"][];
+            /** @description The primary category (the first of `categories`, the one `url` is built from); null when the post has none */
+            primary_category: components["schemas"]["CategoryRef"] | null;
             tags: components["schemas"]["TermRef"][];
             featured_image: components["schemas"]["FeaturedImage"] | null;
             /** @description The original publisher of a syndicated post */
@@ -2279,9 +2328,18 @@ export interface components {
          *             {
          *               "id": 1,
          *               "slug": "politics",
-         *               "name": "Politics"
+         *               "name": "Politics",
+         *               "parent_id": null,
+         *               "path": []
          *             }
          *           ],
+         *           "primary_category": {
+         *             "id": 1,
+         *             "slug": "politics",
+         *             "name": "Politics",
+         *             "parent_id": null,
+         *             "path": []
+         *           },
          *           "tags": [
          *             {
          *               "id": 8,
@@ -2712,6 +2770,175 @@ export interface components {
             error: string | null;
         };
         /**
+         * SparseAuthor
+         * @description Author in a list read with `fields`: only the fields asked for
+         */
+        SparseAuthor: {
+            /** @description Positive integer id */
+            id?: number;
+            /** @example maria-lopez */
+            slug?: string;
+            /** @example Maria Lopez */
+            name?: string;
+            bio?: string;
+            avatar_url?: string | null;
+            website?: string | null;
+            /** @description Live posts by this author */
+            post_count?: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at?: string;
+        };
+        /**
+         * SparseCategory
+         * @description Category in a list read with `fields`: only the fields asked for
+         */
+        SparseCategory: {
+            /** @description Positive integer id */
+            id?: number;
+            /** @example politics */
+            slug?: string;
+            /** @example Politics */
+            name?: string;
+            description?: string;
+            /** @description The parent category, null at the top of the tree */
+            parent_id?: number | null;
+            /**
+             * @description The categories above this one, from the top of the tree down to its parent (itself excluded; empty at the top): a breadcrumb is `path` followed by the category
+             * @example [
+             *       {
+             *         "id": 1,
+             *         "slug": "politics",
+             *         "name": "Politics"
+             *       }
+             *     ]
+             */
+            path?: {
+                /** @description Positive integer id */
+                id: number;
+                slug: string;
+                name: string;
+            }[];
+            /** @description Live posts filed directly in this category */
+            post_count?: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at?: string;
+        };
+        /**
+         * SparsePost
+         * @description A post read with `fields`: only the fields asked for.
+         */
+        SparsePost: {
+            /** @description Positive integer id */
+            id?: number;
+            /** @example blinken-warns-russia */
+            slug?: string;
+            /** @example Blinken warns Russia of a swift, united response */
+            title?: string;
+            /** @description Plain-text summary (derived from the body when not written) */
+            excerpt?: string;
+            /** @description Sanitized body HTML */
+            content_html?: string;
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
+            status?: "draft" | "scheduled" | "published" | "archived";
+            published_at?: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at?: string;
+            /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
+            url?: string;
+            author?: components["schemas"]["AuthorRef"];
+            /** @description The first is the primary category */
+            categories?: components["schemas"]["CategoryRef"][];
+            /** @description The primary category (the first of `categories`, the one `url` is built from); null when the post has none */
+            primary_category?: components["schemas"]["CategoryRef"] | null;
+            tags?: components["schemas"]["TermRef"][];
+            featured_image?: components["schemas"]["FeaturedImage"] | null;
+            /** @description The original publisher of a syndicated post */
+            source?: {
+                url: string;
+                name: string;
+            } | null;
+            /** @description For <link rel="canonical">: the stored canonical_url, else the source url of a syndicated post, else the post url */
+            canonical_url?: string | null;
+            word_count?: number;
+            reading_time_minutes?: number;
+            /** @enum {string} */
+            comment_status?: "open" | "closed";
+            /** @description Approved comments */
+            comment_count?: number;
+            /** @description As written; null when the fallback applies (see seo) */
+            meta_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            meta_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_image?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_image?: string | null;
+            /** @description Left out of sitemaps and marked noindex in seo.robots */
+            noindex?: boolean;
+            seo?: components["schemas"]["Seo"];
+        };
+        /**
+         * SparsePostEnvelope
+         * @description A post read with `fields`
+         * @example {
+         *       "data": {
+         *         "id": 42,
+         *         "title": "Blinken warns Russia of a swift, united response",
+         *         "primary_category": {
+         *           "id": 1,
+         *           "slug": "politics",
+         *           "name": "Politics",
+         *           "parent_id": null,
+         *           "path": []
+         *         }
+         *       }
+         *     }
+         */
+        SparsePostEnvelope: {
+            data: components["schemas"]["SparsePost"];
+        };
+        /**
          * SparsePostList
          * @description A list of posts read with `fields`: each item has the fields asked for
          */
@@ -2756,7 +2983,9 @@ export interface components {
             url?: string;
             author?: components["schemas"]["AuthorRef"];
             /** @description The first is the primary category */
-            categories?: components["schemas"]["TermRef"][];
+            categories?: components["schemas"]["CategoryRef"][];
+            /** @description The primary category (the first of `categories`, the one `url` is built from); null when the post has none */
+            primary_category?: components["schemas"]["CategoryRef"] | null;
             tags?: components["schemas"]["TermRef"][];
             featured_image?: components["schemas"]["FeaturedImage"] | null;
             /** @description The original publisher of a syndicated post */
@@ -2774,6 +3003,138 @@ export interface components {
             comment_count?: number;
             /** @description With q: the matching passage, matches wrapped in <mark> */
             snippet?: string;
+        };
+        /**
+         * SparseRelatedPost
+         * @description A related post read with `fields`: only the fields asked for
+         */
+        SparseRelatedPost: {
+            /** @description Positive integer id */
+            id?: number;
+            /** @example blinken-warns-russia */
+            slug?: string;
+            /** @example Blinken warns Russia of a swift, united response */
+            title?: string;
+            /** @description Plain-text summary (derived from the body when not written) */
+            excerpt?: string;
+            /**
+             * @description A scheduled post reads as published once its published_at has passed
+             * @enum {string}
+             */
+            status?: "draft" | "scheduled" | "published" | "archived";
+            published_at?: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at?: string;
+            /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
+            url?: string;
+            author?: components["schemas"]["AuthorRef"];
+            /** @description The first is the primary category */
+            categories?: components["schemas"]["CategoryRef"][];
+            /** @description The primary category (the first of `categories`, the one `url` is built from); null when the post has none */
+            primary_category?: components["schemas"]["CategoryRef"] | null;
+            tags?: components["schemas"]["TermRef"][];
+            featured_image?: components["schemas"]["FeaturedImage"] | null;
+            /** @description The original publisher of a syndicated post */
+            source?: {
+                url: string;
+                name: string;
+            } | null;
+            /** @description For <link rel="canonical">: the stored canonical_url, else the source url of a syndicated post, else the post url */
+            canonical_url?: string | null;
+            word_count?: number;
+            reading_time_minutes?: number;
+            /** @enum {string} */
+            comment_status?: "open" | "closed";
+            /** @description Approved comments */
+            comment_count?: number;
+            /** @description As written; null when the fallback applies (see seo) */
+            meta_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            meta_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            og_image?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_title?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_description?: string | null;
+            /** @description As written; null when the fallback applies */
+            twitter_image?: string | null;
+            /** @description Left out of sitemaps and marked noindex in seo.robots */
+            noindex?: boolean;
+            seo?: components["schemas"]["Seo"];
+            /**
+             * @description Relatedness in (0, 1], six decimals: shared tags and categories weighted by rarity combined with text similarity, times a mild recency factor. Comparable within one response; not a probability.
+             * @example 0.842137
+             */
+            score?: number;
+            reasons?: components["schemas"]["RelatedReasons"];
+        };
+        /**
+         * SparseRelatedPostList
+         * @description A related list read with `fields`: each item has the fields asked for
+         * @example {
+         *       "data": [
+         *         {
+         *           "title": "NATO allies weigh troop deployments to eastern Europe",
+         *           "url": "https://example.com/politics/nato-allies-weigh-troop-deployments",
+         *           "score": 0.842137
+         *         }
+         *       ],
+         *       "meta": {
+         *         "limit": 5,
+         *         "timed_out": false
+         *       }
+         *     }
+         */
+        SparseRelatedPostList: {
+            data: components["schemas"]["SparseRelatedPost"][];
+            meta: {
+                /** @description The limit asked for; data may hold fewer */
+                limit: number;
+                /** @description The query budget (QUERY_BUDGET_MS) ran out: only the best candidates by a first estimate were scored, so the list may differ from the full answer */
+                timed_out: boolean;
+            };
+        };
+        /**
+         * SparseTag
+         * @description Tag in a list read with `fields`: only the fields asked for
+         */
+        SparseTag: {
+            /** @description Positive integer id */
+            id?: number;
+            /** @example ukraine */
+            slug?: string;
+            /** @example Ukraine */
+            name?: string;
+            description?: string;
+            /** @description Live posts with this tag */
+            post_count?: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            created_at?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             * @example 2022-01-21T17:05:00.000Z
+             */
+            updated_at?: string;
         };
         /** SubmittedComment */
         SubmittedComment: {
@@ -2824,7 +3185,7 @@ export interface components {
         };
         /**
          * TermRef
-         * @description A category or tag as embedded in a post
+         * @description A tag as embedded in a post, or a category in a `path`
          */
         TermRef: {
             /** @description Positive integer id */
@@ -3885,7 +4246,7 @@ export interface operations {
                 status?: "draft" | "scheduled" | "published" | "archived" | "any";
                 /** @description Sort order; relevance needs q */
                 sort?: "-published_at" | "published_at" | "-updated_at" | "title" | "relevance";
-                /** @description Comma-separated top-level fields to return, from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, categories, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, snippet (for example `id,slug,title,excerpt,published_at,author`) */
+                /** @description Comma-separated top-level fields to return, from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, categories, primary_category, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, snippet (for example `id,slug,title,excerpt,published_at,author`) */
                 fields?: string;
             };
             header?: never;
@@ -3910,7 +4271,7 @@ export interface operations {
                      *           "excerpt": "After ninety minutes with Lavrov in Geneva, the Secretary of State said any incursion would be met with a united reaction.",
                      *           "status": "published",
                      *           "published_at": "2022-01-21T17:05:00.000Z",
-                     *           "url": "https://example.com/politics/blinken-warns-russia",
+                     *           "url": "https://example.com/elections/blinken-warns-russia",
                      *           "author": {
                      *             "id": 3,
                      *             "slug": "maria-lopez",
@@ -3919,11 +4280,32 @@ export interface operations {
                      *           },
                      *           "categories": [
                      *             {
-                     *               "id": 1,
-                     *               "slug": "politics",
-                     *               "name": "Politics"
+                     *               "id": 4,
+                     *               "slug": "elections",
+                     *               "name": "Elections",
+                     *               "parent_id": 1,
+                     *               "path": [
+                     *                 {
+                     *                   "id": 1,
+                     *                   "slug": "politics",
+                     *                   "name": "Politics"
+                     *                 }
+                     *               ]
                      *             }
                      *           ],
+                     *           "primary_category": {
+                     *             "id": 4,
+                     *             "slug": "elections",
+                     *             "name": "Elections",
+                     *             "parent_id": 1,
+                     *             "path": [
+                     *               {
+                     *                 "id": 1,
+                     *                 "slug": "politics",
+                     *                 "name": "Politics"
+                     *               }
+                     *             ]
+                     *           },
                      *           "source": {
                      *             "url": "https://wire.example.com/blinken-lavrov",
                      *             "name": "Example Wire"
@@ -4165,7 +4547,10 @@ export interface operations {
     };
     getPost: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sparse fieldset: a comma-separated list of the top-level fields of the post to return (an unknown one is a 400 listing these), from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, categories, primary_category, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, meta_title, meta_description, og_title, og_description, og_image, twitter_title, twitter_description, twitter_image, noindex, seo */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /**
@@ -4178,13 +4563,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description PostEnvelope without `fields`; SparsePostEnvelope (only the fields asked for) with it */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PostEnvelope"];
+                    "application/json": components["schemas"]["PostEnvelope"] | components["schemas"]["SparsePostEnvelope"];
                 };
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
@@ -6300,6 +6685,8 @@ export interface operations {
             query?: {
                 /** @description How many related posts, 1–20 */
                 limit?: number;
+                /** @description Sparse fieldset: a comma-separated list of the top-level fields of each related post to return (an unknown one is a 400 listing these), from: id, slug, title, excerpt, status, published_at, created_at, updated_at, url, author, categories, primary_category, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, score, reasons */
+                fields?: string;
             };
             header?: never;
             path: {
@@ -6313,13 +6700,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description RelatedPostList without `fields`; SparseRelatedPostList (only the fields asked for) with it */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RelatedPostList"];
+                    "application/json": components["schemas"]["RelatedPostList"] | components["schemas"]["SparseRelatedPostList"];
                 };
             };
             /** @description Invalid request: `errors` names each bad parameter or field */
@@ -6646,6 +7033,8 @@ export interface operations {
             query?: {
                 /** @description How many related posts, 1–20 */
                 limit?: number;
+                /** @description Sparse fieldset: a comma-separated list of the top-level fields of each related post to return (an unknown one is a 400 listing these), from: id, slug, title, excerpt, status, published_at, created_at, updated_at, url, author, categories, primary_category, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, score, reasons */
+                fields?: string;
             };
             header?: never;
             path: {
@@ -6803,6 +7192,8 @@ export interface operations {
                 per_page?: number;
                 /** @description Only children of this category (id or slug); 0 for top-level categories */
                 parent?: string;
+                /** @description Sparse fieldset: a comma-separated list of the top-level fields of each category to return (an unknown one is a 400 listing these), from: id, slug, name, description, parent_id, path, post_count, created_at, updated_at */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -6810,7 +7201,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The categories without `fields`; only the fields asked for (SparseCategory) with it */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6818,6 +7209,9 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["Category"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    } | {
+                        data: components["schemas"]["SparseCategory"][];
                         meta: components["schemas"]["PaginationMeta"];
                     };
                 };
@@ -7299,6 +7693,8 @@ export interface operations {
                 page?: number;
                 /** @description Items per page, 1–100 */
                 per_page?: number;
+                /** @description Sparse fieldset: a comma-separated list of the top-level fields of each tag to return (an unknown one is a 400 listing these), from: id, slug, name, description, post_count, created_at, updated_at */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -7306,7 +7702,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The tags without `fields`; only the fields asked for (SparseTag) with it */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7314,6 +7710,9 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["Tag"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    } | {
+                        data: components["schemas"]["SparseTag"][];
                         meta: components["schemas"]["PaginationMeta"];
                     };
                 };
@@ -7781,6 +8180,8 @@ export interface operations {
                 page?: number;
                 /** @description Items per page, 1–100 */
                 per_page?: number;
+                /** @description Sparse fieldset: a comma-separated list of the top-level fields of each author to return (an unknown one is a 400 listing these), from: id, slug, name, bio, avatar_url, website, post_count, created_at, updated_at */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -7788,7 +8189,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The authors without `fields`; only the fields asked for (SparseAuthor) with it */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7796,6 +8197,9 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["Author"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                    } | {
+                        data: components["schemas"]["SparseAuthor"][];
                         meta: components["schemas"]["PaginationMeta"];
                     };
                 };

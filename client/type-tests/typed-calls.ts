@@ -2,7 +2,7 @@
 // test/client/types.test.ts). Each `@ts-expect-error` line must fail to compile; if one stops
 // failing (a type got looser), TypeScript reports the directive as unused and the test fails.
 // The lines without it must compile, so the checks are not vacuous.
-import { createBroadsheetClient, type BroadsheetProblem, type Post, type PostSummary, type PublicComment } from '../src/index.js'
+import { createBroadsheetClient, type BroadsheetClient, type BroadsheetProblem, type Category, type Post, type PostSummary, type PublicComment } from '../src/index.js'
 
 const bs = createBroadsheetClient({ baseUrl: 'http://127.0.0.1:3000' })
 
@@ -88,6 +88,24 @@ export async function responses (): Promise<void> {
   const looseTitle: string = loose.data[0]?.title
   void [titles, cardTitle, cardWhen, looseTitle]
 
+  // A single post and related posts narrow the same way; without `fields` every field is there.
+  const { data: wholePost } = await bs.GET('/v1/posts/{ref}', { params: { path: { ref: 'x' } } })
+  const body: string = wholePost.data.content_html
+  const crumb: string | undefined = wholePost.data.primary_category?.path[0]?.slug
+  const { data: head } = await bs.GET('/v1/posts/{ref}', { params: { path: { ref: 'x' }, query: { fields: 'id,title,seo' } } })
+  const headTitle: string = head.data.title
+  // @ts-expect-error content_html was not asked for
+  void head.data.content_html
+  const { data: near } = await bs.GET('/v1/posts/{ref}/related', { params: { path: { ref: 'x' }, query: { fields: 'title,score' } } })
+  const nearScore: number | undefined = near.data[0]?.score
+  // @ts-expect-error reasons were not asked for
+  void near.data[0]?.reasons
+  const { data: sections } = await bs.GET('/v1/categories', { params: { query: { fields: 'slug,path' } } })
+  const crumbs: string[] | undefined = sections.data[0]?.path.map((c) => c.name)
+  // @ts-expect-error post_count was not asked for
+  void sections.data[0]?.post_count
+  void [body, crumb, headTitle, nearScore, crumbs]
+
   const { data: thread } = await bs.GET('/v1/posts/{ref}/comments', { params: { path: { ref: 'x' } } })
   const comments: PublicComment[] = thread.data
   // @ts-expect-error the public thread never has the e-mail
@@ -117,4 +135,22 @@ export function problems (err: BroadsheetProblem): void {
   // @ts-expect-error problems have no `message_id`
   void err.message_id
   void [status, code, fields]
+}
+
+// paginate and iterate narrow by `fields` as GET does; without it, items are full.
+export async function paginateNarrows (bs: BroadsheetClient): Promise<void> {
+  for await (const page of bs.paginate('/v1/categories', { params: { query: { per_page: 100 } } })) {
+    const full: Category = page.data[0]
+    void full
+  }
+  for await (const page of bs.paginate('/v1/posts', { params: { query: { fields: 'id,slug' } } })) {
+    const slug: string = page.data[0].slug
+    // @ts-expect-error: only the fields asked for
+    void page.data[0].title
+    void slug
+  }
+  for await (const item of bs.iterate('/v1/tags', { params: { query: { fields: 'name' } } })) {
+    const name: string = item.name
+    void name
+  }
 }

@@ -204,6 +204,10 @@ t.test('no read after a write is stale, for every kind of write, in the writing 
   await step('a tag renamed', async () => { await send(writer, 'PATCH', `/v1/tags/${ferries.id}`, { name: 'Ferry services', slug: 'ferry-services' }) })
   await step('an author renamed', async () => { await send(writer, 'PATCH', `/v1/authors/${author.id}`, { name: 'Day desk' }) })
   await step('a category moved under another', async () => { await send(writer, 'PATCH', `/v1/categories/${harbour.id}`, { parent_id: news.id }) })
+  // Posts show each category's path (CategoryRef.path): a change above a post's category shows in it.
+  await step('a parent category renamed (its child\'s posts show it in their paths)', async () => { await send(writer, 'PATCH', `/v1/categories/${news.id}`, { name: 'Local news', slug: 'local-news' }) })
+  await step('a new top-level category', async () => { ids.categories.push((await send(writer, 'POST', '/v1/categories', { name: 'Region' })).id) })
+  await step('a parent category moved under another (its child\'s path grows)', async () => { await send(writer, 'PATCH', `/v1/categories/${news.id}`, { parent_id: ids.categories[2] }) })
   await step('the site settings', async () => { await send(writer, 'PATCH', '/v1/site', { title: 'The Harbour Herald' }) })
   await step('a draft published', async () => { await send(writer, 'PATCH', `/v1/posts/${draftId}`, { status: 'published' }) })
   await step('a parent page unpublished', async () => { await send(writer, 'PATCH', `/v1/pages/${aboutId}`, { status: 'draft' }) })
@@ -229,5 +233,5 @@ t.test('no read after a write is stale, for every kind of write, in the writing 
   t.equal((await reader.inject(`/v1/posts/${scheduledId}`)).statusCode, 200, 'the scheduled post is live')
   t.equal((await reader.inject(`/v1/pages/${scheduledPageId}`)).statusCode, 200, 'and so is the scheduled page')
 
-  t.equal(stale, 0, `no stale answer in ${compared} reads after ${29} kinds of write`)
+  t.equal(stale, 0, `no stale answer in ${compared} reads after ${32} kinds of write`)
 })

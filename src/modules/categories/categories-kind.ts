@@ -18,6 +18,7 @@ export const categoryKind = defineTermKind({
   tree: true,
   columns: (input: CategoryInput) => ({ description: input.description, parentId: resolvedParent(input.parent_id) }),
   fields: (row) => ({ description: row.description, parent_id: row.parentId }),
-  shownOnPosts: (row) => [row.slug, row.name]
+  // Posts embed a category with its parent and its ancestors' names (CategoryRef.path).
+  shownOnPosts: (row) => [row.slug, row.name, row.parentId]
 })
 export type CategoryKind = typeof categoryKind

@@ -9,7 +9,11 @@ export const CategorySchema = termSchema({
   examples: { slug: 'politics', name: 'Politics' },
   fields: {
     description: Type.String(),
-    parent_id: Type.Union([IdSchema, Type.Null()], { description: 'The parent category, null at the top of the tree' })
+    parent_id: Type.Union([IdSchema, Type.Null()], { description: 'The parent category, null at the top of the tree' }),
+    path: Type.Array(Type.Object({ id: IdSchema, slug: Type.String(), name: Type.String() }), {
+      description: 'The categories above this one, from the top of the tree down to its parent (itself excluded; empty at the top): a breadcrumb is `path` followed by the category',
+      examples: [[{ id: 1, slug: 'politics', name: 'Politics' }]]
+    })
   },
   postCount: 'Live posts filed directly in this category'
 })

@@ -15,15 +15,19 @@ import { withSeo, type PostSeoRepository } from './posts-seo.js'
 // build from the rows, as before, whatever has no current document.
 //
 // Who keeps them fresh: triggers delete a post's documents and queue it whenever a row they
-// show changes (the post, its links, the name of a term or author it embeds); every write
+// show changes (the post, its links, the name of a term or author it embeds, the
+// parent, name or slug of a category above one of its categories: 0015_category_paths.sql); every write
 // through the writer rebuilds what it queued before it commits (`settle`, at most
 // SETTLE_LIMIT posts: a rename of a tag on thousands of posts leaves the rest to the
 // background); `step` works through the rest of the queue, and at start through the posts
 // whose documents are missing or were built with another fingerprint (an upgraded database, a
 // new SITE_URL), a few milliseconds at a time.
 
-/** The format of the stored documents; part of the fingerprint, so a new format is rebuilt, never served. */
-export const POST_DOCUMENT_VERSION = 2
+/**
+ * The format of the stored documents; part of the fingerprint, so a new format is rebuilt, never
+ * served. 3: category references carry parent_id and path, posts primary_category.
+ */
+export const POST_DOCUMENT_VERSION = 3
 
 /** Posts one write rebuilds before it commits; more are left to the background. */
 export const SETTLE_LIMIT = 50
@@ -46,7 +50,7 @@ export type FeedItemTexts = (post: Post) => { rss: string, atom: string, json: s
 export interface PostDocumentsDeps {
   db: Db
   repo: PostDocumentsRepository
-  posts: Pick<PostsRepository, 'rowsOf' | 'categoriesOf' | 'tagsOf' | 'authorsOf'>
+  posts: Pick<PostsRepository, 'rowsOf' | 'categoriesOf' | 'categoryAncestors' | 'tagsOf' | 'authorsOf'>
   /** Library images (featured, and sizes of body images), as the row path shows them. */
   featured?: FeaturedImages
   /** The SEO fields single reads show (post_seo): part of the full document. */

@@ -1,12 +1,18 @@
-import type { PostRow, TermRow, AuthorRefRow, PostsRepository } from './posts-repository.js'
+import type { PostRow, TermRow, AuthorRefRow, PostsRepository, CategoryRow, AncestorRow } from './posts-repository.js'
 import type { Post, PostField } from './posts-schemas.js'
 import { snippetHtml } from '../../lib/fts-query.js'
+import { pathOf } from '../../lib/tree-path.js'
 import { externalFeaturedImage } from '../media/media-embed.js'
 import type { FeaturedImage } from '../media/media-schemas.js'
 
+/** A tag, or a category above another, as embedded in a post (TermRef). */
+export interface TermRef { id: number, slug: string, name: string }
+/** A category as embedded in a post (CategoryRef): its parent and its ancestors from the root, itself excluded. */
+export interface CategoryRef extends TermRef { parent_id: number | null, path: TermRef[] }
+
 export interface PostRelations {
-  categories: Map<number, Array<{ id: number, slug: string, name: string }>>
-  tags: Map<number, Array<{ id: number, slug: string, name: string }>>
+  categories: Map<number, CategoryRef[]>
+  tags: Map<number, TermRef[]>
   authors: Map<number, AuthorRefRow>
   /** Featured images from the media library, by post id (others use their external URL). */
   featured?: Map<number, FeaturedImage>
@@ -20,8 +26,8 @@ export function toAuthorRef (row: AuthorRefRow): Post['author'] {
 }
 
 /** Groups term rows by post id, keeping their order. */
-export function groupTerms (rows: TermRow[]): Map<number, Array<{ id: number, slug: string, name: string }>> {
-  const out = new Map<number, Array<{ id: number, slug: string, name: string }>>()
+export function groupTerms (rows: TermRow[]): Map<number, TermRef[]> {
+  const out = new Map<number, TermRef[]>()
   for (const r of rows) {
     let list = out.get(r.postId)
     if (list === undefined) {
@@ -33,18 +39,40 @@ export function groupTerms (rows: TermRow[]): Map<number, Array<{ id: number, sl
   return out
 }
 
+/** Groups category rows by post id, keeping their order, each with its parent and path. */
+export function groupCategories (rows: CategoryRow[], ancestors: ReadonlyMap<number, AncestorRow>): Map<number, CategoryRef[]> {
+  const out = new Map<number, CategoryRef[]>()
+  for (const r of rows) {
+    let list = out.get(r.postId)
+    if (list === undefined) {
+      list = []
+      out.set(r.postId, list)
+    }
+    list.push({ id: r.id, slug: r.slug, name: r.name, parent_id: r.parentId, path: pathOf(r.parentId, ancestors) })
+  }
+  return out
+}
+
+/** The categories of the given posts with their paths: two queries, the second only when one has a parent. */
+export function categoriesWithPaths (repo: Pick<PostsRepository, 'categoriesOf' | 'categoryAncestors'>, postIds: number[]): Map<number, CategoryRef[]> {
+  const rows = repo.categoriesOf(postIds)
+  const parents = [...new Set(rows.flatMap((r) => r.parentId === null ? [] : [r.parentId]))]
+  const ancestors = new Map(repo.categoryAncestors(parents).map((a) => [a.id, a]))
+  return groupCategories(rows, ancestors)
+}
+
 /** Featured images and body images from the media library (media-embed.ts). */
 export interface FeaturedImages {
   imagesFor (postIds: number[]): Map<number, FeaturedImage>
   bodies (html: Array<string | undefined>): (html: string) => string
 }
 
-/** The categories, tags and authors of the given rows, in three queries; library images with `featured`. */
-export function relationsOf (repo: Pick<PostsRepository, 'categoriesOf' | 'tagsOf' | 'authorsOf'>, rows: readonly PostRow[], featured?: FeaturedImages): PostRelations {
+/** The categories (with their paths), tags and authors of the given rows, in three or four queries; library images with `featured`. */
+export function relationsOf (repo: Pick<PostsRepository, 'categoriesOf' | 'categoryAncestors' | 'tagsOf' | 'authorsOf'>, rows: readonly PostRow[], featured?: FeaturedImages): PostRelations {
   const ids = rows.map((r) => r.id)
   const authorIds = [...new Set(rows.map((r) => r.authorId))]
   return {
-    categories: groupTerms(repo.categoriesOf(ids)),
+    categories: categoriesWithPaths(repo, ids),
     tags: groupTerms(repo.tagsOf(ids)),
     authors: new Map(repo.authorsOf(authorIds).map((a) => [a.id, a])),
     featured: featured?.imagesFor(ids),
@@ -85,6 +113,7 @@ export function toPost (row: PostRow, rel: PostRelations, siteUrl: string, now: 
     url,
     author: author === undefined ? { id: row.authorId, slug: '', name: '', avatar_url: null } : toAuthorRef(author),
     categories,
+    primary_category: categories[0] ?? null,
     tags: rel.tags.get(row.id) ?? [],
     featured_image: rel.featured?.get(row.id) ?? externalFeaturedImage(row.featuredImageUrl, row.featuredImageAlt),
     source: row.sourceUrl ? { url: row.sourceUrl, name: row.sourceName ?? '' } : null,

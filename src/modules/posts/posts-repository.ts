@@ -41,6 +41,10 @@ export type PostRow = Pick<PostRecord, keyof typeof POST_LIST_COLUMNS> & { conte
 
 /** A category or tag of a post, in the post's order. */
 export interface TermRow { postId: number, id: number, slug: string, name: string }
+/** A post's category: the term and its parent (its ancestors come from categoryAncestors). */
+export interface CategoryRow extends TermRow { parentId: number | null }
+/** A category above some others, for their paths. */
+export interface AncestorRow { id: number, slug: string, name: string, parentId: number | null }
 export type AuthorRefRow = Pick<typeof authors.$inferSelect, 'id' | 'slug' | 'name' | 'avatarUrl'>
 
 /** Which posts a reader may see: live ones only, or a status for read:drafts keys. */
@@ -148,9 +152,14 @@ export function createPostsRepository (db: Db) {
     ]
   }
 
-  const categoriesOf = db.select({ postId: postCategories.postId, id: categories.id, slug: categories.slug, name: categories.name })
+  const categoriesOf = db.select({ postId: postCategories.postId, id: categories.id, slug: categories.slug, name: categories.name, parentId: categories.parentId })
     .from(postCategories).innerJoin(categories, eq(categories.id, postCategories.categoryId))
     .where(inIdList(postCategories.postId, 'ids')).orderBy(postCategories.postId, postCategories.position, categories.id).prepare()
+  // Every category above the given ones, walking parent_id up (a recursive CTE, which the query
+  // builder cannot express); the given ids are parents, so the rows are exactly the ancestors.
+  const ancestorsOf = db.select({ id: categories.id, slug: categories.slug, name: categories.name, parentId: categories.parentId }).from(categories)
+    .where(sql`${categories.id} IN (WITH RECURSIVE up(id) AS (
+      SELECT value FROM json_each(${p('ids')}) UNION SELECT k.parent_id FROM categories k JOIN up ON k.id = up.id WHERE k.parent_id IS NOT NULL) SELECT id FROM up)`).prepare()
   const tagsOf = db.select({ postId: postTags.postId, id: tags.id, slug: tags.slug, name: tags.name })
     .from(postTags).innerJoin(tags, eq(tags.id, postTags.tagId))
     .where(inIdList(postTags.postId, 'ids')).orderBy(postTags.postId, postTags.position, tags.id).prepare()
@@ -204,9 +213,14 @@ export function createPostsRepository (db: Db) {
       return (withContent ? rowsOf.full : rowsOf.list).all({ ids: idList(ids) })
     },
 
-    /** Primary-first categories of the given posts. */
-    categoriesOf (postIds: readonly number[]): TermRow[] {
+    /** Primary-first categories of the given posts, with their parents. */
+    categoriesOf (postIds: readonly number[]): CategoryRow[] {
       return postIds.length === 0 ? [] : categoriesOf.all({ ids: idList(postIds) })
+    },
+
+    /** The given categories and every one above them (for the `path` of category references). */
+    categoryAncestors (ids: readonly number[]): AncestorRow[] {
+      return ids.length === 0 ? [] : ancestorsOf.all({ ids: idList(ids) })
     },
 
     tagsOf (postIds: readonly number[]): TermRow[] {

@@ -14,7 +14,8 @@ import { withSeo, type PostSeoRepository } from './posts-seo.js'
 import { POSTS_KEY, postKey, postListKeys } from '../cache-keys.js'
 import { actorOf, type Revisions } from '../revisions/revisions-service.js'
 import { IfMatchHeaders } from '../revisions/revisions-schemas.js'
-import { CreatePostBody, GetPostQuery, ListPostsQuery, POST_LIST_EXAMPLE, UpdatePostBody, type ListPostsQueryType, type Post } from './posts-schemas.js'
+import { CreatePostBody, GetPostQuery, ListPostsQuery, POST_LIST_EXAMPLE, SINGLE_POST_FIELDS, UpdatePostBody, type ListPostsQueryType, type Post } from './posts-schemas.js'
+import { parseFields, pickFields } from '../../schemas/fields.js'
 
 // Any status but published needs read:drafts, checked with the key before the query is validated.
 function asksForDrafts (request: FastifyRequest): boolean {
@@ -29,6 +30,10 @@ function visibilityFor (status: ListPostsQueryType['status']): Visibility {
 const LIST_ANSWER_DOC = Type.Union([Type.Ref('PostList'), Type.Ref('SparsePostList')], {
   description: 'PostList without `fields`; SparsePostList (only the fields asked for) with it',
   examples: [POST_LIST_EXAMPLE]
+})
+
+const SINGLE_ANSWER_DOC = Type.Union([Type.Ref('PostEnvelope'), Type.Ref('SparsePostEnvelope')], {
+  description: 'PostEnvelope without `fields`; SparsePostEnvelope (only the fields asked for) with it'
 })
 
 const mayReadDrafts = (request: FastifyRequest) => grantsScope(request.auth?.scopes, 'read:drafts')
@@ -98,33 +103,45 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
   })
 
   app.get('/:ref', {
-    config: { publicCache: true, optionalScopes: ['read:drafts'] },
+    config: {
+      publicCache: true,
+      optionalScopes: ['read:drafts'],
+      // As for lists: PostEnvelope without `fields`, SparsePostEnvelope with it; the serializer
+      // uses the sparse one for both (every field optional, the same output for a whole post).
+      swaggerTransform: ({ schema, url }) => ({
+        schema: { ...schema, response: { ...(schema.response as object), 200: SINGLE_ANSWER_DOC } },
+        url
+      })
+    },
     schema: {
       operationId: 'getPost',
       tags: ['Posts'],
       summary: 'Get a post by id or slug',
       description: 'The full post with its body HTML, its SEO and social fields and the computed `seo` object (head tags with their fallbacks). Public readers get live published posts only; a key with `read:drafts` reads any status. ' +
-        'With a key the answer\'s `ETag` is the post\'s version, for `If-Match` on `PATCH` and on restores (a public read\'s ETag is of its cached bytes and is not).',
+        'With a key the answer\'s `ETag` is the post\'s version, for `If-Match` on `PATCH` and on restores (a public read\'s ETag is of its cached bytes and is not). ' +
+        '`fields` narrows it to the fields asked for (`?fields=id,title,primary_category,seo`).',
       params: RefParamsSchema,
       querystring: GetPostQuery,
       response: {
-        200: Type.Ref('PostEnvelope'),
+        200: Type.Ref('SparsePostEnvelope'),
         ...problemResponses(400, 401, 404)
       }
     }
   }, async (request, reply) => {
+    const fields = parseFields(request.query.fields, SINGLE_POST_FIELDS)
     if (!mayReadDrafts(request)) {
       // A public read: the stored document, sent as it is (posts-documents.ts).
       const { id, json } = posts.getJson(request.params.ref)
       reply.cacheKeys([postKey(id)])
       if (request.auth !== null) reply.header('etag', edits.etag('post', id) as string)
+      if (fields !== undefined) return { data: pickFields(JSON.parse(json) as Post, fields) }
       reply.type('application/json; charset=utf-8')
       return `{"data":${json}}`
     }
     const post = posts.get(request.params.ref, 'any')
     reply.cacheKeys([postKey(post.id as number)])
     reply.header('etag', edits.etag('post', post.id as number) as string)
-    return { data: withSeo(post, seo.get(post.id as number)) }
+    return { data: pickFields(withSeo(post, seo.get(post.id as number)), fields) }
   })
 
   const IF_MATCH_HELP = 'Optional `If-Match` (the `ETag` of a read with a key, or of the last write\'s answer; a list, or `*`): when the post changed since, ' +

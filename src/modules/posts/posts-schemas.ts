@@ -1,12 +1,29 @@
 import { Type, type Static } from 'typebox'
 import { DateTimeSchema, IdSchema, PageQuery, idOrSlugSchema } from '../../schemas/common.js'
 import { seoReadable, seoWritable } from '../../schemas/seo.js'
+import { fieldsParam, sparseOf } from '../../schemas/fields.js'
 
 export const TermRefSchema = Type.Object({
   id: IdSchema,
   slug: Type.String(),
   name: Type.String()
-}, { $id: 'TermRef', title: 'TermRef', description: 'A category or tag as embedded in a post' })
+}, { $id: 'TermRef', title: 'TermRef', description: 'A tag as embedded in a post, or a category in a `path`' })
+
+export const CategoryRefSchema = Type.Object({
+  id: IdSchema,
+  slug: Type.String(),
+  name: Type.String(),
+  parent_id: Type.Union([IdSchema, Type.Null()], { description: 'The parent category, null at the top of the tree' }),
+  path: Type.Array(Type.Ref('TermRef'), {
+    description: 'The categories above this one, from the top of the tree down to its parent (itself excluded; empty at the top): ' +
+      'a breadcrumb is `path` followed by the category itself'
+  })
+}, {
+  $id: 'CategoryRef',
+  title: 'CategoryRef',
+  description: 'A category as embedded in a post, with its place in the tree',
+  examples: [{ id: 4, slug: 'elections', name: 'Elections', parent_id: 1, path: [{ id: 1, slug: 'politics', name: 'Politics' }] }]
+})
 
 export const AuthorRefSchema = Type.Object({
   id: IdSchema,
@@ -17,7 +34,7 @@ export const AuthorRefSchema = Type.Object({
 
 export const POST_FIELDS = [
   'id', 'slug', 'title', 'excerpt', 'content_html', 'status', 'published_at', 'created_at', 'updated_at', 'url',
-  'author', 'categories', 'tags', 'featured_image', 'source', 'canonical_url', 'word_count',
+  'author', 'categories', 'primary_category', 'tags', 'featured_image', 'source', 'canonical_url', 'word_count',
   'reading_time_minutes', 'comment_status', 'comment_count', 'snippet'
 ] as const
 export type PostField = typeof POST_FIELDS[number]
@@ -34,7 +51,8 @@ const postProperties = {
   updated_at: DateTimeSchema,
   url: Type.String({ description: 'Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request)' }),
   author: Type.Ref('AuthorRef'),
-  categories: Type.Array(Type.Ref('TermRef'), { description: 'The first is the primary category' }),
+  categories: Type.Array(Type.Ref('CategoryRef'), { description: 'The first is the primary category' }),
+  primary_category: Type.Union([Type.Ref('CategoryRef'), Type.Null()], { description: 'The primary category (the first of `categories`, the one `url` is built from); null when the post has none' }),
   tags: Type.Array(Type.Ref('TermRef')),
   featured_image: Type.Union([Type.Ref('FeaturedImage'), Type.Null()]),
   source: Type.Union([Type.Object({ url: Type.String(), name: Type.String() }), Type.Null()], { description: 'The original publisher of a syndicated post' }),
@@ -116,9 +134,26 @@ export const SparsePostListSchema = Type.Object({
   meta: Type.Ref('PostListMeta')
 }, { $id: 'SparsePostList', title: 'SparsePostList', description: 'A list of posts read with `fields`: each item has the fields asked for' })
 
-export const GetPostQuery = Type.Object({}, { additionalProperties: false })
+/** The fields a single read may be narrowed to: a list's (no snippet), the SEO fields and `seo`. */
+export const SINGLE_POST_FIELDS = [...POST_FIELDS.filter((f) => f !== 'snippet'), ...Object.keys(seoReadable) as Array<keyof typeof seoReadable>, 'seo'] as const
+export type SinglePostField = typeof SINGLE_POST_FIELDS[number]
+
+export const GetPostQuery = Type.Object({
+  fields: fieldsParam(SINGLE_POST_FIELDS, 'the post')
+}, { additionalProperties: false })
 
 export const PostEnvelopeSchema = Type.Object({ data: Type.Ref('Post') }, { $id: 'PostEnvelope', title: 'PostEnvelope' })
+
+/** A post read with `fields`: only the fields asked for. */
+export const SparsePostSchema = sparseOf(PostSchema, { $id: 'SparsePost', title: 'SparsePost', description: 'A post read with `fields`: only the fields asked for.' })
+
+/** A single read with `fields`; like lists, what the server serializes every single read with (posts-routes.ts). */
+export const SparsePostEnvelopeSchema = Type.Object({ data: Type.Ref('SparsePost') }, {
+  $id: 'SparsePostEnvelope',
+  title: 'SparsePostEnvelope',
+  description: 'A post read with `fields`',
+  examples: [{ data: { id: 42, title: 'Blinken warns Russia of a swift, united response', primary_category: { id: 1, slug: 'politics', name: 'Politics', parent_id: null, path: [] } } }]
+})
 
 /**
  * What a post write answers to a key that may not read drafts: enough to address the post and
@@ -167,7 +202,7 @@ export const PostWriteEnvelopeSchema = Type.Object({
 })
 
 /** Every $id'd schema of the module, added by its plugin (PostListMeta refers to the search module's SearchMeta). */
-export const postSchemas = [TermRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, SparsePostSummarySchema, PostListMetaSchema, PostListSchema, SparsePostListSchema, PostEnvelopeSchema, PostReceiptSchema, WriteWarningSchema, PostWriteEnvelopeSchema]
+export const postSchemas = [TermRefSchema, CategoryRefSchema, AuthorRefSchema, PostSchema, PostSummarySchema, SparsePostSummarySchema, PostListMetaSchema, PostListSchema, SparsePostListSchema, PostEnvelopeSchema, SparsePostSchema, SparsePostEnvelopeSchema, PostReceiptSchema, WriteWarningSchema, PostWriteEnvelopeSchema]
 
 const HttpUrl = (description: string) => Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2000, description })
 const RefList = (description: string, maxItems: number) => Type.Array(idOrSlugSchema('An id or a slug'), { uniqueItems: true, maxItems, description })
@@ -235,9 +270,10 @@ export const POST_LIST_EXAMPLE = {
     excerpt: 'After ninety minutes with Lavrov in Geneva, the Secretary of State said any incursion would be met with a united reaction.',
     status: 'published',
     published_at: '2022-01-21T17:05:00.000Z',
-    url: 'https://example.com/politics/blinken-warns-russia',
+    url: 'https://example.com/elections/blinken-warns-russia',
     author: { id: 3, slug: 'maria-lopez', name: 'Maria Lopez', avatar_url: null },
-    categories: [{ id: 1, slug: 'politics', name: 'Politics' }],
+    categories: [{ id: 4, slug: 'elections', name: 'Elections', parent_id: 1, path: [{ id: 1, slug: 'politics', name: 'Politics' }] }],
+    primary_category: { id: 4, slug: 'elections', name: 'Elections', parent_id: 1, path: [{ id: 1, slug: 'politics', name: 'Politics' }] },
     source: { url: 'https://wire.example.com/blinken-lavrov', name: 'Example Wire' }
   }],
   meta: { page: 1, per_page: 10, total: 64, total_pages: 7, next_cursor: 'WyItcHVibGlzaGVkX2F0IiwxNjQyNzg0NzAwMDAwLDQyXQ' }

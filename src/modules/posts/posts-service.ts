@@ -10,6 +10,7 @@ import type { SearchEngine, SearchMeta } from '../search/search-service.js'
 import type { PostDocumentsRepository } from './posts-documents-repository.js'
 import type { FeaturedImage } from '../media/media-schemas.js'
 import { withSeo, type PostSeoRepository } from './posts-seo.js'
+import { parseFields as parseSparseFields } from '../../schemas/fields.js'
 
 /** One page of a post list: the posts as the API shows them and where the page stands. */
 export interface ListResult {
@@ -52,19 +53,7 @@ export interface PostsServiceRepos {
 }
 
 function parseFields (text: string | undefined): Set<PostField> | undefined {
-  if (text === undefined) return undefined
-  const fields = new Set<PostField>()
-  const unknown: string[] = []
-  for (const raw of text.split(',')) {
-    const f = raw.trim()
-    if (f === '') continue
-    if ((POST_FIELDS as readonly string[]).includes(f)) fields.add(f as PostField)
-    else unknown.push(f)
-  }
-  if (unknown.length > 0 || fields.size === 0) {
-    throw new FieldError([{ in: 'query', path: 'fields', message: `unknown field(s) ${unknown.map((u) => JSON.stringify(u)).join(', ') || '(none given)'}; allowed: ${POST_FIELDS.join(', ')}` }])
-  }
-  return fields
+  return parseSparseFields(text, POST_FIELDS)
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/

@@ -3,8 +3,13 @@ import { Type } from 'typebox'
 import { problemResponses, RefParamsSchema } from '../../schemas/common.js'
 import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
 import type { RelatedService } from './related-service.js'
-import { RelatedQuery } from './related-schemas.js'
+import { RELATED_FIELDS, RelatedQuery } from './related-schemas.js'
+import { parseFields, pickFields } from '../../schemas/fields.js'
 import { POSTS_KEY, relatedKeys } from '../cache-keys.js'
+
+const ANSWER_DOC = Type.Union([Type.Ref('RelatedPostList'), Type.Ref('SparseRelatedPostList')], {
+  description: 'RelatedPostList without `fields`; SparseRelatedPostList (only the fields asked for) with it'
+})
 
 /** What the related routes are given: the service that finds and scores related posts. */
 export interface RelatedRoutesOptions { service: Pick<RelatedService, 'page'> }
@@ -12,7 +17,16 @@ export interface RelatedRoutesOptions { service: Pick<RelatedService, 'page'> }
 /** GET /v1/posts/{ref}/related: the posts most related to a live post. */
 const relatedRoutes: FastifyPluginAsyncTypebox<RelatedRoutesOptions> = async (app, { service: related }) => {
   app.get('/posts/:ref/related', {
-    config: { publicCache: true, cacheKeys: [POSTS_KEY] },
+    config: {
+      publicCache: true,
+      cacheKeys: [POSTS_KEY],
+      // RelatedPostList without `fields`, SparseRelatedPostList with it; the serializer uses the
+      // sparse one for both (as post lists do: posts-schemas.ts).
+      swaggerTransform: ({ schema, url }) => ({
+        schema: { ...schema, response: { ...(schema.response as object), 200: ANSWER_DOC } },
+        url
+      })
+    },
     schema: {
       operationId: 'listRelatedPosts',
       tags: ['Related'],
@@ -22,20 +36,22 @@ const relatedRoutes: FastifyPluginAsyncTypebox<RelatedRoutesOptions> = async (ap
         'The score combines shared tags and categories weighted by rarity (a tag on 3 posts says more than one on 3,000), the similarity of the two posts\' ' +
         'title and body terms (so posts without tags or categories still get related posts), and a mild preference for posts published close in time. ' +
         'Deterministic: the same content always gives the same list; ties go to the newer post, then the lower id. ' +
-        'Unknown posts, drafts, scheduled and archived posts are a 404.',
+        'Unknown posts, drafts, scheduled and archived posts are a 404. `fields` narrows each related post to the fields asked for (`?fields=title,url,featured_image,score`).',
       params: RefParamsSchema,
       querystring: RelatedQuery,
       response: {
-        200: Type.Ref('RelatedPostList'),
+        200: Type.Ref('SparseRelatedPostList'),
         ...problemResponses(400, 404)
       }
     }
   }, async (request, reply) => {
     const limit = request.query.limit ?? 5
+    const fields = parseFields(request.query.fields, RELATED_FIELDS)
     const page = related.page(request.params.ref, limit)
+    // Keyed by every post shown, whether or not `fields` keeps the ids.
     reply.cacheKeys(relatedKeys(page.postId, page.data.map((p) => p.id as number)))
     if (page.timedOut) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
-    return { data: page.data, meta: { limit, timed_out: page.timedOut } }
+    return { data: fields === undefined ? page.data : page.data.map((p) => pickFields(p, fields)), meta: { limit, timed_out: page.timedOut } }
   })
 }
 export default relatedRoutes

@@ -1,5 +1,6 @@
 import { Type } from 'typebox'
-import { PostSchema } from '../posts/posts-schemas.js'
+import { POST_FIELDS, PostSchema } from '../posts/posts-schemas.js'
+import { fieldsParam, sparseOf } from '../../schemas/fields.js'
 
 // A related post carries the list fields of a post: everything but the body.
 const { content_html: _body, ...listProperties } = PostSchema.properties
@@ -17,7 +18,8 @@ const EXAMPLE = {
     updated_at: '2022-01-24T09:30:00.000Z',
     url: 'https://example.com/politics/nato-allies-weigh-troop-deployments',
     author: { id: 3, slug: 'maria-lopez', name: 'Maria Lopez', avatar_url: null },
-    categories: [{ id: 1, slug: 'politics', name: 'Politics' }],
+    categories: [{ id: 1, slug: 'politics', name: 'Politics', parent_id: null, path: [] }],
+    primary_category: { id: 1, slug: 'politics', name: 'Politics', parent_id: null, path: [] },
     tags: [{ id: 8, slug: 'ukraine', name: 'Ukraine' }, { id: 9, slug: 'nato', name: 'NATO' }],
     featured_image: { url: 'https://images.example.com/nato-troops.jpg', alt: 'Troops boarding a transport plane' },
     source: null,
@@ -62,8 +64,26 @@ export const RelatedPostListSchema = Type.Object({
   })
 }, { $id: 'RelatedPostList', title: 'RelatedPostList', examples: [EXAMPLE] })
 
+/** A related post read with `fields`: only the fields asked for. */
+export const SparseRelatedPostSchema = sparseOf(RelatedPostSchema, { $id: 'SparseRelatedPost', title: 'SparseRelatedPost', description: 'A related post read with `fields`: only the fields asked for' })
+
+/** A related list read with `fields`; what the server serializes every related list with (as post lists do). */
+export const SparseRelatedPostListSchema = Type.Object({
+  data: Type.Array(Type.Ref('SparseRelatedPost')),
+  meta: RelatedPostListSchema.properties.meta
+}, {
+  $id: 'SparseRelatedPostList',
+  title: 'SparseRelatedPostList',
+  description: 'A related list read with `fields`: each item has the fields asked for',
+  examples: [{ data: [{ title: EXAMPLE.data[0].title, url: EXAMPLE.data[0].url, score: EXAMPLE.data[0].score }], meta: EXAMPLE.meta }]
+})
+
+/** The fields a related post may be narrowed to: a list card's (no body), its score and reasons. */
+export const RELATED_FIELDS = [...POST_FIELDS.filter((f) => f !== 'content_html' && f !== 'snippet'), 'score', 'reasons'] as const
+
 export const RelatedQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 5, description: 'How many related posts, 1–20' }))
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 5, description: 'How many related posts, 1–20' })),
+  fields: fieldsParam(RELATED_FIELDS, 'each related post')
 }, { additionalProperties: false })
 
-export const relatedSchemas = [RelatedReasonsSchema, RelatedPostSchema, RelatedPostListSchema]
+export const relatedSchemas = [RelatedReasonsSchema, RelatedPostSchema, RelatedPostListSchema, SparseRelatedPostSchema, SparseRelatedPostListSchema]

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { AnyTermKind } from './terms-kind.js'
 import { createTermsRoutes, type TermsApi, type TermsRoutesOptions } from './terms-routes.js'
+import { sparseTermSchema } from './terms-schemas.js'
 
 export { defineTermKind, type AnyTermKind, type TermKind } from './terms-kind.js'
 export { createTermsRepository, type TermsRepository } from './terms-repository.js'
@@ -17,6 +18,7 @@ export function createTermsModule<K extends AnyTermKind> (kind: K, api: TermsApi
   const routes = createTermsRoutes(kind, api)
   return fp<TermsRoutesOptions<K>>(async (app, { repo, service }) => {
     app.addSchema(api.schemas.item)
+    app.addSchema(sparseTermSchema(api.schemas.item))
     await app.register(routes, { prefix: api.prefix, repo, service })
   }, { name: kind.plural, dependencies: ['auth'] })
 }

@@ -1,6 +1,7 @@
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
 import type { authors, categories, postCategories, posts, postTags, tags } from '../../db/schema.js'
 import type { TermKind as TermKindName } from '../../db/term-visibility.js'
+import type { PathStep } from '../../lib/tree-path.js'
 
 // Categories, tags and authors are one resource, a term: a named, slugged thing posts are
 // filed under. This folder writes it once (reads by id or slug, the public-visibility rule,
@@ -42,15 +43,18 @@ export interface TermKind<T extends TermTable = TermTable, L extends LinkTable =
   columns (input: Input): Partial<T['$inferInsert']>
   /** The kind's own API fields, in the order of its schema (between `name` and `post_count`). */
   fields (row: T['$inferSelect']): Fields
-  /** What posts show of the term (TermRef, AuthorRef): when it changes, those posts are re-announced. */
+  /**
+   * What posts show of the term (TermRef, CategoryRef, AuthorRef): when it changes, those posts are
+   * re-announced (in a tree, the posts of the whole subtree: their paths show the term).
+   */
   shownOnPosts (row: T['$inferSelect']): unknown[]
 }
 
 /** Any kind, for code written once for all three. */
 export type AnyTermKind = TermKind<TermTable, LinkTable, TermInput, object>
 
-/** A term as read by the repository: its columns and its live post count. */
-export type TermRowOf<K extends AnyTermKind> = K['table']['$inferSelect'] & { postCount: number }
+/** A term as read by the repository: its columns, its live post count and, in a tree, its ancestors (root first). */
+export type TermRowOf<K extends AnyTermKind> = K['table']['$inferSelect'] & { postCount: number, path?: PathStep[] }
 
 /** The body a create or update of this kind accepts (all optional: create also needs `name`). */
 export type TermInputOf<K extends AnyTermKind> = Parameters<K['columns']>[0]

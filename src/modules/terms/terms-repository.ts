@@ -1,12 +1,13 @@
 import { and, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client.js'
-import { categories } from '../../db/schema.js'
+import { categories, postCategories } from '../../db/schema.js'
 import { idList } from '../../db/statements.js'
 import type { LiveCounts } from '../../db/live-counts.js'
 import type { PublicTerms, TermScope } from '../../db/term-visibility.js'
 import type { Ref } from '../../lib/refs.js'
 import type { AnyTermKind, TermRowOf, TermTable } from './terms-kind.js'
+import { pathOf, type PathStep } from '../../lib/tree-path.js'
 
 const p = sql.placeholder
 
@@ -27,6 +28,8 @@ export function createTermsRepository<K extends AnyTermKind> (db: Db, kind: K, c
   // Drizzle knows a select's row type once the table is known; here it is the kind's table.
   const rows = (found: unknown[]) => found as Row[]
   const withCount = (row: Row): TermRowOf<K> => ({ ...row, postCount: counts(kind.plural).get(row.id) ?? 0 })
+  // A tree's terms carry their ancestors: one query for a whole page.
+  const withPaths = (found: Array<TermRowOf<K>>): Array<TermRowOf<K>> => tree === undefined ? found : tree.withPaths(found)
 
   return {
     /** A page by name, id; `parentId` (trees) takes one level, null the top. */
@@ -35,13 +38,13 @@ export function createTermsRepository<K extends AnyTermKind> (db: Db, kind: K, c
       if (scope === 'public') {
         const { ids } = publicTerms.page(kind.name, offset, limit, parentId)
         const found = new Map(rows(byIds.all({ ids: idList(ids) })).map((row) => [row.id, row]))
-        return ids.flatMap((id) => {
+        return withPaths(ids.flatMap((id) => {
           const row = found.get(id)
           return row === undefined ? [] : [withCount(row)]
-        })
+        }))
       }
       const listed = parentId !== undefined && tree !== undefined ? tree.page(parentId, limit, offset) : page.all({ limit, offset })
-      return rows(listed).map(withCount)
+      return withPaths(rows(listed).map(withCount))
     },
     count (scope: TermScope, parentId?: number | null): number {
       if (scope === 'public') return publicTerms.page(kind.name, 0, 0, parentId).total
@@ -51,7 +54,7 @@ export function createTermsRepository<K extends AnyTermKind> (db: Db, kind: K, c
     findByRef (ref: Ref, scope: TermScope): TermRowOf<K> | undefined {
       const row = rows([ref.id !== undefined ? byId.get({ id: ref.id }) : bySlug.get({ slug: ref.slug })])[0]
       if (row === undefined || (scope === 'public' && !publicTerms.isPublic(kind.name, row.id))) return undefined
-      return withCount(row)
+      return withPaths([withCount(row)])[0]
     },
     /** The term and every one below it (trees; a flat kind has only the term), for post filters. */
     withDescendants (id: number): number[] {
@@ -76,7 +79,11 @@ export function createTermsWriter<K extends AnyTermKind> (db: Db, kind: K) {
   const tree = kind.tree ? createCategoryTree(db) : undefined
 
   return {
-    load: (id: number) => byId.get({ id }) as Row | undefined,
+    /** The term's columns (and in a tree its `path`, as webhook payloads show it). */
+    load (id: number): (Row & { path?: PathStep[] }) | undefined {
+      const row = byId.get({ id }) as Row | undefined
+      return row === undefined || tree === undefined ? row : tree.withPaths([row])[0]
+    },
     /** The id of the term with this slug, if any. */
     idBySlug: (slug: string): number | undefined => idBySlug.get({ slug })?.id,
     /** Whether another term (not `exceptId`; 0 for none) has the slug. */
@@ -94,6 +101,8 @@ export function createTermsWriter<K extends AnyTermKind> (db: Db, kind: K) {
     /** How many posts are filed under the term (whatever their status). */
     usage: (id: number) => usage.get({ id })?.n ?? 0,
     postsOf: (id: number) => postsOf.all({ id }).map((row) => row.id),
+    /** The posts filed under the term or, in a tree, under any term below it (whose paths show it). */
+    postsUnder: (id: number): number[] => tree === undefined ? postsOf.all({ id }).map((row) => row.id) : tree.postsUnder(id),
     /**
      * Files every post of term `from` under `to`. A post that already has `to` just loses `from`
      * (keeping its place under `to`), so nothing is left under `from`.
@@ -107,6 +116,8 @@ export function createTermsWriter<K extends AnyTermKind> (db: Db, kind: K) {
     },
     /** The direct children of a tree term (none in a flat kind). */
     children: (id: number) => tree?.children(id) ?? [],
+    /** Every term below a tree term, at any depth (none in a flat kind). */
+    descendants: (id: number): Array<{ id: number, slug: string }> => tree?.descendants(id) ?? [],
     /** Moves the children of tree term `from` under `to` (null: the top). */
     moveChildren: (from: number, to: number | null, now: number): void => tree?.moveChildren(from, to, now)
   }
@@ -124,11 +135,28 @@ function createCategoryTree (db: Db) {
   const subtree = db.select({ id: categories.id }).from(categories).where(sql`${categories.id} IN (WITH RECURSIVE tree(id) AS (
     SELECT ${p('id')} UNION SELECT k.id FROM categories k JOIN tree ON k.parent_id = tree.id) SELECT id FROM tree)`).prepare()
   const children = db.select({ id: categories.id, slug: categories.slug }).from(categories).where(eq(categories.parentId, p('parent'))).prepare()
+  const descendants = db.select({ id: categories.id, slug: categories.slug }).from(categories).where(sql`${categories.id} IN (WITH RECURSIVE tree(id) AS (
+    SELECT id FROM categories WHERE parent_id = ${p('id')} UNION SELECT k.id FROM categories k JOIN tree ON k.parent_id = tree.id) SELECT id FROM tree)`).orderBy(categories.id).prepare()
+  // The given categories and every one above them, walking parent_id up.
+  const ancestors = db.select({ id: categories.id, slug: categories.slug, name: categories.name, parentId: categories.parentId }).from(categories)
+    .where(sql`${categories.id} IN (WITH RECURSIVE up(id) AS (
+      SELECT value FROM json_each(${p('ids')}) UNION SELECT k.parent_id FROM categories k JOIN up ON k.id = up.id WHERE k.parent_id IS NOT NULL) SELECT id FROM up)`).prepare()
+  const postsUnder = db.selectDistinct({ id: postCategories.postId }).from(postCategories).where(sql`${postCategories.categoryId} IN (WITH RECURSIVE tree(id) AS (
+    SELECT ${p('id')} UNION SELECT k.id FROM categories k JOIN tree ON k.parent_id = tree.id) SELECT id FROM tree)`).orderBy(postCategories.postId).prepare()
   return {
     page: (parentId: number | null, limit: number, offset: number) => parentId === null ? top.all({ limit, offset }) : under.all({ parent: parentId, limit, offset }),
     count: (parentId: number | null) => (parentId === null ? countTop.get() : countUnder.get({ parent: parentId }))?.n ?? 0,
     subtree: (id: number) => subtree.all({ id }).map((row) => row.id),
     children: (id: number) => children.all({ parent: id }),
+    descendants: (id: number) => descendants.all({ id }),
+    postsUnder: (id: number) => postsUnder.all({ id }).map((row) => row.id),
+    /** The rows with their `path` (ancestors from the root, themselves excluded), in one query. */
+    withPaths<R extends object> (found: R[]): Array<R & { path: PathStep[] }> {
+      const parentOf = (r: R) => 'parentId' in r && typeof r.parentId === 'number' ? r.parentId : null
+      const parents = [...new Set(found.flatMap((r) => parentOf(r) ?? []))]
+      const nodes = new Map(parents.length === 0 ? [] : ancestors.all({ ids: idList(parents) }).map((n) => [n.id, n]))
+      return found.map((r) => ({ ...r, path: pathOf(parentOf(r), nodes) }))
+    },
     moveChildren (from: number, to: number | null, now: number): void {
       db.update(categories).set({ parentId: to, updatedAt: now }).where(eq(categories.parentId, from)).run()
     }

@@ -9,7 +9,8 @@ import type { TermScope } from '../../db/term-visibility.js'
 import type { AnyTermKind, TermInputOf } from './terms-kind.js'
 import type { TermsRepository } from './terms-repository.js'
 import type { TermsService } from './terms-service.js'
-import { reassignQuery, termListQuery } from './terms-schemas.js'
+import { reassignQuery, termFields, termListQuery } from './terms-schemas.js'
+import { parseFields, pickFields } from '../../schemas/fields.js'
 import { termKey } from '../cache-keys.js'
 import { toTerm } from './terms-mapper.js'
 
@@ -45,6 +46,11 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
   const ref = '$id' in item ? item.$id : undefined
   if (typeof ref !== 'string') throw new Error(`the ${name} schema needs an $id`)
   const one = Type.Object({ data: Type.Ref(ref) })
+  const fields = termFields(item)
+  const sparseRef = `Sparse${ref}`
+  const listAnswerDoc = Type.Union([listOf(Type.Ref(ref)), listOf(Type.Ref(sparseRef))], {
+    description: `The ${plural} without \`fields\`; only the fields asked for (${sparseRef}) with it`
+  })
   // The example slug of the kind's own schema, so Try it out asks for a category, not a post.
   const slugExample = (item as { properties?: { slug?: { examples?: unknown[] } } }).properties?.slug?.examples?.[0]
   const RefParams = refParamsSchema(typeof slugExample === 'string' ? slugExample : '1')
@@ -64,16 +70,27 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
     const written = (id: number) => ({ data: toTerm(kind, find(String(id), 'all')) })
 
     app.get('/', {
-      config: { publicCache: true, cacheKeys: [termKey(kind.name)], optionalScopes: TERM_SCOPES_SEEING_ALL },
+      config: {
+        publicCache: true,
+        cacheKeys: [termKey(kind.name)],
+        optionalScopes: TERM_SCOPES_SEEING_ALL,
+        // The full items without `fields`, the sparse ones with it; the serializer uses the
+        // sparse schema for both (as post lists do: posts-schemas.ts).
+        swaggerTransform: ({ schema, url }) => ({
+          schema: { ...schema, response: { ...(schema.response as object), 200: listAnswerDoc } },
+          url
+        })
+      },
       schema: {
         operationId: `list${Plural}`,
         tags: [Plural],
         summary: `List ${plural}`,
-        description: api.docs.list + visibility,
-        querystring: termListQuery(kind),
-        response: { 200: listOf(Type.Ref(ref)), ...(kind.tree ? problemResponses(400, 404) : problemResponses(400)) }
+        description: api.docs.list + visibility + ` \`fields\` narrows each ${name} to the fields asked for.`,
+        querystring: termListQuery(kind, fields),
+        response: { 200: listOf(Type.Ref(sparseRef)), ...(kind.tree ? problemResponses(400, 404) : problemResponses(400)) }
       }
     }, async (request, reply) => {
+      const asked = parseFields((request.query as { fields?: string }).fields, fields)
       const scope = termScopeFor(request.auth?.scopes)
       // Only a tree's list query has `parent` (terms-schemas.ts termListQuery).
       const { parent } = request.query as { parent?: string }
@@ -81,7 +98,7 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
       const page = pageOf(request.query)
       const total = repo.count(scope, parentId)
       const rows = repo.list({ limit: page.perPage, offset: page.offset, parentId, scope })
-      return listPage(reply, request.url, { ...page, total }, rows.map((row) => toTerm(kind, row)))
+      return listPage(reply, request.url, { ...page, total }, rows.map((row) => pickFields(toTerm(kind, row), asked)))
     })
 
     app.get('/:ref', {

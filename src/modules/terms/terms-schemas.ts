@@ -1,4 +1,5 @@
-import { Type, type TProperties } from 'typebox'
+import { Type, type TObject, type TProperties, type TSchema } from 'typebox'
+import { fieldsParam, sparseOf } from '../../schemas/fields.js'
 import { DateTimeSchema, IdSchema, PageQuery, slugSchema } from '../../schemas/common.js'
 import type { AnyTermKind } from './terms-kind.js'
 
@@ -31,10 +32,21 @@ export function termBodies<F extends TProperties> (o: { nameExample: string, fie
   }
 }
 
-/** A list's query: the page, and for a tree one level of it. */
-export function termListQuery (kind: AnyTermKind) {
+/** A list's query: the page, for a tree one level of it, and the fields (`fields`) of the kind's items. */
+export function termListQuery (kind: AnyTermKind, fields: readonly string[]) {
   const parent = Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: `Only children of this ${kind.name} (id or slug); 0 for top-level ${kind.plural}` }))
-  return Type.Object({ ...PageQuery, ...(kind.tree ? { parent } : {}) }, { additionalProperties: false })
+  return Type.Object({ ...PageQuery, ...(kind.tree ? { parent } : {}), fields: fieldsParam(fields, `each ${kind.name}`) }, { additionalProperties: false })
+}
+
+/** The top-level fields of a kind's API object (what `fields` may name). */
+export function termFields (item: TSchema): string[] {
+  return Object.keys((item as TObject).properties)
+}
+
+/** A kind's API object read with `fields` (`SparseCategory`…): the same fields, every one optional. */
+export function sparseTermSchema (item: TSchema) {
+  const id = String((item as TObject & { $id?: string }).$id)
+  return sparseOf(item as TObject, { $id: `Sparse${id}`, title: `Sparse${id}`, description: `${id} in a list read with \`fields\`: only the fields asked for` })
 }
 
 /** A delete's query: who takes over the posts. */

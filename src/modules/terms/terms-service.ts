@@ -90,7 +90,11 @@ export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer
         emit({ kind: name, id, slug, action: 'upsert' })
         if (above !== undefined) announce(emit, above, now)
         const before = kind.shownOnPosts(old)
-        if (kind.shownOnPosts(next).some((value, i) => value !== before[i])) touchPosts(db, emit, w.postsOf(id))
+        if (kind.shownOnPosts(next).some((value, i) => value !== before[i])) {
+          // In a tree, the terms below show it in their `path`: they changed too.
+          for (const below of w.descendants(id)) emit({ kind: name, id: below.id, slug: below.slug, action: 'upsert' })
+          touchPosts(db, emit, w.postsUnder(id))
+        }
       })
     },
     remove (id: number, reassignTo?: number): void {
@@ -101,7 +105,8 @@ export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer
         if (used > 0 && reassignTo === undefined) {
           throw new InUse(`${kind.label} "${old.slug}" has ${used} post(s): pass ?reassign=<${name}> to move them`)
         }
-        const affected = w.postsOf(id)
+        // In a tree, the posts below it too: its children move up, so their paths change.
+        const affected = w.postsUnder(id)
         const around = kind.tree
           ? publicNow(visibility.withAncestors([parentOf(old), reassignTo ?? null].filter((p): p is number => p !== null && p !== id)), now)
           : undefined
@@ -113,7 +118,8 @@ export function createTermsService<K extends AnyTermKind> (db: Db, write: Writer
           w.movePosts(id, reassignTo)
         }
         if (kind.tree) {
-          for (const child of w.children(id)) emit({ kind: name, id: child.id, slug: child.slug, action: 'upsert' })
+          // Its children move up; they and every term below them show a shorter `path`.
+          for (const below of w.descendants(id)) emit({ kind: name, id: below.id, slug: below.slug, action: 'upsert' })
           w.moveChildren(id, parentOf(old), now)
         }
         w.remove(id)

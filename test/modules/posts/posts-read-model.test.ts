@@ -87,8 +87,11 @@ test('every kind of write leaves the stored posts equal to what the rows build',
     (await json(app, 'POST', '/v1/authors', { name: 'Ann Author' })).id,
     (await json(app, 'POST', '/v1/authors', { name: 'Ben Byline' })).id
   ]
+  // A tree three deep (World > Europe > France) beside a top-level Sport: posts embed each
+  // category with its path, so a rename or move above a post's category changes its documents.
   const top = (await json(app, 'POST', '/v1/categories', { name: 'World' })).id
-  const categoryIds = [top, (await json(app, 'POST', '/v1/categories', { name: 'Europe', parent_id: top })).id, (await json(app, 'POST', '/v1/categories', { name: 'Sport' })).id]
+  const europe = (await json(app, 'POST', '/v1/categories', { name: 'Europe', parent_id: top })).id
+  const categoryIds = [top, europe, (await json(app, 'POST', '/v1/categories', { name: 'Sport' })).id, (await json(app, 'POST', '/v1/categories', { name: 'France', parent_id: europe })).id]
   const tagIds = [(await json(app, 'POST', '/v1/tags', { name: 'NATO' })).id, (await json(app, 'POST', '/v1/tags', { name: 'Elections' })).id, (await json(app, 'POST', '/v1/tags', { name: 'Climate' })).id]
   const postIds: number[] = []
   const commentIds: number[] = []
@@ -133,8 +136,14 @@ test('every kind of write leaves the stored posts equal to what the rows build',
     }],
     ['rename a tag', async () => { await json(app, 'PATCH', `/v1/tags/${r.pick(tagIds)}`, { name: `Tag ${r.int(1000)}`, slug: `tag-${r.int(1_000_000)}` }) }],
     ['rename a category', async () => { await json(app, 'PATCH', `/v1/categories/${r.pick(categoryIds)}`, { name: `Section ${r.int(1000)}`, slug: `section-${r.int(1_000_000)}` }) }],
-    ['move a category', async () => {
+    ['move a category with a child', async () => {
       await json(app, 'PATCH', `/v1/categories/${categoryIds[1]}`, { parent_id: r.next() < 0.5 ? null : r.pick([categoryIds[0], categoryIds[2]]) })
+    }],
+    ['move the grandchild category', async () => {
+      await json(app, 'PATCH', `/v1/categories/${categoryIds[3]}`, { parent_id: r.next() < 0.2 ? null : r.pick([categoryIds[0], categoryIds[1], categoryIds[2]]) })
+    }],
+    ['rename a category at the top', async () => {
+      await json(app, 'PATCH', `/v1/categories/${r.pick([categoryIds[0], categoryIds[2]])}`, { name: `Desk ${r.int(1000)}`, ...(r.next() < 0.5 ? { slug: `desk-${r.int(1_000_000)}` } : {}) })
     }],
     ['rename an author', async () => {
       await json(app, 'PATCH', `/v1/authors/${r.pick(authorIds)}`, { name: `Writer ${r.int(1000)}`, avatar_url: r.next() < 0.5 ? null : 'https://img.example.com/w.png' })
@@ -162,7 +171,7 @@ test('every kind of write leaves the stored posts equal to what the rows build',
   ]
 
   await compare(t, app, 'after the first posts')
-  for (let step = 0; step < 40; step++) {
+  for (let step = 0; step < 50; step++) {
     const [label, write] = r.pick(writes)
     await write()
     await compare(t, app, `step ${step}: ${label}`)
@@ -199,6 +208,41 @@ test('a change of a post\'s SEO row alone drops its stored documents and queues 
   t.equal((await app.inject(`/v1/posts/${post.id}`)).json().data.seo.title, 'Third', 'read from its rows meanwhile')
   app.core.documents.posts.refresh([post.id])
   t.equal((await app.inject(`/v1/posts/${post.id}`)).json().data.seo.title, 'Third', 'and from the rebuilt document')
+})
+
+test('a rename or move above a post\'s category drops its stored documents and queues it', async (t) => {
+  const app = await buildTestApp(t, { RESPONSE_CACHE: 'false' })
+  app.core.workers.readModel.stop()
+  const author = (await json(app, 'POST', '/v1/authors', { name: 'Ann Author' })).id
+  const world = (await json(app, 'POST', '/v1/categories', { name: 'World' })).id
+  const europe = (await json(app, 'POST', '/v1/categories', { name: 'Europe', parent_id: world })).id
+  const france = (await json(app, 'POST', '/v1/categories', { name: 'France', parent_id: europe })).id
+  const sport = (await json(app, 'POST', '/v1/categories', { name: 'Sport' })).id
+  const post = await json(app, 'POST', '/v1/posts', { title: 'Paris', content_html: '<p>x</p>', status: 'published', author_id: author, category_ids: [france] })
+  const other = await json(app, 'POST', '/v1/posts', { title: 'Match', content_html: '<p>x</p>', status: 'published', author_id: author, category_ids: [sport] })
+  const fingerprint = app.core.documents.posts.fingerprint
+  const stored = (id: number) => app.core.repos.postDocuments.cardsOf([id], fingerprint).get(id)
+  t.same(JSON.parse(stored(post.id) ?? '{}').primary_category, {
+    id: france, slug: 'france', name: 'France', parent_id: europe, path: [{ id: world, slug: 'world', name: 'World' }, { id: europe, slug: 'europe', name: 'Europe' }]
+  }, 'the stored card carries the primary category with its path')
+  const queued = () => (app.core.db.$client.prepare('SELECT post_id AS id FROM post_queue ORDER BY post_id').all() as Array<{ id: number }>).map((r) => r.id)
+  // Outside the write services (as a repair or an import might): the categories trigger alone.
+  for (const [label, statement, id] of [
+    ['a rename two levels up', "UPDATE categories SET name = 'Earth' WHERE id = ?", world],
+    ['a new slug one level up', "UPDATE categories SET slug = 'eu' WHERE id = ?", europe],
+    ['a move one level up', 'UPDATE categories SET parent_id = ? WHERE id = ?', europe]
+  ] as const) {
+    app.core.documents.posts.refresh([post.id, other.id])
+    t.same(queued(), [])
+    const args = label.startsWith('a move') ? [sport, id] : [id]
+    app.core.db.$client.prepare(statement).run(...args)
+    t.equal(stored(post.id), undefined, `${label}: the documents of the post below were dropped`)
+    t.same(queued(), [post.id], `${label}: and it alone was queued`)
+  }
+  const path = (await app.inject(`/v1/posts/${post.id}`)).json().data.categories[0].path
+  t.same(path, [{ id: sport, slug: 'sport', name: 'Sport' }, { id: europe, slug: 'eu', name: 'Europe' }], 'read from its rows meanwhile')
+  app.core.documents.posts.refresh([post.id])
+  t.same(JSON.parse(stored(post.id) ?? '{}').categories[0].path, path, 'and rebuilt with the new path')
 })
 
 test('a scheduled post goes live with no write, from its stored document', async (t) => {

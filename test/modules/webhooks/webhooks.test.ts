@@ -260,8 +260,9 @@ t.test('categories, tags and authors have events as the public sees them; the si
     'the terms appear with their first live post, before it (the parent category too)')
   const created = events()
   t.same(created.map((e) => e.data.category?.slug ?? e.data.tag?.slug ?? e.data.author?.slug ?? e.data.post.slug), ['world', 'europe', 'treaty-signed', 'maria-lopez', 'treaty'])
-  t.same(Object.keys(created[1].data.category).sort(), ['created_at', 'description', 'id', 'name', 'parent_id', 'slug', 'updated_at'])
+  t.same(Object.keys(created[1].data.category).sort(), ['created_at', 'description', 'id', 'name', 'parent_id', 'path', 'slug', 'updated_at'])
   t.equal(created[1].data.category.parent_id, world.id)
+  t.same(created[1].data.category.path, [{ id: world.id, slug: world.slug, name: world.name }], 'a category payload carries its path, as GET /v1/categories/{ref}')
   t.notMatch(JSON.stringify(created), /maria@example\.com/, 'never an e-mail')
 
   const before = events().length

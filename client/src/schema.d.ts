@@ -955,7 +955,7 @@ export interface paths {
         };
         /**
          * Get the RSS 2.0 feed
-         * @description The newest live posts as RSS 2.0: full sanitized body in `content:encoded`, the excerpt as `description`, `dc:creator`, categories and tags as `category`, a stable `guid` (not a permalink, so it survives slug changes), `atom:link rel="self"`, and the original publisher of a syndicated post in `source`. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
+         * @description The newest live posts as RSS 2.0: full sanitized body in `content:encoded`, the excerpt as `description`, `dc:creator`, categories and tags as `category`, a stable `guid` (not a permalink, so it survives slug changes), `atom:link rel="self"`, and the original publisher of a syndicated post in `source`. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. Any other query parameter (`utm_source`, `fbclid`, …) is ignored: the same document, ETag and cache entry as without it. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
          */
         get: operations["getRssFeed"];
         put?: never;
@@ -975,7 +975,7 @@ export interface paths {
         };
         /**
          * Get the Atom 1.0 feed
-         * @description The newest live posts as Atom 1.0: `content type="html"`, `summary`, `author`, `category` terms, stable entry ids, `published` and `updated`, and the original source of a syndicated post as `link rel="via"`. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
+         * @description The newest live posts as Atom 1.0: `content type="html"`, `summary`, `author`, `category` terms, stable entry ids, `published` and `updated`, and the original source of a syndicated post as `link rel="via"`. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. Any other query parameter (`utm_source`, `fbclid`, …) is ignored: the same document, ETag and cache entry as without it. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
          */
         get: operations["getAtomFeed"];
         put?: never;
@@ -995,7 +995,7 @@ export interface paths {
         };
         /**
          * Get the JSON Feed 1.1
-         * @description The newest live posts as JSON Feed 1.1: `content_html`, `summary`, `authors`, `tags` (categories and tags), `date_published`/`date_modified`, `image`, and `external_url` pointing at the original of a syndicated post. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
+         * @description The newest live posts as JSON Feed 1.1: `content_html`, `summary`, `authors`, `tags` (categories and tags), `date_published`/`date_modified`, `image`, and `external_url` pointing at the original of a syndicated post. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. Any other query parameter (`utm_source`, `fbclid`, …) is ignored: the same document, ETag and cache entry as without it. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
          */
         get: operations["getJsonFeed"];
         put?: never;
@@ -1015,7 +1015,7 @@ export interface paths {
         };
         /**
          * Get the sitemap index
-         * @description Lists the posts sitemaps (`/sitemaps/posts-{n}.xml`, 50,000 URLs each), `pages.xml`, `categories.xml` and `tags.xml`. Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out.
+         * @description Lists the posts sitemaps (`/sitemaps/posts-{n}.xml`, 50,000 URLs each), `pages.xml`, `categories.xml` and `tags.xml`. Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out. Query parameters are ignored (a crawler's additions share the plain URL's answer).
          */
         get: operations["getSitemapIndex"];
         put?: never;
@@ -1035,7 +1035,7 @@ export interface paths {
         };
         /**
          * Get one sitemap
-         * @description `posts-{n}.xml` (from 1: live posts by id, 50,000 a file, `lastmod` from `updated_at`), `pages.xml`, `categories.xml` or `tags.xml` (categories and tags with a live post). A posts sitemap past the last is a 404. Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out.
+         * @description `posts-{n}.xml` (from 1: live posts by id, 50,000 a file, `lastmod` from `updated_at`), `pages.xml`, `categories.xml` or `tags.xml` (categories and tags with a live post). A posts sitemap past the last is a 404. Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out. Query parameters are ignored (a crawler's additions share the plain URL's answer).
          */
         get: operations["getSitemap"];
         put?: never;
@@ -1055,7 +1055,7 @@ export interface paths {
         };
         /**
          * Get robots.txt, which names the sitemap index
-         * @description Allows every crawler and names `/sitemap.xml` on PUBLIC_API_URL. A frontend on another host names the same URL in its own robots.txt.
+         * @description Allows every crawler and names `/sitemap.xml` on PUBLIC_API_URL. A frontend on another host names the same URL in its own robots.txt. Query parameters are ignored.
          */
         get: operations["getRobots"];
         put?: never;

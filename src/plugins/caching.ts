@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 import { negotiate } from '@fastify/accept-negotiator'
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import { knownParams, urlWithoutUnknownParams } from '../lib/query-params.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -228,9 +229,14 @@ export default fp<CachingOptions>(async (app, opts) => {
     return false
   }
 
+  // A route that ignores unknown query parameters (query-params.ts) is keyed without them:
+  // `?utm_source=feedly` shares the entry (and so the ETag) of the plain URL.
+  const urlOf = (request: FastifyRequest) => request.routeOptions.config.ignoreUnknownQuery === true
+    ? urlWithoutUnknownParams(request.url, knownParams(request.routeOptions.schema?.querystring))
+    : request.url
   const keyOf = opts.varyByOrigin === true
-    ? (request: FastifyRequest) => `${request.url}\n${request.headers.origin ?? ''}`
-    : (request: FastifyRequest) => request.url
+    ? (request: FastifyRequest) => `${urlOf(request)}\n${request.headers.origin ?? ''}`
+    : urlOf
 
   /** The encoding to answer with, made and remembered on first use. */
   function bodyFor (entry: Entry, acceptEncoding: string | undefined): [Coding, Buffer] {

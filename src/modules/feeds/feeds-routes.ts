@@ -41,7 +41,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox<FeedsRoutesOptions> = async (app, o
     const f = FORMATS[format]
     app.get(f.path, {
       // A feed carries posts and the site's title.
-      config: { publicCache: true, cacheKeys: [POSTS_KEY, SITE_KEY] },
+      config: { publicCache: true, ignoreUnknownQuery: true, cacheKeys: [POSTS_KEY, SITE_KEY] },
       schema: {
         operationId: f.operationId,
         tags: ['Feeds'],

@@ -12,7 +12,7 @@ const xmlResponse = (description: string) => ({
   200: { description, content: { [XML]: { schema: Type.String({ description: 'A sitemaps.org 0.9 XML document' }) } } },
   304: { description: 'Not modified since the ETag you sent', type: 'null' }
 })
-const HELP = ' Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out.'
+const HELP = ' Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out. Query parameters are ignored (a crawler\'s additions share the plain URL\'s answer).'
 
 /** GET /sitemap.xml, /sitemaps/*.xml and /robots.txt. */
 const sitemapsRoutes: FastifyPluginAsyncTypebox<SitemapsRoutesOptions> = async (app, { service, apiUrl }) => {
@@ -20,7 +20,7 @@ const sitemapsRoutes: FastifyPluginAsyncTypebox<SitemapsRoutesOptions> = async (
   const every = [POSTS_KEY, POST_EDITS_KEY, PAGES_KEY, termKey('category'), termKey('tag')]
 
   app.get('/sitemap.xml', {
-    config: { publicCache: true, cacheKeys: every },
+    config: { publicCache: true, ignoreUnknownQuery: true, cacheKeys: every },
     schema: {
       operationId: 'getSitemapIndex',
       tags: ['Sitemaps'],
@@ -35,7 +35,7 @@ const sitemapsRoutes: FastifyPluginAsyncTypebox<SitemapsRoutesOptions> = async (
   })
 
   app.get('/sitemaps/:file', {
-    config: { publicCache: true, cacheKeys: every },
+    config: { publicCache: true, ignoreUnknownQuery: true, cacheKeys: every },
     schema: {
       operationId: 'getSitemap',
       tags: ['Sitemaps'],
@@ -62,12 +62,12 @@ const sitemapsRoutes: FastifyPluginAsyncTypebox<SitemapsRoutesOptions> = async (
   })
 
   app.get('/robots.txt', {
-    config: { publicCache: true, cacheKeys: [] },
+    config: { publicCache: true, ignoreUnknownQuery: true, cacheKeys: [] },
     schema: {
       operationId: 'getRobots',
       tags: ['Sitemaps'],
       summary: 'Get robots.txt, which names the sitemap index',
-      description: 'Allows every crawler and names `/sitemap.xml` on PUBLIC_API_URL. A frontend on another host names the same URL in its own robots.txt.',
+      description: 'Allows every crawler and names `/sitemap.xml` on PUBLIC_API_URL. A frontend on another host names the same URL in its own robots.txt. Query parameters are ignored.',
       produces: ['text/plain'],
       response: { 200: { description: 'robots.txt', content: { 'text/plain': { schema: Type.String() } } }, ...problemResponses(400, 401) }
     }

@@ -150,7 +150,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     validatorCompiler: createValidatorCompiler()
   })
   await app.register(sourcesModule, { repo: repos.sources, service: writes.sources })
-  await app.register(feedsModule, { service: services.feeds, siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
+  await app.register(feedsModule, { service: services.feeds, apiUrl: config.PUBLIC_API_URL })
   await app.register(sitemapsModule, { service: core.sitemaps, apiUrl: config.PUBLIC_API_URL })
   await app.register(redirectsModule, { repo: repos.redirects })
   await app.register(exportModule, { repo: repos.export, siteUrl: config.SITE_URL })

@@ -22,8 +22,12 @@ import { withSeo, type PostSeoRepository } from './posts-seo.js'
 // whose documents are missing or were built with another fingerprint (an upgraded database, a
 // new SITE_URL), a few milliseconds at a time.
 
-/** The format of the stored documents; part of the fingerprint, so a new format is rebuilt, never served. */
-export const POST_DOCUMENT_VERSION = 2
+/**
+ * The format of the stored documents; part of the fingerprint, so a new format is rebuilt, never
+ * served. 3: feed items of WordPress imports carry their guid as id; ids come from the stored
+ * id base, not SITE_URL (issue 21).
+ */
+export const POST_DOCUMENT_VERSION = 3
 
 /** Posts one write rebuilds before it commits; more are left to the background. */
 export const SETTLE_LIMIT = 50

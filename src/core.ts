@@ -304,7 +304,7 @@ export function createCore (db: Db, options: CoreOptions) {
     },
     siteUrl
   })
-  const sitemaps = createSitemapsService({ repo: repos.sitemaps, pages, categories: repos.categories, tags: repos.tags, siteUrl, apiUrl: options.apiUrl })
+  const sitemaps = createSitemapsService({ repo: repos.sitemaps, pages, categories: repos.categories, tags: repos.tags, site: repos.site, siteUrl, apiUrl: options.apiUrl })
   const content = {
     posts: createPostsWriteService(db, write, { iframeHosts, featuredMedia: repos.media }),
     categories: createTermsService(db, write, categoryKind, termVisibility),

@@ -1015,7 +1015,7 @@ export interface paths {
         };
         /**
          * Get the sitemap index
-         * @description Lists the posts sitemaps (`/sitemaps/posts-{n}.xml`, 50,000 URLs each), `pages.xml`, `categories.xml` and `tags.xml`. Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out. Query parameters are ignored (a crawler's additions share the plain URL's answer).
+         * @description Lists the posts sitemaps (`/sitemaps/posts-{n}.xml`, 50,000 URLs each), `pages.xml`, `categories.xml`, `tags.xml` and the Google News sitemap `news.xml`. Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out. Query parameters are ignored (a crawler's additions share the plain URL's answer).
          */
         get: operations["getSitemapIndex"];
         put?: never;
@@ -1035,7 +1035,7 @@ export interface paths {
         };
         /**
          * Get one sitemap
-         * @description `posts-{n}.xml` (from 1: live posts by id, 50,000 a file, `lastmod` from `updated_at`), `pages.xml`, `categories.xml` or `tags.xml` (categories and tags with a live post). A posts sitemap past the last is a 404. Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out. Query parameters are ignored (a crawler's additions share the plain URL's answer).
+         * @description `posts-{n}.xml` (from 1: live posts by id, 50,000 a file, `lastmod` from `updated_at`), `pages.xml`, `categories.xml` or `tags.xml` (categories and tags with a live post), or `news.xml`: the Google News sitemap (posts published in the last 48 hours, newest first, at most 1,000, each with `news:publication` — the site's title and language as an ISO 639 code —, `news:publication_date` and `news:title`). A posts sitemap past the last is a 404. Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out. Query parameters are ignored (a crawler's additions share the plain URL's answer).
          */
         get: operations["getSitemap"];
         put?: never;
@@ -10225,7 +10225,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description posts-{n}.xml, pages.xml, categories.xml or tags.xml
+                 * @description posts-{n}.xml, pages.xml, categories.xml, tags.xml or news.xml
                  * @example posts-1.xml
                  */
                 file: string;

@@ -83,7 +83,7 @@ t.test('known parameters keep their meaning and validation beside unknown ones',
 
 t.test('sitemaps and robots.txt ignore unknown parameters and share one cache entry', async (t) => {
   const app = await newsroom(t)
-  for (const path of ['/sitemap.xml', '/sitemaps/posts-1.xml', '/sitemaps/pages.xml', '/sitemaps/categories.xml', '/sitemaps/tags.xml', '/robots.txt']) {
+  for (const path of ['/sitemap.xml', '/sitemaps/posts-1.xml', '/sitemaps/pages.xml', '/sitemaps/categories.xml', '/sitemaps/tags.xml', '/sitemaps/news.xml', '/robots.txt']) {
     const plain = await app.inject(path)
     t.equal(plain.statusCode, 200, path)
     const tagged = await app.inject(`${path}?${UTM}`)

@@ -38,6 +38,9 @@ export function createFeedsRepository (db: Db) {
      * same one).
      */
     idBase (minted: string): string {
+      // Read first: once minted, asking is never a write (no lock taken, nothing to wait for).
+      const stored = idBase.get()?.value
+      if (stored !== undefined) return stored
       mint.run({ value: minted })
       return idBase.get()!.value
     }

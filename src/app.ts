@@ -15,6 +15,7 @@ import authPlugin from './plugins/auth.js'
 import quotasPlugin, { publicRateLimit } from './plugins/quotas.js'
 import contentTypesPlugin from './plugins/content-types.js'
 import cachingPlugin from './plugins/caching.js'
+import queryParamsPlugin from './plugins/query-params.js'
 import healthModule from './modules/health/index.js'
 import siteModule from './modules/site/index.js'
 import searchModule from './modules/search/index.js'
@@ -102,6 +103,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  await app.register(queryParamsPlugin)
   await app.register(problemDetails)
   await app.register(securityPlugin, { maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS })
   // Only the shared schemas: each module adds its own.
@@ -160,7 +162,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     validatorCompiler: createValidatorCompiler()
   })
   await app.register(sourcesModule, { repo: repos.sources, service: writes.sources })
-  await app.register(feedsModule, { service: services.feeds, siteUrl: config.SITE_URL, apiUrl: config.PUBLIC_API_URL })
+  await app.register(feedsModule, { service: services.feeds, apiUrl: config.PUBLIC_API_URL })
   await app.register(sitemapsModule, { service: core.sitemaps, apiUrl: config.PUBLIC_API_URL })
   await app.register(redirectsModule, { repo: repos.redirects })
   await app.register(exportModule, { repo: repos.export, siteUrl: config.SITE_URL })

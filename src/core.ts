@@ -41,6 +41,7 @@ import { createRelatedService } from './modules/related/related-service.js'
 import { createFeedsRepository } from './modules/feeds/feeds-repository.js'
 import { createFeedsService, type FeedPost } from './modules/feeds/feeds-service.js'
 import { feedItemTexts } from './modules/feeds/feeds-mapper.js'
+import { idBaseFor, importedGuid } from './lib/feeds.js'
 import { createPostDocumentsRepository } from './modules/posts/posts-documents-repository.js'
 import { createPostDocuments } from './modules/posts/posts-documents.js'
 import { createCommentDocumentsRepository } from './modules/comments/comments-documents-repository.js'
@@ -234,6 +235,13 @@ export function createCore (db: Db, options: CoreOptions) {
   // The read model: every post's and public comment's representations, stored by the write that
   // changes them (settle, inside its transaction); reads use them when current, else the rows.
   const postDocumentsRepo = repos.postDocuments
+  // Feed and item ids: minted from SITE_URL's host once per database and stored, so a later
+  // SITE_URL (a new domain) changes the items' links but never their ids. Minted when the
+  // server starts or the first feed item is made, not by a CLI command that opens the file
+  // (whose environment may lack SITE_URL).
+  let storedIdBase: string | undefined
+  const feedIdBase = () => (storedIdBase ??= repos.feeds.idBase(idBaseFor(siteUrl)))
+  const feedItems = (post: FeedPost) => feedItemTexts(post, feedIdBase(), importedGuid(repos.feeds.wxrImportKeys([post.id]).get(post.id)))
   const documents = {
     posts: createPostDocuments({
       db,
@@ -242,7 +250,7 @@ export function createCore (db: Db, options: CoreOptions) {
       featured,
       seo: repos.postSeo,
       siteUrl,
-      feedItems: (post) => feedItemTexts(post as unknown as FeedPost, siteUrl),
+      feedItems: (post) => feedItems(post as unknown as FeedPost),
       onError: (postId, err) => { options.log.error({ postId, err }, 'post documents not built; read from rows') }
     }),
     comments: createCommentDocuments({
@@ -273,7 +281,7 @@ export function createCore (db: Db, options: CoreOptions) {
       siteUrl,
       budgetMs
     }),
-    feeds: createFeedsService({ posts, repos, site: repos.site, changes: repos.changes, feeds: repos.feeds, siteUrl, budgetMs, documents: { repo: repos.postDocuments, fingerprint: documents.posts.fingerprint } })
+    feeds: createFeedsService({ posts, repos, site: repos.site, changes: repos.changes, feeds: repos.feeds, siteUrl, idBase: feedIdBase, budgetMs, documents: { repo: repos.postDocuments, fingerprint: documents.posts.fingerprint } })
   }
   // Preview links read a post of any status through the same single-post read as GET /v1/posts/{ref}.
   const previews = createPreviewsService({
@@ -302,7 +310,7 @@ export function createCore (db: Db, options: CoreOptions) {
     },
     siteUrl
   })
-  const sitemaps = createSitemapsService({ repo: repos.sitemaps, pages, categories: repos.categories, tags: repos.tags, siteUrl, apiUrl: options.apiUrl })
+  const sitemaps = createSitemapsService({ repo: repos.sitemaps, pages, categories: repos.categories, tags: repos.tags, site: repos.site, siteUrl, apiUrl: options.apiUrl })
   const content = {
     posts: createPostsWriteService(db, write, { iframeHosts, featuredMedia: repos.media }),
     categories: createTermsService(db, write, categoryKind, termVisibility),
@@ -425,6 +433,7 @@ export function createCore (db: Db, options: CoreOptions) {
 
     /** Starts the workers: webhook deliveries, and import jobs (failing those of dead processes). */
     start (): void {
+      feedIdBase()
       invalidations.start()
       webhookWorker.start()
       importJobs.start()

@@ -1075,7 +1075,7 @@ export interface paths {
         };
         /**
          * Get the RSS 2.0 feed
-         * @description The newest live posts as RSS 2.0: full sanitized body in `content:encoded`, the excerpt as `description`, `dc:creator`, categories and tags as `category`, a stable `guid` (not a permalink, so it survives slug changes), `atom:link rel="self"`, and the original publisher of a syndicated post in `source`. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
+         * @description The newest live posts as RSS 2.0: full sanitized body in `content:encoded`, the excerpt as `description`, `dc:creator`, categories and tags as `category`, a stable `guid` (not a permalink, so it survives slug changes), `atom:link rel="self"`, and the original publisher of a syndicated post in `source`. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. Any other query parameter (`utm_source`, `fbclid`, …) is ignored: the same document, ETag and cache entry as without it. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL` (exactly the URL `GET /v1/site` lists in `feeds`, plus the filters sent). Item ids (`tag:…:post:{id}`, or the `guid` of a post imported from WordPress) are minted once per database and do not change when `SITE_URL` does.
          */
         get: operations["getRssFeed"];
         put?: never;
@@ -1095,7 +1095,7 @@ export interface paths {
         };
         /**
          * Get the Atom 1.0 feed
-         * @description The newest live posts as Atom 1.0: `content type="html"`, `summary`, `author`, `category` terms, stable entry ids, `published` and `updated`, and the original source of a syndicated post as `link rel="via"`. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
+         * @description The newest live posts as Atom 1.0: `content type="html"`, `summary`, `author`, `category` terms, stable entry ids, `published` and `updated`, and the original source of a syndicated post as `link rel="via"`. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. Any other query parameter (`utm_source`, `fbclid`, …) is ignored: the same document, ETag and cache entry as without it. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL` (exactly the URL `GET /v1/site` lists in `feeds`, plus the filters sent). Item ids (`tag:…:post:{id}`, or the `guid` of a post imported from WordPress) are minted once per database and do not change when `SITE_URL` does.
          */
         get: operations["getAtomFeed"];
         put?: never;
@@ -1115,7 +1115,7 @@ export interface paths {
         };
         /**
          * Get the JSON Feed 1.1
-         * @description The newest live posts as JSON Feed 1.1: `content_html`, `summary`, `authors`, `tags` (categories and tags), `date_published`/`date_modified`, `image`, and `external_url` pointing at the original of a syndicated post. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL`.
+         * @description The newest live posts as JSON Feed 1.1: `content_html`, `summary`, `authors`, `tags` (categories and tags), `date_published`/`date_modified`, `image`, and `external_url` pointing at the original of a syndicated post. Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. Any other query parameter (`utm_source`, `fbclid`, …) is ignored: the same document, ETag and cache entry as without it. A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only. Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed's own (self) link on `PUBLIC_API_URL` (exactly the URL `GET /v1/site` lists in `feeds`, plus the filters sent). Item ids (`tag:…:post:{id}`, or the `guid` of a post imported from WordPress) are minted once per database and do not change when `SITE_URL` does.
          */
         get: operations["getJsonFeed"];
         put?: never;
@@ -1135,7 +1135,7 @@ export interface paths {
         };
         /**
          * Get the sitemap index
-         * @description Lists the posts sitemaps (`/sitemaps/posts-{n}.xml`, 50,000 URLs each), `pages.xml`, `categories.xml` and `tags.xml`. Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out.
+         * @description Lists the posts sitemaps (`/sitemaps/posts-{n}.xml`, 50,000 URLs each), `pages.xml`, `categories.xml`, `tags.xml` and the Google News sitemap `news.xml`. Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out. Query parameters are ignored (a crawler's additions share the plain URL's answer).
          */
         get: operations["getSitemapIndex"];
         put?: never;
@@ -1155,7 +1155,7 @@ export interface paths {
         };
         /**
          * Get one sitemap
-         * @description `posts-{n}.xml` (from 1: live posts by id, 50,000 a file, `lastmod` from `updated_at`), `pages.xml`, `categories.xml` or `tags.xml` (categories and tags with a live post). A posts sitemap past the last is a 404. Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out.
+         * @description `posts-{n}.xml` (from 1: live posts by id, 50,000 a file, `lastmod` from `updated_at`), `pages.xml`, `categories.xml` or `tags.xml` (categories and tags with a live post), or `news.xml`: the Google News sitemap (posts published in the last 48 hours, newest first, at most 1,000, each with `news:publication` — the site's title and language as an ISO 639 code —, `news:publication_date` and `news:title`). A posts sitemap past the last is a 404. Public, cached like feeds (ETag, 304 to If-None-Match); absolute URLs from SITE_URL. Live content only; posts and pages marked `noindex` are left out. Query parameters are ignored (a crawler's additions share the plain URL's answer).
          */
         get: operations["getSitemap"];
         put?: never;
@@ -1175,7 +1175,7 @@ export interface paths {
         };
         /**
          * Get robots.txt, which names the sitemap index
-         * @description Allows every crawler and names `/sitemap.xml` on PUBLIC_API_URL. A frontend on another host names the same URL in its own robots.txt.
+         * @description Allows every crawler and names `/sitemap.xml` on PUBLIC_API_URL. A frontend on another host names the same URL in its own robots.txt. Query parameters are ignored.
          */
         get: operations["getRobots"];
         put?: never;
@@ -11473,7 +11473,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description posts-{n}.xml, pages.xml, categories.xml or tags.xml
+                 * @description posts-{n}.xml, pages.xml, categories.xml, tags.xml or news.xml
                  * @example posts-1.xml
                  */
                 file: string;

@@ -343,6 +343,14 @@ export const scheduledEvents = sqliteTable('scheduled_events', {
   dueAt: integer('due_at').notNull()
 }, (t) => [index('scheduled_events_due_idx').on(t.dueAt)])
 
+/** The same for pages: a scheduled page's page.published, sent when its time comes. */
+export const scheduledPageEvents = sqliteTable('scheduled_page_events', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  pageId: integer('page_id').notNull().references(() => pages.id, { onDelete: 'cascade' }),
+  event: text('event').$type<WebhookEvent>().notNull(),
+  dueAt: integer('due_at').notNull()
+}, (t) => [index('scheduled_page_events_due_idx').on(t.dueAt)])
+
 export const IMPORT_JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const
 export type ImportJobStatus = typeof IMPORT_JOB_STATUSES[number]
 

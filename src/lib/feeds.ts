@@ -13,10 +13,12 @@ import { createXml } from './lazy.js'
 //
 // Decisions:
 // - Stable ids: `${idBase}post:${id}`, where idBase is a tag: URI prefix (RFC 4151) such as
-//   'tag:example.com,2024:'. It is the RSS <guid isPermaLink="false">, the Atom <id> and the
-//   JSON Feed `id`. It names the post by id only, so it never changes when a slug, title,
-//   category or URL changes and readers never show an edited post twice. The Atom feed's own
-//   id is `${idBase}feed`.
+//   'tag:example.com,2024:', minted once per database (feeds-repository.ts idBase) and never
+//   derived from SITE_URL again; or the guid a post was imported with (a WordPress export's
+//   <guid>), which its old feed already used. It is the RSS <guid isPermaLink="false">, the
+//   Atom <id> and the JSON Feed `id`. It names the post by id only, so it never changes when a
+//   slug, title, category, URL or the site's address changes and readers never show an edited
+//   post twice. The Atom feed's own id is `${idBase}feed`.
 // - Source credit (syndicated posts): RSS <source url="…">name</source>; Atom <link rel="via">
 //   plus an atom:source with the publisher's id, title and link; JSON Feed `external_url` =
 //   the original article, plus a `_broadsheet` extension { about, source, canonical_url } on
@@ -42,6 +44,8 @@ export interface FeedPerson { name: string, url?: string | null, avatarUrl?: str
 export interface FeedTerm { name: string, slug: string, url?: string | null }
 export interface FeedItem {
   id: number
+  /** The id the post had before it was imported (its WordPress guid): kept as its feed id. */
+  guid?: string | null
   /** Absolute permalink on the frontend. */
   url: string
   title: string
@@ -136,7 +140,31 @@ export function absolutizeUrls (html: string, base: string): string {
 }
 
 function itemId (idBase: string, item: FeedItem): string {
-  return `${idBase}post:${item.id}`
+  return item.guid ?? `${idBase}post:${item.id}`
+}
+
+/** The date part of every id base: fixed, so that a base minted in any year names the same ids as before. */
+const ID_DATE = '2024'
+
+/** The id base (tag: URI prefix) minted for a site whose address is `siteUrl`. */
+export function idBaseFor (siteUrl: string): string {
+  return `tag:${new URL(siteUrl).hostname},${ID_DATE}:`
+}
+
+/**
+ * The feed id an imported post keeps: its WordPress guid (import key `wxr:<guid>`; a key with
+ * `#` names a post whose guid was not unique in its export, and has none to keep). Posts
+ * imported from feeds are republished here under ids of their own.
+ */
+export function importedGuid (importKey: string | null | undefined): string | null {
+  if (importKey == null || !importKey.startsWith('wxr:') || importKey.includes('#')) return null
+  const guid = importKey.slice('wxr:'.length).trim()
+  return guid === '' ? null : guid
+}
+
+/** The feed URLs on the API's base (PUBLIC_API_URL): every feed's self link and GET /v1/site `feeds` use these. */
+export function feedUrlsOf (apiUrl: string): { rss: string, atom: string, json: string } {
+  return { rss: `${apiUrl}/feeds/rss.xml`, atom: `${apiUrl}/feeds/atom.xml`, json: `${apiUrl}/feeds/feed.json` }
 }
 
 function terms (item: FeedItem): FeedTerm[] {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 import { negotiate } from '@fastify/accept-negotiator'
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import { knownParams, urlWithoutUnknownParams } from '../lib/query-params.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -21,6 +22,11 @@ declare module 'fastify' {
   interface FastifyReply {
     /** Names what this response depends on (a single post's key, known after the lookup). */
     cacheKeys: (keys: readonly string[]) => FastifyReply
+    /**
+     * When this response goes stale by the clock alone, with no write to invalidate it (a
+     * document of "the last 48 hours"): the response cache drops it then (epoch ms).
+     */
+    cacheUntil: (time: number) => FastifyReply
   }
 }
 
@@ -32,7 +38,8 @@ declare module 'fastify' {
 const ALL = 'all'
 const ALL_KEYS = [ALL] as const
 const kCacheKeys = Symbol('cacheKeys')
-type KeyedReply = FastifyReply & { [kCacheKeys]: readonly string[] | null }
+const kCacheUntil = Symbol('cacheUntil')
+type KeyedReply = FastifyReply & { [kCacheKeys]: readonly string[] | null, [kCacheUntil]: number | null }
 
 /**
  * The longest Surrogate-Key header sent: under Varnish's default http_resp_hdr_len (8 KB) and
@@ -86,6 +93,8 @@ interface Entry {
   headers: Record<string, string>
   bodies: Partial<Record<Coding, Buffer>>
   size: number
+  /** When it goes stale by the clock (reply.cacheUntil); null: only an invalidation ends it. */
+  until: number | null
 }
 
 // Everything else the response carried (content type, ETag, Link, X-Total-Count,
@@ -228,9 +237,14 @@ export default fp<CachingOptions>(async (app, opts) => {
     return false
   }
 
+  // A route that ignores unknown query parameters (query-params.ts) is keyed without them:
+  // `?utm_source=feedly` shares the entry (and so the ETag) of the plain URL.
+  const urlOf = (request: FastifyRequest) => request.routeOptions.config.ignoreUnknownQuery === true
+    ? urlWithoutUnknownParams(request.url, knownParams(request.routeOptions.schema?.querystring))
+    : request.url
   const keyOf = opts.varyByOrigin === true
-    ? (request: FastifyRequest) => `${request.url}\n${request.headers.origin ?? ''}`
-    : (request: FastifyRequest) => request.url
+    ? (request: FastifyRequest) => `${urlOf(request)}\n${request.headers.origin ?? ''}`
+    : urlOf
 
   /** The encoding to answer with, made and remembered on first use. */
   function bodyFor (entry: Entry, acceptEncoding: string | undefined): [Coding, Buffer] {
@@ -271,6 +285,10 @@ export default fp<CachingOptions>(async (app, opts) => {
     const key = keyOf(request)
     const entry = cache.get(key)
     if (entry === undefined) return done()
+    if (entry.until !== null && Date.now() >= entry.until) {
+      unlink(entry)
+      return done()
+    }
     // Refresh the LRU position.
     cache.delete(key)
     cache.set(key, entry)
@@ -298,7 +316,7 @@ export default fp<CachingOptions>(async (app, opts) => {
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined && !PER_REQUEST_HEADERS.has(name)) headers[name] = String(value)
     }
-    const entry: Entry = { tags, etag: etagOf(identity), headers, bodies: { identity }, size: identity.length }
+    const entry: Entry = { tags, etag: etagOf(identity), headers, bodies: { identity }, size: identity.length, until: (reply as KeyedReply)[kCacheUntil] }
     // A route marks an answer cut short by its time budget no-store: the next reader gets a full one.
     if (opts.enabled && !String(reply.getHeader('cache-control')).includes('no-store')) {
       // What this process learnt while the response was made (this turn's reading is done):
@@ -325,6 +343,11 @@ export default fp<CachingOptions>(async (app, opts) => {
   }
 
   app.decorateReply(kCacheKeys, null)
+  app.decorateReply(kCacheUntil, null)
+  app.decorateReply('cacheUntil', function (this: FastifyReply, time: number) {
+    (this as KeyedReply)[kCacheUntil] = time
+    return this
+  })
   app.decorateReply('cacheKeys', function (this: FastifyReply, keys: readonly string[]) {
     (this as KeyedReply)[kCacheKeys] = keys
     return this

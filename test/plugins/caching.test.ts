@@ -217,3 +217,24 @@ t.test('every committed write sends PURGE with the keys it invalidates', async (
     { method: 'PURGE', keys: `authors categories changes post-${post.id} post-edits posts tags` }
   ], 'one purge per committed write, none for a refused one')
 })
+
+t.test('reply.cacheUntil: an entry past its time is dropped and made again', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(cachingPlugin, { sync: () => {}, enabled: true })
+  let made = 0
+  app.get('/past', { config: { publicCache: true } }, async (_request, reply) => {
+    reply.cacheUntil(Date.now() - 1)
+    return `past ${++made}`
+  })
+  app.get('/future', { config: { publicCache: true } }, async (_request, reply) => {
+    reply.cacheUntil(Date.now() + 3_600_000)
+    return 'future'
+  })
+  t.equal((await app.inject('/past')).headers['x-cache'], 'MISS')
+  const again = await app.inject('/past')
+  t.equal(again.headers['x-cache'], 'MISS', 'expired: not answered from the cache')
+  t.equal(again.body, 'past 2', 'made again')
+  t.equal((await app.inject('/future')).headers['x-cache'], 'MISS')
+  t.equal((await app.inject('/future')).headers['x-cache'], 'HIT', 'not yet expired: a hit')
+})

@@ -403,3 +403,10 @@ export const revisions = pgTable('revisions', {
   uniqueIndex('revisions_page_number_unique').on(t.pageId, t.number),
   check('revisions_one_owner', sql`(${t.postId} IS NULL) <> (${t.pageId} IS NULL)`)
 ])
+
+export const scheduledPageEvents = pgTable('scheduled_page_events', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  pageId: integer('page_id').notNull().references(() => pages.id, { onDelete: 'cascade' }),
+  event: text('event').$type<WebhookEvent>().notNull(),
+  dueAt: ms('due_at').notNull()
+}, (t) => [index('scheduled_page_events_due_idx').on(t.dueAt)])

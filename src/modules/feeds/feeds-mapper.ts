@@ -1,30 +1,17 @@
-import { renderFeedItem, type FeedChannel, type FeedItem } from '../../lib/feeds.js'
+import { feedUrlsOf, renderFeedItem, type FeedChannel, type FeedItem } from '../../lib/feeds.js'
 import type { FeedData, FeedPost } from './feeds-service.js'
 
-/**
- * The base of every feed and item id: a tag URI (RFC 4151) on the site's host. It names the
- * post by id only, so an item keeps its identity through slug, title and category changes.
- */
-export function idBaseOf (siteUrl: string): string {
-  return `tag:${new URL(siteUrl).hostname},2024:`
-}
-
-/** The feeds live on the API, so their URLs are on PUBLIC_API_URL. */
-function feedUrls (apiUrl: string) {
-  return { rss: `${apiUrl}/feeds/rss.xml`, atom: `${apiUrl}/feeds/atom.xml`, json: `${apiUrl}/feeds/feed.json` }
-}
-
 /** The feed-level metadata: the site's title (plus what the feed is narrowed to), language and times. */
-export function toFeedChannel (data: FeedData, urls: { site: string, api: string }, selfUrl: string): FeedChannel {
+export function toFeedChannel (data: FeedData, apiUrl: string, selfUrl: string): FeedChannel {
   return {
     title: data.scope === null ? data.site.title : `${data.site.title}: ${data.scope}`,
     description: data.site.description,
     siteUrl: data.pageUrl,
     language: data.site.language,
     selfUrl,
-    feedUrls: feedUrls(urls.api),
+    feedUrls: feedUrlsOf(apiUrl),
     updatedAt: new Date(data.lastModified),
-    idBase: idBaseOf(urls.site)
+    idBase: data.idBase
   }
 }
 
@@ -33,6 +20,7 @@ export function toFeedItem (post: FeedPost): FeedItem {
   const term = (t: { slug: string, name: string }) => ({ name: t.name, slug: t.slug, url: null })
   return {
     id: post.id,
+    guid: post.guid ?? null,
     url: post.url,
     title: post.title,
     summary: post.excerpt,
@@ -51,10 +39,10 @@ export function toFeedItem (post: FeedPost): FeedItem {
 /**
  * A post's item in each feed format, with its full body, as it appears in any feed document
  * of the site (the read model stores these: posts-documents.ts). `post` is the post as
- * GET /v1/posts/{ref} shows it.
+ * GET /v1/posts/{ref} shows it; `idBase` the database's (feeds-repository.ts idBase); `guid`
+ * the id it was imported with, if any (lib/feeds.ts importedGuid).
  */
-export function feedItemTexts (post: FeedPost, siteUrl: string): { rss: string, atom: string, json: string } {
-  const item = toFeedItem(post)
-  const idBase = idBaseOf(siteUrl)
+export function feedItemTexts (post: FeedPost, idBase: string, guid: string | null): { rss: string, atom: string, json: string } {
+  const item = toFeedItem({ ...post, guid })
   return { rss: renderFeedItem('rss', idBase, item), atom: renderFeedItem('atom', idBase, item), json: renderFeedItem('json', idBase, item) }
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { problemResponses } from '../../schemas/common.js'
-import { feedFrame, renderFeedItem } from '../../lib/feeds.js'
+import { feedFrame, feedUrlsOf, renderFeedItem } from '../../lib/feeds.js'
 import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
 import type { FeedData, FeedsService } from './feeds-service.js'
 import { toFeedChannel, toFeedItem } from './feeds-mapper.js'
@@ -9,28 +9,30 @@ import { CONDITIONAL_HELP, EXAMPLES, FeedQuery, FORMATS, URL_HELP, type Format }
 import { feedKeys, POSTS_KEY, SITE_KEY } from '../cache-keys.js'
 
 /**
- * The feed's own URL on PUBLIC_API_URL with the filters as the reader sent them (defaults are
- * not added). Never from the request's Host: the response cache keys by path and query only.
+ * The feed's own URL: the one GET /v1/site lists (feedUrlsOf, on PUBLIC_API_URL) with the
+ * filters as the reader sent them (defaults are not added; ignored parameters neither). Never
+ * from the request's Host: the response cache keys by path and query only.
  */
-function feedUrl (apiUrl: string, path: string, requestUrl: string): string {
+function feedUrl (apiUrl: string, format: Format, requestUrl: string): string {
   const sent = new URL(requestUrl, 'http://x').searchParams
-  const url = new URL(`${apiUrl}/feeds${path}`)
+  const filters = new URLSearchParams()
   for (const key of ['category', 'tag', 'author', 'limit']) {
     const value = sent.get(key)
-    if (value !== null) url.searchParams.set(key, value)
+    if (value !== null) filters.set(key, value)
   }
-  return url.toString()
+  const query = filters.toString()
+  return feedUrlsOf(apiUrl)[format] + (query === '' ? '' : `?${query}`)
 }
 
 /** What the feed routes are given: the service that gathers a feed, and where the site and the API live. */
-export interface FeedsRoutesOptions { service: Pick<FeedsService, 'load'>, siteUrl: string, apiUrl: string }
+export interface FeedsRoutesOptions { service: Pick<FeedsService, 'load'>, apiUrl: string }
 
 /** GET /feeds/rss.xml, /feeds/atom.xml and /feeds/feed.json: public, cached, conditional. */
 const feedsRoutes: FastifyPluginAsyncTypebox<FeedsRoutesOptions> = async (app, opts) => {
   const { service } = opts
 
   function render (format: Format, data: FeedData, self: string): string {
-    const channel = toFeedChannel(data, { site: opts.siteUrl, api: opts.apiUrl }, self)
+    const channel = toFeedChannel(data, opts.apiUrl, self)
     // Item by item (the same bytes as rendering the whole tree): stored items as they are.
     const { head, separator, tail } = feedFrame(format, channel)
     const items = data.posts.map((p) => data.stored.get(p.id) ?? renderFeedItem(format, channel.idBase, toFeedItem(p)))
@@ -41,7 +43,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox<FeedsRoutesOptions> = async (app, o
     const f = FORMATS[format]
     app.get(f.path, {
       // A feed carries posts and the site's title.
-      config: { publicCache: true, cacheKeys: [POSTS_KEY, SITE_KEY] },
+      config: { publicCache: true, ignoreUnknownQuery: true, cacheKeys: [POSTS_KEY, SITE_KEY] },
       schema: {
         operationId: f.operationId,
         tags: ['Feeds'],
@@ -64,7 +66,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox<FeedsRoutesOptions> = async (app, o
       reply.type(f.mediaType)
       if (data.timedOut) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
       reply.header('last-modified', new Date(data.lastModified).toUTCString())
-      return render(format, data, feedUrl(opts.apiUrl, f.path, request.url))
+      return render(format, data, feedUrl(opts.apiUrl, format, request.url))
     })
   }
 }

@@ -75,6 +75,8 @@ export const FORMATS: Record<Format, { path: string, operationId: string, summar
 
 export const CONDITIONAL_HELP = ' Send `If-None-Match` (the ETag) or `If-Modified-Since` (the Last-Modified) to get a 304 when nothing changed. ' +
   'Filters: `category` (with its sub-categories), `tag`, `author`; an unknown one is a 404. ' +
+  'Any other query parameter (`utm_source`, `fbclid`, …) is ignored: the same document, ETag and cache entry as without it. ' +
   'A document carries at most 2 MiB of bodies: newest first, each item whose body fits in what is left gets it, the others their excerpt only.'
 
-export const URL_HELP = ' Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed\'s own (self) link on `PUBLIC_API_URL`.'
+export const URL_HELP = ' Links are absolute and configured, never taken from the request: items and the home page on `SITE_URL`, the feed\'s own (self) link on `PUBLIC_API_URL` (exactly the URL `GET /v1/site` lists in `feeds`, plus the filters sent). ' +
+  'Item ids (`tag:…:post:{id}`, or the `guid` of a post imported from WordPress) are minted once per database and do not change when `SITE_URL` does.'

@@ -3,6 +3,7 @@ import type { SiteRepository } from '../site/site-repository.js'
 import type { ChangesRepository } from '../changes/changes-repository.js'
 import { parseRef, type Ref } from '../../lib/refs.js'
 import { createBudget } from '../../lib/budget.js'
+import { importedGuid } from '../../lib/feeds.js'
 import type { FeedsRepository } from './feeds-repository.js'
 import type { FeedItemColumn, StoredFeedItem } from '../posts/posts-documents-repository.js'
 
@@ -21,6 +22,8 @@ interface TermFinder { findByRef (ref: Ref, scope: 'public'): { slug: string, na
 /** A live post as GET /v1/posts shows it, with the fields a feed uses. */
 export interface FeedPost {
   id: number
+  /** The id it was imported with (a WordPress guid), kept as its feed id; filled in by the feeds service. */
+  guid?: string | null
   slug: string
   title: string
   excerpt: string
@@ -39,6 +42,8 @@ export interface FeedPost {
 
 export interface FeedData {
   site: { title: string, description: string, language: string }
+  /** The prefix of the feed's and its items' ids (feeds-repository.ts idBase). */
+  idBase: string
   /** What the feed is narrowed to, for its title: "Politics", "Tag: NATO", … */
   scope: string | null
   /** The frontend page the feed mirrors (the category page, or the home page). */
@@ -91,6 +96,8 @@ export function createFeedsService (deps: {
   changes: Pick<ChangesRepository, 'lastChangedAt'>
   feeds: FeedsRepository
   siteUrl: string
+  /** The database's feed id base (feeds-repository.ts idBase), never derived from SITE_URL again. */
+  idBase: () => string
   budgetMs?: number
   bodyBytes?: number
   /** The read model's stored feed items (posts-documents.ts), of this fingerprint only. */
@@ -147,7 +154,11 @@ export function createFeedsService (deps: {
         }
       }
       const bodies = deps.feeds.bodies(chosen.filter((id) => !stored.has(id)))
-      for (const p of posts) p.content_html = bodies.get(p.id) ?? null
+      const imported = deps.feeds.wxrImportKeys(ids.filter((id) => !stored.has(id)))
+      for (const p of posts) {
+        p.content_html = bodies.get(p.id) ?? null
+        p.guid = importedGuid(imported.get(p.id))
+      }
       const site = deps.site.get()
       let lastModified = Math.max(site.updatedAt, deps.changes.lastChangedAt(now) ?? 0)
       for (const p of posts) {
@@ -155,6 +166,7 @@ export function createFeedsService (deps: {
       }
       return {
         site: { title: site.title, description: site.description, language: site.language },
+        idBase: deps.idBase(),
         ...scopeOf(query, now),
         posts,
         lastModified,

@@ -25,9 +25,11 @@ import { withSeo, type PostSeoRepository } from './posts-seo.js'
 
 /**
  * The format of the stored documents; part of the fingerprint, so a new format is rebuilt, never
- * served. 3: category references carry parent_id and path, posts primary_category.
+ * served. 3: category references carry parent_id and path, posts primary_category. 4: feed
+ * items of WordPress imports carry their guid as id; ids come from the stored id base, not
+ * SITE_URL (issue 21).
  */
-export const POST_DOCUMENT_VERSION = 3
+export const POST_DOCUMENT_VERSION = 4
 
 /** Posts one write rebuilds before it commits; more are left to the background. */
 export const SETTLE_LIMIT = 50

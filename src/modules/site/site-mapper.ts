@@ -1,3 +1,4 @@
+import { feedUrlsOf } from '../../lib/feeds.js'
 import type { SiteRow } from './site-repository.js'
 import type { Site } from './site-schemas.js'
 import type { ResolvedNavigation } from './site-navigation.js'
@@ -19,7 +20,8 @@ export function toSite (row: SiteRow, siteUrl: string, apiUrl: string, navigatio
       max_depth: row.commentMaxDepth,
       max_links: row.commentMaxLinks
     },
-    feeds: { rss: `${apiUrl}/feeds/rss.xml`, atom: `${apiUrl}/feeds/atom.xml`, json: `${apiUrl}/feeds/feed.json` },
+    // The same URLs as each feed's self link.
+    feeds: feedUrlsOf(apiUrl),
     navigation: { primary: navigation.primary, secondary: navigation.secondary },
     ...(withIssues ? { navigation_issues: navigation.issues } : {}),
     updated_at: new Date(row.updatedAt).toISOString()

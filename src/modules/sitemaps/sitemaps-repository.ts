@@ -1,4 +1,4 @@
-import { and, asc, count, eq, lte, or, isNull, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, lte, or, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { categories, postCategories, postSeo, posts } from '../../db/schema.js'
 
@@ -18,7 +18,20 @@ export function createSitemapsRepository (db: Db) {
     .orderBy(asc(posts.id))
     .limit(p('limit')).offset(p('offset'))
     .prepare()
+  // The newest live, indexable posts published after `since` (the Google News sitemap), by
+  // the status/published_at index.
+  const news = db.select({ id: posts.id, slug: posts.slug, title: posts.title, publishedAt: posts.publishedAt, updatedAt: posts.updatedAt, category: categories.slug })
+    .from(posts)
+    .leftJoin(postSeo, eq(postSeo.postId, posts.id))
+    .leftJoin(postCategories, and(eq(postCategories.postId, posts.id), eq(postCategories.position, 0)))
+    .leftJoin(categories, eq(categories.id, postCategories.categoryId))
+    .where(and(indexable, gt(posts.publishedAt, p('since'))))
+    .orderBy(desc(posts.publishedAt), desc(posts.id))
+    .limit(p('limit'))
+    .prepare()
   return {
+    /** Live, indexable posts published after `since`, newest first, at most `limit`. */
+    news: (now: number, since: number, limit: number) => news.all({ now, since, limit }),
     countPosts: (now: number): number => total.get({ now })?.n ?? 0,
     posts: (now: number, offset: number, limit: number) => page.all({ now, offset, limit })
   }

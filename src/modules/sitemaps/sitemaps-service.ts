@@ -1,4 +1,4 @@
-import { renderSitemapIndex, renderUrlSet, SITEMAP_MAX_URLS, type SitemapEntry } from '../../lib/sitemap.js'
+import { NEWS_SITEMAP_MAX_AGE_MS, NEWS_SITEMAP_MAX_URLS, renderNewsSitemap, renderSitemapIndex, renderUrlSet, SITEMAP_MAX_URLS, type SitemapEntry } from '../../lib/sitemap.js'
 import { postUrl } from '../posts/posts-mapper.js'
 import type { PagesService } from '../pages/pages-service.js'
 import type { SitemapsRepository } from './sitemaps-repository.js'
@@ -17,6 +17,8 @@ export function createSitemapsService (deps: {
   pages: Pick<PagesService, 'tree' | 'find'>
   categories: TermSource
   tags: TermSource
+  /** The site's title and language: the Google News sitemap's publication. */
+  site: { get: () => { title: string, language: string } }
   siteUrl: string
   apiUrl: string
   /** URLs per posts sitemap; the protocol's 50,000 unless a test asks for fewer. */
@@ -31,7 +33,7 @@ export function createSitemapsService (deps: {
     index (now: number): string {
       const maps: SitemapEntry[] = []
       for (let n = 1; n <= postSitemaps(now); n++) maps.push({ loc: `${apiUrl}/sitemaps/posts-${n}.xml` })
-      for (const name of ['pages', 'categories', 'tags']) maps.push({ loc: `${apiUrl}/sitemaps/${name}.xml` })
+      for (const name of ['pages', 'categories', 'tags', 'news']) maps.push({ loc: `${apiUrl}/sitemaps/${name}.xml` })
       return renderSitemapIndex(maps)
     },
 
@@ -40,6 +42,24 @@ export function createSitemapsService (deps: {
       if (n > postSitemaps(now)) return undefined
       const rows = repo.posts(now, (n - 1) * per, per)
       return renderUrlSet(rows.map((r) => ({ loc: postUrl(siteUrl, r.slug, r.category ?? undefined), lastmod: r.updatedAt })))
+    },
+
+    /**
+     * The Google News sitemap: live, indexable posts published in the last 48 hours, newest
+     * first, at most 1,000; `expiresAt` is when its oldest article leaves it (no write marks
+     * that moment, so a cached copy must not outlive it).
+     */
+    news (now: number): { body: string, expiresAt: number | undefined } {
+      const rows = repo.news(now, now - NEWS_SITEMAP_MAX_AGE_MS, NEWS_SITEMAP_MAX_URLS)
+      const site = deps.site.get()
+      const body = renderNewsSitemap(rows.map((r) => ({
+        loc: postUrl(siteUrl, r.slug, r.category ?? undefined),
+        title: r.title,
+        publishedAt: r.publishedAt as number,
+        lastmod: r.updatedAt
+      })), { name: site.title, language: site.language })
+      const oldest = rows.at(-1)?.publishedAt
+      return { body, expiresAt: oldest == null ? undefined : oldest + NEWS_SITEMAP_MAX_AGE_MS }
     },
 
     pages (now: number): string {

@@ -165,17 +165,23 @@ export function createWebhookEvents (deps: {
     for (const [kind, id] of gone) termGone(kind, id, undefined, now)
   }
 
+  /** A page as the public sees it, or null (not live, or under a parent that is not). */
+  function livePage (id: number, now: number): { page: Record<string, unknown> } | null {
+    if (pages === undefined) return null
+    const found = pages.findLiveFresh(id, now)
+    return found === undefined ? null : { page: toPage(found.row, found.path, siteUrl, now) as unknown as Record<string, unknown> }
+  }
+
   // As posts, by the page's own state; a page under a parent that is not live sends no body
-  // (the public cannot read it), and a scheduled page's go-live sends nothing yet.
+  // (the public cannot read it). A scheduled page gets a `scheduled_page_events` row (replaced
+  // on every write of the page) that promoteDue turns into page.published at its time.
   function onPage (change: PageChange, now: number): void {
+    repo.reschedulePage(change.id, isScheduled(change.after, now) ? change.after!.publishedAt : null)
     const kind = postEvent({ ...change, kind: 'post' }, now)
     if (kind === null || pages === undefined) return
     const event = kind.replace('post.', 'page.') as WebhookEvent
     if (event === 'page.published' || event === 'page.updated') {
-      publish(event, () => {
-        const found = pages.findLiveFresh(change.id, now)
-        return found === undefined ? null : { page: toPage(found.row, found.path, siteUrl, now) }
-      }, now)
+      publish(event, () => livePage(change.id, now), now)
     } else if (event === 'page.unpublished') {
       publish(event, () => ({ page: { id: change.id, slug: change.after!.slug, status: apiStatus(change.after!, now) } }), now)
     } else {
@@ -227,7 +233,8 @@ export function createWebhookEvents (deps: {
 
     /**
      * Queues post.published for scheduled posts whose time has come, after the `<kind>.created`
-     * of the terms that appear with them; returns the deliveries queued.
+     * of the terms that appear with them, and page.published for scheduled pages; returns the
+     * deliveries queued.
      */
     promoteDue (now: number): number {
       return repo.transaction(() => {
@@ -244,6 +251,8 @@ export function createWebhookEvents (deps: {
           }
           queued += publish('post.published', () => ({ post }), now)
         }
+        // Scheduled pages: page.published once each (the row is taken), if live by then.
+        for (const due of repo.takeScheduledPages(now)) queued += publish('page.published', () => livePage(due.pageId, now), now)
         return queued
       })
     },

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, getTableColumns, lte, min, ne, sql } from 'drizzle-orm'
 import { isOpen, type Db } from '../../db/client.js'
-import { scheduledEvents, webhookDeliveries, webhooks, WEBHOOK_EVENTS, type WebhookEvent } from '../../db/schema.js'
+import { scheduledEvents, scheduledPageEvents, webhookDeliveries, webhooks, WEBHOOK_EVENTS, type WebhookEvent } from '../../db/schema.js'
 import { placeholderOf } from '../../db/placeholders.js'
 
 export { WEBHOOK_EVENTS, type WebhookEvent }
@@ -85,11 +85,16 @@ export function createWebhooksRepository (db: Db) {
     // The earliest due delivery of an active webhook, and the earliest scheduled event.
     nextDue: db.select({ at: min(d.nextAttemptAt) }).from(d).innerJoin(w, eq(w.id, d.webhookId))
       .where(and(eq(d.status, 'pending'), eq(w.active, true)))
-      .unionAll(db.select({ at: min(scheduledEvents.dueAt) }).from(scheduledEvents)).prepare(),
+      .unionAll(db.select({ at: min(scheduledEvents.dueAt) }).from(scheduledEvents))
+      .unionAll(db.select({ at: min(scheduledPageEvents.dueAt) }).from(scheduledPageEvents)).prepare(),
     clearScheduled: db.delete(scheduledEvents).where(eq(scheduledEvents.postId, ph('postId'))).prepare(),
     schedule: db.insert(scheduledEvents).values({ postId: ph('postId'), event: ph('event'), dueAt: ph('dueAt') }).prepare(),
     takeScheduled: db.delete(scheduledEvents).where(lte(scheduledEvents.dueAt, ph('now')))
-      .returning({ postId: scheduledEvents.postId, event: scheduledEvents.event, dueAt: scheduledEvents.dueAt }).prepare()
+      .returning({ postId: scheduledEvents.postId, event: scheduledEvents.event, dueAt: scheduledEvents.dueAt }).prepare(),
+    clearScheduledPage: db.delete(scheduledPageEvents).where(eq(scheduledPageEvents.pageId, ph('pageId'))).prepare(),
+    schedulePage: db.insert(scheduledPageEvents).values({ pageId: ph('pageId'), event: ph('event'), dueAt: ph('dueAt') }).prepare(),
+    takeScheduledPages: db.delete(scheduledPageEvents).where(lte(scheduledPageEvents.dueAt, ph('now')))
+      .returning({ pageId: scheduledPageEvents.pageId, event: scheduledPageEvents.event, dueAt: scheduledPageEvents.dueAt }).prepare()
   }
 
   return {
@@ -190,6 +195,17 @@ export function createWebhooksRepository (db: Db) {
     reschedule (postId: number, dueAt: number | null): void {
       s.clearScheduled.run({ postId })
       if (dueAt !== null) s.schedule.run({ postId, event: 'post.published', dueAt })
+    },
+
+    /** Replaces a page's pending go-live event; runs inside the write's transaction. */
+    reschedulePage (pageId: number, dueAt: number | null): void {
+      s.clearScheduledPage.run({ pageId })
+      if (dueAt !== null) s.schedulePage.run({ pageId, event: 'page.published', dueAt })
+    },
+
+    /** Removes and returns the scheduled page events due by `now`, each once; call inside a transaction. */
+    takeScheduledPages (now: number): Array<{ pageId: number, event: WebhookEvent, dueAt: number }> {
+      return s.takeScheduledPages.all({ now })
     },
 
     /** Removes and returns the scheduled events due by `now`; call inside a transaction. */

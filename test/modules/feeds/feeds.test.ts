@@ -197,7 +197,7 @@ t.test('filters: category with sub-categories, tag, author, limit; unknown ones 
       t.equal(res.statusCode, 404, `${path}?${query}`)
       t.match(res.headers['content-type'], /^application\/problem\+json/)
     }
-    for (const query of ['limit=0', 'limit=101', 'limit=x', 'page=2']) {
+    for (const query of ['limit=0', 'limit=101', 'limit=x']) {
       t.equal((await n.app.inject(`/feeds/${path}?${query}`)).statusCode, 400, `${path}?${query}`)
     }
   }

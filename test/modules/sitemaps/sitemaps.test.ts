@@ -43,7 +43,7 @@ t.test('sitemaps: index, posts, pages, categories, tags; live and indexable only
   const idx = read(index.body)
   t.equal(idx.root, 'sitemapindex')
   t.equal(idx.ns, 'http://www.sitemaps.org/schemas/sitemap/0.9')
-  t.same(idx.locs, ['https://api.example.com/sitemaps/posts-1.xml', 'https://api.example.com/sitemaps/pages.xml', 'https://api.example.com/sitemaps/categories.xml', 'https://api.example.com/sitemaps/tags.xml'])
+  t.same(idx.locs, ['https://api.example.com/sitemaps/posts-1.xml', 'https://api.example.com/sitemaps/pages.xml', 'https://api.example.com/sitemaps/categories.xml', 'https://api.example.com/sitemaps/tags.xml', 'https://api.example.com/sitemaps/news.xml'])
 
   const posts = read((await app.inject('/sitemaps/posts-1.xml')).body)
   t.equal(posts.root, 'urlset')
@@ -68,7 +68,7 @@ t.test('sitemaps: posts are paged, each URL in exactly one sitemap', async (t) =
   const app = await buildTestApp(t)
   const author = makeAuthor(app.core.db)
   for (let i = 0; i < 5; i++) makePost(app.core.db, { authorId: author.id, slug: `post-${i}` })
-  const service = createSitemapsService({ repo: app.core.repos.sitemaps, pages: app.core.writes.pages, categories: app.core.repos.categories, tags: app.core.repos.tags, siteUrl: 'https://s', apiUrl: 'https://a', perSitemap: 2 })
+  const service = createSitemapsService({ repo: app.core.repos.sitemaps, pages: app.core.writes.pages, categories: app.core.repos.categories, tags: app.core.repos.tags, site: app.core.repos.site, siteUrl: 'https://s', apiUrl: 'https://a', perSitemap: 2 })
   const now = Date.now()
   t.equal(read(service.index(now)).locs.filter((l) => l.includes('/posts-')).length, 3)
   const all = [1, 2, 3].flatMap((n) => read(service.posts(n, now)!).locs)

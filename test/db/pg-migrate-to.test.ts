@@ -67,6 +67,7 @@ t.test('migrate-to', { skip: PG_SKIP }, async (t) => {
   db.insert(s.postPreviews).values({ postId: post.id, tokenHash: 'b'.repeat(64), createdAt: now, expiresAt: now + 86_400_000 }).run()
   const source = db.insert(s.sources).values({ feedUrl: 'https://feeds.example.com/rss', name: 'Wire', categoryIds: [parent.id], tagIds: [], nextPollAt: now, createdAt: now, updatedAt: now }).returning().get()
   db.insert(s.sourceRuns).values({ sourceId: source.id, startedAt: now, url: source.feedUrl, httpStatus: 304, durationMs: 12 }).run()
+  db.insert(s.scheduledPageEvents).values({ pageId: db.select().from(s.pages).get()!.id, event: 'page.published', dueAt: now + 3_600_000 }).run()
   db.insert(s.importJobs).values({ kind: 'wxr', status: 'succeeded', source: 'upload', options: '{"status":"draft"}', bytesTotal: 5_000_000_000, owner: 'host:1:x', leaseUntil: now, createdAt: now, updatedAt: now, summary: '{"posts":3}' }).run()
 
   const sourceCounts = Object.fromEntries(twinTables().map((x) => [x.name, db.select({ n: count() }).from(x.sqlite).get()!.n]))

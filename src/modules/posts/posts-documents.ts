@@ -23,7 +23,7 @@ import { withSeo, type PostSeoRepository } from './posts-seo.js'
 // new SITE_URL), a few milliseconds at a time.
 
 /** The format of the stored documents; part of the fingerprint, so a new format is rebuilt, never served. */
-export const POST_DOCUMENT_VERSION = 2
+export const POST_DOCUMENT_VERSION = 3
 
 /** Posts one write rebuilds before it commits; more are left to the background. */
 export const SETTLE_LIMIT = 50
@@ -46,7 +46,7 @@ export type FeedItemTexts = (post: Post) => { rss: string, atom: string, json: s
 export interface PostDocumentsDeps {
   db: Db
   repo: PostDocumentsRepository
-  posts: Pick<PostsRepository, 'rowsOf' | 'categoriesOf' | 'tagsOf' | 'authorsOf'>
+  posts: Pick<PostsRepository, 'rowsOf' | 'categoriesOf' | 'tagsOf' | 'authorsOf' | 'authorLinksOf'>
   /** Library images (featured, and sizes of body images), as the row path shows them. */
   featured?: FeaturedImages
   /** The SEO fields single reads show (post_seo): part of the full document. */

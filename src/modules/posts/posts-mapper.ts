@@ -8,6 +8,8 @@ export interface PostRelations {
   categories: Map<number, Array<{ id: number, slug: string, name: string }>>
   tags: Map<number, Array<{ id: number, slug: string, name: string }>>
   authors: Map<number, AuthorRefRow>
+  /** Every author id of each post, primary first (post_authors); a post missing here shows its author_id alone. */
+  authorIds?: Map<number, number[]>
   /** Featured images from the media library, by post id (others use their external URL). */
   featured?: Map<number, FeaturedImage>
   /** Adds size and srcset to library images in bodies (media-embed.ts). */
@@ -40,13 +42,21 @@ export interface FeaturedImages {
 }
 
 /** The categories, tags and authors of the given rows, in three queries; library images with `featured`. */
-export function relationsOf (repo: Pick<PostsRepository, 'categoriesOf' | 'tagsOf' | 'authorsOf'>, rows: readonly PostRow[], featured?: FeaturedImages): PostRelations {
+export function relationsOf (repo: Pick<PostsRepository, 'categoriesOf' | 'tagsOf' | 'authorsOf' | 'authorLinksOf'>, rows: readonly PostRow[], featured?: FeaturedImages): PostRelations {
   const ids = rows.map((r) => r.id)
-  const authorIds = [...new Set(rows.map((r) => r.authorId))]
+  const links = new Map<number, number[]>()
+  for (const l of repo.authorLinksOf(ids)) {
+    const list = links.get(l.postId)
+    if (list === undefined) links.set(l.postId, [l.authorId])
+    else list.push(l.authorId)
+  }
+  const authorIds = new Set(rows.map((r) => r.authorId))
+  for (const list of links.values()) for (const id of list) authorIds.add(id)
   return {
     categories: groupTerms(repo.categoriesOf(ids)),
     tags: groupTerms(repo.tagsOf(ids)),
-    authors: new Map(repo.authorsOf(authorIds).map((a) => [a.id, a])),
+    authors: new Map(repo.authorsOf([...authorIds]).map((a) => [a.id, a])),
+    authorIds: links,
     featured: featured?.imagesFor(ids),
     body: featured?.bodies(rows.map((r) => r.contentHtml))
   }
@@ -70,7 +80,13 @@ export function apiStatus (row: Pick<PostRow, 'status' | 'publishedAt'>, now: nu
 /** Row → API post. `fields` limits the top-level fields (sparse fieldsets). */
 export function toPost (row: PostRow, rel: PostRelations, siteUrl: string, now: number, fields?: Set<PostField>): Partial<Post> & { snippet?: string } {
   const categories = rel.categories.get(row.id) ?? []
-  const author = rel.authors.get(row.authorId)
+  const refOf = (id: number) => {
+    const a = rel.authors.get(id)
+    return a === undefined ? { id, slug: '', name: '', avatar_url: null } : toAuthorRef(a)
+  }
+  const linked = rel.authorIds?.get(row.id)
+  // The primary author is posts.author_id; post_authors agrees (its triggers keep position 0).
+  const authorIds = linked === undefined || linked[0] !== row.authorId ? [row.authorId, ...(linked ?? []).filter((id) => id !== row.authorId)] : linked
   const url = postUrl(siteUrl, row.slug, categories[0]?.slug)
   const full: Post & { snippet?: string } = {
     id: row.id,
@@ -83,7 +99,9 @@ export function toPost (row: PostRow, rel: PostRelations, siteUrl: string, now: 
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
     url,
-    author: author === undefined ? { id: row.authorId, slug: '', name: '', avatar_url: null } : toAuthorRef(author),
+    author: refOf(row.authorId),
+    authors: authorIds.map(refOf),
+    featured: row.featured,
     categories,
     tags: rel.tags.get(row.id) ?? [],
     featured_image: rel.featured?.get(row.id) ?? externalFeaturedImage(row.featuredImageUrl, row.featuredImageAlt),

@@ -136,6 +136,7 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
       if (!author) throw new NotFound('Author', JSON.stringify(query.author))
       filter.authorId = author.id
     }
+    if (query.featured !== undefined) filter.featured = query.featured === 'true'
     filter.publishedAfter = parseTime(query.published_after, 'published_after')
     filter.publishedBefore = parseTime(query.published_before, 'published_before')
     return filter
@@ -149,6 +150,8 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
     // given (the schema's default), and the one a search can read in index order.
     const sort: PostSort = query.sort ?? '-published_at'
     if (sort === 'relevance' && query.q === undefined) throw new FieldError([{ in: 'query', path: 'sort', message: 'relevance needs q' }])
+    // The search index has no featured facet: a search narrowed by it would have to read every match.
+    if (query.q !== undefined && query.featured !== undefined) throw new FieldError([{ in: 'query', path: 'featured', message: 'cannot be combined with q' }])
     const filter = resolveFilter(query, visibility, now, terms)
     let page: number | null = asked.page
     let offset = asked.offset

@@ -49,7 +49,7 @@ export function termKey (kind: TermKindName): string {
 export const TERM_KEYS: readonly string[] = TERM_KINDS.map(termKey)
 
 /** What the memoized list totals, live counts and public terms depend on. */
-export const MEMBERSHIP_KEYS: readonly string[] = [POSTS_KEY, ...TERM_KEYS]
+export const MEMBERSHIP_KEYS: readonly string[] = [POSTS_KEY, FEATURED_KEY, ...TERM_KEYS]
 
 /** The term kinds whose links differ between two link sets. */
 function changedLinks (before: PostLinks | null, after: PostLinks | null): TermKindName[] {

@@ -2,7 +2,7 @@ import t from 'tap'
 import { buildTestApp, TEST_SITE_URL } from '../helper.js'
 import { seedDemo } from '../../src/demo/seed-demo.js'
 
-t.test('the demo seeds pages, a primary menu and SEO fields', async (t) => {
+t.test('the demo seeds pages, a primary menu, SEO fields, a featured post and a co-authored one', async (t) => {
   const app = await buildTestApp(t)
   t.equal(seedDemo(app.core).seeded, true)
   t.same((await app.inject('/v1/pages')).json().data.map((p: { path: string }) => p.path), ['about', 'about/team', 'contact'])
@@ -12,4 +12,10 @@ t.test('the demo seeds pages, a primary menu and SEO fields', async (t) => {
   t.ok(nav.filter((i: { type: string }) => i.type === 'category').length >= 2, 'categories in the menu')
   const newest = (await app.inject('/v1/posts?per_page=1')).json().data[0]
   t.ok((await app.inject(`/v1/posts/${newest.id}`)).json().data.meta_description, 'the newest post has SEO fields')
+  const featured = (await app.inject('/v1/posts?featured=true')).json().data
+  t.same(featured.map((p: { id: number }) => p.id), [newest.id], 'the newest post is the one featured post')
+  const second = (await app.inject('/v1/posts?per_page=2')).json().data[1]
+  t.equal(second.authors.length, 2, 'the one before it has two authors')
+  t.equal(second.authors[0].id, second.author.id)
+  t.equal((await app.inject(`/v1/posts?author=${second.authors[1].slug}&per_page=100`)).json().data.some((p: { id: number }) => p.id === second.id), true, 'and is listed under its co-author')
 })

@@ -1721,6 +1721,10 @@ export interface components {
             /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
             url: string;
             author: components["schemas"]["AuthorRef"];
+            /** @description Every author, in order: the primary author first, then the co-authors */
+            authors: components["schemas"]["AuthorRef"][];
+            /** @description An editors' pick (`GET /v1/posts?featured=true`); WordPress sticky posts import as featured */
+            featured: boolean;
             /** @description The first is the primary category */
             categories: components["schemas"]["TermRef"][];
             tags: components["schemas"]["TermRef"][];
@@ -1844,6 +1848,10 @@ export interface components {
             /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
             url: string;
             author: components["schemas"]["AuthorRef"];
+            /** @description Every author, in order: the primary author first, then the co-authors */
+            authors: components["schemas"]["AuthorRef"][];
+            /** @description An editors' pick (`GET /v1/posts?featured=true`); WordPress sticky posts import as featured */
+            featured: boolean;
             /** @description The first is the primary category */
             categories: components["schemas"]["TermRef"][];
             tags: components["schemas"]["TermRef"][];
@@ -2074,6 +2082,10 @@ export interface components {
             /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
             url: string;
             author: components["schemas"]["AuthorRef"];
+            /** @description Every author, in order: the primary author first, then the co-authors */
+            authors: components["schemas"]["AuthorRef"][];
+            /** @description An editors' pick (`GET /v1/posts?featured=true`); WordPress sticky posts import as featured */
+            featured: boolean;
             /** @description The first is the primary category */
             categories: components["schemas"]["TermRef"][];
             tags: components["schemas"]["TermRef"][];
@@ -2542,6 +2554,10 @@ export interface components {
             /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
             url?: string;
             author?: components["schemas"]["AuthorRef"];
+            /** @description Every author, in order: the primary author first, then the co-authors */
+            authors?: components["schemas"]["AuthorRef"][];
+            /** @description An editors' pick (`GET /v1/posts?featured=true`); WordPress sticky posts import as featured */
+            featured?: boolean;
             /** @description The first is the primary category */
             categories?: components["schemas"]["TermRef"][];
             tags?: components["schemas"]["TermRef"][];
@@ -3660,8 +3676,10 @@ export interface operations {
                 category?: string;
                 /** @description Comma-separated tag ids or slugs; a post matches when it has any of them (for example `ukraine,nato`) */
                 tag?: string;
-                /** @description Author id or slug */
+                /** @description Author id or slug; matches posts it wrote or co-wrote */
                 author?: string;
+                /** @description Only featured posts (true) or only the others (false) */
+                featured?: "true" | "false";
                 /** @description Full-text search over title, excerpt and body; any text is safe */
                 q?: string;
                 /** @description Only posts published strictly after this time: an ISO 8601 date-time, or a date alone (the start of that day in UTC) */
@@ -3672,7 +3690,7 @@ export interface operations {
                 status?: "draft" | "scheduled" | "published" | "archived" | "any";
                 /** @description Sort order; relevance needs q */
                 sort?: "-published_at" | "published_at" | "-updated_at" | "title" | "relevance";
-                /** @description Comma-separated top-level fields to return, from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, categories, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, snippet (for example `id,slug,title,excerpt,published_at,author`) */
+                /** @description Comma-separated top-level fields to return, from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, authors, featured, categories, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, snippet (for example `id,slug,title,excerpt,published_at,author`) */
                 fields?: string;
             };
             header?: never;
@@ -3704,6 +3722,21 @@ export interface operations {
                      *             "name": "Maria Lopez",
                      *             "avatar_url": null
                      *           },
+                     *           "authors": [
+                     *             {
+                     *               "id": 3,
+                     *               "slug": "maria-lopez",
+                     *               "name": "Maria Lopez",
+                     *               "avatar_url": null
+                     *             },
+                     *             {
+                     *               "id": 5,
+                     *               "slug": "tom-reyes",
+                     *               "name": "Tom Reyes",
+                     *               "avatar_url": null
+                     *             }
+                     *           ],
+                     *           "featured": true,
                      *           "categories": [
                      *             {
                      *               "id": 1,
@@ -3792,6 +3825,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description An author is required: author_id, author_ids, or both when author_id names the first of author_ids (anything else is a 400 or 422 naming the field). */
         requestBody: {
             content: {
                 /**
@@ -3830,8 +3864,12 @@ export interface operations {
                     status?: "draft" | "scheduled" | "published" | "archived";
                     /** @description ISO 8601 time of publication */
                     published_at?: string | null;
-                    /** @description The author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it */
-                    author_id: number | string;
+                    /** @description The (primary) author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it. On a post with co-authors it replaces the primary author and keeps the co-authors */
+                    author_id?: number | string;
+                    /** @description Every author by id or slug, in order: the first is the primary author, the rest co-authors (`["maria-lopez", 7]`). With author_id too, author_id must name the first one (else a 422) */
+                    author_ids?: (number | string)[];
+                    /** @description An editors' pick; default false */
+                    featured?: boolean;
                     /** @description Categories by id or slug (`[1, "politics"]`); the first is the primary category. An unknown one is a 422 naming it and its place (`category_ids.1`) */
                     category_ids?: (number | string)[];
                     /** @description Tags by id or slug (`["ukraine", 7]`); an unknown one is a 422 naming it and its place */
@@ -4148,8 +4186,12 @@ export interface operations {
                     status?: "draft" | "scheduled" | "published" | "archived";
                     /** @description ISO 8601 time of publication */
                     published_at?: string | null;
-                    /** @description The author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it */
+                    /** @description The (primary) author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it. On a post with co-authors it replaces the primary author and keeps the co-authors */
                     author_id?: number | string;
+                    /** @description Every author by id or slug, in order: the first is the primary author, the rest co-authors (`["maria-lopez", 7]`). With author_id too, author_id must name the first one (else a 422) */
+                    author_ids?: (number | string)[];
+                    /** @description An editors' pick; default false */
+                    featured?: boolean;
                     /** @description Categories by id or slug (`[1, "politics"]`); the first is the primary category. An unknown one is a 422 naming it and its place (`category_ids.1`) */
                     category_ids?: (number | string)[];
                     /** @description Tags by id or slug (`["ukraine", 7]`); an unknown one is a 422 naming it and its place */

@@ -94,6 +94,15 @@ t.test('?author= matches co-authors; author counts and visibility count co-autho
   const next = (await app.inject(`/v1/posts?author=ann-author&per_page=1&cursor=${byAnn.meta.next_cursor}`)).json()
   t.same(next.data.map((p: { title: string }) => p.title), ['Older solo'], 'by cursor')
 
+  // With a key: an author with no live post left is still a known filter.
+  const search = async (q: string) => (await app.inject({ url: `/v1/posts?${q}`, headers: adminAuth })).json().data.map((p: { title: string }) => p.title)
+  t.same(await search('q=joint&author=ben-byline'), ['Joint'], 'a search narrowed to a co-author finds the co-written post')
+  t.same(await search('q=joint&author=ann-author'), ['Joint'], 'and to its primary author')
+  await data(app, 'PATCH', `/v1/posts/${joint.id}`, { author_ids: [ann.id, cat.id] })
+  t.same(await search('q=joint&author=ben-byline'), [], 'a co-author taken off is off the search facets')
+  t.same(await search('q=joint&author=cat-coauthor'), ['Joint'], 'and the new one on')
+  await data(app, 'PATCH', `/v1/posts/${joint.id}`, { author_ids: [ann.id, ben.id], tag_ids: [] })
+  t.same(await search('q=joint&author=ben-byline'), ['Joint'], 'facets rebuilt by a link change keep the co-authors')
   const authors = (await app.inject('/v1/authors')).json().data as Array<{ slug: string, post_count: number }>
   t.same(authors.map((a) => [a.slug, a.post_count]), [['ann-author', 2], ['ben-byline', 1]], 'counts include co-authored posts; a co-author of a draft only stays hidden')
   t.equal((await app.inject('/v1/authors/cat-coauthor')).statusCode, 404)

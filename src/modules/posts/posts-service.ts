@@ -182,8 +182,9 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
     } else {
       total = countOf(filter)
       // One extra row tells whether a next page exists without another query.
-      const linked = filter.categoryIds !== undefined || filter.tagIds !== undefined
-      const corpus = linked ? countOf({ ...filter, categoryIds: undefined, tagIds: undefined }) : undefined
+      // An author is a link too (post_authors, co-authors included): a rare one is read from its links.
+      const linked = filter.categoryIds !== undefined || filter.tagIds !== undefined || filter.authorId !== undefined
+      const corpus = linked ? countOf({ ...filter, categoryIds: undefined, tagIds: undefined, authorId: undefined }) : undefined
       rows = repos.posts.list(filter, { sort: sort as Exclude<PostSort, 'relevance'>, limit: perPage + 1, offset, after, withContent, total, corpus })
       hasMore = rows.length > perPage
       if (hasMore) rows.pop()

@@ -166,3 +166,17 @@ t.test('featured: written, read, filtered with cursors, and refused with q', asy
   t.match(plan.map((r) => r.detail).join('; '), /posts_featured_published_idx/, 'the featured list is read from its index')
   t.notMatch(plan.map((r) => r.detail).join('; '), /TEMP B-TREE/, 'with no sort')
 })
+
+t.test('a co-author becomes public with their first live post, in the change log too, and leaves with it', async (t) => {
+  const app = await buildTestApp(t, { RESPONSE_CACHE: 'false' })
+  const { ann, ben } = await newsroom(app)
+  const entries = async () => ((await app.inject('/v1/changes?limit=100')).json().data as Array<{ resource: string, id: number, action: string }>)
+    .filter((e) => e.resource === 'author' && e.id === ben.id).map((e) => e.action)
+  const post = await data(app, 'POST', '/v1/posts', { title: 'Draft together', author_ids: [ann.id, ben.id] })
+  t.same(await entries(), [], 'a co-author of a draft is not announced')
+  await data(app, 'PATCH', `/v1/posts/${post.id}`, { status: 'published' })
+  t.same(await entries(), ['upsert'], 'announced when the post goes live')
+  await data(app, 'PATCH', `/v1/posts/${post.id}`, { author_ids: [ann.id] })
+  t.same(await entries(), ['delete'], 'and gone when taken off the only live post')
+  t.equal((await app.inject(`/v1/authors/${ben.id}`)).statusCode, 404)
+})

@@ -83,6 +83,8 @@ END;
 -- finds co-written posts too: the facets of a post are its primary author, its co-authors
 -- (post_authors beyond the primary), its categories and tags, recomputed by the triggers below
 -- whenever any of them changes. Existing posts have no co-authors yet: their facets stand.
+-- The primary author's row (position 0) is written by the posts triggers, whose own search
+-- triggers index the post already: only co-authors' rows index it again.
 DROP TRIGGER IF EXISTS `posts_search_insert`;
 --> statement-breakpoint
 CREATE TRIGGER `posts_search_insert` AFTER INSERT ON `posts` BEGIN
@@ -208,7 +210,7 @@ CREATE TRIGGER `post_tags_search_update` AFTER UPDATE OF post_id, tag_id ON `pos
   SELECT s.key, p.title, p.excerpt, p.content_text, s.facets FROM post_search s JOIN posts p ON p.id = s.post_id WHERE s.post_id IN (old.post_id, new.post_id);
 END;
 --> statement-breakpoint
-CREATE TRIGGER `post_authors_search_insert` AFTER INSERT ON `post_authors` BEGIN
+CREATE TRIGGER `post_authors_search_insert` AFTER INSERT ON `post_authors` WHEN new.position > 0 BEGIN
   INSERT INTO posts_fts (posts_fts, rowid, title, excerpt, content_text, facets)
   SELECT 'delete', s.key, p.title, p.excerpt, p.content_text, s.facets FROM post_search s JOIN posts p ON p.id = s.post_id WHERE s.post_id = new.post_id;
   UPDATE post_search SET facets = 'a' || (SELECT author_id FROM posts WHERE id = new.post_id) || coalesce((SELECT ' ' || group_concat('a' || pa.author_id, ' ' ORDER BY pa.author_id) FROM post_authors pa WHERE pa.post_id = new.post_id AND pa.author_id <> (SELECT author_id FROM posts WHERE id = new.post_id)), '')
@@ -219,7 +221,7 @@ CREATE TRIGGER `post_authors_search_insert` AFTER INSERT ON `post_authors` BEGIN
   SELECT s.key, p.title, p.excerpt, p.content_text, s.facets FROM post_search s JOIN posts p ON p.id = s.post_id WHERE s.post_id = new.post_id;
 END;
 --> statement-breakpoint
-CREATE TRIGGER `post_authors_search_delete` AFTER DELETE ON `post_authors` BEGIN
+CREATE TRIGGER `post_authors_search_delete` AFTER DELETE ON `post_authors` WHEN old.position > 0 BEGIN
   INSERT INTO posts_fts (posts_fts, rowid, title, excerpt, content_text, facets)
   SELECT 'delete', s.key, p.title, p.excerpt, p.content_text, s.facets FROM post_search s JOIN posts p ON p.id = s.post_id WHERE s.post_id = old.post_id;
   UPDATE post_search SET facets = 'a' || (SELECT author_id FROM posts WHERE id = old.post_id) || coalesce((SELECT ' ' || group_concat('a' || pa.author_id, ' ' ORDER BY pa.author_id) FROM post_authors pa WHERE pa.post_id = old.post_id AND pa.author_id <> (SELECT author_id FROM posts WHERE id = old.post_id)), '')

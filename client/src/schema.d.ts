@@ -1897,6 +1897,10 @@ export interface components {
             /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
             url: string;
             author: components["schemas"]["AuthorRef"];
+            /** @description Every author, in order: the primary author first, then the co-authors */
+            authors: components["schemas"]["AuthorRef"][];
+            /** @description An editors' pick (`GET /v1/posts?featured=true`); WordPress sticky posts import as featured */
+            featured: boolean;
             /** @description The first is the primary category */
             categories: components["schemas"]["CategoryRef"][];
             /** @description The primary category (the first of `categories`, the one `url` is built from); null when the post has none */
@@ -2022,6 +2026,10 @@ export interface components {
             /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
             url: string;
             author: components["schemas"]["AuthorRef"];
+            /** @description Every author, in order: the primary author first, then the co-authors */
+            authors: components["schemas"]["AuthorRef"][];
+            /** @description An editors' pick (`GET /v1/posts?featured=true`); WordPress sticky posts import as featured */
+            featured: boolean;
             /** @description The first is the primary category */
             categories: components["schemas"]["CategoryRef"][];
             /** @description The primary category (the first of `categories`, the one `url` is built from); null when the post has none */
@@ -2259,6 +2267,10 @@ export interface components {
             /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
             url: string;
             author: components["schemas"]["AuthorRef"];
+            /** @description Every author, in order: the primary author first, then the co-authors */
+            authors: components["schemas"]["AuthorRef"][];
+            /** @description An editors' pick (`GET /v1/posts?featured=true`); WordPress sticky posts import as featured */
+            featured: boolean;
             /** @description The first is the primary category */
             categories: components["schemas"]["CategoryRef"][];
             /** @description The primary category (the first of `categories`, the one `url` is built from); null when the post has none */
@@ -2879,6 +2891,10 @@ export interface components {
             /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
             url?: string;
             author?: components["schemas"]["AuthorRef"];
+            /** @description Every author, in order: the primary author first, then the co-authors */
+            authors?: components["schemas"]["AuthorRef"][];
+            /** @description An editors' pick (`GET /v1/posts?featured=true`); WordPress sticky posts import as featured */
+            featured?: boolean;
             /** @description The first is the primary category */
             categories?: components["schemas"]["CategoryRef"][];
             /** @description The primary category (the first of `categories`, the one `url` is built from); null when the post has none */
@@ -2982,6 +2998,10 @@ export interface components {
             /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
             url?: string;
             author?: components["schemas"]["AuthorRef"];
+            /** @description Every author, in order: the primary author first, then the co-authors */
+            authors?: components["schemas"]["AuthorRef"][];
+            /** @description An editors' pick (`GET /v1/posts?featured=true`); WordPress sticky posts import as featured */
+            featured?: boolean;
             /** @description The first is the primary category */
             categories?: components["schemas"]["CategoryRef"][];
             /** @description The primary category (the first of `categories`, the one `url` is built from); null when the post has none */
@@ -3038,6 +3058,10 @@ export interface components {
             /** @description Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request) */
             url?: string;
             author?: components["schemas"]["AuthorRef"];
+            /** @description Every author, in order: the primary author first, then the co-authors */
+            authors?: components["schemas"]["AuthorRef"][];
+            /** @description An editors' pick (`GET /v1/posts?featured=true`); WordPress sticky posts import as featured */
+            featured?: boolean;
             /** @description The first is the primary category */
             categories?: components["schemas"]["CategoryRef"][];
             /** @description The primary category (the first of `categories`, the one `url` is built from); null when the post has none */
@@ -4234,8 +4258,10 @@ export interface operations {
                 category?: string;
                 /** @description Comma-separated tag ids or slugs; a post matches when it has any of them (for example `ukraine,nato`) */
                 tag?: string;
-                /** @description Author id or slug */
+                /** @description Author id or slug; matches posts it wrote or co-wrote */
                 author?: string;
+                /** @description Only featured posts (true) or only the others (false) */
+                featured?: "true" | "false";
                 /** @description Full-text search over title, excerpt and body; any text is safe */
                 q?: string;
                 /** @description Only posts published strictly after this time: an ISO 8601 date-time, or a date alone (the start of that day in UTC) */
@@ -4246,7 +4272,7 @@ export interface operations {
                 status?: "draft" | "scheduled" | "published" | "archived" | "any";
                 /** @description Sort order; relevance needs q */
                 sort?: "-published_at" | "published_at" | "-updated_at" | "title" | "relevance";
-                /** @description Comma-separated top-level fields to return, from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, categories, primary_category, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, snippet (for example `id,slug,title,excerpt,published_at,author`) */
+                /** @description Comma-separated top-level fields to return, from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, authors, featured, categories, primary_category, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, snippet (for example `id,slug,title,excerpt,published_at,author`) */
                 fields?: string;
             };
             header?: never;
@@ -4278,6 +4304,21 @@ export interface operations {
                      *             "name": "Maria Lopez",
                      *             "avatar_url": null
                      *           },
+                     *           "authors": [
+                     *             {
+                     *               "id": 3,
+                     *               "slug": "maria-lopez",
+                     *               "name": "Maria Lopez",
+                     *               "avatar_url": null
+                     *             },
+                     *             {
+                     *               "id": 5,
+                     *               "slug": "tom-reyes",
+                     *               "name": "Tom Reyes",
+                     *               "avatar_url": null
+                     *             }
+                     *           ],
+                     *           "featured": true,
                      *           "categories": [
                      *             {
                      *               "id": 4,
@@ -4387,6 +4428,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description An author is required: author_id, author_ids, or both when author_id names the first of author_ids (anything else is a 400 or 422 naming the field). */
         requestBody: {
             content: {
                 /**
@@ -4425,8 +4467,12 @@ export interface operations {
                     status?: "draft" | "scheduled" | "published" | "archived";
                     /** @description ISO 8601 time of publication */
                     published_at?: string | null;
-                    /** @description The author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it */
-                    author_id: number | string;
+                    /** @description The (primary) author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it. On a post with co-authors it replaces the primary author and keeps the co-authors */
+                    author_id?: number | string;
+                    /** @description Every author by id or slug, in order: the first is the primary author, the rest co-authors (`["maria-lopez", 7]`). With author_id too, author_id must name the first one (else a 422) */
+                    author_ids?: (number | string)[];
+                    /** @description An editors' pick; default false */
+                    featured?: boolean;
                     /** @description Categories by id or slug (`[1, "politics"]`); the first is the primary category. An unknown one is a 422 naming it and its place (`category_ids.1`) */
                     category_ids?: (number | string)[];
                     /** @description Tags by id or slug (`["ukraine", 7]`); an unknown one is a 422 naming it and its place */
@@ -4548,7 +4594,7 @@ export interface operations {
     getPost: {
         parameters: {
             query?: {
-                /** @description Sparse fieldset: a comma-separated list of the top-level fields of the post to return (an unknown one is a 400 listing these), from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, categories, primary_category, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, meta_title, meta_description, og_title, og_description, og_image, twitter_title, twitter_description, twitter_image, noindex, seo */
+                /** @description Sparse fieldset: a comma-separated list of the top-level fields of the post to return (an unknown one is a 400 listing these), from: id, slug, title, excerpt, content_html, status, published_at, created_at, updated_at, url, author, authors, featured, categories, primary_category, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, meta_title, meta_description, og_title, og_description, og_image, twitter_title, twitter_description, twitter_image, noindex, seo */
                 fields?: string;
             };
             header?: never;
@@ -4752,8 +4798,12 @@ export interface operations {
                     status?: "draft" | "scheduled" | "published" | "archived";
                     /** @description ISO 8601 time of publication */
                     published_at?: string | null;
-                    /** @description The author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it */
+                    /** @description The (primary) author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it. On a post with co-authors it replaces the primary author and keeps the co-authors */
                     author_id?: number | string;
+                    /** @description Every author by id or slug, in order: the first is the primary author, the rest co-authors (`["maria-lopez", 7]`). With author_id too, author_id must name the first one (else a 422) */
+                    author_ids?: (number | string)[];
+                    /** @description An editors' pick; default false */
+                    featured?: boolean;
                     /** @description Categories by id or slug (`[1, "politics"]`); the first is the primary category. An unknown one is a 422 naming it and its place (`category_ids.1`) */
                     category_ids?: (number | string)[];
                     /** @description Tags by id or slug (`["ukraine", 7]`); an unknown one is a 422 naming it and its place */
@@ -6685,7 +6735,7 @@ export interface operations {
             query?: {
                 /** @description How many related posts, 1–20 */
                 limit?: number;
-                /** @description Sparse fieldset: a comma-separated list of the top-level fields of each related post to return (an unknown one is a 400 listing these), from: id, slug, title, excerpt, status, published_at, created_at, updated_at, url, author, categories, primary_category, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, score, reasons */
+                /** @description Sparse fieldset: a comma-separated list of the top-level fields of each related post to return (an unknown one is a 400 listing these), from: id, slug, title, excerpt, status, published_at, created_at, updated_at, url, author, authors, featured, categories, primary_category, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, score, reasons */
                 fields?: string;
             };
             header?: never;
@@ -7033,7 +7083,7 @@ export interface operations {
             query?: {
                 /** @description How many related posts, 1–20 */
                 limit?: number;
-                /** @description Sparse fieldset: a comma-separated list of the top-level fields of each related post to return (an unknown one is a 400 listing these), from: id, slug, title, excerpt, status, published_at, created_at, updated_at, url, author, categories, primary_category, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, score, reasons */
+                /** @description Sparse fieldset: a comma-separated list of the top-level fields of each related post to return (an unknown one is a 400 listing these), from: id, slug, title, excerpt, status, published_at, created_at, updated_at, url, author, authors, featured, categories, primary_category, tags, featured_image, source, canonical_url, word_count, reading_time_minutes, comment_status, comment_count, score, reasons */
                 fields?: string;
             };
             header?: never;

@@ -9,6 +9,10 @@ export interface PostState {
 /** The terms a post carries, for telling which become public or hidden when it changes. */
 export interface PostLinks {
   authorId: number
+  /** Every author, primary first (co-authors included); the primary alone when not given. */
+  authorIds?: readonly number[]
+  /** Whether the post is featured (lists filtered by `featured` show it or not). */
+  featured?: boolean
   categoryIds: readonly number[]
   tagIds: readonly number[]
 }

@@ -1,6 +1,6 @@
 import { and, count, eq, inArray, lte, sql } from 'drizzle-orm'
 import type { Db } from './client.js'
-import { postCategories, posts, postTags } from './schema.js'
+import { postAuthors, postCategories, posts, postTags } from './schema.js'
 
 /**
  * Live post counts per category, tag and author, computed in one grouped query each and
@@ -14,7 +14,8 @@ export function createLiveCounts (db: Db, stamp: () => string) {
   const queries = {
     categories: db.select({ id: postCategories.categoryId, n: count() }).from(postCategories).where(inArray(postCategories.postId, live)).groupBy(postCategories.categoryId).prepare(),
     tags: db.select({ id: postTags.tagId, n: count() }).from(postTags).where(inArray(postTags.postId, live)).groupBy(postTags.tagId).prepare(),
-    authors: db.select({ id: posts.authorId, n: count() }).from(posts).where(isLive).groupBy(posts.authorId).prepare()
+    // Co-authored posts count for each of their authors (post_authors holds the primary author too).
+    authors: db.select({ id: postAuthors.authorId, n: count() }).from(postAuthors).where(inArray(postAuthors.postId, live)).groupBy(postAuthors.authorId).prepare()
   }
   const memo = new Map<keyof typeof queries, { stamp: string, counts: Map<number, number> }>()
   return function countsOf (kind: keyof typeof queries): Map<number, number> {

@@ -1,7 +1,7 @@
-import { and, asc, eq, isNotNull, lte, ne, sql } from 'drizzle-orm'
+import { and, asc, eq, isNotNull, ne, sql } from 'drizzle-orm'
 import type { Db } from './client.js'
 import type { LiveCounts } from './live-counts.js'
-import { authors, categories, postCategories, posts, postTags, tags } from './schema.js'
+import { authors, categories, postAuthors, postCategories, posts, postTags, tags } from './schema.js'
 
 const p = sql.placeholder
 
@@ -16,8 +16,6 @@ export type TermKind = 'category' | 'tag' | 'author'
 
 /** Who is reading terms: the public (only terms with a live post) or a key that sees them all. */
 export type TermScope = 'public' | 'all'
-
-const live = and(eq(posts.status, 'published'), lte(posts.publishedAt, p('now')))
 
 /**
  * The public terms for reads: which ids are visible and, for lists, the visible ids in list
@@ -89,7 +87,9 @@ export function createTermVisibility (db: Db) {
   const otherLive = {
     tag: db.select(one).from(postTags).crossJoin(posts)
       .where(and(eq(postTags.tagId, p('id')), eq(posts.id, postTags.postId), ne(postTags.postId, p('except')), liveByKey)).limit(1).prepare(),
-    author: db.select(one).from(posts).where(and(eq(posts.authorId, p('id')), ne(posts.id, p('except')), live)).limit(1).prepare(),
+    // Any post crediting the author, co-authored ones included.
+    author: db.select(one).from(postAuthors).crossJoin(posts)
+      .where(and(eq(postAuthors.authorId, p('id')), eq(posts.id, postAuthors.postId), ne(postAuthors.postId, p('except')), liveByKey)).limit(1).prepare(),
     category: db.select(one).from(postCategories).crossJoin(posts)
       .where(and(eq(postCategories.categoryId, p('id')), eq(posts.id, postCategories.postId), ne(postCategories.postId, p('except')), liveByKey)).limit(1).prepare()
   }

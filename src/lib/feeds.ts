@@ -23,8 +23,9 @@ import { createXml } from './lazy.js'
 //   plus an atom:source with the publisher's id, title and link; JSON Feed `external_url` =
 //   the original article, plus a `_broadsheet` extension { about, source, canonical_url } on
 //   every item (canonical_url falls back to the item's own url).
-// - Authors: RSS dc:creator (RSS's own <author> must be an e-mail, which is never public);
-//   Atom <author> with name and uri; JSON Feed `authors` with name, url and avatar.
+// - Authors, every one in order (co-authors after the primary author): one RSS dc:creator each
+//   (RSS's own <author> must be an e-mail, which is never public); one Atom <author> each with
+//   name and uri; JSON Feed `authors` with name, url and avatar.
 // - Dates: RSS pubDate is the publish date and dc:date the last update (the way common
 //   parsers read dc:date next to pubDate); Atom published/updated; JSON Feed
 //   date_published/date_modified.
@@ -56,6 +57,8 @@ export interface FeedItem {
   publishedAt: Date
   updatedAt: Date
   author: FeedPerson
+  /** Every author, primary first; `author` alone when absent. */
+  authors?: FeedPerson[]
   categories: FeedTerm[]
   tags: FeedTerm[]
   image: { url: string, alt: string } | null
@@ -210,7 +213,7 @@ function rssItem (ch: XMLBuilder, idBase: string, item: FeedItem): void {
   it.ele('guid', { isPermaLink: 'false' }).txt(clean(itemId(idBase, item)))
   it.ele('pubDate').txt(item.publishedAt.toUTCString())
   it.ele('dc:date').txt(item.updatedAt.toISOString())
-  it.ele('dc:creator').txt(clean(item.author.name))
+  for (const person of item.authors ?? [item.author]) it.ele('dc:creator').txt(clean(person.name))
   for (const term of terms(item)) {
     it.ele('category', term.url ? { domain: clean(term.url) } : {}).txt(clean(term.name))
   }
@@ -254,9 +257,11 @@ function atomEntry (feed: XMLBuilder, idBase: string, item: FeedItem): void {
   if (item.source) entry.ele('link', { rel: 'via', type: 'text/html', href: clean(item.source.url), title: clean(item.source.name) })
   entry.ele('published').txt(item.publishedAt.toISOString())
   entry.ele('updated').txt(item.updatedAt.toISOString())
-  const author = entry.ele('author')
-  author.ele('name').txt(clean(item.author.name))
-  if (item.author.url) author.ele('uri').txt(clean(item.author.url))
+  for (const person of item.authors ?? [item.author]) {
+    const author = entry.ele('author')
+    author.ele('name').txt(clean(person.name))
+    if (person.url) author.ele('uri').txt(clean(person.url))
+  }
   for (const term of terms(item)) {
     entry.ele('category', { term: clean(term.slug), label: clean(term.name), ...(term.url ? { scheme: clean(term.url) } : {}) })
   }
@@ -287,9 +292,10 @@ function text (s: string | null | undefined): string | undefined {
 }
 
 // A JSON Feed author needs at least one member, so a nameless, linkless author is left out.
-function jsonAuthors (person: FeedPerson) {
-  const author = { name: text(person.name), url: text(person.url), avatar: text(person.avatarUrl) }
-  return Object.values(author).some((v) => v !== undefined) ? [author] : undefined
+function jsonAuthors (people: FeedPerson[]) {
+  const authors = people.map((person) => ({ name: text(person.name), url: text(person.url), avatar: text(person.avatarUrl) }))
+    .filter((author) => Object.values(author).some((v) => v !== undefined))
+  return authors.length > 0 ? authors : undefined
 }
 
 function jsonFeedItem (idBase: string, item: FeedItem) {
@@ -305,7 +311,7 @@ function jsonFeedItem (idBase: string, item: FeedItem) {
     image: text(item.image?.url),
     date_published: item.publishedAt.toISOString(),
     date_modified: item.updatedAt.toISOString(),
-    authors: jsonAuthors(item.author),
+    authors: jsonAuthors(item.authors ?? [item.author]),
     tags: [...new Set(terms(item).map((t) => t.name))],
     _broadsheet: {
       about: EXTENSION_ABOUT,

@@ -60,7 +60,8 @@ export function suggestParameter (unknown: string, known: readonly string[]): st
  */
 export function validationProblems (error: FastifyError, knownQuery: readonly string[] = []): FieldProblem[] {
   const where = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body')
-  return (error.validation ?? []).map((v) => {
+  // An `if` failure only says its `then` failed, and that failure is reported on its own.
+  return (error.validation ?? []).filter((v) => v.keyword !== 'if').map((v) => {
     const params = v.params as Record<string, unknown>
     let path = String(v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.')
     let message = v.message ?? 'is invalid'

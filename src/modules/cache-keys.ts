@@ -9,6 +9,7 @@ import { isLive, type ContentChange, type PostLinks } from '../db/change-bus.js'
 //                its card in every list, search page, related list and feed that shows it
 //   post-edits   lists whose membership or order a live post's text, title or update time can
 //                change: search pages, related posts, lists sorted by title or -updated_at
+//   featured     post lists filtered by `featured` (a live post featured or unfeatured)
 //   categories, tags, authors   those lists and single reads (they carry live post counts), and
 //                post lists and feeds filtered by one of them
 //   pages        every page list and page read (a page's slug and status are part of its
@@ -24,6 +25,7 @@ export const POST_EDITS_KEY = 'post-edits'
 export const SITE_KEY = 'site'
 export const CHANGES_KEY = 'changes'
 export const PAGES_KEY = 'pages'
+export const FEATURED_KEY = 'featured'
 
 /** The key of one page. */
 export function pageKey (id: number): string {
@@ -47,7 +49,7 @@ export function termKey (kind: TermKindName): string {
 export const TERM_KEYS: readonly string[] = TERM_KINDS.map(termKey)
 
 /** What the memoized list totals, live counts and public terms depend on. */
-export const MEMBERSHIP_KEYS: readonly string[] = [POSTS_KEY, ...TERM_KEYS]
+export const MEMBERSHIP_KEYS: readonly string[] = [POSTS_KEY, FEATURED_KEY, ...TERM_KEYS]
 
 /** The term kinds whose links differ between two link sets. */
 function changedLinks (before: PostLinks | null, after: PostLinks | null): TermKindName[] {
@@ -56,7 +58,7 @@ function changedLinks (before: PostLinks | null, after: PostLinks | null): TermK
   const kinds: TermKindName[] = []
   if (!same(before.categoryIds, after.categoryIds)) kinds.push('category')
   if (!same(before.tagIds, after.tagIds)) kinds.push('tag')
-  if (before.authorId !== after.authorId) kinds.push('author')
+  if (!same(before.authorIds ?? [before.authorId], after.authorIds ?? [after.authorId])) kinds.push('author')
   return kinds
 }
 
@@ -80,6 +82,7 @@ export function keysForChanges (changes: readonly ContentChange[], now: number):
         // `links` comes with the post writes themselves (not with touches): its text, title or
         // update time may have changed, so search, related posts and those sorts may differ.
         if (c.links !== undefined) keys.add(POST_EDITS_KEY)
+        if ((c.links?.before?.featured ?? false) !== (c.links?.after?.featured ?? false)) keys.add(FEATURED_KEY)
         const kinds = liveBefore !== liveAfter ? [...TERM_KINDS] : changedLinks(c.links?.before ?? null, c.links?.after ?? null)
         if (liveBefore !== liveAfter || c.before?.publishedAt !== c.after?.publishedAt || kinds.length > 0) keys.add(POSTS_KEY)
         for (const kind of kinds) keys.add(termKey(kind))
@@ -127,12 +130,13 @@ export function pageGoLiveKeys (pageIds: readonly number[]): string[] {
 }
 
 /** The keys of one page of posts: the lists, each post shown, and what the query depends on beyond them. */
-export function postListKeys (ids: readonly number[], query: { q?: string, sort?: string, category?: string, tag?: string, author?: string }): string[] {
+export function postListKeys (ids: readonly number[], query: { q?: string, sort?: string, category?: string, tag?: string, author?: string, featured?: string }): string[] {
   const keys = [POSTS_KEY]
   if (query.q !== undefined || query.sort === 'title' || query.sort === '-updated_at') keys.push(POST_EDITS_KEY)
   if (query.category !== undefined) keys.push(termKey('category'))
   if (query.tag !== undefined) keys.push(termKey('tag'))
   if (query.author !== undefined) keys.push(termKey('author'))
+  if (query.featured !== undefined) keys.push(FEATURED_KEY)
   for (const id of ids) keys.push(postKey(id))
   return keys
 }

@@ -134,7 +134,7 @@ t.test('migrate-to', { skip: PG_SKIP }, async (t) => {
   t.ok((await verifyCopy(db, pg2)).ok, 'and read in batches of the default size')
   // The hashes see a one-character change: one trailing space in a comment, one flipped boolean.
   await pg2.update(pgs.comments).set({ content: sql`${pgs.comments.content} || ' '` }).where(eq(pgs.comments.id, earlier.id))
-  await pg2.update(pgs.posts).set({ sticky: sql`not ${pgs.posts.sticky}` }).where(eq(pgs.posts.id, post.id))
+  await pg2.update(pgs.posts).set({ featured: sql`not ${pgs.posts.featured}` }).where(eq(pgs.posts.id, post.id))
   const tampered = await verifyCopy(db, pg2)
   t.notOk(tampered.ok)
   t.same(tampered.tables.filter((r) => !r.ok).map((r) => r.table).sort(), ['comments', 'posts'], 'both tables differ')

@@ -36,6 +36,7 @@ t.test('an approved comment drops its post\'s responses and the lists showing it
     firstPage: '/v1/posts?per_page=1',
     bothPage: '/v1/posts',
     categoryPage: `/v1/posts?category=${category.slug}`,
+    featuredPage: '/v1/posts?featured=true',
     categories: '/v1/categories',
     site: '/v1/site',
     feed: '/feeds/rss.xml',
@@ -61,6 +62,7 @@ t.test('an approved comment drops its post\'s responses and the lists showing it
     firstPage: 'HIT',
     bothPage: 'MISS',
     categoryPage: 'MISS',
+    featuredPage: 'HIT',
     categories: 'HIT',
     site: 'HIT',
     feed: 'MISS',
@@ -77,11 +79,30 @@ t.test('an approved comment drops its post\'s responses and the lists showing it
     firstPage: 'MISS',
     bothPage: 'MISS',
     categoryPage: 'HIT',
+    featuredPage: 'HIT',
     categories: 'HIT',
     site: 'HIT',
     feed: 'MISS',
     changes: 'MISS'
   }, 'an edit: the post and the pages showing it; not the other post, nor pages without it')
+
+  await state()
+  await send(app, 'PATCH', `/v1/posts/${older.id}`, { featured: true })
+  t.same(await state(), {
+    older: 'MISS',
+    olderComments: 'MISS',
+    newer: 'HIT',
+    newerComments: 'HIT',
+    firstPage: 'HIT',
+    bothPage: 'MISS',
+    categoryPage: 'MISS',
+    featuredPage: 'MISS',
+    categories: 'HIT',
+    site: 'HIT',
+    feed: 'MISS',
+    changes: 'MISS'
+  }, 'featuring a post: the lists filtered by featured (it was in none of them before), and those showing it')
+  t.same((await app.inject(urls.featuredPage)).json().data.map((p: { id: number }) => p.id), [older.id], 'fresh')
 })
 
 /** Every public URL that shows something of the data set, from its current state (slugs move). */
@@ -89,6 +110,7 @@ function urlsOf (ids: { posts: number[], categories: number[], tags: number[], a
   const urls = [
     '/v1/posts', '/v1/posts?per_page=2', '/v1/posts?per_page=2&page=2', '/v1/posts?sort=title', '/v1/posts?sort=-updated_at', '/v1/posts?sort=published_at',
     '/v1/posts?q=harbour', '/v1/posts?q=harbour&sort=relevance', '/v1/posts?fields=id,title',
+    '/v1/posts?featured=true', '/v1/posts?featured=false&sort=title',
     '/v1/categories', '/v1/tags', '/v1/authors', '/v1/site', '/v1/changes',
     '/feeds/rss.xml', '/feeds/atom.xml', '/feeds/feed.json',
     '/v1/pages', '/sitemap.xml', '/sitemaps/posts-1.xml', '/sitemaps/pages.xml', '/sitemaps/categories.xml', '/sitemaps/tags.xml'
@@ -196,6 +218,10 @@ t.test('no read after a write is stale, for every kind of write, in the writing 
   await step('another publication time', async () => { await send(writer, 'PATCH', `/v1/posts/${third}`, { published_at: ago(1) }) })
   await step('other tags and category', async () => { await send(writer, 'PATCH', `/v1/posts/${fourth}`, { tag_ids: [ferries.id, tides.id], category_ids: [news.id] }) })
   await step('another author', async () => { await send(writer, 'PATCH', `/v1/posts/${fourth}`, { author_id: other.id }) })
+  await step('a co-author', async () => { await send(writer, 'PATCH', `/v1/posts/${third}`, { author_ids: [author.id, other.id] }) })
+  await step('a co-author renamed', async () => { await send(writer, 'PATCH', `/v1/authors/${other.id}`, { name: 'Late desk' }) })
+  await step('a post featured', async () => { await send(writer, 'PATCH', `/v1/posts/${second}`, { featured: true }) })
+  await step('a post unfeatured', async () => { await send(writer, 'PATCH', `/v1/posts/${second}`, { featured: false }) })
   await step('a submitted comment', async () => {
     commentId = (await writer.inject({ method: 'POST', url: `/v1/posts/${second}/comments`, payload: { author_name: 'Sam', author_email: 'sam@example.com', content: 'Rising indeed' } })).json().data.id
   })

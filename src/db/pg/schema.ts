@@ -108,7 +108,8 @@ export const posts = pgTable('posts', {
   sourceName: text('source_name'),
   canonicalUrl: text('canonical_url'),
   commentStatus: text('comment_status', { enum: ['open', 'closed'] }).notNull().default('open'),
-  sticky: boolean('sticky').notNull().default(false),
+  // Editors' picks (WordPress's sticky posts on import): `GET /v1/posts?featured=true`.
+  featured: boolean('featured').notNull().default(false),
   wordCount: integer('word_count').notNull().default(0),
   readingTimeMinutes: integer('reading_time_minutes').notNull().default(1),
   commentCount: integer('comment_count').notNull().default(0),
@@ -123,7 +124,8 @@ export const posts = pgTable('posts', {
   index('posts_status_published_idx').on(t.status, t.publishedAt, t.id),
   index('posts_status_updated_idx').on(t.status, t.updatedAt, t.id),
   index('posts_status_title_idx').on(t.status, t.title, t.id),
-  index('posts_author_published_idx').on(t.authorId, t.status, t.publishedAt, t.id)
+  index('posts_author_published_idx').on(t.authorId, t.status, t.publishedAt, t.id),
+  index('posts_featured_published_idx').on(t.featured, t.status, t.publishedAt, t.id)
 ])
 
 export const pages = pgTable('pages', {
@@ -188,6 +190,13 @@ export const postTags = pgTable('post_tags', {
   tagId: integer('tag_id').notNull().references(() => tags.id, { onDelete: 'restrict' }),
   position: integer('position').notNull().default(0)
 }, (t) => [primaryKey({ columns: [t.postId, t.tagId] }), index('post_tags_tag_idx').on(t.tagId, t.postId)])
+
+/** Every author of a post, in order: position 0 is the primary author, always posts.author_id. */
+export const postAuthors = pgTable('post_authors', {
+  postId: integer('post_id').notNull().references(() => posts.id, { onDelete: 'cascade' }),
+  authorId: integer('author_id').notNull().references(() => authors.id, { onDelete: 'cascade' }),
+  position: integer('position').notNull().default(0)
+}, (t) => [primaryKey({ columns: [t.postId, t.authorId] }), index('post_authors_author_idx').on(t.authorId, t.postId)])
 
 export const comments = pgTable('comments', {
   id: integer('id').primaryKey().generatedByDefaultAsIdentity(),

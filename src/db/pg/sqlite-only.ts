@@ -30,9 +30,14 @@ export const SQLITE_ONLY: SqliteOnlyObject[] = [
     planned: 'the expression that builds the tsvector, in the trigger function below (no view needed)'
   },
   {
-    match: /^(posts|post_categories|post_tags)_search_(insert|update|delete)$/,
+    match: /^(posts|post_categories|post_tags|post_authors)_search_(insert|update|delete)$/,
     is: 'triggers keeping the search key, status, time and facets of a post in post_search and posts_fts',
     planned: 'plpgsql trigger functions (AFTER INSERT/UPDATE/DELETE … FOR EACH ROW) updating post_search and its tsvector'
+  },
+  {
+    match: /^post_authors_primary_(insert|update)$/,
+    is: 'triggers keeping post_authors position 0 equal to posts.author_id, whoever writes the post (0017)',
+    planned: 'one plpgsql trigger function AFTER INSERT OR UPDATE OF author_id ON posts upserting position 0 (INSERT … ON CONFLICT)'
   },
   {
     match: /^(post_search|post_terms|post_vectors|term_df|related_counts|post_documents|post_queue|comment_documents|comment_threads|comment_queue)$/,

@@ -1,14 +1,18 @@
-import { authors, posts } from '../../db/schema.js'
+import { authors, postAuthors, posts } from '../../db/schema.js'
 import { defineTermKind } from '../terms/terms-kind.js'
 import type { AuthorInput } from './authors-schemas.js'
 
-/** Authors as a kind of term: one per post (posts.author_id); the e-mail is stored, never shown. */
+/**
+ * Authors as a kind of term: posts are filed under their primary author (posts.author_id: what
+ * ?reassign= moves and a delete counts) and shown with every author (post_authors); the e-mail
+ * is stored, never shown.
+ */
 export const authorKind = defineTermKind({
   name: 'author',
   plural: 'authors',
   label: 'Author',
   table: authors,
-  link: { table: posts, termId: posts.authorId, postId: posts.id, many: false, fileUnder: (to) => ({ authorId: to }) },
+  link: { table: posts, termId: posts.authorId, postId: posts.id, many: false, fileUnder: (to) => ({ authorId: to }), shownBy: { table: postAuthors, termId: postAuthors.authorId, postId: postAuthors.postId } },
   tree: false,
   columns: (input: AuthorInput) => ({ email: input.email, bio: input.bio, avatarUrl: input.avatar_url, website: input.website }),
   fields: (row) => ({ bio: row.bio, avatar_url: row.avatarUrl, website: row.website }),

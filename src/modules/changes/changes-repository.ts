@@ -30,7 +30,7 @@ export function createChangesRepository (db: Db, terms: TermVisibility) {
   function termIds (kind: TermKind, links: PostLinks | null): Set<number> {
     if (links === null) return new Set()
     if (kind === 'tag') return new Set(links.tagIds)
-    if (kind === 'author') return new Set([links.authorId])
+    if (kind === 'author') return new Set(links.authorIds ?? [links.authorId])
     return new Set(terms.withAncestors(links.categoryIds))
   }
 

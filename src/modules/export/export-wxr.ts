@@ -136,7 +136,7 @@ export function * writeWxr (repo: ExportRepository, opts: ExportOptions): Genera
         `\t\t<wp:status>${cdata(wpStatus)}</wp:status>\n` +
         '\t\t<wp:post_parent>0</wp:post_parent>\n\t\t<wp:menu_order>0</wp:menu_order>\n' +
         '\t\t<wp:post_type><![CDATA[post]]></wp:post_type>\n\t\t<wp:post_password><![CDATA[]]></wp:post_password>\n' +
-        `\t\t<wp:is_sticky>${post.sticky ? 1 : 0}</wp:is_sticky>\n`
+        `\t\t<wp:is_sticky>${post.featured ? 1 : 0}</wp:is_sticky>\n`
       for (const c of repo.categoriesOf(post.id)) item += `\t\t<category domain="category" nicename="${esc(c.slug)}">${cdata(asHtml(c.name))}</category>\n`
       for (const tag of repo.tagsOf(post.id)) item += `\t\t<category domain="post_tag" nicename="${esc(tag.slug)}">${cdata(asHtml(tag.name))}</category>\n`
       if (thumbnail !== null) item += meta('_thumbnail_id', String(thumbnail))

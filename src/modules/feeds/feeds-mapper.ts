@@ -28,6 +28,7 @@ export function toFeedItem (post: FeedPost): FeedItem {
     publishedAt: new Date(post.published_at),
     updatedAt: new Date(post.updated_at),
     author: { name: post.author.name, url: null, avatarUrl: post.author.avatar_url },
+    authors: (post.authors ?? [post.author]).map((a) => ({ name: a.name, url: null, avatarUrl: a.avatar_url })),
     categories: post.categories.map(term),
     tags: post.tags.map(term),
     image: post.featured_image,

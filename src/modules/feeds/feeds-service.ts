@@ -33,6 +33,8 @@ export interface FeedPost {
   updated_at: string
   url: string
   author: { id: number, slug: string, name: string, avatar_url: string | null }
+  /** Every author, primary first. */
+  authors?: Array<{ id: number, slug: string, name: string, avatar_url: string | null }>
   categories: Term[]
   tags: Term[]
   featured_image: { url: string, alt: string } | null
@@ -60,7 +62,7 @@ export interface FeedData {
 /** Which stored item each format reads. */
 const ITEM_COLUMNS: Record<'rss' | 'atom' | 'json', FeedItemColumn> = { rss: 'rssItem', atom: 'atomEntry', json: 'jsonItem' }
 
-const FEED_FIELDS = 'id,slug,title,excerpt,published_at,updated_at,url,author,categories,tags,featured_image,source,canonical_url'
+const FEED_FIELDS = 'id,slug,title,excerpt,published_at,updated_at,url,author,authors,categories,tags,featured_image,source,canonical_url'
 
 /**
  * The most body bytes (UTF-8 HTML) one feed document carries. Newest first, each item whose

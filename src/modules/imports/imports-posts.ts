@@ -111,7 +111,7 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
         category_ids: categoryIds,
         tag_ids: tagIds,
         comment_status: p.commentStatus ?? 'open',
-        sticky: p.sticky ?? false,
+        featured: p.sticky ?? false,
         import_key: p.key
       }
       if (featured !== undefined) input.featured_image = featured
@@ -140,7 +140,7 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
           existing.contentHtml === content && existing.excerpt === excerpt && existing.status === stored &&
           existing.publishedAt === publishedAt && existing.authorId === authorId &&
           sameIds(repo.categoryIdsOf(postId), categoryIds) && sameIds(repo.tagIdsOf(postId), tagIds) &&
-          existing.commentStatus === input.comment_status && existing.sticky === input.sticky &&
+          existing.commentStatus === input.comment_status && existing.featured === input.featured &&
           (featured === undefined || (existing.featuredImageUrl === (featured?.url ?? null) && (featured === null || existing.featuredImageAlt === featured.alt))) &&
           (p.source === undefined || (existing.sourceUrl === (p.source?.url ?? null) && existing.sourceName === (p.source?.name ?? null))) &&
           (input.canonical_url === undefined || existing.canonicalUrl === input.canonical_url) &&

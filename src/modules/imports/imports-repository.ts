@@ -38,7 +38,7 @@ export function createImportsRepository (db: Db) {
     sourceName: posts.sourceName,
     canonicalUrl: posts.canonicalUrl,
     commentStatus: posts.commentStatus,
-    sticky: posts.sticky
+    featured: posts.featured
   }).from(posts).where(eq(posts.importKey, p('key'))).prepare()
   const postSlugTaken = db.select({ id: posts.id }).from(posts).where(and(eq(posts.slug, p('slug')), ne(posts.id, p('except')))).limit(1).prepare()
   const categoryIdsOf = db.select({ id: postCategories.categoryId }).from(postCategories)

@@ -27,9 +27,9 @@ import { withSeo, type PostSeoRepository } from './posts-seo.js'
  * The format of the stored documents; part of the fingerprint, so a new format is rebuilt, never
  * served. 3: category references carry parent_id and path, posts primary_category. 4: feed
  * items of WordPress imports carry their guid as id; ids come from the stored id base, not
- * SITE_URL (issue 21).
+ * SITE_URL (issue 21). 5: posts carry `featured` and `authors`; feed items every author.
  */
-export const POST_DOCUMENT_VERSION = 4
+export const POST_DOCUMENT_VERSION = 5
 
 /** Posts one write rebuilds before it commits; more are left to the background. */
 export const SETTLE_LIMIT = 50
@@ -52,7 +52,7 @@ export type FeedItemTexts = (post: Post) => { rss: string, atom: string, json: s
 export interface PostDocumentsDeps {
   db: Db
   repo: PostDocumentsRepository
-  posts: Pick<PostsRepository, 'rowsOf' | 'categoriesOf' | 'categoryAncestors' | 'tagsOf' | 'authorsOf'>
+  posts: Pick<PostsRepository, 'rowsOf' | 'categoriesOf' | 'categoryAncestors' | 'tagsOf' | 'authorsOf' | 'authorLinksOf'>
   /** Library images (featured, and sizes of body images), as the row path shows them. */
   featured?: FeaturedImages
   /** The SEO fields single reads show (post_seo): part of the full document. */

@@ -14,6 +14,8 @@ export interface PostRelations {
   categories: Map<number, CategoryRef[]>
   tags: Map<number, TermRef[]>
   authors: Map<number, AuthorRefRow>
+  /** Every author id of each post, primary first (post_authors); a post missing here shows its author_id alone. */
+  authorIds?: Map<number, number[]>
   /** Featured images from the media library, by post id (others use their external URL). */
   featured?: Map<number, FeaturedImage>
   /** Adds size and srcset to library images in bodies (media-embed.ts). */
@@ -67,14 +69,22 @@ export interface FeaturedImages {
   bodies (html: Array<string | undefined>): (html: string) => string
 }
 
-/** The categories (with their paths), tags and authors of the given rows, in three or four queries; library images with `featured`. */
-export function relationsOf (repo: Pick<PostsRepository, 'categoriesOf' | 'categoryAncestors' | 'tagsOf' | 'authorsOf'>, rows: readonly PostRow[], featured?: FeaturedImages): PostRelations {
+/** The categories (with their paths), tags and authors of the given rows, in four or five queries; library images with `featured`. */
+export function relationsOf (repo: Pick<PostsRepository, 'categoriesOf' | 'categoryAncestors' | 'tagsOf' | 'authorsOf' | 'authorLinksOf'>, rows: readonly PostRow[], featured?: FeaturedImages): PostRelations {
   const ids = rows.map((r) => r.id)
-  const authorIds = [...new Set(rows.map((r) => r.authorId))]
+  const links = new Map<number, number[]>()
+  for (const l of repo.authorLinksOf(ids)) {
+    const list = links.get(l.postId)
+    if (list === undefined) links.set(l.postId, [l.authorId])
+    else list.push(l.authorId)
+  }
+  const authorIds = new Set(rows.map((r) => r.authorId))
+  for (const list of links.values()) for (const id of list) authorIds.add(id)
   return {
     categories: categoriesWithPaths(repo, ids),
     tags: groupTerms(repo.tagsOf(ids)),
-    authors: new Map(repo.authorsOf(authorIds).map((a) => [a.id, a])),
+    authors: new Map(repo.authorsOf([...authorIds]).map((a) => [a.id, a])),
+    authorIds: links,
     featured: featured?.imagesFor(ids),
     body: featured?.bodies(rows.map((r) => r.contentHtml))
   }
@@ -98,7 +108,13 @@ export function apiStatus (row: Pick<PostRow, 'status' | 'publishedAt'>, now: nu
 /** Row → API post. `fields` limits the top-level fields (sparse fieldsets). */
 export function toPost (row: PostRow, rel: PostRelations, siteUrl: string, now: number, fields?: Set<PostField>): Partial<Post> & { snippet?: string } {
   const categories = rel.categories.get(row.id) ?? []
-  const author = rel.authors.get(row.authorId)
+  const refOf = (id: number) => {
+    const a = rel.authors.get(id)
+    return a === undefined ? { id, slug: '', name: '', avatar_url: null } : toAuthorRef(a)
+  }
+  const linked = rel.authorIds?.get(row.id)
+  // The primary author is posts.author_id; post_authors agrees (its triggers keep position 0).
+  const authorIds = linked === undefined || linked[0] !== row.authorId ? [row.authorId, ...(linked ?? []).filter((id) => id !== row.authorId)] : linked
   const url = postUrl(siteUrl, row.slug, categories[0]?.slug)
   const full: Post & { snippet?: string } = {
     id: row.id,
@@ -111,7 +127,9 @@ export function toPost (row: PostRow, rel: PostRelations, siteUrl: string, now: 
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
     url,
-    author: author === undefined ? { id: row.authorId, slug: '', name: '', avatar_url: null } : toAuthorRef(author),
+    author: refOf(row.authorId),
+    authors: authorIds.map(refOf),
+    featured: row.featured,
     categories,
     primary_category: categories[0] ?? null,
     tags: rel.tags.get(row.id) ?? [],

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, exists, gt, inArray, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
-import { authors, categories, postCategories, posts, postTags, tags } from '../../db/schema.js'
+import { authors, categories, postAuthors, postCategories, posts, postTags, tags } from '../../db/schema.js'
 import { createShapeCache, idList, inIdList } from '../../db/statements.js'
 import type { Emit } from '../../db/write.js'
 import type { PostState } from '../../db/change-bus.js'
@@ -31,7 +31,8 @@ export const POST_LIST_COLUMNS = {
   commentStatus: posts.commentStatus,
   wordCount: posts.wordCount,
   readingTimeMinutes: posts.readingTimeMinutes,
-  commentCount: posts.commentCount
+  commentCount: posts.commentCount,
+  featured: posts.featured
 }
 /** The list columns and the body. */
 export const POST_COLUMNS = { ...POST_LIST_COLUMNS, contentHtml: posts.contentHtml }
@@ -46,6 +47,8 @@ export interface CategoryRow extends TermRow { parentId: number | null }
 /** A category above some others, for their paths. */
 export interface AncestorRow { id: number, slug: string, name: string, parentId: number | null }
 export type AuthorRefRow = Pick<typeof authors.$inferSelect, 'id' | 'slug' | 'name' | 'avatarUrl'>
+/** An author of a post, in the post's order (the primary author first). */
+export interface AuthorLinkRow { postId: number, authorId: number }
 
 /** Which posts a reader may see: live ones only, or a status for read:drafts keys. */
 export type Visibility = 'public' | 'draft' | 'scheduled' | 'archived' | 'any'
@@ -55,7 +58,9 @@ export interface PostFilter {
   now: number
   categoryIds?: number[]
   tagIds?: number[]
+  /** Posts this author wrote or co-wrote. */
   authorId?: number
+  featured?: boolean
   publishedAfter?: number
   publishedBefore?: number
 }
@@ -95,7 +100,7 @@ const LINKS = {
 /** A post filter in the shape of a statement: what it filters on, never the values. */
 function shapeOf (f: PostFilter, how: Membership): string {
   const has = (v: unknown) => v === undefined ? '-' : '+'
-  return `${f.visibility}${has(f.categoryIds)}${has(f.tagIds)}${has(f.authorId)}${has(f.publishedAfter)}${has(f.publishedBefore)}${how}`
+  return `${f.visibility}${has(f.categoryIds)}${has(f.tagIds)}${has(f.authorId)}${has(f.featured)}${has(f.publishedAfter)}${has(f.publishedBefore)}${how}`
 }
 
 /** The values of a filter's placeholders; the id lists as one JSON parameter each. */
@@ -105,6 +110,7 @@ function valuesOf (f: PostFilter): Record<string, unknown> {
     categoryIds: f.categoryIds === undefined ? undefined : idList(f.categoryIds),
     tagIds: f.tagIds === undefined ? undefined : idList(f.tagIds),
     authorId: f.authorId,
+    featured: f.featured === undefined ? undefined : f.featured ? 1 : 0,
     publishedAfter: f.publishedAfter,
     publishedBefore: f.publishedBefore
   }
@@ -146,7 +152,14 @@ export function createPostsRepository (db: Db) {
       visibilityOf(f.visibility),
       f.categoryIds === undefined ? undefined : link(LINKS.categories),
       f.tagIds === undefined ? undefined : link(LINKS.tags),
-      f.authorId === undefined ? undefined : eq(posts.authorId, p('authorId')),
+      // Any of its authors (post_authors holds the primary author too), read from the link's
+      // primary key: one lookup per post walked, or the author's posts for `in`.
+      f.authorId === undefined
+        ? undefined
+        : how === 'in'
+          ? inArray(posts.id, db.select({ id: postAuthors.postId }).from(postAuthors).where(eq(postAuthors.authorId, p('authorId'))))
+          : exists(db.select({ one: sql`1` }).from(postAuthors).where(and(eq(postAuthors.postId, posts.id), eq(postAuthors.authorId, p('authorId'))))),
+      f.featured === undefined ? undefined : eq(posts.featured, p('featured')),
       f.publishedAfter === undefined ? undefined : gt(posts.publishedAt, p('publishedAfter')),
       f.publishedBefore === undefined ? undefined : lt(posts.publishedAt, p('publishedBefore'))
     ]
@@ -163,6 +176,8 @@ export function createPostsRepository (db: Db) {
   const tagsOf = db.select({ postId: postTags.postId, id: tags.id, slug: tags.slug, name: tags.name })
     .from(postTags).innerJoin(tags, eq(tags.id, postTags.tagId))
     .where(inIdList(postTags.postId, 'ids')).orderBy(postTags.postId, postTags.position, tags.id).prepare()
+  const authorLinksOf = db.select({ postId: postAuthors.postId, authorId: postAuthors.authorId })
+    .from(postAuthors).where(inIdList(postAuthors.postId, 'ids')).orderBy(postAuthors.postId, postAuthors.position, postAuthors.authorId).prepare()
   const authorsOf = db.select({ id: authors.id, slug: authors.slug, name: authors.name, avatarUrl: authors.avatarUrl })
     .from(authors).where(inIdList(authors.id, 'ids')).prepare()
   const rowsOf = {
@@ -227,6 +242,11 @@ export function createPostsRepository (db: Db) {
       return postIds.length === 0 ? [] : tagsOf.all({ ids: idList(postIds) })
     },
 
+    /** Every author of the given posts, primary first. */
+    authorLinksOf (postIds: readonly number[]): AuthorLinkRow[] {
+      return postIds.length === 0 ? [] : authorLinksOf.all({ ids: idList(postIds) })
+    },
+
     authorsOf (authorIds: readonly number[]): AuthorRefRow[] {
       return authorIds.length === 0 ? [] : authorsOf.all({ ids: idList(authorIds) })
     },
@@ -283,6 +303,24 @@ export function createPostsWriter (db: Db) {
     }
   }
   const links = { categories: linkStatements(LINKS.categories), tags: linkStatements(LINKS.tags) }
+  // The authors of a post: position 0 (the primary author) is written by the posts triggers
+  // (0014) from posts.author_id; the writer sets the co-authors after it.
+  const authorLinks = {
+    ids: db.select({ id: postAuthors.authorId }).from(postAuthors).where(eq(postAuthors.postId, p('postId'))).orderBy(postAuthors.position, postAuthors.authorId).prepare(),
+    upsert: db.insert(postAuthors).values({ postId: p('postId'), authorId: p('authorId'), position: p('position') })
+      .onConflictDoUpdate({ target: [postAuthors.postId, postAuthors.authorId], set: { position: sql`excluded.position` } }).prepare(),
+    drop: db.delete(postAuthors).where(and(eq(postAuthors.postId, p('postId')), eq(postAuthors.authorId, p('authorId')))).prepare()
+  }
+  function authorIdsOf (postId: number): number[] {
+    return authorLinks.ids.all({ postId }).map((row) => row.id)
+  }
+  /** Sets the co-authors (positions 1…) of a post whose primary author is already written. */
+  function setCoAuthors (postId: number, ids: number[]): void {
+    const current = authorIdsOf(postId).slice(1)
+    if (current.length === ids.length && current.every((id, i) => id === ids[i])) return
+    for (const id of current) if (!ids.includes(id)) authorLinks.drop.run({ postId, authorId: id })
+    ids.forEach((id, i) => { if (current[i] !== id) authorLinks.upsert.run({ postId, authorId: id, position: i + 1 }) })
+  }
   function idsOf (kind: keyof typeof links, postId: number): number[] {
     return links[kind].ids.all({ postId }).map((row) => row.id)
   }
@@ -324,6 +362,9 @@ export function createPostsWriter (db: Db) {
     },
     categoryIdsOf: (postId: number) => idsOf('categories', postId),
     tagIdsOf: (postId: number) => idsOf('tags', postId),
+    /** Every author of the post, primary first. */
+    authorIdsOf,
+    setCoAuthors,
     setCategories: (postId: number, ids: number[]) => setLinks('categories', postId, ids),
     setTags: (postId: number, ids: number[]) => setLinks('tags', postId, ids)
   }

@@ -34,7 +34,7 @@ export const AuthorRefSchema = Type.Object({
 
 export const POST_FIELDS = [
   'id', 'slug', 'title', 'excerpt', 'content_html', 'status', 'published_at', 'created_at', 'updated_at', 'url',
-  'author', 'categories', 'primary_category', 'tags', 'featured_image', 'source', 'canonical_url', 'word_count',
+  'author', 'authors', 'featured', 'categories', 'primary_category', 'tags', 'featured_image', 'source', 'canonical_url', 'word_count',
   'reading_time_minutes', 'comment_status', 'comment_count', 'snippet'
 ] as const
 export type PostField = typeof POST_FIELDS[number]
@@ -50,7 +50,9 @@ const postProperties = {
   created_at: DateTimeSchema,
   updated_at: DateTimeSchema,
   url: Type.String({ description: 'Public URL on the frontend: SITE_URL/{primary category slug}/{slug} (configured, never taken from the request)' }),
-  author: Type.Ref('AuthorRef'),
+  author: Type.Ref('AuthorRef', { description: 'The primary author (the first of `authors`)' }),
+  authors: Type.Array(Type.Ref('AuthorRef'), { minItems: 1, description: 'Every author, in order: the primary author first, then the co-authors' }),
+  featured: Type.Boolean({ description: 'An editors\' pick (`GET /v1/posts?featured=true`); WordPress sticky posts import as featured' }),
   categories: Type.Array(Type.Ref('CategoryRef'), { description: 'The first is the primary category' }),
   primary_category: Type.Union([Type.Ref('CategoryRef'), Type.Null()], { description: 'The primary category (the first of `categories`, the one `url` is built from); null when the post has none' }),
   tags: Type.Array(Type.Ref('TermRef')),
@@ -100,7 +102,8 @@ export const ListPostsQuery = Type.Object({
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Opaque keyset cursor from meta.next_cursor; continues exactly after the last item (use instead of page)' })),
   category: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Category id or slug; includes its sub-categories', examples: ['politics'] })),
   tag: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'Comma-separated tag ids or slugs; a post matches when it has any of them', examples: ['ukraine,nato'] })),
-  author: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Author id or slug' })),
+  author: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Author id or slug; matches posts it wrote or co-wrote' })),
+  featured: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'Only featured posts (true) or only the others (false)' })),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 5000, description: 'Full-text search over title, excerpt and body; any text is safe' })),
   published_after: Type.Optional(Type.String({ maxLength: 40, description: 'Only posts published strictly after this time: an ISO 8601 date-time, or a date alone (the start of that day in UTC)' })),
   published_before: Type.Optional(Type.String({ maxLength: 40, description: 'Only posts published strictly before this time: an ISO 8601 date-time, or a date alone (the start of that day in UTC)' })),
@@ -222,7 +225,9 @@ const writableProperties = {
     description: 'draft (default); scheduled needs a future published_at and goes live by itself; published uses published_at or now (a future date schedules it); archived hides it'
   }),
   published_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'ISO 8601 time of publication' }),
-  author_id: idOrSlugSchema('The author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it'),
+  author_id: idOrSlugSchema('The (primary) author, by id or slug (`3` or `"maria-lopez"`); an unknown one is a 422 naming it. On a post with co-authors it replaces the primary author and keeps the co-authors'),
+  author_ids: RefList('Every author by id or slug, in order: the first is the primary author, the rest co-authors (`["maria-lopez", 7]`). With author_id too, author_id must name the first one (else a 422)', 20),
+  featured: Type.Boolean({ description: 'An editors\' pick; default false' }),
   category_ids: RefList('Categories by id or slug (`[1, "politics"]`); the first is the primary category. An unknown one is a 422 naming it and its place (`category_ids.1`)', 20),
   tag_ids: RefList('Tags by id or slug (`["ukraine", 7]`); an unknown one is a 422 naming it and its place', 50),
   featured_image: Type.Union([Type.Object({ url: HttpUrl('Absolute image URL'), alt: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }), Type.Null()], {
@@ -237,10 +242,13 @@ const writableProperties = {
 
 export const CreatePostBody = Type.Object({
   ...Type.Partial(Type.Object(writableProperties)).properties,
-  title: writableProperties.title,
-  author_id: writableProperties.author_id
+  title: writableProperties.title
 }, {
   additionalProperties: false,
+  description: 'An author is required: author_id, author_ids, or both when author_id names the first of author_ids (anything else is a 400 or 422 naming the field).',
+  // author_id is required unless author_ids is given.
+  if: { not: { required: ['author_ids'] } },
+  then: { required: ['author_id'] },
   examples: [{
     title: 'Blinken warns Russia of a swift, united response',
     content_html: '<p>Geneva talks ended without a breakthrough.</p><h2>What comes next</h2><p>A written answer next week.</p>',
@@ -272,6 +280,8 @@ export const POST_LIST_EXAMPLE = {
     published_at: '2022-01-21T17:05:00.000Z',
     url: 'https://example.com/elections/blinken-warns-russia',
     author: { id: 3, slug: 'maria-lopez', name: 'Maria Lopez', avatar_url: null },
+    authors: [{ id: 3, slug: 'maria-lopez', name: 'Maria Lopez', avatar_url: null }, { id: 5, slug: 'tom-reyes', name: 'Tom Reyes', avatar_url: null }],
+    featured: true,
     categories: [{ id: 4, slug: 'elections', name: 'Elections', parent_id: 1, path: [{ id: 1, slug: 'politics', name: 'Politics' }] }],
     primary_category: { id: 4, slug: 'elections', name: 'Elections', parent_id: 1, path: [{ id: 1, slug: 'politics', name: 'Politics' }] },
     source: { url: 'https://wire.example.com/blinken-lavrov', name: 'Example Wire' }

@@ -125,6 +125,7 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
       if (!author) throw new NotFound('Author', JSON.stringify(query.author))
       filter.authorId = author.id
     }
+    if (query.featured !== undefined) filter.featured = query.featured === 'true'
     filter.publishedAfter = parseTime(query.published_after, 'published_after')
     filter.publishedBefore = parseTime(query.published_before, 'published_before')
     return filter
@@ -138,6 +139,8 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
     // given (the schema's default), and the one a search can read in index order.
     const sort: PostSort = query.sort ?? '-published_at'
     if (sort === 'relevance' && query.q === undefined) throw new FieldError([{ in: 'query', path: 'sort', message: 'relevance needs q' }])
+    // The search index has no featured facet: a search narrowed by it would have to read every match.
+    if (query.q !== undefined && query.featured !== undefined) throw new FieldError([{ in: 'query', path: 'featured', message: 'cannot be combined with q' }])
     const filter = resolveFilter(query, visibility, now, terms)
     let page: number | null = asked.page
     let offset = asked.offset
@@ -168,8 +171,9 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
     } else {
       total = countOf(filter)
       // One extra row tells whether a next page exists without another query.
-      const linked = filter.categoryIds !== undefined || filter.tagIds !== undefined
-      const corpus = linked ? countOf({ ...filter, categoryIds: undefined, tagIds: undefined }) : undefined
+      // An author is a link too (post_authors, co-authors included): a rare one is read from its links.
+      const linked = filter.categoryIds !== undefined || filter.tagIds !== undefined || filter.authorId !== undefined
+      const corpus = linked ? countOf({ ...filter, categoryIds: undefined, tagIds: undefined, authorId: undefined }) : undefined
       rows = repos.posts.list(filter, { sort: sort as Exclude<PostSort, 'relevance'>, limit: perPage + 1, offset, after, withContent, total, corpus })
       hasMore = rows.length > perPage
       if (hasMore) rows.pop()

@@ -20,6 +20,10 @@ export interface PostInput {
   published_at?: string | null
   /** Related resources by id or slug (resolved to ids before the write). */
   author_id?: number | string
+  /** Every author in order (the first is the primary author); author_id, when also given, must name the first. */
+  author_ids?: Array<number | string>
+  /** An editors' pick (imports: WordPress's sticky flag). */
+  featured?: boolean
   category_ids?: Array<number | string>
   tag_ids?: Array<number | string>
   featured_image?: { url: string, alt?: string } | null
@@ -38,9 +42,8 @@ export interface PostInput {
   twitter_description?: string | null
   twitter_image?: string | null
   noindex?: SeoFields['noindex']
-  /** Importers only: identity of the imported item and WordPress's sticky flag. */
+  /** Importers only: identity of the imported item. */
   import_key?: string | null
-  sticky?: boolean
 }
 
 /** Something a write changed in what it was sent, told in its answer (`warnings`). */
@@ -58,7 +61,7 @@ export interface WriteWarning {
 const MAX_WARNINGS = 50
 
 /** A body's references as ids (undefined: not in the body). */
-interface ResolvedRefs { authorId?: number, categoryIds?: number[], tagIds?: number[] }
+interface ResolvedRefs { authorId?: number, authorIds?: number[], categoryIds?: number[], tagIds?: number[] }
 
 export function stateOf (row: Pick<PostRecord, 'slug' | 'status' | 'publishedAt'>): PostState {
   return { slug: row.slug, status: row.status, publishedAt: row.publishedAt }
@@ -104,7 +107,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
       if (id === undefined) errors.push({ in: 'body', path, message: `${kind} ${named(ref)} does not exist` })
       return id
     }
-    const many = (kind: 'category' | 'tag', refs: Array<number | string> | undefined, field: string): number[] | undefined => {
+    const many = (kind: 'author' | 'category' | 'tag', refs: Array<number | string> | undefined, field: string): number[] | undefined => {
       if (refs === undefined) return undefined
       const ids: number[] = []
       refs.forEach((ref, i) => {
@@ -116,8 +119,16 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
       })
       return ids
     }
+    const authorId = input.author_id === undefined ? undefined : one('author', input.author_id, 'author_id')
+    const authorIds = many('author', input.author_ids, 'author_ids')
+    if (authorIds !== undefined && authorIds.length === 0) errors.push({ in: 'body', path: 'author_ids', message: 'must name at least one author' })
+    // author_id and author_ids together must agree on the primary author.
+    if (authorId !== undefined && authorIds !== undefined && authorIds.length > 0 && input.author_ids!.length === authorIds.length && authorIds[0] !== authorId) {
+      errors.push({ in: 'body', path: 'author_id', message: `names author ${authorId}, but author_ids starts with author ${authorIds[0]}: give one of them, or the same primary author in both` })
+    }
     const resolved = {
-      authorId: input.author_id === undefined ? undefined : one('author', input.author_id, 'author_id'),
+      authorId: authorIds?.[0] ?? authorId,
+      authorIds,
       categoryIds: many('category', input.category_ids, 'category_ids'),
       tagIds: many('tag', input.tag_ids, 'tag_ids')
     }
@@ -185,15 +196,19 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
     return row
   }
 
-  function linksOf (row: PostRecord): PostLinks {
-    return { authorId: row.authorId, categoryIds: w.categoryIdsOf(row.id), tagIds: w.tagIdsOf(row.id) }
+  function linksOf (row: PostRecord): PostLinks & { authorIds: number[] } {
+    return { authorId: row.authorId, authorIds: w.authorIdsOf(row.id), categoryIds: w.categoryIdsOf(row.id), tagIds: w.tagIdsOf(row.id), featured: row.featured }
   }
 
   return {
     /** Creates a post; `warnings`, when given, receives what the write changed in what it was sent. */
-    create (input: PostInput & { title: string, author_id: number | string }, warnings?: WriteWarning[]): number {
+    create (input: PostInput & { title: string }, warnings?: WriteWarning[]): number {
+      if (input.author_id === undefined && input.author_ids === undefined) {
+        throw new FieldError([{ in: 'body', path: 'author_id', message: 'is required (or author_ids)' }])
+      }
       const refs = resolveRefs(input)
       const authorId = refs.authorId!
+      const coAuthorIds = refs.authorIds?.slice(1) ?? []
       const categoryIds = refs.categoryIds ?? []
       const tagIds = refs.tagIds ?? []
       checkPostSeo(input)
@@ -216,7 +231,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
           sourceName: input.source?.name ?? null,
           canonicalUrl: input.canonical_url ?? null,
           commentStatus: input.comment_status ?? 'open',
-          sticky: input.sticky === true,
+          featured: input.featured === true,
           importKey: input.import_key ?? null,
           createdAt: now,
           updatedAt: now
@@ -230,8 +245,10 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
         w.setTags(id, tagIds)
         setFeatured(id, input, row)
         w.insert(id, row)
+        // After the post: its insert trigger writes the primary author (post_authors position 0).
+        w.setCoAuthors(id, coAuthorIds)
         if (hasSeo(input)) seo.save(id, input)
-        const links = { authorId: row.authorId, categoryIds, tagIds }
+        const links = { authorId: row.authorId, authorIds: [row.authorId, ...coAuthorIds], categoryIds, tagIds, featured: row.featured }
         emit({ kind: 'post', id, before: null, after: stateOf({ slug: row.slug, ...state }), links: { before: null, after: links } })
         return id
       })
@@ -276,16 +293,20 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
         }
         if (input.canonical_url !== undefined) next.canonicalUrl = input.canonical_url
         if (input.comment_status !== undefined) next.commentStatus = input.comment_status
-        if (input.sticky !== undefined) next.sticky = input.sticky
+        if (input.featured !== undefined) next.featured = input.featured
         if (input.import_key !== undefined) next.importKey = input.import_key
         next.updatedAt = now
         // Every column but the id, created_at and comment_count (kept by the comments service).
         const { id: _id, createdAt: _created, commentCount: _comments, ...values } = next
         w.update(id, values)
+        // author_ids sets the whole list; author_id alone replaces the primary author (the
+        // update trigger moves it to position 0) and keeps the other co-authors.
+        if (refs.authorIds !== undefined) w.setCoAuthors(id, refs.authorIds.slice(1))
+        else if (refs.authorId !== undefined) w.setCoAuthors(id, oldLinks.authorIds.filter((a, i) => i > 0 && a !== refs.authorId && a !== old.authorId))
         if (hasSeo(input)) seo.save(id, input)
         if (refs.categoryIds !== undefined) w.setCategories(id, refs.categoryIds)
         if (refs.tagIds !== undefined) w.setTags(id, refs.tagIds)
-        const links = { authorId: next.authorId, categoryIds: refs.categoryIds ?? oldLinks.categoryIds, tagIds: refs.tagIds ?? oldLinks.tagIds }
+        const links = { authorId: next.authorId, authorIds: w.authorIdsOf(id), categoryIds: refs.categoryIds ?? oldLinks.categoryIds, tagIds: refs.tagIds ?? oldLinks.tagIds, featured: next.featured }
         emit({ kind: 'post', id, before: stateOf(old), after: stateOf(next), links: { before: oldLinks, after: links } })
       })
     },

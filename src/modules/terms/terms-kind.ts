@@ -1,5 +1,5 @@
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
-import type { authors, categories, postCategories, posts, postTags, tags } from '../../db/schema.js'
+import type { authors, categories, postAuthors, postCategories, posts, postTags, tags } from '../../db/schema.js'
 import type { TermKind as TermKindName } from '../../db/term-visibility.js'
 import type { PathStep } from '../../lib/tree-path.js'
 
@@ -33,6 +33,11 @@ export interface TermKind<T extends TermTable = TermTable, L extends LinkTable =
     many: boolean
     /** The columns that file a post under term `to` (reassign-on-delete). */
     fileUnder (to: number): SQLiteUpdateSetSource<L>
+    /**
+     * Where the posts that show a term are found, when more than those filed under it (an
+     * author's co-authored posts: post_authors); they are touched when the term changes.
+     */
+    shownBy?: { table: typeof postAuthors, termId: typeof postAuthors.authorId, postId: typeof postAuthors.postId }
   }
   /**
    * Terms nest through parent_id (categories): a cycle is a 422, a deleted term's children move

@@ -75,7 +75,8 @@ export function createTermsWriter<K extends AnyTermKind> (db: Db, kind: K) {
   const idBySlug = db.select({ id: table.id }).from(table).where(eq(table.slug, p('slug'))).prepare()
   const slugTaken = db.select({ id: table.id }).from(table).where(and(eq(table.slug, p('slug')), ne(table.id, p('except')))).prepare()
   const usage = db.select({ n: count() }).from(link.table).where(eq(link.termId, p('id'))).prepare()
-  const postsOf = db.select({ id: link.postId }).from(link.table).where(eq(link.termId, p('id'))).prepare()
+  const shown = link.shownBy ?? link
+  const postsOf = db.select({ id: shown.postId }).from(shown.table).where(eq(shown.termId, p('id'))).prepare()
   const tree = kind.tree ? createCategoryTree(db) : undefined
 
   return {
@@ -100,6 +101,7 @@ export function createTermsWriter<K extends AnyTermKind> (db: Db, kind: K) {
     },
     /** How many posts are filed under the term (whatever their status). */
     usage: (id: number) => usage.get({ id })?.n ?? 0,
+    /** The posts that show the term (an author's co-authored posts too). */
     postsOf: (id: number) => postsOf.all({ id }).map((row) => row.id),
     /** The posts filed under the term or, in a tree, under any term below it (whose paths show it). */
     postsUnder: (id: number): number[] => tree === undefined ? postsOf.all({ id }).map((row) => row.id) : tree.postsUnder(id),

@@ -111,10 +111,10 @@ export function createWebhookEvents (deps: {
   }
 
   /** The terms a post files under; a category brings the categories above it (they are public with it). */
-  function termIds (kind: TermKind, links: Pick<PostLinks, 'authorId' | 'categoryIds' | 'tagIds'> | null): Set<number> {
+  function termIds (kind: TermKind, links: Pick<PostLinks, 'authorId' | 'authorIds' | 'categoryIds' | 'tagIds'> | null): Set<number> {
     if (links === null) return new Set()
     if (kind === 'tag') return new Set(links.tagIds)
-    if (kind === 'author') return new Set([links.authorId])
+    if (kind === 'author') return new Set(links.authorIds ?? [links.authorId])
     return new Set(visibility.withAncestors(links.categoryIds))
   }
 
@@ -240,9 +240,9 @@ export function createWebhookEvents (deps: {
       return repo.transaction(() => {
         let queued = 0
         for (const due of repo.takeScheduled(now)) {
-          const post = livePost(due.postId, now) as { categories: Array<{ id: number }>, tags: Array<{ id: number }>, author: { id: number } } | null
+          const post = livePost(due.postId, now) as { categories: Array<{ id: number }>, tags: Array<{ id: number }>, author: { id: number }, authors?: Array<{ id: number }> } | null
           if (post === null) continue
-          const links = { authorId: post.author.id, categoryIds: post.categories.map((c) => c.id), tagIds: post.tags.map((t) => t.id) }
+          const links = { authorId: post.author.id, authorIds: post.authors?.map((a) => a.id), categoryIds: post.categories.map((c) => c.id), tagIds: post.tags.map((t) => t.id) }
           // Public before this post went live: another post had gone live before it (the same
           // millisecond counts as with it).
           for (const kind of TERM_KINDS) {

@@ -62,7 +62,7 @@ function snapshot (app: App) {
     authors: all('SELECT slug, name, email FROM authors ORDER BY slug'),
     categories: all('SELECT c.slug, c.name, c.description, p.slug AS parent FROM categories c LEFT JOIN categories p ON p.id = c.parent_id ORDER BY c.slug'),
     tags: all('SELECT slug, name, description FROM tags ORDER BY slug'),
-    posts: all(`SELECT p.slug, p.title, p.excerpt, p.status, p.published_at / 1000 AS published_s, p.content_html, p.sticky, p.comment_status, p.comment_count,
+    posts: all(`SELECT p.slug, p.title, p.excerpt, p.status, p.published_at / 1000 AS published_s, p.content_html, p.featured, p.comment_status, p.comment_count,
         p.featured_image_url, p.featured_image_alt, p.source_url, p.source_name, p.canonical_url, a.slug AS author, l.url AS legacy_url,
         (SELECT group_concat(c.slug, ',') FROM (SELECT c.slug FROM post_categories pc JOIN categories c ON c.id = pc.category_id WHERE pc.post_id = p.id ORDER BY pc.position) c) AS categories,
         (SELECT group_concat(t.slug, ',') FROM (SELECT t.slug FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id ORDER BY t.slug) t) AS tags

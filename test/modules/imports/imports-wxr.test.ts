@@ -44,7 +44,9 @@ t.test('imports a WordPress export: authors, category tree, tags, posts and thre
   t.match(post.content_html, /<img src="https:\/\/harbour\.example\.org\/wp-content\/uploads\/ferry\.jpg"/)
   t.notMatch(post.content_html, /script|alert/, 'sanitized')
   t.equal(post.comment_count, 3, 'approved comments and the pingback')
-  t.equal(count(app, 'SELECT sticky FROM posts WHERE slug = ?', 'night-ferry'), 1, 'sticky is kept')
+  t.equal(post.featured, true, 'a sticky post is featured')
+  t.equal(post.authors.length, 1, 'with WordPress\'s single author')
+  t.equal((await app.inject({ url: '/v1/posts?featured=true&status=any&fields=slug', headers: adminAuth })).json().data.map((p: { slug: string }) => p.slug).join(), 'night-ferry', 'the only featured post')
 
   const tree = (await app.inject({ url: '/v1/categories?per_page=100', headers: adminAuth })).json().data as Array<{ id: number, slug: string, name: string, parent_id: number | null, description: string }>
   const bySlug = new Map(tree.map((c) => [c.slug, c]))

@@ -38,6 +38,8 @@ import { createSearchEngine } from './modules/search/search-service.js'
 import { createRelatedRepository } from './modules/related/related-repository.js'
 import { createRelatedIndexer } from './modules/related/related-index.js'
 import { createRelatedService } from './modules/related/related-service.js'
+import { createRelatedListsRepository } from './modules/related/related-lists-repository.js'
+import { createRelatedLists } from './modules/related/related-lists.js'
 import { createFeedsRepository } from './modules/feeds/feeds-repository.js'
 import { createFeedsService, type FeedPost } from './modules/feeds/feeds-service.js'
 import { feedItemTexts } from './modules/feeds/feeds-mapper.js'
@@ -211,6 +213,7 @@ export function createCore (db: Db, options: CoreOptions) {
     sources: createSourcesRepository(db),
     postDocuments: createPostDocumentsRepository(db),
     commentDocuments: createCommentDocumentsRepository(db),
+    relatedLists: createRelatedListsRepository(db),
     media: createMediaRepository(db)
   }
 
@@ -250,7 +253,17 @@ export function createCore (db: Db, options: CoreOptions) {
     documents.posts.settle()
     documents.comments.settle(changes)
   })
-  const readModelWorker = createReadModelWorker(documents, options.log, (fn) => withoutWaiting(db, fn))
+  // Related lists (related-lists.ts): kept by the same background steps, scored by the related
+  // service (created below; the worker only calls it after start).
+  const relatedLists = createRelatedLists({
+    db,
+    repo: repos.relatedLists,
+    scoreAll: (postId, now) => services.related.scoreAll(postId, now),
+    indexer: relatedIndex,
+    liveCount: () => repos.related.postCount(),
+    fingerprint: documents.posts.fingerprint
+  })
+  const readModelWorker = createReadModelWorker({ ...documents, related: relatedLists }, options.log, (fn) => withoutWaiting(db, fn))
 
   const search = createSearchEngine(repos.search, { budgetMs })
   const posts = createPostsService({ ...repos, featured }, siteUrl, search, membership, { repo: postDocumentsRepo, fingerprint: documents.posts.fingerprint })
@@ -265,7 +278,8 @@ export function createCore (db: Db, options: CoreOptions) {
       stamp: invalidations.stampFor([...MEMBERSHIP_KEYS, POST_EDITS_KEY]),
       invalidate: (keys) => { invalidations.invalidate(keys) },
       siteUrl,
-      budgetMs
+      budgetMs,
+      lists: relatedLists
     }),
     feeds: createFeedsService({ posts, repos, site: repos.site, changes: repos.changes, feeds: repos.feeds, siteUrl, budgetMs, documents: { repo: repos.postDocuments, fingerprint: documents.posts.fingerprint } })
   }
@@ -399,6 +413,8 @@ export function createCore (db: Db, options: CoreOptions) {
     listeners: { webhookEvents, relatedIndex },
     /** The stored public representations (read model) and their builders. */
     documents,
+    /** The read model's related lists (related-lists.ts). */
+    relatedLists,
     workers: { webhooks: webhookWorker, imports: importJobs, sources: sourcePoller, readModel: readModelWorker },
     /** The media library's storage and public URLs. */
     media: { storage: mediaStorage, urls: mediaUrls },

@@ -33,9 +33,14 @@ const relatedRoutes: FastifyPluginAsyncTypebox<RelatedRoutesOptions> = async (ap
   }, async (request, reply) => {
     const limit = request.query.limit ?? 5
     const page = related.page(request.params.ref, limit)
-    reply.cacheKeys(relatedKeys(page.postId, page.data.map((p) => p.id as number)))
+    reply.cacheKeys(relatedKeys(page.postId, page.ids))
+    if (page.items !== undefined) {
+      // The read model's stored list (related-lists.ts): stored cards put together as text.
+      reply.type('application/json; charset=utf-8')
+      return `{"data":[${page.items.join(',')}],"meta":${JSON.stringify({ limit, timed_out: false })}}`
+    }
     if (page.timedOut) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
-    return { data: page.data, meta: { limit, timed_out: page.timedOut } }
+    return { data: page.data ?? [], meta: { limit, timed_out: page.timedOut } }
   })
 }
 export default relatedRoutes

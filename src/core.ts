@@ -47,7 +47,7 @@ import { createPostDocumentsRepository } from './modules/posts/posts-documents-r
 import { createPostDocuments } from './modules/posts/posts-documents.js'
 import { createCommentDocumentsRepository } from './modules/comments/comments-documents-repository.js'
 import { createCommentDocuments } from './modules/comments/comments-documents.js'
-import { createReadModelWorker } from './db/read-model-worker.js'
+import { createReadModelWorker, READ_MODEL_START_DELAY_MS } from './db/read-model-worker.js'
 import { createWebhooksRepository } from './modules/webhooks/webhooks-repository.js'
 import { createWebhookEvents } from './modules/webhooks/webhooks-events.js'
 import { createWebhookWorker } from './modules/webhooks/webhooks-worker.js'
@@ -258,12 +258,12 @@ export function createCore (db: Db, options: CoreOptions) {
   const relatedLists = createRelatedLists({
     db,
     repo: repos.relatedLists,
-    scoreAll: (postId, now) => services.related.scoreAll(postId, now),
+    scoreAll: (postId, now, limit) => services.related.scoreAll(postId, now, limit),
     indexer: relatedIndex,
     liveCount: () => repos.related.postCount(),
     fingerprint: documents.posts.fingerprint
   })
-  const readModelWorker = createReadModelWorker({ ...documents, related: relatedLists }, options.log, (fn) => withoutWaiting(db, fn))
+  const readModelWorker = createReadModelWorker({ ...documents, related: relatedLists }, options.log, (fn) => withoutWaiting(db, fn), READ_MODEL_START_DELAY_MS)
 
   const search = createSearchEngine(repos.search, { budgetMs })
   const posts = createPostsService({ ...repos, featured }, siteUrl, search, membership, { repo: postDocumentsRepo, fingerprint: documents.posts.fingerprint })

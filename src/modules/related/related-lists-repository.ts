@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, lt, lte, notExists, or, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, lt, lte, notExists, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { posts } from '../../db/schema.js'
 import { postDocuments, postVectors } from '../../db/read-model.js'
@@ -43,12 +43,12 @@ export function createRelatedListsRepository (db: Db) {
     .where(and(inIdList(l.postId, 'ids'), notExists(db.select({ one: sql`1` }).from(relatedListItems)
       .where(and(eq(relatedListItems.relatedId, p('relatedId')), eq(relatedListItems.postId, l.postId))))))
     .prepare()
-  // Live posts without a list, newest first, after the cursor (the status index, by time).
+  // Live posts without a list, newest first, from a time down (one range of the status index;
+  // those at that very time already built are skipped by the NOT EXISTS probe).
   const missing = db.select({ id: postVectors.postId, publishedAt: postVectors.publishedAt }).from(postVectors)
-    .where(and(eq(postVectors.status, 'published'), lte(postVectors.publishedAt, p('now')),
-      or(lt(postVectors.publishedAt, p('beforeTime')), and(eq(postVectors.publishedAt, p('beforeTime')), lt(postVectors.postId, p('beforeId')))),
+    .where(and(eq(postVectors.status, 'published'), lte(postVectors.publishedAt, p('before')),
       notExists(db.select({ one: sql`1` }).from(l).where(eq(l.postId, postVectors.postId)))))
-    .orderBy(desc(postVectors.publishedAt), desc(postVectors.postId)).limit(p('limit')).prepare()
+    .orderBy(desc(postVectors.publishedAt)).limit(p('limit')).prepare()
   const drifted = db.select({ id: l.postId }).from(l).where(lt(l.seq, p('seq'))).orderBy(asc(l.seq)).limit(p('limit')).prepare()
   const cards = db.select({ id: postDocuments.postId, card: postDocuments.card, terms: postDocuments.terms }).from(postDocuments)
     .innerJoin(posts, eq(posts.id, postDocuments.postId))
@@ -90,9 +90,8 @@ export function createRelatedListsRepository (db: Db) {
     thresholds (ids: readonly number[], relatedId: number): Array<{ id: number, minScore: number }> {
       return ids.length === 0 ? [] : thresholds.all({ ids: idList(ids), relatedId })
     },
-    /** Up to `limit` live posts without a list, newest first, before (time, id). */
-    missing: (now: number, before: { time: number, id: number }, limit: number) =>
-      missing.all({ now, beforeTime: before.time, beforeId: before.id, limit }) as Array<{ id: number, publishedAt: number }>,
+    /** Up to `limit` live posts without a list, newest first, published at or before `before` (at most now). */
+    missing: (before: number, limit: number) => missing.all({ before, limit }) as Array<{ id: number, publishedAt: number }>,
     /** Up to `limit` lists built before change `seq`, oldest first. */
     drifted: (seq: number, limit: number): number[] => drifted.all({ seq, limit }).map((r) => r.id),
     /** Cards of the given posts that are live now and have a document of this fingerprint. */

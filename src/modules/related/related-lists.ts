@@ -49,8 +49,8 @@ type Item = [id: number, score: number, tags: number[], categories: number[], te
 export interface RelatedListsDeps {
   db: Db
   repo: RelatedListsRepository
-  /** Every candidate of a live post scored, best first, with no time budget; null when the post is not live (or gone). */
-  scoreAll: (postId: number, now: number) => RelatedResult[] | null
+  /** The best `limit` candidates of a live post scored (every one when no limit), best first, with no time budget; null when the post is not live (or gone). */
+  scoreAll: (postId: number, now: number, limit?: number) => RelatedResult[] | null
   /** Brings the related index (post vectors) up to date first: lists built without a post's vector would miss it. */
   indexer: { adoptStored: () => number, indexMissing: (budgetMs: number) => { more: boolean } }
   /** Published posts (the drift allowance is a share of them). */
@@ -79,12 +79,17 @@ export function createRelatedLists (deps: RelatedListsDeps) {
   const { db, repo } = deps
   const allowance = () => Math.max(0, Math.floor((deps.drift ?? ((n: number) => n * RELATED_DRIFT))(deps.liveCount())))
   let indexed = false
-  // The start-up fill: live posts older than this (time, id) are still to be looked at.
-  let fillBefore: { time: number, id: number } | null = { time: Number.MAX_SAFE_INTEGER, id: Number.MAX_SAFE_INTEGER }
+  // The start-up fill: live posts published at or before this time are still to be looked at.
+  let fillBefore: number | null = Number.MAX_SAFE_INTEGER
 
-  /** Scores and stores one post's list (or drops it when the post is not live); returns its scored candidates. */
-  function build (postId: number, seq: number, now: number): RelatedResult[] | null {
-    const scored = deps.scoreAll(postId, now)
+  /**
+   * Scores and stores one post's list (or drops it when the post is not live); returns its
+   * scored candidates: all of them when `all` (a changed post, whose scores against every
+   * candidate decide which other lists it enters), else only the stored ones (cheaper: the
+   * scorer prunes candidates that cannot reach them).
+   */
+  function build (postId: number, seq: number, now: number, all = false): RelatedResult[] | null {
+    const scored = all ? deps.scoreAll(postId, now) : deps.scoreAll(postId, now, RELATED_STORED)
     if (scored === null) {
       repo.remove(postId)
       return null
@@ -98,7 +103,7 @@ export function createRelatedLists (deps: RelatedListsDeps) {
 
   /** A changed post: its own list, then the lists that name it or that it now scores into. */
   function cascade (postId: number, now: number): void {
-    const scored = build(postId, repo.state().seq, now)
+    const scored = build(postId, repo.state().seq, now, true)
     const affected = new Set(repo.naming(postId))
     if (scored !== null) {
       const scores = new Map(scored.map((r) => [r.id, r.score]))
@@ -141,7 +146,7 @@ export function createRelatedLists (deps: RelatedListsDeps) {
         }
       }
       while (fillBefore !== null) {
-        const ids = repo.missing(now, fillBefore, 8)
+        const ids = repo.missing(Math.min(now, fillBefore), 8)
         if (ids.length === 0) {
           fillBefore = null
           break
@@ -150,7 +155,7 @@ export function createRelatedLists (deps: RelatedListsDeps) {
         for (const r of ids) {
           build(r.id, seq, now)
           rebuilt.push(r.id)
-          fillBefore = { time: r.publishedAt, id: r.id }
+          fillBefore = r.publishedAt
           if (out()) return { built: rebuilt.length, more: true }
         }
       }
@@ -174,7 +179,7 @@ export function createRelatedLists (deps: RelatedListsDeps) {
 
     /** Makes the next steps look again for live posts without a list. */
     refill (): void {
-      fillBefore = { time: Number.MAX_SAFE_INTEGER, id: Number.MAX_SAFE_INTEGER }
+      fillBefore = Number.MAX_SAFE_INTEGER
     },
 
     /** Drops every list, to be built again (`npm run cli -- rebuild`). */

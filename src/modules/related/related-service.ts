@@ -265,11 +265,11 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
     page,
     pageFor,
 
-    /** Every candidate of a live post scored, best first, with no time budget (the read model's lists); null when the post is not live. */
-    scoreAll (postId: number, now = Date.now()): RelatedResult[] | null {
+    /** The best `limit` (by default every candidate) of a live post scored, best first, with no time budget (the read model's lists); null when the post is not live. */
+    scoreAll (postId: number, now = Date.now(), limit = tuning.candidates): RelatedResult[] | null {
       const row = repo.rowsOf([postId])[0]
       if (row === undefined || row.status !== 'published' || row.publishedAt === null || row.publishedAt > now) return null
-      return scoreFor(row, tuning.candidates, now, false).results
+      return scoreFor(row, limit, now, false).results
     },
 
     /** Starts the backfill if no request has yet, and resolves once no post is left without a vector. */

@@ -11,7 +11,7 @@
 
 CREATE TABLE `related_lists` (
   `post_id` integer PRIMARY KEY NOT NULL REFERENCES `posts`(`id`) ON DELETE CASCADE,
-  -- related_state.seq when it was built: changes processed since then measure its drift.
+  -- related_state.seq when it was built: the changes since then are its drift.
   `seq` integer NOT NULL,
   -- The weakest stored score, 0 while the list holds fewer than it could.
   `min_score` real NOT NULL,
@@ -29,14 +29,18 @@ CREATE TABLE `related_list_items` (
 ) WITHOUT ROWID;
 --> statement-breakpoint
 -- Posts whose list is to be rebuilt; `cascade` 1: the post itself changed, so the lists that
--- name it or that it now scores into are rebuilt too.
+-- name it or that it now scores into are rebuilt too, of those built before the change
+-- (`seq`, related_state.seq when it was queued; a list built since has seen it).
 CREATE TABLE `related_queue` (
   `post_id` integer PRIMARY KEY NOT NULL,
-  `cascade` integer NOT NULL
+  `cascade` integer NOT NULL,
+  `seq` integer NOT NULL
 );
 --> statement-breakpoint
--- One row: how many posts have changed (counted when queued), and the publication time up to
--- which scheduled posts that went live by time have been queued.
+-- One row: a counter of changes (each trigger event below, each post going live by time), and
+-- the publication time up to which scheduled posts that went live by time have been queued.
+-- A list stores the counter it was built at: lists built before a change are the ones that
+-- change can make out of date, and the counter's advance since is a list's drift.
 CREATE TABLE `related_state` (
   `id` integer PRIMARY KEY NOT NULL,
   `seq` integer NOT NULL,
@@ -47,60 +51,60 @@ INSERT INTO `related_state` (id, seq, live_through) VALUES (1, 0, CAST((julianda
 --> statement-breakpoint
 -- post_vectors is the indexer's copy of a post's text fingerprint, status and time.
 CREATE TRIGGER `related_lists_vector_insert` AFTER INSERT ON `post_vectors` BEGIN
-  UPDATE related_state SET seq = seq + 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
-  INSERT INTO related_queue (post_id, cascade) SELECT new.post_id, 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
-  UPDATE related_queue SET cascade = 1 WHERE post_id = new.post_id AND cascade = 0;
+  UPDATE related_state SET seq = seq + 1 WHERE id = 1;
+  INSERT INTO related_queue (post_id, cascade, seq) SELECT new.post_id, 1, (SELECT seq FROM related_state WHERE id = 1) WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
+  UPDATE related_queue SET cascade = 1, seq = (SELECT seq FROM related_state WHERE id = 1) WHERE post_id = new.post_id;
 END;
 --> statement-breakpoint
 CREATE TRIGGER `related_lists_vector_update` AFTER UPDATE ON `post_vectors` WHEN
   old.hash IS NOT new.hash OR old.status IS NOT new.status OR old.published_at IS NOT new.published_at OR old.post_id IS NOT new.post_id BEGIN
-  UPDATE related_state SET seq = seq + 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
-  INSERT INTO related_queue (post_id, cascade) SELECT new.post_id, 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
-  UPDATE related_queue SET cascade = 1 WHERE post_id = new.post_id AND cascade = 0;
+  UPDATE related_state SET seq = seq + 1 WHERE id = 1;
+  INSERT INTO related_queue (post_id, cascade, seq) SELECT new.post_id, 1, (SELECT seq FROM related_state WHERE id = 1) WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
+  UPDATE related_queue SET cascade = 1, seq = (SELECT seq FROM related_state WHERE id = 1) WHERE post_id = new.post_id;
 END;
 --> statement-breakpoint
 CREATE TRIGGER `related_lists_vector_delete` AFTER DELETE ON `post_vectors` BEGIN
-  UPDATE related_state SET seq = seq + 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = old.post_id);
-  INSERT INTO related_queue (post_id, cascade) SELECT old.post_id, 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = old.post_id);
-  UPDATE related_queue SET cascade = 1 WHERE post_id = old.post_id AND cascade = 0;
+  UPDATE related_state SET seq = seq + 1 WHERE id = 1;
+  INSERT INTO related_queue (post_id, cascade, seq) SELECT old.post_id, 1, (SELECT seq FROM related_state WHERE id = 1) WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = old.post_id);
+  UPDATE related_queue SET cascade = 1, seq = (SELECT seq FROM related_state WHERE id = 1) WHERE post_id = old.post_id;
 END;
 --> statement-breakpoint
 CREATE TRIGGER `related_lists_tag_link_insert` AFTER INSERT ON `post_tags` BEGIN
-  UPDATE related_state SET seq = seq + 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
-  INSERT INTO related_queue (post_id, cascade) SELECT new.post_id, 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
-  UPDATE related_queue SET cascade = 1 WHERE post_id = new.post_id AND cascade = 0;
+  UPDATE related_state SET seq = seq + 1 WHERE id = 1;
+  INSERT INTO related_queue (post_id, cascade, seq) SELECT new.post_id, 1, (SELECT seq FROM related_state WHERE id = 1) WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
+  UPDATE related_queue SET cascade = 1, seq = (SELECT seq FROM related_state WHERE id = 1) WHERE post_id = new.post_id;
 END;
 --> statement-breakpoint
 CREATE TRIGGER `related_lists_tag_link_update` AFTER UPDATE ON `post_tags` WHEN old.post_id IS NOT new.post_id OR old.tag_id IS NOT new.tag_id BEGIN
-  UPDATE related_state SET seq = seq + 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = old.post_id);
-  INSERT INTO related_queue (post_id, cascade) SELECT old.post_id, 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = old.post_id);
-  UPDATE related_state SET seq = seq + 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
-  INSERT INTO related_queue (post_id, cascade) SELECT new.post_id, 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
-  UPDATE related_queue SET cascade = 1 WHERE post_id IN (old.post_id, new.post_id) AND cascade = 0;
+  UPDATE related_state SET seq = seq + 1 WHERE id = 1;
+  INSERT INTO related_queue (post_id, cascade, seq) SELECT old.post_id, 1, (SELECT seq FROM related_state WHERE id = 1) WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = old.post_id);
+  UPDATE related_state SET seq = seq + 1 WHERE id = 1;
+  INSERT INTO related_queue (post_id, cascade, seq) SELECT new.post_id, 1, (SELECT seq FROM related_state WHERE id = 1) WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
+  UPDATE related_queue SET cascade = 1, seq = (SELECT seq FROM related_state WHERE id = 1) WHERE post_id IN (old.post_id, new.post_id);
 END;
 --> statement-breakpoint
 CREATE TRIGGER `related_lists_tag_link_delete` AFTER DELETE ON `post_tags` BEGIN
-  UPDATE related_state SET seq = seq + 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = old.post_id);
-  INSERT INTO related_queue (post_id, cascade) SELECT old.post_id, 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = old.post_id);
-  UPDATE related_queue SET cascade = 1 WHERE post_id = old.post_id AND cascade = 0;
+  UPDATE related_state SET seq = seq + 1 WHERE id = 1;
+  INSERT INTO related_queue (post_id, cascade, seq) SELECT old.post_id, 1, (SELECT seq FROM related_state WHERE id = 1) WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = old.post_id);
+  UPDATE related_queue SET cascade = 1, seq = (SELECT seq FROM related_state WHERE id = 1) WHERE post_id = old.post_id;
 END;
 --> statement-breakpoint
 CREATE TRIGGER `related_lists_category_link_insert` AFTER INSERT ON `post_categories` BEGIN
-  UPDATE related_state SET seq = seq + 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
-  INSERT INTO related_queue (post_id, cascade) SELECT new.post_id, 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
-  UPDATE related_queue SET cascade = 1 WHERE post_id = new.post_id AND cascade = 0;
+  UPDATE related_state SET seq = seq + 1 WHERE id = 1;
+  INSERT INTO related_queue (post_id, cascade, seq) SELECT new.post_id, 1, (SELECT seq FROM related_state WHERE id = 1) WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
+  UPDATE related_queue SET cascade = 1, seq = (SELECT seq FROM related_state WHERE id = 1) WHERE post_id = new.post_id;
 END;
 --> statement-breakpoint
 CREATE TRIGGER `related_lists_category_link_update` AFTER UPDATE ON `post_categories` WHEN old.post_id IS NOT new.post_id OR old.category_id IS NOT new.category_id BEGIN
-  UPDATE related_state SET seq = seq + 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = old.post_id);
-  INSERT INTO related_queue (post_id, cascade) SELECT old.post_id, 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = old.post_id);
-  UPDATE related_state SET seq = seq + 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
-  INSERT INTO related_queue (post_id, cascade) SELECT new.post_id, 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
-  UPDATE related_queue SET cascade = 1 WHERE post_id IN (old.post_id, new.post_id) AND cascade = 0;
+  UPDATE related_state SET seq = seq + 1 WHERE id = 1;
+  INSERT INTO related_queue (post_id, cascade, seq) SELECT old.post_id, 1, (SELECT seq FROM related_state WHERE id = 1) WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = old.post_id);
+  UPDATE related_state SET seq = seq + 1 WHERE id = 1;
+  INSERT INTO related_queue (post_id, cascade, seq) SELECT new.post_id, 1, (SELECT seq FROM related_state WHERE id = 1) WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = new.post_id);
+  UPDATE related_queue SET cascade = 1, seq = (SELECT seq FROM related_state WHERE id = 1) WHERE post_id IN (old.post_id, new.post_id);
 END;
 --> statement-breakpoint
 CREATE TRIGGER `related_lists_category_link_delete` AFTER DELETE ON `post_categories` BEGIN
-  UPDATE related_state SET seq = seq + 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = old.post_id);
-  INSERT INTO related_queue (post_id, cascade) SELECT old.post_id, 1 WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = old.post_id);
-  UPDATE related_queue SET cascade = 1 WHERE post_id = old.post_id AND cascade = 0;
+  UPDATE related_state SET seq = seq + 1 WHERE id = 1;
+  INSERT INTO related_queue (post_id, cascade, seq) SELECT old.post_id, 1, (SELECT seq FROM related_state WHERE id = 1) WHERE NOT EXISTS (SELECT 1 FROM related_queue WHERE post_id = old.post_id);
+  UPDATE related_queue SET cascade = 1, seq = (SELECT seq FROM related_state WHERE id = 1) WHERE post_id = old.post_id;
 END;

@@ -20,10 +20,11 @@ export const relatedListItems = sqliteTable('related_list_items', {
   postId: integer('post_id').notNull()
 })
 
-/** Posts whose list is to be rebuilt; cascade 1 when the post itself changed. */
+/** Posts whose list is to be rebuilt; cascade 1 when the post itself changed (at change `seq`). */
 export const relatedQueue = sqliteTable('related_queue', {
   postId: integer('post_id').primaryKey(),
-  cascade: integer('cascade').notNull()
+  cascade: integer('cascade').notNull(),
+  seq: integer('seq').notNull()
 })
 
 /** One row (id 1): changed posts processed so far, and how far going-live-by-time has been looked at. */

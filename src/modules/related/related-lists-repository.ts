@@ -23,10 +23,10 @@ export function createRelatedListsRepository (db: Db) {
   const bumpSeq = db.update(relatedState).set({ seq: sql`${relatedState.seq} + 1` }).where(eq(relatedState.id, 1)).prepare()
   const setLiveThrough = db.update(relatedState).set({ liveThrough: sql`${p('t')}` }).where(eq(relatedState.id, 1)).prepare()
   const anyQueued = db.select({ id: relatedQueue.postId }).from(relatedQueue).limit(1).prepare()
-  const queued = db.select({ id: relatedQueue.postId, cascade: relatedQueue.cascade }).from(relatedQueue).orderBy(asc(relatedQueue.postId)).limit(p('limit')).prepare()
+  const queued = db.select({ id: relatedQueue.postId, cascade: relatedQueue.cascade, seq: relatedQueue.seq }).from(relatedQueue).orderBy(asc(relatedQueue.postId)).limit(p('limit')).prepare()
   const dequeue = db.delete(relatedQueue).where(inIdList(relatedQueue.postId, 'ids')).prepare()
-  const enqueue = db.insert(relatedQueue).values({ postId: p('id'), cascade: p('cascade') })
-    .onConflictDoUpdate({ target: relatedQueue.postId, set: { cascade: sql`max(${relatedQueue.cascade}, excluded.cascade)` } }).prepare()
+  const enqueue = db.insert(relatedQueue).values({ postId: p('id'), cascade: p('cascade'), seq: sql`(SELECT ${relatedState.seq} FROM ${relatedState} WHERE ${relatedState.id} = 1)` })
+    .onConflictDoUpdate({ target: relatedQueue.postId, set: { cascade: sql`max(${relatedQueue.cascade}, excluded.cascade)`, seq: sql`CASE WHEN excluded.cascade > ${relatedQueue.cascade} THEN excluded.seq ELSE ${relatedQueue.seq} END` } }).prepare()
   // Scheduled posts whose time came after `since` (the status index, by time).
   const wentLive = db.select({ id: postVectors.postId, publishedAt: postVectors.publishedAt }).from(postVectors)
     .where(and(eq(postVectors.status, 'published'), gt(postVectors.publishedAt, p('since')), lte(postVectors.publishedAt, p('now'))))
@@ -37,10 +37,13 @@ export function createRelatedListsRepository (db: Db) {
   const removeList = db.delete(l).where(eq(l.postId, p('id'))).prepare()
   const removeItems = db.delete(relatedListItems).where(eq(relatedListItems.postId, p('id'))).prepare()
   const addItem = db.insert(relatedListItems).values({ relatedId: p('relatedId'), postId: p('id') }).onConflictDoNothing().prepare()
-  const naming = db.select({ id: relatedListItems.postId }).from(relatedListItems).where(eq(relatedListItems.relatedId, p('id'))).prepare()
-  // Lists among `ids` that do not name `relatedId`, with their weakest score.
+  // Lists built before change `before` that name the post.
+  const naming = db.select({ id: relatedListItems.postId }).from(relatedListItems).innerJoin(l, eq(l.postId, relatedListItems.postId))
+    .where(and(eq(relatedListItems.relatedId, p('id')), lt(l.seq, p('before')))).prepare()
+  const builtBefore = db.select({ id: l.postId }).from(l).where(lt(l.seq, p('before'))).limit(1).prepare()
+  // Lists among `ids` built before change `before` that do not name `relatedId`, with their weakest score.
   const thresholds = db.select({ id: l.postId, minScore: l.minScore }).from(l)
-    .where(and(inIdList(l.postId, 'ids'), notExists(db.select({ one: sql`1` }).from(relatedListItems)
+    .where(and(inIdList(l.postId, 'ids'), lt(l.seq, p('before')), notExists(db.select({ one: sql`1` }).from(relatedListItems)
       .where(and(eq(relatedListItems.relatedId, p('relatedId')), eq(relatedListItems.postId, l.postId))))))
     .prepare()
   // Live posts without a list, newest first, from a time down (one range of the status index;
@@ -84,11 +87,13 @@ export function createRelatedListsRepository (db: Db) {
       removeList.run({ id: postId })
       removeItems.run({ id: postId })
     },
-    /** The lists that name this post. */
-    naming: (relatedId: number): number[] => naming.all({ id: relatedId }).map((r) => r.id),
-    /** Of these posts' lists, those that do not name `relatedId`, with their weakest score. */
-    thresholds (ids: readonly number[], relatedId: number): Array<{ id: number, minScore: number }> {
-      return ids.length === 0 ? [] : thresholds.all({ ids: idList(ids), relatedId })
+    /** The lists built before change `before` that name this post. */
+    naming: (relatedId: number, before: number): number[] => naming.all({ id: relatedId, before }).map((r) => r.id),
+    /** Whether any list was built before change `before`. */
+    anyBuiltBefore: (before: number): boolean => builtBefore.get({ before }) !== undefined,
+    /** Of these posts' lists built before change `before`, those that do not name `relatedId`, with their weakest score. */
+    thresholds (ids: readonly number[], relatedId: number, before: number): Array<{ id: number, minScore: number }> {
+      return ids.length === 0 ? [] : thresholds.all({ ids: idList(ids), relatedId, before })
     },
     /** Up to `limit` live posts without a list, newest first, published at or before `before` (at most now). */
     missing: (before: number, limit: number) => missing.all({ before, limit }) as Array<{ id: number, publishedAt: number }>,

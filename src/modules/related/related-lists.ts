@@ -28,15 +28,17 @@ import type { RelatedListsRepository } from './related-lists-repository.js'
 //     right after a write, until the step has processed it (a few milliseconds when idle),
 //     requests compute, so a read after a write sees the write;
 //   - served only if it was built at most `drift` changes ago (1 % of the live posts, at least
-//     0; related_state.seq counts each post the triggers queue, and each post going live by
-//     time): corpus statistics (document frequencies, tag counts) move with every change, so a
-//     list older than that is rebuilt (oldest first) and computed meanwhile;
+//     0; related_state.seq counts each trigger event — a post's vector, status or time, one
+//     tag or category link — and each post going live by time): corpus statistics (document
+//     frequencies, tag counts) move with every change, so a list older than that is rebuilt
+//     (oldest first) and computed meanwhile;
 //   - served only if every post it names is live now with a current document (one indexed
 //     query); otherwise computed.
 // Between those, a stored list can differ from a fresh computation only through the drift of
 // corpus statistics since it was built (at most 1 % of the live posts changed) and through the
 // candidate cut above. A bulk load (say, 10,000 posts) counts its changes before any list is
-// built, so the start-up fill does not age its own lists.
+// built, so the start-up fill neither ages its own lists nor revisits them: a change only
+// sends its post to the lists built before it (related_queue.seq).
 
 /** Stored per list: the most a request may ask for (RelatedQuery's maximum), so any limit is a prefix. */
 export const RELATED_STORED = 20
@@ -101,13 +103,22 @@ export function createRelatedLists (deps: RelatedListsDeps) {
     return scored
   }
 
-  /** A changed post: its own list, then the lists that name it or that it now scores into. */
-  function cascade (postId: number, now: number): void {
-    const scored = build(postId, repo.state().seq, now, true)
-    const affected = new Set(repo.naming(postId))
+  /**
+   * A changed post (at change `since`): its own list, then the lists built before the change
+   * that name it or that it now scores into. After a bulk load no list is older than its
+   * changes, so the start-up fill does not rebuild lists for the posts it has just built.
+   */
+  function cascade (postId: number, since: number, now: number): void {
+    const seq = repo.state().seq
+    if (!repo.anyBuiltBefore(since)) {
+      build(postId, seq, now)
+      return
+    }
+    const scored = build(postId, seq, now, true)
+    const affected = new Set(repo.naming(postId, since))
     if (scored !== null) {
       const scores = new Map(scored.map((r) => [r.id, r.score]))
-      for (const q of repo.thresholds([...scores.keys()], postId)) {
+      for (const q of repo.thresholds([...scores.keys()], postId, since)) {
         if ((scores.get(q.id) ?? 0) >= q.minScore) affected.add(q.id)
       }
     }
@@ -137,9 +148,9 @@ export function createRelatedLists (deps: RelatedListsDeps) {
       for (;;) {
         const batch = repo.queued(8)
         if (batch.length === 0) break
-        for (const { id, cascade: changed } of batch) {
+        for (const { id, cascade: changed, seq: since } of batch) {
           repo.dequeue([id])
-          if (changed === 1) cascade(id, now)
+          if (changed === 1) cascade(id, since, now)
           else build(id, repo.state().seq, now)
           rebuilt.push(id)
           if (out()) return { built: rebuilt.length, more: true }

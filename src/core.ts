@@ -38,6 +38,8 @@ import { createSearchEngine } from './modules/search/search-service.js'
 import { createRelatedRepository } from './modules/related/related-repository.js'
 import { createRelatedIndexer } from './modules/related/related-index.js'
 import { createRelatedService } from './modules/related/related-service.js'
+import { createRelatedListsRepository } from './modules/related/related-lists-repository.js'
+import { createRelatedLists } from './modules/related/related-lists.js'
 import { createFeedsRepository } from './modules/feeds/feeds-repository.js'
 import { createFeedsService, type FeedPost } from './modules/feeds/feeds-service.js'
 import { feedItemTexts } from './modules/feeds/feeds-mapper.js'
@@ -46,7 +48,7 @@ import { createPostDocumentsRepository } from './modules/posts/posts-documents-r
 import { createPostDocuments } from './modules/posts/posts-documents.js'
 import { createCommentDocumentsRepository } from './modules/comments/comments-documents-repository.js'
 import { createCommentDocuments } from './modules/comments/comments-documents.js'
-import { createReadModelWorker } from './db/read-model-worker.js'
+import { createReadModelWorker, READ_MODEL_START_DELAY_MS } from './db/read-model-worker.js'
 import { createWebhooksRepository } from './modules/webhooks/webhooks-repository.js'
 import { createWebhookEvents } from './modules/webhooks/webhooks-events.js'
 import { createWebhookWorker } from './modules/webhooks/webhooks-worker.js'
@@ -218,6 +220,7 @@ export function createCore (db: Db, options: CoreOptions) {
     sources: createSourcesRepository(db),
     postDocuments: createPostDocumentsRepository(db),
     commentDocuments: createCommentDocumentsRepository(db),
+    relatedLists: createRelatedListsRepository(db),
     media: createMediaRepository(db)
   }
 
@@ -264,7 +267,17 @@ export function createCore (db: Db, options: CoreOptions) {
     documents.posts.settle()
     documents.comments.settle(changes)
   })
-  const readModelWorker = createReadModelWorker(documents, options.log, (fn) => withoutWaiting(db, fn))
+  // Related lists (related-lists.ts): kept by the same background steps, scored by the related
+  // service (created below; the worker only calls it after start).
+  const relatedLists = createRelatedLists({
+    db,
+    repo: repos.relatedLists,
+    scoreAll: (postId, now, limit) => services.related.scoreAll(postId, now, limit),
+    indexer: relatedIndex,
+    liveCount: () => repos.related.postCount(),
+    fingerprint: documents.posts.fingerprint
+  })
+  const readModelWorker = createReadModelWorker({ ...documents, related: relatedLists }, options.log, (fn) => withoutWaiting(db, fn), READ_MODEL_START_DELAY_MS)
 
   const search = createSearchEngine(repos.search, { budgetMs })
   const posts = createPostsService({ ...repos, featured }, siteUrl, search, membership, { repo: postDocumentsRepo, fingerprint: documents.posts.fingerprint })
@@ -279,7 +292,8 @@ export function createCore (db: Db, options: CoreOptions) {
       stamp: invalidations.stampFor([...MEMBERSHIP_KEYS, POST_EDITS_KEY]),
       invalidate: (keys) => { invalidations.invalidate(keys) },
       siteUrl,
-      budgetMs
+      budgetMs,
+      lists: relatedLists
     }),
     feeds: createFeedsService({ posts, repos, site: repos.site, changes: repos.changes, feeds: repos.feeds, siteUrl, idBase: feedIdBase, budgetMs, documents: { repo: repos.postDocuments, fingerprint: documents.posts.fingerprint } })
   }
@@ -427,6 +441,8 @@ export function createCore (db: Db, options: CoreOptions) {
     listeners: { webhookEvents, relatedIndex },
     /** The stored public representations (read model) and their builders. */
     documents,
+    /** The read model's related lists (related-lists.ts). */
+    relatedLists,
     workers: { webhooks: webhookWorker, imports: importJobs, sources: sourcePoller, readModel: readModelWorker },
     /** The media library's storage and public URLs. */
     media: { storage: mediaStorage, urls: mediaUrls },

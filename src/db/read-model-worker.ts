@@ -15,6 +15,13 @@ export interface DocumentBuilder {
 const STEP_MS = 8
 const IDLE_MS = 1000
 const BUSY_RETRY_MS = 50
+/**
+ * How long after start the first step waits (core.ts): the start-up fill of a large database
+ * (an upgrade, a new format) would otherwise take 8 ms slices of the event loop while the
+ * server is still starting to listen; until then reads build from the rows, as they do for
+ * anything not built yet.
+ */
+export const READ_MODEL_START_DELAY_MS = 1000
 
 /** SQLITE_BUSY: another connection holds the write lock. */
 function isBusy (err: unknown): boolean {
@@ -30,7 +37,7 @@ function isBusy (err: unknown): boolean {
  * busy_timeout 0: a step that would wait behind a long import's write is tried again soon
  * instead of stalling every request.
  */
-export function createReadModelWorker (builders: Record<string, DocumentBuilder>, log: CoreLogLike, noWait: <T>(fn: () => T) => T = (fn) => fn()) {
+export function createReadModelWorker (builders: Record<string, DocumentBuilder>, log: CoreLogLike, noWait: <T>(fn: () => T) => T = (fn) => fn(), startDelayMs = 0) {
   let timer: NodeJS.Timeout | null = null
   let running = false
 
@@ -57,7 +64,7 @@ export function createReadModelWorker (builders: Record<string, DocumentBuilder>
     start (): void {
       if (running) return
       running = true
-      timer = setTimeout(tick, 0)
+      timer = setTimeout(tick, startDelayMs)
       timer.unref()
     },
 

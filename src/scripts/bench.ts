@@ -8,7 +8,8 @@ import { allowedCpus, hasCommand, pinSelf, planPinning } from './bench/cpus.js'
 import { benchEndpoints, singleConnectionSearches, type Endpoint } from './bench/endpoints.js'
 import { pickLoadGenerator } from './bench/load-generator.js'
 import { runNewsroom } from './bench/newsroom.js'
-import { capture, limitPath, rssMb, startLimit, startServer, stop, waitQuiet, type Captured } from './bench/processes.js'
+import { BENCH_SITE_URL, capture, limitPath, rssMb, startLimit, startServer, stop, waitQuiet, type Captured } from './bench/processes.js'
+import { waitForReadModel } from './bench/read-model.js'
 import { ms } from './bench/random.js'
 import { socketErrors, type LoadResult } from './bench/wrk-output.js'
 import { writePass, type WriteTimings } from './bench/writes.js'
@@ -130,12 +131,20 @@ function printRow (r: Result): void {
   log(`${r.cache ? 'cache' : 'no cache'}\t${r.name.padEnd(38)}\t${String(r.rps).padStart(7)} req/s\tp50 ${r.p50_ms} ms\tp99 ${r.p99_ms} ms\tlimit ${r.limit_rps}\tratio ${r.ratio.toFixed(3)}\tRSS ${r.rss_mb} MB${flag}`)
 }
 
+/** Waits for the server's read model to be complete (nothing queued, every document current); returns how long that took after ready. */
+async function readModelFilled (dbPath: string): Promise<number> {
+  const { ms: fill, first } = await waitForReadModel(dbPath, BENCH_SITE_URL, log)
+  log(`read model complete ${(fill / 1000).toFixed(1)} s after ready (backlog at ready: ${JSON.stringify(first)})`)
+  return fill
+}
+
 async function endpointsRun (dbPath: string, corpus: ReturnType<typeof openCorpus>, dir: string) {
   const endpoints = benchEndpoints(corpus).filter((e) => picked(e.name))
   const modes = args['no-cache'] ? [false] : args['cache-only'] ? [true] : [true, false]
   const results: Result[] = []
   const peakRss: Record<string, number> = {}
   let startupMs = 0
+  let fillMs = 0
   let limit: { child: ChildProcess, url: string } | undefined
   const kept: Array<{ e: Endpoint, k: number, bytes: number }> = []
   const single: Array<{ name: string, requests: number, rps: number, p50_ms: number, p99_ms: number, max_ms: number, errors: number }> = []
@@ -144,6 +153,7 @@ async function endpointsRun (dbPath: string, corpus: ReturnType<typeof openCorpu
     for (const cache of modes) {
       const server = await startServer({ dbPath, cache, workers: args.workers, prefix: pinning.server })
       startupMs = Math.max(startupMs, server.startupMs)
+      fillMs = Math.max(fillMs, await readModelFilled(dbPath))
       if (limit === undefined && endpoints.length > 0) {
         // One response of each endpoint, as the load generator gets it, for the limit to replay.
         const captured: Captured[] = []
@@ -218,7 +228,7 @@ async function endpointsRun (dbPath: string, corpus: ReturnType<typeof openCorpu
   for (const row of results) log(`| ${row.name} | ${row.cache ? 'on' : 'off'} | ${row.rps} | ${row.p50_ms} | ${row.p99_ms} | ${row.limit_rps} | ${row.ratio.toFixed(2)} |${row.flagged ? ' errors' : ''}`)
   const flagged = results.filter((r) => r.flagged)
   if (flagged.length > 0) log(`ERRORS in ${flagged.length} runs: ${flagged.map((r) => `${r.name} (${r.cache ? 'cache' : 'no cache'})`).join(', ')}`)
-  log(`peak RSS of the server: ${Object.entries(peakRss).map(([mode, mb]) => `${mb} MB (${mode})`).join(', ')}; start-up to ready: ${Math.round(startupMs)} ms`)
+  log(`peak RSS of the server: ${Object.entries(peakRss).map(([mode, mb]) => `${mb} MB (${mode})`).join(', ')}; start-up to ready: ${Math.round(startupMs)} ms; read model complete ${Math.round(fillMs)} ms after ready`)
   return {
     limit_rps: Math.round(meanLimit),
     results,
@@ -228,6 +238,7 @@ async function endpointsRun (dbPath: string, corpus: ReturnType<typeof openCorpu
     peak_rss_cache_mb: peakRss.cache,
     peak_rss_no_cache_mb: peakRss['no cache'],
     startup_ms: Math.round(startupMs),
+    read_model_fill_ms: Math.round(fillMs),
     connections: CONNECTIONS,
     duration_s: DURATION,
     duration_no_cache_s: DURATION_NO_CACHE,
@@ -242,6 +253,7 @@ async function newsroomRun (dbPath: string, corpus: ReturnType<typeof openCorpus
   const server = await startServer({ dbPath, cache: true, workers: args.workers, prefix: pinning.server })
   let limit: { child: ChildProcess, url: string } | undefined
   try {
+    const fillMs = await readModelFilled(dbPath)
     const report = await runNewsroom(server.url, corpus, gen, {
       connections: CONNECTIONS,
       durationS: DURATION,
@@ -267,7 +279,7 @@ async function newsroomRun (dbPath: string, corpus: ReturnType<typeof openCorpus
     log(`  by write: ${Object.entries(f.delay_by_write).map(([k, d]) => `${k} ${d.checks} (p99 ${d.p99_ms} ms, max ${d.max_ms} ms)`).join(', ')}`)
     log(`  stale reads after a newer version was seen: ${f.stale_reads}${f.stale_reads > 0 ? ` — FLAGGED, e.g. ${JSON.stringify(f.stale_examples.slice(0, 3))}` : ''}; reads before visible: ${f.reads_before_visible}; checker reads ${f.reads}, errors ${f.read_errors}`)
     log(`peak RSS of the server: ${peak} MB; start-up to ready: ${Math.round(server.startupMs)} ms`)
-    return { scenario: 'newsroom', ...report, peak_rss_mb: peak, startup_ms: Math.round(server.startupMs) }
+    return { scenario: 'newsroom', ...report, peak_rss_mb: peak, startup_ms: Math.round(server.startupMs), read_model_fill_ms: Math.round(fillMs) }
   } finally {
     await stop(server.child)
     if (limit !== undefined) await stop(limit.child)

@@ -35,6 +35,16 @@ export const SQLITE_ONLY: SqliteOnlyObject[] = [
     planned: 'plpgsql trigger functions (AFTER INSERT/UPDATE/DELETE … FOR EACH ROW) updating post_search and its tsvector'
   },
   {
+    match: /^(related_lists|related_list_items|related_queue|related_state)$/,
+    is: 'the related-post lists of the read model and their queue and change counter (src/db/read-model-related.ts, 0018)',
+    planned: 'ordinary tables with the same keys; the counter a one-row table updated by the trigger functions below'
+  },
+  {
+    match: /^related_lists_(vector|tag_link|category_link)_(insert|update|delete)$/,
+    is: 'triggers queueing a post\'s related list when its vector, tags or categories change (0018)',
+    planned: 'plpgsql trigger functions on post_vectors, post_tags and post_categories inserting into related_queue and bumping related_state'
+  },
+  {
     match: /^post_authors_primary_(insert|update)$/,
     is: 'triggers keeping post_authors position 0 equal to posts.author_id, whoever writes the post (0017)',
     planned: 'one plpgsql trigger function AFTER INSERT OR UPDATE OF author_id ON posts upserting position 0 (INSERT … ON CONFLICT)'

@@ -67,6 +67,9 @@ export interface PostFilter {
 
 interface SortSpec { column: typeof posts.publishedAt | typeof posts.updatedAt | typeof posts.title, desc: boolean, cursorOf: (row: PostRow) => CursorValue }
 
+/** The row property each order's cursor reads (SORT_SPECS cursorOf). */
+const SORT_KEYS = { '-published_at': 'publishedAt', published_at: 'publishedAt', '-updated_at': 'updatedAt', title: 'title' } as const
+
 export const SORT_SPECS: Record<Exclude<PostSort, 'relevance'>, SortSpec> = {
   '-published_at': { column: posts.publishedAt, desc: true, cursorOf: (r) => r.publishedAt },
   published_at: { column: posts.publishedAt, desc: false, cursorOf: (r) => r.publishedAt },
@@ -198,15 +201,20 @@ export function createPostsRepository (db: Db) {
      * how a category or tag filter is read: sorting its M posts costs about 4 row reads each,
      * walking the N posts in order about (offset + limit) · N / M index steps.
      */
-    list (f: PostFilter, opts: { sort: Exclude<PostSort, 'relevance'>, limit: number, offset?: number, after?: { value: CursorValue, id: number }, withContent: boolean, total?: number, corpus?: number }): PostRow[] {
+    list (f: PostFilter, opts: { sort: Exclude<PostSort, 'relevance'>, limit: number, offset?: number, after?: { value: CursorValue, id: number }, withContent: boolean, keysOnly?: boolean, total?: number, corpus?: number }): PostRow[] {
       const few = opts.total !== undefined && opts.corpus !== undefined && 4 * opts.total * opts.total < ((opts.offset ?? 0) + opts.limit) * opts.corpus
       const how: Membership = few ? 'in' : 'exists'
       const spec = SORT_SPECS[opts.sort]
       const after = opts.after === undefined ? undefined : opts.after.value === null ? 'null' : 'value'
-      const shape = `${shapeOf(f, how)} ${opts.sort} ${after ?? '-'} ${opts.withContent ? 'body' : '-'}`
+      const columns = opts.keysOnly === true ? 'keys' : opts.withContent ? 'body' : '-'
+      const shape = `${shapeOf(f, how)} ${opts.sort} ${after ?? '-'} ${columns}`
       const stmt = lists(shape, () => {
         const order = spec.desc ? desc : asc
-        return db.select(opts.withContent ? POST_COLUMNS : POST_LIST_COLUMNS).from(posts)
+        // `keysOnly`: the id and the sort key alone (for a page sent from stored cards, and its
+        // cursor): for the newest-first order both come from the (status, published_at, id)
+        // index, so the page reads no post row at all.
+        const selected = columns === 'keys' ? { id: posts.id, [SORT_KEYS[opts.sort]]: spec.column } : columns === 'body' ? POST_COLUMNS : POST_LIST_COLUMNS
+        return db.select(selected as typeof POST_LIST_COLUMNS).from(posts)
           .where(and(...whereOf(f, how), after === undefined ? undefined : afterOf(spec, after)))
           .orderBy(order(spec.column), order(posts.id))
           .limit(p('limit')).offset(p('offset')).prepare()

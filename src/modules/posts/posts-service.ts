@@ -132,7 +132,8 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
   }
 
   /** The rows of one list page, in order, and where the page stands. */
-  function pick (query: ListPostsQueryType, visibility: Visibility, now: number, terms: TermScope, fields: Set<PostField> | undefined): Omit<ListResult, 'data'> & { rows: PostRow[] } {
+  /** `keysOnly`: the rows carry only the id and the sort key (the page is sent from stored cards). */
+  function pick (query: ListPostsQueryType, visibility: Visibility, now: number, terms: TermScope, fields: Set<PostField> | undefined, keysOnly = false): Omit<ListResult, 'data'> & { rows: PostRow[] } {
     const asked = pageOf(query)
     const { perPage } = asked
     // Newest first unless asked otherwise, with or without q: the order the spec has always
@@ -174,7 +175,7 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
       // An author is a link too (post_authors, co-authors included): a rare one is read from its links.
       const linked = filter.categoryIds !== undefined || filter.tagIds !== undefined || filter.authorId !== undefined
       const corpus = linked ? countOf({ ...filter, categoryIds: undefined, tagIds: undefined, authorId: undefined }) : undefined
-      rows = repos.posts.list(filter, { sort: sort as Exclude<PostSort, 'relevance'>, limit: perPage + 1, offset, after, withContent, total, corpus })
+      rows = repos.posts.list(filter, { sort: sort as Exclude<PostSort, 'relevance'>, limit: perPage + 1, offset, after, withContent, keysOnly, total, corpus })
       hasMore = rows.length > perPage
       if (hasMore) rows.pop()
     }
@@ -206,14 +207,16 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
      */
     listJson (query: ListPostsQueryType, visibility: Visibility, now = Date.now(), terms: TermScope = visibility === 'public' ? 'public' : 'all'): ListJson | null {
       if (documents === undefined || visibility !== 'public' || query.q !== undefined || query.fields !== undefined) return null
-      const { rows, ...rest } = pick(query, visibility, now, terms, undefined)
-      const cards = documents.repo.cardsOf(rows.map((r) => r.id), documents.fingerprint)
-      const missing = rows.filter((r) => !cards.has(r.id))
-      if (missing.length > 0) {
+      const { rows: keys, ...rest } = pick(query, visibility, now, terms, undefined, true)
+      const cards = documents.repo.cardsOf(keys.map((r) => r.id), documents.fingerprint)
+      const missingIds = keys.filter((r) => !cards.has(r.id)).map((r) => r.id)
+      if (missingIds.length > 0) {
+        // Posts without a current card (not rebuilt yet): built from their full list rows.
+        const missing = repos.posts.rowsOf(missingIds, false)
         const rel = relationsOf(missing)
         for (const r of missing) cards.set(r.id, JSON.stringify(toPost(r, rel, siteUrl, now)))
       }
-      return { items: rows.map((r) => cards.get(r.id) as string), ...rest }
+      return { items: keys.map((r) => cards.get(r.id) as string), ...rest }
     },
 
     /** A public post's JSON text, from its stored document when current, else built from its rows. */

@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import { problemResponses, RefParamsSchema } from '../../schemas/common.js'
 import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
 import type { RelatedService } from './related-service.js'
+import type { RelatedPost } from './related-mapper.js'
 import { RELATED_FIELDS, RelatedQuery } from './related-schemas.js'
 import { parseFields, pickFields } from '../../schemas/fields.js'
 import { POSTS_KEY, relatedKeys } from '../cache-keys.js'
@@ -49,9 +50,18 @@ const relatedRoutes: FastifyPluginAsyncTypebox<RelatedRoutesOptions> = async (ap
     const fields = parseFields(request.query.fields, RELATED_FIELDS)
     const page = related.page(request.params.ref, limit)
     // Keyed by every post shown, whether or not `fields` keeps the ids.
-    reply.cacheKeys(relatedKeys(page.postId, page.data.map((p) => p.id as number)))
+    reply.cacheKeys(relatedKeys(page.postId, page.ids))
+    if (page.items !== undefined) {
+      const meta = { limit, timed_out: false }
+      // With `fields`, the stored items are read back and narrowed like computed ones.
+      if (fields !== undefined) return { data: page.items.map((item) => pickFields(JSON.parse(item) as RelatedPost, fields)), meta }
+      // The read model's stored list (related-lists.ts): stored cards put together as text.
+      reply.type('application/json; charset=utf-8')
+      return `{"data":[${page.items.join(',')}],"meta":${JSON.stringify(meta)}}`
+    }
     if (page.timedOut) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
-    return { data: fields === undefined ? page.data : page.data.map((p) => pickFields(p, fields)), meta: { limit, timed_out: page.timedOut } }
+    const data = page.data ?? []
+    return { data: fields === undefined ? data : data.map((p) => pickFields(p, fields)), meta: { limit, timed_out: page.timedOut } }
   })
 }
 export default relatedRoutes

@@ -1,4 +1,4 @@
-import { scoreRelated, type CorpusStats, type RelatedDoc, type TermVector } from '../../lib/related.js'
+import { scoreRelated, type CorpusStats, type RelatedDoc, type RelatedResult, type TermVector } from '../../lib/related.js'
 import type { PostsService } from '../posts/posts-service.js'
 import type { PostRow } from '../posts/posts-repository.js'
 import type { RelatedRepository } from './related-repository.js'
@@ -54,6 +54,8 @@ export interface RelatedServiceDeps {
   siteUrl: string
   /** QUERY_BUDGET_MS: past it, fewer candidates are scored and the answer says so. */
   budgetMs?: number
+  /** The read model's stored lists (related-lists.ts), served when its rules allow. */
+  lists?: { read: (postId: number, limit: number, now: number) => { items: string[], ids: number[] } | null }
 }
 
 /**
@@ -174,16 +176,12 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
     return Math.log(1 + n / Math.min(n, Math.max(1, df)))
   }
 
-  /** The `limit` posts most related to a live post, and whether the time budget cut the work short (meta.timed_out). */
-  /** `postId`: the post the list is for (its cache key). */
-  function page (refText: string, limit: number, now = Date.now()): { postId: number, data: RelatedPost[], timedOut: boolean } {
-    const target = posts.requireLive(refText, now)
-    return { postId: target.id, ...pageFor(target, limit, now) }
-  }
-
-  /** The same for a post already found, whatever its status (a preview link's draft): only live posts are ever offered. */
-  function pageFor (target: PostRow, limit: number, now = Date.now()): { data: RelatedPost[], timedOut: boolean } {
-    const budget = createBudget(deps.budgetMs ?? Infinity)
+  /**
+   * The `limit` best related posts of a post as scores and reasons, and whether the time budget
+   * cut the work short; `budgeted` false for the read model's background step, which has none.
+   */
+  function scoreFor (target: PostRow, limit: number, now: number, budgeted = true): { results: RelatedResult[], timedOut: boolean } {
+    const budget = createBudget(budgeted ? (deps.budgetMs ?? Infinity) : Infinity)
     startBackfill()
     let hash = repo.fingerprintOf(target.id)
     if (hash === undefined) {
@@ -228,8 +226,12 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
       tagIds: tagLinks.get(c.id) ?? [],
       categoryIds: categoryLinks.get(c.id) ?? []
     }))
-    const results = scoreRelated({ id: target.id, publishedAt, vector, tagIds, categoryIds }, docs, corpus, limit)
+    return { results: scoreRelated({ id: target.id, publishedAt, vector, tagIds, categoryIds }, docs, corpus, limit), timedOut }
+  }
 
+  /** The same for a post already found, whatever its status (a preview link's draft): only live posts are ever offered. */
+  function pageFor (target: PostRow, limit: number, now = Date.now()): { data: RelatedPost[], timedOut: boolean } {
+    const { results, timedOut } = scoreFor(target, limit, now)
     const rows = new Map(repo.rowsOf(results.map((r) => r.id)).map((r) => [r.id, r]))
     const ordered = results.map((r) => rows.get(r.id)).filter((r): r is PostRow => r !== undefined)
     const rel = posts.relationsOf(ordered)
@@ -240,14 +242,35 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
     return { data, timedOut }
   }
 
+  /**
+   * The `limit` posts most related to a live post (its id for the cache keys; the ids it
+   * names): from its stored list when the read model may serve it (`items`, JSON text of each
+   * entry, related-lists.ts), else computed (`data`), with whether the time budget cut the work
+   * short (meta.timed_out).
+   */
+  function page (refText: string, limit: number, now = Date.now()): { postId: number, ids: number[], timedOut: boolean, data?: RelatedPost[], items?: string[] } {
+    const target = posts.requireLive(refText, now)
+    const stored = deps.lists?.read(target.id, limit, now) ?? null
+    if (stored !== null) return { postId: target.id, ids: stored.ids, timedOut: false, items: stored.items }
+    const computed = pageFor(target, limit, now)
+    return { postId: target.id, ids: computed.data.map((p) => p.id as number), ...computed }
+  }
+
   return {
     /** The `limit` posts most related to a live post, best first; a 404 for any other ref. */
     find (refText: string, limit: number, now = Date.now()): RelatedPost[] {
-      return page(refText, limit, now).data
+      return pageFor(posts.requireLive(refText, now), limit, now).data
     },
 
     page,
     pageFor,
+
+    /** The best `limit` (by default every candidate) of a live post scored, best first, with no time budget (the read model's lists); null when the post is not live. */
+    scoreAll (postId: number, now = Date.now(), limit = tuning.candidates): RelatedResult[] | null {
+      const row = repo.rowsOf([postId])[0]
+      if (row === undefined || row.status !== 'published' || row.publishedAt === null || row.publishedAt > now) return null
+      return scoreFor(row, limit, now, false).results
+    },
 
     /** Starts the backfill if no request has yet, and resolves once no post is left without a vector. */
     whenIndexed (): Promise<void> {

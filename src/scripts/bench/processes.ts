@@ -8,6 +8,8 @@ import { track } from './children.js'
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 const SERVER = join(ROOT, 'dist', 'server.js')
 const LIMIT = join(ROOT, 'src', 'scripts', 'bench-limit.ts')
+/** The SITE_URL the bench server runs with (the read model's fingerprint names it). */
+export const BENCH_SITE_URL = 'https://news.example.com'
 /** The bootstrap admin token of the bench server (writes in the write pass and the newsroom scenario). */
 export const ADMIN_TOKEN = 'bench-run-admin-token-0123456789abcdef0123'
 
@@ -43,7 +45,7 @@ export async function startServer (o: { dbPath: string, cache: boolean, workers:
       RESPONSE_CACHE: String(o.cache),
       NODE_ENV: 'production',
       WORKERS: o.workers,
-      SITE_URL: 'https://news.example.com',
+      SITE_URL: BENCH_SITE_URL,
       ADMIN_TOKEN,
       // The writers submit a few comments a second from one address.
       COMMENT_RATE_LIMIT: '10000'

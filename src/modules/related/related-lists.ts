@@ -1,0 +1,228 @@
+import type { Db } from '../../db/client.js'
+import type { RelatedResult } from '../../lib/related.js'
+import type { RelatedListsRepository } from './related-lists-repository.js'
+
+// Related lists in the read model (migrations/0018_related_lists.sql). Each live post's best
+// RELATED_STORED related posts, scored by the request's own code with no time budget, are
+// stored as [[id, score, [shared tag ids], [shared category ids], text similarity], …]; a
+// request for any limit (1–20) takes the first `limit` items and puts each post's stored card
+// (post_documents) together with its score and reasons, so what a list shows of a post is
+// always as current as that post's own documents.
+//
+// Which lists a write can change, rebuilt by a bounded background step (the read-model
+// worker's 8 ms slices):
+//   - the changed post's own list (the triggers queue every post whose vector, status, time,
+//     tags or categories change, with `cascade`);
+//   - the lists that name the changed post (related_list_items), whose entry for it is out of
+//     date or no longer allowed;
+//   - the lists it now scores into: scores are symmetric (shared taxonomy, cosine, time
+//     distance), so its own candidates' scores say where it beats a list's weakest entry.
+//     This uses its candidate set (DEFAULT_TUNING.candidates, the best 100 by pre-score):
+//     a list whose post the changed one would only reach outside its own candidates is not
+//     revisited — the candidate cut a request makes anyway.
+// Posts that go live by time are queued the same way (related_state.live_through).
+//
+// When a stored list is served, and when a request computes instead (the rule is never wrong
+// about visibility, and never older than a queued change):
+//   - served only while the queue is empty and no post went live since the last step looked:
+//     right after a write, until the step has processed it (a few milliseconds when idle),
+//     requests compute, so a read after a write sees the write;
+//   - served only if it was built at most `drift` changes ago (1 % of the live posts, at least
+//     0; related_state.seq counts each trigger event — a post's vector, status or time, one
+//     tag or category link — and each post going live by time): corpus statistics (document
+//     frequencies, tag counts) move with every change, so a list older than that is rebuilt
+//     (oldest first) and computed meanwhile;
+//   - served only if every post it names is live now with a current document (one indexed
+//     query); otherwise computed.
+// Between those, a stored list can differ from a fresh computation only through the drift of
+// corpus statistics since it was built (at most 1 % of the live posts changed) and through the
+// candidate cut above. A bulk load (say, 10,000 posts) counts its changes before any list is
+// built, so the start-up fill neither ages its own lists nor revisits them: a change only
+// sends its post to the lists built before it (related_queue.seq).
+
+/** Stored per list: the most a request may ask for (RelatedQuery's maximum), so any limit is a prefix. */
+export const RELATED_STORED = 20
+
+/** Changes after which a list is rebuilt and no longer served: this share of the live posts. */
+export const RELATED_DRIFT = 0.01
+
+type Item = [id: number, score: number, tags: number[], categories: number[], text: number]
+
+export interface RelatedListsDeps {
+  db: Db
+  repo: RelatedListsRepository
+  /** The best `limit` candidates of a live post scored (every one when no limit), best first, with no time budget; null when the post is not live (or gone). */
+  scoreAll: (postId: number, now: number, limit?: number) => RelatedResult[] | null
+  /** Brings the related index (post vectors) up to date first: lists built without a post's vector would miss it. */
+  indexer: { adoptStored: () => number, indexMissing: (budgetMs: number) => { more: boolean } }
+  /** Published posts (the drift allowance is a share of them). */
+  liveCount: () => number
+  /** The fingerprint of current post documents (the cards). */
+  fingerprint: string
+  /** Changes allowed since a list was built before it is rebuilt (tests set it). */
+  drift?: (live: number) => number
+  /** Told after lists were rebuilt (cached answers of those posts may be dropped). */
+  onRebuilt?: (postIds: number[]) => void
+}
+
+type TermRow = [id: number, slug: string, name: string]
+
+function refs (ids: number[], terms: TermRow[] | undefined): string {
+  const out: string[] = []
+  for (const id of ids) {
+    const t = terms?.find((x) => x[0] === id)
+    if (t !== undefined) out.push(JSON.stringify({ id: t[0], slug: t[1], name: t[2] }))
+  }
+  return `[${out.join(',')}]`
+}
+
+/** Builds, stores and serves the related lists; see the comment at the top of this file. */
+export function createRelatedLists (deps: RelatedListsDeps) {
+  const { db, repo } = deps
+  const allowance = () => Math.max(0, Math.floor((deps.drift ?? ((n: number) => n * RELATED_DRIFT))(deps.liveCount())))
+  let indexed = false
+  // The start-up fill: live posts published at or before this time are still to be looked at.
+  let fillBefore: number | null = Number.MAX_SAFE_INTEGER
+
+  /**
+   * Scores and stores one post's list (or drops it when the post is not live); returns its
+   * scored candidates: all of them when `all` (a changed post, whose scores against every
+   * candidate decide which other lists it enters), else only the stored ones (cheaper: the
+   * scorer prunes candidates that cannot reach them).
+   */
+  function build (postId: number, seq: number, now: number, all = false): RelatedResult[] | null {
+    const scored = all ? deps.scoreAll(postId, now) : deps.scoreAll(postId, now, RELATED_STORED)
+    if (scored === null) {
+      repo.remove(postId)
+      return null
+    }
+    const top = scored.slice(0, RELATED_STORED)
+    const items: Item[] = top.map((r) => [r.id, r.score, r.reasons.shared_tags, r.reasons.shared_categories, r.reasons.text_similarity])
+    const minScore = top.length < RELATED_STORED ? 0 : top[top.length - 1].score
+    repo.save(postId, seq, minScore, JSON.stringify(items), top.map((r) => r.id))
+    return scored
+  }
+
+  /**
+   * A changed post (at change `since`): its own list, then the lists built before the change
+   * that name it or that it now scores into. After a bulk load no list is older than its
+   * changes, so the start-up fill does not rebuild lists for the posts it has just built.
+   */
+  function cascade (postId: number, since: number, now: number): void {
+    const seq = repo.state().seq
+    if (!repo.anyBuiltBefore(since)) {
+      build(postId, seq, now)
+      return
+    }
+    const scored = build(postId, seq, now, true)
+    const affected = new Set(repo.naming(postId, since))
+    if (scored !== null) {
+      const scores = new Map(scored.map((r) => [r.id, r.score]))
+      for (const q of repo.thresholds([...scores.keys()], postId, since)) {
+        if ((scores.get(q.id) ?? 0) >= q.minScore) affected.add(q.id)
+      }
+    }
+    affected.delete(postId)
+    repo.enqueue([...affected], false)
+  }
+
+  function step (budgetMs: number): { built: number, more: boolean } {
+    const rebuilt: number[] = []
+    const result = db.transaction(() => {
+      const start = performance.now()
+      const out = () => performance.now() - start >= budgetMs
+      if (!indexed) {
+        deps.indexer.adoptStored()
+        if (deps.indexer.indexMissing(budgetMs).more) return { built: 0, more: true }
+        indexed = true
+      }
+      const now = Date.now()
+      const state = repo.state()
+      const live = repo.wentLive(state.liveThrough, now, 64)
+      if (live.length > 0) {
+        // Going live moves the corpus statistics as a write would: counted as changes.
+        for (let i = 0; i < live.length; i++) repo.bumpSeq()
+        repo.enqueue(live.map((r) => r.id), true)
+        repo.setLiveThrough(live.length < 64 ? now : live[live.length - 1].publishedAt)
+      }
+      for (;;) {
+        const batch = repo.queued(8)
+        if (batch.length === 0) break
+        for (const { id, cascade: changed, seq: since } of batch) {
+          repo.dequeue([id])
+          if (changed === 1) cascade(id, since, now)
+          else build(id, repo.state().seq, now)
+          rebuilt.push(id)
+          if (out()) return { built: rebuilt.length, more: true }
+        }
+      }
+      while (fillBefore !== null) {
+        const ids = repo.missing(Math.min(now, fillBefore), 8)
+        if (ids.length === 0) {
+          fillBefore = null
+          break
+        }
+        const seq = repo.state().seq
+        for (const r of ids) {
+          build(r.id, seq, now)
+          rebuilt.push(r.id)
+          fillBefore = r.publishedAt
+          if (out()) return { built: rebuilt.length, more: true }
+        }
+      }
+      const seq = repo.state().seq
+      for (;;) {
+        const ids = repo.drifted(seq - allowance(), 8)
+        if (ids.length === 0) return { built: rebuilt.length, more: false }
+        for (const id of ids) {
+          build(id, seq, now)
+          rebuilt.push(id)
+          if (out()) return { built: rebuilt.length, more: true }
+        }
+      }
+    }, { behavior: 'immediate' })
+    if (rebuilt.length > 0) deps.onRebuilt?.(rebuilt)
+    return result
+  }
+
+  return {
+    step,
+
+    /** Makes the next steps look again for live posts without a list. */
+    refill (): void {
+      fillBefore = Number.MAX_SAFE_INTEGER
+    },
+
+    /** Drops every list, to be built again (`npm run cli -- rebuild`). */
+    rebuildAll (): void {
+      db.transaction(() => { repo.clear() }, { behavior: 'immediate' })
+      indexed = false
+    },
+
+    /**
+     * The stored answer for a live post as JSON text (the `data` array's items) and the ids it
+     * names, or null when the rules above say to compute instead.
+     */
+    read (postId: number, limit: number, now = Date.now()): { items: string[], ids: number[] } | null {
+      if (repo.anyQueued()) return null
+      const state = repo.state()
+      if (repo.wentLive(state.liveThrough, now, 1).length > 0) return null
+      const list = repo.get(postId)
+      if (list === undefined || state.seq - list.seq > allowance()) return null
+      const top = (JSON.parse(list.items) as Item[]).slice(0, limit)
+      const ids = top.map((i) => i[0])
+      const cards = repo.liveCards(ids, deps.fingerprint, now)
+      if (cards.size < ids.length) return null
+      const items = top.map(([id, score, tags, categories, text]) => {
+        const c = cards.get(id) as { card: string, terms: string }
+        const [cats, tagRows] = JSON.parse(c.terms) as [TermRow[], TermRow[]]
+        return `${c.card.slice(0, -1)},"score":${JSON.stringify(score)},"reasons":{"shared_tags":${refs(tags, tagRows)},"shared_categories":${refs(categories, cats)},"text_similarity":${JSON.stringify(text)}}}`
+      })
+      return { items, ids }
+    },
+
+    /** Queued posts, stored lists and live posts. */
+    counts: (now = Date.now()) => repo.counts(now)
+  }
+}
+export type RelatedLists = ReturnType<typeof createRelatedLists>

@@ -1,0 +1,63 @@
+import t from 'tap'
+import { buildTestApp } from '../../helper.js'
+import { createRelatedLists } from '../../../src/modules/related/related-lists.js'
+import { computed, liveIds, seed, served } from '../../helpers/related-lists.js'
+
+// The related lists of the read model (src/modules/related/related-lists.ts) against the
+// computed path: once the background steps have settled, a stored answer equals what a request
+// computes; and whatever the state of the background, no answer names a post that is not live.
+
+t.test('once the background settles, every stored list is served and equals the computed answer', async (t) => {
+  const app = await buildTestApp(t, { RESPONSE_CACHE: 'false' })
+  app.core.workers.readModel.stop()
+  const ids = seed(app)
+  app.core.workers.readModel.drain()
+  let fromStore = 0
+  for (const id of ids) {
+    if (app.core.relatedLists.read(id, 20) !== null) fromStore++
+    const got = await served(app, id)
+    t.same(got, computed(app, id), `post ${id}, limit 20`)
+    if (id % 4 === 0) t.same(await served(app, id, 5), computed(app, id, 5), `post ${id}, limit 5: a prefix of the stored list`)
+  }
+  t.equal(fromStore, ids.length, 'each answer came from the stored list')
+
+  // A few writes (fewer than the drift allowance, 1 % of 200 posts): the lists they can change
+  // are rebuilt by the background, the others stay; each answer still matches the computed one.
+  const [a, b, c] = [ids[10], ids[50], ids[120]]
+  const source = app.core.repos.posts.findByRef({ id: a }, 'any', Date.now())
+  app.core.writes.posts.update(b, { title: source?.title, tag_ids: app.core.repos.related.tagIdsOf(a), category_ids: app.core.repos.related.categoryIdsOf(a) })
+  t.equal(app.core.relatedLists.read(a, 20), null, 'a write is followed by computed answers until the background has processed it')
+  app.core.workers.readModel.drain()
+  t.not(app.core.relatedLists.read(a, 20), null, 'then the stored list is served again')
+  t.ok((await served(app, a)).some((r) => r.id === b), 'the edited post joined the list of the post it now resembles')
+  app.core.writes.posts.update(c, { status: 'draft' })
+  app.core.workers.readModel.drain()
+  const live = liveIds(app)
+  for (const id of ids) {
+    if (id === c) continue
+    const got = await served(app, id)
+    t.equal(got.some((r) => r.id === b), computed(app, id).some((r) => r.id === b), `post ${id}: names the edited post exactly when the computed answer does`)
+    t.ok(got.every((r) => live.has(r.id)), `post ${id}: only live posts`)
+  }
+
+  // Lists older than the drift allowance are rebuilt with the statistics of now: with no
+  // allowance at all, every list after a change, and each then equals the computed answer,
+  // scores and all.
+  const exact = createRelatedLists({
+    db: app.core.db,
+    repo: app.core.repos.relatedLists,
+    scoreAll: (id, now, limit) => app.core.services.related.scoreAll(id, now, limit),
+    indexer: app.core.listeners.relatedIndex,
+    liveCount: () => app.core.repos.related.postCount(),
+    fingerprint: app.core.documents.posts.fingerprint,
+    drift: () => 0
+  })
+  app.core.writes.posts.update(ids[150], { title: 'A third change to the corpus' })
+  while (exact.step(1000).more);
+  for (const id of ids) {
+    if (id === c) continue
+    const stored = exact.read(id, 20)
+    t.not(stored, null, `post ${id} is served from its list`)
+    t.same(JSON.parse(`[${stored?.items.join(',') ?? ''}]`), computed(app, id), `post ${id}: equal to the computed answer`)
+  }
+})

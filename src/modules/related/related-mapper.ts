@@ -16,7 +16,8 @@ function refsOf (ids: number[], terms: TermRef[] | undefined): TermRef[] {
   const out: TermRef[] = []
   for (const id of ids) {
     const ref = terms?.find((t) => t.id === id)
-    if (ref !== undefined) out.push(ref)
+    // Plain references (categories in posts also carry parent_id and path; reasons do not).
+    if (ref !== undefined) out.push({ id: ref.id, slug: ref.slug, name: ref.name })
   }
   return out
 }

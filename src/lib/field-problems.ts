@@ -5,7 +5,7 @@ export interface FieldProblem { in: string, path: string, message: string }
 
 // What other APIs call our query parameters (WordPress REST, Ghost, Strapi, JSON:API habits): an
 // unknown one of these names ours in the error when the route has it.
-const PEER_NAMES: Record<string, string[]> = {
+const PEER_NAMES = new Map<string, string[]>(Object.entries({
   limit: ['per_page'],
   // related posts take limit where lists take per_page
   per_page: ['limit'],
@@ -27,7 +27,7 @@ const PEER_NAMES: Record<string, string[]> = {
   before: ['published_before'],
   _fields: ['fields'],
   filter: ['category', 'tag', 'author', 'status']
-}
+}))
 
 function editDistanceAtMost2 (a: string, b: string): boolean {
   if (Math.abs(a.length - b.length) > 2) return false
@@ -46,7 +46,8 @@ function editDistanceAtMost2 (a: string, b: string): boolean {
 /** The route's parameters an unknown one probably meant: a peer API's name for it, or a near typo. */
 export function suggestParameter (unknown: string, known: readonly string[]): string[] {
   const name = unknown.toLowerCase()
-  const peers = (PEER_NAMES[name] ?? []).filter((k) => known.includes(k))
+  // A Map, not an object: `__proto__` and `constructor` are parameter names a client may send.
+  const peers = (PEER_NAMES.get(name) ?? []).filter((k) => known.includes(k))
   if (peers.length > 0) return peers
   const exact = known.find((k) => k.toLowerCase() === name)
   if (exact !== undefined) return [exact]

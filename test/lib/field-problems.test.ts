@@ -15,4 +15,5 @@ t.test('an unknown query parameter names what the route calls it', async (t) => 
   t.same(suggestParameter('limit', ['q', 'page']), [], 'no hint for a parameter the route lacks')
   t.same(suggestParameter('utm_source', POSTS), [], 'nothing near')
   t.same(suggestParameter('x'.repeat(5000), POSTS), [], 'a long name is not compared')
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) t.same(suggestParameter(name, POSTS), [], `${name} is just a name`)
 })

@@ -147,6 +147,13 @@ t.test('every response of a full scenario matches the schema openapi.json docume
   await call('GET', '/v1/pages?status=draft', { expect: 401 })
   await call('GET', `/v1/pages/${teamPage.id}`, { expect: 200 })
   await call('GET', '/v1/pages/no-such-page', { expect: 404 })
+  // Revisions (issue 17): the team page has two (created, then patched); so has the writer's draft below.
+  await call('GET', `/v1/pages/${teamPage.id}/revisions`, admin({ expect: 200 }))
+  await call('GET', `/v1/pages/${teamPage.id}/revisions`, { expect: 401 })
+  await call('GET', `/v1/pages/${teamPage.id}/revisions/1`, admin({ expect: 200 }))
+  await call('GET', `/v1/pages/${teamPage.id}/revisions/99`, admin({ expect: 404 }))
+  await call('POST', `/v1/pages/${teamPage.id}/revisions/1/restore`, admin({ headers: { 'if-match': '"stale"' }, expect: 409 }))
+  await call('POST', `/v1/pages/${teamPage.id}/revisions/1/restore`, admin({ expect: 201 }))
   await call('PATCH', '/v1/site', admin({ payload: { navigation: { primary: [{ label: 'About', page_id: about.id, children: [{ label: 'Team', page_id: teamPage.id }] }, { label: 'Ferries', tag_id: tag.id }, { label: 'Home', url: '/' }] } }, expect: 200 }))
   await call('PATCH', '/v1/site', admin({ payload: { navigation: { primary: [{ label: 'Ghost', page_id: 999 }] } }, expect: 422 }))
   await call('GET', '/v1/site', admin({ expect: 200 }))
@@ -180,6 +187,13 @@ t.test('every response of a full scenario matches the schema openapi.json docume
   await call('DELETE', `/v1/comments/${reply.id}`, admin({ expect: 204 }))
 
   // Preview links: made for a draft, read with its related posts and comments, revoked.
+  await call('PATCH', `/v1/posts/${String(receipt.id)}`, admin({ payload: { title: 'Writer draft, edited' }, expect: 200 }))
+  await call('GET', `/v1/posts/${String(receipt.id)}/revisions`, admin({ expect: 200 }))
+  await call('GET', `/v1/posts/${String(receipt.id)}/revisions`, { headers: writer, expect: 403 })
+  await call('GET', `/v1/posts/${String(receipt.id)}/revisions/2`, admin({ expect: 200 }))
+  await call('GET', `/v1/posts/${String(receipt.id)}/revisions/0`, admin({ expect: 400 }))
+  await call('POST', `/v1/posts/${String(receipt.id)}/revisions/1/restore`, admin({ expect: 201 }))
+  await call('POST', '/v1/posts/no-such-post/revisions/1/restore', admin({ expect: 404 }))
   const link = data<{ token: string }>(await call('POST', `/v1/posts/${String(receipt.id)}/previews`, { headers: writer, payload: { expires_in: 600 }, expect: 201 }))
   await call('POST', `/v1/posts/${String(receipt.id)}/previews`, admin({ payload: { expires_in: 10 }, expect: 400 }))
   await call('POST', '/v1/posts/no-such-post/previews', admin({ payload: {}, expect: 404 }))

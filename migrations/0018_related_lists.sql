@@ -28,6 +28,10 @@ CREATE TABLE `related_list_items` (
   PRIMARY KEY (`related_id`, `post_id`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
+-- A list's own entries, to replace them when it is rebuilt (without it each save scanned the
+-- whole table: 200,000 rows at 10,000 posts).
+CREATE INDEX `related_list_items_post_idx` ON `related_list_items` (`post_id`);
+--> statement-breakpoint
 -- Posts whose list is to be rebuilt; `cascade` 1: the post itself changed, so the lists that
 -- name it or that it now scores into are rebuilt too, of those built before the change
 -- (`seq`, related_state.seq when it was queued; a list built since has seen it).

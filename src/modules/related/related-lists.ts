@@ -27,24 +27,33 @@ import type { RelatedListsRepository } from './related-lists-repository.js'
 //   - served only while the queue is empty and no post went live since the last step looked:
 //     right after a write, until the step has processed it (a few milliseconds when idle),
 //     requests compute, so a read after a write sees the write;
-//   - served only if it was built at most `drift` changes ago (1 % of the live posts, at least
-//     0; related_state.seq counts each trigger event — a post's vector, status or time, one
-//     tag or category link — and each post going live by time): corpus statistics (document
-//     frequencies, tag counts) move with every change, so a list older than that is rebuilt
-//     (oldest first) and computed meanwhile;
+//   - a list built more than `drift` changes ago (1 % of the live posts; related_state.seq
+//     counts each trigger event — a post's vector, status or time, one tag or category link —
+//     and each post going live by time) is refreshed, oldest first, because corpus statistics
+//     (document frequencies, tag counts) move with every change; that refresh takes at most
+//     RELATED_DRIFT_DUTY of the time, and the drifted list is served until it is rebuilt;
 //   - served only if every post it names is live now with a current document (one indexed
 //     query); otherwise computed.
 // Between those, a stored list can differ from a fresh computation only through the drift of
-// corpus statistics since it was built (at most 1 % of the live posts changed) and through the
-// candidate cut above. A bulk load (say, 10,000 posts) counts its changes before any list is
+// corpus statistics since it was built (scores, and near-ties in the order; never which posts
+// are visible, never a change a write made to a post's own terms) and through the candidate cut
+// above. A bulk load (say, 10,000 posts) counts its changes before any list is
 // built, so the start-up fill neither ages its own lists nor revisits them: a change only
 // sends its post to the lists built before it (related_queue.seq).
 
 /** Stored per list: the most a request may ask for (RelatedQuery's maximum), so any limit is a prefix. */
 export const RELATED_STORED = 20
 
-/** Changes after which a list is rebuilt and no longer served: this share of the live posts. */
+/** Changes after which a list is refreshed (in the background): this share of the live posts. */
 export const RELATED_DRIFT = 0.01
+
+/**
+ * The refresh of drifted lists takes at most this share of the time: after a burst of writes
+ * every list of the site drifts, and rebuilding them all back to back (10,000 lists, ~1 minute
+ * of CPU at 10,000 posts) would take the event loop from the requests. Lists the writes can
+ * change are not drifted lists: they are queued and rebuilt at once.
+ */
+export const RELATED_DRIFT_DUTY = 0.1
 
 type Item = [id: number, score: number, tags: number[], categories: number[], text: number]
 
@@ -61,6 +70,8 @@ export interface RelatedListsDeps {
   fingerprint: string
   /** Changes allowed since a list was built before it is rebuilt (tests set it). */
   drift?: (live: number) => number
+  /** The share of time the refresh of drifted lists may take (default RELATED_DRIFT_DUTY; tests set 1). */
+  driftDuty?: number
   /** Told after lists were rebuilt (cached answers of those posts may be dropped). */
   onRebuilt?: (postIds: number[]) => void
 }
@@ -81,6 +92,9 @@ export function createRelatedLists (deps: RelatedListsDeps) {
   const { db, repo } = deps
   const allowance = () => Math.max(0, Math.floor((deps.drift ?? ((n: number) => n * RELATED_DRIFT))(deps.liveCount())))
   let indexed = false
+  const duty = deps.driftDuty ?? RELATED_DRIFT_DUTY
+  // The drift refresh rests until then, so that it takes at most `duty` of the time.
+  let driftResumeAt = 0
   // The start-up fill: live posts published at or before this time are still to be looked at.
   let fillBefore: number | null = Number.MAX_SAFE_INTEGER
 
@@ -170,14 +184,27 @@ export function createRelatedLists (deps: RelatedListsDeps) {
           if (out()) return { built: rebuilt.length, more: true }
         }
       }
+      if (performance.now() < driftResumeAt) return { built: rebuilt.length, more: false }
       const seq = repo.state().seq
+      const driftStart = performance.now()
+      const rest = (): void => {
+        const spent = performance.now() - driftStart
+        driftResumeAt = duty >= 1 ? 0 : performance.now() + spent * (1 - duty) / duty
+      }
       for (;;) {
         const ids = repo.drifted(seq - allowance(), 8)
-        if (ids.length === 0) return { built: rebuilt.length, more: false }
+        if (ids.length === 0) {
+          rest()
+          return { built: rebuilt.length, more: false }
+        }
         for (const id of ids) {
           build(id, seq, now)
           rebuilt.push(id)
-          if (out()) return { built: rebuilt.length, more: true }
+          if (out()) {
+            rest()
+            // Only drift left: the worker comes back when it is idle again, not at once.
+            return { built: rebuilt.length, more: duty >= 1 }
+          }
         }
       }
     }, { behavior: 'immediate' })
@@ -208,7 +235,9 @@ export function createRelatedLists (deps: RelatedListsDeps) {
       const state = repo.state()
       if (repo.wentLive(state.liveThrough, now, 1).length > 0) return null
       const list = repo.get(postId)
-      if (list === undefined || state.seq - list.seq > allowance()) return null
+      // A drifted list is still served (its posts are checked live below): only corpus
+      // statistics moved since it was built, and its refresh is on its way.
+      if (list === undefined) return null
       const top = (JSON.parse(list.items) as Item[]).slice(0, limit)
       const ids = top.map((i) => i[0])
       const cards = repo.liveCards(ids, deps.fingerprint, now)

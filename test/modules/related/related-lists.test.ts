@@ -50,7 +50,8 @@ t.test('once the background settles, every stored list is served and equals the 
     indexer: app.core.listeners.relatedIndex,
     liveCount: () => app.core.repos.related.postCount(),
     fingerprint: app.core.documents.posts.fingerprint,
-    drift: () => 0
+    drift: () => 0,
+    driftDuty: 1
   })
   app.core.writes.posts.update(ids[150], { title: 'A third change to the corpus' })
   while (exact.step(1000).more);

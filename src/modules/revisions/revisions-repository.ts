@@ -1,5 +1,6 @@
 import { and, count, desc, eq, getTableColumns, lte, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
+import type { SeoColumns } from '../../lib/seo.js'
 import { apiKeys, pages, postSeo, posts, revisions } from '../../db/schema.js'
 
 export type RevisionKind = 'post' | 'page'
@@ -8,7 +9,7 @@ export type RevisionRow = typeof revisions.$inferSelect
 export type RevisionSummaryRow = Omit<RevisionRow, 'fields'>
 
 /** The editorial columns of a post or page as they stand, and what its ETag is made of. */
-export interface EditorialState {
+export type EditorialState = Omit<SeoColumns, 'noindex'> & {
   title: string
   excerpt: string
   contentHtml: string
@@ -16,14 +17,7 @@ export interface EditorialState {
   publishedAt: number | null
   canonicalUrl: string | null
   updatedAt: number
-  metaTitle: string | null
-  metaDescription: string | null
-  ogTitle: string | null
-  ogDescription: string | null
-  ogImage: string | null
-  twitterTitle: string | null
-  twitterDescription: string | null
-  twitterImage: string | null
+  // null for a post without a post_seo row (a left join)
   noindex: boolean | null
 }
 

@@ -2,7 +2,7 @@ import type { ContentChange } from '../../db/change-bus.js'
 import type { Writer } from '../../db/write.js'
 import { NotFound, StaleEntityTag } from '../../errors.js'
 import { ifMatchPasses, onlyWeakTags } from '../../lib/if-match.js'
-import { seoFieldsOf } from '../../lib/seo.js'
+import { seoFieldsOf, type SeoFields } from '../../lib/seo.js'
 import type { EditorialState, RevisionKind, RevisionRow, RevisionsRepository } from './revisions-repository.js'
 
 /** The fields a revision keeps, as the API names them, in the order lists name them. */
@@ -17,22 +17,13 @@ export type EditorialField = typeof EDITORIAL_FIELDS[number]
  * A post's or page's editorial fields at one revision. `status` is as stored (a scheduled post
  * is `published` with a future `published_at`, in milliseconds here; the mapper shows ISO).
  */
-export interface RevisionFields {
+export type RevisionFields = SeoFields & {
   title: string
   excerpt: string
   content_html: string
   status: string
   published_at: number | null
-  meta_title: string | null
-  meta_description: string | null
-  og_title: string | null
-  og_description: string | null
-  og_image: string | null
-  twitter_title: string | null
-  twitter_description: string | null
-  twitter_image: string | null
   canonical_url: string | null
-  noindex: boolean
 }
 
 /** Who makes a write: the request's key (keyId null for ADMIN_TOKEN), or null for no key. */

@@ -39,6 +39,11 @@ export interface WxrItem {
   link: string | null
   slug: string | null
   creator: string | null
+  /**
+   * The byline by Co-Authors Plus (its "author" taxonomy: one term per author, named by login,
+   * slug cap-<login>), in file order; empty when the plugin was not used.
+   */
+  coauthors: string[]
   contentRaw: string
   excerptRaw: string
   status: 'published' | 'draft' | 'scheduled' | 'trash'
@@ -448,6 +453,7 @@ function toEvent (r: Record_): WxrEvent | null {
       link: f('link') || null,
       slug: f('wp:post_name') || null,
       creator: f('dc:creator') || null,
+      coauthors: coauthorsOf(r.categories),
       contentRaw: r.fields['content:encoded'] ?? '',
       excerptRaw: r.fields['excerpt:encoded'] ?? '',
       status: mapStatus(wpStatus),
@@ -482,6 +488,17 @@ function syntheticId (text: string): number {
   let h = 0x811c9dc5
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
   return ((h >>> 0) & 0x7fffffff) || 1
+}
+
+/** Co-Authors Plus's byline: each term's name (the login), else its slug without cap-; each once. */
+function coauthorsOf (all: Array<{ domain: string, slug: string, name: string }>): string[] {
+  const logins: string[] = []
+  for (const c of all) {
+    if (c.domain !== 'author') continue
+    const login = c.name.trim() || c.slug.replace(/^cap-/, '')
+    if (login !== '' && !logins.includes(login)) logins.push(login)
+  }
+  return logins
 }
 
 // Old exports repeat an item's terms (with and without nicename); keep each slug once.

@@ -118,6 +118,22 @@ t.test('WXR 1.0 with http namespaces, no declared authors and tags as domain="ta
   t.same(item.comments.map((c) => [c.authorName, c.status, c.type]), [['Mr WordPress', 'approved', 'comment']])
 })
 
+t.test('Co-Authors Plus bylines: the "author" terms in file order, by name or else by slug without cap-', async (t) => {
+  const doc = `<rss xmlns:wp="http://wordpress.org/export/1.2/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><item><title>T</title><wp:post_id>7</wp:post_id><wp:status>publish</wp:status>
+    <dc:creator>mira</dc:creator>
+    <category domain="author" nicename="cap-tom"><![CDATA[tom]]></category>
+    <category domain="category" nicename="news"><![CDATA[News]]></category>
+    <category domain="author" nicename="cap-mira"><![CDATA[mira]]></category>
+    <category domain="author" nicename="cap-guest-ola"></category>
+    <category domain="author" nicename="cap-tom"><![CDATA[tom]]></category>
+  </item><item><title>U</title><wp:post_id>8</wp:post_id><dc:creator>mira</dc:creator></item></channel></rss>`
+  const [coWritten, single] = itemsOf(await all([doc]))
+  t.same(coWritten.coauthors, ['tom', 'mira', 'guest-ola'], 'each once, in order; a term without a name read from its slug')
+  t.same(coWritten.categories, [{ slug: 'news', name: 'News' }], 'author terms are not categories')
+  t.equal(coWritten.creator, 'mira')
+  t.same(single.coauthors, [])
+})
+
 t.test('every WXR namespace variant is read, prefixes are whatever the file chooses', async (t) => {
   for (const version of ['1.0', '1.1', '1.2']) {
     for (const scheme of ['http', 'https']) {

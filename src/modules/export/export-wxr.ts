@@ -1,8 +1,10 @@
+import { seoFieldsOf, type SeoFields } from '../../lib/seo.js'
 import type { ExportRepository } from './export-repository.js'
 
 // The whole site as a WordPress eXtended RSS 1.2 file, the format of WordPress → Tools → Export,
 // written a post at a time. WordPress's importer reads it (authors, the category tree, tags,
-// posts with their comment threads, featured images as attachments); our own importer reads
+// posts with their comment threads, pages with their tree, featured images as attachments, SEO
+// fields as Yoast SEO's post meta, co-authors as Co-Authors Plus terms); our own importer reads
 // it back and, seeing our generator, also takes what WordPress has no field for from post
 // meta: `_broadsheet_status` (archived posts are `private` in WordPress), `_broadsheet_source_url`,
 // `_broadsheet_source_name`, `_broadsheet_canonical_url`, and each comment's typed text
@@ -13,6 +15,20 @@ export const GENERATOR = 'https://broadsheet.dev/?v=1'
 
 // The featured image of post N is attachment ATTACHMENT_IDS + N: ids of their own, apart from every post's.
 const ATTACHMENT_IDS = 1_000_000_000_000
+// Page N is item PAGE_IDS + N: WordPress has one id space for posts and pages, we have two.
+const PAGE_IDS = 2_000_000_000_000
+
+// SEO fields as Yoast SEO keeps them (post meta), which our importer and WordPress with Yoast read.
+const YOAST = {
+  meta_title: '_yoast_wpseo_title',
+  meta_description: '_yoast_wpseo_metadesc',
+  og_title: '_yoast_wpseo_opengraph-title',
+  og_description: '_yoast_wpseo_opengraph-description',
+  og_image: '_yoast_wpseo_opengraph-image',
+  twitter_title: '_yoast_wpseo_twitter-title',
+  twitter_description: '_yoast_wpseo_twitter-description',
+  twitter_image: '_yoast_wpseo_twitter-image'
+} as const
 
 /** Posts read per query. */
 const BATCH = 100
@@ -51,6 +67,42 @@ function wpDate (ms: number | null): string {
 
 function meta (key: string, value: string): string {
   return `\t\t<wp:postmeta>\n\t\t\t<wp:meta_key>${cdata(key)}</wp:meta_key>\n\t\t\t<wp:meta_value>${cdata(value)}</wp:meta_value>\n\t\t</wp:postmeta>\n`
+}
+
+/** The SEO fields set (null ones are the fallback: not written), as Yoast SEO post meta. */
+function seoMeta (fields: SeoFields, canonical: string | null): string {
+  let out = ''
+  for (const [field, key] of Object.entries(YOAST) as Array<[keyof typeof YOAST, string]>) {
+    const value = fields[field]
+    // Texts as WordPress keeps them (HTML, like titles); image addresses as they are.
+    if (value !== null) out += meta(key, field.endsWith('_image') ? value : asHtml(value))
+  }
+  if (canonical !== null) out += meta('_yoast_wpseo_canonical', canonical)
+  if (fields.noindex) out += meta('_yoast_wpseo_meta-robots-noindex', '1')
+  return out
+}
+
+/** WordPress's status of a post or page: a published one dated in the future is `future`. */
+function wpStatusOf (status: string, publishedAt: number | null, now: number): string {
+  if (status === 'archived') return 'private'
+  if (status === 'draft') return 'draft'
+  return status === 'scheduled' || (publishedAt !== null && publishedAt > now) ? 'future' : 'publish'
+}
+
+/** The attachment item of a featured image. */
+function attachment (id: number, parentId: number, image: { url: string, alt: string | null }, title: string, slug: string, createdAt: number): string {
+  return '\t<item>\n' +
+    `\t\t<title>${cdata(image.alt || title)}</title>\n` +
+    `\t\t<guid isPermaLink="false">${esc(image.url)}</guid>\n` +
+    `\t\t<wp:post_id>${id}</wp:post_id>\n` +
+    `\t\t<wp:post_date_gmt>${cdata(wpDate(createdAt))}</wp:post_date_gmt>\n` +
+    `\t\t<wp:post_name>${cdata(`${slug}-image`)}</wp:post_name>\n` +
+    '\t\t<wp:status><![CDATA[inherit]]></wp:status>\n' +
+    `\t\t<wp:post_parent>${parentId}</wp:post_parent>\n` +
+    '\t\t<wp:post_type><![CDATA[attachment]]></wp:post_type>\n' +
+    `\t\t<wp:attachment_url>${cdata(image.url)}</wp:attachment_url>\n` +
+    meta('_wp_attachment_image_alt', image.alt ?? '') +
+    '\t</item>\n'
 }
 
 const COMMENT_APPROVED = { approved: '1', pending: '0', spam: 'spam', trash: 'trash' } as const
@@ -110,8 +162,7 @@ export function * writeWxr (repo: ExportRepository, opts: ExportOptions): Genera
     if (batch.length === 0) break
     for (const post of batch) {
       after = post.id
-      const scheduled = post.status === 'published' && post.publishedAt !== null && post.publishedAt > opts.now
-      const wpStatus = post.status === 'archived' ? 'private' : post.status === 'draft' ? 'draft' : scheduled || post.status === 'scheduled' ? 'future' : 'publish'
+      const wpStatus = wpStatusOf(post.status, post.publishedAt, opts.now)
       // A draft may keep a date (one unpublished, say): written, and read back by our importer.
       const dated = post.publishedAt
       const guid = post.importKey?.startsWith('wxr:') === true && !post.importKey.includes('#') ? post.importKey.slice(4) : `${base}/?p=${post.id}`
@@ -139,10 +190,16 @@ export function * writeWxr (repo: ExportRepository, opts: ExportOptions): Genera
         `\t\t<wp:is_sticky>${post.featured ? 1 : 0}</wp:is_sticky>\n`
       for (const c of repo.categoriesOf(post.id)) item += `\t\t<category domain="category" nicename="${esc(c.slug)}">${cdata(asHtml(c.name))}</category>\n`
       for (const tag of repo.tagsOf(post.id)) item += `\t\t<category domain="post_tag" nicename="${esc(tag.slug)}">${cdata(asHtml(tag.name))}</category>\n`
+      // Co-authors as Co-Authors Plus writes them (its "author" taxonomy, terms named by login,
+      // slugs prefixed cap-), in byline order; WordPress without the plugin ignores them.
+      const byline = repo.authorsOf(post.id)
+      if (byline.length > 1) for (const a of byline) item += `\t\t<category domain="author" nicename="cap-${esc(a.slug)}">${cdata(a.slug)}</category>\n`
       if (thumbnail !== null) item += meta('_thumbnail_id', String(thumbnail))
       if (post.status === 'archived') item += meta('_broadsheet_status', 'archived')
       if (post.sourceUrl !== null) item += meta('_broadsheet_source_url', post.sourceUrl) + meta('_broadsheet_source_name', post.sourceName ?? '')
       if (post.canonicalUrl !== null) item += meta('_broadsheet_canonical_url', post.canonicalUrl)
+      const seo = repo.seoOf(post.id)
+      if (seo !== undefined) item += seoMeta(seoFieldsOf(seo), null)
       for (const c of repo.commentsOf(post.id)) {
         // A deleted comment kept for its replies is in the trash, as WordPress would have it.
         const status = c.deletedAt === null ? COMMENT_APPROVED[c.status] : 'trash'
@@ -163,21 +220,43 @@ export function * writeWxr (repo: ExportRepository, opts: ExportOptions): Genera
           '\t\t</wp:comment>\n'
       }
       item += '\t</item>\n'
-      if (thumbnail !== null) {
-        const url = post.featuredImageUrl ?? ''
-        item += '\t<item>\n' +
-          `\t\t<title>${cdata(post.featuredImageAlt || post.title)}</title>\n` +
-          `\t\t<guid isPermaLink="false">${esc(url)}</guid>\n` +
-          `\t\t<wp:post_id>${thumbnail}</wp:post_id>\n` +
-          `\t\t<wp:post_date_gmt>${cdata(wpDate(post.createdAt))}</wp:post_date_gmt>\n` +
-          `\t\t<wp:post_name>${cdata(`${post.slug}-image`)}</wp:post_name>\n` +
-          '\t\t<wp:status><![CDATA[inherit]]></wp:status>\n' +
-          `\t\t<wp:post_parent>${post.id}</wp:post_parent>\n` +
-          '\t\t<wp:post_type><![CDATA[attachment]]></wp:post_type>\n' +
-          `\t\t<wp:attachment_url>${cdata(url)}</wp:attachment_url>\n` +
-          meta('_wp_attachment_image_alt', post.featuredImageAlt ?? '') +
-          '\t</item>\n'
-      }
+      if (thumbnail !== null) item += attachment(thumbnail, post.id, { url: post.featuredImageUrl ?? '', alt: post.featuredImageAlt }, post.title, post.slug, post.createdAt)
+      yield item
+    }
+  }
+
+  // Pages after posts: a page's parent is named by its item id, in whatever order they come.
+  after = 0
+  for (;;) {
+    const batch = repo.pagesAfter(after, BATCH)
+    if (batch.length === 0) break
+    for (const page of batch) {
+      after = page.id
+      const id = PAGE_IDS + page.id
+      const guid = page.importKey?.startsWith('wxr:') === true && !page.importKey.includes('#') ? page.importKey.slice(4) : `${base}/?page_id=${page.id}`
+      const thumbnail = page.featuredImageUrl === null ? null : ATTACHMENT_IDS + id
+      let item = '\t<item>\n' +
+        `\t\t<title>${cdata(asHtml(page.title))}</title>\n` +
+        (page.publishedAt === null ? '' : `\t\t<pubDate>${new Date(page.publishedAt).toUTCString().replace('GMT', '+0000')}</pubDate>\n`) +
+        `\t\t<guid isPermaLink="false">${esc(guid)}</guid>\n\t\t<description></description>\n` +
+        `\t\t<content:encoded>${cdata(page.contentHtml)}</content:encoded>\n` +
+        `\t\t<excerpt:encoded>${cdata(page.excerpt)}</excerpt:encoded>\n` +
+        `\t\t<wp:post_id>${id}</wp:post_id>\n` +
+        `\t\t<wp:post_date>${cdata(wpDate(page.publishedAt))}</wp:post_date>\n` +
+        `\t\t<wp:post_date_gmt>${cdata(wpDate(page.publishedAt))}</wp:post_date_gmt>\n` +
+        `\t\t<wp:post_modified>${cdata(wpDate(page.updatedAt))}</wp:post_modified>\n` +
+        `\t\t<wp:post_modified_gmt>${cdata(wpDate(page.updatedAt))}</wp:post_modified_gmt>\n` +
+        '\t\t<wp:comment_status><![CDATA[closed]]></wp:comment_status>\n\t\t<wp:ping_status><![CDATA[closed]]></wp:ping_status>\n' +
+        `\t\t<wp:post_name>${cdata(page.slug)}</wp:post_name>\n` +
+        `\t\t<wp:status>${cdata(wpStatusOf(page.status, page.publishedAt, opts.now))}</wp:status>\n` +
+        `\t\t<wp:post_parent>${page.parentId === null ? 0 : PAGE_IDS + page.parentId}</wp:post_parent>\n` +
+        `\t\t<wp:menu_order>${page.menuOrder}</wp:menu_order>\n` +
+        '\t\t<wp:post_type><![CDATA[page]]></wp:post_type>\n\t\t<wp:post_password><![CDATA[]]></wp:post_password>\n' +
+        '\t\t<wp:is_sticky>0</wp:is_sticky>\n'
+      if (thumbnail !== null) item += meta('_thumbnail_id', String(thumbnail))
+      item += seoMeta(seoFieldsOf(page), page.canonicalUrl)
+      item += '\t</item>\n'
+      if (thumbnail !== null) item += attachment(thumbnail, id, { url: page.featuredImageUrl ?? '', alt: page.featuredImageAlt }, page.title, page.slug, page.createdAt)
       yield item
     }
   }

@@ -46,6 +46,8 @@ export interface ImportPost {
   excerpt?: string
   /** The author: a slug-like login that names a declared author, or a display name. */
   author: ImportAuthor
+  /** The whole byline when the file names one (Co-Authors Plus): it replaces `author`, the first is the primary author. */
+  byline?: ImportAuthor[]
   categories: ImportTerm[]
   tags: ImportTerm[]
   commentStatus?: 'open' | 'closed'

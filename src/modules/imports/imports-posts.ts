@@ -14,7 +14,7 @@ import type { ImportPost } from './imports-items.js'
 import type { Outcome } from './imports-summary.js'
 import type { TermImporter } from './imports-terms.js'
 import { seoCount } from './imports-seo.js'
-import { clip, importSlug, plain, POST_BODY_MAX } from './imports-values.js'
+import { BYLINE_MAX, clip, importSlug, plain, POST_BODY_MAX } from './imports-values.js'
 
 export interface PostImporterParts {
   authors: AuthorImporter
@@ -96,7 +96,15 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
         tx.count('posts', 'unchanged')
         return { postId: existing.id, outcome: 'unchanged' as Outcome }
       }
-      const authorId = p.authorId ?? authors.idOf(p.author, false, tx)
+      // A byline from the file (Co-Authors Plus) is the whole list of authors; else the one author.
+      let byline = p.authorId === undefined && p.byline !== undefined && p.byline.length > 0
+        ? [...new Set(p.byline.map((a) => authors.idOf(a, false, tx)))]
+        : undefined
+      if (byline !== undefined && byline.length > BYLINE_MAX) {
+        report.warn(`${p.ref}: ${byline.length} authors in its byline; the first ${BYLINE_MAX} kept, the most a post may have`)
+        byline = byline.slice(0, BYLINE_MAX)
+      }
+      const authorId = p.authorId ?? byline?.[0] ?? authors.idOf(p.author, false, tx)
       const categoryIds = [...new Set([...(p.categoryIds ?? []), ...p.categories.map((c) => terms.idOf('categories', c, false, tx))])]
       const tagIds = [...new Set([...(p.tagIds ?? []), ...p.tags.map((t) => terms.idOf('tags', t, false, tx))])]
       const title = plain(p.title, 300) || '(untitled)'
@@ -108,6 +116,7 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
         status: p.status,
         published_at: p.publishedAt === null ? null : new Date(p.publishedAt).toISOString(),
         author_id: authorId,
+        ...(byline === undefined ? {} : { author_ids: byline }),
         category_ids: categoryIds,
         tag_ids: tagIds,
         comment_status: p.commentStatus ?? 'open',
@@ -139,6 +148,7 @@ export function createPostImporter (ctx: ImportContext, parts: PostImporterParts
         const same = existing.title === title && (input.slug === undefined || input.slug === existing.slug) &&
           existing.contentHtml === content && existing.excerpt === excerpt && existing.status === stored &&
           existing.publishedAt === publishedAt && existing.authorId === authorId &&
+          (byline === undefined || sameIds(repo.authorIdsOf(postId), byline)) &&
           sameIds(repo.categoryIdsOf(postId), categoryIds) && sameIds(repo.tagIdsOf(postId), tagIds) &&
           existing.commentStatus === input.comment_status && existing.featured === input.featured &&
           (featured === undefined || (existing.featuredImageUrl === (featured?.url ?? null) && (featured === null || existing.featuredImageAlt === featured.alt))) &&

@@ -2,7 +2,7 @@ import { and, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { clientHashKey } from '../../db/client-hash-key.js'
 import { placeholderOf } from '../../db/placeholders.js'
-import { authors, categories, comments, legacyUrls, pages, postCategories, posts, postSeo, postTags, siteSettings, tags, type StoredNavigation } from '../../db/schema.js'
+import { authors, categories, comments, legacyUrls, pages, postAuthors, postCategories, posts, postSeo, postTags, siteSettings, tags, type StoredNavigation } from '../../db/schema.js'
 
 const p = sql.placeholder
 
@@ -43,6 +43,8 @@ export function createImportsRepository (db: Db) {
   const postSlugTaken = db.select({ id: posts.id }).from(posts).where(and(eq(posts.slug, p('slug')), ne(posts.id, p('except')))).limit(1).prepare()
   const categoryIdsOf = db.select({ id: postCategories.categoryId }).from(postCategories)
     .where(eq(postCategories.postId, p('postId'))).orderBy(postCategories.position).prepare()
+  const authorIdsOf = db.select({ id: postAuthors.authorId }).from(postAuthors)
+    .where(eq(postAuthors.postId, p('postId'))).orderBy(postAuthors.position).prepare()
   const tagIdsOf = db.select({ id: postTags.tagId }).from(postTags).where(eq(postTags.postId, p('postId'))).orderBy(postTags.position).prepare()
   const commentByKey = db.select({
     id: comments.id,
@@ -78,6 +80,8 @@ export function createImportsRepository (db: Db) {
     postSlugTaken: (slug: string, exceptId = 0) => postSlugTaken.get({ slug, except: exceptId }) !== undefined,
     categoryIdsOf: (postId: number) => categoryIdsOf.all({ postId }).map((row) => row.id),
     tagIdsOf: (postId: number) => tagIdsOf.all({ postId }).map((row) => row.id),
+    /** Every author of a post, the primary one first. */
+    authorIdsOf: (postId: number) => authorIdsOf.all({ postId }).map((row) => row.id),
     commentByImportKey: (key: string) => commentByKey.get({ key }),
     /** Gives a post the import key of the current scheme (nothing public changes). */
     setImportKey (id: number, key: string): void {

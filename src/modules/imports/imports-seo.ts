@@ -75,8 +75,10 @@ export function expandTemplate (template: string, ctx: SeoContext, unknown: Set<
 /**
  * The SEO fields an item's post meta gives (Yoast first, then Rank Math), cut to the API's
  * limits; `warn` is told of every value cut or variable removed. Empty when the item has none.
+ * `templates: false` (our own export, whose values are the editor's text) takes every value as
+ * it is: a `%` in it is not a variable.
  */
-export function seoFromMeta (meta: Array<{ key: string, value: string }>, ctx: SeoContext, warn: (message: string) => void): ImportSeo {
+export function seoFromMeta (meta: Array<{ key: string, value: string }>, ctx: SeoContext, warn: (message: string) => void, opts: { templates?: boolean } = {}): ImportSeo {
   const out: ImportSeo = {}
   const unknown = new Set<string>()
   const pick = (...keys: string[]): string | undefined => {
@@ -98,7 +100,8 @@ export function seoFromMeta (meta: Array<{ key: string, value: string }>, ctx: S
     const raw = pick(...texts[field])
     if (raw === undefined) continue
     // The plugins keep these as text with entities and the odd tag.
-    const expanded = expandTemplate(plain(raw, SEO_LIMITS[field] * 4), ctx, unknown)
+    const text = plain(raw, SEO_LIMITS[field] * 4)
+    const expanded = opts.templates === false ? text || null : expandTemplate(text, ctx, unknown)
     if (expanded === null) continue
     const points = [...expanded]
     if (points.length > SEO_LIMITS[field]) {

@@ -122,6 +122,8 @@ export function httpUrl (value: string | null | undefined): string | null {
 
 /** The write API's limit on a post body (`content_html` of POST /v1/posts): imported bodies are cut to it. */
 export const POST_BODY_MAX = (CreatePostBody.properties.content_html as unknown as { maxLength: number }).maxLength
+/** The most authors a post may have (author_ids). */
+export const BYLINE_MAX = (CreatePostBody.properties.author_ids as unknown as { maxItems: number }).maxItems
 /** The write API's limit on a comment (`content` of a submitted comment): imported comments are cut to it. */
 export const COMMENT_MAX = (CreateCommentBody.properties.content as unknown as { maxLength: number }).maxLength
 

@@ -86,7 +86,7 @@ function seoOf (session: ImportSession, item: WxrItem, site: WxrSite, ref: strin
     siteDescription: plain(site.description, 2000),
     category: item.categories[0]?.name ?? ''
   }
-  return seoFromMeta(item.meta, ctx, (message) => session.warn(`${ref}: ${message}`))
+  return seoFromMeta(item.meta, ctx, (message) => session.warn(`${ref}: ${message}`), { templates: !site.ours })
 }
 
 /** A nav_menu_item, handed over for the end of the file (when its target has been imported). */
@@ -211,6 +211,7 @@ function importPost (session: ImportSession, item: WxrItem, site: WxrSite, now: 
     contentHtml: site.ours ? raw : formatBody(raw, site, lost),
     excerpt: item.excerptRaw,
     author: { login: item.creator ?? '', name: item.creator ?? '' },
+    byline: item.coauthors.length === 0 ? undefined : item.coauthors.map((login) => ({ login, name: login })),
     categories: item.categories,
     tags: item.tags,
     commentStatus: item.commentStatus,

@@ -45,6 +45,20 @@ async function richSite (t: Parameters<typeof buildTestApp>[0]): Promise<App> {
     excerpt: 'A custom excerpt',
     comment_status: 'closed'
   })
+  // A co-authored post: its byline travels as Co-Authors Plus terms.
+  await post({ title: 'Written by three', content_html: '<p>Together.</p>', status: 'published', published_at: '2025-03-01T09:00:00.000Z', author_ids: ['tobias', author, 'ana'], author_id: undefined })
+  // SEO fields of a post travel as Yoast SEO meta; a % in them is the editor's text, not a template.
+  await post({ title: 'Fares up 5%', content_html: '<p>Fares.</p>', status: 'published', published_at: '2025-03-02T09:00:00.000Z', meta_title: 'Fares up 5% & more: %%title%% <b>', meta_description: 'What changes', og_image: 'https://img.example.com/og.jpg', noindex: true })
+  // Pages: a tree, a draft, a scheduled one, SEO fields, a canonical address and a featured image.
+  const page = async (body: Record<string, unknown>) => {
+    const res = await app.inject({ method: 'POST', url: '/v1/pages', headers: adminAuth, payload: body })
+    if (res.statusCode !== 201) throw new Error(res.body)
+    return res.json().data.id as number
+  }
+  const about = await page({ title: 'About us', content_html: '<p>Who we are.</p>', status: 'published', published_at: '2024-01-01T00:00:00.000Z', meta_title: 'About the Gazette', twitter_description: 'Us', featured_image: { url: 'https://img.example.com/about.jpg', alt: 'The office' } })
+  await page({ title: 'The team', content_html: '<p>People.</p>', status: 'published', published_at: '2024-01-02T00:00:00.000Z', parent_id: about, menu_order: 2, canonical_url: 'https://elsewhere.example.com/team', noindex: true })
+  await page({ title: 'Jobs', content_html: '<p>Join.</p>', parent_id: about, menu_order: 1 })
+  await page({ title: 'Anniversary', content_html: '<p>Soon.</p>', status: 'scheduled', published_at: '2040-01-01T00:00:00.000Z' })
   await post({ title: 'Old news', content_html: '<p>Archived.</p>', status: 'archived', published_at: '2020-01-01T00:00:00.000Z' })
   await post({ title: 'Coming soon', content_html: '<p>Later.</p>', status: 'scheduled', published_at: '2040-05-01T08:00:00.000Z' })
   await post({ title: 'Just a draft', content_html: '<p>Draft.</p>' })
@@ -65,8 +79,15 @@ function snapshot (app: App) {
     posts: all(`SELECT p.slug, p.title, p.excerpt, p.status, p.published_at / 1000 AS published_s, p.content_html, p.featured, p.comment_status, p.comment_count,
         p.featured_image_url, p.featured_image_alt, p.source_url, p.source_name, p.canonical_url, a.slug AS author, l.url AS legacy_url,
         (SELECT group_concat(c.slug, ',') FROM (SELECT c.slug FROM post_categories pc JOIN categories c ON c.id = pc.category_id WHERE pc.post_id = p.id ORDER BY pc.position) c) AS categories,
-        (SELECT group_concat(t.slug, ',') FROM (SELECT t.slug FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id ORDER BY t.slug) t) AS tags
+        (SELECT group_concat(t.slug, ',') FROM (SELECT t.slug FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id ORDER BY t.slug) t) AS tags,
+        (SELECT group_concat(a.slug, ',') FROM (SELECT a.slug FROM post_authors pa JOIN authors a ON a.id = pa.author_id WHERE pa.post_id = p.id ORDER BY pa.position) a) AS byline
       FROM posts p JOIN authors a ON a.id = p.author_id LEFT JOIN legacy_urls l ON l.post_id = p.id ORDER BY p.slug`),
+    seo: all(`SELECT p.slug, s.meta_title, s.meta_description, s.og_title, s.og_description, s.og_image, s.twitter_title, s.twitter_description, s.twitter_image, s.noindex
+      FROM post_seo s JOIN posts p ON p.id = s.post_id ORDER BY p.slug`),
+    pages: all(`SELECT p.slug, p.title, p.excerpt, p.status, p.published_at / 1000 AS published_s, p.content_html, p.menu_order, parent.slug AS parent,
+        p.featured_image_url, p.featured_image_alt, p.meta_title, p.meta_description, p.og_title, p.og_description, p.og_image, p.twitter_title,
+        p.twitter_description, p.twitter_image, p.canonical_url, p.noindex
+      FROM pages p LEFT JOIN pages parent ON parent.id = p.parent_id ORDER BY p.slug`),
     comments: all(`SELECT p.slug AS post, c.depth, c.author_name, c.author_email, c.author_url, c.content, c.content_html, c.status, c.type, c.created_at / 1000 AS created_s,
         parent.author_name AS parent_author
       FROM comments c JOIN posts p ON p.id = c.post_id LEFT JOIN comments parent ON parent.id = c.parent_id
@@ -89,6 +110,7 @@ t.test('GET /v1/export streams a WXR 1.2 file; export → import into an empty d
   t.notOk(events.some((e) => e.kind === 'warning'), 'a well-formed file')
   const items = events.flatMap((e) => e.kind === 'item' ? [e.item] : [])
   t.equal(items.filter((i) => i.postType === 'post').length, snapshot(source).posts.length, 'every post, whatever its status')
+  t.equal(items.filter((i) => i.postType === 'page').length, snapshot(source).pages.length, 'every page, whatever its status')
   t.same(new Set(items.filter((i) => i.postType === 'post').map((i) => i.wpStatus)), new Set(['publish', 'draft', 'private', 'future']))
   t.ok(items.some((i) => i.postType === 'attachment'), 'featured images as attachments')
 
@@ -104,11 +126,21 @@ t.test('GET /v1/export streams a WXR 1.2 file; export → import into an empty d
   t.same(after.posts, before.posts, 'posts: status, dates, bodies, excerpts, terms, images, source, canonical, old address, counts')
   t.same(after.comments, before.comments, 'comments: threads, statuses, types, text and HTML')
   const rows = (list: unknown[]) => list as Array<Record<string, unknown>>
+  t.same(after.seo, before.seo, 'posts\' SEO fields')
+  t.same(after.pages, before.pages, 'pages: the tree, order, statuses, dates, bodies, images, SEO fields, canonical addresses')
+  t.ok(rows(before.pages).length >= 4 && rows(before.pages).some((p) => p.parent !== null && p.noindex === 1) && rows(before.pages).some((p) => p.status === 'draft'), 'pages of every kind')
+  t.ok(rows(before.seo).some((s) => s.meta_title === 'Fares up 5% & more: %%title%% <b>'), 'a title with % and markup characters, kept as written')
   t.ok(rows(before.comments).some((c) => c.status === 'pending'), 'the site has pending comments')
   t.ok(rows(before.posts).some((p) => p.status === 'archived') && rows(before.posts).some((p) => p.legacy_url !== null) && rows(before.posts).some((p) => p.source_url !== null))
 
   const again = await importWxr(target, res.body)
   t.same(again.created, { posts: 0, pages: 0, categories: 0, tags: 0, authors: 0, comments: 0 }, 'importing it again duplicates nothing')
+  t.same([again.updated.posts, again.updated.pages], [0, 0], 'and changes no post or page (bylines compared in order)')
+  t.ok(rows(before.posts).some((p) => p.byline === 'tobias,mara,ana'), 'the site has a co-authored post')
+  const written = items.find((i) => i.title === 'Written by three')
+  t.same(written?.coauthors, ['tobias', 'mara', 'ana'], 'the byline as Co-Authors Plus terms, in order')
+  t.equal(written?.creator, 'tobias', 'dc:creator is the primary author')
+  t.same(items.find((i) => i.title === 'Old news')?.coauthors, [], 'a post by one author has no byline terms')
 })
 
 t.test('the export needs admin', async (t) => {

@@ -127,6 +127,32 @@ t.test('a second import of the same file changes nothing; a changed file updates
   t.equal(count(app, "SELECT count(*) FROM comments WHERE content LIKE '%any cabins%'"), 1)
 })
 
+t.test('Co-Authors Plus bylines: every author in order, a guest author created; the byline is compared on a second import', async (t) => {
+  const app = await buildTestApp(t)
+  const file = (byline: string[]) => `<?xml version="1.0"?><rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Co</title><wp:wxr_version>1.2</wp:wxr_version>
+    <wp:author><wp:author_login><![CDATA[mira]]></wp:author_login><wp:author_display_name><![CDATA[Mira Quay]]></wp:author_display_name></wp:author>
+    <wp:author><wp:author_login><![CDATA[tom]]></wp:author_login><wp:author_display_name><![CDATA[Tom Ferry]]></wp:author_display_name></wp:author>
+    <item><title>Joint report</title><guid>https://co.example/?p=1</guid><wp:post_id>1</wp:post_id><wp:post_name>joint-report</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+      <wp:post_date_gmt>2024-05-01 10:00:00</wp:post_date_gmt><dc:creator>mira</dc:creator><content:encoded><![CDATA[<p>Both of us.</p>]]></content:encoded>
+      ${byline.map((login) => `<category domain="author" nicename="cap-${login}"><![CDATA[${login}]]></category>`).join('')}
+    </item>
+    <item><title>Solo</title><guid>https://co.example/?p=2</guid><wp:post_id>2</wp:post_id><wp:status>publish</wp:status><wp:post_type>post</wp:post_type><dc:creator>tom</dc:creator><content:encoded><![CDATA[<p>Alone.</p>]]></content:encoded></item>
+  </channel></rss>`
+  const first = await importWxr(app, file(['tom', 'mira', 'guest-ola']))
+  t.equal(first.statusCode, 200, first.body)
+  t.equal(first.json().data.created.authors, 3, 'the guest author, named only in the byline, is created')
+  const joint = (await app.inject({ url: '/v1/posts/joint-report' })).json().data
+  t.same(joint.authors.map((a: { slug: string }) => a.slug), ['tom', 'mira', 'guest-ola'], 'the byline in order')
+  t.equal(joint.author.slug, 'tom', 'the first of the byline is the primary author (dc:creator is who created the post)')
+  t.same((await app.inject({ url: '/v1/posts/solo' })).json().data.authors.map((a: { slug: string }) => a.slug), ['tom'])
+
+  const again = await importWxr(app, file(['tom', 'mira', 'guest-ola']))
+  t.equal(again.json().data.updated.posts, 0, 'the same byline: nothing changes')
+  const reordered = await importWxr(app, file(['mira', 'tom']))
+  t.equal(reordered.json().data.updated.posts, 1, 'another order or another author: the post is updated')
+  t.same((await app.inject({ url: '/v1/posts/joint-report' })).json().data.authors.map((a: { slug: string }) => a.slug), ['mira', 'tom'])
+})
+
 t.test('each item is one transaction: a failing item leaves nothing behind and the rest goes on', async (t) => {
   const app = await buildTestApp(t)
   app.core.bus.on((change) => {

@@ -10,7 +10,7 @@ const p = sql.placeholder
  * terms, SEO fields, comments and old address by its id.
  */
 export function createExportRepository (db: Db) {
-  const site = db.select({ title: siteSettings.title, description: siteSettings.description, language: siteSettings.language })
+  const site = db.select({ title: siteSettings.title, description: siteSettings.description, language: siteSettings.language, navigation: siteSettings.navigation })
     .from(siteSettings).where(eq(siteSettings.id, 1)).prepare()
   const allAuthors = db.select({ id: authors.id, slug: authors.slug, name: authors.name, email: authors.email }).from(authors).orderBy(asc(authors.id)).prepare()
   const allCategories = db.select({ id: categories.id, slug: categories.slug, name: categories.name, description: categories.description, parentId: categories.parentId })

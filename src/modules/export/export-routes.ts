@@ -25,9 +25,10 @@ const exportRoutes: FastifyPluginAsyncTypebox<ExportRoutesOptions> = async (app,
         '`_broadsheet_status`), its categories and tags, co-authors (as Co-Authors Plus `author` terms, in byline order), featured image ' +
         '(as an attachment), SEO fields (as Yoast SEO post meta), source attribution and canonical URL (post meta), old WordPress address ' +
         '(`<link>`), and its comment thread with every status; then every page with its parent, menu order, featured image, SEO fields ' +
-        'and canonical URL. WordPress → Tools → Import → WordPress reads it, and so does `POST /v1/imports/wxr`: importing it into an ' +
-        'empty Broadsheet gives back the same posts, pages, terms, authors, bylines, SEO fields and comments. Not exported: the site\'s ' +
-        'navigation menus and settings, media library entries other than featured images, and commenters\' addresses (never stored). ' +
+        'and canonical URL; and the site\'s two menus as nav menus named Primary and Secondary. WordPress → Tools → Import → WordPress ' +
+        'reads it, and so does `POST /v1/imports/wxr`: importing it into an empty Broadsheet gives back the same posts, pages, terms, ' +
+        'authors, bylines, SEO fields, comments and menus. Not exported: site settings, media library entries other than featured ' +
+        'images, and commenters\' addresses (never stored). ' +
         'The file is read a post at a time, not as one snapshot: a post written during the export may or may not be in it, never twice. ' +
         'Same as `npm run cli -- export wxr FILE`.',
       produces: [WXR_TYPE],

@@ -1,3 +1,4 @@
+import type { StoredNavigation, StoredNavItem } from '../../db/schema.js'
 import { seoFieldsOf, type SeoFields } from '../../lib/seo.js'
 import type { ExportRepository } from './export-repository.js'
 
@@ -17,6 +18,10 @@ export const GENERATOR = 'https://broadsheet.dev/?v=1'
 const ATTACHMENT_IDS = 1_000_000_000_000
 // Page N is item PAGE_IDS + N: WordPress has one id space for posts and pages, we have two.
 const PAGE_IDS = 2_000_000_000_000
+// Menu items are numbered from NAV_IDS, their menus (nav_menu terms) from NAV_TERM_IDS.
+const NAV_IDS = 3_000_000_000_000
+const NAV_TERM_IDS = 3_000_000_000_000
+const MENUS = [['primary', 'Primary'], ['secondary', 'Secondary']] as const
 
 // SEO fields as Yoast SEO keeps them (post meta), which our importer and WordPress with Yoast read.
 const YOAST = {
@@ -105,6 +110,60 @@ function attachment (id: number, parentId: number, image: { url: string, alt: st
     '\t</item>\n'
 }
 
+/** What a stored menu item points at, as WordPress's menu item meta names it. */
+function menuTarget (it: StoredNavItem, ownId: number): { type: string, object: string, objectId: number, url: string } {
+  if (it.page_id !== undefined) return { type: 'post_type', object: 'page', objectId: PAGE_IDS + it.page_id, url: '' }
+  if (it.post_id !== undefined) return { type: 'post_type', object: 'post', objectId: it.post_id, url: '' }
+  if (it.category_id !== undefined) return { type: 'taxonomy', object: 'category', objectId: it.category_id, url: '' }
+  if (it.tag_id !== undefined) return { type: 'taxonomy', object: 'post_tag', objectId: it.tag_id, url: '' }
+  return { type: 'custom', object: 'custom', objectId: ownId, url: it.url ?? '' }
+}
+
+/**
+ * The site's two menus as WordPress nav menus: a nav_menu term each (named Primary and
+ * Secondary, which is how our importer puts them back in their places) and a nav_menu_item per
+ * item, its parent and target in post meta; items in the menu's order.
+ */
+function navigationItems (navigation: StoredNavigation, now: number): { terms: string, items: string } {
+  let terms = ''
+  let items = ''
+  let next = NAV_IDS
+  MENUS.forEach(([slot, name], i) => {
+    const menu = navigation[slot]
+    if (menu.length === 0) return
+    terms += `\t<wp:term><wp:term_id>${NAV_TERM_IDS + i}</wp:term_id><wp:term_taxonomy>nav_menu</wp:term_taxonomy><wp:term_slug>${cdata(slot)}</wp:term_slug><wp:term_name>${cdata(name)}</wp:term_name></wp:term>\n`
+    let order = 0
+    const walk = (list: StoredNavItem[], parent: number): void => {
+      for (const it of list) {
+        const id = ++next
+        const target = menuTarget(it, id)
+        items += '\t<item>\n' +
+          `\t\t<title>${cdata(asHtml(it.label))}</title>\n` +
+          `\t\t<guid isPermaLink="false">nav-menu-item-${id}</guid>\n` +
+          `\t\t<wp:post_id>${id}</wp:post_id>\n` +
+          `\t\t<wp:post_date_gmt>${cdata(wpDate(now))}</wp:post_date_gmt>\n` +
+          `\t\t<wp:post_name>${cdata(String(id))}</wp:post_name>\n` +
+          '\t\t<wp:status><![CDATA[publish]]></wp:status>\n' +
+          `\t\t<wp:menu_order>${++order}</wp:menu_order>\n` +
+          '\t\t<wp:post_type><![CDATA[nav_menu_item]]></wp:post_type>\n' +
+          `\t\t<category domain="nav_menu" nicename="${slot}">${cdata(name)}</category>\n` +
+          meta('_menu_item_type', target.type) +
+          meta('_menu_item_menu_item_parent', String(parent)) +
+          meta('_menu_item_object_id', String(target.objectId)) +
+          meta('_menu_item_object', target.object) +
+          meta('_menu_item_target', '') +
+          meta('_menu_item_classes', 'a:1:{i:0;s:0:"";}') +
+          meta('_menu_item_xfn', '') +
+          meta('_menu_item_url', target.url) +
+          '\t</item>\n'
+        walk(it.children ?? [], id)
+      }
+    }
+    walk(menu, 0)
+  })
+  return { terms, items }
+}
+
 const COMMENT_APPROVED = { approved: '1', pending: '0', spam: 'spam', trash: 'trash' } as const
 
 export interface ExportOptions {
@@ -154,6 +213,8 @@ export function * writeWxr (repo: ExportRepository, opts: ExportOptions): Genera
     out += `\t<wp:tag><wp:term_id>${tag.id}</wp:term_id><wp:tag_slug>${cdata(tag.slug)}</wp:tag_slug>` +
       `<wp:tag_name>${cdata(asHtml(tag.name))}</wp:tag_name><wp:tag_description>${cdata(tag.description)}</wp:tag_description></wp:tag>\n`
   }
+  const navigation = navigationItems(site?.navigation ?? { primary: [], secondary: [] }, opts.now)
+  out += navigation.terms
   yield out + '\n'
 
   let after = 0
@@ -260,5 +321,7 @@ export function * writeWxr (repo: ExportRepository, opts: ExportOptions): Genera
       yield item
     }
   }
+  // Menus last: their items name pages, posts and terms written above.
+  if (navigation.items !== '') yield navigation.items
   yield '</channel>\n</rss>\n'
 }

@@ -59,6 +59,27 @@ async function richSite (t: Parameters<typeof buildTestApp>[0]): Promise<App> {
   await page({ title: 'The team', content_html: '<p>People.</p>', status: 'published', published_at: '2024-01-02T00:00:00.000Z', parent_id: about, menu_order: 2, canonical_url: 'https://elsewhere.example.com/team', noindex: true })
   await page({ title: 'Jobs', content_html: '<p>Join.</p>', parent_id: about, menu_order: 1 })
   await page({ title: 'Anniversary', content_html: '<p>Soon.</p>', status: 'scheduled', published_at: '2040-01-01T00:00:00.000Z' })
+  // Both menus, three levels, every kind of target.
+  const team = q("SELECT id FROM pages WHERE slug = 'the-team'")
+  const nav = await app.inject({
+    method: 'PATCH',
+    url: '/v1/site',
+    headers: adminAuth,
+    payload: {
+      navigation: {
+        primary: [
+          { label: 'About & us', page_id: about, children: [{ label: 'Team', page_id: team, children: [{ label: 'Apply', url: '/apply?ref=menu' }] }] },
+          { label: 'Ferries', category_id: q("SELECT id FROM categories WHERE slug = 'ferries'") }
+        ],
+        secondary: [
+          { label: 'Partner', url: 'https://partner.example.com/' },
+          { label: 'Talks', post_id: q("SELECT id FROM posts WHERE slug = 'geneva-talks'") },
+          { label: 'Timetables', tag_id: q("SELECT id FROM tags WHERE slug = 'timetable'") }
+        ]
+      }
+    }
+  })
+  if (nav.statusCode !== 200) throw new Error(nav.body)
   await post({ title: 'Old news', content_html: '<p>Archived.</p>', status: 'archived', published_at: '2020-01-01T00:00:00.000Z' })
   await post({ title: 'Coming soon', content_html: '<p>Later.</p>', status: 'scheduled', published_at: '2040-05-01T08:00:00.000Z' })
   await post({ title: 'Just a draft', content_html: '<p>Draft.</p>' })
@@ -67,6 +88,13 @@ async function richSite (t: Parameters<typeof buildTestApp>[0]): Promise<App> {
   const c = await app.inject({ method: 'POST', url: `/v1/posts/${open}/comments`, payload: { author_name: 'Reader', author_email: 'r@example.net', content: 'Line one\n\nLine *two* <b>bold</b>' } })
   if (c.statusCode >= 300) throw new Error(c.body)
   return app
+}
+
+/** The site's menus as readers get them (labels, kinds, current URLs), without ids. */
+async function menus (app: App) {
+  const strip = (items: Array<Record<string, unknown>>): unknown[] => items.map(({ id: _id, children, ...rest }) => ({ ...rest, children: strip(children as Array<Record<string, unknown>>) }))
+  const { primary, secondary } = (await app.inject({ url: '/v1/site' })).json().data.navigation
+  return { primary: strip(primary), secondary: strip(secondary) }
 }
 
 /** Everything the round trip must keep, by slug, independent of ids. */
@@ -115,6 +143,7 @@ t.test('GET /v1/export streams a WXR 1.2 file; export → import into an empty d
   t.ok(items.some((i) => i.postType === 'attachment'), 'featured images as attachments')
 
   const before = snapshot(source)
+  const menusBefore = await menus(source)
   const target = await buildTestApp(t)
   const summary = await importWxr(target, res.body)
   t.same(summary.skipped, [], 'nothing skipped')
@@ -126,6 +155,9 @@ t.test('GET /v1/export streams a WXR 1.2 file; export → import into an empty d
   t.same(after.posts, before.posts, 'posts: status, dates, bodies, excerpts, terms, images, source, canonical, old address, counts')
   t.same(after.comments, before.comments, 'comments: threads, statuses, types, text and HTML')
   const rows = (list: unknown[]) => list as Array<Record<string, unknown>>
+  t.same(await menus(target), menusBefore, 'both menus: labels, nesting, order and targets')
+  t.equal(JSON.stringify(menusBefore).match(/"type":"(page|category|tag|post|url)"/g)?.length, 7, 'every kind of target, three levels')
+  t.equal(summary.navigation.applied, true)
   t.same(after.seo, before.seo, 'posts\' SEO fields')
   t.same(after.pages, before.pages, 'pages: the tree, order, statuses, dates, bodies, images, SEO fields, canonical addresses')
   t.ok(rows(before.pages).length >= 4 && rows(before.pages).some((p) => p.parent !== null && p.noindex === 1) && rows(before.pages).some((p) => p.status === 'draft'), 'pages of every kind')

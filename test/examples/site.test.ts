@@ -254,8 +254,8 @@ t.test('site helpers and configuration', async (t) => {
   t.equal(safeUrl('https://example.com/x'), 'https://example.com/x')
   t.equal(safeUrl('not a url'), '#')
   t.equal(snippetHtml('a <mark>b</mark> <script>'), 'a <mark>b</mark> &lt;script>')
-  const cats = [{ id: 1, parent_id: null, slug: 'world', name: 'World' }, { id: 2, parent_id: 1, slug: 'europe', name: 'Europe' }] as never
-  t.same(breadcrumb({ id: 2 }, cats).map((c: { slug: string }) => c.slug), ['world', 'europe'])
+  t.same(breadcrumb({ slug: 'france', name: 'France', path: [{ slug: 'world', name: 'World' }, { slug: 'europe', name: 'Europe' }] }).map((c) => c.slug), ['world', 'europe', 'france'], 'the path from the API, then the category')
+  t.same(breadcrumb(undefined), [])
   t.same(loadSiteConfig({}), { apiUrl: 'http://127.0.0.1:3000', publicApiUrl: 'http://127.0.0.1:3000', host: '127.0.0.1', port: 3001 })
   t.same(loadSiteConfig({ API_URL: 'http://api:3000/', SITE_PORT: '8080' }).apiUrl, 'http://api:3000')
   t.throws(() => loadSiteConfig({ SITE_PORT: 'eighty', API_URL: 'ftp://x' }), /API_URL="ftp:\/\/x" is invalid[\s\S]*SITE_PORT="eighty" is invalid/)

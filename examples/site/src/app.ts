@@ -32,8 +32,6 @@ interface Layout {
   site: Site
   /** The primary menu (site settings), else the top-level categories. */
   nav: MenuLink[]
-  /** Every category, for breadcrumbs. */
-  categories: Category[]
   q?: string
   robots?: string
   canonical?: string | null
@@ -89,8 +87,10 @@ export async function buildSite (opts: BuildSiteOptions) {
   }
 
   async function layout (reader: ContentReader, extra: Partial<Layout> = {}): Promise<Layout> {
-    const [site, categories] = await Promise.all([reader.site(), reader.categories()])
-    return { site, nav: menu(site.navigation.primary, categories), categories, ...extra }
+    const site = await reader.site()
+    // The categories only make the menu of a site that has none of its own.
+    const categories = site.navigation.primary.length === 0 ? await reader.categories() : []
+    return { site, nav: menu(site.navigation.primary, categories), ...extra }
   }
 
   app.get('/assets/site.css', async (request, reply) => {
@@ -117,7 +117,7 @@ export async function buildSite (opts: BuildSiteOptions) {
       pageTitle: category.name,
       heading: category.name,
       description: category.description,
-      crumbs: breadcrumb(category, base.categories).slice(0, -1),
+      crumbs: breadcrumb(category).slice(0, -1),
       kind: 'category',
       list,
       next: nextCursorHref(here, list.meta.next_cursor),
@@ -165,7 +165,7 @@ export async function buildSite (opts: BuildSiteOptions) {
     const base = await layout(reader, { robots: 'noindex' })
     if (!/^[A-Za-z0-9._~-]{8,512}$/.test(token)) throw new NotFound('Preview')
     const article = await reader.preview(token)
-    const html = await reply.viewAsync('article', { ...base, ...articleView(article, base.categories, { preview: true }) })
+    const html = await reply.viewAsync('article', { ...base, ...articleView(article, { preview: true }) })
     return reply.type('text/html; charset=utf-8').send(html)
   })
 
@@ -182,7 +182,7 @@ export async function buildSite (opts: BuildSiteOptions) {
     const replyTo = Number(request.query.replyto)
     return await page(request, reply, reader.validators, 'article', {
       ...base,
-      ...articleView(data, base.categories, {
+      ...articleView(data, {
         preview: false,
         notice: request.query.comment === 'pending' || request.query.comment === 'approved' ? request.query.comment : null,
         replyTo: data.comments.find((c) => c.id === replyTo && !c.deleted) ?? null
@@ -231,7 +231,7 @@ export async function buildSite (opts: BuildSiteOptions) {
   })
 
   async function notFoundPage (request: FastifyRequest, reply: FastifyReply) {
-    let base: Layout = { site: FALLBACK_SITE, nav: [], categories: [] }
+    let base: Layout = { site: FALLBACK_SITE, nav: [] }
     try {
       base = await layout(new ContentReader(api))
     } catch (err) {
@@ -249,14 +249,14 @@ export async function buildSite (opts: BuildSiteOptions) {
     const status = (err as { statusCode?: number }).statusCode
     const code = typeof status === 'number' && status >= 400 && status < 500 ? status : 502
     reply.header('cache-control', 'no-store')
-    const html = await reply.viewAsync('error', { site: FALLBACK_SITE, nav: [], categories: [], pageTitle: 'Something went wrong', robots: 'noindex', status: code })
+    const html = await reply.viewAsync('error', { site: FALLBACK_SITE, nav: [], pageTitle: 'Something went wrong', robots: 'noindex', status: code })
     return reply.code(code).type('text/html; charset=utf-8').send(html)
   })
 
   return app
 }
 
-function articleView (data: ArticleData, categories: Category[], extra: Record<string, unknown>) {
+function articleView (data: ArticleData, extra: Record<string, unknown>) {
   const { post } = data
   return {
     pageTitle: post.title,
@@ -264,7 +264,7 @@ function articleView (data: ArticleData, categories: Category[], extra: Record<s
     canonical: extra.preview ? null : post.canonical_url,
     robots: extra.preview ? 'noindex' : (post.noindex ? 'noindex' : undefined),
     post,
-    crumbs: breadcrumb(post.categories[0], categories),
+    crumbs: breadcrumb(post.categories[0]),
     related: data.related,
     comments: data.comments,
     ...extra

@@ -67,7 +67,7 @@ export class ContentReader {
     return this.seen(await this.api.GET('/v1/site')).data.data
   }
 
-  /** Every category (for breadcrumbs and the navigation), in the API's order. */
+  /** Every category (for the menu when the site has none), in the API's order. */
   async categories (): Promise<Category[]> {
     const all: Category[] = []
     for await (const page of this.api.paginate('/v1/categories', { params: { query: { per_page: 100 } } }, { maxPages: 10 })) {

@@ -1,4 +1,4 @@
-import type { Category, Site } from '@broadsheet/client'
+import type { Site } from '@broadsheet/client'
 
 /**
  * A post's path on this site: /{primary category}/{slug}, or /{slug} without a category —
@@ -14,17 +14,16 @@ export function postPath (post: { slug?: string, categories?: Array<{ slug: stri
 export const categoryPath = (slug: string): string => `/${encodeURIComponent(slug)}`
 export const tagPath = (slug: string): string => `/tag/${encodeURIComponent(slug)}/`
 
-/** The category and its parents, outermost first (Politics › Elections). */
-export function breadcrumb (primary: { id: number } | undefined, categories: Category[]): Category[] {
-  if (primary === undefined) return []
-  const byId = new Map(categories.map((c) => [c.id, c]))
-  const chain: Category[] = []
-  let current = byId.get(primary.id)
-  while (current !== undefined && chain.length < 10 && !chain.includes(current)) {
-    chain.unshift(current)
-    current = current.parent_id === null ? undefined : byId.get(current.parent_id)
-  }
-  return chain
+/** A link in a breadcrumb. */
+export interface Crumb { slug: string, name: string }
+
+/**
+ * The category and its parents, outermost first (Politics › Elections): the API gives every
+ * category reference its `path` from the top of the tree, so no other request is needed.
+ */
+export function breadcrumb (category: { slug: string, name: string, path: Crumb[] } | undefined): Crumb[] {
+  if (category === undefined) return []
+  return [...category.path.map(({ slug, name }) => ({ slug, name })), { slug: category.slug, name: category.name }]
 }
 
 /** A date in the site's language and time zone ("21 January 2022"). */

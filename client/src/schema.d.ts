@@ -174,7 +174,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a post
-         * @description Needs `write:content`. Deletes the post and its comments for good; to hide it but keep it, PATCH status archived.
+         * @description Needs `write:content`. Deletes the post and its comments for good; to hide it but keep it, PATCH status archived. Optional `If-Match` (the post's `ETag`, as for edits): when the post changed since, nothing is deleted and the answer is a 412 naming the current ETag in `current_etag`, so an editor never deletes a copy someone else has just changed.
          */
         delete: operations["deletePost"];
         options?: never;
@@ -226,7 +226,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a page
-         * @description Needs `write:content`. The pages below it move up to its parent (or to the top), keeping their own order.
+         * @description Needs `write:content`. The pages below it move up to its parent (or to the top), keeping their own order. Optional `If-Match` (the page's `ETag`, as for edits): when the page changed since, nothing is deleted and the answer is a 412 naming the current ETag in `current_etag`.
          */
         delete: operations["deletePage"];
         options?: never;
@@ -4668,7 +4668,13 @@ export interface operations {
     deletePost: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional optimistic concurrency (RFC 9110 §13.1.1): the ETag a read with a key (or the last write) answered, a comma-separated list of them, or `*` (any current version). Compared strongly: a weak tag (`W/"…"`) never matches. Without it the write goes ahead (last write wins).
+                 * @example "p12.3.mi4x2k1c"
+                 */
+                "if-match"?: string;
+            };
             path: {
                 /**
                  * @description The id or the slug
@@ -4716,6 +4722,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current ETag of the resource: `current_etag` (and the ETag header) gives the current one */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5252,7 +5267,13 @@ export interface operations {
     deletePage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional optimistic concurrency (RFC 9110 §13.1.1): the ETag a read with a key (or the last write) answered, a comma-separated list of them, or `*` (any current version). Compared strongly: a weak tag (`W/"…"`) never matches. Without it the write goes ahead (last write wins).
+                 * @example "p12.3.mi4x2k1c"
+                 */
+                "if-match"?: string;
+            };
             path: {
                 /**
                  * @description The id or the slug
@@ -5291,6 +5312,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current ETag of the resource: `current_etag` (and the ETag header) gives the current one */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -140,13 +140,16 @@ const pagesRoutes: FastifyPluginAsyncTypebox<PagesRoutesOptions> = async (app, {
       operationId: 'deletePage',
       tags: ['Pages'],
       summary: 'Delete a page',
-      description: 'Needs `write:content`. The pages below it move up to its parent (or to the top), keeping their own order.',
+      description: 'Needs `write:content`. The pages below it move up to its parent (or to the top), keeping their own order. ' +
+        'Optional `If-Match` (the page\'s `ETag`, as for edits): when the page changed since, nothing is deleted and the answer is a 412 ' +
+        'naming the current ETag in `current_etag`.',
       params: RefParamsSchema,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(401, 403, 404) }
+      headers: IfMatchHeaders,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(401, 403, 404, 412) }
     }
   }, async (request, reply) => {
     const { row } = found(request.params.ref, 'any')
-    service.remove(row.id)
+    edits.edit('page', row.id, { ifMatch: request.headers['if-match'], by: actorOf(request.auth) }, () => service.remove(row.id))
     return reply.code(204).send(null)
   })
 }

@@ -216,12 +216,16 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       operationId: 'deletePost',
       tags: ['Posts'],
       summary: 'Delete a post',
-      description: 'Needs `write:content`. Deletes the post and its comments for good; to hide it but keep it, PATCH status archived.',
+      description: 'Needs `write:content`. Deletes the post and its comments for good; to hide it but keep it, PATCH status archived. ' +
+        'Optional `If-Match` (the post\'s `ETag`, as for edits): when the post changed since, nothing is deleted and the answer is a 412 ' +
+        'naming the current ETag in `current_etag`, so an editor never deletes a copy someone else has just changed.',
       params: RefParamsSchema,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404) }
+      headers: IfMatchHeaders,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
-    writes.remove(postId(request.params.ref))
+    const id = postId(request.params.ref)
+    edits.edit('post', id, { ifMatch: request.headers['if-match'], by: actorOf(request.auth) }, () => writes.remove(id))
     return reply.code(204).send(null)
   })
 }

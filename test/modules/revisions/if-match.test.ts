@@ -137,6 +137,32 @@ t.test('If-Match on pages: edits 412, the same rules', async (t) => {
   t.equal((await app.inject({ url: `/v1/pages/${id}`, headers: adminAuth })).json().data.title, 'About us')
 })
 
+t.test('If-Match on DELETE: a stale ETag is a 412 and nothing is deleted; the current one deletes (posts and pages)', async (t) => {
+  const app = await buildTestApp(t)
+  const post = await newPost(app)
+  const current = (await patch(app, `/v1/posts/${post.id}`, { title: 'Changed by someone else' })).headers.etag as string
+  const stale = await app.inject({ method: 'DELETE', url: `/v1/posts/${post.id}`, headers: { ...adminAuth, 'if-match': post.etag } })
+  t.equal(stale.statusCode, 412)
+  t.match(stale.headers['content-type'], /^application\/problem\+json/)
+  t.equal(stale.json().current_etag, current)
+  t.equal(await titleOf(app, post.id), 'Changed by someone else', 'the post is still there')
+  const gone = await app.inject({ method: 'DELETE', url: `/v1/posts/${post.id}`, headers: { ...adminAuth, 'if-match': current } })
+  t.equal(gone.statusCode, 204)
+  t.equal((await app.inject({ url: `/v1/posts/${post.id}`, headers: adminAuth })).statusCode, 404)
+  const missing = await app.inject({ method: 'DELETE', url: `/v1/posts/${post.id}`, headers: { ...adminAuth, 'if-match': '*' } })
+  t.equal(missing.statusCode, 404, 'If-Match: * on a post that is not there: 404')
+
+  const created = await app.inject({ method: 'POST', url: '/v1/pages', headers: adminAuth, payload: { title: 'About', status: 'published' } })
+  const id = created.json().data.id as number
+  const edited = await app.inject({ method: 'PATCH', url: `/v1/pages/${id}`, headers: adminAuth, payload: { title: 'About us' } })
+  const pageStale = await app.inject({ method: 'DELETE', url: `/v1/pages/${id}`, headers: { ...adminAuth, 'if-match': created.headers.etag as string } })
+  t.equal(pageStale.statusCode, 412)
+  t.equal(pageStale.json().current_etag, edited.headers.etag)
+  t.equal((await app.inject({ url: `/v1/pages/${id}`, headers: adminAuth })).statusCode, 200, 'the page is still there')
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/pages/${id}`, headers: { ...adminAuth, 'if-match': edited.headers.etag as string } })).statusCode, 204)
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/pages/${id}`, headers: adminAuth })).statusCode, 404)
+})
+
 t.test('restore: a stale If-Match is a 409 (the issue\'s contract), a current one restores', async (t) => {
   const app = await buildTestApp(t)
   const post = await newPost(app)

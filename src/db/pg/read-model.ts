@@ -1,4 +1,4 @@
-import { bigint, boolean, doublePrecision, integer, pgTable, text } from 'drizzle-orm/pg-core'
+import { bigint, boolean, customType, doublePrecision, integer, pgTable, text } from 'drizzle-orm/pg-core'
 import { comments, posts } from './schema.js'
 
 // The read model on PostgreSQL, the twin of src/db/read-model.ts and src/db/read-model-related.ts:
@@ -6,14 +6,18 @@ import { comments, posts } from './schema.js'
 // search vector) and kept by their trigger functions. Declared here for the query builder only,
 // outside schema.ts, so drizzle-kit never tries to create them, as on SQLite.
 
-/** A post's search key, status, time and facets. */
+/** PostgreSQL's tsvector, written only by the trigger functions; read as its text form. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
+
+/** A post's search key, status, time and facets; `document` its weighted full-text vector (0005). */
 export const postSearch = pgTable('post_search', {
   postId: integer('post_id').primaryKey(),
   // Keys span the whole 64-bit range: exact only as bigint.
   key: bigint('key', { mode: 'bigint' }).notNull(),
   status: text('status').notNull(),
   publishedAt: bigint('published_at', { mode: 'number' }),
-  facets: text('facets').notNull()
+  facets: text('facets').notNull(),
+  document: tsvector('document')
 })
 
 export const postTerms = pgTable('post_terms', {

@@ -31,12 +31,15 @@ export const SQLITE_ONLY: SqliteOnlyObject[] = [
   {
     match: /^posts_fts(_data|_idx|_docsize|_config)?$/,
     is: 'the FTS5 index over title, excerpt, body and facets (0001, 0004), and its shadow tables',
-    planned: 'post_search.document, a tsvector (title A, excerpt B, body C; text search configuration broadsheet_simple = simple + unaccent) kept by the search trigger function, with a GIN index; queried by src/db/pg/search.ts (plainto_tsquery of our own words, the last as a prefix; ts_rank with weights like bm25\'s; ts_headline snippets). Facets are filtered on post_search.facets, not indexed as words'
+    planned: 'post_search.document, a tsvector (title A, excerpt B, body C; text search configuration broadsheet_simple = simple + unaccent, as unicode61 with remove_diacritics) kept by the search trigger function, with a GIN index; src/db/pg/search.ts queries it (our own words through plainto_tsquery, the last also a prefix; ts_rank weighted like bm25; ts_headline snippets escaped by snippetHtml). Facets are filtered on post_search.facets, not indexed as words',
+    ported: 'migrations/pg/0005_full_text_search.sql',
+    tables: ['post_search']
   },
   {
     match: /^post_search_content$/,
     is: 'the view the FTS5 index reads its external content from',
-    planned: 'none needed: the vector is computed from the posts row in the trigger function, and ts_headline reads posts directly'
+    planned: 'none needed: the vector is computed from the posts row in the trigger function, and ts_headline reads posts directly',
+    ported: 'migrations/pg/0005_full_text_search.sql'
   },
   {
     match: /^(posts|post_categories|post_tags|post_authors)_search_(insert|update|delete)$/,

@@ -164,7 +164,7 @@ t.test('the read model triggers on PostgreSQL', { skip: PG_SKIP }, async (t) => 
   t.teardown(cluster.stop)
   const url = await cluster.createDatabase('triggers')
   await runPgMigrations(url)
-  const pgDb: PgDb = openPg(url, { max: 2 })
+  const pgDb: PgDb = openPg(url, { max: 4 })
   t.teardown(() => pgDb.$client.end())
   const sqliteDb: Db = openDatabase(':memory:')
   t.teardown(() => sqliteDb.$client.close())
@@ -207,6 +207,39 @@ t.test('the read model triggers on PostgreSQL', { skip: PG_SKIP }, async (t) => 
     for (const rule of SQLITE_ONLY.filter((r) => r.ported !== undefined && r.tables !== undefined)) {
       for (const table of rule.tables!) t.ok(names.has(table), `table ${table} (${rule.ported})`)
     }
+  })
+
+  t.test('two writers publishing in one millisecond at once get different search keys', async (t) => {
+    // Posts 40000 and 56384 prefer the same slot (id % 16384) of the same millisecond. The first
+    // writer holds its transaction open; the second must wait for it (the advisory lock on the
+    // millisecond), then see its key and take another slot, instead of failing on the unique key.
+    const at = T + 7
+    const first = await pgDb.$client.connect()
+    const second = await pgDb.$client.connect()
+    try {
+      const insert = 'insert into posts (id, slug, title, status, published_at, author_id, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $7)'
+      await first.query('begin')
+      await first.query(insert, [40000, 'k1', 'K1', 'published', at, 1, T])
+      await second.query('begin')
+      const waiting = second.query(insert, [56384, 'k2', 'K2', 'published', at, 1, T])
+      let queued = 0
+      for (let i = 0; i < 200 && queued === 0; i++) {
+        const rows = await pgDb.execute<{ n: number }>(sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`)
+        queued = rows.rows[0].n
+        if (queued === 0) await new Promise((resolve) => setTimeout(resolve, 25))
+      }
+      t.equal(queued, 1, 'the second writer waits on the millisecond\'s lock')
+      await first.query('commit')
+      await waiting
+      await second.query('commit')
+    } finally {
+      first.release()
+      second.release()
+    }
+    const keys = await pgDb.select({ postId: pgRm.postSearch.postId, key: pgRm.postSearch.key }).from(pgRm.postSearch).where(sql`${pgRm.postSearch.postId} in (40000, 56384)`)
+    t.equal(keys.length, 2)
+    t.not(keys[0].key, keys[1].key, 'two keys')
+    t.equal(keys[0].key >> 14n, keys[1].key >> 14n, 'in the same millisecond')
   })
 
   t.test('migrate-to stands the post_authors trigger aside: copying a post and its authors keeps the source rows', async (t) => {

@@ -2,7 +2,7 @@
 -- src/db/read-model-related.ts declare for SQLite (migrations 0002, 0004, 0005, 0011–0018) and
 -- the plpgsql counterparts of every SQLite trigger listed in src/db/pg/sqlite-only.ts, under the
 -- same trigger names, so a write leaves the same search keys and facets, queues, counters and
--- post_authors rows on both engines (test/db/pg-triggers.test.ts replays one sequence of
+-- post_authors rows on both engines (test/db/pg-read-model.test.ts replays one sequence of
 -- writes on both and compares those tables row for row). The full-text vector comes in 0005.
 --
 -- Differences from SQLite that are not visible in the rows:

@@ -7,7 +7,9 @@ import { runCli } from '../../src/cli.js'
 import { openDatabase } from '../../src/db/client.js'
 import { openPg, runPgMigrations } from '../../src/db/pg/client.js'
 import { copySqliteToPg, verifyCopy } from '../../src/db/pg/copy.js'
+import * as pgRm from '../../src/db/pg/read-model.js'
 import * as pgs from '../../src/db/pg/schema.js'
+import * as rm from '../../src/db/read-model.js'
 import { twinTables } from '../../src/db/pg/twin.js'
 import * as s from '../../src/db/schema.js'
 import { seedDemo } from '../../src/demo/seed-demo.js'
@@ -97,6 +99,13 @@ t.test('migrate-to', { skip: PG_SKIP }, async (t) => {
   const [pgPost] = await pg.select().from(pgs.posts).where(eq(pgs.posts.id, post.id))
   t.same(pgPost, db.select().from(s.posts).where(eq(s.posts.id, post.id)).get(), 'a post, value for value')
   t.match(pgPost.title, /emoji 🗞️/)
+  // The read model's triggers fired during the copy (all but post_authors position 0, which the
+  // copy brings): every post has its search row, facets as SQLite's, and is queued for its documents.
+  const pgSearch = await pg.select({ postId: pgRm.postSearch.postId, facets: pgRm.postSearch.facets, status: pgRm.postSearch.status }).from(pgRm.postSearch).orderBy(pgRm.postSearch.postId)
+  const liteSearch = db.select({ postId: rm.postSearch.postId, facets: rm.postSearch.facets, status: rm.postSearch.status }).from(rm.postSearch).orderBy(rm.postSearch.postId).all()
+  t.equal(pgSearch.length, sourceCounts.posts, 'a search row per post')
+  t.same(pgSearch, liteSearch, 'the same facets and statuses as on SQLite')
+  t.equal((await pg.select({ n: count() }).from(pgRm.postQueue))[0].n, sourceCounts.posts, 'every post queued for its documents')
   const [settings] = await pg.select().from(pgs.siteSettings)
   t.same(settings, db.select().from(s.siteSettings).get(), 'settings: JSON navigation, booleans')
   t.same((await pg.select().from(pgs.media))[0].bytes, 3_000_000_000, 'a size past 2^31')

@@ -13,7 +13,8 @@ import { twinTables, type TwinTable } from './twin.js'
 // SQLite ever handed out and verifies every table by row count and content hash.
 //
 // Not copied, because they are derived and rebuilt from the copied rows: the read model (search
-// index, related-post vectors, stored documents; src/db/read-model.ts). Not in the database at
+// index, related-post vectors, stored documents; src/db/read-model.ts). PostgreSQL's triggers
+// fill the search rows and the documents' queues as the posts arrive. Not in the database at
 // all: the commenter-address key file (DATABASE_PATH.key) and the media files (MEDIA_PATH).
 
 /** SQLite's record of the highest id each AUTOINCREMENT table handed out (kept after deletes). */
@@ -149,6 +150,10 @@ export async function copySqliteToPg (source: Db, target: PgDb, options: { onTab
     await target.transaction(async (tx) => {
       const filled = await nonEmptyTables(tx)
       if (filled.length > 0) throw new TargetNotEmptyError(filled)
+      // The trigger that writes post_authors position 0 for each new post stands aside (the
+      // copy brings SQLite's rows, position 0 included); the others fire and build the search
+      // keys, facets and queues of the copied posts (migrations/pg/0004_read_model_triggers.sql).
+      await tx.execute(sql`select set_config('broadsheet.copying', 'on', true)`)
       const sequences = new Map(source.select().from(sqliteSequence).all().map((r) => [r.name, r.seq]))
       for (const twin of tables) {
         const columns = Object.keys(getTableColumns(twin.sqlite))

@@ -25,13 +25,10 @@ import {
 // - enums stay `text` with the same value lists for the types, as in SQLite (no PostgreSQL enum
 //   types: adding a value would need its own migration step).
 //
-// Not here, as in schema.ts: the read model (src/db/read-model.ts) and the SQLite-only objects
-// of the hand-written migrations. Their PostgreSQL counterparts come with the port of the
-// repositories; the plan, object by object, is src/db/pg/sqlite-only.ts: posts_fts (FTS5) becomes a
-// weighted `tsvector` column (title A, excerpt B, body C, facets D) with a GIN index queried
-// with `websearch_to_tsquery`, the triggers that keep the search keys, term_df and
-// related_counts and that queue read-model rebuilds become plpgsql trigger functions, and the
-// read-model tables (WITHOUT ROWID, descending keys) become plain tables with btree indexes.
+// Not here, as in schema.ts: the read model. Its tables and the plpgsql counterparts of the
+// SQLite triggers are hand-written in migrations/pg/0004_read_model_triggers.sql and declared
+// for the query builder in src/db/pg/read-model.ts; the plan, object by object, with what is
+// ported, is src/db/pg/sqlite-only.ts.
 
 /** Milliseconds since the epoch, as in SQLite. */
 const ms = (name: string) => bigint(name, { mode: 'number' })

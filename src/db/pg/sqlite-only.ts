@@ -11,7 +11,16 @@ export interface SqliteOnlyObject {
   is: string
   /** What stands for it in PostgreSQL. */
   planned: string
+  /**
+   * The PostgreSQL migration that made it, once done: for triggers, one of the same name on the
+   * same table (test/db/pg-read-model.test.ts reads pg_trigger).
+   */
+  ported?: string
+  /** For tables: the PostgreSQL tables that stand for them (checked in information_schema). */
+  tables?: string[]
 }
+
+const READ_MODEL = 'migrations/pg/0004_read_model_triggers.sql'
 
 export const SQLITE_ONLY: SqliteOnlyObject[] = [
   {
@@ -22,46 +31,58 @@ export const SQLITE_ONLY: SqliteOnlyObject[] = [
   {
     match: /^posts_fts(_data|_idx|_docsize|_config)?$/,
     is: 'the FTS5 index over title, excerpt, body and facets (0001, 0004), and its shadow tables',
-    planned: 'a weighted tsvector column in post_search (setweight title A, excerpt B, body C, facets D) with a GIN index, queried with websearch_to_tsquery (safe for any input), ranked with ts_rank_cd, snippets by ts_headline with the same escaping'
+    planned: 'post_search.document, a tsvector (title A, excerpt B, body C; text search configuration broadsheet_simple = simple + unaccent, as unicode61 with remove_diacritics) kept by the search trigger function, with a GIN index; src/db/pg/search.ts queries it (our own words through plainto_tsquery, the last also a prefix; ts_rank weighted like bm25; ts_headline snippets escaped by snippetHtml). Facets are filtered on post_search.facets, not indexed as words',
+    ported: 'migrations/pg/0005_full_text_search.sql',
+    tables: ['post_search']
   },
   {
     match: /^post_search_content$/,
     is: 'the view the FTS5 index reads its external content from',
-    planned: 'the expression that builds the tsvector, in the trigger function below (no view needed)'
+    planned: 'none needed: the vector is computed from the posts row in the trigger function, and ts_headline reads posts directly',
+    ported: 'migrations/pg/0005_full_text_search.sql'
   },
   {
     match: /^(posts|post_categories|post_tags|post_authors)_search_(insert|update|delete)$/,
     is: 'triggers keeping the search key, status, time and facets of a post in post_search and posts_fts',
-    planned: 'plpgsql trigger functions (AFTER INSERT/UPDATE/DELETE … FOR EACH ROW) updating post_search and its tsvector'
+    planned: 'plpgsql bs_posts_search (key by bs_search_key, facets by bs_post_facets) and bs_link_search, AFTER … FOR EACH ROW, same names',
+    ported: READ_MODEL
   },
   {
     match: /^(related_lists|related_list_items|related_queue|related_state)$/,
     is: 'the related-post lists of the read model and their queue and change counter (src/db/read-model-related.ts, 0018)',
-    planned: 'ordinary tables with the same keys; the counter a one-row table updated by the trigger functions below'
+    planned: 'ordinary tables with the same keys (seq columns bigint); related_state its one row, updated by the trigger functions',
+    ported: READ_MODEL,
+    tables: ['related_lists', 'related_list_items', 'related_queue', 'related_state']
   },
   {
     match: /^related_lists_(vector|tag_link|category_link)_(insert|update|delete)$/,
     is: 'triggers queueing a post\'s related list when its vector, tags or categories change (0018)',
-    planned: 'plpgsql trigger functions on post_vectors, post_tags and post_categories inserting into related_queue and bumping related_state'
+    planned: 'plpgsql bs_related_queue (bs_related_enqueue: related_state.seq bumped, related_queue upserted) on post_vectors, post_tags and post_categories',
+    ported: READ_MODEL
   },
   {
     match: /^post_authors_primary_(insert|update)$/,
     is: 'triggers keeping post_authors position 0 equal to posts.author_id, whoever writes the post (0017)',
-    planned: 'one plpgsql trigger function AFTER INSERT OR UPDATE OF author_id ON posts upserting position 0 (INSERT … ON CONFLICT)'
+    planned: 'plpgsql bs_post_authors_primary AFTER INSERT / UPDATE OF author_id ON posts; stands aside while migrate-to copies (SET LOCAL broadsheet.copying)',
+    ported: READ_MODEL
   },
   {
     match: /^(post_search|post_terms|post_vectors|term_df|related_counts|post_documents|post_queue|comment_documents|comment_threads|comment_queue)$/,
     is: 'read-model tables (src/db/read-model.ts; WITHOUT ROWID, descending keys)',
-    planned: 'ordinary tables with the same columns, primary keys and btree indexes (DESC where SQLite has descending keys), declared beside the twin outside drizzle-kit\'s schema as today, or generated with it'
+    planned: 'ordinary tables with the same columns and keys (src/db/pg/read-model.ts declares them for the query builder); post_terms\' descending key a unique index; terms and comment paths COLLATE "C"',
+    ported: READ_MODEL,
+    tables: ['post_search', 'post_terms', 'post_vectors', 'term_df', 'related_counts', 'post_documents', 'post_queue', 'comment_documents', 'comment_threads', 'comment_queue']
   },
   {
     match: /^(post_categories|post_tags)_stats_(insert|update|delete)$|^post_terms_df_(insert|delete)$|^post_vectors_stats_(in|out|publish|unpublish)$/,
     is: 'triggers keeping term_df and related_counts (the related-posts statistics)',
-    planned: 'plpgsql trigger functions doing the same upserts (INSERT … ON CONFLICT DO UPDATE); statement-level with transition tables if row-level counters contend'
+    planned: 'plpgsql bs_post_terms_df, bs_post_vectors_stats and bs_link_stats doing the same upserts (INSERT … ON CONFLICT DO UPDATE); the "post is published" test, a subquery SQLite puts in WHEN, inside the functions',
+    ported: READ_MODEL
   },
   {
     match: /^post_documents_[a-z_]+$|^comment_documents_(insert|update)$/,
     is: 'triggers queueing read-model rebuilds (post_queue, comment_queue) when the rows a document shows change',
-    planned: 'plpgsql trigger functions inserting into the queues ON CONFLICT DO NOTHING; the rebuild worker claims queue rows with FOR UPDATE SKIP LOCKED'
+    planned: 'plpgsql bs_post_documents, bs_post_documents_shown (a category\'s whole subtree by WITH RECURSIVE) and bs_comment_documents, queueing ON CONFLICT DO NOTHING; the rebuild worker is to claim queue rows with FOR UPDATE SKIP LOCKED (async port)',
+    ported: READ_MODEL
   }
 ]

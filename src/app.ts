@@ -82,7 +82,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     return503OnClosing: false
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  await app.register(dbPlugin, { path: config.DATABASE_PATH, db: opts.db })
+  await app.register(dbPlugin, { path: config.DATABASE_PATH, synchronous: config.DATABASE_SYNCHRONOUS, db: opts.db })
   const core = createCore(app.db, coreOptions(config, app.log))
   app.decorate('core', core)
   const { repos, services, writes } = core

@@ -78,7 +78,7 @@ export async function runCli (argv: string[], env: Record<string, string | undef
   }
   // On stderr, so stdout stays the command's answer (a key, a summary) for scripts.
   console.error(`database: ${resolve(config.DATABASE_PATH)}${config.DATABASE_PATH === ':memory:' ? ' (in memory)' : ''}`)
-  const db = openDatabase(config.DATABASE_PATH)
+  const db = openDatabase(config.DATABASE_PATH, config.DATABASE_SYNCHRONOUS)
   try {
     runMigrations(db)
     switch (command) {

@@ -2,6 +2,7 @@ import type { AppConfig } from './config.js'
 import { withoutWaiting, type Db } from './db/client.js'
 import { createInvalidations } from './db/invalidations.js'
 import { createChangeBus } from './db/change-bus.js'
+import { createCheckpointer } from './db/checkpointer.js'
 import { createWriter, type Emit } from './db/write.js'
 import { createLiveCounts } from './db/live-counts.js'
 import { createPublicTerms, createTermVisibility } from './db/term-visibility.js'
@@ -186,6 +187,8 @@ export function createCore (db: Db, options: CoreOptions) {
   const invalidations = createInvalidations(db, { goLiveKeys, pageGoLiveKeys })
   const bus = createChangeBus()
   const write = createWriter(db, bus, invalidations, keysForChanges)
+  // WAL checkpoints in a worker thread, so no write pays for one (db/checkpointer.ts).
+  const checkpointer = createCheckpointer(db)
   const membership = invalidations.stampFor(MEMBERSHIP_KEYS)
 
   // Which terms the public may see: the counts and visible ids for reads (remembered until
@@ -443,7 +446,7 @@ export function createCore (db: Db, options: CoreOptions) {
     documents,
     /** The read model's related lists (related-lists.ts). */
     relatedLists,
-    workers: { webhooks: webhookWorker, imports: importJobs, sources: sourcePoller, readModel: readModelWorker },
+    workers: { webhooks: webhookWorker, imports: importJobs, sources: sourcePoller, readModel: readModelWorker, checkpointer },
     /** The media library's storage and public URLs. */
     media: { storage: mediaStorage, urls: mediaUrls },
 
@@ -455,6 +458,7 @@ export function createCore (db: Db, options: CoreOptions) {
       importJobs.start()
       sourcePoller.start()
       readModelWorker.start()
+      checkpointer.start()
     },
 
     /** Takes no new import job; requests waiting for one are answered within the grace time. */
@@ -470,6 +474,7 @@ export function createCore (db: Db, options: CoreOptions) {
       readModelWorker.stop()
       invalidations.stop()
       await webhookWorker.stop()
+      await checkpointer.stop()
       if (temporaryMedia) await mediaStorage.destroy()
     }
   }

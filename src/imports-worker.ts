@@ -18,7 +18,7 @@ const data = workerData as ImportWorkerData
 const port = parentPort
 if (port === null) throw new Error('imports-worker runs as a worker thread')
 
-const db = openDatabase(data.dbPath)
+const db = openDatabase(data.dbPath, data.synchronous)
 try {
   // Only the settings a write depends on come from the main thread; the rest are the defaults.
   const core = createCore(db, { ...coreOptions(loadConfig({})), siteUrl: data.siteUrl, iframeHosts: data.iframeHosts })

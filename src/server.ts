@@ -34,7 +34,7 @@ try {
 }
 
 async function prepareDatabase (): Promise<void> {
-  const db = openDatabase(config.DATABASE_PATH)
+  const db = openDatabase(config.DATABASE_PATH, config.DATABASE_SYNCHRONOUS)
   try {
     runMigrations(db)
     if (demo) {

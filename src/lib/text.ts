@@ -35,7 +35,11 @@ export function readingTimeMinutes (words: number): number {
 
 /** A plain-text excerpt from the start of the body, cut at a word boundary with '…'. */
 export function makeExcerpt (html: string, maxChars = 240): string {
-  const text = htmlToText(html)
+  return excerptOfText(htmlToText(html), maxChars)
+}
+
+/** makeExcerpt of an HTML body whose htmlToText is already known (a write has just made it). */
+export function excerptOfText (text: string, maxChars = 240): string {
   if (text.length <= maxChars) return text
   // Leave room for the ellipsis; a space just past the limit still ends a whole word.
   const limit = Math.max(1, maxChars - 1)

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { openDatabase, type Db } from '../db/client.js'
+import { openDatabase, type Db, type Synchronous } from '../db/client.js'
 import { runMigrations } from '../db/migrate.js'
 
 declare module 'fastify' {
@@ -11,6 +11,8 @@ declare module 'fastify' {
 export interface DbPluginOptions {
   /** DATABASE_PATH, opened when `db` is not given. */
   path: string
+  /** DATABASE_SYNCHRONOUS. */
+  synchronous?: Synchronous
   /** An already-open database (tests and scripts); it is closed with the app all the same. */
   db?: Db
 }
@@ -21,7 +23,7 @@ export interface DbPluginOptions {
  * database (the core's workers) has stopped before it closes.
  */
 export default fp<DbPluginOptions>(async (app, opts) => {
-  const db = opts.db ?? openDatabase(opts.path)
+  const db = opts.db ?? openDatabase(opts.path, opts.synchronous)
   runMigrations(db)
   app.decorate('db', db)
   app.addHook('onClose', async () => {

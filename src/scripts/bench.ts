@@ -209,7 +209,8 @@ async function endpointsRun (dbPath: string, corpus: ReturnType<typeof openCorpu
           await waitQuiet(server.url)
         }
       }
-      if (cache && WRITES > 0 && (only === undefined || only.some((o) => 'write'.includes(o)))) {
+      // `--only write` or `--only writes` (either picks no endpoint: only the write pass runs).
+      if (cache && WRITES > 0 && (only === undefined || only.some((o) => 'writes'.includes(o)))) {
         log(`\nwrites through the HTTP API, one at a time, ${WRITES} of each (cache on):`)
         writes = await writePass(server.url, corpus, WRITES)
         for (const [name, t] of Object.entries(writes)) log(`write\t${name.padEnd(38)}\tp50 ${t.p50_ms} ms\tp99 ${t.p99_ms} ms\tmax ${t.max_ms} ms\t(${t.n} timed)${t.errors > 0 ? `\tERRORS: ${t.errors}` : ''}`)

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDatabase } from '../../src/db/client.js'
 import { runMigrations } from '../../src/db/migrate.js'
+import { loadConfig } from '../../src/config.js'
 
-t.test('migrations apply to an empty file database with WAL, foreign keys and full sync', async (t) => {
+t.test('migrations apply to an empty file database with WAL, foreign keys and normal sync', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'broadsheet-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const path = join(dir, 'nested', 'folder', 'test.db')
@@ -15,7 +16,7 @@ t.test('migrations apply to an empty file database with WAL, foreign keys and fu
   const c = db.$client
   t.equal(c.pragma('journal_mode', { simple: true }), 'wal')
   t.equal(c.pragma('foreign_keys', { simple: true }), 1)
-  t.equal(c.pragma('synchronous', { simple: true }), 2, 'FULL')
+  t.equal(c.pragma('synchronous', { simple: true }), 1, 'NORMAL by default')
   const tables = c.prepare("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name").pluck().all() as string[]
   for (const name of ['posts', 'categories', 'tags', 'authors', 'comments', 'api_keys', 'changes', 'webhooks', 'webhook_deliveries', 'site_settings', 'posts_fts']) {
     t.ok(tables.includes(name), `table ${name}`)
@@ -26,6 +27,16 @@ t.test('migrations apply to an empty file database with WAL, foreign keys and fu
   t.match(plan.map((r) => r.detail).join(' '), /USING (COVERING )?INDEX posts_status_published_idx/, 'the default list uses its index, no sort')
   t.notMatch(plan.map((r) => r.detail).join(' '), /TEMP B-TREE/)
   c.close()
+  const full = openDatabase(path, 'full')
+  t.equal(full.$client.pragma('synchronous', { simple: true }), 2, "'full': FULL")
+  full.$client.close()
+})
+
+t.test('DATABASE_SYNCHRONOUS reaches the app\'s connection', async (t) => {
+  const { buildTestApp } = await import('../helper.js')
+  t.equal((await buildTestApp(t)).db.$client.pragma('synchronous', { simple: true }), 1, 'normal by default')
+  t.equal((await buildTestApp(t, { DATABASE_SYNCHRONOUS: 'full' })).db.$client.pragma('synchronous', { simple: true }), 2, 'full')
+  t.throws(() => loadConfig({ DATABASE_SYNCHRONOUS: 'off' }), /DATABASE_SYNCHRONOUS/)
 })
 
 t.test('0014 moves WordPress sticky flags to featured and lists every existing post\'s author in post_authors', async (t) => {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { parseFeed } from '@rowanmanning/feed-parser'
 import { SaxesParser } from 'saxes'
 import { escapeHtml } from '../../src/lib/text.js'
-import { absolutizeUrls, FEED_MEDIA_TYPES, feedFrame, renderAtom, renderFeedItem, renderJsonFeed, renderRss, type FeedChannel, type FeedItem } from '../../src/lib/feeds.js'
+import { absolutizeUrls, FEED_MEDIA_TYPES, feedFrame, renderAtom, renderFeedItem, renderFeedItemWithBuilder, renderJsonFeed, renderRss, type FeedChannel, type FeedItem } from '../../src/lib/feeds.js'
 
 type Json = Record<string, any>
 
@@ -327,6 +327,44 @@ t.test('a feed is its frame and its items rendered one by one, byte for byte (wh
         t.equal(pieced, render[format](ch, list), `${format}, ${name}, ${list.length} item(s)`)
       }
     }
+  }
+})
+
+t.test('the written RSS and Atom items are the builder\'s bytes, for any text', async (t) => {
+  const fc = await import('fast-check')
+  // Text made of what XML and HTML escaping care about, entities, controls, surrogates and markup.
+  const piece = fc.constantFrom('a', ' ', '&', '&amp;', '&lt;', '&#39;', '&quot;', '<', '>', '"', "'", ']]>', '\t', '\n', '\r', '\u0000', '\u0008', '\ufffe', '\ud800', '😀', 'é', '<b>x</b>', '<a href="/rel?a=1&amp;b=2">l</a>', "<img src='p.png' srcset=\"a.png 1x, /b.png 2x\">", '=')
+  const str = fc.array(piece, { maxLength: 12 }).map((a) => a.join(''))
+  const url = fc.oneof(fc.constant('https://news.example.com/a/b'), str.map((s) => `https://x.example/${s}`))
+  const person = fc.record({ name: str, url: fc.option(url), avatarUrl: fc.option(url) })
+  const term = fc.record({ name: str, slug: str, url: fc.option(url) })
+  const date = fc.integer({ min: 0, max: 4102444800000 }).map((ms) => new Date(ms))
+  const item = fc.record({
+    id: fc.integer({ min: 1, max: 1e9 }),
+    guid: fc.option(str),
+    url,
+    title: str,
+    summary: str,
+    contentHtml: fc.option(str),
+    publishedAt: date,
+    updatedAt: date,
+    author: person,
+    authors: fc.option(fc.array(person, { maxLength: 3 }), { nil: undefined }),
+    categories: fc.array(term, { maxLength: 3 }),
+    tags: fc.array(term, { maxLength: 3 }),
+    image: fc.option(fc.record({ url, alt: str })),
+    source: fc.option(fc.record({ url, name: str })),
+    canonicalUrl: fc.option(url)
+  }) as unknown as import('fast-check').Arbitrary<FeedItem>
+  fc.assert(fc.property(item, str, (it, base) => {
+    for (const format of ['rss', 'atom'] as const) {
+      const idBase = `tag:${base},2024:`
+      if (renderFeedItem(format, idBase, it) !== renderFeedItemWithBuilder(format, idBase, it)) return false
+    }
+    return true
+  }), { numRuns: 1500 })
+  for (const it of [...items, syndicated, long]) {
+    for (const format of ['rss', 'atom'] as const) t.equal(renderFeedItem(format, channel.idBase, it), renderFeedItemWithBuilder(format, channel.idBase, it), `${format} ${it.title}`)
   }
 })
 

@@ -89,7 +89,8 @@ export function createImportJobsRepository (db: Db) {
 
   return {
     /** Where the database lives: a worker thread opens the same file; an in-memory one cannot be shared. */
-    location: () => ({ path: db.$client.name, memory: db.$client.memory }),
+    // The worker thread opens the file with this connection's synchronous setting (1 NORMAL, 2 FULL).
+    location: () => ({ path: db.$client.name, memory: db.$client.memory, synchronous: db.$client.pragma('synchronous', { simple: true }) === 2 ? 'full' as const : 'normal' as const }),
     insert (job: NewImportJob, now: number): ImportJobRow {
       return s.insert.get({ ...job, options: JSON.stringify(job.options), now }) as ImportJobRow
     },

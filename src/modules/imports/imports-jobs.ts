@@ -20,6 +20,8 @@ import type { FeedImportOptions, ImportService, WxrImportOptions } from './impor
 /** What a job's worker thread is given. */
 export interface ImportWorkerData {
   dbPath: string
+  /** The main connection's DATABASE_SYNCHRONOUS. */
+  synchronous: 'normal' | 'full'
   jobId: number
   owner: string
   leaseMs: number
@@ -173,7 +175,7 @@ export function createImportJobs (opts: ImportJobsOptions) {
   const { repo } = opts
   const host = hostname()
   const owner = `${host}:${process.pid}:${randomBytes(4).toString('hex')}`
-  const { path: dbPath, memory } = repo.location()
+  const { path: dbPath, memory, synchronous } = repo.location()
   const inThread = opts.inline !== true && !memory
   // Long enough that a slow item never makes a live owner look dead; short enough that a job
   // of a process killed without a trace is failed within a minute or so.
@@ -249,7 +251,7 @@ export function createImportJobs (opts: ImportJobsOptions) {
   function runInThread (job: ImportJobRow, spec: ImportJobSpec): Running {
     const cancel = new SharedArrayBuffer(4)
     const flag = new Int32Array(cancel)
-    const worker = startWorker({ dbPath, jobId: job.id, owner, leaseMs, spec, iframeHosts: opts.iframeHosts, siteUrl: opts.siteUrl, cancel, tickMs })
+    const worker = startWorker({ dbPath, synchronous, jobId: job.id, owner, leaseMs, spec, iframeHosts: opts.iframeHosts, siteUrl: opts.siteUrl, cancel, tickMs })
     let outcome: ImportOutcome | null = null
     let resolveDone: () => void = () => {}
     const run: Running = {

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, exists, gt, inArray, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, exists, getTableColumns, gt, inArray, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { authors, categories, postAuthors, postCategories, posts, postTags, tags } from '../../db/schema.js'
 import { createShapeCache, idList, inIdList } from '../../db/statements.js'
@@ -284,6 +284,13 @@ export function createPostsWriter (db: Db) {
   // largest id (the sequence has no row before the first insert).
   const nextId = db.select({ next: sql<number>`max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'posts'), 0), coalesce(max(${posts.id}), 0)) + 1` }).from(posts).prepare()
   const remove = db.delete(posts).where(eq(posts.id, p('id'))).prepare()
+  // Every column a write sets (comment_count is the comments service's), prepared once: built
+  // per call, the insert and the update spent about 0.4 ms each turning the query into SQL.
+  const written = Object.keys(getTableColumns(posts)).filter((k) => k !== 'id' && k !== 'createdAt' && k !== 'commentCount') as Array<keyof PostValues>
+  const placeholders = Object.fromEntries(written.map((k) => [k, p(k)]))
+  const insertRow = db.insert(posts).values({ ...placeholders, id: p('id'), createdAt: p('createdAt') } as unknown as typeof posts.$inferInsert).prepare()
+  const updateRow = db.update(posts).set(placeholders).where(eq(posts.id, p('id'))).prepare()
+  const complete = (values: PostValues) => written.every((k) => values[k] !== undefined)
   // A body names an author, category or tag by id or by slug: either way, the id or nothing.
   function refStatements (table: typeof authors | typeof categories | typeof tags) {
     return {
@@ -356,10 +363,13 @@ export function createPostsWriter (db: Db) {
       db.run(sql`PRAGMA defer_foreign_keys = ON`)
     },
     insert (id: number, values: PostValues & { createdAt: number }): void {
-      db.insert(posts).values({ ...values, id }).run()
+      // A value left out takes the column's default: only the built statement can do that.
+      if (complete(values)) insertRow.run({ ...values, id })
+      else db.insert(posts).values({ ...values, id }).run()
     },
     update (id: number, values: PostValues): void {
-      db.update(posts).set(values).where(eq(posts.id, id)).run()
+      if (complete(values)) updateRow.run({ ...values, id })
+      else db.update(posts).set(values).where(eq(posts.id, id)).run()
     },
     remove (id: number): void {
       remove.run({ id })

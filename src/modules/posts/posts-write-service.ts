@@ -4,7 +4,7 @@ import type { PostLinks, PostState } from '../../db/change-bus.js'
 import { FieldError, NotFound, SlugConflict, Unprocessable } from '../../errors.js'
 import { slugify, uniqueSlug } from '../../lib/slugify.js'
 import { sanitizePostHtmlReport } from '../../lib/sanitize.js'
-import { countWords, htmlToText, makeExcerpt, readingTimeMinutes } from '../../lib/text.js'
+import { countWords, excerptOfText, htmlToText, makeExcerpt, readingTimeMinutes } from '../../lib/text.js'
 import { createPostsWriter, type PostRecord, type PostValues } from './posts-repository.js'
 import { checkPostSeo, createPostSeoRepository, hasSeo } from './posts-seo.js'
 import type { SeoFields } from '../../lib/seo.js'
@@ -221,7 +221,7 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
         const row: PostValues & { createdAt: number } = {
           slug: pickSlug(input.slug, input.title),
           title: input.title,
-          excerpt: input.excerpt ? input.excerpt : makeExcerpt(b.contentHtml),
+          excerpt: input.excerpt ? input.excerpt : excerptOfText(b.contentText),
           ...b,
           ...state,
           authorId,
@@ -269,7 +269,8 @@ export function createPostsWriteService (db: Db, write: Writer, opts: { iframeHo
           next.excerpt = input.excerpt
         } else if (input.excerpt !== undefined || (input.content_html !== undefined && old.excerpt === makeExcerpt(old.contentHtml))) {
           // Cleared, or derived before and the body changed: derive it again.
-          next.excerpt = makeExcerpt(next.contentHtml)
+          // contentText is htmlToText(contentHtml) when the body was sent; else derived from the stored body.
+          next.excerpt = input.content_html !== undefined ? excerptOfText(next.contentText) : makeExcerpt(next.contentHtml)
         }
         const published = parseTime(input.published_at, 'published_at')
         const publishedAt = published === undefined ? old.publishedAt : published

@@ -155,6 +155,9 @@ export function createRevisions ({ repo, write, keep, update }: RevisionsDeps) {
   return {
     /** The change bus listener: a revision for every change of a post's or page's editorial fields. */
     listener (change: ContentChange, now: number): void {
+      // A post touched without a write of its own (touchPosts: an approved comment, a renamed
+      // term) has no `links` and the same editorial fields: nothing to compare, two reads saved.
+      if (change.kind === 'post' && change.links === undefined) return
       if ((change.kind === 'post' || change.kind === 'page') && change.after !== null) record(change.kind, change.id, now)
     },
     /** The current ETag of a post or page (undefined: there is none). */

@@ -1,5 +1,5 @@
 import type { AppConfig } from './config.js'
-import { withoutWaiting, type Db } from './db/client.js'
+import { inBackground, type Db } from './db/client.js'
 import { createInvalidations } from './db/invalidations.js'
 import { createChangeBus } from './db/change-bus.js'
 import { createWriter, type Emit } from './db/write.js'
@@ -277,7 +277,7 @@ export function createCore (db: Db, options: CoreOptions) {
     liveCount: () => repos.related.postCount(),
     fingerprint: documents.posts.fingerprint
   })
-  const readModelWorker = createReadModelWorker({ ...documents, related: relatedLists }, options.log, (fn) => withoutWaiting(db, fn), READ_MODEL_START_DELAY_MS)
+  const readModelWorker = createReadModelWorker({ ...documents, related: relatedLists }, options.log, (fn) => inBackground(db, fn), READ_MODEL_START_DELAY_MS)
 
   const search = createSearchEngine(repos.search, { budgetMs })
   const posts = createPostsService({ ...repos, featured }, siteUrl, search, membership, { repo: postDocumentsRepo, fingerprint: documents.posts.fingerprint })

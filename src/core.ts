@@ -275,7 +275,8 @@ export function createCore (db: Db, options: CoreOptions) {
     scoreAll: (postId, now, limit) => services.related.scoreAll(postId, now, limit),
     indexer: relatedIndex,
     liveCount: () => repos.related.postCount(),
-    fingerprint: documents.posts.fingerprint
+    fingerprint: documents.posts.fingerprint,
+    inBackground: (fn) => inBackground(db, fn)
   })
   const readModelWorker = createReadModelWorker({ ...documents, related: relatedLists }, options.log, (fn) => inBackground(db, fn), READ_MODEL_START_DELAY_MS)
 

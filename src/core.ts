@@ -1,5 +1,5 @@
 import type { AppConfig } from './config.js'
-import { withoutWaiting, type Db } from './db/client.js'
+import { inBackground, type Db } from './db/client.js'
 import { createInvalidations } from './db/invalidations.js'
 import { createChangeBus } from './db/change-bus.js'
 import { createCheckpointer } from './db/checkpointer.js'
@@ -278,9 +278,10 @@ export function createCore (db: Db, options: CoreOptions) {
     scoreAll: (postId, now, limit) => services.related.scoreAll(postId, now, limit),
     indexer: relatedIndex,
     liveCount: () => repos.related.postCount(),
-    fingerprint: documents.posts.fingerprint
+    fingerprint: documents.posts.fingerprint,
+    inBackground: (fn) => inBackground(db, fn)
   })
-  const readModelWorker = createReadModelWorker({ ...documents, related: relatedLists }, options.log, (fn) => withoutWaiting(db, fn), READ_MODEL_START_DELAY_MS)
+  const readModelWorker = createReadModelWorker({ ...documents, related: relatedLists }, options.log, (fn) => inBackground(db, fn), READ_MODEL_START_DELAY_MS)
 
   const search = createSearchEngine(repos.search, { budgetMs })
   const posts = createPostsService({ ...repos, featured }, siteUrl, search, membership, { repo: postDocumentsRepo, fingerprint: documents.posts.fingerprint })

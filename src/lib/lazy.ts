@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module'
+import type { Parser as HtmlParserType } from 'htmlparser2'
 import type sanitizeHtmlType from 'sanitize-html'
+import type sharpType from 'sharp'
 import type stopwordType from 'stopword'
 import type { transliterate as transliterateType } from 'transliteration'
 import type { create as createXmlType } from 'xmlbuilder2'
@@ -9,7 +11,8 @@ import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js'
 // transliteration serve only writes (together about 200 ms of start-up), xmlbuilder2 only the
 // first render of an XML feed per content version (about 80 ms and 10 MB), stopword (whose
 // entry loads all of its 60 languages, about 60 ms) and the Porter2 stemmer the first
-// related-posts vector.
+// related-posts vector; sharp (with its libvips binding, about 50 ms) only media uploads and
+// renders, htmlparser2 (about 35 ms) only the importers' report of dropped markup.
 const require = createRequire(import.meta.url)
 let sanitizer: typeof sanitizeHtmlType | undefined
 let transliterator: typeof transliterateType | undefined
@@ -45,4 +48,18 @@ export function englishStopwords (): readonly string[] {
 export function stemEnglish (word: string): string {
   porter2 ??= require('wink-porter2-stemmer') as (word: string) => string
   return porter2(word)
+}
+
+let sharpModule: typeof sharpType | undefined
+/** sharp, loaded on first use (the same function: `sharp(input, options)`). */
+export const sharp = ((...args: Parameters<typeof sharpType>) => {
+  sharpModule ??= require('sharp') as typeof sharpType
+  return sharpModule(...args)
+}) as typeof sharpType
+
+let HtmlParserClass: typeof HtmlParserType | undefined
+/** A new htmlparser2 Parser, the package loaded on first use. */
+export function htmlParser (...args: ConstructorParameters<typeof HtmlParserType>): HtmlParserType {
+  HtmlParserClass ??= (require('htmlparser2') as { Parser: typeof HtmlParserType }).Parser
+  return new HtmlParserClass(...args)
 }

@@ -1,4 +1,4 @@
-import { Parser } from 'htmlparser2'
+import { htmlParser } from '../../lib/lazy.js'
 import { unwrapMarkers } from '../../lib/page-markers.js'
 
 // What sanitizing took out of an imported body, so that the summary can say so: the elements
@@ -35,7 +35,7 @@ function hostOf (src: string | undefined): string {
 function inventory (html: string): Inventory {
   const inv: Inventory = { tags: new Map(), attrs: new Map(), frames: new Map() }
   let inside = 0
-  const parser = new Parser({
+  const parser = htmlParser({
     onopentag (raw, attribs) {
       if (inside > 0) {
         if (WHOLE.has(raw)) inside++

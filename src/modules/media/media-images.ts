@@ -1,4 +1,4 @@
-import sharp from 'sharp'
+import { sharp } from '../../lib/lazy.js'
 
 // What the media library does with pixels: which types it takes, the sizes it renders, and
 // the rendering itself (sharp over libvips). Every served byte comes out of `render`, which

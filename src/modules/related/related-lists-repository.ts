@@ -22,8 +22,12 @@ export function createRelatedListsRepository (db: Db) {
   const state = db.select({ seq: relatedState.seq, liveThrough: relatedState.liveThrough }).from(relatedState).where(eq(relatedState.id, 1)).prepare()
   const bumpSeq = db.update(relatedState).set({ seq: sql`${relatedState.seq} + 1` }).where(eq(relatedState.id, 1)).prepare()
   const setLiveThrough = db.update(relatedState).set({ liveThrough: sql`${p('t')}` }).where(eq(relatedState.id, 1)).prepare()
-  const anyQueued = db.select({ id: relatedQueue.postId }).from(relatedQueue).limit(1).prepare()
-  const queued = db.select({ id: relatedQueue.postId, cascade: relatedQueue.cascade, seq: relatedQueue.seq }).from(relatedQueue).orderBy(asc(relatedQueue.postId)).limit(p('limit')).prepare()
+  // A changed post whose cascade has not run yet: which lists it changes is not known until then.
+  const anyCascading = db.select({ id: relatedQueue.postId }).from(relatedQueue).where(eq(relatedQueue.cascade, 1)).limit(1).prepare()
+  const isQueued = db.select({ id: relatedQueue.postId }).from(relatedQueue).where(eq(relatedQueue.postId, p('id'))).prepare()
+  const queuedColumns = { id: relatedQueue.postId, cascade: relatedQueue.cascade, seq: relatedQueue.seq }
+  const queued = db.select(queuedColumns).from(relatedQueue).orderBy(asc(relatedQueue.postId)).limit(p('limit')).prepare()
+  const queuedCascades = db.select(queuedColumns).from(relatedQueue).where(eq(relatedQueue.cascade, 1)).orderBy(asc(relatedQueue.postId)).limit(p('limit')).prepare()
   const dequeue = db.delete(relatedQueue).where(inIdList(relatedQueue.postId, 'ids')).prepare()
   const enqueue = db.insert(relatedQueue).values({ postId: p('id'), cascade: p('cascade'), seq: sql`(SELECT ${relatedState.seq} FROM ${relatedState} WHERE ${relatedState.id} = 1)` })
     .onConflictDoUpdate({ target: relatedQueue.postId, set: { cascade: sql`max(${relatedQueue.cascade}, excluded.cascade)`, seq: sql`CASE WHEN excluded.cascade > ${relatedQueue.cascade} THEN excluded.seq ELSE ${relatedQueue.seq} END` } }).prepare()
@@ -67,8 +71,15 @@ export function createRelatedListsRepository (db: Db) {
     state: (): { seq: number, liveThrough: number } => state.get() ?? { seq: 0, liveThrough: 0 },
     bumpSeq: (): void => { bumpSeq.run() },
     setLiveThrough: (t: number): void => { setLiveThrough.run({ t }) },
-    anyQueued: (): boolean => anyQueued.get() !== undefined,
-    queued: (limit: number) => queued.all({ limit }),
+    /** Whether a changed post waits for its cascade (the lists it changes are not queued yet). */
+    anyCascading: (): boolean => anyCascading.get() !== undefined,
+    /** Whether this post's list waits to be rebuilt. */
+    isQueued: (postId: number): boolean => isQueued.get({ id: postId }) !== undefined,
+    /** Up to `limit` queued posts: changed posts (cascades) first, then lists to rebuild; by id within each. */
+    queued (limit: number) {
+      const first = queuedCascades.all({ limit })
+      return first.length > 0 ? first : queued.all({ limit })
+    },
     dequeue (ids: readonly number[]): void {
       if (ids.length > 0) dequeue.run({ ids: idList(ids) })
     },

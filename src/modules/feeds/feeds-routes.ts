@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { problemResponses } from '../../schemas/common.js'
 import { feedFrame, feedUrlsOf, renderFeedItem } from '../../lib/feeds.js'
 import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
-import type { FeedData, FeedsService } from './feeds-service.js'
+import type { FeedData, FeedPost, FeedsService } from './feeds-service.js'
 import { toFeedChannel, toFeedItem } from './feeds-mapper.js'
 import { CONDITIONAL_HELP, EXAMPLES, FeedQuery, FORMATS, URL_HELP, type Format } from './feeds-schemas.js'
 import { feedKeys, POSTS_KEY, SITE_KEY } from '../cache-keys.js'
@@ -35,7 +35,8 @@ const feedsRoutes: FastifyPluginAsyncTypebox<FeedsRoutesOptions> = async (app, o
     const channel = toFeedChannel(data, opts.apiUrl, self)
     // Item by item (the same bytes as rendering the whole tree): stored items as they are.
     const { head, separator, tail } = feedFrame(format, channel)
-    const items = data.posts.map((p) => data.stored.get(p.id) ?? renderFeedItem(format, channel.idBase, toFeedItem(p)))
+    const built = new Map(data.posts.map((p) => [p.id, p]))
+    const items = data.ids.map((id) => data.stored.get(id) ?? renderFeedItem(format, channel.idBase, toFeedItem(built.get(id) as FeedPost)))
     return head + items.join(separator) + tail
   }
 
@@ -62,7 +63,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox<FeedsRoutesOptions> = async (app, o
       }
     }, async (request, reply) => {
       const data = service.load(request.query, Date.now(), format)
-      reply.cacheKeys(feedKeys(data.posts.map((p) => p.id), request.query))
+      reply.cacheKeys(feedKeys(data.ids, request.query))
       reply.type(f.mediaType)
       if (data.timedOut) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
       reply.header('last-modified', new Date(data.lastModified).toUTCString())

@@ -244,6 +244,14 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
       return { items: keys.map((r) => cards.get(r.id) as string), ...rest }
     },
 
+    /**
+     * The ids of a public page in publication order (newest first unless asked), as `listJson`
+     * finds them (remembered until the membership stamp moves); unknown terms are a NotFound.
+     */
+    window (query: Pick<ListPostsQueryType, 'category' | 'tag' | 'author' | 'per_page' | 'sort'>, now = Date.now()): number[] {
+      return windowOf(query, now, 'public').ids
+    },
+
     /** A public post's JSON text, from its stored document when current, else built from its rows. */
     getJson (refText: string, now = Date.now()): { id: number, json: string } {
       const ref = parseRef(refText)

@@ -73,6 +73,7 @@ t.test('a remembered list window follows every write that moves it, in the writi
       await writer.inject(`/v1/posts?${qs(q)}`)
       await reader.inject(`/v1/posts?${qs(q)}`)
     }
+    for (const feed of ['/feeds/feed.json', `/feeds/feed.json?category=${harbour.id}`]) await reader.inject(feed)
     await write()
     const fromWriter = []
     for (const q of queries) fromWriter.push(await answer(writer, `/v1/posts?${qs(q)}`))
@@ -81,6 +82,12 @@ t.test('a remembered list window follows every write that moves it, in the writi
       const want = expected(q)
       t.same(fromWriter[i], want, `${label}: the writing process, /v1/posts?${qs(q)}`)
       t.same(await answer(reader, `/v1/posts?${qs(q)}`), want, `${label}: another process, /v1/posts?${qs(q)}`)
+    }
+    // Feeds take their posts from the same remembered windows.
+    for (const [feed, q] of [['/feeds/feed.json', {}], [`/feeds/feed.json?category=${harbour.id}`, { category: String(harbour.id) }]] as const) {
+      const want = truth.list({ ...q, per_page: 20 }, 'public', Date.now()).data.map((p) => p.url)
+      const got = (await reader.inject(feed)).json().items.map((i: { url: string }) => i.url)
+      t.same(got, want, `${label}: another process, ${feed}`)
     }
     // A cursor taken from a remembered page continues where the current list does.
     const first = await reader.inject('/v1/posts?per_page=2')

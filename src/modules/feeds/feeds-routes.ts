@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { problemResponses } from '../../schemas/common.js'
-import { feedFrame, feedUrlsOf, renderFeedItem } from '../../lib/feeds.js'
+import { feedFrame, feedUrlsOf, renderFeedItem, type FeedChannel } from '../../lib/feeds.js'
 import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
 import type { FeedData, FeedPost, FeedsService } from './feeds-service.js'
 import { toFeedChannel, toFeedItem } from './feeds-mapper.js'
@@ -24,6 +24,9 @@ function feedUrl (apiUrl: string, format: Format, requestUrl: string): string {
   return feedUrlsOf(apiUrl)[format] + (query === '' ? '' : `?${query}`)
 }
 
+/** How many feed frames are kept (a few hundred bytes each: one per feed URL and date). */
+const FRAMES_KEPT = 500
+
 /** What the feed routes are given: the service that gathers a feed, and where the site and the API live. */
 export interface FeedsRoutesOptions { service: Pick<FeedsService, 'load'>, apiUrl: string }
 
@@ -31,10 +34,25 @@ export interface FeedsRoutesOptions { service: Pick<FeedsService, 'load'>, apiUr
 const feedsRoutes: FastifyPluginAsyncTypebox<FeedsRoutesOptions> = async (app, opts) => {
   const { service } = opts
 
+  // A feed's frame (everything but its items) is a function of its channel alone, and building
+  // it through the XML writer cost about a tenth of an uncached RSS answer: the last frames
+  // are kept by format and channel (the whole channel is the key, its date included).
+  const frames = new Map<string, ReturnType<typeof feedFrame>>()
+  function frameOf (format: Format, channel: FeedChannel): ReturnType<typeof feedFrame> {
+    const key = JSON.stringify([format, channel])
+    let frame = frames.get(key)
+    if (frame === undefined) {
+      frame = feedFrame(format, channel)
+      if (frames.size >= FRAMES_KEPT) frames.delete(frames.keys().next().value as string)
+      frames.set(key, frame)
+    }
+    return frame
+  }
+
   function render (format: Format, data: FeedData, self: string): string {
     const channel = toFeedChannel(data, opts.apiUrl, self)
     // Item by item (the same bytes as rendering the whole tree): stored items as they are.
-    const { head, separator, tail } = feedFrame(format, channel)
+    const { head, separator, tail } = frameOf(format, channel)
     const built = new Map(data.posts.map((p) => [p.id, p]))
     const items = data.ids.map((id) => data.stored.get(id) ?? renderFeedItem(format, channel.idBase, toFeedItem(built.get(id) as FeedPost)))
     return head + items.join(separator) + tail

@@ -199,6 +199,9 @@ export function createPostsRepository (db: Db) {
     full: db.select(POST_COLUMNS).from(posts).where(inIdList(posts.id, 'ids')).prepare()
   }
 
+  const liveIdById = db.select({ id: posts.id }).from(posts).where(and(eq(posts.id, p('id')), visibilityOf('public'))).prepare()
+  const liveIdBySlug = db.select({ id: posts.id }).from(posts).where(and(eq(posts.slug, p('slug')), visibilityOf('public'))).prepare()
+
   return {
     /** Counts the posts matching a filter. */
     count (f: PostFilter): number {
@@ -239,6 +242,11 @@ export function createPostsRepository (db: Db) {
       const stmt = singles(`${byId ? 'id' : 'slug'} ${visibility}`, () => db.select(POST_COLUMNS).from(posts)
         .where(and(byId ? eq(posts.id, p('id')) : eq(posts.slug, p('slug')), visibilityOf(visibility))).prepare())
       return stmt.get({ id: ref.id, slug: ref.slug, now })
+    },
+
+    /** The id of a live post by id or slug: one index lookup that never reads the row's body. */
+    liveId (ref: { id?: number, slug?: string }, now: number): number | undefined {
+      return ref.id !== undefined ? liveIdById.get({ id: ref.id, now })?.id : liveIdBySlug.get({ slug: ref.slug, now })?.id
     },
 
     /** Rows of the given posts (with the body when asked), whatever their status, in no particular order. */

@@ -275,6 +275,14 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
       return toPost(row, relationsOf([row]), siteUrl, now)
     },
 
+    /** The id of the live post for a ref, or a 404 (for nested public resources that need only its id). */
+    requireLiveId (refText: string, now = Date.now()): number {
+      const ref = parseRef(refText)
+      const id = ref ? repos.posts.liveId(ref, now) : undefined
+      if (id === undefined) throw new NotFound('Post', JSON.stringify(refText))
+      return id
+    },
+
     /** The live post for a ref, or a 404 (for nested public resources like comments). */
     requireLive (refText: string, now = Date.now()): PostRow {
       const ref = parseRef(refText)

@@ -51,12 +51,16 @@ export function cursorListPage<T> (reply: HeaderSink, requestUrl: string, page: 
  * appears in the header.
  */
 export function pageLinks (baseUrl: string, requestUrl: string, page: number, totalPages: number): string {
+  // The query is serialized once around where `page` goes (as URLSearchParams.set puts it: in
+  // place of the first `page`, the others dropped, or last), not once per link.
   const url = new URL(requestUrl, baseUrl)
-  url.searchParams.delete('cursor')
-  const at = (p: number) => {
-    url.searchParams.set('page', String(p))
-    return `<${url.pathname}${url.search}>`
-  }
+  const params = [...url.searchParams].filter(([name]) => name !== 'cursor')
+  const first = params.findIndex(([name]) => name === 'page')
+  const before = new URLSearchParams(first === -1 ? params : params.slice(0, first)).toString()
+  const after = first === -1 ? '' : new URLSearchParams(params.slice(first + 1).filter(([name]) => name !== 'page')).toString()
+  const prefix = `<${url.pathname}?${before === '' ? '' : `${before}&`}page=`
+  const suffix = `${after === '' ? '' : `&${after}`}>`
+  const at = (p: number) => `${prefix}${p}${suffix}`
   const links: string[] = []
   const last = Math.max(totalPages, 1)
   links.push(`${at(1)}; rel="first"`)

@@ -144,7 +144,18 @@ export default fp<AuthOptions>(async (app, opts) => {
 
   app.addHook('onRoute', declareAccess)
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, reply, done) => {
+    // A callback hook (no promise per request); what check throws is the request's error.
+    try {
+      check(request)
+    } catch (err) {
+      done(err as Error)
+      return
+    }
+    done()
+  })
+
+  function check (request: FastifyRequest): void {
     const header = request.headers.authorization
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
@@ -165,5 +176,5 @@ export default fp<AuthOptions>(async (app, opts) => {
     const named = accepted.join(' or ')
     if (request.auth === null) throw unauthorized(`This request needs an API key with the ${named} scope`)
     if (!accepted.some((s) => hasScope(request, s))) throw new Forbidden(`The API key lacks the ${named} scope`)
-  })
+  }
 }, { name: 'auth' })

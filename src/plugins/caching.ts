@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import { createHash } from 'node:crypto'
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 import { negotiate } from '@fastify/accept-negotiator'
-import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler } from 'fastify'
 import { knownParams, urlWithoutUnknownParams } from '../lib/query-params.js'
 
 declare module 'fastify' {
@@ -298,7 +298,7 @@ export default fp<CachingOptions>(async (app, opts) => {
     reply.send(answer(request, reply, entry))
   }
 
-  async function remember (request: FastifyRequest, reply: FastifyReply, payload: unknown) {
+  function remembered (request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
     const since = request.cacheGeneration
     if (since === undefined || reply.getHeader('x-cache') === 'HIT') return payload
     if (reply.statusCode !== 200 || typeof payload !== 'string') return payload
@@ -326,6 +326,17 @@ export default fp<CachingOptions>(async (app, opts) => {
       reply.header('x-cache', 'MISS')
     }
     return answer(request, reply, entry)
+  }
+  // A callback hook: no promise per response.
+  const remember: onSendHookHandler = function (request, reply, payload, done) {
+    let out: unknown
+    try {
+      out = remembered(request, reply, payload)
+    } catch (err) {
+      done(err as Error)
+      return
+    }
+    done(null, out)
   }
 
   // Tell the CDN or Varnish in front which keys this process's writes (and go-lives) invalidate.
@@ -363,11 +374,11 @@ export default fp<CachingOptions>(async (app, opts) => {
   })
 
   // Authenticated answers must never be stored by a shared cache.
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.headers.authorization !== undefined && request.cacheGeneration === undefined && !reply.hasHeader('cache-control')) {
       reply.header('cache-control', PRIVATE_CACHE_CONTROL)
     }
-    return payload
+    done(null, payload)
   })
 }, { name: 'caching' })
 

@@ -82,9 +82,9 @@ export default fp(async (app) => {
 
   // ajv coerces "1e400" to Infinity and then skips its range checks for non-finite
   // numbers; refuse such values here so they never reach a query.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, reply, done) => {
     const query = request.query as Record<string, unknown> | undefined
-    if (query === null || typeof query !== 'object') return
+    if (query === null || typeof query !== 'object') return done()
     const bad: FieldProblem[] = []
     for (const [key, value] of Object.entries(query)) {
       for (const v of Array.isArray(value) ? value : [value]) {
@@ -93,7 +93,7 @@ export default fp(async (app) => {
         }
       }
     }
-    if (bad.length > 0) throw new FieldError(bad)
+    done(bad.length > 0 ? new FieldError(bad) : undefined)
   })
 
   app.setNotFoundHandler((request, reply) => {

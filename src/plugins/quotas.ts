@@ -56,11 +56,17 @@ export default fp<Pick<QuotasOptions, 'consume'>>(async (app, opts) => {
     if (schema === undefined || schema.hide === true) return
     schema.response = { ...problemResponses(429), ...schema.response }
   })
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     // Routes of other plugins' encapsulated contexts (Swagger UI's) may see no auth decoration.
     const auth = request.auth as AuthContext | null | undefined
-    if (auth === null || auth === undefined || auth.keyId === null) return
-    answer(opts.consume(auth.keyId, auth.limits, Date.now()), 'This API key', reply)
+    if (auth === null || auth === undefined || auth.keyId === null) return done()
+    try {
+      answer(opts.consume(auth.keyId, auth.limits, Date.now()), 'This API key', reply)
+    } catch (err) {
+      done(err as Error)
+      return
+    }
+    done()
   })
 }, { name: 'quotas', dependencies: ['auth'] })
 

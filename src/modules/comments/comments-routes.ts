@@ -24,7 +24,7 @@ export interface CommentsRoutesOptions {
   repo: CommentsRepository
   service: CommentsService
   /** Live posts by reference (a 404 otherwise). */
-  posts: Pick<PostsService, 'requireLive'>
+  posts: Pick<PostsService, 'requireLive' | 'requireLiveId'>
   /** Any post by reference, and a post's primary category for its URL. */
   postsRepo: Pick<PostsRepository, 'findByRef' | 'categoriesOf'>
   site: SiteRepository
@@ -75,7 +75,8 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
       response: { 200: listOf(Type.Ref('PublicComment')), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
-    const post = opts.posts.requireLive(request.params.ref)
+    // Only the post's id: its row (and body) is not read.
+    const post = { id: opts.posts.requireLiveId(request.params.ref) }
     reply.cacheKeys([postKey(post.id)])
     const page = pageOf(request.query)
     const stored = opts.documents?.thread(post.id) ?? null

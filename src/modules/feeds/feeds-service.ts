@@ -50,7 +50,10 @@ export interface FeedData {
   scope: string | null
   /** The frontend page the feed mirrors (the category page, or the home page). */
   pageUrl: string
+  /** The posts built from their rows, for the items not taken whole from the read model (all of them without it). */
   posts: FeedPost[]
+  /** The feed's posts, newest first: each one's item is in `stored` or built from `posts`. */
+  ids: number[]
   /** When anything the feed shows may last have changed (Last-Modified). */
   lastModified: number
   /** The time budget ran out before the bodies were read: every item carries its excerpt only. */
@@ -91,7 +94,7 @@ export function chooseBodies (ids: number[], sizes: Map<number, number>, budget 
  * feed without making any remaining item newer.
  */
 export function createFeedsService (deps: {
-  posts: Pick<PostsService, 'list'>
+  posts: Pick<PostsService, 'list' | 'window'>
   /** The category, tag and author a feed's title names. */
   repos: { categories: TermFinder, tags: TermFinder, authors: TermFinder }
   site: SiteRepository
@@ -129,10 +132,48 @@ export function createFeedsService (deps: {
     return { scope: parts.length > 0 ? parts.join(' · ') : null, pageUrl }
   }
 
+  /**
+   * The common case from the read model alone: the page's ids (the posts service's remembered
+   * window) and every item stored whole, each body within the budget — the items, their times
+   * (Last-Modified) and body sizes all come from the stored row, and no post row, link or term
+   * is read. Null when one item is missing, stale, stored without a body (not live when built)
+   * or over the body budget, or when the time budget is spent: the rows then build the feed.
+   */
+  function fromStored (query: FeedQuery, now: number, format: 'rss' | 'atom' | 'json', documents: NonNullable<typeof deps.documents>, budget: ReturnType<typeof createBudget>): FeedData | null {
+    const ids = deps.posts.window({ category: query.category, tag: query.tag, author: query.author, per_page: query.limit ?? 20, sort: '-published_at' }, now)
+    if (budget.exhausted()) return null
+    const items = documents.repo.feedItemsOf(ids, ITEM_COLUMNS[format], documents.fingerprint)
+    let left = deps.bodyBytes ?? FEED_BODY_BYTES
+    const stored = new Map<number, string>()
+    const site = deps.site.get()
+    let lastModified = Math.max(site.updatedAt, deps.changes.lastChangedAt(now) ?? 0)
+    for (const id of ids) {
+      const item = items.get(id)
+      if (item === undefined || item.text === '' || item.bodyBytes > left) return null
+      left -= item.bodyBytes
+      stored.set(id, item.text)
+      lastModified = Math.max(lastModified, item.updatedAt, item.publishedAt ?? 0)
+    }
+    return {
+      site: { title: site.title, description: site.description, language: site.language },
+      idBase: deps.idBase(),
+      ...scopeOf(query, now),
+      posts: [],
+      ids,
+      lastModified,
+      timedOut: false,
+      stored
+    }
+  }
+
   return {
     /** The newest live posts matching the query; unknown category, tag or author is a NotFound. */
     load (query: FeedQuery, now = Date.now(), format?: 'rss' | 'atom' | 'json'): FeedData {
       const budget = createBudget(deps.budgetMs ?? Infinity)
+      if (deps.documents !== undefined && format !== undefined) {
+        const fast = fromStored(query, now, format, deps.documents, budget)
+        if (fast !== null) return fast
+      }
       const list = deps.posts.list({
         category: query.category,
         tag: query.tag,
@@ -171,6 +212,7 @@ export function createFeedsService (deps: {
         idBase: deps.idBase(),
         ...scopeOf(query, now),
         posts,
+        ids,
         lastModified,
         timedOut,
         stored

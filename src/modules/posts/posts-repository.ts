@@ -121,7 +121,12 @@ function valuesOf (f: PostFilter): Record<string, unknown> {
 
 // Keyset condition for "after this row" in the given order; NULLs (drafts without a date) sort
 // last in descending and first in ascending order, as SQLite orders them.
-function afterOf (spec: SortSpec, value: 'null' | 'value'): SQL | undefined {
+// After a value, when no NULL can follow it (ascending order, where NULLs come first; a column
+// that is never NULL; a visibility that requires a publication time), the condition is one row
+// value, `(column, id) < (value, id)`: SQLite starts the index range there. The equivalent
+// `column < v OR (column = v AND id < id)` is not a range, so a cursor at item 5,000 walked
+// 5,000 index entries from the top (0.75 ms instead of 0.05 ms at 10,000 posts).
+function afterOf (spec: SortSpec, value: 'null' | 'value', visibility: Visibility): SQL | undefined {
   const c = spec.column
   const beyond = spec.desc ? lt : gt
   if (value === 'null') {
@@ -129,7 +134,13 @@ function afterOf (spec: SortSpec, value: 'null' | 'value'): SQL | undefined {
       ? and(isNull(c), beyond(posts.id, p('afterId')))
       : or(and(isNull(c), beyond(posts.id, p('afterId'))), isNotNull(c))
   }
-  return or(beyond(c, p('afterValue')), and(eq(c, p('afterValue')), beyond(posts.id, p('afterId'))), spec.desc ? isNull(c) : undefined)
+  const nullsFollow = spec.desc && c === posts.publishedAt && visibility !== 'public' && visibility !== 'scheduled'
+  if (!nullsFollow) {
+    return spec.desc
+      ? sql`(${c}, ${posts.id}) < (${p('afterValue')}, ${p('afterId')})`
+      : sql`(${c}, ${posts.id}) > (${p('afterValue')}, ${p('afterId')})`
+  }
+  return or(beyond(c, p('afterValue')), and(eq(c, p('afterValue')), beyond(posts.id, p('afterId'))), isNull(c))
 }
 
 interface ListStatement { all (values: Record<string, unknown>): PostRow[] }
@@ -188,6 +199,9 @@ export function createPostsRepository (db: Db) {
     full: db.select(POST_COLUMNS).from(posts).where(inIdList(posts.id, 'ids')).prepare()
   }
 
+  const liveIdById = db.select({ id: posts.id }).from(posts).where(and(eq(posts.id, p('id')), visibilityOf('public'))).prepare()
+  const liveIdBySlug = db.select({ id: posts.id }).from(posts).where(and(eq(posts.slug, p('slug')), visibilityOf('public'))).prepare()
+
   return {
     /** Counts the posts matching a filter. */
     count (f: PostFilter): number {
@@ -215,7 +229,7 @@ export function createPostsRepository (db: Db) {
         // index, so the page reads no post row at all.
         const selected = columns === 'keys' ? { id: posts.id, [SORT_KEYS[opts.sort]]: spec.column } : columns === 'body' ? POST_COLUMNS : POST_LIST_COLUMNS
         return db.select(selected as typeof POST_LIST_COLUMNS).from(posts)
-          .where(and(...whereOf(f, how), after === undefined ? undefined : afterOf(spec, after)))
+          .where(and(...whereOf(f, how), after === undefined ? undefined : afterOf(spec, after, f.visibility)))
           .orderBy(order(spec.column), order(posts.id))
           .limit(p('limit')).offset(p('offset')).prepare()
       })
@@ -228,6 +242,11 @@ export function createPostsRepository (db: Db) {
       const stmt = singles(`${byId ? 'id' : 'slug'} ${visibility}`, () => db.select(POST_COLUMNS).from(posts)
         .where(and(byId ? eq(posts.id, p('id')) : eq(posts.slug, p('slug')), visibilityOf(visibility))).prepare())
       return stmt.get({ id: ref.id, slug: ref.slug, now })
+    },
+
+    /** The id of a live post by id or slug: one index lookup that never reads the row's body. */
+    liveId (ref: { id?: number, slug?: string }, now: number): number | undefined {
+      return ref.id !== undefined ? liveIdById.get({ id: ref.id, now })?.id : liveIdBySlug.get({ slug: ref.slug, now })?.id
     },
 
     /** Rows of the given posts (with the body when asked), whatever their status, in no particular order. */

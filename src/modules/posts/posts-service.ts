@@ -56,6 +56,9 @@ function parseFields (text: string | undefined): Set<PostField> | undefined {
   return parseSparseFields(text, POST_FIELDS)
 }
 
+/** How many public list windows the posts service remembers (a few hundred bytes each). */
+const WINDOWS_KEPT = 2000
+
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i
 
@@ -189,6 +192,28 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
     return { rows, ids: rows.map((r) => r.id), page, perPage, total, nextCursor, ...(searchMeta ? { search: searchMeta } : {}) }
   }
 
+  // The id window of a public page in publication order (its ids, sort keys, total and next
+  // cursor), remembered per query until the membership stamp moves: the same keys
+  // (posts, featured, categories, tags, authors) that drop such a page from the response cache
+  // (postListKeys), so it is exactly as fresh as a cached response would be. A scheduled post
+  // going live invalidates `posts` at its time, so the window does not depend on `now`. What
+  // the page shows of each post (its card) is still read every time. Other orders move with a
+  // post's text or update time (post-edits), which this stamp does not follow: not remembered.
+  const windows = new Map<string, { stamp: string, window: ReturnType<typeof pick> }>()
+  function windowOf (query: ListPostsQueryType, now: number, terms: TermScope): ReturnType<typeof pick> {
+    const sort = query.sort ?? '-published_at'
+    if (stamp === undefined || (sort !== '-published_at' && sort !== 'published_at')) return pick(query, 'public', now, terms, undefined, true)
+    const current = stamp()
+    const key = JSON.stringify([terms, sort, query.category, query.tag, query.author, query.featured, query.published_after, query.published_before, query.page, query.per_page, query.cursor])
+    const hit = windows.get(key)
+    if (hit !== undefined && hit.stamp === current) return hit.window
+    const window = pick(query, 'public', now, terms, undefined, true)
+    windows.delete(key)
+    if (windows.size >= WINDOWS_KEPT) windows.delete(windows.keys().next().value as string)
+    windows.set(key, { stamp: current, window })
+    return window
+  }
+
   return {
     relationsOf,
 
@@ -207,7 +232,7 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
      */
     listJson (query: ListPostsQueryType, visibility: Visibility, now = Date.now(), terms: TermScope = visibility === 'public' ? 'public' : 'all'): ListJson | null {
       if (documents === undefined || visibility !== 'public' || query.q !== undefined || query.fields !== undefined) return null
-      const { rows: keys, ...rest } = pick(query, visibility, now, terms, undefined, true)
+      const { rows: keys, ...rest } = windowOf(query, now, terms)
       const cards = documents.repo.cardsOf(keys.map((r) => r.id), documents.fingerprint)
       const missingIds = keys.filter((r) => !cards.has(r.id)).map((r) => r.id)
       if (missingIds.length > 0) {
@@ -217,6 +242,14 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
         for (const r of missing) cards.set(r.id, JSON.stringify(toPost(r, rel, siteUrl, now)))
       }
       return { items: keys.map((r) => cards.get(r.id) as string), ...rest }
+    },
+
+    /**
+     * The ids of a public page in publication order (newest first unless asked), as `listJson`
+     * finds them (remembered until the membership stamp moves); unknown terms are a NotFound.
+     */
+    window (query: Pick<ListPostsQueryType, 'category' | 'tag' | 'author' | 'per_page' | 'sort'>, now = Date.now()): number[] {
+      return windowOf(query, now, 'public').ids
     },
 
     /** A public post's JSON text, from its stored document when current, else built from its rows. */
@@ -240,6 +273,14 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
       const row = ref && repos.posts.findByRef(ref, visibility, now)
       if (!row) throw new NotFound('Post', JSON.stringify(refText))
       return toPost(row, relationsOf([row]), siteUrl, now)
+    },
+
+    /** The id of the live post for a ref, or a 404 (for nested public resources that need only its id). */
+    requireLiveId (refText: string, now = Date.now()): number {
+      const ref = parseRef(refText)
+      const id = ref ? repos.posts.liveId(ref, now) : undefined
+      if (id === undefined) throw new NotFound('Post', JSON.stringify(refText))
+      return id
     },
 
     /** The live post for a ref, or a 404 (for nested public resources like comments). */

@@ -46,7 +46,7 @@ export interface RelatedServiceDeps {
   repo: RelatedRepository
   indexer: RelatedIndexer
   /** The live post a ref names (or a 404) and the categories, tags and authors of posts. */
-  posts: Pick<PostsService, 'requireLive' | 'relationsOf'>
+  posts: Pick<PostsService, 'requireLive' | 'requireLiveId' | 'relationsOf'>
   /** The content stamp: corpus statistics are remembered while it stays the same. */
   stamp: () => string
   /** Invalidates cached public responses by surrogate key (after a background backfill). */
@@ -249,9 +249,11 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
    * short (meta.timed_out).
    */
   function page (refText: string, limit: number, now = Date.now()): { postId: number, ids: number[], timedOut: boolean, data?: RelatedPost[], items?: string[] } {
+    // A stored list needs only the post's id (one index lookup); its row is read to compute one.
+    const id = posts.requireLiveId(refText, now)
+    const stored = deps.lists?.read(id, limit, now) ?? null
+    if (stored !== null) return { postId: id, ids: stored.ids, timedOut: false, items: stored.items }
     const target = posts.requireLive(refText, now)
-    const stored = deps.lists?.read(target.id, limit, now) ?? null
-    if (stored !== null) return { postId: target.id, ids: stored.ids, timedOut: false, items: stored.items }
     const computed = pageFor(target, limit, now)
     return { postId: target.id, ids: computed.data.map((p) => p.id as number), ...computed }
   }

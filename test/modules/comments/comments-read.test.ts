@@ -41,4 +41,12 @@ t.test('comments of a post that is not live are a 404', async (t) => {
   makeComment(app.db, { postId: draft.id })
   t.equal((await app.inject('/v1/posts/draft/comments')).statusCode, 404)
   t.equal((await app.inject('/v1/posts/missing/comments')).statusCode, 404)
+  // The post is found by an id-only lookup: by id and by slug, scheduled and archived too.
+  t.equal((await app.inject(`/v1/posts/${draft.id}/comments`)).statusCode, 404)
+  const later = makePost(app.db, { slug: 'later', status: 'published', publishedAt: Date.now() + 60_000 })
+  const gone = makePost(app.db, { slug: 'gone', status: 'archived' })
+  const live = makePost(app.db, { slug: 'live' })
+  makeComment(app.db, { postId: live.id, status: 'approved' })
+  for (const ref of ['later', String(later.id), 'gone', String(gone.id)]) t.equal((await app.inject(`/v1/posts/${ref}/comments`)).statusCode, 404, ref)
+  for (const ref of ['live', String(live.id)]) t.equal((await app.inject(`/v1/posts/${ref}/comments`)).json().meta.total, 1, ref)
 })

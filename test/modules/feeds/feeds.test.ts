@@ -25,8 +25,8 @@ async function call (app: App, method: 'POST' | 'PATCH' | 'DELETE', url: string,
 }
 
 /** A newsroom: a two-level category tree, tags, two authors, live posts plus ones a feed must not show. */
-async function newsroom (t: Test) {
-  const app = await buildTestApp(t)
+async function newsroom (t: Test, env: Record<string, string> = {}) {
+  const app = await buildTestApp(t, env)
   await app.core.workers.webhooks.stop()
   await call(app, 'PATCH', '/v1/site', { title: 'The Broadsheet Times', description: 'News & views', language: 'en-GB' })
   const maria = await call(app, 'POST', '/v1/authors', { name: 'María López' })
@@ -245,6 +245,22 @@ t.test('conditional GETs: ETag and Last-Modified give 304 until something change
   const renamed = await n.app.inject({ url: '/feeds/atom.xml', headers: { 'if-modified-since': after.headers['last-modified'] as string } })
   t.equal(renamed.statusCode, 200, 'a new site title changes the feed')
   t.equal(parseFeed(renamed.body).title, 'Renamed Times')
+})
+
+t.test('uncached, each feed gets the frame of its own channel: title, scope, language and date follow writes', async (t) => {
+  // The routes keep built frames (everything but the items) keyed by the whole channel.
+  const n = await newsroom(t, { RESPONSE_CACHE: 'false' })
+  const read = async (url: string) => (await n.app.inject(url)).body
+  const first = await read('/feeds/atom.xml')
+  t.equal(parseFeed(first).title, 'The Broadsheet Times')
+  t.equal(parseFeed(await read('/feeds/atom.xml?category=politics')).title, 'The Broadsheet Times: Politics', 'another scope, another frame')
+  t.equal(await read('/feeds/atom.xml'), first, 'the same channel, the same bytes')
+  await call(n.app, 'PATCH', '/v1/site', { title: 'Renamed Times', language: 'fr' })
+  const renamed = await read('/feeds/atom.xml')
+  t.equal(parseFeed(renamed).title, 'Renamed Times')
+  t.match(renamed, /xml:lang="fr"/)
+  t.match(await read('/feeds/rss.xml'), /<title>Renamed Times<\/title>/)
+  t.equal(JSON.parse(await read('/feeds/feed.json')).title, 'Renamed Times')
 })
 
 t.test('a feed reader over a real socket polls with If-Modified-Since and If-None-Match', async (t) => {

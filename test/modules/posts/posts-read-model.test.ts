@@ -69,11 +69,10 @@ async function compare (t: Test, app: App, label: string): Promise<void> {
     }
     t.equal(res.statusCode, 200, `${label}: /v1/posts?${qs}`)
     const body = res.json()
-    // Totals are memoized until an invalidation (an API write) moves the content stamp, like the
-    // response cache; a write outside the API reaches the stored documents (triggers) but not
-    // those memos, so after one only the items are compared.
+    // Totals and id windows are memoized until an invalidation moves the membership stamp, like
+    // the response cache; a write outside the API reaches the stored documents through the
+    // triggers, and records the invalidation any writer records (the steps below do).
     const got = { data: body.data, total: body.meta.total, next: body.meta.next_cursor }
-    if (label.includes('outside the API')) got.total = (expected as { total: number }).total
     t.same(got, expected, `${label}: /v1/posts?${qs} equals the row path`)
   }
   const live = rows.list({ per_page: 100 }, 'public', now).data
@@ -173,6 +172,10 @@ test('every kind of write leaves the stored posts equal to what the rows build',
       const row = app.core.db.$client.prepare('SELECT position FROM post_authors WHERE post_id = ? AND author_id = ?').get(postId, authorId) as { position: number } | undefined
       if (row === undefined) sql('INSERT INTO post_authors (post_id, author_id, position) VALUES (?, ?, 9)', postId, authorId)
       else if (row.position > 0) sql('DELETE FROM post_authors WHERE post_id = ? AND author_id = ?', postId, authorId)
+      // What the CLI or a worker records with such a write: the memos of who wrote what (lists by author) follow it.
+      sql('INSERT INTO invalidations (at, keys) VALUES (?, ?)', Date.now(), `authors post-${postId}`)
+      // Another writer's invalidations are read from the next event-loop turn.
+      await new Promise((resolve) => setImmediate(resolve))
     }],
     ['rename an author outside the API', async () => {
       sql('UPDATE authors SET name = ? WHERE id = ?', `Renamed ${r.int(1000)}`, r.pick(authorIds))

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,7 +13,7 @@ import { runMigrations } from '../../src/db/migrate.js'
 const cli = spawnSync('sqlite3', ['--version'], { encoding: 'utf8' })
 const noCli = cli.status === 0 ? false : 'the sqlite3 command line is not installed (Debian: apt-get install sqlite3)'
 
-function migrated (t: Tap.Test): string {
+function migrated (t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'broadsheet-older-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const path = join(dir, 'site.db')

@@ -151,6 +151,11 @@ t.test('Co-Authors Plus bylines: every author in order, a guest author created; 
   const reordered = await importWxr(app, file(['mira', 'tom']))
   t.equal(reordered.json().data.updated.posts, 1, 'another order or another author: the post is updated')
   t.same((await app.inject({ url: '/v1/posts/joint-report' })).json().data.authors.map((a: { slug: string }) => a.slug), ['mira', 'tom'])
+
+  const crowd = Array.from({ length: 22 }, (_, i) => `writer-${i + 1}`)
+  const many = (await importWxr(app, file(crowd))).json().data
+  t.match(many.warnings, [/wp:1: 22 authors in its byline; the first 20 kept/], 'a byline over the limit is cut, with a warning')
+  t.same((await app.inject({ url: '/v1/posts/joint-report' })).json().data.authors.map((a: { slug: string }) => a.slug), crowd.slice(0, 20))
 })
 
 t.test('each item is one transaction: a failing item leaves nothing behind and the rest goes on', async (t) => {

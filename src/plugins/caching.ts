@@ -327,16 +327,9 @@ export default fp<CachingOptions>(async (app, opts) => {
     }
     return answer(request, reply, entry)
   }
-  // A callback hook: no promise per response.
+  // A callback hook: no promise per response (a throw is caught by Fastify's hook runner).
   const remember: onSendHookHandler = function (request, reply, payload, done) {
-    let out: unknown
-    try {
-      out = remembered(request, reply, payload)
-    } catch (err) {
-      done(err as Error)
-      return
-    }
-    done(null, out)
+    done(null, remembered(request, reply, payload))
   }
 
   // Tell the CDN or Varnish in front which keys this process's writes (and go-lives) invalidate.

@@ -60,12 +60,8 @@ export default fp<Pick<QuotasOptions, 'consume'>>(async (app, opts) => {
     // Routes of other plugins' encapsulated contexts (Swagger UI's) may see no auth decoration.
     const auth = request.auth as AuthContext | null | undefined
     if (auth === null || auth === undefined || auth.keyId === null) return done()
-    try {
-      answer(opts.consume(auth.keyId, auth.limits, Date.now()), 'This API key', reply)
-    } catch (err) {
-      done(err as Error)
-      return
-    }
+    // A 429 thrown here is the request's error (Fastify's hook runner catches it).
+    answer(opts.consume(auth.keyId, auth.limits, Date.now()), 'This API key', reply)
     done()
   })
 }, { name: 'quotas', dependencies: ['auth'] })

@@ -27,6 +27,13 @@ declare module 'fastify' {
      * document of "the last 48 hours"): the response cache drops it then (epoch ms).
      */
     cacheUntil: (time: number) => FastifyReply
+    /**
+     * The response's strong validator when the route knows it without hashing the body: a
+     * hash over what fully determines the bytes (the stored fragments' own hashes, the
+     * frame's version). Two different bodies must never get the same value. Without it, the
+     * ETag is the SHA-1 of the body.
+     */
+    cacheEtag: (etag: string) => FastifyReply
   }
 }
 
@@ -39,7 +46,8 @@ const ALL = 'all'
 const ALL_KEYS = [ALL] as const
 const kCacheKeys = Symbol('cacheKeys')
 const kCacheUntil = Symbol('cacheUntil')
-type KeyedReply = FastifyReply & { [kCacheKeys]: readonly string[] | null, [kCacheUntil]: number | null }
+const kCacheEtag = Symbol('cacheEtag')
+type KeyedReply = FastifyReply & { [kCacheKeys]: readonly string[] | null, [kCacheUntil]: number | null, [kCacheEtag]: string | null }
 
 /**
  * The longest Surrogate-Key header sent: under Varnish's default http_resp_hdr_len (8 KB) and
@@ -301,8 +309,12 @@ export default fp<CachingOptions>(async (app, opts) => {
   function remembered (request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
     const since = request.cacheGeneration
     if (since === undefined || reply.getHeader('x-cache') === 'HIT') return payload
-    if (reply.statusCode !== 200 || typeof payload !== 'string') return payload
-    const identity = Buffer.from(payload)
+    if (reply.statusCode !== 200) return payload
+    // A route may hand over bytes it already holds (stored fragments joined): no copy then.
+    let identity: Buffer
+    if (typeof payload === 'string') identity = Buffer.from(payload)
+    else if (Buffer.isBuffer(payload)) identity = payload
+    else return payload
     const tags = (reply as KeyedReply)[kCacheKeys] ?? request.routeOptions.config.cacheKeys ?? ALL_KEYS
     const surrogateKey = tags.join(' ')
     if (Buffer.byteLength(surrogateKey) > MAX_SURROGATE_KEY_BYTES) {
@@ -316,7 +328,8 @@ export default fp<CachingOptions>(async (app, opts) => {
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined && !PER_REQUEST_HEADERS.has(name)) headers[name] = String(value)
     }
-    const entry: Entry = { tags, etag: etagOf(identity), headers, bodies: { identity }, size: identity.length, until: (reply as KeyedReply)[kCacheUntil] }
+    const etag = (reply as KeyedReply)[kCacheEtag] ?? etagOf(identity)
+    const entry: Entry = { tags, etag, headers, bodies: { identity }, size: identity.length, until: (reply as KeyedReply)[kCacheUntil] }
     // A route marks an answer cut short by its time budget no-store: the next reader gets a full one.
     if (opts.enabled && !String(reply.getHeader('cache-control')).includes('no-store')) {
       // What this process learnt while the response was made (this turn's reading is done):
@@ -350,6 +363,11 @@ export default fp<CachingOptions>(async (app, opts) => {
   app.decorateReply(kCacheUntil, null)
   app.decorateReply('cacheUntil', function (this: FastifyReply, time: number) {
     (this as KeyedReply)[kCacheUntil] = time
+    return this
+  })
+  app.decorateReply(kCacheEtag, null)
+  app.decorateReply('cacheEtag', function (this: FastifyReply, etag: string) {
+    (this as KeyedReply)[kCacheEtag] = etag
     return this
   })
   app.decorateReply('cacheKeys', function (this: FastifyReply, keys: readonly string[]) {

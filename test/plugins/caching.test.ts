@@ -238,3 +238,32 @@ t.test('reply.cacheUntil: an entry past its time is dropped and made again', asy
   t.equal((await app.inject('/future')).headers['x-cache'], 'MISS')
   t.equal((await app.inject('/future')).headers['x-cache'], 'HIT', 'not yet expired: a hit')
 })
+
+t.test('a route may send the bytes it holds and name their validator: both cached, conditional and compressed', async (t) => {
+  for (const enabled of [true, false]) {
+    const app = Fastify()
+    t.teardown(() => app.close())
+    await app.register(cachingPlugin, { sync: () => {}, enabled })
+    const bytes = Buffer.from(LONG_BODY)
+    app.get('/bytes', { config: { publicCache: true } }, async (_request, reply) => {
+      reply.type('text/html').cacheEtag('v1-abc')
+      return bytes
+    })
+    app.get('/hashed', { config: { publicCache: true } }, async (_request, reply) => {
+      reply.type('text/html')
+      return bytes
+    })
+    const label = enabled ? 'cache on' : 'cache off'
+    const first = await app.inject('/bytes')
+    t.equal(first.headers.etag, '"v1-abc"', `${label}: the route's validator, not a hash of the body`)
+    t.equal(first.body, LONG_BODY)
+    t.equal(first.headers['x-cache'], enabled ? 'MISS' : undefined, `${label}: a Buffer answer goes through the cache`)
+    if (enabled) t.equal((await app.inject('/bytes')).headers['x-cache'], 'HIT', 'then a hit')
+    t.equal((await app.inject({ url: '/bytes', headers: { 'if-none-match': '"v1-abc"' } })).statusCode, 304, `${label}: conditional`)
+    const gz = await app.inject({ url: '/bytes', headers: { 'accept-encoding': 'gzip' } })
+    t.equal(gz.headers.etag, '"v1-abc-gzip"', `${label}: the encoding's own tag`)
+    t.equal(gunzipSync(gz.rawPayload).toString(), LONG_BODY)
+    const hashed = await app.inject('/hashed')
+    t.match(hashed.headers.etag, /^"[A-Za-z0-9_-]{27}"$/, `${label}: a Buffer without a named validator gets the SHA-1 of its bytes`)
+  }
+})

@@ -1,4 +1,4 @@
-import { integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { blob, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { posts } from './schema.js'
 
 // The read model the hand-written migrations keep beside the content: the search index
@@ -70,6 +70,19 @@ export const postDocuments = sqliteTable('post_documents', {
   rssItem: text('rss_item').notNull(),
   atomEntry: text('atom_entry').notNull(),
   jsonItem: text('json_item').notNull()
+})
+
+/**
+ * A post's list card apart from its other documents (0020_post_cards.sql): narrow rows a list
+ * page reads ten of, the card as its UTF-8 bytes and `hash` their SHA-1 (base64url), so a list
+ * is sent as stored bytes joined and names its ETag from its cards' hashes. Written with the
+ * post's documents, dropped with them (ON DELETE CASCADE).
+ */
+export const postCards = sqliteTable('post_cards', {
+  postId: integer('post_id').primaryKey().references(() => postDocuments.postId, { onDelete: 'cascade' }),
+  fingerprint: text('fingerprint').notNull(),
+  hash: text('hash').notNull(),
+  card: blob('card', { mode: 'buffer' }).notNull()
 })
 
 /** Posts whose documents are to be built (again); filled by triggers. */

@@ -74,6 +74,11 @@ export const SQLITE_ONLY: SqliteOnlyObject[] = [
     tables: ['post_search', 'post_terms', 'post_vectors', 'term_df', 'related_counts', 'post_documents', 'post_queue', 'comment_documents', 'comment_threads', 'comment_queue']
   },
   {
+    match: /^post_cards$/,
+    is: 'the list cards apart from the other stored documents, as UTF-8 bytes with their SHA-1 (0020_post_cards.sql; src/db/read-model.ts postCards)',
+    planned: 'a table post_cards (post_id integer PRIMARY KEY REFERENCES post_documents ON DELETE CASCADE, fingerprint text, hash text, card bytea) in src/db/pg/read-model.ts, written beside post_documents by the same save'
+  },
+  {
     match: /^(post_categories|post_tags)_stats_(insert|update|delete)$|^post_terms_df_(insert|delete)$|^post_vectors_stats_(in|out|publish|unpublish)$/,
     is: 'triggers keeping term_df and related_counts (the related-posts statistics)',
     planned: 'plpgsql bs_post_terms_df, bs_post_vectors_stats and bs_link_stats doing the same upserts (INSERT … ON CONFLICT DO UPDATE); the "post is published" test, a subquery SQLite puts in WHEN, inside the functions',

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto'
 import { and, asc, count, eq, gt, lte, notInArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { posts } from '../../db/schema.js'
-import { postDocuments, postQueue } from '../../db/read-model.js'
+import { postCards, postDocuments, postQueue } from '../../db/read-model.js'
 import { idList, inIdList } from '../../db/statements.js'
 
 const p = sql.placeholder
@@ -11,6 +12,14 @@ export type PostDocumentValues = typeof postDocuments.$inferInsert
 
 /** Which stored feed item a feed reads. */
 export type FeedItemColumn = 'rssItem' | 'atomEntry' | 'jsonItem'
+
+/** A list card's validator: the SHA-1 (base64url) of its bytes, as stored beside it. */
+export function cardHash (card: Buffer): string {
+  return createHash('sha1').update(card).digest('base64url')
+}
+
+/** A page's stored cards, in the order asked: the bytes and hash of each (undefined: no current card). */
+export interface StoredCards { cards: Array<Buffer | undefined>, hashes: Array<string | undefined> }
 
 /** A stored feed item with what the feed's head and body budget need. */
 export interface StoredFeedItem { text: string, bodyBytes: number, publishedAt: number | null, updatedAt: number }
@@ -23,7 +32,10 @@ export interface StoredFeedItem { text: string, bodyBytes: number, publishedAt: 
 export function createPostDocumentsRepository (db: Db) {
   const d = postDocuments
   const current = and(inIdList(d.postId, 'ids'), eq(d.fingerprint, p('fingerprint')))
-  const cards = db.select({ id: d.postId, card: d.card }).from(d).where(current).prepare()
+  // Cards come from their own narrow table (0020_post_cards.sql), as raw rows [id, hash, bytes].
+  const c = postCards
+  const cards = db.select({ id: c.postId, hash: c.hash, card: c.card }).from(c)
+    .where(and(inIdList(c.postId, 'ids'), eq(c.fingerprint, p('fingerprint')))).prepare()
   const cardsAndTerms = db.select({ id: d.postId, card: d.card, terms: d.terms }).from(d).where(current).prepare()
   const feedItems = {
     rssItem: db.select({ id: d.postId, text: d.rssItem, bodyBytes: d.bodyBytes, publishedAt: d.publishedAt, updatedAt: d.updatedAt }).from(d).where(current).prepare(),
@@ -66,6 +78,8 @@ export function createPostDocumentsRepository (db: Db) {
       jsonItem: sql`excluded.json_item`
     }
   }).prepare()
+  const saveCard = db.insert(c).values({ postId: p('postId'), fingerprint: p('fingerprint'), hash: p('hash'), card: p('card') })
+    .onConflictDoUpdate({ target: c.postId, set: { fingerprint: sql`excluded.fingerprint`, hash: sql`excluded.hash`, card: sql`excluded.card` } }).prepare()
   const queued = db.select({ id: postQueue.postId }).from(postQueue).orderBy(asc(postQueue.postId)).limit(p('limit')).prepare()
   const dequeue = db.delete(postQueue).where(inIdList(postQueue.postId, 'ids')).prepare()
   // WHERE true: without it SQLite reads the upsert's ON as a join constraint.
@@ -79,10 +93,31 @@ export function createPostDocumentsRepository (db: Db) {
   const currentCount = db.select({ n: count() }).from(d).where(eq(d.fingerprint, p('fingerprint'))).prepare()
 
   return {
-    /** Stored cards of the given posts (those with a current document). */
+    /** Stored cards of the given posts (those with a current document), as text. */
     cardsOf (ids: readonly number[], fingerprint: string): Map<number, string> {
       if (ids.length === 0) return new Map()
-      return new Map(cards.all({ ids: idList(ids), fingerprint }).map((r) => [r.id, r.card]))
+      return new Map((cards.values({ ids: idList(ids), fingerprint }) as Array<[number, string, Buffer]>).map(([id, , card]) => [id, card.toString()]))
+    },
+
+    /**
+     * The stored cards of a page's posts, in the order given, with their hashes: the bytes as
+     * stored (a list is sent as them joined). Raw rows: no object per row.
+     */
+    storedCards (ids: readonly number[], fingerprint: string): StoredCards {
+      const n = ids.length
+      const out: StoredCards = { cards: new Array(n), hashes: new Array(n) }
+      if (n === 0) return out
+      const rows = cards.values({ ids: idList(ids), fingerprint }) as Array<[number, string, Buffer]>
+      for (const [id, hash, card] of rows) {
+        // A page holds at most 100 posts: the scan is cheaper than a map.
+        for (let i = 0; i < n; i++) {
+          if (ids[i] === id) {
+            out.cards[i] = card
+            out.hashes[i] = hash
+          }
+        }
+      }
+      return out
     },
 
     /** Stored cards and embedded terms ([[id, slug, name], …] of categories and of tags). */
@@ -102,8 +137,11 @@ export function createPostDocumentsRepository (db: Db) {
       return ref.id !== undefined ? fullById.get({ id: ref.id, now, fingerprint }) : fullBySlug.get({ slug: ref.slug, now, fingerprint })
     },
 
+    /** Stores a post's documents, and its card apart with its hash (0020_post_cards.sql). */
     save (values: PostDocumentValues): void {
       save.run(values)
+      const card = Buffer.from(values.card)
+      saveCard.run({ postId: values.postId, fingerprint: values.fingerprint, hash: cardHash(card), card })
     },
 
     /** Up to `limit` queued posts, lowest id first. */

@@ -28,8 +28,9 @@ import { withSeo, type PostSeoRepository } from './posts-seo.js'
  * served. 3: category references carry parent_id and path, posts primary_category. 4: feed
  * items of WordPress imports carry their guid as id; ids come from the stored id base, not
  * SITE_URL (issue 21). 5: posts carry `featured` and `authors`; feed items every author.
+ * 6: each card also stored apart with its hash (post_cards, 0020).
  */
-export const POST_DOCUMENT_VERSION = 5
+export const POST_DOCUMENT_VERSION = 6
 
 /** Posts one write rebuilds before it commits; more are left to the background. */
 export const SETTLE_LIMIT = 50

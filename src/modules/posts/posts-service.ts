@@ -7,7 +7,7 @@ import { SORT_SPECS, type PostFilter, type PostRow, type PostsRepository, type V
 import type { TermScope } from '../../db/term-visibility.js'
 import { POST_FIELDS, type ListPostsQueryType, type PostField, type PostSort } from './posts-schemas.js'
 import type { SearchEngine, SearchMeta } from '../search/search-service.js'
-import type { PostDocumentsRepository } from './posts-documents-repository.js'
+import { cardHash, type PostDocumentsRepository } from './posts-documents-repository.js'
 import type { FeaturedImage } from '../media/media-schemas.js'
 import { withSeo, type PostSeoRepository } from './posts-seo.js'
 import { parseFields as parseSparseFields } from '../../schemas/fields.js'
@@ -26,14 +26,17 @@ export interface ListResult {
   search?: SearchMeta
 }
 
-/** A list page as JSON text: each post's stored card (or, without a current one, its card built from the rows). */
+/** A list page from stored cards: each post's card as UTF-8 bytes (or, without a current one, its card built from the rows). */
 export interface ListJson extends Omit<ListResult, 'data' | 'search'> {
-  items: string[]
+  /** The posts' cards, in page order. */
+  cards: Buffer[]
+  /** Each card's hash (cardHash: the SHA-1 of its bytes), in page order. */
+  hashes: string[]
 }
 
 /** The stored documents the public reads use (posts-documents.ts), and the fingerprint they must carry. */
 export interface PostDocumentReads {
-  repo: Pick<PostDocumentsRepository, 'cardsOf' | 'liveFull'>
+  repo: Pick<PostDocumentsRepository, 'storedCards' | 'liveFull'>
   fingerprint: string
 }
 
@@ -232,16 +235,21 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
      */
     listJson (query: ListPostsQueryType, visibility: Visibility, now = Date.now(), terms: TermScope = visibility === 'public' ? 'public' : 'all'): ListJson | null {
       if (documents === undefined || visibility !== 'public' || query.q !== undefined || query.fields !== undefined) return null
-      const { rows: keys, ...rest } = windowOf(query, now, terms)
-      const cards = documents.repo.cardsOf(keys.map((r) => r.id), documents.fingerprint)
-      const missingIds = keys.filter((r) => !cards.has(r.id)).map((r) => r.id)
+      const { rows: _keys, ...rest } = windowOf(query, now, terms)
+      const { cards, hashes } = documents.repo.storedCards(rest.ids, documents.fingerprint)
+      const missingIds = rest.ids.filter((_, i) => cards[i] === undefined)
       if (missingIds.length > 0) {
         // Posts without a current card (not rebuilt yet): built from their full list rows.
         const missing = repos.posts.rowsOf(missingIds, false)
         const rel = relationsOf(missing)
-        for (const r of missing) cards.set(r.id, JSON.stringify(toPost(r, rel, siteUrl, now)))
+        for (const r of missing) {
+          const card = Buffer.from(JSON.stringify(toPost(r, rel, siteUrl, now)))
+          const i = rest.ids.indexOf(r.id)
+          cards[i] = card
+          hashes[i] = cardHash(card)
+        }
       }
-      return { items: keys.map((r) => cards.get(r.id) as string), ...rest }
+      return { cards: cards as Buffer[], hashes: hashes as string[], ...rest }
     },
 
     /**

@@ -144,15 +144,21 @@ export function createSearchEngine (repo: SearchRepository, opts: { budgetMs: nu
     const taken: MatchRow[] = []
     let last = NaN
     let seen = 0
+    // Whether the walk read every match of the range (it did not stop for a full page or the budget).
+    let all = true
     for (const row of lo <= hi ? repo.walk(match, lo, hi, desc ? 'desc' : 'asc', cursor) : []) {
       // Posts of one millisecond share a key prefix in no particular slot order: the page's
       // last millisecond is read whole, then sorted by (published_at, id) with the rest.
       const bucket = bucketOf(row[1] as number)
-      if (taken.length >= need && bucket !== last) break
+      if (taken.length >= need && bucket !== last) {
+        all = false
+        break
+      }
       taken.push(row)
       last = bucket
       if (++seen % limits.checkEvery === 0 && budget.exhausted()) {
         budget.stopped = true
+        all = false
         break
       }
     }
@@ -166,8 +172,10 @@ export function createSearchEngine (repo: SearchRepository, opts: { budgetMs: nu
       total = Math.min(o.offset + page.length, cap)
       exact = false
     } else {
-      // Counting inside SQLite is several times cheaper than reading the rows out.
-      const counted = repo.count(match, range.lo, range.hi, cap + 1)
+      // A walk from the start of the range that read every match has counted them: a rare
+      // word's search is then one pass over the index, not two. Otherwise counting inside
+      // SQLite is several times cheaper than reading the rows out.
+      const counted = all && o.after === undefined ? seen : repo.count(match, range.lo, range.hi, cap + 1)
       total = Math.min(counted, cap)
       exact = counted <= cap
     }

@@ -114,6 +114,53 @@ t.test('filters are index words: q with a category (and its children), tags and 
   }
 })
 
+t.test('a search whose walk reads every match counts them on the way: no second pass over the index, the same totals', async (t) => {
+  const { app, docs, live } = await corpus(t)
+  const repo = app.core.repos.search
+  let counts = 0
+  const counting = { ...repo, count: (...args: Parameters<typeof repo.count>) => { counts++; return repo.count(...args) } }
+  const engine = createSearchEngine(counting, { budgetMs: 60_000 })
+  const plain = createSearchEngine(repo, { budgetMs: 60_000 })
+  // Each post's number is in its title and body: "150" (the last word, a prefix) matches 150 and 1500–1509.
+  const numberOf = (d: Doc) => d.title.replace(/.* /, '')
+  const matching = docs.filter((d) => live(d) && numberOf(d).startsWith('150')).length
+  t.ok(matching >= 8 && matching <= 11, `150 matches ${matching} live posts`)
+  const cases: Array<{ q: string, limit: number, offset: number }> = [
+    { q: 'harbour', limit: 10, offset: 0 },
+    { q: '1503', limit: 10, offset: 0 },
+    { q: '150', limit: 3, offset: 0 },
+    { q: '150', limit: 3, offset: 3 },
+    { q: '150', limit: 10, offset: 0 },
+    { q: '150', limit: 5, offset: 10 },
+    { q: '150', limit: matching - 1, offset: 0 },
+    { q: 'nothingmatchesthis', limit: 10, offset: 0 }
+  ]
+  for (const c of cases) {
+    counts = 0
+    const filter: PostFilter = { visibility: 'public', now: Date.now() }
+    const o = { sort: '-published_at' as const, limit: c.limit, offset: c.offset, withContent: false }
+    const page = engine.list(c.q, filter, o)
+    const reference = plain.list(c.q, filter, o)
+    const total = reference?.total ?? 0
+    // The walk stops once it holds the page and one more: only then is a count left to do.
+    const passes = total > c.offset + c.limit + 1 ? 1 : 0
+    t.equal(counts, passes, `${c.q} (limit ${c.limit}, offset ${c.offset}, ${total} matches): ${passes} count queries`)
+    t.same({ ids: page?.rows.map((r) => r.id), total: page?.total, more: page?.hasMore, search: page?.search },
+      { ids: reference?.rows.map((r) => r.id), total: reference?.total, more: reference?.hasMore, search: reference?.search }, `${c.q}: the same page and totals`)
+  }
+  const res = (await app.inject('/v1/posts?q=150&per_page=3&page=2')).json() as Page
+  t.equal(res.meta.total, matching, 'the total is exact')
+  t.equal(res.meta.search?.total_exact, true)
+  // A cursor starts mid-range: the walk cannot count what lies before it.
+  const first = engine.list('150', { visibility: 'public', now: Date.now() }, { sort: '-published_at', limit: 1, offset: 0, withContent: false })
+  const last = first?.rows[0]
+  t.ok(last !== undefined)
+  counts = 0
+  const after = engine.list('150', { visibility: 'public', now: Date.now() }, { sort: '-published_at', limit: 20, offset: 0, after: { value: last!.publishedAt, id: last!.id }, withContent: false })
+  t.equal(counts, 1, 'after a cursor the total is counted in SQLite')
+  t.equal(after?.total, matching, 'the total of the whole range')
+})
+
 t.test('relevance ranks only the newest 1,000 matches, exactly as BM25 orders them', async (t) => {
   const { app, docs, live, newestFirst } = await corpus(t)
   const res = (await app.inject('/v1/posts?q=common%20harbour&sort=relevance&per_page=100&fields=id,title')).json() as Page

@@ -41,3 +41,20 @@ export function envelopeEtag (hashes: readonly string[], meta: string): string {
   h.update(meta)
   return h.digest('base64url')
 }
+
+/**
+ * A stored JSON object with one more member at its end: `{…}` becomes `{…,"name":value}`
+ * (`value` is JSON text), as a serializer listing that member last writes it.
+ */
+export function withLastMember (item: Buffer, name: string, value: string): Buffer {
+  const tail = `,${JSON.stringify(name)}:${value}}`
+  const out = Buffer.allocUnsafe(item.length - 1 + Buffer.byteLength(tail))
+  item.copy(out, 0, 0, item.length - 1)
+  out.write(tail, item.length - 1)
+  return out
+}
+
+/** The validator of an item made by `withLastMember` from one whose hash is `hash`. */
+export function memberHash (hash: string, name: string, value: string): string {
+  return createHash('sha1').update(`${hash}\n${name}\n${value}`).digest('base64url')
+}

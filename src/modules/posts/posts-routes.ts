@@ -85,13 +85,14 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
     }
     const visibility = visibilityFor(request.query.status)
     const terms = termScopeFor(request.auth?.scopes)
-    // The common public page is sent as stored JSON text, put together without serializing
-    // each field again (the read model: posts-documents.ts).
+    // The common public page or search is sent as the stored cards' bytes joined, without
+    // serializing each field again (the read model: posts-documents.ts, post_cards).
     const stored = posts.listJson(request.query, visibility, Date.now(), terms)
     if (stored !== null) {
       reply.cacheKeys(postListKeys(stored.ids, request.query))
+      if (stored.search?.timed_out === true) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
       const { meta } = cursorListPage(reply, request.url, stored, [])
-      const metaJson = JSON.stringify(meta)
+      const metaJson = JSON.stringify(stored.search === undefined ? meta : { ...meta, search: stored.search })
       reply.type('application/json; charset=utf-8')
       // The stored cards' bytes joined (no string made), named by their stored hashes.
       reply.cacheEtag(envelopeEtag(stored.hashes, metaJson))

@@ -11,6 +11,8 @@ import { cardHash, type PostDocumentsRepository } from './posts-documents-reposi
 import type { FeaturedImage } from '../media/media-schemas.js'
 import { withSeo, type PostSeoRepository } from './posts-seo.js'
 import { parseFields as parseSparseFields } from '../../schemas/fields.js'
+import { memberHash, withLastMember } from '../../lib/stored-json.js'
+import { snippetHtml } from '../../lib/fts-query.js'
 
 /** One page of a post list: the posts as the API shows them and where the page stands. */
 export interface ListResult {
@@ -27,7 +29,7 @@ export interface ListResult {
 }
 
 /** A list page from stored cards: each post's card as UTF-8 bytes (or, without a current one, its card built from the rows). */
-export interface ListJson extends Omit<ListResult, 'data' | 'search'> {
+export interface ListJson extends Omit<ListResult, 'data'> {
   /** The posts' cards, in page order. */
   cards: Buffer[]
   /** Each card's hash (cardHash: the SHA-1 of its bytes), in page order. */
@@ -170,7 +172,7 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
     let hasMore: boolean
     let searchMeta: SearchMeta | undefined
     if (query.q !== undefined) {
-      const found = search?.list(query.q, filter, { sort, limit: perPage, offset, after, withContent }) ?? null
+      const found = search?.list(query.q, filter, { sort, limit: perPage, offset, after, withContent, keysOnly }) ?? null
       // Nothing searchable in the text (only punctuation, say): an empty result, not an error.
       if (found === null) return { rows: [], ids: [], page: query.cursor ? null : asked.page, perPage, total: 0, nextCursor: null }
       ;({ rows, total, hasMore } = found)
@@ -229,13 +231,16 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
     },
 
     /**
-     * A public list page (no `q`, no `fields`) from the stored cards, as JSON text; a post
-     * without a current card is built from its rows. Null when only the rows can answer it
-     * (drafts, search, sparse fields): call `list`.
+     * A public list page or search (no `fields`) from the stored cards; a post without a
+     * current card is built from its rows; a search's snippet is added to the card's end, where
+     * the serializer puts it. Null when only the rows can answer it (drafts, sparse fields):
+     * call `list`.
      */
     listJson (query: ListPostsQueryType, visibility: Visibility, now = Date.now(), terms: TermScope = visibility === 'public' ? 'public' : 'all'): ListJson | null {
-      if (documents === undefined || visibility !== 'public' || query.q !== undefined || query.fields !== undefined) return null
-      const { rows: _keys, ...rest } = windowOf(query, now, terms)
+      if (documents === undefined || visibility !== 'public' || query.fields !== undefined) return null
+      // A search's next cursor in title or update order needs those values of its last row.
+      if (query.q !== undefined && (query.sort === 'title' || query.sort === '-updated_at')) return null
+      const { rows: keys, ...rest } = query.q === undefined ? windowOf(query, now, terms) : pick(query, 'public', now, terms, undefined, true)
       const { cards, hashes } = documents.repo.storedCards(rest.ids, documents.fingerprint)
       const missingIds = rest.ids.filter((_, i) => cards[i] === undefined)
       if (missingIds.length > 0) {
@@ -247,6 +252,15 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
           const i = rest.ids.indexOf(r.id)
           cards[i] = card
           hashes[i] = cardHash(card)
+        }
+      }
+      if (query.q !== undefined) {
+        for (let i = 0; i < keys.length; i++) {
+          const snippet = keys[i].snippet
+          if (snippet === undefined) continue
+          const value = JSON.stringify(snippetHtml(snippet))
+          cards[i] = withLastMember(cards[i] as Buffer, 'snippet', value)
+          hashes[i] = memberHash(hashes[i] as string, 'snippet', value)
         }
       }
       return { cards: cards as Buffer[], hashes: hashes as string[], ...rest }

@@ -41,6 +41,11 @@ export interface SearchOptions {
   offset: number
   after?: { value: CursorValue, id: number }
   withContent: boolean
+  /**
+   * Published matches only (a public search): the rows carry the id, status, publication time
+   * and snippet alone, no post row is read (the page is sent from stored cards).
+   */
+  keysOnly?: boolean
 }
 
 export interface SearchEngine {
@@ -264,8 +269,13 @@ export function createSearchEngine (repo: SearchRepository, opts: { budgetMs: nu
       }
       if (budget.stopped && page.length === 0) throw new QueryTooBroad()
       if (page.length > o.limit) page = page.slice(0, o.limit)
-      const loaded = new Map(repo.rowsOf(page.map((r) => r[0]), o.withContent).map((r) => [r.id, r]))
-      const rows = page.flatMap((r) => loaded.get(r[0]) ?? [])
+      let rows: PostRow[]
+      if (o.keysOnly === true && range.kind === 'published') {
+        rows = page.map((r) => ({ id: r[0], status: 'published', publishedAt: r[1] }) as PostRow)
+      } else {
+        const loaded = new Map(repo.rowsOf(page.map((r) => r[0]), o.withContent).map((r) => [r.id, r]))
+        rows = page.flatMap((r) => loaded.get(r[0]) ?? [])
+      }
       // Snippets are the last step and only decoration: past the budget the page goes without them.
       if (!budget.exhausted()) withSnippets(match, range, rows)
       else budget.stopped = true

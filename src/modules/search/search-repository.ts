@@ -50,6 +50,8 @@ export type SearchRange =
   | { kind: 'any', after: number | null, before: number | null }
 
 export type MatchRow = [id: number, publishedAt: number | null, rank?: number]
+/** A published match with its title, excerpt and body snippets (walkWithSnippets). */
+export type SnippetMatchRow = [id: number, publishedAt: number, title: string, excerpt: string, body: string]
 
 /** A post's best passages in its title, excerpt and body, matches between SNIPPET_MARKERS. */
 export interface SnippetRow { postId: number, title: string, excerpt: string, body: string }
@@ -71,6 +73,15 @@ export function createSearchRepository (db: Db) {
     desc: prepareIterator<MatchRow>(db, matches(plain, and(PUBLISHED,
       or(lt(s.publishedAt, p('cp')), and(eq(s.publishedAt, p('cp')), lt(s.postId, p('cid'))))))),
     asc: prepareIterator<MatchRow>(db, db.select(plain).from(f).crossJoin(s).where(and(eq(s.key, f.rowid), PUBLISHED,
+      or(gt(s.publishedAt, p('cp')), and(eq(s.publishedAt, p('cp')), gt(s.postId, p('cid')))))).orderBy(f.rowid))
+  }
+  // The same walk with each match's snippets: for a first page, whose rows are nearly all shown
+  // (all of them for a rare word), one pass over the index instead of a second for the snippets.
+  const snippeted = { postId: s.postId, publishedAt: s.publishedAt, title: SNIPPETS.title, excerpt: SNIPPETS.excerpt, body: SNIPPETS.body }
+  const walkSnippets = {
+    desc: prepareIterator<SnippetMatchRow>(db, db.select(snippeted).from(f).crossJoin(s).where(and(eq(s.key, f.rowid), PUBLISHED,
+      or(lt(s.publishedAt, p('cp')), and(eq(s.publishedAt, p('cp')), lt(s.postId, p('cid')))))).orderBy(desc(f.rowid))),
+    asc: prepareIterator<SnippetMatchRow>(db, db.select(snippeted).from(f).crossJoin(s).where(and(eq(s.key, f.rowid), PUBLISHED,
       or(gt(s.publishedAt, p('cp')), and(eq(s.publishedAt, p('cp')), gt(s.postId, p('cid')))))).orderBy(f.rowid))
   }
   const window = {
@@ -114,6 +125,11 @@ export function createSearchRepository (db: Db) {
     /** Published matches in key (publication) order, after a position, read lazily. */
     walk (match: string, lo: number, hi: number, order: 'desc' | 'asc', cursor: { value: number, id: number }): IterableIterator<MatchRow> {
       return walk[order]({ match, lo, hi, cp: cursor.value, cid: cursor.id })
+    },
+
+    /** As `walk`, each match with its title, excerpt and body snippets. */
+    walkWithSnippets (match: string, lo: number, hi: number, order: 'desc' | 'asc', cursor: { value: number, id: number }): IterableIterator<SnippetMatchRow> {
+      return walkSnippets[order]({ match, lo, hi, cp: cursor.value, cid: cursor.id })
     },
 
     /** Matches in the range, newest key first, with their BM25 score when `ranked`. */

@@ -5,7 +5,7 @@ import { createBudget, type Budget } from '../../lib/budget.js'
 import { SNIPPET_MARKERS, toFtsQuery } from '../../lib/fts-query.js'
 import { InvalidCursor, QueryTooBroad } from '../../errors.js'
 import { compareCodePoints } from '../../lib/code-point-order.js'
-import { bucketOf, type MatchRow, type SearchRange, type SearchRepository, type SnippetRow } from './search-repository.js'
+import { bucketOf, type MatchRow, type SearchRange, type SearchRepository, type SnippetMatchRow, type SnippetRow } from './search-repository.js'
 
 /**
  * What one search may read. `results`: the most matches an order other than date ranks (the
@@ -143,15 +143,19 @@ export function createSearchEngine (repo: SearchRepository, opts: { budgetMs: nu
     // Page numbers reach the first `results` matches; deeper, a cursor goes on.
     if (o.offset >= cap) {
       const total = repo.count(match, range.lo, range.hi, cap + 1)
-      return { page: [], total: Math.min(total, cap), exact: total <= cap, read: 0, more: false }
+      return { page: [] as Array<MatchRow | SnippetMatchRow>, total: Math.min(total, cap), exact: total <= cap, read: 0, more: false, snippets: false }
     }
     const need = o.offset + o.limit + 1
-    const taken: MatchRow[] = []
+    // A first page reads its snippets in the walk: it shows all it reads but the one row more
+    // and the rest of its last millisecond. Deeper pages read them for their own rows after.
+    const snippets = o.offset === 0
+    const taken: Array<MatchRow | SnippetMatchRow> = []
     let last = NaN
     let seen = 0
     // Whether the walk read every match of the range (it did not stop for a full page or the budget).
     let all = true
-    for (const row of lo <= hi ? repo.walk(match, lo, hi, desc ? 'desc' : 'asc', cursor) : []) {
+    const walk = lo > hi ? [] : snippets ? repo.walkWithSnippets(match, lo, hi, desc ? 'desc' : 'asc', cursor) : repo.walk(match, lo, hi, desc ? 'desc' : 'asc', cursor)
+    for (const row of walk) {
       // Posts of one millisecond share a key prefix in no particular slot order: the page's
       // last millisecond is read whole, then sorted by (published_at, id) with the rest.
       const bucket = bucketOf(row[1] as number)
@@ -184,7 +188,7 @@ export function createSearchEngine (repo: SearchRepository, opts: { budgetMs: nu
       total = Math.min(counted, cap)
       exact = counted <= cap
     }
-    return { page, total, exact, read: seen, more: page.length > o.limit || (budget.stopped && page.length > 0) }
+    return { page, total, exact, read: seen, more: page.length > o.limit || (budget.stopped && page.length > 0), snippets }
   }
 
   function windowPage (match: string, range: SearchRange, o: SearchOptions, budget: Budget) {
@@ -251,7 +255,8 @@ export function createSearchEngine (repo: SearchRepository, opts: { budgetMs: nu
       const none: SearchPage = { rows: [], total: 0, hasMore: false, read: 0, search: { bounded: false, scored: null, total_exact: true, timed_out: false } }
       if (range === null) return none
       const byDate = range.kind === 'published' && (o.sort === '-published_at' || o.sort === 'published_at')
-      let page: MatchRow[]
+      let page: Array<MatchRow | SnippetMatchRow>
+      let walked = false
       let total: number
       let exact: boolean
       let more: boolean
@@ -261,6 +266,7 @@ export function createSearchEngine (repo: SearchRepository, opts: { budgetMs: nu
       if (byDate) {
         const r = walkPage(match, range, o, budget)
         ;({ page, total, exact, more, read } = r)
+        walked = r.snippets
         bounded = !exact
       } else {
         const r = windowPage(match, range, o, budget)
@@ -277,8 +283,15 @@ export function createSearchEngine (repo: SearchRepository, opts: { budgetMs: nu
         rows = page.flatMap((r) => loaded.get(r[0]) ?? [])
       }
       // Snippets are the last step and only decoration: past the budget the page goes without them.
-      if (!budget.exhausted()) withSnippets(match, range, rows)
-      else budget.stopped = true
+      if (budget.exhausted()) budget.stopped = true
+      else if (!walked) withSnippets(match, range, rows)
+      else {
+        const byId = new Map(page.map((r) => [r[0], r as SnippetMatchRow]))
+        for (const row of rows) {
+          const found = byId.get(row.id)
+          if (found !== undefined) row.snippet = bestSnippet([found[2], found[3], found[4]])
+        }
+      }
       return {
         rows,
         total,

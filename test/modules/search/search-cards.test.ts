@@ -60,6 +60,17 @@ t.test('a search from stored cards answers the bytes of the row path, snippets, 
   }
   t.match((await app.inject('/v1/posts?q=harbour')).json().data[0].snippet, /<mark>/, 'snippets are there')
 
+  // A first page reads its snippets in the walk over the index, a deeper page in a query of its
+  // own: the same snippets either way.
+  for (const q of ['harbour', 'ferry', 'harbour%20ferry', 'stor', 'ferr']) {
+    for (const sort of ['', '&sort=published_at']) {
+      const wide = (await app.inject(`/v1/posts?q=${q}${sort}&per_page=6`)).json().data as unknown[]
+      const second = (await app.inject(`/v1/posts?q=${q}${sort}&per_page=3&page=2`)).json().data as unknown[]
+      t.ok(second.length > 0, `q=${q}${sort}: a second page`)
+      t.same(second, wide.slice(3, 6), `q=${q}${sort}: page 2 equals items 4–6 of a wider page 1, snippets included`)
+    }
+  }
+
   // A card that is not stored (its documents dropped) is built from rows: the same bytes again.
   const before = (await app.inject('/v1/posts?q=harbour')).body
   app.core.db.$client.prepare('DELETE FROM post_documents').run()

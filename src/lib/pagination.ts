@@ -19,6 +19,23 @@ export interface HeaderSink { header (name: string, value: string): unknown }
 // Only lets a request URL (path and query) be parsed; it never appears in a Link header.
 const PARSE_BASE = 'http://x'
 
+// Link headers made lately, by request URL and page position: parsing the URL and serializing
+// its query again cost about as much as the rest of a list page sent from stored cards, and a
+// page is asked for by the same URL again and again. Bounded in entries and in URL length.
+const LINKS_KEPT = 1000
+const LINK_URL_KEPT = 512
+const links = new Map<string, string>()
+function remembered (key: string, make: () => string): string {
+  if (key.length > LINK_URL_KEPT + 64) return make()
+  let value = links.get(key)
+  if (value === undefined) {
+    value = make()
+    if (links.size >= LINKS_KEPT) links.delete(links.keys().next().value as string)
+    links.set(key, value)
+  }
+  return value
+}
+
 /**
  * Answers one page of a list the same way everywhere: `X-Total-Count`, the `Link` header
  * (first/prev/next/last, relative to the request URL) and the envelope `{ data, meta }`.
@@ -26,7 +43,7 @@ const PARSE_BASE = 'http://x'
 export function listPage<T> (reply: HeaderSink, requestUrl: string, page: { page: number, perPage: number, total: number }, data: T[]): { data: T[], meta: PageMeta } {
   const meta = pageMeta(page.page, page.perPage, page.total)
   reply.header('x-total-count', String(meta.total))
-  reply.header('link', pageLinks(PARSE_BASE, requestUrl, meta.page, meta.total_pages))
+  reply.header('link', remembered(`${meta.page} ${meta.total_pages} ${requestUrl}`, () => pageLinks(PARSE_BASE, requestUrl, meta.page, meta.total_pages)))
   return { data, meta }
 }
 
@@ -40,8 +57,9 @@ export interface CursorPageMeta extends Omit<PageMeta, 'page'> { page: number | 
 export function cursorListPage<T> (reply: HeaderSink, requestUrl: string, page: { page: number | null, perPage: number, total: number, nextCursor: string | null }, data: T[]): { data: T[], meta: CursorPageMeta } {
   const meta = { ...pageMeta(page.page ?? 1, page.perPage, page.total), page: page.page, next_cursor: page.nextCursor }
   reply.header('x-total-count', String(meta.total))
-  if (page.page !== null) reply.header('link', pageLinks(PARSE_BASE, requestUrl, page.page, meta.total_pages))
-  else if (page.nextCursor !== null) reply.header('link', cursorLink(PARSE_BASE, requestUrl, page.nextCursor))
+  const { page: at, nextCursor } = page
+  if (at !== null) reply.header('link', remembered(`${at} ${meta.total_pages} ${requestUrl}`, () => pageLinks(PARSE_BASE, requestUrl, at, meta.total_pages)))
+  else if (nextCursor !== null) reply.header('link', remembered(`c ${nextCursor} ${requestUrl}`, () => cursorLink(PARSE_BASE, requestUrl, nextCursor)))
   return { data, meta }
 }
 

@@ -58,8 +58,8 @@ export interface FeedData {
   lastModified: number
   /** The time budget ran out before the bodies were read: every item carries its excerpt only. */
   timedOut: boolean
-  /** Items (with their body) stored by the read model, by post id: sent as they are. */
-  stored: Map<number, string>
+  /** Items (with their body) stored by the read model, by post id: their bytes sent as they are, their hashes make the ETag. */
+  stored: Map<number, Pick<StoredFeedItem, 'bytes' | 'hash'>>
 }
 
 /** Which stored item each format reads. */
@@ -144,14 +144,14 @@ export function createFeedsService (deps: {
     if (budget.exhausted()) return null
     const items = documents.repo.feedItemsOf(ids, ITEM_COLUMNS[format], documents.fingerprint)
     let left = deps.bodyBytes ?? FEED_BODY_BYTES
-    const stored = new Map<number, string>()
+    const stored = new Map<number, StoredFeedItem>()
     const site = deps.site.get()
     let lastModified = Math.max(site.updatedAt, deps.changes.lastChangedAt(now) ?? 0)
     for (const id of ids) {
       const item = items.get(id)
-      if (item === undefined || item.text === '' || item.bodyBytes > left) return null
+      if (item === undefined || item.bytes.length === 0 || item.bodyBytes > left) return null
       left -= item.bodyBytes
-      stored.set(id, item.text)
+      stored.set(id, item)
       lastModified = Math.max(lastModified, item.updatedAt, item.publishedAt ?? 0)
     }
     return {
@@ -190,10 +190,10 @@ export function createFeedsService (deps: {
       const chosen = timedOut ? [] : chooseBodies(ids, deps.feeds.bodySizes(ids), deps.bodyBytes)
       // An item whose body goes in is taken whole from the read model when stored: its body is
       // then neither read nor escaped again. The others are built from the rows.
-      const stored = new Map<number, string>()
+      const stored = new Map<number, StoredFeedItem>()
       if (deps.documents !== undefined && format !== undefined) {
         for (const [id, item] of deps.documents.repo.feedItemsOf(chosen, ITEM_COLUMNS[format], deps.documents.fingerprint)) {
-          if (item.text !== '') stored.set(id, item.text)
+          if (item.bytes.length > 0) stored.set(id, item)
         }
       }
       const bodies = deps.feeds.bodies(chosen.filter((id) => !stored.has(id)))

@@ -13,7 +13,15 @@ export type PostDocumentValues = typeof postDocuments.$inferInsert
 export type FeedItemColumn = 'rssItem' | 'atomEntry' | 'jsonItem'
 
 /** A stored feed item with what the feed's head and body budget need. */
-export interface StoredFeedItem { text: string, bodyBytes: number, publishedAt: number | null, updatedAt: number }
+export interface StoredFeedItem {
+  /** The item's UTF-8 bytes; empty for a post that was not published when built. */
+  bytes: Buffer
+  /** Its SHA-1 (lib/feeds.ts feedItemHash), stored with it. */
+  hash: string
+  bodyBytes: number
+  publishedAt: number | null
+  updatedAt: number
+}
 
 /**
  * The SQL of the posts' read model (0006_read_model.sql): reads of stored documents, always of
@@ -25,10 +33,14 @@ export function createPostDocumentsRepository (db: Db) {
   const current = and(inIdList(d.postId, 'ids'), eq(d.fingerprint, p('fingerprint')))
   const cards = db.select({ id: d.postId, card: d.card }).from(d).where(current).prepare()
   const cardsAndTerms = db.select({ id: d.postId, card: d.card, terms: d.terms }).from(d).where(current).prepare()
+  // The item as bytes (a BLOB cast is free: the text is stored as UTF-8), sent as it is.
+  const feedItemOf = (item: typeof d.rssItem | typeof d.atomEntry | typeof d.jsonItem, hash: typeof d.rssHash | typeof d.atomHash | typeof d.jsonHash) => db.select({
+    id: d.postId, bytes: sql<Buffer>`CAST(${item} AS BLOB)`, hash, bodyBytes: d.bodyBytes, publishedAt: d.publishedAt, updatedAt: d.updatedAt
+  }).from(d).where(current).prepare()
   const feedItems = {
-    rssItem: db.select({ id: d.postId, text: d.rssItem, bodyBytes: d.bodyBytes, publishedAt: d.publishedAt, updatedAt: d.updatedAt }).from(d).where(current).prepare(),
-    atomEntry: db.select({ id: d.postId, text: d.atomEntry, bodyBytes: d.bodyBytes, publishedAt: d.publishedAt, updatedAt: d.updatedAt }).from(d).where(current).prepare(),
-    jsonItem: db.select({ id: d.postId, text: d.jsonItem, bodyBytes: d.bodyBytes, publishedAt: d.publishedAt, updatedAt: d.updatedAt }).from(d).where(current).prepare()
+    rssItem: feedItemOf(d.rssItem, d.rssHash),
+    atomEntry: feedItemOf(d.atomEntry, d.atomHash),
+    jsonItem: feedItemOf(d.jsonItem, d.jsonHash)
   }
   // A live post by id or slug, with its full document when a current one is stored: one lookup
   // of the post (its live test reads the row's first page, never its body) and one of the document.
@@ -50,7 +62,10 @@ export function createPostDocumentsRepository (db: Db) {
     full: p('full'),
     rssItem: p('rssItem'),
     atomEntry: p('atomEntry'),
-    jsonItem: p('jsonItem')
+    jsonItem: p('jsonItem'),
+    rssHash: p('rssHash'),
+    atomHash: p('atomHash'),
+    jsonHash: p('jsonHash')
   }).onConflictDoUpdate({
     target: d.postId,
     set: {
@@ -63,7 +78,10 @@ export function createPostDocumentsRepository (db: Db) {
       full: sql`excluded.full`,
       rssItem: sql`excluded.rss_item`,
       atomEntry: sql`excluded.atom_entry`,
-      jsonItem: sql`excluded.json_item`
+      jsonItem: sql`excluded.json_item`,
+      rssHash: sql`excluded.rss_hash`,
+      atomHash: sql`excluded.atom_hash`,
+      jsonHash: sql`excluded.json_hash`
     }
   }).prepare()
   const queued = db.select({ id: postQueue.postId }).from(postQueue).orderBy(asc(postQueue.postId)).limit(p('limit')).prepare()

@@ -1,0 +1,10 @@
+-- Each stored feed item's own hash (SHA-1, base64url; '' when the item is empty), written with
+-- the item (src/modules/posts/posts-documents.ts): a feed's ETag is a hash over its frame's
+-- hash and its items' hashes (src/modules/feeds/feeds-routes.ts), so an uncached feed request
+-- never hashes its ~100 KB of items again. Rows built before this column have '' and an older
+-- fingerprint (POST_DOCUMENT_VERSION 6 came with it): never read, rebuilt after start.
+ALTER TABLE `post_documents` ADD `rss_hash` text DEFAULT '' NOT NULL;
+--> statement-breakpoint
+ALTER TABLE `post_documents` ADD `atom_hash` text DEFAULT '' NOT NULL;
+--> statement-breakpoint
+ALTER TABLE `post_documents` ADD `json_hash` text DEFAULT '' NOT NULL;

@@ -1,0 +1,7 @@
+-- Each stored feed item's own hash, as SQLite's 0020_feed_item_hashes.sql: feed ETags are built
+-- from them, never from hashing the document again.
+ALTER TABLE "post_documents" ADD COLUMN "rss_hash" text DEFAULT '' NOT NULL;
+--> statement-breakpoint
+ALTER TABLE "post_documents" ADD COLUMN "atom_hash" text DEFAULT '' NOT NULL;
+--> statement-breakpoint
+ALTER TABLE "post_documents" ADD COLUMN "json_hash" text DEFAULT '' NOT NULL;

@@ -23,6 +23,9 @@ export interface StoredFeedItem {
   updatedAt: number
 }
 
+/** A stored feed item without its bytes. */
+export type StoredFeedItemHead = Omit<StoredFeedItem, 'bytes'>
+
 /**
  * The SQL of the posts' read model (0006_read_model.sql): reads of stored documents, always of
  * one fingerprint (a document built with another SITE_URL or format is as good as missing), and
@@ -42,6 +45,11 @@ export function createPostDocumentsRepository (db: Db) {
     atomEntry: feedItemOf(d.atomEntry, d.atomHash),
     jsonItem: feedItemOf(d.jsonItem, d.jsonHash)
   }
+  // What a feed needs of an item but its bytes (they are found by hash in the feeds' memo).
+  const feedItemHeadOf = (hash: typeof d.rssHash | typeof d.atomHash | typeof d.jsonHash) => db.select({
+    id: d.postId, hash, bodyBytes: d.bodyBytes, publishedAt: d.publishedAt, updatedAt: d.updatedAt
+  }).from(d).where(current).prepare()
+  const feedItemHeads = { rssItem: feedItemHeadOf(d.rssHash), atomEntry: feedItemHeadOf(d.atomHash), jsonItem: feedItemHeadOf(d.jsonHash) }
   // A live post by id or slug, with its full document when a current one is stored: one lookup
   // of the post (its live test reads the row's first page, never its body) and one of the document.
   const live = and(eq(posts.status, 'published'), lte(posts.publishedAt, p('now')))
@@ -113,6 +121,12 @@ export function createPostDocumentsRepository (db: Db) {
     feedItemsOf (ids: readonly number[], column: FeedItemColumn, fingerprint: string): Map<number, StoredFeedItem> {
       if (ids.length === 0) return new Map()
       return new Map(feedItems[column].all({ ids: idList(ids), fingerprint }).map((r) => [r.id, r]))
+    },
+
+    /** Stored feed items of one format without their bytes: their hashes ('' for none), times and body sizes. */
+    feedItemHeadsOf (ids: readonly number[], column: FeedItemColumn, fingerprint: string): Map<number, StoredFeedItemHead> {
+      if (ids.length === 0) return new Map()
+      return new Map(feedItemHeads[column].all({ ids: idList(ids), fingerprint }).map((r) => [r.id, r]))
     },
 
     /** A live post by id or slug: its id, and its full document when a current one is stored. */

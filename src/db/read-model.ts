@@ -69,7 +69,11 @@ export const postDocuments = sqliteTable('post_documents', {
   full: text('full').notNull(),
   rssItem: text('rss_item').notNull(),
   atomEntry: text('atom_entry').notNull(),
-  jsonItem: text('json_item').notNull()
+  jsonItem: text('json_item').notNull(),
+  // Each item's SHA-1 (base64url, '' for an empty item), written with it: feed ETags (0021_feed_item_hashes.sql).
+  rssHash: text('rss_hash').notNull().default(''),
+  atomHash: text('atom_hash').notNull().default(''),
+  jsonHash: text('json_hash').notNull().default('')
 })
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js'
 import { escapeHtml, stripInvalidXmlChars } from './text.js'
 import { createXml } from './lazy.js'
@@ -362,6 +363,26 @@ const ITEM_CHANNEL: Omit<FeedChannel, 'idBase'> = {
 export function renderFeedItem (format: FeedFormat, idBase: string, item: FeedItem): string {
   if (format === 'json') return JSON.stringify(jsonFeedItem(idBase, item))
   return format === 'rss' ? rssItemText(idBase, item) : atomEntryText(idBase, item)
+}
+
+/**
+ * A stored item's hash (SHA-1 of its UTF-8 bytes, base64url; '' for no item), kept beside it:
+ * a feed's ETag is a hash over its frame's and its items' hashes (feedEtag), so a feed
+ * request never hashes its items' bytes again.
+ */
+export function feedItemHash (text: string): string {
+  return text === '' ? '' : createHash('sha1').update(text).digest('base64url')
+}
+
+/**
+ * The strong validator of `head + items.join(separator) + tail`, from the frame's hash (of
+ * its three parts) and the items' own hashes (feedItemHash), in order: two documents with
+ * different bytes never share it (as long as SHA-1 does not collide).
+ */
+export function feedEtag (frameHash: string, itemHashes: readonly string[]): string {
+  const hash = createHash('sha1').update(frameHash)
+  for (const h of itemHashes) hash.update('.' + h)
+  return hash.digest('base64url')
 }
 
 /**

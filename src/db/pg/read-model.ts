@@ -55,7 +55,10 @@ export const postDocuments = pgTable('post_documents', {
   full: text('full').notNull(),
   rssItem: text('rss_item').notNull(),
   atomEntry: text('atom_entry').notNull(),
-  jsonItem: text('json_item').notNull()
+  jsonItem: text('json_item').notNull(),
+  rssHash: text('rss_hash').notNull().default(''),
+  atomHash: text('atom_hash').notNull().default(''),
+  jsonHash: text('json_hash').notNull().default('')
 })
 
 export const postQueue = pgTable('post_queue', {

@@ -1,4 +1,4 @@
-import { and, eq, gt, lte, max, or, sql } from 'drizzle-orm'
+import { and, eq, gt, lte, max, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { isLive, isScheduled, type ContentChange, type PostLinks } from '../../db/change-bus.js'
 import { changes } from '../../db/schema.js'
@@ -14,8 +14,11 @@ export function createChangesRepository (db: Db, terms: TermVisibility) {
   // Entries not yet visible (a scheduled post's future go-live) are replaced on every write.
   const dropFuture = db.delete(changes)
     .where(and(eq(changes.resource, ph('resource')), eq(changes.resourceId, ph('id')), gt(changes.changedAt, ph('now')))).prepare()
+  // The position as a row value: one range of changes_changed_idx, read in order up to the
+  // limit. Written as `at > ? OR (at = ? AND id > ?)` SQLite gathered every entry after the
+  // position through two indexes and sorted them (a page from the start of 1,600 entries: 290 µs).
   const pageStmt = db.select().from(changes)
-    .where(and(lte(changes.changedAt, ph('now')), or(gt(changes.changedAt, ph('at')), and(eq(changes.changedAt, ph('at')), gt(changes.id, ph('id'))))))
+    .where(and(lte(changes.changedAt, ph('now')), sql`(${changes.changedAt}, ${changes.id}) > (${ph('at')}, ${ph('id')})`))
     .orderBy(changes.changedAt, changes.id).limit(ph('limit')).prepare()
   const lastStmt = db.select({ at: max(changes.changedAt) }).from(changes).where(lte(changes.changedAt, ph('now'))).prepare()
   // A term that a scheduled post will make public is announced at its go-live time; saving the

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { problemResponses } from '../../schemas/common.js'
-import { feedFrame, feedUrlsOf, renderFeedItem, type FeedChannel } from '../../lib/feeds.js'
+import { feedEtag, feedFrame, feedItemHash, feedUrlsOf, renderFeedItem, type FeedChannel } from '../../lib/feeds.js'
 import { PARTIAL_CACHE_CONTROL } from '../../lib/budget.js'
 import type { FeedData, FeedPost, FeedsService } from './feeds-service.js'
 import { toFeedChannel, toFeedItem } from './feeds-mapper.js'
@@ -24,6 +24,9 @@ function feedUrl (apiUrl: string, format: Format, requestUrl: string): string {
   return feedUrlsOf(apiUrl)[format] + (query === '' ? '' : `?${query}`)
 }
 
+/** A feed document without its items, as bytes (lib/feeds.ts feedFrame), and the hash of its parts. */
+interface Frame { head: Buffer, separator: Buffer, tail: Buffer, hash: string }
+
 /** How many feed frames are kept (a few hundred bytes each: one per feed URL and date). */
 const FRAMES_KEPT = 500
 
@@ -36,26 +39,44 @@ const feedsRoutes: FastifyPluginAsyncTypebox<FeedsRoutesOptions> = async (app, o
 
   // A feed's frame (everything but its items) is a function of its channel alone, and building
   // it through the XML writer cost about a tenth of an uncached RSS answer: the last frames
-  // are kept by format and channel (the whole channel is the key, its date included).
-  const frames = new Map<string, ReturnType<typeof feedFrame>>()
-  function frameOf (format: Format, channel: FeedChannel): ReturnType<typeof feedFrame> {
+  // are kept by format and channel (the whole channel is the key, its date included), as
+  // bytes, with the hash of those bytes for the ETag.
+  const frames = new Map<string, Frame>()
+  function frameOf (format: Format, channel: FeedChannel): Frame {
     const key = JSON.stringify([format, channel])
     let frame = frames.get(key)
     if (frame === undefined) {
-      frame = feedFrame(format, channel)
+      const { head, separator, tail } = feedFrame(format, channel)
+      frame = { head: Buffer.from(head), separator: Buffer.from(separator), tail: Buffer.from(tail), hash: feedItemHash(JSON.stringify([head, separator, tail])) }
       if (frames.size >= FRAMES_KEPT) frames.delete(frames.keys().next().value as string)
       frames.set(key, frame)
     }
     return frame
   }
 
-  function render (format: Format, data: FeedData, self: string): string {
+  /**
+   * The document as one Buffer: the frame around the stored items' bytes (one copy of them,
+   * into the answer), or items built from the rows for posts without one. When every item is
+   * stored, its ETag comes from the frame's and the items' hashes (the body is never hashed).
+   */
+  function render (format: Format, data: FeedData, self: string): { body: Buffer, etag: string | null } {
     const channel = toFeedChannel(data, opts.apiUrl, self)
-    // Item by item (the same bytes as rendering the whole tree): stored items as they are.
-    const { head, separator, tail } = frameOf(format, channel)
+    const frame = frameOf(format, channel)
     const built = new Map(data.posts.map((p) => [p.id, p]))
-    const items = data.ids.map((id) => data.stored.get(id) ?? renderFeedItem(format, channel.idBase, toFeedItem(built.get(id) as FeedPost)))
-    return head + items.join(separator) + tail
+    const parts: Buffer[] = [frame.head]
+    const hashes: string[] = []
+    for (const id of data.ids) {
+      if (parts.length > 1 && frame.separator.length > 0) parts.push(frame.separator)
+      const stored = data.stored.get(id)
+      if (stored !== undefined) {
+        parts.push(stored.bytes)
+        hashes.push(stored.hash)
+      } else {
+        parts.push(Buffer.from(renderFeedItem(format, channel.idBase, toFeedItem(built.get(id) as FeedPost))))
+      }
+    }
+    parts.push(frame.tail)
+    return { body: Buffer.concat(parts), etag: hashes.length === data.ids.length ? feedEtag(frame.hash, hashes) : null }
   }
 
   for (const format of ['rss', 'atom', 'json'] as const) {
@@ -85,7 +106,10 @@ const feedsRoutes: FastifyPluginAsyncTypebox<FeedsRoutesOptions> = async (app, o
       reply.type(f.mediaType)
       if (data.timedOut) reply.header('cache-control', PARTIAL_CACHE_CONTROL)
       reply.header('last-modified', new Date(data.lastModified).toUTCString())
-      return render(format, data, feedUrl(opts.apiUrl, format, request.url))
+      const { body, etag } = render(format, data, feedUrl(opts.apiUrl, format, request.url))
+      if (etag !== null) reply.cacheEtag(etag)
+      // The bytes as they are: the schema's string is the text a client reads.
+      return reply.send(body as never)
     })
   }
 }

@@ -5,7 +5,7 @@ import { parseRef, type Ref } from '../../lib/refs.js'
 import { createBudget } from '../../lib/budget.js'
 import { importedGuid } from '../../lib/feeds.js'
 import type { FeedsRepository } from './feeds-repository.js'
-import type { FeedItemColumn, StoredFeedItem } from '../posts/posts-documents-repository.js'
+import type { FeedItemColumn, PostDocumentsRepository, StoredFeedItem, StoredFeedItemHead } from '../posts/posts-documents-repository.js'
 
 export interface FeedQuery {
   category?: string
@@ -58,8 +58,8 @@ export interface FeedData {
   lastModified: number
   /** The time budget ran out before the bodies were read: every item carries its excerpt only. */
   timedOut: boolean
-  /** Items (with their body) stored by the read model, by post id: sent as they are. */
-  stored: Map<number, string>
+  /** Items (with their body) stored by the read model, by post id: their bytes sent as they are, their hashes make the ETag. */
+  stored: Map<number, Pick<StoredFeedItem, 'bytes' | 'hash'>>
 }
 
 /** Which stored item each format reads. */
@@ -73,6 +73,42 @@ const FEED_FIELDS = 'id,slug,title,excerpt,published_at,updated_at,url,author,au
  * 100 ordinary posts (5–20 kB) fit; 100 bodies of 1 MB made a 160 MB document and 6–10 s of CPU.
  */
 export const FEED_BODY_BYTES = 2 * 1024 * 1024
+
+/**
+ * Bytes of stored feed items kept in memory, by their hash (4 MiB: about 600 items of 7 KB,
+ * the items of some thirty feeds). Reading a feed's ~130 KB of items out of SQLite (overflow
+ * pages, copies into Buffers) was most of an uncached feed request; an item's bytes never
+ * change under its hash, and every request still reads the hashes (and times, sizes) of its
+ * items from the read model in one statement, so a memo can never serve an old item: an edit
+ * gives the item a new hash, which is read and remembered.
+ */
+export const FEED_ITEM_MEMO_BYTES = 4 * 1024 * 1024
+
+/** A least-recently-used map of item bytes by hash, bounded in bytes. */
+function createItemMemo (maxBytes: number) {
+  const items = new Map<string, Buffer>()
+  let bytes = 0
+  return {
+    get (hash: string): Buffer | undefined {
+      const found = items.get(hash)
+      if (found !== undefined) {
+        items.delete(hash)
+        items.set(hash, found)
+      }
+      return found
+    },
+    set (hash: string, value: Buffer): void {
+      if (items.has(hash) || value.length > maxBytes / 8) return
+      items.set(hash, value)
+      bytes += value.length
+      while (bytes > maxBytes) {
+        const [oldest, old] = items.entries().next().value as [string, Buffer]
+        items.delete(oldest)
+        bytes -= old.length
+      }
+    }
+  }
+}
 
 /** Which posts get their full body: in order, each one that still fits in the budget. */
 export function chooseBodies (ids: number[], sizes: Map<number, number>, budget = FEED_BODY_BYTES): number[] {
@@ -106,8 +142,12 @@ export function createFeedsService (deps: {
   budgetMs?: number
   bodyBytes?: number
   /** The read model's stored feed items (posts-documents.ts), of this fingerprint only. */
-  documents?: { repo: { feedItemsOf: (ids: readonly number[], column: FeedItemColumn, fingerprint: string) => Map<number, StoredFeedItem> }, fingerprint: string }
+  documents?: { repo: Pick<PostDocumentsRepository, 'feedItemsOf' | 'feedItemHeadsOf'>, fingerprint: string }
+  /** Bytes of stored items kept in memory by hash (FEED_ITEM_MEMO_BYTES unless told; 0: none). */
+  itemMemoBytes?: number
 }) {
+  const memo = createItemMemo(deps.itemMemoBytes ?? FEED_ITEM_MEMO_BYTES)
+
   function scopeOf (query: FeedQuery, now: number): { scope: string | null, pageUrl: string } {
     const parts: string[] = []
     let pageUrl = deps.siteUrl
@@ -142,17 +182,36 @@ export function createFeedsService (deps: {
   function fromStored (query: FeedQuery, now: number, format: 'rss' | 'atom' | 'json', documents: NonNullable<typeof deps.documents>, budget: ReturnType<typeof createBudget>): FeedData | null {
     const ids = deps.posts.window({ category: query.category, tag: query.tag, author: query.author, per_page: query.limit ?? 20, sort: '-published_at' }, now)
     if (budget.exhausted()) return null
-    const items = documents.repo.feedItemsOf(ids, ITEM_COLUMNS[format], documents.fingerprint)
+    const column = ITEM_COLUMNS[format]
+    const heads = documents.repo.feedItemHeadsOf(ids, column, documents.fingerprint)
     let left = deps.bodyBytes ?? FEED_BODY_BYTES
-    const stored = new Map<number, string>()
     const site = deps.site.get()
     let lastModified = Math.max(site.updatedAt, deps.changes.lastChangedAt(now) ?? 0)
+    // The bytes by hash: from the memo, else read (with their own hash, in one statement: what
+    // a concurrent write changed in between is then simply another hash, never misfiled).
+    const bytes = new Map<string, Buffer>()
+    const unread: number[] = []
     for (const id of ids) {
-      const item = items.get(id)
-      if (item === undefined || item.text === '' || item.bodyBytes > left) return null
-      left -= item.bodyBytes
-      stored.set(id, item.text)
-      lastModified = Math.max(lastModified, item.updatedAt, item.publishedAt ?? 0)
+      const head = heads.get(id)
+      if (head === undefined || head.hash === '' || head.bodyBytes > left) return null
+      left -= head.bodyBytes
+      lastModified = Math.max(lastModified, head.updatedAt, head.publishedAt ?? 0)
+      const known = memo.get(head.hash)
+      if (known !== undefined) bytes.set(head.hash, known)
+      else unread.push(id)
+    }
+    for (const item of documents.repo.feedItemsOf(unread, column, documents.fingerprint).values()) {
+      if (item.bytes.length === 0) continue
+      bytes.set(item.hash, item.bytes)
+      memo.set(item.hash, item.bytes)
+    }
+    const stored = new Map<number, Pick<StoredFeedItem, 'bytes' | 'hash'>>()
+    for (const id of ids) {
+      const hash = (heads.get(id) as StoredFeedItemHead).hash
+      const found = bytes.get(hash)
+      // Rewritten between the two reads: the rows answer this once.
+      if (found === undefined) return null
+      stored.set(id, { bytes: found, hash })
     }
     return {
       site: { title: site.title, description: site.description, language: site.language },
@@ -190,10 +249,10 @@ export function createFeedsService (deps: {
       const chosen = timedOut ? [] : chooseBodies(ids, deps.feeds.bodySizes(ids), deps.bodyBytes)
       // An item whose body goes in is taken whole from the read model when stored: its body is
       // then neither read nor escaped again. The others are built from the rows.
-      const stored = new Map<number, string>()
+      const stored = new Map<number, StoredFeedItem>()
       if (deps.documents !== undefined && format !== undefined) {
         for (const [id, item] of deps.documents.repo.feedItemsOf(chosen, ITEM_COLUMNS[format], deps.documents.fingerprint)) {
-          if (item.text !== '') stored.set(id, item.text)
+          if (item.bytes.length > 0) stored.set(id, item)
         }
       }
       const bodies = deps.feeds.bodies(chosen.filter((id) => !stored.has(id)))

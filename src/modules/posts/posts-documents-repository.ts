@@ -22,7 +22,18 @@ export function cardHash (card: Buffer): string {
 export interface StoredCards { cards: Array<Buffer | undefined>, hashes: Array<string | undefined> }
 
 /** A stored feed item with what the feed's head and body budget need. */
-export interface StoredFeedItem { text: string, bodyBytes: number, publishedAt: number | null, updatedAt: number }
+export interface StoredFeedItem {
+  /** The item's UTF-8 bytes; empty for a post that was not published when built. */
+  bytes: Buffer
+  /** Its SHA-1 (lib/feeds.ts feedItemHash), stored with it. */
+  hash: string
+  bodyBytes: number
+  publishedAt: number | null
+  updatedAt: number
+}
+
+/** A stored feed item without its bytes. */
+export type StoredFeedItemHead = Omit<StoredFeedItem, 'bytes'>
 
 /**
  * The SQL of the posts' read model (0006_read_model.sql): reads of stored documents, always of
@@ -37,11 +48,20 @@ export function createPostDocumentsRepository (db: Db) {
   const cards = db.select({ id: c.postId, hash: c.hash, card: c.card }).from(c)
     .where(and(inIdList(c.postId, 'ids'), eq(c.fingerprint, p('fingerprint')))).prepare()
   const cardsAndTerms = db.select({ id: d.postId, card: d.card, terms: d.terms }).from(d).where(current).prepare()
+  // The item as bytes (a BLOB cast is free: the text is stored as UTF-8), sent as it is.
+  const feedItemOf = (item: typeof d.rssItem | typeof d.atomEntry | typeof d.jsonItem, hash: typeof d.rssHash | typeof d.atomHash | typeof d.jsonHash) => db.select({
+    id: d.postId, bytes: sql<Buffer>`CAST(${item} AS BLOB)`, hash, bodyBytes: d.bodyBytes, publishedAt: d.publishedAt, updatedAt: d.updatedAt
+  }).from(d).where(current).prepare()
   const feedItems = {
-    rssItem: db.select({ id: d.postId, text: d.rssItem, bodyBytes: d.bodyBytes, publishedAt: d.publishedAt, updatedAt: d.updatedAt }).from(d).where(current).prepare(),
-    atomEntry: db.select({ id: d.postId, text: d.atomEntry, bodyBytes: d.bodyBytes, publishedAt: d.publishedAt, updatedAt: d.updatedAt }).from(d).where(current).prepare(),
-    jsonItem: db.select({ id: d.postId, text: d.jsonItem, bodyBytes: d.bodyBytes, publishedAt: d.publishedAt, updatedAt: d.updatedAt }).from(d).where(current).prepare()
+    rssItem: feedItemOf(d.rssItem, d.rssHash),
+    atomEntry: feedItemOf(d.atomEntry, d.atomHash),
+    jsonItem: feedItemOf(d.jsonItem, d.jsonHash)
   }
+  // What a feed needs of an item but its bytes (they are found by hash in the feeds' memo).
+  const feedItemHeadOf = (hash: typeof d.rssHash | typeof d.atomHash | typeof d.jsonHash) => db.select({
+    id: d.postId, hash, bodyBytes: d.bodyBytes, publishedAt: d.publishedAt, updatedAt: d.updatedAt
+  }).from(d).where(current).prepare()
+  const feedItemHeads = { rssItem: feedItemHeadOf(d.rssHash), atomEntry: feedItemHeadOf(d.atomHash), jsonItem: feedItemHeadOf(d.jsonHash) }
   // A live post by id or slug, with its full document when a current one is stored: one lookup
   // of the post (its live test reads the row's first page, never its body) and one of the document.
   const live = and(eq(posts.status, 'published'), lte(posts.publishedAt, p('now')))
@@ -62,7 +82,10 @@ export function createPostDocumentsRepository (db: Db) {
     full: p('full'),
     rssItem: p('rssItem'),
     atomEntry: p('atomEntry'),
-    jsonItem: p('jsonItem')
+    jsonItem: p('jsonItem'),
+    rssHash: p('rssHash'),
+    atomHash: p('atomHash'),
+    jsonHash: p('jsonHash')
   }).onConflictDoUpdate({
     target: d.postId,
     set: {
@@ -75,7 +98,10 @@ export function createPostDocumentsRepository (db: Db) {
       full: sql`excluded.full`,
       rssItem: sql`excluded.rss_item`,
       atomEntry: sql`excluded.atom_entry`,
-      jsonItem: sql`excluded.json_item`
+      jsonItem: sql`excluded.json_item`,
+      rssHash: sql`excluded.rss_hash`,
+      atomHash: sql`excluded.atom_hash`,
+      jsonHash: sql`excluded.json_hash`
     }
   }).prepare()
   const saveCard = db.insert(c).values({ postId: p('postId'), fingerprint: p('fingerprint'), hash: p('hash'), card: p('card') })
@@ -130,6 +156,12 @@ export function createPostDocumentsRepository (db: Db) {
     feedItemsOf (ids: readonly number[], column: FeedItemColumn, fingerprint: string): Map<number, StoredFeedItem> {
       if (ids.length === 0) return new Map()
       return new Map(feedItems[column].all({ ids: idList(ids), fingerprint }).map((r) => [r.id, r]))
+    },
+
+    /** Stored feed items of one format without their bytes: their hashes ('' for none), times and body sizes. */
+    feedItemHeadsOf (ids: readonly number[], column: FeedItemColumn, fingerprint: string): Map<number, StoredFeedItemHead> {
+      if (ids.length === 0) return new Map()
+      return new Map(feedItemHeads[column].all({ ids: idList(ids), fingerprint }).map((r) => [r.id, r]))
     },
 
     /** A live post by id or slug: its id, and its full document when a current one is stored. */

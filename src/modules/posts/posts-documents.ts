@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.js'
+import { feedItemHash } from '../../lib/feeds.js'
 import { relationsOf, toPost, type FeaturedImages } from './posts-mapper.js'
 import type { PostRow, PostsRepository } from './posts-repository.js'
 import type { PostDocumentsRepository, PostDocumentValues } from './posts-documents-repository.js'
@@ -28,7 +29,8 @@ import { withSeo, type PostSeoRepository } from './posts-seo.js'
  * served. 3: category references carry parent_id and path, posts primary_category. 4: feed
  * items of WordPress imports carry their guid as id; ids come from the stored id base, not
  * SITE_URL (issue 21). 5: posts carry `featured` and `authors`; feed items every author.
- * 6: each card also stored apart with its hash (post_cards, 0020).
+ * 6: each card also stored apart with its hash (post_cards, 0020); feed items stored with
+ * their hashes (0021).
  */
 export const POST_DOCUMENT_VERSION = 6
 
@@ -90,7 +92,10 @@ export function createPostDocuments (deps: PostDocumentsDeps) {
       full: JSON.stringify(deps.seo === undefined ? post : withSeo(post, deps.seo.get(row.id))),
       rssItem: items.rss,
       atomEntry: items.atom,
-      jsonItem: items.json
+      jsonItem: items.json,
+      rssHash: feedItemHash(items.rss),
+      atomHash: feedItemHash(items.atom),
+      jsonHash: feedItemHash(items.json)
     }
   }
 

@@ -245,3 +245,23 @@ t.test('limit bounds the page and has_more tells when to call again', async (t) 
   t.equal(last.meta.has_more, false)
   t.match(all.data[0], { resource: 'site', slug: null, action: 'upsert' })
 })
+
+t.test('entries of the same millisecond are paged in id order, none skipped or repeated', async (t) => {
+  const app = await buildTestApp(t)
+  const at = Date.now() - 60_000
+  // Three times, several entries each: the page boundary falls inside and between ties.
+  for (const ms of [at, at + 1, at + 2]) for (let i = 0; i < 4; i++) app.core.repos.changes.record('site', 1, null, 'upsert', ms)
+  const all = (await app.inject('/v1/changes?limit=1000')).json().data as Entry[]
+  t.equal(all.length, 12)
+  for (const limit of [1, 3, 5]) {
+    const seen: Entry[] = []
+    let since = ''
+    for (;;) {
+      const page = (await app.inject(`/v1/changes?limit=${limit}${since}`)).json()
+      seen.push(...page.data)
+      since = `&since=${page.meta.next_cursor}`
+      if (!page.meta.has_more) break
+    }
+    t.same(seen, all, `pages of ${limit}: every entry once, in order`)
+  }
+})

@@ -218,7 +218,7 @@ export function createCore (db: Db, options: CoreOptions) {
     imports: createImportsRepository(db),
     importJobs: createImportJobsRepository(db),
     previews: createPreviewsRepository(db),
-    redirects: createRedirectsRepository(db),
+    redirects: createRedirectsRepository({ engine: 'sqlite', db }),
     export: createExportRepository(db),
     sources: createSourcesRepository(db),
     postDocuments: createPostDocumentsRepository(db),

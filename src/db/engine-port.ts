@@ -54,7 +54,12 @@ import type { PgDb } from './pg/client.js'
  *      claimed in one statement with `FOR UPDATE SKIP LOCKED` (src/db/pg/leases.ts), so each
  *      runs once across all servers.
  *
- * 4. The order of the port (each step keeps `npm test` green on SQLite and adds its tests to
+ * 4. Values one engine refuses: PostgreSQL text cannot hold NUL (U+0000), which SQLite stores.
+ *    No row on PostgreSQL holds one, so a lookup by such a value answers nothing without asking
+ *    (the query would fail: a 500 for a client's `%00`); a write carrying one is to be refused
+ *    as a 400 by validation on both engines, so the engines keep the same content.
+ *
+ * 5. The order of the port (each step keeps `npm test` green on SQLite and adds its tests to
  *    `npm run test:pg`): redirects (the pattern end to end), keys (auth and quotas: every request),
  *    site, health; taxonomy (tags, terms, categories, authors), pages, media, revisions,
  *    previews; posts with the read model's workers, search (onto src/db/pg/search.ts) and

@@ -22,10 +22,12 @@ import type { PgDb } from './pg/client.js'
  *      writer runs `BEGIN IMMEDIATE`, calls the function and commits when its Promise settles;
  *      since every statement inside resolves at once, the whole transaction still runs inside
  *      one macrotask (the microtasks that follow it), as today's synchronous `db.transaction`.
- *      Enforced, not hoped for: (a) the writer arms a `setImmediate` tripwire at `BEGIN`; if the
- *      transaction is still open when it fires, the function awaited real I/O (a fetch, a timer,
- *      a file), so the writer rolls it back at once and the function's next statement and its
- *      result reject with a named error (a test per writer proves it); (b) reads outside the
+ *      Enforced, not hoped for (src/db/async-transaction.ts, test/db/async-transaction.test.ts):
+ *      (a) a `setImmediate` tripwire is armed at `BEGIN`; if the transaction is still open when
+ *      it fires, the function awaited real I/O (a fetch, a timer, a file), so it is rolled back
+ *      at once (the lock is released), the connection refuses writes until the function settles
+ *      (`PRAGMA query_only`), and the call rejects with SqliteTransactionAwaitedError; (b) to do:
+ *      reads outside the
  *      transaction never see its uncommitted rows: the process keeps a second, read-only
  *      connection (WAL: a snapshot of committed data) for every query not given `tx`, so a
  *      request whose continuation runs among the transaction's microtasks reads committed

@@ -45,6 +45,8 @@ import type { PgDb } from './pg/client.js'
  *    - bus listeners and the read model's settle step run inside the transaction through `tx`
  *      (on PostgreSQL the read model's triggers are plpgsql twins, migrations/pg/0004, and its
  *      rebuild workers claim queue rows `FOR UPDATE SKIP LOCKED`);
+ *    - the PostgreSQL writer (src/db/pg/write.ts) joins these: changes and keys are collected per
+ *      attempt, the keys recorded with the writer's origin, and this process told after COMMIT;
  *    - invalidations: the write records its surrogate keys as one `invalidations` row in its
  *      transaction (src/db/invalidations.ts). SQLite processes read new rows once a turn; on
  *      PostgreSQL an AFTER INSERT trigger on that table calls `pg_notify` (delivered on commit
@@ -52,6 +54,13 @@ import type { PgDb } from './pg/client.js'
  *      src/db/pg/notify.ts listens on a connection of its own, reconnects, and applies `all`
  *      after a gap (notifications sent while it was away are lost). The writing process applies
  *      its own keys right after COMMIT, as today, and skips its own notifications;
+ *    - the change log's order: on SQLite ids and times follow commit order because writers take
+ *      turns. PostgreSQL gives identity values at insert, so two writers can commit ids 11 and
+ *      10 in that order, and a reader that had read past 11 would never see 10. The port takes a
+ *      transaction advisory lock on one fixed key right before a write's change-log rows are
+ *      inserted (at the end of its transaction, so writers only queue for the moment from
+ *      those rows to COMMIT) and reads the write's time after it: ids and times then follow
+ *      commit order again. Cursor tests run on both engines;
  *    - leases: webhook deliveries, feed polls, scheduled go-lives and (to do) import jobs are
  *      claimed in one statement with `FOR UPDATE SKIP LOCKED` (src/db/pg/leases.ts), so each
  *      runs once across all servers.

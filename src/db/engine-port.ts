@@ -59,8 +59,9 @@ import type { PgDb } from './pg/client.js'
  *      10 in that order, and a reader that had read past 11 would never see 10. The port takes a
  *      transaction advisory lock on one fixed key right before a write's change-log rows are
  *      inserted (at the end of its transaction, so writers only queue for the moment from
- *      those rows to COMMIT) and reads the write's time after it: ids and times then follow
- *      commit order again. Cursor tests run on both engines;
+ *      those rows to COMMIT) and reads the rows' time after it: ids and times then follow
+ *      commit order again (src/db/pg/change-log.ts, built and tested; the time is the database's
+ *      clock under the lock, never before the newest row's). Cursor tests run on both engines;
  *    - leases: webhook deliveries, feed polls, scheduled go-lives and (to do) import jobs are
  *      claimed in one statement with `FOR UPDATE SKIP LOCKED` (src/db/pg/leases.ts), so each
  *      runs once across all servers.

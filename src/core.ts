@@ -210,7 +210,7 @@ export function createCore (db: Db, options: CoreOptions) {
     keys: createKeysRepository(db),
     changes: createChangesRepository(db, termVisibility),
     webhooks: createWebhooksRepository(db),
-    health: createHealthRepository(db),
+    health: createHealthRepository({ engine: 'sqlite', db }),
     search: createSearchRepository(db),
     related: createRelatedRepository(db),
     feeds: createFeedsRepository(db),

@@ -7,7 +7,9 @@
 -- committed writes' keys, the contract of the invalidations log.
 --
 -- Payload: the writer's origin (`SET LOCAL broadsheet.origin`, so a server skips its own
--- writes, which it applied already; `-` when unset), a newline, the keys separated by spaces.
+-- writes, which it applied already; `-` when unset), a space, the row's `at` (the write's time:
+-- a server looks for scheduled posts gone live from then, as SQLite processes do), a newline,
+-- the keys separated by spaces.
 -- A payload must stay under 8000 bytes: a longer key list is sent in several notifications
 -- (all delivered at the commit, each a part of the keys, which is safe to apply part by part);
 -- beyond 32 of them, or for a single key too long to send, the one key `all` (drop everything)
@@ -15,37 +17,39 @@
 CREATE FUNCTION bs_invalidation_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   origin text := coalesce(nullif(current_setting('broadsheet.origin', true), ''), '-');
+  head text;
   room integer;
   chunk text := '';
   k text;
 BEGIN
   IF current_setting('broadsheet.copying', true) = 'on' THEN RETURN NULL; END IF;
   IF origin !~ '^[A-Za-z0-9_-]{1,64}$' THEN origin := '-'; END IF;
-  room := 7999 - octet_length(origin) - 1;
+  head := origin || ' ' || NEW.at::text || E'\n';
+  room := 7999 - octet_length(head);
   IF octet_length(NEW.keys) <= room THEN
-    PERFORM pg_notify('broadsheet_invalidations', origin || E'\n' || NEW.keys);
+    PERFORM pg_notify('broadsheet_invalidations', head || NEW.keys);
     RETURN NULL;
   END IF;
   IF octet_length(NEW.keys) > room * 32 THEN
-    PERFORM pg_notify('broadsheet_invalidations', origin || E'\n' || 'all');
+    PERFORM pg_notify('broadsheet_invalidations', head || 'all');
     RETURN NULL;
   END IF;
   FOREACH k IN ARRAY string_to_array(NEW.keys, ' ') LOOP
     IF octet_length(k) > room THEN
-      PERFORM pg_notify('broadsheet_invalidations', origin || E'\n' || 'all');
+      PERFORM pg_notify('broadsheet_invalidations', head || 'all');
       RETURN NULL;
     END IF;
     IF chunk = '' THEN
       chunk := k;
     ELSIF octet_length(chunk) + 1 + octet_length(k) > room THEN
-      PERFORM pg_notify('broadsheet_invalidations', origin || E'\n' || chunk);
+      PERFORM pg_notify('broadsheet_invalidations', head || chunk);
       chunk := k;
     ELSE
       chunk := chunk || ' ' || k;
     END IF;
   END LOOP;
   IF chunk <> '' THEN
-    PERFORM pg_notify('broadsheet_invalidations', origin || E'\n' || chunk);
+    PERFORM pg_notify('broadsheet_invalidations', head || chunk);
   END IF;
   RETURN NULL;
 END

@@ -10,15 +10,16 @@ import { PG_SKIP, startPgCluster } from '../helpers/pg-cluster.js'
 // committed `invalidations` row; src/db/pg/notify.ts listens. Two "servers": a writer's pool
 // and the listeners' own connections.
 
-interface Heard { keys: readonly string[], cause: NotifiedCause }
+interface Heard { keys: readonly string[], cause: NotifiedCause, at?: number | null }
 
 /** A listener's notifications as a queue: `next` waits for the next one, failing after `ms`. */
 function inbox () {
   const heard: Heard[] = []
   const waiting: Array<(h: Heard) => void> = []
   return {
-    push (keys: readonly string[], cause: NotifiedCause) {
-      const h = { keys, cause }
+    push (keys: readonly string[], cause: NotifiedCause, at: number | null) {
+      const h: Heard = { keys, cause }
+      if (cause === 'write') h.at = at
       const w = waiting.shift()
       if (w !== undefined) w(h)
       else heard.push(h)
@@ -50,7 +51,8 @@ async function until (box: ReturnType<typeof inbox>, key: string): Promise<Heard
 }
 
 t.test('payloads not in the trigger\'s form are read as all', async (t) => {
-  t.same(parseInvalidationPayload('srv\npost-1 posts'), { origin: 'srv', keys: ['post-1', 'posts'] })
+  t.same(parseInvalidationPayload('srv 1780272000000\npost-1 posts'), { origin: 'srv', at: 1780272000000, keys: ['post-1', 'posts'] })
+  t.same(parseInvalidationPayload('srv\npost-1'), { origin: 'srv', at: null, keys: ['post-1'] }, 'no time: null')
   t.same(parseInvalidationPayload('no newline').keys, ['all'])
   t.same(parseInvalidationPayload('srv\n').keys, ['all'])
   t.same(parseInvalidationPayload(undefined).keys, ['all'])
@@ -72,19 +74,21 @@ t.test('LISTEN/NOTIFY invalidations', { skip: PG_SKIP }, async (t) => {
   await Promise.all([listenerA.start(), listenerB.start()])
   t.teardown(async () => { await listenerA.stop(); await listenerB.stop() })
 
-  const record = async (keys: string, opts: { origin?: string, rollback?: boolean } = {}) => {
+  const record = async (keys: string, opts: { origin?: string, rollback?: boolean } = {}): Promise<number> => {
+    const at = Date.now()
     await withPgTransaction(writer, async (tx) => {
       if (opts.origin !== undefined) await setInvalidationOrigin(tx, opts.origin)
-      await tx.insert(pgs.invalidations).values({ at: Date.now(), keys })
+      await tx.insert(pgs.invalidations).values({ at, keys })
       if (opts.rollback === true) throw new Error('rolled back on purpose')
     }).catch((e: unknown) => { if (opts.rollback !== true) throw e })
+    return at
   }
 
   t.test('a committed write on one connection is heard on another within 1 s', async (t) => {
     const started = performance.now()
-    await record('post-1 posts')
+    const at = await record('post-1 posts')
     const heard = await b.next(1000)
-    t.same(heard, { keys: ['post-1', 'posts'], cause: 'write' })
+    t.same(heard, { keys: ['post-1', 'posts'], cause: 'write', at }, 'the keys and the write\'s time')
     t.comment(`heard ${(performance.now() - started).toFixed(1)} ms after the write started`)
     t.same(await a.next(1000), heard, 'and by the other listener')
   })
@@ -109,7 +113,7 @@ t.test('LISTEN/NOTIFY invalidations', { skip: PG_SKIP }, async (t) => {
 
   t.test('a process does not hear its own writes (it applied them at commit)', async (t) => {
     await record('post-7', { origin: 'server-a' })
-    t.same(await b.next(1000), { keys: ['post-7'], cause: 'write' }, 'the other server hears it')
+    t.match(await b.next(1000), { keys: ['post-7'], cause: 'write' }, 'the other server hears it')
     await record('marker-2')
     t.same((await a.next(1000)).keys, ['marker-2'], 'the writer\'s own listener skipped it')
     await b.next(1000)
@@ -125,7 +129,7 @@ t.test('LISTEN/NOTIFY invalidations', { skip: PG_SKIP }, async (t) => {
     while (got.length < keys.length) {
       const h = await b.next(1000)
       t.equal(h.cause, 'write')
-      t.ok(h.keys.join(' ').length + 'server-c\n'.length < 8000, 'each part under 8000 bytes')
+      t.ok(h.keys.join(' ').length + `server-c ${h.at}\n`.length < 8000, 'each part under 8000 bytes')
       got.push(...h.keys)
       parts++
     }

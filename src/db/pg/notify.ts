@@ -31,23 +31,37 @@ export async function setInvalidationOrigin (tx: Pick<PgTx, 'execute'>, origin: 
   await tx.execute(sql`select set_config('broadsheet.origin', ${origin}, true)`)
 }
 
+export interface NotifiedInvalidation {
+  /** The writer's origin, `-` when it set none. */
+  origin: string
+  /** The write's time (the row's `at`), null when the payload does not say. */
+  at: number | null
+  keys: string[]
+}
+
 /**
- * A notification's origin and keys. A payload not in the trigger's form (someone else notifying
- * on the channel) is read as `all`: dropping everything is always safe.
+ * A notification's origin, time and keys (`origin at\nkey key …`). A payload not in the
+ * trigger's form (someone else notifying on the channel) is read as `all`: dropping everything
+ * is always safe.
  */
-export function parseInvalidationPayload (payload: string | undefined): { origin: string, keys: string[] } {
+export function parseInvalidationPayload (payload: string | undefined): NotifiedInvalidation {
   const newline = payload?.indexOf('\n') ?? -1
-  if (payload === undefined || newline < 1) return { origin: '-', keys: [ALL_KEY] }
+  if (payload === undefined || newline < 1) return { origin: '-', at: null, keys: [ALL_KEY] }
+  const [origin, atText] = payload.slice(0, newline).split(' ')
+  const at = atText !== undefined && /^\d{1,16}$/.test(atText) ? Number(atText) : null
   const keys = payload.slice(newline + 1).split(' ').filter((k) => k !== '')
-  return { origin: payload.slice(0, newline), keys: keys.length > 0 ? keys : [ALL_KEY] }
+  return { origin, at, keys: keys.length > 0 ? keys : [ALL_KEY] }
 }
 
 export interface PgInvalidationListenerOptions {
   url: string
   /** This process's origin (setInvalidationOrigin): notifications carrying it are skipped. */
   origin?: string
-  /** Told the keys of each notification of another process's committed write, and `all` after a reconnect. */
-  onKeys: (keys: readonly string[], cause: NotifiedCause) => void
+  /**
+   * Told the keys of each notification of another process's committed write, with the write's
+   * time (null when unknown), and `all` after a reconnect (with the time the connection was lost).
+   */
+  onKeys: (keys: readonly string[], cause: NotifiedCause, at: number | null) => void
   /** Told why the connection was lost, or why reconnecting failed (it keeps trying). */
   onError?: (error: Error) => void
   /** A `select 1` this often proves the connection alive (a half-open TCP connection hears nothing); 10 s. */
@@ -70,20 +84,23 @@ export function createPgInvalidationListener (opts: PgInvalidationListenerOption
   let stopped = false
   let everListened = false
   let failures = 0
+  // When the current connection was last known to hear: what a gap reports as its start.
+  let lostAt: number | null = null
   let retry: NodeJS.Timeout | undefined
   let heartbeat: NodeJS.Timeout | undefined
   const asError = (e: unknown): Error => e instanceof Error ? e : new Error(String(e))
 
   function received (payload: string | undefined): void {
-    const { origin, keys } = parseInvalidationPayload(payload)
+    const { origin, at, keys } = parseInvalidationPayload(payload)
     if (opts.origin !== undefined && origin === opts.origin) return
-    opts.onKeys(keys, 'write')
+    opts.onKeys(keys, 'write', at)
   }
 
   /** The connection `c` failed or ended: reconnect, unless it is not the current one or we stopped. */
   function lost (c: pg.Client, error: Error): void {
     if (client !== c) return
     client = null
+    lostAt = Date.now()
     clearInterval(heartbeat)
     c.end().catch(() => {})
     if (stopped) return
@@ -129,7 +146,7 @@ export function createPgInvalidationListener (opts: PgInvalidationListenerOption
     heartbeat.unref()
     // Listening again: writes committed while away were not heard. Reported after LISTEN, so
     // nothing falls between the two.
-    if (everListened) opts.onKeys([ALL_KEY], 'gap')
+    if (everListened) opts.onKeys([ALL_KEY], 'gap', lostAt)
     everListened = true
   }
 

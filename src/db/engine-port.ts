@@ -53,7 +53,9 @@ import type { PgDb } from './pg/client.js'
  *      only, in commit order; batched under the 8000-byte payload limit, `all` beyond), and
  *      src/db/pg/notify.ts listens on a connection of its own, reconnects, and applies `all`
  *      after a gap (notifications sent while it was away are lost). The writing process applies
- *      its own keys right after COMMIT, as today, and skips its own notifications;
+ *      its own keys right after COMMIT, as today, and skips its own notifications.
+ *      src/db/pg/invalidations.ts gives this the surface of src/db/invalidations.ts, so the
+ *      response cache, memo stamps and purges take either;
  *    - the change log's order: on SQLite ids and times follow commit order because writers take
  *      turns. PostgreSQL gives identity values at insert, so two writers can commit ids 11 and
  *      10 in that order, and a reader that had read past 11 would never see 10. The port takes a

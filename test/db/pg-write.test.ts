@@ -58,6 +58,8 @@ t.test('the PostgreSQL writer', { skip: PG_SKIP }, async (t) => {
     await writerB(async (_tx, emit) => { emit({ kind: 'site' }) })
     await until(heardByA, 1)
     t.same(heardByA, [['site']], 'server A\'s listener skipped its own write and heard B\'s')
+    await until(heardByC, 2)
+    t.same(heardByC, [['post-7'], ['site']], 'the third server heard both, in commit order')
     committed.length = 0
     heardByC.length = 0
     heardByA.length = 0

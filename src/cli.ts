@@ -7,7 +7,8 @@ import { loadConfig, ConfigError, type AppConfig } from './config.js'
 import { openDatabase, type Db } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
 import { clientHashKeyPath } from './db/client-hash-key.js'
-import { unservedDatabaseUrl } from './db/pg/engine.js'
+import { isPostgresUrl, unservedDatabaseUrl } from './db/pg/engine.js'
+import { pgBackupAnswer } from './db/pg/backup.js'
 import { API_SCOPES, type ApiScope } from './db/schema.js'
 import { hashKey } from './lib/key-hash.js'
 import { demoEnv } from './lib/demo-env.js'
@@ -23,7 +24,8 @@ const USAGE = `Usage: npm run cli -- [--demo] <command>
   import feed FILE|URL [--status S]      import an RSS/Atom/JSON feed (posts are drafts unless --status published)
   export wxr FILE                        write the whole site as a WordPress export (WXR 1.2); FILE - is stdout
   backup FILE                            write an online, consistent copy of the database to FILE
-                                         (not the commenter-address key file DATABASE_PATH.key)
+                                         (not the commenter-address key file DATABASE_PATH.key); with a
+                                         PostgreSQL DATABASE_URL, prints the pg_dump command instead (exit 2)
   migrate                                apply pending migrations
   seed-demo                              fill an empty database with the demo content
   rebuild                                build the read model (stored posts, feed items, comments) afresh
@@ -65,6 +67,11 @@ export async function runCli (argv: string[], env: Record<string, string | undef
   if (command === undefined || command === 'help' || command === '--help') {
     console.log(USAGE)
     return command === undefined ? 2 : 0
+  }
+  // A PostgreSQL database is backed up with pg_dump: said instead of copying the SQLite file.
+  if (command === 'backup' && env.DATABASE_URL !== undefined && isPostgresUrl(env.DATABASE_URL)) {
+    console.log(pgBackupAnswer(rest[0], env.DATABASE_URL))
+    return 2
   }
   // PostgreSQL is not served yet: a command given DATABASE_URL must not quietly use the SQLite file.
   const unserved = command === 'migrate-to' ? null : unservedDatabaseUrl(env)

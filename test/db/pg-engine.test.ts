@@ -55,3 +55,23 @@ t.test('CLI commands refuse DATABASE_URL; migrate-to checks its URL', async (t) 
     io.restore()
   }
 })
+
+t.test('backup with a PostgreSQL DATABASE_URL answers with pg_dump and writes nothing', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-engine-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const path = join(dir, 'site.db')
+  const target = join(dir, "it's.dump")
+  const io = capture()
+  try {
+    t.equal(await runCli(['backup', target], { DATABASE_PATH: path, DATABASE_URL: 'postgres://site:s3cret@db.internal:5432/site' }), 2, 'no backup was made: not a success')
+    const out = io.out.join('\n')
+    t.match(out, `pg_dump --format=custom --no-owner --file='${target.replace("'", "'\\''")}' "$DATABASE_URL"`, 'the dump command, the file quoted for the shell')
+    t.match(out, /pg_restore --no-owner --dbname="\$DATABASE_URL"/, 'and how to restore')
+    t.match(out, 'postgres://site:***@db.internal:5432/site', 'names the database')
+    t.notMatch(out, /s3cret/, 'never the password')
+    t.notOk(existsSync(target), 'no file written')
+    t.notOk(existsSync(path), 'the SQLite file was never opened')
+  } finally {
+    io.restore()
+  }
+})

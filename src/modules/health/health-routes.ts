@@ -24,7 +24,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ repo: HealthRepository }> = asyn
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
     try {
-      repo.ping()
+      await repo.ping()
     } catch (err) {
       request.log.error({ err }, 'readiness check failed')
       throw new ServiceUnavailable('The database does not answer')

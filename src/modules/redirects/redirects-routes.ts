@@ -41,7 +41,7 @@ const redirectsRoutes: FastifyPluginAsyncTypebox<{ repo: RedirectsRepository }> 
       if (path === null) throw new FieldError([{ in: 'querystring', path: '/path', message: 'must be a path (/2019/05/post-name/) or an http(s) URL' }])
     }
     const page = pageOf(query)
-    const { rows, total } = repo.list(path, Date.now(), page.perPage, page.offset)
+    const { rows, total } = await repo.list(path, Date.now(), page.perPage, page.offset)
     return listPage(reply, request.url, { ...page, total }, rows.map((r) => ({ from: r.url, path: r.path, post_id: r.postId, post_slug: r.slug })))
   })
 }

@@ -1,0 +1,116 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import type Database from 'better-sqlite3'
+import type { Db } from './client.js'
+
+// Async write transactions on SQLite, for the engine-neutral repositories (issue 20; the design
+// is in src/db/engine-port.ts). A ported service writes `await transaction(async () => { await
+// repo.insert(…); await repo.update(…) })` on both engines. On SQLite every repository method
+// runs its statement synchronously and answers a settled Promise, so the function still runs
+// to its end within the microtasks that follow the call: one macrotask, as today's synchronous
+// better-sqlite3 transaction. What must not happen is a transaction awaiting real I/O (a fetch, a
+// timer, a file) while it holds the file's write lock, which every process on the file waits
+// for. This is enforced here, not left to review:
+//
+// - a `setImmediate` tripwire is armed at BEGIN IMMEDIATE. It runs after the microtasks of the
+//   current macrotask; if the transaction is still open then, its function awaited something
+//   else. The transaction is rolled back at once (the lock is released, other processes write
+//   on), the connection is made read-only (`PRAGMA query_only`) until the function settles, so
+//   its later statements fail instead of writing outside any transaction, and the call rejects
+//   with SqliteTransactionAwaitedError — nothing it did is kept;
+// - a second transaction started while one is open waits for it (a Promise queue): this
+//   process's writes stay one at a time, as the write lock makes them across processes;
+// - a transaction started inside one (known by AsyncLocalStorage, not by timing) is a savepoint
+//   of it, as today's nested db.transaction.
+//
+// Not yet here (the design's next step): a read-only second connection for reads not given the
+// transaction, so a request whose continuation runs among a transaction's microtasks cannot
+// read its uncommitted rows.
+
+/** The transaction's function awaited something other than its own statements. */
+export class SqliteTransactionAwaitedError extends Error {
+  constructor () {
+    super('a SQLite write transaction awaited something other than its own statements (I/O, a timer) while holding the write lock; it was rolled back and nothing was written')
+    this.name = 'SqliteTransactionAwaitedError'
+  }
+}
+
+/** An open transaction (depth 0) or savepoint; `state` is shared by all of one transaction's levels. */
+interface Open { depth: number, state: { tripped: boolean } }
+
+/** The async transaction runner over one SQLite connection. */
+export function createSqliteTransactor (db: Db) {
+  const client: Database.Database = db.$client
+  const statements = new Map<string, Database.Statement>()
+  const run = (text: string) => {
+    let statement = statements.get(text)
+    if (statement === undefined) {
+      statement = client.prepare(text)
+      statements.set(text, statement)
+    }
+    statement.run()
+  }
+  const context = new AsyncLocalStorage<Open>()
+  // The end of the last transaction queued: the next one starts after it.
+  let queue: Promise<unknown> = Promise.resolve()
+
+  async function nested<T> (open: Open, fn: () => Promise<T>): Promise<T> {
+    if (open.state.tripped) throw new SqliteTransactionAwaitedError()
+    const name = `bs_sp${open.depth + 1}`
+    run(`SAVEPOINT ${name}`)
+    try {
+      const result = await context.run({ depth: open.depth + 1, state: open.state }, fn)
+      if (!open.state.tripped) run(`RELEASE ${name}`)
+      return result
+    } catch (error) {
+      if (!open.state.tripped) {
+        run(`ROLLBACK TO ${name}`)
+        run(`RELEASE ${name}`)
+      }
+      throw error
+    }
+  }
+
+  async function outermost<T> (fn: () => Promise<T>): Promise<T> {
+    const open: Open = { depth: 0, state: { tripped: false } }
+    run('BEGIN IMMEDIATE')
+    const tripwire = setImmediate(() => {
+      if (!client.inTransaction) return
+      open.state.tripped = true
+      run('ROLLBACK')
+      client.pragma('query_only = ON')
+    })
+    let result: T
+    try {
+      result = await context.run(open, fn)
+    } catch (error) {
+      clearImmediate(tripwire)
+      if (open.state.tripped) {
+        client.pragma('query_only = OFF')
+        throw new SqliteTransactionAwaitedError()
+      }
+      if (client.inTransaction) run('ROLLBACK')
+      throw error
+    }
+    clearImmediate(tripwire)
+    if (open.state.tripped) {
+      client.pragma('query_only = OFF')
+      throw new SqliteTransactionAwaitedError()
+    }
+    run('COMMIT')
+    return result
+  }
+
+  /**
+   * Runs `fn` as one IMMEDIATE transaction (a savepoint when called inside one), committing when
+   * it resolves, rolling back when it rejects or when it awaited anything but its own
+   * statements (then SqliteTransactionAwaitedError).
+   */
+  return async function transaction<T> (fn: () => Promise<T>): Promise<T> {
+    const open = context.getStore()
+    if (open !== undefined) return await nested(open, fn)
+    const turn = queue.then(async () => await outermost(fn))
+    queue = turn.catch(() => {})
+    return await turn
+  }
+}
+export type SqliteTransactor = ReturnType<typeof createSqliteTransactor>

@@ -1,0 +1,96 @@
+import type { Db } from './client.js'
+import type { PgDb } from './pg/client.js'
+
+/**
+ * How the repositories become engine-neutral (issue 20): the design the port follows, module by
+ * module. Nothing here runs a query; it names the shapes every ported repository shares.
+ *
+ * 1. Repositories answer Promises on both engines. A ported repository is built from an
+ *    `EngineDb` (below) and every method returns a Promise. On SQLite the method still runs its
+ *    prepared better-sqlite3 statement synchronously and returns an already-settled Promise
+ *    (`settled`): no thread pool, no extra event-loop turn, the cost of one microtask. On
+ *    PostgreSQL the same method sends the same Drizzle query (built once per engine, from the
+ *    twin tables of src/db/pg/schema.ts) through the pool. Statements stay prepared
+ *    (`sql.placeholder`) on both: drizzle's `.prepare(name)` on node-postgres names the
+ *    statement per connection. Services become `async` and `await` their repositories; routes
+ *    already are.
+ *
+ * 2. Write transactions: `write(async (tx, emit, now) => …)` on both engines, where `tx` is the
+ *    only handle that writes.
+ *    - SQLite has one writer, and a transaction there must not await anything but its own
+ *      statements: while it is open the write lock is held for every process on the file. The
+ *      writer runs `BEGIN IMMEDIATE`, calls the function and commits when its Promise settles;
+ *      since every statement inside resolves at once, the whole transaction still runs inside
+ *      one macrotask (the microtasks that follow it), as today's synchronous `db.transaction`.
+ *      Enforced, not hoped for (src/db/async-transaction.ts, test/db/async-transaction.test.ts):
+ *      (a) a `setImmediate` tripwire is armed at `BEGIN`; if the transaction is still open when
+ *      it fires, the function awaited real I/O (a fetch, a timer, a file), so it is rolled back
+ *      at once (the lock is released), the connection refuses writes until the function settles
+ *      (`PRAGMA query_only`), and the call rejects with SqliteTransactionAwaitedError; (b) to do:
+ *      reads outside the
+ *      transaction never see its uncommitted rows: the process keeps a second, read-only
+ *      connection (WAL: a snapshot of committed data) for every query not given `tx`, so a
+ *      request whose continuation runs among the transaction's microtasks reads committed
+ *      state; (c) a second `write` while one is open queues behind it (a Promise chain), except
+ *      a write started inside one (`tx` passed on), which is a savepoint as today.
+ *    - PostgreSQL: a pooled client per transaction (`withPgTransaction`,
+ *      src/db/pg/transaction.ts), READ COMMITTED unless asked, retried as a whole on
+ *      serialization failure (40001) and deadlock (40P01) with jittered exponential backoff and
+ *      bounded attempts; any other error rolls back and is thrown at once, never retried. A
+ *      retried function runs again from the start, so it must only touch the database through
+ *      `tx` and keep its side effects (emitted changes, keys) per attempt: the writer collects
+ *      them in a fresh list each attempt and hands them on only after COMMIT succeeded.
+ *
+ * 3. The rest of the write path keeps its contract on both engines:
+ *    - bus listeners and the read model's settle step run inside the transaction through `tx`
+ *      (on PostgreSQL the read model's triggers are plpgsql twins, migrations/pg/0004, and its
+ *      rebuild workers claim queue rows `FOR UPDATE SKIP LOCKED`);
+ *    - the PostgreSQL writer (src/db/pg/write.ts) joins these: changes and keys are collected per
+ *      attempt, the keys recorded with the writer's origin, and this process told after COMMIT;
+ *    - invalidations: the write records its surrogate keys as one `invalidations` row in its
+ *      transaction (src/db/invalidations.ts). SQLite processes read new rows once a turn; on
+ *      PostgreSQL an AFTER INSERT trigger on that table calls `pg_notify` (delivered on commit
+ *      only, in commit order; batched under the 8000-byte payload limit, `all` beyond), and
+ *      src/db/pg/notify.ts listens on a connection of its own, reconnects, and applies `all`
+ *      after a gap (notifications sent while it was away are lost). The writing process applies
+ *      its own keys right after COMMIT, as today, and skips its own notifications.
+ *      src/db/pg/invalidations.ts gives this the surface of src/db/invalidations.ts, so the
+ *      response cache, memo stamps and purges take either;
+ *    - the change log's order: on SQLite ids and times follow commit order because writers take
+ *      turns. PostgreSQL gives identity values at insert, so two writers can commit ids 11 and
+ *      10 in that order, and a reader that had read past 11 would never see 10. The port takes a
+ *      transaction advisory lock on one fixed key right before a write's change-log rows are
+ *      inserted (at the end of its transaction, so writers only queue for the moment from
+ *      those rows to COMMIT) and reads the rows' time after it: ids and times then follow
+ *      commit order again (src/db/pg/change-log.ts, built and tested; the time is the database's
+ *      clock under the lock, never before the newest row's). Cursor tests run on both engines;
+ *    - leases: webhook deliveries, feed polls, scheduled go-lives and (to do) import jobs are
+ *      claimed in one statement with `FOR UPDATE SKIP LOCKED` (src/db/pg/leases.ts), so each
+ *      runs once across all servers.
+ *
+ * 4. Values one engine refuses: PostgreSQL text cannot hold NUL (U+0000), which SQLite stores.
+ *    No row on PostgreSQL holds one, so a lookup by such a value answers nothing without asking
+ *    (the query would fail: a 500 for a client's `%00`); a write carrying one is to be refused
+ *    as a 400 by validation on both engines, so the engines keep the same content.
+ *
+ * 5. The order of the port (each step keeps `npm test` green on SQLite and adds its tests to
+ *    `npm run test:pg`): redirects (the pattern end to end), keys (auth and quotas: every request),
+ *    site, health; taxonomy (tags, terms, categories, authors), pages, media, revisions,
+ *    previews; posts with the read model's workers, search (onto src/db/pg/search.ts) and
+ *    related; comments, feeds, sitemaps, changes; webhooks, sources and the scheduler (onto
+ *    src/db/pg/leases.ts); imports and export. Then core.ts builds the repositories from
+ *    `openEngine(env)` and `DATABASE_URL` stops being refused.
+ */
+
+/** A database handle of either engine: what a ported repository is built from. */
+export type EngineDb =
+  | { engine: 'sqlite', db: Db }
+  | { engine: 'postgres', db: PgDb }
+
+/**
+ * Runs a synchronous SQLite step and answers it as a settled Promise: what a ported repository
+ * method returns on SQLite. A throw becomes a rejection, so callers handle one shape of failure.
+ */
+export async function settled<T> (step: () => T): Promise<T> {
+  return step()
+}

@@ -6,7 +6,7 @@ import * as pgs from '../../src/db/pg/schema.js'
 import { withPgTransaction } from '../../src/db/pg/transaction.js'
 import { PG_SKIP, startPgCluster } from '../helpers/pg-cluster.js'
 
-// Invalidations across machines on PostgreSQL: the trigger of migrations/pg/0006 notifies each
+// Invalidations across machines on PostgreSQL: the trigger of migrations/pg/0007 notifies each
 // committed `invalidations` row; src/db/pg/notify.ts listens. Two "servers": a writer's pool
 // and the listeners' own connections.
 

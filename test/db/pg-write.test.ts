@@ -8,7 +8,7 @@ import { createPgWriter } from '../../src/db/pg/write.js'
 import { PG_SKIP, startPgCluster } from '../helpers/pg-cluster.js'
 
 // The PostgreSQL write path (src/db/pg/write.ts) over the pieces it joins: a retried transaction
-// (withPgTransaction), the invalidations row and its NOTIFY (migrations/pg/0006, notify.ts).
+// (withPgTransaction), the invalidations row and its NOTIFY (migrations/pg/0007, notify.ts).
 // A write's keys reach the other servers once, only when it commits, and a transaction run
 // again after a deadlock hands on the changes of the attempt that committed, not of both.
 

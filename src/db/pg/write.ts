@@ -8,7 +8,7 @@ import { withPgTransaction, type PgTransactionOptions, type PgTx } from './trans
 // The write path on PostgreSQL (issue 20), the counterpart of src/db/write.ts: one transaction
 // per write, the changes it emits handed to listeners inside it, the surrogate keys they
 // invalidate recorded as one `invalidations` row before commit (the trigger of
-// migrations/pg/0006 sends them to every server at commit), then this process told after
+// migrations/pg/0007 sends them to every server at commit), then this process told after
 // commit. What differs from SQLite: the transaction may be run again (withPgTransaction: a
 // deadlock or a serialization failure), so everything a write produces besides its rows — the
 // changes, the keys — is collected per attempt and handed on only from the attempt that

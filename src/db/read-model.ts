@@ -64,6 +64,8 @@ export const postDocuments = sqliteTable('post_documents', {
   publishedAt: integer('published_at'),
   updatedAt: integer('updated_at').notNull(),
   bodyBytes: integer('body_bytes').notNull(),
+  /** SHA-1 (base64url) of full, card and terms, made when they are built: the ETag of the public reads made of them (0020). */
+  hash: text('hash').notNull().default(''),
   terms: text('terms').notNull(),
   card: text('card').notNull(),
   full: text('full').notNull(),
@@ -84,7 +86,9 @@ export const commentDocuments = sqliteTable('comment_documents', {
   path: text('path').notNull(),
   parentId: integer('parent_id'),
   deleted: integer('deleted', { mode: 'boolean' }).notNull(),
-  json: text('json').notNull()
+  json: text('json').notNull(),
+  /** SHA-1 (base64url) of json, made when it is built: a thread's ETag is made of them (0020). */
+  hash: text('hash').notNull().default('')
 })
 
 /** Posts whose comment documents are complete, and the fingerprint they were built with. */

@@ -50,6 +50,7 @@ export const postDocuments = pgTable('post_documents', {
   publishedAt: bigint('published_at', { mode: 'number' }),
   updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
   bodyBytes: integer('body_bytes').notNull(),
+  hash: text('hash').notNull().default(''),
   terms: text('terms').notNull(),
   card: text('card').notNull(),
   full: text('full').notNull(),
@@ -68,7 +69,8 @@ export const commentDocuments = pgTable('comment_documents', {
   path: text('path').notNull(),
   parentId: integer('parent_id'),
   deleted: boolean('deleted').notNull(),
-  json: text('json').notNull()
+  json: text('json').notNull(),
+  hash: text('hash').notNull().default('')
 })
 
 export const commentThreads = pgTable('comment_threads', {

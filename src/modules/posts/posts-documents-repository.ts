@@ -32,8 +32,11 @@ export function createPostDocumentsRepository (db: Db) {
   }
   // A live post by id or slug, with its full document when a current one is stored: one lookup
   // of the post (its live test reads the row's first page, never its body) and one of the document.
+  // The document comes as the bytes of the answer (`{"data":…}`, a BLOB: a Buffer, never
+  // decoded into a JavaScript string and encoded again), with its stored hash.
   const live = and(eq(posts.status, 'published'), lte(posts.publishedAt, p('now')))
-  const fullOf = (by: typeof posts.id | typeof posts.slug, name: string) => db.select({ id: posts.id, full: d.full }).from(posts)
+  const envelope = sql<Buffer | null>`CAST('{"data":' || ${d.full} || '}' AS BLOB)`
+  const fullOf = (by: typeof posts.id | typeof posts.slug, name: string) => db.select({ id: posts.id, hash: d.hash, body: envelope }).from(posts)
     .leftJoin(d, and(eq(d.postId, posts.id), eq(d.fingerprint, p('fingerprint'))))
     .where(and(eq(by, p(name)), live)).prepare()
   const fullById = fullOf(posts.id, 'id')
@@ -45,6 +48,7 @@ export function createPostDocumentsRepository (db: Db) {
     publishedAt: p('publishedAt'),
     updatedAt: p('updatedAt'),
     bodyBytes: p('bodyBytes'),
+    hash: p('hash'),
     terms: p('terms'),
     card: p('card'),
     full: p('full'),
@@ -58,6 +62,7 @@ export function createPostDocumentsRepository (db: Db) {
       publishedAt: sql`excluded.published_at`,
       updatedAt: sql`excluded.updated_at`,
       bodyBytes: sql`excluded.body_bytes`,
+      hash: sql`excluded.hash`,
       terms: sql`excluded.terms`,
       card: sql`excluded.card`,
       full: sql`excluded.full`,
@@ -97,8 +102,11 @@ export function createPostDocumentsRepository (db: Db) {
       return new Map(feedItems[column].all({ ids: idList(ids), fingerprint }).map((r) => [r.id, r]))
     },
 
-    /** A live post by id or slug: its id, and its full document when a current one is stored. */
-    liveFull (ref: { id?: number, slug?: string }, now: number, fingerprint: string): { id: number, full: string | null } | undefined {
+    /**
+     * A live post by id or slug: its id, and when a current document is stored, the answer of a
+     * public read (`{"data":<full document>}`, UTF-8 bytes) and the document's hash.
+     */
+    liveFull (ref: { id?: number, slug?: string }, now: number, fingerprint: string): { id: number, hash: string | null, body: Buffer | null } | undefined {
       return ref.id !== undefined ? fullById.get({ id: ref.id, now, fingerprint }) : fullBySlug.get({ slug: ref.slug, now, fingerprint })
     },
 

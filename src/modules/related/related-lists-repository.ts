@@ -10,8 +10,8 @@ const p = sql.placeholder
 /** A stored list as read back: the changes processed when it was built, and its items (JSON). */
 export interface StoredRelatedList { seq: number, items: string }
 
-/** The cards (and embedded terms) of live posts with a current document. */
-export interface LiveCard { id: number, card: string, terms: string }
+/** The cards (and embedded terms) of live posts with a current document, and the document's hash. */
+export interface LiveCard { id: number, card: string, terms: string, hash: string }
 
 /**
  * The SQL of the related lists (migrations/0018_related_lists.sql): the lists, the index of
@@ -57,7 +57,7 @@ export function createRelatedListsRepository (db: Db) {
       notExists(db.select({ one: sql`1` }).from(l).where(eq(l.postId, postVectors.postId)))))
     .orderBy(desc(postVectors.publishedAt)).limit(p('limit')).prepare()
   const drifted = db.select({ id: l.postId }).from(l).where(lt(l.seq, p('seq'))).orderBy(asc(l.seq)).limit(p('limit')).prepare()
-  const cards = db.select({ id: postDocuments.postId, card: postDocuments.card, terms: postDocuments.terms }).from(postDocuments)
+  const cards = db.select({ id: postDocuments.postId, card: postDocuments.card, terms: postDocuments.terms, hash: postDocuments.hash }).from(postDocuments)
     .innerJoin(posts, eq(posts.id, postDocuments.postId))
     .where(and(inIdList(postDocuments.postId, 'ids'), eq(postDocuments.fingerprint, p('fingerprint')), eq(posts.status, 'published'), lte(posts.publishedAt, p('now'))))
     .prepare()

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client.js'
 import type { RelatedResult } from '../../lib/related.js'
-import type { RelatedListsRepository } from './related-lists-repository.js'
+import { contentHash } from '../../lib/content-hash.js'
+import type { LiveCard, RelatedListsRepository } from './related-lists-repository.js'
 
 // Related lists in the read model (migrations/0018_related_lists.sql). Each live post's best
 // RELATED_STORED related posts, scored by the request's own code with no time budget, are
@@ -257,10 +258,12 @@ export function createRelatedLists (deps: RelatedListsDeps) {
     },
 
     /**
-     * The stored answer for a live post as JSON text (the `data` array's items) and the ids it
-     * names, or null when the rules above say to compute instead.
+     * The stored answer for a live post as JSON text (the `data` array's items), the ids it
+     * names and a hash of what those items are made of (the stored list and each post's
+     * document hash: different items, different hash), or null when the rules above say to
+     * compute instead.
      */
-    read (postId: number, limit: number, now = Date.now()): { items: string[], ids: number[] } | null {
+    read (postId: number, limit: number, now = Date.now()): { items: string[], ids: number[], hash: string } | null {
       if (repo.anyCascading()) return null
       if (repo.isQueued(postId) && !rebuildOnRead(postId, now)) return null
       const state = repo.state()
@@ -274,11 +277,13 @@ export function createRelatedLists (deps: RelatedListsDeps) {
       const cards = repo.liveCards(ids, deps.fingerprint, now)
       if (cards.size < ids.length) return null
       const items = top.map(([id, score, tags, categories, text]) => {
-        const c = cards.get(id) as { card: string, terms: string }
+        const c = cards.get(id) as LiveCard
         const [cats, tagRows] = JSON.parse(c.terms) as [TermRow[], TermRow[]]
         return `${c.card.slice(0, -1)},"score":${JSON.stringify(score)},"reasons":{"shared_tags":${refs(tags, tagRows)},"shared_categories":${refs(categories, cats)},"text_similarity":${JSON.stringify(text)}}}`
       })
-      return { items, ids }
+      // The whole stored list rather than its first `limit` items: cheaper than writing them
+      // out again, and a change beyond them only makes a new tag for the same bytes.
+      return { items, ids, hash: contentHash(String(limit), list.items, ...ids.map((id) => (cards.get(id) as LiveCard).hash)) }
     },
 
     /** Queued posts, stored lists and live posts. */

@@ -1,0 +1,32 @@
+-- Public reads name their ETag from hashes stored with the documents, made when a document is
+-- built, instead of hashing every response body (issue 15): `hash` is the SHA-1 of what a post's
+-- document shows (its full JSON, its card and its embedded terms), and of each public comment's
+-- JSON. Posts' documents are built again anyway with the new format (POST_DOCUMENT_VERSION 6),
+-- so the table is made afresh rather than altered: ADD COLUMN would put the hash after the
+-- feed items, and reading it would walk every overflow page of the row (~30 KB), where early
+-- in the row it is on the row's own page. The background fill builds every post's documents
+-- again after start; until then a post is read from its rows, as on any upgrade.
+DROP TABLE `post_documents`;
+--> statement-breakpoint
+CREATE TABLE `post_documents` (
+  `post_id` integer PRIMARY KEY NOT NULL REFERENCES `posts`(`id`) ON DELETE CASCADE,
+  `fingerprint` text NOT NULL,
+  `published_at` integer,
+  `updated_at` integer NOT NULL,
+  `body_bytes` integer NOT NULL,
+  -- SHA-1 (base64url) of full, card and terms: the strong validator of the answers made of them.
+  `hash` text NOT NULL DEFAULT '',
+  `terms` text NOT NULL,
+  `card` text NOT NULL,
+  -- The rest hold the body: last, so a card read never walks their overflow pages.
+  `full` text NOT NULL,
+  `rss_item` text NOT NULL,
+  `atom_entry` text NOT NULL,
+  `json_item` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `post_documents_fingerprint_idx` ON `post_documents` (`fingerprint`, `post_id`);
+--> statement-breakpoint
+-- Comment rows are small (on one page): the column is added at the end. Threads are built
+-- again with the new format (COMMENT_DOCUMENT_VERSION 2).
+ALTER TABLE `comment_documents` ADD COLUMN `hash` text NOT NULL DEFAULT '';

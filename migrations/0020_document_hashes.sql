@@ -1,7 +1,7 @@
 -- Public reads name their ETag from hashes stored with the documents, made when a document is
 -- built, instead of hashing every response body (issue 15): `hash` is the SHA-1 of what a post's
 -- document shows (its full JSON, its card and its embedded terms), and of each public comment's
--- JSON. Posts' documents are built again anyway with the new format (POST_DOCUMENT_VERSION 6),
+-- JSON; and the post's status, so a current document alone says whether the post is live. Posts' documents are built again anyway with the new format (POST_DOCUMENT_VERSION 6),
 -- so the table is made afresh rather than altered: ADD COLUMN would put the hash after the
 -- feed items, and reading it would walk every overflow page of the row (~30 KB), where early
 -- in the row it is on the row's own page. The background fill builds every post's documents
@@ -11,6 +11,10 @@ DROP TABLE `post_documents`;
 CREATE TABLE `post_documents` (
   `post_id` integer PRIMARY KEY NOT NULL REFERENCES `posts`(`id`) ON DELETE CASCADE,
   `fingerprint` text NOT NULL,
+  -- The post's status and time when the documents were built: the triggers delete a post's
+  -- documents when either changes, so a current document answers "is it live?" without
+  -- reading the post's (wide) row.
+  `status` text NOT NULL DEFAULT '',
   `published_at` integer,
   `updated_at` integer NOT NULL,
   `body_bytes` integer NOT NULL,

@@ -61,6 +61,8 @@ export const relatedCounts = sqliteTable('related_counts', {
 export const postDocuments = sqliteTable('post_documents', {
   postId: integer('post_id').primaryKey().references(() => posts.id, { onDelete: 'cascade' }),
   fingerprint: text('fingerprint').notNull(),
+  /** The post's status when they were built (a status change deletes them: a current document says whether the post is live). */
+  status: text('status').notNull().default(''),
   publishedAt: integer('published_at'),
   updatedAt: integer('updated_at').notNull(),
   bodyBytes: integer('body_bytes').notNull(),

@@ -47,6 +47,7 @@ export const relatedCounts = pgTable('related_counts', {
 export const postDocuments = pgTable('post_documents', {
   postId: integer('post_id').primaryKey().references(() => posts.id, { onDelete: 'cascade' }),
   fingerprint: text('fingerprint').notNull(),
+  status: text('status').notNull().default(''),
   publishedAt: bigint('published_at', { mode: 'number' }),
   updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
   bodyBytes: integer('body_bytes').notNull(),

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, lte, notInArray, sql } from 'drizzle-orm'
+import { and, asc, count, eq, gt, lte, notInArray, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { posts } from '../../db/schema.js'
 import { postDocuments, postQueue } from '../../db/read-model.js'
@@ -41,10 +41,19 @@ export function createPostDocumentsRepository (db: Db) {
     .where(and(eq(by, p(name)), live)).prepare()
   const fullById = fullOf(posts.id, 'id')
   const fullBySlug = fullOf(posts.slug, 'slug')
+  // First, the current document alone: it carries the post's status and time (the triggers
+  // delete it when either changes), so a live post's is found without reading the post's row;
+  // by slug, only the slug index is read for the id. Without one, the lookup above decides.
+  const liveDocument = and(eq(d.fingerprint, p('fingerprint')), eq(d.status, 'published'), lte(d.publishedAt, p('now')))
+  const storedOf = (key: SQL) => db.select({ id: d.postId, hash: d.hash, body: envelope }).from(d)
+    .where(and(eq(d.postId, key), liveDocument)).prepare()
+  const storedById = storedOf(sql`${p('id')}`)
+  const storedBySlug = storedOf(sql`(${db.select({ id: posts.id }).from(posts).where(eq(posts.slug, p('slug')))})`)
 
   const save = db.insert(d).values({
     postId: p('postId'),
     fingerprint: p('fingerprint'),
+    status: p('status'),
     publishedAt: p('publishedAt'),
     updatedAt: p('updatedAt'),
     bodyBytes: p('bodyBytes'),
@@ -59,6 +68,7 @@ export function createPostDocumentsRepository (db: Db) {
     target: d.postId,
     set: {
       fingerprint: sql`excluded.fingerprint`,
+      status: sql`excluded.status`,
       publishedAt: sql`excluded.published_at`,
       updatedAt: sql`excluded.updated_at`,
       bodyBytes: sql`excluded.body_bytes`,
@@ -107,6 +117,8 @@ export function createPostDocumentsRepository (db: Db) {
      * public read (`{"data":<full document>}`, UTF-8 bytes) and the document's hash.
      */
     liveFull (ref: { id?: number, slug?: string }, now: number, fingerprint: string): { id: number, hash: string | null, body: Buffer | null } | undefined {
+      const stored = ref.id !== undefined ? storedById.get({ id: ref.id, now, fingerprint }) : storedBySlug.get({ slug: ref.slug, now, fingerprint })
+      if (stored !== undefined) return stored
       return ref.id !== undefined ? fullById.get({ id: ref.id, now, fingerprint }) : fullBySlug.get({ slug: ref.slug, now, fingerprint })
     },
 

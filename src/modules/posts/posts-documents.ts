@@ -86,6 +86,7 @@ export function createPostDocuments (deps: PostDocumentsDeps) {
     return {
       postId: row.id,
       fingerprint,
+      status: row.status,
       publishedAt: row.publishedAt,
       updatedAt: row.updatedAt,
       bodyBytes: Buffer.byteLength(row.contentHtml),

@@ -57,9 +57,10 @@ export function createRelatedListsRepository (db: Db) {
       notExists(db.select({ one: sql`1` }).from(l).where(eq(l.postId, postVectors.postId)))))
     .orderBy(desc(postVectors.publishedAt)).limit(p('limit')).prepare()
   const drifted = db.select({ id: l.postId }).from(l).where(lt(l.seq, p('seq'))).orderBy(asc(l.seq)).limit(p('limit')).prepare()
+  // A current document carries its post's status and time (the triggers delete it when either
+  // changes): whether the post is live is read from it, not from the post's (wide) row.
   const cards = db.select({ id: postDocuments.postId, card: postDocuments.card, terms: postDocuments.terms, hash: postDocuments.hash }).from(postDocuments)
-    .innerJoin(posts, eq(posts.id, postDocuments.postId))
-    .where(and(inIdList(postDocuments.postId, 'ids'), eq(postDocuments.fingerprint, p('fingerprint')), eq(posts.status, 'published'), lte(posts.publishedAt, p('now'))))
+    .where(and(inIdList(postDocuments.postId, 'ids'), eq(postDocuments.fingerprint, p('fingerprint')), eq(postDocuments.status, 'published'), lte(postDocuments.publishedAt, p('now'))))
     .prepare()
   const clearLists = db.delete(l).prepare()
   const clearItems = db.delete(relatedListItems).prepare()

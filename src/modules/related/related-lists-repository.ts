@@ -36,6 +36,14 @@ export function createRelatedListsRepository (db: Db) {
     .where(and(eq(postVectors.status, 'published'), gt(postVectors.publishedAt, p('since')), lte(postVectors.publishedAt, p('now'))))
     .orderBy(asc(postVectors.publishedAt)).limit(p('limit')).prepare()
   const get = db.select({ seq: l.seq, items: l.items }).from(l).where(eq(l.postId, p('id'))).prepare()
+  // What a read of a stored list checks, in one statement (each of these is also a query above,
+  // for the steps and for a read that finds one of them true).
+  const readState = db.select({
+    cascading: sql<number>`EXISTS (SELECT 1 FROM ${relatedQueue} WHERE ${relatedQueue.cascade} = 1)`,
+    queued: sql<number>`EXISTS (SELECT 1 FROM ${relatedQueue} WHERE ${relatedQueue.postId} = ${p('id')})`,
+    wentLive: sql<number>`EXISTS (SELECT 1 FROM ${postVectors} WHERE ${postVectors.status} = 'published' AND ${postVectors.publishedAt} > ${relatedState.liveThrough} AND ${postVectors.publishedAt} <= ${p('now')})`,
+    items: l.items
+  }).from(relatedState).leftJoin(l, eq(l.postId, p('id'))).where(eq(relatedState.id, 1)).prepare()
   const save = db.insert(l).values({ postId: p('id'), seq: p('seq'), minScore: p('minScore'), items: p('items') })
     .onConflictDoUpdate({ target: l.postId, set: { seq: sql`excluded.seq`, minScore: sql`excluded.min_score`, items: sql`excluded.items` } }).prepare()
   const removeList = db.delete(l).where(eq(l.postId, p('id'))).prepare()
@@ -90,6 +98,15 @@ export function createRelatedListsRepository (db: Db) {
     /** Up to `limit` posts that went live by time in (since, now], oldest first. */
     wentLive: (since: number, now: number, limit: number) => wentLive.all({ since, now, limit }) as Array<{ id: number, publishedAt: number }>,
     get: (postId: number): StoredRelatedList | undefined => get.get({ id: postId }),
+    /**
+     * At once: whether a changed post waits for its cascade, whether this post's list is
+     * queued, whether a post went live since the last step looked, and the list's items (null
+     * without one); undefined before the state row exists.
+     */
+    readState (postId: number, now: number): { cascading: boolean, queued: boolean, wentLive: boolean, items: string | null } | undefined {
+      const r = readState.get({ id: postId, now })
+      return r === undefined ? undefined : { cascading: r.cascading === 1, queued: r.queued === 1, wentLive: r.wentLive === 1, items: r.items }
+    },
     save (postId: number, seq: number, minScore: number, items: string, ids: readonly number[]): void {
       save.run({ id: postId, seq, minScore, items })
       removeItems.run({ id: postId })

@@ -31,6 +31,22 @@ CREATE TABLE `post_documents` (
 --> statement-breakpoint
 CREATE INDEX `post_documents_fingerprint_idx` ON `post_documents` (`fingerprint`, `post_id`);
 --> statement-breakpoint
--- Comment rows are small (on one page): the column is added at the end. Threads are built
--- again with the new format (COMMENT_DOCUMENT_VERSION 2).
-ALTER TABLE `comment_documents` ADD COLUMN `hash` text NOT NULL DEFAULT '';
+-- Stored comments are kept in thread order, clustered by post (WITHOUT ROWID, keyed by post and
+-- path): a thread is one range of the table, where with comment ids as keys a post's comments lay
+-- wherever their ids fell, a page each. Threads are built again with the new format
+-- (COMMENT_DOCUMENT_VERSION 2), so the table is made afresh too.
+DROP TABLE `comment_documents`;
+--> statement-breakpoint
+CREATE TABLE `comment_documents` (
+  `comment_id` integer NOT NULL REFERENCES `comments`(`id`) ON DELETE CASCADE,
+  `post_id` integer NOT NULL,
+  `path` text NOT NULL,
+  `parent_id` integer,
+  `deleted` integer NOT NULL,
+  `json` text NOT NULL,
+  -- SHA-1 (base64url) of json: a thread page's ETag is made of them.
+  `hash` text NOT NULL DEFAULT '',
+  PRIMARY KEY (`post_id`, `path`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+CREATE UNIQUE INDEX `comment_documents_comment_idx` ON `comment_documents` (`comment_id`);

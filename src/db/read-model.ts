@@ -81,9 +81,9 @@ export const postQueue = sqliteTable('post_queue', {
   postId: integer('post_id').primaryKey()
 })
 
-/** A public comment (approved, or a tombstone) as the thread shows it. */
+/** A public comment (approved, or a tombstone) as the thread shows it; keyed by (post_id, path), WITHOUT ROWID, comment_id unique (0020). */
 export const commentDocuments = sqliteTable('comment_documents', {
-  commentId: integer('comment_id').primaryKey(),
+  commentId: integer('comment_id').notNull(),
   postId: integer('post_id').notNull(),
   path: text('path').notNull(),
   parentId: integer('parent_id'),

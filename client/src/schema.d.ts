@@ -167,7 +167,7 @@ export interface paths {
         };
         /**
          * Get a post by id or slug
-         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` shows more. The full post with its body HTML, its SEO and social fields and the computed `seo` object (head tags with their fallbacks). Public readers get live published posts only; a key with `read:drafts` reads any status. With a key the answer's `ETag` is the post's version, for `If-Match` on `PATCH` and on restores (a public read's ETag is of its cached bytes and is not). `fields` narrows it to the fields asked for (`?fields=id,title,primary_category,seo`).
+         * @description **Key optional**: without one, what the public may see; a key with `read:drafts` shows more. The full post with its body HTML, its SEO and social fields and the computed `seo` object (head tags with their fallbacks). Public readers get live published posts only; a key with `read:drafts` reads any status. With a key the answer's `ETag` is the post's version, for `If-Match` on `PATCH` and on restores (a public read's ETag is opaque and is not). `fields` narrows it to the fields asked for (`?fields=id,title,primary_category,seo`).
          */
         get: operations["getPost"];
         put?: never;

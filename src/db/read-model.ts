@@ -61,9 +61,13 @@ export const relatedCounts = sqliteTable('related_counts', {
 export const postDocuments = sqliteTable('post_documents', {
   postId: integer('post_id').primaryKey().references(() => posts.id, { onDelete: 'cascade' }),
   fingerprint: text('fingerprint').notNull(),
+  /** The post's status when they were built (a status change deletes them: a current document says whether the post is live). */
+  status: text('status').notNull().default(''),
   publishedAt: integer('published_at'),
   updatedAt: integer('updated_at').notNull(),
   bodyBytes: integer('body_bytes').notNull(),
+  /** SHA-1 (base64url) of full, card and terms, made when they are built: the ETag of the public reads made of them (0022). */
+  hash: text('hash').notNull().default(''),
   terms: text('terms').notNull(),
   card: text('card').notNull(),
   full: text('full').notNull(),
@@ -94,14 +98,16 @@ export const postQueue = sqliteTable('post_queue', {
   postId: integer('post_id').primaryKey()
 })
 
-/** A public comment (approved, or a tombstone) as the thread shows it. */
+/** A public comment (approved, or a tombstone) as the thread shows it; keyed by (post_id, path), WITHOUT ROWID, comment_id unique (0022). */
 export const commentDocuments = sqliteTable('comment_documents', {
-  commentId: integer('comment_id').primaryKey(),
+  commentId: integer('comment_id').notNull(),
   postId: integer('post_id').notNull(),
   path: text('path').notNull(),
   parentId: integer('parent_id'),
   deleted: integer('deleted', { mode: 'boolean' }).notNull(),
-  json: text('json').notNull()
+  json: text('json').notNull(),
+  /** SHA-1 (base64url) of json, made when it is built: a thread's ETag is made of them (0022). */
+  hash: text('hash').notNull().default('')
 })
 
 /** Posts whose comment documents are complete, and the fingerprint they were built with. */

@@ -47,9 +47,11 @@ export const relatedCounts = pgTable('related_counts', {
 export const postDocuments = pgTable('post_documents', {
   postId: integer('post_id').primaryKey().references(() => posts.id, { onDelete: 'cascade' }),
   fingerprint: text('fingerprint').notNull(),
+  status: text('status').notNull().default(''),
   publishedAt: bigint('published_at', { mode: 'number' }),
   updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
   bodyBytes: integer('body_bytes').notNull(),
+  hash: text('hash').notNull().default(''),
   terms: text('terms').notNull(),
   card: text('card').notNull(),
   full: text('full').notNull(),
@@ -71,7 +73,8 @@ export const commentDocuments = pgTable('comment_documents', {
   path: text('path').notNull(),
   parentId: integer('parent_id'),
   deleted: boolean('deleted').notNull(),
-  json: text('json').notNull()
+  json: text('json').notNull(),
+  hash: text('hash').notNull().default('')
 })
 
 export const commentThreads = pgTable('comment_threads', {

@@ -9,8 +9,8 @@ const p = sql.placeholder
 /** A public comment's stored document. */
 export type CommentDocumentValues = typeof commentDocuments.$inferInsert
 
-/** A stored comment of a thread: what the visible-thread rule needs, and its JSON. */
-export interface StoredComment { id: number, parentId: number | null, deleted: boolean, json: string }
+/** A stored comment of a thread: what the visible-thread rule needs, its JSON and the JSON's hash. */
+export interface StoredComment { id: number, parentId: number | null, deleted: boolean, json: string, hash: string }
 
 /**
  * The SQL of the comments' read model (0006_read_model.sql): stored public comments, which
@@ -22,13 +22,13 @@ export function createCommentDocumentsRepository (db: Db) {
   const ready = db.select({ ready: sql<number>`1` }).from(commentThreads)
     .where(and(eq(commentThreads.postId, p('postId')), eq(commentThreads.fingerprint, p('fingerprint')),
       notExists(db.select({ one: sql`1` }).from(commentQueue).where(eq(commentQueue.postId, p('postId')))))).prepare()
-  const thread = db.select({ id: d.commentId, parentId: d.parentId, deleted: d.deleted, json: d.json }).from(d)
+  const thread = db.select({ id: d.commentId, parentId: d.parentId, deleted: d.deleted, json: d.json, hash: d.hash }).from(d)
     .where(eq(d.postId, p('postId'))).orderBy(asc(d.path)).prepare()
   const save = db.insert(d).values({
-    commentId: p('commentId'), postId: p('postId'), path: p('path'), parentId: p('parentId'), deleted: p('deleted'), json: p('json')
+    commentId: p('commentId'), postId: p('postId'), path: p('path'), parentId: p('parentId'), deleted: p('deleted'), json: p('json'), hash: p('hash')
   }).onConflictDoUpdate({
     target: d.commentId,
-    set: { postId: sql`excluded.post_id`, path: sql`excluded.path`, parentId: sql`excluded.parent_id`, deleted: sql`excluded.deleted`, json: sql`excluded.json` }
+    set: { postId: sql`excluded.post_id`, path: sql`excluded.path`, parentId: sql`excluded.parent_id`, deleted: sql`excluded.deleted`, json: sql`excluded.json`, hash: sql`excluded.hash` }
   }).prepare()
   const remove = db.delete(d).where(eq(d.commentId, p('id'))).prepare()
   const removeThread = db.delete(d).where(eq(d.postId, p('postId'))).prepare()

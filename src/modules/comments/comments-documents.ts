@@ -3,6 +3,7 @@ import type { ContentChange } from '../../db/change-bus.js'
 import type { CommentsRepository, ThreadRow } from './comments-repository.js'
 import type { CommentDocumentsRepository } from './comments-documents-repository.js'
 import { toPublicComment } from './comments-mapper.js'
+import { contentHash } from '../../lib/content-hash.js'
 
 // The comments' read model: every comment a public thread can show (approved, or deleted and
 // kept as a tombstone for its replies) stored as its public JSON beside its place in the thread
@@ -18,8 +19,11 @@ import { toPublicComment } from './comments-mapper.js'
 // A new post's thread is complete from its creation; posts from before the read model get
 // theirs from the background step.
 
-/** The format of the stored comments; a thread built with another is read from the rows until rebuilt. */
-export const COMMENT_DOCUMENT_VERSION = '1'
+/**
+ * The format of the stored comments; a thread built with another is read from the rows until
+ * rebuilt. 2: each comment's JSON is stored with its hash (a thread page's ETag is made of them).
+ */
+export const COMMENT_DOCUMENT_VERSION = '2'
 
 /** Comments one write rebuilds before it commits. */
 export const SETTLE_LIMIT = 500
@@ -43,7 +47,8 @@ export function createCommentDocuments (deps: CommentDocumentsDeps) {
 
   function store (row: ThreadRow): void {
     try {
-      repo.save({ commentId: row.id, postId: row.postId, path: row.path, parentId: row.parentId, deleted: row.deletedAt !== null, json: JSON.stringify(toPublicComment(row)) })
+      const json = JSON.stringify(toPublicComment(row))
+      repo.save({ commentId: row.id, postId: row.postId, path: row.path, parentId: row.parentId, deleted: row.deletedAt !== null, json, hash: contentHash(json) })
     } catch (err) {
       // The thread is read from the rows until it is built again, rather than failing the write.
       repo.unmarkThread(row.postId)

@@ -9,6 +9,7 @@ import { NotFound, RateLimited, withHeaders } from '../../errors.js'
 import { dedupe, validationProblems, type FieldProblem } from '../../lib/field-problems.js'
 import { createWindowLimit } from '../../lib/window-limit.js'
 import { grantsScope } from '../../lib/scopes.js'
+import { contentHash } from '../../lib/content-hash.js'
 import { postKey } from '../cache-keys.js'
 import { postUrl } from '../posts/posts-mapper.js'
 import type { PostsRepository } from '../posts/posts-repository.js'
@@ -83,9 +84,14 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
     if (stored !== null) {
       // Stored public JSON of each comment, put together as text; which ones show follows the
       // same rule as from the rows.
-      const shown = visibleThread(stored.map((c) => ({ id: c.id, parentId: c.parentId, deletedAt: c.deleted ? 1 : null, json: c.json })))
+      const shown = visibleThread(stored.map((c) => ({ id: c.id, parentId: c.parentId, deletedAt: c.deleted ? 1 : null, json: c.json, hash: c.hash })))
       const { meta } = listPage(reply, request.url, { ...page, total: shown.length }, [])
-      const text = `{"data":[${shown.slice(page.offset, page.offset + page.perPage).map((c) => c.json).join(',')}],"meta":${JSON.stringify(meta)}}`
+      const slice = shown.slice(page.offset, page.offset + page.perPage)
+      const metaJson = JSON.stringify(meta)
+      const text = `{"data":[${slice.map((c) => c.json).join(',')}],"meta":${metaJson}}`
+      // The answer is its meta and the comments shown, in order: its ETag is a hash of those
+      // comments' stored hashes, not of the body ('c': this answer's format).
+      reply.cacheEtag(`c${contentHash(metaJson, ...slice.map((c) => c.hash))}`)
       // A JSON string is sent as it is (Fastify serializes only objects); the typed reply knows only the object form.
       return reply.type('application/json; charset=utf-8').send(text as unknown as { data: unknown[], meta: unknown })
     }

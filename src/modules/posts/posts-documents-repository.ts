@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { and, asc, count, eq, gt, lte, notInArray, sql } from 'drizzle-orm'
+import { and, asc, count, eq, gt, lte, notInArray, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { posts } from '../../db/schema.js'
 import { postCards, postDocuments, postQueue } from '../../db/read-model.js'
@@ -64,19 +64,32 @@ export function createPostDocumentsRepository (db: Db) {
   const feedItemHeads = { rssItem: feedItemHeadOf(d.rssHash), atomEntry: feedItemHeadOf(d.atomHash), jsonItem: feedItemHeadOf(d.jsonHash) }
   // A live post by id or slug, with its full document when a current one is stored: one lookup
   // of the post (its live test reads the row's first page, never its body) and one of the document.
+  // The document comes as the bytes of the answer (`{"data":…}`, a BLOB: a Buffer, never
+  // decoded into a JavaScript string and encoded again), with its stored hash.
   const live = and(eq(posts.status, 'published'), lte(posts.publishedAt, p('now')))
-  const fullOf = (by: typeof posts.id | typeof posts.slug, name: string) => db.select({ id: posts.id, full: d.full }).from(posts)
+  const envelope = sql<Buffer | null>`CAST('{"data":' || ${d.full} || '}' AS BLOB)`
+  const fullOf = (by: typeof posts.id | typeof posts.slug, name: string) => db.select({ id: posts.id, hash: d.hash, body: envelope }).from(posts)
     .leftJoin(d, and(eq(d.postId, posts.id), eq(d.fingerprint, p('fingerprint'))))
     .where(and(eq(by, p(name)), live)).prepare()
   const fullById = fullOf(posts.id, 'id')
   const fullBySlug = fullOf(posts.slug, 'slug')
+  // First, the current document alone: it carries the post's status and time (the triggers
+  // delete it when either changes), so a live post's is found without reading the post's row;
+  // by slug, only the slug index is read for the id. Without one, the lookup above decides.
+  const liveDocument = and(eq(d.fingerprint, p('fingerprint')), eq(d.status, 'published'), lte(d.publishedAt, p('now')))
+  const storedOf = (key: SQL) => db.select({ id: d.postId, hash: d.hash, body: envelope }).from(d)
+    .where(and(eq(d.postId, key), liveDocument)).prepare()
+  const storedById = storedOf(sql`${p('id')}`)
+  const storedBySlug = storedOf(sql`(${db.select({ id: posts.id }).from(posts).where(eq(posts.slug, p('slug')))})`)
 
   const save = db.insert(d).values({
     postId: p('postId'),
     fingerprint: p('fingerprint'),
+    status: p('status'),
     publishedAt: p('publishedAt'),
     updatedAt: p('updatedAt'),
     bodyBytes: p('bodyBytes'),
+    hash: p('hash'),
     terms: p('terms'),
     card: p('card'),
     full: p('full'),
@@ -90,9 +103,11 @@ export function createPostDocumentsRepository (db: Db) {
     target: d.postId,
     set: {
       fingerprint: sql`excluded.fingerprint`,
+      status: sql`excluded.status`,
       publishedAt: sql`excluded.published_at`,
       updatedAt: sql`excluded.updated_at`,
       bodyBytes: sql`excluded.body_bytes`,
+      hash: sql`excluded.hash`,
       terms: sql`excluded.terms`,
       card: sql`excluded.card`,
       full: sql`excluded.full`,
@@ -164,8 +179,13 @@ export function createPostDocumentsRepository (db: Db) {
       return new Map(feedItemHeads[column].all({ ids: idList(ids), fingerprint }).map((r) => [r.id, r]))
     },
 
-    /** A live post by id or slug: its id, and its full document when a current one is stored. */
-    liveFull (ref: { id?: number, slug?: string }, now: number, fingerprint: string): { id: number, full: string | null } | undefined {
+    /**
+     * A live post by id or slug: its id, and when a current document is stored, the answer of a
+     * public read (`{"data":<full document>}`, UTF-8 bytes) and the document's hash.
+     */
+    liveFull (ref: { id?: number, slug?: string }, now: number, fingerprint: string): { id: number, hash: string | null, body: Buffer | null } | undefined {
+      const stored = ref.id !== undefined ? storedById.get({ id: ref.id, now, fingerprint }) : storedBySlug.get({ slug: ref.slug, now, fingerprint })
+      if (stored !== undefined) return stored
       return ref.id !== undefined ? fullById.get({ id: ref.id, now, fingerprint }) : fullBySlug.get({ slug: ref.slug, now, fingerprint })
     },
 

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.js'
+import { contentHash } from '../../lib/content-hash.js'
 import { feedItemHash } from '../../lib/feeds.js'
 import { relationsOf, toPost, type FeaturedImages } from './posts-mapper.js'
 import type { PostRow, PostsRepository } from './posts-repository.js'
@@ -29,8 +30,9 @@ import { withSeo, type PostSeoRepository } from './posts-seo.js'
  * served. 3: category references carry parent_id and path, posts primary_category. 4: feed
  * items of WordPress imports carry their guid as id; ids come from the stored id base, not
  * SITE_URL (issue 21). 5: posts carry `featured` and `authors`; feed items every author.
- * 6: each card also stored apart with its hash (post_cards, 0020); feed items stored with
- * their hashes (0021).
+ * 6: a hash of full, card and terms is stored with them (the ETag of the public reads made of
+ * them, 0022); each card also stored apart with its hash (post_cards, 0020); feed items stored
+ * with their hashes (0021).
  */
 export const POST_DOCUMENT_VERSION = 6
 
@@ -81,15 +83,21 @@ export function createPostDocuments (deps: PostDocumentsDeps) {
     const { content_html: _body, ...card } = post
     const published = row.status === 'published' && row.publishedAt !== null
     const items = published ? deps.feedItems(post) : { rss: '', atom: '', json: '' }
+    const terms = JSON.stringify([termsOf(post.categories), termsOf(post.tags)])
+    const cardJson = JSON.stringify(card)
+    const full = JSON.stringify(deps.seo === undefined ? post : withSeo(post, deps.seo.get(row.id)))
     return {
       postId: row.id,
       fingerprint,
+      status: row.status,
       publishedAt: row.publishedAt,
       updatedAt: row.updatedAt,
       bodyBytes: Buffer.byteLength(row.contentHtml),
-      terms: JSON.stringify([termsOf(post.categories), termsOf(post.tags)]),
-      card: JSON.stringify(card),
-      full: JSON.stringify(deps.seo === undefined ? post : withSeo(post, deps.seo.get(row.id))),
+      // One hash for the three: a single post shows `full`, a related list cards and terms.
+      hash: contentHash(full, cardJson, terms),
+      terms,
+      card: cardJson,
+      full,
       rssItem: items.rss,
       atomEntry: items.atom,
       jsonItem: items.json,

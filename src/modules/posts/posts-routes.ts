@@ -42,7 +42,7 @@ const mayReadDrafts = (request: FastifyRequest) => grantsScope(request.auth?.sco
 /** What the post routes are given: the reads (one post, lists with filters and search) and the writes. */
 export interface PostsRoutesOptions {
   repo: Pick<PostsRepository, 'findByRef'>
-  service: Pick<PostsService, 'list' | 'listJson' | 'get' | 'getJson'>
+  service: Pick<PostsService, 'list' | 'listJson' | 'get' | 'getPublic'>
   writes: Pick<PostsWriteService, 'create' | 'update' | 'remove'>
   /** The SEO fields single reads show (posts-seo.ts). */
   seo: Pick<PostSeoRepository, 'get'>
@@ -123,7 +123,7 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
       tags: ['Posts'],
       summary: 'Get a post by id or slug',
       description: 'The full post with its body HTML, its SEO and social fields and the computed `seo` object (head tags with their fallbacks). Public readers get live published posts only; a key with `read:drafts` reads any status. ' +
-        'With a key the answer\'s `ETag` is the post\'s version, for `If-Match` on `PATCH` and on restores (a public read\'s ETag is of its cached bytes and is not). ' +
+        'With a key the answer\'s `ETag` is the post\'s version, for `If-Match` on `PATCH` and on restores (a public read\'s ETag is opaque and is not). ' +
         '`fields` narrows it to the fields asked for (`?fields=id,title,primary_category,seo`).',
       params: RefParamsSchema,
       querystring: GetPostQuery,
@@ -136,12 +136,16 @@ const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async (app, {
     const fields = parseFields(request.query.fields, SINGLE_POST_FIELDS)
     if (!mayReadDrafts(request)) {
       // A public read: the stored document, sent as it is (posts-documents.ts).
-      const { id, json } = posts.getJson(request.params.ref)
+      const { id, body, hash } = posts.getPublic(request.params.ref)
       reply.cacheKeys([postKey(id)])
       if (request.auth !== null) reply.header('etag', edits.etag('post', id) as string)
-      if (fields !== undefined) return { data: pickFields(JSON.parse(json) as Post, fields) }
+      if (fields !== undefined) return { data: pickFields((JSON.parse(body.toString()) as { data: Post }).data, fields) }
+      // The stored document's hash names these bytes: no hash of the body per request ('p':
+      // this answer's format, so no other answer made of the same document shares the tag).
+      if (hash !== null) reply.cacheEtag(`p${hash}`)
       reply.type('application/json; charset=utf-8')
-      return `{"data":${json}}`
+      // A Buffer or string is sent as it is (Fastify serializes only objects); the typed reply knows only the object form.
+      return body as unknown as { data: Post }
     }
     const post = posts.get(request.params.ref, 'any')
     reply.cacheKeys([postKey(post.id as number)])

@@ -275,19 +275,24 @@ export function createPostsService (repos: PostsServiceRepos, siteUrl: string, s
     },
 
     /** A public post's JSON text, from its stored document when current, else built from its rows. */
-    getJson (refText: string, now = Date.now()): { id: number, json: string } {
+    /**
+     * A public read of one live post: the answer's bytes (`{"data":…}`) and, when they are the
+     * stored document, its stored hash (the answer's strong validator); from the rows, a string
+     * and no hash.
+     */
+    getPublic (refText: string, now = Date.now()): { id: number, body: Buffer | string, hash: string | null } {
       const ref = parseRef(refText)
       if (documents === undefined) {
         const row = ref && repos.posts.findByRef(ref, 'public', now)
         if (!row) throw new NotFound('Post', JSON.stringify(refText))
-        return { id: row.id, json: fullJson(row, now) }
+        return { id: row.id, body: `{"data":${fullJson(row, now)}}`, hash: null }
       }
       const found = ref && documents.repo.liveFull(ref, now, documents.fingerprint)
       if (!found) throw new NotFound('Post', JSON.stringify(refText))
-      if (found.full !== null) return { id: found.id, json: found.full }
+      if (found.body !== null && found.hash !== null) return { id: found.id, body: found.body, hash: found.hash }
       const row = repos.posts.findByRef({ id: found.id }, 'public', now)
       if (!row) throw new NotFound('Post', JSON.stringify(refText))
-      return { id: row.id, json: fullJson(row, now) }
+      return { id: row.id, body: `{"data":${fullJson(row, now)}}`, hash: null }
     },
 
     get (refText: string, visibility: Visibility, now = Date.now()) {

@@ -10,8 +10,8 @@ const p = sql.placeholder
 /** A stored list as read back: the changes processed when it was built, and its items (JSON). */
 export interface StoredRelatedList { seq: number, items: string }
 
-/** The cards (and embedded terms) of live posts with a current document. */
-export interface LiveCard { id: number, card: string, terms: string }
+/** The cards (and embedded terms) of live posts with a current document, and the document's hash. */
+export interface LiveCard { id: number, card: string, terms: string, hash: string }
 
 /**
  * The SQL of the related lists (migrations/0018_related_lists.sql): the lists, the index of
@@ -36,6 +36,14 @@ export function createRelatedListsRepository (db: Db) {
     .where(and(eq(postVectors.status, 'published'), gt(postVectors.publishedAt, p('since')), lte(postVectors.publishedAt, p('now'))))
     .orderBy(asc(postVectors.publishedAt)).limit(p('limit')).prepare()
   const get = db.select({ seq: l.seq, items: l.items }).from(l).where(eq(l.postId, p('id'))).prepare()
+  // What a read of a stored list checks, in one statement (each of these is also a query above,
+  // for the steps and for a read that finds one of them true).
+  const readState = db.select({
+    cascading: sql<number>`EXISTS (SELECT 1 FROM ${relatedQueue} WHERE ${relatedQueue.cascade} = 1)`,
+    queued: sql<number>`EXISTS (SELECT 1 FROM ${relatedQueue} WHERE ${relatedQueue.postId} = ${p('id')})`,
+    wentLive: sql<number>`EXISTS (SELECT 1 FROM ${postVectors} WHERE ${postVectors.status} = 'published' AND ${postVectors.publishedAt} > ${relatedState.liveThrough} AND ${postVectors.publishedAt} <= ${p('now')})`,
+    items: l.items
+  }).from(relatedState).leftJoin(l, eq(l.postId, p('id'))).where(eq(relatedState.id, 1)).prepare()
   const save = db.insert(l).values({ postId: p('id'), seq: p('seq'), minScore: p('minScore'), items: p('items') })
     .onConflictDoUpdate({ target: l.postId, set: { seq: sql`excluded.seq`, minScore: sql`excluded.min_score`, items: sql`excluded.items` } }).prepare()
   const removeList = db.delete(l).where(eq(l.postId, p('id'))).prepare()
@@ -57,9 +65,10 @@ export function createRelatedListsRepository (db: Db) {
       notExists(db.select({ one: sql`1` }).from(l).where(eq(l.postId, postVectors.postId)))))
     .orderBy(desc(postVectors.publishedAt)).limit(p('limit')).prepare()
   const drifted = db.select({ id: l.postId }).from(l).where(lt(l.seq, p('seq'))).orderBy(asc(l.seq)).limit(p('limit')).prepare()
-  const cards = db.select({ id: postDocuments.postId, card: postDocuments.card, terms: postDocuments.terms }).from(postDocuments)
-    .innerJoin(posts, eq(posts.id, postDocuments.postId))
-    .where(and(inIdList(postDocuments.postId, 'ids'), eq(postDocuments.fingerprint, p('fingerprint')), eq(posts.status, 'published'), lte(posts.publishedAt, p('now'))))
+  // A current document carries its post's status and time (the triggers delete it when either
+  // changes): whether the post is live is read from it, not from the post's (wide) row.
+  const cards = db.select({ id: postDocuments.postId, card: postDocuments.card, terms: postDocuments.terms, hash: postDocuments.hash }).from(postDocuments)
+    .where(and(inIdList(postDocuments.postId, 'ids'), eq(postDocuments.fingerprint, p('fingerprint')), eq(postDocuments.status, 'published'), lte(postDocuments.publishedAt, p('now'))))
     .prepare()
   const clearLists = db.delete(l).prepare()
   const clearItems = db.delete(relatedListItems).prepare()
@@ -89,6 +98,15 @@ export function createRelatedListsRepository (db: Db) {
     /** Up to `limit` posts that went live by time in (since, now], oldest first. */
     wentLive: (since: number, now: number, limit: number) => wentLive.all({ since, now, limit }) as Array<{ id: number, publishedAt: number }>,
     get: (postId: number): StoredRelatedList | undefined => get.get({ id: postId }),
+    /**
+     * At once: whether a changed post waits for its cascade, whether this post's list is
+     * queued, whether a post went live since the last step looked, and the list's items (null
+     * without one); undefined before the state row exists.
+     */
+    readState (postId: number, now: number): { cascading: boolean, queued: boolean, wentLive: boolean, items: string | null } | undefined {
+      const r = readState.get({ id: postId, now })
+      return r === undefined ? undefined : { cascading: r.cascading === 1, queued: r.queued === 1, wentLive: r.wentLive === 1, items: r.items }
+    },
     save (postId: number, seq: number, minScore: number, items: string, ids: readonly number[]): void {
       save.run({ id: postId, seq, minScore, items })
       removeItems.run({ id: postId })

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client.js'
 import type { RelatedResult } from '../../lib/related.js'
-import type { RelatedListsRepository } from './related-lists-repository.js'
+import { contentHash } from '../../lib/content-hash.js'
+import type { LiveCard, RelatedListsRepository } from './related-lists-repository.js'
 
 // Related lists in the read model (migrations/0018_related_lists.sql). Each live post's best
 // RELATED_STORED related posts, scored by the request's own code with no time budget, are
@@ -257,15 +258,24 @@ export function createRelatedLists (deps: RelatedListsDeps) {
     },
 
     /**
-     * The stored answer for a live post as JSON text (the `data` array's items) and the ids it
-     * names, or null when the rules above say to compute instead.
+     * The stored answer for a live post as JSON text (the `data` array's items), the ids it
+     * names and a hash of what those items are made of (the stored list and each post's
+     * document hash: different items, different hash), or null when the rules above say to
+     * compute instead.
      */
-    read (postId: number, limit: number, now = Date.now()): { items: string[], ids: number[] } | null {
-      if (repo.anyCascading()) return null
-      if (repo.isQueued(postId) && !rebuildOnRead(postId, now)) return null
-      const state = repo.state()
-      if (repo.wentLive(state.liveThrough, now, 1).length > 0) return null
-      const list = repo.get(postId)
+    read (postId: number, limit: number, now = Date.now()): { items: string[], ids: number[], hash: string } | null {
+      // The common case in one statement: nothing waits, and the list is there.
+      const quick = repo.readState(postId, now)
+      let list: { items: string } | undefined
+      if (quick !== undefined && !quick.cascading && !quick.queued && !quick.wentLive) {
+        list = quick.items === null ? undefined : { items: quick.items }
+      } else {
+        if (repo.anyCascading()) return null
+        if (repo.isQueued(postId) && !rebuildOnRead(postId, now)) return null
+        const state = repo.state()
+        if (repo.wentLive(state.liveThrough, now, 1).length > 0) return null
+        list = repo.get(postId)
+      }
       // A drifted list is still served (its posts are checked live below): only corpus
       // statistics moved since it was built, and its refresh is on its way.
       if (list === undefined) return null
@@ -274,11 +284,13 @@ export function createRelatedLists (deps: RelatedListsDeps) {
       const cards = repo.liveCards(ids, deps.fingerprint, now)
       if (cards.size < ids.length) return null
       const items = top.map(([id, score, tags, categories, text]) => {
-        const c = cards.get(id) as { card: string, terms: string }
+        const c = cards.get(id) as LiveCard
         const [cats, tagRows] = JSON.parse(c.terms) as [TermRow[], TermRow[]]
         return `${c.card.slice(0, -1)},"score":${JSON.stringify(score)},"reasons":{"shared_tags":${refs(tags, tagRows)},"shared_categories":${refs(categories, cats)},"text_similarity":${JSON.stringify(text)}}}`
       })
-      return { items, ids }
+      // The whole stored list rather than its first `limit` items: cheaper than writing them
+      // out again, and a change beyond them only makes a new tag for the same bytes.
+      return { items, ids, hash: contentHash(String(limit), list.items, ...ids.map((id) => (cards.get(id) as LiveCard).hash)) }
     },
 
     /** Queued posts, stored lists and live posts. */

@@ -55,7 +55,10 @@ const relatedRoutes: FastifyPluginAsyncTypebox<RelatedRoutesOptions> = async (ap
       const meta = { limit, timed_out: false }
       // With `fields`, the stored items are read back and narrowed like computed ones.
       if (fields !== undefined) return { data: page.items.map((item) => pickFields(JSON.parse(item) as RelatedPost, fields)), meta }
-      // The read model's stored list (related-lists.ts): stored cards put together as text.
+      // The read model's stored list (related-lists.ts): stored cards put together as text,
+      // its ETag made of what they are made of ('r': this answer's format; meta is fixed by
+      // the limit, part of the hash), not of the body.
+      if (page.hash !== undefined) reply.cacheEtag(`r${page.hash}`)
       reply.type('application/json; charset=utf-8')
       return `{"data":[${page.items.join(',')}],"meta":${JSON.stringify(meta)}}`
     }

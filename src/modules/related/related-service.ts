@@ -55,7 +55,7 @@ export interface RelatedServiceDeps {
   /** QUERY_BUDGET_MS: past it, fewer candidates are scored and the answer says so. */
   budgetMs?: number
   /** The read model's stored lists (related-lists.ts), served when its rules allow. */
-  lists?: { read: (postId: number, limit: number, now: number) => { items: string[], ids: number[] } | null }
+  lists?: { read: (postId: number, limit: number, now: number) => { items: string[], ids: number[], hash?: string } | null }
 }
 
 /**
@@ -248,11 +248,11 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
    * entry, related-lists.ts), else computed (`data`), with whether the time budget cut the work
    * short (meta.timed_out).
    */
-  function page (refText: string, limit: number, now = Date.now()): { postId: number, ids: number[], timedOut: boolean, data?: RelatedPost[], items?: string[] } {
+  function page (refText: string, limit: number, now = Date.now()): { postId: number, ids: number[], timedOut: boolean, data?: RelatedPost[], items?: string[], hash?: string } {
     // A stored list needs only the post's id (one index lookup); its row is read to compute one.
     const id = posts.requireLiveId(refText, now)
     const stored = deps.lists?.read(id, limit, now) ?? null
-    if (stored !== null) return { postId: id, ids: stored.ids, timedOut: false, items: stored.items }
+    if (stored !== null) return { postId: id, ids: stored.ids, timedOut: false, items: stored.items, hash: stored.hash }
     const target = posts.requireLive(refText, now)
     const computed = pageFor(target, limit, now)
     return { postId: target.id, ids: computed.data.map((p) => p.id as number), ...computed }

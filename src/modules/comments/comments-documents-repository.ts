@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, notExists, sql } from 'drizzle-orm'
+import { and, asc, count, eq, gt, notExists, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { posts } from '../../db/schema.js'
 import { commentDocuments, commentQueue, commentThreads } from '../../db/read-model.js'
@@ -44,6 +44,11 @@ export function createCommentDocumentsRepository (db: Db) {
       .where(and(eq(commentThreads.postId, posts.id), eq(commentThreads.fingerprint, p('fingerprint')))))))
     .orderBy(asc(posts.id)).limit(p('limit')).prepare()
 
+  // How many posts there are, and how many have a complete thread of a fingerprint (index scans).
+  const postCount = db.select({ n: count() }).from(posts).prepare()
+  const currentThreads = db.select({ n: count() }).from(commentThreads).innerJoin(posts, eq(posts.id, commentThreads.postId))
+    .where(eq(commentThreads.fingerprint, p('fingerprint'))).prepare()
+
   return {
     /** The post's stored thread in thread order, or null when it is not complete (read the rows). */
     thread (postId: number, fingerprint: string): StoredComment[] | null {
@@ -85,6 +90,11 @@ export function createCommentDocumentsRepository (db: Db) {
 
     dequeue (ids: readonly number[]): void {
       if (ids.length > 0) dequeue.run({ ids: idList(ids) })
+    },
+
+    /** Posts, and posts whose thread is complete for this fingerprint: when equal, none is to be looked for. */
+    coverage (fingerprint: string): { posts: number, current: number } {
+      return { posts: postCount.get()?.n ?? 0, current: currentThreads.get({ fingerprint })?.n ?? 0 }
     },
 
     /** Up to `limit` posts after `after` (by id) whose thread is not complete for this fingerprint. */

@@ -109,6 +109,15 @@ export function createCommentDocuments (deps: CommentDocumentsDeps) {
             built += queued.length
           } else {
             if (fillFrom === null) return { built, more: false }
+            if (fillFrom === 0) {
+              // Every thread complete (the usual start): two counts instead of a walk of every
+              // post that finds none (a whole-table scan, in one step, at 100,000 posts).
+              const { posts, current } = repo.coverage(fingerprint)
+              if (posts === current) {
+                fillFrom = null
+                return { built, more: false }
+              }
+            }
             const posts = repo.postsWithoutThread(fillFrom, 32, fingerprint)
             if (posts.length === 0) {
               fillFrom = null

@@ -1,6 +1,7 @@
 import { test } from 'tap'
 import { buildTestApp, adminAuth } from '../../helper.js'
 import { toPublicComment, visibleThread } from '../../../src/modules/comments/comments-mapper.js'
+import { createCommentDocuments } from '../../../src/modules/comments/comments-documents.js'
 
 // Public threads served from the read model's stored comments (comments-documents.ts) equal
 // the threads built from the rows, over a random sequence of submissions, replies,
@@ -54,4 +55,23 @@ test('stored threads equal the rows after every kind of comment write', async (t
       }
     }
   }
+})
+
+test('the start-up look for incomplete threads walks the posts only when some thread is missing', async (t) => {
+  const app = await buildTestApp(t, { RESPONSE_CACHE: 'false' })
+  app.core.workers.readModel.stop()
+  const author = (await app.inject({ method: 'POST', url: '/v1/authors', headers: adminAuth, payload: { name: 'Ann' } })).json().data.id
+  for (let i = 0; i < 3; i++) await app.inject({ method: 'POST', url: '/v1/posts', headers: adminAuth, payload: { title: `Post ${i}`, status: 'published', author_id: author } })
+  // The real repository, its walk counted.
+  const repo = app.core.repos.commentDocuments
+  let walks = 0
+  const counted = { ...repo, postsWithoutThread: (...args: Parameters<typeof repo.postsWithoutThread>) => { walks++; return repo.postsWithoutThread(...args) } }
+  const docs = createCommentDocuments({ db: app.core.db, repo: counted, comments: app.core.repos.comments })
+  t.same(docs.step(50), { built: 0, more: false }, 'every thread complete: nothing to build')
+  t.equal(walks, 0, 'and no walk of the posts')
+  // A thread dropped (as by a crash between steps): the next start looks and builds it.
+  app.core.db.$client.prepare('DELETE FROM comment_threads WHERE post_id IN (SELECT id FROM posts LIMIT 1)').run()
+  docs.refill()
+  t.equal(docs.step(50).built, 1, 'the missing thread is built')
+  t.ok(walks > 0, 'by walking the posts')
 })

@@ -7,7 +7,7 @@ import { createCore, coreOptions, type Core } from './core.js'
 import { sharedSchemas } from './schemas/common.js'
 import { requestIdOf } from './lib/request-id.js'
 import dbPlugin from './plugins/db.js'
-import { createSchemaController, createValidatorCompiler } from './plugins/validation.js'
+import { createSchemaController, createSchemaWarmup, createValidatorCompiler, type SchemaWarmup } from './plugins/validation.js'
 import problemDetails from './plugins/problem-details.js'
 import swaggerPlugin from './plugins/swagger.js'
 import securityPlugin, { clientErrorHandler, frameworkErrors } from './plugins/security.js'
@@ -47,6 +47,8 @@ declare module 'fastify' {
      * or inspect through it. Plugins and modules never read it: they are given what they need.
      */
     core: Core
+    /** The compiling of route schemas after start (plugins/validation.ts), for tests and diagnostics. */
+    schemaWarmup: SchemaWarmup
   }
 }
 
@@ -58,12 +60,16 @@ export interface BuildOptions {
 
 const EXPOSED_HEADERS = ['Link', 'X-Total-Count', 'ETag', 'Last-Modified', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit', 'RateLimit-Policy', 'X-Request-Id']
 
+/** How long after ready the schema warm-up starts: after the first requests a restart gets. */
+const SCHEMA_WARMUP_DELAY_MS = 200
+
 /**
  * Builds the Broadsheet Fastify instance: the database, the core over it (src/core.ts), the
  * cross-cutting plugins (caching, errors, security, docs, CORS, auth, body types) with what each
  * needs, then one module per resource with its repositories and services. Never listens.
  */
 export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
+  const warmup = createSchemaWarmup()
   const app = Fastify({
     logger: opts.logger ?? false,
     // A hop count is valid at run time though the type omits it.
@@ -74,7 +80,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     logController: new LogController({ disableRequestLogging: !config.LOG_REQUESTS }),
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-    schemaController: createSchemaController(),
+    schemaController: createSchemaController(warmup),
     frameworkErrors,
     clientErrorHandler,
     // Requests that arrive while the server drains are refused by the security plugin, as
@@ -85,6 +91,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   await app.register(dbPlugin, { path: config.DATABASE_PATH, synchronous: config.DATABASE_SYNCHRONOUS, db: opts.db })
   const core = createCore(app.db, coreOptions(config, app.log))
   app.decorate('core', core)
+  app.decorate('schemaWarmup', warmup)
   const { repos, services, writes } = core
 
   // First of all onRequest hooks, the anonymous rate limit (so a cached answer counts) and the
@@ -172,7 +179,12 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
 
   // The workers run while the app does. onClose hooks run last-added first, so they stop before
   // the db plugin closes the database.
-  app.addHook('onReady', async () => { core.start() })
+  app.addHook('onReady', async () => {
+    core.start()
+    // What routes compile on first use, compiled after start in short slices (validation.ts).
+    warmup.start(SCHEMA_WARMUP_DELAY_MS)
+  })
+  app.addHook('preClose', async () => { warmup.stop() })
   app.addHook('preClose', async () => { core.drain() })
   app.addHook('onClose', async () => { await core.stop() })
 

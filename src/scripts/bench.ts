@@ -45,9 +45,30 @@ const { values: args } = parseArgs({
     db: { type: 'string' },
     // Keep the built database: its path is printed.
     keep: { type: 'boolean', default: false },
-    workers: { type: 'string', default: '1' }
+    workers: { type: 'string', default: '1' },
+    help: { type: 'boolean', default: false }
   }
 })
+
+if (args.help) {
+  process.stdout.write(`npm run bench -- [options]
+  --posts N               corpus size to build (default 10000; ignored with --db)
+  --db FILE               an existing bench database instead of building one (upgraded at start)
+  --keep                  keep the built database and print its path
+  --only NAMES            comma-separated parts of endpoint names to measure
+  --no-cache | --cache-only   only the uncached, or only the cached, pass
+  --duration S            seconds per endpoint with the cache on (default 6), or of the scenario (60)
+  --duration-no-cache S   seconds per endpoint with the cache off (default 2)
+  --duration-single S     seconds per one-connection search (default 2)
+  --slice S               slice length (default 3; 10 for the scenario)
+  --connections N         (default 32)   --writes N   writes of each kind timed (default 200)
+  --scenario newsroom     the newsroom scenario (--zipf S, --warmup S)
+  --load-generator wrk|autocannon   (default: wrk when installed)
+  --workers N             server processes (default 1)
+  --json FILE             also write the results as JSON
+`)
+  process.exit(0)
+}
 
 const SCENARIO = args.scenario
 if (SCENARIO !== undefined && SCENARIO !== 'newsroom') throw new Error(`--scenario: only newsroom exists, not ${SCENARIO}`)

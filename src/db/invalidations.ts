@@ -71,31 +71,17 @@ export function createInvalidations (db: Db, opts: InvalidationOptions) {
     return post === 0 ? page : page === 0 ? post : Math.min(post, page)
   }
 
-  type Listener = (keys: readonly string[], cause: InvalidationCause) => void
-  const listeners: Listener[] = []
-  const announced: Array<(keys: readonly string[]) => void> = []
-  const stamps: Array<{ keys: Set<string>, n: number, text: string }> = []
+  const fanout = createInvalidationFanout()
+  const { apply, announce } = fanout
 
   // Rows committed before this process started concern nothing it has cached.
   let seen = newest.get()?.id ?? 0
-  // Every invalidation applied here, counted: the response cache tells by it whether one
-  // landed while a response was being made.
-  let generation = 0
   let checkedAt = Date.now()
   let next = nextGoLive(checkedAt)
   let readThisTurn = false
   let timer: NodeJS.Timeout | undefined
   let running = false
   const newTurn = () => { readThisTurn = false }
-
-  function apply (keys: readonly string[], cause: InvalidationCause): void {
-    generation++
-    const all = keys.includes(ALL_KEY)
-    for (const s of stamps) {
-      if (all || keys.some((k) => s.keys.has(k))) s.text = String(++s.n)
-    }
-    for (const l of listeners) l(keys, cause)
-  }
 
   /**
    * Posts whose publication time came since the last look; then the next such time. `covered`:
@@ -120,7 +106,7 @@ export function createInvalidations (db: Db, opts: InvalidationOptions) {
         ...(pageIds.length > 0 ? pageKeys!(pageIds) : [])
       ])].sort()
       apply(keys, 'time')
-      for (const l of announced) l(keys)
+      announce(keys)
     }
     arm()
   }
@@ -188,7 +174,7 @@ export function createInvalidations (db: Db, opts: InvalidationOptions) {
     committed (keys: readonly string[]): void {
       if (keys.length === 0) return
       sync(true)
-      for (const l of announced) l(keys)
+      announce(keys)
     },
 
     /** Invalidates keys outside a write (a background step changed what responses show): its own transaction. */
@@ -197,7 +183,7 @@ export function createInvalidations (db: Db, opts: InvalidationOptions) {
       const now = Date.now()
       db.transaction(() => { insert.get({ at: now, keys: keys.join(' ') }) }, { behavior: 'immediate' })
       sync(true)
-      for (const l of announced) l(keys)
+      announce(keys)
     },
 
     /** Brings this process up to date: at most one read of the table a turn. */
@@ -206,29 +192,16 @@ export function createInvalidations (db: Db, opts: InvalidationOptions) {
     },
 
     /** How many invalidations this process has applied (after `sync`). */
-    generation (): number {
-      return generation
-    },
+    generation: fanout.generation,
 
     /** A stamp that moves whenever one of `keys` (or `all`) is invalidated, for memoized reads. */
-    stampFor (keys: readonly string[]): () => string {
-      const s = { keys: new Set(keys), n: 0, text: '0' }
-      stamps.push(s)
-      return () => {
-        sync()
-        return s.text
-      }
-    },
+    stampFor: (keys: readonly string[]) => fanout.stampFor(keys, sync),
 
     /** Told every invalidation applied in this process: rows of any process, and go-lives. */
-    onInvalidated (listener: Listener): void {
-      listeners.push(listener)
-    },
+    onInvalidated: fanout.onInvalidated,
 
     /** Told what this process itself invalidated (its writes, background steps, go-lives): what it purges. */
-    onAnnounced (listener: (keys: readonly string[]) => void): void {
-      announced.push(listener)
-    },
+    onAnnounced: fanout.onAnnounced,
 
     /** Starts the go-live timer (the workers' lifetime). */
     start (): void {
@@ -243,3 +216,51 @@ export function createInvalidations (db: Db, opts: InvalidationOptions) {
   }
 }
 export type Invalidations = ReturnType<typeof createInvalidations>
+
+type InvalidationListener = (keys: readonly string[], cause: InvalidationCause) => void
+
+/**
+ * What an engine's invalidations share, however they learn of a write (SQLite: rows read once a
+ * turn; PostgreSQL: NOTIFY, pg/invalidations.ts): the count of invalidations applied, the
+ * stamps of memoized reads, the listeners told each invalidation, and those told what this
+ * process itself invalidated (its purges).
+ */
+export function createInvalidationFanout () {
+  const listeners: InvalidationListener[] = []
+  const announced: Array<(keys: readonly string[]) => void> = []
+  const stamps: Array<{ keys: Set<string>, n: number, text: string }> = []
+  // Every invalidation applied here, counted: the response cache tells by it whether one
+  // landed while a response was being made.
+  let generation = 0
+  return {
+    /** Applies an invalidation: counts it, moves the stamps it concerns, tells the listeners. */
+    apply (keys: readonly string[], cause: InvalidationCause): void {
+      generation++
+      const all = keys.includes(ALL_KEY)
+      for (const s of stamps) {
+        if (all || keys.some((k) => s.keys.has(k))) s.text = String(++s.n)
+      }
+      for (const l of listeners) l(keys, cause)
+    },
+    /** Tells the announce listeners what this process invalidated. */
+    announce (keys: readonly string[]): void {
+      for (const l of announced) l(keys)
+    },
+    generation: (): number => generation,
+    /** A stamp that moves whenever one of `keys` (or `all`) is invalidated; `sync` brings the process up to date first. */
+    stampFor (keys: readonly string[], sync: () => void): () => string {
+      const s = { keys: new Set(keys), n: 0, text: '0' }
+      stamps.push(s)
+      return () => {
+        sync()
+        return s.text
+      }
+    },
+    onInvalidated (listener: InvalidationListener): void {
+      listeners.push(listener)
+    },
+    onAnnounced (listener: (keys: readonly string[]) => void): void {
+      announced.push(listener)
+    }
+  }
+}

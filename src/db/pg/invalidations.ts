@@ -1,5 +1,5 @@
 import { and, eq, gt, lte, min } from 'drizzle-orm'
-import { ALL_KEY, type InvalidationCause } from '../invalidations.js'
+import { ALL_KEY, createInvalidationFanout } from '../invalidations.js'
 import type { PgDb } from './client.js'
 import { createPgInvalidationListener, setInvalidationOrigin, type PgInvalidationListenerOptions } from './notify.js'
 import { invalidations, pages, posts } from './schema.js'
@@ -29,11 +29,8 @@ export interface PgInvalidationOptions {
 export function createPgInvalidations (db: PgDb, opts: PgInvalidationOptions) {
   const pageKeys = opts.pageGoLiveKeys
   const fail = (e: unknown) => { opts.onError?.(e instanceof Error ? e : new Error(String(e))) }
-  type Listener = (keys: readonly string[], cause: InvalidationCause) => void
-  const listeners: Listener[] = []
-  const announced: Array<(keys: readonly string[]) => void> = []
-  const stamps: Array<{ keys: Set<string>, n: number, text: string }> = []
-  let generation = 0
+  const fanout = createInvalidationFanout()
+  const { apply, announce } = fanout
   let checkedAt = Date.now()
   let next = 0
   let timer: NodeJS.Timeout | undefined
@@ -41,15 +38,6 @@ export function createPgInvalidations (db: PgDb, opts: PgInvalidationOptions) {
   // One go-live look at a time; a request for another while one runs is remembered.
   let looking: Promise<void> | null = null
   let lookAgain = false
-
-  function apply (keys: readonly string[], cause: InvalidationCause): void {
-    generation++
-    const all = keys.includes(ALL_KEY)
-    for (const s of stamps) {
-      if (all || keys.some((k) => s.keys.has(k))) s.text = String(++s.n)
-    }
-    for (const l of listeners) l(keys, cause)
-  }
 
   async function nextGoLive (now: number): Promise<number> {
     const [post] = await db.select({ next: min(posts.publishedAt) }).from(posts).where(and(eq(posts.status, 'published'), gt(posts.publishedAt, now)))
@@ -83,7 +71,7 @@ export function createPgInvalidations (db: PgDb, opts: PgInvalidationOptions) {
     if (ids.length > 0 || pageIds.length > 0) {
       const keys = [...new Set([...(ids.length > 0 ? opts.goLiveKeys(ids) : []), ...(pageIds.length > 0 ? pageKeys!(pageIds) : [])])].sort()
       apply(keys, 'time')
-      for (const l of announced) l(keys)
+      announce(keys)
     }
     arm()
   }
@@ -152,7 +140,7 @@ export function createPgInvalidations (db: PgDb, opts: PgInvalidationOptions) {
     committed (keys: readonly string[]): void {
       if (keys.length === 0) return
       apply(keys, 'write')
-      for (const l of announced) l(keys)
+      announce(keys)
       // The write may have scheduled, moved or published a post.
       void look(new Set(keys))
     },
@@ -166,32 +154,16 @@ export function createPgInvalidations (db: PgDb, opts: PgInvalidationOptions) {
         await tx.insert(invalidations).values({ at: now, keys: keys.join(' ') })
       })
       apply(keys, 'write')
-      for (const l of announced) l(keys)
+      announce(keys)
     },
 
     /** Applies go-lives that are due (no query when none is: writes arrive pushed). */
     sync,
 
-    generation (): number {
-      return generation
-    },
-
-    stampFor (keys: readonly string[]): () => string {
-      const s = { keys: new Set(keys), n: 0, text: '0' }
-      stamps.push(s)
-      return () => {
-        sync()
-        return s.text
-      }
-    },
-
-    onInvalidated (listener: Listener): void {
-      listeners.push(listener)
-    },
-
-    onAnnounced (listener: (keys: readonly string[]) => void): void {
-      announced.push(listener)
-    },
+    generation: fanout.generation,
+    stampFor: (keys: readonly string[]) => fanout.stampFor(keys, sync),
+    onInvalidated: fanout.onInvalidated,
+    onAnnounced: fanout.onAnnounced,
 
     /** Listens, finds the next go-live time and arms its timer; rejects when the database cannot be reached. */
     async start (): Promise<void> {

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { adminAuth, buildTestApp } from '../helper.js'
+import { buildTestApp, adminSend } from '../helper.js'
 
 // Invalidation by key through the app: a write drops exactly the cached responses that show
 // what it changed (an approved comment leaves other posts' pages cached), and no read after a
@@ -13,14 +13,9 @@ function diffAt (got: string, want: string) {
   while (i < got.length && got[i] === want[i]) i++
   return { got: got.slice(Math.max(0, i - 150), i + 150), want: want.slice(Math.max(0, i - 150), i + 150) }
 }
-type App = Awaited<ReturnType<typeof buildTestApp>>
 const turn = () => new Promise((resolve) => setImmediate(resolve))
 
-async function send (app: App, method: string, url: string, payload?: unknown) {
-  const res = await app.inject({ method: method as 'POST', url, payload: payload as Record<string, unknown>, headers: adminAuth })
-  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`)
-  return res.statusCode === 204 ? null : res.json().data
-}
+const send = adminSend
 
 t.test('an approved comment drops its post\'s responses and the lists showing it, nothing else', async (t) => {
   const app = await buildTestApp(t, { COMMENT_RATE_LIMIT: '100' })

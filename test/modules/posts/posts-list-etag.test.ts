@@ -1,17 +1,11 @@
 import t from 'tap'
-import { adminAuth, buildTestApp } from '../../helper.js'
+import { buildTestApp, adminSend } from '../../helper.js'
 
 // A public list page sent from stored cards names its ETag from the cards' stored hashes and
 // its meta (lib/stored-json.ts), not from a hash of its body: the tag must change when, and
 // only when, the body changes, and not depend on whether a card was stored or built from rows.
 
-type App = Awaited<ReturnType<typeof buildTestApp>>
-
-async function send (app: App, method: string, url: string, payload?: unknown) {
-  const res = await app.inject({ method: method as 'POST', url, payload: payload as Record<string, unknown>, headers: adminAuth })
-  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`)
-  return res.json().data
-}
+const send = adminSend
 
 for (const cache of ['false', 'true']) {
   t.test(`RESPONSE_CACHE=${cache}: the list ETag changes when and only when the body does`, async (t) => {

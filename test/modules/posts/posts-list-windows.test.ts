@@ -2,7 +2,7 @@ import t from 'tap'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { adminAuth, buildTestApp, TEST_SITE_URL } from '../../helper.js'
+import { buildTestApp, TEST_SITE_URL, adminSend } from '../../helper.js'
 import { createPostsService } from '../../../src/modules/posts/posts-service.js'
 import type { ListPostsQueryType } from '../../../src/modules/posts/posts-schemas.js'
 
@@ -14,11 +14,7 @@ import type { ListPostsQueryType } from '../../../src/modules/posts/posts-schema
 type App = Awaited<ReturnType<typeof buildTestApp>>
 const turn = () => new Promise((resolve) => setImmediate(resolve))
 
-async function send (app: App, method: string, url: string, payload?: unknown) {
-  const res = await app.inject({ method: method as 'POST', url, payload: payload as Record<string, unknown>, headers: adminAuth })
-  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`)
-  return res.statusCode === 204 ? null : res.json().data
-}
+const send = adminSend
 
 t.test('a remembered list window follows every write that moves it, in the writing process and in another', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'broadsheet-windows-'))

@@ -1,19 +1,13 @@
 import t from 'tap'
 import { createHash } from 'node:crypto'
-import { adminAuth, buildTestApp } from '../../helper.js'
+import { buildTestApp, adminSend } from '../../helper.js'
 import { POST_FIELDS } from '../../../src/modules/posts/posts-schemas.js'
 
 // A public search without `fields` is sent from the stored cards, the snippet added at the end
 // of each (posts-service listJson): byte for byte what the row path serializes. The row path
 // answers the same search with `fields` naming every field of a list item.
 
-type App = Awaited<ReturnType<typeof buildTestApp>>
-
-async function send (app: App, method: string, url: string, payload?: unknown) {
-  const res = await app.inject({ method: method as 'POST', url, payload: payload as Record<string, unknown>, headers: adminAuth })
-  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`)
-  return res.json().data
-}
+const send = adminSend
 
 const EVERY_FIELD = POST_FIELDS.filter((f) => f !== 'content_html').join(',')
 

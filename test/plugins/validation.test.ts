@@ -72,3 +72,34 @@ t.test('an app warms the schemas of the writes of posts and comments after ready
   t.equal(ok.statusCode, 201)
   t.equal(ok.json().data.title, 'Warm', 'and its warmed serializer answers')
 })
+
+t.test('a body string or key holding U+0000 is refused by name, with the other errors (PostgreSQL cannot store it)', async (t) => {
+  const app = await appWithRoute(t)
+  const res = await app.inject({ method: 'POST', url: '/things', headers: { 'content-type': 'application/json' }, payload: '{"title":"a\\u0000b","count":"x","tags":["ok","c\\u0000"],"k\\u0000":1}' })
+  t.equal(res.statusCode, 400)
+  const message = res.json().message as string
+  t.match(message, 'count', 'the schema error is still reported')
+  t.match(message, 'title must not contain the NUL character', 'names the string')
+  t.match(message, 'tags/1 must not contain the NUL character', 'names an array item')
+  t.match(message, 'k\u0000 must not contain the NUL character', 'names a key')
+  const ok = await app.inject({ method: 'POST', url: '/things', headers: { 'content-type': 'application/json' }, payload: '{"title":"a\\\\u0000b","count":1}' })
+  t.equal(ok.statusCode, 200, 'the six characters \\u0000 as text are fine')
+})
+
+t.test('a hostile body nested thousands deep is refused by its schema, not walked to a stack overflow', async (t) => {
+  const app = await buildTestApp(t)
+  const res = await app.inject({ method: 'POST', url: '/v1/posts', headers: { ...adminAuth, 'content-type': 'application/json' }, payload: `{"title":"a","author_id":1,"x":${'['.repeat(20000)}"\\u0000"${']'.repeat(20000)}}` })
+  t.equal(res.statusCode, 400)
+  t.match(res.json().errors, [{ in: 'body', path: 'x', message: 'is not a known field' }])
+})
+
+t.test('a post written with U+0000 in its title is a 400 problem naming the field; nothing is stored', async (t) => {
+  const app = await buildTestApp(t)
+  const author = (await app.inject({ method: 'POST', url: '/v1/authors', headers: adminAuth, payload: { name: 'Ann' } })).json().data.id as number
+  const res = await app.inject({ method: 'POST', url: '/v1/posts', headers: { ...adminAuth, 'content-type': 'application/json' }, payload: `{"title":"Hi\\u0000there","content_html":"<p>x</p>","status":"published","author_id":${author}}` })
+  t.equal(res.statusCode, 400)
+  t.match(res.headers['content-type'], 'application/problem+json')
+  t.match(res.json().errors, [{ in: 'body', path: 'title', message: 'must not contain the NUL character (U+0000)' }])
+  const list = await app.inject({ url: '/v1/posts?status=any', headers: adminAuth })
+  t.notOk((list.json().data as Array<{ title: string }>).some((p) => p.title.includes('there')))
+})

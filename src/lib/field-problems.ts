@@ -61,6 +61,16 @@ export function suggestParameter (unknown: string, known: readonly string[]): st
  */
 export function validationProblems (error: FastifyError, knownQuery: readonly string[] = []): FieldProblem[] {
   const where = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body')
+  // A union of literals (`sort`, `status`, …) fails once per branch with "must be equal to
+  // constant": gather each path's allowed values so the message names them all.
+  const constants = new Map<string, unknown[]>()
+  for (const v of error.validation ?? []) {
+    const allowed = (v.params as Record<string, unknown> | undefined)?.allowedValue
+    if (v.keyword !== 'const' || allowed === undefined) continue
+    const list = constants.get(v.instancePath ?? '') ?? []
+    if (!list.includes(allowed)) list.push(allowed)
+    constants.set(v.instancePath ?? '', list)
+  }
   // An `if` failure only says its `then` failed, and that failure is reported on its own.
   return (error.validation ?? []).filter((v) => v.keyword !== 'if').map((v) => {
     const params = v.params as Record<string, unknown>
@@ -76,6 +86,9 @@ export function validationProblems (error: FastifyError, knownQuery: readonly st
       if (hints.length > 0) message += `; did you mean ${hints.join(' or ')}?`
     } else if (Array.isArray(params?.allowedValues)) {
       message = `must be one of: ${params.allowedValues.join(', ')}`
+    } else if (v.keyword === 'const' && constants.has(v.instancePath ?? '')) {
+      const allowed = constants.get(v.instancePath ?? '') ?? []
+      message = allowed.length === 1 ? `must be ${String(allowed[0])}` : `must be one of: ${allowed.map(String).join(', ')}`
     }
     return { in: where, path: path || where, message }
   })

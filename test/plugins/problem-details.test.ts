@@ -191,3 +191,11 @@ t.test('an unknown query parameter is named, with the one the route calls it whe
   const typo = await app.inject({ url: '/v1/posts?categroy=politics' })
   t.match(typo.json().errors[0].message, /did you mean category\?$/, 'a typo')
 })
+
+t.test('a value outside a union of literals is named with every allowed value, once per field', async (t) => {
+  const app = await buildTestApp(t)
+  const res = await app.inject({ url: '/v1/posts?sort=bogus' })
+  t.equal(res.statusCode, 400)
+  t.same(res.json().errors, [{ in: 'query', path: 'sort', message: 'must be one of: -published_at, published_at, -updated_at, title, relevance' }])
+  t.match(res.json().detail, 'sort must be one of: -published_at')
+})

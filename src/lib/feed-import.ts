@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import iconv from 'iconv-lite'
 import { SaxesParser } from 'saxes'
+import { stripInvalidXmlChars } from './text.js'
 
 // Reading other publishers' feeds for import: RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 1.0 (and 0.3)
 // and JSON Feed 1.0/1.1. Feeds are small (the caller limits them), so an XML feed is read into
@@ -549,7 +550,10 @@ function str (v: unknown): string | null {
 function parseJsonFeed (text: string, baseUrl: string | null): ParsedFeed {
   let doc: unknown
   try {
-    doc = JSON.parse(text)
+    // What an XML feed cannot carry (NUL and the other C0 controls, lone surrogates) is dropped
+    // from a JSON Feed's strings too: every format imports the same text, and PostgreSQL text
+    // cannot store U+0000.
+    doc = JSON.parse(text, (_key, value: unknown) => typeof value === 'string' ? stripInvalidXmlChars(value) : value)
   } catch (err) {
     throw new FeedParseError(`not valid JSON: ${(err as Error).message}`)
   }

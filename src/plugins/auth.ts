@@ -6,6 +6,7 @@ import { Forbidden, Unauthorized, withHeaders } from '../errors.js'
 import { problemResponses } from '../schemas/common.js'
 import { grantsScope, termScopeFor } from '../lib/scopes.js'
 import { hashKey } from '../lib/key-hash.js'
+import { declareRouteConfig, routeConfigOf } from './route-config.js'
 
 export interface AuthContext {
   /** null for the ADMIN_TOKEN from the environment. */
@@ -141,6 +142,7 @@ export interface AuthOptions {
 export default fp<AuthOptions>(async (app, opts) => {
   const { findKey, touchKey } = opts
   app.decorateRequest('auth', null)
+  declareRouteConfig(app)
 
   app.addHook('onRoute', declareAccess)
 
@@ -166,7 +168,7 @@ export default fp<AuthOptions>(async (app, opts) => {
         request.auth = { keyId: row.id, name: row.name, scopes: new Set(row.scopes), limits: { perMinute: row.rateLimitPerMinute ?? null, perDay: row.rateLimitPerDay ?? null } }
       }
     }
-    const { scope, scopeWhen } = request.routeOptions.config
+    const { scope, scopeWhen } = routeConfigOf(request)
     if (scope === undefined || (scopeWhen !== undefined && !scopeWhen(request))) return
     const accepted = scopesOf(scope)
     const named = accepted.join(' or ')

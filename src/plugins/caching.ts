@@ -1,9 +1,10 @@
 import fp from 'fastify-plugin'
-import { createHash } from 'node:crypto'
+import * as crypto from 'node:crypto'
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 import { negotiate } from '@fastify/accept-negotiator'
 import type { FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler } from 'fastify'
 import { knownParams, urlWithoutUnknownParams } from '../lib/query-params.js'
+import { declareRouteConfig, routeConfigOf } from './route-config.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -47,7 +48,9 @@ const ALL_KEYS = [ALL] as const
 const kCacheKeys = Symbol('cacheKeys')
 const kCacheUntil = Symbol('cacheUntil')
 const kCacheEtag = Symbol('cacheEtag')
-type KeyedReply = FastifyReply & { [kCacheKeys]: readonly string[] | null, [kCacheUntil]: number | null, [kCacheEtag]: string | null }
+/** Set on a reply answered from the cache, so its onSend does not store it again. */
+const kHit = Symbol('cacheHit')
+type KeyedReply = FastifyReply & { [kCacheKeys]: readonly string[] | null, [kCacheUntil]: number | null, [kCacheEtag]: string | null, [kHit]: boolean }
 
 /**
  * The longest Surrogate-Key header sent: under Varnish's default http_resp_hdr_len (8 KB) and
@@ -108,12 +111,16 @@ interface Entry {
 // Everything else the response carried (content type, ETag, Link, X-Total-Count,
 // Last-Modified, Surrogate-Key, Cache-Control, Vary, the security and CORS headers) is replayed.
 const PER_REQUEST_HEADERS = new Set(['x-request-id', 'x-cache', 'content-length', 'content-encoding', 'set-cookie', 'etag'])
+/** The headers of an entry that is only answered, never stored (nothing replays them). */
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>
 
 export const PUBLIC_CACHE_CONTROL = (maxAge: number) => `public, max-age=${maxAge}, stale-while-revalidate=${maxAge * 5}`
 export const PRIVATE_CACHE_CONTROL = 'private, no-store'
 
+// The one-shot digest (Node 20.12+) makes no Hash object: a fraction of the cost on small bodies.
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'base64url') => string }).hash
 function etagOf (body: Buffer): string {
-  return createHash('sha1').update(body).digest('base64url')
+  return oneShotHash === undefined ? crypto.createHash('sha1').update(body).digest('base64url') : oneShotHash('sha1', body, 'base64url')
 }
 
 /** A strong ETag per encoding (RFC 9110 §8.8.3: different bytes, different tag). */
@@ -125,6 +132,10 @@ function compress (body: Buffer, coding: Coding): Buffer {
   if (coding === 'gzip') return gzipSync(body, { level: 6 })
   // Quality 5 compresses about as fast as gzip -6 and still smaller; 11 (the default) is far slower.
   return brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } })
+}
+
+function markHit (reply: FastifyReply): void {
+  (reply as KeyedReply)[kHit] = true
 }
 
 /** RFC 9110 §13.1.2/§13.1.3: If-None-Match wins; If-Modified-Since only without it. */
@@ -146,7 +157,7 @@ function notModified (request: FastifyRequest, etag: string, lastModified: strin
 
 function isPublicRequest (request: FastifyRequest): boolean {
   return (request.method === 'GET' || request.method === 'HEAD') && request.headers.authorization === undefined &&
-    request.routeOptions.config.publicCache === true
+    routeConfigOf(request).publicCache === true
 }
 
 /**
@@ -164,6 +175,7 @@ function isPublicRequest (request: FastifyRequest): boolean {
  */
 export default fp<CachingOptions>(async (app, opts) => {
   const maxAge = opts.maxAge ?? 60
+  const publicCacheControl = PUBLIC_CACHE_CONTROL(maxAge)
   const maxEntries = opts.maxEntries ?? 10_000
   const maxBytes = opts.maxBytes ?? 8 * 1024 * 1024
   const cache = new Map<string, Entry>()
@@ -247,7 +259,7 @@ export default fp<CachingOptions>(async (app, opts) => {
 
   // A route that ignores unknown query parameters (query-params.ts) is keyed without them:
   // `?utm_source=feedly` shares the entry (and so the ETag) of the plain URL.
-  const urlOf = (request: FastifyRequest) => request.routeOptions.config.ignoreUnknownQuery === true
+  const urlOf = (request: FastifyRequest) => routeConfigOf(request).ignoreUnknownQuery === true
     ? urlWithoutUnknownParams(request.url, knownParams(request.routeOptions.schema?.querystring))
     : request.url
   const keyOf = opts.varyByOrigin === true
@@ -273,11 +285,11 @@ export default fp<CachingOptions>(async (app, opts) => {
   }
 
   /** Sends an entry (from the cache or just made) as the answer to this request. */
-  function answer (request: FastifyRequest, reply: FastifyReply, entry: Entry): Buffer | string {
+  function answer (request: FastifyRequest, reply: FastifyReply, entry: Entry, lastModified: string | undefined): Buffer | string {
     const [coding, body] = bodyFor(entry, request.headers['accept-encoding'])
     reply.header('etag', etagFor(entry.etag, coding))
     if (coding !== 'identity') reply.header('content-encoding', coding)
-    if (notModified(request, entry.etag, entry.headers['last-modified'])) {
+    if (notModified(request, entry.etag, lastModified)) {
       reply.code(304)
       return ''
     }
@@ -300,45 +312,61 @@ export default fp<CachingOptions>(async (app, opts) => {
     // Refresh the LRU position.
     cache.delete(key)
     cache.set(key, entry)
+    markHit(reply)
     reply.headers(entry.headers)
     reply.header('x-request-id', request.id)
     reply.header('x-cache', 'HIT')
-    reply.send(answer(request, reply, entry))
+    reply.send(answer(request, reply, entry, entry.headers['last-modified']))
   }
 
   function remembered (request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
     const since = request.cacheGeneration
-    if (since === undefined || reply.getHeader('x-cache') === 'HIT') return payload
-    if (reply.statusCode !== 200) return payload
+    const r = reply as KeyedReply
+    if (since === undefined || r[kHit] || reply.statusCode !== 200) return payload
     // A route may hand over bytes it already holds (stored fragments joined): no copy then.
-    let identity: Buffer
-    if (typeof payload === 'string') identity = Buffer.from(payload)
-    else if (Buffer.isBuffer(payload)) identity = payload
-    else return payload
-    const tags = (reply as KeyedReply)[kCacheKeys] ?? request.routeOptions.config.cacheKeys ?? ALL_KEYS
-    const surrogateKey = tags.join(' ')
-    if (Buffer.byteLength(surrogateKey) > MAX_SURROGATE_KEY_BYTES) {
-      reply.header('cache-control', 'no-store')
-    } else {
-      reply.header('surrogate-key', surrogateKey)
+    const isString = typeof payload === 'string'
+    if (!isString && !Buffer.isBuffer(payload)) return payload
+    const tags = r[kCacheKeys] ?? routeConfigOf(request).cacheKeys ?? ALL_KEYS
+    const surrogateKey = tags.length === 1 ? tags[0] : tags.join(' ')
+    // UTF-8 takes at most three bytes per UTF-16 unit: most key lists need no counting.
+    const fits = surrogateKey.length * 3 <= MAX_SURROGATE_KEY_BYTES || Buffer.byteLength(surrogateKey) <= MAX_SURROGATE_KEY_BYTES
+    if (fits) reply.header('surrogate-key', surrogateKey)
+    else reply.header('cache-control', 'no-store')
+    const cacheControl = reply.getHeader('cache-control')
+    if (cacheControl === undefined) reply.header('cache-control', publicCacheControl)
+    const vary = reply.getHeader('vary')
+    reply.header('vary', vary === undefined ? 'Accept-Encoding' : varyWith(vary))
+    // A route marks an answer cut short by its time budget no-store: the next reader gets a full one.
+    const storing = opts.enabled && (cacheControl === undefined || !String(cacheControl).includes('no-store'))
+    const knownEtag = r[kCacheEtag]
+    const acceptEncoding = request.headers['accept-encoding']
+    if (!storing && isString && knownEtag !== null && acceptEncoding === undefined) {
+      // Nothing to hash, store or compress: the route's own string goes out as it is.
+      reply.header('etag', etagFor(knownEtag, 'identity'))
+      if (notModified(request, knownEtag, reply.getHeader('last-modified') as string | undefined)) {
+        reply.code(304)
+        return ''
+      }
+      return payload
     }
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', PUBLIC_CACHE_CONTROL(maxAge))
-    reply.header('vary', varyWith(reply.getHeader('vary')))
+    const identity = isString ? Buffer.from(payload) : payload as Buffer
+    const etag = knownEtag ?? etagOf(identity)
+    if (!storing) {
+      const entry: Entry = { tags, etag, headers: NO_HEADERS, bodies: { identity }, size: identity.length, until: null }
+      return answer(request, reply, entry, reply.getHeader('last-modified') as string | undefined)
+    }
+    // What a hit replays: everything but the per-request headers.
     const headers: Record<string, string> = {}
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined && !PER_REQUEST_HEADERS.has(name)) headers[name] = String(value)
     }
-    const etag = (reply as KeyedReply)[kCacheEtag] ?? etagOf(identity)
-    const entry: Entry = { tags, etag, headers, bodies: { identity }, size: identity.length, until: (reply as KeyedReply)[kCacheUntil] }
-    // A route marks an answer cut short by its time budget no-store: the next reader gets a full one.
-    if (opts.enabled && !String(reply.getHeader('cache-control')).includes('no-store')) {
-      // What this process learnt while the response was made (this turn's reading is done):
-      // an invalidation of one of its keys since the request began means it may show the
-      // state before that write.
-      if (!invalidatedSince(since, tags)) store(keyOf(request), entry)
-      reply.header('x-cache', 'MISS')
-    }
-    return answer(request, reply, entry)
+    const entry: Entry = { tags, etag, headers, bodies: { identity }, size: identity.length, until: r[kCacheUntil] }
+    // What this process learnt while the response was made (this turn's reading is done):
+    // an invalidation of one of its keys since the request began means it may show the
+    // state before that write.
+    if (!invalidatedSince(since, tags)) store(keyOf(request), entry)
+    reply.header('x-cache', 'MISS')
+    return answer(request, reply, entry, headers['last-modified'])
   }
   // A callback hook: no promise per response (a throw is caught by Fastify's hook runner).
   const remember: onSendHookHandler = function (request, reply, payload, done) {
@@ -359,6 +387,8 @@ export default fp<CachingOptions>(async (app, opts) => {
     })
   }
 
+  declareRouteConfig(app)
+  app.decorateReply(kHit, false)
   app.decorateReply(kCacheKeys, null)
   app.decorateReply(kCacheUntil, null)
   app.decorateReply('cacheUntil', function (this: FastifyReply, time: number) {

@@ -78,8 +78,10 @@ export const publicRateLimit = fp<Pick<QuotasOptions, 'publicPerMinute'>>(async 
   // minute's distinct addresses.
   let windowStart = 0
   const used = new Map<string, number>()
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.headers.authorization !== undefined || !READS.has(request.method) || PROBES.has(request.url)) return
+  // A callback hook: an async one costs a promise and a microtask hop on every request it
+  // counts; a 429 thrown by answer() is the request's error (Fastify's hook runner catches it).
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.headers.authorization !== undefined || !READS.has(request.method) || PROBES.has(request.url)) return done()
     const now = Date.now()
     const start = Math.floor(now / 60_000) * 60_000
     if (start !== windowStart) {
@@ -91,5 +93,6 @@ export const publicRateLimit = fp<Pick<QuotasOptions, 'publicPerMinute'>>(async 
     if (allowed) used.set(request.ip, n + 1)
     const remaining = Math.max(0, limit - n - (allowed ? 1 : 0))
     answer({ allowed, policies: [{ name: 'public', quota: limit, window: 60, remaining, reset: Math.ceil((start + 60_000 - now) / 1000) }] }, 'This client', reply)
+    done()
   })
 }, { name: 'public-rate-limit' })

@@ -8,6 +8,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ServiceUnavailable, withHeaders } from '../errors.js'
 import { PROBLEM_CONTENT_TYPE, problemBody, sendProblem } from './problem-details.js'
 import { problemResponses } from '../schemas/common.js'
+import { declareRouteConfig, routeConfigOf } from './route-config.js'
 
 export interface SecurityOptions {
   /** Answer 503 when the mean event-loop delay over a sample exceeds this many ms; 0 turns it off. */
@@ -137,7 +138,7 @@ function unavailable (detail: string, retryAfter: number) {
 
 /**
  * Security headers (helmet's, computed once: a strict set for API answers, a CSP that keeps
- * Swagger UI at /docs working there) and load
+ * Swagger UI at /docs working there), the X-Request-Id of every answer, and load
  * shedding (under-pressure): while the event loop is saturated every request except
  * /health is answered at once with a 503 problem and `Retry-After`, instead of queueing
  * until clients time out. Requests that arrive on open connections while the server drains
@@ -155,9 +156,13 @@ export default fp<SecurityOptions>(async (app, opts) => {
   const retryAfter = opts.retryAfter ?? 10
   let closing = false
   app.addHook('preClose', (done) => { closing = true; done() })
-  app.addHook('onRequest', function securityHeaders (request, reply, done) {
-    reply.headers(request.routeOptions.url?.startsWith('/docs') === true ? docsHeaders : apiHeaders)
-    done(closing ? unavailable('The server is shutting down; retry in a moment', retryAfter) : undefined)
+  declareRouteConfig(app)
+  // One callback hook for the headers every answer carries: the security set and the request id.
+  app.addHook('onRequest', function commonHeaders (request, reply, done) {
+    reply.headers(routeConfigOf(request).url?.startsWith('/docs') === true ? docsHeaders : apiHeaders)
+    reply.header('x-request-id', request.id)
+    if (closing) return done(unavailable('The server is shutting down; retry in a moment', retryAfter))
+    done()
   })
 
   if (opts.maxEventLoopDelay > 0) {

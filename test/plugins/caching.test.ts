@@ -1,6 +1,7 @@
 import t from 'tap'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { createHash } from 'node:crypto'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import Fastify from 'fastify'
 import { adminAuth, buildTestApp } from '../helper.js'
@@ -266,4 +267,29 @@ t.test('a route may send the bytes it holds and name their validator: both cache
     const hashed = await app.inject('/hashed')
     t.match(hashed.headers.etag, /^"[A-Za-z0-9_-]{27}"$/, `${label}: a Buffer without a named validator gets the SHA-1 of its bytes`)
   }
+})
+
+t.test('with the cache off, a string with a named validator goes out as it is, with every public header and conditional', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(cachingPlugin, { sync: () => {}, enabled: false })
+  const modified = 'Tue, 01 Dec 2026 08:00:00 GMT'
+  app.get('/doc', { config: { publicCache: true, cacheKeys: ['doc-1', 'docs'] } }, async (_request, reply) => {
+    reply.type('application/json').header('last-modified', modified).cacheEtag('d1')
+    return '{"a":1}'
+  })
+  app.get('/plain', { config: { publicCache: true } }, async () => 'plain text')
+  const res = await app.inject('/doc')
+  t.equal(res.statusCode, 200)
+  t.equal(res.body, '{"a":1}')
+  t.equal(res.headers.etag, '"d1"')
+  t.equal(res.headers['surrogate-key'], 'doc-1 docs')
+  t.equal(res.headers['cache-control'], 'public, max-age=60, stale-while-revalidate=300')
+  t.equal(res.headers.vary, 'Accept-Encoding')
+  t.equal(res.headers['x-cache'], undefined, 'nothing stored')
+  t.equal((await app.inject({ url: '/doc', headers: { 'if-none-match': 'W/"d1"' } })).statusCode, 304, 'If-None-Match')
+  t.equal((await app.inject({ url: '/doc', headers: { 'if-modified-since': modified } })).statusCode, 304, 'If-Modified-Since')
+  t.equal((await app.inject({ url: '/doc', headers: { 'if-none-match': '"d0"' } })).statusCode, 200, 'another version')
+  const plain = await app.inject('/plain')
+  t.equal(plain.headers.etag, `"${createHash('sha1').update('plain text').digest('base64url')}"`, 'without one, the SHA-1 of the body')
 })

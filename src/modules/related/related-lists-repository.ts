@@ -85,6 +85,8 @@ export function createRelatedListsRepository (db: Db) {
     /** Whether this post's list waits to be rebuilt. */
     isQueued: (postId: number): boolean => isQueued.get({ id: postId }) !== undefined,
     /** Up to `limit` queued posts: changed posts (cascades) first, then lists to rebuild; by id within each. */
+    /** Up to `limit` changed posts waiting for their cascade, by id. */
+    queuedCascades: (limit: number) => queuedCascades.all({ limit }),
     queued (limit: number) {
       const first = queuedCascades.all({ limit })
       return first.length > 0 ? first : queued.all({ limit })

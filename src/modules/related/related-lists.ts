@@ -2,6 +2,7 @@ import type { Db } from '../../db/client.js'
 import type { RelatedResult } from '../../lib/related.js'
 import { contentHash } from '../../lib/content-hash.js'
 import type { LiveCard, RelatedListsRepository } from './related-lists-repository.js'
+import { RELATED_KEY, relatedListKey } from '../cache-keys.js'
 
 // Related lists in the read model (migrations/0018_related_lists.sql). Each live post's best
 // RELATED_STORED related posts, scored by the request's own code with no time budget, are
@@ -61,13 +62,16 @@ export const RELATED_DRIFT = 0.01
  */
 export const RELATED_DRIFT_DUTY = 0.1
 
+/** Cascades a write runs itself (settle); a write that changed more posts leaves them to the background. */
+export const RELATED_SETTLE_CASCADES = 2
+
 type Item = [id: number, score: number, tags: number[], categories: number[], text: number]
 
 export interface RelatedListsDeps {
   db: Db
   repo: RelatedListsRepository
   /** The best `limit` candidates of a live post scored (every one when no limit), best first, with no time budget; null when the post is not live (or gone). */
-  scoreAll: (postId: number, now: number, limit?: number) => RelatedResult[] | null
+  scoreAll: (postId: number, now: number, limit?: number, freshStats?: boolean) => RelatedResult[] | null
   /** Brings the related index (post vectors) up to date first: lists built without a post's vector would miss it. */
   indexer: { adoptStored: () => number, indexMissing: (budgetMs: number) => { more: boolean } }
   /** Published posts (the drift allowance is a share of them). */
@@ -78,8 +82,14 @@ export interface RelatedListsDeps {
   drift?: (live: number) => number
   /** The share of time the refresh of drifted lists may take (default RELATED_DRIFT_DUTY; tests set 1). */
   driftDuty?: number
-  /** Told after lists were rebuilt (cached answers of those posts may be dropped). */
-  onRebuilt?: (postIds: number[]) => void
+  /**
+   * Where a background step records, in its transaction, the keys of the stored lists it
+   * changed (and of the lists the changes it cascaded queued), and applies them once committed:
+   * cached answers made of those lists are dropped (src/db/invalidations.ts).
+   */
+  invalidations?: { record: (keys: readonly string[], now: number) => void, committed: (keys: readonly string[]) => void }
+  /** Told when a write's cascades failed (they are left to the background). */
+  onSettleError?: (err: unknown) => void
   /** Runs a rebuild a read asks for as the background steps run (core.ts: no lock wait, no fsync); SQLITE_BUSY means not now. */
   inBackground?: <T>(fn: () => T) => T
 }
@@ -112,8 +122,8 @@ export function createRelatedLists (deps: RelatedListsDeps) {
    * candidate decide which other lists it enters), else only the stored ones (cheaper: the
    * scorer prunes candidates that cannot reach them).
    */
-  function build (postId: number, seq: number, now: number, all = false): RelatedResult[] | null {
-    const scored = all ? deps.scoreAll(postId, now) : deps.scoreAll(postId, now, RELATED_STORED)
+  function build (postId: number, seq: number, now: number, all = false, freshStats = false): RelatedResult[] | null {
+    const scored = all ? deps.scoreAll(postId, now, undefined, freshStats) : deps.scoreAll(postId, now, RELATED_STORED, freshStats)
     if (scored === null) {
       repo.remove(postId)
       return null
@@ -130,13 +140,13 @@ export function createRelatedLists (deps: RelatedListsDeps) {
    * that name it or that it now scores into. After a bulk load no list is older than its
    * changes, so the start-up fill does not rebuild lists for the posts it has just built.
    */
-  function cascade (postId: number, since: number, now: number): void {
+  function cascade (postId: number, since: number, now: number, freshStats = false): number[] {
     const seq = repo.state().seq
     if (!repo.anyBuiltBefore(since)) {
-      build(postId, seq, now)
-      return
+      build(postId, seq, now, false, freshStats)
+      return []
     }
-    const scored = build(postId, seq, now, true)
+    const scored = build(postId, seq, now, true, freshStats)
     const affected = new Set(repo.naming(postId, since))
     if (scored !== null) {
       const scores = new Map(scored.map((r) => [r.id, r.score]))
@@ -146,11 +156,37 @@ export function createRelatedLists (deps: RelatedListsDeps) {
     }
     affected.delete(postId)
     repo.enqueue([...affected], false)
+    return [...affected]
+  }
+
+  /** A background rebuild of a stored list: its post's id when the items changed (cached answers made of it are dropped). */
+  function rebuild (postId: number, seq: number, now: number, changed: number[]): void {
+    const before = repo.get(postId)?.items
+    const scored = build(postId, seq, now)
+    if (before !== undefined && (scored === null || repo.get(postId)?.items !== before)) changed.push(postId)
   }
 
   function step (budgetMs: number): { built: number, more: boolean } {
     const rebuilt: number[] = []
+    // Stored lists whose items this step changed, and posts whose changes it cascaded (which
+    // lists those change was not known when they were written: cached answers were dropped
+    // then, by RELATED_KEY).
+    const changed: number[] = []
+    let keys: string[] = []
     const result = db.transaction(() => {
+      const r = work()
+      if (changed.length > 0 && deps.invalidations !== undefined) {
+        // Past a few dozen lists (a rebuild of everything), every stored answer at once.
+        const ids = [...new Set(changed)]
+        keys = ids.length > 64 ? [RELATED_KEY] : ids.map(relatedListKey)
+        deps.invalidations.record(keys, Date.now())
+      }
+      return r
+    }, { behavior: 'immediate' })
+    if (keys.length > 0) deps.invalidations?.committed(keys)
+    return result
+
+    function work (): { built: number, more: boolean } {
       const start = performance.now()
       const out = () => performance.now() - start >= budgetMs
       if (!indexed) {
@@ -170,10 +206,10 @@ export function createRelatedLists (deps: RelatedListsDeps) {
       for (;;) {
         const batch = repo.queued(8)
         if (batch.length === 0) break
-        for (const { id, cascade: changed, seq: since } of batch) {
+        for (const { id, cascade: cascadeOf, seq: since } of batch) {
           repo.dequeue([id])
-          if (changed === 1) cascade(id, since, now)
-          else build(id, repo.state().seq, now)
+          if (cascadeOf === 1) changed.push(id, ...cascade(id, since, now))
+          else rebuild(id, repo.state().seq, now, changed)
           rebuilt.push(id)
           if (out()) return { built: rebuilt.length, more: true }
         }
@@ -186,7 +222,7 @@ export function createRelatedLists (deps: RelatedListsDeps) {
         }
         const seq = repo.state().seq
         for (const r of ids) {
-          build(r.id, seq, now)
+          rebuild(r.id, seq, now, changed)
           rebuilt.push(r.id)
           fillBefore = r.publishedAt
           if (out()) return { built: rebuilt.length, more: true }
@@ -206,7 +242,7 @@ export function createRelatedLists (deps: RelatedListsDeps) {
           return { built: rebuilt.length, more: false }
         }
         for (const id of ids) {
-          build(id, seq, now)
+          rebuild(id, seq, now, changed)
           rebuilt.push(id)
           if (out()) {
             rest()
@@ -215,9 +251,37 @@ export function createRelatedLists (deps: RelatedListsDeps) {
           }
         }
       }
-    }, { behavior: 'immediate' })
-    if (rebuilt.length > 0) deps.onRebuilt?.(rebuilt)
-    return result
+    }
+  }
+
+  /**
+   * Inside a write's transaction, after its changes: runs the cascades it queued (at most
+   * RELATED_SETTLE_CASCADES), so the write knows which stored lists it changes or queues —
+   * their posts' ids — and drops only the cached answers made of those (cache-keys.ts,
+   * relatedWriteKeys). `complete` false: cascades were left to the background (a write that
+   * changed many posts, the index not caught up yet, a failure), and the write drops every
+   * stored answer instead. A cascade is one scoring of the changed post (about 3 ms at 10,000
+   * posts) that the background would otherwise run a moment later, while every related read
+   * computed its answer.
+   */
+  function settle (now: number): { ids: number[], complete: boolean } {
+    if (!indexed) return { ids: [], complete: !repo.anyCascading() }
+    try {
+      // A savepoint: a failure leaves the queue as the write's triggers filled it, for the background.
+      return db.transaction(() => {
+        const batch = repo.queuedCascades(RELATED_SETTLE_CASCADES + 1)
+        const ids = new Set<number>()
+        for (const { id, seq: since } of batch.slice(0, RELATED_SETTLE_CASCADES)) {
+          repo.dequeue([id])
+          ids.add(id)
+          for (const a of cascade(id, since, now, true)) ids.add(a)
+        }
+        return { ids: [...ids], complete: batch.length <= RELATED_SETTLE_CASCADES }
+      })
+    } catch (err) {
+      deps.onSettleError?.(err)
+      return { ids: [], complete: false }
+    }
   }
 
   /**
@@ -239,12 +303,14 @@ export function createRelatedLists (deps: RelatedListsDeps) {
       if ((err as { code?: string }).code === 'SQLITE_BUSY') return false
       throw err
     }
-    deps.onRebuilt?.([postId])
+    // No onRebuilt: what queued the list dropped the cached answers made of it (the write's
+    // own keys, or RELATED_KEY), and the answer being made now is of the rebuilt list.
     return true
   }
 
   return {
     step,
+    settle,
 
     /** Makes the next steps look again for live posts without a list. */
     refill (): void {

@@ -61,9 +61,14 @@ export function createRelatedListsRepository (db: Db) {
   // Live posts without a list, newest first, from a time down (one range of the status index;
   // those at that very time already built are skipped by the NOT EXISTS probe).
   const missing = db.select({ id: postVectors.postId, publishedAt: postVectors.publishedAt }).from(postVectors)
-    .where(and(eq(postVectors.status, 'published'), lte(postVectors.publishedAt, p('before')),
+    .where(and(eq(postVectors.status, 'published'), lte(postVectors.publishedAt, p('before')), gt(postVectors.publishedAt, p('after')),
       notExists(db.select({ one: sql`1` }).from(l).where(eq(l.postId, postVectors.postId)))))
     .orderBy(desc(postVectors.publishedAt)).limit(p('limit')).prepare()
+  // The publication time `offset` published entries below a time (from the status index alone):
+  // bounds what one look for missing lists reads.
+  const below = db.select({ publishedAt: postVectors.publishedAt }).from(postVectors)
+    .where(and(eq(postVectors.status, 'published'), lte(postVectors.publishedAt, p('before'))))
+    .orderBy(desc(postVectors.publishedAt)).limit(1).offset(p('offset')).prepare()
   const drifted = db.select({ id: l.postId }).from(l).where(lt(l.seq, p('seq'))).orderBy(asc(l.seq)).limit(p('limit')).prepare()
   // A current document carries its post's status and time (the triggers delete it when either
   // changes): whether the post is live is read from it, not from the post's (wide) row.
@@ -126,8 +131,10 @@ export function createRelatedListsRepository (db: Db) {
     thresholds (ids: readonly number[], relatedId: number, before: number): Array<{ id: number, minScore: number }> {
       return ids.length === 0 ? [] : thresholds.all({ ids: idList(ids), relatedId, before })
     },
-    /** Up to `limit` live posts without a list, newest first, published at or before `before` (at most now). */
-    missing: (before: number, limit: number) => missing.all({ before, limit }) as Array<{ id: number, publishedAt: number }>,
+    /** Up to `limit` live posts without a list, newest first, published at or before `before` (at most now) and after `after`. */
+    missing: (before: number, limit: number, after = Number.MIN_SAFE_INTEGER) => missing.all({ before, after, limit }) as Array<{ id: number, publishedAt: number }>,
+    /** The publication time of the published entry `offset` places below `before` (newest first), or null when there are fewer. */
+    publishedBelow: (before: number, offset: number): number | null => below.get({ before, offset })?.publishedAt ?? null,
     /** Up to `limit` lists built before change `seq`, oldest first. */
     drifted: (seq: number, limit: number): number[] => drifted.all({ seq, limit }).map((r) => r.id),
     /** Cards of the given posts that are live now and have a document of this fingerprint. */

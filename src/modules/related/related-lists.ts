@@ -62,6 +62,9 @@ export const RELATED_DRIFT = 0.01
  */
 export const RELATED_DRIFT_DUTY = 0.1
 
+/** Live posts' entries the start-up fill looks through at a time for one without a list. */
+const FILL_WINDOW = 512
+
 /** Cascades a write runs itself (settle); a write that changed more posts leaves them to the background. */
 export const RELATED_SETTLE_CASCADES = 2
 
@@ -88,6 +91,8 @@ export interface RelatedListsDeps {
    * cached answers made of those lists are dropped (src/db/invalidations.ts).
    */
   invalidations?: { record: (keys: readonly string[], now: number) => void, committed: (keys: readonly string[]) => void }
+  /** Live posts' entries the start-up fill looks through at a time (default FILL_WINDOW; tests set fewer). */
+  fillWindow?: number
   /** Told when a write's cascades failed (they are left to the background). */
   onSettleError?: (err: unknown) => void
   /** Runs a rebuild a read asks for as the background steps run (core.ts: no lock wait, no fsync); SQLITE_BUSY means not now. */
@@ -215,10 +220,18 @@ export function createRelatedLists (deps: RelatedListsDeps) {
         }
       }
       while (fillBefore !== null) {
-        const ids = repo.missing(Math.min(now, fillBefore), 8)
+        // A window of at most FILL_WINDOW entries at a time: when every list is there (each
+        // start), one unbounded look read every live post's entry and probed its list in one
+        // go (about 100 ms at 10,000 posts on the bench machine, a second at 100,000).
+        const top = Math.min(now, fillBefore)
+        let floor = repo.publishedBelow(top, deps.fillWindow ?? FILL_WINDOW)
+        // Past a window of posts all published at that very time: that time in one go.
+        if (floor === top) floor = top - 1
+        const ids = repo.missing(top, 8, floor ?? undefined)
         if (ids.length === 0) {
-          fillBefore = null
-          break
+          fillBefore = floor
+          if (out()) return { built: rebuilt.length, more: fillBefore !== null }
+          continue
         }
         const seq = repo.state().seq
         for (const r of ids) {

@@ -140,3 +140,28 @@ t.test('a write drops the cached related answers of the lists it changes, and ke
   app.core.workers.readModel.drain()
   t.not(app.core.relatedLists.read(ids[0], 20), null, 'served again once they ran')
 })
+
+t.test('the start-up fill looks for posts without a list a window of entries at a time', async (t) => {
+  const app = await buildTestApp(t, { RESPONSE_CACHE: 'false' })
+  app.core.workers.readModel.stop()
+  const ids = seed(app)
+  app.core.workers.readModel.drain()
+  const gone = [ids[3], ids[77], ids[150], ids[199]]
+  for (const id of gone) app.core.db.$client.prepare('DELETE FROM related_lists WHERE post_id = ?').run(id)
+  const lists = createRelatedLists({
+    db: app.core.db,
+    repo: app.core.repos.relatedLists,
+    scoreAll: (id, now, limit) => app.core.services.related.scoreAll(id, now, limit),
+    indexer: app.core.listeners.relatedIndex,
+    liveCount: () => app.core.repos.related.postCount(),
+    fingerprint: app.core.documents.posts.fingerprint,
+    drift: () => 1e9,
+    fillWindow: 16
+  })
+  for (const id of gone) t.equal(lists.read(id, 20), null, `post ${id}: no list, computed`)
+  // A step of no budget: one window (or one list built) and back to the event loop.
+  let steps = 1
+  while (lists.step(0).more) steps++
+  t.ok(steps >= ids.length / 16, `${steps} steps for ${ids.length} posts in windows of 16`)
+  for (const id of gone) t.same(JSON.parse(`[${lists.read(id, 20)?.items.join(',') ?? ''}]`), computed(app, id), `post ${id}: its list was built`)
+})

@@ -171,6 +171,20 @@ export function createRelatedLists (deps: RelatedListsDeps) {
     if (before !== undefined && (scored === null || repo.get(postId)?.items !== before)) changed.push(postId)
   }
 
+  /**
+   * Posts whose publication time came since the last look, queued as changed posts (their
+   * cascades), and the look moved on: until then every read computes. A post published now by
+   * a write is one of them (its time is the write's).
+   */
+  function queueWentLive (now: number): void {
+    const live = repo.wentLive(repo.state().liveThrough, now, 64)
+    if (live.length === 0) return
+    // Going live moves the corpus statistics as a write would: counted as changes.
+    for (let i = 0; i < live.length; i++) repo.bumpSeq()
+    repo.enqueue(live.map((r) => r.id), true)
+    repo.setLiveThrough(live.length < 64 ? now : live[live.length - 1].publishedAt)
+  }
+
   function step (budgetMs: number): { built: number, more: boolean } {
     const rebuilt: number[] = []
     // Stored lists whose items this step changed, and posts whose changes it cascaded (which
@@ -200,14 +214,7 @@ export function createRelatedLists (deps: RelatedListsDeps) {
         indexed = true
       }
       const now = Date.now()
-      const state = repo.state()
-      const live = repo.wentLive(state.liveThrough, now, 64)
-      if (live.length > 0) {
-        // Going live moves the corpus statistics as a write would: counted as changes.
-        for (let i = 0; i < live.length; i++) repo.bumpSeq()
-        repo.enqueue(live.map((r) => r.id), true)
-        repo.setLiveThrough(live.length < 64 ? now : live[live.length - 1].publishedAt)
-      }
+      queueWentLive(now)
       for (;;) {
         const batch = repo.queued(8)
         if (batch.length === 0) break
@@ -282,6 +289,9 @@ export function createRelatedLists (deps: RelatedListsDeps) {
     try {
       // A savepoint: a failure leaves the queue as the write's triggers filled it, for the background.
       return db.transaction(() => {
+        // A post this write published went live now: looked at here, or reads would compute
+        // until the next step, which would then run its cascade a second time.
+        queueWentLive(now)
         const batch = repo.queuedCascades(RELATED_SETTLE_CASCADES + 1)
         const ids = new Set<number>()
         for (const { id, seq: since } of batch.slice(0, RELATED_SETTLE_CASCADES)) {

@@ -165,3 +165,29 @@ t.test('the start-up fill looks for posts without a list a window of entries at 
   t.ok(steps >= ids.length / 16, `${steps} steps for ${ids.length} posts in windows of 16`)
   for (const id of gone) t.same(JSON.parse(`[${lists.read(id, 20)?.items.join(',') ?? ''}]`), computed(app, id), `post ${id}: its list was built`)
 })
+
+t.test('a post a write publishes is cascaded by that write, once: the other lists stay served at once', async (t) => {
+  const app = await buildTestApp(t, { RESPONSE_CACHE: 'false' })
+  app.core.workers.readModel.stop()
+  const ids = seed(app)
+  app.core.workers.readModel.drain()
+  const c = app.core.db.$client
+  const row = app.core.repos.posts.findByRef({ id: ids[77] }, 'any', Date.now())
+  const fresh = app.core.writes.posts.create({
+    title: row?.title ?? '',
+    content_html: `<p>${row?.title ?? ''}</p>`,
+    status: 'published',
+    author_id: row?.authorId ?? 1,
+    tag_ids: app.core.repos.related.tagIdsOf(ids[77]),
+    category_ids: app.core.repos.related.categoryIdsOf(ids[77])
+  })
+  const queue = c.prepare('SELECT post_id AS id, cascade FROM related_queue').all() as Array<{ id: number, cascade: number }>
+  t.ok(queue.every((r) => r.cascade === 0), 'no cascade left for the background')
+  const publishedAt = c.prepare('SELECT published_at FROM post_vectors WHERE post_id = ?').pluck().get(fresh) as number
+  t.ok((c.prepare('SELECT live_through FROM related_state WHERE id = 1').pluck().get() as number) >= publishedAt, 'its going live was looked at by the write')
+  const waiting = new Set(queue.map((r) => r.id))
+  let served = 0
+  for (const id of ids) if (!waiting.has(id) && app.core.relatedLists.read(id, 20) !== null) served++
+  t.equal(served, ids.length - waiting.size, 'every list not queued is served from the store')
+  t.equal(app.core.relatedLists.read(ids[77], 1)?.ids[0], fresh, 'the list of the post it copies names it first')
+})

@@ -15,7 +15,7 @@ const post = (before: PostState | null, after: PostState | null, l?: { before: P
 const keys = (...changes: ContentChange[]) => keysForChanges(changes, NOW)
 
 t.test('post writes', async (t) => {
-  t.same(keys(post(null, live, { before: null, after: links })), ['authors', 'categories', 'changes', 'post-7', 'post-edits', 'posts', 'tags'], 'a published post: lists, terms (their counts), search and related')
+  t.same(keys(post(null, live, { before: null, after: links })), ['authors', 'categories', 'changes', 'post-7', 'post-edits', 'posts', 'related', 'tags'], 'a published post: lists, terms (their counts), search and related (every related answer, as when it goes live by time)')
   t.same(keys(post(live, live, { before: links, after: links })), ['changes', 'post-7', 'post-edits'], 'an edit of a live post: the post, text-dependent lists, the change log; not the post lists')
   t.same(keys(post(live, { ...live, publishedAt: NOW - 5000 }, { before: links, after: links })), ['changes', 'post-7', 'post-edits', 'posts'], 'a new publication time moves it in the lists')
   t.same(keys(post(live, live, { before: links, after: { ...links, tagIds: [3] } })), ['changes', 'post-7', 'post-edits', 'posts', 'tags'], 'a tag removed: tag-filtered lists and tag counts')
@@ -57,7 +57,7 @@ t.test('a scheduled post going live, and what responses carry', async (t) => {
   t.same(postListKeys([1], { featured: 'true' }), ['posts', 'featured', 'post-1'], 'featured lists')
   t.same(postListKeys([], { sort: 'published_at' }), ['posts'], 'publication order needs no post-edits')
   t.same(feedKeys([1], { tag: 't' }), ['posts', 'site', 'changes', 'tags', 'post-1'])
-  t.same(relatedKeys(1, [2, 3]), ['posts', 'post-edits', 'post-1', 'post-2', 'post-3'], 'a computed related answer: the corpus')
+  t.same(relatedKeys(1, [2, 3]), ['posts', 'post-edits', 'related', 'post-1', 'post-2', 'post-3'], 'a computed related answer: the corpus')
   t.same(relatedKeys(1, [2, 3], true), ['related', 'related-1', 'post-1', 'post-2', 'post-3'], 'one from the stored list: that list')
 })
 

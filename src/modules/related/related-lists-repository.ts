@@ -53,6 +53,7 @@ export function createRelatedListsRepository (db: Db) {
   const naming = db.select({ id: relatedListItems.postId }).from(relatedListItems).innerJoin(l, eq(l.postId, relatedListItems.postId))
     .where(and(eq(relatedListItems.relatedId, p('id')), lt(l.seq, p('before')))).prepare()
   const builtBefore = db.select({ id: l.postId }).from(l).where(lt(l.seq, p('before'))).limit(1).prepare()
+  const anyList = db.select({ id: l.postId }).from(l).limit(1).prepare()
   // Lists among `ids` built before change `before` that do not name `relatedId`, with their weakest score.
   const thresholds = db.select({ id: l.postId, minScore: l.minScore }).from(l)
     .where(and(inIdList(l.postId, 'ids'), lt(l.seq, p('before')), notExists(db.select({ one: sql`1` }).from(relatedListItems)
@@ -125,6 +126,8 @@ export function createRelatedListsRepository (db: Db) {
     },
     /** The lists built before change `before` that name this post. */
     naming: (relatedId: number, before: number): number[] => naming.all({ id: relatedId, before }).map((r) => r.id),
+    /** Whether any list is stored. */
+    anyList: (): boolean => anyList.get() !== undefined,
     /** Whether any list was built before change `before`. */
     anyBuiltBefore: (before: number): boolean => builtBefore.get({ before }) !== undefined,
     /** Of these posts' lists built before change `before`, those that do not name `relatedId`, with their weakest score. */

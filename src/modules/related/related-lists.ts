@@ -164,7 +164,7 @@ export function createRelatedLists (deps: RelatedListsDeps) {
     return [...affected]
   }
 
-  /** A background rebuild of a stored list: its post's id when the items changed (cached answers made of it are dropped). */
+  /** A drifted list rebuilt: its post's id into `changed` when the items changed (cached answers made of it are dropped). */
   function rebuild (postId: number, seq: number, now: number, changed: number[]): void {
     const before = repo.get(postId)?.items
     const scored = build(postId, seq, now)
@@ -187,9 +187,10 @@ export function createRelatedLists (deps: RelatedListsDeps) {
 
   function step (budgetMs: number): { built: number, more: boolean } {
     const rebuilt: number[] = []
-    // Stored lists whose items this step changed, and posts whose changes it cascaded (which
-    // lists those change was not known when they were written: cached answers were dropped
-    // then, by RELATED_KEY).
+    // Drifted lists this step refreshed whose items changed: cached answers made of the old
+    // ones are dropped. (The cascades and the lists they queue need not: the write that changed
+    // the post dropped their answers — `related-<id>`, or every stored answer when it left its
+    // cascade here — and an answer made since is of the write's state.)
     const changed: number[] = []
     let keys: string[] = []
     const result = db.transaction(() => {
@@ -220,8 +221,8 @@ export function createRelatedLists (deps: RelatedListsDeps) {
         if (batch.length === 0) break
         for (const { id, cascade: cascadeOf, seq: since } of batch) {
           repo.dequeue([id])
-          if (cascadeOf === 1) changed.push(id, ...cascade(id, since, now))
-          else rebuild(id, repo.state().seq, now, changed)
+          if (cascadeOf === 1) cascade(id, since, now)
+          else build(id, repo.state().seq, now)
           rebuilt.push(id)
           if (out()) return { built: rebuilt.length, more: true }
         }
@@ -242,7 +243,7 @@ export function createRelatedLists (deps: RelatedListsDeps) {
         }
         const seq = repo.state().seq
         for (const r of ids) {
-          rebuild(r.id, seq, now, changed)
+          build(r.id, seq, now)
           rebuilt.push(r.id)
           fillBefore = r.publishedAt
           if (out()) return { built: rebuilt.length, more: true }
@@ -285,7 +286,9 @@ export function createRelatedLists (deps: RelatedListsDeps) {
    * computed its answer.
    */
   function settle (now: number): { ids: number[], complete: boolean } {
-    if (!indexed) return { ids: [], complete: !repo.anyCascading() }
+    // Not caught up yet (the first step after start): cascades wait for it, and every stored
+    // answer goes — unless no list is stored yet, so no answer was made of one.
+    if (!indexed) return { ids: [], complete: !repo.anyCascading() || !repo.anyList() }
     try {
       // A savepoint: a failure leaves the queue as the write's triggers filled it, for the background.
       return db.transaction(() => {
@@ -342,7 +345,13 @@ export function createRelatedLists (deps: RelatedListsDeps) {
 
     /** Drops every list, to be built again (`npm run cli -- rebuild`). */
     rebuildAll (): void {
-      db.transaction(() => { repo.clear() }, { behavior: 'immediate' })
+      // Answers made of the old lists, cached by any process sharing the file, go with them.
+      const keys = [RELATED_KEY]
+      db.transaction(() => {
+        repo.clear()
+        deps.invalidations?.record(keys, Date.now())
+      }, { behavior: 'immediate' })
+      deps.invalidations?.committed(keys)
       indexed = false
     },
 

@@ -59,7 +59,7 @@ import { createImportJobsRepository } from './modules/imports/imports-jobs-repos
 import { createImportService } from './modules/imports/imports-service.js'
 import { createImportJobs } from './modules/imports/imports-jobs.js'
 import type { ImportProgress } from './modules/imports/imports-run.js'
-import { goLiveKeys, keysForChanges, MEMBERSHIP_KEYS, pageGoLiveKeys, PAGES_KEY, POST_EDITS_KEY } from './modules/cache-keys.js'
+import { goLiveKeys, keysForChanges, MEMBERSHIP_KEYS, pageGoLiveKeys, PAGES_KEY, POST_EDITS_KEY, relatedWriteKeys } from './modules/cache-keys.js'
 import { createPreviewsRepository } from './modules/previews/previews-repository.js'
 import { createPreviewsService } from './modules/previews/previews-service.js'
 import { createMediaRepository } from './modules/media/media-repository.js'
@@ -186,7 +186,15 @@ export function createCore (db: Db, options: CoreOptions) {
   // every process sharing the file; memoized reads are stamped by the keys they depend on.
   const invalidations = createInvalidations(db, { goLiveKeys, pageGoLiveKeys })
   const bus = createChangeBus()
-  const write = createWriter(db, bus, invalidations, keysForChanges)
+  // The stored related lists a write changed or queued (its cascades, run in its transaction):
+  // their keys join the write's (relatedWriteKeys).
+  let relatedSettled: { ids: number[], complete: boolean } | null = null
+  const write = createWriter(db, bus, invalidations, (changes, now) => {
+    const related = relatedWriteKeys(relatedSettled)
+    relatedSettled = null
+    const keys = keysForChanges(changes, now)
+    return related.length === 0 ? keys : [...new Set([...keys, ...related])].sort()
+  })
   // WAL checkpoints in a worker thread, so no write pays for one (db/checkpointer.ts).
   const checkpointer = createCheckpointer(db)
   const membership = invalidations.stampFor(MEMBERSHIP_KEYS)
@@ -275,12 +283,16 @@ export function createCore (db: Db, options: CoreOptions) {
   const relatedLists = createRelatedLists({
     db,
     repo: repos.relatedLists,
-    scoreAll: (postId, now, limit) => services.related.scoreAll(postId, now, limit),
+    scoreAll: (postId, now, limit, freshStats) => services.related.scoreAll(postId, now, limit, freshStats),
     indexer: relatedIndex,
     liveCount: () => repos.related.postCount(),
     fingerprint: documents.posts.fingerprint,
-    inBackground: (fn) => inBackground(db, fn)
+    inBackground: (fn) => inBackground(db, fn),
+    invalidations,
+    onSettleError: (err) => { options.log.warn({ err }, 'related-list cascades of a write failed; left to the background') }
   })
+  // After the documents (settled above): the write's cascades, so it knows which stored lists it changes.
+  bus.onSettle((_changes, now) => { relatedSettled = relatedLists.settle(now) })
   const readModelWorker = createReadModelWorker({ ...documents, related: relatedLists }, options.log, (fn) => inBackground(db, fn), READ_MODEL_START_DELAY_MS)
 
   const search = createSearchEngine(repos.search, { budgetMs })

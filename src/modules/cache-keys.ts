@@ -18,6 +18,11 @@ import { isLive, type ContentChange, type PostLinks } from '../db/change-bus.js'
 //   site         the site settings, and the feeds (they carry the site's title); the site read
 //                also names the keys of what its navigation links to
 //   changes      the change log, and the feeds (their date is that of the newest public change)
+//   related      every related-posts answer (those served from a stored list, related-lists.ts,
+//                carry no other key of the corpus): a write that left the lists it changes to
+//                be found by the background, a post going live by time, a rebuild of all lists
+//   related-<id> one post's stored related list: a write whose cascade (run in the write)
+//                changed or queued it, a background rebuild that changed it
 // See README "Caching" for the table of what each write invalidates.
 
 export const POSTS_KEY = 'posts'
@@ -26,6 +31,12 @@ export const SITE_KEY = 'site'
 export const CHANGES_KEY = 'changes'
 export const PAGES_KEY = 'pages'
 export const FEATURED_KEY = 'featured'
+export const RELATED_KEY = 'related'
+
+/** The key of one post's stored related list. */
+export function relatedListKey (id: number): string {
+  return `related-${id}`
+}
 
 /** The key of one page. */
 export function pageKey (id: number): string {
@@ -83,6 +94,10 @@ export function keysForChanges (changes: readonly ContentChange[], now: number):
         // update time may have changed, so search, related posts and those sorts may differ.
         if (c.links !== undefined) keys.add(POST_EDITS_KEY)
         if ((c.links?.before?.featured ?? false) !== (c.links?.after?.featured ?? false)) keys.add(FEATURED_KEY)
+        // A post going live drops every related answer, as going live by time does (goLiveKeys):
+        // its write also covers that go-live when each process looks for posts whose time
+        // came (src/db/invalidations.ts), which would otherwise drop them all again.
+        if (liveAfter && !liveBefore) keys.add(RELATED_KEY)
         const kinds = liveBefore !== liveAfter ? [...TERM_KINDS] : changedLinks(c.links?.before ?? null, c.links?.after ?? null)
         if (liveBefore !== liveAfter || c.before?.publishedAt !== c.after?.publishedAt || kinds.length > 0) keys.add(POSTS_KEY)
         for (const kind of kinds) keys.add(termKey(kind))
@@ -121,7 +136,19 @@ export function keysForChanges (changes: readonly ContentChange[], now: number):
 
 /** What scheduled posts going live (by time, without a write) invalidate. */
 export function goLiveKeys (postIds: readonly number[]): string[] {
-  return [POSTS_KEY, CHANGES_KEY, ...TERM_KEYS, ...postIds.map(postKey)].sort()
+  // Which stored related lists a post going live enters is found by the background later.
+  return [POSTS_KEY, CHANGES_KEY, RELATED_KEY, ...TERM_KEYS, ...postIds.map(postKey)].sort()
+}
+
+/**
+ * What a write adds for the stored related lists (related-lists.ts, settle): the key of each
+ * list its cascades changed or queued, or, when it left cascades to the background (so which
+ * lists change is not known yet), every stored answer's. `settled` null: the write did not
+ * look (the lists are not kept here), nothing to add.
+ */
+export function relatedWriteKeys (settled: { ids: readonly number[], complete: boolean } | null): string[] {
+  if (settled === null) return []
+  return settled.complete ? settled.ids.map(relatedListKey) : [RELATED_KEY]
 }
 
 /** What scheduled pages going live (by time, without a write) invalidate. */
@@ -156,7 +183,13 @@ export function feedKeys (ids: readonly number[], query: { category?: string, ta
   return keys
 }
 
-/** The keys of a related-posts list: the corpus (membership and text) and every post in it. */
-export function relatedKeys (postId: number, ids: readonly number[]): string[] {
-  return [POSTS_KEY, POST_EDITS_KEY, postKey(postId), ...ids.filter((id) => id !== postId).map(postKey)]
+/**
+ * The keys of a related-posts answer: every post in it, and what decides which posts those are.
+ * Computed from the posts (`stored` false): the corpus, its membership and text. From the
+ * post's stored list: that list (which the writes and background steps that change it
+ * invalidate). Both: every related answer's key.
+ */
+export function relatedKeys (postId: number, ids: readonly number[], stored = false): string[] {
+  const head = stored ? [RELATED_KEY, relatedListKey(postId)] : [POSTS_KEY, POST_EDITS_KEY, RELATED_KEY]
+  return [...head, postKey(postId), ...ids.filter((id) => id !== postId).map(postKey)]
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { feedKeys, goLiveKeys, keysForChanges, postListKeys, relatedKeys } from '../../src/modules/cache-keys.js'
+import { feedKeys, goLiveKeys, keysForChanges, postListKeys, relatedKeys, relatedWriteKeys } from '../../src/modules/cache-keys.js'
 import type { ContentChange, PostLinks, PostState } from '../../src/db/change-bus.js'
 
 // What each kind of write invalidates: precise, so a write drops only the cached responses that
@@ -15,7 +15,7 @@ const post = (before: PostState | null, after: PostState | null, l?: { before: P
 const keys = (...changes: ContentChange[]) => keysForChanges(changes, NOW)
 
 t.test('post writes', async (t) => {
-  t.same(keys(post(null, live, { before: null, after: links })), ['authors', 'categories', 'changes', 'post-7', 'post-edits', 'posts', 'tags'], 'a published post: lists, terms (their counts), search and related')
+  t.same(keys(post(null, live, { before: null, after: links })), ['authors', 'categories', 'changes', 'post-7', 'post-edits', 'posts', 'related', 'tags'], 'a published post: lists, terms (their counts), search and related (every related answer, as when it goes live by time)')
   t.same(keys(post(live, live, { before: links, after: links })), ['changes', 'post-7', 'post-edits'], 'an edit of a live post: the post, text-dependent lists, the change log; not the post lists')
   t.same(keys(post(live, { ...live, publishedAt: NOW - 5000 }, { before: links, after: links })), ['changes', 'post-7', 'post-edits', 'posts'], 'a new publication time moves it in the lists')
   t.same(keys(post(live, live, { before: links, after: { ...links, tagIds: [3] } })), ['changes', 'post-7', 'post-edits', 'posts', 'tags'], 'a tag removed: tag-filtered lists and tag counts')
@@ -51,11 +51,19 @@ t.test('terms and the site', async (t) => {
 })
 
 t.test('a scheduled post going live, and what responses carry', async (t) => {
-  t.same(goLiveKeys([5, 6]), ['authors', 'categories', 'changes', 'post-5', 'post-6', 'posts', 'tags'])
+  t.same(goLiveKeys([5, 6]), ['authors', 'categories', 'changes', 'post-5', 'post-6', 'posts', 'related', 'tags'], 'which stored related lists it enters is found later: every stored related answer')
   t.same(postListKeys([1, 2], {}), ['posts', 'post-1', 'post-2'])
   t.same(postListKeys([1], { q: 'x', category: 'c', tag: 't', author: 'a' }), ['posts', 'post-edits', 'categories', 'tags', 'authors', 'post-1'])
   t.same(postListKeys([1], { featured: 'true' }), ['posts', 'featured', 'post-1'], 'featured lists')
   t.same(postListKeys([], { sort: 'published_at' }), ['posts'], 'publication order needs no post-edits')
   t.same(feedKeys([1], { tag: 't' }), ['posts', 'site', 'changes', 'tags', 'post-1'])
-  t.same(relatedKeys(1, [2, 3]), ['posts', 'post-edits', 'post-1', 'post-2', 'post-3'])
+  t.same(relatedKeys(1, [2, 3]), ['posts', 'post-edits', 'related', 'post-1', 'post-2', 'post-3'], 'a computed related answer: the corpus')
+  t.same(relatedKeys(1, [2, 3], true), ['related', 'related-1', 'post-1', 'post-2', 'post-3'], 'one from the stored list: that list')
+})
+
+t.test('a write names the stored related lists its cascades changed, or all of them when it left cascades to the background', async (t) => {
+  t.same(relatedWriteKeys({ ids: [4, 9], complete: true }), ['related-4', 'related-9'])
+  t.same(relatedWriteKeys({ ids: [], complete: true }), [], 'no list changed')
+  t.same(relatedWriteKeys({ ids: [4], complete: false }), ['related'])
+  t.same(relatedWriteKeys(null), [], 'no stored lists here')
 })

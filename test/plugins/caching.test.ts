@@ -169,7 +169,7 @@ t.test('public responses name their surrogate keys', async (t) => {
     ['/v1/posts?q=nothing-matches-this', 'posts post-edits'],
     ['/v1/posts/keyed', `post-${post.id}`],
     ['/v1/posts/keyed/comments', `post-${post.id}`],
-    ['/v1/posts/keyed/related', `posts post-edits post-${post.id} post-${other.id}`],
+    ['/v1/posts/keyed/related', `posts post-edits related post-${post.id} post-${other.id}`],
     ['/v1/categories', 'categories'],
     ['/v1/tags', 'tags'],
     ['/v1/authors', 'authors'],
@@ -215,7 +215,7 @@ t.test('every committed write sends PURGE with the keys it invalidates', async (
   for (let i = 0; i < 50 && seen.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20))
   t.same(seen, [
     { method: 'PURGE', keys: 'authors changes' },
-    { method: 'PURGE', keys: `authors categories changes post-${post.id} post-edits posts tags` }
+    { method: 'PURGE', keys: `authors categories changes post-${post.id} post-edits posts related tags` }
   ], 'one purge per committed write, none for a refused one')
 })
 

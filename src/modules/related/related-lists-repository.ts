@@ -53,6 +53,7 @@ export function createRelatedListsRepository (db: Db) {
   const naming = db.select({ id: relatedListItems.postId }).from(relatedListItems).innerJoin(l, eq(l.postId, relatedListItems.postId))
     .where(and(eq(relatedListItems.relatedId, p('id')), lt(l.seq, p('before')))).prepare()
   const builtBefore = db.select({ id: l.postId }).from(l).where(lt(l.seq, p('before'))).limit(1).prepare()
+  const anyList = db.select({ id: l.postId }).from(l).limit(1).prepare()
   // Lists among `ids` built before change `before` that do not name `relatedId`, with their weakest score.
   const thresholds = db.select({ id: l.postId, minScore: l.minScore }).from(l)
     .where(and(inIdList(l.postId, 'ids'), lt(l.seq, p('before')), notExists(db.select({ one: sql`1` }).from(relatedListItems)
@@ -61,9 +62,14 @@ export function createRelatedListsRepository (db: Db) {
   // Live posts without a list, newest first, from a time down (one range of the status index;
   // those at that very time already built are skipped by the NOT EXISTS probe).
   const missing = db.select({ id: postVectors.postId, publishedAt: postVectors.publishedAt }).from(postVectors)
-    .where(and(eq(postVectors.status, 'published'), lte(postVectors.publishedAt, p('before')),
+    .where(and(eq(postVectors.status, 'published'), lte(postVectors.publishedAt, p('before')), gt(postVectors.publishedAt, p('after')),
       notExists(db.select({ one: sql`1` }).from(l).where(eq(l.postId, postVectors.postId)))))
     .orderBy(desc(postVectors.publishedAt)).limit(p('limit')).prepare()
+  // The publication time `offset` published entries below a time (from the status index alone):
+  // bounds what one look for missing lists reads.
+  const below = db.select({ publishedAt: postVectors.publishedAt }).from(postVectors)
+    .where(and(eq(postVectors.status, 'published'), lte(postVectors.publishedAt, p('before'))))
+    .orderBy(desc(postVectors.publishedAt)).limit(1).offset(p('offset')).prepare()
   const drifted = db.select({ id: l.postId }).from(l).where(lt(l.seq, p('seq'))).orderBy(asc(l.seq)).limit(p('limit')).prepare()
   // A current document carries its post's status and time (the triggers delete it when either
   // changes): whether the post is live is read from it, not from the post's (wide) row.
@@ -88,6 +94,8 @@ export function createRelatedListsRepository (db: Db) {
     /** Whether this post's list waits to be rebuilt. */
     isQueued: (postId: number): boolean => isQueued.get({ id: postId }) !== undefined,
     /** Up to `limit` queued posts: changed posts (cascades) first, then lists to rebuild; by id within each. */
+    /** Up to `limit` changed posts waiting for their cascade, by id. */
+    queuedCascades: (limit: number) => queuedCascades.all({ limit }),
     queued (limit: number) {
       const first = queuedCascades.all({ limit })
       return first.length > 0 ? first : queued.all({ limit })
@@ -121,14 +129,18 @@ export function createRelatedListsRepository (db: Db) {
     },
     /** The lists built before change `before` that name this post. */
     naming: (relatedId: number, before: number): number[] => naming.all({ id: relatedId, before }).map((r) => r.id),
+    /** Whether any list is stored. */
+    anyList: (): boolean => anyList.get() !== undefined,
     /** Whether any list was built before change `before`. */
     anyBuiltBefore: (before: number): boolean => builtBefore.get({ before }) !== undefined,
     /** Of these posts' lists built before change `before`, those that do not name `relatedId`, with their weakest score. */
     thresholds (ids: readonly number[], relatedId: number, before: number): Array<{ id: number, minScore: number }> {
       return ids.length === 0 ? [] : thresholds.all({ ids: idList(ids), relatedId, before })
     },
-    /** Up to `limit` live posts without a list, newest first, published at or before `before` (at most now). */
-    missing: (before: number, limit: number) => missing.all({ before, limit }) as Array<{ id: number, publishedAt: number }>,
+    /** Up to `limit` live posts without a list, newest first, published at or before `before` (at most now) and after `after`. */
+    missing: (before: number, limit: number, after = Number.MIN_SAFE_INTEGER) => missing.all({ before, after, limit }) as Array<{ id: number, publishedAt: number }>,
+    /** The publication time of the published entry `offset` places below `before` (newest first), or null when there are fewer. */
+    publishedBelow: (before: number, offset: number): number | null => below.get({ before, offset })?.publishedAt ?? null,
     /** Up to `limit` lists built before change `seq`, oldest first. */
     drifted: (seq: number, limit: number): number[] => drifted.all({ seq, limit }).map((r) => r.id),
     /** Cards of the given posts that are live now and have a document of this fingerprint. */

@@ -2,6 +2,7 @@ import type { Db } from '../../db/client.js'
 import type { RelatedResult } from '../../lib/related.js'
 import { contentHash } from '../../lib/content-hash.js'
 import type { LiveCard, RelatedListsRepository } from './related-lists-repository.js'
+import { RELATED_KEY, relatedListKey } from '../cache-keys.js'
 
 // Related lists in the read model (migrations/0018_related_lists.sql). Each live post's best
 // RELATED_STORED related posts, scored by the request's own code with no time budget, are
@@ -61,13 +62,19 @@ export const RELATED_DRIFT = 0.01
  */
 export const RELATED_DRIFT_DUTY = 0.1
 
+/** Live posts' entries the start-up fill looks through at a time for one without a list. */
+const FILL_WINDOW = 512
+
+/** Cascades a write runs itself (settle); a write that changed more posts leaves them to the background. */
+export const RELATED_SETTLE_CASCADES = 2
+
 type Item = [id: number, score: number, tags: number[], categories: number[], text: number]
 
 export interface RelatedListsDeps {
   db: Db
   repo: RelatedListsRepository
   /** The best `limit` candidates of a live post scored (every one when no limit), best first, with no time budget; null when the post is not live (or gone). */
-  scoreAll: (postId: number, now: number, limit?: number) => RelatedResult[] | null
+  scoreAll: (postId: number, now: number, limit?: number, freshStats?: boolean) => RelatedResult[] | null
   /** Brings the related index (post vectors) up to date first: lists built without a post's vector would miss it. */
   indexer: { adoptStored: () => number, indexMissing: (budgetMs: number) => { more: boolean } }
   /** Published posts (the drift allowance is a share of them). */
@@ -78,8 +85,16 @@ export interface RelatedListsDeps {
   drift?: (live: number) => number
   /** The share of time the refresh of drifted lists may take (default RELATED_DRIFT_DUTY; tests set 1). */
   driftDuty?: number
-  /** Told after lists were rebuilt (cached answers of those posts may be dropped). */
-  onRebuilt?: (postIds: number[]) => void
+  /**
+   * Where a background step records, in its transaction, the keys of the stored lists it
+   * changed (and of the lists the changes it cascaded queued), and applies them once committed:
+   * cached answers made of those lists are dropped (src/db/invalidations.ts).
+   */
+  invalidations?: { record: (keys: readonly string[], now: number) => void, committed: (keys: readonly string[]) => void }
+  /** Live posts' entries the start-up fill looks through at a time (default FILL_WINDOW; tests set fewer). */
+  fillWindow?: number
+  /** Told when a write's cascades failed (they are left to the background). */
+  onSettleError?: (err: unknown) => void
   /** Runs a rebuild a read asks for as the background steps run (core.ts: no lock wait, no fsync); SQLITE_BUSY means not now. */
   inBackground?: <T>(fn: () => T) => T
 }
@@ -112,8 +127,8 @@ export function createRelatedLists (deps: RelatedListsDeps) {
    * candidate decide which other lists it enters), else only the stored ones (cheaper: the
    * scorer prunes candidates that cannot reach them).
    */
-  function build (postId: number, seq: number, now: number, all = false): RelatedResult[] | null {
-    const scored = all ? deps.scoreAll(postId, now) : deps.scoreAll(postId, now, RELATED_STORED)
+  function build (postId: number, seq: number, now: number, all = false, freshStats = false): RelatedResult[] | null {
+    const scored = all ? deps.scoreAll(postId, now, undefined, freshStats) : deps.scoreAll(postId, now, RELATED_STORED, freshStats)
     if (scored === null) {
       repo.remove(postId)
       return null
@@ -130,13 +145,13 @@ export function createRelatedLists (deps: RelatedListsDeps) {
    * that name it or that it now scores into. After a bulk load no list is older than its
    * changes, so the start-up fill does not rebuild lists for the posts it has just built.
    */
-  function cascade (postId: number, since: number, now: number): void {
+  function cascade (postId: number, since: number, now: number, freshStats = false): number[] {
     const seq = repo.state().seq
     if (!repo.anyBuiltBefore(since)) {
-      build(postId, seq, now)
-      return
+      build(postId, seq, now, false, freshStats)
+      return []
     }
-    const scored = build(postId, seq, now, true)
+    const scored = build(postId, seq, now, true, freshStats)
     const affected = new Set(repo.naming(postId, since))
     if (scored !== null) {
       const scores = new Map(scored.map((r) => [r.id, r.score]))
@@ -146,11 +161,52 @@ export function createRelatedLists (deps: RelatedListsDeps) {
     }
     affected.delete(postId)
     repo.enqueue([...affected], false)
+    return [...affected]
+  }
+
+  /** A drifted list rebuilt: its post's id into `changed` when the items changed (cached answers made of it are dropped). */
+  function rebuild (postId: number, seq: number, now: number, changed: number[]): void {
+    const before = repo.get(postId)?.items
+    const scored = build(postId, seq, now)
+    if (before !== undefined && (scored === null || repo.get(postId)?.items !== before)) changed.push(postId)
+  }
+
+  /**
+   * Posts whose publication time came since the last look, queued as changed posts (their
+   * cascades), and the look moved on: until then every read computes. A post published now by
+   * a write is one of them (its time is the write's).
+   */
+  function queueWentLive (now: number): void {
+    const live = repo.wentLive(repo.state().liveThrough, now, 64)
+    if (live.length === 0) return
+    // Going live moves the corpus statistics as a write would: counted as changes.
+    for (let i = 0; i < live.length; i++) repo.bumpSeq()
+    repo.enqueue(live.map((r) => r.id), true)
+    repo.setLiveThrough(live.length < 64 ? now : live[live.length - 1].publishedAt)
   }
 
   function step (budgetMs: number): { built: number, more: boolean } {
     const rebuilt: number[] = []
+    // Drifted lists this step refreshed whose items changed: cached answers made of the old
+    // ones are dropped. (The cascades and the lists they queue need not: the write that changed
+    // the post dropped their answers — `related-<id>`, or every stored answer when it left its
+    // cascade here — and an answer made since is of the write's state.)
+    const changed: number[] = []
+    let keys: string[] = []
     const result = db.transaction(() => {
+      const r = work()
+      if (changed.length > 0 && deps.invalidations !== undefined) {
+        // Past a few dozen lists (a rebuild of everything), every stored answer at once.
+        const ids = [...new Set(changed)]
+        keys = ids.length > 64 ? [RELATED_KEY] : ids.map(relatedListKey)
+        deps.invalidations.record(keys, Date.now())
+      }
+      return r
+    }, { behavior: 'immediate' })
+    if (keys.length > 0) deps.invalidations?.committed(keys)
+    return result
+
+    function work (): { built: number, more: boolean } {
       const start = performance.now()
       const out = () => performance.now() - start >= budgetMs
       if (!indexed) {
@@ -159,30 +215,31 @@ export function createRelatedLists (deps: RelatedListsDeps) {
         indexed = true
       }
       const now = Date.now()
-      const state = repo.state()
-      const live = repo.wentLive(state.liveThrough, now, 64)
-      if (live.length > 0) {
-        // Going live moves the corpus statistics as a write would: counted as changes.
-        for (let i = 0; i < live.length; i++) repo.bumpSeq()
-        repo.enqueue(live.map((r) => r.id), true)
-        repo.setLiveThrough(live.length < 64 ? now : live[live.length - 1].publishedAt)
-      }
+      queueWentLive(now)
       for (;;) {
         const batch = repo.queued(8)
         if (batch.length === 0) break
-        for (const { id, cascade: changed, seq: since } of batch) {
+        for (const { id, cascade: cascadeOf, seq: since } of batch) {
           repo.dequeue([id])
-          if (changed === 1) cascade(id, since, now)
+          if (cascadeOf === 1) cascade(id, since, now)
           else build(id, repo.state().seq, now)
           rebuilt.push(id)
           if (out()) return { built: rebuilt.length, more: true }
         }
       }
       while (fillBefore !== null) {
-        const ids = repo.missing(Math.min(now, fillBefore), 8)
+        // A window of at most FILL_WINDOW entries at a time: when every list is there (each
+        // start), one unbounded look read every live post's entry and probed its list in one
+        // go (about 100 ms at 10,000 posts on the bench machine, a second at 100,000).
+        const top = Math.min(now, fillBefore)
+        let floor = repo.publishedBelow(top, deps.fillWindow ?? FILL_WINDOW)
+        // Past a window of posts all published at that very time: that time in one go.
+        if (floor === top) floor = top - 1
+        const ids = repo.missing(top, 8, floor ?? undefined)
         if (ids.length === 0) {
-          fillBefore = null
-          break
+          fillBefore = floor
+          if (out()) return { built: rebuilt.length, more: fillBefore !== null }
+          continue
         }
         const seq = repo.state().seq
         for (const r of ids) {
@@ -206,7 +263,7 @@ export function createRelatedLists (deps: RelatedListsDeps) {
           return { built: rebuilt.length, more: false }
         }
         for (const id of ids) {
-          build(id, seq, now)
+          rebuild(id, seq, now, changed)
           rebuilt.push(id)
           if (out()) {
             rest()
@@ -215,9 +272,42 @@ export function createRelatedLists (deps: RelatedListsDeps) {
           }
         }
       }
-    }, { behavior: 'immediate' })
-    if (rebuilt.length > 0) deps.onRebuilt?.(rebuilt)
-    return result
+    }
+  }
+
+  /**
+   * Inside a write's transaction, after its changes: runs the cascades it queued (at most
+   * RELATED_SETTLE_CASCADES), so the write knows which stored lists it changes or queues —
+   * their posts' ids — and drops only the cached answers made of those (cache-keys.ts,
+   * relatedWriteKeys). `complete` false: cascades were left to the background (a write that
+   * changed many posts, the index not caught up yet, a failure), and the write drops every
+   * stored answer instead. A cascade is one scoring of the changed post (about 3 ms at 10,000
+   * posts) that the background would otherwise run a moment later, while every related read
+   * computed its answer.
+   */
+  function settle (now: number): { ids: number[], complete: boolean } {
+    // Not caught up yet (the first step after start): cascades wait for it, and every stored
+    // answer goes — unless no list is stored yet, so no answer was made of one.
+    if (!indexed) return { ids: [], complete: !repo.anyCascading() || !repo.anyList() }
+    try {
+      // A savepoint: a failure leaves the queue as the write's triggers filled it, for the background.
+      return db.transaction(() => {
+        // A post this write published went live now: looked at here, or reads would compute
+        // until the next step, which would then run its cascade a second time.
+        queueWentLive(now)
+        const batch = repo.queuedCascades(RELATED_SETTLE_CASCADES + 1)
+        const ids = new Set<number>()
+        for (const { id, seq: since } of batch.slice(0, RELATED_SETTLE_CASCADES)) {
+          repo.dequeue([id])
+          ids.add(id)
+          for (const a of cascade(id, since, now, true)) ids.add(a)
+        }
+        return { ids: [...ids], complete: batch.length <= RELATED_SETTLE_CASCADES }
+      })
+    } catch (err) {
+      deps.onSettleError?.(err)
+      return { ids: [], complete: false }
+    }
   }
 
   /**
@@ -239,12 +329,14 @@ export function createRelatedLists (deps: RelatedListsDeps) {
       if ((err as { code?: string }).code === 'SQLITE_BUSY') return false
       throw err
     }
-    deps.onRebuilt?.([postId])
+    // No onRebuilt: what queued the list dropped the cached answers made of it (the write's
+    // own keys, or RELATED_KEY), and the answer being made now is of the rebuilt list.
     return true
   }
 
   return {
     step,
+    settle,
 
     /** Makes the next steps look again for live posts without a list. */
     refill (): void {
@@ -253,7 +345,13 @@ export function createRelatedLists (deps: RelatedListsDeps) {
 
     /** Drops every list, to be built again (`npm run cli -- rebuild`). */
     rebuildAll (): void {
-      db.transaction(() => { repo.clear() }, { behavior: 'immediate' })
+      // Answers made of the old lists, cached by any process sharing the file, go with them.
+      const keys = [RELATED_KEY]
+      db.transaction(() => {
+        repo.clear()
+        deps.invalidations?.record(keys, Date.now())
+      }, { behavior: 'immediate' })
+      deps.invalidations?.committed(keys)
       indexed = false
     },
 

@@ -201,6 +201,7 @@ export function createRelatedWriter (db: Db, vectorVersion: string) {
   const source = db.select({ title: posts.title, contentText: posts.contentText, status: posts.status, publishedAt: posts.publishedAt })
     .from(posts).where(eq(posts.id, p('id'))).prepare()
   const storedHash = db.select({ hash: postVectors.hash }).from(postVectors).where(eq(postVectors.postId, p('id'))).prepare()
+  const storedTerms = db.select({ term: postTerms.term, weight: postTerms.weight }).from(postTerms).where(eq(postTerms.postId, p('id'))).prepare()
   const dropTerms = db.delete(postTerms).where(eq(postTerms.postId, p('id'))).prepare()
   const insertTerm = db.insert(postTerms).values({ postId: p('id'), term: p('term'), weight: p('weight') }).prepare()
   const saveEntry = db.insert(postVectors).values({ postId: p('id'), hash: p('hash'), status: p('status'), publishedAt: p('publishedAt') })
@@ -208,6 +209,14 @@ export function createRelatedWriter (db: Db, vectorVersion: string) {
   return {
     source: (id: number) => source.get({ id }),
     storedHash: (id: number) => storedHash.get({ id })?.hash,
+    /** Whether the post's stored vector is exactly this one (terms and weights; a post without terms has a single '' row). */
+    storedVectorIs (id: number, vector: TermVector): boolean {
+      const rows = storedTerms.all({ id })
+      if (vector.terms.length === 0) return rows.length === 1 && rows[0].term === ''
+      if (rows.length !== vector.terms.length) return false
+      const stored = new Map(rows.map((r) => [r.term, r.weight]))
+      return vector.terms.every((term, i) => stored.get(term) === vector.weights[i])
+    },
     /** Replaces the post's stored vector (a post without terms gets a single '' row). */
     saveVector (id: number, vector: TermVector): void {
       dropTerms.run({ id })

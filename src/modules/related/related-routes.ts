@@ -50,7 +50,7 @@ const relatedRoutes: FastifyPluginAsyncTypebox<RelatedRoutesOptions> = async (ap
     const fields = parseFields(request.query.fields, RELATED_FIELDS)
     const page = related.page(request.params.ref, limit)
     // Keyed by every post shown, whether or not `fields` keeps the ids.
-    reply.cacheKeys(relatedKeys(page.postId, page.ids))
+    reply.cacheKeys(relatedKeys(page.postId, page.ids, page.items !== undefined))
     if (page.items !== undefined) {
       const meta = { limit, timed_out: false }
       // With `fields`, the stored items are read back and narrowed like computed ones.

@@ -70,9 +70,11 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
   // Corpus-wide numbers over live posts only, each looked up once per content stamp (which also
   // changes when a scheduled post goes live): a draft or a scheduled post never moves a public
   // score. The stored counts include scheduled posts; what those add is subtracted here.
-  function stats (now: number): CorpusStats {
-    const stamp = deps.stamp()
-    if (memo !== null && memo.stamp === stamp) return memo.stats
+  function stats (now: number, fresh = false): CorpusStats {
+    // `fresh`: inside a write, before its invalidations apply, the stamp is still the one
+    // before it (a write's cascade, related-lists.ts settle): read anew, and not remembered.
+    const stamp = fresh ? null : deps.stamp()
+    if (stamp !== null && memo !== null && memo.stamp === stamp) return memo.stats
     const pending = repo.scheduledStats(now)
     const df = new Map<string, number>()
     const tags = new Map<number, number>()
@@ -91,7 +93,7 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
       tagCount: (id) => remember(tags, id, (k) => repo.tagCount(k) - (pending.tags.get(k) ?? 0)),
       categoryCount: (id) => remember(cats, id, (k) => repo.categoryCount(k) - (pending.categories.get(k) ?? 0))
     }
-    memo = { stamp, stats: s }
+    if (stamp !== null) memo = { stamp, stats: s }
     return s
   }
 
@@ -180,7 +182,7 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
    * The `limit` best related posts of a post as scores and reasons, and whether the time budget
    * cut the work short; `budgeted` false for the read model's background step, which has none.
    */
-  function scoreFor (target: PostRow, limit: number, now: number, budgeted = true): { results: RelatedResult[], timedOut: boolean } {
+  function scoreFor (target: PostRow, limit: number, now: number, budgeted = true, freshStats = false): { results: RelatedResult[], timedOut: boolean } {
     const budget = createBudget(budgeted ? (deps.budgetMs ?? Infinity) : Infinity)
     startBackfill()
     let hash = repo.fingerprintOf(target.id)
@@ -188,7 +190,7 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
       indexer.indexNow(target.id)
       hash = repo.fingerprintOf(target.id) ?? ''
     }
-    const corpus = stats(now)
+    const corpus = stats(now, freshStats)
     const n = Math.max(1, corpus.docCount)
     const publishedAt = target.publishedAt ?? now
     const vector = vectorsOf([{ id: target.id, hash }]).get(target.id) ?? EMPTY
@@ -267,11 +269,15 @@ export function createRelatedService (deps: RelatedServiceDeps, tuning: RelatedT
     page,
     pageFor,
 
-    /** The best `limit` (by default every candidate) of a live post scored, best first, with no time budget (the read model's lists); null when the post is not live. */
-    scoreAll (postId: number, now = Date.now(), limit = tuning.candidates): RelatedResult[] | null {
+    /**
+     * The best `limit` (by default every candidate) of a live post scored, best first, with no
+     * time budget (the read model's lists); null when the post is not live. `freshStats`: the
+     * corpus statistics read anew rather than remembered (inside a write's transaction).
+     */
+    scoreAll (postId: number, now = Date.now(), limit = tuning.candidates, freshStats = false): RelatedResult[] | null {
       const row = repo.rowsOf([postId])[0]
       if (row === undefined || row.status !== 'published' || row.publishedAt === null || row.publishedAt > now) return null
-      return scoreFor(row, limit, now, false).results
+      return scoreFor(row, limit, now, false, freshStats).results
     },
 
     /** Starts the backfill if no request has yet, and resolves once no post is left without a vector. */

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildTestApp, TEST_SITE_URL } from '../../helper.js'
+import { adminSend, buildTestApp, TEST_SITE_URL } from '../../helper.js'
 import { makeAuthor, makeCategory, makePost, makeTag } from '../../helpers/factories.js'
 import { buildRelatedCorpus, type CorpusPost } from '../../fixtures/related-corpus.js'
 import { createRelatedRepository } from '../../../src/modules/related/related-repository.js'
@@ -452,6 +452,36 @@ t.test('vectors stored by a bulk loader are adopted, and rebuilt on the next wri
   t.same(ids(await related(app, a.id)), [b.id])
   t.equal(c.prepare('SELECT hash FROM post_vectors WHERE post_id = ?').pluck().get(a.id), VECTOR_VERSION, 'adopted without reading its text: the current version, no fingerprint')
   app.core.writes.posts.update(a.id, { content_html: '<p>sourdough pastry</p>' })
+  t.same(c.prepare('SELECT term FROM post_terms WHERE post_id = ? ORDER BY term').pluck().all(a.id), buildTermVector('ballot turnout', 'sourdough pastry').terms.sort())
+})
+
+t.test('a write that leaves a loaded post\'s text as it was keeps its adopted vector, so no related list is queued', async (t) => {
+  const app = await buildTestApp(t)
+  const db = app.db
+  const c = db.$client
+  const author = makeAuthor(db)
+  const a = makePost(db, { authorId: author.id, title: 'ballot turnout', contentText: 'ballot turnout voters' })
+  const b = makePost(db, { authorId: author.id, title: 'ballot voters', contentText: 'ballot voters senate' })
+  for (const p of [a, b]) {
+    const v = buildTermVector(p.title, p.contentText)
+    v.terms.forEach((term, i) => c.prepare('INSERT INTO post_terms (post_id, term, weight) VALUES (?, ?, ?)').run(p.id, term, v.weights[i]))
+  }
+  t.same(ids(await related(app, a.id)), [b.id])
+  app.core.workers.readModel.drain()
+  const seq = c.prepare('SELECT seq FROM related_state WHERE id = 1').pluck()
+  const queued = c.prepare('SELECT count(*) FROM related_queue').pluck()
+  const before = seq.get()
+  // A comment approved touches its post (its count): a write of the post with the same text.
+  const comment = await app.inject({ method: 'POST', url: `/v1/posts/${a.id}/comments`, payload: { author_name: 'Reader', author_email: 'reader@example.com', content: 'Well put' } })
+  t.equal(comment.statusCode, 201)
+  t.equal((await adminSend(app, 'PATCH', `/v1/comments/${comment.json().data.id as number}`, { status: 'approved' })).status, 'approved')
+  app.core.writes.posts.update(a.id, { excerpt: 'A new excerpt' })
+  t.equal(seq.get(), before, 'no change counted for the related lists')
+  t.equal(queued.get(), 0, 'and none queued')
+  t.equal(c.prepare('SELECT hash FROM post_vectors WHERE post_id = ?').pluck().get(a.id), VECTOR_VERSION, 'the entry stays adopted')
+  app.core.writes.posts.update(a.id, { content_html: '<p>sourdough pastry</p>' })
+  t.ok((seq.get() as number) > (before as number), 'a new text is a change')
+  t.not(c.prepare('SELECT hash FROM post_vectors WHERE post_id = ?').pluck().get(a.id), VECTOR_VERSION, 'with its fingerprint')
   t.same(c.prepare('SELECT term FROM post_terms WHERE post_id = ? ORDER BY term').pluck().all(a.id), buildTermVector('ballot turnout', 'sourdough pastry').terms.sort())
 })
 

@@ -214,7 +214,7 @@ export function createCore (db: Db, options: CoreOptions) {
     search: createSearchRepository(db),
     related: createRelatedRepository(db),
     feeds: createFeedsRepository(db),
-    sitemaps: createSitemapsRepository(db),
+    sitemaps: createSitemapsRepository({ engine: 'sqlite', db }),
     imports: createImportsRepository(db),
     importJobs: createImportJobsRepository(db),
     previews: createPreviewsRepository(db),

@@ -219,7 +219,7 @@ export function createCore (db: Db, options: CoreOptions) {
     importJobs: createImportJobsRepository(db),
     previews: createPreviewsRepository(db),
     redirects: createRedirectsRepository({ engine: 'sqlite', db }),
-    export: createExportRepository(db),
+    export: createExportRepository({ engine: 'sqlite', db }),
     sources: createSourcesRepository(db),
     postDocuments: createPostDocumentsRepository(db),
     commentDocuments: createCommentDocumentsRepository(db),

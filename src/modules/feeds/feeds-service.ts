@@ -227,7 +227,7 @@ export function createFeedsService (deps: {
 
   return {
     /** The newest live posts matching the query; unknown category, tag or author is a NotFound. */
-    load (query: FeedQuery, now = Date.now(), format?: 'rss' | 'atom' | 'json'): FeedData {
+    async load (query: FeedQuery, now = Date.now(), format?: 'rss' | 'atom' | 'json'): Promise<FeedData> {
       const budget = createBudget(deps.budgetMs ?? Infinity)
       if (deps.documents !== undefined && format !== undefined) {
         const fast = fromStored(query, now, format, deps.documents, budget)
@@ -246,7 +246,7 @@ export function createFeedsService (deps: {
       // skipped altogether when the listing already used up the time budget.
       const ids = posts.map((p) => p.id)
       const timedOut = budget.exhausted()
-      const chosen = timedOut ? [] : chooseBodies(ids, deps.feeds.bodySizes(ids), deps.bodyBytes)
+      const chosen = timedOut ? [] : chooseBodies(ids, await deps.feeds.bodySizes(ids), deps.bodyBytes)
       // An item whose body goes in is taken whole from the read model when stored: its body is
       // then neither read nor escaped again. The others are built from the rows.
       const stored = new Map<number, StoredFeedItem>()
@@ -255,8 +255,10 @@ export function createFeedsService (deps: {
           if (item.bytes.length > 0) stored.set(id, item)
         }
       }
-      const bodies = deps.feeds.bodies(chosen.filter((id) => !stored.has(id)))
-      const imported = deps.feeds.wxrImportKeys(ids.filter((id) => !stored.has(id)))
+      const [bodies, imported] = await Promise.all([
+        deps.feeds.bodies(chosen.filter((id) => !stored.has(id))),
+        deps.feeds.wxrImportKeys(ids.filter((id) => !stored.has(id)))
+      ])
       for (const p of posts) {
         p.content_html = bodies.get(p.id) ?? null
         p.guid = importedGuid(imported.get(p.id))

@@ -208,7 +208,7 @@ export function createCore (db: Db, options: CoreOptions) {
     comments: createCommentsRepository(db),
     site: createSiteRepository(db),
     keys: createKeysRepository(db),
-    changes: createChangesRepository(db, termVisibility),
+    changes: createChangesRepository({ engine: 'sqlite', db }, termVisibility),
     webhooks: createWebhooksRepository(db),
     health: createHealthRepository({ engine: 'sqlite', db }),
     search: createSearchRepository(db),

@@ -41,7 +41,7 @@ import { createRelatedIndexer } from './modules/related/related-index.js'
 import { createRelatedService } from './modules/related/related-service.js'
 import { createRelatedListsRepository } from './modules/related/related-lists-repository.js'
 import { createRelatedLists } from './modules/related/related-lists.js'
-import { createFeedsRepository } from './modules/feeds/feeds-repository.js'
+import { createFeedItemSources, createFeedsRepository } from './modules/feeds/feeds-repository.js'
 import { createFeedsService, type FeedPost } from './modules/feeds/feeds-service.js'
 import { feedItemTexts } from './modules/feeds/feeds-mapper.js'
 import { idBaseFor, importedGuid } from './lib/feeds.js'
@@ -216,18 +216,18 @@ export function createCore (db: Db, options: CoreOptions) {
     comments: createCommentsRepository(db),
     site: createSiteRepository(db),
     keys: createKeysRepository(db),
-    changes: createChangesRepository(db, termVisibility),
+    changes: createChangesRepository({ engine: 'sqlite', db }, termVisibility),
     webhooks: createWebhooksRepository(db),
     health: createHealthRepository({ engine: 'sqlite', db }),
     search: createSearchRepository(db),
     related: createRelatedRepository(db),
-    feeds: createFeedsRepository(db),
-    sitemaps: createSitemapsRepository(db),
+    feeds: createFeedsRepository({ engine: 'sqlite', db }),
+    sitemaps: createSitemapsRepository({ engine: 'sqlite', db }),
     imports: createImportsRepository(db),
     importJobs: createImportJobsRepository(db),
     previews: createPreviewsRepository(db),
     redirects: createRedirectsRepository({ engine: 'sqlite', db }),
-    export: createExportRepository(db),
+    export: createExportRepository({ engine: 'sqlite', db }),
     sources: createSourcesRepository(db),
     postDocuments: createPostDocumentsRepository(db),
     commentDocuments: createCommentDocumentsRepository(db),
@@ -254,8 +254,10 @@ export function createCore (db: Db, options: CoreOptions) {
   // server starts or the first feed item is made, not by a CLI command that opens the file
   // (whose environment may lack SITE_URL).
   let storedIdBase: string | undefined
-  const feedIdBase = () => (storedIdBase ??= repos.feeds.idBase(idBaseFor(siteUrl)))
-  const feedItems = (post: FeedPost) => feedItemTexts(post, feedIdBase(), importedGuid(repos.feeds.wxrImportKeys([post.id]).get(post.id)))
+  // Asked synchronously (start(), and the read model's builder inside a write's settle step).
+  const feedSources = createFeedItemSources(db)
+  const feedIdBase = () => (storedIdBase ??= feedSources.idBase(idBaseFor(siteUrl)))
+  const feedItems = (post: FeedPost) => feedItemTexts(post, feedIdBase(), importedGuid(feedSources.wxrImportKeys([post.id]).get(post.id)))
   const documents = {
     posts: createPostDocuments({
       db,

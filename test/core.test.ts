@@ -22,7 +22,7 @@ t.test('a write through the core reaches every listener in its transaction and r
   t.same(invalidated, [['authors', 'changes'], ['authors', 'categories', 'changes', `post-${id}`, 'post-edits', 'posts', 'tags']], 'each write invalidated its keys, in commit order')
   t.same(c.db.$client.prepare('SELECT keys FROM invalidations ORDER BY id').pluck().all(), invalidated.map((k) => k.join(' ')), 'recorded for the other processes')
   t.same(committed, ['author', 'post'], 'after-commit listeners heard both writes')
-  const { rows } = c.repos.changes.after({ at: 0, id: 0 }, 10, Date.now())
+  const { rows } = await c.repos.changes.after({ at: 0, id: 0 }, 10, Date.now())
   t.ok(rows.some((r) => r.resource === 'post' && r.resourceId === id), 'the change log has the post')
   t.equal(c.listeners.relatedIndex.indexMissing(1000).more, false, 'the related index is up to date')
   t.equal(c.services.posts.get(String(id), 'public').url, 'https://news.example.com/hello-world', 'read services see it, with the configured site URL')

@@ -80,6 +80,10 @@ import type { PgDb } from './pg/client.js'
  *    related; comments, feeds, sitemaps, changes; webhooks, sources and the scheduler (onto
  *    src/db/pg/leases.ts); imports and export. Then core.ts builds the repositories from
  *    `openEngine(env)` and `DATABASE_URL` stops being refused.
+ *    Ported so far (repository on both engines, cases in test:pg): redirects, health, sitemaps,
+ *    export, feeds (its reads; the read model's feed-item builder keeps synchronous SQLite reads,
+ *    createFeedItemSources, until the settle step is ported), the change log's reads
+ *    (createChangeLogReads; its write listener stays synchronous on SQLite).
  */
 
 /** A database handle of either engine: what a ported repository is built from. */

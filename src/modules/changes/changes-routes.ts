@@ -2,13 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { problemResponses } from '../../schemas/common.js'
 import { InvalidCursor } from '../../errors.js'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
-import type { ChangesRepository } from './changes-repository.js'
+import type { ChangeLogReads } from './changes-repository.js'
 import { CHANGES_KEY } from '../cache-keys.js'
 import { toChange } from './changes-mapper.js'
 import { ChangeListSchema, ListChangesQuery } from './changes-schemas.js'
 
 /** GET /v1/changes: the ordered log of public changes, for mirrors. */
-const changesRoutes: FastifyPluginAsyncTypebox<{ repo: ChangesRepository }> = async (app, { repo }) => {
+const changesRoutes: FastifyPluginAsyncTypebox<{ repo: ChangeLogReads }> = async (app, { repo }) => {
   app.get('/', {
     config: { publicCache: true, cacheKeys: [CHANGES_KEY] },
     schema: {
@@ -30,7 +30,7 @@ const changesRoutes: FastifyPluginAsyncTypebox<{ repo: ChangesRepository }> = as
       position = { at: c.value, id: c.id }
     }
     const limit = request.query.limit ?? 100
-    const { rows, next, hasMore } = repo.after(position, limit)
+    const { rows, next, hasMore } = await repo.after(position, limit)
     return {
       data: rows.map(toChange),
       meta: { next_cursor: encodeCursor({ sort: 'changes', value: next.at, id: next.id }), has_more: hasMore }

@@ -44,7 +44,7 @@ const exportRoutes: FastifyPluginAsyncTypebox<ExportRoutesOptions> = async (app,
     }
   }, async (_request, reply) => {
     const now = Date.now()
-    const title = opts.repo.site()?.title ?? ''
+    const title = (await opts.repo.site())?.title ?? ''
     reply.type(`${WXR_TYPE}; charset=utf-8`)
       .header('content-disposition', `attachment; filename="${exportFileName(title, now)}"`)
       .header('cache-control', 'no-store')

@@ -183,8 +183,8 @@ export function exportFileName (title: string, now: number): string {
  * (and the attachment of its featured image). Reads the database between pieces, so it is not
  * one snapshot: a post written meanwhile may or may not be in it, never twice.
  */
-export function * writeWxr (repo: ExportRepository, opts: ExportOptions): Generator<string> {
-  const site = repo.site()
+export async function * writeWxr (repo: ExportRepository, opts: ExportOptions): AsyncGenerator<string> {
+  const site = await repo.site()
   const base = opts.siteUrl.replace(/\/+$/, '')
   yield '<?xml version="1.0" encoding="UTF-8" ?>\n' +
     '<!-- A WordPress eXtended RSS (WXR) 1.2 file written by Broadsheet: import it with WordPress → Tools → Import → WordPress, or POST /v1/imports/wxr. -->\n' +
@@ -196,20 +196,20 @@ export function * writeWxr (repo: ExportRepository, opts: ExportOptions): Genera
 
   const authorSlugs = new Map<number, string>()
   let out = ''
-  for (const a of repo.authors()) {
+  for (const a of await repo.authors()) {
     authorSlugs.set(a.id, a.slug)
     out += `\t<wp:author><wp:author_id>${a.id}</wp:author_id><wp:author_login>${cdata(a.slug)}</wp:author_login>` +
       `<wp:author_email>${cdata(a.email)}</wp:author_email><wp:author_display_name>${cdata(a.name)}</wp:author_display_name>` +
       '<wp:author_first_name><![CDATA[]]></wp:author_first_name><wp:author_last_name><![CDATA[]]></wp:author_last_name></wp:author>\n'
   }
-  const cats = repo.categories()
+  const cats = await repo.categories()
   const catSlugs = new Map(cats.map((c) => [c.id, c.slug]))
   for (const c of cats) {
     out += `\t<wp:category><wp:term_id>${c.id}</wp:term_id><wp:category_nicename>${cdata(c.slug)}</wp:category_nicename>` +
       `<wp:category_parent>${cdata(c.parentId === null ? '' : catSlugs.get(c.parentId) ?? '')}</wp:category_parent>` +
       `<wp:cat_name>${cdata(asHtml(c.name))}</wp:cat_name><wp:category_description>${cdata(c.description)}</wp:category_description></wp:category>\n`
   }
-  for (const tag of repo.tags()) {
+  for (const tag of await repo.tags()) {
     out += `\t<wp:tag><wp:term_id>${tag.id}</wp:term_id><wp:tag_slug>${cdata(tag.slug)}</wp:tag_slug>` +
       `<wp:tag_name>${cdata(asHtml(tag.name))}</wp:tag_name><wp:tag_description>${cdata(tag.description)}</wp:tag_description></wp:tag>\n`
   }
@@ -219,7 +219,7 @@ export function * writeWxr (repo: ExportRepository, opts: ExportOptions): Genera
 
   let after = 0
   for (;;) {
-    const batch = repo.postsAfter(after, BATCH)
+    const batch = await repo.postsAfter(after, BATCH)
     if (batch.length === 0) break
     for (const post of batch) {
       after = post.id
@@ -227,7 +227,10 @@ export function * writeWxr (repo: ExportRepository, opts: ExportOptions): Genera
       // A draft may keep a date (one unpublished, say): written, and read back by our importer.
       const dated = post.publishedAt
       const guid = post.importKey?.startsWith('wxr:') === true && !post.importKey.includes('#') ? post.importKey.slice(4) : `${base}/?p=${post.id}`
-      const legacy = repo.legacyUrlOf(post.id)
+      // A post's own rows, asked for together (on PostgreSQL: over the pool's connections at once).
+      const [legacy, postCategories, postTags, byline, seo, comments] = await Promise.all([
+        repo.legacyUrlOf(post.id), repo.categoriesOf(post.id), repo.tagsOf(post.id), repo.authorsOf(post.id), repo.seoOf(post.id), repo.commentsOf(post.id)
+      ])
       const thumbnail = post.featuredImageUrl === null ? null : ATTACHMENT_IDS + post.id
       let item = '\t<item>\n' +
         `\t\t<title>${cdata(asHtml(post.title))}</title>\n` +
@@ -249,19 +252,17 @@ export function * writeWxr (repo: ExportRepository, opts: ExportOptions): Genera
         '\t\t<wp:post_parent>0</wp:post_parent>\n\t\t<wp:menu_order>0</wp:menu_order>\n' +
         '\t\t<wp:post_type><![CDATA[post]]></wp:post_type>\n\t\t<wp:post_password><![CDATA[]]></wp:post_password>\n' +
         `\t\t<wp:is_sticky>${post.featured ? 1 : 0}</wp:is_sticky>\n`
-      for (const c of repo.categoriesOf(post.id)) item += `\t\t<category domain="category" nicename="${esc(c.slug)}">${cdata(asHtml(c.name))}</category>\n`
-      for (const tag of repo.tagsOf(post.id)) item += `\t\t<category domain="post_tag" nicename="${esc(tag.slug)}">${cdata(asHtml(tag.name))}</category>\n`
+      for (const c of postCategories) item += `\t\t<category domain="category" nicename="${esc(c.slug)}">${cdata(asHtml(c.name))}</category>\n`
+      for (const tag of postTags) item += `\t\t<category domain="post_tag" nicename="${esc(tag.slug)}">${cdata(asHtml(tag.name))}</category>\n`
       // Co-authors as Co-Authors Plus writes them (its "author" taxonomy, terms named by login,
       // slugs prefixed cap-), in byline order; WordPress without the plugin ignores them.
-      const byline = repo.authorsOf(post.id)
       if (byline.length > 1) for (const a of byline) item += `\t\t<category domain="author" nicename="cap-${esc(a.slug)}">${cdata(a.slug)}</category>\n`
       if (thumbnail !== null) item += meta('_thumbnail_id', String(thumbnail))
       if (post.status === 'archived') item += meta('_broadsheet_status', 'archived')
       if (post.sourceUrl !== null) item += meta('_broadsheet_source_url', post.sourceUrl) + meta('_broadsheet_source_name', post.sourceName ?? '')
       if (post.canonicalUrl !== null) item += meta('_broadsheet_canonical_url', post.canonicalUrl)
-      const seo = repo.seoOf(post.id)
       if (seo !== undefined) item += seoMeta(seoFieldsOf(seo), null)
-      for (const c of repo.commentsOf(post.id)) {
+      for (const c of comments) {
         // A deleted comment kept for its replies is in the trash, as WordPress would have it.
         const status = c.deletedAt === null ? COMMENT_APPROVED[c.status] : 'trash'
         item += '\t\t<wp:comment>\n' +
@@ -289,7 +290,7 @@ export function * writeWxr (repo: ExportRepository, opts: ExportOptions): Genera
   // Pages after posts: a page's parent is named by its item id, in whatever order they come.
   after = 0
   for (;;) {
-    const batch = repo.pagesAfter(after, BATCH)
+    const batch = await repo.pagesAfter(after, BATCH)
     if (batch.length === 0) break
     for (const page of batch) {
       after = page.id

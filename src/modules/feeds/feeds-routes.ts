@@ -101,7 +101,7 @@ const feedsRoutes: FastifyPluginAsyncTypebox<FeedsRoutesOptions> = async (app, o
         }
       }
     }, async (request, reply) => {
-      const data = service.load(request.query, Date.now(), format)
+      const data = await service.load(request.query, Date.now(), format)
       reply.cacheKeys(feedKeys(data.ids, request.query))
       reply.type(f.mediaType)
       if (data.timedOut) reply.header('cache-control', PARTIAL_CACHE_CONTROL)

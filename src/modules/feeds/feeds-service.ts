@@ -1,6 +1,6 @@
 import type { PostsService } from '../posts/posts-service.js'
 import type { SiteRepository } from '../site/site-repository.js'
-import type { ChangesRepository } from '../changes/changes-repository.js'
+import type { ChangeLogReads } from '../changes/changes-repository.js'
 import { parseRef, type Ref } from '../../lib/refs.js'
 import { createBudget } from '../../lib/budget.js'
 import { importedGuid } from '../../lib/feeds.js'
@@ -134,7 +134,7 @@ export function createFeedsService (deps: {
   /** The category, tag and author a feed's title names. */
   repos: { categories: TermFinder, tags: TermFinder, authors: TermFinder }
   site: SiteRepository
-  changes: Pick<ChangesRepository, 'lastChangedAt'>
+  changes: Pick<ChangeLogReads, 'lastChangedAt'>
   feeds: FeedsRepository
   siteUrl: string
   /** The database's feed id base (feeds-repository.ts idBase), never derived from SITE_URL again. */
@@ -179,14 +179,14 @@ export function createFeedsService (deps: {
    * is read. Null when one item is missing, stale, stored without a body (not live when built)
    * or over the body budget, or when the time budget is spent: the rows then build the feed.
    */
-  function fromStored (query: FeedQuery, now: number, format: 'rss' | 'atom' | 'json', documents: NonNullable<typeof deps.documents>, budget: ReturnType<typeof createBudget>): FeedData | null {
+  function fromStored (query: FeedQuery, now: number, changedAt: number, format: 'rss' | 'atom' | 'json', documents: NonNullable<typeof deps.documents>, budget: ReturnType<typeof createBudget>): FeedData | null {
     const ids = deps.posts.window({ category: query.category, tag: query.tag, author: query.author, per_page: query.limit ?? 20, sort: '-published_at' }, now)
     if (budget.exhausted()) return null
     const column = ITEM_COLUMNS[format]
     const heads = documents.repo.feedItemHeadsOf(ids, column, documents.fingerprint)
     let left = deps.bodyBytes ?? FEED_BODY_BYTES
     const site = deps.site.get()
-    let lastModified = Math.max(site.updatedAt, deps.changes.lastChangedAt(now) ?? 0)
+    let lastModified = Math.max(site.updatedAt, changedAt)
     // The bytes by hash: from the memo, else read (with their own hash, in one statement: what
     // a concurrent write changed in between is then simply another hash, never misfiled).
     const bytes = new Map<string, Buffer>()
@@ -227,10 +227,12 @@ export function createFeedsService (deps: {
 
   return {
     /** The newest live posts matching the query; unknown category, tag or author is a NotFound. */
-    load (query: FeedQuery, now = Date.now(), format?: 'rss' | 'atom' | 'json'): FeedData {
+    async load (query: FeedQuery, now = Date.now(), format?: 'rss' | 'atom' | 'json'): Promise<FeedData> {
       const budget = createBudget(deps.budgetMs ?? Infinity)
+      // The one query both paths await (settled at once on SQLite): the last public change.
+      const changedAt = (await deps.changes.lastChangedAt(now)) ?? 0
       if (deps.documents !== undefined && format !== undefined) {
-        const fast = fromStored(query, now, format, deps.documents, budget)
+        const fast = fromStored(query, now, changedAt, format, deps.documents, budget)
         if (fast !== null) return fast
       }
       const list = deps.posts.list({
@@ -246,7 +248,7 @@ export function createFeedsService (deps: {
       // skipped altogether when the listing already used up the time budget.
       const ids = posts.map((p) => p.id)
       const timedOut = budget.exhausted()
-      const chosen = timedOut ? [] : chooseBodies(ids, deps.feeds.bodySizes(ids), deps.bodyBytes)
+      const chosen = timedOut ? [] : chooseBodies(ids, await deps.feeds.bodySizes(ids), deps.bodyBytes)
       // An item whose body goes in is taken whole from the read model when stored: its body is
       // then neither read nor escaped again. The others are built from the rows.
       const stored = new Map<number, StoredFeedItem>()
@@ -255,14 +257,16 @@ export function createFeedsService (deps: {
           if (item.bytes.length > 0) stored.set(id, item)
         }
       }
-      const bodies = deps.feeds.bodies(chosen.filter((id) => !stored.has(id)))
-      const imported = deps.feeds.wxrImportKeys(ids.filter((id) => !stored.has(id)))
+      const [bodies, imported] = await Promise.all([
+        deps.feeds.bodies(chosen.filter((id) => !stored.has(id))),
+        deps.feeds.wxrImportKeys(ids.filter((id) => !stored.has(id)))
+      ])
       for (const p of posts) {
         p.content_html = bodies.get(p.id) ?? null
         p.guid = importedGuid(imported.get(p.id))
       }
       const site = deps.site.get()
-      let lastModified = Math.max(site.updatedAt, deps.changes.lastChangedAt(now) ?? 0)
+      let lastModified = Math.max(site.updatedAt, changedAt)
       for (const p of posts) {
         lastModified = Math.max(lastModified, Date.parse(p.updated_at), Date.parse(p.published_at))
       }

@@ -34,7 +34,7 @@ const sitemapsRoutes: FastifyPluginAsyncTypebox<SitemapsRoutesOptions> = async (
     }
   }, async (request, reply) => {
     reply.type(XML)
-    return service.index(Date.now())
+    return await service.index(Date.now())
   })
 
   app.get('/sitemaps/:file', {
@@ -57,14 +57,14 @@ const sitemapsRoutes: FastifyPluginAsyncTypebox<SitemapsRoutesOptions> = async (
     const now = Date.now()
     let body: string | undefined
     if (file === 'news.xml') {
-      const news = service.news(now)
+      const news = await service.news(now)
       body = news.body
       reply.cacheKeys(newsKeys)
       if (news.expiresAt !== undefined) reply.cacheUntil(news.expiresAt)
     } else if (file === 'pages.xml') body = service.pages(now)
     else if (file === 'categories.xml') body = service.terms('categories')
     else if (file === 'tags.xml') body = service.terms('tags')
-    else body = service.posts(Number(file.slice('posts-'.length, -'.xml'.length)), now)
+    else body = await service.posts(Number(file.slice('posts-'.length, -'.xml'.length)), now)
     if (body === undefined) throw new NotFound('Sitemap', JSON.stringify(file))
     reply.type(XML)
     return body

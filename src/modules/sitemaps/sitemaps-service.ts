@@ -27,20 +27,21 @@ export function createSitemapsService (deps: {
   const { repo, siteUrl, apiUrl } = deps
   const per = deps.perSitemap ?? SITEMAP_MAX_URLS
 
-  const postSitemaps = (now: number) => Math.max(1, Math.ceil(repo.countPosts(now) / per))
+  const postSitemaps = async (now: number) => Math.max(1, Math.ceil(await repo.countPosts(now) / per))
 
   return {
-    index (now: number): string {
+    async index (now: number): Promise<string> {
       const maps: SitemapEntry[] = []
-      for (let n = 1; n <= postSitemaps(now); n++) maps.push({ loc: `${apiUrl}/sitemaps/posts-${n}.xml` })
+      const count = await postSitemaps(now)
+      for (let n = 1; n <= count; n++) maps.push({ loc: `${apiUrl}/sitemaps/posts-${n}.xml` })
       for (const name of ['pages', 'categories', 'tags', 'news']) maps.push({ loc: `${apiUrl}/sitemaps/${name}.xml` })
       return renderSitemapIndex(maps)
     },
 
     /** The n-th posts sitemap (from 1), or undefined past the last. */
-    posts (n: number, now: number): string | undefined {
-      if (n > postSitemaps(now)) return undefined
-      const rows = repo.posts(now, (n - 1) * per, per)
+    async posts (n: number, now: number): Promise<string | undefined> {
+      if (n > await postSitemaps(now)) return undefined
+      const rows = await repo.posts(now, (n - 1) * per, per)
       return renderUrlSet(rows.map((r) => ({ loc: postUrl(siteUrl, r.slug, r.category ?? undefined), lastmod: r.updatedAt })))
     },
 
@@ -49,8 +50,8 @@ export function createSitemapsService (deps: {
      * first, at most 1,000; `expiresAt` is when its oldest article leaves it (no write marks
      * that moment, so a cached copy must not outlive it).
      */
-    news (now: number): { body: string, expiresAt: number | undefined } {
-      const rows = repo.news(now, now - NEWS_SITEMAP_MAX_AGE_MS, NEWS_SITEMAP_MAX_URLS)
+    async news (now: number): Promise<{ body: string, expiresAt: number | undefined }> {
+      const rows = await repo.news(now, now - NEWS_SITEMAP_MAX_AGE_MS, NEWS_SITEMAP_MAX_URLS)
       const site = deps.site.get()
       const body = renderNewsSitemap(rows.map((r) => ({
         loc: postUrl(siteUrl, r.slug, r.category ?? undefined),

@@ -46,7 +46,7 @@ for (const cache of ['false', 'true']) {
       }))
     }
     const draft = await write(app, 'POST', '/v1/posts', { title: 'Draft', content_html: '<p>Not yet</p>', status: 'draft', author_id: author })
-    t.ok(app.core.services.feeds.load({}, Date.now(), 'rss').stored.size > 0, 'items come from the read model')
+    t.ok((await app.core.services.feeds.load({}, Date.now(), 'rss')).stored.size > 0, 'items come from the read model')
 
     let before = await snapshot(app)
     for (const [url, seen] of before) {

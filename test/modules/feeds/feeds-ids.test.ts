@@ -74,7 +74,7 @@ t.test('two apps with different SITE_URL over one database file give the same id
   t.same(moved.json, first.json, 'JSON Feed ids did not change')
   // Now from the read model's stored items of the new SITE_URL, as well as from the rows.
   after.core.workers.readModel.rebuild()
-  t.ok(after.core.services.feeds.load({}, Date.now(), 'atom').stored.size > 0, 'items come from the read model')
+  t.ok((await after.core.services.feeds.load({}, Date.now(), 'atom')).stored.size > 0, 'items come from the read model')
   const rebuilt = await ids(after)
   t.same([rebuilt.feed, rebuilt.rss, rebuilt.atom, rebuilt.json], [first.feed, first.rss, first.atom, first.json], 'stored items carry the same ids')
 })

@@ -16,12 +16,12 @@ const FEEDS = ['/feeds/rss.xml', '/feeds/atom.xml', '/feeds/feed.json', '/feeds/
 
 /** Each feed as served (stored items), then as built from the rows alone (documents dropped). */
 async function compare (t: Test, app: App, label: string): Promise<void> {
-  const stored = app.core.services.feeds.load({}, Date.now(), 'rss').stored
+  const stored = (await app.core.services.feeds.load({}, Date.now(), 'rss')).stored
   t.ok(stored.size > 0, `${label}: items come from the read model`)
   const fromStore = new Map<string, string>()
   for (const url of FEEDS) fromStore.set(url, (await app.inject(url)).body)
   app.core.db.$client.exec('DELETE FROM post_documents')
-  t.equal(app.core.services.feeds.load({}, Date.now(), 'rss').stored.size, 0, `${label}: now from the rows`)
+  t.equal((await app.core.services.feeds.load({}, Date.now(), 'rss')).stored.size, 0, `${label}: now from the rows`)
   for (const url of FEEDS) t.equal(fromStore.get(url), (await app.inject(url)).body, `${label}: ${url} is the same document`)
   // Build them all again, as the start-up fill does.
   app.core.workers.readModel.rebuild()

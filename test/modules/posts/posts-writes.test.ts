@@ -191,7 +191,7 @@ t.test('writes record the change log', async (t) => {
   const { author } = await basics(app, auth)
   const id = (await post(app, '/v1/posts', { title: 'Logged', author_id: author.id, status: 'published' }, auth)).json().data.id
   await app.inject({ method: 'PATCH', url: `/v1/posts/${id}`, payload: { status: 'draft' }, headers: auth })
-  const { rows } = app.core.repos.changes.after({ at: 0, id: 0 }, 100, Date.now())
+  const { rows } = await app.core.repos.changes.after({ at: 0, id: 0 }, 100, Date.now())
   t.same(rows.filter((r) => r.resource === 'post').map((r) => r.action), ['upsert', 'delete'])
   // Terms are logged only while public: the author's upsert (made when the post went live) is
   // left out as the log reads now, since the author is hidden again; the delete tells a mirror

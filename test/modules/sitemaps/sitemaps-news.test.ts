@@ -53,9 +53,9 @@ t.test('news.xml: the last 48 hours, live and indexable, newest first, with the 
   ], 'older than 48 hours, drafts, scheduled and noindex posts are left out')
   t.match((await app.inject('/sitemap.xml')).body, /<loc>https:\/\/api\.example\.com\/sitemaps\/news\.xml<\/loc>/, 'listed in the index')
 
-  const { expiresAt } = app.core.sitemaps.news(now)
+  const { expiresAt } = await app.core.sitemaps.news(now)
   t.equal(expiresAt, older.publishedAt! + NEWS_SITEMAP_MAX_AGE_MS, 'a cached copy lasts until its oldest article is 48 hours old')
-  t.equal(app.core.sitemaps.news(now - 72 * HOUR).expiresAt, undefined, 'an empty one lasts until a write')
+  t.equal((await app.core.sitemaps.news(now - 72 * HOUR)).expiresAt, undefined, 'an empty one lasts until a write')
 })
 
 t.test('news.xml: ETag and 304, cached, and dropped by the writes it shows', async (t) => {

@@ -1,5 +1,6 @@
 import type { Db } from './client.js'
 import type { PgDb } from './pg/client.js'
+import type { PgTx } from './pg/transaction.js'
 
 /**
  * How the repositories become engine-neutral (issue 20): the design the port follows, module by
@@ -86,6 +87,16 @@ import type { PgDb } from './pg/client.js'
 export type EngineDb =
   | { engine: 'sqlite', db: Db }
   | { engine: 'postgres', db: PgDb }
+
+/**
+ * The handle of an open write (src/db/engine-write.ts), given to a repository's write methods:
+ * on SQLite the connection itself (its prepared statements run inside the open transaction),
+ * on PostgreSQL the transaction's pooled client, through which every statement of the write
+ * must go (the pool's other connections are outside it).
+ */
+export type EngineTx =
+  | { engine: 'sqlite', db: Db }
+  | { engine: 'postgres', db: PgTx }
 
 /**
  * Runs a synchronous SQLite step and answers it as a settled Promise: what a ported repository

@@ -106,7 +106,9 @@ import type { PgTx } from './pg/transaction.js'
  *    synchronous twin until the import is ported (site: createSiteSyncUpdate). The site's
  *    `get`/`put` stay on SQLite until feeds, sitemaps, comments and webhooks read through `read`.
  *    Menu targets (site-navigation.ts) stay synchronous lookups over pages, terms and posts
- *    until those are ported; on PostgreSQL they become one batched async lookup.
+ *    until those are ported; on PostgreSQL they become one batched async lookup. The site row
+ *    (id 1) is made by SQLite's runMigrations; a PostgreSQL database gets it from migrate-to
+ *    only, so opening an empty one must make it (the pg tests insert it).
  */
 
 /** A database handle of either engine: what a ported repository is built from. */

@@ -118,7 +118,7 @@ export async function runCli (argv: string[], env: Record<string, string | undef
       }
       case 'seed-demo': {
         const { seedDemo } = await import('./demo/seed-demo.js')
-        const summary = seedDemo(await openCore(db, config))
+        const summary = await seedDemo(await openCore(db, config))
         console.log(summary.seeded ? `created ${summary.posts} posts and ${summary.comments} comments` : `the database already has ${summary.posts} posts; nothing done`)
         return 0
       }

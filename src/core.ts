@@ -4,6 +4,7 @@ import { createInvalidations } from './db/invalidations.js'
 import { createChangeBus } from './db/change-bus.js'
 import { createCheckpointer } from './db/checkpointer.js'
 import { createWriter, type Emit } from './db/write.js'
+import { createEngineWriter } from './db/engine-write.js'
 import { createLiveCounts } from './db/live-counts.js'
 import { createPublicTerms, createTermVisibility } from './db/term-visibility.js'
 import { clientHashKey } from './db/client-hash-key.js'
@@ -27,7 +28,7 @@ import { authorKind } from './modules/authors/authors-kind.js'
 import { createCommentsRepository } from './modules/comments/comments-repository.js'
 import { createCommentsService } from './modules/comments/comments-service.js'
 import { createSiteRepository } from './modules/site/site-repository.js'
-import { createSiteService } from './modules/site/site-service.js'
+import { createSiteService, createSiteSyncUpdate } from './modules/site/site-service.js'
 import { createNavigationTargets } from './modules/site/site-navigation.js'
 import { createKeysRepository } from './modules/keys/keys-repository.js'
 import { createChangesRepository } from './modules/changes/changes-repository.js'
@@ -189,12 +190,18 @@ export function createCore (db: Db, options: CoreOptions) {
   // The stored related lists a write changed or queued (its cascades, run in its transaction):
   // their keys join the write's (relatedWriteKeys).
   let relatedSettled: { ids: number[], complete: boolean } | null = null
-  const write = createWriter(db, bus, invalidations, (changes, now) => {
+  const keysOf = (changes: Parameters<typeof keysForChanges>[0], now: number) => {
     const related = relatedWriteKeys(relatedSettled)
     relatedSettled = null
     const keys = keysForChanges(changes, now)
     return related.length === 0 ? keys : [...new Set([...keys, ...related])].sort()
-  })
+  }
+  // The engine-neutral writer (ported modules: `await writeAsync(async (tx, emit, now) => …)`)
+  // and the synchronous one of the modules not yet ported, on the one connection: `gate` keeps
+  // them from interleaving (src/db/engine-write.ts).
+  const engineWriter = createEngineWriter({ engine: 'sqlite', db, bus, invalidations, keysOf })
+  const writeAsync = engineWriter.write
+  const write = createWriter(db, bus, invalidations, keysOf, engineWriter.gate)
   // WAL checkpoints in a worker thread, so no write pays for one (db/checkpointer.ts).
   const checkpointer = createCheckpointer(db)
   const membership = invalidations.stampFor(MEMBERSHIP_KEYS)
@@ -214,7 +221,7 @@ export function createCore (db: Db, options: CoreOptions) {
     tags: createTermsRepository(db, tagKind, counts, publicTerms),
     authors: createTermsRepository(db, authorKind, counts, publicTerms),
     comments: createCommentsRepository(db),
-    site: createSiteRepository(db),
+    site: createSiteRepository({ engine: 'sqlite', db }),
     keys: createKeysRepository(db),
     changes: createChangesRepository({ engine: 'sqlite', db }, termVisibility),
     webhooks: createWebhooksRepository(db),
@@ -349,13 +356,14 @@ export function createCore (db: Db, options: CoreOptions) {
     tags: createTermsService(db, write, tagKind, termVisibility),
     authors: createTermsService(db, write, authorKind, termVisibility),
     comments: createCommentsService({ repo: repos.comments, write, hashKey: clientHashKey(db), touchPosts: touch }),
-    site: createSiteService({ repo: repos.site, write, targets: navigation }),
+    site: createSiteService({ repo: repos.site, write: writeAsync, targets: navigation }),
     media: createMediaService({ repo: repos.media, write, touchPosts: touch, storage: mediaStorage }, options.media),
     // Pages read and write through one service: their reads are shaped by the tree it keeps.
     pages
   }
   const importer = createImportService({
-    writes: { write, posts: content.posts, categories: content.categories, tags: content.tags, authors: content.authors, pages: content.pages, site: content.site },
+    // The import's items are synchronous writes: the site's menus go through the synchronous update.
+    writes: { write, posts: content.posts, categories: content.categories, tags: content.tags, authors: content.authors, pages: content.pages, site: { update: createSiteSyncUpdate({ repo: repos.site, write, targets: navigation }) } },
     repo: repos.imports,
     comments: repos.comments,
     touchPosts: touch
@@ -442,6 +450,8 @@ export function createCore (db: Db, options: CoreOptions) {
     invalidations,
     bus,
     write,
+    /** The engine-neutral writer of the ported modules (src/db/engine-write.ts). */
+    writeAsync,
     repos,
     /** Reads that compose repositories: post lists and search, related posts, feeds. */
     services,

@@ -39,7 +39,7 @@ async function prepareDatabase (): Promise<void> {
     runMigrations(db)
     if (demo) {
       const [{ seedDemo }, { coreOptions, createCore }] = await Promise.all([import('./demo/seed-demo.js'), import('./core.js')])
-      const summary = seedDemo(createCore(db, coreOptions(config)))
+      const summary = await seedDemo(createCore(db, coreOptions(config)))
       console.log(JSON.stringify({ level: 30, msg: summary.seeded ? 'demo content created' : 'demo database already has content', ...summary, database: resolve(config.DATABASE_PATH) }))
       // The keys of this database are made by the command line with the same flag.
       console.log(JSON.stringify({ level: 30, msg: `to write, make a key for this database: ${DEMO_KEY_RECIPE}` }))

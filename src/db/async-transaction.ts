@@ -20,7 +20,16 @@ import type { Db } from './client.js'
 // - a second transaction started while one is open waits for it (a Promise queue): this
 //   process's writes stay one at a time, as the write lock makes them across processes;
 // - a transaction started inside one (known by AsyncLocalStorage, not by timing) is a savepoint
-//   of it, as today's nested db.transaction.
+//   of it, as today's nested db.transaction;
+// - a synchronous write (src/db/write.ts, for the modules not yet ported) cannot wait: when one
+//   runs while an async transaction of another context is open (code resumed among that
+//   transaction's microtasks), it would otherwise become a savepoint of it and commit or roll
+//   back with it. It calls `preempt()` first: the open transaction is rolled back as by the
+//   tripwire and its function rejects with SqliteTransactionPreemptedError once it settles, so
+//   the engine writer (src/db/engine-write.ts) runs it again after the synchronous write, as
+//   PostgreSQL's writer runs a transaction again after a deadlock. One transactor per
+//   connection (`createSqliteTransactor(db)` answers the same one), so its queue is the
+//   connection's.
 //
 // Not yet here (the design's next step): a read-only second connection for reads not given the
 // transaction, so a request whose continuation runs among a transaction's microtasks cannot
@@ -34,11 +43,33 @@ export class SqliteTransactionAwaitedError extends Error {
   }
 }
 
-/** An open transaction (depth 0) or savepoint; `state` is shared by all of one transaction's levels. */
-interface Open { depth: number, state: { tripped: boolean } }
+/**
+ * A synchronous write ran while this transaction was open in another context: it was rolled
+ * back (nothing of it kept) so that write could run alone; the writer runs it again.
+ */
+export class SqliteTransactionPreemptedError extends Error {
+  constructor () {
+    super('a SQLite write transaction was rolled back so that a synchronous write could run; nothing of it was written (it is run again)')
+    this.name = 'SqliteTransactionPreemptedError'
+  }
+}
 
-/** The async transaction runner over one SQLite connection. */
+/** An open transaction (depth 0) or savepoint; `state` is shared by all of one transaction's levels. */
+interface Open { depth: number, state: { tripped: boolean, preempted: boolean } }
+
+const transactors = new WeakMap<Db, ReturnType<typeof makeTransactor>>()
+
+/** The async transaction runner over one SQLite connection: the same one for every call with that connection. */
 export function createSqliteTransactor (db: Db) {
+  let transactor = transactors.get(db)
+  if (transactor === undefined) {
+    transactor = makeTransactor(db)
+    transactors.set(db, transactor)
+  }
+  return transactor
+}
+
+function makeTransactor (db: Db) {
   const client: Database.Database = db.$client
   const statements = new Map<string, Database.Statement>()
   const run = (text: string) => {
@@ -52,9 +83,12 @@ export function createSqliteTransactor (db: Db) {
   const context = new AsyncLocalStorage<Open>()
   // The end of the last transaction queued: the next one starts after it.
   let queue: Promise<unknown> = Promise.resolve()
+  // The outermost transaction whose function has not settled yet (open, or rolled back by the
+  // tripwire or a preemption and waiting for its function to settle), or null.
+  let current: Open | null = null
 
   async function nested<T> (open: Open, fn: () => Promise<T>): Promise<T> {
-    if (open.state.tripped) throw new SqliteTransactionAwaitedError()
+    if (open.state.tripped) throw open.state.preempted ? new SqliteTransactionPreemptedError() : new SqliteTransactionAwaitedError()
     const name = `bs_sp${open.depth + 1}`
     run(`SAVEPOINT ${name}`)
     try {
@@ -71,10 +105,11 @@ export function createSqliteTransactor (db: Db) {
   }
 
   async function outermost<T> (fn: () => Promise<T>): Promise<T> {
-    const open: Open = { depth: 0, state: { tripped: false } }
+    const open: Open = { depth: 0, state: { tripped: false, preempted: false } }
     run('BEGIN IMMEDIATE')
+    current = open
     const tripwire = setImmediate(() => {
-      if (!client.inTransaction) return
+      if (open.state.tripped || !client.inTransaction) return
       open.state.tripped = true
       run('ROLLBACK')
       client.pragma('query_only = ON')
@@ -83,21 +118,23 @@ export function createSqliteTransactor (db: Db) {
     try {
       result = await context.run(open, fn)
     } catch (error) {
+      current = null
       clearImmediate(tripwire)
-      if (open.state.tripped) {
-        client.pragma('query_only = OFF')
-        throw new SqliteTransactionAwaitedError()
-      }
+      if (open.state.tripped) throw ended(open)
       if (client.inTransaction) run('ROLLBACK')
       throw error
     }
+    current = null
     clearImmediate(tripwire)
-    if (open.state.tripped) {
-      client.pragma('query_only = OFF')
-      throw new SqliteTransactionAwaitedError()
-    }
+    if (open.state.tripped) throw ended(open)
     run('COMMIT')
     return result
+  }
+
+  /** A tripped transaction's function settled: the connection writes again; the error to answer. */
+  function ended (open: Open): Error {
+    client.pragma('query_only = OFF')
+    return open.state.preempted ? new SqliteTransactionPreemptedError() : new SqliteTransactionAwaitedError()
   }
 
   /**
@@ -105,12 +142,37 @@ export function createSqliteTransactor (db: Db) {
    * it resolves, rolling back when it rejects or when it awaited anything but its own
    * statements (then SqliteTransactionAwaitedError).
    */
-  return async function transaction<T> (fn: () => Promise<T>): Promise<T> {
+  async function transaction<T> (fn: () => Promise<T>): Promise<T> {
     const open = context.getStore()
     if (open !== undefined) return await nested(open, fn)
     const turn = queue.then(async () => await outermost(fn))
     queue = turn.catch(() => {})
     return await turn
   }
+
+  return Object.assign(transaction, {
+    /** Whether the caller runs inside this connection's open (or tripped, not yet settled) transaction. */
+    inside (): boolean {
+      const open = context.getStore()
+      return open !== undefined && open.state === current?.state
+    },
+
+    /**
+     * Before a synchronous write outside any async transaction: rolls back the one open now,
+     * if any (its function then rejects with SqliteTransactionPreemptedError), and answers
+     * whether the connection is refusing writes (`query_only`) until a tripped function
+     * settles, which the synchronous write must lift for itself and restore.
+     */
+    preempt (): { quarantined: boolean } {
+      if (current === null) return { quarantined: false }
+      if (!current.state.tripped) {
+        current.state.tripped = true
+        current.state.preempted = true
+        run('ROLLBACK')
+        client.pragma('query_only = ON')
+      }
+      return { quarantined: true }
+    }
+  })
 }
 export type SqliteTransactor = ReturnType<typeof createSqliteTransactor>

@@ -1,5 +1,6 @@
 import type { Db } from './client.js'
 import type { PgDb } from './pg/client.js'
+import type { PgTx } from './pg/transaction.js'
 
 /**
  * How the repositories become engine-neutral (issue 20): the design the port follows, module by
@@ -32,7 +33,14 @@ import type { PgDb } from './pg/client.js'
  *      connection (WAL: a snapshot of committed data) for every query not given `tx`, so a
  *      request whose continuation runs among the transaction's microtasks reads committed
  *      state; (c) a second `write` while one is open queues behind it (a Promise chain), except
- *      a write started inside one (`tx` passed on), which is a savepoint as today.
+ *      a write started inside one (`tx` passed on), which is a savepoint as today; (d) while
+ *      the modules are ported one by one, the synchronous writer (src/db/write.ts) shares the
+ *      connection (`gate`, src/db/engine-write.ts): a synchronous write called inside an async
+ *      one joins it as a savepoint; one called from another context while an async one is open
+ *      (resumed among its microtasks; it cannot wait) rolls that one back (`preempt`, as the
+ *      tripwire does), runs alone, and the async write is run again from the start — the same
+ *      contract as a PostgreSQL retry. An async write started inside a synchronous one runs
+ *      after it commits, as a write of its own (a synchronous write cannot contain one).
  *    - PostgreSQL: a pooled client per transaction (`withPgTransaction`,
  *      src/db/pg/transaction.ts), READ COMMITTED unless asked, retried as a whole on
  *      serialization failure (40001) and deadlock (40P01) with jittered exponential backoff and
@@ -44,7 +52,15 @@ import type { PgDb } from './pg/client.js'
  * 3. The rest of the write path keeps its contract on both engines:
  *    - bus listeners and the read model's settle step run inside the transaction through `tx`
  *      (on PostgreSQL the read model's triggers are plpgsql twins, migrations/pg/0004, and its
- *      rebuild workers claim queue rows `FOR UPDATE SKIP LOCKED`);
+ *      rebuild workers claim queue rows `FOR UPDATE SKIP LOCKED`). Decided with the writer
+ *      (src/db/engine-write.ts): on SQLite listeners stay synchronous `(change, now)` and run at
+ *      `emit`, as today (their statements are the connection's, inside the transaction); on
+ *      PostgreSQL they are `(change, now, tx) => Promise | void` (createPgChangeBus,
+ *      src/db/pg/write.ts) and run once the write's function has resolved, in emit order, one
+ *      at a time on `tx`, then the settle listeners, the change log last (so the change-log turn
+ *      is held only from there to COMMIT). So a listener must take what it needs from the change
+ *      or from the state at the end of the write, never from the state at its `emit`; a
+ *      module's port builds its listener per engine, as its repository;
  *    - the PostgreSQL writer (src/db/pg/write.ts) joins these: changes and keys are collected per
  *      attempt, the keys recorded with the writer's origin, and this process told after COMMIT;
  *    - invalidations: the write records its surrogate keys as one `invalidations` row in its
@@ -74,8 +90,11 @@ import type { PgDb } from './pg/client.js'
  *    as a 400 by validation on both engines, so the engines keep the same content.
  *
  * 5. The order of the port (each step keeps `npm test` green on SQLite and adds its tests to
- *    `npm run test:pg`): redirects (the pattern end to end), keys (auth and quotas: every request),
- *    site, health; taxonomy (tags, terms, categories, authors), pages, media, revisions,
+ *    `npm run test:pg`). Done: redirects (the pattern end to end, read-only), health, the
+ *    engine-neutral writer (src/db/engine-write.ts, test/db/engine-write.test.ts) and site, the
+ *    first write ported (repository, async service, its change-log entry on both engines:
+ *    test/helpers/site-cases.ts run by test/modules/site/ and test/db/pg-site.test.ts). Left:
+ *    keys (auth and quotas: every request); taxonomy (tags, terms, categories, authors), pages, media, revisions,
  *    previews; posts with the read model's workers, search (onto src/db/pg/search.ts) and
  *    related; comments, feeds, sitemaps, changes; webhooks, sources and the scheduler (onto
  *    src/db/pg/leases.ts); imports and export. Then core.ts builds the repositories from
@@ -84,12 +103,33 @@ import type { PgDb } from './pg/client.js'
  *    export, feeds (its reads; the read model's feed-item builder keeps synchronous SQLite reads,
  *    createFeedItemSources, until the settle step is ported), the change log's reads
  *    (createChangeLogReads; its write listener stays synchronous on SQLite).
+ *    Site is ported too, the first module that writes. What each write module's port
+ *    brings besides its repository: its service on `writeAsync` (core.ts), its bus listener
+ *    per engine, its kinds in the PostgreSQL change log (src/db/pg/change-log.ts
+ *    `changeLogRows`: post, page and term entries ask which terms are public), and its
+ *    synchronous callers (the WXR import's items, seedDemo) moved to await it or kept on a
+ *    synchronous twin until the import is ported (site: createSiteSyncUpdate). The site's
+ *    `get`/`put` stay on SQLite until feeds, sitemaps, comments and webhooks read through `read`.
+ *    Menu targets (site-navigation.ts) stay synchronous lookups over pages, terms and posts
+ *    until those are ported; on PostgreSQL they become one batched async lookup. The site row
+ *    (id 1) is made by SQLite's runMigrations; a PostgreSQL database gets it from migrate-to
+ *    only, so opening an empty one must make it (the pg tests insert it).
  */
 
 /** A database handle of either engine: what a ported repository is built from. */
 export type EngineDb =
   | { engine: 'sqlite', db: Db }
   | { engine: 'postgres', db: PgDb }
+
+/**
+ * The handle of an open write (src/db/engine-write.ts), given to a repository's write methods:
+ * on SQLite the connection itself (its prepared statements run inside the open transaction),
+ * on PostgreSQL the transaction's pooled client, through which every statement of the write
+ * must go (the pool's other connections are outside it).
+ */
+export type EngineTx =
+  | { engine: 'sqlite', db: Db }
+  | { engine: 'postgres', db: PgTx }
 
 /**
  * Runs a synchronous SQLite step and answers it as a settled Promise: what a ported repository

@@ -8,6 +8,21 @@ export type Emit = (change: ContentChange) => void
 export type KeysOf = (changes: readonly ContentChange[], now: number) => string[]
 
 /**
+ * How a synchronous write meets the async writer of the same connection (src/db/engine-write.ts)
+ * while modules are ported one by one: both write through one connection and must never
+ * interleave.
+ */
+export interface SyncWriteGate {
+  /**
+   * The async write this synchronous one was called inside (its function, a listener of it),
+   * which it joins as a savepoint: its changes become that write's; undefined when none.
+   */
+  joining: () => { changes: ContentChange[], now: number } | undefined
+  /** Runs a top-level synchronous write alone: an async transaction open in another context is rolled back first (and run again after). */
+  exclusive: <T>(run: () => T) => T
+}
+
+/**
  * Runs a write as one IMMEDIATE transaction (the write lock is taken up front, so
  * concurrent writers in other processes wait instead of failing half-way). Changes emitted
  * inside reach the bus listeners in the same transaction, then the settle listeners (the read
@@ -15,13 +30,13 @@ export type KeysOf = (changes: readonly ContentChange[], now: number) => string[
  * invalidate are recorded before commit, so every process drops exactly the affected cached
  * responses once the write lands; this process drops them before the write returns.
  */
-export function createWriter (db: Db, bus: ChangeBus, invalidations: Invalidations, keysOf: KeysOf) {
+export function createWriter (db: Db, bus: ChangeBus, invalidations: Invalidations, keysOf: KeysOf, gate?: SyncWriteGate) {
   // The write running now: one inside it (an import item creating a post through the posts
   // service) is a savepoint of the same transaction, whose changes join the outer write's.
   let outer: { changes: ContentChange[], now: number } | null = null
   return function write<T> (fn: (emit: Emit, now: number) => T): T {
-    if (outer !== null) {
-      const parent = outer
+    const parent = outer ?? gate?.joining()
+    if (parent !== undefined && parent !== null) {
       const changes: ContentChange[] = []
       const result = db.transaction(() => fn((change) => {
         changes.push(change)
@@ -30,6 +45,10 @@ export function createWriter (db: Db, bus: ChangeBus, invalidations: Invalidatio
       parent.changes.push(...changes)
       return result
     }
+    return gate === undefined ? alone(fn) : gate.exclusive(() => alone(fn))
+  }
+
+  function alone<T> (fn: (emit: Emit, now: number) => T): T {
     const changes: ContentChange[] = []
     let keys: string[] = []
     const result = db.transaction(() => {

@@ -9,12 +9,12 @@ import { makeExcerpt } from '../lib/text.js'
  * API (so bodies are sanitized, counts derived and the change log written). A database
  * that already has posts is left alone.
  */
-export function seedDemo (core: Pick<Core, 'repos' | 'writes' | 'write'>, now = new Date()): { seeded: boolean, posts: number, comments: number } {
+export async function seedDemo (core: Pick<Core, 'repos' | 'writes' | 'write'>, now = new Date()): Promise<{ seeded: boolean, posts: number, comments: number }> {
   const existing = core.repos.posts.count({ visibility: 'any', now: now.getTime() })
   if (existing > 0) return { seeded: false, posts: existing, comments: 0 }
   const content = demoContent(now)
   const { writes } = core
-  writes.site.update({ ...content.site })
+  await writes.site.update({ ...content.site })
   const authorIds = new Map<string, number>()
   for (const a of content.authors) {
     authorIds.set(a.slug, writes.authors.create({ name: a.name, slug: a.slug, email: a.email, bio: a.bio, avatar_url: a.avatar_url, website: a.website }))
@@ -62,7 +62,7 @@ export function seedDemo (core: Pick<Core, 'repos' | 'writes' | 'write'>, now = 
   const joint = live[live.length - 2]
   const coauthor = content.authors.find((a) => a.slug !== joint.author)!
   writes.posts.update(postIds.get(joint.slug)!, { author_ids: [joint.author, coauthor.slug] })
-  writes.site.update({
+  await writes.site.update({
     navigation: {
       primary: [
         ...content.categories.filter((c) => c.parent === null).slice(0, 4).map((c) => ({ label: c.name, category_id: categoryIds.get(c.slug)! })),

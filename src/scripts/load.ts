@@ -73,7 +73,7 @@ export async function runLoad (opts: LoadOptions): Promise<LoadSummary> {
   const dbPath = join(dir, 'load.db')
   const db = openDatabase(dbPath)
   runMigrations(db)
-  seedDemo(createCore(db, coreOptions(loadConfig({}))))
+  await seedDemo(createCore(db, coreOptions(loadConfig({}))))
   const slugs = db.$client.prepare("SELECT slug FROM posts WHERE status = 'published' AND published_at <= ? ORDER BY id LIMIT 40").pluck().all(Date.now()) as string[]
   const authorId = db.$client.prepare('SELECT id FROM authors ORDER BY id LIMIT 1').pluck().get() as number
   const postIds = db.$client.prepare("SELECT id FROM posts WHERE status = 'published' AND published_at <= ? ORDER BY id LIMIT 40").pluck().all(Date.now()) as number[]

@@ -40,7 +40,7 @@ export async function startApi (t: Test, opts: { siteUrl?: string, env?: Record<
     rmSync(dir, { recursive: true, force: true })
   })
   await app.ready()
-  seedDemo(app.core)
+  await seedDemo(app.core)
   await app.listen({ port, host: '127.0.0.1' })
   return { app, url: `http://127.0.0.1:${port}` }
 }

@@ -39,7 +39,7 @@ t.test('migrate-to', { skip: PG_SKIP }, async (t) => {
 
   // The site: the demo content, then what the demo does not make, through the API where it can.
   const app = await buildTestApp(t, { DATABASE_PATH: path, MEDIA_PATH: join(dir, 'media'), ALLOW_PRIVATE_TARGETS: 'true' })
-  seedDemo(app.core)
+  await seedDemo(app.core)
   const writer = keyAuth(app, 'write:content', 'moderate:comments')
   const hook = await app.inject({ method: 'POST', url: '/v1/webhooks', headers: adminAuth, payload: { url: 'http://127.0.0.1:9/in', events: ['post.published', 'post.updated'] } })
   t.equal(hook.statusCode, 201, hook.body)

@@ -4,7 +4,7 @@ import { seedDemo } from '../../src/demo/seed-demo.js'
 
 t.test('the demo seeds pages, a primary menu, SEO fields, a featured post and a co-authored one', async (t) => {
   const app = await buildTestApp(t)
-  t.equal(seedDemo(app.core).seeded, true)
+  t.equal((await seedDemo(app.core)).seeded, true)
   t.same((await app.inject('/v1/pages')).json().data.map((p: { path: string }) => p.path), ['about', 'about/team', 'contact'])
   const nav = (await app.inject('/v1/site')).json().data.navigation.primary
   const about = nav.find((i: { label: string }) => i.label === 'About')

@@ -21,7 +21,7 @@ t.test('Swagger UI at /docs lists every tag, runs Try it out and authorizes with
   const app = await buildTestApp(t)
   // The operation examples Try it out pre-fills (category=politics, tag=ukraine,nato) name
   // demo content, as `npm run demo` serves it.
-  seedDemo(app.core)
+  await seedDemo(app.core)
   const { key } = app.core.repos.keys.create('browser test', ['admin'])
   await app.listen({ port: 0, host: '127.0.0.1' })
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`

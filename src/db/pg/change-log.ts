@@ -1,4 +1,5 @@
 import { max, sql } from 'drizzle-orm'
+import type { ContentChange } from '../change-bus.js'
 import type { PgTx } from './transaction.js'
 import { changes } from './schema.js'
 
@@ -26,4 +27,41 @@ export async function takeChangeLogTurn (tx: Pick<PgTx, 'execute' | 'select'>): 
     at: sql<number>`greatest((extract(epoch from clock_timestamp()) * 1000)::bigint, coalesce(${max(changes.changedAt)}, 0))`.mapWith(Number)
   }).from(changes)
   return row.at
+}
+
+type ChangeLogRow = Pick<typeof changes.$inferInsert, 'resource' | 'resourceId' | 'slug' | 'action' | 'postId'>
+
+/**
+ * The change-log entries of one change, as the SQLite listener (src/modules/changes) writes
+ * them, for the kinds whose modules are ported: the site, and comments (their entries need no
+ * lookup). Posts, pages and terms ask which terms are public; they come with their modules'
+ * port, and until then such a change is refused rather than logged wrongly.
+ */
+export function changeLogRows (change: ContentChange): ChangeLogRow[] {
+  switch (change.kind) {
+    case 'site':
+      return [{ resource: 'site', resourceId: 1, slug: null, action: 'upsert', postId: null }]
+    case 'comment': {
+      if (change.after === 'approved') return [{ resource: 'comment', resourceId: change.id, slug: null, action: 'upsert', postId: change.postId }]
+      if (change.before === 'approved') return [{ resource: 'comment', resourceId: change.id, slug: null, action: 'delete', postId: change.postId }]
+      return []
+    }
+    default:
+      throw new Error(`the change log of ${change.kind} changes on PostgreSQL comes with the port of that module (src/db/engine-port.ts §5)`)
+  }
+}
+
+/**
+ * The change log as a settle listener of the PostgreSQL change bus (createPgChangeBus), added
+ * last: a write's entries are inserted at the very end of its transaction, under the change
+ * log's turn and stamped with its time, so writers queue on the turn only from there to COMMIT.
+ * A write that logs nothing does not take the turn.
+ */
+export function pgChangeLogListener () {
+  return async (written: readonly ContentChange[], _now: number, tx: PgTx): Promise<void> => {
+    const rows = written.flatMap(changeLogRows)
+    if (rows.length === 0) return
+    const at = await takeChangeLogTurn(tx)
+    await tx.insert(changes).values(rows.map((row) => ({ ...row, changedAt: at })))
+  }
 }

@@ -53,3 +53,40 @@ export function createPgWriter (db: PgDb, opts: PgWriterOptions) {
   }
 }
 export type PgWriter = ReturnType<typeof createPgWriter>
+
+/** A listener of a PostgreSQL write: inside its transaction, through `tx`; it may write, and a throw rolls all back. */
+export type PgChangeListener = (change: ContentChange, now: number, tx: PgTx) => Promise<void> | void
+/** Runs once inside every PostgreSQL write's transaction, after its listeners (the read model's settle step). */
+export type PgSettleListener = (changes: readonly ContentChange[], now: number, tx: PgTx) => Promise<void> | void
+
+/**
+ * The change bus of the PostgreSQL writer, the counterpart of src/db/change-bus.ts. Listeners
+ * there run synchronously at `emit`; here they need the transaction's handle and answer
+ * Promises, so the writer collects the changes and runs the listeners once the write's function
+ * has resolved, in the order the changes were emitted, one at a time on `tx`, then the settle
+ * listeners. An attempt that is run again (a deadlock) runs them again with its own changes.
+ */
+export function createPgChangeBus () {
+  const listeners: PgChangeListener[] = []
+  const settling: PgSettleListener[] = []
+  const afterCommit: Array<(changes: readonly ContentChange[]) => void> = []
+  return {
+    on (listener: PgChangeListener): void { listeners.push(listener) },
+    onSettle (listener: PgSettleListener): void { settling.push(listener) },
+    onCommitted (listener: (changes: readonly ContentChange[]) => void): void { afterCommit.push(listener) },
+    /** Called by the writer inside the transaction, after the write's own function. */
+    async run (tx: PgTx, changes: readonly ContentChange[], now: number): Promise<void> {
+      for (const change of changes) {
+        for (const l of listeners) await l(change, now, tx)
+      }
+      for (const l of settling) await l(changes, now, tx)
+    },
+    committed (changes: readonly ContentChange[]): void {
+      if (changes.length === 0) return
+      for (const l of afterCommit) {
+        try { l(changes) } catch { /* a purge failure must not fail a committed write */ }
+      }
+    }
+  }
+}
+export type PgChangeBus = ReturnType<typeof createPgChangeBus>

@@ -1,7 +1,7 @@
 import type { Emit, Writer } from '../../db/write.js'
 import type { PostsWriteService } from '../posts/posts-write-service.js'
 import type { PagesService } from '../pages/pages-service.js'
-import type { SiteService } from '../site/site-service.js'
+import type { SiteInput } from '../site/site-service.js'
 import type { TermsService } from '../terms/terms-service.js'
 import type { CategoryKind } from '../categories/categories-kind.js'
 import type { TagKind } from '../tags/tags-kind.js'
@@ -21,8 +21,8 @@ export interface ImportWrites {
   authors: TermsService<AuthorKind>
   /** Pages: create and update only. */
   pages: Pick<PagesService, 'create' | 'update'>
-  /** The site settings: the navigation menus of an export. */
-  site: Pick<SiteService, 'update'>
+  /** The site settings: the navigation menus of an export (a synchronous update, inside the item's write). */
+  site: { update: (input: SiteInput) => void }
 }
 
 /**

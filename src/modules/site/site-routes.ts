@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { problemResponses, refuseReadOnly } from '../../schemas/common.js'
-import type { SiteRepository } from './site-repository.js'
+import type { SiteSettingsRepository } from './site-repository.js'
 import type { SiteService } from './site-service.js'
 import { toSite } from './site-mapper.js'
 import { SITE_READ_ONLY, UpdateSiteBody } from './site-schemas.js'
@@ -10,7 +10,7 @@ import { grantsScope } from '../../lib/scopes.js'
 import { resolveNavigation, type NavigationTargets, type TargetKind } from './site-navigation.js'
 
 export interface SiteRoutesOptions {
-  repo: SiteRepository
+  repo: SiteSettingsRepository
   service: SiteService
   /** Looks up menu targets (pages, categories, tags, posts) as the public sees them now. */
   targets: Pick<NavigationTargets, 'resolve'>
@@ -25,8 +25,9 @@ const KEYS_OF: Record<TargetKind, string[]> = { page: [PAGES_KEY], post: [POSTS_
 /** GET /v1/site (public) and PATCH /v1/site (admin). */
 const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, opts) => {
   const { repo, service, targets } = opts
-  const read = (withIssues: boolean) => {
-    const row = repo.get()
+  // One settled Promise on SQLite (the read runs at once): no extra event-loop turn.
+  const read = async (withIssues: boolean) => {
+    const row = await repo.read()
     const navigation = resolveNavigation(row.navigation, targets, Date.now())
     return { site: toSite(row, opts.siteUrl, opts.apiUrl, navigation, withIssues), kinds: navigation.kinds }
   }
@@ -43,7 +44,7 @@ const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, opt
   }, async (request, reply) => {
     // Configured URLs only: the answer is cached by path, so nothing in it may come from the
     // request's Host or X-Forwarded-Host.
-    const { site, kinds } = read(grantsScope(request.auth?.scopes, 'admin'))
+    const { site, kinds } = await read(grantsScope(request.auth?.scopes, 'admin'))
     reply.cacheKeys([SITE_KEY, ...[...kinds].flatMap((k) => KEYS_OF[k])])
     return { data: site }
   })
@@ -63,8 +64,8 @@ const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, opt
     },
     preValidation: refuseReadOnly(SITE_READ_ONLY)
   }, async (request) => {
-    service.update(request.body)
-    return { data: read(true).site }
+    await service.update(request.body)
+    return { data: (await read(true)).site }
   })
 }
 export default siteRoutes

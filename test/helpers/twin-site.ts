@@ -16,7 +16,7 @@ export type TwinApp = Awaited<ReturnType<typeof buildTestApp>>
 /** The SQLite app (open until the test ends) and a pool on its PostgreSQL copy. */
 export async function twinSite (t: Test, cluster: PgCluster, name: string): Promise<{ app: TwinApp, pg: PgDb }> {
   const app = await buildTestApp(t)
-  seedDemo(app.core)
+  await seedDemo(app.core)
   for (const file of ['blog-1.1.xml', 'markup-1.2.xml', 'pages-menus-seo.xml']) {
     const body = readFileSync(new URL(`../fixtures/wxr/${file}`, import.meta.url))
     const res = await app.inject({ method: 'POST', url: '/v1/imports/wxr', headers: { ...adminAuth, 'content-type': 'application/xml', prefer: 'wait=60' }, payload: body })

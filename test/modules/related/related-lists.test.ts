@@ -132,7 +132,7 @@ t.test('a write drops the cached related answers of the lists it changes, and ke
   for (const id of ids) await get(id)
   const insert = app.core.db.$client.prepare('INSERT INTO related_queue (post_id, cascade, seq) VALUES (?, 1, (SELECT seq FROM related_state WHERE id = 1))')
   for (const id of ids.slice(0, 3)) insert.run(id)
-  app.core.writes.site.update({ title: 'Another title' })
+  await app.core.writes.site.update({ title: 'Another title' })
   for (const id of ids) {
     t.equal((await get(id)).headers['x-cache'], 'MISS', `post ${id}: dropped`)
     t.equal(app.core.relatedLists.read(id, 20), null, `post ${id}: computed while cascades wait`)

@@ -21,7 +21,7 @@ t.test('site repository and service on SQLite', async (t) => {
   runMigrations(db)
   const bus = createChangeBus()
   const invalidations = createInvalidations(db, { goLiveKeys })
-  const log = createChangesRepository(db, createTermVisibility(db))
+  const log = createChangesRepository({ engine: 'sqlite', db }, createTermVisibility(db))
   bus.on((change, now) => { log.listener(change, now) })
   const told: string[][] = []
   invalidations.onAnnounced((keys) => { told.push([...keys]) })

@@ -100,9 +100,9 @@ t.test('SIGKILL during concurrent writes loses no acknowledged write and leaves 
     t.same(lostComments, [], `round ${round}: all ${acked.comments.size} acknowledged comments are there`)
     // The read model was written in the same transactions as the rows: no stored document is
     // older than its post.
-    const stale = db.prepare(`SELECT p.id FROM post_documents d JOIN posts p ON p.id = d.post_id
+    const stale = db.prepare(`SELECT p.id FROM post_documents d JOIN posts p ON p.id = d.post_id LEFT JOIN post_cards c ON c.post_id = d.post_id
       WHERE json_extract(d.full, '$.title') IS NOT p.title OR json_extract(d.full, '$.comment_count') IS NOT p.comment_count
-         OR json_extract(d.card, '$.title') IS NOT p.title OR d.updated_at IS NOT p.updated_at`).pluck().all()
+         OR json_extract(CAST(c.card AS TEXT), '$.title') IS NOT p.title OR d.updated_at IS NOT p.updated_at`).pluck().all()
     t.same(stale, [], `round ${round}: every stored document matches its post`)
     const documents = db.prepare('SELECT count(*) FROM post_documents').pluck().get() as number
     t.ok(documents > 0, `round ${round}: ${documents} stored documents checked`)

@@ -3,13 +3,13 @@ import { contentHash } from '../../lib/content-hash.js'
 import { feedItemHash } from '../../lib/feeds.js'
 import { relationsOf, toPost, type FeaturedImages } from './posts-mapper.js'
 import type { PostRow, PostsRepository } from './posts-repository.js'
-import type { PostDocumentsRepository, PostDocumentValues } from './posts-documents-repository.js'
+import type { PostDocumentsRepository, PostDocumentRow } from './posts-documents-repository.js'
 import type { Post } from './posts-schemas.js'
 import { withSeo, type PostSeoRepository } from './posts-seo.js'
 
 // The posts' read model: for every post, its public representations built once, when it is
 // written, and stored beside it (post_documents, 0006_read_model.sql):
-//   card      the post as lists show it (no body; search and related posts still build theirs)
+//   card      the post as lists show it (no body), stored apart in post_cards with its hash
 //   full      the post as GET /v1/posts/{ref} shows it (with its SEO fields and `seo` object)
 //   terms     its categories and tags (for related posts' reasons; not read yet)
 //   rss_item, atom_entry, json_item   its item in each feed format (published posts only)
@@ -79,14 +79,14 @@ export function createPostDocuments (deps: PostDocumentsDeps) {
   const { db, repo, posts, siteUrl } = deps
   const fingerprint = postDocumentFingerprint(siteUrl)
 
-  function documentOf (row: PostRow & { contentHtml: string }, post: Post): PostDocumentValues {
+  function documentOf (row: PostRow & { contentHtml: string }, post: Post): { doc: PostDocumentRow, card: string } {
     const { content_html: _body, ...card } = post
     const published = row.status === 'published' && row.publishedAt !== null
     const items = published ? deps.feedItems(post) : { rss: '', atom: '', json: '' }
     const terms = JSON.stringify([termsOf(post.categories), termsOf(post.tags)])
     const cardJson = JSON.stringify(card)
     const full = JSON.stringify(deps.seo === undefined ? post : withSeo(post, deps.seo.get(row.id)))
-    return {
+    const doc = {
       postId: row.id,
       fingerprint,
       status: row.status,
@@ -96,7 +96,6 @@ export function createPostDocuments (deps: PostDocumentsDeps) {
       // One hash for the three: a single post shows `full`, a related list cards and terms.
       hash: contentHash(full, cardJson, terms),
       terms,
-      card: cardJson,
       full,
       rssItem: items.rss,
       atomEntry: items.atom,
@@ -105,6 +104,7 @@ export function createPostDocuments (deps: PostDocumentsDeps) {
       atomHash: feedItemHash(items.atom),
       jsonHash: feedItemHash(items.json)
     }
+    return { doc, card: cardJson }
   }
 
   /** Builds and stores the documents of these posts (those that still exist) and takes them off the queue; call inside a transaction. */
@@ -115,7 +115,8 @@ export function createPostDocuments (deps: PostDocumentsDeps) {
     let built = 0
     for (const row of rows) {
       try {
-        repo.save(documentOf(row, toPost(row, rel, siteUrl, ONCE_LIVE) as Post))
+        const { doc, card } = documentOf(row, toPost(row, rel, siteUrl, ONCE_LIVE) as Post)
+        repo.save(doc, card)
         built++
       } catch (err) {
         // Never fail a write over its documents: the post is read from its rows instead.

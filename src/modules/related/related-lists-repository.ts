@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gt, lt, lte, notExists, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { posts } from '../../db/schema.js'
-import { postDocuments, postVectors } from '../../db/read-model.js'
+import { postCards, postDocuments, postVectors } from '../../db/read-model.js'
 import { relatedListItems, relatedLists, relatedQueue, relatedState } from '../../db/read-model-related.js'
 import { idList, inIdList } from '../../db/statements.js'
 
@@ -73,7 +73,10 @@ export function createRelatedListsRepository (db: Db) {
   const drifted = db.select({ id: l.postId }).from(l).where(lt(l.seq, p('seq'))).orderBy(asc(l.seq)).limit(p('limit')).prepare()
   // A current document carries its post's status and time (the triggers delete it when either
   // changes): whether the post is live is read from it, not from the post's (wide) row.
-  const cards = db.select({ id: postDocuments.postId, card: postDocuments.card, terms: postDocuments.terms, hash: postDocuments.hash }).from(postDocuments)
+  // The card itself from post_cards (written with the document, dropped with it), where it is
+  // stored once; the document's hash covers the card too.
+  const cards = db.select({ id: postDocuments.postId, card: sql<string>`CAST(${postCards.card} AS TEXT)`, terms: postDocuments.terms, hash: postDocuments.hash }).from(postDocuments)
+    .innerJoin(postCards, eq(postCards.postId, postDocuments.postId))
     .where(and(inIdList(postDocuments.postId, 'ids'), eq(postDocuments.fingerprint, p('fingerprint')), eq(postDocuments.status, 'published'), lte(postDocuments.publishedAt, p('now'))))
     .prepare()
   const clearLists = db.delete(l).prepare()

@@ -82,6 +82,20 @@ export function createRevisionsRepository (db: Db) {
   const postStamp = db.select({ updatedAt: posts.updatedAt }).from(posts).where(eq(posts.id, p('id'))).prepare()
   const pageStamp = db.select({ updatedAt: pages.updatedAt }).from(pages).where(eq(pages.id, p('id'))).prepare()
   const keyPrefix = db.select({ prefix: apiKeys.prefix }).from(apiKeys).where(eq(apiKeys.id, p('id'))).prepare()
+  // Prepared once: built and prepared on every call it took 0.3 ms of each post write at
+  // 100,000 posts (the placeholders still go through the JSON columns' encoders).
+  const insert = db.insert(revisions).values({
+    postId: p('postId'),
+    pageId: p('pageId'),
+    number: p('number'),
+    createdAt: p('createdAt'),
+    keyId: p('keyId'),
+    keyPrefix: p('keyPrefix'),
+    keyName: p('keyName'),
+    changed: p('changed'),
+    restoredFrom: p('restoredFrom'),
+    fields: p('fields')
+  }).prepare()
 
   return {
     /** The editorial fields of a post or page now (inside a write: as that write left them). */
@@ -107,7 +121,7 @@ export function createRevisionsRepository (db: Db) {
     },
     /** Stores a revision; call inside the write's transaction. */
     insert (kind: RevisionKind, id: number, row: Omit<RevisionRow, 'id' | 'postId' | 'pageId'>): void {
-      db.insert(revisions).values({ ...row, postId: kind === 'post' ? id : null, pageId: kind === 'page' ? id : null }).run()
+      insert.run({ ...row, postId: kind === 'post' ? id : null, pageId: kind === 'page' ? id : null })
     },
     /** Drops the revisions numbered `upTo` and below. */
     prune (kind: RevisionKind, id: number, upTo: number): void {

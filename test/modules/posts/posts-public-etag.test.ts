@@ -85,7 +85,10 @@ t.test('the stored hash covers the full document, the card and the embedded term
   const app = await buildTestApp(t, { RESPONSE_CACHE: 'false' })
   const author = await write(app, 'POST', '/v1/authors', { name: 'Ann' })
   const post = await write(app, 'POST', '/v1/posts', { title: 'Story', content_html: '<p>Body</p>', status: 'published', author_id: author.id })
-  const row = app.core.db.$client.prepare('SELECT hash, full, card, terms, status FROM post_documents WHERE post_id = ?').get(post.id) as { hash: string, full: string, card: string, terms: string, status: string }
+  // The card is stored once, in post_cards (post_documents.card is written empty).
+  const row = app.core.db.$client.prepare(`SELECT d.hash, d.full, d.card AS emptyCard, CAST(c.card AS TEXT) AS card, d.terms, d.status
+    FROM post_documents d JOIN post_cards c ON c.post_id = d.post_id WHERE d.post_id = ?`).get(post.id) as { hash: string, full: string, emptyCard: string, card: string, terms: string, status: string }
+  t.equal(row.emptyCard, '', 'the card is not stored twice')
   const expected = createHash('sha1').update(`${row.full}\u0000${row.card}\u0000${row.terms}`).digest('base64url')
   t.equal(row.hash, expected)
   t.equal(row.status, 'published', 'the document carries the post\'s status')

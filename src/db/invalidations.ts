@@ -52,12 +52,6 @@ export function createInvalidations (db: Db, opts: InvalidationOptions) {
   const after = db.select({ id: invalidations.id, at: invalidations.at, keys: invalidations.keys }).from(invalidations)
     .where(gt(invalidations.id, p('after'))).orderBy(asc(invalidations.id)).limit(p('limit')).prepare()
   const newest = db.select({ id: max(invalidations.id) }).from(invalidations).prepare()
-  // Moves when another connection (a process sharing the file, the import worker thread)
-  // commits; this connection's own writes apply their keys as they commit (`committed`). Read
-  // first each turn: about 3 µs against 13 µs for the rows query, on every event-loop turn of a
-  // busy server. A pragma the query builder has no form for, hence the driver.
-  const dataVersion = db.$client.prepare('PRAGMA data_version').pluck()
-  let seenVersion: unknown
   const prune = db.delete(invalidations).where(and(lte(invalidations.id, p('upTo')), lte(invalidations.at, p('before')))).prepare()
   // From the (status, published_at, id) index: the next publication time after `now`, and the
   // posts whose time came in (from, to]. Pages likewise, from their (status, published_at) index.
@@ -117,12 +111,7 @@ export function createInvalidations (db: Db, opts: InvalidationOptions) {
     arm()
   }
 
-  function read (now: number, force: boolean): void {
-    const version = dataVersion.get()
-    // Nothing committed by another connection since the last read: no new rows but this
-    // connection's own, which `force` reads (a write or background step of this process).
-    if (!force && version === seenVersion) return
-    seenVersion = version
+  function read (now: number): void {
     const rows = after.all({ after: seen, limit: MAX_ROWS_A_TURN + 1 })
     if (rows.length === 0) return
     const covered = new Set<string>()
@@ -153,7 +142,7 @@ export function createInvalidations (db: Db, opts: InvalidationOptions) {
     if (force || !readThisTurn) {
       if (!readThisTurn) setImmediate(newTurn)
       readThisTurn = true
-      read(now, force)
+      read(now)
     }
     if (next !== 0 && now >= next) goLive(now)
   }

@@ -93,7 +93,7 @@ export async function runCli (argv: string[], env: Record<string, string | undef
         console.log(`database ${config.DATABASE_PATH} is up to date`)
         return 0
       case 'keys':
-        return keys(await openCore(db, config), rest)
+        return await keys(await openCore(db, config), rest)
       case 'backup': {
         const file = rest[0]
         if (!file) return fail('backup needs a target FILE')
@@ -146,19 +146,19 @@ export async function runCli (argv: string[], env: Record<string, string | undef
  * The key an argument of `keys revoke` names: its id, the prefix `keys list` shows (with or
  * without its `…`), a shorter start of it, or the whole key. Else the error to print.
  */
-function findKey (repo: Core['repos']['keys'], text: string | undefined): KeyRow | string {
+async function findKey (repo: Core['repos']['keys'], text: string | undefined): Promise<KeyRow | string> {
   const arg = (text ?? '').trim().replace(/(…|\.\.\.)$/, '')
   if (arg === '') return 'keys revoke needs a key ID or the prefix keys list shows (bs_xxxxx)'
-  if (/^\d+$/.test(arg)) return repo.findById(Number(arg)) ?? `no key ${arg}`
+  if (/^\d+$/.test(arg)) return await repo.findById(Number(arg)) ?? `no key ${arg}`
   if (!arg.startsWith('bs_')) return `"${arg}" is neither a key id nor a key prefix (keys start with bs_; see keys list)`
-  if (arg.length > KEY_PREFIX_LENGTH) return repo.findByHash(hashKey(arg)) ?? `no key starts with ${arg.slice(0, KEY_PREFIX_LENGTH)}… and matches the key given`
-  const matches = repo.findByPrefix(arg)
+  if (arg.length > KEY_PREFIX_LENGTH) return await repo.findByHash(hashKey(arg)) ?? `no key starts with ${arg.slice(0, KEY_PREFIX_LENGTH)}… and matches the key given`
+  const matches = await repo.findByPrefix(arg)
   if (matches.length === 0) return `no key has the prefix ${arg}`
   if (matches.length > 1) return `the prefix ${arg} is ambiguous: keys ${matches.map((k) => `${k.id} (${k.prefix}…)`).join(', ')}; give the id or more of the prefix`
   return matches[0]!
 }
 
-function keys (core: Core, args: string[]): number {
+async function keys (core: Core, args: string[]): Promise<number> {
   const repo = core.repos.keys
   const [sub, ...rest] = args
   if (sub === 'create') {
@@ -167,14 +167,14 @@ function keys (core: Core, args: string[]): number {
     const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean)
     const unknown = scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s))
     if (scopes.length === 0 || unknown.length > 0) return fail(`--scopes must be a comma list of: ${API_SCOPES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`)
-    const { row, key } = repo.create(values.name, [...new Set(scopes)] as ApiScope[])
+    const { row, key } = await repo.create(values.name, [...new Set(scopes)] as ApiScope[])
     console.log(`created key ${row.id} "${row.name}" with scopes ${row.scopes.join(', ')}`)
     console.log('store it now, it is not shown again:')
     console.log(key)
     return 0
   }
   if (sub === 'list') {
-    const rows = repo.list(1000, 0)
+    const rows = await repo.list(1000, 0)
     if (rows.length === 0) console.log('no keys')
     for (const r of rows) {
       const state = r.revokedAt ? `revoked ${new Date(r.revokedAt).toISOString()}` : `last used ${r.lastUsedAt ? new Date(r.lastUsedAt).toISOString() : 'never'}`
@@ -183,9 +183,9 @@ function keys (core: Core, args: string[]): number {
     return 0
   }
   if (sub === 'revoke') {
-    const found = findKey(repo, rest[0])
+    const found = await findKey(repo, rest[0])
     if (typeof found === 'string') return fail(found)
-    repo.revoke(found.id)
+    await repo.revoke(found.id)
     console.log(`revoked key ${found.id} (${found.prefix}…, "${found.name}")`)
     return 0
   }

@@ -222,7 +222,7 @@ export function createCore (db: Db, options: CoreOptions) {
     authors: createTermsRepository(db, authorKind, counts, publicTerms),
     comments: createCommentsRepository(db),
     site: createSiteRepository({ engine: 'sqlite', db }),
-    keys: createKeysRepository(db),
+    keys: createKeysRepository({ engine: 'sqlite', db }),
     changes: createChangesRepository({ engine: 'sqlite', db }, termVisibility),
     webhooks: createWebhooksRepository(db),
     health: createHealthRepository({ engine: 'sqlite', db }),

@@ -28,7 +28,7 @@ export const adminAuth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }
 
 /** The Authorization header of a new API key with these scopes, stored in the app's database. */
 export function keyAuth (app: Awaited<ReturnType<typeof buildTestApp>>, ...scopes: ApiScope[]): { authorization: string } {
-  return { authorization: `Bearer ${app.core.repos.keys.create('test', scopes).key}` }
+  return { authorization: `Bearer ${app.core.repos.keys.createSync('test', scopes).key}` }
 }
 
 /** An admin write through the app: its `data` (null for 204); any status of 300 or more fails the test with the answer. */

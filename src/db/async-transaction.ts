@@ -158,6 +158,21 @@ function makeTransactor (db: Db) {
     },
 
     /**
+     * Whether a transaction of this connection is open now (or rolled back and refusing
+     * writes until its function settles): a statement run now outside it would join it (and
+     * commit or roll back with it) or be refused. A write of its own that must not join another
+     * context's (an API key's quota count or last use, src/modules/keys) waits for `idle` first.
+     */
+    busy (): boolean {
+      return current !== null
+    },
+
+    /** Settles once the transactions queued so far have ended (committed or rolled back). */
+    async idle (): Promise<void> {
+      await queue
+    },
+
+    /**
      * Before a synchronous write outside any async transaction: rolls back the one open now,
      * if any (its function then rejects with SqliteTransactionPreemptedError), and answers
      * whether the connection is refusing writes (`query_only`) until a tripped function

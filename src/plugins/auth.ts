@@ -122,13 +122,18 @@ export interface StoredKey {
   revokedAt: number | null
   rateLimitPerMinute?: number | null
   rateLimitPerDay?: number | null
+  /** When it was last used, as stored (the store skips recording a use within the last minute). */
+  lastUsedAt?: number | null
 }
 
 export interface AuthOptions {
   /** The key whose SHA-256 hash (lib/key-hash.ts) is `hash`, revoked or not. */
-  findKey: (hash: string) => StoredKey | undefined
-  /** Records that a key was used (the store decides how often it writes). */
-  touchKey: (id: number, now: number) => void
+  findKey: (hash: string) => Promise<StoredKey | undefined>
+  /**
+   * Records that a key was used, given when it was last (the store decides how often it
+   * writes). Not awaited: the request goes on, and a failure is logged as a warning.
+   */
+  touchKey: (id: number, now: number, lastUsedAt: number | null) => Promise<unknown>
   /** ADMIN_TOKEN: a bearer token with every scope, from the environment. */
   adminToken?: string
 }
@@ -147,27 +152,54 @@ export default fp<AuthOptions>(async (app, opts) => {
   app.addHook('onRoute', declareAccess)
 
   app.addHook('onRequest', (request, reply, done) => {
-    // A callback hook (no promise per request); what check throws is the request's error
-    // (Fastify's hook runner catches a synchronous throw and answers with it).
-    check(request)
-    done()
+    // A callback hook: a request without a key (most reads) is checked with no promise at all;
+    // one with a key waits for its lookup. A synchronous throw is the request's error (Fastify's
+    // hook runner catches it and answers with it); after the lookup, the error goes to done.
+    const token = tokenOf(request)
+    if (token === undefined || (opts.adminToken !== undefined && sameSecret(token, opts.adminToken))) {
+      if (token !== undefined) request.auth = { keyId: null, name: 'ADMIN_TOKEN', scopes: new Set(API_SCOPES), limits: { perMinute: null, perDay: null } }
+      checkScope(request)
+      done()
+      return
+    }
+    findKey(hashKey(token)).then((row) => {
+      try {
+        authenticate(request, row)
+        checkScope(request)
+      } catch (error) {
+        done(error as Error)
+        return
+      }
+      done()
+    }, done)
   })
 
-  function check (request: FastifyRequest): void {
+  /** The bearer token of the request, undefined without an Authorization header. */
+  function tokenOf (request: FastifyRequest): string | undefined {
     const header = request.headers.authorization
-    if (header !== undefined) {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-      if (match === null) throw unauthorized('Authorization must be "Bearer <key>"', 'invalid_request')
-      const token = match[1]
-      if (opts.adminToken !== undefined && sameSecret(token, opts.adminToken)) {
-        request.auth = { keyId: null, name: 'ADMIN_TOKEN', scopes: new Set(API_SCOPES), limits: { perMinute: null, perDay: null } }
-      } else {
-        const row = findKey(hashKey(token))
-        if (row === undefined || row.revokedAt !== null) throw unauthorized('The API key is not valid or has been revoked', 'invalid_token')
-        touchKey(row.id, Date.now())
-        request.auth = { keyId: row.id, name: row.name, scopes: new Set(row.scopes), limits: { perMinute: row.rateLimitPerMinute ?? null, perDay: row.rateLimitPerDay ?? null } }
-      }
+    if (header === undefined) return undefined
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
+    if (match === null) throw unauthorized('Authorization must be "Bearer <key>"', 'invalid_request')
+    return match[1]
+  }
+
+  function authenticate (request: FastifyRequest, row: StoredKey | undefined): void {
+    if (row === undefined || row.revokedAt !== null) throw unauthorized('The API key is not valid or has been revoked', 'invalid_token')
+    touch(request, row)
+    request.auth = { keyId: row.id, name: row.name, scopes: new Set(row.scopes), limits: { perMinute: row.rateLimitPerMinute ?? null, perDay: row.rateLimitPerDay ?? null } }
+  }
+
+  /** Records the key's use without holding the request up: a failure is a warning, never the request's error. */
+  function touch (request: FastifyRequest, row: StoredKey): void {
+    const warn = (error: unknown) => { request.log.warn({ err: error, keyId: row.id }, 'could not record the API key\'s last use') }
+    try {
+      touchKey(row.id, Date.now(), row.lastUsedAt ?? null).catch(warn)
+    } catch (error) {
+      warn(error)
     }
+  }
+
+  function checkScope (request: FastifyRequest): void {
     const { scope, scopeWhen } = routeConfigOf(request)
     if (scope === undefined || (scopeWhen !== undefined && !scopeWhen(request))) return
     const accepted = scopesOf(scope)

@@ -10,7 +10,7 @@ export interface QuotaCheck { allowed: boolean, policies: QuotaState[] }
 
 export interface QuotasOptions {
   /** Counts a request made with an API key against its quotas (shared by every process on the database). */
-  consume: (keyId: number, limits: { perMinute: number | null, perDay: number | null }, now: number) => QuotaCheck
+  consume: (keyId: number, limits: { perMinute: number | null, perDay: number | null }, now: number) => Promise<QuotaCheck>
   /** PUBLIC_RATE_LIMIT: anonymous reads one client address may make per minute, per process; 0: no limit. */
   publicPerMinute: number
 }
@@ -60,9 +60,17 @@ export default fp<Pick<QuotasOptions, 'consume'>>(async (app, opts) => {
     // Routes of other plugins' encapsulated contexts (Swagger UI's) may see no auth decoration.
     const auth = request.auth as AuthContext | null | undefined
     if (auth === null || auth === undefined || auth.keyId === null) return done()
-    // A 429 thrown here is the request's error (Fastify's hook runner catches it).
-    answer(opts.consume(auth.keyId, auth.limits, Date.now()), 'This API key', reply)
-    done()
+    // The count is the database's (shared by every server): the request waits for it; a 429
+    // answer() throws is the request's error.
+    opts.consume(auth.keyId, auth.limits, Date.now()).then((check) => {
+      try {
+        answer(check, 'This API key', reply)
+      } catch (error) {
+        done(error as Error)
+        return
+      }
+      done()
+    }, done)
   })
 }, { name: 'quotas', dependencies: ['auth'] })
 

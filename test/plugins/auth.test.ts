@@ -57,10 +57,10 @@ t.test('the spec lists the protected operations the contract names', async (t) =
 
 t.test('every protected operation answers 401 without a valid key and 403 without the scope, before reading the body', async (t) => {
   const app = await buildTestApp(t)
-  const revoked = app.core.repos.keys.create('revoked', ['admin'])
-  app.core.repos.keys.revoke(revoked.row.id)
+  const revoked = app.core.repos.keys.createSync('revoked', ['admin'])
+  await app.core.repos.keys.revoke(revoked.row.id)
   const keyFor = new Map<ApiScope, string>()
-  for (const scope of API_SCOPES) keyFor.set(scope, app.core.repos.keys.create(`only ${scope}`, [scope]).key)
+  for (const scope of API_SCOPES) keyFor.set(scope, app.core.repos.keys.createSync(`only ${scope}`, [scope]).key)
 
   for (const op of secured) {
     const scopes = scopesOf(op)
@@ -95,8 +95,8 @@ t.test('every protected operation answers 401 without a valid key and 403 withou
 
 t.test('listing posts by a status other than published needs read:drafts before the query is checked', async (t) => {
   const app = await buildTestApp(t)
-  const moderator = app.core.repos.keys.create('moderator', ['moderate:comments']).key
-  const reader = app.core.repos.keys.create('reader', ['read:drafts']).key
+  const moderator = app.core.repos.keys.createSync('moderator', ['moderate:comments']).key
+  const reader = app.core.repos.keys.createSync('reader', ['read:drafts']).key
   t.equal((await app.inject('/v1/posts?status=draft&per_page=1000')).statusCode, 401)
   t.equal((await app.inject('/v1/posts?status=nonsense')).statusCode, 401)
   t.equal((await app.inject({ url: '/v1/posts?status=draft&per_page=1000', headers: { authorization: `Bearer ${moderator}` } })).statusCode, 403)

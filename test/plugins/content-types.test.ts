@@ -82,9 +82,9 @@ t.test('HTML forms are read by comment submission only', async (t) => {
 
 t.test('a bodyless request needs no content type, and a body on a bodyless operation must still be JSON', async (t) => {
   const app = await buildTestApp(t)
-  const key = app.core.repos.keys.create('spare', ['read:drafts'])
+  const key = app.core.repos.keys.createSync('spare', ['read:drafts'])
   t.equal((await app.inject({ method: 'DELETE', url: `/v1/keys/${key.row.id}`, headers: adminAuth })).statusCode, 204)
-  const other = app.core.repos.keys.create('other', ['read:drafts'])
+  const other = app.core.repos.keys.createSync('other', ['read:drafts'])
   const xml = await app.inject({ method: 'DELETE', url: `/v1/keys/${other.row.id}`, headers: { ...adminAuth, 'content-type': 'application/xml' }, payload: '<x/>' })
   t.equal(xml.statusCode, 415)
 })

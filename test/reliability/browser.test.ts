@@ -22,7 +22,7 @@ t.test('Swagger UI at /docs lists every tag, runs Try it out and authorizes with
   // The operation examples Try it out pre-fills (category=politics, tag=ukraine,nato) name
   // demo content, as `npm run demo` serves it.
   await seedDemo(app.core)
-  const { key } = app.core.repos.keys.create('browser test', ['admin'])
+  const { key } = app.core.repos.keys.createSync('browser test', ['admin'])
   await app.listen({ port: 0, host: '127.0.0.1' })
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
 

@@ -342,7 +342,7 @@ async function seed (app: Awaited<ReturnType<typeof buildTestApp>>): Promise<See
   }
   const comment = await post(`/v1/posts/${posts[0].id}/comments`, { author_name: 'Reader', author_email: 'reader@example.com', content: 'First!' })
   const webhook = app.core.repos.webhooks.create({ url: 'https://hooks.example.com/broadsheet', events: ['post.published'], secret: 's'.repeat(32), description: 'seed', active: false }, Date.now())
-  const { row } = app.core.repos.keys.create('fuzz', ['read:drafts'])
+  const { row } = app.core.repos.keys.createSync('fuzz', ['read:drafts'])
   return {
     posts: [...posts.map((p) => String(p.id)), posts[0].slug ?? 'x'],
     comments: [String(comment.id)],

@@ -110,7 +110,7 @@ t.test('every response of a full scenario matches the schema openapi.json docume
   await call('PATCH', `/v1/posts/${draft.id}`, admin({ payload: { status: 'published', excerpt: 'Called off.' }, expect: 200 }))
   await call('PATCH', '/v1/posts/no-such-post', admin({ payload: { title: 'x' }, expect: 404 }))
   // A key with write:content only is answered a PostReceipt.
-  const writer = { authorization: `Bearer ${app.core.repos.keys.create('writer', ['write:content']).key}` }
+  const writer = { authorization: `Bearer ${app.core.repos.keys.createSync('writer', ['write:content']).key}` }
   const receipt = data<Record<string, unknown>>(await call('POST', '/v1/posts', { headers: writer, payload: { title: 'Writer draft', author_id: author.id }, expect: 201 }))
   t.notOk('title' in receipt, 'a receipt, not the post')
   await call('PATCH', `/v1/posts/${String(receipt.id)}`, { headers: writer, payload: { comment_status: 'closed' }, expect: 200 })
@@ -125,7 +125,7 @@ t.test('every response of a full scenario matches the schema openapi.json docume
   await call('GET', '/v1/posts?q=%22unterminated%20NEAR(', { expect: 200 })
   await call('GET', '/v1/posts?status=draft', admin({ expect: 200 }))
   await call('GET', '/v1/posts?status=draft', { expect: 401 })
-  await call('GET', '/v1/posts?status=draft', { headers: { authorization: `Bearer ${app.core.repos.keys.create('reader', ['moderate:comments']).key}` }, expect: 403 })
+  await call('GET', '/v1/posts?status=draft', { headers: { authorization: `Bearer ${app.core.repos.keys.createSync('reader', ['moderate:comments']).key}` }, expect: 403 })
   await call('GET', '/v1/posts?per_page=1000', { expect: 400 })
   await call('GET', '/v1/posts?category=nowhere', { expect: 404 })
   await call('GET', `/v1/posts/${live.id}`, { expect: 200 })

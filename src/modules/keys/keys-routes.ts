@@ -21,7 +21,8 @@ const keysRoutes: FastifyPluginAsyncTypebox<{ repo: KeysRepository }> = async (a
     }
   }, async (request, reply) => {
     const page = pageOf(request.query)
-    return listPage(reply, request.url, { ...page, total: repo.count() }, repo.list(page.perPage, page.offset).map(toApiKey))
+    const [total, rows] = await Promise.all([repo.count(), repo.list(page.perPage, page.offset)])
+    return listPage(reply, request.url, { ...page, total }, rows.map(toApiKey))
   })
 
   app.post('/', {
@@ -41,7 +42,7 @@ const keysRoutes: FastifyPluginAsyncTypebox<{ repo: KeysRepository }> = async (a
     }
   }, async (request, reply) => {
     const { name, scopes, rate_limit_per_minute: perMinute, rate_limit_per_day: perDay } = request.body
-    const { row, key } = repo.create(name, scopes, Date.now(), { perMinute: perMinute ?? null, perDay: perDay ?? null })
+    const { row, key } = await repo.create(name, scopes, Date.now(), { perMinute: perMinute ?? null, perDay: perDay ?? null })
     reply.code(201).header('location', `/v1/keys/${row.id}`)
     return { data: { ...toApiKey(row), key } }
   })
@@ -58,10 +59,10 @@ const keysRoutes: FastifyPluginAsyncTypebox<{ repo: KeysRepository }> = async (a
       response: { 200: Type.Object({ data: Type.Ref('ApiKey') }), ...problemResponses(400, 401, 403, 404, 415) }
     }
   }, async (request) => {
-    const row = repo.findById(request.params.id)
+    const row = await repo.findById(request.params.id)
     if (row === undefined) throw new NotFound('API key', String(request.params.id))
     const body = request.body
-    const updated = repo.update(row.id, {
+    const updated = await repo.update(row.id, {
       name: body.name ?? row.name,
       perMinute: body.rate_limit_per_minute !== undefined ? body.rate_limit_per_minute : row.rateLimitPerMinute,
       perDay: body.rate_limit_per_day !== undefined ? body.rate_limit_per_day : row.rateLimitPerDay
@@ -80,11 +81,11 @@ const keysRoutes: FastifyPluginAsyncTypebox<{ repo: KeysRepository }> = async (a
       response: { 200: Type.Object({ data: Type.Ref('KeyUsage') }), ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request) => {
-    const row = repo.findById(request.params.id)
+    const row = await repo.findById(request.params.id)
     if (row === undefined) throw new NotFound('API key', String(request.params.id))
     const today = Math.floor(Date.now() / 86_400_000) * 86_400_000
     const since = today - 29 * 86_400_000
-    const byDay = new Map(repo.usage(row.id, since).map((d) => [d.start, d]))
+    const byDay = new Map((await repo.usage(row.id, since)).map((d) => [d.start, d]))
     const days = Array.from({ length: 30 }, (_, i) => {
       const start = since + i * 86_400_000
       const d = byDay.get(start)
@@ -113,8 +114,8 @@ const keysRoutes: FastifyPluginAsyncTypebox<{ repo: KeysRepository }> = async (a
       response: { 204: Type.Null({ description: 'Revoked' }), ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    if (repo.findById(request.params.id) === undefined) throw new NotFound('API key', String(request.params.id))
-    repo.revoke(request.params.id)
+    if (await repo.findById(request.params.id) === undefined) throw new NotFound('API key', String(request.params.id))
+    await repo.revoke(request.params.id)
     return reply.code(204).send(null)
   })
 }

@@ -20,7 +20,7 @@ function form (body: Record<string, string>) {
 async function setup (t: Parameters<typeof buildTestApp>[0], moderation: 'first_time' | 'none') {
   const app = await buildTestApp(t, { COMMENT_RATE_LIMIT: '1000' })
   makePost(app.db, { slug: 'story' })
-  const mod = { authorization: `Bearer ${app.core.repos.keys.create('mod', ['moderate:comments']).key}` }
+  const mod = { authorization: `Bearer ${app.core.repos.keys.createSync('mod', ['moderate:comments']).key}` }
   // Sam has one approved comment.
   const first = (await submit(app, { ...regular, content: 'My first comment' })).json().data
   await app.inject({ method: 'PATCH', url: `/v1/comments/${first.id}`, payload: { status: 'approved' }, headers: mod })

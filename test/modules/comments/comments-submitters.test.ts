@@ -87,7 +87,7 @@ t.test('a 201 points at the comment only when its submitter may read it', async 
 t.test('change-log comment entries name their post, and the mirror can read the comment', async (t) => {
   const app = await buildTestApp(t, { COMMENT_RATE_LIMIT: '100' })
   const post = makePost(app.db, { slug: 'story' })
-  const mod = { authorization: `Bearer ${app.core.repos.keys.create('mod', ['moderate:comments']).key}` }
+  const mod = { authorization: `Bearer ${app.core.repos.keys.createSync('mod', ['moderate:comments']).key}` }
   const id = (await submit(app, reader)).json().data.id
   await app.inject({ method: 'PATCH', url: `/v1/comments/${id}`, payload: { status: 'approved' }, headers: mod })
   const log = (await app.inject('/v1/changes')).json().data as Array<{ resource: string, id: number, post_id: number | null }>

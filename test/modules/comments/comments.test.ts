@@ -12,7 +12,7 @@ function submit (app: App, ref: string, body: Record<string, unknown>, headers: 
 async function setup (t: Parameters<typeof buildTestApp>[0], env: Record<string, string> = {}) {
   const app = await buildTestApp(t, { COMMENT_RATE_LIMIT: '100', ...env })
   const post = makePost(app.db, { slug: 'story' })
-  const mod = { authorization: `Bearer ${app.core.repos.keys.create('mod', ['moderate:comments']).key}` }
+  const mod = { authorization: `Bearer ${app.core.repos.keys.createSync('mod', ['moderate:comments']).key}` }
   return { app, post, mod }
 }
 
@@ -92,7 +92,7 @@ t.test('moderation flow end to end: approve, count, thread, spam, trash, delete 
   t.equal((await app.inject({ method: 'PATCH', url: '/v1/comments/9999', payload: { status: 'approved' }, headers: mod })).statusCode, 404)
   t.equal((await app.inject({ method: 'PATCH', url: `/v1/comments/${reply.id}`, payload: { status: 'deleted' }, headers: mod })).statusCode, 400)
   t.equal((await app.inject({ url: '/v1/comments' })).statusCode, 401)
-  const writer = { authorization: `Bearer ${app.core.repos.keys.create('w', ['write:content']).key}` }
+  const writer = { authorization: `Bearer ${app.core.repos.keys.createSync('w', ['write:content']).key}` }
   t.equal((await app.inject({ url: '/v1/comments', headers: writer })).statusCode, 403)
   t.equal((await app.inject({ url: `/v1/comments/${reply.id}`, headers: adminAuth })).statusCode, 200)
 })

@@ -136,7 +136,7 @@ t.test('needs write:content, and junk bodies are a 4xx', async (t) => {
   const app = await buildTestApp(t)
   const anon = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { 'content-type': 'application/rss+xml' }, payload: RSS })
   t.equal(anon.statusCode, 401)
-  const reader = app.core.repos.keys.create('reader', ['moderate:comments'])
+  const reader = app.core.repos.keys.createSync('reader', ['moderate:comments'])
   const denied = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { authorization: `Bearer ${reader.key}`, 'content-type': 'application/rss+xml' }, payload: RSS })
   t.equal(denied.statusCode, 403)
   const junk = await app.inject({ method: 'POST', url: '/v1/imports/feed', headers: { ...adminAuth, prefer: 'wait=60', 'content-type': 'application/xml' }, payload: '<<<>>>' })

@@ -89,7 +89,7 @@ t.test('an upload is answered 202 with the job and its Location; the job reports
   t.equal(missing.statusCode, 404)
   t.match(missing.headers['content-type'], /application\/problem\+json/)
   t.equal((await app.inject({ url: '/v1/imports' })).statusCode, 401)
-  const reader = app.core.repos.keys.create('reader', ['read:drafts'])
+  const reader = app.core.repos.keys.createSync('reader', ['read:drafts'])
   t.equal((await app.inject({ url: `/v1/imports/${accepted.id}`, headers: { authorization: `Bearer ${reader.key}` } })).statusCode, 403)
   t.same(spooled(), [], 'the spooled body is removed once the job has ended')
 })

@@ -174,11 +174,11 @@ t.test('each item is one transaction: a failing item leaves nothing behind and t
 t.test('needs write:content', async (t) => {
   const app = await buildTestApp(t)
   t.equal((await importWxr(app, BLOG, { 'content-type': 'application/xml' })).statusCode, 401)
-  const reader = app.core.repos.keys.create('reader', ['read:drafts'])
+  const reader = app.core.repos.keys.createSync('reader', ['read:drafts'])
   const denied = await importWxr(app, BLOG, { authorization: `Bearer ${reader.key}`, 'content-type': 'text/xml' })
   t.equal(denied.statusCode, 403)
   t.equal(count(app, 'SELECT count(*) FROM posts'), 0)
-  const writer = app.core.repos.keys.create('writer', ['write:content'])
+  const writer = app.core.repos.keys.createSync('writer', ['write:content'])
   const ok = await importWxr(app, BLOG, { authorization: `Bearer ${writer.key}`, 'content-type': 'text/xml; charset=utf-8' })
   t.equal(ok.statusCode, 200, ok.body)
   t.equal(ok.json().data.created.posts, 5)

@@ -1,5 +1,9 @@
 import t from 'tap'
+import { openDatabase } from '../../../src/db/client.js'
+import { runMigrations } from '../../../src/db/migrate.js'
+import { createKeysRepository } from '../../../src/modules/keys/keys-repository.js'
 import { adminAuth, buildTestApp } from '../../helper.js'
+import { keysCases } from '../../helpers/keys-cases.js'
 
 t.test('keys over HTTP: the key is shown once and stored only as a hash', async (t) => {
   const app = await buildTestApp(t)
@@ -20,4 +24,11 @@ t.test('keys over HTTP: the key is shown once and stored only as a hash', async 
   const bad = await app.inject({ method: 'POST', url: '/v1/keys', payload: { name: 'x', scopes: ['root'] }, headers: adminAuth })
   t.equal(bad.statusCode, 400)
   t.equal((await app.inject({ method: 'DELETE', url: '/v1/keys/999', headers: adminAuth })).statusCode, 404)
+})
+
+t.test('keys repository, quotas and routes on SQLite (the cases test/db/pg-keys.test.ts runs on PostgreSQL)', async (t) => {
+  const db = openDatabase(':memory:')
+  t.teardown(() => db.$client.close())
+  runMigrations(db)
+  await keysCases(t, createKeysRepository({ engine: 'sqlite', db }))
 })

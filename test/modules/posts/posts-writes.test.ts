@@ -43,8 +43,8 @@ t.test('scope boundaries: 401 without a key, 403 without the scope, for every wr
     const weak = await app.inject({ method: method as 'POST', url, payload: payload as object, headers: scope === 'admin' ? writer : reader })
     t.equal(weak.statusCode, 403, `${method} ${url} without ${scope}`)
   }
-  const { key } = app.core.repos.keys.create('gone', ['admin'])
-  const revoke = await app.inject({ method: 'DELETE', url: '/v1/keys/' + app.core.repos.keys.list(100, 0).find((k) => k.name === 'gone')!.id, headers: adminAuth })
+  const { key } = app.core.repos.keys.createSync('gone', ['admin'])
+  const revoke = await app.inject({ method: 'DELETE', url: '/v1/keys/' + (await app.core.repos.keys.list(100, 0)).find((k) => k.name === 'gone')!.id, headers: adminAuth })
   t.equal(revoke.statusCode, 204)
   const revoked = await app.inject({ method: 'GET', url: '/v1/keys', headers: { authorization: `Bearer ${key}` } })
   t.equal(revoked.statusCode, 401, 'a revoked key stops working at once')

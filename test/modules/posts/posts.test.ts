@@ -109,7 +109,7 @@ t.test('cursor walks over drafts, scheduled and archived posts: NULL dates, shar
   for (let i = 0; i < 5; i++) makePost(app.db, { slug: `later-${i}`, status: 'published', publishedAt: now + (1 + (i % 2)) * DAY, authorId: ann.id })
   for (let i = 0; i < 5; i++) makePost(app.db, { slug: `gone-${i}`, status: 'archived', publishedAt: i < 2 ? null : now - 5 * DAY, authorId: ann.id, title: 'Same title' })
   invalidateAll(app.db)
-  const key = { authorization: `Bearer ${app.core.repos.keys.create('drafts', ['read:drafts']).key}` }
+  const key = { authorization: `Bearer ${app.core.repos.keys.createSync('drafts', ['read:drafts']).key}` }
   for (const status of ['draft', 'scheduled', 'archived']) {
     for (const sort of ['-published_at', 'published_at', '-updated_at', 'title']) {
       const seen: string[] = []
@@ -303,8 +303,8 @@ t.test('status needs a read:drafts key: 401 without, then lists every status', a
   const anon = await app.inject('/v1/posts?status=draft')
   t.equal(anon.statusCode, 401)
   t.match(anon.headers['www-authenticate'], /^Bearer/)
-  const { key } = app.core.repos.keys.create('reader', ['read:drafts'])
-  const { key: weak } = app.core.repos.keys.create('mod', ['moderate:comments'])
+  const { key } = app.core.repos.keys.createSync('reader', ['read:drafts'])
+  const { key: weak } = app.core.repos.keys.createSync('mod', ['moderate:comments'])
   const auth = { authorization: `Bearer ${key}` }
   t.equal((await app.inject({ url: '/v1/posts?status=draft', headers: { authorization: `Bearer ${weak}` } })).statusCode, 403)
   const drafts = await app.inject({ url: '/v1/posts?status=draft', headers: auth })

@@ -206,7 +206,7 @@ t.test('drafts and scheduled posts never match publicly; drafts are found with r
     const res = (await app.inject(`/v1/posts?q=common&sort=${sort}&per_page=100&fields=id`)).json() as Page
     t.notOk(res.data.some((p) => hidden.has(p.id)), `${sort}: nothing unpublished`)
   }
-  const key = { authorization: `Bearer ${app.core.repos.keys.create('e', ['read:drafts']).key}` }
+  const key = { authorization: `Bearer ${app.core.repos.keys.createSync('e', ['read:drafts']).key}` }
   const drafts = (await app.inject({ url: '/v1/posts?q=common&status=draft&per_page=100&fields=id,status', headers: key })).json() as Page
   t.equal(drafts.data.length, docs.filter((d) => d.status === 'draft').length)
   t.ok(drafts.data.every((p) => p.status === 'draft'))
@@ -231,7 +231,7 @@ t.test('past the time budget a search answers what it has, flagged, or a 422 pro
 
 t.test('the index follows every kind of write: links, author, status, dates, deletes', async (t) => {
   const app = await buildTestApp(t)
-  const key = { authorization: `Bearer ${app.core.repos.keys.create('w', ['write:content', 'read:drafts']).key}` }
+  const key = { authorization: `Bearer ${app.core.repos.keys.createSync('w', ['write:content', 'read:drafts']).key}` }
   const post = async (method: string, url: string, payload?: object) => (await app.inject({ method: method as 'POST', url, payload, headers: key })).json().data
   const a1 = await post('POST', '/v1/authors', { name: 'One' })
   const a2 = await post('POST', '/v1/authors', { name: 'Two' })

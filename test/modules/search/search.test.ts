@@ -79,7 +79,7 @@ t.test('any user text is a safe query: a result or an empty list, never a 5xx', 
 
 t.test('the index follows every write', async (t) => {
   const app = await buildTestApp(t)
-  const key = { authorization: `Bearer ${app.core.repos.keys.create('w', ['write:content']).key}` }
+  const key = { authorization: `Bearer ${app.core.repos.keys.createSync('w', ['write:content']).key}` }
   const author = (await app.inject({ method: 'POST', url: '/v1/authors', payload: { name: 'Writer' }, headers: key })).json().data
   const created = (await app.inject({ method: 'POST', url: '/v1/posts', payload: { title: 'Quantum kittens', author_id: author.id, status: 'published', content_html: '<p>Entangled whiskers</p>' }, headers: key })).json().data
   t.equal((await app.inject('/v1/posts?q=whiskers')).json().meta.total, 1)

@@ -15,7 +15,7 @@ async function call (app: App, method: 'POST' | 'PATCH' | 'DELETE', url: string,
   return res.statusCode === 204 ? {} : res.json().data
 }
 
-const key = (app: App, ...scopes: Array<'read:drafts' | 'write:content' | 'moderate:comments'>) => ({ authorization: `Bearer ${app.core.repos.keys.create('k', scopes).key}` })
+const key = (app: App, ...scopes: Array<'read:drafts' | 'write:content' | 'moderate:comments'>) => ({ authorization: `Bearer ${app.core.repos.keys.createSync('k', scopes).key}` })
 
 /** Everything a public reader (or the given key) could learn about a slug, as one text. */
 async function publicText (app: App, headers: Record<string, string> = {}): Promise<string> {

@@ -135,7 +135,7 @@ t.test('rotate-secret: both secrets sign during the grace time, then only the ne
 t.test('rotate-secret: admin only, 404 for an unknown webhook, a bad body is a 400', async (t) => {
   const app = await buildTestApp(t, { ALLOW_PRIVATE_TARGETS: 'true' })
   const hook = (await app.inject({ method: 'POST', url: '/v1/webhooks', headers: adminAuth, payload: { url: 'http://127.0.0.1:9/x', events: ['post.published'] } })).json().data
-  const writer = { authorization: `Bearer ${app.core.repos.keys.create('w', ['write:content']).key}` }
+  const writer = { authorization: `Bearer ${app.core.repos.keys.createSync('w', ['write:content']).key}` }
   t.equal((await app.inject({ method: 'POST', url: `/v1/webhooks/${hook.id}/rotate-secret` })).statusCode, 401)
   t.equal((await app.inject({ method: 'POST', url: `/v1/webhooks/${hook.id}/rotate-secret`, headers: writer })).statusCode, 403)
   t.equal((await app.inject({ method: 'POST', url: '/v1/webhooks/999/rotate-secret', headers: adminAuth })).statusCode, 404)

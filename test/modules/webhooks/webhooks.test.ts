@@ -25,7 +25,7 @@ function queued (app: App) {
 
 t.test('every webhook route needs an admin key: 401 without one, 403 with a weaker one', async (t) => {
   const app = await quietApp(t)
-  const writer = { authorization: `Bearer ${app.core.repos.keys.create('w', ['write:content', 'moderate:comments', 'read:drafts']).key}` }
+  const writer = { authorization: `Bearer ${app.core.repos.keys.createSync('w', ['write:content', 'moderate:comments', 'read:drafts']).key}` }
   const routes: Array<[string, string, unknown]> = [
     ['GET', '/v1/webhooks', undefined],
     ['POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/x', events: ['post.published'] }],

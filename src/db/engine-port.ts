@@ -94,7 +94,7 @@ import type { PgTx } from './pg/transaction.js'
  *    engine-neutral writer (src/db/engine-write.ts, test/db/engine-write.test.ts) and site, the
  *    first write ported (repository, async service, its change-log entry on both engines:
  *    test/helpers/site-cases.ts run by test/modules/site/ and test/db/pg-site.test.ts). Left:
- *    keys (auth and quotas: every request); taxonomy (tags, terms, categories, authors), pages, media, revisions,
+ *    taxonomy (tags, terms, categories, authors), pages, media, revisions,
  *    previews; posts with the read model's workers, search (onto src/db/pg/search.ts) and
  *    related; comments, feeds, sitemaps, changes; webhooks, sources and the scheduler (onto
  *    src/db/pg/leases.ts); imports and export. Then core.ts builds the repositories from
@@ -103,7 +103,12 @@ import type { PgTx } from './pg/transaction.js'
  *    export, feeds (its reads; the read model's feed-item builder keeps synchronous SQLite reads,
  *    createFeedItemSources, until the settle step is ported), the change log's reads
  *    (createChangeLogReads; its write listener stays synchronous on SQLite).
- *    Site is ported too, the first module that writes. What each write module's port
+ *    Site is ported too, the first module that writes. Keys too (auth and quotas await the
+ *    repository; the quota count on PostgreSQL is an upsert that adds the request first, in
+ *    withPgTransaction; on SQLite the repository's writes wait for another context's open async
+ *    transaction, `busy`/`idle` of src/db/async-transaction.ts, instead of joining it; tests and
+ *    scripts seed with the SQLite repository's `createSync`; cases in test/helpers/keys-cases.ts).
+ *    What each write module's port
  *    brings besides its repository: its service on `writeAsync` (core.ts), its bus listener
  *    per engine, its kinds in the PostgreSQL change log (src/db/pg/change-log.ts
  *    `changeLogRows`: post, page and term entries ask which terms are public), and its

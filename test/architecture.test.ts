@@ -12,7 +12,7 @@ import ts from 'typescript'
 const SRC = fileURLToPath(new URL('../src', import.meta.url))
 
 /** Entry files: each builds or starts something; nothing below them imports them. */
-const ENTRIES = ['app.ts', 'server.ts', 'cli.ts', 'imports-worker.ts']
+const ENTRIES = ['app.ts', 'server.ts', 'serve.ts', 'cli.ts', 'imports-worker.ts']
 /** Everyone above lib/ and db/ may import these. */
 const SHARED = ['errors.ts', 'schemas/']
 

@@ -6,7 +6,7 @@ import type { Db } from './client.js'
 import type { EngineTx } from './engine-port.js'
 import type { Invalidations } from './invalidations.js'
 import type { PgDb } from './pg/client.js'
-import { createPgWriter, type PgChangeBus } from './pg/write.js'
+import type { PgChangeBus, PgWriter } from './pg/write.js'
 import type { PgTransactionOptions, PgTx } from './pg/transaction.js'
 import type { Emit, KeysOf, SyncWriteGate } from './write.js'
 
@@ -26,7 +26,9 @@ import type { Emit, KeysOf, SyncWriteGate } from './write.js'
 // - PostgreSQL: a retried transaction (createPgWriter over withPgTransaction): the changes are
 //   collected per attempt; once the function has resolved the bus listeners run on `tx` in emit
 //   order (they answer Promises), then the settle listeners; the keys are recorded with this
-//   server's origin (NOTIFY at commit), and this process is told after COMMIT.
+//   server's origin (NOTIFY at commit), and this process is told after COMMIT. Its writer
+//   (src/db/pg/write.ts, with the pg driver and drizzle's node-postgres) is imported by the
+//   first write, so a server on SQLite never loads them.
 //
 // Both: a write inside a write (the same async context) is a savepoint of it; its changes join
 // the outer write's when it succeeds and are dropped with it when it fails. The function may be
@@ -162,16 +164,20 @@ function onSqlite (opts: Extract<EngineWriterOptions, { engine: 'sqlite' }>): En
 function onPostgres (opts: Extract<EngineWriterOptions, { engine: 'postgres' }>): EngineWriter {
   const { bus } = opts
   const levels = new AsyncLocalStorage<Level>()
-  const pgWrite = createPgWriter(opts.db, {
-    keysOf: opts.keysOf,
-    origin: opts.origin,
-    settle: async (tx, changes, now) => { await bus.run(tx, changes, now) },
-    committed: (keys, changes) => {
-      opts.invalidations?.committed(keys)
-      bus.committed(changes)
-    },
-    transaction: opts.transaction
-  })
+  let pgWriter: Promise<PgWriter> | undefined
+  const pgWrite: PgWriter = async (fn) => {
+    pgWriter ??= import('./pg/write.js').then(({ createPgWriter }) => createPgWriter(opts.db, {
+      keysOf: opts.keysOf,
+      origin: opts.origin,
+      settle: async (tx, changes, now) => { await bus.run(tx, changes, now) },
+      committed: (keys, changes) => {
+        opts.invalidations?.committed(keys)
+        bus.committed(changes)
+      },
+      transaction: opts.transaction
+    }))
+    return await (await pgWriter)(fn)
+  }
 
   async function nested<T> (parent: Level, fn: WriteFn<T>): Promise<T> {
     const handle = (parent.tx as Extract<EngineTx, { engine: 'postgres' }>).db

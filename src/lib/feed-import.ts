@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
-import iconv from 'iconv-lite'
-import { SaxesParser } from 'saxes'
 import { stripInvalidXmlChars } from './text.js'
+import { iconvLite, saxesParser } from './lazy.js'
 
 // Reading other publishers' feeds for import: RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 1.0 (and 0.3)
 // and JSON Feed 1.0/1.1. Feeds are small (the caller limits them), so an XML feed is read into
@@ -53,11 +52,11 @@ function normaliseCharset (name: string): string {
 /** The text of feed bytes: BOM, then HTTP charset, then XML declaration, then UTF-8 (or Windows-1252 when that is not valid UTF-8). */
 export function decodeFeedBytes (bytes: Buffer, contentTypeHeader?: string | null): string {
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3).toString('utf8')
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return iconv.decode(bytes.subarray(2), 'utf-16le')
-  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return iconv.decode(bytes.subarray(2), 'utf-16be')
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return iconvLite().decode(bytes.subarray(2), 'utf-16le')
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return iconvLite().decode(bytes.subarray(2), 'utf-16be')
   // UTF-16 without a BOM still starts with "<" or "{" next to a zero byte.
-  if (bytes.length >= 2 && bytes[0] !== 0x00 && bytes[1] === 0x00) return iconv.decode(bytes, 'utf-16le')
-  if (bytes.length >= 2 && bytes[0] === 0x00 && bytes[1] !== 0x00) return iconv.decode(bytes, 'utf-16be')
+  if (bytes.length >= 2 && bytes[0] !== 0x00 && bytes[1] === 0x00) return iconvLite().decode(bytes, 'utf-16le')
+  if (bytes.length >= 2 && bytes[0] === 0x00 && bytes[1] !== 0x00) return iconvLite().decode(bytes, 'utf-16be')
   const fromHeader = /charset\s*=\s*("?)([^;\s"]+)\1/i.exec(contentTypeHeader ?? '')?.[2]
   const head = bytes.subarray(0, 300).toString('latin1')
   const fromDecl = /^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/i.exec(head)?.[1]
@@ -70,11 +69,11 @@ export function decodeFeedBytes (bytes: Buffer, contentTypeHeader?: string | nul
       return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
     } catch {
       // Undeclared and not UTF-8: almost always a Windows code page in the wild.
-      return iconv.decode(bytes, 'windows-1252')
+      return iconvLite().decode(bytes, 'windows-1252')
     }
   }
-  if (!iconv.encodingExists(charset)) throw new FeedParseError(`unknown character encoding "${charset}"`)
-  return iconv.decode(bytes, charset)
+  if (!iconvLite().encodingExists(charset)) throw new FeedParseError(`unknown character encoding "${charset}"`)
+  return iconvLite().decode(bytes, charset)
 }
 
 // ---- dates ----
@@ -231,7 +230,7 @@ function declaredEntities (doctype: string): Record<string, string> {
 }
 
 function parseXml (text: string, baseUrl: string | null): El {
-  const parser = new SaxesParser<{ position: true, xmlns: false }>({ position: true, xmlns: false })
+  const parser = saxesParser<{ position: true, xmlns: false }>({ position: true, xmlns: false })
   const root: El = { name: '#document', ns: '', attrs: {}, children: [], base: baseUrl }
   const stack: Array<{ el: El, scope: Record<string, string> }> = [{ el: root, scope: { xml: 'http://www.w3.org/XML/1998/namespace' } }]
   Object.assign(parser.ENTITIES, HTML_ENTITIES)

@@ -1,10 +1,13 @@
 import { createRequire } from 'node:module'
 import type { Parser as HtmlParserType } from 'htmlparser2'
+import type iconvType from 'iconv-lite'
+import type { SaxesOptions, SaxesParser as SaxesParserType } from 'saxes'
 import type sanitizeHtmlType from 'sanitize-html'
 import type sharpType from 'sharp'
 import type stopwordType from 'stopword'
 import type { transliterate as transliterateType } from 'transliteration'
 import type { create as createXmlType } from 'xmlbuilder2'
+import type { fileTypeFromBuffer as fileTypeFromBufferType } from 'file-type'
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js'
 
 // CommonJS packages loaded on first use rather than at start-up: sanitize-html and
@@ -12,7 +15,8 @@ import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js'
 // first render of an XML feed per content version (about 80 ms and 10 MB), stopword (whose
 // entry loads all of its 60 languages, about 60 ms) and the Porter2 stemmer the first
 // related-posts vector; sharp (with its libvips binding, about 50 ms) only media uploads and
-// renders, htmlparser2 (about 35 ms) only the importers' report of dropped markup.
+// renders, htmlparser2 (about 35 ms) only the importers' report of dropped markup; saxes and
+// iconv-lite only the parsing of an imported or polled feed or WXR file.
 const require = createRequire(import.meta.url)
 let sanitizer: typeof sanitizeHtmlType | undefined
 let transliterator: typeof transliterateType | undefined
@@ -62,4 +66,26 @@ let HtmlParserClass: typeof HtmlParserType | undefined
 export function htmlParser (...args: ConstructorParameters<typeof HtmlParserType>): HtmlParserType {
   HtmlParserClass ??= (require('htmlparser2') as { Parser: typeof HtmlParserType }).Parser
   return new HtmlParserClass(...args)
+}
+
+let iconvModule: typeof iconvType | undefined
+/** iconv-lite, loaded on first use. */
+export function iconvLite (): typeof iconvType {
+  iconvModule ??= require('iconv-lite') as typeof iconvType
+  return iconvModule
+}
+
+let SaxesParserClass: typeof SaxesParserType | undefined
+/** A new saxes SaxesParser, the package loaded on first use. */
+export function saxesParser<O extends SaxesOptions = object> (opt?: O): SaxesParserType<O> {
+  SaxesParserClass ??= (require('saxes') as { SaxesParser: typeof SaxesParserType }).SaxesParser
+  return new SaxesParserClass<O>(opt)
+}
+
+// An ES module (no require): imported on first use, by the first media upload.
+let fileTypeModule: Promise<{ fileTypeFromBuffer: typeof fileTypeFromBufferType }> | undefined
+/** file-type's fileTypeFromBuffer, the package imported on first use. */
+export async function fileTypeFromBuffer (...args: Parameters<typeof fileTypeFromBufferType>): ReturnType<typeof fileTypeFromBufferType> {
+  fileTypeModule ??= import('file-type')
+  return await (await fileTypeModule).fileTypeFromBuffer(...args)
 }

@@ -1,5 +1,5 @@
-import iconv from 'iconv-lite'
-import { SaxesParser, type SaxesTagNS } from 'saxes'
+import type { SaxesTagNS } from 'saxes'
+import { iconvLite, saxesParser } from './lazy.js'
 
 // A streaming reader for WordPress exports (WXR 1.0, 1.1 and 1.2, http or https namespaces).
 // Chunks go into saxes as they arrive and each author, term and item is yielded when its
@@ -148,7 +148,7 @@ function sniffEncoding (head: Buffer): string {
   const declared = /^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head.subarray(0, 300).toString('latin1'))?.[1]?.toLowerCase()
   if (declared === undefined || declared === 'utf8') return 'utf-8'
   if (declared === 'iso-8859-1' || declared === 'latin1' || declared === 'us-ascii') return 'windows-1252'
-  return iconv.encodingExists(declared) ? declared : 'utf-8'
+  return iconvLite().encodingExists(declared) ? declared : 'utf-8'
 }
 
 async function * decodeChunks (input: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
@@ -166,7 +166,7 @@ async function * decodeChunks (input: AsyncIterable<Buffer | string>): AsyncGene
       if (headBytes < 300) continue
       const all = Buffer.concat(head)
       head = []
-      decoder = iconv.getDecoder(sniffEncoding(all))
+      decoder = iconvLite().getDecoder(sniffEncoding(all))
       yield decoder.write(all)
       continue
     }
@@ -174,7 +174,7 @@ async function * decodeChunks (input: AsyncIterable<Buffer | string>): AsyncGene
   }
   if (decoder === null && head.length > 0) {
     const all = Buffer.concat(head)
-    decoder = iconv.getDecoder(sniffEncoding(all))
+    decoder = iconvLite().getDecoder(sniffEncoding(all))
     yield decoder.write(all)
   }
   const rest = decoder?.end()
@@ -188,7 +188,7 @@ async function * decodeChunks (input: AsyncIterable<Buffer | string>): AsyncGene
  */
 export async function * readWxr (input: AsyncIterable<Buffer | string> | Iterable<Buffer | string> | NodeJS.ReadableStream, opts: { maxItemBytes?: number } = {}): AsyncGenerator<WxrEvent> {
   const maxItemBytes = opts.maxItemBytes ?? 10 * 1024 * 1024
-  const parser = new SaxesParser({ xmlns: true, position: false })
+  const parser = saxesParser({ xmlns: true, position: false })
   const queue: WxrEvent[] = []
   const stack: string[] = []
   let fatal: WxrError | null = null

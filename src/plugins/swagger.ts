@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
+import type { FastifySwaggerUiOptions } from '@fastify/swagger-ui'
 import { readFileSync } from 'node:fs'
 import { projectPath } from '../lib/project-root.js'
 
@@ -113,6 +114,94 @@ export function finishDocument<T extends { paths?: unknown, components?: { schem
   return sortComponents(collapseEnums(queryExamplesInDescriptions(document)))
 }
 
+export const SWAGGER_UI_OPTIONS: FastifySwaggerUiOptions = {
+  routePrefix: '/docs',
+  uiConfig: { deepLinking: true, persistAuthorization: true, displayRequestDuration: true, tryItOutEnabled: false },
+  staticCSP: false
+}
+
+/**
+ * The routes @fastify/swagger-ui registers at /docs (its lib/routes.js, with @fastify/static's
+ * wildcard for its files): GET ones (Fastify adds their HEAD) and the files' HEAD and GET.
+ * test/plugins/swagger-lazy.test.ts checks this list against the package's own routes.
+ */
+export const DOCS_GET_ROUTES = ['/docs', '/docs/static/index.html', '/docs/static/swagger-initializer.js', '/docs/json', '/docs/yaml']
+export const DOCS_FILES_ROUTE = '/docs/static/*'
+
+/** Answers of the Swagger UI instance that the app gives its own handlers: no route, an error. */
+const NOT_FOUND_MARK = 'x-broadsheet-docs-not-found'
+const ERROR_MARK = 'x-broadsheet-docs-error'
+/** Headers of the inner answer the outer one sets itself. */
+const OWN_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', NOT_FOUND_MARK, ERROR_MARK])
+
+/**
+ * The Swagger UI instance: @fastify/swagger-ui (with @fastify/static, send, yaml…) registered on
+ * a bare Fastify instance of its own whose `swagger()` is the app's. Built by the first /docs
+ * request, not at start-up: loading and registering it was about 60 ms of every start.
+ */
+async function buildSwaggerUi (document: FastifyInstance['swagger'], errors: Map<string, unknown>): Promise<FastifyInstance> {
+  const { default: swaggerUi } = await import('@fastify/swagger-ui')
+  const ui = Fastify({ routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 } })
+  // swagger-ui depends on a plugin of this name for `swagger()`.
+  await ui.register(fp(async (instance) => { instance.decorate('swagger', document) }, { name: '@fastify/swagger' }))
+  await ui.register(swaggerUi, SWAGGER_UI_OPTIONS)
+  ui.setNotFoundHandler((_request, reply) => reply.code(404).header(NOT_FOUND_MARK, '1').send())
+  let next = 0
+  ui.setErrorHandler((error, _request, reply) => {
+    const id = String(++next)
+    errors.set(id, error)
+    return reply.code(500).header(ERROR_MARK, id).send()
+  })
+  await ui.ready()
+  return ui
+}
+
+/**
+ * Swagger UI at /docs, built on first use (buildSwaggerUi). The app registers the same routes
+ * the package would (DOCS_GET_ROUTES, DOCS_FILES_ROUTE), so the app's hooks (security headers,
+ * CORS, auth, caching) run on them as before; each passes its request to the Swagger UI
+ * instance and answers with its status, headers and body. A path it has no file for goes to
+ * the app's not-found handler and an error to the app's error handler, as when it was
+ * registered on the app itself.
+ */
+const lazySwaggerUi = async (app: FastifyInstance): Promise<void> => {
+  const errors = new Map<string, unknown>()
+  let ui: Promise<FastifyInstance> | undefined
+  const forward = async (request: FastifyRequest, reply: FastifyReply, method: 'GET' | 'HEAD') => {
+    if (ui === undefined) {
+      ui = buildSwaggerUi(app.swagger.bind(app) as FastifyInstance['swagger'], errors)
+      ui.catch(() => { ui = undefined })
+    }
+    const res = await (await ui).inject({ method, url: request.url, headers: request.headers })
+    const errorId = res.headers[ERROR_MARK]
+    if (typeof errorId === 'string') {
+      const error = errors.get(errorId)
+      errors.delete(errorId)
+      throw error
+    }
+    if (res.headers[NOT_FOUND_MARK] !== undefined) return reply.callNotFound()
+    reply.code(res.statusCode)
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (!OWN_HEADERS.has(name) && value !== undefined) reply.header(name, value)
+    }
+    return res.rawPayload.length === 0 ? reply.send() : reply.send(res.rawPayload)
+  }
+  app.addHook('onClose', async () => {
+    const built = await ui?.catch(() => undefined)
+    await built?.close()
+  })
+  // A HEAD of a GET route is Fastify's: the GET answer without its body.
+  for (const url of DOCS_GET_ROUTES) {
+    app.get(url, { schema: { hide: true } }, async (request, reply) => { await forward(request, reply, 'GET'); return reply })
+  }
+  app.route({
+    method: ['HEAD', 'GET'],
+    url: DOCS_FILES_ROUTE,
+    schema: { hide: true },
+    handler: async (request, reply) => { await forward(request, reply, request.method === 'HEAD' ? 'HEAD' : 'GET'); return reply }
+  })
+}
+
 /**
  * Generates the OpenAPI 3.1 document from the route schemas and serves Swagger UI at /docs.
  * Shared schemas keep their $id as component names so the committed spec diffs cleanly.
@@ -141,11 +230,7 @@ export default fp(async (app) => {
       buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`)
     }
   })
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    uiConfig: { deepLinking: true, persistAuthorization: true, displayRequestDuration: true, tryItOutEnabled: false },
-    staticCSP: false
-  })
+  await app.register(lazySwaggerUi)
   app.get('/openapi.json', { schema: { hide: true } }, async (_request, reply) => {
     return reply.type('application/json; charset=utf-8').send(app.swagger())
   })

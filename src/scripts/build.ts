@@ -4,7 +4,8 @@ import { projectPath } from '../lib/project-root.js'
 
 // The production build: dist/server.js, dist/cli.js and dist/imports-worker.js (the entry of
 // an import job's worker thread, started by file name), each one ES module with our code and
-// the packages it loads at start bundled in (Fastify and its plugins, Ajv, pino, typebox,
+// the packages it loads at start bundled in (dist/server.js only turns the compile cache on and
+// imports the server's chunk, src/serve.ts) (Fastify and its plugins, Ajv, pino, typebox,
 // drizzle-orm…): loading them file by file (resolving, reading package.json files, compiling
 // module by module) was most of the server's start-up; bundling all of them took about 10 % off
 // its CPU time to ready at 100,000 posts. These stay in node_modules: native ones

@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
 import type { PgDb } from './client.js'
 import * as schema from './schema.js'
 
@@ -62,11 +62,17 @@ export class PgTransactionAbortedError extends Error {
   }
 }
 
-// One Drizzle instance per pooled connection, made on its first transaction.
+// One Drizzle instance per pooled connection, made on its first transaction. Drizzle's
+// node-postgres (and with it the driver) is loaded by the first transaction: a SQLite server
+// imports this module (ported repositories name both engines) but never loads `pg`
+// (test/reliability/startup-loads.test.ts).
 const handles = new WeakMap<pg.PoolClient, PgTx>()
-function handleOf (client: pg.PoolClient): PgTx {
+let nodePg: Promise<typeof import('drizzle-orm/node-postgres')> | undefined
+async function handleOf (client: pg.PoolClient): Promise<PgTx> {
   let tx = handles.get(client)
   if (tx === undefined) {
+    nodePg ??= import('drizzle-orm/node-postgres')
+    const { drizzle } = await nodePg
     tx = drizzle(client, { schema }) as PgTx
     handles.set(client, tx)
   }
@@ -95,7 +101,7 @@ export async function withPgTransaction<T> (db: PgDb, fn: (tx: PgTx, attempt: nu
     let delay = 0
     try {
       await client.query(begin)
-      const result = await fn(handleOf(client), attempt)
+      const result = await fn(await handleOf(client), attempt)
       // PostgreSQL answers the COMMIT of an aborted transaction with ROLLBACK, not an error.
       const commit = await client.query('commit')
       if (commit.command === 'ROLLBACK') throw new PgTransactionAbortedError()

@@ -36,6 +36,7 @@ t.test('while a long import runs on its worker thread, /health and post reads an
   const started = await fetch(`${base}/v1/imports/feed?status=published&source_url=https://partner.example.org/feed`, { method: 'POST', headers: { ...adminAuth, 'content-type': 'application/rss+xml', prefer: 'wait=1' }, body: feed })
   t.equal(started.status, 202, 'an import that takes longer than the wait is answered 202')
   const id = (await started.json() as { data: Job }).data.id
+  const importStarted = performance.now()
   const latencies: Array<[number, string, number]> = []
   const statuses = new Set<number>()
   let running = 0
@@ -52,6 +53,7 @@ t.test('while a long import runs on its worker thread, /health and post reads an
     }
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
+  const importMs = performance.now() - importStarted
   const final = await job(app, id)
   t.equal(final.status, 'succeeded', JSON.stringify(final.error))
   t.equal(final.summary.created.posts, 3000)
@@ -61,8 +63,11 @@ t.test('while a long import runs on its worker thread, /health and post reads an
   latencies.sort((x, y) => x[0] - y[0])
   const [worst, path, at] = latencies[latencies.length - 1]
   const median = latencies[latencies.length >> 1][0]
-  // Generous for a shared two-core machine; the import on the event loop took seconds.
-  t.ok(worst < 2000 && median < 50, `${latencies.length} requests during the import: median ${median.toFixed(1)} ms, worst ${worst.toFixed(1)} ms (${path} at item ${at})`)
+  // On the event loop, the import held every request for its whole run (seconds), so the worst
+  // request took about as long as the import. Bounded against the import's own duration, not a
+  // fixed figure: the suite runs several test files per core, and a busy machine slows the import
+  // and the requests alike.
+  t.ok(worst < importMs / 3 && median < 100, `${latencies.length} requests during the ${importMs.toFixed(0)} ms import: median ${median.toFixed(1)} ms, worst ${worst.toFixed(1)} ms (${path} at item ${at})`)
 })
 
 t.test('a job that makes no progress for IMPORT_STALL_TIMEOUT_MS is stopped and failed; the server goes on', async (t) => {

@@ -46,12 +46,19 @@ export function openDatabase (path: string, synchronous: Synchronous = 'normal',
 }
 
 /**
- * The SQL text of a Drizzle query, built when first read. Own enumerable getters, so a spread
- * (`toSQL()` does one) copies the built values.
+ * The SQL text of a Drizzle query, built from its SQL tree when first read (the tree is then
+ * let go). Own enumerable getters, so a spread (`toSQL()` does one) copies the built values.
  */
-function lazyQuery (build: () => QueryWithTypings): QueryWithTypings {
+function lazyQuery (sql: SQL, build: (sql: SQL) => QueryWithTypings): QueryWithTypings {
+  let tree: SQL | undefined = sql
   let built: QueryWithTypings | undefined
-  const query = () => (built ??= build())
+  const query = (): QueryWithTypings => {
+    if (built === undefined) {
+      built = build(tree as SQL)
+      tree = undefined
+    }
+    return built
+  }
   return {
     get sql () { return query().sql },
     get params () { return query().params },
@@ -108,7 +115,7 @@ function lazyStatements (db: Db): void {
   const { dialect, session } = db as unknown as DrizzleInternals
   const client = db.$client
   const sqlToQuery = dialect.sqlToQuery.bind(dialect)
-  dialect.sqlToQuery = (sql, invokeSource) => lazyQuery(() => sqlToQuery(sql, invokeSource))
+  dialect.sqlToQuery = (sql, invokeSource) => lazyQuery(sql, (tree) => sqlToQuery(tree, invokeSource))
   const eager = session.prepareQuery.bind(session)
   session.prepareOneTimeQuery = eager
   session.prepareQuery = ((...[query, fields, executeMethod, isResponseInArrayMode, customResultMapper, queryMetadata, cacheConfig]: Parameters<PrepareQuery>) =>

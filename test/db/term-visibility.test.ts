@@ -8,7 +8,8 @@ import { makeCategory, makePost, makeTag } from '../helpers/factories.js'
 // links of the terms they ask about, never every link of every post.
 
 function setup (t: Test) {
-  const db = openDatabase(':memory:')
+  // Compiled where they are built, so the questions' statements can be listed below.
+  const db = openDatabase(':memory:', 'normal', { lazyStatements: false })
   runMigrations(db)
   t.teardown(() => db.$client.close())
   // Every statement the term questions prepare, as SQLite sees them.

@@ -22,6 +22,8 @@ export interface TermsHarness {
   committed: ContentChange[][]
   /** Inserts a post filed under the given terms (live: published a day ago); returns its id. */
   post: (o: { authorId: number, status?: 'published' | 'draft', categoryIds?: number[], tagIds?: number[] }) => Promise<number>
+  /** The change log (resource:id:action), oldest first: the engine's listener is wired. */
+  changeLog: () => Promise<string[]>
   /** The category ids a post is filed under, in position order. */
   categoriesOf: (postId: number) => Promise<number[]>
 }
@@ -30,6 +32,16 @@ export interface TermsHarness {
 async function statusOf (write: Promise<unknown>): Promise<number | undefined> {
   return await write.then(() => undefined, (err: { statusCode?: number }) => err.statusCode ?? 500)
 }
+
+// The entries the cases above leave, on both engines: a rename of world (public through europe)
+// and the terms below it and its live post; europe merged away (it, world and news go dark, its
+// heir appears); news deleted while hidden (nothing); tag and author merges.
+const EXPECTED_LOG = [
+  'category:2:upsert', 'category:3:upsert', 'post:1:upsert',
+  'category:3:delete', 'category:2:delete', 'category:1:delete', 'category:6:upsert', 'post:1:upsert',
+  'tag:4:delete', 'tag:1:upsert', 'post:1:upsert',
+  'author:1:delete', 'author:2:upsert', 'post:1:upsert'
+]
 
 const slugs = (rows: Array<{ slug: string }>) => rows.map((r) => r.slug)
 
@@ -163,5 +175,9 @@ export async function termsCases (t: Test, h: TermsHarness): Promise<void> {
     await services.authors.remove(author, idle)
     moved()
     t.same(slugs(await repos.authors.list({ limit: 10, offset: 0, scope: 'public' })), ['bob'])
+  })
+
+  t.test('the change log records a term only while the public may see it', async (t) => {
+    t.same(await h.changeLog(), EXPECTED_LOG)
   })
 }

@@ -6,7 +6,9 @@ import { openDatabase } from '../../../src/db/client.js'
 import { createEngineWriter } from '../../../src/db/engine-write.js'
 import { createInvalidations } from '../../../src/db/invalidations.js'
 import { runMigrations } from '../../../src/db/migrate.js'
-import { postCategories } from '../../../src/db/schema.js'
+import { changes, postCategories } from '../../../src/db/schema.js'
+import { createTermVisibility } from '../../../src/db/term-visibility.js'
+import { createChangesRepository } from '../../../src/modules/changes/changes-repository.js'
 import { goLiveKeys, keysForChanges } from '../../../src/modules/cache-keys.js'
 import { makePost } from '../../helpers/factories.js'
 import { termsCases } from '../../helpers/terms-cases.js'
@@ -22,12 +24,15 @@ t.test('terms repository and service on SQLite', async (t) => {
   const committed: ContentChange[][] = []
   bus.onCommitted((changes) => { committed.push([...changes]) })
   const invalidations = createInvalidations(db, { goLiveKeys })
+  const log = createChangesRepository({ engine: 'sqlite', db }, createTermVisibility(db))
+  bus.on((change, now) => { log.listener(change, now) })
   const { write } = createEngineWriter({ engine: 'sqlite', db, bus, invalidations, keysOf: keysForChanges })
   await termsCases(t, {
     edb: { engine: 'sqlite', db },
     write,
     committed,
     post: async ({ authorId, status = 'published', categoryIds, tagIds }) => makePost(db, { authorId, status, categoryIds, tagIds, ...(status === 'published' ? {} : { publishedAt: null }) }).id,
+    changeLog: async () => db.select().from(changes).orderBy(asc(changes.id)).all().map((r) => `${r.resource}:${r.resourceId}:${r.action}`),
     categoriesOf: async (postId) => db.select({ id: postCategories.categoryId }).from(postCategories).where(eq(postCategories.postId, postId)).orderBy(asc(postCategories.position)).all().map((r) => r.id)
   })
 })

@@ -48,5 +48,6 @@ t.test('over HTTP: NUL in a slug is a 400 on writes and a 404 on reads, never a 
     t.equal((await app.inject({ method: 'POST', url: base, headers, payload: JSON.stringify({ name: 'X', slug: 'a\u0000b' }) })).statusCode, 400, `${base}: create`)
   }
   t.equal((await app.inject({ method: 'POST', url: '/v1/categories', headers, payload: JSON.stringify({ name: 'X', parent_id: 'a\u0000b' }) })).statusCode, 400, 'a parent named with NUL')
+  t.equal((await app.inject({ method: 'POST', url: '/v1/tags', headers, payload: JSON.stringify({ name: 'a\u0000b' }) })).statusCode, 400, 'a name with NUL (PostgreSQL text cannot hold it)')
   t.equal((await app.inject('/v1/categories?parent=a%00b')).statusCode, 404, 'a list under a parent named with NUL')
 })

@@ -78,7 +78,18 @@ export type TermsSyncRepository<K extends AnyTermKind> = ReturnType<typeof creat
  * payloads, and the engine-neutral writer on SQLite (through `settled`). Statements read there
  * are prepared once; the writes themselves are rare and built per call.
  */
-export function createTermsSyncWriter<K extends AnyTermKind> (db: Db, kind: K) {
+export function createTermsSyncWriter<K extends AnyTermKind> (db: Db, kind: K): TermsSyncWriter<K> {
+  // One per connection and kind: the service, its synchronous twin and webhook payloads share
+  // its prepared statements (they hold no state of their own).
+  let ofDb = syncWriters.get(db)
+  if (ofDb === undefined) syncWriters.set(db, ofDb = new Map())
+  let writer = ofDb.get(kind)
+  if (writer === undefined) ofDb.set(kind, writer = buildTermsSyncWriter(db, kind))
+  return writer as TermsSyncWriter<K>
+}
+const syncWriters = new WeakMap<Db, Map<AnyTermKind, unknown>>()
+
+function buildTermsSyncWriter<K extends AnyTermKind> (db: Db, kind: K) {
   type Row = K['table']['$inferSelect']
   const { table, link } = kind
   const byId = db.select().from(table).where(eq(table.id, p('id'))).prepare()
@@ -134,7 +145,7 @@ export function createTermsSyncWriter<K extends AnyTermKind> (db: Db, kind: K) {
     moveChildren: (from: number, to: number | null, now: number): void => tree?.moveChildren(from, to, now)
   }
 }
-export type TermsSyncWriter<K extends AnyTermKind> = ReturnType<typeof createTermsSyncWriter<K>>
+export type TermsSyncWriter<K extends AnyTermKind> = ReturnType<typeof buildTermsSyncWriter<K>>
 
 /** The category tree: one level of it, a subtree, moving children. */
 function createCategoryTree (db: Db) {

@@ -5,8 +5,7 @@ import { createChangeBus } from './db/change-bus.js'
 import { createCheckpointer } from './db/checkpointer.js'
 import { createWriter, type Emit } from './db/write.js'
 import { createEngineWriter } from './db/engine-write.js'
-import { createLiveCounts } from './db/live-counts.js'
-import { createPublicTerms, createTermVisibility } from './db/term-visibility.js'
+import { createEngineTermVisibility, createTermReads, createTermVisibility } from './db/term-visibility.js'
 import { clientHashKey } from './db/client-hash-key.js'
 import { createPostsRepository, touchPosts } from './modules/posts/posts-repository.js'
 import { createPostsService } from './modules/posts/posts-service.js'
@@ -16,12 +15,12 @@ import { createPagesRepository } from './modules/pages/pages-repository.js'
 import { createPagesService } from './modules/pages/pages-service.js'
 import { createSitemapsRepository } from './modules/sitemaps/sitemaps-repository.js'
 import { createSitemapsService } from './modules/sitemaps/sitemaps-service.js'
-import { createTermsRepository, createTermsWriter } from './modules/terms/terms-repository.js'
+import { createTermsRepository, createTermsSyncWriter, createTermsWriter } from './modules/terms/terms-repository.js'
 import { toTermPayload } from './modules/terms/terms-mapper.js'
 import { createSourcesRepository } from './modules/sources/sources-repository.js'
 import { createSourcePoller } from './modules/sources/sources-poller.js'
 import { createSourcesService } from './modules/sources/sources-service.js'
-import { createTermsService } from './modules/terms/terms-service.js'
+import { createTermsService, createTermsSyncService } from './modules/terms/terms-service.js'
 import { categoryKind } from './modules/categories/categories-kind.js'
 import { tagKind } from './modules/tags/tags-kind.js'
 import { authorKind } from './modules/authors/authors-kind.js'
@@ -209,17 +208,17 @@ export function createCore (db: Db, options: CoreOptions) {
   // Which terms the public may see: the counts and visible ids for reads (remembered until
   // the posts' membership or the terms change), and the one-term questions a write asks
   // inside its transaction.
-  const counts = createLiveCounts(db, membership)
-  const publicTerms = createPublicTerms(db, membership, counts)
+  const termReads = createTermReads({ engine: 'sqlite', db }, membership)
   const termVisibility = createTermVisibility(db)
+  const engineTermVisibility = createEngineTermVisibility({ engine: 'sqlite', db })
 
   const repos = {
     posts: createPostsRepository(db),
     postSeo: createPostSeoRepository(db),
     pages: createPagesRepository(db),
-    categories: createTermsRepository(db, categoryKind, counts, publicTerms),
-    tags: createTermsRepository(db, tagKind, counts, publicTerms),
-    authors: createTermsRepository(db, authorKind, counts, publicTerms),
+    categories: createTermsRepository({ engine: 'sqlite', db }, categoryKind, termReads),
+    tags: createTermsRepository({ engine: 'sqlite', db }, tagKind, termReads),
+    authors: createTermsRepository({ engine: 'sqlite', db }, authorKind, termReads),
     comments: createCommentsRepository(db),
     site: createSiteRepository({ engine: 'sqlite', db }),
     keys: createKeysRepository({ engine: 'sqlite', db }),
@@ -241,6 +240,8 @@ export function createCore (db: Db, options: CoreOptions) {
     relatedLists: createRelatedListsRepository(db),
     media: createMediaRepository(db)
   }
+  // The terms' synchronous reads, for the callers not yet ported (post and feed filters, menus, sitemaps).
+  const termsSync = { categories: repos.categories.sync, tags: repos.tags.sync, authors: repos.authors.sync }
 
   // Each post's related-posts term vector, rebuilt in the write that changed its text; the
   // related service also fills in posts that have none yet (in the background).
@@ -305,7 +306,7 @@ export function createCore (db: Db, options: CoreOptions) {
   const readModelWorker = createReadModelWorker({ ...documents, related: relatedLists }, options.log, (fn) => inBackground(db, fn), READ_MODEL_START_DELAY_MS)
 
   const search = createSearchEngine(repos.search, { budgetMs })
-  const posts = createPostsService({ ...repos, featured }, siteUrl, search, membership, { repo: postDocumentsRepo, fingerprint: documents.posts.fingerprint })
+  const posts = createPostsService({ ...repos, ...termsSync, featured }, siteUrl, search, membership, { repo: postDocumentsRepo, fingerprint: documents.posts.fingerprint })
   const services = {
     posts,
     search,
@@ -320,7 +321,7 @@ export function createCore (db: Db, options: CoreOptions) {
       budgetMs,
       lists: relatedLists
     }),
-    feeds: createFeedsService({ posts, repos, site: repos.site, changes: repos.changes, feeds: repos.feeds, siteUrl, idBase: feedIdBase, budgetMs, documents: { repo: repos.postDocuments, fingerprint: documents.posts.fingerprint } })
+    feeds: createFeedsService({ posts, repos: termsSync, site: repos.site, changes: repos.changes, feeds: repos.feeds, siteUrl, idBase: feedIdBase, budgetMs, documents: { repo: repos.postDocuments, fingerprint: documents.posts.fingerprint } })
   }
   // Preview links read a post of any status through the same single-post read as GET /v1/posts/{ref}.
   const previews = createPreviewsService({
@@ -338,8 +339,8 @@ export function createCore (db: Db, options: CoreOptions) {
   // Menu items name pages, categories, tags and posts by id; reads resolve them to current URLs.
   const navigation = createNavigationTargets({
     pages,
-    categories: repos.categories,
-    tags: repos.tags,
+    categories: termsSync.categories,
+    tags: termsSync.tags,
     posts: {
       exists: (id) => repos.posts.findByRef({ id }, 'any', Date.now()) !== undefined,
       publicUrl: (id, now) => {
@@ -349,21 +350,27 @@ export function createCore (db: Db, options: CoreOptions) {
     },
     siteUrl
   })
-  const sitemaps = createSitemapsService({ repo: repos.sitemaps, pages, categories: repos.categories, tags: repos.tags, site: repos.site, siteUrl, apiUrl: options.apiUrl })
+  const sitemaps = createSitemapsService({ repo: repos.sitemaps, pages, categories: termsSync.categories, tags: termsSync.tags, site: repos.site, siteUrl, apiUrl: options.apiUrl })
   const content = {
     posts: createPostsWriteService(db, write, { iframeHosts, featuredMedia: repos.media }),
-    categories: createTermsService(db, write, categoryKind, termVisibility),
-    tags: createTermsService(db, write, tagKind, termVisibility),
-    authors: createTermsService(db, write, authorKind, termVisibility),
+    categories: createTermsService({ write: writeAsync, writer: createTermsWriter({ engine: 'sqlite', db }, categoryKind), visibility: engineTermVisibility }, categoryKind),
+    tags: createTermsService({ write: writeAsync, writer: createTermsWriter({ engine: 'sqlite', db }, tagKind), visibility: engineTermVisibility }, tagKind),
+    authors: createTermsService({ write: writeAsync, writer: createTermsWriter({ engine: 'sqlite', db }, authorKind), visibility: engineTermVisibility }, authorKind),
     comments: createCommentsService({ repo: repos.comments, write, hashKey: clientHashKey(db), touchPosts: touch }),
     site: createSiteService({ repo: repos.site, write: writeAsync, targets: navigation }),
     media: createMediaService({ repo: repos.media, write, touchPosts: touch, storage: mediaStorage }, options.media),
     // Pages read and write through one service: their reads are shaped by the tree it keeps.
     pages
   }
+  // The import's items are synchronous writes: their terms go through the synchronous twin.
+  const termsSyncWrites = {
+    categories: createTermsSyncService(db, write, categoryKind, termVisibility),
+    tags: createTermsSyncService(db, write, tagKind, termVisibility),
+    authors: createTermsSyncService(db, write, authorKind, termVisibility)
+  }
   const importer = createImportService({
     // The import's items are synchronous writes: the site's menus go through the synchronous update.
-    writes: { write, posts: content.posts, categories: content.categories, tags: content.tags, authors: content.authors, pages: content.pages, site: { update: createSiteSyncUpdate({ repo: repos.site, write, targets: navigation }) } },
+    writes: { write, posts: content.posts, ...termsSyncWrites, pages: content.pages, site: { update: createSiteSyncUpdate({ repo: repos.site, write, targets: navigation }) } },
     repo: repos.imports,
     comments: repos.comments,
     touchPosts: touch
@@ -371,7 +378,7 @@ export function createCore (db: Db, options: CoreOptions) {
 
   // The listeners of every write, in this order, inside its transaction: the change log, the
   // webhook queue, the related-posts index.
-  const termRows = { category: createTermsWriter(db, categoryKind), tag: createTermsWriter(db, tagKind), author: createTermsWriter(db, authorKind) }
+  const termRows = { category: createTermsSyncWriter(db, categoryKind), tag: createTermsSyncWriter(db, tagKind), author: createTermsSyncWriter(db, authorKind) }
   const kinds = { category: categoryKind, tag: tagKind, author: authorKind }
   const webhookEvents = createWebhookEvents({
     repo: repos.webhooks,
@@ -465,6 +472,8 @@ export function createCore (db: Db, options: CoreOptions) {
     revisions,
     /** Writes, each one transaction through `write` and the change bus. */
     writes,
+    /** The terms' synchronous writes, for a caller inside a synchronous write (the WXR import's items). */
+    termsSyncWrites,
     /** What listens on the change bus besides the change log (`repos.changes.listener`). */
     listeners: { webhookEvents, relatedIndex },
     /** The stored public representations (read model) and their builders. */

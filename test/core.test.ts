@@ -17,7 +17,7 @@ t.test('a write through the core reaches every listener in its transaction and r
   c.invalidations.onInvalidated((keys) => { invalidated.push([...keys]) })
   const committed: string[] = []
   c.bus.onCommitted((changes) => { committed.push(...changes.map((ch) => ch.kind)) })
-  const author = c.writes.authors.create({ name: 'Ann' })
+  const author = await c.writes.authors.create({ name: 'Ann' })
   const id = c.writes.posts.create({ title: 'Hello world', author_id: author, status: 'published', content_html: '<p>Harbour ferries run late.</p>' })
   t.same(invalidated, [['authors', 'changes'], ['authors', 'categories', 'changes', `post-${id}`, 'post-edits', 'posts', 'related', 'tags']], 'each write invalidated its keys, in commit order (a post going live drops every related answer)')
   t.same(c.db.$client.prepare('SELECT keys FROM invalidations ORDER BY id').pluck().all(), invalidated.map((k) => k.join(' ')), 'recorded for the other processes')

@@ -94,7 +94,7 @@ import type { PgTx } from './pg/transaction.js'
  *    engine-neutral writer (src/db/engine-write.ts, test/db/engine-write.test.ts) and site, the
  *    first write ported (repository, async service, its change-log entry on both engines:
  *    test/helpers/site-cases.ts run by test/modules/site/ and test/db/pg-site.test.ts). Left:
- *    taxonomy (tags, terms, categories, authors), pages, media, revisions,
+ *    pages, media, revisions,
  *    previews; posts with the read model's workers, search (onto src/db/pg/search.ts) and
  *    related; comments, feeds, sitemaps, changes; webhooks, sources and the scheduler (onto
  *    src/db/pg/leases.ts); imports and export. Then core.ts builds the repositories from
@@ -108,6 +108,15 @@ import type { PgTx } from './pg/transaction.js'
  *    withPgTransaction; on SQLite the repository's writes wait for another context's open async
  *    transaction, `busy`/`idle` of src/db/async-transaction.ts, instead of joining it; tests and
  *    scripts seed with the SQLite repository's `createSync`; cases in test/helpers/keys-cases.ts).
+ *    Taxonomy too (categories, tags, authors: src/modules/terms): createTermsRepository,
+ *    createTermsWriter and the async createTermsService on writeAsync; the live counts and
+ *    public terms (createTermReads) and a write's visibility questions
+ *    (createEngineTermVisibility, src/db/term-visibility.ts) on both engines, names ordered
+ *    `COLLATE "C"` on PostgreSQL for SQLite's BINARY order; term entries (and the unchanged posts
+ *    a term's write re-announces) in the PostgreSQL change log. Kept synchronous on SQLite until
+ *    their callers are ported: the repository's `.sync` (post and feed filters, menus,
+ *    sitemaps), createTermsSyncWriter (webhook payloads) and createTermsSyncService (the WXR
+ *    import's items; core's `termsSyncWrites`). Cases in test/helpers/terms-cases.ts.
  *    What each write module's port
  *    brings besides its repository: its service on `writeAsync` (core.ts), its bus listener
  *    per engine, its kinds in the PostgreSQL change log (src/db/pg/change-log.ts

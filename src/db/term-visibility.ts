@@ -1,6 +1,10 @@
-import { and, asc, eq, isNotNull, ne, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, lte, ne, sql } from 'drizzle-orm'
 import type { Db } from './client.js'
-import type { LiveCounts } from './live-counts.js'
+import { settled, type EngineDb, type EngineTx } from './engine-port.js'
+import { createLiveCounts, createPgLiveCounts, type EngineLiveCounts, type LiveCounts } from './live-counts.js'
+import type { PgDb } from './pg/client.js'
+import * as pgs from './pg/schema.js'
+import type { PgTx } from './pg/transaction.js'
 import { authors, categories, postAuthors, postCategories, posts, postTags, tags } from './schema.js'
 
 const p = sql.placeholder
@@ -124,3 +128,160 @@ export function createTermVisibility (db: Db) {
   }
 }
 export type TermVisibility = ReturnType<typeof createTermVisibility>
+
+/** Which terms the public may see, for reads, on either engine (src/db/engine-port.ts): Promises. */
+export interface EnginePublicTerms {
+  isPublic: (kind: TermKind, id: number) => Promise<boolean>
+  /** One page of public ids in list order; `parentId` (categories) narrows to one level of the tree. */
+  page: (kind: TermKind, offset: number, limit: number, parentId?: number | null) => Promise<{ ids: number[], total: number }>
+}
+
+/** The read side of the terms' visibility on either engine: live counts and public ids. */
+export interface TermReads { counts: EngineLiveCounts, publicTerms: EnginePublicTerms }
+
+/**
+ * On SQLite the synchronous counts and public ids, and the same answered as settled Promises:
+ * the callers not yet ported (post and feed filters, menus) keep the synchronous ones.
+ */
+export type SqliteTermReads = TermReads & { sync: { counts: LiveCounts, publicTerms: PublicTerms } }
+
+/**
+ * The live counts and public terms of an engine, remembered until `stamp` changes. On SQLite
+ * the synchronous code above behind `settled` (same statements, same memo, one microtask); on
+ * PostgreSQL the same queries over the twin tables, names ordered byte-wise (`COLLATE "C"`) as
+ * SQLite's BINARY collation orders them, whatever the database's collation.
+ */
+export function createTermReads (edb: Extract<EngineDb, { engine: 'sqlite' }>, stamp: () => string): SqliteTermReads
+export function createTermReads (edb: EngineDb, stamp: () => string): TermReads
+export function createTermReads (edb: EngineDb, stamp: () => string): TermReads {
+  if (edb.engine === 'postgres') {
+    const counts = createPgLiveCounts(edb.db, stamp)
+    return { counts, publicTerms: createPgPublicTerms(edb.db, stamp, counts) }
+  }
+  const counts = createLiveCounts(edb.db, stamp)
+  const publicTerms = createPublicTerms(edb.db, stamp, counts)
+  const reads: SqliteTermReads = {
+    counts: async (kind) => await settled(() => counts(kind)),
+    publicTerms: {
+      isPublic: async (kind, id) => await settled(() => publicTerms.isPublic(kind, id)),
+      page: async (kind, offset, limit, parentId) => await settled(() => publicTerms.page(kind, offset, limit, parentId))
+    },
+    sync: { counts, publicTerms }
+  }
+  return reads
+}
+
+function createPgPublicTerms (db: PgDb, stamp: () => string, counts: EngineLiveCounts): EnginePublicTerms {
+  const { categories, tags, authors } = pgs
+  const order = {
+    category: db.select({ id: categories.id, parentId: categories.parentId }).from(categories).orderBy(sql`${categories.name} collate "C"`, asc(categories.id)).prepare('terms_public_order_category'),
+    tag: db.select({ id: tags.id, parentId: sql<null>`NULL::int` }).from(tags).orderBy(sql`${tags.name} collate "C"`, asc(tags.id)).prepare('terms_public_order_tag'),
+    author: db.select({ id: authors.id, parentId: sql<null>`NULL::int` }).from(authors).orderBy(sql`${authors.name} collate "C"`, asc(authors.id)).prepare('terms_public_order_author')
+  }
+  const parents = db.select({ id: categories.id, parentId: categories.parentId }).from(categories).where(isNotNull(categories.parentId)).prepare('terms_public_parents')
+  const countKind = { category: 'categories', tag: 'tags', author: 'authors' } as const
+  interface View { visible: Set<number>, ordered?: Promise<Array<{ id: number, parentId: number | null }>> }
+  // Promises, so requests arriving together share one computation; a failed one is forgotten.
+  const memo = new Map<TermKind, { stamp: string, view: Promise<View> }>()
+
+  async function build (kind: TermKind): Promise<View> {
+    const live = await counts(countKind[kind])
+    const visible = new Set<number>()
+    if (kind === 'category') {
+      const parentOf = new Map((await parents.execute()).map((r) => [r.id, r.parentId as number]))
+      for (const id of live.keys()) {
+        for (let at: number | undefined = id; at !== undefined && !visible.has(at); at = parentOf.get(at)) visible.add(at)
+      }
+    } else {
+      for (const id of live.keys()) visible.add(id)
+    }
+    return { visible }
+  }
+  async function view (kind: TermKind): Promise<View> {
+    const current = stamp()
+    const hit = memo.get(kind)
+    if (hit !== undefined && hit.stamp === current) return await hit.view
+    const next = build(kind)
+    memo.set(kind, { stamp: current, view: next })
+    next.catch(() => { if (memo.get(kind)?.view === next) memo.delete(kind) })
+    return await next
+  }
+
+  return {
+    isPublic: async (kind, id) => (await view(kind)).visible.has(id),
+    async page (kind, offset, limit, parentId) {
+      const v = await view(kind)
+      v.ordered ??= order[kind].execute().then((rows) => rows.filter((row) => v.visible.has(row.id)))
+      let rows = await v.ordered
+      if (parentId !== undefined) rows = rows.filter((row) => row.parentId === parentId)
+      return { ids: rows.slice(offset, offset + limit).map((row) => row.id), total: rows.length }
+    }
+  }
+}
+
+/**
+ * The write side on either engine: TermVisibility's questions as Promises, asked through the
+ * write's `tx` when given (on PostgreSQL the pool's other connections are outside the write).
+ */
+export interface EngineTermVisibility {
+  hasLivePost: (kind: TermKind, id: number, now: number, exceptPostId?: number, tx?: EngineTx) => Promise<boolean>
+  withAncestors: (categoryIds: readonly number[], tx?: EngineTx) => Promise<number[]>
+  slugOf: (kind: TermKind, id: number, tx?: EngineTx) => Promise<string | undefined>
+}
+
+/** The write side's questions on an engine: SQLite's statements above behind `settled`; PostgreSQL's twins. */
+export function createEngineTermVisibility (edb: EngineDb): EngineTermVisibility {
+  if (edb.engine === 'sqlite') {
+    const sync = createTermVisibility(edb.db)
+    return {
+      hasLivePost: async (kind, id, now, exceptPostId = 0) => await settled(() => sync.hasLivePost(kind, id, now, exceptPostId)),
+      withAncestors: async (ids) => await settled(() => sync.withAncestors(ids)),
+      slugOf: async (kind, id) => await settled(() => sync.slugOf(kind, id))
+    }
+  }
+  const pool = edb.db
+  const { categories, tags, authors, posts, postTags, postAuthors, postCategories } = pgs
+  const on = (tx?: EngineTx): PgDb | PgTx => {
+    if (tx === undefined) return pool
+    if (tx.engine !== 'postgres') throw new Error('a SQLite write handle given to the PostgreSQL term visibility')
+    return tx.db
+  }
+  const links = {
+    tag: { table: postTags, termId: postTags.tagId, postId: postTags.postId },
+    author: { table: postAuthors, termId: postAuthors.authorId, postId: postAuthors.postId },
+    category: { table: postCategories, termId: postCategories.categoryId, postId: postCategories.postId }
+  }
+  const termTables = { category: categories, tag: tags, author: authors }
+  return {
+    async hasLivePost (kind, id, now, exceptPostId = 0, tx) {
+      const db = on(tx)
+      const link = links[kind]
+      // A category is public through its sub-categories too: the category and every one below it.
+      const ids = kind === 'category'
+        ? (await db.execute<{ id: number }>(sql`with recursive tree(id) as (select ${id}::int union select k.id from ${categories} k join tree on k.parent_id = tree.id) select id from tree`)).rows.map((r) => Number(r.id))
+        : [id]
+      const found = await db.select({ one: sql`1` }).from(link.table).innerJoin(posts, eq(posts.id, link.postId))
+        .where(and(inArray(link.termId, ids), ne(link.postId, exceptPostId), eq(posts.status, 'published'), lte(posts.publishedAt, now))).limit(1)
+      return found.length > 0
+    },
+    async withAncestors (categoryIds, tx) {
+      if (categoryIds.length === 0) return []
+      // Every category above those given, in one query; then walked up in JS for SQLite's order
+      // (each given category, then its parent, up to the top).
+      const nodes = (await on(tx).execute<{ id: number, parent_id: number | null }>(sql`with recursive up(id, parent_id) as (
+        select ${categories.id}, ${categories.parentId} from ${categories} where ${categories.id} = any(${sql.param([...categoryIds])}::int[])
+        union select k.id, k.parent_id from ${categories} k join up on k.id = up.parent_id) select id, parent_id from up`)).rows
+      const parentOf = new Map(nodes.map((n) => [Number(n.id), n.parent_id === null ? null : Number(n.parent_id)]))
+      const out = new Set<number>()
+      for (const id of categoryIds) {
+        for (let at: number | null | undefined = id; at != null && parentOf.has(at) && !out.has(at); at = parentOf.get(at)) out.add(at)
+      }
+      return [...out]
+    },
+    async slugOf (kind, id, tx) {
+      const table = termTables[kind]
+      const [row] = await on(tx).select({ slug: table.slug }).from(table).where(eq(table.id, id))
+      return row?.slug
+    }
+  }
+}

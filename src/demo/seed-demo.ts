@@ -17,7 +17,7 @@ export async function seedDemo (core: Pick<Core, 'repos' | 'writes' | 'write'>, 
   await writes.site.update({ ...content.site })
   const authorIds = new Map<string, number>()
   for (const a of content.authors) {
-    authorIds.set(a.slug, writes.authors.create({ name: a.name, slug: a.slug, email: a.email, bio: a.bio, avatar_url: a.avatar_url, website: a.website }))
+    authorIds.set(a.slug, await writes.authors.create({ name: a.name, slug: a.slug, email: a.email, bio: a.bio, avatar_url: a.avatar_url, website: a.website }))
   }
   const categoryIds = new Map<string, number>()
   // Parents first, whatever order the data has.
@@ -26,10 +26,10 @@ export async function seedDemo (core: Pick<Core, 'repos' | 'writes' | 'write'>, 
     const i = pending.findIndex((c) => c.parent === null || categoryIds.has(c.parent))
     if (i === -1) throw new Error('demo categories have a missing parent')
     const [c] = pending.splice(i, 1)
-    categoryIds.set(c.slug, writes.categories.create({ name: c.name, slug: c.slug, description: c.description, parent_id: c.parent === null ? null : categoryIds.get(c.parent) }))
+    categoryIds.set(c.slug, await writes.categories.create({ name: c.name, slug: c.slug, description: c.description, parent_id: c.parent === null ? null : categoryIds.get(c.parent) }))
   }
   const tagIds = new Map<string, number>()
-  for (const t of content.tags) tagIds.set(t.slug, writes.tags.create({ name: t.name, slug: t.slug }))
+  for (const t of content.tags) tagIds.set(t.slug, await writes.tags.create({ name: t.name, slug: t.slug }))
   const postIds = new Map<string, number>()
   const byDate = [...content.posts].sort((a, b) => a.published_at.localeCompare(b.published_at))
   for (const p of byDate) {

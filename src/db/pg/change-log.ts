@@ -1,5 +1,6 @@
-import { max, sql } from 'drizzle-orm'
-import type { ContentChange } from '../change-bus.js'
+import { and, eq, gt, max, sql } from 'drizzle-orm'
+import { isLive, isScheduled, type ContentChange } from '../change-bus.js'
+import type { EngineTermVisibility } from '../term-visibility.js'
 import type { PgTx } from './transaction.js'
 import { changes } from './schema.js'
 
@@ -32,10 +33,11 @@ export async function takeChangeLogTurn (tx: Pick<PgTx, 'execute' | 'select'>): 
 type ChangeLogRow = Pick<typeof changes.$inferInsert, 'resource' | 'resourceId' | 'slug' | 'action' | 'postId'>
 
 /**
- * The change-log entries of one change, as the SQLite listener (src/modules/changes) writes
- * them, for the kinds whose modules are ported: the site, and comments (their entries need no
- * lookup). Posts, pages and terms ask which terms are public; they come with their modules'
- * port, and until then such a change is refused rather than logged wrongly.
+ * The change-log entries of one change that need no lookup, as the SQLite listener
+ * (src/modules/changes) writes them: the site and comments. Terms, and posts re-announced by a
+ * term's write, are logged by pgChangeLogListener (they ask the database); a post or page
+ * write's own entries come with those modules' port, and until then such a change is refused
+ * rather than logged wrongly.
  */
 export function changeLogRows (change: ContentChange): ChangeLogRow[] {
   switch (change.kind) {
@@ -51,17 +53,62 @@ export function changeLogRows (change: ContentChange): ChangeLogRow[] {
   }
 }
 
+/** What a term's entry needs to know: whether a live post makes it public (src/db/term-visibility.ts). */
+export type PgTermVisibility = Pick<EngineTermVisibility, 'hasLivePost'>
+
+/**
+ * The entries of one change that need the database: terms (logged only while the public may
+ * see them, as the SQLite listener does) and a post re-announced unchanged by a term's write
+ * (its terms' names or paths changed: no links). A post write's own change (with links: the
+ * terms it makes public or hidden) comes with the posts module's port and is refused until then.
+ * `dropFuture` lists the posts whose not-yet-visible entries are replaced.
+ */
+async function entriesOf (change: ContentChange, now: number, tx: PgTx, terms: PgTermVisibility | undefined): Promise<{ rows: Array<ChangeLogRow & { changedAt?: number }>, dropFuture?: number }> {
+  switch (change.kind) {
+    case 'category':
+    case 'tag':
+    case 'author': {
+      if (terms === undefined) throw new Error('the change log of terms on PostgreSQL needs the term visibility (pgChangeLogListener({ terms }))')
+      const shown = change.action === 'upsert' ? await terms.hasLivePost(change.kind, change.id, now, 0, { engine: 'postgres', db: tx }) : change.wasPublic !== false
+      return { rows: shown ? [{ resource: change.kind, resourceId: change.id, slug: change.slug, action: change.action, postId: null }] : [] }
+    }
+    case 'post': {
+      if (change.links !== undefined) return { rows: changeLogRows(change) }
+      const { before, after } = change
+      const slug = after?.slug ?? before?.slug ?? null
+      const rows: Array<ChangeLogRow & { changedAt?: number }> = []
+      if (isLive(after, now)) rows.push({ resource: 'post', resourceId: change.id, slug, action: 'upsert', postId: null })
+      else if (isLive(before, now)) rows.push({ resource: 'post', resourceId: change.id, slug, action: 'delete', postId: null })
+      if (isScheduled(after, now)) rows.push({ resource: 'post', resourceId: change.id, slug, action: 'upsert', postId: null, changedAt: after!.publishedAt! })
+      return { rows, dropFuture: change.id }
+    }
+    default:
+      return { rows: changeLogRows(change) }
+  }
+}
+
 /**
  * The change log as a settle listener of the PostgreSQL change bus (createPgChangeBus), added
  * last: a write's entries are inserted at the very end of its transaction, under the change
  * log's turn and stamped with its time, so writers queue on the turn only from there to COMMIT.
- * A write that logs nothing does not take the turn.
+ * A write that logs nothing does not take the turn. `terms` answers whether a term is public
+ * (createEngineTermVisibility), asked through the write's `tx` at the end of the write.
  */
-export function pgChangeLogListener () {
-  return async (written: readonly ContentChange[], _now: number, tx: PgTx): Promise<void> => {
-    const rows = written.flatMap(changeLogRows)
-    if (rows.length === 0) return
+export function pgChangeLogListener (opts: { terms?: PgTermVisibility } = {}) {
+  return async (written: readonly ContentChange[], now: number, tx: PgTx): Promise<void> => {
+    const rows: Array<ChangeLogRow & { changedAt?: number }> = []
+    const dropFuture: number[] = []
+    for (const change of written) {
+      const entries = await entriesOf(change, now, tx, opts.terms)
+      rows.push(...entries.rows)
+      if (entries.dropFuture !== undefined) dropFuture.push(entries.dropFuture)
+    }
+    if (rows.length === 0 && dropFuture.length === 0) return
     const at = await takeChangeLogTurn(tx)
-    await tx.insert(changes).values(rows.map((row) => ({ ...row, changedAt: at })))
+    // Entries not yet visible (a scheduled post's future go-live) are replaced on every write.
+    for (const id of new Set(dropFuture)) {
+      await tx.delete(changes).where(and(eq(changes.resource, 'post'), eq(changes.resourceId, id), gt(changes.changedAt, now)))
+    }
+    if (rows.length > 0) await tx.insert(changes).values(rows.map((row) => ({ ...row, changedAt: row.changedAt ?? at })))
   }
 }

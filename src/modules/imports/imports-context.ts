@@ -2,7 +2,7 @@ import type { Emit, Writer } from '../../db/write.js'
 import type { PostsWriteService } from '../posts/posts-write-service.js'
 import type { PagesService } from '../pages/pages-service.js'
 import type { SiteInput } from '../site/site-service.js'
-import type { TermsService } from '../terms/terms-service.js'
+import type { TermsSyncService } from '../terms/terms-service.js'
 import type { CategoryKind } from '../categories/categories-kind.js'
 import type { TagKind } from '../tags/tags-kind.js'
 import type { AuthorKind } from '../authors/authors-kind.js'
@@ -16,9 +16,9 @@ import type { Kind, Outcome, SummaryRecorder } from './imports-summary.js'
 export interface ImportWrites {
   write: Writer
   posts: PostsWriteService
-  categories: TermsService<CategoryKind>
-  tags: TermsService<TagKind>
-  authors: TermsService<AuthorKind>
+  categories: TermsSyncService<CategoryKind>
+  tags: TermsSyncService<TagKind>
+  authors: TermsSyncService<AuthorKind>
   /** Pages: create and update only. */
   pages: Pick<PagesService, 'create' | 'update'>
   /** The site settings: the navigation menus of an export (a synchronous update, inside the item's write). */

@@ -60,14 +60,14 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
 
   return async (app, { repo, service }) => {
     /** The term a ref names, if `scope` may see it; else the 404 of an unknown term (`field` names a query parameter). */
-    function find (text: string, scope: TermScope, field?: string) {
+    async function find (text: string, scope: TermScope, field?: string) {
       const parsed = parseRef(text)
-      const row = parsed === null ? undefined : repo.findByRef(parsed, scope)
+      const row = parsed === null ? undefined : await repo.findByRef(parsed, scope)
       if (row === undefined) throw new NotFound(label, JSON.stringify(text) + (field === undefined ? '' : ` (${field})`))
       return row
     }
     /** The answer to a write: the term as it now is. */
-    const written = (id: number) => ({ data: toTerm(kind, find(String(id), 'all')) })
+    const written = async (id: number) => ({ data: toTerm(kind, await find(String(id), 'all')) })
 
     app.get('/', {
       config: {
@@ -94,10 +94,10 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
       const scope = termScopeFor(request.auth?.scopes)
       // Only a tree's list query has `parent` (terms-schemas.ts termListQuery).
       const { parent } = request.query as { parent?: string }
-      const parentId = parent === undefined ? undefined : parent === '0' ? null : find(parent, scope).id
+      const parentId = parent === undefined ? undefined : parent === '0' ? null : (await find(parent, scope)).id
       const page = pageOf(request.query)
-      const total = repo.count(scope, parentId)
-      const rows = repo.list({ limit: page.perPage, offset: page.offset, parentId, scope })
+      const total = await repo.count(scope, parentId)
+      const rows = await repo.list({ limit: page.perPage, offset: page.offset, parentId, scope })
       return listPage(reply, request.url, { ...page, total }, rows.map((row) => pickFields(toTerm(kind, row), asked)))
     })
 
@@ -112,7 +112,7 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
         response: { 200: one, ...problemResponses(400, 404) }
       }
     }, async (request) => {
-      return { data: toTerm(kind, find(request.params.ref, termScopeFor(request.auth?.scopes))) }
+      return { data: toTerm(kind, await find(request.params.ref, termScopeFor(request.auth?.scopes))) }
     })
 
     app.post('/', {
@@ -126,9 +126,9 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
         response: { 201: one, ...problemResponses(400, 401, 403, 409, 415, 422) }
       }
     }, async (request, reply) => {
-      const id = service.create(request.body as Input & { name: string })
+      const id = await service.create(request.body as Input & { name: string })
       reply.code(201).header('location', `${api.prefix}/${id}`)
-      return written(id)
+      return await written(id)
     })
 
     app.patch('/:ref', {
@@ -143,9 +143,9 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
         response: { 200: one, ...problemResponses(400, 401, 403, 404, 409, 415, 422) }
       }
     }, async (request) => {
-      const { id } = find(request.params.ref, 'all')
-      service.update(id, request.body as Input)
-      return written(id)
+      const { id } = await find(request.params.ref, 'all')
+      await service.update(id, request.body as Input)
+      return await written(id)
     })
 
     app.delete('/:ref', {
@@ -160,9 +160,9 @@ export function createTermsRoutes<K extends AnyTermKind> (kind: K, api: TermsApi
         response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 409, 422) }
       }
     }, async (request, reply) => {
-      const { id } = find(request.params.ref, 'all')
-      const to = request.query.reassign === undefined ? undefined : find(request.query.reassign, 'all', 'reassign').id
-      service.remove(id, to)
+      const { id } = await find(request.params.ref, 'all')
+      const to = request.query.reassign === undefined ? undefined : (await find(request.query.reassign, 'all', 'reassign')).id
+      await service.remove(id, to)
       return reply.code(204).send(null)
     })
   }

@@ -48,7 +48,7 @@ t.test('a remembered list window follows every write that moves it, in the writi
   ]
   const qs = (q: ListPostsQueryType) => new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)])).toString()
   // The truth: the row path, with no stamp and so no memo.
-  const truth = createPostsService(reader.core.repos, TEST_SITE_URL)
+  const truth = createPostsService({ ...reader.core.repos, categories: reader.core.repos.categories.sync, tags: reader.core.repos.tags.sync, authors: reader.core.repos.authors.sync }, TEST_SITE_URL)
   const expected = (q: ListPostsQueryType) => {
     try {
       const r = truth.list(q, 'public', Date.now())

@@ -36,7 +36,7 @@ async function json (app: App, method: 'POST' | 'PATCH' | 'DELETE', url: string,
 
 /** Compares every public representation the read model serves with the row path's. */
 async function compare (t: Test, app: App, label: string): Promise<void> {
-  const rows = createPostsService(app.core.repos, TEST_SITE_URL)
+  const rows = createPostsService({ ...app.core.repos, categories: app.core.repos.categories.sync, tags: app.core.repos.tags.sync, authors: app.core.repos.authors.sync }, TEST_SITE_URL)
   const now = Date.now()
   const queries: ListPostsQueryType[] = [
     {},

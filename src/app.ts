@@ -16,6 +16,7 @@ import quotasPlugin, { publicRateLimit } from './plugins/quotas.js'
 import contentTypesPlugin from './plugins/content-types.js'
 import cachingPlugin from './plugins/caching.js'
 import queryParamsPlugin from './plugins/query-params.js'
+import lingeringClose from './plugins/lingering-close.js'
 import healthModule from './modules/health/index.js'
 import siteModule from './modules/site/index.js'
 import searchModule from './modules/search/index.js'
@@ -110,6 +111,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
   // Callback hooks on the request path (in the plugins): an async one costs a promise and a
   // microtask hop per request. X-Request-Id is set with the security headers (security.ts).
   await app.register(queryParamsPlugin)
+  await app.register(lingeringClose)
   await app.register(problemDetails)
   await app.register(securityPlugin, { maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS })
   // Only the shared schemas: each module adds its own.

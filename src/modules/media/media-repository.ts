@@ -211,8 +211,9 @@ function pgMediaRepository (db: PgDb): MediaRepository {
   // Named: each pooled connection parses them once.
   const byId = db.select().from(m).where(eq(m.id, ph('id'))).prepare('media_by_id')
   const hashUsers = db.select({ n: count() }).from(m).where(eq(m.sha256, ph('sha256'))).prepare('media_hash_users')
-  // The optional filters are left out rather than turned off by NULL parameters (PostgreSQL
-  // cannot type `$1 IS NULL`); keyset values are cast to bigint so any cursor's id compares.
+  // The optional filters are left out rather than turned off by NULL parameters (one plain
+  // query per shape); keyset values are cast to bigint, so a cursor's id past the int column's
+  // range compares instead of failing.
   function conditions (filter: MediaFilter): SQL[] {
     const type = filter.type
     const out: SQL[] = []

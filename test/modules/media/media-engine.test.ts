@@ -11,6 +11,7 @@ import { changes, postFeaturedMedia } from '../../../src/db/schema.js'
 import { createTermVisibility } from '../../../src/db/term-visibility.js'
 import { createChangesRepository } from '../../../src/modules/changes/changes-repository.js'
 import { goLiveKeys, keysForChanges } from '../../../src/modules/cache-keys.js'
+import { encodeCursor } from '../../../src/lib/cursor.js'
 import { adminAuth, buildTestApp } from '../../helper.js'
 import { makePost } from '../../helpers/factories.js'
 import { mediaCases } from '../../helpers/media-cases.js'
@@ -67,4 +68,15 @@ t.test('over HTTP: NUL in a text field is a 400 on writes, never a 500 on reads'
     t.ok(res.statusCode === 400 || res.statusCode === 404, `${url}: ${res.statusCode}`)
     t.match(res.headers['content-type'], /^application\/problem\+json/)
   }
+})
+
+t.test('over HTTP: a media cursor whose time is not a whole millisecond was never given out: a 400', async (t) => {
+  const app = await buildTestApp(t)
+  for (const value of [1.5, 1e300]) {
+    const res = await app.inject({ url: `/v1/media?cursor=${encodeCursor({ sort: 'media', value, id: 1 })}`, headers: adminAuth })
+    t.equal(res.statusCode, 400, String(value))
+    t.match(res.headers['content-type'], /^application\/problem\+json/)
+  }
+  const fine = await app.inject({ url: `/v1/media?cursor=${encodeCursor({ sort: 'media', value: Date.now(), id: Number.MAX_SAFE_INTEGER })}`, headers: adminAuth })
+  t.equal(fine.statusCode, 200, 'an id past every record reads from the newest at that time')
 })

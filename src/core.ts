@@ -238,7 +238,7 @@ export function createCore (db: Db, options: CoreOptions) {
     postDocuments: createPostDocumentsRepository(db),
     commentDocuments: createCommentDocumentsRepository(db),
     relatedLists: createRelatedListsRepository(db),
-    media: createMediaRepository(db)
+    media: createMediaRepository({ engine: 'sqlite', db })
   }
   // The terms' synchronous reads, for the callers not yet ported (post and feed filters, menus, sitemaps).
   const termsSync = { categories: repos.categories.sync, tags: repos.tags.sync, authors: repos.authors.sync }
@@ -252,7 +252,7 @@ export function createCore (db: Db, options: CoreOptions) {
   const mediaStorage = createLocalStorage(options.media.path ?? join(tmpdir(), `broadsheet-media-${randomUUID()}`))
   const mediaUrls = createMediaUrls(options.media.apiUrl)
   // Library images of posts (featured, and sizes of body images), for reads and the read model alike.
-  const featured = createFeaturedImages(repos.media, mediaUrls, options.media.apiUrl)
+  const featured = createFeaturedImages(repos.media.sync, mediaUrls, options.media.apiUrl)
 
   // The read model: every post's and public comment's representations, stored by the write that
   // changes them (settle, inside its transaction); reads use them when current, else the rows.
@@ -352,13 +352,13 @@ export function createCore (db: Db, options: CoreOptions) {
   })
   const sitemaps = createSitemapsService({ repo: repos.sitemaps, pages, categories: termsSync.categories, tags: termsSync.tags, site: repos.site, siteUrl, apiUrl: options.apiUrl })
   const content = {
-    posts: createPostsWriteService(db, write, { iframeHosts, featuredMedia: repos.media }),
+    posts: createPostsWriteService(db, write, { iframeHosts, featuredMedia: repos.media.sync }),
     categories: createTermsService({ write: writeAsync, writer: createTermsWriter({ engine: 'sqlite', db }, categoryKind), visibility: engineTermVisibility }, categoryKind),
     tags: createTermsService({ write: writeAsync, writer: createTermsWriter({ engine: 'sqlite', db }, tagKind), visibility: engineTermVisibility }, tagKind),
     authors: createTermsService({ write: writeAsync, writer: createTermsWriter({ engine: 'sqlite', db }, authorKind), visibility: engineTermVisibility }, authorKind),
     comments: createCommentsService({ repo: repos.comments, write, hashKey: clientHashKey(db), touchPosts: touch }),
     site: createSiteService({ repo: repos.site, write: writeAsync, targets: navigation }),
-    media: createMediaService({ repo: repos.media, write, touchPosts: touch, storage: mediaStorage }, options.media),
+    media: createMediaService({ repo: repos.media, write: writeAsync, storage: mediaStorage }, options.media),
     // Pages read and write through one service: their reads are shaped by the tree it keeps.
     pages
   }

@@ -94,7 +94,7 @@ import type { PgTx } from './pg/transaction.js'
  *    engine-neutral writer (src/db/engine-write.ts, test/db/engine-write.test.ts) and site, the
  *    first write ported (repository, async service, its change-log entry on both engines:
  *    test/helpers/site-cases.ts run by test/modules/site/ and test/db/pg-site.test.ts). Left:
- *    pages, media, revisions,
+ *    pages, revisions,
  *    previews; posts with the read model's workers, search (onto src/db/pg/search.ts) and
  *    related; comments, feeds, sitemaps, changes; webhooks, sources and the scheduler (onto
  *    src/db/pg/leases.ts); imports and export. Then core.ts builds the repositories from
@@ -117,6 +117,14 @@ import type { PgTx } from './pg/transaction.js'
  *    their callers are ported: the repository's `.sync` (post and feed filters, menus,
  *    sitemaps), createTermsSyncWriter (webhook payloads) and createTermsSyncService (the WXR
  *    import's items; core's `termsSyncWrites`). Cases in test/helpers/terms-cases.ts.
+ *    Media too (src/modules/media): createMediaRepository and the async createMediaService on
+ *    writeAsync (uploads, metadata, deletes; the posts showing an image re-announced through the
+ *    repository's `touched`, logged as post entries on both engines); on PostgreSQL the list's
+ *    optional filters are left out of the query (not turned off by NULL parameters) and keyset
+ *    values cast to bigint (a cursor's id may pass the int column's range). Kept synchronous on SQLite until posts are ported: the
+ *    repository's `.sync` (createMediaSyncRepository: featured and body images of post reads and
+ *    the read model's builder, media-embed.ts; the posts write service's links). Cases in
+ *    test/helpers/media-cases.ts.
  *    What each write module's port
  *    brings besides its repository: its service on `writeAsync` (core.ts), its bus listener
  *    per engine, its kinds in the PostgreSQL change log (src/db/pg/change-log.ts

@@ -1,4 +1,4 @@
-import type { MediaRepository } from './media-repository.js'
+import type { MediaSyncRepository } from './media-repository.js'
 import type { MediaUrls } from './media-mapper.js'
 import type { FeaturedImage } from './media-schemas.js'
 import { heightAt, servedSize, snap } from './media-images.js'
@@ -10,7 +10,7 @@ export { externalFeaturedImage } from './media-mapper.js'
  * has one, by post id (one query per page of posts). Posts without one fall back to their
  * external URL (`externalFeaturedImage`).
  */
-export function createFeaturedImages (repo: MediaRepository, urls: MediaUrls, apiUrl: string) {
+export function createFeaturedImages (repo: MediaSyncRepository, urls: MediaUrls, apiUrl: string) {
   const body = createBodyImages(repo, urls, apiUrl)
   return {
     /** Library images in post bodies: see createBodyImages. */
@@ -39,7 +39,7 @@ function escapeAttr (value: string): string {
  * `srcset` it lacks, so a frontend reserves the space and the browser picks a size. Images of
  * other hosts, unknown ids and other filenames are left as they are. One query per page of posts.
  */
-export function createBodyImages (repo: MediaRepository, urls: MediaUrls, apiUrl: string) {
+export function createBodyImages (repo: MediaSyncRepository, urls: MediaUrls, apiUrl: string) {
   const base = apiUrl.replace(/\/+$/, '')
   const SRC = new RegExp(`^(?:${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})?/media/(\\d+)/([a-z0-9-]+\\.[a-z]+)(?:\\?w=(\\d+))?$`)
 

@@ -1,5 +1,10 @@
-import { and, count, desc, eq, gt, lt, or, sql } from 'drizzle-orm'
+import { and, count, desc, eq, gt, like, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
+import type { ContentChange, PostState } from '../../db/change-bus.js'
+import { settled, type EngineDb, type EngineTx } from '../../db/engine-port.js'
+import type { PgDb } from '../../db/pg/client.js'
+import * as pgs from '../../db/pg/schema.js'
+import { touchPosts } from '../posts/posts-repository.js'
 import { media, postFeaturedMedia } from '../../db/schema.js'
 import { placeholderOf } from '../../db/placeholders.js'
 import { idList, inIdList } from '../../db/statements.js'
@@ -17,10 +22,15 @@ export interface MediaFilter {
 
 // Keyset position "before everything": no cursor reads from the newest.
 const TOP = Number.MAX_SAFE_INTEGER
+const ph = sql.placeholder
 
-/** All database access for the media library and the featured-image links of posts. */
-export function createMediaRepository (db: Db) {
-  const ph = sql.placeholder
+/**
+ * The media library and the featured-image links of posts on SQLite, synchronously: what the
+ * engine-neutral repository (below) answers through `settled` on SQLite, and what the callers
+ * not yet ported use (post reads and the read model's builder through media-embed.ts, the posts
+ * write service's links inside its synchronous write).
+ */
+export function createMediaSyncRepository (db: Db) {
   const m = media
   const f = postFeaturedMedia
   // Optional filters as placeholders: NULL turns one off, so one prepared statement serves all.
@@ -128,4 +138,136 @@ export function createMediaRepository (db: Db) {
     }
   }
 }
-export type MediaRepository = ReturnType<typeof createMediaRepository>
+export type MediaSyncRepository = ReturnType<typeof createMediaSyncRepository>
+
+/**
+ * The media library on either engine (src/db/engine-port.ts): every method answers a Promise,
+ * settled at once on SQLite. Reads take no handle, or the open write's `tx` to read as that
+ * write sees; writes take the write's `tx` (on PostgreSQL every statement of a write goes
+ * through its client).
+ */
+export interface MediaRepository {
+  byId: (id: number, tx?: EngineTx) => Promise<MediaRow | undefined>
+  /** One page, newest first, after the keyset position `at` (none: from the newest). */
+  list: (filter: MediaFilter, limit: number, at?: { createdAt: number, id: number }) => Promise<{ rows: MediaRow[], total: number }>
+  /** How many records share these bytes (the same file uploaded more than once). */
+  hashUsers: (sha256: string) => Promise<number>
+  insert: (tx: EngineTx, row: NewMedia, now: number) => Promise<MediaRow>
+  update: (tx: EngineTx, id: number, meta: MediaMeta, now: number) => Promise<MediaRow | undefined>
+  /** Deletes the record and its links as a featured image. */
+  remove: (tx: EngineTx, id: number) => Promise<void>
+  /** Posts whose featured image this is. */
+  usedBy: (tx: EngineTx, id: number) => Promise<number[]>
+  /** The posts' changes that re-announce them unchanged (their featured image changed), in the order given. */
+  touched: (tx: EngineTx, postIds: number[]) => Promise<ContentChange[]>
+}
+
+/**
+ * On SQLite, the engine-neutral repository and its synchronous twin (`sync`) for the callers not
+ * yet ported: featured and body images of post reads and the read model's builder
+ * (media-embed.ts), and the posts write service's featured-image links.
+ */
+export type SqliteMediaRepository = MediaRepository & { sync: MediaSyncRepository }
+
+export function createMediaRepository (edb: Extract<EngineDb, { engine: 'sqlite' }>): SqliteMediaRepository
+export function createMediaRepository (edb: EngineDb): MediaRepository
+export function createMediaRepository (edb: EngineDb): MediaRepository {
+  if (edb.engine === 'postgres') return pgMediaRepository(edb.db)
+  const { db } = edb
+  const sync = createMediaSyncRepository(db)
+  // One connection: a write's reads and statements are this connection's, `tx` or not.
+  const repo: SqliteMediaRepository = {
+    byId: async (id) => await settled(() => sync.byId(id)),
+    list: async (filter, limit, at) => await settled(() => sync.list(filter, limit, at)),
+    hashUsers: async (sha256) => await settled(() => sync.hashUsers(sha256)),
+    insert: async (_tx, row, now) => await settled(() => sync.insert(row, now)),
+    update: async (_tx, id, meta, now) => await settled(() => sync.update(id, meta, now)),
+    remove: async (_tx, id) => {
+      await settled(() => {
+        sync.unlinkAll(id)
+        sync.remove(id)
+      })
+    },
+    usedBy: async (_tx, id) => await settled(() => sync.usedBy(id)),
+    touched: async (_tx, postIds) => await settled(() => {
+      const out: ContentChange[] = []
+      touchPosts(db, (change) => { out.push(change) }, postIds)
+      return out
+    }),
+    sync
+  }
+  return repo
+}
+
+/** PostgreSQL text holds no NUL: no record has such a value, and asking would fail (engine-port.ts §4). */
+const hasNul = (text: string) => text.includes('\u0000')
+
+function pgMediaRepository (db: PgDb): MediaRepository {
+  const { media: m, postFeaturedMedia: f, posts } = pgs
+  const on = (tx: EngineTx) => {
+    if (tx.engine !== 'postgres') throw new Error('a SQLite write handle given to the PostgreSQL media repository')
+    return tx.db
+  }
+  // Named: each pooled connection parses them once.
+  const byId = db.select().from(m).where(eq(m.id, ph('id'))).prepare('media_by_id')
+  const hashUsers = db.select({ n: count() }).from(m).where(eq(m.sha256, ph('sha256'))).prepare('media_hash_users')
+  // The optional filters are left out rather than turned off by NULL parameters (one plain
+  // query per shape); keyset values are cast to bigint, so a cursor's id past the int column's
+  // range compares instead of failing.
+  function conditions (filter: MediaFilter): SQL[] {
+    const type = filter.type
+    const out: SQL[] = []
+    if (type !== undefined) out.push(type.includes('/') ? eq(m.mimeType, type) : like(m.mimeType, `${type}/%`))
+    if (filter.after !== undefined) out.push(gt(m.createdAt, filter.after))
+    if (filter.before !== undefined) out.push(lt(m.createdAt, filter.before))
+    return out
+  }
+  return {
+    async byId (id, tx) {
+      const [row] = tx === undefined ? await byId.execute({ id }) : await on(tx).select().from(m).where(eq(m.id, id))
+      return row
+    },
+    async list (filter, limit, at) {
+      if (filter.type !== undefined && hasNul(filter.type)) return { rows: [], total: 0 }
+      const where = conditions(filter)
+      const keyset = at === undefined
+        ? []
+        : [or(lt(m.createdAt, sql`${at.createdAt}::bigint`), and(eq(m.createdAt, sql`${at.createdAt}::bigint`), lt(m.id, sql`${at.id}::bigint`)))!]
+      const rows = await db.select().from(m).where(and(...where, ...keyset)).orderBy(desc(m.createdAt), desc(m.id)).limit(limit)
+      const [counted] = await db.select({ n: count() }).from(m).where(and(...where))
+      return { rows, total: counted?.n ?? 0 }
+    },
+    async hashUsers (sha256) {
+      if (hasNul(sha256)) return 0
+      return (await hashUsers.execute({ sha256 }))[0]?.n ?? 0
+    },
+    async insert (tx, row, now) {
+      const { sha256, filename, mimeType, bytes, width, height, title, alt, caption, credit } = row
+      const [inserted] = await on(tx).insert(m).values({ sha256, filename, mimeType, bytes, width, height, title, alt, caption, credit, createdAt: now, updatedAt: now }).returning()
+      return inserted
+    },
+    async update (tx, id, meta, now) {
+      const { title, alt, caption, credit } = meta
+      const [row] = await on(tx).update(m).set({ title, alt, caption, credit, updatedAt: now }).where(eq(m.id, id)).returning()
+      return row
+    },
+    async remove (tx, id) {
+      const client = on(tx)
+      await client.delete(f).where(eq(f.mediaId, id))
+      await client.delete(m).where(eq(m.id, id))
+    },
+    async usedBy (tx, id) {
+      return (await on(tx).select({ postId: f.postId }).from(f).where(eq(f.mediaId, id)).orderBy(f.postId)).map((r) => r.postId)
+    },
+    async touched (tx, postIds) {
+      if (postIds.length === 0) return []
+      const found = await on(tx).select({ id: posts.id, slug: posts.slug, status: posts.status, publishedAt: posts.publishedAt }).from(posts)
+        .where(sql`${posts.id} = any(${sql.param(postIds)}::int[])`)
+      const byPost = new Map(found.map(({ id, ...state }) => [id, state as PostState]))
+      return postIds.flatMap((id) => {
+        const state = byPost.get(id)
+        return state === undefined ? [] : [{ kind: 'post' as const, id, before: state, after: state }]
+      })
+    }
+  }
+}

@@ -100,6 +100,8 @@ const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async (app, o
             if (value.length > FIELD_MAX[name] || part.valueTruncated) {
               throw new FieldError([{ in: 'body', path: name, message: `must be at most ${FIELD_MAX[name]} characters` }])
             }
+            // The rule of every other body (plugins/validation.ts): PostgreSQL text cannot hold NUL.
+            if (value.includes('\u0000')) throw new FieldError([{ in: 'body', path: name, message: 'must not contain the NUL character (U+0000)' }])
             meta[name] = value
           }
         }
@@ -131,7 +133,8 @@ const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async (app, o
     let at: { createdAt: number, id: number } | undefined
     if (query.cursor !== undefined) {
       const c = decodeCursor(query.cursor)
-      if (c === null || c.sort !== 'media' || typeof c.value !== 'number') throw new InvalidCursor()
+      // Upload times are whole milliseconds: any other value was never given out.
+      if (c === null || c.sort !== 'media' || typeof c.value !== 'number' || !Number.isSafeInteger(c.value)) throw new InvalidCursor()
       at = { createdAt: c.value, id: c.id }
     }
     const filter = {
@@ -139,7 +142,7 @@ const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async (app, o
       after: query.created_after === undefined ? undefined : Date.parse(query.created_after),
       before: query.created_before === undefined ? undefined : Date.parse(query.created_before)
     }
-    const { rows, total } = service.list(filter, perPage + 1, at)
+    const { rows, total } = await service.list(filter, perPage + 1, at)
     const page = rows.slice(0, perPage)
     const last = page[page.length - 1]
     const nextCursor = rows.length > perPage && last !== undefined ? encodeCursor({ sort: 'media', value: last.createdAt, id: last.id }) : null
@@ -157,7 +160,7 @@ const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async (app, o
       response: { 200: MediaEnvelope, ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request) => {
-    return { data: urls.toMedia(service.get((request.params as Static<typeof IdParamsSchema>).id)) }
+    return { data: urls.toMedia(await service.get((request.params as Static<typeof IdParamsSchema>).id)) }
   })
 
   app.patch('/:id', {
@@ -173,7 +176,7 @@ const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async (app, o
     }
   }, async (request) => {
     const { id } = request.params as Static<typeof IdParamsSchema>
-    return { data: urls.toMedia(service.update(id, request.body as PatchMediaBodyType)) }
+    return { data: urls.toMedia(await service.update(id, request.body as PatchMediaBodyType)) }
   })
 
   app.delete('/:id', {

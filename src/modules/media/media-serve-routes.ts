@@ -45,7 +45,7 @@ const mediaServeRoutes: FastifyPluginAsyncTypebox<MediaServeOptions> = async (ap
     const query = request.query as ServeQueryType
     let row
     try {
-      row = service.get(id)
+      row = await service.get(id)
     } catch (err) {
       throw err instanceof NotFound ? new NotFound('Media file', `${id}/${filename}`) : err
     }

@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream'
+import type { EngineTx } from '../../db/engine-port.js'
+import type { EngineWrite } from '../../db/engine-write.js'
 import type { Emit } from '../../db/write.js'
-import { InUse, MediaTooLarge, NotFound, ServiceUnavailable, UnreadableImage, UnsupportedMediaFile, withHeaders } from '../../errors.js'
+import { FieldError, InUse, MediaTooLarge, NotFound, ServiceUnavailable, UnreadableImage, UnsupportedMediaFile, withHeaders } from '../../errors.js'
 import { slugify } from '../../lib/slugify.js'
 import { fileTypeFromBuffer } from '../../lib/lazy.js'
 import { ACCEPTED_MIME_TYPES, IMAGE_TYPES, ImageRefused, createRenderQueue, probe, render, renderKey, type ImageMime, type RenderSpec } from './media-images.js'
@@ -9,10 +11,8 @@ import type { MediaStorage, Spooled } from './media-storage.js'
 
 export interface MediaServiceDeps {
   repo: MediaRepository
-  /** The core's writer: every change one transaction, bumping the content version. */
-  write: <T>(fn: (emit: Emit, now: number) => T) => T
-  /** Announces posts whose featured image changed (change log, webhooks, cache purges). */
-  touchPosts: (emit: Emit, ids: number[]) => void
+  /** The engine-neutral writer (src/db/engine-write.ts): every change one transaction. */
+  write: EngineWrite
   storage: MediaStorage
 }
 
@@ -42,6 +42,18 @@ export function mediaFilename (uploaded: string | undefined, sha256: string, mim
 }
 
 /**
+ * A text holding NUL is refused as a 400 on both engines (PostgreSQL text cannot store it):
+ * HTTP bodies are refused before (plugins/validation.ts, the upload's fields), this keeps the
+ * rule for every caller.
+ */
+function refuseNul (meta: Partial<MediaMeta>): void {
+  const errors = Object.entries(meta).flatMap(([path, value]) => typeof value === 'string' && value.includes('\u0000')
+    ? [{ in: 'body' as const, path, message: 'must not contain the NUL character (U+0000)' }]
+    : [])
+  if (errors.length > 0) throw new FieldError(errors)
+}
+
+/**
  * The media library: uploads (streamed to a temporary file, the type sniffed from the first
  * bytes, size and pixels bounded, decoding proven) and the records' metadata, and the renders
  * the serving route asks for, through a bounded queue.
@@ -50,10 +62,14 @@ export function createMediaService (deps: MediaServiceDeps, opts: MediaServiceOp
   const { repo, write, storage } = deps
   const queue = createRenderQueue(opts.concurrency)
 
-  function load (id: number): MediaRow {
-    const row = repo.byId(id)
+  async function load (id: number, tx?: EngineTx): Promise<MediaRow> {
+    const row = await repo.byId(id, tx)
     if (row === undefined) throw new NotFound('Media', String(id))
     return row
+  }
+  /** Announces posts whose featured image changed (change log, webhooks, cache purges). */
+  async function touch (tx: EngineTx, emit: Emit, postIds: number[]): Promise<void> {
+    for (const change of await repo.touched(tx, postIds)) emit(change)
   }
 
   /** Renders into the disk cache unless there already; the path and size of the result. */
@@ -112,7 +128,7 @@ export function createMediaService (deps: MediaServiceDeps, opts: MediaServiceOp
       } catch (err) {
         await storage.discard(spooled.path)
         if (err instanceof ImageRefused) {
-          if (repo.hashUsers(spooled.sha256) === 0) await storage.remove(spooled.sha256)
+          if (await repo.hashUsers(spooled.sha256) === 0) await storage.remove(spooled.sha256)
           throw new UnreadableImage(err.message)
         }
         throw err
@@ -122,13 +138,14 @@ export function createMediaService (deps: MediaServiceDeps, opts: MediaServiceOp
     /** Keeps a received image: its bytes take their place, its record its row. */
     async store (received: Received, meta: MediaMeta): Promise<MediaRow> {
       const { spooled } = received
+      refuseNul(meta)
       await storage.keep(spooled)
       try {
-        return write((_emit, now) => repo.insert({
+        return await write(async (tx, _emit, now) => await repo.insert(tx, {
           sha256: spooled.sha256, filename: received.filename, mimeType: received.mime, bytes: spooled.bytes, width: received.width, height: received.height, ...meta
         }, now))
       } catch (err) {
-        if (repo.hashUsers(spooled.sha256) === 0) await storage.remove(spooled.sha256)
+        if (await repo.hashUsers(spooled.sha256) === 0) await storage.remove(spooled.sha256)
         throw err
       }
     },
@@ -136,21 +153,22 @@ export function createMediaService (deps: MediaServiceDeps, opts: MediaServiceOp
     /** Drops a received image that will not be stored (a bad field after the file). */
     async discard (received: Received): Promise<void> {
       await storage.discard(received.spooled.path)
-      if (repo.hashUsers(received.spooled.sha256) === 0) await storage.remove(received.spooled.sha256)
+      if (await repo.hashUsers(received.spooled.sha256) === 0) await storage.remove(received.spooled.sha256)
     },
 
-    get: load,
+    get: async (id: number): Promise<MediaRow> => await load(id),
 
-    list (filter: MediaFilter, limit: number, at?: { createdAt: number, id: number }) {
-      return repo.list(filter, limit, at)
+    async list (filter: MediaFilter, limit: number, at?: { createdAt: number, id: number }): Promise<{ rows: MediaRow[], total: number }> {
+      return await repo.list(filter, limit, at)
     },
 
     /** Changes the metadata; posts showing the image are announced as changed. */
-    update (id: number, patch: Partial<MediaMeta>): MediaRow {
-      return write((emit, now) => {
-        const old = load(id)
-        const row = repo.update(id, { title: patch.title ?? old.title, alt: patch.alt ?? old.alt, caption: patch.caption ?? old.caption, credit: patch.credit ?? old.credit }, now) as MediaRow
-        deps.touchPosts(emit, repo.usedBy(id))
+    async update (id: number, patch: Partial<MediaMeta>): Promise<MediaRow> {
+      refuseNul(patch)
+      return await write(async (tx, emit, now) => {
+        const old = await load(id, tx)
+        const row = await repo.update(tx, id, { title: patch.title ?? old.title, alt: patch.alt ?? old.alt, caption: patch.caption ?? old.caption, credit: patch.credit ?? old.credit }, now) as MediaRow
+        await touch(tx, emit, await repo.usedBy(tx, id))
         return row
       })
     },
@@ -160,19 +178,19 @@ export function createMediaService (deps: MediaServiceDeps, opts: MediaServiceOp
      * image of posts is a 409 naming them, unless `force`, which clears it from those posts.
      */
     async remove (id: number, force: boolean): Promise<void> {
-      const row = write((emit) => {
-        const found = load(id)
-        const users = repo.usedBy(id)
+      const row = await write(async (tx, emit) => {
+        const found = await load(id, tx)
+        const users = await repo.usedBy(tx, id)
         if (users.length > 0 && !force) {
           const shown = users.slice(0, 10).join(', ') + (users.length > 10 ? ', …' : '')
           throw new InUse(`Media ${id} is the featured image of ${users.length} post(s) (${shown}): pass ?force=true to delete it and clear it from them`)
         }
-        repo.unlinkAll(id)
-        repo.remove(id)
-        deps.touchPosts(emit, users)
+        // After the links go: on SQLite listeners run at `emit` (webhook payloads show no image).
+        await repo.remove(tx, id)
+        await touch(tx, emit, users)
         return found
       })
-      if (repo.hashUsers(row.sha256) === 0) await storage.remove(row.sha256)
+      if (await repo.hashUsers(row.sha256) === 0) await storage.remove(row.sha256)
     },
 
     /** A render of a record (from the disk cache when made before). */

@@ -119,7 +119,7 @@ t.test('a scheduled post goes live by time: each process invalidates it at that 
   const b = watched(open())
   b.inv.start()
   t.teardown(() => { b.inv.stop() })
-  const soon = Date.now() + 300
+  const soon = Date.now() + 1500
   let id = 0
   // Scheduled by a write of the first process: its keys say nothing public changed yet.
   write(dbA, a.inv, ['post-x'], () => { id = makePost(dbA, { status: 'published', publishedAt: soon }).id })
@@ -127,7 +127,7 @@ t.test('a scheduled post goes live by time: each process invalidates it at that 
   b.inv.sync()
   t.same(b.seen.map((s) => s.cause), ['write'], 'the write itself')
   // No request reaches the second process: its timer wakes it at the go-live time.
-  for (let i = 0; i < 100 && b.seen.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  for (let i = 0; i < 500 && b.seen.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20))
   t.ok(Date.now() >= soon)
   t.same(b.seen[1], { keys: goLiveKeys([id]), cause: 'time' }, 'the post\'s key, the lists, the terms and the change log')
   t.same(b.announced, [goLiveKeys([id])], 'purged at that moment (PURGE_URL)')
@@ -148,7 +148,7 @@ t.test('a scheduled page goes live by time too, when its keys are given', async 
   const without = watched(open())
   b.inv.start()
   t.teardown(() => { b.inv.stop() })
-  const soon = Date.now() + 300
+  const soon = Date.now() + 1500
   let id = 0
   write(dbA, a.inv, ['page-x'], () => {
     id = dbA.insert(pages).values({ slug: 'soon', title: 'Soon', status: 'published', publishedAt: soon, createdAt: Date.now(), updatedAt: Date.now() }).returning({ id: pages.id }).get().id
@@ -156,7 +156,7 @@ t.test('a scheduled page goes live by time too, when its keys are given', async 
   await turn()
   b.inv.sync()
   without.inv.sync()
-  for (let i = 0; i < 100 && b.seen.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  for (let i = 0; i < 500 && b.seen.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20))
   t.ok(Date.now() >= soon)
   t.same(b.seen[1], { keys: pageGoLiveKeys([id]), cause: 'time' }, 'the page\'s key, the page reads and the change log')
   t.same(b.announced, [pageGoLiveKeys([id])], 'purged at that moment')

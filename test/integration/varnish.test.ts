@@ -20,7 +20,7 @@ async function waitFor (url: string, child: ChildProcess, label: string): Promis
     const ok = await fetch(url).then((r) => r.status < 500, () => false)
     if (ok) return
     if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode}`)
-    if (Date.now() - start > 30_000) throw new Error(`${label} did not start`)
+    if (Date.now() - start > 90_000) throw new Error(`${label} did not start within 90 s`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }

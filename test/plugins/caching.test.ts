@@ -180,7 +180,14 @@ t.test('public responses name their surrogate keys', async (t) => {
     [`/feeds/atom.xml?author=${author.id}`, `posts site changes authors ${both}`]
   ]
   for (const [url, keys] of cases) {
-    t.equal((await app.inject(url)).headers['surrogate-key'], keys, url)
+    const got = (await app.inject(url)).headers['surrogate-key']
+    // Related posts are computed until the read model's background step has stored the post's
+    // list, then served from it with the list's own key: which one answers depends on timing.
+    if (url.endsWith('/related') && got === `related related-${post.id} ${both.split(' ').reverse().join(' ')}`) {
+      t.pass(`${url}: served from the stored list`)
+      continue
+    }
+    t.equal(got, keys, url)
   }
 })
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli } from '../../src/cli.js'
 import { childAuth, startServer } from '../helpers/server-process.js'
+import { eventually } from '../helpers/wait.js'
 
 // Online backup: `broadsheet backup FILE` while the real server keeps taking writes from
 // another process. The copy must be a consistent database holding every write that was
@@ -33,13 +34,15 @@ t.test('backup makes a consistent online copy while writes go on, and the copy r
     }
   }
   const writers = Promise.all([0, 1, 2].map(writer))
-  await new Promise((resolve) => setTimeout(resolve, 1500))
+  // Writes acknowledged before the backup (counted, not timed: a loaded machine writes slowly).
+  await eventually('writes before the backup', () => acked.size >= 20, 60_000)
 
   const before = new Map(acked)
   const started = Date.now()
   const code = await runCli(['backup', copyPath], { DATABASE_PATH: dbPath })
   const finished = Date.now()
-  await new Promise((resolve) => setTimeout(resolve, 300))
+  const atFinish = acked.size
+  await eventually('writes after the backup', () => acked.size > atFinish, 60_000)
   stop = true
   await writers
   t.equal(code, 0, 'the backup command succeeds')

@@ -141,8 +141,9 @@ t.test('cancelling: a queued job at once, a running one after its item; a later 
   const finished = await app.inject({ method: 'DELETE', url: `/v1/imports/${first.id}`, headers: adminAuth })
   t.equal(finished.statusCode, 200, 'a cancelled job stays cancelled')
   const again = await upload(app, body, { prefer: 'wait=60' })
-  t.equal(again.statusCode, 200, again.body.slice(0, 200))
-  const summary = again.json().data
+  t.ok(again.statusCode === 200 || again.statusCode === 202, again.body.slice(0, 200))
+  // wait=60 is a preference: on a loaded machine the job may still run when it ends (202).
+  const summary = again.statusCode === 200 ? again.json().data : (await ended(app, again.json().data.id)).summary
   t.equal(summary.created.posts, big.posts - kept, 'the re-import adds what is missing')
   // Featured images whose attachment came after the stop are set now: those posts are updated.
   t.equal(summary.unchanged.posts + summary.updated.posts, kept, 'and finds what was imported')

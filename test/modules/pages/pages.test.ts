@@ -2,6 +2,7 @@ import t from 'tap'
 import { adminAuth, buildTestApp, keyAuth, TEST_SITE_URL } from '../../helper.js'
 import { buildPageTree } from '../../../src/modules/pages/pages-service.js'
 import { keysForChanges } from '../../../src/modules/cache-keys.js'
+import { eventually, until } from '../../helpers/wait.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
 
@@ -148,12 +149,13 @@ t.test('a page write purges page reads; the change log only when the page was or
 
 t.test('a scheduled page shows in cached page reads at its time, with no write', async (t) => {
   const app = await buildTestApp(t)
-  const soon = Date.now() + 300
+  const soon = Date.now() + 1500
   const page = (await create(app, { title: 'Soon', status: 'scheduled', published_at: new Date(soon).toISOString() })).json().data
   const before = await app.inject('/v1/pages')
   t.same(before.json().data, [], 'not live yet')
   t.equal((await app.inject('/v1/pages')).statusCode, 200)
-  while (Date.now() <= soon + 5) await new Promise((resolve) => setTimeout(resolve, 20))
+  await until(soon)
+  await eventually('the go-live', async () => (await app.inject('/v1/pages')).json().data.length === 1)
   const after = await app.inject('/v1/pages')
   t.same(after.json().data.map((p: { id: number }) => p.id), [page.id], 'the cached list and the remembered tree were invalidated at its time')
   t.equal((await app.inject(`/v1/pages/${page.id}`)).json().data.status, 'published')

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { buildTestApp, TEST_SITE_URL, adminSend } from '../../helper.js'
 import { createPostsService } from '../../../src/modules/posts/posts-service.js'
 import type { ListPostsQueryType } from '../../../src/modules/posts/posts-schemas.js'
+import { eventually, until } from '../../helpers/wait.js'
 
 // The posts service remembers the id window of a public page (its ids, total and next cursor)
 // until the membership stamp moves. With the response cache off, every write that changes
@@ -124,11 +125,13 @@ t.test('a scheduled post joins remembered windows when its time comes, with no w
   const app = await buildTestApp(t, { RESPONSE_CACHE: 'false' })
   const author = await send(app, 'POST', '/v1/authors', { name: 'Desk' })
   await send(app, 'POST', '/v1/posts', { title: 'Old', author_id: author.id, status: 'published', published_at: new Date(Date.now() - 60_000).toISOString(), content_html: '<p>Old.</p>' })
-  const soon = await send(app, 'POST', '/v1/posts', { title: 'Soon', author_id: author.id, status: 'published', published_at: new Date(Date.now() + 300).toISOString(), content_html: '<p>Soon.</p>' })
+  const at = Date.now() + 1500
+  const soon = await send(app, 'POST', '/v1/posts', { title: 'Soon', author_id: author.id, status: 'published', published_at: new Date(at).toISOString(), content_html: '<p>Soon.</p>' })
   const before = (await app.inject('/v1/posts')).json()
   t.equal(before.meta.total, 1, 'not live yet (and its window remembered)')
   // Waits for the publication time itself: what is checked is the go-live, not a duration.
-  await new Promise((resolve) => setTimeout(resolve, 350))
+  await until(at)
+  await eventually('the go-live', async () => (await app.inject('/v1/posts')).json().meta.total === 2)
   const after = (await app.inject('/v1/posts')).json()
   t.same(after.data.map((p: { id: number }) => p.id)[0], soon.id, 'live at its time')
   t.equal(after.meta.total, 2)

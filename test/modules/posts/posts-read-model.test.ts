@@ -3,6 +3,7 @@ import { buildTestApp, adminAuth, TEST_SITE_URL } from '../../helper.js'
 import { createPostsService } from '../../../src/modules/posts/posts-service.js'
 import type { ListPostsQueryType } from '../../../src/modules/posts/posts-schemas.js'
 import { withSeo } from '../../../src/modules/posts/posts-seo.js'
+import { eventually, until } from '../../helpers/wait.js'
 
 // The read model (posts-documents.ts) against the rows: after every kind of write, each public
 // list page and each live post the API answers from stored documents must equal what the
@@ -285,10 +286,11 @@ test('a rename or move above a post\'s category drops its stored documents and q
 test('a scheduled post goes live with no write, from its stored document', async (t) => {
   const app = await buildTestApp(t, { RESPONSE_CACHE: 'false' })
   const author = (await json(app, 'POST', '/v1/authors', { name: 'Ann Author' })).id
-  const at = Date.now() + 600
+  const at = Date.now() + 1500
   const post = await json(app, 'POST', '/v1/posts', { title: 'Soon', content_html: '<p>Soon.</p>', status: 'scheduled', published_at: new Date(at).toISOString(), author_id: author })
   t.equal((await app.inject(`/v1/posts/${post.id}`)).statusCode, 404, 'not live yet')
-  await new Promise((resolve) => setTimeout(resolve, at - Date.now() + 50))
+  await until(at)
+  await eventually('the go-live', async () => (await app.inject(`/v1/posts/${post.id}`)).statusCode === 200)
   const stored = app.core.repos.postDocuments.cardsOf([post.id], app.core.documents.posts.fingerprint)
   t.equal(stored.size, 1, 'its document was stored when it was written')
   await compare(t, app, 'after go-live')

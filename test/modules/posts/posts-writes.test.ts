@@ -1,5 +1,6 @@
 import t from 'tap'
 import { buildTestApp, adminAuth, keyAuth } from '../../helper.js'
+import { eventually, until } from '../../helpers/wait.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
 
@@ -142,12 +143,14 @@ t.test('status transitions, scheduling and the public view', async (t) => {
   const past = await patch({ status: 'scheduled', published_at: '2020-01-01T00:00:00Z' })
   t.equal(past.statusCode, 422)
   t.equal(past.json().errors[0].path, 'published_at')
-  const soon = new Date(Date.now() + 400).toISOString()
+  const soonAt = Date.now() + 1500
+  const soon = new Date(soonAt).toISOString()
   const scheduled = (await patch({ status: 'scheduled', published_at: soon })).json().data
   t.equal(scheduled.status, 'scheduled')
   t.equal((await app.inject('/v1/posts/lifecycle')).statusCode, 404)
   t.equal((await app.inject({ url: '/v1/posts?status=scheduled', headers: auth })).json().meta.total, 1)
-  await new Promise((resolve) => setTimeout(resolve, 500))
+  await until(soonAt)
+  await eventually('the go-live', async () => (await app.inject('/v1/posts/lifecycle')).statusCode === 200)
   const live = await app.inject('/v1/posts/lifecycle')
   t.equal(live.statusCode, 200, 'the scheduled post went live by itself')
   t.equal(live.json().data.status, 'published')

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { buildTestApp, TEST_SITE_URL } from '../../helper.js'
 import { makeAuthor, makeCategory, makePost, makeTag, invalidateAll } from '../../helpers/factories.js'
+import { eventually, until } from '../../helpers/wait.js'
 
 const DAY = 86_400_000
 
@@ -220,12 +221,14 @@ t.test('GET /v1/posts/{ref} by slug and by id; hidden posts are 404 for the publ
 
 t.test('a scheduled post goes live by itself when its time passes', async (t) => {
   const { app, ann } = await seeded(t)
-  const soon = makePost(app.db, { slug: 'in-a-moment', status: 'published', publishedAt: Date.now() + 300, authorId: ann.id })
+  const at = Date.now() + 1500
+  const soon = makePost(app.db, { slug: 'in-a-moment', status: 'published', publishedAt: at, authorId: ann.id })
   invalidateAll(app.db)
   t.equal((await app.inject('/v1/posts/in-a-moment')).statusCode, 404)
   const before = (await app.inject('/v1/posts?per_page=1')).json()
   t.not(before.data[0].slug, 'in-a-moment')
-  await new Promise((resolve) => setTimeout(resolve, 400))
+  await until(at)
+  await eventually('the go-live', async () => (await app.inject(`/v1/posts/${soon.id}`)).statusCode === 200)
   const live = await app.inject(`/v1/posts/${soon.id}`)
   t.equal(live.statusCode, 200)
   t.equal(live.json().data.status, 'published')

@@ -6,6 +6,7 @@ import { createRelatedRepository } from '../../../src/modules/related/related-re
 import { createRelatedService, DEFAULT_TUNING, taxonomyLimit } from '../../../src/modules/related/related-service.js'
 import { VECTOR_VERSION } from '../../../src/modules/related/related-index.js'
 import { buildTermVector } from '../../../src/lib/related.js'
+import { eventually, until } from '../../helpers/wait.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
 interface Ref { id: number, slug: string, name: string }
@@ -284,15 +285,17 @@ t.test('results follow every write: new, edited, unpublished, archived, deleted 
 
 t.test('a scheduled post joins the results when its time comes', async (t) => {
   const { app, space, author } = await newsroom(t)
+  const at = Date.now() + 1500
   const soon = app.core.writes.posts.create({
     title: 'rocket orbit astronaut launch',
     content_html: article(TOPICS.space, 0),
     author_id: author.id,
     status: 'scheduled',
-    published_at: new Date(Date.now() + 400).toISOString()
+    published_at: new Date(at).toISOString()
   })
   t.notOk(ids(await related(app, space[0], '?limit=20')).includes(soon))
-  await new Promise((resolve) => setTimeout(resolve, 500))
+  await until(at)
+  await eventually('the go-live', async () => ids(await related(app, space[0], '?limit=20')).includes(soon))
   t.ok(ids(await related(app, space[0], '?limit=20')).includes(soon))
 })
 

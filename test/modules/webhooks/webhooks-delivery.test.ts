@@ -231,7 +231,7 @@ t.test('a scheduled post fires post.published at its time, once, following resch
   t.equal(created.statusCode, 201)
   const id = created.json().data.id
   t.same(scheduledEvents().map((e) => [e.post_id, e.event, e.due_at]), [[id, 'post.published', Date.parse(later)]])
-  const soon = new Date(Date.now() + 700).toISOString()
+  const soon = new Date(Date.now() + 2000).toISOString()
   await app.inject({ method: 'PATCH', url: `/v1/posts/${id}`, headers: adminAuth, payload: { published_at: soon, title: 'Soon' } })
   t.same(scheduledEvents().map((e) => e.due_at), [Date.parse(soon)], 'replaced, not added')
   const other = await app.inject({ method: 'POST', url: '/v1/posts', headers: adminAuth, payload: { title: 'Called off', author_id: author.id, status: 'scheduled', published_at: soon } })
@@ -241,7 +241,7 @@ t.test('a scheduled post fires post.published at its time, once, following resch
   t.equal(rx.hits.length, 0, 'nothing before its time')
   await waitFor('the go-live delivery', () => rx.hits.length === 1)
   t.ok(rx.hits[0].at >= Date.parse(soon), 'not early')
-  t.ok(rx.hits[0].at - Date.parse(soon) < 1500, `on time (${rx.hits[0].at - Date.parse(soon)} ms late)`)
+  t.ok(rx.hits[0].at - Date.parse(soon) < 3000, `on time (${rx.hits[0].at - Date.parse(soon)} ms late)`)
   const payload = JSON.parse(rx.hits[0].body)
   t.equal(payload.event, 'post.published')
   t.equal(payload.data.post.id, id)

@@ -1,15 +1,9 @@
 import t from 'tap'
 import pg from 'pg'
 import { asc, eq } from 'drizzle-orm'
-import type { ContentChange } from '../../src/db/change-bus.js'
-import { createEngineWriter } from '../../src/db/engine-write.js'
-import { pgChangeLogListener } from '../../src/db/pg/change-log.js'
-import { createEngineTermVisibility } from '../../src/db/term-visibility.js'
-import { openPg, runPgMigrations } from '../../src/db/pg/client.js'
 import * as pgs from '../../src/db/pg/schema.js'
-import { createPgChangeBus } from '../../src/db/pg/write.js'
-import { keysForChanges } from '../../src/modules/cache-keys.js'
 import { termsCases } from '../helpers/terms-cases.js'
+import { pgHarness } from '../helpers/engine-harness.js'
 import { PG_SKIP, startPgCluster, type PgCluster } from '../helpers/pg-cluster.js'
 
 // The taxonomy on PostgreSQL: the cases test/modules/terms/terms-engine.test.ts runs on SQLite,
@@ -35,20 +29,11 @@ t.test('terms repository and service on PostgreSQL', { skip: PG_SKIP }, async (t
     t.comment(`no ICU collation (${err.message}): the database collates C, so name order is not put to the test`)
     return await cluster.createDatabase('terms')
   })
-  await runPgMigrations(url)
-  const db = openPg(url, { max: 4 })
-  t.teardown(async () => { await db.$client.end() })
-  await db.insert(pgs.siteSettings).values({ id: 1, title: 'Broadsheet', updatedAt: Date.now() })
-  const bus = createPgChangeBus()
-  bus.onSettle(pgChangeLogListener({ terms: createEngineTermVisibility({ engine: 'postgres', db }) }))
-  const committed: ContentChange[][] = []
-  bus.onCommitted((changes) => { committed.push([...changes]) })
-  const { write } = createEngineWriter({ engine: 'postgres', db, bus, keysOf: keysForChanges, origin: 'terms-test' })
+  const h = await pgHarness(t, url, 'terms-test')
+  const { db } = h
   let n = 0
   await termsCases(t, {
-    edb: { engine: 'postgres', db },
-    write,
-    committed,
+    ...h,
     async post ({ authorId, status = 'published', categoryIds = [], tagIds = [] }) {
       const now = Date.now()
       n++
@@ -57,7 +42,6 @@ t.test('terms repository and service on PostgreSQL', { skip: PG_SKIP }, async (t
       for (const [position, tagId] of tagIds.entries()) await db.insert(pgs.postTags).values({ postId: row.id, tagId, position })
       return row.id
     },
-    changeLog: async () => (await db.select().from(pgs.changes).orderBy(asc(pgs.changes.id))).map((r) => `${r.resource}:${r.resourceId}:${r.action}`),
     categoriesOf: async (postId) => (await db.select({ id: pgs.postCategories.categoryId }).from(pgs.postCategories).where(eq(pgs.postCategories.postId, postId)).orderBy(asc(pgs.postCategories.position))).map((r) => r.id)
   })
 })

@@ -1,43 +1,24 @@
 import t from 'tap'
-import { asc, eq } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import sharp from 'sharp'
-import type { ContentChange } from '../../../src/db/change-bus.js'
-import { createChangeBus } from '../../../src/db/change-bus.js'
-import { openDatabase } from '../../../src/db/client.js'
-import { createEngineWriter } from '../../../src/db/engine-write.js'
-import { createInvalidations } from '../../../src/db/invalidations.js'
-import { runMigrations } from '../../../src/db/migrate.js'
-import { changes, postFeaturedMedia } from '../../../src/db/schema.js'
-import { createTermVisibility } from '../../../src/db/term-visibility.js'
-import { createChangesRepository } from '../../../src/modules/changes/changes-repository.js'
-import { goLiveKeys, keysForChanges } from '../../../src/modules/cache-keys.js'
+import { postFeaturedMedia } from '../../../src/db/schema.js'
 import { encodeCursor } from '../../../src/lib/cursor.js'
 import { adminAuth, buildTestApp } from '../../helper.js'
 import { makePost } from '../../helpers/factories.js'
 import { mediaCases } from '../../helpers/media-cases.js'
+import { sqliteHarness } from '../../helpers/engine-harness.js'
 
 // The media library's engine-neutral repository and service on SQLite; the same cases run on
 // PostgreSQL in test/db/pg-media.test.ts.
 
 t.test('media repository and service on SQLite', async (t) => {
-  const db = openDatabase(':memory:')
-  t.teardown(() => db.$client.close())
-  runMigrations(db)
-  const bus = createChangeBus()
-  const committed: ContentChange[][] = []
-  bus.onCommitted((changes) => { committed.push([...changes]) })
-  const invalidations = createInvalidations(db, { goLiveKeys })
-  const log = createChangesRepository({ engine: 'sqlite', db }, createTermVisibility(db))
-  bus.on((change, now) => { log.listener(change, now) })
-  const { write } = createEngineWriter({ engine: 'sqlite', db, bus, invalidations, keysOf: keysForChanges })
+  const h = sqliteHarness(t)
+  const { db } = h
   await mediaCases(t, {
-    edb: { engine: 'sqlite', db },
-    write,
-    committed,
+    ...h,
     post: async () => makePost(db, { status: 'published', publishedAt: Date.now() - 86_400_000 }).id,
     feature: async (postId, mediaId) => { db.insert(postFeaturedMedia).values({ postId, mediaId }).run() },
-    featuring: async (mediaId) => db.select({ id: postFeaturedMedia.postId }).from(postFeaturedMedia).where(eq(postFeaturedMedia.mediaId, mediaId)).all().map((r) => r.id),
-    changeLog: async () => db.select().from(changes).orderBy(asc(changes.id)).all().map((r) => `${r.resource}:${r.resourceId}:${r.action}`)
+    featuring: async (mediaId) => db.select({ id: postFeaturedMedia.postId }).from(postFeaturedMedia).where(eq(postFeaturedMedia.mediaId, mediaId)).all().map((r) => r.id)
   })
 })
 

@@ -1,39 +1,20 @@
 import t from 'tap'
 import { asc, eq } from 'drizzle-orm'
-import type { ContentChange } from '../../../src/db/change-bus.js'
-import { createChangeBus } from '../../../src/db/change-bus.js'
-import { openDatabase } from '../../../src/db/client.js'
-import { createEngineWriter } from '../../../src/db/engine-write.js'
-import { createInvalidations } from '../../../src/db/invalidations.js'
-import { runMigrations } from '../../../src/db/migrate.js'
-import { changes, postCategories } from '../../../src/db/schema.js'
-import { createTermVisibility } from '../../../src/db/term-visibility.js'
-import { createChangesRepository } from '../../../src/modules/changes/changes-repository.js'
-import { goLiveKeys, keysForChanges } from '../../../src/modules/cache-keys.js'
+import { postCategories } from '../../../src/db/schema.js'
 import { adminAuth, buildTestApp } from '../../helper.js'
 import { makePost } from '../../helpers/factories.js'
 import { termsCases } from '../../helpers/terms-cases.js'
+import { sqliteHarness } from '../../helpers/engine-harness.js'
 
 // The taxonomy's engine-neutral repository and service on SQLite; the same cases run on
 // PostgreSQL in test/db/pg-terms.test.ts.
 
 t.test('terms repository and service on SQLite', async (t) => {
-  const db = openDatabase(':memory:')
-  t.teardown(() => db.$client.close())
-  runMigrations(db)
-  const bus = createChangeBus()
-  const committed: ContentChange[][] = []
-  bus.onCommitted((changes) => { committed.push([...changes]) })
-  const invalidations = createInvalidations(db, { goLiveKeys })
-  const log = createChangesRepository({ engine: 'sqlite', db }, createTermVisibility(db))
-  bus.on((change, now) => { log.listener(change, now) })
-  const { write } = createEngineWriter({ engine: 'sqlite', db, bus, invalidations, keysOf: keysForChanges })
+  const h = sqliteHarness(t)
+  const { db } = h
   await termsCases(t, {
-    edb: { engine: 'sqlite', db },
-    write,
-    committed,
+    ...h,
     post: async ({ authorId, status = 'published', categoryIds, tagIds }) => makePost(db, { authorId, status, categoryIds, tagIds, ...(status === 'published' ? {} : { publishedAt: null }) }).id,
-    changeLog: async () => db.select().from(changes).orderBy(asc(changes.id)).all().map((r) => `${r.resource}:${r.resourceId}:${r.action}`),
     categoriesOf: async (postId) => db.select({ id: postCategories.categoryId }).from(postCategories).where(eq(postCategories.postId, postId)).orderBy(asc(postCategories.position)).all().map((r) => r.id)
   })
 })

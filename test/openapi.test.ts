@@ -110,7 +110,7 @@ t.test('a list item\'s fields are required; a list read with `fields` is typed a
   ])
 
   // Real answers, checked against the committed components by an independent validator.
-  const { Ajv2020 } = await import('ajv/dist/2020.js')
+  const { default: { Ajv2020 } } = await import('ajv/dist/2020.js') // module.exports: a bundled test sees only the default of a CommonJS module it imports dynamically
   const ajv = new Ajv2020({ strict: false, validateFormats: false, logger: false })
   ajv.addSchema({ ...spec, $id: 'https://broadsheet.test/openapi.json' })
   const full = ajv.compile({ $ref: 'https://broadsheet.test/openapi.json#/components/schemas/PostList' })
@@ -142,7 +142,7 @@ t.test('a single post, related posts and term lists read with `fields` are docum
   }
   for (const name of ['SparsePost', 'SparseRelatedPost']) t.equal(spec.components.schemas[name].required, undefined, `${name} has no required field`)
 
-  const { Ajv2020 } = await import('ajv/dist/2020.js')
+  const { default: { Ajv2020 } } = await import('ajv/dist/2020.js') // module.exports: a bundled test sees only the default of a CommonJS module it imports dynamically
   const ajv = new Ajv2020({ strict: false, validateFormats: false, logger: false })
   ajv.addSchema({ ...spec, $id: 'https://broadsheet.test/openapi.json' })
   const check = (name: string) => ajv.compile({ $ref: `https://broadsheet.test/openapi.json#/components/schemas/${name}` })

@@ -1,6 +1,7 @@
 import { build } from 'esbuild'
 import { readFileSync, rmSync } from 'node:fs'
 import { projectPath } from '../lib/project-root.js'
+import { NOT_BUNDLED, REQUIRE_BANNER } from './bundle-options.js'
 
 // The production build: dist/server.js, dist/cli.js and dist/imports-worker.js (the entry of
 // an import job's worker thread, started by file name), each one ES module with our code and
@@ -14,7 +15,6 @@ import { projectPath } from '../lib/project-root.js'
 // the media uploads. The banner gives the bundled CommonJS code a `require` for Node's
 // built-ins, which an ES module lacks.
 // Type checking is `npm run typecheck`; this only transpiles.
-const NOT_BUNDLED = new Set(['better-sqlite3', 'sharp', '@fastify/swagger-ui', 'pg', 'sanitize-html', 'transliteration', 'xmlbuilder2', 'stopword', 'wink-porter2-stemmer', 'iconv-lite', 'saxes', 'htmlparser2', 'file-type', '@fastify/multipart'])
 const pkg = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { dependencies: Record<string, string> }
 const outdir = projectPath('dist')
 
@@ -30,7 +30,7 @@ await build({
   platform: 'node',
   target: 'node20',
   external: Object.keys(pkg.dependencies).filter((name) => NOT_BUNDLED.has(name)),
-  banner: { js: "import { createRequire as __bsCreateRequire } from 'node:module'; const require = __bsCreateRequire(import.meta.url);" },
+  banner: { js: REQUIRE_BANNER },
   sourcemap: 'linked',
   logLevel: 'warning'
 })

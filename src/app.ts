@@ -154,7 +154,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
     site: repos.site,
     rateLimit: config.COMMENT_RATE_LIMIT,
     siteUrl: config.SITE_URL,
-    documents: core.documents.comments
+    documents: { thread: async (postId) => await repos.commentDocuments.thread(postId, core.documents.comments.fingerprint) }
   })
   await app.register(relatedModule, { service: services.related })
   await app.register(previewsModule, { service: core.previews })

@@ -219,7 +219,7 @@ export function createCore (db: Db, options: CoreOptions) {
     categories: createTermsRepository({ engine: 'sqlite', db }, categoryKind, termReads),
     tags: createTermsRepository({ engine: 'sqlite', db }, tagKind, termReads),
     authors: createTermsRepository({ engine: 'sqlite', db }, authorKind, termReads),
-    comments: createCommentsRepository(db),
+    comments: createCommentsRepository({ engine: 'sqlite', db }),
     site: createSiteRepository({ engine: 'sqlite', db }),
     keys: createKeysRepository({ engine: 'sqlite', db }),
     changes: createChangesRepository({ engine: 'sqlite', db }, termVisibility),
@@ -236,7 +236,7 @@ export function createCore (db: Db, options: CoreOptions) {
     export: createExportRepository({ engine: 'sqlite', db }),
     sources: createSourcesRepository(db),
     postDocuments: createPostDocumentsRepository(db),
-    commentDocuments: createCommentDocumentsRepository(db),
+    commentDocuments: createCommentDocumentsRepository({ engine: 'sqlite', db }),
     relatedLists: createRelatedListsRepository(db),
     media: createMediaRepository({ engine: 'sqlite', db })
   }
@@ -279,8 +279,8 @@ export function createCore (db: Db, options: CoreOptions) {
     }),
     comments: createCommentDocuments({
       db,
-      repo: repos.commentDocuments,
-      comments: repos.comments,
+      repo: repos.commentDocuments.sync,
+      comments: repos.comments.sync,
       onError: (commentId, err) => { options.log.error({ commentId, err }, 'comment document not built; thread read from rows') }
     })
   }
@@ -329,7 +329,7 @@ export function createCore (db: Db, options: CoreOptions) {
     postsRepo: repos.posts,
     posts,
     related: services.related,
-    comments: repos.comments,
+    comments: repos.comments.sync,
     seo: repos.postSeo,
     urlTemplate: options.previewUrlTemplate ?? `${siteUrl}/preview?token={token}`
   })
@@ -356,7 +356,7 @@ export function createCore (db: Db, options: CoreOptions) {
     categories: createTermsService({ write: writeAsync, writer: createTermsWriter({ engine: 'sqlite', db }, categoryKind), visibility: engineTermVisibility }, categoryKind),
     tags: createTermsService({ write: writeAsync, writer: createTermsWriter({ engine: 'sqlite', db }, tagKind), visibility: engineTermVisibility }, tagKind),
     authors: createTermsService({ write: writeAsync, writer: createTermsWriter({ engine: 'sqlite', db }, authorKind), visibility: engineTermVisibility }, authorKind),
-    comments: createCommentsService({ repo: repos.comments, write, hashKey: clientHashKey(db), touchPosts: touch }),
+    comments: createCommentsService({ repo: repos.comments, write: writeAsync, hashKey: clientHashKey(db) }),
     site: createSiteService({ repo: repos.site, write: writeAsync, targets: navigation }),
     media: createMediaService({ repo: repos.media, write: writeAsync, storage: mediaStorage }, options.media),
     // Pages read and write through one service: their reads are shaped by the tree it keeps.
@@ -372,7 +372,7 @@ export function createCore (db: Db, options: CoreOptions) {
     // The import's items are synchronous writes: the site's menus go through the synchronous update.
     writes: { write, posts: content.posts, ...termsSyncWrites, pages: content.pages, site: { update: createSiteSyncUpdate({ repo: repos.site, write, targets: navigation }) } },
     repo: repos.imports,
-    comments: repos.comments,
+    comments: repos.comments.sync,
     touchPosts: touch
   }, { iframeHosts })
 
@@ -384,7 +384,7 @@ export function createCore (db: Db, options: CoreOptions) {
     repo: repos.webhooks,
     posts: repos.posts,
     relations: posts,
-    comments: repos.comments,
+    comments: repos.comments.sync,
     pages: content.pages,
     seo: repos.postSeo,
     visibility: termVisibility,

@@ -96,7 +96,7 @@ import type { PgTx } from './pg/transaction.js'
  *    test/helpers/site-cases.ts run by test/modules/site/ and test/db/pg-site.test.ts). Left:
  *    pages, revisions,
  *    previews; posts with the read model's workers, search (onto src/db/pg/search.ts) and
- *    related; comments, feeds, sitemaps, changes; webhooks, sources and the scheduler (onto
+ *    related; feeds, sitemaps, changes; webhooks, sources and the scheduler (onto
  *    src/db/pg/leases.ts); imports and export. Then core.ts builds the repositories from
  *    `openEngine(env)` and `DATABASE_URL` stops being refused.
  *    Ported so far (repository on both engines, cases in test:pg): redirects, health, sitemaps,
@@ -125,6 +125,18 @@ import type { PgTx } from './pg/transaction.js'
  *    repository's `.sync` (createMediaSyncRepository: featured and body images of post reads and
  *    the read model's builder, media-embed.ts; the posts write service's links). Cases in
  *    test/helpers/media-cases.ts.
+ *    Comments too (src/modules/comments): createCommentsRepository and the async
+ *    createCommentsService on writeAsync (submission, moderation, deletes; comment_count recounted
+ *    in the write, the post re-announced through the repository's `touched`); on PostgreSQL thread
+ *    order is path `COLLATE "C"`, duplicate e-mails fold ASCII letters only (SQLite's NOCASE,
+ *    `translate`), and ids past the integer column's range answer nothing without asking. The
+ *    public thread's read of stored documents (createCommentDocumentsRepository's `thread`) is on
+ *    both; PostgreSQL has no document builder yet, so its threads are read from the rows. The
+ *    submission rate limit is in each process's memory (lib/window-limit.ts), engine-free. Kept
+ *    synchronous on SQLite until their callers are ported: the repository's `.sync`
+ *    (createCommentsSyncRepository: the WXR import's comments, webhook payloads, previews, the
+ *    read model's documents) and the documents repository's `.sync` (its settle step and
+ *    background builder, with posts). Cases in test/helpers/comments-cases.ts.
  *    What each write module's port
  *    brings besides its repository: its service on `writeAsync` (core.ts), its bus listener
  *    per engine, its kinds in the PostgreSQL change log (src/db/pg/change-log.ts

@@ -9,7 +9,7 @@ import { makeExcerpt } from '../lib/text.js'
  * API (so bodies are sanitized, counts derived and the change log written). A database
  * that already has posts is left alone.
  */
-export async function seedDemo (core: Pick<Core, 'repos' | 'writes' | 'write'>, now = new Date()): Promise<{ seeded: boolean, posts: number, comments: number }> {
+export async function seedDemo (core: Pick<Core, 'repos' | 'writes' | 'writeAsync'>, now = new Date()): Promise<{ seeded: boolean, posts: number, comments: number }> {
   const existing = core.repos.posts.count({ visibility: 'any', now: now.getTime() })
   if (existing > 0) return { seeded: false, posts: existing, comments: 0 }
   const content = demoContent(now)
@@ -76,10 +76,10 @@ export async function seedDemo (core: Pick<Core, 'repos' | 'writes' | 'write'>, 
   const commentIds = new Map<string, number>()
   const ordered = [...content.comments].sort((a, b) => a.created_at.localeCompare(b.created_at))
   // The demo's comments keep their dates and statuses, which the public submission would not.
-  core.write((emit) => {
+  await core.writeAsync(async (tx, emit) => {
     for (const c of ordered) {
       const postId = postIds.get(c.post)!
-      const id = comments.insert({
+      const id = await comments.insert(tx, {
         postId,
         parentId: c.parent === null ? null : commentIds.get(c.parent)!,
         authorName: c.author_name,

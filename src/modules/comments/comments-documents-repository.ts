@@ -1,5 +1,8 @@
 import { and, asc, count, eq, gt, notExists, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
+import { settled, type EngineDb } from '../../db/engine-port.js'
+import type { PgDb } from '../../db/pg/client.js'
+import * as pgr from '../../db/pg/read-model.js'
 import { posts } from '../../db/schema.js'
 import { commentDocuments, commentQueue, commentThreads } from '../../db/read-model.js'
 import { idList, inIdList } from '../../db/statements.js'
@@ -13,10 +16,12 @@ export type CommentDocumentValues = typeof commentDocuments.$inferInsert
 export interface StoredComment { id: number, parentId: number | null, deleted: boolean, json: string, hash: string }
 
 /**
- * The SQL of the comments' read model (0006_read_model.sql): stored public comments, which
- * posts have a complete set of them, and the queue the triggers fill.
+ * The SQL of the comments' read model (0006_read_model.sql) on SQLite, synchronously: stored
+ * public comments, which posts have a complete set of them, and the queue the triggers fill.
+ * The settle step and the background builder (comments-documents.ts) use it inside their
+ * synchronous transactions until the read model's workers are ported with posts.
  */
-export function createCommentDocumentsRepository (db: Db) {
+export function createCommentDocumentsSyncRepository (db: Db) {
   const d = commentDocuments
   // Complete: the post's thread was built with this fingerprint and none of its comments waits in the queue.
   const ready = db.select({ ready: sql<number>`1` }).from(commentThreads)
@@ -103,4 +108,48 @@ export function createCommentDocumentsRepository (db: Db) {
     }
   }
 }
-export type CommentDocumentsRepository = ReturnType<typeof createCommentDocumentsRepository>
+export type CommentDocumentsSyncRepository = ReturnType<typeof createCommentDocumentsSyncRepository>
+
+/**
+ * The public thread's read of the stored comments on either engine (src/db/engine-port.ts),
+ * answering Promises (settled at once on SQLite). On PostgreSQL the triggers fill the queue
+ * (migrations/pg/0004) but nothing builds documents yet, so a thread with comments is never
+ * complete there and is read from the rows, as the rule says.
+ */
+export interface CommentDocumentsRepository {
+  /** The post's stored thread in thread order, or null when it is not complete (read the rows). */
+  thread: (postId: number, fingerprint: string) => Promise<StoredComment[] | null>
+}
+
+/** On SQLite, with the synchronous twin (`sync`) the settle step and the background builder use. */
+export type SqliteCommentDocumentsRepository = CommentDocumentsRepository & { sync: CommentDocumentsSyncRepository }
+
+export function createCommentDocumentsRepository (edb: Extract<EngineDb, { engine: 'sqlite' }>): SqliteCommentDocumentsRepository
+export function createCommentDocumentsRepository (edb: EngineDb): CommentDocumentsRepository
+export function createCommentDocumentsRepository (edb: EngineDb): CommentDocumentsRepository {
+  if (edb.engine === 'postgres') return pgCommentDocumentsRepository(edb.db)
+  const sync = createCommentDocumentsSyncRepository(edb.db)
+  const repo: SqliteCommentDocumentsRepository = {
+    thread: async (postId, fingerprint) => await settled(() => sync.thread(postId, fingerprint)),
+    sync
+  }
+  return repo
+}
+
+function pgCommentDocumentsRepository (db: PgDb): CommentDocumentsRepository {
+  const { commentDocuments: d, commentThreads: t, commentQueue: q } = pgr
+  const ready = db.select({ ready: sql<number>`1` }).from(t)
+    .where(and(eq(t.postId, p('postId')), eq(t.fingerprint, p('fingerprint')),
+      notExists(db.select({ one: sql`1` }).from(q).where(eq(q.postId, p('postId')))))).prepare('comment_documents_ready')
+  // Thread order is byte order of the paths, whatever the database's collation.
+  const thread = db.select({ id: d.commentId, parentId: d.parentId, deleted: d.deleted, json: d.json, hash: d.hash }).from(d)
+    .where(eq(d.postId, p('postId'))).orderBy(sql`${d.path} collate "C"`).prepare('comment_documents_thread')
+  return {
+    async thread (postId, fingerprint) {
+      // Ids are `integer` on PostgreSQL; a text holding NUL is in no row (engine-port.ts §4).
+      if (!Number.isSafeInteger(postId) || postId < 1 || postId > 2_147_483_647 || fingerprint.includes('\u0000')) return null
+      if ((await ready.execute({ postId, fingerprint })).length === 0) return null
+      return await thread.execute({ postId })
+    }
+  }
+}

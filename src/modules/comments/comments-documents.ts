@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.js'
 import type { ContentChange } from '../../db/change-bus.js'
-import type { CommentsRepository, ThreadRow } from './comments-repository.js'
-import type { CommentDocumentsRepository } from './comments-documents-repository.js'
+import type { CommentsSyncRepository, ThreadRow } from './comments-repository.js'
+import type { CommentDocumentsSyncRepository } from './comments-documents-repository.js'
 import { toPublicComment } from './comments-mapper.js'
 import { contentHash } from '../../lib/content-hash.js'
 
@@ -35,8 +35,8 @@ function isPublic (row: Pick<ThreadRow, 'status' | 'deletedAt'>): boolean {
 
 export interface CommentDocumentsDeps {
   db: Db
-  repo: CommentDocumentsRepository
-  comments: Pick<CommentsRepository, 'threadRowsOf' | 'publicThread'>
+  repo: CommentDocumentsSyncRepository
+  comments: Pick<CommentsSyncRepository, 'threadRowsOf' | 'publicThread'>
   onError?: (commentId: number, err: unknown) => void
 }
 

@@ -33,7 +33,7 @@ export interface CommentsRoutesOptions {
   rateLimit: number
   siteUrl: string
   /** The read model's stored public comments (comments-documents.ts): a post's thread, or null to read the rows. */
-  documents?: { thread: (postId: number) => StoredComment[] | null }
+  documents?: { thread: (postId: number) => Promise<StoredComment[] | null> }
 }
 
 /** Whether the client prefers an HTML page (a browser's form post) to JSON. */
@@ -80,7 +80,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
     const post = { id: opts.posts.requireLiveId(request.params.ref) }
     reply.cacheKeys([postKey(post.id)])
     const page = pageOf(request.query)
-    const stored = opts.documents?.thread(post.id) ?? null
+    const stored = (await opts.documents?.thread(post.id)) ?? null
     if (stored !== null) {
       // Stored public JSON of each comment, put together as text; which ones show follows the
       // same rule as from the rows.
@@ -95,7 +95,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
       // A JSON string is sent as it is (Fastify serializes only objects); the typed reply knows only the object form.
       return reply.type('application/json; charset=utf-8').send(text as unknown as { data: unknown[], meta: unknown })
     }
-    const thread = visibleThread(repo.publicThread(post.id))
+    const thread = visibleThread(await repo.publicThread(post.id))
     return listPage(reply, request.url, { ...page, total: thread.length }, thread.slice(page.offset, page.offset + page.perPage).map(toPublicComment))
   })
 
@@ -167,7 +167,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
     }
     const post = opts.posts.requireLive(request.params.ref)
     const site = opts.site.get()
-    const row = service.submit({ id: post.id, open: post.commentStatus === 'open' }, site, { ...request.body, clientAddress: request.ip, userAgent: request.headers['user-agent'] })
+    const row = await service.submit({ id: post.id, open: post.commentStatus === 'open' }, site, { ...request.body, clientAddress: request.ip, userAgent: request.headers['user-agent'] })
     limiter.hit(request.ip)
     const after = limiter.check(request.ip)
     reply.headers({ 'ratelimit-limit': String(after.limit), 'ratelimit-remaining': String(after.allowed ? after.remaining + 1 : 0), 'ratelimit-reset': String(after.resetSeconds) })
@@ -204,11 +204,11 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
       const mayReadDrafts = grantsScope(request.auth?.scopes, 'read:drafts')
       const post = ref && opts.postsRepo.findByRef(ref, mayReadDrafts ? 'any' : 'public', Date.now())
       if (post) postId = post.id
-      else if (!mayReadDrafts && ref?.id !== undefined && repo.count({ postId: ref.id }) > 0) postId = ref.id
+      else if (!mayReadDrafts && ref?.id !== undefined && await repo.count({ postId: ref.id }) > 0) postId = ref.id
       else throw new NotFound('Post', JSON.stringify(request.query.post))
     }
-    const total = repo.count({ status, postId })
-    return listPage(reply, request.url, { ...page, total }, repo.list({ status, postId }, page.perPage, page.offset).map(toComment))
+    const total = await repo.count({ status, postId })
+    return listPage(reply, request.url, { ...page, total }, (await repo.list({ status, postId }, page.perPage, page.offset)).map(toComment))
   })
 
   app.get('/comments/:id', {
@@ -223,7 +223,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
       response: { 200: Type.Object({ data: Type.Union([Type.Ref('Comment'), Type.Ref('PublicComment')]) }), ...problemResponses(400, 401, 404) }
     }
   }, async (request, reply) => {
-    const row = repo.findById(request.params.id)
+    const row = await repo.findById(request.params.id)
     if (row !== undefined && grantsScope(request.auth?.scopes, 'moderate:comments')) return { data: toComment(row) }
     const live = row !== undefined && row.status === 'approved' && row.deletedAt === null &&
       opts.postsRepo.findByRef({ id: row.postId }, 'public', Date.now()) !== undefined
@@ -243,7 +243,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
       body: UpdateCommentBody,
       response: { 200: Type.Object({ data: Type.Ref('Comment') }), ...problemResponses(400, 401, 403, 404, 415, 422) }
     }
-  }, async (request) => ({ data: toComment(service.update(request.params.id, request.body)) }))
+  }, async (request) => ({ data: toComment(await service.update(request.params.id, request.body)) }))
 
   app.delete('/comments/:id', {
     config: { scope: 'moderate:comments' },
@@ -256,7 +256,7 @@ const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    service.remove(request.params.id)
+    await service.remove(request.params.id)
     return reply.code(204).send(null)
   })
 }

@@ -1,6 +1,6 @@
 import { hashClientAddress } from '../../lib/client-address.js'
 import { htmlToText } from '../../lib/text.js'
-import type { CommentsRepository } from '../comments/comments-repository.js'
+import type { CommentsSyncRepository } from '../comments/comments-repository.js'
 import { contentHash } from '../comments/comments-service.js'
 import type { ImportContext, ItemTx } from './imports-context.js'
 import type { ImportComment, ImportPost } from './imports-items.js'
@@ -25,7 +25,7 @@ function sameComment (old: ImportedCommentFields, next: ImportedCommentFields): 
  * one; one that fails is skipped alone. A comment deleted here after the last import stays
  * deleted.
  */
-export function createCommentImporter ({ repo, report, iframeHosts }: ImportContext, comments: Pick<CommentsRepository, 'insert' | 'recount'>) {
+export function createCommentImporter ({ repo, report, iframeHosts }: ImportContext, comments: Pick<CommentsSyncRepository, 'insert' | 'recount'>) {
   const hmacKey = repo.clientHashKey()
 
   function clientHash (address: string | null | undefined): string | null {

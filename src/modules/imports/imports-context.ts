@@ -6,7 +6,7 @@ import type { TermsSyncService } from '../terms/terms-service.js'
 import type { CategoryKind } from '../categories/categories-kind.js'
 import type { TagKind } from '../tags/tags-kind.js'
 import type { AuthorKind } from '../authors/authors-kind.js'
-import type { CommentsRepository } from '../comments/comments-repository.js'
+import type { CommentsSyncRepository } from '../comments/comments-repository.js'
 import type { ImportsRepository } from './imports-repository.js'
 import type { Kind, Outcome, SummaryRecorder } from './imports-summary.js'
 
@@ -34,7 +34,7 @@ export interface ImportTarget {
   writes: ImportWrites
   /** The importer's own lookups: what an earlier import or the site already has. */
   repo: ImportsRepository
-  comments: Pick<CommentsRepository, 'insert' | 'recount'>
+  comments: Pick<CommentsSyncRepository, 'insert' | 'recount'>
   /** Tells the change bus that posts changed without a write of their own (their comment count). */
   touchPosts: (emit: Emit, ids: number[]) => void
 }

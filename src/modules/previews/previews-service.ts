@@ -6,7 +6,7 @@ import type { PostsRepository } from '../posts/posts-repository.js'
 import type { PostsService } from '../posts/posts-service.js'
 import { withSeo, type PostSeoRepository } from '../posts/posts-seo.js'
 import type { RelatedService } from '../related/related-service.js'
-import type { CommentsRepository } from '../comments/comments-repository.js'
+import type { CommentsSyncRepository } from '../comments/comments-repository.js'
 import { toPublicComment, visibleThread } from '../comments/comments-mapper.js'
 import type { PublicComment } from '../comments/comments-schemas.js'
 import type { PreviewsRepository } from './previews-repository.js'
@@ -29,7 +29,7 @@ export interface PreviewsServiceDeps {
   /** The single-post read: the same shape as GET /v1/posts/{ref}. */
   posts: Pick<PostsService, 'get'>
   related: Pick<RelatedService, 'pageFor'>
-  comments: Pick<CommentsRepository, 'publicThread'>
+  comments: Pick<CommentsSyncRepository, 'publicThread'>
   /** The post's SEO and social fields, shown on single reads (GET /v1/posts/{ref}) and so here. */
   seo?: PostSeoRepository
   /** PREVIEW_URL_TEMPLATE: where an editor opens the link, `{token}` replaced. */

@@ -4,7 +4,7 @@ import type { PostsRepository } from '../posts/posts-repository.js'
 import type { PostsService } from '../posts/posts-service.js'
 import { toPost } from '../posts/posts-mapper.js'
 import { withSeo, type PostSeoRepository } from '../posts/posts-seo.js'
-import type { CommentsRepository } from '../comments/comments-repository.js'
+import type { CommentsSyncRepository } from '../comments/comments-repository.js'
 import { toSubmittedComment } from '../comments/comments-mapper.js'
 import type { PagesService } from '../pages/pages-service.js'
 import { toPage } from '../pages/pages-mapper.js'
@@ -62,7 +62,7 @@ export function createWebhookEvents (deps: {
   posts: Pick<PostsRepository, 'findByRef'>
   /** The categories, tags and author a post payload carries. */
   relations: Pick<PostsService, 'relationsOf'>
-  comments: Pick<CommentsRepository, 'findById'>
+  comments: Pick<CommentsSyncRepository, 'findById'>
   /** The page payloads: a page as the public sees it inside the write. */
   pages?: Pick<PagesService, 'findLiveFresh'>
   /** The SEO fields a post payload carries, as a single read shows them. */

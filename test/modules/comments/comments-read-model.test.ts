@@ -45,7 +45,7 @@ test('stored threads equal the rows after every kind of comment write', async (t
     }
     for (const postId of posts) {
       t.not(app.core.documents.comments.thread(postId), null, `step ${step}: post ${postId}'s thread is stored`)
-      const expected = JSON.parse(JSON.stringify(visibleThread(app.core.repos.comments.publicThread(postId)).map(toPublicComment)))
+      const expected = JSON.parse(JSON.stringify(visibleThread(await app.core.repos.comments.publicThread(postId)).map(toPublicComment)))
       for (const query of ['', '?per_page=3&page=2']) {
         const res = await app.inject(`/v1/posts/${postId}/comments${query}`)
         const body = res.json()
@@ -63,10 +63,10 @@ test('the start-up look for incomplete threads walks the posts only when some th
   const author = (await app.inject({ method: 'POST', url: '/v1/authors', headers: adminAuth, payload: { name: 'Ann' } })).json().data.id
   for (let i = 0; i < 3; i++) await app.inject({ method: 'POST', url: '/v1/posts', headers: adminAuth, payload: { title: `Post ${i}`, status: 'published', author_id: author } })
   // The real repository, its walk counted.
-  const repo = app.core.repos.commentDocuments
+  const repo = app.core.repos.commentDocuments.sync
   let walks = 0
   const counted = { ...repo, postsWithoutThread: (...args: Parameters<typeof repo.postsWithoutThread>) => { walks++; return repo.postsWithoutThread(...args) } }
-  const docs = createCommentDocuments({ db: app.core.db, repo: counted, comments: app.core.repos.comments })
+  const docs = createCommentDocuments({ db: app.core.db, repo: counted, comments: app.core.repos.comments.sync })
   t.same(docs.step(50), { built: 0, more: false }, 'every thread complete: nothing to build')
   t.equal(walks, 0, 'and no walk of the posts')
   // A thread dropped (as by a crash between steps): the next start looks and builds it.

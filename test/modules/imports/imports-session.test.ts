@@ -11,7 +11,7 @@ function session (app: App) {
   const target = {
     writes: { ...core.writes, ...core.termsSyncWrites, write: core.write },
     repo: core.repos.imports,
-    comments: core.repos.comments,
+    comments: core.repos.comments.sync,
     touchPosts: (emit: Parameters<typeof touchPosts>[1], ids: number[]) => { touchPosts(app.db, emit, ids) }
   }
   return createImportSession(target, { iframeHosts: [], format: 'test' })

@@ -225,7 +225,7 @@ t.test('every wrong token costs the same work: one hash, one indexed lookup, not
     postsRepo: { findByRef: (...args) => { postReads++; return app.core.repos.posts.findByRef(...args) } },
     posts: { get: (...args) => { postReads++; return app.core.services.posts.get(...args) } },
     related: app.core.services.related,
-    comments: app.core.repos.comments,
+    comments: app.core.repos.comments.sync,
     urlTemplate: TEMPLATE
   })
   const now = Date.now()

@@ -21,6 +21,8 @@ export interface PagesHarness {
   committed: ContentChange[][]
   /** The change log (resource:id:action), oldest first: the engine's listener is wired. */
   changeLog: () => Promise<string[]>
+  /** The surrogate keys each write recorded (its `invalidations` row), oldest first. */
+  recordedKeys: () => Promise<string[]>
 }
 
 /** The HTTP status a call is refused with (undefined when it succeeds). */
@@ -172,7 +174,7 @@ export async function pagesCases (t: Test, h: PagesHarness): Promise<void> {
     t.same(await paths('any'), ['who', 'who/jobs', 'who/team'], 'nothing stored')
   })
 
-  t.test('change log: live pages logged by their own state; a schedule replaced, never doubled', async (t) => {
+  t.test('change log and keys: live pages logged by their own state; a schedule replaced, never doubled', async (t) => {
     const start = (await h.changeLog()).length
     const page = await service.create({ title: 'Logged', ...published })
     await service.update(page, { title: 'Logged again' })
@@ -194,6 +196,11 @@ export async function pagesCases (t: Test, h: PagesHarness): Promise<void> {
     await service.update(later, { status: 'draft' })
     t.same((await h.changeLog()).length, before - 1, 'unscheduling drops its future entry')
     await service.remove(later)
+    const draftKeys = await service.create({ title: 'Keys' })
+    t.equal((await h.recordedKeys()).at(-1), `page-${draftKeys} pages`, 'a draft: its page and the page reads, recorded in its transaction')
+    await service.update(draftKeys, { status: 'published' })
+    t.equal((await h.recordedKeys()).at(-1), `changes page-${draftKeys} pages`, 'going live: the change log too')
+    await service.remove(draftKeys)
     const renamed = (await h.changeLog()).length
     await service.update(about, { slug: 'about' })
     t.same(await logSince(renamed), [`page:${about}:upsert`, `page:${jobs}:upsert`, `page:${team}:upsert`], 'a renamed parent logs the pages below it')

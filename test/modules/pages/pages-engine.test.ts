@@ -1,4 +1,6 @@
 import t from 'tap'
+import { asc } from 'drizzle-orm'
+import { invalidations } from '../../../src/db/schema.js'
 import { adminAuth, buildTestApp } from '../../helper.js'
 import { pagesCases } from '../../helpers/pages-cases.js'
 import { sqliteHarness } from '../../helpers/engine-harness.js'
@@ -7,7 +9,8 @@ import { sqliteHarness } from '../../helpers/engine-harness.js'
 // test/db/pg-pages.test.ts.
 
 t.test('pages repository and service on SQLite', async (t) => {
-  await pagesCases(t, sqliteHarness(t))
+  const h = sqliteHarness(t)
+  await pagesCases(t, { ...h, recordedKeys: async () => h.db.select({ keys: invalidations.keys }).from(invalidations).orderBy(asc(invalidations.id)).all().map((r) => r.keys) })
 })
 
 t.test('over HTTP: NUL is a 400 on writes and a 404 on reads, never a 500; If-Match and the acting key hold across the async write', async (t) => {

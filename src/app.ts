@@ -143,7 +143,7 @@ export async function buildApp (config: AppConfig, opts: BuildOptions = {}) {
         const ref = parseRef(text)
         return ref === null ? undefined : repos.posts.findByRef(ref, 'any', Date.now())?.id
       },
-      page: (text) => writes.pages.find(text, 'any', Date.now())?.row.id
+      page: (text) => core.pagesSync.find(text, 'any', Date.now())?.row.id
     }
   })
   await app.register(commentsModule, {

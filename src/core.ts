@@ -12,7 +12,7 @@ import { createPostsService } from './modules/posts/posts-service.js'
 import { createPostsWriteService } from './modules/posts/posts-write-service.js'
 import { createPostSeoRepository } from './modules/posts/posts-seo.js'
 import { createPagesRepository } from './modules/pages/pages-repository.js'
-import { createPagesService } from './modules/pages/pages-service.js'
+import { createPagesService, createPagesSyncService } from './modules/pages/pages-service.js'
 import { createSitemapsRepository } from './modules/sitemaps/sitemaps-repository.js'
 import { createSitemapsService } from './modules/sitemaps/sitemaps-service.js'
 import { createTermsRepository, createTermsSyncWriter, createTermsWriter } from './modules/terms/terms-repository.js'
@@ -215,7 +215,7 @@ export function createCore (db: Db, options: CoreOptions) {
   const repos = {
     posts: createPostsRepository(db),
     postSeo: createPostSeoRepository(db),
-    pages: createPagesRepository(db),
+    pages: createPagesRepository({ engine: 'sqlite', db }),
     categories: createTermsRepository({ engine: 'sqlite', db }, categoryKind, termReads),
     tags: createTermsRepository({ engine: 'sqlite', db }, tagKind, termReads),
     authors: createTermsRepository({ engine: 'sqlite', db }, authorKind, termReads),
@@ -335,10 +335,14 @@ export function createCore (db: Db, options: CoreOptions) {
   })
 
   const touch = (emit: Emit, ids: number[]) => { touchPosts(db, emit, ids) }
-  const pages = createPagesService({ repo: repos.pages, write, stamp: invalidations.stampFor([PAGES_KEY]), iframeHosts })
+  const pagesStamp = invalidations.stampFor([PAGES_KEY])
+  const pages = createPagesService({ repo: repos.pages, write: writeAsync, stamp: pagesStamp, iframeHosts })
+  // The pages' synchronous twin, for the callers not yet ported: menu targets, the pages
+  // sitemap, webhook payloads, revisions' page refs and restores, the WXR import's items.
+  const pagesSync = createPagesSyncService({ repo: repos.pages.sync, write, stamp: pagesStamp, iframeHosts })
   // Menu items name pages, categories, tags and posts by id; reads resolve them to current URLs.
   const navigation = createNavigationTargets({
-    pages,
+    pages: pagesSync,
     categories: termsSync.categories,
     tags: termsSync.tags,
     posts: {
@@ -350,7 +354,7 @@ export function createCore (db: Db, options: CoreOptions) {
     },
     siteUrl
   })
-  const sitemaps = createSitemapsService({ repo: repos.sitemaps, pages, categories: termsSync.categories, tags: termsSync.tags, site: repos.site, siteUrl, apiUrl: options.apiUrl })
+  const sitemaps = createSitemapsService({ repo: repos.sitemaps, pages: pagesSync, categories: termsSync.categories, tags: termsSync.tags, site: repos.site, siteUrl, apiUrl: options.apiUrl })
   const content = {
     posts: createPostsWriteService(db, write, { iframeHosts, featuredMedia: repos.media.sync }),
     categories: createTermsService({ write: writeAsync, writer: createTermsWriter({ engine: 'sqlite', db }, categoryKind), visibility: engineTermVisibility }, categoryKind),
@@ -370,7 +374,7 @@ export function createCore (db: Db, options: CoreOptions) {
   }
   const importer = createImportService({
     // The import's items are synchronous writes: the site's menus go through the synchronous update.
-    writes: { write, posts: content.posts, ...termsSyncWrites, pages: content.pages, site: { update: createSiteSyncUpdate({ repo: repos.site, write, targets: navigation }) } },
+    writes: { write, posts: content.posts, ...termsSyncWrites, pages: pagesSync, site: { update: createSiteSyncUpdate({ repo: repos.site, write, targets: navigation }) } },
     repo: repos.imports,
     comments: repos.comments.sync,
     touchPosts: touch
@@ -385,7 +389,7 @@ export function createCore (db: Db, options: CoreOptions) {
     posts: repos.posts,
     relations: posts,
     comments: repos.comments.sync,
-    pages: content.pages,
+    pages: pagesSync,
     seo: repos.postSeo,
     visibility: termVisibility,
     term: (kind, id) => {
@@ -405,10 +409,11 @@ export function createCore (db: Db, options: CoreOptions) {
   const revisions = createRevisions({
     repo: createRevisionsRepository(db),
     write,
+    writeAsync,
     keep: options.revisionsKeep ?? 25,
     update: {
       post: (id, input: RestoreInput) => { content.posts.update(id, input as PostInput) },
-      page: (id, input: RestoreInput) => { content.pages.update(id, input as PageInput) }
+      page: (id, input: RestoreInput) => { pagesSync.update(id, input as PageInput) }
     }
   })
   bus.on((change, now) => { revisions.listener(change, now) })
@@ -474,6 +479,8 @@ export function createCore (db: Db, options: CoreOptions) {
     writes,
     /** The terms' synchronous writes, for a caller inside a synchronous write (the WXR import's items). */
     termsSyncWrites,
+    /** The pages' synchronous twin (tree, lookups, create and update) for the callers not yet ported. */
+    pagesSync,
     /** What listens on the change bus besides the change log (`repos.changes.listener`). */
     listeners: { webhookEvents, relatedIndex },
     /** The stored public representations (read model) and their builders. */

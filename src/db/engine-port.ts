@@ -79,7 +79,8 @@ import type { PgTx } from './pg/transaction.js'
  *      inserted (at the end of its transaction, so writers only queue for the moment from
  *      those rows to COMMIT) and reads the rows' time after it: ids and times then follow
  *      commit order again (src/db/pg/change-log.ts, built and tested; the time is the database's
- *      clock under the lock, never before the newest row's). Cursor tests run on both engines;
+ *      clock under the lock, never before the newest row's whose time has come: a scheduled
+ *      go-live's entry is dated ahead on purpose). Cursor tests run on both engines;
  *    - leases: webhook deliveries, feed polls, scheduled go-lives and (to do) import jobs are
  *      claimed in one statement with `FOR UPDATE SKIP LOCKED` (src/db/pg/leases.ts), so each
  *      runs once across all servers.
@@ -94,7 +95,7 @@ import type { PgTx } from './pg/transaction.js'
  *    engine-neutral writer (src/db/engine-write.ts, test/db/engine-write.test.ts) and site, the
  *    first write ported (repository, async service, its change-log entry on both engines:
  *    test/helpers/site-cases.ts run by test/modules/site/ and test/db/pg-site.test.ts). Left:
- *    pages, revisions,
+ *    revisions,
  *    previews; posts with the read model's workers, search (onto src/db/pg/search.ts) and
  *    related; feeds, sitemaps, changes; webhooks, sources and the scheduler (onto
  *    src/db/pg/leases.ts); imports and export. Then core.ts builds the repositories from
@@ -137,6 +138,16 @@ import type { PgTx } from './pg/transaction.js'
  *    (createCommentsSyncRepository: the WXR import's comments, webhook payloads, previews, the
  *    read model's documents) and the documents repository's `.sync` (its settle step and
  *    background builder, with posts). Cases in test/helpers/comments-cases.ts.
+ *    Pages too (src/modules/pages): createPagesRepository and the async createPagesService on
+ *    writeAsync (the parent, cycle and slug checks read through `tx` inside the write; on
+ *    PostgreSQL siblings' titles ordered `COLLATE "C"` and a slug taken by a concurrent write a
+ *    409); page entries in the PostgreSQL change log (`entriesOf`, as posts re-announced). Kept
+ *    synchronous on SQLite until their callers are ported: the repository's `.sync`
+ *    (createPagesSyncRepository) under createPagesSyncService (`core.pagesSync`): menu targets
+ *    (site-navigation.ts), the pages sitemap, webhook payloads (`findLiveFresh`, inside a
+ *    write's listener), revisions' page refs and restores, and the WXR import's items.
+ *    Revisions stay on SQLite; their acting key is kept per async context and `editAsync`
+ *    checks If-Match inside the async write. Cases in test/helpers/pages-cases.ts.
  *    What each write module's port
  *    brings besides its repository: its service on `writeAsync` (core.ts), its bus listener
  *    per engine, its kinds in the PostgreSQL change log (src/db/pg/change-log.ts

@@ -51,9 +51,9 @@ export async function seedDemo (core: Pick<Core, 'repos' | 'writes' | 'writeAsyn
   }
   // Pages, a primary menu and SEO fields on the two newest posts, so every editorial feature
   // has something to show.
-  const about = writes.pages.create({ title: 'About us', slug: 'about', status: 'published', published_at: content.posts[0].published_at, menu_order: 1, content_html: `<p>${content.site.description}</p><p>We are an independent newsroom of eight reporters and editors.</p>`, meta_description: 'Who we are and how we report' })
-  const team = writes.pages.create({ title: 'Our team', slug: 'team', parent_id: about, status: 'published', published_at: content.posts[0].published_at, content_html: '<p>' + content.authors.map((a) => a.name).join(', ') + '.</p>' })
-  writes.pages.create({ title: 'Contact', slug: 'contact', status: 'published', published_at: content.posts[0].published_at, menu_order: 2, content_html: '<p>Write to newsroom@example.com.</p>' })
+  const about = await writes.pages.create({ title: 'About us', slug: 'about', status: 'published', published_at: content.posts[0].published_at, menu_order: 1, content_html: `<p>${content.site.description}</p><p>We are an independent newsroom of eight reporters and editors.</p>`, meta_description: 'Who we are and how we report' })
+  const team = await writes.pages.create({ title: 'Our team', slug: 'team', parent_id: about, status: 'published', published_at: content.posts[0].published_at, content_html: '<p>' + content.authors.map((a) => a.name).join(', ') + '.</p>' })
+  await writes.pages.create({ title: 'Contact', slug: 'contact', status: 'published', published_at: content.posts[0].published_at, menu_order: 2, content_html: '<p>Write to newsroom@example.com.</p>' })
   const live = byDate.filter((p) => p.status === 'published' && Date.parse(p.published_at) <= now.getTime())
   for (const p of live.slice(-2)) writes.posts.update(postIds.get(p.slug)!, { meta_description: p.excerpt ?? makeExcerpt(p.content_html, 155), og_title: p.title.slice(0, 200) })
   // The newest live story is the editors' pick, and the one before it was written by two

@@ -1,4 +1,4 @@
-import { and, eq, gt, max, sql } from 'drizzle-orm'
+import { and, eq, gt, lte, max, sql } from 'drizzle-orm'
 import { isLive, isScheduled, type ContentChange } from '../change-bus.js'
 import type { EngineTermVisibility } from '../term-visibility.js'
 import type { PgTx } from './transaction.js'
@@ -12,7 +12,8 @@ import { changes } from './schema.js'
 // inserting its rows: a transaction advisory lock on one key, held until its COMMIT, so writers
 // queue only for the end of their transactions (their rows to COMMIT), and ids are given in
 // commit order. The time is the database's clock read under the lock, never before the newest
-// row's (so neither the clocks of several API machines nor a clock stepping back can reorder).
+// row's whose time has come (so neither the clocks of several API machines nor a clock stepping
+// back can reorder; a scheduled go-live's entry, dated ahead, does not drag later ones along).
 
 /** The advisory lock key of the change log's turn: the ASCII of "bschange" as a 64-bit integer. */
 export const CHANGE_LOG_LOCK_KEY = '7094123138001037157'
@@ -24,9 +25,13 @@ export const CHANGE_LOG_LOCK_KEY = '7094123138001037157'
 export async function takeChangeLogTurn (tx: Pick<PgTx, 'execute' | 'select'>): Promise<number> {
   await tx.execute(sql`select pg_advisory_xact_lock(${CHANGE_LOG_LOCK_KEY}::bigint)`)
   // A statement after the lock's: at READ COMMITTED its snapshot holds the previous holder's rows.
+  // Only rows whose time has come hold the clock: a scheduled go-live's entry is dated ahead on
+  // purpose (readers skip it until then), and following it would date every later write after
+  // it, hidden until the go-live (SQLite stamps the write's own time).
+  // (The filter on the statement's start, a stable value, so the index bounds it: the clock's is volatile.)
   const [row] = await tx.select({
     at: sql<number>`greatest((extract(epoch from clock_timestamp()) * 1000)::bigint, coalesce(${max(changes.changedAt)}, 0))`.mapWith(Number)
-  }).from(changes)
+  }).from(changes).where(lte(changes.changedAt, sql`(extract(epoch from statement_timestamp()) * 1000)::bigint`))
   return row.at
 }
 
@@ -35,9 +40,9 @@ type ChangeLogRow = Pick<typeof changes.$inferInsert, 'resource' | 'resourceId' 
 /**
  * The change-log entries of one change that need no lookup, as the SQLite listener
  * (src/modules/changes) writes them: the site and comments. Terms, and posts re-announced by a
- * term's write, are logged by pgChangeLogListener (they ask the database); a post or page
- * write's own entries come with those modules' port, and until then such a change is refused
- * rather than logged wrongly.
+ * term's write, and pages are logged by pgChangeLogListener (they ask the database or drop
+ * entries); a post write's own entries come with that module's port, and until then such a
+ * change is refused rather than logged wrongly.
  */
 export function changeLogRows (change: ContentChange): ChangeLogRow[] {
   switch (change.kind) {
@@ -53,6 +58,9 @@ export function changeLogRows (change: ContentChange): ChangeLogRow[] {
   }
 }
 
+/** A post or page whose entries not yet visible a write replaces. */
+interface Future { resource: 'post' | 'page', id: number }
+
 /** What a term's entry needs to know: whether a live post makes it public (src/db/term-visibility.ts). */
 export type PgTermVisibility = Pick<EngineTermVisibility, 'hasLivePost'>
 
@@ -63,7 +71,7 @@ export type PgTermVisibility = Pick<EngineTermVisibility, 'hasLivePost'>
  * terms it makes public or hidden) comes with the posts module's port and is refused until then.
  * `dropFuture` lists the posts whose not-yet-visible entries are replaced.
  */
-async function entriesOf (change: ContentChange, now: number, tx: PgTx, terms: PgTermVisibility | undefined): Promise<{ rows: Array<ChangeLogRow & { changedAt?: number }>, dropFuture?: number }> {
+async function entriesOf (change: ContentChange, now: number, tx: PgTx, terms: PgTermVisibility | undefined): Promise<{ rows: Array<ChangeLogRow & { changedAt?: number }>, dropFuture?: Future }> {
   switch (change.kind) {
     case 'category':
     case 'tag':
@@ -72,15 +80,19 @@ async function entriesOf (change: ContentChange, now: number, tx: PgTx, terms: P
       const shown = change.action === 'upsert' ? await terms.hasLivePost(change.kind, change.id, now, 0, { engine: 'postgres', db: tx }) : change.wasPublic !== false
       return { rows: shown ? [{ resource: change.kind, resourceId: change.id, slug: change.slug, action: change.action, postId: null }] : [] }
     }
+    case 'page':
     case 'post': {
-      if (change.links !== undefined) return { rows: changeLogRows(change) }
+      // A page is logged by its own state, as a post re-announced without links; one under a
+      // parent that is not live is not readable while it is so, which a mirror learns on fetching.
+      if (change.kind === 'post' && change.links !== undefined) return { rows: changeLogRows(change) }
+      const resource = change.kind
       const { before, after } = change
       const slug = after?.slug ?? before?.slug ?? null
       const rows: Array<ChangeLogRow & { changedAt?: number }> = []
-      if (isLive(after, now)) rows.push({ resource: 'post', resourceId: change.id, slug, action: 'upsert', postId: null })
-      else if (isLive(before, now)) rows.push({ resource: 'post', resourceId: change.id, slug, action: 'delete', postId: null })
-      if (isScheduled(after, now)) rows.push({ resource: 'post', resourceId: change.id, slug, action: 'upsert', postId: null, changedAt: after!.publishedAt! })
-      return { rows, dropFuture: change.id }
+      if (isLive(after, now)) rows.push({ resource, resourceId: change.id, slug, action: 'upsert', postId: null })
+      else if (isLive(before, now)) rows.push({ resource, resourceId: change.id, slug, action: 'delete', postId: null })
+      if (isScheduled(after, now)) rows.push({ resource, resourceId: change.id, slug, action: 'upsert', postId: null, changedAt: after!.publishedAt! })
+      return { rows, dropFuture: { resource, id: change.id } }
     }
     default:
       return { rows: changeLogRows(change) }
@@ -96,18 +108,24 @@ async function entriesOf (change: ContentChange, now: number, tx: PgTx, terms: P
  */
 export function pgChangeLogListener (opts: { terms?: PgTermVisibility } = {}) {
   return async (written: readonly ContentChange[], now: number, tx: PgTx): Promise<void> => {
-    const rows: Array<ChangeLogRow & { changedAt?: number }> = []
-    const dropFuture: number[] = []
+    let rows: Array<ChangeLogRow & { changedAt?: number }> = []
+    const dropFuture = new Map<string, Future>()
     for (const change of written) {
       const entries = await entriesOf(change, now, tx, opts.terms)
+      const drop = entries.dropFuture
+      if (drop !== undefined) {
+        dropFuture.set(`${drop.resource}:${drop.id}`, drop)
+        // As the SQLite listener's drop at each change: a later change of the same post or page
+        // in this write replaces the future entry an earlier one collected.
+        rows = rows.filter((row) => !(row.resource === drop.resource && row.resourceId === drop.id && row.changedAt !== undefined && row.changedAt > now))
+      }
       rows.push(...entries.rows)
-      if (entries.dropFuture !== undefined) dropFuture.push(entries.dropFuture)
     }
-    if (rows.length === 0 && dropFuture.length === 0) return
+    if (rows.length === 0 && dropFuture.size === 0) return
     const at = await takeChangeLogTurn(tx)
-    // Entries not yet visible (a scheduled post's future go-live) are replaced on every write.
-    for (const id of new Set(dropFuture)) {
-      await tx.delete(changes).where(and(eq(changes.resource, 'post'), eq(changes.resourceId, id), gt(changes.changedAt, now)))
+    // Entries not yet visible (a scheduled post's or page's future go-live) are replaced on every write.
+    for (const { resource, id } of dropFuture.values()) {
+      await tx.delete(changes).where(and(eq(changes.resource, resource), eq(changes.resourceId, id), gt(changes.changedAt, now)))
     }
     if (rows.length > 0) await tx.insert(changes).values(rows.map((row) => ({ ...row, changedAt: row.changedAt ?? at })))
   }

@@ -1,6 +1,6 @@
 import type { Emit, Writer } from '../../db/write.js'
 import type { PostsWriteService } from '../posts/posts-write-service.js'
-import type { PagesService } from '../pages/pages-service.js'
+import type { PagesSyncService } from '../pages/pages-service.js'
 import type { SiteInput } from '../site/site-service.js'
 import type { TermsSyncService } from '../terms/terms-service.js'
 import type { CategoryKind } from '../categories/categories-kind.js'
@@ -20,7 +20,7 @@ export interface ImportWrites {
   tags: TermsSyncService<TagKind>
   authors: TermsSyncService<AuthorKind>
   /** Pages: create and update only. */
-  pages: Pick<PagesService, 'create' | 'update'>
+  pages: Pick<PagesSyncService, 'create' | 'update'>
   /** The site settings: the navigation menus of an export (a synchronous update, inside the item's write). */
   site: { update: (input: SiteInput) => void }
 }

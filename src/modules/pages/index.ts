@@ -2,8 +2,8 @@ import fp from 'fastify-plugin'
 import pagesRoutes, { type PagesRoutesOptions } from './pages-routes.js'
 import { pageSchemas } from './pages-schemas.js'
 
-export { createPagesRepository, type PagesRepository, type PageRow, type PageNode } from './pages-repository.js'
-export { createPagesService, buildPageTree, isLivePage, type PagesService, type PageTree, type PageInput } from './pages-service.js'
+export { createPagesRepository, createPagesSyncRepository, type PagesRepository, type PagesSyncRepository, type PageRow, type PageNode } from './pages-repository.js'
+export { createPagesService, createPagesSyncService, buildPageTree, isLivePage, type PagesService, type PagesSyncService, type PageTree, type PageInput } from './pages-service.js'
 export { toPage, toPageSummary, pageUrl } from './pages-mapper.js'
 export type { PagesRoutesOptions } from './pages-routes.js'
 

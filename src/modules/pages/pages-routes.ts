@@ -16,7 +16,7 @@ export interface PagesRoutesOptions {
   service: PagesService
   siteUrl: string
   /** Revisions: who made a write, If-Match on edits, and the ETag reads with a key and writes answer. */
-  edits: Pick<Revisions, 'as' | 'edit' | 'etag'>
+  edits: Pick<Revisions, 'as' | 'editAsync' | 'etag'>
 }
 
 // Any status but published needs read:drafts, checked with the key before the query is validated.
@@ -44,14 +44,14 @@ const PageWriteEnvelope = Type.Object({ data: Type.Union([Type.Ref('Page'), Page
 
 /** GET, POST, PATCH and DELETE under /v1/pages. */
 const pagesRoutes: FastifyPluginAsyncTypebox<PagesRoutesOptions> = async (app, { service, siteUrl, edits }) => {
-  function found (text: string, visibility: PageVisibility) {
-    const page = service.find(text, visibility, Date.now())
+  async function found (text: string, visibility: PageVisibility) {
+    const page = await service.find(text, visibility, Date.now())
     if (page === undefined) throw new NotFound('Page', JSON.stringify(text))
     return page
   }
 
-  function written (request: FastifyRequest, id: number) {
-    const { row, path } = found(String(id), 'any')
+  async function written (request: FastifyRequest, id: number) {
+    const { row, path } = await found(String(id), 'any')
     const page = toPage(row, path, siteUrl, Date.now())
     if (visibilityOf(request) === 'any') return { data: page }
     return { data: { id, slug: page.slug, status: page.status, published_at: page.published_at, updated_at: page.updated_at } }
@@ -73,7 +73,7 @@ const pagesRoutes: FastifyPluginAsyncTypebox<PagesRoutesOptions> = async (app, {
     const { parent, path, status } = request.query
     const page = pageOf(request.query)
     const now = Date.now()
-    const { total, rows } = service.list({ parent, path, status, offset: page.offset, limit: page.perPage }, visibilityOf(request), now)
+    const { total, rows } = await service.list({ parent, path, status, offset: page.offset, limit: page.perPage }, visibilityOf(request), now)
     return listPage(reply, request.url, { ...page, total }, rows.map(({ row, path }) => toPageSummary(row, path, siteUrl, now)))
   })
 
@@ -89,7 +89,7 @@ const pagesRoutes: FastifyPluginAsyncTypebox<PagesRoutesOptions> = async (app, {
       response: { 200: Type.Ref('PageEnvelope'), ...problemResponses(400, 401, 404) }
     }
   }, async (request, reply) => {
-    const { row, path } = found(request.params.ref, visibilityOf(request))
+    const { row, path } = await found(request.params.ref, visibilityOf(request))
     reply.cacheKeys([PAGES_KEY, pageKey(row.id)])
     if (request.auth !== null) reply.header('etag', edits.etag('page', row.id) as string)
     return { data: toPage(row, path, siteUrl, Date.now()) }
@@ -107,9 +107,9 @@ const pagesRoutes: FastifyPluginAsyncTypebox<PagesRoutesOptions> = async (app, {
       response: { 201: PageWriteEnvelope, ...problemResponses(400, 401, 403, 409, 413, 415, 422) }
     }
   }, async (request, reply) => {
-    const id = edits.as(actorOf(request.auth), () => service.create(request.body))
+    const id = await edits.as(actorOf(request.auth), async () => await service.create(request.body))
     reply.code(201).header('location', `/v1/pages/${id}`).header('etag', edits.etag('page', id) as string)
-    return written(request, id)
+    return await written(request, id)
   })
 
   app.patch('/:ref', {
@@ -128,10 +128,10 @@ const pagesRoutes: FastifyPluginAsyncTypebox<PagesRoutesOptions> = async (app, {
       response: { 200: PageWriteEnvelope, ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) }
     }
   }, async (request, reply) => {
-    const { row } = found(request.params.ref, 'any')
-    edits.edit('page', row.id, { ifMatch: request.headers['if-match'], by: actorOf(request.auth) }, () => service.update(row.id, request.body))
+    const { row } = await found(request.params.ref, 'any')
+    await edits.editAsync('page', row.id, { ifMatch: request.headers['if-match'], by: actorOf(request.auth) }, async () => { await service.update(row.id, request.body) })
     reply.header('etag', edits.etag('page', row.id) as string)
-    return written(request, row.id)
+    return await written(request, row.id)
   })
 
   app.delete('/:ref', {
@@ -148,8 +148,8 @@ const pagesRoutes: FastifyPluginAsyncTypebox<PagesRoutesOptions> = async (app, {
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(401, 403, 404, 412) }
     }
   }, async (request, reply) => {
-    const { row } = found(request.params.ref, 'any')
-    edits.edit('page', row.id, { ifMatch: request.headers['if-match'], by: actorOf(request.auth) }, () => service.remove(row.id))
+    const { row } = await found(request.params.ref, 'any')
+    await edits.editAsync('page', row.id, { ifMatch: request.headers['if-match'], by: actorOf(request.auth) }, async () => { await service.remove(row.id) })
     return reply.code(204).send(null)
   })
 }

@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { ContentChange } from '../../db/change-bus.js'
+import type { EngineWrite } from '../../db/engine-write.js'
 import type { Writer } from '../../db/write.js'
 import { NotFound, StaleEntityTag } from '../../errors.js'
 import { ifMatchPasses, onlyWeakTags } from '../../lib/if-match.js'
@@ -40,6 +42,11 @@ export type RestoreInput = Omit<RevisionFields, 'published_at'> & { published_at
 export interface RevisionsDeps {
   repo: RevisionsRepository
   write: Writer
+  /**
+   * The engine-neutral writer of the same connection (src/db/engine-write.ts), for edits of the
+   * ported services (pages): `editAsync` checks If-Match in its transaction.
+   */
+  writeAsync?: EngineWrite
   /** REVISIONS_KEEP: the newest revisions kept per post or page (older ones pruned by the write that adds one). */
   keep: number
   /** The normal updates, which a restore goes through (change log, webhooks, read model, cache). */
@@ -78,8 +85,9 @@ const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null)
  * A change bus listener stores a revision inside every write that changes a post's or page's
  * editorial fields, so whatever makes the write (the API, an import, the feed poller, the
  * command line, a restore) it is recorded the same way, and pruned to `keep` in the same
- * transaction. The key that made it is the one `as` or `edit` runs the write for: writes are
- * synchronous (better-sqlite3), so it is known for exactly the duration of the call.
+ * transaction. The key that made it is the one `as`, `edit` or `editAsync` runs the write for,
+ * kept in the call's async context (AsyncLocalStorage): a synchronous write's listeners run
+ * within the call, an async write's within the Promise chain it started.
  *
  * A post's or page's ETag (the validator of edits) is its updated_at and its newest revision's
  * number: every write through the services moves updated_at, and a revision's number moves
@@ -87,8 +95,8 @@ const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null)
  * (comments) and the names of its terms do not move it, so an edit is not refused because a
  * comment was approved meanwhile.
  */
-export function createRevisions ({ repo, write, keep, update }: RevisionsDeps) {
-  let acting: Actor | null = null
+export function createRevisions ({ repo, write, writeAsync, keep, update }: RevisionsDeps) {
+  const acting = new AsyncLocalStorage<Actor | null>()
   // The restore running now: its write stores a revision even when nothing differs.
   let restoring: { kind: RevisionKind, id: number, from: number } | null = null
 
@@ -102,13 +110,14 @@ export function createRevisions ({ repo, write, keep, update }: RevisionsDeps) {
     const changed: string[] = before === undefined ? [...EDITORIAL_FIELDS] : EDITORIAL_FIELDS.filter((f) => !same(before[f], fields[f]))
     if (changed.length === 0 && restore === null) return
     const number = (latest?.number ?? 0) + 1
-    const keyId = acting?.keyId ?? null
+    const by = acting.getStore() ?? null
+    const keyId = by?.keyId ?? null
     repo.insert(kind, id, {
       number,
       createdAt: now,
       keyId,
       keyPrefix: keyId === null ? null : repo.keyPrefix(keyId),
-      keyName: acting?.name ?? null,
+      keyName: by?.name ?? null,
       changed,
       restoredFrom: restore?.from ?? null,
       fields: fields as unknown as Record<string, unknown>
@@ -124,13 +133,13 @@ export function createRevisions ({ repo, write, keep, update }: RevisionsDeps) {
   }
 
   function as<T> (by: Actor | null, fn: () => T): T {
-    const outer = acting
-    acting = by
-    try {
-      return fn()
-    } finally {
-      acting = outer
-    }
+    return acting.run(by, fn)
+  }
+
+  function checkIfMatch (kind: RevisionKind, id: number, ifMatch: string, staleStatus: 409 | 412): void {
+    const current = etag(kind, id)
+    if (current === undefined) throw new NotFound(kind === 'post' ? 'Post' : 'Page', String(id))
+    if (!ifMatchPasses(ifMatch, current)) throw new StaleEntityTag(staleStatus, `${kind} ${id}`, ifMatch, current, onlyWeakTags(ifMatch))
   }
 
   function edit<T> (kind: RevisionKind, id: number, opts: EditOptions, fn: () => T): T {
@@ -139,10 +148,23 @@ export function createRevisions ({ repo, write, keep, update }: RevisionsDeps) {
     // The check and the write are one transaction (the write inside is its savepoint), so no
     // other process's write can land between them.
     return write(() => {
-      const current = etag(kind, id)
-      if (current === undefined) throw new NotFound(kind === 'post' ? 'Post' : 'Page', String(id))
-      if (!ifMatchPasses(ifMatch, current)) throw new StaleEntityTag(opts.staleStatus ?? 412, `${kind} ${id}`, ifMatch, current, onlyWeakTags(ifMatch))
+      checkIfMatch(kind, id, ifMatch, opts.staleStatus ?? 412)
       return as(opts.by, fn)
+    })
+  }
+
+  /**
+   * `edit` for an async write (a ported service's, on `writeAsync`): the check and the write
+   * are one transaction of the engine-neutral writer (the service's write inside is its
+   * savepoint). The ETag is read synchronously on SQLite until revisions are ported.
+   */
+  async function editAsync<T> (kind: RevisionKind, id: number, opts: EditOptions, fn: () => Promise<T>): Promise<T> {
+    const { ifMatch } = opts
+    if (ifMatch === undefined) return await as(opts.by, fn)
+    if (writeAsync === undefined) throw new Error('editAsync needs the engine-neutral writer (createRevisions({ writeAsync }))')
+    return await writeAsync(async () => {
+      checkIfMatch(kind, id, ifMatch, opts.staleStatus ?? 412)
+      return await as(opts.by, fn)
     })
   }
 
@@ -170,6 +192,8 @@ export function createRevisions ({ repo, write, keep, update }: RevisionsDeps) {
      * the current ETag. Without If-Match the edit goes ahead as before.
      */
     edit,
+    /** `edit` for a write of a ported service (async, on the engine-neutral writer). */
+    editAsync,
     list (kind: RevisionKind, id: number, offset: number, limit: number) {
       return repo.list(kind, id, offset, limit)
     },

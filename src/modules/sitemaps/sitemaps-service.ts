@@ -1,6 +1,6 @@
 import { NEWS_SITEMAP_MAX_AGE_MS, NEWS_SITEMAP_MAX_URLS, renderNewsSitemap, renderSitemapIndex, renderUrlSet, SITEMAP_MAX_URLS, type SitemapEntry } from '../../lib/sitemap.js'
 import { postUrl } from '../posts/posts-mapper.js'
-import type { PagesService } from '../pages/pages-service.js'
+import type { PagesSyncService } from '../pages/pages-service.js'
 import type { SitemapsRepository } from './sitemaps-repository.js'
 
 /** The public terms a sitemap lists: slugs and last changes, as the terms repositories give them. */
@@ -14,7 +14,7 @@ interface TermSource { list: (opts: { limit: number, offset: number, scope: 'pub
  */
 export function createSitemapsService (deps: {
   repo: SitemapsRepository
-  pages: Pick<PagesService, 'tree' | 'find'>
+  pages: Pick<PagesSyncService, 'tree' | 'find'>
   categories: TermSource
   tags: TermSource
   /** The site's title and language: the Google News sitemap's publication. */

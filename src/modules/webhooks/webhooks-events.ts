@@ -6,7 +6,7 @@ import { toPost } from '../posts/posts-mapper.js'
 import { withSeo, type PostSeoRepository } from '../posts/posts-seo.js'
 import type { CommentsSyncRepository } from '../comments/comments-repository.js'
 import { toSubmittedComment } from '../comments/comments-mapper.js'
-import type { PagesService } from '../pages/pages-service.js'
+import type { PagesSyncService } from '../pages/pages-service.js'
 import { toPage } from '../pages/pages-mapper.js'
 import type { SiteRepository } from '../site/site-repository.js'
 import { toSite } from '../site/site-mapper.js'
@@ -64,7 +64,7 @@ export function createWebhookEvents (deps: {
   relations: Pick<PostsService, 'relationsOf'>
   comments: Pick<CommentsSyncRepository, 'findById'>
   /** The page payloads: a page as the public sees it inside the write. */
-  pages?: Pick<PagesService, 'findLiveFresh'>
+  pages?: Pick<PagesSyncService, 'findLiveFresh'>
   /** The SEO fields a post payload carries, as a single read shows them. */
   seo?: Pick<PostSeoRepository, 'get'>
   /** Whether a term is public, asked inside the write (as the change log asks). */

@@ -9,7 +9,7 @@ function session (app: App) {
   const { core } = app
   // What the core gives its import service, handed to a session directly.
   const target = {
-    writes: { ...core.writes, ...core.termsSyncWrites, write: core.write },
+    writes: { ...core.writes, ...core.termsSyncWrites, pages: core.pagesSync, write: core.write },
     repo: core.repos.imports,
     comments: core.repos.comments.sync,
     touchPosts: (emit: Parameters<typeof touchPosts>[1], ids: number[]) => { touchPosts(app.db, emit, ids) }

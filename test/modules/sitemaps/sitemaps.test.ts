@@ -68,7 +68,7 @@ t.test('sitemaps: posts are paged, each URL in exactly one sitemap', async (t) =
   const app = await buildTestApp(t)
   const author = makeAuthor(app.core.db)
   for (let i = 0; i < 5; i++) makePost(app.core.db, { authorId: author.id, slug: `post-${i}` })
-  const service = createSitemapsService({ repo: app.core.repos.sitemaps, pages: app.core.writes.pages, categories: app.core.repos.categories.sync, tags: app.core.repos.tags.sync, site: app.core.repos.site, siteUrl: 'https://s', apiUrl: 'https://a', perSitemap: 2 })
+  const service = createSitemapsService({ repo: app.core.repos.sitemaps, pages: app.core.pagesSync, categories: app.core.repos.categories.sync, tags: app.core.repos.tags.sync, site: app.core.repos.site, siteUrl: 'https://s', apiUrl: 'https://a', perSitemap: 2 })
   const now = Date.now()
   t.equal(read(await service.index(now)).locs.filter((l) => l.includes('/posts-')).length, 3)
   const all = (await Promise.all([1, 2, 3].map(async (n) => await service.posts(n, now)))).flatMap((xml) => read(xml!).locs)

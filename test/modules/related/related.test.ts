@@ -367,12 +367,12 @@ t.test('drafts, archived and scheduled posts never move a public score', async (
 t.test('a scheduled post that goes live by time counts exactly as one published by hand', async (t) => {
   const a = await newsroom(t)
   const b = await newsroom(t)
-  const at = Date.now() + 600
+  const at = Date.now() + 1500
   const post = { title: 'rocket orbit lunar', content_html: article(TOPICS.space, 2), tag_ids: [a.nasa.id], category_ids: [a.science.id] }
   const scheduled = a.app.core.writes.posts.create({ ...post, author_id: a.author.id, status: 'scheduled', published_at: new Date(at).toISOString() })
   const drafted = b.app.core.writes.posts.create({ ...post, author_id: b.author.id, status: 'draft' })
   t.equal(scheduled, drafted)
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now()) + 50))
+  await until(at + 50)
   b.app.core.writes.posts.update(drafted, { status: 'published', published_at: new Date(at).toISOString() })
   const everyone = [...a.space, ...a.food, ...a.vote, scheduled]
   // Computed answers exactly; served ones, once each app's read model has settled, by whether
@@ -381,11 +381,18 @@ t.test('a scheduled post that goes live by time counts exactly as one published 
   // background built which list is timing, not the point here.
   const computedBy = (app: typeof a.app, id: number) => app.core.services.related.find(String(id), 20).map((r) => [r.id, r.score])
   for (const id of everyone) t.same(computedBy(a.app, id), computedBy(b.app, id), `post ${id}, computed`)
-  a.app.core.workers.readModel.drain()
-  b.app.core.workers.readModel.drain()
+  // The go-live by time is handled by a's timer, which a busy machine may run late: each pair
+  // of answers is given until the timer has fired and both read models have drained.
   for (const id of everyone) {
     const names = async (app: typeof a.app) => (await related(app, id, '?limit=20')).some((r) => r.id === scheduled)
-    t.equal(await names(a.app), await names(b.app), `post ${id}, served: names the new post in both or neither`)
+    let same = false
+    await eventually(`post ${id} settled in both apps`, async () => {
+      a.app.core.workers.readModel.drain()
+      b.app.core.workers.readModel.drain()
+      same = await names(a.app) === await names(b.app)
+      return same
+    }).catch(() => {})
+    t.ok(same, `post ${id}, served: names the new post in both or neither`)
   }
 })
 

@@ -17,7 +17,7 @@ t.test('a job running when its server is killed is failed with the reason after 
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const dbPath = join(dir, 'restart.db')
   const file = join(dir, 'export.xml')
-  const { posts } = await generateWxr(file, 6 * 1024 * 1024, { bodyBytes: 3000, commentsPerPost: 2 })
+  const { posts } = await generateWxr(file, 2.5 * 1024 * 1024, { bodyBytes: 3000, commentsPerPost: 2 })
   const body = readFileSync(file)
   const headers = { ...childAuth, 'content-type': 'application/xml' }
   const get = async (base: string, id: number) => ((await (await fetch(`${base}/v1/imports/${id}`, { headers: childAuth })).json()) as { data: Job }).data

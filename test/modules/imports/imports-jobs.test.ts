@@ -115,7 +115,7 @@ t.test('a chunked upload is refused with a 413 the moment it passes IMPORT_MAX_B
 })
 
 t.test('cancelling: a queued job at once, a running one after its item; a later re-import completes without duplicates', async (t) => {
-  const big = await bigExport(4)
+  const big = await bigExport(1.5)
   const body = readFileSync(big.file)
   const app = await buildTestApp(t)
   const first = (await upload(app, body)).json().data as Job

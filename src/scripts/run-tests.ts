@@ -1,6 +1,8 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
-import { relative, resolve as resolvePath } from 'node:path'
+import { dirname, join, relative, resolve as resolvePath } from 'node:path'
 import { projectPath } from '../lib/project-root.js'
 import { buildTests, testFiles } from './build-tests.js'
 
@@ -51,10 +53,31 @@ function runCheck (script: string): Promise<Result> {
   })
 }
 const checks = withChecks ? [runCheck('lint'), runCheck('typecheck')] : []
+ensureTapBuilt()
 const built = await buildTests(sources)
 const buildMs = Date.now() - started
 
 process.stdout.write(`TAP version 14\n# built ${built.length} test files in ${buildMs} ms; running ${JOBS} at a time\n`)
+
+/**
+ * tap compiles the plugins of package.json's `tap.plugin` into its test module; its runner does
+ * so on its first run after `npm ci`, but this runner never starts it, and a test file would load
+ * the plugins tap is published with. `tap build` (~15 s) only when the built list differs.
+ */
+function ensureTapBuilt (): void {
+  const requireFromTap = createRequire(projectPath('node_modules', 'tap', 'package.json'))
+  const testDir = dirname(requireFromTap.resolve('@tapjs/test/package.json'))
+  const builtText = readFileSync(join(testDir, 'test-built', 'dist', 'esm', 'index.js'), 'utf8')
+  const built = (/export const signature = `([^`]*)`/.exec(builtText)?.[1] ?? '').split('\n').filter(Boolean).sort()
+  const defaults = [...readFileSync(join(testDir, 'dist', 'esm', 'default-plugins.js'), 'utf8').matchAll(/'(@tapjs\/[a-z-]+)'/g)].map((m) => m[1] ?? '')
+  const config = (JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { tap?: { plugin?: string[] } }).tap?.plugin ?? []
+  const removed = new Set(config.filter((p) => p.startsWith('!')).map((p) => p.slice(1)))
+  const wanted = [...new Set([...defaults.filter((p) => !removed.has(p)), ...config.filter((p) => !p.startsWith('!'))])].sort()
+  if (wanted.join('\n') === built.join('\n')) return
+  process.stderr.write(`tap is built with ${built.join(', ')}; building it with ${wanted.join(', ')}\n`)
+  const result = spawnSync('npx', ['tap', 'build'], { cwd: projectPath(), stdio: ['ignore', 'ignore', 'inherit'] })
+  if (result.status !== 0) throw new Error(`tap build failed (${result.status ?? result.signal})`)
+}
 
 /** The summary line tap prints at the end of a file: `# { total: 12, pass: 11, fail: 1 }`. */
 function countsOf (output: string): Counts {

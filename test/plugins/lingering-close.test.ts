@@ -156,3 +156,49 @@ t.test('keep-alive requests whose body is read stay on one open connection', asy
   }
   t.notOk(socket.destroyed, 'the connection is still open')
 })
+
+/** A request whose header block never ends: 1 KiB header lines, on and on, until the socket closes or `total` bytes. */
+async function endlessHeaders (port: number, total: number): Promise<Exchange> {
+  return await new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true })
+    let received = ''
+    let sent = 0
+    let answeredAt = 0
+    let error: string | undefined
+    let closed = false
+    socket.write('GET /v1/posts HTTP/1.1\r\nhost: localhost\r\n')
+    const line = Buffer.from(`x-filler: ${'y'.repeat(1012)}\r\n`)
+    const pump = () => {
+      if (closed || socket.destroyed || !socket.writable) return
+      if (sent >= total) return socket.end()
+      sent += line.length
+      if (!socket.write(line)) socket.once('drain', pump)
+      else setImmediate(pump)
+    }
+    socket.on('data', (chunk: Buffer) => {
+      if (answeredAt === 0) answeredAt = Date.now()
+      received += chunk.toString()
+    })
+    socket.on('error', (err: NodeJS.ErrnoException) => { error = err.code ?? err.message })
+    socket.on('close', () => {
+      closed = true
+      resolve({ received, sent, error, closedAfter: answeredAt === 0 ? -1 : Date.now() - answeredAt })
+    })
+    pump()
+  })
+}
+
+t.test('a header block past the limit gets the whole 431 problem every time while the client goes on sending', async (t) => {
+  const { port } = await listening(t)
+  const seen: string[] = []
+  for (let i = 0; i < ATTEMPTS; i++) {
+    const x = await endlessHeaders(port, 2 * 1024 * 1024)
+    try {
+      const answer = parse(x.received)
+      seen.push(`${answer.status} ${answer.headers['content-type']} ${answer.body.code}`)
+    } catch (err) {
+      seen.push(`cut: ${(err as Error).message.slice(0, 80)} (${x.error ?? 'no error'})`)
+    }
+  }
+  t.same(seen, Array.from({ length: ATTEMPTS }, () => '431 application/problem+json; charset=utf-8 HEADERS_TOO_LARGE'), 'every answer whole')
+})

@@ -261,8 +261,9 @@ export interface WebhooksRepository {
   /** Puts a finished delivery back in the queue with a fresh retry schedule; false when it is still pending. */
   requeue: (tx: EngineTx, id: number, now: number) => Promise<boolean>
   /**
-   * Leases up to `limit` due deliveries of active webhooks for `leaseMs`, oldest due first, so
-   * two workers (or processes, or servers) never take the same one. Each lease counts as an attempt.
+   * Leases up to `limit` due deliveries of active webhooks for `leaseMs`, the oldest due first
+   * (ties by id), so two workers (or processes, or servers) never take the same one. Each lease
+   * counts as an attempt. Answered in id order on both engines (the batch is sent at once).
    */
   claim: (now: number, limit: number, leaseMs: number) => Promise<ClaimedDelivery[]>
   /** Records a 2xx answer; false when the lease was lost to a newer attempt. */
@@ -307,7 +308,7 @@ export function createWebhooksRepository (edb: EngineDb): WebhooksRepository {
     countDeliveries: async (webhookId, status) => await settled(() => sync.countDeliveries(webhookId, status)),
     delivery: async (webhookId, id) => await settled(() => sync.delivery(webhookId, id)),
     requeue: async (_tx, id, now) => await settled(() => sync.requeue(id, now)),
-    claim: async (now, limit, leaseMs) => await alone(() => sync.claim(now, limit, leaseMs)),
+    claim: async (now, limit, leaseMs) => await alone(() => sync.claim(now, limit, leaseMs).sort((a, b) => a.id - b.id)),
     succeed: async (delivery, code, now) => await alone(() => sync.succeed(delivery, code, now)),
     fail: async (delivery, code, error, next, now) => await alone(() => sync.fail(delivery, code, error, next, now)),
     nextDue: async () => await settled(() => sync.nextDue()),

@@ -223,7 +223,7 @@ export function createCore (db: Db, options: CoreOptions) {
     site: createSiteRepository({ engine: 'sqlite', db }),
     keys: createKeysRepository({ engine: 'sqlite', db }),
     changes: createChangesRepository({ engine: 'sqlite', db }, termVisibility),
-    webhooks: createWebhooksRepository(db),
+    webhooks: createWebhooksRepository({ engine: 'sqlite', db }),
     health: createHealthRepository({ engine: 'sqlite', db }),
     search: createSearchRepository(db),
     related: createRelatedRepository(db),
@@ -385,7 +385,8 @@ export function createCore (db: Db, options: CoreOptions) {
   const termRows = { category: createTermsSyncWriter(db, categoryKind), tag: createTermsSyncWriter(db, tagKind), author: createTermsSyncWriter(db, authorKind) }
   const kinds = { category: categoryKind, tag: tagKind, author: authorKind }
   const webhookEvents = createWebhookEvents({
-    repo: repos.webhooks,
+    // Synchronous: a listener of the synchronous bus, queuing inside the write (engine-port.ts).
+    repo: repos.webhooks.sync,
     posts: repos.posts,
     relations: posts,
     comments: repos.comments.sync,
@@ -453,7 +454,7 @@ export function createCore (db: Db, options: CoreOptions) {
     ...content,
     sources: createSourcesService({ repo: repos.sources, poller: sourcePoller, allowPrivate: options.sources.allowPrivate }),
     // Subscriptions as the admin API changes them: wakes the worker when there is work.
-    webhooks: createWebhooksService({ repo: repos.webhooks, worker: webhookWorker, allowPrivate: options.webhooks.allowPrivate, secretGraceSeconds: options.webhooks.secretGraceSeconds }),
+    webhooks: createWebhooksService({ repo: repos.webhooks, write: writeAsync, worker: webhookWorker, allowPrivate: options.webhooks.allowPrivate, secretGraceSeconds: options.webhooks.secretGraceSeconds }),
     imports: importer
   }
 

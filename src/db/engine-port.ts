@@ -148,6 +148,20 @@ import type { PgTx } from './pg/transaction.js'
  *    write's listener), revisions' page refs and restores, and the WXR import's items.
  *    Revisions stay on SQLite; their acting key is kept per async context and `editAsync`
  *    checks If-Match inside the async write. Cases in test/helpers/pages-cases.ts.
+ *    Webhooks too (src/modules/webhooks): createWebhooksRepository and the async
+ *    createWebhooksService on writeAsync (subscriptions, rotations, deletes, manual retries; the
+ *    target's DNS check before the write opens); the delivery queue's claim and results on both,
+ *    on PostgreSQL through src/db/pg/leases.ts (claimDeliveries, settleDelivery: SKIP LOCKED,
+ *    fenced by the attempt; two workers on one database send each delivery once,
+ *    test/db/pg-webhooks.test.ts). On SQLite the worker's claims and results wait for another
+ *    context's open async write (`busy`/`idle`), as keys do. Kept synchronous on SQLite: the
+ *    repository's `.sync` (createWebhooksSyncRepository) under the change-bus listener
+ *    (webhooks-events.ts: subscribers, enqueue and the scheduled go-live rows, inside the write)
+ *    and `promoteDue`, whose payloads read posts, relations, SEO, terms, pages and the site
+ *    synchronously. Left: on PostgreSQL no listener queues deliveries (the bus has no webhook
+ *    listener; it needs the post payload's reads, with posts) and no scheduler promotes
+ *    go-lives (leases.ts's takeScheduled is ready; the worker takes a `DuePromoter` that may
+ *    answer a Promise). Cases in test/helpers/webhooks-cases.ts.
  *    What each write module's port
  *    brings besides its repository: its service on `writeAsync` (core.ts), its bus listener
  *    per engine, its kinds in the PostgreSQL change log (src/db/pg/change-log.ts

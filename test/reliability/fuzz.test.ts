@@ -341,7 +341,7 @@ async function seed (app: Awaited<ReturnType<typeof buildTestApp>>): Promise<See
     posts.push(await post('/v1/posts', { title: `Talks stall in Geneva ${i}`, content_html: '<h2>Part</h2><p>Diplomats met for ninety minutes.</p>', author_id: author.id, category_ids: [category.id], tag_ids: [tag.id], status: 'published' }))
   }
   const comment = await post(`/v1/posts/${posts[0].id}/comments`, { author_name: 'Reader', author_email: 'reader@example.com', content: 'First!' })
-  const webhook = app.core.repos.webhooks.create({ url: 'https://hooks.example.com/broadsheet', events: ['post.published'], secret: 's'.repeat(32), description: 'seed', active: false }, Date.now())
+  const webhook = app.core.repos.webhooks.sync.create({ url: 'https://hooks.example.com/broadsheet', events: ['post.published'], secret: 's'.repeat(32), description: 'seed', active: false }, Date.now())
   const { row } = app.core.repos.keys.createSync('fuzz', ['read:drafts'])
   return {
     posts: [...posts.map((p) => String(p.id)), posts[0].slug ?? 'x'],

@@ -43,7 +43,7 @@ t.test('webhook URLs that are not public are refused with a generic reason', asy
     t.equal(reason(body.detail, url), 'The webhook URL <url> is refused: its host is not a public internet address', url)
     assertGeneric(t, body.detail, url)
   }
-  t.equal(app.core.repos.webhooks.count(), 0)
+  t.equal(app.core.repos.webhooks.sync.count(), 0)
 })
 
 t.test('webhook URLs on ports other than 80 and 443 are refused, unless private targets are allowed', async (t) => {

@@ -11,7 +11,7 @@ import { toPage } from '../pages/pages-mapper.js'
 import type { SiteRepository } from '../site/site-repository.js'
 import { toSite } from '../site/site-mapper.js'
 import { resolveNavigation, type NavigationTargets } from '../site/site-navigation.js'
-import type { WebhookEvent, WebhooksRepository } from './webhooks-repository.js'
+import type { WebhookEvent, WebhooksSyncRepository } from './webhooks-repository.js'
 
 type PostChange = Extract<ContentChange, { kind: 'post' }>
 type CommentChange = Extract<ContentChange, { kind: 'comment' }>
@@ -58,7 +58,7 @@ export type TermPayload = Record<string, unknown> & { id: number, slug: string }
  * being public. So a tag made for an embargoed story is announced with the story, never before.
  */
 export function createWebhookEvents (deps: {
-  repo: WebhooksRepository
+  repo: WebhooksSyncRepository
   posts: Pick<PostsRepository, 'findByRef'>
   /** The categories, tags and author a post payload carries. */
   relations: Pick<PostsService, 'relationsOf'>

@@ -1,5 +1,10 @@
 import { and, count, desc, eq, getTableColumns, lte, min, ne, sql } from 'drizzle-orm'
+import { createSqliteTransactor } from '../../db/async-transaction.js'
 import { isOpen, type Db } from '../../db/client.js'
+import { settled, type EngineDb, type EngineTx } from '../../db/engine-port.js'
+import type { PgDb } from '../../db/pg/client.js'
+import { claimDeliveries, settleDelivery } from '../../db/pg/leases.js'
+import * as pgs from '../../db/pg/schema.js'
 import { scheduledEvents, scheduledPageEvents, webhookDeliveries, webhooks, WEBHOOK_EVENTS, type WebhookEvent } from '../../db/schema.js'
 import { placeholderOf } from '../../db/placeholders.js'
 
@@ -15,12 +20,16 @@ export type WebhookInput = Pick<WebhookRow, 'url' | 'events' | 'secret' | 'descr
 export type WebhookUpdate = WebhookInput & Pick<WebhookRow, 'id' | 'previousSecret' | 'previousSecretExpiresAt'>
 
 /**
- * All database access for webhooks, their delivery queue and scheduled events. The queue
- * lives in SQLite, so a restart or a crash loses nothing; a delivery being sent is leased
- * by pushing its next_attempt_at past the request timeout, and `attempts` fences the
- * result so a worker whose lease ran out cannot overwrite a newer attempt.
+ * All database access for webhooks, their delivery queue and scheduled events on SQLite,
+ * synchronously. The queue lives in the database, so a restart or a crash loses nothing; a
+ * delivery being sent is leased by pushing its next_attempt_at past the request timeout, and
+ * `attempts` fences the result so a worker whose lease ran out cannot overwrite a newer
+ * attempt. What the engine-neutral repository (below) answers through `settled` on SQLite, and
+ * what the callers not yet ported use (`.sync`): the change-bus listener that queues deliveries
+ * inside a write (webhooks-events.ts: subscribers, enqueue, the scheduled go-lives) and its
+ * `promoteDue`, and tests that seed synchronously.
  */
-export function createWebhooksRepository (db: Db) {
+export function createWebhooksSyncRepository (db: Db) {
   const ph = sql.placeholder
   const d = webhookDeliveries
   const w = webhooks
@@ -224,4 +233,181 @@ export function createWebhooksRepository (db: Db) {
     }
   }
 }
-export type WebhooksRepository = ReturnType<typeof createWebhooksRepository>
+export type WebhooksSyncRepository = ReturnType<typeof createWebhooksSyncRepository>
+
+/**
+ * Webhooks on either engine (src/db/engine-port.ts): every method answers a Promise, settled at
+ * once on SQLite. Reads take no handle, or the open write's `tx` to read as that write sees;
+ * writes take the write's `tx`. The queue's claims and results are writes of their own (a
+ * worker's, outside any content write): on PostgreSQL one statement each, `FOR UPDATE SKIP
+ * LOCKED` (src/db/pg/leases.ts), so several servers on one database send each delivery once.
+ */
+export interface WebhooksRepository {
+  findById: (id: number, tx?: EngineTx) => Promise<WebhookRow | undefined>
+  /** Oldest first. */
+  list: (limit: number, offset: number) => Promise<WebhookRow[]>
+  count: () => Promise<number>
+  create: (tx: EngineTx, input: WebhookInput, now: number) => Promise<WebhookRow>
+  /** Undefined when the webhook is gone. */
+  update: (tx: EngineTx, row: WebhookUpdate, now: number) => Promise<WebhookRow | undefined>
+  /** A new signing secret; the current one keeps signing too until `previousUntil`. */
+  rotate: (tx: EngineTx, id: number, secret: string, previousUntil: number, now: number) => Promise<WebhookRow | undefined>
+  /** Deletes a webhook; its deliveries go with it (foreign key cascade). */
+  remove: (tx: EngineTx, id: number) => Promise<boolean>
+  /** A webhook's delivery log, newest first. */
+  deliveries: (webhookId: number, status: DeliveryStatus | undefined, limit: number, offset: number) => Promise<DeliveryRow[]>
+  countDeliveries: (webhookId: number, status: DeliveryStatus | undefined) => Promise<number>
+  delivery: (webhookId: number, id: number, tx?: EngineTx) => Promise<DeliveryRow | undefined>
+  /** Puts a finished delivery back in the queue with a fresh retry schedule; false when it is still pending. */
+  requeue: (tx: EngineTx, id: number, now: number) => Promise<boolean>
+  /**
+   * Leases up to `limit` due deliveries of active webhooks for `leaseMs`, the oldest due first
+   * (ties by id), so two workers (or processes, or servers) never take the same one. Each lease
+   * counts as an attempt. Answered in id order on both engines (the batch is sent at once).
+   */
+  claim: (now: number, limit: number, leaseMs: number) => Promise<ClaimedDelivery[]>
+  /** Records a 2xx answer; false when the lease was lost to a newer attempt. */
+  succeed: (delivery: Pick<DeliveryRow, 'id' | 'attempts'>, code: number, now: number) => Promise<boolean>
+  /** Records a failed attempt: retried at `next`, or given up when `next` is null; false when the lease was lost. */
+  fail: (delivery: Pick<DeliveryRow, 'id' | 'attempts'>, code: number | null, error: string, next: number | null, now: number) => Promise<boolean>
+  /** When the worker next has something to do (a delivery or scheduled event), if ever. */
+  nextDue: () => Promise<number | null>
+  /** Whether the database is still open (the app may close while a delivery is out). */
+  isOpen: () => boolean
+}
+
+/**
+ * On SQLite, the engine-neutral repository and its synchronous twin (`sync`) for the callers
+ * not yet ported: the change-bus listener (webhooks-events.ts) and synchronous seeding.
+ */
+export type SqliteWebhooksRepository = WebhooksRepository & { sync: WebhooksSyncRepository }
+
+export function createWebhooksRepository (edb: Extract<EngineDb, { engine: 'sqlite' }>): SqliteWebhooksRepository
+export function createWebhooksRepository (edb: EngineDb): WebhooksRepository
+export function createWebhooksRepository (edb: EngineDb): WebhooksRepository {
+  if (edb.engine === 'postgres') return pgWebhooksRepository(edb.db)
+  const { db } = edb
+  const sync = createWebhooksSyncRepository(db)
+  // The queue's claims and results are the worker's own writes, outside any content write: they
+  // must not join another context's open async write (resumed among its microtasks), so they
+  // run at once when none is open (the common case), else after the open ones ended (as keys).
+  const transactor = createSqliteTransactor(db)
+  async function alone<T> (step: () => T): Promise<T> {
+    while (transactor.busy() && !transactor.inside()) await transactor.idle()
+    return step()
+  }
+  const repo: SqliteWebhooksRepository = {
+    findById: async (id) => await settled(() => sync.findById(id)),
+    list: async (limit, offset) => await settled(() => sync.list(limit, offset)),
+    count: async () => await settled(() => sync.count()),
+    create: async (_tx, input, now) => await settled(() => sync.create(input, now)),
+    update: async (_tx, row, now) => await settled(() => sync.update(row, now)),
+    rotate: async (_tx, id, secret, until, now) => await settled(() => sync.rotate(id, secret, until, now)),
+    remove: async (_tx, id) => await settled(() => sync.remove(id)),
+    deliveries: async (webhookId, status, limit, offset) => await settled(() => sync.deliveries(webhookId, status, limit, offset)),
+    countDeliveries: async (webhookId, status) => await settled(() => sync.countDeliveries(webhookId, status)),
+    delivery: async (webhookId, id) => await settled(() => sync.delivery(webhookId, id)),
+    requeue: async (_tx, id, now) => await settled(() => sync.requeue(id, now)),
+    claim: async (now, limit, leaseMs) => await alone(() => sync.claim(now, limit, leaseMs).sort((a, b) => a.id - b.id)),
+    succeed: async (delivery, code, now) => await alone(() => sync.succeed(delivery, code, now)),
+    fail: async (delivery, code, error, next, now) => await alone(() => sync.fail(delivery, code, error, next, now)),
+    nextDue: async () => await settled(() => sync.nextDue()),
+    isOpen: () => sync.isOpen(),
+    sync
+  }
+  return repo
+}
+
+/**
+ * Whether an id can name a row on PostgreSQL: ids are `integer` there, and a parameter past its
+ * range fails the query (a 500 for a client's large id) instead of matching nothing.
+ */
+const isRowId = (id: number) => Number.isSafeInteger(id) && id >= -2_147_483_648 && id <= 2_147_483_647
+
+function pgWebhooksRepository (db: PgDb): WebhooksRepository {
+  const pw = pgs.webhooks
+  const pd = pgs.webhookDeliveries
+  const on = (tx: EngineTx) => {
+    if (tx.engine !== 'postgres') throw new Error('a SQLite write handle given to the PostgreSQL webhooks repository')
+    return tx.db
+  }
+  const handle = (tx?: EngineTx) => tx === undefined ? db : on(tx)
+  // Named: each pooled connection parses them once.
+  const byId = db.select().from(pw).where(eq(pw.id, sql.placeholder('id'))).prepare('webhooks_by_id')
+  const ofHook = (webhookId: number, status: DeliveryStatus | undefined) =>
+    and(eq(pd.webhookId, webhookId), status === undefined ? undefined : eq(pd.status, status))
+
+  return {
+    async findById (id, tx) {
+      if (!isRowId(id)) return undefined
+      return tx === undefined ? (await byId.execute({ id }))[0] : (await on(tx).select().from(pw).where(eq(pw.id, id)))[0]
+    },
+    async list (limit, offset) {
+      return await db.select().from(pw).orderBy(pw.id).limit(limit).offset(offset)
+    },
+    async count () {
+      return (await db.select({ n: count() }).from(pw))[0]?.n ?? 0
+    },
+    async create (tx, input, now) {
+      const [row] = await on(tx).insert(pw).values({ ...input, createdAt: now, updatedAt: now }).returning()
+      return row
+    },
+    async update (tx, row, now) {
+      if (!isRowId(row.id)) return undefined
+      const { id, url, events, secret, previousSecret, previousSecretExpiresAt, description, active } = row
+      const [saved] = await on(tx).update(pw).set({ url, events, secret, previousSecret, previousSecretExpiresAt, description, active, updatedAt: now })
+        .where(eq(pw.id, id)).returning()
+      return saved
+    },
+    async rotate (tx, id, secret, previousUntil, now) {
+      if (!isRowId(id)) return undefined
+      // SET's right-hand sides read the row as it was: the previous secret is the current one.
+      const [row] = await on(tx).update(pw).set({ previousSecret: pw.secret, previousSecretExpiresAt: previousUntil, secret, updatedAt: now })
+        .where(eq(pw.id, id)).returning()
+      return row
+    },
+    async remove (tx, id) {
+      if (!isRowId(id)) return false
+      return (await on(tx).delete(pw).where(eq(pw.id, id)).returning({ id: pw.id })).length > 0
+    },
+    async deliveries (webhookId, status, limit, offset) {
+      if (!isRowId(webhookId)) return []
+      return await db.select().from(pd).where(ofHook(webhookId, status)).orderBy(desc(pd.id)).limit(limit).offset(offset)
+    },
+    async countDeliveries (webhookId, status) {
+      if (!isRowId(webhookId)) return 0
+      return (await db.select({ n: count() }).from(pd).where(ofHook(webhookId, status)))[0]?.n ?? 0
+    },
+    async delivery (webhookId, id, tx) {
+      if (!isRowId(webhookId) || !isRowId(id)) return undefined
+      return (await handle(tx).select().from(pd).where(and(eq(pd.id, id), eq(pd.webhookId, webhookId))))[0]
+    },
+    async requeue (tx, id, now) {
+      if (!isRowId(id)) return false
+      const rows = await on(tx).update(pd).set({ status: 'pending', attempts: 0, nextAttemptAt: now, updatedAt: now })
+        .where(and(eq(pd.id, id), ne(pd.status, 'pending'))).returning({ id: pd.id })
+      return rows.length > 0
+    },
+    async claim (now, limit, leaseMs) {
+      return await claimDeliveries(db, now, limit, leaseMs)
+    },
+    async succeed (delivery, code, now) {
+      return await settleDelivery(db, delivery, { status: 'succeeded', code }, now)
+    },
+    async fail (delivery, code, error, next, now) {
+      return await settleDelivery(db, delivery, { status: next === null ? 'failed' : 'pending', code, error, next }, now)
+    },
+    async nextDue () {
+      // The earliest due delivery of an active webhook, and the earliest scheduled events.
+      const rows = await db.select({ at: min(pd.nextAttemptAt) }).from(pd).innerJoin(pw, eq(pw.id, pd.webhookId))
+        .where(and(eq(pd.status, 'pending'), eq(pw.active, true)))
+        .unionAll(db.select({ at: min(pgs.scheduledEvents.dueAt) }).from(pgs.scheduledEvents))
+        .unionAll(db.select({ at: min(pgs.scheduledPageEvents.dueAt) }).from(pgs.scheduledPageEvents))
+      let next: number | null = null
+      for (const { at } of rows) if (at !== null && (next === null || Number(at) < next)) next = Number(at)
+      return next
+    },
+    // The pool being ended is the app closing: a delivery out then is tried again after its lease.
+    isOpen: () => !db.$client.ending && !db.$client.ended
+  }
+}

@@ -30,7 +30,8 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ repo: WebhooksRepository, serv
     }
   }, async (request, reply) => {
     const page = pageOf(request.query)
-    return listPage(reply, request.url, { ...page, total: repo.count() }, repo.list(page.perPage, page.offset).map(toWebhook))
+    const [total, rows] = await Promise.all([repo.count(), repo.list(page.perPage, page.offset)])
+    return listPage(reply, request.url, { ...page, total }, rows.map(toWebhook))
   })
 
   app.post('/', {
@@ -64,7 +65,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ repo: WebhooksRepository, serv
       params: IdParamsSchema,
       response: { 200: Type.Object({ data: Type.Ref('Webhook') }), ...problemResponses(400, 401, 403, 404) }
     }
-  }, async (request) => ({ data: toWebhook(service.load(request.params.id)) }))
+  }, async (request) => ({ data: toWebhook(await service.load(request.params.id)) }))
 
   app.patch('/:id', {
     config: { scope: 'admin' },
@@ -105,7 +106,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ repo: WebhooksRepository, serv
       }
     }
   }, async (request) => {
-    const { row, secret } = service.rotateSecret(request.params.id, request.body as RotateSecretBodyType)
+    const { row, secret } = await service.rotateSecret(request.params.id, request.body as RotateSecretBodyType)
     return { data: { ...toWebhook(row), secret } }
   })
 
@@ -120,7 +121,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ repo: WebhooksRepository, serv
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    service.remove(request.params.id)
+    await service.remove(request.params.id)
     return reply.code(204).send(null)
   })
 
@@ -136,11 +137,11 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ repo: WebhooksRepository, serv
       response: { 200: listOf(Type.Ref('WebhookDelivery')), ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    const hook = service.load(request.params.id)
+    const hook = await service.load(request.params.id)
     const page = pageOf(request.query)
     const { status } = request.query
-    const total = repo.countDeliveries(hook.id, status)
-    return listPage(reply, request.url, { ...page, total }, repo.deliveries(hook.id, status, page.perPage, page.offset).map(toDelivery))
+    const [total, rows] = await Promise.all([repo.countDeliveries(hook.id, status), repo.deliveries(hook.id, status, page.perPage, page.offset)])
+    return listPage(reply, request.url, { ...page, total }, rows.map(toDelivery))
   })
 
   app.post('/:id/deliveries/:delivery_id/retry', {
@@ -155,7 +156,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox<{ repo: WebhooksRepository, serv
       response: { 202: Type.Object({ data: Type.Ref('WebhookDelivery') }), ...problemResponses(400, 401, 403, 404, 409) }
     }
   }, async (request, reply) => {
-    const delivery = service.retry(request.params.id, request.params.delivery_id)
+    const delivery = await service.retry(request.params.id, request.params.delivery_id)
     reply.code(202)
     return { data: toDelivery(delivery) }
   })

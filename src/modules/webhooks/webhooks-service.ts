@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { DeliveryPending, NotFound, TargetRefused } from '../../errors.js'
+import type { EngineTx } from '../../db/engine-port.js'
+import type { EngineWrite } from '../../db/engine-write.js'
+import { DeliveryPending, FieldError, NotFound, TargetRefused } from '../../errors.js'
 import { assertPublicTarget, TargetError, type DebugLog } from '../../lib/safe-http.js'
 import type { DeliveryRow, WebhookRow, WebhooksRepository } from './webhooks-repository.js'
 import type { WebhookWorker } from './webhooks-worker.js'
@@ -10,17 +12,30 @@ function generateSecret (): string {
 }
 
 /**
- * Webhook subscriptions as the admin API changes them: target URLs are checked before they
- * are stored, and the worker is woken when there is something new to send.
+ * A text holding NUL is refused as a 400 on both engines (PostgreSQL text cannot store it):
+ * HTTP bodies are refused before (plugins/validation.ts), this keeps the rule for every caller.
+ */
+function refuseNul (fields: Record<string, unknown>): void {
+  const errors = Object.entries(fields).flatMap(([path, value]) => typeof value === 'string' && value.includes('\u0000')
+    ? [{ in: 'body' as const, path, message: 'must not contain the NUL character (U+0000)' }]
+    : [])
+  if (errors.length > 0) throw new FieldError(errors)
+}
+
+/**
+ * Webhook subscriptions as the admin API changes them, on either engine: target URLs are
+ * checked (a DNS lookup) before the write opens, each change is one write of the engine-neutral
+ * writer (src/db/engine-write.ts), and the worker is woken when there is something new to send.
  */
 export function createWebhooksService (deps: {
   repo: WebhooksRepository
+  write: EngineWrite
   worker: Pick<WebhookWorker, 'wake'>
   allowPrivate: boolean
   /** WEBHOOK_SECRET_GRACE_SECONDS: how long the old secret still signs after a rotation, unless the request says. */
   secretGraceSeconds: number
 }) {
-  const { repo, worker } = deps
+  const { repo, write, worker } = deps
 
   /**
    * A URL a webhook may target: well-formed http(s) and (unless allowed) on port 80 or 443 and
@@ -36,8 +51,8 @@ export function createWebhooksService (deps: {
     }
   }
 
-  function load (id: number): WebhookRow {
-    const row = repo.findById(id)
+  async function load (id: number, tx?: EngineTx): Promise<WebhookRow> {
+    const row = await repo.findById(id, tx)
     if (row === undefined) throw new NotFound('Webhook', String(id))
     return row
   }
@@ -47,28 +62,38 @@ export function createWebhooksService (deps: {
 
     /** Stores a webhook; returns it with its secret (generated when not given), shown this once. */
     async create (body: CreateWebhookBodyType, log: DebugLog): Promise<{ row: WebhookRow, secret: string }> {
+      refuseNul({ url: body.url, secret: body.secret, description: body.description })
       const url = await checkTarget(body.url, log)
       const secret = body.secret ?? generateSecret()
-      const row = repo.create({ url, events: body.events, secret, description: body.description ?? '', active: body.active ?? true }, Date.now())
+      const input = { url, events: body.events, secret, description: body.description ?? '', active: body.active ?? true }
+      const row = await write(async (tx, _emit, now) => await repo.create(tx, input, now))
       return { row, secret }
     },
 
     /** Changes what the body names; resuming a paused webhook wakes the worker for its queue. */
     async update (id: number, body: UpdateWebhookBodyType, log: DebugLog): Promise<WebhookRow> {
-      const row = load(id)
-      const next = { ...row }
-      if (body.url !== undefined) next.url = await checkTarget(body.url, log)
-      if (body.events !== undefined) next.events = body.events
-      if (body.secret !== undefined) {
-        // Replaced at once: a secret changed this way may have leaked, so the old one stops now.
-        next.secret = body.secret
-        next.previousSecret = null
-        next.previousSecretExpiresAt = null
-      }
-      if (body.description !== undefined) next.description = body.description
-      if (body.active !== undefined) next.active = body.active
-      const saved = repo.update(next, Date.now())
-      if (saved.active && !row.active) worker.wake()
+      refuseNul({ url: body.url, secret: body.secret, description: body.description })
+      await load(id)
+      // Checked before the write opens: a DNS lookup must not hold SQLite's write lock.
+      const url = body.url === undefined ? undefined : await checkTarget(body.url, log)
+      const { saved, resumed } = await write(async (tx, _emit, now) => {
+        const row = await load(id, tx)
+        const next = { ...row }
+        if (url !== undefined) next.url = url
+        if (body.events !== undefined) next.events = body.events
+        if (body.secret !== undefined) {
+          // Replaced at once: a secret changed this way may have leaked, so the old one stops now.
+          next.secret = body.secret
+          next.previousSecret = null
+          next.previousSecretExpiresAt = null
+        }
+        if (body.description !== undefined) next.description = body.description
+        if (body.active !== undefined) next.active = body.active
+        const saved = await repo.update(tx, next, now)
+        if (saved === undefined) throw new NotFound('Webhook', String(id))
+        return { saved, resumed: saved.active && !row.active }
+      })
+      if (resumed) worker.wake()
       return saved
     },
 
@@ -77,28 +102,30 @@ export function createWebhooksService (deps: {
      * beside it (a second `v1=`) for the grace time, so receivers can switch without losing a
      * delivery; rotating again within it drops the older of the two.
      */
-    rotateSecret (id: number, body: RotateSecretBodyType): { row: WebhookRow, secret: string } {
-      load(id)
-      const now = Date.now()
+    async rotateSecret (id: number, body: RotateSecretBodyType): Promise<{ row: WebhookRow, secret: string }> {
+      refuseNul({ secret: body.secret })
       const secret = body.secret ?? generateSecret()
       const graceMs = (body.grace_seconds ?? deps.secretGraceSeconds) * 1000
-      const row = repo.rotate(id, secret, now + graceMs, now)
+      const row = await write(async (tx, _emit, now) => await repo.rotate(tx, id, secret, now + graceMs, now))
       if (row === undefined) throw new NotFound('Webhook', String(id))
       return { row, secret }
     },
 
-    remove (id: number): void {
-      if (!repo.remove(id)) throw new NotFound('Webhook', String(id))
+    async remove (id: number): Promise<void> {
+      if (!await write(async (tx) => await repo.remove(tx, id))) throw new NotFound('Webhook', String(id))
     },
 
     /** Puts a finished delivery back in the queue; a pending one is a 409. */
-    retry (webhookId: number, deliveryId: number): DeliveryRow {
-      const hook = load(webhookId)
-      const delivery = repo.delivery(hook.id, deliveryId)
-      if (delivery === undefined) throw new NotFound('Delivery', String(deliveryId))
-      if (!repo.requeue(delivery.id, Date.now())) throw new DeliveryPending(String(delivery.id))
+    async retry (webhookId: number, deliveryId: number): Promise<DeliveryRow> {
+      const delivery = await write(async (tx, _emit, now) => {
+        const hook = await load(webhookId, tx)
+        const delivery = await repo.delivery(hook.id, deliveryId, tx)
+        if (delivery === undefined) throw new NotFound('Delivery', String(deliveryId))
+        if (!await repo.requeue(tx, delivery.id, now)) throw new DeliveryPending(String(delivery.id))
+        return (await repo.delivery(hook.id, delivery.id, tx))!
+      })
       worker.wake()
-      return repo.delivery(hook.id, delivery.id)!
+      return delivery
     }
   }
 }

@@ -2,7 +2,12 @@ import { createHmac } from 'node:crypto'
 import { safeRequest } from '../../lib/safe-http.js'
 import { createTickLoop } from '../../lib/tick-loop.js'
 import type { ClaimedDelivery, WebhooksRepository } from './webhooks-repository.js'
-import type { WebhookEvents } from './webhooks-events.js'
+
+/**
+ * What turns due scheduled go-lives into deliveries (webhooks-events.ts's `promoteDue`, on
+ * SQLite; on PostgreSQL nothing yet: the scheduler is not ported, engine-port.ts).
+ */
+export interface DuePromoter { promoteDue: (now: number) => number | Promise<number> }
 
 export const WEBHOOK_USER_AGENT = 'Broadsheet-Webhooks/1.0 (+https://broadsheet.dev/webhooks)'
 
@@ -84,7 +89,7 @@ function describeError (err: unknown): string {
  * retry after `retryDelay`, or failed after `maxAttempts`. `start` runs ticks in the
  * background until `stop`; `tick` runs one (tests).
  */
-export function createWebhookWorker (repo: WebhooksRepository, events: Pick<WebhookEvents, 'promoteDue'>, opts: WebhookWorkerOptions) {
+export function createWebhookWorker (repo: WebhooksRepository, events: DuePromoter, opts: WebhookWorkerOptions) {
   const pollMs = opts.pollMs ?? 1000
   const batchSize = opts.batchSize ?? 20
   const clock = opts.now ?? Date.now
@@ -115,7 +120,7 @@ export function createWebhookWorker (repo: WebhooksRepository, events: Pick<Webh
       })
       code = res.status
       if (code >= 200 && code < 300) {
-        if (repo.isOpen()) repo.succeed(d, code, Date.now())
+        if (repo.isOpen()) await repo.succeed(d, code, Date.now())
         return true
       }
       const text = res.body.toString('utf8', 0, Math.min(res.body.length, 200)).trim()
@@ -138,23 +143,31 @@ export function createWebhookWorker (repo: WebhooksRepository, events: Pick<Webh
     }, next === null ? 'webhook delivery failed: given up' : 'webhook delivery failed: will retry')
     // The app may have closed while the request was out; the lease then runs out and a later
     // run tries again, so nothing is lost.
-    if (repo.isOpen()) repo.fail(d, code, error, next, now)
+    if (repo.isOpen()) await repo.fail(d, code, error, next, now)
     return false
   }
 
   async function tick (now = Date.now()): Promise<TickResult> {
-    const promoted = events.promoteDue(now)
-    const claimed = repo.claim(now, batchSize, opts.timeoutMs + LEASE_MARGIN_MS)
+    const promoted = await events.promoteDue(now)
+    const claimed = await repo.claim(now, batchSize, opts.timeoutMs + LEASE_MARGIN_MS)
     const results = await Promise.all(claimed.map(send))
     const succeeded = results.filter(Boolean).length
     return { promoted, attempted: claimed.length, succeeded, failed: claimed.length - succeeded }
   }
 
+  // When the loop looks next: read at the end of each background tick (the loop asks right after
+  // it, synchronously; the repository answers a Promise). Null (poll) when it could not be read.
+  let due: number | null = null
   const loop = createTickLoop({
     name: 'webhook worker',
     // A full batch means more deliveries are probably due: look again at once.
-    tick: async () => (await tick()).attempted === batchSize,
-    nextDue: () => repo.nextDue(),
+    tick: async () => {
+      due = null
+      const full = (await tick()).attempted === batchSize
+      if (repo.isOpen()) due = await repo.nextDue()
+      return full
+    },
+    nextDue: () => due,
     isOpen: () => repo.isOpen(),
     pollMs,
     clock,

@@ -108,7 +108,7 @@ t.test('pages: the change log and webhooks carry page changes', async (t) => {
   const app = await buildTestApp(t)
   // Stopped, so the deliveries stay queued for the test to read.
   await app.core.workers.webhooks.stop()
-  const hook = app.core.repos.webhooks.create({ url: 'https://hooks.example.com/x', events: ['page.published', 'page.updated', 'page.unpublished', 'page.deleted'], secret: 'a-long-random-shared-secret', description: '', active: true }, Date.now())
+  const hook = app.core.repos.webhooks.sync.create({ url: 'https://hooks.example.com/x', events: ['page.published', 'page.updated', 'page.unpublished', 'page.deleted'], secret: 'a-long-random-shared-secret', description: '', active: true }, Date.now())
   const page = (await create(app, { title: 'About', status: 'published' })).json().data
   await patch(app, page.id, { title: 'About us' })
   await patch(app, page.id, { status: 'draft' })
@@ -116,7 +116,7 @@ t.test('pages: the change log and webhooks carry page changes', async (t) => {
   await app.inject({ method: 'DELETE', url: `/v1/pages/${page.id}`, headers: adminAuth })
   const changes = (await app.inject('/v1/changes')).json().data.filter((c: { resource: string }) => c.resource === 'page')
   t.same(changes.map((c: { action: string }) => c.action), ['upsert', 'upsert', 'delete', 'upsert', 'delete'])
-  const events = app.core.repos.webhooks.deliveries(hook.id, undefined, 10, 0).map((d) => d.event)
+  const events = app.core.repos.webhooks.sync.deliveries(hook.id, undefined, 10, 0).map((d) => d.event)
   t.same([...events].sort(), ['page.deleted', 'page.published', 'page.published', 'page.unpublished', 'page.updated'])
   const draft = (await create(app, { title: 'Hidden' })).json().data
   t.equal((await app.inject('/v1/changes')).json().data.filter((c: { id: number, resource: string }) => c.resource === 'page' && c.id === draft.id).length, 0, 'a draft is not logged')

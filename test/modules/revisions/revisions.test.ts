@@ -107,14 +107,14 @@ t.test('revisions: deleted with their post or page', async (t) => {
 t.test('restore: writes the fields back through the ordinary update, as a new revision, with the change log and webhooks', async (t) => {
   const app = await buildTestApp(t)
   await app.core.workers.webhooks.stop()
-  const hook = app.core.repos.webhooks.create({ url: 'https://hooks.example.com/x', events: ['post.updated'], secret: 'a-long-random-shared-secret', description: '', active: true }, Date.now())
+  const hook = app.core.repos.webhooks.sync.create({ url: 'https://hooks.example.com/x', events: ['post.updated'], secret: 'a-long-random-shared-secret', description: '', active: true }, Date.now())
   const post = await newPost(app, { status: 'published', excerpt: 'Hand written', meta_title: 'Old SEO' })
   await patch(app, `/v1/posts/${post.id}`, { title: 'Bad title', content_html: '<p>Broken</p>', meta_title: null, noindex: true })
   const publicBefore = await app.inject(`/v1/posts/${post.id}`)
   t.equal(publicBefore.json().data.title, 'Bad title')
   t.equal(publicBefore.headers['x-cache'], 'MISS')
   const changesBefore = (await app.inject('/v1/changes')).json().data.length
-  const deliveriesBefore = app.core.repos.webhooks.deliveries(hook.id, undefined, 50, 0).length
+  const deliveriesBefore = app.core.repos.webhooks.sync.deliveries(hook.id, undefined, 50, 0).length
 
   const writer = keyAuth(app, 'write:content')
   const res = await restore(app, `/v1/posts/${post.slug}/revisions/1/restore`, writer)
@@ -127,7 +127,7 @@ t.test('restore: writes the fields back through the ordinary update, as a new re
   t.equal(now.headers['x-cache'], 'MISS', 'the cached public read was invalidated')
   t.match(now.json().data, { title: 'First title', content_html: '<p>One</p>', excerpt: 'Hand written', meta_title: 'Old SEO', noindex: false })
   t.ok((await app.inject('/v1/changes')).json().data.length > changesBefore, 'the change log has the update')
-  t.ok(app.core.repos.webhooks.deliveries(hook.id, undefined, 50, 0).length > deliveriesBefore, 'post.updated is queued')
+  t.ok(app.core.repos.webhooks.sync.deliveries(hook.id, undefined, 50, 0).length > deliveriesBefore, 'post.updated is queued')
   const current = await get(app, `/v1/posts/${post.id}`)
   t.equal(current.headers.etag, res.headers.etag, 'the ETag a read with a key gives')
 

@@ -168,8 +168,8 @@ t.test('SSRF is enforced at send time too: a stored private URL is not contacted
   // As if the address had changed after the check (DNS rebinding): store the URLs directly.
   // On port 80 the refusal comes from the connect-time address check (nothing listens there:
   // a connection attempt would read "refused"); on the receiver's port, from the port rule.
-  const atConnect = app.core.repos.webhooks.create({ url: 'http://localhost/hook', events: ['post.published'], secret: 's'.repeat(20), description: '', active: true }, Date.now())
-  const onPort = app.core.repos.webhooks.create({ url: `http://localhost:${rx.port}/hook`, events: ['post.published'], secret: 's'.repeat(20), description: '', active: true }, Date.now())
+  const atConnect = app.core.repos.webhooks.sync.create({ url: 'http://localhost/hook', events: ['post.published'], secret: 's'.repeat(20), description: '', active: true }, Date.now())
+  const onPort = app.core.repos.webhooks.sync.create({ url: `http://localhost:${rx.port}/hook`, events: ['post.published'], secret: 's'.repeat(20), description: '', active: true }, Date.now())
   await publish(app, 'Not for localhost')
   const result = await app.core.workers.webhooks.tick()
   t.match(result, { attempted: 2, failed: 2 })

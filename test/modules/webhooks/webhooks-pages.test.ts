@@ -8,8 +8,8 @@ t.test('a scheduled page fires page.published at its time, once, following resch
   const app = await buildTestApp(t)
   // Stopped: the test calls promoteDue itself, at chosen times.
   await app.core.workers.webhooks.stop()
-  const hook = app.core.repos.webhooks.create({ url: 'https://hooks.example.com/x', events: ['page.published', 'page.updated'], secret: 'a-long-random-shared-secret', description: '', active: true }, Date.now())
-  const deliveries = () => app.core.repos.webhooks.deliveries(hook.id, undefined, 50, 0).reverse()
+  const hook = app.core.repos.webhooks.sync.create({ url: 'https://hooks.example.com/x', events: ['page.published', 'page.updated'], secret: 'a-long-random-shared-secret', description: '', active: true }, Date.now())
+  const deliveries = () => app.core.repos.webhooks.sync.deliveries(hook.id, undefined, 50, 0).reverse()
   const events = () => app.db.$client.prepare('SELECT page_id, event, due_at FROM scheduled_page_events ORDER BY id').all() as Array<{ page_id: number, event: string, due_at: number }>
   const write = async (method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) => {
     const res = await app.inject({ method, url, headers: adminAuth, payload })
@@ -21,7 +21,7 @@ t.test('a scheduled page fires page.published at its time, once, following resch
   const page = await write('POST', '/v1/pages', { title: 'Launch', status: 'scheduled', published_at: new Date(at + 60_000).toISOString() })
   await write('PATCH', `/v1/pages/${page.id}`, { published_at: new Date(at).toISOString(), title: 'Launch day' })
   t.same(events().map((e) => [e.page_id, e.event, e.due_at]), [[page.id, 'page.published', at]], 'one event, replaced by the reschedule')
-  t.equal(app.core.repos.webhooks.nextDue(), at, 'the worker wakes for it')
+  t.equal(app.core.repos.webhooks.sync.nextDue(), at, 'the worker wakes for it')
   const cancelled = await write('POST', '/v1/pages', { title: 'Called off', status: 'scheduled', published_at: new Date(at).toISOString() })
   await write('PATCH', `/v1/pages/${cancelled.id}`, { status: 'draft' })
   const deleted = await write('POST', '/v1/pages', { title: 'Deleted', status: 'scheduled', published_at: new Date(at).toISOString() })

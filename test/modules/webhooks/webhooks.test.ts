@@ -43,7 +43,7 @@ t.test('every webhook route needs an admin key: 401 without one, 403 with a weak
     t.equal(weak.statusCode, 403, `${method} ${url} without admin`)
     t.match(weak.headers['content-type'], /^application\/problem\+json/)
   }
-  t.equal(app.core.repos.webhooks.count(), 0, 'nothing was created')
+  t.equal(app.core.repos.webhooks.sync.count(), 0, 'nothing was created')
 })
 
 t.test('the secret is returned by create only, never again', async (t) => {
@@ -76,7 +76,7 @@ t.test('the secret is returned by create only, never again', async (t) => {
   t.equal(views[0].json().meta.total, 2)
   t.equal(views[0].headers['x-total-count'], '2')
   t.equal(views[2].json().data.description, 'Renamed')
-  t.equal(app.core.repos.webhooks.findById(hook.id)?.secret, 'rotated-secret-value-0002', 'PATCH rotates the secret')
+  t.equal(app.core.repos.webhooks.sync.findById(hook.id)?.secret, 'rotated-secret-value-0002', 'PATCH rotates the secret')
   const short = await createHook(app, { url: 'http://127.0.0.1:9/x', events: ['post.published'], secret: 'too-short' })
   t.equal(short.statusCode, 400)
   t.equal(short.json().errors[0].path, 'secret')
@@ -121,12 +121,12 @@ t.test('SSRF: loopback, private, link-local and metadata targets are refused wit
     t.equal(res.json().code, 'TARGET_REFUSED')
     t.ok(res.json().detail.includes(url), `the problem names ${url}`)
   }
-  t.equal(app.core.repos.webhooks.count(), 0)
+  t.equal(app.core.repos.webhooks.sync.count(), 0)
   // A webhook that exists cannot be pointed somewhere private either.
-  const hook = app.core.repos.webhooks.create({ url: 'https://partner.example.com/hook', events: ['post.published'], secret: 'x'.repeat(20), description: '', active: true }, Date.now())
+  const hook = app.core.repos.webhooks.sync.create({ url: 'https://partner.example.com/hook', events: ['post.published'], secret: 'x'.repeat(20), description: '', active: true }, Date.now())
   const patch = await app.inject({ method: 'PATCH', url: `/v1/webhooks/${hook.id}`, payload: { url: 'http://169.254.169.254/' }, headers: adminAuth })
   t.equal(patch.statusCode, 422)
-  t.equal(app.core.repos.webhooks.findById(hook.id)?.url, 'https://partner.example.com/hook', 'unchanged')
+  t.equal(app.core.repos.webhooks.sync.findById(hook.id)?.url, 'https://partner.example.com/hook', 'unchanged')
 })
 
 t.test('ALLOW_PRIVATE_TARGETS=true lets a local receiver be registered', async (t) => {

@@ -148,6 +148,13 @@ import type { PgTx } from './pg/transaction.js'
  *    write's listener), revisions' page refs and restores, and the WXR import's items.
  *    Revisions stay on SQLite; their acting key is kept per async context and `editAsync`
  *    checks If-Match inside the async write. Cases in test/helpers/pages-cases.ts.
+ *    Sources too (src/modules/sources): createSourcesRepository and the async
+ *    createSourcesService on writeAsync (the ids checked again through `tx`; the feed fetched
+ *    before the write, never inside); the poller's claim and record are transactions of their
+ *    own (SQLite: IMMEDIATE, after another context's open async write; PostgreSQL: claimSources
+ *    and releaseSource of src/db/pg/leases.ts), so servers on one database poll each source
+ *    once. The import of a poll's items stays the SQLite importer's (synchronous, through the
+ *    imports module) until imports are ported. Cases in test/helpers/sources-cases.ts.
  *    What each write module's port
  *    brings besides its repository: its service on `writeAsync` (core.ts), its bus listener
  *    per engine, its kinds in the PostgreSQL change log (src/db/pg/change-log.ts

@@ -242,6 +242,8 @@ export function createSourcePoller (repo: SourcesRepository, importFeed: ImportF
    * ported yet).
    */
   async function tick (): Promise<{ polled: number, failed: number }> {
+    // Unknown until this tick ends: a failing tick falls back to the loop's pollMs.
+    nextDue = null
     const claimed = await repo.claim(clock(), batchSize, leaseMs)
     const results = await Promise.all(claimed.map(poll))
     if (repo.isOpen()) nextDue = await repo.nextDue()

@@ -109,29 +109,36 @@ export function createSourcesService (deps: {
      */
     async update (id: number, body: UpdateSourceBodyType, log: DebugLog): Promise<SourceRow> {
       refuseNul(textsOf(body))
+      const apply = (row: SourceRow): SourceRow => {
+        const next = { ...row }
+        if (body.name !== undefined) next.name = body.name.trim()
+        if (body.category_ids !== undefined) next.categoryIds = body.category_ids
+        if (body.tag_ids !== undefined) next.tagIds = body.tag_ids
+        if (body.author_id !== undefined) next.authorId = body.author_id
+        if (body.status !== undefined) next.status = body.status
+        if (body.interval_minutes !== undefined) next.intervalMinutes = body.interval_minutes
+        if (body.enabled !== undefined) next.enabled = body.enabled
+        if (body.attribution?.name !== undefined) next.attributionName = body.attribution.name
+        if (body.attribution?.url !== undefined) next.attributionUrl = body.attribution.url
+        return next
+      }
       const row = await load(id)
-      const next = { ...row }
-      if (body.name !== undefined) next.name = body.name.trim()
-      if (body.category_ids !== undefined) next.categoryIds = body.category_ids
-      if (body.tag_ids !== undefined) next.tagIds = body.tag_ids
-      if (body.author_id !== undefined) next.authorId = body.author_id
-      if (body.status !== undefined) next.status = body.status
-      if (body.interval_minutes !== undefined) next.intervalMinutes = body.interval_minutes
-      if (body.enabled !== undefined) next.enabled = body.enabled
-      if (body.attribution?.name !== undefined) next.attributionName = body.attribution.name
-      if (body.attribution?.url !== undefined) next.attributionUrl = body.attribution.url
-      await checkIds(next)
+      await checkIds(apply(row))
       const moved = body.feed_url !== undefined && body.feed_url !== row.feedUrl
-      if (moved) next.feedUrl = await checkFeed(body.feed_url!, log)
+      const feedUrl = moved ? await checkFeed(body.feed_url!, log) : undefined
+      // Applied again to the row as the write reads it: a poll recorded meanwhile (failures,
+      // the next poll, a permanent redirect) is kept, not overwritten by the row read above.
       const { saved, now } = await write(async (tx, _emit, now) => {
+        const current = await load(id, tx)
+        const next = apply(current)
         await checkIds(next, tx)
-        const input = { ...next }
-        if (moved || (next.enabled && !row.enabled)) {
-          input.consecutiveFailures = 0
-          input.disabledReason = null
-          input.nextPollAt = now
+        if (feedUrl !== undefined) next.feedUrl = feedUrl
+        if (feedUrl !== undefined || (next.enabled && !current.enabled)) {
+          next.consecutiveFailures = 0
+          next.disabledReason = null
+          next.nextPollAt = now
         }
-        const saved = await repo.update(tx, id, input, now)
+        const saved = await repo.update(tx, id, next, now)
         if (saved === undefined) throw new NotFound('Source', String(id))
         return { saved, now }
       })

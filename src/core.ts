@@ -234,7 +234,7 @@ export function createCore (db: Db, options: CoreOptions) {
     previews: createPreviewsRepository(db),
     redirects: createRedirectsRepository({ engine: 'sqlite', db }),
     export: createExportRepository({ engine: 'sqlite', db }),
-    sources: createSourcesRepository(db),
+    sources: createSourcesRepository({ engine: 'sqlite', db }),
     postDocuments: createPostDocumentsRepository(db),
     commentDocuments: createCommentDocumentsRepository({ engine: 'sqlite', db }),
     relatedLists: createRelatedListsRepository(db),
@@ -452,7 +452,7 @@ export function createCore (db: Db, options: CoreOptions) {
 
   const writes = {
     ...content,
-    sources: createSourcesService({ repo: repos.sources, poller: sourcePoller, allowPrivate: options.sources.allowPrivate }),
+    sources: createSourcesService({ repo: repos.sources, write: writeAsync, poller: sourcePoller, allowPrivate: options.sources.allowPrivate }),
     // Subscriptions as the admin API changes them: wakes the worker when there is work.
     webhooks: createWebhooksService({ repo: repos.webhooks, write: writeAsync, worker: webhookWorker, allowPrivate: options.webhooks.allowPrivate, secretGraceSeconds: options.webhooks.secretGraceSeconds }),
     imports: importer

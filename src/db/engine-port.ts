@@ -97,8 +97,8 @@ import type { PgTx } from './pg/transaction.js'
  *    test/helpers/site-cases.ts run by test/modules/site/ and test/db/pg-site.test.ts). Left:
  *    revisions,
  *    previews; posts with the read model's workers, search (onto src/db/pg/search.ts) and
- *    related; feeds, sitemaps, changes; webhooks, sources and the scheduler (onto
- *    src/db/pg/leases.ts); imports and export. Then core.ts builds the repositories from
+ *    related; the webhooks' change-bus listener and the scheduler's go-lives (onto
+ *    src/db/pg/leases.ts's takeScheduled); imports. Then core.ts builds the repositories from
  *    `openEngine(env)` and `DATABASE_URL` stops being refused.
  *    Ported so far (repository on both engines, cases in test:pg): redirects, health, sitemaps,
  *    export, feeds (its reads; the read model's feed-item builder keeps synchronous SQLite reads,
@@ -162,6 +162,13 @@ import type { PgTx } from './pg/transaction.js'
  *    listener; it needs the post payload's reads, with posts) and no scheduler promotes
  *    go-lives (leases.ts's takeScheduled is ready; the worker takes a `DuePromoter` that may
  *    answer a Promise). Cases in test/helpers/webhooks-cases.ts.
+ *    Sources too (src/modules/sources): createSourcesRepository and the async
+ *    createSourcesService on writeAsync (the ids checked again through `tx`; the feed fetched
+ *    before the write, never inside); the poller's claim and record are transactions of their
+ *    own (SQLite: IMMEDIATE, after another context's open async write; PostgreSQL: claimSources
+ *    and releaseSource of src/db/pg/leases.ts), so servers on one database poll each source
+ *    once. The import of a poll's items stays the SQLite importer's (synchronous, through the
+ *    imports module) until imports are ported. Cases in test/helpers/sources-cases.ts.
  *    What each write module's port
  *    brings besides its repository: its service on `writeAsync` (core.ts), its bus listener
  *    per engine, its kinds in the PostgreSQL change log (src/db/pg/change-log.ts

@@ -251,7 +251,7 @@ t.test('every response of a full scenario matches the schema openapi.json docume
   // have (no feed server here) is read, changed, polled and deleted through the API.
   if (operationFor('POST', '/v1/sources')) {
     await call('POST', '/v1/sources', admin({ payload: { feed_url: 'http://10.0.0.1/feed.xml', name: 'Private' }, expect: 422 }))
-    const stored = app.core.repos.sources.create({ feedUrl: 'https://93.184.215.14/feed.xml', name: 'Wire', categoryIds: [], tagIds: [], authorId: null, status: 'draft', intervalMinutes: 30, enabled: true, attributionName: null, attributionUrl: null }, Date.now() + 3_600_000)
+    const stored = await app.core.writeAsync(async (tx) => await app.core.repos.sources.create(tx, { feedUrl: 'https://93.184.215.14/feed.xml', name: 'Wire', categoryIds: [], tagIds: [], authorId: null, status: 'draft', intervalMinutes: 30, enabled: true, attributionName: null, attributionUrl: null }, Date.now() + 3_600_000))
     await call('GET', '/v1/sources', admin({ expect: 200 }))
     await call('GET', `/v1/sources/${stored.id}`, admin({ expect: 200 }))
     await call('PATCH', `/v1/sources/${stored.id}`, admin({ payload: { interval_minutes: 60 }, expect: 200 }))

@@ -215,7 +215,7 @@ export function createSourcePoller (repo: SourcesRepository, importFeed: ImportF
       opts.log?.warn({ source_id: source.id, url: result.url, status_code: result.httpStatus, reason: result.error, failures: result.outcome.consecutiveFailures, disabled: !result.outcome.enabled }, 'source poll failed')
     }
     if (!repo.isOpen()) return result.error === null
-    repo.finish(source.id, source.leaseUntil!, result.outcome, {
+    const run = {
       sourceId: source.id,
       startedAt: started,
       url: result.url,
@@ -226,21 +226,34 @@ export function createSourcePoller (repo: SourcesRepository, importFeed: ImportF
       itemsSkipped: Math.max(0, result.seen - result.created - result.updated),
       durationMs: Math.max(0, now - started),
       error: result.error
-    }, now)
+    }
+    await repo.finish(source.id, source.leaseUntil!, result.outcome, run, now)
     return result.error === null
   }
 
-  /** Polls every source due now (up to the batch size, at once); what it did. */
+  // When the earliest source is due, read at the end of each tick (the loop asks synchronously).
+  let nextDue: number | null = null
+
+  /**
+   * Polls every source due now (up to the batch size, at once); what it did. The claim is a
+   * transaction of its own (on PostgreSQL one statement `FOR UPDATE SKIP LOCKED`: several
+   * servers on one database never claim one source twice), each poll's record another. The
+   * fetched items are imported by `importFeed` (on SQLite, synchronously: the importer is not
+   * ported yet).
+   */
   async function tick (): Promise<{ polled: number, failed: number }> {
-    const claimed = repo.claim(clock(), batchSize, leaseMs)
+    // Unknown until this tick ends: a failing tick falls back to the loop's pollMs.
+    nextDue = null
+    const claimed = await repo.claim(clock(), batchSize, leaseMs)
     const results = await Promise.all(claimed.map(poll))
+    if (repo.isOpen()) nextDue = await repo.nextDue()
     return { polled: claimed.length, failed: results.filter((ok) => !ok).length }
   }
 
   const loop = createTickLoop({
     name: 'source poller',
     tick: async () => (await tick()).polled === batchSize,
-    nextDue: () => repo.nextDue(),
+    nextDue: () => nextDue,
     isOpen: () => repo.isOpen(),
     pollMs,
     clock,

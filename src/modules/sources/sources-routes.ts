@@ -31,7 +31,7 @@ const sourcesRoutes: FastifyPluginAsyncTypebox<{ repo: SourcesRepository, servic
     }
   }, async (request, reply) => {
     const page = pageOf(request.query)
-    return listPage(reply, request.url, { ...page, total: repo.count() }, repo.list(page.perPage, page.offset).map(toSource))
+    return listPage(reply, request.url, { ...page, total: await repo.count() }, (await repo.list(page.perPage, page.offset)).map(toSource))
   })
 
   app.post('/', {
@@ -62,7 +62,7 @@ const sourcesRoutes: FastifyPluginAsyncTypebox<{ repo: SourcesRepository, servic
       params: IdParamsSchema,
       response: { 200: Type.Object({ data: Type.Ref('Source') }), ...problemResponses(400, 401, 403, 404) }
     }
-  }, async (request) => ({ data: toSource(service.load(request.params.id)) }))
+  }, async (request) => ({ data: toSource(await service.load(request.params.id)) }))
 
   app.patch('/:id', {
     config: { scope: 'write:content' },
@@ -89,7 +89,7 @@ const sourcesRoutes: FastifyPluginAsyncTypebox<{ repo: SourcesRepository, servic
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    service.remove(request.params.id)
+    await service.remove(request.params.id)
     return reply.code(204).send(null)
   })
 
@@ -105,7 +105,7 @@ const sourcesRoutes: FastifyPluginAsyncTypebox<{ repo: SourcesRepository, servic
       response: { 202: Type.Object({ data: Type.Ref('Source') }), ...problemResponses(400, 401, 403, 404, 409) }
     }
   }, async (request, reply) => {
-    const row = service.pollNow(request.params.id)
+    const row = await service.pollNow(request.params.id)
     reply.code(202)
     return { data: toSource(row) }
   })
@@ -122,9 +122,9 @@ const sourcesRoutes: FastifyPluginAsyncTypebox<{ repo: SourcesRepository, servic
       response: { 200: listOf(Type.Ref('SourceRun')), ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    const source = service.load(request.params.id)
+    const source = await service.load(request.params.id)
     const page = pageOf(request.query)
-    return listPage(reply, request.url, { ...page, total: repo.countRuns(source.id) }, repo.runs(source.id, page.perPage, page.offset).map(toSourceRun))
+    return listPage(reply, request.url, { ...page, total: await repo.countRuns(source.id) }, (await repo.runs(source.id, page.perPage, page.offset)).map(toSourceRun))
   })
 }
 export default sourcesRoutes

@@ -97,7 +97,7 @@ t.test('a source is checked by fetching the feed once; refusals are 422s that sa
   t.equal(unknown.statusCode, 422)
   t.match(unknown.body, /no author has id 998/)
   t.match(unknown.body, /no category has id 999/)
-  t.equal(app.core.repos.sources.count(), 0, 'nothing stored')
+  t.equal(await app.core.repos.sources.count(), 0, 'nothing stored')
 
   const strict = await buildTestApp(t)
   const priv = await strict.inject({ method: 'POST', url: '/v1/sources', headers: adminAuth, payload: body })

@@ -231,7 +231,7 @@ export function createCore (db: Db, options: CoreOptions) {
     sitemaps: createSitemapsRepository({ engine: 'sqlite', db }),
     imports: createImportsRepository(db),
     importJobs: createImportJobsRepository(db),
-    previews: createPreviewsRepository(db),
+    previews: createPreviewsRepository({ engine: 'sqlite', db }),
     redirects: createRedirectsRepository({ engine: 'sqlite', db }),
     export: createExportRepository({ engine: 'sqlite', db }),
     sources: createSourcesRepository({ engine: 'sqlite', db }),
@@ -323,13 +323,15 @@ export function createCore (db: Db, options: CoreOptions) {
     }),
     feeds: createFeedsService({ posts, repos: termsSync, site: repos.site, changes: repos.changes, feeds: repos.feeds, siteUrl, idBase: feedIdBase, budgetMs, documents: { repo: repos.postDocuments, fingerprint: documents.posts.fingerprint } })
   }
-  // Preview links read a post of any status through the same single-post read as GET /v1/posts/{ref}.
+  // Preview links (their tokens on writeAsync) read a post of any status through the same
+  // single-post read as GET /v1/posts/{ref}: the synchronous SQLite posts code until posts are ported.
   const previews = createPreviewsService({
     repo: repos.previews,
+    write: writeAsync,
     postsRepo: repos.posts,
     posts,
     related: services.related,
-    comments: repos.comments.sync,
+    comments: repos.comments,
     seo: repos.postSeo,
     urlTemplate: options.previewUrlTemplate ?? `${siteUrl}/preview?token={token}`
   })

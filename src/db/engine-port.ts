@@ -95,8 +95,7 @@ import type { PgTx } from './pg/transaction.js'
  *    engine-neutral writer (src/db/engine-write.ts, test/db/engine-write.test.ts) and site, the
  *    first write ported (repository, async service, its change-log entry on both engines:
  *    test/helpers/site-cases.ts run by test/modules/site/ and test/db/pg-site.test.ts). Left:
- *    revisions,
- *    previews; posts with the read model's workers, search (onto src/db/pg/search.ts) and
+ *    revisions; posts with the read model's workers, search (onto src/db/pg/search.ts) and
  *    related; the webhooks' change-bus listener and the scheduler's go-lives (onto
  *    src/db/pg/leases.ts's takeScheduled); imports. Then core.ts builds the repositories from
  *    `openEngine(env)` and `DATABASE_URL` stops being refused.
@@ -135,8 +134,8 @@ import type { PgTx } from './pg/transaction.js'
  *    both; PostgreSQL has no document builder yet, so its threads are read from the rows. The
  *    submission rate limit is in each process's memory (lib/window-limit.ts), engine-free. Kept
  *    synchronous on SQLite until their callers are ported: the repository's `.sync`
- *    (createCommentsSyncRepository: the WXR import's comments, webhook payloads, previews, the
- *    read model's documents) and the documents repository's `.sync` (its settle step and
+ *    (createCommentsSyncRepository: the WXR import's comments, webhook payloads, the read
+ *    model's documents) and the documents repository's `.sync` (its settle step and
  *    background builder, with posts). Cases in test/helpers/comments-cases.ts.
  *    Pages too (src/modules/pages): createPagesRepository and the async createPagesService on
  *    writeAsync (the parent, cycle and slug checks read through `tx` inside the write; on
@@ -169,6 +168,15 @@ import type { PgTx } from './pg/transaction.js'
  *    and releaseSource of src/db/pg/leases.ts), so servers on one database poll each source
  *    once. The import of a poll's items stays the SQLite importer's (synchronous, through the
  *    imports module) until imports are ported. Cases in test/helpers/sources-cases.ts.
+ *    Previews too (src/modules/previews): createPreviewsRepository and the async
+ *    createPreviewsService on writeAsync (making and revoking links; no change emitted: a link is
+ *    private); tokens stored as their SHA-256 and opened by one indexed lookup of the hash on
+ *    both; on PostgreSQL the post is held FOR KEY SHARE while its link is inserted (deleted
+ *    meanwhile: nothing stored, a 404) and ids past int name no post. The thread is read through
+ *    the engine-neutral comments repository. Kept synchronous on SQLite until posts are ported:
+ *    the previewed post's lookup and single-post read, its SEO fields and related posts (the
+ *    service takes them as answers or Promises, so they can be swapped in). Cases in
+ *    test/helpers/previews-cases.ts.
  *    What each write module's port
  *    brings besides its repository: its service on `writeAsync` (core.ts), its bus listener
  *    per engine, its kinds in the PostgreSQL change log (src/db/pg/change-log.ts

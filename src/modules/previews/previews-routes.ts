@@ -47,7 +47,7 @@ const previewsRoutes: FastifyPluginAsyncTypebox<PreviewsRoutesOptions> = async (
       response: { 201: Type.Ref('PreviewLinkEnvelope'), ...problemResponses(400, 404, 415) }
     }
   }, async (request, reply) => {
-    const link = service.create(request.params.ref, request.body.expires_in)
+    const link = await service.create(request.params.ref, request.body.expires_in)
     reply.code(201).header('location', `/v1/previews/${link.token}`)
     return { data: link }
   })
@@ -63,7 +63,7 @@ const previewsRoutes: FastifyPluginAsyncTypebox<PreviewsRoutesOptions> = async (
       response: { 204: Type.Null({ description: 'Revoked' }), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
-    service.revokeAll(request.params.ref)
+    await service.revokeAll(request.params.ref)
     return reply.code(204).send(null)
   })
 
@@ -78,7 +78,7 @@ const previewsRoutes: FastifyPluginAsyncTypebox<PreviewsRoutesOptions> = async (
       response: { 200: Type.Ref('PreviewEnvelope'), ...problemResponses(404) }
     }
   }, async (request) => {
-    return { data: service.post(request.params.token) }
+    return { data: await service.post(request.params.token) }
   })
 
   app.get('/previews/:token/related', {
@@ -93,7 +93,7 @@ const previewsRoutes: FastifyPluginAsyncTypebox<PreviewsRoutesOptions> = async (
     }
   }, async (request) => {
     const limit = request.query.limit ?? 5
-    const page = service.related(request.params.token, limit)
+    const page = await service.related(request.params.token, limit)
     return { data: page.data, meta: { limit, timed_out: page.timedOut } }
   })
 
@@ -108,7 +108,7 @@ const previewsRoutes: FastifyPluginAsyncTypebox<PreviewsRoutesOptions> = async (
       response: { 200: listOf(Type.Ref('PublicComment')), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
-    const thread = service.comments(request.params.token)
+    const thread = await service.comments(request.params.token)
     const page = pageOf(request.query)
     return listPage(reply, request.url, { ...page, total: thread.length }, thread.slice(page.offset, page.offset + page.perPage))
   })

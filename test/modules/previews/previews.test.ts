@@ -158,7 +158,7 @@ t.test('unknown, expired, revoked, deleted-post and malformed tokens: the same 4
   t.equal((await app.inject(`/v1/previews/${keep}`)).statusCode, 200, "another post's links still work")
 
   const expired = 'pv_' + 'E'.repeat(43)
-  app.core.repos.previews.create(other.id, hashKey(expired), Date.now() - 1)
+  await app.core.writeAsync(async (tx) => await app.core.repos.previews.create(tx, other.id, hashKey(expired), Date.now() - 1, Date.now()))
   const gone = await draft(app)
   const deleted = (await previewOf(app, gone.id)).json().data.token
   t.equal((await app.inject({ method: 'DELETE', url: `/v1/posts/${gone.id}`, headers: adminAuth })).statusCode, 204)
@@ -207,11 +207,11 @@ t.test('a link expires at expires_at', async (t) => {
   const post = await draft(app)
   const service = app.core.previews
   const now = Date.now()
-  const link = service.create(String(post.id), 60, now)
-  t.equal(service.post(link.token, now + 59_999).id, post.id)
-  t.throws(() => service.post(link.token, now + 60_000), { code: 'PREVIEW_NOT_FOUND' })
-  t.throws(() => service.comments(link.token, now + 60_000), { code: 'PREVIEW_NOT_FOUND' })
-  t.throws(() => service.related(link.token, 3, now + 60_000), { code: 'PREVIEW_NOT_FOUND' })
+  const link = await service.create(String(post.id), 60, now)
+  t.equal((await service.post(link.token, now + 59_999)).id, post.id)
+  await t.rejects(service.post(link.token, now + 60_000), { code: 'PREVIEW_NOT_FOUND' })
+  await t.rejects(service.comments(link.token, now + 60_000), { code: 'PREVIEW_NOT_FOUND' })
+  await t.rejects(service.related(link.token, 3, now + 60_000), { code: 'PREVIEW_NOT_FOUND' })
 })
 
 t.test('every wrong token costs the same work: one hash, one indexed lookup, nothing else', async (t) => {
@@ -221,24 +221,25 @@ t.test('every wrong token costs the same work: one hash, one indexed lookup, not
   const lookups: string[] = []
   let postReads = 0
   const service = createPreviewsService({
-    repo: { ...real, findLive: (hash, now) => { lookups.push(hash); return real.findLive(hash, now) } },
+    repo: { ...real, findLive: async (hash, now) => { lookups.push(hash); return await real.findLive(hash, now) } },
+    write: app.core.writeAsync,
     postsRepo: { findByRef: (...args) => { postReads++; return app.core.repos.posts.findByRef(...args) } },
     posts: { get: (...args) => { postReads++; return app.core.services.posts.get(...args) } },
     related: app.core.services.related,
-    comments: app.core.repos.comments.sync,
+    comments: app.core.repos.comments,
     urlTemplate: TEMPLATE
   })
   const now = Date.now()
-  const revoked = service.create(String(post.id), 3600, now).token
-  service.revokeAll(String(post.id), now)
-  const expired = service.create(String(post.id), 60, now - 120_000).token
+  const revoked = (await service.create(String(post.id), 3600, now)).token
+  await service.revokeAll(String(post.id), now)
+  const expired = (await service.create(String(post.id), 60, now - 120_000)).token
   // Its row is still there (it is dropped when a later link is made): the lookup passes over it.
-  t.equal(real.findLive(hashKey(expired), now - 61_000)?.postId, post.id)
+  t.equal((await real.findLive(hashKey(expired), now - 61_000))?.postId, post.id)
   postReads = 0
   const wrong = ['pv_' + 'A'.repeat(43), revoked, expired, 'x', '', 'pv_' + 'A'.repeat(400), '../../etc/passwd']
   for (const token of wrong) {
     lookups.length = 0
-    t.throws(() => service.post(token, now), { code: 'PREVIEW_NOT_FOUND' }, JSON.stringify(token.slice(0, 20)))
+    await t.rejects(service.post(token, now), { code: 'PREVIEW_NOT_FOUND' }, JSON.stringify(token.slice(0, 20)))
     t.same(lookups, [hashKey(token)], 'one lookup, by the SHA-256 of what was sent')
     t.match(lookups[0], /^[0-9a-f]{64}$/, 'a fixed-length key, whatever the token\'s length')
   }

@@ -410,7 +410,7 @@ export function createCore (db: Db, options: CoreOptions) {
   // Revisions of posts and pages, stored by the write that changes their editorial fields
   // (whoever makes it), and restored through the ordinary updates.
   const revisions = createRevisions({
-    repo: createRevisionsRepository(db),
+    repo: createRevisionsRepository({ engine: 'sqlite', db }),
     write,
     writeAsync,
     keep: options.revisionsKeep ?? 25,

@@ -95,7 +95,8 @@ import type { PgTx } from './pg/transaction.js'
  *    engine-neutral writer (src/db/engine-write.ts, test/db/engine-write.test.ts) and site, the
  *    first write ported (repository, async service, its change-log entry on both engines:
  *    test/helpers/site-cases.ts run by test/modules/site/ and test/db/pg-site.test.ts). Left:
- *    revisions; posts with the read model's workers, search (onto src/db/pg/search.ts) and
+ *    revisions' listener and restores (with posts; see below); posts with the read model's
+ *    workers, search (onto src/db/pg/search.ts) and
  *    related; the webhooks' change-bus listener and the scheduler's go-lives (onto
  *    src/db/pg/leases.ts's takeScheduled); imports. Then core.ts builds the repositories from
  *    `openEngine(env)` and `DATABASE_URL` stops being refused.
@@ -145,8 +146,8 @@ import type { PgTx } from './pg/transaction.js'
  *    (createPagesSyncRepository) under createPagesSyncService (`core.pagesSync`): menu targets
  *    (site-navigation.ts), the pages sitemap, webhook payloads (`findLiveFresh`, inside a
  *    write's listener), revisions' page refs and restores, and the WXR import's items.
- *    Revisions stay on SQLite; their acting key is kept per async context and `editAsync`
- *    checks If-Match inside the async write. Cases in test/helpers/pages-cases.ts.
+ *    Revisions' acting key is kept per async context and `editAsync` checks If-Match inside the
+ *    async write (through its `tx`). Cases in test/helpers/pages-cases.ts.
  *    Webhooks too (src/modules/webhooks): createWebhooksRepository and the async
  *    createWebhooksService on writeAsync (subscriptions, rotations, deletes, manual retries; the
  *    target's DNS check before the write opens); the delivery queue's claim and results on both,
@@ -177,6 +178,16 @@ import type { PgTx } from './pg/transaction.js'
  *    the previewed post's lookup and single-post read, its SEO fields and related posts (the
  *    service takes them as answers or Promises, so they can be swapped in). Cases in
  *    test/helpers/previews-cases.ts.
+ *    Revisions too (src/modules/revisions): createRevisionsRepository answering Promises on both
+ *    (on PostgreSQL ids and numbers past the int columns' range answer nothing without asking);
+ *    the service's list and get await it, and editAsync checks If-Match through the write's `tx`
+ *    (checkIfMatchAsync); recordRevision and etagAsync record and stamp on either engine. Kept
+ *    synchronous on SQLite until posts are ported: the repository's `.sync`
+ *    (createRevisionsSyncRepository) under the change-bus listener that records a revision
+ *    inside every post or page write (posts' writes are synchronous), `edit` and `etag` (posts'
+ *    and pages' routes) and `restore` (through posts' update and core's pagesSync). Left: on
+ *    PostgreSQL no listener records revisions (the bus needs one calling recordRevision on
+ *    `tx`, with the acting key of the write's context). Cases in test/helpers/revisions-cases.ts.
  *    What each write module's port
  *    brings besides its repository: its service on `writeAsync` (core.ts), its bus listener
  *    per engine, its kinds in the PostgreSQL change log (src/db/pg/change-log.ts

@@ -2,8 +2,8 @@ import fp from 'fastify-plugin'
 import revisionsRoutes, { type RevisionsRoutesOptions } from './revisions-routes.js'
 import { revisionSchemas } from './revisions-schemas.js'
 
-export { createRevisionsRepository, type RevisionsRepository, type RevisionKind } from './revisions-repository.js'
-export { createRevisions, actorOf, EDITORIAL_FIELDS, type Revisions, type Actor, type RestoreInput } from './revisions-service.js'
+export { createRevisionsRepository, createRevisionsSyncRepository, type RevisionsRepository, type SqliteRevisionsRepository, type RevisionKind } from './revisions-repository.js'
+export { createRevisions, recordRevision, etagAsync, checkIfMatchAsync, findAsync, actorOf, EDITORIAL_FIELDS, type Revisions, type Actor, type RestoreInput } from './revisions-service.js'
 export { IfMatchHeaders } from './revisions-schemas.js'
 
 export interface RevisionsModuleOptions {

@@ -46,7 +46,7 @@ const revisionsRoutes: FastifyPluginAsyncTypebox<RevisionsRoutesOptions> = async
   }, async (request, reply) => {
     const id = idOf(request.params.ref)
     const page = pageOf(request.query)
-    const { total, rows } = revisions.list(kind, id, page.offset, page.perPage)
+    const { total, rows } = await revisions.list(kind, id, page.offset, page.perPage)
     return listPage(reply, request.url, { ...page, total }, rows.map(toRevisionSummary))
   })
 
@@ -61,7 +61,7 @@ const revisionsRoutes: FastifyPluginAsyncTypebox<RevisionsRoutesOptions> = async
       response: { 200: Type.Object({ data: Type.Ref('Revision') }), ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request) => {
-    return { data: toRevision(revisions.get(kind, idOf(request.params.ref), request.params.number)) }
+    return { data: toRevision(await revisions.get(kind, idOf(request.params.ref), request.params.number)) }
   })
 
   app.post('/:ref/revisions/:number/restore', {

@@ -1,11 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { ContentChange } from '../../db/change-bus.js'
+import type { EngineTx } from '../../db/engine-port.js'
 import type { EngineWrite } from '../../db/engine-write.js'
 import type { Writer } from '../../db/write.js'
 import { NotFound, StaleEntityTag } from '../../errors.js'
 import { ifMatchPasses, onlyWeakTags } from '../../lib/if-match.js'
 import { seoFieldsOf, type SeoFields } from '../../lib/seo.js'
-import type { EditorialState, RevisionKind, RevisionRow, RevisionsRepository } from './revisions-repository.js'
+import type { EditorialState, RevisionKind, RevisionRow, RevisionsRepository, SqliteRevisionsRepository } from './revisions-repository.js'
 
 /** The fields a revision keeps, as the API names them, in the order lists name them. */
 export const EDITORIAL_FIELDS = [
@@ -40,7 +41,8 @@ export function actorOf (auth: { keyId: number | null, name: string } | null): A
 export type RestoreInput = Omit<RevisionFields, 'published_at'> & { published_at: string | null }
 
 export interface RevisionsDeps {
-  repo: RevisionsRepository
+  /** The SQLite repository: its Promise methods for reads and `editAsync`, its `.sync` for the listener, `edit`, `etag` and restores. */
+  repo: SqliteRevisionsRepository
   write: Writer
   /**
    * The engine-neutral writer of the same connection (src/db/engine-write.ts), for edits of the
@@ -79,6 +81,51 @@ function fieldsOf (state: EditorialState): RevisionFields {
 
 const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null)
 
+/** The revision a write stores after `latest`, given the state it left (undefined: none to store). */
+function nextRevision (state: EditorialState, latest: RevisionRow | undefined, restoredFrom: number | null, by: Actor | null, now: number) {
+  const fields = fieldsOf(state)
+  const before = latest?.fields as Partial<RevisionFields> | undefined
+  const changed: string[] = before === undefined ? [...EDITORIAL_FIELDS] : EDITORIAL_FIELDS.filter((f) => !same(before[f], fields[f]))
+  if (changed.length === 0 && restoredFrom === null) return undefined
+  const keyId = by?.keyId ?? null
+  return {
+    number: (latest?.number ?? 0) + 1,
+    createdAt: now,
+    keyId,
+    keyName: by?.name ?? null,
+    changed,
+    restoredFrom,
+    fields: fields as unknown as Record<string, unknown>
+  }
+}
+
+/** A post's or page's ETag from its stamp. */
+function etagOf (kind: RevisionKind, id: number, stamp: { updatedAt: number, number: number }): string {
+  return `"${kind === 'post' ? 'p' : 'g'}${id}.${stamp.number}.${stamp.updatedAt.toString(36)}"`
+}
+
+/**
+ * Stores the revision of a post's or page's write on either engine, through the write's `tx`
+ * (the state read as that write left it), and prunes to `keep`: what the synchronous listener
+ * of createRevisions does on SQLite, for a write whose listeners run on `tx` (PostgreSQL's bus).
+ * Answers the stored revision's number, or undefined when nothing changed.
+ */
+export async function recordRevision (repo: RevisionsRepository, tx: EngineTx, kind: RevisionKind, id: number, now: number, opts: { by: Actor | null, keep: number, restoredFrom?: number | null }): Promise<number | undefined> {
+  const state = await repo.state(kind, id, tx)
+  if (state === undefined) return undefined
+  const next = nextRevision(state, await repo.latest(kind, id, tx), opts.restoredFrom ?? null, opts.by, now)
+  if (next === undefined) return undefined
+  await repo.insert(tx, kind, id, { ...next, keyPrefix: next.keyId === null ? null : await repo.keyPrefix(next.keyId, tx) })
+  if (next.number > opts.keep) await repo.prune(tx, kind, id, next.number - opts.keep)
+  return next.number
+}
+
+/** The ETag of a post or page on either engine (given `tx`: as that write sees it); undefined: there is none. */
+export async function etagAsync (repo: RevisionsRepository, kind: RevisionKind, id: number, tx?: EngineTx): Promise<string | undefined> {
+  const stamp = await repo.stamp(kind, id, tx)
+  return stamp === undefined ? undefined : etagOf(kind, id, stamp)
+}
+
 /**
  * Revisions of posts and pages, and optimistic concurrency for their edits.
  *
@@ -96,40 +143,25 @@ const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null)
  * comment was approved meanwhile.
  */
 export function createRevisions ({ repo, write, writeAsync, keep, update }: RevisionsDeps) {
+  const sync = repo.sync
   const acting = new AsyncLocalStorage<Actor | null>()
   // The restore running now: its write stores a revision even when nothing differs.
   let restoring: { kind: RevisionKind, id: number, from: number } | null = null
 
   function record (kind: RevisionKind, id: number, now: number): void {
-    const state = repo.state(kind, id)
+    const state = sync.state(kind, id)
     if (state === undefined) return
-    const fields = fieldsOf(state)
-    const latest = repo.latest(kind, id)
     const restore = restoring !== null && restoring.kind === kind && restoring.id === id ? restoring : null
-    const before = latest?.fields as Partial<RevisionFields> | undefined
-    const changed: string[] = before === undefined ? [...EDITORIAL_FIELDS] : EDITORIAL_FIELDS.filter((f) => !same(before[f], fields[f]))
-    if (changed.length === 0 && restore === null) return
-    const number = (latest?.number ?? 0) + 1
-    const by = acting.getStore() ?? null
-    const keyId = by?.keyId ?? null
-    repo.insert(kind, id, {
-      number,
-      createdAt: now,
-      keyId,
-      keyPrefix: keyId === null ? null : repo.keyPrefix(keyId),
-      keyName: by?.name ?? null,
-      changed,
-      restoredFrom: restore?.from ?? null,
-      fields: fields as unknown as Record<string, unknown>
-    })
+    const next = nextRevision(state, sync.latest(kind, id), restore?.from ?? null, acting.getStore() ?? null, now)
+    if (next === undefined) return
+    sync.insert(kind, id, { ...next, keyPrefix: next.keyId === null ? null : sync.keyPrefix(next.keyId) })
     if (restore !== null) restoring = null
-    if (number > keep) repo.prune(kind, id, number - keep)
+    if (next.number > keep) sync.prune(kind, id, next.number - keep)
   }
 
   function etag (kind: RevisionKind, id: number): string | undefined {
-    const stamp = repo.stamp(kind, id)
-    if (stamp === undefined) return undefined
-    return `"${kind === 'post' ? 'p' : 'g'}${id}.${stamp.number}.${stamp.updatedAt.toString(36)}"`
+    const stamp = sync.stamp(kind, id)
+    return stamp === undefined ? undefined : etagOf(kind, id, stamp)
   }
 
   function as<T> (by: Actor | null, fn: () => T): T {
@@ -156,20 +188,20 @@ export function createRevisions ({ repo, write, writeAsync, keep, update }: Revi
   /**
    * `edit` for an async write (a ported service's, on `writeAsync`): the check and the write
    * are one transaction of the engine-neutral writer (the service's write inside is its
-   * savepoint). The ETag is read synchronously on SQLite until revisions are ported.
+   * savepoint); the ETag is read through the write's `tx` (checkIfMatchAsync).
    */
   async function editAsync<T> (kind: RevisionKind, id: number, opts: EditOptions, fn: () => Promise<T>): Promise<T> {
     const { ifMatch } = opts
     if (ifMatch === undefined) return await as(opts.by, fn)
     if (writeAsync === undefined) throw new Error('editAsync needs the engine-neutral writer (createRevisions({ writeAsync }))')
-    return await writeAsync(async () => {
-      checkIfMatch(kind, id, ifMatch, opts.staleStatus ?? 412)
+    return await writeAsync(async (tx) => {
+      await checkIfMatchAsync(repo, tx, kind, id, ifMatch, opts.staleStatus ?? 412)
       return await as(opts.by, fn)
     })
   }
 
   function found (kind: RevisionKind, id: number, number: number): RevisionRow {
-    const row = repo.find(kind, id, number)
+    const row = sync.find(kind, id, number)
     if (row === undefined) throw new NotFound('Revision', `${number} of ${kind} ${id}`)
     return row
   }
@@ -194,11 +226,11 @@ export function createRevisions ({ repo, write, writeAsync, keep, update }: Revi
     edit,
     /** `edit` for a write of a ported service (async, on the engine-neutral writer). */
     editAsync,
-    list (kind: RevisionKind, id: number, offset: number, limit: number) {
-      return repo.list(kind, id, offset, limit)
+    async list (kind: RevisionKind, id: number, offset: number, limit: number) {
+      return await repo.list(kind, id, offset, limit)
     },
-    get (kind: RevisionKind, id: number, number: number): RevisionRow {
-      return found(kind, id, number)
+    async get (kind: RevisionKind, id: number, number: number): Promise<RevisionRow> {
+      return await findAsync(repo, kind, id, number)
     },
     /**
      * Writes revision `number`'s fields back through the normal update and answers the new
@@ -215,8 +247,22 @@ export function createRevisions ({ repo, write, writeAsync, keep, update }: Revi
           restoring = null
         }
       })
-      return repo.latest(kind, id) as RevisionRow
+      return sync.latest(kind, id) as RevisionRow
     }
   }
 }
 export type Revisions = ReturnType<typeof createRevisions>
+
+/** One revision on either engine, or a 404 naming it. */
+export async function findAsync (repo: RevisionsRepository, kind: RevisionKind, id: number, number: number, tx?: EngineTx): Promise<RevisionRow> {
+  const row = await repo.find(kind, id, number, tx)
+  if (row === undefined) throw new NotFound('Revision', `${number} of ${kind} ${id}`)
+  return row
+}
+
+/** Checks If-Match against a post's or page's ETag on either engine, through the write's `tx`: a 404 when it is gone, a 412 (or 409) when stale. */
+export async function checkIfMatchAsync (repo: RevisionsRepository, tx: EngineTx, kind: RevisionKind, id: number, ifMatch: string, staleStatus: 409 | 412): Promise<void> {
+  const current = await etagAsync(repo, kind, id, tx)
+  if (current === undefined) throw new NotFound(kind === 'post' ? 'Post' : 'Page', String(id))
+  if (!ifMatchPasses(ifMatch, current)) throw new StaleEntityTag(staleStatus, `${kind} ${id}`, ifMatch, current, onlyWeakTags(ifMatch))
+}

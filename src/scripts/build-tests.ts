@@ -5,22 +5,44 @@ import { pathToFileURL } from 'node:url'
 import { projectPath } from '../lib/project-root.js'
 import { NOT_BUNDLED, REQUIRE_BANNER } from './bundle-options.js'
 
-// The test suite's build (`npm test` runs it before tap): every test file bundled with our code
-// and the packages it loads into .tap/test-build/, shared code split into chunks, so that a
-// test process loads a few files instead of ~1,000 modules through tsx's loader. Each test file
-// is its own process, and loading the app's module graph through the loader hooks (tsx's and
-// the one tap adds to every test process) was most of a test's CPU time: ~4–5 s of CPU for a
-// file that builds one app. tap keeps `--import=tsx` for the child servers, the import jobs'
-// worker threads and anyone running a single `.ts` test file with `npx tap test/…`.
+// The test suite's build (src/scripts/run-tests.ts runs it first): every test file bundled with
+// our code and the packages it loads into .tap/test-build/, shared code split into chunks, so
+// that a test process loads a few files instead of ~1,000 modules through tsx's loader. Each
+// test file is its own process, and loading the app's module graph through loader hooks (tsx's,
+// and the one tap's runner adds to every test process) was most of a test's CPU time: ~4–5 s of
+// CPU for a file that builds one app. Child servers and the import jobs' worker threads still
+// start from the `.ts` sources through tsx, as does `npx tap test/…` for a single file.
 //
 // Our own files keep their identity: `import.meta.url`, `import.meta.dirname` and
 // `import.meta.filename` are replaced by the source file's own values, so fixtures, migrations,
 // the project root and the import worker's entry are found exactly as under tsx. Test tooling
 // (tap, playwright, the type checker…) and the packages the production build leaves out
 // (native, assets on disk, loaded on first use) stay in node_modules.
-// Under .tap/ because tap's process-info hook does not record files there (it would otherwise
-// copy every chunk's text to the main thread and measure its lines in every test process).
-export const TEST_BUILD_DIR = projectPath('.tap', 'test-build')
+// Under .tap/, which is gitignored.
+// One folder per run (`run-<pid>`), removed when the run ends, so that a file run on its own
+// while the whole suite runs does not replace the suite's build under it.
+export const TEST_BUILD_ROOT = projectPath('.tap', 'test-build')
+export const TEST_BUILD_DIR = join(TEST_BUILD_ROOT, `run-${process.pid}`)
+
+/** Removes this run's build, and those of runs whose process is gone (killed before they cleaned up). */
+export function removeTestBuilds (): void {
+  let names: string[] = []
+  try { names = readdirSync(TEST_BUILD_ROOT) } catch { return }
+  for (const name of names) {
+    const pid = Number(/^run-(\d+)$/.exec(name)?.[1] ?? NaN)
+    if (pid !== process.pid && Number.isInteger(pid) && alive(pid)) continue
+    rmSync(join(TEST_BUILD_ROOT, name), { recursive: true, force: true })
+  }
+}
+
+function alive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
 
 const pkg = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { dependencies: Record<string, string>, devDependencies: Record<string, string> }
 const external = [
@@ -55,7 +77,7 @@ export function testFiles (): string[] {
 
 /** Builds the given test files (all by default); answers each source file with its built entry. */
 export async function buildTests (files = testFiles()): Promise<Array<{ source: string, entry: string }>> {
-  rmSync(TEST_BUILD_DIR, { recursive: true, force: true })
+  removeTestBuilds()
   const result = await build({
     entryPoints: files,
     absWorkingDir: projectPath(),

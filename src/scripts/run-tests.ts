@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { dirname, join, relative, resolve as resolvePath } from 'node:path'
 import { projectPath } from '../lib/project-root.js'
-import { buildTests, testFiles } from './build-tests.js'
+import { buildTests, removeTestBuilds, testFiles } from './build-tests.js'
 
 // `npm test`'s runner: builds the test files (src/scripts/build-tests.ts), then runs each built
 // file in its own `node` process, TEST_JOBS (default 2) at a time, and prints one TAP stream:
@@ -157,4 +157,5 @@ process.stdout.write(`# files: ${results.length}, failed: ${failed.length}\n`)
 process.stdout.write(`# { total: ${total}, pass: ${sum('pass')}, fail: ${sum('fail')}, skip: ${sum('skip')}, todo: ${sum('todo')} }\n`)
 for (const r of failed) process.stdout.write(`# failed: ${r.source} (${r.why ?? `${r.counts.fail} failing assertions`})\n`)
 process.stdout.write(`# time=${Date.now() - started}ms\n`)
+removeTestBuilds()
 process.exitCode = failed.length > 0 ? 1 : 0

@@ -120,7 +120,7 @@ import type { PgTx } from './pg/transaction.js'
  *    import's items; core's `termsSyncWrites`). Cases in test/helpers/terms-cases.ts.
  *    Media too (src/modules/media): createMediaRepository and the async createMediaService on
  *    writeAsync (uploads, metadata, deletes; the posts showing an image re-announced through the
- *    repository's `touched`, logged as post entries on both engines); on PostgreSQL the list's
+ *    touchedPosts (posts-touched.ts), logged as post entries on both engines); on PostgreSQL the list's
  *    optional filters are left out of the query (not turned off by NULL parameters) and keyset
  *    values cast to bigint (a cursor's id may pass the int column's range). Kept synchronous on SQLite until posts are ported: the
  *    repository's `.sync` (createMediaSyncRepository: featured and body images of post reads and
@@ -128,7 +128,7 @@ import type { PgTx } from './pg/transaction.js'
  *    test/helpers/media-cases.ts.
  *    Comments too (src/modules/comments): createCommentsRepository and the async
  *    createCommentsService on writeAsync (submission, moderation, deletes; comment_count recounted
- *    in the write, the post re-announced through the repository's `touched`); on PostgreSQL thread
+ *    in the write, the post re-announced through touchedPosts (posts-touched.ts)); on PostgreSQL thread
  *    order is path `COLLATE "C"`, duplicate e-mails fold ASCII letters only (SQLite's NOCASE,
  *    `translate`), and ids past the integer column's range answer nothing without asking. The
  *    public thread's read of stored documents (createCommentDocumentsRepository's `thread`) is on

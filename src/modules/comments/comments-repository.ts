@@ -1,11 +1,9 @@
 import { and, desc, eq, getTableColumns, isNotNull, isNull, or, sql, count, type SQL } from 'drizzle-orm'
-import type { ContentChange, PostState } from '../../db/change-bus.js'
 import type { Db } from '../../db/client.js'
 import { settled, type EngineDb, type EngineTx } from '../../db/engine-port.js'
 import type { PgDb } from '../../db/pg/client.js'
 import * as pgs from '../../db/pg/schema.js'
 import { comments, posts, type CommentStatus } from '../../db/schema.js'
-import { touchPosts } from '../posts/posts-repository.js'
 import { placeholderOf } from '../../db/placeholders.js'
 import { idList, inIdList } from '../../db/statements.js'
 
@@ -251,8 +249,6 @@ export interface CommentsRepository {
   /** Keeps a deleted comment as a placeholder without author or text, so its replies stay. */
   tombstone: (tx: EngineTx, id: number, now: number) => Promise<void>
   remove: (tx: EngineTx, id: number) => Promise<void>
-  /** The posts' changes that re-announce them unchanged (their comment count changed), in the order given. */
-  touched: (tx: EngineTx, postIds: number[]) => Promise<ContentChange[]>
 }
 
 /**
@@ -285,11 +281,6 @@ export function createCommentsRepository (edb: EngineDb): CommentsRepository {
     setContent: async (_tx, id, content, now) => { await settled(() => { sync.setContent(id, content, now) }) },
     tombstone: async (_tx, id, now) => { await settled(() => { sync.tombstone(id, now) }) },
     remove: async (_tx, id) => { await settled(() => { sync.remove(id) }) },
-    touched: async (_tx, postIds) => await settled(() => {
-      const out: ContentChange[] = []
-      touchPosts(db, (change) => { out.push(change) }, postIds)
-      return out
-    }),
     sync
   }
   return repo
@@ -415,17 +406,6 @@ function pgCommentsRepository (db: PgDb): CommentsRepository {
     },
     async remove (tx, id) {
       await on(tx).delete(c).where(eq(c.id, id))
-    },
-    async touched (tx, postIds) {
-      if (postIds.length === 0) return []
-      const p = pgs.posts
-      const found = await on(tx).select({ id: p.id, slug: p.slug, status: p.status, publishedAt: p.publishedAt }).from(p)
-        .where(sql`${p.id} = any(${sql.param(postIds)}::int[])`)
-      const byPost = new Map(found.map(({ id, ...state }) => [id, state as PostState]))
-      return postIds.flatMap((id) => {
-        const state = byPost.get(id)
-        return state === undefined ? [] : [{ kind: 'post' as const, id, before: state, after: state }]
-      })
     }
   }
 }

@@ -9,6 +9,7 @@ import { formatCommentText } from '../../lib/comment-text.js'
 import type { SiteRow } from '../site/site-repository.js'
 import type { CommentRow, CommentsRepository } from './comments-repository.js'
 import type { CreateCommentBodyType } from './comments-schemas.js'
+import { touchedPosts } from '../posts/posts-touched.js'
 
 export interface Submission extends CreateCommentBodyType {
   clientAddress: string
@@ -62,7 +63,7 @@ export function createCommentsService (deps: CommentsServiceDeps) {
   }
   /** Announces posts whose comment_count may have changed (change log, webhooks, cache purges). */
   async function touch (tx: EngineTx, emit: Emit, postIds: number[]): Promise<void> {
-    for (const change of await repo.touched(tx, postIds)) emit(change)
+    for (const change of await touchedPosts(tx, postIds)) emit(change)
   }
 
   return {

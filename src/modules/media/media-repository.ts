@@ -1,10 +1,8 @@
 import { and, count, desc, eq, gt, like, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
-import type { ContentChange, PostState } from '../../db/change-bus.js'
 import { settled, type EngineDb, type EngineTx } from '../../db/engine-port.js'
 import type { PgDb } from '../../db/pg/client.js'
 import * as pgs from '../../db/pg/schema.js'
-import { touchPosts } from '../posts/posts-repository.js'
 import { media, postFeaturedMedia } from '../../db/schema.js'
 import { placeholderOf } from '../../db/placeholders.js'
 import { idList, inIdList } from '../../db/statements.js'
@@ -158,8 +156,6 @@ export interface MediaRepository {
   remove: (tx: EngineTx, id: number) => Promise<void>
   /** Posts whose featured image this is. */
   usedBy: (tx: EngineTx, id: number) => Promise<number[]>
-  /** The posts' changes that re-announce them unchanged (their featured image changed), in the order given. */
-  touched: (tx: EngineTx, postIds: number[]) => Promise<ContentChange[]>
 }
 
 /**
@@ -189,11 +185,6 @@ export function createMediaRepository (edb: EngineDb): MediaRepository {
       })
     },
     usedBy: async (_tx, id) => await settled(() => sync.usedBy(id)),
-    touched: async (_tx, postIds) => await settled(() => {
-      const out: ContentChange[] = []
-      touchPosts(db, (change) => { out.push(change) }, postIds)
-      return out
-    }),
     sync
   }
   return repo
@@ -203,7 +194,7 @@ export function createMediaRepository (edb: EngineDb): MediaRepository {
 const hasNul = (text: string) => text.includes('\u0000')
 
 function pgMediaRepository (db: PgDb): MediaRepository {
-  const { media: m, postFeaturedMedia: f, posts } = pgs
+  const { media: m, postFeaturedMedia: f } = pgs
   const on = (tx: EngineTx) => {
     if (tx.engine !== 'postgres') throw new Error('a SQLite write handle given to the PostgreSQL media repository')
     return tx.db
@@ -258,16 +249,6 @@ function pgMediaRepository (db: PgDb): MediaRepository {
     },
     async usedBy (tx, id) {
       return (await on(tx).select({ postId: f.postId }).from(f).where(eq(f.mediaId, id)).orderBy(f.postId)).map((r) => r.postId)
-    },
-    async touched (tx, postIds) {
-      if (postIds.length === 0) return []
-      const found = await on(tx).select({ id: posts.id, slug: posts.slug, status: posts.status, publishedAt: posts.publishedAt }).from(posts)
-        .where(sql`${posts.id} = any(${sql.param(postIds)}::int[])`)
-      const byPost = new Map(found.map(({ id, ...state }) => [id, state as PostState]))
-      return postIds.flatMap((id) => {
-        const state = byPost.get(id)
-        return state === undefined ? [] : [{ kind: 'post' as const, id, before: state, after: state }]
-      })
     }
   }
 }

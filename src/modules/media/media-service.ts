@@ -8,6 +8,7 @@ import { fileTypeFromBuffer } from '../../lib/lazy.js'
 import { ACCEPTED_MIME_TYPES, IMAGE_TYPES, ImageRefused, createRenderQueue, probe, render, renderKey, type ImageMime, type RenderSpec } from './media-images.js'
 import type { MediaFilter, MediaMeta, MediaRepository, MediaRow } from './media-repository.js'
 import type { MediaStorage, Spooled } from './media-storage.js'
+import { touchedPosts } from '../posts/posts-touched.js'
 
 export interface MediaServiceDeps {
   repo: MediaRepository
@@ -69,7 +70,7 @@ export function createMediaService (deps: MediaServiceDeps, opts: MediaServiceOp
   }
   /** Announces posts whose featured image changed (change log, webhooks, cache purges). */
   async function touch (tx: EngineTx, emit: Emit, postIds: number[]): Promise<void> {
-    for (const change of await repo.touched(tx, postIds)) emit(change)
+    for (const change of await touchedPosts(tx, postIds)) emit(change)
   }
 
   /** Renders into the disk cache unless there already; the path and size of the result. */

@@ -5,10 +5,8 @@ import { categories, postCategories } from '../../db/schema.js'
 import { idList } from '../../db/statements.js'
 import type { LiveCounts } from '../../db/live-counts.js'
 import { settled, type EngineDb, type EngineTx } from '../../db/engine-port.js'
-import type { ContentChange, PostState } from '../../db/change-bus.js'
 import type { PgDb } from '../../db/pg/client.js'
 import type { PgTx } from '../../db/pg/transaction.js'
-import { touchPosts } from '../posts/posts-repository.js'
 import * as pgs from '../../db/pg/schema.js'
 import type { PublicTerms, SqliteTermReads, TermReads, TermScope } from '../../db/term-visibility.js'
 import type { Ref } from '../../lib/refs.js'
@@ -330,8 +328,6 @@ export interface TermsWriter<K extends AnyTermKind> {
   descendants: (tx: EngineTx, id: number) => Promise<Array<{ id: number, slug: string }>>
   /** Moves the children of tree term `from` under `to` (null: the top). */
   moveChildren: (tx: EngineTx, from: number, to: number | null, now: number) => Promise<void>
-  /** The posts' changes that re-announce them unchanged (their terms' display changed), in the order given. */
-  touched: (tx: EngineTx, postIds: number[]) => Promise<ContentChange[]>
 }
 
 export function createTermsWriter<K extends AnyTermKind> (edb: EngineDb, kind: K): TermsWriter<K> {
@@ -349,12 +345,7 @@ export function createTermsWriter<K extends AnyTermKind> (edb: EngineDb, kind: K
     postsUnder: async (_tx, id) => await settled(() => w.postsUnder(id)),
     movePosts: async (_tx, from, to) => { await settled(() => { w.movePosts(from, to) }) },
     descendants: async (_tx, id) => await settled(() => w.descendants(id)),
-    moveChildren: async (_tx, from, to, now) => { await settled(() => { w.moveChildren(from, to, now) }) },
-    touched: async (_tx, postIds) => await settled(() => {
-      const out: ContentChange[] = []
-      touchPosts(db, (change) => { out.push(change) }, postIds)
-      return out
-    })
+    moveChildren: async (_tx, from, to, now) => { await settled(() => { w.moveChildren(from, to, now) }) }
   }
 }
 
@@ -430,17 +421,6 @@ function pgTermsWriter<K extends AnyTermKind> (kind: K): TermsWriter<K> {
     async moveChildren (tx, from, to, now) {
       if (!kind.tree) return
       await on(tx).update(c).set({ parentId: to, updatedAt: now }).where(eq(c.parentId, from))
-    },
-    async touched (tx, postIds) {
-      if (postIds.length === 0) return []
-      const { posts } = pgs
-      const found = await on(tx).select({ id: posts.id, slug: posts.slug, status: posts.status, publishedAt: posts.publishedAt }).from(posts)
-        .where(sql`${posts.id} = any(${sql.param(postIds)}::int[])`)
-      const byId = new Map(found.map(({ id, ...state }) => [id, state as PostState]))
-      return postIds.flatMap((id) => {
-        const state = byId.get(id)
-        return state === undefined ? [] : [{ kind: 'post' as const, id, before: state, after: state }]
-      })
     }
   }
 }

@@ -8,6 +8,7 @@ import { slugify, uniqueSlug } from '../../lib/slugify.js'
 import { touchPosts } from '../posts/posts-write-service.js'
 import { createTermsSyncWriter, type TermsWriter } from './terms-repository.js'
 import type { AnyTermKind, TermInputOf } from './terms-kind.js'
+import { touchedPosts } from '../posts/posts-touched.js'
 
 /** A tree term's parent, on a row or in a body's columns (null at the top, and in a flat kind). */
 function parentOf (values: object): number | null {
@@ -204,7 +205,7 @@ export function createTermsService<K extends AnyTermKind> (deps: { write: Engine
     }
   }
   async function touch (tx: EngineTx, emit: Emit, postIds: number[]): Promise<void> {
-    for (const change of await w.touched(tx, postIds)) emit(change)
+    for (const change of await touchedPosts(tx, postIds)) emit(change)
   }
   const parents = (...ids: Array<number | null | undefined>) => ids.filter((p): p is number => typeof p === 'number')
 

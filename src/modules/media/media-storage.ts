@@ -73,6 +73,10 @@ export function createLocalStorage (root: string) {
         return { path, sha256: hash.digest('hex'), bytes }
       } catch (err) {
         out.destroy()
+        // A write stream destroyed before its file was open still creates the file once the open
+        // completes: wait for its close, or the removal runs first and the file stays behind
+        // (seen as a leftover in tmp/ after an upload refused at its first chunk).
+        await finished(out).catch(() => {})
         await rm(path, { force: true })
         stream.destroy()
         throw err

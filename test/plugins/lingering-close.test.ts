@@ -9,7 +9,7 @@ import { LINGER_MS } from '../../src/plugins/lingering-close.js'
 interface Exchange {
   /** Everything the server sent, as text. */
   received: string
-  /** Body bytes this side wrote. */
+  /** Bytes this side wrote after the request head (body bytes, with chunk framing when chunked). */
   sent: number
   /** The socket error this side saw, if any (after the answer it is harmless). */
   error?: string
@@ -29,8 +29,12 @@ interface Upload {
   auth?: boolean
 }
 
-/** Writes a POST /v1/posts body on and on, reading whatever comes back, until the socket closes (or `total`). */
-async function upload (port: number, u: Upload): Promise<Exchange> {
+/**
+ * Writes `head`, then `piece` on and on, reading whatever comes back, until the socket closes
+ * or `total` bytes of pieces are sent (`delayMs` between writes once an answer has come; 0:
+ * as fast as the socket takes them).
+ */
+async function exchange (port: number, head: string, piece: Buffer, total: number, delayMs = 0): Promise<Exchange> {
   return await new Promise((resolve) => {
     // Half-open allowed: this side goes on sending after the server's FIN, as a client in the
     // middle of an upload does.
@@ -40,19 +44,15 @@ async function upload (port: number, u: Upload): Promise<Exchange> {
     let answeredAt = 0
     let error: string | undefined
     let closed = false
-    const framing = u.chunked ? 'transfer-encoding: chunked' : `content-length: ${u.declared ?? u.total}`
-    const auth = u.auth === false ? '' : `authorization: ${adminAuth.authorization}\r\n`
-    socket.write(`POST /v1/posts HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n${auth}${framing}\r\n\r\n${u.chunked ? 'a\r\n{"title":"\r\n' : '{"title":"'}`)
-    const data = Buffer.alloc(u.chunk, 'x')
-    const piece = u.chunked ? Buffer.concat([Buffer.from(`${u.chunk.toString(16)}\r\n`), data, Buffer.from('\r\n')]) : data
+    socket.write(head)
     const pump = () => {
       if (closed || socket.destroyed || !socket.writable) return
       // All sent: this side is done, as curl is once it has sent the body and read the answer.
-      if (sent >= u.total) return socket.end()
-      sent += u.chunk
+      if (sent >= total) return socket.end()
+      sent += piece.length
       const more = socket.write(piece)
       if (!more) socket.once('drain', pump)
-      else if (u.delayMs > 0 && answeredAt > 0) setTimeout(pump, u.delayMs)
+      else if (delayMs > 0 && answeredAt > 0) setTimeout(pump, delayMs)
       else setImmediate(pump)
     }
     socket.on('data', (chunk: Buffer) => {
@@ -66,6 +66,16 @@ async function upload (port: number, u: Upload): Promise<Exchange> {
     })
     pump()
   })
+}
+
+/** Writes a POST /v1/posts body on and on (see exchange). */
+async function upload (port: number, u: Upload): Promise<Exchange> {
+  const framing = u.chunked ? 'transfer-encoding: chunked' : `content-length: ${u.declared ?? u.total}`
+  const auth = u.auth === false ? '' : `authorization: ${adminAuth.authorization}\r\n`
+  const head = `POST /v1/posts HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n${auth}${framing}\r\n\r\n${u.chunked ? 'a\r\n{"title":"\r\n' : '{"title":"'}`
+  const data = Buffer.alloc(u.chunk, 'x')
+  const piece = u.chunked ? Buffer.concat([Buffer.from(`${u.chunk.toString(16)}\r\n`), data, Buffer.from('\r\n')]) : data
+  return await exchange(port, head, piece, u.total, u.delayMs)
 }
 
 /** The status, headers and parsed body of the one answer in `text`; throws when it is cut short. */
@@ -157,35 +167,9 @@ t.test('keep-alive requests whose body is read stay on one open connection', asy
   t.notOk(socket.destroyed, 'the connection is still open')
 })
 
-/** A request whose header block never ends: 1 KiB header lines, on and on, until the socket closes or `total` bytes. */
+/** A request whose header block never ends: 1 KiB header lines, on and on (see exchange). */
 async function endlessHeaders (port: number, total: number): Promise<Exchange> {
-  return await new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true })
-    let received = ''
-    let sent = 0
-    let answeredAt = 0
-    let error: string | undefined
-    let closed = false
-    socket.write('GET /v1/posts HTTP/1.1\r\nhost: localhost\r\n')
-    const line = Buffer.from(`x-filler: ${'y'.repeat(1012)}\r\n`)
-    const pump = () => {
-      if (closed || socket.destroyed || !socket.writable) return
-      if (sent >= total) return socket.end()
-      sent += line.length
-      if (!socket.write(line)) socket.once('drain', pump)
-      else setImmediate(pump)
-    }
-    socket.on('data', (chunk: Buffer) => {
-      if (answeredAt === 0) answeredAt = Date.now()
-      received += chunk.toString()
-    })
-    socket.on('error', (err: NodeJS.ErrnoException) => { error = err.code ?? err.message })
-    socket.on('close', () => {
-      closed = true
-      resolve({ received, sent, error, closedAfter: answeredAt === 0 ? -1 : Date.now() - answeredAt })
-    })
-    pump()
-  })
+  return await exchange(port, 'GET /v1/posts HTTP/1.1\r\nhost: localhost\r\n', Buffer.from(`x-filler: ${'y'.repeat(1012)}\r\n`), total)
 }
 
 t.test('a header block past the limit gets the whole 431 problem every time while the client goes on sending', async (t) => {

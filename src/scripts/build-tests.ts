@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { projectPath } from '../lib/project-root.js'
-import { NOT_BUNDLED, REQUIRE_BANNER } from './bundle-options.js'
+import { BUNDLE_OPTIONS, NOT_BUNDLED } from './bundle-options.js'
 
 // The test suite's build (src/scripts/run-tests.ts runs it first): every test file bundled with
 // our code and the packages it loads into .tap/test-build/, shared code split into chunks, so
@@ -84,18 +84,10 @@ export async function buildTests (files = testFiles()): Promise<Array<{ source: 
     outbase: projectPath(),
     outdir: TEST_BUILD_DIR,
     outExtension: { '.js': '.mjs' },
-    bundle: true,
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
+    ...BUNDLE_OPTIONS,
     external,
-    banner: { js: REQUIRE_BANNER },
-    sourcemap: 'linked',
     plugins: [sourceLocation],
-    metafile: true,
-    logLevel: 'warning'
+    metafile: true
   })
   const entries = new Map<string, string>()
   for (const [path, output] of Object.entries(result.metafile.outputs)) {

@@ -1,7 +1,7 @@
 import { build } from 'esbuild'
 import { readFileSync, rmSync } from 'node:fs'
 import { projectPath } from '../lib/project-root.js'
-import { NOT_BUNDLED, REQUIRE_BANNER } from './bundle-options.js'
+import { BUNDLE_OPTIONS, NOT_BUNDLED } from './bundle-options.js'
 
 // The production build: dist/server.js, dist/cli.js and dist/imports-worker.js (the entry of
 // an import job's worker thread, started by file name), each one ES module with our code and
@@ -22,16 +22,8 @@ rmSync(outdir, { recursive: true, force: true })
 await build({
   entryPoints: [projectPath('src/server.ts'), projectPath('src/cli.ts'), projectPath('src/imports-worker.ts')],
   outdir,
-  bundle: true,
   // The demo seeder and the importers are loaded on demand into chunks of their own.
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  external: Object.keys(pkg.dependencies).filter((name) => NOT_BUNDLED.has(name)),
-  banner: { js: REQUIRE_BANNER },
-  sourcemap: 'linked',
-  logLevel: 'warning'
+  ...BUNDLE_OPTIONS,
+  external: Object.keys(pkg.dependencies).filter((name) => NOT_BUNDLED.has(name))
 })
 console.log(`built ${outdir}/server.js, ${outdir}/cli.js and ${outdir}/imports-worker.js`)
